@@ -1,0 +1,3 @@
+from opsanalytics.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,205 @@
+"""The contract configuration: one TOML file, validated, the only place settings are read.
+
+Every key is documented in docs/config.md. Errors name the file, the key (dotted path, with
+list indexes) and what was expected, so an analyst can fix the file without reading code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from opsanalytics.errors import ConfigError
+
+Category = Literal["marketing", "transactional", "interpersonal", "m2m"]
+
+#: Throughput tiers Orange sells per short code (SMS/s), 10 included (RULES.md price grid).
+RATE_TIERS = (10, 20, 50, 100, 150)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (expected an IANA name such as 'Europe/Paris' or 'UTC')")
+    return value
+
+
+def _check_hhmm(value: str) -> str:
+    try:
+        dt.time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"expected a time 'HH:MM', got {value!r}")
+    return value
+
+
+class Rules(_Strict):
+    """Thresholds of the rulebook; defaults are the contract's."""
+
+    frequency_cap: int = Field(1, ge=1, description="R1: logical marketing messages per number, brand, local day")
+    retry_minutes: int = Field(60, ge=0, description="resend of the same text after a failure within this delay = same message")
+    window: tuple[str, str] = Field(("08:00", "22:00"), description="R2: [start, end) local time")
+    alsace_moselle: bool = Field(False, description="R2: Good Friday and 26 December are holidays too")
+    stop_keywords: list[str] = Field(["STOP", "ARRET", "STOP SMS", "UNSUBSCRIBE"], min_length=1)
+    start_keywords: list[str] = Field(["START"], min_length=1)
+    stop_grace_minutes: int = Field(10, ge=0, description="R4: one acknowledgement allowed within this delay")
+    session_hours: int = Field(24, ge=1, description="R5: MO-to-MT session window on 34ABC")
+    forecast_tolerance: float = Field(0.20, gt=0, lt=10, description="R9: relative deviation allowed")
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: tuple[str, str]) -> tuple[str, str]:
+        start, end = (_check_hhmm(v) for v in value)
+        if dt.time.fromisoformat(start) >= dt.time.fromisoformat(end):
+            raise ValueError(f"window start {start} must be before its end {end}")
+        return (start, end)
+
+    @field_validator("stop_keywords", "start_keywords")
+    @classmethod
+    def _keywords(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in value]
+        if any(not v for v in cleaned):
+            raise ValueError("keywords must not be empty")
+        return cleaned
+
+
+class ShortCode(_Strict):
+    """One short code (numéro court) of the contract and its options."""
+
+    code: str = Field(description="5 digits; its range (34-38) says what it may carry (R5, R6)")
+    smsc: str | None = Field(None, description="gateway connection (Kannel smsc-id) carrying it")
+    rate: int = Field(10, description="subscribed throughput, SMS/s (R8)")
+    oadc: list[str] = Field([], description="sender names of the OAdC option; empty = no option (R7)")
+    geo_presence: bool = Field(False, description="Géo Présence option, needed for marketing on 35ABC (R6)")
+    brands: list[str] | None = Field(None, description="R4: brands an opt-out on this code applies to; default: seen in traffic")
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not (len(value) == 5 and value.isdigit()):
+            raise ValueError(f"expected a 5-digit short code such as '36180', got {value!r}")
+        return value
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, value: int) -> int:
+        if value not in RATE_TIERS:
+            raise ValueError(f"expected one of Orange's throughput tiers {list(RATE_TIERS)}, got {value}")
+        return value
+
+    @property
+    def range(self) -> str:
+        """'34' ... '38': the ABC range of the short code."""
+        return self.code[:2]
+
+
+class Service(_Strict):
+    """A gateway service/user name (Kannel SVC) and whose traffic it carries."""
+
+    name: str
+    brand: str
+    category: Category
+    stop_notice_exempt: bool = Field(False, description="R3: users were told at collection")
+
+
+class Forecast(_Strict):
+    """R9 settings for the forecast file sent to Orange."""
+
+    contractor: str = Field("", description="the aggregator's name, on the cover sheet")
+
+
+class Report(_Strict):
+    """Report settings."""
+
+    pseudonymise_salt: str | None = Field(
+        None, description="salt of the hashed numbers in reports; env OPSANALYTICS_SALT wins"
+    )
+
+
+class Contract(_Strict):
+    """The whole contract configuration."""
+
+    timezone: str = "Europe/Paris"
+    log_timezone: str = "Europe/Paris"
+    access_log_format: str | None = None
+    access_log_clean: bool = False
+    rules: Rules = Rules()
+    short_codes: list[ShortCode] = Field(default_factory=list)
+    services: list[Service] = Field(default_factory=list)
+    forecast: Forecast = Forecast()
+    report: Report = Report()
+    #: where the file was read from, and a digest of its text (not TOML keys)
+    source: str = Field("<memory>", exclude=True)
+    digest: str = Field("", exclude=True)
+
+    _tz = field_validator("timezone", "log_timezone")(classmethod(lambda cls, v: _check_timezone(v)))
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Contract":
+        for attr, key in (("short_codes", "code"), ("services", "name")):
+            seen: set[str] = set()
+            for item in getattr(self, attr):
+                value = getattr(item, key)
+                if value in seen:
+                    raise ValueError(f"{attr}: {key} {value!r} is declared twice")
+                seen.add(value)
+        smscs = [s.smsc for s in self.short_codes if s.smsc]
+        if len(smscs) != len(set(smscs)):
+            raise ValueError("short_codes: the same smsc is given to two short codes")
+        return self
+
+    def short_code(self, code: str) -> ShortCode | None:
+        return next((s for s in self.short_codes if s.code == code), None)
+
+
+def _format_location(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def parse_contract(text: str, source: str = "<memory>") -> Contract:
+    """Validate TOML text; errors say `source: key: what is expected`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        contract = Contract.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = _format_location(err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (see docs/config.md for the keys)"
+            problems.append(f"{source}: {where}: {msg}")
+        raise ConfigError("\n".join(problems)) from None
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return contract.model_copy(update={"source": source, "digest": digest})
+
+
+def load_contract(path: str | Path) -> Contract:
+    """Read and validate the contract TOML at `path`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: contract file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the contract file: {exc}") from None
+    return parse_contract(text, str(path))

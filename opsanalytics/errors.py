@@ -1,0 +1,29 @@
+"""Every error a user can cause, with a message that says what and where.
+
+The command line catches `OpsError` once and prints it without a traceback; anything else
+is a bug and keeps its traceback.
+"""
+
+
+class OpsError(Exception):
+    """Base class: a problem with the user's input, not with opsanalytics."""
+
+
+class ConfigError(OpsError):
+    """The contract TOML is missing, unreadable or invalid (message names file and key)."""
+
+
+class IngestError(OpsError):
+    """A log file cannot be loaded at all (message names the file and why)."""
+
+
+class WarehouseError(OpsError):
+    """The database is missing, locked, or not an opsanalytics warehouse."""
+
+
+class UsageError(OpsError):
+    """A bad command-line value: rule name, date, format."""
+
+
+class ForecastFileError(OpsError):
+    """A forecast file is malformed (message names the row and column)."""

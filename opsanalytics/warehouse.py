@@ -1,0 +1,108 @@
+"""The DuckDB warehouse: connect, apply the schema, run the SQL files of queries/.
+
+SQL lives in queries/<layer>/<name>.sql, one query per file. Values reach it only as bound
+parameters (`$name`); this module passes each file exactly the parameters it names, so a
+caller can hand every audit the same dictionary of filters.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+
+from opsanalytics.errors import WarehouseError
+from opsanalytics.paths import queries_dir
+
+DEFAULT_DB = "opsanalytics.duckdb"
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+@lru_cache(maxsize=None)
+def query_text(name: str) -> str:
+    """The SQL of queries/<name>.sql (name like 'facts/fct_mt')."""
+    path = queries_dir() / f"{name}.sql"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WarehouseError(f"no query file {path}") from None
+
+
+def _names_used(sql: str) -> set[str]:
+    return set(_PARAM.findall(_COMMENT.sub("", sql)))
+
+
+def bind(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """The subset of `params` that `sql` names; a missing one is a programming error."""
+    used = _names_used(sql)
+    params = params or {}
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"query needs parameters {sorted(missing)}")
+    return {k: params[k] for k in used}
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None):
+    """Run queries/<name>.sql with its bound parameters; returns the cursor."""
+    sql = query_text(name)
+    return con.execute(sql, bind(sql, params))
+
+
+def fetch_df(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    return execute(con, name, params).df()
+
+
+def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False, create: bool = False,
+            threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. Reports and audits open read-only; loaders hold the one writer.
+
+    `create` allows a new file; otherwise a missing database is a clear error, not a new
+    empty warehouse that would make every audit silently pass.
+    """
+    path = Path(path)
+    if str(path) != ":memory:" and not path.exists() and not create:
+        raise WarehouseError(f"{path}: no such database (run `opsanalytics ingest` first)")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise WarehouseError(f"{path}: cannot open the database: {exc}") from None
+    con.execute("SET TimeZone = 'UTC'")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if not read_only:
+        ensure_schema(con)
+    elif not _has_table(con, "events"):
+        raise WarehouseError(f"{path}: not an opsanalytics warehouse (no events table)")
+    return con
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = $name", {"name": name}
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the canonical tables (idempotent): queries/schema/*.sql in name order."""
+    for path in sorted((queries_dir() / "schema").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a failure (or a kill) half-way leaves the warehouse as before."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")
