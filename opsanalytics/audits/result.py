@@ -1,0 +1,93 @@
+"""What every audit returns, and how it is written for scripts (the JSON contract of
+`opsanalytics audit ... --format json`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from opsanalytics.config import Contract
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Period (local calendar dates, both inclusive), short code and brand of an audit run."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    short_code: str | None = None
+    brand: str | None = None
+
+    def params(self, contract: Contract) -> dict[str, Any]:
+        """Bound parameters every audit SQL may name ($date_from, $tz, ...)."""
+        rules = contract.rules
+        return {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "short_code": self.short_code,
+            "brand": self.brand,
+            "tz": contract.timezone,
+            "frequency_cap": rules.frequency_cap,
+            "window_start": dt.time.fromisoformat(rules.window[0]),
+            "window_end": dt.time.fromisoformat(rules.window[1]),
+            "stop_grace_minutes": rules.stop_grace_minutes,
+            "session_hours": rules.session_hours,
+            "retry_minutes": rules.retry_minutes,
+            "forecast_tolerance": rules.forecast_tolerance,
+        }
+
+
+@dataclass
+class AuditResult:
+    """Breaches of one rule: `rows` (one per breach, sorted by severity/time), the count the
+    JSON contract calls `violations`, a `summary`, and optional `details` tables (e.g. R2's
+    late deliveries, R4's STOP statistics) that reports show but that are not breaches."""
+
+    rule: str
+    name: str
+    violations: int
+    rows: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def to_json(self, timezone: str) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "violations": int(self.violations),
+            "rows": frame_records(self.rows, timezone),
+            "summary": {k: _scalar(v, timezone) for k, v in self.summary.items()},
+        }
+
+
+def frame_records(frame: pd.DataFrame, timezone: str) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: instants in ISO 8601 with the local offset, NaN as null."""
+    return [{k: _scalar(v, timezone) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _scalar(value: Any, timezone: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _scalar(v, timezone) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scalar(v, timezone) for v in value]
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        if value.tzinfo is None:
+            return value.isoformat()
+        return value.tz_convert(timezone).isoformat()
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.isoformat()
+        return pd.Timestamp(value).tz_convert(timezone).isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
