@@ -1,0 +1,48 @@
+"""Rebuild the reference tables and every fact table from `events`, in dependency order.
+
+Called by `ingest` after each load, inside its transaction, so that facts never disagree
+with the events they come from. Each step is one `CREATE OR REPLACE TABLE ... AS` in
+queries/facts/<name>.sql; the facts contract is docs/schema.md.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from opsanalytics import reference, warehouse
+from opsanalytics.config import Contract
+
+#: queries/facts/<name>.sql, in the order they depend on each other
+STEPS = (
+    "int_msisdn",            # numbers as written -> E.164, numbering kind (R10)
+    "fct_dlr",               # DLR lines linked to their MT
+    "fct_mt_status",         # final DLR status per MT line
+    "int_mt",                # MT lines: UDH concatenation, short code, brand, status
+    "fct_logical_messages",  # parts reassembled, resubmissions folded
+    "fct_mt",                # int_mt + logical_id
+    "drop_int_mt",
+    "fct_mo",                # MO lines with their opt keyword (R4)
+)
+
+#: a Kannel ACK/NACK with no FID links to the MT line without FID at most this long before it
+CONTEXT_LINK_SECONDS = 60
+#: a receipt whose FID matches no MT links to an MT line without FID at most this long before it
+FALLBACK_LINK_HOURS = 48
+
+
+def parameters(contract: Contract) -> dict[str, object]:
+    """Every bound parameter the fact queries use (each file takes the ones it names)."""
+    return {
+        "retry_minutes": contract.rules.retry_minutes,
+        "context_seconds": CONTEXT_LINK_SECONDS,
+        "fallback_hours": FALLBACK_LINK_HOURS,
+        **reference.keyword_patterns(contract).params(),
+    }
+
+
+def build(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Write the ref_* tables, then rebuild every fact table (inside the caller's transaction)."""
+    reference.write(con, contract)
+    params = parameters(contract)
+    for step in STEPS:
+        warehouse.execute(con, f"facts/{step}", params).fetchall()

@@ -1,0 +1,179 @@
+"""Reference tables from the contract, the holiday calendar and the numbering plan.
+
+Values travel as registered Arrow tables with explicit types (never formatted into SQL);
+each queries/reference/<table>.sql turns its input into the table the facts and audits
+read. Also builds the opt-out/opt-in keyword patterns (R4) from the contract's short keyword
+lists, so that the per-row matching stays in SQL (queries/facts/fct_mo.sql).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from opsanalytics import calendar, numbering, warehouse
+from opsanalytics.config import Contract
+
+#: a short message (at most this many words) is an opt-out when it holds a stop keyword anywhere
+KEYWORD_MAX_WORDS = 5
+#: letters that may carry an accent, hence be logged as '..' (2-3 bytes) or '?' in lossy text
+_ACCENTABLE = set("ACEINOUY")
+
+
+def normalise_keyword(text: str) -> str:
+    """Upper case, accents removed, anything but letters and digits -> one space (as SQL does)."""
+    decomposed = unicodedata.normalize("NFKD", text.upper())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^A-Z0-9]+", " ", plain).split())
+
+
+def keyword_pattern(keyword: str) -> str:
+    """RE2 pattern of one normalised keyword, tolerant of lossy logging (`ARR..T`, `ARR?T`)."""
+    parts = []
+    for char in normalise_keyword(keyword):
+        if char in _ACCENTABLE:
+            parts.append(f"(?:{char}|\\.{{2,3}}|\\?)")
+        elif char == " ":
+            parts.append(" ")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class KeywordPatterns:
+    """Bound parameters of queries/facts/fct_mo.sql (R4)."""
+
+    stop_lead: str    # the message starts with a stop keyword
+    stop_any: str     # a stop keyword anywhere (only for short messages)
+    start_lead: str
+    start_any: str
+    max_words: int = KEYWORD_MAX_WORDS
+
+    def params(self) -> dict[str, object]:
+        return {"stop_lead": self.stop_lead, "stop_any": self.stop_any,
+                "start_lead": self.start_lead, "start_any": self.start_any,
+                "keyword_max_words": self.max_words}
+
+
+def _alternation(keywords: list[str]) -> str:
+    patterns = sorted({keyword_pattern(k) for k in keywords if normalise_keyword(k)}, key=len, reverse=True)
+    return "(?:" + "|".join(patterns) + ")"
+
+
+def keyword_patterns(contract: Contract) -> KeywordPatterns:
+    stop = _alternation(contract.rules.stop_keywords)
+    start = _alternation(contract.rules.start_keywords)
+    return KeywordPatterns(f"^{stop}(?: |$)", f"(?:^| ){stop}(?: |$)",
+                           f"^{start}(?: |$)", f"(?:^| ){start}(?: |$)")
+
+
+def _short_codes(contract: Contract) -> pa.Table:
+    codes = contract.short_codes
+    return pa.table({
+        "code": pa.array([s.code for s in codes], pa.string()),
+        "smsc": pa.array([s.smsc for s in codes], pa.string()),
+        "rate": pa.array([s.rate for s in codes], pa.int32()),
+        "oadc": pa.array([list(s.oadc) for s in codes], pa.list_(pa.string())),
+        "geo_presence": pa.array([s.geo_presence for s in codes], pa.bool_()),
+        "brands": pa.array([list(s.brands) if s.brands is not None else None for s in codes],
+                           pa.list_(pa.string())),
+    })
+
+
+def _services(contract: Contract) -> pa.Table:
+    svcs = contract.services
+    return pa.table({
+        "name": pa.array([s.name for s in svcs], pa.string()),
+        "brand": pa.array([s.brand for s in svcs], pa.string()),
+        "category": pa.array([s.category for s in svcs], pa.string()),
+        "stop_notice_exempt": pa.array([s.stop_notice_exempt for s in svcs], pa.bool_()),
+    })
+
+
+def _holidays(contract: Contract, span: tuple[int, int]) -> pa.Table:
+    rows = calendar.holiday_rows(span[0], span[1], contract.rules.alsace_moselle)
+    return pa.table({
+        "day": pa.array([d for d, _ in rows], pa.date32()),
+        "name": pa.array([n for _, n in rows], pa.string()),
+    })
+
+
+def _numbering() -> pa.Table:
+    rows = numbering.prefix_table()
+    return pa.table({
+        "prefix": pa.array([r.prefix for r in rows], pa.string()),
+        "kind": pa.array([r.kind for r in rows], pa.string()),
+        "territory": pa.array([r.territory for r in rows], pa.string()),
+        "digits": pa.array([r.digits for r in rows], pa.int32()),
+        "national_prefix": pa.array([r.national_prefix for r in rows], pa.string()),
+        "source": pa.array([r.source for r in rows], pa.string()),
+    })
+
+
+def settings(contract: Contract) -> dict[str, str]:
+    """key -> value (text; lists as JSON) of ref_settings."""
+    out = {}
+    for key, value in contract.rules.model_dump().items():
+        if isinstance(value, (list, tuple)):
+            out[key] = json.dumps(list(value), ensure_ascii=False)
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = str(value)
+    out.update({
+        "timezone": contract.timezone,
+        "log_timezone": contract.log_timezone,
+        "config_source": contract.source,
+        "config_digest": contract.digest,
+        "keyword_max_words": str(KEYWORD_MAX_WORDS),
+    })
+    return out
+
+
+def _settings(contract: Contract) -> pa.Table:
+    items = sorted(settings(contract).items())
+    return pa.table({"key": pa.array([k for k, _ in items], pa.string()),
+                     "value": pa.array([v for _, v in items], pa.string())})
+
+
+def _keywords(contract: Contract) -> pa.Table:
+    rows = [(k, "STOP") for k in contract.rules.stop_keywords] + [(k, "START") for k in contract.rules.start_keywords]
+    return pa.table({
+        "keyword": pa.array([k for k, _ in rows], pa.string()),
+        "kind": pa.array([kind for _, kind in rows], pa.string()),
+        "normalised": pa.array([normalise_keyword(k) for k, _ in rows], pa.string()),
+        "pattern": pa.array([keyword_pattern(k) for k, _ in rows], pa.string()),
+    })
+
+
+def _data_span(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    [(first, last)] = warehouse.execute(con, "reference/event_dates").fetchall()
+    return calendar.year_span(first, last)
+
+
+def write(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """(Re)write every ref_* table from the contract, inside the caller's transaction.
+
+    queries/reference/<table>.sql reads the registered Arrow table `<table>_input`.
+    """
+    inputs = {
+        "ref_short_codes": _short_codes(contract),
+        "ref_services": _services(contract),
+        "ref_holidays": _holidays(contract, _data_span(con)),
+        "ref_numbering": _numbering(),
+        "ref_settings": _settings(contract),
+        "ref_keywords": _keywords(contract),
+    }
+    for table, data in inputs.items():
+        name = f"{table}_input"
+        con.register(name, data)
+        try:
+            warehouse.execute(con, f"reference/{table}").fetchall()
+        finally:
+            con.unregister(name)

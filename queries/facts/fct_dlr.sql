@@ -1,0 +1,158 @@
+-- One row per DLR line, linked to its MT (R12, R13, R14). See docs/schema.md "DLR linking":
+--   1. on (smsc, fid), to the MT nearest in time, before or after the DLR (a DLR may be
+--      written before the line of a message Kannel split itself; FIDs repeat over time);
+--   2. DLRs with an empty FID (Kannel's NACK for a refused/failed MT, ACK of non-SMPP links),
+--      and receipts whose FID matches no MT (fakesmsc-style links that log no FID on the MT),
+--      to the MT line without FID of the same smsc, service, sender and receiver just before:
+--      within $context_seconds for Kannel's own ACK/NACK, $fallback_hours for receipts.
+--      A NACK links only to a refused/failed/discarded/expired line, anything else only to
+--      an accepted one.
+-- `FAILED Receive DLR` lines (Kannel found no MT for them) are never linked.
+CREATE OR REPLACE TABLE fct_dlr AS
+WITH dlr_lines AS (
+    SELECT
+        load_id::BIGINT * 10000000000 + line_no AS dlr_id,
+        load_id,
+        line_no,
+        logged_at,
+        coalesce(smsc, '') AS smsc,
+        coalesce(fid, '') AS fid,
+        coalesce(service, '') AS service,
+        account,
+        coalesce(sender, '') AS sender,
+        coalesce(receiver, '') AS receiver,
+        label,
+        outcome,
+        meta,
+        dlr_mask AS status,
+        text,
+        CASE
+            WHEN dlr_mask & 16 = 16 OR starts_with(coalesce(text, ''), 'NACK/') THEN 'kannel_nack'
+            WHEN dlr_mask = 8 OR coalesce(text, '') = 'ACK/' THEN 'kannel_ack'
+            ELSE 'receipt'
+        END AS source
+    FROM events
+    WHERE kind = 'dlr'
+),
+
+classified AS (
+    SELECT *, CASE WHEN source = 'kannel_nack' THEN 'ko' ELSE 'ok' END AS side
+    FROM dlr_lines
+),
+
+mt_lines AS (
+    SELECT
+        load_id::BIGINT * 10000000000 + line_no AS mt_id,
+        logged_at,
+        coalesce(smsc, '') AS smsc,
+        coalesce(fid, '') AS fid,
+        coalesce(service, '') AS service,
+        coalesce(sender, '') AS sender,
+        coalesce(receiver, '') AS receiver,
+        CASE WHEN outcome = 'accepted' THEN 'ok' ELSE 'ko' END AS side
+    FROM events
+    WHERE kind = 'mt'
+),
+
+mt_with_fid AS (SELECT * FROM mt_lines WHERE fid <> ''),
+
+mt_without_fid AS (SELECT * FROM mt_lines WHERE fid = ''),
+
+linkable AS (SELECT * FROM classified WHERE outcome = 'accepted'),
+
+fid_before AS (
+    SELECT d.dlr_id, m.mt_id, m.logged_at AS mt_at
+    FROM (SELECT * FROM linkable WHERE fid <> '') AS d
+    ASOF JOIN mt_with_fid AS m
+        ON d.smsc = m.smsc AND d.fid = m.fid AND d.logged_at >= m.logged_at
+),
+
+fid_after AS (
+    SELECT d.dlr_id, m.mt_id, m.logged_at AS mt_at
+    FROM (SELECT * FROM linkable WHERE fid <> '') AS d
+    ASOF JOIN mt_with_fid AS m
+        ON d.smsc = m.smsc AND d.fid = m.fid AND d.logged_at <= m.logged_at
+),
+
+context_before AS (
+    SELECT d.dlr_id, m.mt_id, m.logged_at AS mt_at
+    FROM linkable AS d
+    ASOF JOIN mt_without_fid AS m
+        ON d.smsc = m.smsc AND d.service = m.service AND d.sender = m.sender
+        AND d.receiver = m.receiver AND d.side = m.side AND d.logged_at >= m.logged_at
+),
+
+linked AS (
+    SELECT
+        d.*,
+        CASE
+            WHEN b.mt_id IS NOT NULL AND (a.mt_id IS NULL OR d.logged_at - b.mt_at <= a.mt_at - d.logged_at)
+                THEN 'fid'
+            WHEN a.mt_id IS NOT NULL THEN 'fid_after'
+            WHEN c.mt_id IS NOT NULL AND d.logged_at - c.mt_at <= CASE
+                    WHEN d.source = 'receipt' THEN to_hours($fallback_hours::BIGINT)
+                    ELSE to_seconds($context_seconds::BIGINT)
+                END
+                THEN CASE WHEN d.fid = '' THEN 'context' ELSE 'fallback' END
+        END AS link,
+        b.mt_id AS before_id,
+        a.mt_id AS after_id,
+        c.mt_id AS context_id
+    FROM classified AS d
+    LEFT JOIN fid_before AS b USING (dlr_id)
+    LEFT JOIN fid_after AS a USING (dlr_id)
+    LEFT JOIN context_before AS c USING (dlr_id)
+),
+
+meta_err AS (
+    SELECT dlr_id, regexp_extract(meta, 'dlr_err=([^&?]*)', 1) AS encoded
+    FROM dlr_lines
+    WHERE meta LIKE '%dlr_err=%'
+)
+
+SELECT
+    l.dlr_id,
+    l.load_id,
+    l.line_no,
+    l.logged_at,
+    l.smsc,
+    l.fid,
+    l.service,
+    l.account,
+    l.sender,
+    l.receiver,
+    n.msisdn,
+    l.label,
+    l.outcome,
+    l.status,
+    l.source,
+    (coalesce(l.status, 0) & 3 <> 0 OR l.source = 'kannel_nack') AS is_final,
+    l.text,
+    nullif(regexp_extract(l.text, '(?:^|\s)stat:([A-Za-z_]+)', 1), '') AS stat,
+    nullif(regexp_extract(l.text, '(?:^|\s)err:([0-9A-Za-z]+)', 1), '') AS err,
+    nullif(regexp_extract(l.text, '(?:^|\s)id:(\S+)', 1), '') AS receipt_id,
+    nullif(regexp_extract(l.text, '(?:^|\s)sub:([0-9]+)', 1), '') AS sub,
+    nullif(regexp_extract(l.text, '(?:^|\s)dlvrd:([0-9]+)', 1), '') AS dlvrd,
+    CASE length(regexp_extract(l.text, 'submit date:([0-9]+)', 1))
+        WHEN 10 THEN try_strptime(regexp_extract(l.text, 'submit date:([0-9]+)', 1), '%y%m%d%H%M')
+        WHEN 12 THEN try_strptime(regexp_extract(l.text, 'submit date:([0-9]+)', 1), '%y%m%d%H%M%S')
+    END AS submit_date,
+    CASE length(regexp_extract(l.text, 'done date:([0-9]+)', 1))
+        WHEN 10 THEN try_strptime(regexp_extract(l.text, 'done date:([0-9]+)', 1), '%y%m%d%H%M')
+        WHEN 12 THEN try_strptime(regexp_extract(l.text, 'done date:([0-9]+)', 1), '%y%m%d%H%M%S')
+    END AS done_date,
+    nullif(upper(array_to_string(list_transform(
+        regexp_extract_all(e.encoded, '%[0-9A-Fa-f]{2}|.'),
+        lambda t: CASE WHEN t[1] = '%' THEN t[2:3] WHEN t = '+' THEN '20' ELSE hex(t) END
+    ), '')), '') AS dlr_err,
+    CASE l.link
+        WHEN 'fid' THEN l.before_id
+        WHEN 'fid_after' THEN l.after_id
+        WHEN 'context' THEN l.context_id
+        WHEN 'fallback' THEN l.context_id
+    END AS mt_id,
+    l.link,
+    (l.outcome = 'unmatched' OR l.link IS NULL) AS unmatched
+FROM linked AS l
+LEFT JOIN meta_err AS e USING (dlr_id)
+LEFT JOIN int_msisdn AS n ON n.raw = l.receiver

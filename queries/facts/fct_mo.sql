@@ -1,0 +1,72 @@
+-- One row per MO line (R4, R5) with its normalised opt keyword.
+-- Normalisation: upper case, accents removed; anything but letters and digits becomes a
+-- space -- except in lossy text, where '.' and '?' inside a word stand for a character the
+-- log could not show (`ARR..T`, `ARR?T`) and are kept; at word edges they are punctuation.
+-- keyword: 'STOP' when the message starts with a stop keyword, or is short
+-- (<= $keyword_max_words words) and holds one as whole words anywhere; likewise 'START';
+-- else NULL. Patterns ($stop_lead ...) come from the contract's keyword lists
+-- (opsanalytics.reference.keyword_patterns); a stop keyword wins over a start keyword.
+CREATE OR REPLACE TABLE fct_mo AS
+WITH mo_lines AS (
+    SELECT
+        load_id::BIGINT * 10000000000 + line_no AS mo_id,
+        *,
+        upper(strip_accents(coalesce(text, ''))) AS upper_text
+    FROM events
+    WHERE kind = 'mo'
+),
+
+spaced AS (
+    SELECT
+        *,
+        CASE
+            WHEN text_lossy THEN regexp_replace(
+                regexp_replace(
+                    regexp_replace(upper_text, '[^A-Z0-9.?]+', ' ', 'g'),
+                    '(^| )[.?]+', '\1', 'g'),
+                '[.?]+( |$)', '\1', 'g')
+            ELSE regexp_replace(upper_text, '[^A-Z0-9]+', ' ', 'g')
+        END AS spaced_text
+    FROM mo_lines
+),
+
+normalised AS (
+    SELECT *, trim(regexp_replace(spaced_text, ' +', ' ', 'g')) AS norm
+    FROM spaced
+),
+
+words AS (
+    SELECT *, CASE WHEN norm = '' THEN 0 ELSE length(string_split(norm, ' ')) END AS n_words
+    FROM normalised
+)
+
+SELECT
+    w.mo_id,
+    w.load_id,
+    w.line_no,
+    w.logged_at AS received_at,
+    w.label,
+    w.outcome,
+    w.smsc,
+    w.account,
+    coalesce(n.msisdn, w.sender) AS msisdn,
+    w.sender AS msisdn_raw,
+    coalesce(n.number_kind, 'malformed') AS number_kind,
+    n.territory AS number_territory,
+    w.receiver,
+    coalesce(sc.code, CASE WHEN regexp_full_match(w.receiver, '[0-9]{5}') THEN w.receiver END) AS short_code,
+    w.coding,
+    w.text,
+    w.text_lossy,
+    w.udh,
+    w.norm AS text_normalised,
+    CASE
+        WHEN regexp_matches(w.norm, $stop_lead) THEN 'STOP'
+        WHEN regexp_matches(w.norm, $start_lead) THEN 'START'
+        WHEN w.n_words <= $keyword_max_words AND regexp_matches(w.norm, $stop_any) THEN 'STOP'
+        WHEN w.n_words <= $keyword_max_words AND regexp_matches(w.norm, $start_any) THEN 'START'
+    END AS keyword,
+    nullif(split_part(w.norm, ' ', 1), '') AS first_word
+FROM words AS w
+LEFT JOIN ref_short_codes AS sc ON sc.smsc = w.smsc
+LEFT JOIN int_msisdn AS n ON n.raw = w.sender

@@ -1,0 +1,49 @@
+-- One row per MT line that has at least one linked DLR: its final status (R12, R14).
+-- The final DLR is the last one with status & 3 (delivered, failed, expired = 34) or a
+-- Kannel NACK; with only intermediate DLRs (4 buffered, 8 SMSC ack) the MT is 'pending'.
+CREATE OR REPLACE TABLE fct_mt_status AS
+WITH linked AS (
+    SELECT * FROM fct_dlr WHERE mt_id IS NOT NULL
+),
+
+final_dlr AS (
+    SELECT
+        mt_id,
+        dlr_id AS final_dlr_id,
+        logged_at AS final_at,
+        CASE
+            WHEN status & 1 = 1 THEN 'delivered'
+            WHEN status & 32 = 32 OR upper(stat) = 'EXPIRED' THEN 'expired'
+            WHEN status & 2 = 2 THEN 'failed'
+            WHEN source = 'kannel_nack' THEN 'rejected'
+        END AS final_status,
+        stat AS final_stat,
+        done_date AS final_done_date,
+        coalesce(dlr_err, err) AS final_err
+    FROM linked
+    WHERE is_final
+    QUALIFY row_number() OVER (PARTITION BY mt_id ORDER BY logged_at DESC, dlr_id DESC) = 1
+),
+
+summary AS (
+    SELECT
+        mt_id,
+        count(*) AS dlr_lines,
+        min(logged_at) FILTER (WHERE source = 'kannel_ack') AS acked_at,
+        arg_max(coalesce(dlr_err, err), logged_at) FILTER (WHERE coalesce(dlr_err, err) IS NOT NULL) AS last_err
+    FROM linked
+    GROUP BY mt_id
+)
+
+SELECT
+    s.mt_id,
+    coalesce(f.final_status, 'pending') AS final_status,
+    f.final_at,
+    f.final_dlr_id,
+    f.final_stat,
+    f.final_done_date,
+    coalesce(f.final_err, s.last_err) AS dlr_err,
+    s.dlr_lines,
+    s.acked_at
+FROM summary AS s
+LEFT JOIN final_dlr AS f USING (mt_id)

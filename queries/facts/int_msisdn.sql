@@ -1,0 +1,80 @@
+-- Every number as written in the logs -> E.164, numbering kind and territory (R10).
+-- Normalisation: separators dropped; '+336...' kept; '00336...' and '336...' (7-15 digits)
+-- get a '+'; French national '0X...' becomes '+33X...', except the overseas mobiles that
+-- look metropolitan (0690 -> +590 690, see ref_numbering.national_prefix) and M2M 0700 + 10
+-- digits; anything else (21 digits, letters, short codes) is kept as written.
+-- kind: longest ref_numbering prefix; 'malformed' when the length does not fit the plan.
+CREATE OR REPLACE TABLE int_msisdn AS
+WITH raw_numbers AS (
+    SELECT DISTINCT receiver AS raw FROM events WHERE kind IN ('mt', 'dlr') AND receiver IS NOT NULL
+    UNION
+    SELECT DISTINCT sender AS raw FROM events WHERE kind = 'mo' AND sender IS NOT NULL
+),
+
+cleaned AS (
+    SELECT raw, regexp_replace(trim(raw), '[ .()/-]', '', 'g') AS s
+    FROM raw_numbers
+),
+
+national_overseas AS (
+    SELECT national_prefix, prefix, digits
+    FROM ref_numbering
+    WHERE national_prefix IS NOT NULL
+),
+
+normalised AS (
+    SELECT
+        c.raw,
+        c.s,
+        CASE
+            WHEN regexp_full_match(c.s, '\+[1-9][0-9]{6,14}') THEN c.s
+            WHEN regexp_full_match(c.s, '00[1-9][0-9]{6,14}') THEN '+' || substr(c.s, 3)
+            WHEN o.prefix IS NOT NULL THEN '+' || o.prefix || substr(c.s, 5)
+            WHEN regexp_full_match(c.s, '0[1-9][0-9]{8}') THEN '+33' || substr(c.s, 2)
+            WHEN regexp_full_match(c.s, '[1-9][0-9]{6,14}') THEN '+' || c.s
+            ELSE c.raw
+        END AS msisdn
+    FROM cleaned AS c
+    LEFT JOIN national_overseas AS o
+        ON left(c.s, 4) = o.national_prefix
+        AND regexp_full_match(c.s, '0[0-9]+')
+        AND length(c.s) - 4 + length(o.prefix) = o.digits
+),
+
+with_digits AS (
+    SELECT *, CASE WHEN regexp_full_match(msisdn, '\+[0-9]{7,15}') THEN substr(msisdn, 2) END AS digits
+    FROM normalised
+),
+
+candidates AS (
+    SELECT w.raw, r.prefix, r.kind, r.territory, r.digits AS plan_digits
+    FROM with_digits AS w
+    CROSS JOIN range(1, 10) AS k(n)
+    JOIN ref_numbering AS r ON r.prefix = left(w.digits, k.n::INTEGER)
+    WHERE w.digits IS NOT NULL AND k.n <= length(w.digits)
+),
+
+best AS (
+    SELECT
+        raw,
+        arg_max(kind, length(prefix)) AS kind,
+        arg_max(territory, length(prefix)) AS territory,
+        arg_max(plan_digits, length(prefix)) AS plan_digits
+    FROM candidates
+    GROUP BY raw
+)
+
+SELECT
+    w.raw,
+    w.msisdn,
+    CASE
+        WHEN w.digits IS NULL AND regexp_matches(w.raw, '[A-Za-z]') THEN 'alphanumeric'
+        WHEN w.digits IS NULL AND regexp_full_match(w.s, '[0-9]{3,6}') THEN 'short_code'
+        WHEN w.digits IS NULL THEN 'malformed'
+        WHEN b.kind IS NULL THEN 'unknown'
+        WHEN b.plan_digits IS NOT NULL AND length(w.digits) <> b.plan_digits THEN 'malformed'
+        ELSE b.kind
+    END AS number_kind,
+    b.territory
+FROM with_digits AS w
+LEFT JOIN best AS b USING (raw)
