@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from opsanalytics.config import Contract
@@ -72,10 +73,12 @@ def frame_records(frame: pd.DataFrame, timezone: str) -> list[dict[str, Any]]:
 def _scalar(value: Any, timezone: str) -> Any:
     if isinstance(value, dict):
         return {k: _scalar(v, timezone) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, np.ndarray)):
         return [_scalar(v, timezone) for v in value]
     if value is None or value is pd.NaT:
         return None
+    if isinstance(value, (dt.timedelta, pd.Timedelta)):
+        return value.total_seconds()
     if isinstance(value, pd.Timestamp):
         if value.tzinfo is None:
             return value.isoformat()

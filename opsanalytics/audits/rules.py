@@ -1,0 +1,215 @@
+"""One function per rule id (R1-R8, R10): run the rule's SQL of queries/audits/ and shape
+the breaches, summary and informative details into an AuditResult.
+
+The SQL does the work (every filter a bound parameter); Python only adds what needs the
+price grid (R8 tiers) or turns small per-group frames into summary dictionaries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from opsanalytics import pricing, warehouse
+from opsanalytics.audits.result import AuditResult, Filters
+from opsanalytics.config import RATE_TIERS, Contract
+
+Connection = duckdb.DuckDBPyConnection
+
+
+def _query(con: Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    return warehouse.fetch_df(con, f"audits/{name}", params)
+
+
+def _counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
+    """{value: rows} of one column, most frequent first (the 'by reason' of a summary)."""
+    if frame.empty:
+        return {}
+    counts = frame[column].fillna("(none)").value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """DATE columns back to dates (pandas reads them as midnight timestamps)."""
+    for column in columns:
+        if column in frame and len(frame):
+            frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def _period(filters: Filters) -> dict[str, Any]:
+    return {
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "short_code": filters.short_code,
+        "brand": filters.brand,
+    }
+
+
+def r1_freq(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
+    """R1: (number, brand, local day) groups over the frequency cap, plus the pressure
+    across brands per day and per week as distributions."""
+    params = filters.params(contract)
+    rows = _dates(_query(con, "r01_freq", params), "day")
+    per_day = _query(con, "r01_pressure_day", params)
+    per_week = _query(con, "r01_pressure_week", params)
+    summary = {
+        **_period(filters),
+        "frequency_cap": contract.rules.frequency_cap,
+        "groups_over_cap": len(rows),
+        "messages_in_groups": int(rows["messages"].sum()) if len(rows) else 0,
+        "messages_over_cap": int(rows["over_cap"].sum()) if len(rows) else 0,
+        "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
+        "by_brand": _counts(rows, "brand"),
+        "max_per_number_day_all_brands": int(per_day["messages_per_number_day"].max()) if len(per_day) else 0,
+        "max_per_number_week_all_brands": int(per_week["messages_per_number_week"].max()) if len(per_week) else 0,
+    }
+    return AuditResult("R1", "freq", len(rows), rows, summary,
+                       {"pressure_day": per_day, "pressure_week": per_week})
+
+
+def r2_window(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
+    """R2: marketing submitted outside the window or on a day that is not a jour ouvrable;
+    messages delivered outside it although submitted inside are listed apart."""
+    params = filters.params(contract)
+    rows = _query(con, "r02_window", params)
+    late = _query(con, "r02_late_deliveries", params)
+    summary = {
+        **_period(filters),
+        "window": list(contract.rules.window),
+        "timezone": contract.timezone,
+        "reason_precedence": ["holiday", "sunday", "hour"],
+        "messages": len(rows),
+        "by_reason": _counts(rows, "reason"),
+        "by_brand": _counts(rows, "brand"),
+        "late_deliveries": len(late),
+        "late_delivery_max_delay_seconds": float(late["delay_seconds"].max()) if len(late) else None,
+    }
+    return AuditResult("R2", "window", len(rows), rows, summary, {"late_deliveries": late})
+
+
+def r3_stop_mention(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
+    """R3: marketing messages that do not name STOP and their own short code."""
+    rows = _query(con, "r03_stop_mention", filters.params(contract))
+    exempt = sorted(s.name for s in contract.services if s.stop_notice_exempt)
+    summary = {
+        **_period(filters),
+        "messages": len(rows),
+        "by_reason": _counts(rows, "reason"),
+        "by_brand": _counts(rows, "brand"),
+        "distinct_texts": int(rows["text"].nunique()) if len(rows) else 0,
+        "exempt_services": exempt,
+    }
+    return AuditResult("R3", "stop-mention", len(rows), rows, summary)
+
+
+def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
+    """R4: marketing MT after an opt-out, per brand the STOP counts and delays."""
+    params = filters.params(contract)
+    rows = _query(con, "r04_stop_honour", params)
+    stats = _query(con, "r04_stop_stats", params)
+    summary = {
+        **_period(filters),
+        "stop_grace_minutes": contract.rules.stop_grace_minutes,
+        "messages": len(rows),
+        "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
+        "by_brand": _counts(rows, "brand"),
+        "stops": int(stats["stops"].sum()) if len(stats) else 0,
+        "per_brand": {
+            str(r["brand"]): {k: r[k] for k in stats.columns if k != "brand"}
+            for r in stats.to_dict("records")
+        },
+    }
+    return AuditResult("R4", "stop-honour", len(rows), rows, summary, {"stop_stats": stats})
+
+
+def r5_range34(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
+    """R5: MT on 34ABC with no MO from the number to that code within the session."""
+    rows = _query(con, "r05_range34", filters.params(contract))
+    summary = {
+        **_period(filters),
+        "session_hours": contract.rules.session_hours,
+        "messages": len(rows),
+        "by_reason": _counts(rows, "reason"),
+        "by_short_code": _counts(rows, "short_code"),
+    }
+    return AuditResult("R5", "range-34", len(rows), rows, summary)
+
+
+def r6_range(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
+    """R6: traffic whose category does not fit its short code's range."""
+    rows = _query(con, "r06_range", filters.params(contract))
+    summary = {
+        **_period(filters),
+        "messages": len(rows),
+        "by_reason": _counts(rows, "reason"),
+        "by_short_code": _counts(rows, "short_code"),
+    }
+    return AuditResult("R6", "range", len(rows), rows, summary)
+
+
+def r7_oadc(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
+    """R7: OAdC other than the short code or its declared sender names."""
+    rows = _query(con, "r07_oadc", filters.params(contract))
+    summary = {
+        **_period(filters),
+        "messages": len(rows),
+        "by_short_code": _counts(rows, "short_code"),
+        "oadc_seen": _counts(rows, "oadc"),
+    }
+    return AuditResult("R7", "oadc", len(rows), rows, summary)
+
+
+def _tier_summary(row: dict[str, Any]) -> dict[str, Any]:
+    """Cheapest tier carrying the peak, its monthly cost, and the busiest day's campaign
+    duration at every tier (does it fit one window?)."""
+    peak = int(row["peak"])
+    tier = pricing.cheapest_tier(peak)
+    busiest = int(row["busiest_day_segments"])
+    return {
+        **row,
+        "cheapest_tier": tier.rate if tier else None,
+        "cheapest_tier_monthly_eur": tier.monthly_eur if tier else None,
+        "cheapest_tier_must_request": tier.must_request if tier else None,
+        "campaign_hours_busiest_day": {
+            str(rate): round(pricing.campaign_hours(busiest, rate), 3) for rate in RATE_TIERS
+        },
+        "busiest_day_fits_window_at_rate": pricing.fits_window(busiest, int(row["rate"])),
+    }
+
+
+def r8_rate(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
+    """R8: seconds above the subscribed rate; per short code peak, p99, tier and cost."""
+    params = filters.params(contract)
+    rows = _query(con, "r08_rate", params)
+    per_code = _dates(_query(con, "r08_rate_summary", params), "busiest_day")
+    codes = {str(r["short_code"]): _tier_summary(r) for r in per_code.to_dict("records")}
+    summary = {
+        **_period(filters),
+        "seconds_over": len(rows),
+        "segments_over": int(rows["over_by"].sum()) if len(rows) else 0,
+        "per_short_code": codes,
+    }
+    return AuditResult("R8", "rate", len(rows), rows, summary, {"per_short_code": per_code})
+
+
+def r10_dest(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
+    """R10: recipients that are not valid metropolitan French mobiles; non-Orange share."""
+    params = filters.params(contract)
+    rows = _query(con, "r10_dest", params)
+    share = _query(con, "r10_non_orange_share", params)
+    total = int(share["mt"].sum()) if len(share) else 0
+    non_orange = int(share["non_orange"].sum()) if len(share) else 0
+    summary = {
+        **_period(filters),
+        "messages": len(rows),
+        "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
+        "by_reason": _counts(rows, "reason"),
+        "mt_lines": total,
+        "non_orange_failed": non_orange,
+        "non_orange_share": round(non_orange / total, 6) if total else None,
+        "non_orange_errors": "GSM MAP 1 (unknown subscriber), 5 (unidentified subscriber)",
+    }
+    return AuditResult("R10", "dest", len(rows), rows, summary, {"non_orange_share": share})

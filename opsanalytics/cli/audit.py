@@ -1,0 +1,138 @@
+"""`opsanalytics audit RULE|all --db DB --config CONTRACT.toml [...]`: run compliance audits.
+
+The JSON output is a contract for scripts (issue 3): one object per rule
+`{"rule", "name", "violations", "rows", "summary"}`, a list of them for `all`. Exit 0 whether
+or not breaches were found. The database is opened read-only; when the contract differs
+from the one the facts were built with, a warning goes to stderr (the audit still runs on
+the facts as built: rebuilding is `opsanalytics ingest`'s job, the one writer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+import pandas as pd
+
+from opsanalytics import warehouse
+from opsanalytics.audits import AuditResult, Filters, check_facts, resolve_rule, run, run_all
+from opsanalytics.audits.result import frame_records
+from opsanalytics.config import load_contract
+from opsanalytics.errors import UsageError
+
+FORMATS = ("json", "csv", "table")
+#: rows shown per rule by --format table (the JSON and CSV outputs have them all)
+TABLE_ROWS = 50
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "audit",
+        help="run compliance audits (R1-R10) over the warehouse",
+        description="Run one audit (by id such as R1 or name such as freq) or all of them. "
+                    "Rules: R1 freq, R2 window, R3 stop-mention, R4 stop-honour, R5 range-34, "
+                    "R6 range, R7 oadc, R8 rate, R9 forecast, R10 dest. Exit 0 whether or not "
+                    "breaches were found.",
+    )
+    parser.add_argument("rule", metavar="RULE", help="rule id (R1), name (freq) or 'all'")
+    parser.add_argument("--db", required=True, help="warehouse DuckDB file (opened read-only)")
+    parser.add_argument("--config", required=True, help="contract TOML")
+    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",
+                        help="first local calendar day (inclusive)")
+    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD",
+                        help="last local calendar day (inclusive)")
+    parser.add_argument("--short-code", help="only this short code")
+    parser.add_argument("--brand", help="only this brand")
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    parser.set_defaults(func=main)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def filters_from(args: argparse.Namespace) -> Filters:
+    date_from = _date(args.date_from, "--from")
+    date_to = _date(args.date_to, "--to")
+    if date_from and date_to and date_from > date_to:
+        raise UsageError(f"--from {date_from} is after --to {date_to}")
+    return Filters(date_from, date_to, args.short_code, args.brand)
+
+
+def main(args: argparse.Namespace) -> int:
+    everything = args.rule.strip().lower() == "all"
+    spec = None if everything else resolve_rule(args.rule)
+    filters = filters_from(args)
+    contract = load_contract(args.config)
+    con = warehouse.connect(args.db, read_only=True)
+    try:
+        warning = check_facts(con, contract)
+        if warning:
+            print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
+        if everything:
+            skipped: list[str] = []
+            results = run_all(con, contract, filters, skipped=skipped)
+            for note in skipped:
+                print(f"opsanalytics audit: note: {note}; left out of 'all'", file=sys.stderr)
+        else:
+            results = [run(con, contract, spec.id, filters)]
+    finally:
+        con.close()
+    write(results, args.format, contract.timezone, as_list=everything)
+    return 0
+
+
+def write(results: list[AuditResult], fmt: str, timezone: str, *, as_list: bool,
+          out=None) -> None:
+    out = out or sys.stdout
+    if fmt == "json":
+        payload: Any = [r.to_json(timezone) for r in results]
+        json.dump(payload if as_list else payload[0], out, ensure_ascii=False)
+        out.write("\n")
+    elif fmt == "csv":
+        _write_csv(results, timezone, out)
+    else:
+        _write_table(results, timezone, out)
+
+
+def _flat(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """Rows as the JSON renders them (ISO times with offset), lists joined by ';'."""
+    records = frame_records(frame, timezone)
+    flat = [{k: ";".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in records]
+    return pd.DataFrame(flat, columns=list(frame.columns))
+
+
+def _write_csv(results: list[AuditResult], timezone: str, out) -> None:
+    frames = []
+    for r in results:
+        flat = _flat(r.rows, timezone)
+        flat.insert(0, "rule", r.rule)
+        frames.append(flat)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["rule"])
+    frame.to_csv(out, index=False)
+
+
+def _write_table(results: list[AuditResult], timezone: str, out) -> None:
+    for r in results:
+        out.write(f"{r.rule} {r.name}: {r.violations} violation{'s' if r.violations != 1 else ''}\n")
+        for key, value in r.to_json(timezone)["summary"].items():
+            if value is None or value == {} or value == []:
+                continue
+            text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+            out.write(f"  {key}: {text}\n")
+        if len(r.rows):
+            shown = _flat(r.rows.head(TABLE_ROWS), timezone).drop(columns=["mt_ids"], errors="ignore")
+            with pd.option_context("display.width", 200, "display.max_columns", 20,
+                                   "display.max_colwidth", 40):
+                out.write(shown.to_string(index=False) + "\n")
+            if len(r.rows) > TABLE_ROWS:
+                out.write(f"  ... {len(r.rows) - TABLE_ROWS} more rows (use --format json or csv)\n")
+        out.write("\n")

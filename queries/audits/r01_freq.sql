@@ -1,0 +1,53 @@
+-- R1 FREQ: logical marketing messages accepted by the platform, per recipient, brand and
+-- LOCAL calendar day; one row per (msisdn, brand, day) above $frequency_cap.
+-- Segments of one concatenated message and resubmissions after a failure are already one
+-- row of fct_logical_messages; a message the platform refused (accepted = false) does not
+-- count. The cap is per brand across its short codes: the short-code filter keeps the groups
+-- that involve that code but still counts every message of the brand that day.
+with marketing as (
+    select
+        logical_id,
+        mt_ids,
+        msisdn,
+        brand,
+        short_code,
+        submitted_at,
+        cast(timezone($tz, submitted_at) as date) as day
+    from fct_logical_messages
+    where accepted
+      and category = 'marketing'
+      and ($brand is null or brand = $brand)
+      and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+),
+
+per_day as (
+    select
+        msisdn,
+        brand,
+        day,
+        count(*) as messages,
+        list(logical_id order by submitted_at, logical_id) as message_ids,
+        list(distinct short_code order by short_code) filter (where short_code is not null) as short_codes,
+        min(submitted_at) as first_at,
+        max(submitted_at) as last_at,
+        flatten(list(mt_ids order by submitted_at, logical_id)) as mt_ids
+    from marketing
+    group by msisdn, brand, day
+    having count(*) > $frequency_cap
+)
+
+select
+    msisdn,
+    brand,
+    day,
+    messages,
+    messages - $frequency_cap as over_cap,
+    message_ids,
+    short_codes,
+    first_at,
+    last_at,
+    mt_ids
+from per_day
+where $short_code is null or list_contains(short_codes, $short_code)
+order by day, msisdn, brand

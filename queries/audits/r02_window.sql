@@ -1,0 +1,58 @@
+-- R2 WINDOW: logical marketing messages accepted by the platform and submitted outside
+-- [$window_start, $window_end) local time, or on a day that is not a jour ouvrable (Sunday,
+-- or a public holiday of ref_holidays; Saturday is a jour ouvrable).
+-- One reason per message, by precedence holiday > sunday > hour: a message at 23:00 on a
+-- holiday Sunday reads `holiday`.
+with marketing as (
+    select
+        logical_id,
+        mt_ids,
+        msisdn,
+        short_code,
+        brand,
+        service,
+        submitted_at,
+        timezone($tz, submitted_at) as local_at
+    from fct_logical_messages
+    where accepted
+      and category = 'marketing'
+      and ($short_code is null or short_code = $short_code)
+      and ($brand is null or brand = $brand)
+      and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+),
+
+holidays as (
+    select day, min(name) as holiday
+    from ref_holidays
+    group by day
+),
+
+classified as (
+    select
+        m.*,
+        h.holiday,
+        case
+            when h.day is not null then 'holiday'
+            when dayofweek(cast(m.local_at as date)) = 0 then 'sunday'
+            when cast(m.local_at as time) < $window_start
+              or cast(m.local_at as time) >= $window_end then 'hour'
+        end as reason
+    from marketing as m
+    left join holidays as h on h.day = cast(m.local_at as date)
+)
+
+select
+    logical_id as message_id,
+    msisdn,
+    short_code,
+    brand,
+    service,
+    submitted_at,
+    strftime(local_at, '%Y-%m-%d %H:%M:%S') as local_time,
+    reason,
+    holiday,
+    mt_ids
+from classified
+where reason is not null
+order by submitted_at, message_id

@@ -1,0 +1,102 @@
+-- R3 STOP-MENTION: every logical marketing message accepted by the platform must name the
+-- STOP keyword and the short code it was sent from, leniently: any case, accents, spacing
+-- and filler words (`STOP au 36180`, `STOP SMS 36180`, `Stop: 36180`, `STOP au 36 180`).
+-- Gateway-lossy text (`é` logged as `..`) is harmless: dots read as punctuation.
+-- Reasons, by precedence:
+--   missing_stop        no STOP word at all;
+--   wrong_number        every number named right after STOP differs from the short code;
+--   missing_short_code  STOP is there, the short code appears nowhere in the text.
+-- Services with stop_notice_exempt (users told at collection) are skipped. Each distinct
+-- (text, short code) is judged once, then joined back to its messages.
+with marketing as (
+    select
+        l.logical_id,
+        l.mt_ids,
+        l.msisdn,
+        l.short_code,
+        l.brand,
+        l.service,
+        l.submitted_at,
+        coalesce(l.text, '') as text,
+        l.text_lossy
+    from fct_logical_messages as l
+    left join ref_services as s on s.name = l.service
+    where l.accepted
+      and l.category = 'marketing'
+      and not coalesce(s.stop_notice_exempt, false)
+      and ($short_code is null or l.short_code = $short_code)
+      and ($brand is null or l.brand = $brand)
+      and ($date_from is null or l.submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or l.submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+),
+
+texts as (
+    select distinct text, short_code
+    from marketing
+),
+
+normalised as (
+    select
+        text,
+        short_code,
+        strip_accents(upper(text)) as norm
+    from texts
+),
+
+mentions as (
+    select
+        text,
+        short_code,
+        regexp_matches(norm, '\bSTOP\b') as has_stop,
+        -- numbers (4+ digits, `36 180`, `06 12 34 56 78`) named right after STOP, past
+        -- punctuation and up to three filler words
+        list_transform(
+            regexp_extract_all(
+                norm,
+                '\bSTOP\b[\s:.,;!°\-]*(?:(?:SMS|AU|AUX|A|AU|NUMERO|NUM|NO|N|VERS|PAR|SUR|LE)\b[\s:.,;!°\-]*){0,3}(\d{4,}|\d{2}(?:[ .]\d{2}){4}\b|\d{2}[ .]\d{3}\b)',
+                1
+            ),
+            lambda x: regexp_replace(x, '[^0-9]', '', 'g')
+        ) as stop_numbers,
+        -- every number of the text (`36 180` read as 36180)
+        list_transform(
+            regexp_extract_all(norm, '\d{4,}|\d{2}(?:[ .]\d{2}){4}\b|\d{2}[ .]\d{3}\b'),
+            lambda x: regexp_replace(x, '[^0-9]', '', 'g')
+        ) as all_numbers
+    from normalised
+),
+
+judged as (
+    select
+        text,
+        short_code,
+        stop_numbers,
+        case
+            when not has_stop then 'missing_stop'
+            when short_code is null then null
+            when list_contains(stop_numbers, short_code) then null
+            when len(stop_numbers) > 0 then 'wrong_number'
+            when list_contains(all_numbers, short_code) then null
+            else 'missing_short_code'
+        end as reason
+    from mentions
+)
+
+select
+    m.logical_id as message_id,
+    m.msisdn,
+    m.short_code,
+    m.brand,
+    m.service,
+    m.submitted_at,
+    j.reason,
+    j.stop_numbers as numbers_named,
+    m.text,
+    m.text_lossy,
+    m.mt_ids
+from marketing as m
+join judged as j
+  on j.text = m.text
+ and j.short_code is not distinct from m.short_code
+where j.reason is not null
+order by m.submitted_at, message_id

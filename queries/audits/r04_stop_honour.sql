@@ -1,0 +1,111 @@
+-- R4 STOP-HONOUR: after an opt-out MO (fct_mo.keyword = 'STOP', matched leniently when the
+-- facts were built), no marketing MT of the brands concerned may reach that number on any of
+-- their short codes until a START. An opt-out sent to a short code concerns every brand
+-- sending marketing through it: ref_short_codes.brands when the contract lists them, else
+-- the brands of the marketing services seen on that code in the traffic. A START to a code
+-- re-opts in the same brands.
+-- Allowed: the first MT (any category) of the brand to the number after a STOP, when it is
+-- within $stop_grace_minutes (the acknowledgement). Every other marketing MT accepted by
+-- the platform while the latest opt event before it is a STOP is a breach. Events at the
+-- same second as the STOP are not "after" it (the log's resolution is one second).
+with opt_mo as (
+    select mo_id, msisdn, short_code, received_at, keyword
+    from fct_mo
+    where keyword in ('STOP', 'START')
+      and outcome = 'accepted'
+),
+
+declared_brands as (
+    select code as short_code, unnest(brands) as brand
+    from ref_short_codes
+    where brands is not null
+),
+
+seen_brands as (
+    select distinct short_code, brand
+    from fct_logical_messages
+    where category = 'marketing'
+      and brand is not null
+      and short_code is not null
+      and short_code not in (select short_code from declared_brands)
+),
+
+code_brands as (
+    select short_code, brand from declared_brands
+    union
+    select short_code, brand from seen_brands
+),
+
+opt as (
+    select
+        o.msisdn,
+        cb.brand,
+        o.received_at as opt_at,
+        o.keyword,
+        min(o.mo_id) as mo_id,
+        min(o.short_code) as mo_short_code
+    from opt_mo as o
+    join code_brands as cb on cb.short_code = o.short_code
+    group by o.msisdn, cb.brand, o.received_at, o.keyword
+),
+
+brand_mt as (
+    select
+        l.logical_id,
+        l.mt_ids,
+        l.msisdn,
+        l.brand,
+        l.short_code,
+        l.service,
+        l.category,
+        l.submitted_at
+    from fct_logical_messages as l
+    semi join (select distinct msisdn, brand from opt) as p
+      on p.msisdn = l.msisdn and p.brand = l.brand
+    where l.accepted
+),
+
+in_force as (
+    select
+        m.*,
+        o.opt_at,
+        o.keyword,
+        o.mo_id,
+        o.mo_short_code
+    from brand_mt as m
+    asof join opt as o
+      on o.msisdn = m.msisdn
+     and o.brand = m.brand
+     and m.submitted_at > o.opt_at
+),
+
+after_stop as (
+    select
+        *,
+        row_number() over (
+            partition by msisdn, brand, opt_at order by submitted_at, logical_id
+        ) as nth_after_stop
+    from in_force
+    where keyword = 'STOP'
+)
+
+select
+    logical_id as message_id,
+    msisdn,
+    brand,
+    short_code,
+    service,
+    opt_at as stop_at,
+    mo_short_code as stop_short_code,
+    mo_id as stop_mo_id,
+    submitted_at as sent_at,
+    epoch(submitted_at) - epoch(opt_at) as seconds_after_stop,
+    mt_ids
+from after_stop
+where category = 'marketing'
+  and not (nth_after_stop = 1 and submitted_at <= opt_at + to_minutes(cast($stop_grace_minutes as integer)))
+  and ($short_code is null or short_code = $short_code)
+  and ($brand is null or brand = $brand)
+  and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
+  and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+order by submitted_at, message_id

@@ -1,0 +1,104 @@
+-- R4 statistics per brand: opt-outs received (STOP MO concerning the brand, same scope as
+-- r04_stop_honour), numbers opted out, re-opt-ins, and for each STOP the time to the last
+-- MT the brand still sent that number before the next opt event (0 MT = honoured at once).
+-- The period and short-code filters select the STOPs (local date received, code sent to).
+with opt_mo as (
+    select mo_id, msisdn, short_code, received_at, keyword
+    from fct_mo
+    where keyword in ('STOP', 'START')
+      and outcome = 'accepted'
+),
+
+declared_brands as (
+    select code as short_code, unnest(brands) as brand
+    from ref_short_codes
+    where brands is not null
+),
+
+seen_brands as (
+    select distinct short_code, brand
+    from fct_logical_messages
+    where category = 'marketing'
+      and brand is not null
+      and short_code is not null
+      and short_code not in (select short_code from declared_brands)
+),
+
+code_brands as (
+    select short_code, brand from declared_brands
+    union
+    select short_code, brand from seen_brands
+),
+
+opt as (
+    select
+        o.msisdn,
+        cb.brand,
+        o.received_at as opt_at,
+        o.keyword,
+        min(o.short_code) as mo_short_code
+    from opt_mo as o
+    join code_brands as cb on cb.short_code = o.short_code
+    group by o.msisdn, cb.brand, o.received_at, o.keyword
+),
+
+brand_mt as (
+    select l.logical_id, l.msisdn, l.brand, l.category, l.submitted_at
+    from fct_logical_messages as l
+    semi join (select distinct msisdn, brand from opt where keyword = 'STOP') as p
+      on p.msisdn = l.msisdn and p.brand = l.brand
+    where l.accepted
+),
+
+in_force as (
+    select m.*, o.opt_at, o.keyword
+    from brand_mt as m
+    asof join opt as o
+      on o.msisdn = m.msisdn
+     and o.brand = m.brand
+     and m.submitted_at > o.opt_at
+),
+
+per_stop as (
+    select
+        o.msisdn,
+        o.brand,
+        o.opt_at,
+        count(f.logical_id) as mt_after,
+        count(f.logical_id) filter (where f.category = 'marketing') as marketing_after,
+        max(f.submitted_at) as last_mt_at
+    from opt as o
+    left join in_force as f
+      on f.msisdn = o.msisdn and f.brand = o.brand and f.opt_at = o.opt_at and f.keyword = 'STOP'
+    where o.keyword = 'STOP'
+      and ($short_code is null or o.mo_short_code = $short_code)
+      and ($brand is null or o.brand = $brand)
+      and ($date_from is null or o.opt_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or o.opt_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+    group by o.msisdn, o.brand, o.opt_at
+),
+
+starts as (
+    select brand, count(*) as starts
+    from opt
+    where keyword = 'START'
+      and ($short_code is null or mo_short_code = $short_code)
+      and ($brand is null or brand = $brand)
+      and ($date_from is null or opt_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or opt_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+    group by brand
+)
+
+select
+    p.brand,
+    count(*) as stops,
+    count(distinct p.msisdn) as numbers_opted_out,
+    coalesce(any_value(s.starts), 0) as starts,
+    count(*) filter (where p.mt_after > 0) as stops_followed_by_mt,
+    count(*) filter (where p.marketing_after > 0) as stops_followed_by_marketing,
+    median(epoch(p.last_mt_at) - epoch(p.opt_at)) as median_seconds_to_last_mt,
+    max(epoch(p.last_mt_at) - epoch(p.opt_at)) as max_seconds_to_last_mt
+from per_stop as p
+left join starts as s on s.brand = p.brand
+group by p.brand
+order by p.brand

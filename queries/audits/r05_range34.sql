@@ -1,0 +1,55 @@
+-- R5 RANGE-34: an MT on a 34ABC short code opens no session by itself: it needs an MO
+-- accepted from the same number to that short code within $session_hours before it (an MO
+-- at the same second counts). Every logical message accepted by the platform, any category.
+with mt34 as (
+    select
+        logical_id,
+        mt_ids,
+        msisdn,
+        short_code,
+        brand,
+        service,
+        submitted_at
+    from fct_logical_messages
+    where accepted
+      and starts_with(short_code, '34')
+      and ($short_code is null or short_code = $short_code)
+      and ($brand is null or brand = $brand)
+      and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+),
+
+mo as (
+    select mo_id, msisdn, short_code, received_at
+    from fct_mo
+    where outcome = 'accepted'
+      and starts_with(short_code, '34')
+),
+
+last_mo as (
+    select
+        m.*,
+        s.mo_id as last_mo_id,
+        s.received_at as last_mo_at
+    from mt34 as m
+    asof left join mo as s
+      on s.msisdn = m.msisdn
+     and s.short_code = m.short_code
+     and m.submitted_at >= s.received_at
+)
+
+select
+    logical_id as message_id,
+    msisdn,
+    short_code,
+    brand,
+    service,
+    submitted_at,
+    last_mo_at,
+    last_mo_id,
+    case when last_mo_at is null then 'no_mo' else 'session_expired' end as reason,
+    mt_ids
+from last_mo
+where last_mo_at is null
+   or last_mo_at < submitted_at - to_hours(cast($session_hours as integer))
+order by submitted_at, message_id

@@ -1,0 +1,35 @@
+-- R10, informative: per short code and brand, the share of MT lines accepted by the platform
+-- whose final status is `failed` with an error meaning "not an Orange subscriber". Taken as
+-- the GSM MAP errors Orange's SMSC returns for a number it does not serve: 1 Unknown
+-- Subscriber and 5 Unidentified Subscriber, read from fct_mt.dlr_err whether it came from
+-- META `dlr_err` (3 bytes hex: network type 03 = GSM, then the 2-byte error, e.g. `030001`)
+-- or from a receipt's `err:` field (decimal, e.g. `001`). Other failures (absent subscriber
+-- 27, memory full 31, barred 13, expired) are counted apart as other_failed.
+with lines as (
+    select
+        short_code,
+        brand,
+        final_status,
+        case
+            when regexp_full_match(dlr_err, '03[0-9A-Fa-f]{4}') then cast('0x' || right(dlr_err, 4) as integer)
+            when regexp_full_match(dlr_err, '[0-9]{1,4}') then cast(dlr_err as integer)
+        end as gsm_error
+    from fct_mt
+    where outcome = 'accepted'
+      and ($short_code is null or short_code = $short_code)
+      and ($brand is null or brand = $brand)
+      and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+)
+
+select
+    short_code,
+    brand,
+    count(*) as mt,
+    count(*) filter (where final_status = 'failed' and gsm_error in (1, 5)) as non_orange,
+    count(*) filter (where final_status = 'failed' and coalesce(gsm_error, -1) not in (1, 5)) as other_failed,
+    count(*) filter (where final_status = 'delivered') as delivered,
+    round(count(*) filter (where final_status = 'failed' and gsm_error in (1, 5)) / count(*), 6) as non_orange_share
+from lines
+group by short_code, brand
+order by short_code, brand

@@ -1,0 +1,117 @@
+"""`opsanalytics audit`: the JSON contract, formats, filters and user errors (issue 3)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from opsanalytics.cli import main
+from test_audit_support import CONTRACT_TOML, Traffic, paris
+
+A = "+33612345678"
+
+
+@pytest.fixture
+def files(tmp_path):
+    t = Traffic()
+    t.send(A, paris("2026-11-08 10:00:00"))                         # Sunday
+    t.send(A, paris("2026-11-08 11:00:00"), text="Sans mention")    # Sunday, no STOP
+    t.send(A, paris("2026-11-10 10:00:00"), short_code="36200")
+    db = tmp_path / "wh.duckdb"
+    con = t.warehouse()
+    con.execute("ATTACH $path AS disk", {"path": str(db)})
+    con.execute("COPY FROM DATABASE memory TO disk")
+    con.execute("DETACH disk")
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT_TOML, encoding="utf-8")
+    return db, config
+
+
+def audit(capsys, *args):
+    code = main(["audit", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_one_rule(files, capsys):
+    db, config = files
+    code, out, err = audit(capsys, "freq", "--db", db, "--config", config, "--format", "json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["rule"] == "R1" and payload["name"] == "freq" and payload["violations"] == 1
+    row = payload["rows"][0]
+    assert row["msisdn"] == A and row["brand"] == "Acme" and row["day"] == "2026-11-08" and row["messages"] == 2
+    assert row["first_at"] == "2026-11-08T10:00:00+01:00"
+    assert set(payload["summary"]) >= {"frequency_cap", "groups_over_cap"}
+    assert err == ""
+
+
+def test_json_all_is_a_list_in_rule_order(files, capsys):
+    db, config = files
+    code, out, err = audit(capsys, "all", "--db", db, "--config", config, "--format", "json")
+    assert code == 0
+    payload = json.loads(out)
+    rules = [p["rule"] for p in payload]
+    assert rules[:8] == ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8"] and rules[-1] == "R10"
+    by_rule = {p["rule"]: p for p in payload}
+    assert by_rule["R2"]["violations"] == 2
+    assert {r["reason"] for r in by_rule["R2"]["rows"]} == {"sunday"}
+    assert by_rule["R3"]["rows"][0]["reason"] == "missing_stop"
+    if "R9" not in by_rule:
+        assert "R9" in err
+
+
+def test_filters_reach_the_sql(files, capsys):
+    db, config = files
+    _, out, _ = audit(capsys, "R2", "--db", db, "--config", config, "--format", "json",
+                      "--from", "2026-11-09", "--to", "2026-11-30")
+    assert json.loads(out)["violations"] == 0
+    _, out, _ = audit(capsys, "window", "--db", db, "--config", config, "--format", "json",
+                      "--short-code", "36180'; DROP TABLE fct_mt; --")
+    assert json.loads(out)["violations"] == 0
+    _, out, _ = audit(capsys, "R2", "--db", db, "--config", config, "--format", "json", "--brand", "Acme")
+    assert json.loads(out)["violations"] == 2
+
+
+def test_csv_and_table(files, capsys):
+    db, config = files
+    code, out, _ = audit(capsys, "R2", "--db", db, "--config", config, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["rule"] for r in rows] == ["R2", "R2"]
+    assert rows[0]["submitted_at"] == "2026-11-08T10:00:00+01:00"
+    code, out, _ = audit(capsys, "R2", "--db", db, "--config", config)
+    assert code == 0 and out.startswith("R2 window: 2 violations")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["R42"], "unknown rule 'R42'"),
+    (["R1", "--from", "2026-13-01"], "--from: expected a date YYYY-MM-DD"),
+    (["R1", "--from", "2026-11-10", "--to", "2026-11-01"], "is after --to"),
+])
+def test_user_errors(files, capsys, args, message):
+    db, config = files
+    code, out, err = audit(capsys, *args, "--db", db, "--config", config)
+    assert code != 0 and message in err and out == ""
+
+
+def test_missing_database(tmp_path, files, capsys):
+    _, config = files
+    code, out, err = audit(capsys, "R1", "--db", tmp_path / "nope.duckdb", "--config", config)
+    assert code != 0 and "no such database" in err and not (tmp_path / "nope.duckdb").exists()
+
+
+def test_other_contract_is_reported(files, capsys, tmp_path):
+    db, config = files
+    other = tmp_path / "other.toml"
+    other.write_text(CONTRACT_TOML.replace("frequency_cap = 1", "frequency_cap = 2"), encoding="utf-8")
+    con = __import__("duckdb").connect(str(db))
+    con.execute("UPDATE ref_settings SET value = 'built-with-another' WHERE key = 'config_digest'")
+    con.close()
+    code, out, err = audit(capsys, "R1", "--db", db, "--config", other, "--format", "json")
+    assert code == 0
+    assert "differs from the one the facts were built with" in err
+    assert json.loads(out)["violations"] == 0  # the cap of the given contract applies

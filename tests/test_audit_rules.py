@@ -1,0 +1,371 @@
+"""Hand-made edge cases of R1-R8 and R10 (issue 3), each answer checkable by eye."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from opsanalytics.audits import RULES, AuditUnavailable, resolve_rule, run, run_all
+from opsanalytics.audits.result import Filters
+from opsanalytics.errors import UsageError
+from test_audit_support import CONTRACT, Traffic, paris
+
+A = "+33612345678"
+B = "+33698765432"
+
+
+def ids(result, column="message_id"):
+    return sorted(int(v) for v in result.rows[column])
+
+
+# ---------------------------------------------------------------- registry
+
+def test_registry_order_ids_and_names():
+    assert [s.id for s in RULES.values()] == ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10"]
+    assert resolve_rule("freq").id == "R1"
+    assert resolve_rule("r10").name == "dest"
+    assert resolve_rule("stop-honour").id == "R4"
+    with pytest.raises(UsageError, match="unknown rule 'R11'"):
+        resolve_rule("R11")
+
+
+def test_r9_is_lazy():
+    con = Traffic().warehouse()
+    try:
+        result = run(con, CONTRACT, "R9")
+    except AuditUnavailable as exc:
+        assert "R9" in str(exc)
+    else:  # helper E's module has landed
+        assert result.rule == "R9"
+
+
+# ---------------------------------------------------------------- R1
+
+def test_r1_counts_logical_messages_per_brand_and_local_day():
+    t = Traffic()
+    first = t.send(A, paris("2026-11-10 09:00:00"))
+    second = t.send(A, paris("2026-11-10 12:00:00"), segments=3)       # 3 parts, one message
+    t.send(A, paris("2026-11-10 13:00:00"), accepted=False)             # refused: not counted
+    t.send(A, paris("2026-11-10 14:00:00"), service="bravo")            # other brand
+    t.send(A, paris("2026-11-10 15:00:00"), service="acme_tx")          # transactional
+    t.send(B, paris("2026-11-10 09:00:00"), segments=4)                 # one long message only
+    result = run(t.warehouse(), CONTRACT, "R1")
+    assert result.violations == 1
+    row = result.rows.iloc[0]
+    assert (row.msisdn, row.brand, row.day, row.messages) == (A, "Acme", dt.date(2026, 11, 10), 2)
+    assert list(row.message_ids) == [first, second]
+    assert len(row.mt_ids) == 4  # provenance: every line of both messages
+
+
+def test_r1_day_is_the_local_calendar_day():
+    t = Traffic()
+    # 23:30 and 00:30 Paris (winter, UTC+1): same UTC day, two local days -> no breach
+    t.send(A, paris("2026-11-10 23:30:00"))
+    t.send(A, paris("2026-11-11 00:30:00"))
+    # 00:30 and 23:30 Paris: two UTC days (23:30Z the day before), one local day -> breach
+    t.send(B, paris("2026-11-12 00:30:00"))
+    t.send(B, paris("2026-11-12 23:30:00"))
+    result = run(t.warehouse(), CONTRACT, "R1")
+    assert [(r.msisdn, r.day) for r in result.rows.itertuples()] == [(B, dt.date(2026, 11, 12))]
+
+
+def test_r1_filters_and_cap_setting():
+    t = Traffic()
+    for hour in (9, 10, 11):
+        t.send(A, paris(f"2026-11-10 {hour:02d}:00:00"), short_code="36180" if hour < 11 else "36200")
+    t.send(B, paris("2026-11-13 09:00:00"), service="bravo")
+    t.send(B, paris("2026-11-13 10:00:00"), service="bravo")
+    con = t.warehouse()
+    assert run(con, CONTRACT, "R1").violations == 2
+    assert run(con, CONTRACT, "R1", Filters(brand="Bravo")).rows.msisdn.tolist() == [B]
+    assert run(con, CONTRACT, "R1", Filters(date_to=dt.date(2026, 11, 12))).rows.msisdn.tolist() == [A]
+    assert run(con, CONTRACT, "R1", Filters(date_from=dt.date(2026, 11, 11))).rows.msisdn.tolist() == [B]
+    # a group involving 36200 still counts the brand's messages on every code
+    by_code = run(con, CONTRACT, "R1", Filters(short_code="36200")).rows
+    assert by_code.messages.tolist() == [3]
+    cap3 = CONTRACT.model_copy(update={"rules": CONTRACT.rules.model_copy(update={"frequency_cap": 2})})
+    assert run(con, cap3, "R1").rows.msisdn.tolist() == [A]
+
+
+def test_sql_in_a_filter_is_just_a_value():
+    t = Traffic()
+    t.send(A, paris("2026-11-10 09:00:00"))
+    t.send(A, paris("2026-11-10 10:00:00"))
+    con = t.warehouse()
+    evil = "36180' OR '1'='1"
+    for spec in RULES.values():
+        if spec.id == "R9":
+            continue
+        assert run(con, CONTRACT, spec.id, Filters(short_code=evil)).violations == 0
+        assert run(con, CONTRACT, spec.id, Filters(brand="x'); DROP TABLE fct_mt; --")).violations == 0
+    assert con.execute("SELECT count(*) FROM fct_mt").fetchall() == [(2,)]
+
+
+# ---------------------------------------------------------------- R2
+
+def test_r2_window_edges_weekend_holiday_and_local_time():
+    t = Traffic()
+    expect = {
+        t.send(A, paris("2026-11-10 07:59:59")): "hour",
+        t.send(A, paris("2026-11-10 22:00:00")): "hour",
+        t.send(A, paris("2026-11-08 12:00:00")): "sunday",         # Sunday
+        t.send(A, paris("2026-11-11 12:00:00")): "holiday",        # Armistice (a Wednesday)
+        t.send(A, paris("2026-11-08 00:30:00")): "sunday",         # Saturday 23:30 in UTC
+        t.send(A, paris("2026-10-23 22:00:00")): "hour",           # summer: 20:00 UTC
+        t.send(A, paris("2026-10-26 07:30:00")): "hour",           # day after the change: 06:30 UTC
+        t.send(A, paris("2026-10-25 12:00:00")): "sunday",         # the DST night's Sunday
+        t.send(A, paris("2026-11-01 23:00:00")): "holiday",        # Toussaint on a Sunday, 23:00
+    }
+    legal = [
+        t.send(B, paris("2026-11-10 08:00:00")),
+        t.send(B, paris("2026-11-10 21:59:59")),
+        t.send(B, paris("2026-11-07 12:00:00")),                   # Saturday is a jour ouvrable
+        t.send(B, paris("2026-10-26 08:30:00")),                   # 07:30 UTC, but 08:30 local
+        t.send(B, paris("2026-10-24 21:30:00")),                   # Saturday before the change
+    ]
+    t.send(A, paris("2026-11-10 23:00:00"), service="acme_tx")    # not marketing
+    result = run(t.warehouse(), CONTRACT, "R2")
+    got = dict(zip(result.rows.message_id.astype(int), result.rows.reason))
+    assert got == expect
+    assert not set(legal) & set(got)
+    assert result.summary["by_reason"] == {"hour": 4, "sunday": 3, "holiday": 2}
+
+
+def test_r2_dst_night_and_late_deliveries():
+    t = Traffic()
+    # 2026-10-25 01:30 UTC is 02:30 CET (the second 02:30 of the night): a Sunday anyway;
+    # the Monday after, 06:59:59 UTC is 07:59:59 CET
+    sunday = t.send(A, dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.timezone.utc))
+    early = t.send(A, dt.datetime(2026, 10, 26, 6, 59, 59, tzinfo=dt.timezone.utc))
+    ok = t.send(A, dt.datetime(2026, 10, 26, 7, 0, 0, tzinfo=dt.timezone.utc))
+    late = t.send(B, paris("2026-11-10 21:50:00"), final_status="delivered",
+                  final_at=paris("2026-11-11 08:10:00"))            # delivered on a holiday
+    t.send(B, paris("2026-11-12 21:50:00"), final_status="delivered", final_at=paris("2026-11-12 21:55:00"))
+    result = run(t.warehouse(), CONTRACT, "R2")
+    assert dict(zip(result.rows.message_id.astype(int), result.rows.reason)) == {sunday: "sunday", early: "hour"}
+    assert ok not in set(result.rows.message_id)
+    lates = result.details["late_deliveries"]
+    assert lates.message_id.tolist() == [late]
+    assert lates.delay_seconds.tolist() == [(10 * 60 + 20) * 60]
+    assert lates.reason.tolist() == ["holiday"]
+
+
+# ---------------------------------------------------------------- R3
+
+@pytest.mark.parametrize("text", [
+    "Soldes ! STOP au 36180",
+    "Soldes ! stop 36180",
+    "Soldes ! STOP SMS 36180",
+    "Soldes ! Stop: 36180",
+    "Soldes ! STOP au 36 180",
+    "R..pondez STOP au 36180 pour ne plus recevoir",     # lossy accents
+    "Répondez Stop au numéro 36180",
+    "Offre 36180 : répondez STOP",                         # both named, not adjacent
+    "STOP\u00a0à 36180",                                    # non-breaking space, accent
+    "STOP .. 36180",                                        # lossy 'à'
+])
+def test_r3_lenient_mentions_pass(text):
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"), text=text)
+    assert run(t.warehouse(), CONTRACT, "R3").violations == 0
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("Soldes -20% ce week-end", "missing_stop"),
+    ("Soldes ! ST0P au 36180", "missing_stop"),
+    ("Soldes ! STOPPEZ tout au 36180", "missing_stop"),
+    ("Soldes ! Répondez STOP", "missing_short_code"),
+    ("Soldes ! STOP au 36200", "wrong_number"),
+    ("Soldes ! STOP au 06 12 34 56 78", "wrong_number"),
+    ("Code 36180 ; STOP SMS au 36999", "wrong_number"),
+    ("", "missing_stop"),
+])
+def test_r3_breaches_and_reasons(text, reason):
+    t = Traffic()
+    mid = t.send(A, paris("2026-11-10 10:00:00"), text=text)
+    rows = run(t.warehouse(), CONTRACT, "R3").rows
+    assert rows.message_id.tolist() == [mid]
+    assert rows.reason.tolist() == [reason]
+
+
+def test_r3_skips_exempt_and_non_marketing_and_checks_own_code():
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"), service="club", text="Club news")          # exempt
+    t.send(A, paris("2026-11-10 10:00:00"), service="acme_tx", text="Your code: 1234")  # transactional
+    same_text = "Soldes ! STOP au 36180"
+    t.send(A, paris("2026-11-10 11:00:00"), text=same_text)
+    wrong = t.send(B, paris("2026-11-10 11:00:00"), text=same_text, short_code="36200")
+    rows = run(t.warehouse(), CONTRACT, "R3").rows
+    assert rows.message_id.tolist() == [wrong]
+    assert rows.reason.tolist() == ["wrong_number"]
+    assert list(rows.numbers_named[0]) == ["36180"]
+
+
+# ---------------------------------------------------------------- R4
+
+def test_r4_grace_ack_start_and_brand_scope():
+    t = Traffic()
+    t.send(A, paris("2026-11-02 10:00:00"), short_code="36180")                  # Acme seen on 36180
+    t.send(B, paris("2026-11-02 10:00:00"), short_code="36200", service="bravo")  # Bravo only on 36200
+    t.receive(A, paris("2026-11-10 10:00:00"), "Stop merci", keyword="STOP")
+    ack = t.send(A, paris("2026-11-10 10:05:00"), text="Vous ne recevrez plus nos SMS. STOP au 36180")
+    second = t.send(A, paris("2026-11-10 10:06:00"))                              # second within grace
+    other_code = t.send(A, paris("2026-11-12 10:00:00"), short_code="36200")      # Acme's other code
+    t.send(A, paris("2026-11-12 11:00:00"), short_code="36200", service="bravo")  # Bravo: not concerned
+    t.send(A, paris("2026-11-12 12:00:00"), service="acme_tx")                    # transactional
+    t.receive(A, paris("2026-11-13 10:00:00"), "START", keyword="START")
+    t.send(A, paris("2026-11-14 10:00:00"))                                       # re-opted in
+    result = run(t.warehouse(), CONTRACT, "R4")
+    assert ids(result) == sorted([second, other_code])
+    assert ack not in ids(result)
+    row = result.rows.set_index("message_id").loc[other_code]
+    assert row.stop_at == paris("2026-11-10 10:00:00")
+    assert row.sent_at == paris("2026-11-12 10:00:00")
+    stats = result.details["stop_stats"].set_index("brand")
+    assert stats.loc["Acme", "stops"] == 1
+    assert stats.loc["Acme", "starts"] == 1
+    assert stats.loc["Acme", "max_seconds_to_last_mt"] == 2 * 86400 + 2 * 3600  # last MT: tx at 12:00
+    assert "Bravo" not in stats.index
+
+
+def test_r4_late_first_message_and_declared_brands():
+    t = Traffic()
+    t.send(A, paris("2026-11-02 10:00:00"))
+    t.receive(A, paris("2026-11-10 10:00:00"), "ARR..T", keyword="STOP")
+    late_ack = t.send(A, paris("2026-11-10 10:11:00"))           # first, but after the grace
+    same_second = t.send(B, paris("2026-11-10 10:00:00"))
+    t.receive(B, paris("2026-11-10 10:00:00"), "STOP", keyword="STOP")
+    t.receive(B, paris("2026-11-10 09:00:00"), "STOPPEZ", keyword=None)
+    result = run(t.warehouse(), CONTRACT, "R4")
+    assert ids(result) == [late_ack]
+    assert same_second not in ids(result)
+
+    # a `brands` list on the short code replaces the brands seen in traffic
+    declared = CONTRACT.model_copy(update={"short_codes": [
+        s.model_copy(update={"brands": ["Bravo"]}) if s.code == "36180" else s for s in CONTRACT.short_codes]})
+    t2 = Traffic()
+    t2.receive(A, paris("2026-11-10 10:00:00"), "STOP", keyword="STOP")
+    acme = t2.send(A, paris("2026-11-11 10:00:00"))
+    bravo = t2.send(A, paris("2026-11-11 10:00:00"), service="bravo", short_code="36200")
+    assert ids(run(t2.warehouse(declared), declared, "R4")) == [bravo]
+    assert ids(run(t2.warehouse(), CONTRACT, "R4")) == [acme]
+
+
+# ---------------------------------------------------------------- R5
+
+def test_r5_session_mo_within_hours_before():
+    t = Traffic()
+    t.receive(A, paris("2026-11-10 10:00:00"), "JEU", short_code="34100")
+    ok = t.send(A, paris("2026-11-11 09:59:59"), short_code="34100", service="acme_tx")
+    expired = t.send(A, paris("2026-11-11 10:00:01"), short_code="34100", service="acme_tx")
+    none = t.send(B, paris("2026-11-11 10:00:00"), short_code="34100", service="acme_tx")
+    t.receive(B, paris("2026-11-11 09:00:00"), "JEU", short_code="36180")       # other code
+    same = t.send(A, paris("2026-11-12 10:00:00"), short_code="34100", service="acme_tx")
+    t.receive(A, paris("2026-11-12 10:00:00"), "JEU", short_code="34100")      # same second: a session
+    rows = run(t.warehouse(), CONTRACT, "R5").rows
+    assert dict(zip(rows.message_id, rows.reason)) == {expired: "session_expired", none: "no_mo"}
+    assert ok not in set(rows.message_id) and same not in set(rows.message_id)
+
+
+# ---------------------------------------------------------------- R6, R7
+
+def test_r6_ranges():
+    t = Traffic()
+    m2m = "+337001234567890"
+    expect = {
+        t.send(A, paris("2026-11-10 10:00:00"), short_code="37100"): "marketing_outside_35_36",
+        t.send(A, paris("2026-11-10 10:00:00"), short_code="35100"): "no_geo_presence",
+        t.send(A, paris("2026-11-10 10:00:00"), short_code="36999"): "unknown_short_code",
+        t.send(A, paris("2026-11-10 10:00:00"), short_code="38100", service="meter"): "not_m2m_number",
+        t.send(A, paris("2026-11-10 10:00:00"), short_code="38100"): "marketing_outside_35_36",
+    }
+    t.send(A, paris("2026-11-10 10:00:00"), short_code="35200")                      # geo presence
+    t.send(m2m, paris("2026-11-10 10:00:00"), short_code="38100", service="meter")   # M2M SIM
+    t.send(A, paris("2026-11-10 10:00:00"), short_code="37100", service="chat")      # interpersonal
+    t.send(A, paris("2026-11-10 10:00:00"), short_code="34100", accepted=False)      # refused
+    rows = run(t.warehouse(), CONTRACT, "R6").rows
+    assert dict(zip(rows.message_id, rows.reason)) == expect
+
+
+def test_r7_oadc():
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"), oadc="ACME")                   # declared name
+    t.send(A, paris("2026-11-10 10:00:00"))                                # the code itself
+    promo = t.send(A, paris("2026-11-10 10:00:00"), oadc="PROMO")
+    other = t.send(A, paris("2026-11-10 10:00:00"), oadc="ACME", short_code="36200")
+    rows = run(t.warehouse(), CONTRACT, "R7").rows
+    assert dict(zip(rows.message_id, rows.reason)) == {promo: "not_declared", other: "not_short_code"}
+
+
+# ---------------------------------------------------------------- R8
+
+def test_r8_seconds_over_the_rate_and_tiers():
+    t = Traffic()
+    burst = paris("2026-11-10 10:00:00")
+    for _ in range(7):
+        t.send(A, burst, segments=3)                         # 21 segments on 36180 (rate 20)
+    t.send(A, burst, segments=5, accepted=False)             # refused: not submitted
+    for _ in range(10):
+        t.send(A, paris("2026-11-10 10:00:01"), segments=2)  # 20: at the rate
+    for _ in range(11):
+        t.send(A, burst, short_code="36200")                 # 11 on 36200 (rate 10)
+    result = run(t.warehouse(), CONTRACT, "R8")
+    assert [(r.short_code, r.segments, r.rate) for r in result.rows.itertuples()] == [
+        ("36180", 21, 20), ("36200", 11, 10)]
+    assert result.violations == 2
+    code = result.summary["per_short_code"]["36180"]
+    assert code["peak"] == 21 and code["seconds_over"] == 1 and code["busy_seconds"] == 2
+    assert code["cheapest_tier"] == 50 and code["cheapest_tier_monthly_eur"] == 1600.0
+    assert code["segments"] == 41
+    assert result.summary["per_short_code"]["36200"]["cheapest_tier"] == 20
+    assert run(t.warehouse(), CONTRACT, "R8", Filters(short_code="36200")).violations == 1
+    assert run(t.warehouse(), CONTRACT, "R8", Filters(brand="Bravo")).violations == 0
+
+
+# ---------------------------------------------------------------- R10
+
+def test_r10_destinations():
+    t = Traffic()
+    expect = {
+        t.send("+590690123456", paris("2026-11-10 10:00:00")): "overseas",   # 0690 in national form
+        t.send("+262692123456", paris("2026-11-10 10:00:00")): "overseas",
+        t.send("+262639123456", paris("2026-11-10 10:00:00")): "overseas",   # Mayotte
+        t.send("+33694123456", paris("2026-11-10 10:00:00")): "overseas",    # 0694 written after +33
+        t.send("+447911123456", paris("2026-11-10 10:00:00")): "foreign",
+        t.send("0612", paris("2026-11-10 10:00:00")): "malformed",
+        t.send("+3361234567", paris("2026-11-10 10:00:00")): "malformed",    # one digit short
+        t.send("+33140000000", paris("2026-11-10 10:00:00")): "not_mobile",  # Paris landline
+        t.send("+337001234567890", paris("2026-11-10 10:00:00")): "not_mobile",  # M2M SIM, marketing
+    }
+    t.send("+337001234567890", paris("2026-11-10 10:00:00"), short_code="38100", service="meter")
+    t.send(A, paris("2026-11-10 10:00:00"))
+    t.send("+33745123456", paris("2026-11-10 10:00:00"))
+    t.send("+447911123456", paris("2026-11-10 10:00:00"), accepted=False)
+    result = run(t.warehouse(), CONTRACT, "R10")
+    assert dict(zip(result.rows.message_id, result.rows.reason)) == expect
+
+
+def test_r10_non_orange_share():
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="030001")
+    t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="001")
+    t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="03001B")  # absent
+    t.send(A, paris("2026-11-10 10:00:00"), final_status="delivered")
+    share = run(t.warehouse(), CONTRACT, "R10").details["non_orange_share"]
+    row = share.iloc[0]
+    assert (row.mt, row.non_orange, row.other_failed, row.delivered) == (4, 2, 1, 1)
+    assert row.non_orange_share == 0.5
+
+
+def test_run_all_and_json_contract():
+    t = Traffic()
+    t.send(A, paris("2026-11-08 10:00:00"))
+    t.send(A, paris("2026-11-08 11:00:00"))
+    results = run_all(t.warehouse(), CONTRACT)
+    assert [r.rule for r in results][:8] == ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8"]
+    out = {r.rule: r.to_json("Europe/Paris") for r in results}
+    assert out["R1"]["violations"] == 1 and out["R2"]["violations"] == 2
+    assert out["R1"]["rows"][0]["day"] == "2026-11-08"
+    assert out["R2"]["rows"][0]["submitted_at"] == "2026-11-08T10:00:00+01:00"
+    assert set(out["R2"]["rows"][0]) >= {"message_id", "msisdn", "short_code", "brand", "submitted_at", "reason"}
