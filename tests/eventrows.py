@@ -56,8 +56,9 @@ _COLUMNS = ("load_id", "line_no", "logged_at", "label", "kind", "outcome", "smsc
             "segments_exact")
 
 
-def contract(extra: str = ""):
-    return parse_contract(CONTRACT_TOML + extra, "test-contract.toml")
+def contract(rules: str = ""):
+    """The test contract; `rules` adds lines to its [rules] table."""
+    return parse_contract(CONTRACT_TOML.replace("[rules]\n", "[rules]\n" + rules + "\n"), "test-contract.toml")
 
 
 def new_db() -> duckdb.DuckDBPyConnection:

@@ -40,3 +40,104 @@ def test_ack_then_receipt_delivered():
     row = con.execute("SELECT stat, err, dlr_err, submit_date::VARCHAR, done_date::VARCHAR, is_final FROM fct_dlr "
                       "WHERE dlr_id = $id", {"id": rcpt}).fetchall()[0]
     assert row == ("DELIVRD", "000", "030000", "2026-11-25 10:00:00", "2026-11-25 10:01:00", True)
+
+
+def test_dlr_written_before_its_mt_line_links_forward():
+    # a message Kannel split itself: the ACK of part 1 is logged before the one MT line
+    log = Log()
+    ack = log.line(0, "Receive DLR", fid="S1", dlr_mask=8, text="ACK/")
+    mt = log.line(2, "Sent SMS", fid="S1", text="x" * 300, segments=2)
+    rcpt = log.line(9, "Receive DLR", fid="S1", dlr_mask=1, text=RECEIPT.format(fid="S1", d=1, stat="DELIVRD", err="000"))
+    con = build(log)
+    assert dlr_link(con, ack) == (mt, "fid_after", False, "kannel_ack")
+    assert dlr_link(con, rcpt) == (mt, "fid", False, "receipt")
+    assert mt_status(con, mt) == "delivered"
+
+
+def test_reused_fid_links_to_the_nearest_mt():
+    log = Log()
+    old = log.line(0, "Sent SMS", fid="F9", text="old")
+    old_rcpt = log.line(60, "Receive DLR", fid="F9", dlr_mask=2, text=RECEIPT.format(fid="F9", d=0, stat="UNDELIV", err="001"))
+    new = log.line(30 * 86400, "Sent SMS", fid="F9", text="new")
+    new_rcpt = log.line(30 * 86400 + 5, "Receive DLR", fid="F9", dlr_mask=1, text=RECEIPT.format(fid="F9", d=1, stat="DELIVRD", err="000"))
+    other_smsc = log.line(30 * 86400 + 6, "Receive DLR", smsc="ora_36181", fid="F9", dlr_mask=1, text="x")
+    con = build(log)
+    assert dlr_link(con, old_rcpt)[0] == old
+    assert dlr_link(con, new_rcpt)[0] == new
+    assert dlr_link(con, other_smsc)[:3] == (None, None, True)  # ids are unique per SMSC only
+    assert mt_status(con, old) == "failed"
+    assert mt_status(con, new) == "delivered"
+
+
+@pytest.mark.parametrize("status, stat, expected", [
+    (34, "EXPIRED", "expired"),
+    (2, "UNDELIV", "failed"),
+    (2, "REJECTD", "failed"),
+    (1, "DELIVRD", "delivered"),
+    (4, "ENROUTE", "pending"),
+])
+def test_final_status_reads_the_mask(status, stat, expected):
+    log = Log()
+    mt = log.line(0, "Sent SMS", fid="E1", text="t")
+    log.line(0, "Receive DLR", fid="E1", dlr_mask=8, text="ACK/")
+    log.line(3, "Receive DLR", fid="E1", dlr_mask=status, text=RECEIPT.format(fid="E1", d=0, stat=stat, err="000"))
+    con = build(log)
+    assert mt_status(con, mt) == expected
+
+
+def test_no_dlr_is_null_and_ack_only_is_pending():
+    log = Log()
+    silent = log.line(0, "Sent SMS", fid="N1", text="t", receiver="33611111111")
+    acked = log.line(0, "Sent SMS", fid="N2", text="t", receiver="33622222222")
+    log.line(1, "Receive DLR", fid="N2", dlr_mask=8, text="ACK/", receiver="33622222222")
+    con = build(log)
+    assert mt_status(con, silent) is None
+    assert mt_status(con, acked) == "pending"
+
+
+def test_nack_links_to_the_refused_line_just_before():
+    log = Log()
+    ok = log.line(0, "Sent SMS", fid="K1", text="t", receiver="33699999999")
+    refused = log.line(10, "REJECTED Send SMS", text="t", receiver="33699999999")
+    nack = log.line(10, "Receive DLR", dlr_mask=16, text="NACK/0x0000000b/Invalid Destination Address", receiver="33699999999")
+    discarded = log.line(20, "DISCARDED SMS", smsc="", text="u", receiver="447700900123")
+    nack2 = log.line(20, "Receive DLR", smsc="", dlr_mask=16, text="NACK/no SMSC", receiver="447700900123")
+    late = log.line(500, "Receive DLR", dlr_mask=16, text="NACK/", receiver="33699999999")
+    con = build(log)
+    assert dlr_link(con, nack) == (refused, "context", False, "kannel_nack")
+    assert dlr_link(con, nack2) == (discarded, "context", False, "kannel_nack")
+    assert dlr_link(con, late)[2] is True  # too long after any refused line
+    assert mt_status(con, refused) == "rejected"
+    assert mt_status(con, ok) is None
+
+
+def test_failed_receive_dlr_is_unmatched_even_with_a_known_fid():
+    log = Log()
+    mt = log.line(0, "Sent SMS", fid="D1", text="t")
+    log.line(2, "Receive DLR", fid="D1", dlr_mask=1, text=RECEIPT.format(fid="D1", d=1, stat="DELIVRD", err="000"))
+    dup = log.line(3, "FAILED Receive DLR", fid="D1", service="", sender="33612345678", receiver="ACME",
+                   dlr_mask=-1, text=RECEIPT.format(fid="D1", d=1, stat="DELIVRD", err="000"))
+    con = build(log)
+    assert dlr_link(con, dup)[:3] == (None, None, True)
+    assert mt_status(con, mt) == "delivered"
+
+
+def test_fakesmsc_receipt_with_unknown_fid_falls_back_to_the_mt_without_fid():
+    log = Log()
+    mt = log.line(0, "Sent SMS", smsc="fake_test", text="Via fake", dlr_mask=31)
+    ack = log.line(0, "Receive DLR", smsc="fake_test", dlr_mask=8, text="ACK/")
+    rcpt = log.line(0, "Receive DLR", smsc="fake_test", fid="7495e1c5-1e54-4978-aff6-88668faf4986", dlr_mask=1)
+    con = build(log)
+    assert dlr_link(con, ack) == (mt, "context", False, "kannel_ack")
+    assert dlr_link(con, rcpt) == (mt, "fallback", False, "receipt")
+    assert mt_status(con, mt) == "delivered"
+
+
+def test_dlr_err_from_meta_is_hex():
+    log = Log()
+    log.line(0, "Sent SMS", fid="M1", text="t")
+    rcpt = log.line(1, "Receive DLR", fid="M1", dlr_mask=2, meta="?orig_msg?dlr_mask=3&?smpp?dlr_err=%03%000+&",
+                    text=RECEIPT.format(fid="M1", d=0, stat="UNDELIV", err="001"))
+    con = build(log)
+    assert con.execute("SELECT dlr_err, err FROM fct_dlr WHERE dlr_id = $id", {"id": rcpt}).fetchall() == [("03003020", "001")]
+    assert con.execute("SELECT dlr_err FROM fct_mt").fetchall() == [("03003020",)]

@@ -1,0 +1,122 @@
+"""Logical messages: multipart reassembly and resubmission folding (RULES.md vocabulary)."""
+
+from __future__ import annotations
+
+from eventrows import Log, contract, new_db
+from opsanalytics import facts
+
+
+def build(log: Log):
+    con = new_db()
+    log.write(con)
+    facts.build(con, contract())
+    return con
+
+
+def logical(con):
+    return con.execute(
+        "SELECT logical_id, mt_ids, accepted, text, parts_expected, parts_seen, segments, attempts, final_status "
+        "FROM fct_logical_messages ORDER BY logical_id").fetchall()
+
+
+RECEIPT = "id:{fid} sub:001 dlvrd:001 submit date:2611251000 done date:2611251001 stat:{stat} err:000 text:x"
+
+
+def test_three_parts_out_of_order_reassemble_in_seq_order():
+    log = Log()
+    p1 = log.line(0, "Sent SMS", fid="P1", text="Partie 1 ", udh="050003410301")
+    p3 = log.line(1, "Sent SMS", fid="P3", text="partie 3.", udh="050003410303")
+    p2 = log.line(2, "Sent SMS", fid="P2", text="partie 2 ", udh="050003410302")
+    for i, fid in enumerate(("P1", "P2", "P3")):
+        log.line(5 + i, "Receive DLR", fid=fid, dlr_mask=1, text=RECEIPT.format(fid=fid, stat="DELIVRD"))
+    con = build(log)
+    assert logical(con) == [(p1, [p1, p3, p2], True, "Partie 1 partie 2 partie 3.", 3, 3, 3, 1, "delivered")]
+    assert con.execute("SELECT DISTINCT logical_id FROM fct_mt").fetchall() == [(p1,)]
+    assert con.execute("SELECT concat_ref, concat_total, concat_seq FROM fct_mt WHERE mt_id = $id",
+                       {"id": p2}).fetchall() == [(0x41, 3, 2)]
+
+
+def test_sixteen_bit_reference_after_a_port_addressing_ie():
+    log = Log()
+    # UDHL 0C; IE 05 (ports, 4 bytes); IE 08 (ref 0x1234, 2 parts)
+    a = log.line(0, "Sent SMS", fid="W1", text="a", udh="0C05040B8423F00804123402" + "01")
+    b = log.line(1, "Sent SMS", fid="W2", text="b", udh="0C05040B8423F00804123402" + "02")
+    other = log.line(2, "Sent SMS", fid="W3", text="c", udh="0C05040B8423F00804123502" + "01")
+    con = build(log)
+    rows = con.execute("SELECT mt_id, concat_ref, concat_total, concat_seq, logical_id FROM fct_mt ORDER BY mt_id").fetchall()
+    assert rows == [(a, 0x1234, 2, 1, a), (b, 0x1234, 2, 2, a), (other, 0x1235, 2, 1, other)]
+
+
+def test_missing_part_is_one_message_with_parts_seen_below_expected():
+    log = Log()
+    p1 = log.line(0, "Sent SMS", fid="Q1", text="un ", udh="050003070301")
+    p2 = log.line(1, "Sent SMS", fid="Q2", text="deux", udh="050003070302")
+    con = build(log)
+    assert logical(con) == [(p1, [p1, p2], True, "un deux", 3, 2, 2, 1, None)]
+
+
+def test_udh_without_concatenation_is_a_single_message():
+    log = Log()
+    wap = log.line(0, "Sent SMS", fid="X1", text="010603AE81EA", udh="0605040B8423F0", coding=1)
+    con = build(log)
+    assert con.execute("SELECT concat_ref, logical_id FROM fct_mt").fetchall() == [(None, wap)]
+
+
+def test_refused_then_sent_within_retry_window_is_one_logical_message():
+    log = Log()
+    refused = log.line(0, "REJECTED Send SMS", text="Promo -20%")
+    sent = log.line(30 * 60, "Sent SMS", fid="R1", text="Promo -20%")
+    con = build(log)
+    assert logical(con) == [(refused, [refused, sent], True, "Promo -20%", 1, 1, 1, 2, None)]
+    assert con.execute("SELECT submitted_at FROM fct_logical_messages").fetchall() == \
+        con.execute("SELECT submitted_at FROM fct_mt WHERE mt_id = $id", {"id": sent}).fetchall()
+
+
+def test_resend_outside_retry_window_is_a_new_message():
+    log = Log()
+    refused = log.line(0, "REJECTED Send SMS", text="Promo -20%")
+    sent = log.line(61 * 60, "Sent SMS", fid="R1", text="Promo -20%")
+    con = build(log)
+    assert [(r[0], r[2], r[7]) for r in logical(con)] == [(refused, False, 1), (sent, True, 1)]
+
+
+def test_resend_with_different_text_is_a_new_message():
+    log = Log()
+    refused = log.line(0, "REJECTED Send SMS", text="Promo -20%")
+    sent = log.line(60, "Sent SMS", fid="R1", text="Promo -30%")
+    con = build(log)
+    assert [r[0] for r in logical(con)] == [refused, sent]
+
+
+def test_resend_after_a_failed_dlr_folds_but_after_delivery_does_not():
+    log = Log()
+    first = log.line(0, "Sent SMS", fid="F1", text="Hello")
+    log.line(10, "Receive DLR", fid="F1", dlr_mask=2, text=RECEIPT.format(fid="F1", stat="UNDELIV"))
+    second = log.line(600, "Sent SMS", fid="F2", text="Hello")
+    log.line(610, "Receive DLR", fid="F2", dlr_mask=1, text=RECEIPT.format(fid="F2", stat="DELIVRD"))
+    third = log.line(1200, "Sent SMS", fid="F3", text="Hello")  # after a delivered one: a new message
+    con = build(log)
+    assert logical(con) == [
+        (first, [first, second], True, "Hello", 1, 1, 1, 2, "delivered"),
+        (third, [third], True, "Hello", 1, 1, 1, 1, None),
+    ]
+
+
+def test_resubmission_by_another_service_or_to_another_number_is_not_folded():
+    log = Log()
+    a = log.line(0, "FAILED Send SMS", text="Hi")
+    b = log.line(5, "Sent SMS", fid="B", text="Hi", service="otp")
+    c = log.line(6, "Sent SMS", fid="C", text="Hi", receiver="33611111111")
+    con = build(log)
+    assert [r[0] for r in logical(con)] == [a, b, c]
+
+
+def test_short_code_brand_and_category():
+    log = Log()
+    by_smsc = log.line(0, "Sent SMS", fid="1", text="a", sender="ACME")
+    by_sender = log.line(1, "Sent SMS", smsc="other", fid="2", text="b", sender="36181", service="otp")
+    unknown = log.line(2, "Sent SMS", smsc="other", fid="3", text="c", sender="ACME", service="nobody")
+    con = build(log)
+    rows = con.execute("SELECT mt_id, short_code, brand, category FROM fct_mt ORDER BY mt_id").fetchall()
+    assert rows == [(by_smsc, "36180", "Acme", "marketing"), (by_sender, "36181", "Acme", "transactional"),
+                    (unknown, None, None, "unknown")]

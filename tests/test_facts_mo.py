@@ -1,0 +1,74 @@
+"""MO keyword normalisation (R4): lenient on form, strict on meaning."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventrows import Log, contract, new_db
+from opsanalytics import facts
+
+
+def keywords(messages: list[tuple[str, bool]], rules: str = "") -> list[str | None]:
+    con = new_db()
+    log = Log()
+    for i, (text, lossy) in enumerate(messages):
+        log.line(i, "Receive SMS", service="", sender="+33612345678", receiver="36180", text=text, lossy=lossy)
+    log.write(con)
+    facts.build(con, contract(rules))
+    return [r[0] for r in con.execute("SELECT keyword FROM fct_mo ORDER BY mo_id").fetchall()]
+
+
+@pytest.mark.parametrize("text, lossy", [
+    ("STOP", False),
+    ("stop", False),
+    (" Stop merci ", False),
+    ("STOP SMS", False),
+    ("Stop:", False),
+    ("ARRÊT", False),          # UCS-2, decoded by the loader
+    ("ARR..T", True),          # GSM text, Ê logged as two dots
+    ("Arr..t !", True),
+    ("arret", False),
+    ("Arrêt !", False),
+    ("ARR?T", True),           # a character the gateway could not convert
+    ("STOP.", True),           # trailing dot in lossy text is punctuation
+    ("merci stop", False),     # short message, keyword anywhere
+    ("unsubscribe", False),
+    ("Stop je ne veux plus recevoir vos messages publicitaires, merci de me retirer", False),
+])
+def test_stop_variants(text, lossy):
+    assert keywords([(text, lossy)]) == ["STOP"]
+
+
+@pytest.mark.parametrize("text, lossy", [
+    ("Bonjour, je voudrais arrêter de recevoir le jeu mais seulement après le tirage de demain soir", False),
+    ("Je voudrais participer au jeu concours, pas stop, continuez à m'envoyer les questions svp merci", False),
+    ("ARRETER", False),        # another word, not the keyword
+    ("STOPPE", False),
+    ("JEU", False),
+    ("ST....", True),          # dots stand only for accented letters, not for S/T/O/P
+    ("", False),
+])
+def test_not_stop(text, lossy):
+    assert keywords([(text, lossy)]) == [None]
+
+
+def test_start_keywords():
+    assert keywords([("start", False), ("Start !", False), ("Go", False)]) == ["START", "START", None]
+
+
+def test_keywords_come_from_the_contract():
+    messages = [("DESABO", False), ("Désabonnement svp", False), ("Reprendre", False), ("STOP", False)]
+    assert keywords(messages) == [None, None, None, "STOP"]
+    rules = 'stop_keywords = ["désabo", "DÉSABONNEMENT"]\nstart_keywords = ["reprendre"]'
+    assert keywords(messages, rules) == ["STOP", "STOP", "START", None]
+
+
+def test_mo_first_word_short_code_and_number():
+    con = new_db()
+    log = Log()
+    log.line(0, "Receive SMS", service="", sender="0612345678", receiver="36181", smsc="x", text="Jeu: réponse B")
+    log.line(1, "REJECTED Receive SMS - black-list SMS", service="", sender="+33611111111", receiver="36180", text="STOP")
+    log.write(con)
+    facts.build(con, contract())
+    rows = con.execute("SELECT msisdn, short_code, first_word, keyword, outcome FROM fct_mo ORDER BY mo_id").fetchall()
+    assert rows == [("+33612345678", "36181", "JEU", None, "accepted"), ("+33611111111", "36180", "STOP", "STOP", "refused")]

@@ -1,0 +1,73 @@
+"""Numbering plan (R10): E.164 normalisation in SQL and the longest-prefix kinds."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventrows import Log, contract, new_db
+from opsanalytics import facts, numbering
+
+CASES = [
+    # as written          E.164               kind               territory
+    ("33612345678",        "+33612345678",     "metro_mobile",    "FR"),
+    ("+33612345678",       "+33612345678",     "metro_mobile",    "FR"),
+    ("0033612345678",      "+33612345678",     "metro_mobile",    "FR"),
+    ("0612345678",         "+33612345678",     "metro_mobile",    "FR"),
+    ("06 12 34 56 78",     "+33612345678",     "metro_mobile",    "FR"),
+    ("0745678901",         "+33745678901",     "metro_mobile",    "FR"),
+    ("07001234567890",     "+337001234567890", "m2m",             "FR"),
+    ("337001234567890",    "+337001234567890", "m2m",             "FR"),
+    ("0700123456",         "+33700123456",     "malformed",       "FR"),  # M2M needs 10 digits after 0700
+    ("0690123456",         "+590690123456",    "overseas_mobile", "GP"),
+    ("0691123456",         "+590691123456",    "overseas_mobile", "GP"),
+    ("0694123456",         "+594694123456",    "overseas_mobile", "GF"),
+    ("0696123456",         "+596696123456",    "overseas_mobile", "MQ"),
+    ("0697123456",         "+596697123456",    "overseas_mobile", "MQ"),
+    ("0692123456",         "+262692123456",    "overseas_mobile", "RE"),
+    ("0693123456",         "+262693123456",    "overseas_mobile", "RE"),
+    ("0639123456",         "+262639123456",    "overseas_mobile", "YT"),
+    ("+590690123456",      "+590690123456",    "overseas_mobile", "GP"),
+    ("33690000001",        "+33690000001",     "overseas_mobile", "GP"),  # overseas prefix written after +33
+    ("0140000000",         "+33140000000",     "metro_fixed",     "FR"),
+    ("0800123456",         "+33800123456",     "special",         "FR"),
+    ("447700900123",       "+447700900123",    "foreign",         "GB"),
+    ("+4915123456789",     "+4915123456789",   "foreign",         "DE"),
+    ("336123456789012345678", "336123456789012345678", "malformed", None),  # 21 digits: kept as written
+    ("3361234",            "+3361234",         "malformed",       "FR"),
+    ("ACME",               "ACME",             "alphanumeric",    None),
+    ("36180",              "36180",            "short_code",      None),
+]
+
+
+@pytest.fixture(scope="module")
+def normalised():
+    con = new_db()
+    log = Log()
+    for i, (raw, *_rest) in enumerate(CASES):
+        log.line(i, "Sent SMS", fid=str(i), receiver=raw, text="t")
+    log.write(con)
+    facts.build(con, contract())
+    rows = con.execute("SELECT msisdn_raw, msisdn, number_kind, number_territory FROM fct_mt").fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+@pytest.mark.parametrize("raw, e164, kind, territory", CASES)
+def test_sql_normalisation(normalised, raw, e164, kind, territory):
+    assert normalised[raw] == (e164, kind, territory)
+
+
+@pytest.mark.parametrize("raw, e164, kind, territory", [c for c in CASES if c[1].startswith("+")])
+def test_python_twin_agrees(raw, e164, kind, territory):
+    assert numbering.classify(e164) == (kind, territory)
+
+
+def test_overseas_national_mapping_is_rules_md():
+    rows = {r.national_prefix: r.prefix for r in numbering.prefix_table() if r.national_prefix}
+    assert rows == {"0690": "590690", "0691": "590691", "0694": "594694", "0696": "596696",
+                    "0697": "596697", "0692": "262692", "0693": "262693", "0639": "262639", "0700": "33700"}
+
+
+def test_metropolitan_mobile_ranges_come_from_the_library():
+    kinds = {p: numbering.classify(f"+33{p}1234567"[:12])[0] for p in ("60", "61", "73", "79")}
+    assert set(kinds.values()) == {"metro_mobile"}
+    assert numbering.classify("+33712345678")[0] == "invalid"  # 071x is not assigned

@@ -1,0 +1,76 @@
+"""Reference tables written from the contract (docs/schema.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from eventrows import Log, contract, new_db
+from opsanalytics import reference
+from opsanalytics.config import parse_contract
+
+TOML = """
+[rules]
+retry_minutes = 30
+alsace_moselle = true
+stop_keywords = ["STOP", "ARRÊT"]
+[[short_codes]]
+code = "36180"
+smsc = "ora_36180"
+rate = 20
+oadc = ["ACME", "Acme Promo"]
+[[short_codes]]
+code = "38001"
+brands = ["M2M Co"]
+[[services]]
+name = "acme"
+brand = "Acme"
+category = "marketing"
+stop_notice_exempt = true
+"""
+
+
+def test_tables_from_the_contract():
+    con = new_db()
+    reference.write(con, parse_contract(TOML, "c.toml"))
+    assert con.execute("SELECT * FROM ref_short_codes ORDER BY code").fetchall() == [
+        ("36180", "ora_36180", 20, ["ACME", "Acme Promo"], False, None, "36"),
+        ("38001", None, 10, [], False, ["M2M Co"], "38"),
+    ]
+    assert con.execute("SELECT * FROM ref_services").fetchall() == [("acme", "Acme", "marketing", True)]
+    settings = dict(con.execute("SELECT key, value FROM ref_settings").fetchall())
+    assert settings["retry_minutes"] == "30"
+    assert settings["alsace_moselle"] == "true"
+    assert json.loads(settings["stop_keywords"]) == ["STOP", "ARRÊT"]
+    assert settings["timezone"] == "Europe/Paris"
+    assert len(settings["config_digest"]) == 64
+    holidays = dict(con.execute("SELECT day, name FROM ref_holidays").fetchall())
+    assert dt.date(2026, 4, 3) in holidays and dt.date(2015, 1, 1) in holidays and dt.date(2035, 12, 25) in holidays
+    assert con.execute("SELECT kind, normalised FROM ref_keywords ORDER BY keyword").fetchall() == [
+        ("STOP", "ARRET"), ("START", "START"), ("STOP", "STOP")]
+
+
+def test_holidays_widen_to_the_data_and_rewrite_replaces():
+    con = new_db()
+    log = Log()
+    log.line(0, "Sent SMS", text="t")
+    log.rows[0] = log.rows[0][:2] + (dt.datetime(2041, 5, 1, tzinfo=dt.timezone.utc),) + log.rows[0][3:]
+    log.write(con)
+    reference.write(con, contract())
+    reference.write(con, contract())
+    assert con.execute("SELECT count(*) FROM ref_holidays WHERE day = DATE '2041-05-01'").fetchall() == [(1,)]
+    assert con.execute("SELECT count(*) FROM ref_short_codes").fetchall() == [(2,)]
+
+
+def test_numbering_table_has_one_row_per_prefix():
+    con = new_db()
+    reference.write(con, contract())
+    assert con.execute("SELECT count(*) = count(DISTINCT prefix) FROM ref_numbering").fetchall() == [(True,)]
+    assert con.execute("SELECT kind, territory, digits FROM ref_numbering WHERE prefix = '590690'").fetchall() == [
+        ("overseas_mobile", "GP", 12)]
+
+
+def test_keyword_pattern_is_lenient_on_accents_only():
+    assert reference.normalise_keyword(" Arrêt ! ") == "ARRET"
+    pattern = reference.keyword_pattern("STOP SMS")
+    assert pattern.startswith("ST(?:O|") and " SMS" in pattern
