@@ -1,0 +1,288 @@
+"""The forecast file sent to Orange (R9), and the analyst's adjustments file: CSV or XLSX.
+
+One row per short code and month. Files are small (tens of rows), so they are read cell by
+cell in Python, which lets every error name its row (as a spreadsheet numbers it: the header
+is row 1) and its column. Unknown extra columns (intervals, method) are allowed and ignored by
+the loader, so the file opsanalytics writes is the file it loads back.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pandas as pd
+
+from opsanalytics.config import RATE_TIERS
+from opsanalytics.errors import ForecastFileError
+from opsanalytics.forecast.periods import Semester, month_label, parse_month
+
+#: the columns Orange receives, in order (docs/forecast.md)
+FORECAST_COLUMNS = ("short_code", "month", "mt_segments", "peak_sms_per_s", "subscribed_rate", "semester", "made_on")
+#: columns opsanalytics adds to the file it writes; optional when loading
+EXTRA_COLUMNS = ("segments_low", "segments_high", "peak_low", "peak_high", "required_rate",
+                 "adjustment_segments", "method")
+ADJUSTMENT_COLUMNS = ("short_code", "month", "extra_segments")
+MAX_ERRORS = 20
+#: the sheet of figures in an XLSX forecast (workbook.py writes it; a one-sheet file also loads)
+FIGURES_SHEET = "Forecast"
+
+_CODE = re.compile(r"^\d{5}$")
+_INT = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+# --- cell parsers: each returns the typed value or raises ValueError saying what is expected
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def parse_short_code(value: Any) -> str:
+    text = _text(value)
+    if not _CODE.match(text):
+        raise ValueError(f"expected a 5-digit short code such as 36180, got {text!r}")
+    return text
+
+
+def parse_month_cell(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):  # a spreadsheet turned '2027-01' into a date
+        return value.replace(day=1)
+    return parse_month(_text(value))
+
+
+def parse_date_cell(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected a date 'YYYY-MM-DD', got {text!r}") from None
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = re.sub(r"[\s\u00a0\u202f_]", "", _text(value))  # '12 000' as French sheets write it
+        if not _NUMBER.match(text):
+            raise ValueError(f"expected a number, got {_text(value)!r}")
+        number = float(text.replace(",", "."))
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return number
+
+
+def parse_count(value: Any) -> int:
+    """A non-negative whole number (segments)."""
+    number = _number(value)
+    if not number.is_integer() or number < 0:
+        raise ValueError(f"expected a whole number of segments >= 0, got {_text(value)!r}")
+    return int(number)
+
+
+def parse_signed_count(value: Any) -> int:
+    number = _number(value)
+    if not number.is_integer():
+        raise ValueError(f"expected a whole number of segments, got {_text(value)!r}")
+    return int(number)
+
+
+def parse_rate(value: Any) -> float:
+    number = _number(value)
+    if number < 0:
+        raise ValueError(f"expected a rate in SMS/s >= 0, got {_text(value)!r}")
+    return number
+
+
+def parse_tier(value: Any) -> int:
+    number = _number(value)
+    if not number.is_integer() or int(number) not in RATE_TIERS:
+        raise ValueError(f"expected one of Orange's throughput tiers {list(RATE_TIERS)} (SMS/s), got {_text(value)!r}")
+    return int(number)
+
+
+def parse_semester(value: Any) -> str:
+    return Semester.parse(_text(value)).label
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[Any], Any]
+    required: bool = True
+
+
+FORECAST_SPEC = (
+    Column("short_code", parse_short_code),
+    Column("month", parse_month_cell),
+    Column("mt_segments", parse_count),
+    Column("peak_sms_per_s", parse_rate),
+    Column("subscribed_rate", parse_tier),
+    Column("semester", parse_semester),
+    Column("made_on", parse_date_cell),
+)
+ADJUSTMENT_SPEC = (
+    Column("short_code", parse_short_code),
+    Column("month", parse_month_cell),
+    Column("extra_segments", parse_signed_count),
+    Column("peak_sms_per_s", parse_rate, required=False),
+)
+
+
+# --- raw rows: (row number as a spreadsheet shows it, {column: cell})
+
+def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ForecastFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","  # French spreadsheets use ';'
+    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    rows = list(reader)
+    if not rows:
+        raise ForecastFileError(f"{path}: empty file (expected a header row: {', '.join(FORECAST_COLUMNS)})")
+    return rows[0], ((i, row) for i, row in enumerate(rows[1:], start=2))
+
+
+def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+    from zipfile import BadZipFile
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
+        raise ForecastFileError(f"{path}: not a readable XLSX workbook: {exc}") from None
+    sheet = book[FIGURES_SHEET] if FIGURES_SHEET in book.sheetnames else book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    book.close()
+    if not rows:
+        raise ForecastFileError(f"{path}: sheet {sheet.title!r} is empty (expected a header row)")
+    return [_text(h) for h in rows[0]], ((i, list(r)) for i, r in enumerate(rows[1:], start=2))
+
+
+def read_table(path: str | Path, spec: tuple[Column, ...]) -> pd.DataFrame:
+    """Read and validate a CSV/XLSX table against `spec`; one error line per bad cell."""
+    path = Path(path)
+    if not path.is_file():
+        raise ForecastFileError(f"{path}: file not found")
+    reader = _xlsx_rows if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows
+    header, rows = reader(path)
+    names = [h.strip().lower() for h in header]
+    where = {name: i for i, name in reversed(list(enumerate(names))) if name}
+    missing = [c.name for c in spec if c.required and c.name not in where]
+    if missing:
+        raise ForecastFileError(
+            f"{path}: row 1 (header): missing column(s) {', '.join(missing)} "
+            f"(expected: {', '.join(c.name for c in spec if c.required)})"
+        )
+    errors: list[str] = []
+    records: list[dict[str, Any]] = []
+    for row_no, cells in rows:
+        if all(_text(c) == "" for c in cells):
+            continue  # blank line / trailing empty spreadsheet row
+        record: dict[str, Any] = {"row_no": row_no}
+        for column in spec:
+            if column.name not in where:
+                continue
+            i = where[column.name]
+            cell = cells[i] if i < len(cells) else None
+            if not column.required and _text(cell) == "":
+                record[column.name] = None
+                continue
+            if _text(cell) == "" and not isinstance(cell, (int, float)):
+                errors.append(f"row {row_no}, column {column.name}: empty (a value is required)")
+                continue
+            try:
+                record[column.name] = column.parse(cell)
+            except ValueError as exc:
+                errors.append(f"row {row_no}, column {column.name}: {exc}")
+        records.append(record)
+    if not records and not errors:
+        raise ForecastFileError(f"{path}: no data rows after the header")
+    frame = pd.DataFrame.from_records(records)
+    if not errors:
+        errors.extend(_duplicates(frame))
+    if errors:
+        shown = errors[:MAX_ERRORS]
+        more = f"\n... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
+        raise ForecastFileError(f"{path}: malformed:\n  " + "\n  ".join(shown) + more)
+    return frame
+
+
+def _duplicates(frame: pd.DataFrame) -> list[str]:
+    errors = []
+    seen: dict[tuple[str, dt.date], int] = {}
+    for row_no, code, month in zip(frame["row_no"], frame["short_code"], frame["month"]):
+        key = (code, month)
+        if key in seen:
+            errors.append(f"row {row_no}, column month: short code {code} month {month_label(month)} "
+                          f"is already on row {seen[key]}")
+        else:
+            seen[key] = row_no
+    return errors
+
+
+def read_forecast_file(path: str | Path) -> pd.DataFrame:
+    """A validated forecast file: columns row_no + FORECAST_COLUMNS (month/made_on as dates)."""
+    frame = read_table(path, FORECAST_SPEC)
+    errors = []
+    for row_no, month, label in zip(frame["row_no"], frame["month"], frame["semester"]):
+        if month not in Semester.parse(label).months:
+            errors.append(f"row {row_no}, column month: {month_label(month)} is not in semester {label}")
+    if errors:
+        raise ForecastFileError(f"{path}: malformed:\n  " + "\n  ".join(errors[:MAX_ERRORS]))
+    return frame[["row_no", *FORECAST_COLUMNS]]
+
+
+def read_adjustments(path: str | Path) -> pd.DataFrame:
+    """Planned campaigns history cannot know: short_code, month, extra_segments [, peak_sms_per_s]."""
+    frame = read_table(path, ADJUSTMENT_SPEC)
+    if "peak_sms_per_s" not in frame:
+        frame["peak_sms_per_s"] = None
+    return frame[["row_no", "short_code", "month", "extra_segments", "peak_sms_per_s"]]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def file_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns written to Orange's file, in order, months as 'YYYY-MM' (shared by CSV and XLSX)."""
+    columns = [*FORECAST_COLUMNS, *(c for c in EXTRA_COLUMNS if c in frame.columns)]
+    out = frame[columns].copy()
+    out["month"] = [month_label(m) for m in out["month"]]
+    out["made_on"] = [d.isoformat() for d in out["made_on"]]
+    return out.sort_values(["short_code", "month"], kind="stable").reset_index(drop=True)
+
+
+def write_forecast_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write the forecast as CSV (comma, UTF-8, header), the format read_forecast_file reads."""
+    path = Path(path)
+    out = file_frame(frame)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(out.columns)
+        for row in out.itertuples(index=False):
+            writer.writerow([_cell(v) for v in row])
+    return path

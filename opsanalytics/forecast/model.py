@@ -1,0 +1,140 @@
+"""Forecast one monthly series (segments or peak rate of one short code) with an interval.
+
+The method depends on how much history there is, and says so in its label:
+
+| months of history | method | why |
+| --- | --- | --- |
+| >= 18 | `sarima_airline`: seasonal ARIMA (0,1,1)(0,1,1)12 on log(1+y), statsmodels SARIMAX | the "airline" model: seasonality and growth both multiplicative, two parameters, analytic intervals; needs 1.5 seasonal cycles to estimate |
+| 12-17 | `seasonal_naive_growth`: same month last year x year-on-year growth of the months that have one | a seasonal cycle is seen, too few to fit a model |
+| 3-11 | `mean_last_3`: mean of the last three months | no seasonal cycle yet; interval widened with the horizon |
+| 1-2 | `last_value` | a new short code; wide interval (+-50 % at one sigma) |
+| 0 | `no_history` | nothing to learn from: zero, to be replaced by the analyst's adjustments |
+
+Intervals are central prediction intervals at `level` (default 80 %), computed on the log
+scale and never below zero. A model that fails to fit falls back down the table, with the
+fallback named in the method label.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+SEASON = 12
+MIN_SARIMA = 18
+MIN_SEASONAL_NAIVE = 12
+MIN_MEAN = 3
+DEFAULT_LEVEL = 0.80
+#: floor of the log-scale sigma of the fallbacks, so a flat short history is not overconfident
+MIN_SIGMA = {"seasonal_naive_growth": 0.10, "mean_last_3": 0.15, "last_value": 0.50}
+
+
+@dataclass(frozen=True)
+class SeriesForecast:
+    method: str
+    mean: np.ndarray   # point forecasts for steps 1..h after the last observation
+    low: np.ndarray
+    high: np.ndarray
+
+
+def _bounds(log_point: np.ndarray, sigma: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    z = norm.ppf(0.5 + level / 2)
+    return np.expm1(log_point - z * sigma).clip(min=0), np.expm1(log_point + z * sigma).clip(min=0)
+
+
+def _sarima(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    index = pd.period_range("2000-01", periods=len(y), freq="M")  # positions only; dates do not matter
+    series = pd.Series(np.log1p(y), index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter on short series; checked below
+        fit = SARIMAX(series, order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON)).fit(disp=False)
+        frame = fit.get_forecast(steps).summary_frame(alpha=1 - level)
+    point = frame["mean"].to_numpy()
+    if not np.all(np.isfinite(point)) or not np.all(np.isfinite(frame["mean_ci_upper"].to_numpy())):
+        raise ValueError("SARIMA produced non-finite forecasts")
+    return SeriesForecast("sarima_airline", np.expm1(point).clip(min=0),
+                          np.expm1(frame["mean_ci_lower"].to_numpy()).clip(min=0),
+                          np.expm1(frame["mean_ci_upper"].to_numpy()).clip(min=0))
+
+
+def _seasonal_naive_growth(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
+    logs = np.log1p(y)
+    n = len(y)
+    yoy = logs[SEASON:] - logs[:-SEASON]  # log growth over a year, for months that have one
+    growth = float(np.mean(yoy)) if len(yoy) else 0.0
+    sigma0 = max(float(np.std(yoy, ddof=1)) if len(yoy) > 1 else 0.0, MIN_SIGMA["seasonal_naive_growth"])
+    h = np.arange(1, steps + 1)
+    years = np.ceil(h / SEASON)
+    source = n + h - 1 - SEASON * years.astype(int)  # same month, last seen year
+    point = logs[source] + growth * years
+    sigma = sigma0 * np.sqrt(years)
+    low, high = _bounds(point, sigma, level)
+    return SeriesForecast("seasonal_naive_growth", np.expm1(point).clip(min=0), low, high)
+
+
+def _mean_last_3(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
+    logs = np.log1p(y)
+    point = np.full(steps, math.log1p(float(np.mean(y[-3:]))))
+    spread = float(np.std(logs[-12:], ddof=1)) if len(y) > 2 else 0.0
+    sigma = max(spread, MIN_SIGMA["mean_last_3"]) * np.sqrt(np.arange(1, steps + 1))
+    low, high = _bounds(point, sigma, level)
+    return SeriesForecast("mean_last_3", np.expm1(point), low, high)
+
+
+def _last_value(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
+    point = np.full(steps, math.log1p(float(y[-1])))
+    sigma = MIN_SIGMA["last_value"] * np.sqrt(np.arange(1, steps + 1))
+    low, high = _bounds(point, sigma, level)
+    return SeriesForecast("last_value", np.full(steps, float(y[-1])), low, high)
+
+
+_LADDER = (
+    (MIN_SARIMA, _sarima),
+    (MIN_SEASONAL_NAIVE, _seasonal_naive_growth),
+    (MIN_MEAN, _mean_last_3),
+    (1, _last_value),
+)
+
+
+def forecast_series(values, steps: int, level: float = DEFAULT_LEVEL) -> SeriesForecast:
+    """Forecast `steps` months after the last of `values` (monthly, oldest first, no gaps)."""
+    y = np.asarray(values, dtype=float)
+    if steps < 1:
+        raise ValueError("steps must be at least 1")
+    if np.any(y < 0) or not np.all(np.isfinite(y)):
+        raise ValueError("a monthly series must be finite and non-negative")
+    if len(y) == 0:
+        zeros = np.zeros(steps)
+        return SeriesForecast("no_history", zeros, zeros, zeros)
+    failed = []
+    for minimum, method in _LADDER:
+        if len(y) < minimum:
+            continue
+        try:
+            result = method(y, steps, level)
+        except (ValueError, np.linalg.LinAlgError, IndexError) as exc:
+            failed.append(f"{method.__name__.strip('_')} failed: {exc}")
+            continue
+        if failed:
+            return SeriesForecast(f"{result.method} (fallback)", result.mean, result.low, result.high)
+        return result
+    raise AssertionError("last_value cannot fail")  # pragma: no cover
+
+
+def seasonal_naive(values, steps: int) -> np.ndarray:
+    """The benchmark: the same month one year earlier (needs 12 months)."""
+    y = np.asarray(values, dtype=float)
+    h = np.arange(1, steps + 1)
+    return y[len(y) + h - 1 - SEASON * np.ceil(h / SEASON).astype(int)]
+
+
+def last_value(values, steps: int) -> np.ndarray:
+    """The other benchmark: the last month, carried forward."""
+    return np.full(steps, float(np.asarray(values, dtype=float)[-1]))

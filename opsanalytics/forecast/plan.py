@@ -1,0 +1,194 @@
+"""The next semester's forecast for Orange (R9): per short code and month, MT segments and
+peak rate from history, with intervals, the analyst's planned campaigns added, and what the
+forecast peak means for the throughput tier to subscribe (RULES.md price grid)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from opsanalytics import pricing
+from opsanalytics.config import Contract
+from opsanalytics.errors import ForecastFileError, UsageError
+from opsanalytics.forecast.actuals import complete_months, data_coverage, monthly_actuals
+from opsanalytics.forecast.backtest import backtest_frame
+from opsanalytics.forecast.model import DEFAULT_LEVEL, forecast_series
+from opsanalytics.forecast.periods import Semester, month_label, months_between
+
+
+@dataclass
+class NextForecast:
+    """What `opsanalytics forecast` writes: figures (the file's rows), throughput (tier
+    options per short code), and the monthly history they were learnt from."""
+
+    contractor: str
+    semester: str
+    made_on: dt.date
+    level: float
+    history_until: dt.date | None
+    figures: pd.DataFrame
+    throughput: pd.DataFrame
+    history: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def totals(self) -> dict[str, float]:
+        return {
+            "short_codes": int(self.figures["short_code"].nunique()),
+            "mt_segments": int(self.figures["mt_segments"].sum()),
+            "segments_low": int(self.figures["segments_low"].sum()),
+            "segments_high": int(self.figures["segments_high"].sum()),
+            "peak_sms_per_s": float(self.figures["peak_sms_per_s"].max()) if len(self.figures) else 0.0,
+        }
+
+
+def monthly_history(con: duckdb.DuckDBPyConnection, contract: Contract,
+                    short_code: str | None = None) -> pd.DataFrame:
+    """Complete months only, each short code from its first month with traffic, gaps as zero:
+    short_code, month, actual_segments, actual_peak."""
+    months = complete_months(*data_coverage(con, contract))
+    actuals = monthly_actuals(con, contract, short_code)
+    columns = ["short_code", "month", "actual_segments", "actual_peak"]
+    if not months or actuals.empty:
+        return pd.DataFrame(columns=columns)
+    actuals = actuals[actuals["month"].isin(months)]
+    frames = []
+    for code, group in actuals.groupby("short_code", sort=True):
+        span = [m for m in months if m >= group["month"].min()]
+        full = pd.DataFrame({"month": span}).merge(group[columns], on="month", how="left")
+        full["short_code"] = code
+        frames.append(full[columns].fillna({"actual_segments": 0, "actual_peak": 0}))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return out.astype({"actual_segments": "int64", "actual_peak": "int64"})
+
+
+def backtest(con: duckdb.DuckDBPyConnection, contract: Contract, horizon: int = 6,
+             short_code: str | None = None) -> pd.DataFrame:
+    """Scores per short code, metric (segments, peak) and method; see backtest.py."""
+    return _backtest(con, contract, horizon, short_code)[0]
+
+
+def backtest_detail(con: duckdb.DuckDBPyConnection, contract: Contract, horizon: int = 6,
+                    short_code: str | None = None) -> pd.DataFrame:
+    """Every scored forecast of the backtest (short_code, metric, origin, step, month, method...)."""
+    return _backtest(con, contract, horizon, short_code)[1]
+
+
+def _backtest(con, contract, horizon, short_code):
+    history = monthly_history(con, contract, short_code)
+    parts = [backtest_frame(history, metric, horizon) for metric in ("actual_segments", "actual_peak")]
+    scores = pd.concat([p[0] for p in parts if not p[0].empty], ignore_index=True) if any(
+        not p[0].empty for p in parts) else parts[0][0]
+    detail = pd.concat([p[1] for p in parts if not p[1].empty], ignore_index=True) if any(
+        not p[1].empty for p in parts) else parts[0][1]
+    for frame in (scores, detail):
+        if "metric" in frame:
+            frame["metric"] = frame["metric"].str.removeprefix("actual_")
+    return scores, detail
+
+
+def _check_adjustments(adjustments: pd.DataFrame, semester: Semester) -> None:
+    errors = [f"row {r}, column month: {month_label(m)} is not in semester {semester.label}"
+              for r, m in zip(adjustments["row_no"], adjustments["month"]) if m not in semester.months]
+    if errors:
+        raise ForecastFileError("adjustments file: " + "; ".join(errors))
+
+
+def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: str,
+                  adjustments: pd.DataFrame | None = None, made_on: dt.date | None = None,
+                  level: float = DEFAULT_LEVEL) -> NextForecast:
+    """Forecast every short code (contract, history, adjustments) for each month of `semester`."""
+    try:
+        target = Semester.parse(semester)
+    except ValueError as exc:
+        raise UsageError(f"--semester: {exc}") from None
+    made_on = made_on or dt.date.today()
+    history = monthly_history(con, contract)
+    until = history["month"].max() if len(history) else None
+    if until is not None and target.start <= until:
+        raise UsageError(f"semester {target.label} starts on or before {month_label(until)}, the last complete "
+                         "month of data: forecast a semester that has not started yet")
+    if adjustments is None:
+        adjustments = pd.DataFrame(columns=["row_no", "short_code", "month", "extra_segments", "peak_sms_per_s"])
+    _check_adjustments(adjustments, target)
+
+    codes = sorted({s.code for s in contract.short_codes} | set(history["short_code"])
+                   | set(adjustments["short_code"]))
+    extra = adjustments.groupby(["short_code", "month"])["extra_segments"].sum()
+    planned_peak = adjustments.dropna(subset=["peak_sms_per_s"]).groupby(["short_code", "month"])["peak_sms_per_s"].max()
+    rows = []
+    for code in codes:
+        series = history[history["short_code"] == code]
+        steps = months_between(until, target.months[-1]) if until is not None else 6
+        seg = forecast_series(series["actual_segments"].to_numpy(), steps, level)
+        peak = forecast_series(series["actual_peak"].to_numpy(), steps, level)
+        subscribed = contract.short_code(code).rate if contract.short_code(code) else 10
+        for i, month in enumerate(target.months):
+            k = steps - 6 + i
+            add = int(extra.get((code, month), 0))
+            peak_mean = max(float(peak.mean[k]), float(planned_peak.get((code, month), 0.0)))
+            peak_high = max(float(peak.high[k]), float(planned_peak.get((code, month), 0.0)))
+            tier = pricing.cheapest_tier(math.ceil(peak_mean - 1e-9))
+            method = seg.method if seg.method == peak.method else f"{seg.method} / peak: {peak.method}"
+            rows.append({
+                "short_code": code, "month": month,
+                "mt_segments": max(0, int(round(seg.mean[k])) + add),
+                "peak_sms_per_s": float(math.ceil(peak_mean - 1e-9)),
+                "subscribed_rate": subscribed, "semester": target.label, "made_on": made_on,
+                "segments_low": max(0, int(math.floor(seg.low[k])) + add),
+                "segments_high": max(0, int(math.ceil(seg.high[k])) + add),
+                "peak_low": float(math.floor(peak.low[k])), "peak_high": float(math.ceil(peak_high - 1e-9)),
+                "required_rate": tier.rate if tier else pd.NA,
+                "adjustment_segments": add,
+                "method": method + (" + adjustment" if add else ""),
+            })
+    figures = pd.DataFrame(rows)
+    notes = []
+    if until is None:
+        notes.append("no complete month of MT data: every short code is 'no_history' (zero + adjustments)")
+    return NextForecast(contract.forecast.contractor, target.label, made_on, level, until, figures,
+                        throughput_options(figures), history, notes)
+
+
+def throughput_options(figures: pd.DataFrame) -> pd.DataFrame:
+    """Per short code: forecast peak vs subscribed tier, the tier it needs, and every tier's
+    monthly cost (50 SMS/s and more must be requested from Orange)."""
+    rows = []
+    for code, group in figures.groupby("short_code", sort=True):
+        peak = float(group["peak_sms_per_s"].max())
+        peak_high = float(group["peak_high"].max())
+        subscribed = int(group["subscribed_rate"].iloc[0])
+        needed = pricing.cheapest_tier(peak)
+        needed_high = pricing.cheapest_tier(peak_high)
+        row = {
+            "short_code": code, "subscribed_rate": subscribed, "forecast_peak": peak,
+            "forecast_peak_high": peak_high,
+            "peak_month": month_label(group.loc[group["peak_sms_per_s"].idxmax(), "month"]),
+            "required_rate": needed.rate if needed else pd.NA,
+            "required_rate_high": needed_high.rate if needed_high else pd.NA,
+        }
+        row["needs_higher_tier"] = needed is None or needed.rate > subscribed
+        row["must_request"] = bool(row["needs_higher_tier"] and (needed is None or needed.must_request))
+        row["required_monthly_eur"] = needed.monthly_eur if needed else np.nan
+        row["subscribed_monthly_eur"] = pricing.THROUGHPUT_MONTHLY_EUR[subscribed]
+        row["change_fee_eur"] = pricing.THROUGHPUT_CHANGE_EUR if row["needs_higher_tier"] and needed else 0.0
+        for option in pricing.tier_options(peak):
+            row[f"eur_{option.rate}"] = option.monthly_eur
+        row["note"] = _tier_note(peak, subscribed, needed)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _tier_note(peak: float, subscribed: int, needed) -> str:
+    if needed is None:
+        return (f"forecast peak {peak:g}/s exceeds the largest tier (150/s): spread campaigns over "
+                "more time or more short codes")
+    if needed.rate <= subscribed:
+        return f"forecast peak {peak:g}/s fits the subscribed {subscribed}/s"
+    ask = " and must be requested from Orange" if needed.must_request else ""
+    return (f"forecast peak {peak:g}/s exceeds the subscribed {subscribed}/s: the {needed.rate}/s tier "
+            f"({needed.monthly_eur:,.0f} EUR/month, {pricing.THROUGHPUT_CHANGE_EUR:,.0f} EUR change fee) is needed{ask}")
