@@ -1,0 +1,102 @@
+"""Fixtures that run a real Kannel gateway against the SMSC simulator (issue 8).
+
+`gateway_run` runs the scenario once per access-log variant (default local time, GMT,
+clean + custom format) and hands the tests its access log, the simulator's records and a
+contract describing that gateway. Nothing is installed here: in CI (`CI=true`) a missing
+bearerbox is a failure, never a skip; locally the suite skips only when bearerbox is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from . import scenario
+from .kannel_harness import VARIANTS, AppServer, Gateway, Variant, bearerbox_path
+from .smsc_sim import SmscPool, SmscSimulator, SubmitRecord
+
+#: wall-clock seconds spent per gateway run, printed at the end of the session
+TIMINGS: dict[str, float] = {}
+COUNTERS: dict[str, int] = {}
+
+
+def require_kannel() -> None:
+    if bearerbox_path() is not None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI=true but bearerbox is not installed: .ci/run installs kannel with apt-get")
+    pytest.skip("bearerbox not installed (apt-get install kannel); in CI this suite never skips")
+
+
+def make_pool(behaviours: dict) -> SmscPool:
+    """One simulated SMSC per Orange short code, as the gateway's smsc groups expect."""
+    return SmscPool(SmscSimulator("ora_36180", "acme36180", "secret", "5EA7", behaviours),
+                    SmscSimulator("ora_36181", "acme36181", "secret", "41", behaviours))
+
+
+@dataclass
+class GatewayRun:
+    """One finished run: what was sent, what the SMSCs received, what Kannel wrote."""
+
+    variant: Variant
+    folder: Path
+    played: scenario.Played
+    submits: list[SubmitRecord]
+    mo_status: dict[str, list[int | None]] = field(default_factory=dict)
+    app_requests: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def access_log(self) -> Path:
+        return self.folder / "access.log"
+
+    def contract_path(self) -> Path:
+        path = self.folder / "contract.toml"
+        path.write_text(scenario.contract_toml(self.variant.contract_toml()), encoding="utf-8")
+        return path
+
+    def accepted_submits(self, to: str) -> list[SubmitRecord]:
+        """The submit_sm the SMSC accepted for one receiver, in order."""
+        return [s for s in self.submits if s.destination.lstrip("+") == to.lstrip("+") and s.status == 0]
+
+
+def run_gateway(folder: Path, variant: Variant, mts, mos, timeout: float = 40) -> GatewayRun:
+    """Start the simulator and the gateway, play the scenario, stop every process."""
+    started = time.monotonic()
+    with make_pool(scenario.behaviours(mts)) as pool, AppServer() as app:
+        gateway = Gateway(folder, variant, {name: sim.port for name, sim in pool.sims.items()}, app.port)
+        try:
+            gateway.start(pool.all_bound)
+            played = scenario.play(gateway, pool, mts, mos, timeout=timeout)
+        finally:
+            gateway.stop()
+        submits = [s for sim in pool.sims.values() for s in sim.submits]
+        mo_status = {}
+        for sim in pool.sims.values():
+            for mo in sim.mos:
+                mo_status.setdefault(mo.source, []).append(mo.resp_status)
+    played.lines = gateway.access_lines()     # with the `Log ends` written at shutdown
+    TIMINGS[f"gateway run {variant.name} ({len(mts)} MT, {len(mos)} MO)"] = time.monotonic() - started
+    return GatewayRun(variant, folder, played, submits, mo_status, app.requests)
+
+
+@pytest.fixture(scope="module", params=sorted(VARIANTS))
+def gateway_run(request, tmp_path_factory) -> GatewayRun:
+    """The message matrix through a real gateway, once per access-log variant."""
+    require_kannel()
+    variant = VARIANTS[request.param]
+    folder = tmp_path_factory.mktemp(f"kannel-{variant.name}")
+    return run_gateway(folder, variant, scenario.MTS, scenario.MOS)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not TIMINGS and not COUNTERS:
+        return
+    terminalreporter.write_sep("-", "Kannel integration suite")
+    for what, seconds in TIMINGS.items():
+        terminalreporter.write_line(f"{what}: {seconds:.1f} s")
+    for what, count in COUNTERS.items():
+        terminalreporter.write_line(f"{what}: {count}")
