@@ -58,6 +58,19 @@ def test_r1_counts_logical_messages_per_brand_and_local_day():
     assert len(row.mt_ids) == 4  # provenance: every line of both messages
 
 
+def test_r1_resubmission_and_number_formats_count_once():
+    t = Traffic()
+    t.send("0612345678", paris("2026-11-10 09:00:00"), text="Promo STOP au 36180", accepted=False)
+    resent = t.send("0033612345678", paris("2026-11-10 09:05:00"), text="Promo STOP au 36180")
+    t.send("+33698765432", paris("2026-11-10 09:00:00"), text="Promo STOP au 36180", accepted=False)
+    assert run(t.warehouse(), CONTRACT, "R1").violations == 0   # one message each
+    other = t.send("33612345678", paris("2026-11-10 18:00:00"), text="Autre promo STOP au 36180")
+    rows = run(t.warehouse(), CONTRACT, "R1").rows
+    assert rows.msisdn.tolist() == [A] and rows.messages.tolist() == [2]
+    assert list(rows.message_ids[0]) == [resent - 1, other]  # the logical id is its first line
+    assert len(rows.mt_ids[0]) == 3                          # the refused attempt is provenance
+
+
 def test_r1_day_is_the_local_calendar_day():
     t = Traffic()
     # 23:30 and 00:30 Paris (winter, UTC+1): same UTC day, two local days -> no breach
@@ -328,7 +341,9 @@ def test_r8_seconds_over_the_rate_and_tiers():
 def test_r10_destinations():
     t = Traffic()
     expect = {
-        t.send("+590690123456", paris("2026-11-10 10:00:00")): "overseas",   # 0690 in national form
+        t.send("+590690123456", paris("2026-11-10 10:00:00")): "overseas",
+        t.send("0690123457", paris("2026-11-10 10:00:00")): "overseas",      # 0690 in national form
+        t.send("0639123456", paris("2026-11-10 10:00:00")): "overseas",      # Mayotte, national form
         t.send("+262692123456", paris("2026-11-10 10:00:00")): "overseas",
         t.send("+262639123456", paris("2026-11-10 10:00:00")): "overseas",   # Mayotte
         t.send("+33694123456", paris("2026-11-10 10:00:00")): "overseas",    # 0694 written after +33
@@ -344,6 +359,7 @@ def test_r10_destinations():
     t.send("+447911123456", paris("2026-11-10 10:00:00"), accepted=False)
     result = run(t.warehouse(), CONTRACT, "R10")
     assert dict(zip(result.rows.message_id, result.rows.reason)) == expect
+    assert {"+590690123457", "+262639123456"} <= set(result.rows.msisdn)
 
 
 def test_r10_non_orange_share():

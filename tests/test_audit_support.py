@@ -1,8 +1,8 @@
 """Small hand-made warehouses for the audit tests (no tests here).
 
-`Traffic` writes facts-shaped tables (docs/schema.md: fct_mt, fct_logical_messages, fct_mo,
-fct_dlr) from a few messages a reader can check by eye, and the reference tables from a
-contract through opsanalytics.reference (the same code the ingest uses).
+`Traffic` writes gateway events (docs/schema.md `events`) for a few messages a reader can
+check by eye, then builds reference and fact tables with opsanalytics.facts.build, the code
+the ingest runs: each audit test goes events -> facts -> audit.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import duckdb
-import pandas as pd
 
-from opsanalytics import reference, warehouse
+from opsanalytics import facts, warehouse
 from opsanalytics.config import parse_contract
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -102,117 +101,89 @@ def paris(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=PARIS)
 
 
+#: events columns (queries/schema/04_events.sql) in the order Traffic writes them
+EVENT_COLUMNS = ("load_id", "line_no", "logged_at", "label", "kind", "outcome", "smsc", "service",
+                 "account", "binfo", "fid", "meta", "sender", "receiver", "mclass", "coding", "mwi",
+                 "compress", "dlr_mask", "text_len", "text", "text_lossy", "udh", "segments",
+                 "segments_exact")
+_DLR_STATUS = {"delivered": (1, "DELIVRD"), "failed": (2, "UNDELIV"), "expired": (34, "EXPIRED")}
+
+
 @dataclass
 class Traffic:
-    """Accumulates logical messages (one MT line per segment) and MO, then writes facts."""
+    """Accumulates gateway events the way the Kannel loader stores them (one MT line per
+    segment, UDH concatenation, DLR lines linked on (smsc, fid), MO lines), then builds the
+    facts with opsanalytics.facts.build: the audits read exactly what an ingest produces."""
 
-    mt: list[dict] = field(default_factory=list)
-    logical: list[dict] = field(default_factory=list)
-    mo: list[dict] = field(default_factory=list)
-    _next_line: int = 1
+    rows: list[tuple] = field(default_factory=list)
+    expected_keywords: dict[int, str | None] = field(default_factory=dict)
+    _next_ref: int = 1
 
-    def _id(self) -> int:
-        line = self._next_line
-        self._next_line += 1
-        return 1 * 10_000_000_000 + line
+    def _line(self, at: dt.datetime, label: str, kind: str, outcome: str, *, smsc: str, service: str = "",
+              fid: str = "", meta: str = "", sender: str = "", receiver: str = "", dlr_mask: int = -1,
+              text: str = "", udh: str = "", segments: int | None = None) -> int:
+        line_no = len(self.rows) + 1
+        lossy = ".." in text
+        self.rows.append((1, line_no, at, label, kind, outcome, smsc, service, "", "", fid, meta, sender,
+                          receiver, -1, 0, -1, -1, dlr_mask, len(text.encode()), text, lossy, udh,
+                          segments, True if kind == "mt" else None))
+        return 10_000_000_000 + line_no
 
     def send(self, msisdn: str, at: dt.datetime, *, service: str = "acme", short_code: str = "36180",
              text: str | None = None, segments: int = 1, accepted: bool = True, oadc: str | None = None,
              final_status: str | None = None, final_at: dt.datetime | None = None,
-             dlr_err: str | None = None, category: str | None = None, brand: str | None = None) -> int:
-        """One logical message of `segments` parts (one MT line each); returns its logical_id."""
-        svc = SERVICES.get(service)
-        brand = brand if brand is not None else (svc.brand if svc else None)
-        category = category or (svc.category if svc else "unknown")
+             dlr_err: str | None = None) -> int:
+        """One logical message: `segments` MT lines (concatenation UDH when more than one),
+        each with a final DLR when `final_status` is given; returns its logical_id (the
+        smallest mt_id of its lines)."""
         text = GOOD_TEXT.format(code=short_code) if text is None else text
         oadc = short_code if oadc is None else oadc
-        ids = [self._id() for _ in range(segments)]
-        for seq, mt_id in enumerate(ids, start=1):
-            self.mt.append({
-                "mt_id": mt_id, "load_id": 1, "line_no": mt_id % 10_000_000_000,
-                "submitted_at": at, "outcome": "accepted" if accepted else "refused",
-                "smsc": f"orange_{short_code}", "service": service, "brand": brand, "category": category,
-                "short_code": short_code, "oadc": oadc, "msisdn": msisdn, "msisdn_raw": msisdn,
-                "text": text, "text_lossy": ".." in text, "concat_ref": 7 if segments > 1 else None,
-                "concat_total": segments if segments > 1 else None, "concat_seq": seq if segments > 1 else None,
-                "segments": 1, "segments_exact": True, "logical_id": ids[0],
-                "final_status": final_status, "final_at": final_at, "dlr_err": dlr_err,
-            })
-        self.logical.append({
-            "logical_id": ids[0], "mt_ids": ids, "msisdn": msisdn, "service": service, "brand": brand,
-            "category": category, "short_code": short_code, "oadc": oadc, "smsc": f"orange_{short_code}",
-            "submitted_at": at, "accepted": accepted, "text": text, "text_lossy": ".." in text,
-            "parts_expected": segments, "parts_seen": segments, "segments": segments, "attempts": 1,
-            "final_status": final_status, "final_at": final_at,
-        })
+        smsc = f"orange_{short_code}"
+        size = -(-len(text) // segments) if text else 0
+        parts = [text[i * size:(i + 1) * size] for i in range(segments)] if segments > 1 else [text]
+        ref = self._next_ref % 256
+        self._next_ref += 1
+        ids = []
+        for seq, part in enumerate(parts, start=1):
+            udh = f"050003{ref:02X}{segments:02X}{seq:02X}" if segments > 1 else ""
+            fid = f"F{len(self.rows) + 1:08d}" if accepted else ""
+            mt_id = self._line(at, "Sent SMS" if accepted else "REJECTED Send SMS", "mt",
+                               "accepted" if accepted else "refused", smsc=smsc, service=service,
+                               fid=fid, sender=oadc, receiver=msisdn, dlr_mask=31, text=part, udh=udh,
+                               segments=1)
+            ids.append(mt_id)
+            if accepted and final_status:
+                status, stat = _DLR_STATUS[final_status]
+                err = "000"
+                meta = ""
+                if dlr_err and len(dlr_err) == 6:
+                    meta = "?smpp?dlr_err=" + "".join(f"%{dlr_err[i:i + 2]}" for i in range(0, 6, 2)) + "&"
+                elif dlr_err:
+                    err = dlr_err
+                receipt = (f"id:{fid} sub:001 dlvrd:{'001' if status == 1 else '000'} submit date:2611101000 "
+                           f"done date:2611101000 stat:{stat} err:{err} text:")
+                self._line(final_at or at, "Receive DLR", "dlr", "accepted", smsc=smsc, service=service,
+                           fid=fid, meta=meta, sender=oadc, receiver=msisdn, dlr_mask=status, text=receipt)
         return ids[0]
 
     def receive(self, msisdn: str, at: dt.datetime, text: str, *, short_code: str = "36180",
                 keyword: str | None = None, accepted: bool = True) -> int:
-        mo_id = self._id()
-        self.mo.append({
-            "mo_id": mo_id, "load_id": 1, "line_no": mo_id % 10_000_000_000, "received_at": at,
-            "smsc": f"orange_{short_code}", "outcome": "accepted" if accepted else "refused",
-            "msisdn": msisdn, "short_code": short_code, "text": text, "text_lossy": ".." in text,
-            "keyword": keyword, "first_word": text.split()[0].upper() if text.split() else None,
-        })
+        """One MO line; `keyword` is what the facts must read in it (checked at build)."""
+        mo_id = self._line(at, "Receive SMS" if accepted else "REJECTED Receive SMS - black-list SMS", "mo",
+                           "accepted" if accepted else "refused", smsc=f"orange_{short_code}",
+                           sender=msisdn, receiver=short_code, text=text)
+        self.expected_keywords[mo_id] = keyword
         return mo_id
 
     def warehouse(self, contract=CONTRACT) -> duckdb.DuckDBPyConnection:
-        """An in-memory warehouse with these facts and the contract's reference tables."""
+        """An in-memory warehouse: these events, then reference and facts as ingest builds them."""
         con = warehouse.connect(":memory:", create=True)
-        _write_reference(con, contract)
-        _table(con, "fct_mt", self.mt, MT_COLUMNS)
-        _table(con, "fct_logical_messages", self.logical, LOGICAL_COLUMNS)
-        _table(con, "fct_mo", self.mo, MO_COLUMNS)
-        _table(con, "fct_dlr", [], DLR_COLUMNS)
+        if self.rows:
+            marks = ", ".join("?" for _ in EVENT_COLUMNS)
+            con.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", self.rows)
+        facts.build(con, contract)
+        keywords = dict(con.execute("SELECT mo_id, keyword FROM fct_mo").fetchall())
+        assert keywords == self.expected_keywords, "the facts read other opt keywords than the test expects"
         return con
 
 
-MT_COLUMNS = {
-    "mt_id": "BIGINT", "load_id": "INTEGER", "line_no": "BIGINT", "submitted_at": "TIMESTAMPTZ",
-    "outcome": "VARCHAR", "smsc": "VARCHAR", "service": "VARCHAR", "brand": "VARCHAR",
-    "category": "VARCHAR", "short_code": "VARCHAR", "oadc": "VARCHAR", "msisdn": "VARCHAR",
-    "msisdn_raw": "VARCHAR", "text": "VARCHAR", "text_lossy": "BOOLEAN", "concat_ref": "INTEGER",
-    "concat_total": "INTEGER", "concat_seq": "INTEGER", "segments": "INTEGER",
-    "segments_exact": "BOOLEAN", "logical_id": "BIGINT", "final_status": "VARCHAR",
-    "final_at": "TIMESTAMPTZ", "dlr_err": "VARCHAR",
-}
-LOGICAL_COLUMNS = {
-    "logical_id": "BIGINT", "mt_ids": "BIGINT[]", "msisdn": "VARCHAR", "service": "VARCHAR",
-    "brand": "VARCHAR", "category": "VARCHAR", "short_code": "VARCHAR", "oadc": "VARCHAR",
-    "smsc": "VARCHAR", "submitted_at": "TIMESTAMPTZ", "accepted": "BOOLEAN", "text": "VARCHAR",
-    "text_lossy": "BOOLEAN", "parts_expected": "INTEGER", "parts_seen": "INTEGER",
-    "segments": "INTEGER", "attempts": "INTEGER", "final_status": "VARCHAR", "final_at": "TIMESTAMPTZ",
-}
-MO_COLUMNS = {
-    "mo_id": "BIGINT", "load_id": "INTEGER", "line_no": "BIGINT", "received_at": "TIMESTAMPTZ",
-    "smsc": "VARCHAR", "outcome": "VARCHAR", "msisdn": "VARCHAR", "short_code": "VARCHAR",
-    "text": "VARCHAR", "text_lossy": "BOOLEAN", "keyword": "VARCHAR", "first_word": "VARCHAR",
-}
-DLR_COLUMNS = {
-    "dlr_id": "BIGINT", "load_id": "INTEGER", "line_no": "BIGINT", "logged_at": "TIMESTAMPTZ",
-    "smsc": "VARCHAR", "fid": "VARCHAR", "service": "VARCHAR", "status": "INTEGER", "mt_id": "BIGINT",
-}
-
-
-def _write_reference(con: duckdb.DuckDBPyConnection, contract) -> None:
-    """opsanalytics.reference.write; its data span is read with fetchone(), which DuckDB
-    2.0.1 leaves open and which blocks the next register(), so fetch it completely here."""
-    original = reference._data_span
-    reference._data_span = lambda c: (2025, 2027)
-    try:
-        reference.write(con, contract)
-    finally:
-        reference._data_span = original
-
-
-def _table(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict], columns: dict[str, str]) -> None:
-    cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
-    con.execute(f"CREATE OR REPLACE TABLE {name} ({cols})")
-    if rows:
-        frame = pd.DataFrame(rows, columns=list(columns))
-        con.register("rows_in", frame)
-        select = ", ".join(f'CAST("{c}" AS {t})' for c, t in columns.items())
-        con.execute(f"INSERT INTO {name} SELECT {select} FROM rows_in")
-        con.unregister("rows_in")
