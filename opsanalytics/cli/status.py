@@ -1,0 +1,39 @@
+"""`opsanalytics status --db DB [--format table|json]`: what the warehouse holds.
+
+The JSON output is a contract for scripts (issue 7); see opsanalytics/status.py. The
+database is opened read-only, so status can run while nothing else writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from opsanalytics import status, warehouse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "status",
+        help="counts of lines, events, MT/MO/DLR and loaded files in the warehouse",
+        description="Show what the warehouse holds: lines = events + markers + rejected, MT "
+                    "accepted/refused and segments, MO, DLR lines (unmatched) and final statuses, "
+                    "dropped lines, and every file offered to ingest. Opens the database read-only.",
+    )
+    parser.add_argument("--db", required=True, help="warehouse DuckDB file")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table for people (default), json for scripts (stable keys)")
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    con = warehouse.connect(args.db, read_only=True)
+    try:
+        doc = status.summary(con)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        print(status.render_table(doc))
+    return 0

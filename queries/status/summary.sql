@@ -1,0 +1,51 @@
+-- The counts of `opsanalytics status` (its JSON is a contract for scripts, see
+-- opsanalytics/status.py): events by label family from `events`, DLR linking and final
+-- statuses from the facts. lines = events + markers + rejected.
+WITH event_counts AS (
+    SELECT
+        count(*) AS events,
+        count(*) FILTER (WHERE kind = 'mt' AND outcome = 'accepted') AS mt_accepted,
+        count(*) FILTER (WHERE kind = 'mt' AND outcome IN ('refused', 'failed', 'discarded', 'expired')) AS mt_refused,
+        coalesce(sum(coalesce(segments, 1)) FILTER (WHERE kind = 'mt' AND outcome = 'accepted'), 0) AS mt_segments,
+        count(*) FILTER (WHERE kind = 'mo' AND outcome = 'accepted') AS mo_accepted,
+        count(*) FILTER (WHERE kind = 'mo' AND outcome = 'refused') AS mo_refused,
+        count(*) FILTER (WHERE kind = 'dlr' AND outcome = 'accepted') AS dlr_lines,
+        count(*) FILTER (WHERE kind = 'dropped') AS dropped
+    FROM events
+),
+
+marker_counts AS (
+    SELECT count(*) AS markers FROM log_markers
+),
+
+rejected_counts AS (
+    SELECT count(*) AS rejected FROM rejected_lines
+),
+
+dlr_counts AS (
+    SELECT count(*) FILTER (WHERE unmatched) AS dlr_unmatched FROM fct_dlr
+),
+
+final_counts AS (
+    SELECT
+        count(*) FILTER (WHERE outcome = 'accepted' AND final_status = 'delivered') AS dlr_delivered,
+        count(*) FILTER (WHERE outcome = 'accepted' AND final_status IN ('failed', 'expired', 'rejected')) AS dlr_failed
+    FROM fct_mt
+)
+
+SELECT
+    e.events + m.markers + r.rejected AS lines,
+    e.events,
+    m.markers,
+    r.rejected,
+    e.mt_accepted,
+    e.mt_refused,
+    e.mt_segments::BIGINT AS mt_segments,
+    e.mo_accepted,
+    e.mo_refused,
+    e.dlr_lines,
+    d.dlr_unmatched,
+    f.dlr_delivered,
+    f.dlr_failed,
+    e.dropped
+FROM event_counts AS e, marker_counts AS m, rejected_counts AS r, dlr_counts AS d, final_counts AS f
