@@ -1,0 +1,141 @@
+"""The traffic simulator: a realistic period of an aggregator's traffic as Kannel 1.4.5
+access logs, the contract that goes with it, and the ground truth of every breach it holds.
+
+It is the demo data and the oracle of every audit test: `simulate()` is deterministic for a
+seed (same bytes), and `ground_truth.json` lists every breach present in the logs, per rule
+id, with counts that reconcile a warehouse with what was written (docs/simulator.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from opsanalytics.errors import UsageError
+from opsanalytics.simulate import truth
+from opsanalytics.simulate.clock import epoch_at
+from opsanalytics.simulate.contract import write_contract
+from opsanalytics.simulate.gateway import Gateway
+from opsanalytics.simulate.kannel_writer import LOG_BEGINS, LOG_ENDS, LogBook
+from opsanalytics.simulate.plan import Plan
+from opsanalytics.simulate.traffic import background
+from opsanalytics.simulate.violations import inject
+
+DEFAULT_START = dt.date(2026, 10, 15)   # the period holds the autumn DST change and 11 November
+MT_LABELS = ("Sent SMS", "REJECTED Send SMS", "DISCARDED SMS", "FAILED Send SMS", "EXPIRED SMS")
+
+__all__ = ["SimulationResult", "simulate", "DEFAULT_START"]
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    logs: list[Path]        # oldest first: the rotated gzip log, then the live one
+    contract: Path
+    ground_truth: Path
+
+
+def _check(days: int, scale: int, log_timezone: str) -> None:
+    if days < 1:
+        raise UsageError(f"--days must be at least 1, got {days}")
+    if scale < 1:
+        raise UsageError(f"--scale must be at least 1 message a day, got {scale}")
+    try:
+        ZoneInfo(log_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--log-timezone: unknown time zone {log_timezone!r} (use 'UTC' or 'Europe/Paris')") from None
+
+
+def _gateway_life(plan: Plan) -> dict[str, int]:
+    """When the log is rotated, the gateway restarted, and when it crashed (no `Log ends`)."""
+    days = plan.day_list
+    rotate = epoch_at(days[len(days) // 3], 6, 25)
+    crash = epoch_at(days[len(days) // 2], 3, 50)
+    restart = epoch_at(days[(2 * len(days)) // 3], 4, 10)
+    plan.blackouts += [(rotate - 1, rotate + 1), (crash - 20, crash + 1), (restart, restart + 45)]
+    return {"rotate": rotate, "crash": crash, "restart": restart}
+
+
+def simulate(out_dir: str | Path, days: int = 31, scale: int = 2000, seed: int = 1,
+             log_timezone: str = "Europe/Paris", start: dt.date = DEFAULT_START) -> SimulationResult:
+    """Write access logs, contract.toml and ground_truth.json into `out_dir`."""
+    _check(days, scale, log_timezone)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    plan = Plan(start, days, scale, seed)
+    life = _gateway_life(plan)
+    inject(plan)
+    background(plan)
+
+    book = LogBook(log_timezone)
+    gw = Gateway(book, plan.blackouts)
+    events = [(m.t, 1, i) for i, m in enumerate(plan.mts)] + [(mo.t, 0, i) for i, mo in enumerate(plan.mos)]
+    for _, kind, i in sorted(events):
+        if kind:
+            gw.emit_mt(plan.mts[i])
+        else:
+            gw.emit_mo(plan.mos[i])
+    first = min(e[0] for e in book.entries) if book.entries else plan.t0
+    book.add(min(first, plan.t0) - 1, LOG_BEGINS, seq=-1)
+    book.add(life["rotate"] - 1, LOG_ENDS, seq=10**12)
+    book.add(life["rotate"], LOG_BEGINS, seq=-1)
+    book.add(life["crash"], LOG_BEGINS, seq=-1)
+    book.add(life["restart"], LOG_ENDS, seq=10**12)
+    book.add(life["restart"] + 45, LOG_BEGINS, seq=-1)
+
+    rotated, live = out / "access.log.1.gz", out / "access.log"
+    written = book.write([(rotated, life["rotate"]), (live, None)])
+    contract = write_contract(out / "contract.toml", log_timezone)
+    gt = ground_truth(plan, gw, written, log_timezone)
+    gt_path = out / "ground_truth.json"
+    gt_path.write_text(json.dumps(gt, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return SimulationResult(logs=[rotated, live], contract=contract, ground_truth=gt_path)
+
+
+def _label(body: str) -> str:
+    cut = body.find(" [SMSC:")
+    return body if cut < 0 else body[:cut]
+
+
+def ground_truth(plan: Plan, gw: Gateway, written: dict[str, list[str]], log_timezone: str) -> dict:
+    by_label: Counter[str] = Counter()
+    files = []
+    for name, bodies in written.items():
+        labels = Counter(_label(b) for b in bodies)
+        markers = labels[LOG_BEGINS] + labels[LOG_ENDS]
+        files.append({"path": name, "lines": len(bodies), "events": len(bodies) - markers, "markers": markers})
+        by_label.update(labels)
+    markers = {k: by_label.pop(k) for k in (LOG_BEGINS, LOG_ENDS) if k in by_label}
+    accepted = [m for m in plan.mts if m.outcome == "accepted"]
+    total = sum(f["lines"] for f in files)
+    return {
+        "seed": plan.seed,
+        "period": {"from": plan.start.isoformat(), "to": plan.day_list[-1].isoformat()},
+        "timezone": "Europe/Paris",
+        "log_timezone": log_timezone,
+        "scale": plan.scale,
+        "files": files,
+        "lines": {
+            "total": total,
+            "events": total - sum(markers.values()),
+            "markers": sum(markers.values()),
+            "markers_by_label": markers,
+            "by_label": dict(sorted(by_label.items())),
+        },
+        "messages": {
+            "mt_logical": len(plan.mts),
+            "mt_logical_accepted": len(accepted),
+            "mt_lines": sum(by_label[k] for k in MT_LABELS),
+            "mt_lines_accepted": by_label["Sent SMS"],
+            "mt_segments_accepted": sum(m.segments for m in accepted),
+            "mo": len(plan.mos),
+            "mo_stop": sum(1 for mo in plan.mos if mo.keyword == "STOP"),
+            "mo_start": sum(1 for mo in plan.mos if mo.keyword == "START"),
+        },
+        "dlr": truth.dlr_summary(plan.mts),
+        "violations": truth.violations(plan.mts, plan.mos, gw.rate_seconds),
+        "scenarios": truth.scenarios(plan.mts, plan.mos),
+    }

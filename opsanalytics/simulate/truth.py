@@ -1,0 +1,185 @@
+"""The ground truth: every breach present in the simulated logs, per rule id, and the counts
+that reconcile a warehouse with what was written.
+
+Breaches are computed from the simulator's own records (what each message *is*: brand,
+category, intended STOP mention, number kind, the keyword of each MO), with the rulebook's
+definitions and the contract's default thresholds, not by parsing the logs back. So the list
+is complete whatever the background happened to draw, and a test can check that every breach
+comes from an injected scenario. Definitions (docs/simulator.md):
+
+- only MT accepted by the platform (`Sent SMS`) count; a logical message is named by its
+  recipient (E.164) and the second of its first accepted line, in local time with offset;
+- R2 reason: 'sunday' before 'holiday' before 'hour';
+- R4: opt-out state per (number, brand), switched by STOP/START MOs to a short code on which
+  the brand sends marketing (as seen in the traffic); the first marketing MT of that brand
+  within the grace period after the STOP is allowed;
+- R8 counts segments of accepted lines per short code and second (one per part of an
+  application-split message, derived from the text for a gateway-split one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+
+from opsanalytics.simulate.clock import is_holiday, iso, local
+from opsanalytics.simulate.contract import BY_CODE, BY_SERVICE, DECLARED_CODES
+from opsanalytics.simulate.gateway import MO, MT
+
+FREQUENCY_CAP = 1
+WINDOW = (dt.time(8, 0), dt.time(22, 0))
+STOP_GRACE = 10 * 60
+SESSION = 24 * 3600
+NON_ORANGE_ERR = "011"
+
+
+def _is_m2m(msisdn: str) -> bool:
+    return msisdn.startswith("+33700") and len(msisdn) == 16
+
+
+def _outside(epoch: int) -> str | None:
+    when = local(epoch)
+    if when.weekday() == 6:
+        return "sunday"
+    if is_holiday(when.date()):
+        return "holiday"
+    if not (WINDOW[0] <= when.time() < WINDOW[1]):
+        return "hour"
+    return None
+
+
+def _key(m: MT) -> dict[str, Any]:
+    return {"msisdn": m.msisdn, "submitted_at": iso(m.t)}
+
+
+def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter) -> dict[str, list[dict[str, Any]]]:
+    acc = [m for m in mts if m.outcome == "accepted"]
+    mkt = sorted((m for m in acc if m.category == "marketing"), key=lambda m: m.t)
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in (
+        "R1", "R2", "R2_late_deliveries", "R3", "R4", "R5", "R6", "R7", "R8", "R10")}
+
+    # R1: logical marketing messages per number, brand, local day
+    per_day: Counter[tuple[str, str, str]] = Counter(
+        (m.msisdn, m.brand, local(m.t).date().isoformat()) for m in mkt)
+    for (msisdn, brand, day), n in sorted(per_day.items()):
+        if n > FREQUENCY_CAP:
+            out["R1"].append({"msisdn": msisdn, "brand": brand, "day": day, "messages": n})
+
+    # R2: window and jours ouvrables; late deliveries listed apart
+    for m in mkt:
+        reason = _outside(m.t)
+        if reason:
+            out["R2"].append({**_key(m), "short_code": m.code, "brand": m.brand, "reason": reason})
+        elif m.final == "DELIVRD" and _outside(m.final_at):
+            out["R2_late_deliveries"].append({**_key(m), "delivered_at": iso(m.final_at),
+                                              "short_code": m.code, "brand": m.brand})
+
+    # R3: STOP mention (intent recorded when the text was written)
+    for m in mkt:
+        if BY_SERVICE[m.service].stop_notice_exempt or m.mention == "ok":
+            continue
+        out["R3"].append({**_key(m), "short_code": m.code, "brand": m.brand, "reason": m.mention})
+
+    # R4: opt-outs honoured per brand on all its short codes
+    brands_on: dict[str, set[str]] = defaultdict(set)
+    for m in mts:
+        if m.category == "marketing":
+            brands_on[m.code].add(m.brand)
+    switches: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for mo in mos:
+        if mo.keyword:
+            for brand in brands_on.get(mo.code, ()):
+                switches[(mo.msisdn, brand)].append((mo.t, mo.keyword))
+    for key in switches:
+        switches[key].sort()
+    acked: set[tuple[str, str, int]] = set()
+    for m in mkt:
+        events = switches.get((m.msisdn, m.brand))
+        if not events:
+            continue
+        before = [e for e in events if e[0] < m.t]
+        if not before or before[-1][1] != "STOP":
+            continue
+        stop_at = before[-1][0]
+        ack_key = (m.msisdn, m.brand, stop_at)
+        if m.t - stop_at <= STOP_GRACE and ack_key not in acked:
+            acked.add(ack_key)
+            continue
+        acked.add(ack_key)
+        out["R4"].append({"msisdn": m.msisdn, "brand": m.brand, "short_code": m.code,
+                          "stop_at": iso(stop_at), "sent_at": iso(m.t), "submitted_at": iso(m.t)})
+
+    # R5: 34ABC needs an MO of the same number to the same code within the session
+    mo_times: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for mo in mos:
+        mo_times[(mo.msisdn, mo.code)].append(mo.t)
+    for m in sorted(acc, key=lambda m: m.t):
+        if m.code.startswith("34"):
+            ts = mo_times.get((m.msisdn, m.code), [])
+            if not any(m.t - SESSION <= t <= m.t for t in ts):
+                out["R5"].append({**_key(m), "short_code": m.code})
+
+    # R6: ranges
+    for m in sorted(acc, key=lambda m: m.t):
+        reason = None
+        if m.code not in DECLARED_CODES:
+            reason = "unknown_short_code"
+        elif m.category == "marketing" and m.code[:2] not in ("35", "36"):
+            reason = "marketing_outside_35_36"
+        elif m.category == "marketing" and m.code.startswith("35") and not BY_CODE[m.code].geo_presence:
+            reason = "no_geo_presence"
+        elif m.code.startswith("38") and not _is_m2m(m.msisdn):
+            reason = "not_m2m_number"
+        if reason:
+            out["R6"].append({**_key(m), "short_code": m.code, "reason": reason})
+
+    # R7: OAdC
+    for m in sorted(acc, key=lambda m: m.t):
+        spec = BY_CODE[m.code]
+        declared = spec.oadc if m.code in DECLARED_CODES else ()
+        if m.oadc != m.code and m.oadc not in declared:
+            out["R7"].append({**_key(m), "short_code": m.code, "oadc": m.oadc})
+
+    # R8: segments per short code and second
+    for (code, second), segs in sorted(rate_seconds.items()):
+        rate = BY_CODE[code].rate if code in DECLARED_CODES else 10
+        if segs > rate:
+            out["R8"].append({"short_code": code, "second": iso(second), "segments": segs, "rate": rate})
+
+    # R10: destinations
+    for m in sorted(acc, key=lambda m: m.t):
+        if m.number_kind in ("metro", "m2m"):
+            continue
+        out["R10"].append({**_key(m), "msisdn_raw": m.to_raw, "reason": m.number_kind})
+    return out
+
+
+def dlr_summary(mts: list[MT]) -> dict[str, Any]:
+    acc = [m for m in mts if m.outcome == "accepted"]
+    finals = Counter(m.final or "none" for m in acc)
+    errors = Counter(m.err for m in acc if m.final in ("UNDELIV",))
+    non_orange = Counter((m.code, m.brand) for m in acc if m.final == "UNDELIV" and m.err == NON_ORANGE_ERR)
+    return {
+        "final": {"delivered": finals["DELIVRD"], "undelivered": finals["UNDELIV"],
+                  "expired": finals["EXPIRED"], "none": finals["none"]},
+        "errors": dict(sorted(errors.items())),
+        "non_orange": {
+            "err": NON_ORANGE_ERR,
+            "meaning": "UNDELIV receipt with err:011 (dlr_err %03%00%0B): recipient not an Orange subscriber",
+            "count": sum(non_orange.values()),
+            "by_short_code_brand": [{"short_code": c, "brand": b, "count": n}
+                                    for (c, b), n in sorted(non_orange.items())],
+        },
+        "duplicate_receipts": sum(1 for m in acc if m.duplicate_receipt and m.final),
+    }
+
+
+def scenarios(mts: list[MT], mos: list[MO]) -> list[dict[str, Any]]:
+    """Every injected message (breach or trap), for readers of the ground truth."""
+    rows = [{"scenario": m.tag, "kind": "mt", "msisdn": m.msisdn, "submitted_at": iso(m.t),
+             "service": m.service, "short_code": m.code, "outcome": m.outcome} for m in mts if m.tag]
+    rows += [{"scenario": mo.tag, "kind": "mo", "msisdn": mo.msisdn, "received_at": iso(mo.t),
+              "short_code": mo.code, "text": mo.text} for mo in mos if mo.tag]
+    return sorted(rows, key=lambda r: (r.get("submitted_at") or r.get("received_at"), r["msisdn"]))
+

@@ -1,0 +1,250 @@
+"""Injected breaches of R1-R8 and R10, and the traps next to them that must NOT be read as
+breaches (multipart, resubmissions, 08:00:00 and 21:59:59, Saturday, the acknowledgement
+after a STOP, START, bursts exactly at the rate, refused MTs to bad numbers).
+
+Every injected message goes to a number of the 33699 family, never used by background
+traffic, so each scenario's outcome depends only on the messages it writes. Scenarios are
+placed on the first suitable days of the period and skipped when the period has none (a
+short period may have no Sunday or holiday).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from opsanalytics.simulate import texts
+from opsanalytics.simulate.clock import epoch_at, is_holiday
+from opsanalytics.simulate.contract import BY_SERVICE
+from opsanalytics.simulate.gateway import MO, MT
+from opsanalytics.simulate.numbers import e164
+from opsanalytics.simulate.plan import Plan
+
+
+class Injector:
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.rng = plan.rng
+
+    def number(self) -> str:
+        return self.plan.injected.next()
+
+    def mt(self, tag: str, t: int, service: str, code: str, to: str | None = None, *, text=None, oadc=None,
+           mention_code: str | None | bool = True, style: str = "single", **kw) -> MT:
+        """Place one injected MT (accepted and delivered unless told otherwise)."""
+        to = to or self.number()
+        sv = BY_SERVICE[service]
+        if text is None:
+            if sv.category == "marketing":
+                code_in_text = code if mention_code is True else (mention_code or None)
+                text = texts.marketing_text(sv.brand, code_in_text, self.rng, style)
+            else:
+                text = texts.fill(texts.TRANSACTIONAL.get(service, texts.TRANSACTIONAL["acme_tx"])[0], self.rng)
+        split = {"gateway": "gateway", "app": "app"}.get(style, "single")
+        m = MT(t=t, service=service, code=code, oadc=oadc or code, to_raw=to, msisdn=kw.pop("msisdn", e164(to)),
+               text=text, coding=2 if style == "ucs2" else kw.pop("coding", 0), split=split, tag=tag,
+               delay=kw.pop("delay", 4), **kw)
+        return self.plan.place(m, background=False)
+
+    def mo(self, tag: str, t: int, code: str, msisdn: str, text: str, coding: int = 0, keyword: str | None = None) -> MO:
+        return self.plan.add_mo(MO(t=t, code=code, msisdn=msisdn, text=text, coding=coding, keyword=keyword, tag=tag))
+
+    def pick(self, days: list[dt.date], i: int) -> dt.date | None:
+        return days[i % len(days)] if days else None
+
+
+def inject(plan: Plan) -> None:
+    inj = Injector(plan)
+    wd = plan.weekdays()
+    if not wd:
+        return
+    at = epoch_at
+    rng = plan.rng
+
+    def day(i: int) -> dt.date:
+        return wd[i % len(wd)]
+
+    def later(d: dt.date, n: int) -> dt.date:
+        """The n-th weekday after d within the period (scenario days leave room for it)."""
+        after = [x for x in wd if x > d]
+        return after[min(n, len(after)) - 1]
+
+    def room(i: int, need: int) -> dt.date:
+        """A weekday with at least `need` weekdays after it (cycling on i)."""
+        usable = wd[: max(1, len(wd) - need)]
+        return usable[i % len(usable)]
+
+    # ---- R1: frequency cap, and what must not count -------------------------------------
+    a = inj.number()
+    inj.mt("R1 two singles", at(day(0), 10), "acme", "36180", a, oadc="ACME")
+    inj.mt("R1 two singles", at(day(0), 16, 30), "acme", "36180", a, oadc="Acme Shop")
+    b = inj.number()
+    inj.mt("R1 multipart + single", at(day(1), 11), "bellemode", "36181", b, style="app")
+    inj.mt("R1 multipart + single", at(day(1), 18), "bellemode", "36181", b)
+    c = inj.number()
+    inj.mt("R1 three on two codes", at(day(2), 9, 30), "acme", "36180", c, oadc="ACME")
+    inj.mt("R1 three on two codes", at(day(2), 12), "acme", "36181", c)
+    inj.mt("R1 three on two codes", at(day(2), 19, 45), "acme", "36180", c, style="gateway")
+    d = inj.number()   # the local day, not the UTC day: 00:30 local is the day before in UTC
+    inj.mt("R1 local day + R2 hour", at(day(3), 0, 30), "acme", "36180", d)
+    inj.mt("R1 local day + R2 hour", at(day(3), 10), "acme", "36180", d)
+    inj.mt("trap multipart only", at(day(4), 10), "acme", "36180", style="app")
+    inj.mt("trap multipart only", at(day(4), 10, 5), "bellemode", "36181", style="app")
+    f = inj.number()   # refused for throttling, resent 7 minutes later: one logical message
+    text = texts.marketing_text("Acme", "36180", rng)
+    inj.mt("trap resubmission", at(day(5), 10, 7), "acme", "36180", f, text=text,
+           retries=((at(day(5), 10), "rejected_throttled"),))
+    g = inj.number()
+    text = texts.marketing_text("BelleMode", "36181", rng)
+    inj.mt("trap resubmission after discard", at(day(6), 14, 20), "bellemode", "36181", g, text=text,
+           retries=((at(day(6), 14), "discarded"),))
+    h = inj.number()   # a refused MT never reached Orange: it does not count
+    inj.mt("trap refused + accepted", at(day(7), 9), "acme", "36180", h, outcome="rejected", final=None)
+    inj.mt("trap refused + accepted", at(day(7), 15), "acme", "36180", h)
+    x = inj.number()   # the cap is per brand
+    inj.mt("trap two brands", at(day(8), 10), "acme", "36181", x)
+    inj.mt("trap two brands", at(day(8), 10, 1), "bellemode", "36181", x)
+
+    # ---- R2: window, Sunday, holiday -----------------------------------------------------
+    w = day(4)
+    inj.mt("R2 hour 07:59:59", at(w, 7, 59, 59), "acme", "36180")
+    inj.mt("trap R2 08:00:00", at(w, 8, 0, 0), "acme", "36180")
+    inj.mt("trap R2 21:59:59", at(w, 21, 59, 59), "acme", "36180")
+    inj.mt("R2 hour 22:00:00", at(w, 22, 0, 0), "bellemode", "36181")
+    inj.mt("R2 hour 23:30", at(day(5), 23, 30), "fournil", "35200")
+    sundays = [x for x in plan.day_list if x.weekday() == 6 and not is_holiday(x)]
+    if sundays:
+        inj.mt("R2 sunday", at(sundays[0], 11), "acme", "36180")
+        inj.mt("R2 sunday", at(sundays[-1], 15, 45), "bellemode", "36181", style="ucs2")
+    hols = [x for x in plan.day_list if is_holiday(x) and x.weekday() != 6]
+    if hols:
+        inj.mt("R2 holiday", at(hols[0], 10, 30), "acme", "36180")
+        inj.mt("R2 holiday", at(hols[0], 17), "fournil", "35200")
+    saturdays = [x for x in plan.day_list if x.weekday() == 5 and not is_holiday(x)]
+    if saturdays:
+        inj.mt("trap saturday", at(saturdays[0], 10), "acme", "36180")
+    # submitted inside the window, delivered outside it (informative list)
+    late_day = day(2)
+    inj.mt("R2 late delivery", at(late_day, 21, 40), "acme", "36180",
+           delay=at(late_day + dt.timedelta(days=1), 7, 15) - at(late_day, 21, 40))   # buffered overnight
+    inj.mt("R2 late delivery", at(late_day, 21, 55), "bellemode", "36181", delay=15 * 60)
+
+    # ---- R3: STOP mention ----------------------------------------------------------------
+    inj.mt("R3 missing_stop", at(day(1), 10), "acme", "36180", mention_code=None, mention="missing_stop")
+    inj.mt("R3 missing_stop", at(day(3), 14), "fournil", "35200", mention_code=None, style="ucs2",
+           mention="missing_stop")
+    inj.mt("R3 missing_short_code", at(day(2), 11), "bellemode", "36181",
+           text="BelleMode : -40% sur les manteaux ce week-end ! Répondez STOP pour vous désinscrire.",
+           mention="missing_short_code")
+    inj.mt("R3 wrong_number", at(day(3), 11), "acme", "36180", mention_code="36181", mention="wrong_number")
+    inj.mt("trap R3 exempt", at(day(1), 12), "club", "36180", mention_code=None)
+    inj.mt("trap R3 mention in last part", at(day(5), 12), "acme", "36181", style="app")
+    for i, m in enumerate(texts.MENTIONS):
+        body = texts.fill(texts.MARKETING["Acme"][i % 3], rng)
+        inj.mt("trap R3 mention variant", at(day(6), 9, 10 + i), "acme", "36180", text=f"{body} {m.format(code='36180')}")
+
+    # ---- R4: opt-outs ----------------------------------------------------------------------
+    if len(wd) >= 4:   # each opt-out scenario needs weekdays after its STOP
+        d0 = room(0, 2)
+        p = inj.number()
+        inj.mo("R4 stop then brand on other code", at(d0, 12), "36180", e164(p), "STOP", keyword="STOP")
+        inj.mt("R4 stop then brand on other code", at(d0, 12, 0, 5), "stop", "36180", "+" + p,
+               text=texts.STOP_ACK.format(code="36180"), dlr_mask=-1, final=None)
+        inj.mt("trap R4 acknowledgement in grace", at(d0, 12, 3), "acme", "36180", p,
+               text="ACME : votre désinscription est prise en compte, vous ne recevrez plus nos offres. STOP au 36180")
+        inj.mt("R4 stop then brand on other code", at(later(d0, 2), 10), "acme", "36181", p)
+
+        d1 = room(1, 2)
+        q = inj.number()
+        inj.mo("R4 stop merci on shared code", at(d1, 11), "36181", e164(q), " Stop merci ", keyword="STOP")
+        inj.mt("R4 stop merci on shared code", at(later(d1, 1), 10), "bellemode", "36181", q)
+        inj.mt("R4 stop merci on shared code", at(later(d1, 2), 10), "acme", "36180", q, oadc="ACME")
+
+        d2 = room(2, 0)
+        r = inj.number()
+        inj.mo("R4 two within grace", at(d2, 14), "36180", e164(r), "ARRÊT", coding=2, keyword="STOP")
+        inj.mt("R4 two within grace", at(d2, 14, 2), "acme", "36180", r)
+        inj.mt("R4 two within grace", at(d2, 14, 6), "acme", "36180", r)
+
+        d3 = room(3, 1)
+        s = inj.number()
+        inj.mo("R4 ARRET lossy GSM", at(d3, 9), "35200", e164(s), "ARRÊT", coding=0, keyword="STOP")
+        inj.mt("R4 ARRET lossy GSM", at(later(d3, 1), 10), "fournil", "35200", s)
+
+        d4 = room(4, 3)
+        t_ = inj.number()
+        inj.mo("R4 START re-opt-in", at(d4, 10), "36180", e164(t_), "STOP", keyword="STOP")
+        inj.mt("R4 START re-opt-in", at(later(d4, 1), 10), "acme", "36180", t_)
+        inj.mo("trap R4 START re-opt-in", at(later(d4, 2), 9), "36180", e164(t_), "START", keyword="START")
+        inj.mt("trap R4 START re-opt-in", at(later(d4, 2), 9, 0, 4), "start", "36180", "+" + t_,
+               text=texts.START_ACK.format(code="36180"), dlr_mask=-1, final=None)
+        inj.mt("trap R4 START re-opt-in", at(later(d4, 3), 10), "acme", "36180", t_)
+
+        u = inj.number()
+        inj.mo("trap R4 transactional after stop", at(room(5, 1), 10), "36180", e164(u), "stop", keyword="STOP")
+        inj.mt("trap R4 transactional after stop", at(later(room(5, 1), 1), 10), "acme_tx", "36180", u)
+        v = inj.number()
+        inj.mo("trap R4 other brand", at(room(6, 1), 10), "35200", e164(v), "STOP SMS", keyword="STOP")
+        inj.mt("trap R4 other brand", at(later(room(6, 1), 1), 10), "acme", "36180", v)
+        z = inj.number()   # stop_notice_exempt is about R3 only: the club must honour STOP
+        inj.mo("R4 exempt brand honours stop", at(room(7, 2), 10), "36180", e164(z), "Stop", keyword="STOP")
+        inj.mt("R4 exempt brand honours stop", at(later(room(7, 2), 2), 10), "club", "36180", z, mention_code=None)
+
+    # ---- R5: 34ABC sessions ----------------------------------------------------------------
+    inj.mt("R5 no MO", at(day(1), 15), "quiz", "34100", dlr_mask=3)
+    n5 = inj.number()
+    inj.mo("R5 session expired", at(day(2), 10), "34100", e164(n5), "JEU")
+    inj.mt("R5 session expired", at(day(2), 10) + 25 * 3600, "quiz", "34100", "+" + n5, dlr_mask=3)
+    n6 = inj.number()
+    inj.mo("trap R5 within session", at(day(3), 10), "34100", e164(n6), "JEU")
+    inj.mt("trap R5 within session", at(day(3), 10) + 23 * 3600, "quiz", "34100", "+" + n6, dlr_mask=3)
+    n7 = inj.number()
+    inj.mo("R5 MO to another code", at(day(4), 16), "36180", e164(n7), "JEU")
+    inj.mt("R5 MO to another code", at(day(4), 16, 10), "quiz", "34100", "+" + n7, dlr_mask=3)
+
+    # ---- R6: ranges ------------------------------------------------------------------------
+    inj.mt("R6 marketing_outside_35_36", at(day(5), 11), "acme", "37200")
+    inj.mt("R6 no_geo_presence", at(day(6), 11), "fournil", "35300")
+    inj.mt("R6 not_m2m_number", at(day(7), 3, 15), "telemetry", "38500", text="CFG;INT=60;APN=m2m.orange.fr",
+           dlr_mask=3)
+    inj.mt("R6 unknown_short_code", at(day(8), 15), "acme_tx", "36999")
+
+    # ---- R7: OAdC ----------------------------------------------------------------------------
+    inj.mt("R7 name without option", at(day(9), 15), "acme", "36181", oadc="ACME")
+    inj.mt("R7 undeclared name", at(day(10), 15), "acme", "36180", oadc="PROMO")
+    inj.mt("R7 other short code", at(day(11), 15), "bellemode", "36181", oadc="36180")
+    inj.mt("trap R7 declared name with a space", at(day(12), 15), "acme", "36180", oadc="Acme Shop")
+
+    # ---- R8: bursts at and above the rate -------------------------------------------------
+    s80 = at(day(6), 15)
+    for i in range(17):
+        inj.mt("trap R8 at rate", s80, "acme", "36180")
+    inj.mt("trap R8 at rate", s80, "acme", "36180", style="gateway")   # 3 segments: 20 in all
+    for i in range(27):
+        inj.mt("R8 above rate", s80 + 1, "acme", "36180")
+    s81 = at(day(7), 15)
+    for i in range(10):
+        inj.mt("trap R8 at rate", s81, "bellemode", "36181")
+    for i in range(11):
+        inj.mt("R8 above rate", s81 + 1, "bellemode", "36181")
+    inj.mt("R8 above rate", s81 + 1, "bellemode", "36181", style="app")   # part 1 at +1, part 2 at +2
+    for s_ in (s80 - 1, s80, s80 + 1, s80 + 2, s81 - 1, s81, s81 + 1, s81 + 2, s81 + 3):
+        for code in ("36180", "36181"):
+            plan.reserved.add((code, s_))
+
+    # ---- R10: destinations -------------------------------------------------------------------
+    dests = (
+        ("R10 overseas", "590690" + f"{plan.injected.i:06d}", "overseas"),
+        ("R10 overseas", "262692" + f"{plan.injected.i + 1:06d}", "overseas"),
+        ("R10 overseas national format", "0694" + f"{plan.injected.i % 1_000_000:06d}", "overseas"),
+        ("R10 overseas national format", "0639" + f"{(plan.injected.i + 7) % 1_000_000:06d}", "overseas"),
+        ("R10 foreign", "447700900" + f"{plan.injected.i % 1000:03d}", "foreign"),
+        ("R10 foreign", "4917012" + f"{plan.injected.i % 100_000:05d}", "foreign"),
+        ("R10 malformed too long", "336" + f"{plan.injected.i:010d}", "malformed"),
+        ("R10 malformed too short", "3361" + f"{plan.injected.i % 100_000:05d}", "malformed"),
+        ("R10 not_mobile", "33142" + f"{plan.injected.i % 1_000_000:06d}", "not_mobile"),
+    )
+    for i, (tag, raw, kind) in enumerate(dests):
+        inj.mt(tag, at(day(i), 13, 17), "acme_tx", "36180", raw, number_kind=kind,
+               final="UNDELIV" if kind in ("foreign", "malformed", "not_mobile") else "DELIVRD", err="011")
+    inj.mt("trap R10 refused malformed", at(day(9), 13, 30), "acme_tx", "36180", "336123456789012345678",
+           outcome="failed", final=None, number_kind="malformed")
