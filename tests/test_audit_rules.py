@@ -128,7 +128,7 @@ def test_r2_window_edges_weekend_holiday_and_local_time():
         t.send(A, paris("2026-10-23 22:00:00")): "hour",           # summer: 20:00 UTC
         t.send(A, paris("2026-10-26 07:30:00")): "hour",           # day after the change: 06:30 UTC
         t.send(A, paris("2026-10-25 12:00:00")): "sunday",         # the DST night's Sunday
-        t.send(A, paris("2026-11-01 23:00:00")): "holiday",        # Toussaint on a Sunday, 23:00
+        t.send(A, paris("2026-11-01 23:00:00")): "sunday",         # Toussaint on a Sunday: sunday first
     }
     legal = [
         t.send(B, paris("2026-11-10 08:00:00")),
@@ -142,7 +142,9 @@ def test_r2_window_edges_weekend_holiday_and_local_time():
     got = dict(zip(result.rows.message_id.astype(int), result.rows.reason))
     assert got == expect
     assert not set(legal) & set(got)
-    assert result.summary["by_reason"] == {"hour": 4, "sunday": 3, "holiday": 2}
+    assert result.summary["by_reason"] == {"hour": 4, "sunday": 4, "holiday": 1}
+    toussaint = result.rows.set_index("message_id").loc[list(expect)[-1]]
+    assert toussaint.holiday == "Toussaint"
 
 
 def test_r2_dst_night_and_late_deliveries():
@@ -222,6 +224,7 @@ def test_r4_grace_ack_start_and_brand_scope():
     t.send(A, paris("2026-11-02 10:00:00"), short_code="36180")                  # Acme seen on 36180
     t.send(B, paris("2026-11-02 10:00:00"), short_code="36200", service="bravo")  # Bravo only on 36200
     t.receive(A, paris("2026-11-10 10:00:00"), "Stop merci", keyword="STOP")
+    t.send(A, paris("2026-11-10 10:00:30"), service="acme_tx", text="Desinscription prise en compte")
     ack = t.send(A, paris("2026-11-10 10:05:00"), text="Vous ne recevrez plus nos SMS. STOP au 36180")
     second = t.send(A, paris("2026-11-10 10:06:00"))                              # second within grace
     other_code = t.send(A, paris("2026-11-12 10:00:00"), short_code="36200")      # Acme's other code
@@ -365,13 +368,14 @@ def test_r10_destinations():
 def test_r10_non_orange_share():
     t = Traffic()
     t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="030001")
-    t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="001")
+    t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="011")
+    t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="03000B")
     t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="03001B")  # absent
     t.send(A, paris("2026-11-10 10:00:00"), final_status="delivered")
     share = run(t.warehouse(), CONTRACT, "R10").details["non_orange_share"]
     row = share.iloc[0]
-    assert (row.mt, row.non_orange, row.other_failed, row.delivered) == (4, 2, 1, 1)
-    assert row.non_orange_share == 0.5
+    assert (row.mt, row.non_orange, row.other_failed, row.delivered) == (5, 3, 1, 1)
+    assert row.non_orange_share == 0.6
 
 
 def test_run_all_and_json_contract():

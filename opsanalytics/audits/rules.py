@@ -80,7 +80,7 @@ def r2_window(con: Connection, contract: Contract, filters: Filters) -> AuditRes
         **_period(filters),
         "window": list(contract.rules.window),
         "timezone": contract.timezone,
-        "reason_precedence": ["holiday", "sunday", "hour"],
+        "reason_precedence": ["sunday", "holiday", "hour"],
         "messages": len(rows),
         "by_reason": _counts(rows, "reason"),
         "by_brand": _counts(rows, "brand"),
@@ -210,6 +210,6 @@ def r10_dest(con: Connection, contract: Contract, filters: Filters) -> AuditResu
         "mt_lines": total,
         "non_orange_failed": non_orange,
         "non_orange_share": round(non_orange / total, 6) if total else None,
-        "non_orange_errors": "GSM MAP 1 (unknown subscriber), 5 (unidentified subscriber)",
+        "non_orange_errors": "failed with GSM MAP error 1 (unknown subscriber) or 11 (teleservice not provisioned)",
     }
     return AuditResult("R10", "dest", len(rows), rows, summary, {"non_orange_share": share})

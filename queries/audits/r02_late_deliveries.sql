@@ -32,14 +32,14 @@ classified as (
     select
         m.*,
         case
-            when hs.day is not null then 'holiday'
             when dayofweek(cast(m.local_at as date)) = 0 then 'sunday'
+            when hs.day is not null then 'holiday'
             when cast(m.local_at as time) < $window_start
               or cast(m.local_at as time) >= $window_end then 'hour'
         end as submitted_reason,
         case
-            when hd.day is not null then 'holiday'
             when dayofweek(cast(m.local_delivered_at as date)) = 0 then 'sunday'
+            when hd.day is not null then 'holiday'
             when cast(m.local_delivered_at as time) < $window_start
               or cast(m.local_delivered_at as time) >= $window_end then 'hour'
         end as delivered_reason

@@ -1,8 +1,9 @@
 -- R2 WINDOW: logical marketing messages accepted by the platform and submitted outside
 -- [$window_start, $window_end) local time, or on a day that is not a jour ouvrable (Sunday,
 -- or a public holiday of ref_holidays; Saturday is a jour ouvrable).
--- One reason per message, by precedence holiday > sunday > hour: a message at 23:00 on a
--- holiday Sunday reads `holiday`.
+-- One reason per message, by precedence sunday > holiday > hour: Sunday is the weekly rest
+-- day whatever else it is, so a message on a holiday that falls on a Sunday reads `sunday`
+-- (its `holiday` column still names the holiday); 23:00 on a holiday reads `holiday`.
 with marketing as (
     select
         logical_id,
@@ -33,8 +34,8 @@ classified as (
         m.*,
         h.holiday,
         case
-            when h.day is not null then 'holiday'
             when dayofweek(cast(m.local_at as date)) = 0 then 'sunday'
+            when h.day is not null then 'holiday'
             when cast(m.local_at as time) < $window_start
               or cast(m.local_at as time) >= $window_end then 'hour'
         end as reason

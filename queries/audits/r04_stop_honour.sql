@@ -4,10 +4,11 @@
 -- sending marketing through it: ref_short_codes.brands when the contract lists them, else
 -- the brands of the marketing services seen on that code in the traffic. A START to a code
 -- re-opts in the same brands.
--- Allowed: the first MT (any category) of the brand to the number after a STOP, when it is
--- within $stop_grace_minutes (the acknowledgement). Every other marketing MT accepted by
--- the platform while the latest opt event before it is a STOP is a breach. Events at the
--- same second as the STOP are not "after" it (the log's resolution is one second).
+-- Allowed: the first marketing MT of the brand to the number after a STOP, when it is
+-- within $stop_grace_minutes (the acknowledgement; transactional MTs are never R4 breaches
+-- and do not use up that allowance). Every other marketing MT accepted by the platform
+-- while the latest opt event before it is a STOP is a breach. Events at the same second as
+-- the STOP are not "after" it (the log's resolution is one second).
 with opt_mo as (
     select mo_id, msisdn, short_code, received_at, keyword
     from fct_mo
@@ -57,12 +58,12 @@ brand_mt as (
         l.brand,
         l.short_code,
         l.service,
-        l.category,
         l.submitted_at
     from fct_logical_messages as l
     semi join (select distinct msisdn, brand from opt) as p
       on p.msisdn = l.msisdn and p.brand = l.brand
     where l.accepted
+      and l.category = 'marketing'
 ),
 
 in_force as (
@@ -102,8 +103,7 @@ select
     epoch(submitted_at) - epoch(opt_at) as seconds_after_stop,
     mt_ids
 from after_stop
-where category = 'marketing'
-  and not (nth_after_stop = 1 and submitted_at <= opt_at + to_minutes(cast($stop_grace_minutes as integer)))
+where not (nth_after_stop = 1 and submitted_at <= opt_at + to_minutes(cast($stop_grace_minutes as integer)))
   and ($short_code is null or short_code = $short_code)
   and ($brand is null or brand = $brand)
   and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))

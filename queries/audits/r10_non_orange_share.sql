@@ -1,10 +1,11 @@
 -- R10, informative: per short code and brand, the share of MT lines accepted by the platform
--- whose final status is `failed` with an error meaning "not an Orange subscriber". Taken as
--- the GSM MAP errors Orange's SMSC returns for a number it does not serve: 1 Unknown
--- Subscriber and 5 Unidentified Subscriber, read from fct_mt.dlr_err whether it came from
--- META `dlr_err` (3 bytes hex: network type 03 = GSM, then the 2-byte error, e.g. `030001`)
--- or from a receipt's `err:` field (decimal, e.g. `001`). Other failures (absent subscriber
--- 27, memory full 31, barred 13, expired) are counted apart as other_failed.
+-- whose final status is `failed` with an error meaning "not an Orange subscriber": the GSM
+-- MAP errors an operator's SMSC returns for a number its HLR does not serve, 1 Unknown
+-- Subscriber and 11 Teleservice Not Provisioned (a number ported away or never on the
+-- network). Read from fct_mt.dlr_err whether it came from META `dlr_err` (3 bytes hex:
+-- network type 03 = GSM, then the 2-byte error, e.g. `03000B`) or from a receipt's `err:`
+-- field (decimal, e.g. `011`). Other failures (absent subscriber 27, memory full 31, barred
+-- 13, unknown codes) are counted apart as other_failed.
 with lines as (
     select
         short_code,
@@ -26,10 +27,10 @@ select
     short_code,
     brand,
     count(*) as mt,
-    count(*) filter (where final_status = 'failed' and gsm_error in (1, 5)) as non_orange,
-    count(*) filter (where final_status = 'failed' and coalesce(gsm_error, -1) not in (1, 5)) as other_failed,
+    count(*) filter (where final_status = 'failed' and gsm_error in (1, 11)) as non_orange,
+    count(*) filter (where final_status = 'failed' and coalesce(gsm_error, -1) not in (1, 11)) as other_failed,
     count(*) filter (where final_status = 'delivered') as delivered,
-    round(count(*) filter (where final_status = 'failed' and gsm_error in (1, 5)) / count(*), 6) as non_orange_share
+    round(count(*) filter (where final_status = 'failed' and gsm_error in (1, 11)) / count(*), 6) as non_orange_share
 from lines
 group by short_code, brand
 order by short_code, brand
