@@ -1,0 +1,237 @@
+"""Plotly figures of the reports: every one with a title, axis titles and units.
+
+Builders take the DataFrames of `insights` and the audits and return a `go.Figure`, so a
+test can check what a chart says without a browser, and notebooks stay one line per chart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+#: status colours shared with the index and tables
+RED = "#c62828"
+GREEN = "#2e7d32"
+AMBER = "#ef6c00"
+BLUE = "#1565c0"
+GREY = "#9e9e9e"
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HOLIDAY_ROW = "Public holiday"
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        template="plotly_white",
+        height=height,
+        margin={"l": 70, "r": 30, "t": 70, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+    )
+    return fig
+
+
+def empty(title: str, message: str = "No data in the period") -> go.Figure:
+    """A titled figure that says there is nothing to show (instead of a blank chart)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": GREY},
+                       xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(title={"text": title, "x": 0.01}, template="plotly_white", height=240)
+    return fig
+
+
+def send_heatmap(cells: pd.DataFrame, window: tuple[str, str], title: str) -> go.Figure:
+    """Marketing sends by local hour (x) and weekday (y), public holidays as their own row.
+
+    `cells` has day, weekday (ISO 1-7), hour, messages, day_kind (working/sunday/holiday):
+    the rows of queries/reports/send_heatmap.sql. The window [start, end) is outlined.
+    """
+    if cells.empty:
+        return empty(title)
+    rows = list(WEEKDAYS) + [HOLIDAY_ROW]
+    frame = cells.assign(
+        row=[HOLIDAY_ROW if kind == "holiday" else WEEKDAYS[int(w) - 1]
+             for kind, w in zip(cells["day_kind"], cells["weekday"])]
+    )
+    grid = (frame.groupby(["row", "hour"])["messages"].sum().unstack("hour")
+            .reindex(index=rows, columns=range(24)).fillna(0))
+    fig = go.Figure(go.Heatmap(
+        z=grid.values, x=[f"{h:02d}h" for h in range(24)], y=rows,
+        colorscale="Blues", colorbar={"title": "messages"},
+        hovertemplate="%{y} %{x}: %{z:,.0f} messages<extra></extra>",
+    ))
+    start = int(window[0][:2]) + int(window[0][3:5]) / 60
+    end = int(window[1][:2]) + int(window[1][3:5]) / 60
+    for edge in (start, end):  # category axis: hour h is centred on index h
+        fig.add_vline(x=edge - 0.5, line={"color": RED, "width": 2, "dash": "dash"})
+    fig.add_annotation(text=f"window {window[0]}-{window[1]}", x=(start + end) / 2 - 0.5, y=1.06,
+                       yref="paper", showarrow=False, font={"color": RED})
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, "local hour (Europe/Paris)", "day of the week", height=380)
+
+
+def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: str,
+               y_title: str, marked_days: pd.DataFrame | None = None) -> go.Figure:
+    """Stacked bars per local day (one colour per `color` value), non-working days shaded."""
+    if frame.empty:
+        return empty(title)
+    fig = go.Figure()
+    groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=True))
+    for name, part in groups:
+        fig.add_bar(x=part[x], y=part[y], name=str(name) if name is not None else y,
+                    hovertemplate="%{x|%a %d %b}: %{y:,.0f}<extra>" + (str(name) if name else "") + "</extra>")
+    if marked_days is not None:
+        for day, label in zip(marked_days["day"], marked_days["name"]):
+            start = pd.Timestamp(day) - pd.Timedelta(hours=12)
+            note = {} if label == "Sunday" else {"annotation_text": label, "annotation_position": "top left",
+                                                 "annotation_font_size": 10}
+            fig.add_vrect(x0=start, x1=start + pd.Timedelta(days=1), fillcolor=AMBER, opacity=0.12,
+                          line_width=0, **note)
+    fig.update_layout(barmode="stack")
+    return _layout(fig, title, "local day", y_title)
+
+
+def distribution(frame: pd.DataFrame, x: str, y: str, color: str | None, title: str,
+                 x_title: str, y_title: str, threshold: float | None = None,
+                 threshold_label: str = "") -> go.Figure:
+    """Bars of a distribution (e.g. numbers by messages received per day), log y when skewed."""
+    if frame.empty:
+        return empty(title)
+    fig = go.Figure()
+    groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=True))
+    for name, part in groups:
+        fig.add_bar(x=part[x], y=part[y], name=f"{name} {color}" if name is not None else y)
+    fig.update_layout(barmode="stack")
+    if threshold is not None:
+        fig.add_vline(x=threshold + 0.5, line={"color": RED, "dash": "dash"},
+                      annotation_text=threshold_label, annotation_position="top right")
+    if frame[y].max() > 50 * max(frame[y].min(), 1):
+        fig.update_yaxes(type="log")
+    fig.update_xaxes(dtick=1)
+    return _layout(fig, title, x_title, y_title)
+
+
+def histogram(values: pd.Series, title: str, x_title: str, *, bins: int = 40,
+              log_x: bool = False) -> go.Figure:
+    """Histogram of one measure (e.g. minutes from STOP to the last MT)."""
+    values = values.dropna()
+    if values.empty:
+        return empty(title)
+    fig = go.Figure(go.Histogram(x=values, nbinsx=bins, marker_color=BLUE,
+                                 hovertemplate="%{x}: %{y} cases<extra></extra>"))
+    if log_x:
+        fig.update_xaxes(type="log")
+    return _layout(fig, title, x_title, "cases")
+
+
+def hbar(frame: pd.DataFrame, label: str, value: str, title: str, x_title: str,
+         color: str = BLUE) -> go.Figure:
+    """Horizontal bars, largest at the top (for counts by reason, brand, short code)."""
+    if frame.empty:
+        return empty(title)
+    ordered = frame.sort_values(value)
+    fig = go.Figure(go.Bar(x=ordered[value], y=ordered[label].astype(str), orientation="h",
+                           marker_color=color, hovertemplate="%{y}: %{x:,}<extra></extra>"))
+    return _layout(fig, title, x_title, "", height=max(260, 60 + 28 * len(ordered)))
+
+
+def throughput_peaks(hourly: pd.DataFrame, short_code: str, title: str) -> go.Figure:
+    """Busiest second of each hour for one short code, against its subscribed rate."""
+    part = hourly[hourly["short_code"] == short_code]
+    if part.empty:
+        return empty(title)
+    rate = float(part["rate"].iloc[0])
+    over = part["peak_per_second"] > rate
+    fig = go.Figure()
+    fig.add_scatter(x=part["hour"], y=part["peak_per_second"], mode="lines", name="peak in the hour",
+                    line={"color": BLUE, "width": 1},
+                    hovertemplate="%{x|%d %b %Hh}: %{y} segments/s<extra></extra>")
+    fig.add_scatter(x=part.loc[over, "hour"], y=part.loc[over, "peak_per_second"], mode="markers",
+                    name="hours with seconds over the rate", marker={"color": RED, "size": 7},
+                    customdata=part.loc[over, "seconds_over"],
+                    hovertemplate="%{x|%d %b %Hh}: %{y} segments/s, %{customdata} s over<extra></extra>")
+    fig.add_hline(y=rate, line={"color": RED, "dash": "dash"},
+                  annotation_text=f"subscribed {rate:g} SMS/s", annotation_position="top left")
+    return _layout(fig, title, "local time (hour)", "segments per second")
+
+
+def forecast_vs_actual(frame: pd.DataFrame, title: str, tolerance: float,
+                       actual: str = "actual_segments", forecast: str = "forecast_segments",
+                       month: str = "month") -> go.Figure:
+    """Monthly actuals as bars against the forecast line with its ±tolerance band."""
+    if frame.empty or forecast not in frame or frame[forecast].isna().all():
+        return empty(title, "No submitted forecast covers this period")
+    frame = frame.sort_values(month)
+    upper = frame[forecast] * (1 + tolerance)
+    lower = frame[forecast] * (1 - tolerance)
+    fig = go.Figure()
+    fig.add_scatter(x=frame[month], y=upper, mode="lines", line={"width": 0}, showlegend=False,
+                    hoverinfo="skip")
+    fig.add_scatter(x=frame[month], y=lower, mode="lines", line={"width": 0}, fill="tonexty",
+                    fillcolor="rgba(21,101,192,0.15)", name=f"tolerance ±{tolerance:.0%}", hoverinfo="skip")
+    fig.add_scatter(x=frame[month], y=frame[forecast], mode="lines+markers", name="forecast",
+                    line={"color": BLUE})
+    outside = (frame[actual] > upper) | (frame[actual] < lower)
+    fig.add_bar(x=frame[month], y=frame[actual], name="actual",
+                marker_color=[RED if o else GREEN for o in outside], opacity=0.8)
+    return _layout(fig, title, "month", "MT segments per month")
+
+
+def forecast_intervals(frame: pd.DataFrame, title: str, history: pd.DataFrame | None = None,
+                       month: str = "month", value: str = "segments", lower: str = "lower",
+                       upper: str = "upper", y_title: str = "MT segments per month") -> go.Figure:
+    """Next semester's forecast with its prediction interval, after the observed history."""
+    if frame.empty:
+        return empty(title)
+    frame = frame.sort_values(month)
+    fig = go.Figure()
+    if history is not None and not history.empty:
+        fig.add_scatter(x=history[month], y=history[value], mode="lines+markers", name="observed",
+                        line={"color": GREY})
+    if lower in frame and upper in frame:
+        fig.add_scatter(x=frame[month], y=frame[upper], mode="lines", line={"width": 0},
+                        showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=frame[month], y=frame[lower], mode="lines", line={"width": 0}, fill="tonexty",
+                        fillcolor="rgba(21,101,192,0.18)", name="prediction interval", hoverinfo="skip")
+    fig.add_scatter(x=frame[month], y=frame[value], mode="lines+markers", name="forecast",
+                    line={"color": BLUE, "dash": "dash"})
+    return _layout(fig, title, "month", y_title)
+
+
+def grouped_bars(frame: pd.DataFrame, x: str, columns: list[str], title: str, x_title: str,
+                 y_title: str, *, stacked: bool = False, colors: dict[str, str] | None = None) -> go.Figure:
+    """Several measures per category (e.g. DLR final statuses per short code)."""
+    if frame.empty:
+        return empty(title)
+    fig = go.Figure()
+    for column in columns:
+        fig.add_bar(x=frame[x].astype(str), y=frame[column], name=column.replace("_", " "),
+                    marker_color=(colors or {}).get(column))
+    fig.update_layout(barmode="stack" if stacked else "group")
+    return _layout(fig, title, x_title, y_title)
+
+
+def rule_trend(summary: pd.DataFrame, title: str) -> go.Figure:
+    """Breaches per rule, this period against the previous one (executive summary)."""
+    if summary.empty:
+        return empty(title)
+    labels = summary["rule"] + " " + summary["title"]
+    fig = go.Figure()
+    fig.add_bar(x=labels, y=summary["previous"], name="previous period", marker_color=GREY)
+    fig.add_bar(x=labels, y=summary["violations"], name="this period",
+                marker_color=[RED if v > 0 else GREEN for v in summary["violations"]])
+    fig.update_layout(barmode="group")
+    if summary[["violations", "previous"]].max().max() > 100:
+        fig.update_yaxes(type="log")
+    return _layout(fig, title, "rule", "violations (count the audit reports)")
+
+
+def period_label(date_from: dt.date, date_to: dt.date) -> str:
+    """'15 Oct 2026 - 14 Nov 2026' for chart titles."""
+    return f"{date_from:%d %b %Y} - {date_to:%d %b %Y}"

@@ -1,0 +1,114 @@
+"""index.html of a report folder: the executive summary (every rule, its count, the trend
+against the previous period, red or green), links to every page, and which notebooks failed
+and why. Plain HTML and CSS, no script: it opens anywhere, offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from opsanalytics.report.render import report_css
+
+if TYPE_CHECKING:
+    from opsanalytics.report.runner import ReportRun
+
+_ARROWS = {"up": "&#9650;", "down": "&#9660;", "same": "&#9644;"}
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def summary_table(summary: dict, pages: dict[str, str]) -> str:
+    """The rule table: one row per rule, breaches first, linked to its detailed page."""
+    rules = sorted(summary["rules"], key=lambda r: (r["status"] != "breach", -r["violations"], _rule_no(r["rule"])))
+    prev = summary["previous"]
+    head = ("<tr><th>rule</th><th>what</th><th>status</th><th>violations</th>"
+            f"<th>previous period<br><small>{_e(prev['from'])} to {_e(prev['to'])}</small></th>"
+            "<th>trend</th><th>details</th></tr>")
+    body = []
+    for r in rules:
+        page = pages.get(r["notebook"])
+        link = f"<a href='{_e(page)}#{_e(r['rule'])}'>{_e(r['notebook'])}</a>" if page else "<span>not rendered</span>"
+        change = r["change"]
+        sign = f"{change:+,}" if change else "0"
+        body.append(
+            f"<tr id='rule-{_e(r['rule'])}'><td><b>{_e(r['rule'])}</b></td><td>{_e(r['title'])} "
+            f"<small>({_e(r['name'])})</small></td>"
+            f"<td class='ops-status {_e(r['status'])}'>{'breach' if r['status'] == 'breach' else 'clean'}</td>"
+            f"<td style='text-align:right'>{r['violations']:,}</td>"
+            f"<td style='text-align:right'>{r['previous']:,}</td>"
+            f"<td class='ops-trend-{_e(r['trend'])}'>{_ARROWS[r['trend']]} {sign}</td>"
+            f"<td>{link}</td></tr>")
+    return f"<table class='ops-table ops-summary'>{head}{''.join(body)}</table>"
+
+
+def _rule_no(rule: str) -> int:
+    return int(rule[1:]) if rule[1:].isdigit() else 99
+
+
+def render_index(report: "ReportRun", period: str) -> str:
+    pages = {n.name: n.html for n in report.notebooks if n.html}
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1.0'>",
+        f"<title>opsanalytics report {_e(period)}</title>",
+        f"<style>{report_css()}\nbody{{margin:0}} main{{max-width:1100px;margin:0 auto;padding:1em 1.5em}}</style>",
+        "</head><body>",
+        f"<nav class='ops-nav'><b>opsanalytics</b><span class='ops-nav-period'>{_e(period)}</span>"
+        f"<span class='ops-nav-generated'>generated {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}</span></nav>",
+        "<main>",
+        f"<h1>Compliance report, {_e(period)}</h1>",
+    ]
+    if report.failed or report.summary_error:
+        parts.append("<div class='ops-failed' id='failures'><h2>Some parts failed</h2><ul>")
+        if report.summary_error:
+            parts.append(f"<li><b>executive summary</b>: <pre>{_e(report.summary_error)}</pre></li>")
+        for n in report.failed:
+            where = f" (cell {n.cell})" if n.cell is not None else ""
+            page = f" &mdash; <a href='{_e(n.html)}'>partial page</a>" if n.html else ""
+            parts.append(f"<li class='ops-failed-notebook' data-notebook='{_e(n.name)}'><b>{_e(n.name)}</b>"
+                         f"{where}{page}<pre>{_e(n.error)}</pre>"
+                         f"<small>executed copy: {_e(n.executed or 'none')}</small></li>")
+        parts.append("</ul></div>")
+    if report.summary:
+        rules = report.summary["rules"]
+        breaches = [r for r in rules if r["status"] == "breach"]
+        parts.append("<h2>Executive summary</h2><div class='ops-kpis'>")
+        parts.append(f"<div class='ops-kpi'><b class='{'ops-breach' if breaches else 'ops-clean'}'>"
+                     f"{len(breaches)} / {len(rules)}</b>rules breached</div>")
+        parts.append(f"<div class='ops-kpi'><b>{sum(r['violations'] for r in rules):,}</b>violations</div>")
+        worse = sum(1 for r in rules if r["trend"] == "up")
+        parts.append(f"<div class='ops-kpi'><b class='{'ops-breach' if worse else 'ops-clean'}'>{worse}</b>"
+                     "rules worse than the previous period</div></div>")
+        parts.append(summary_table(report.summary, pages))
+        parts.append("<p class='ops-note'>Counts are those of <code>opsanalytics audit all</code> "
+                     "for the same period and filters: R1 counts (number, brand, day) groups, "
+                     "R8 seconds over the subscribed rate, R9 short code-months out of tolerance, "
+                     "every other rule logical messages in breach.</p>")
+    parts.append("<h2>Reports</h2><table class='ops-table'><tr><th>report</th><th>status</th>"
+                 "<th>time</th><th>executed notebook</th></tr>")
+    for n in report.notebooks:
+        link = f"<a href='{_e(n.html)}'>{_e(n.title)}</a>" if n.html else _e(n.title)
+        status = "clean" if n.status == "ok" else "breach"
+        parts.append(f"<tr><td>{link}</td><td class='ops-status {status}'>{_e(n.status)}</td>"
+                     f"<td style='text-align:right'>{n.seconds:.1f} s</td>"
+                     f"<td><a href='{_e(n.executed or '')}'>{_e(n.executed or '')}</a></td></tr>")
+    parts.append("</table>")
+    params = report.parameters
+    filters = ", ".join(f"{k} = {params[k]}" for k in ("short_code", "brand") if params.get(k)) or "none"
+    parts.append(f"<p class='ops-note'>Filters: {_e(filters)}. Numbers "
+                 f"{'pseudonymised (salted hash)' if params.get('pseudonymise') else 'shown in clear'}. "
+                 f"Kernel {_e(report.kernel)}; {report.seconds:.1f} s in all.</p>")
+    parts.append("</main></body></html>")
+    return "\n".join(parts)
+
+
+def write_index(report: "ReportRun", period: str) -> Path:
+    path = Path(report.out_dir) / "index.html"
+    tmp = path.with_suffix(".html.part")
+    tmp.write_text(render_index(report, period), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,271 @@
+"""The tables reports show that the audits do not already return: what was loaded, rejects,
+DLR coverage, log gaps, send heatmaps, the most pressured numbers, throughput per hour, STOP
+volumes, and the executive summary of every rule against the previous period.
+
+Each function runs one file of queries/reports/ with the period and filters bound; the
+executive summary calls the audits themselves, so its counts are the audit command's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from opsanalytics import warehouse
+from opsanalytics.audits.result import AuditResult, Filters
+from opsanalytics.config import Contract
+
+#: rule id -> (short title, notebook that details it)
+RULE_PAGES: dict[str, tuple[str, str]] = {
+    "R1": ("Frequency cap", "10-frequency-caps"),
+    "R2": ("Send window", "20-send-windows"),
+    "R3": ("STOP mention", "30-stop-compliance"),
+    "R4": ("STOP honoured", "30-stop-compliance"),
+    "R5": ("34ABC session", "40-ranges-oadc-destinations"),
+    "R6": ("Range use", "40-ranges-oadc-destinations"),
+    "R7": ("OAdC", "40-ranges-oadc-destinations"),
+    "R8": ("Throughput", "50-throughput"),
+    "R9": ("Forecasts", "60-forecasts"),
+    "R10": ("Destinations", "40-ranges-oadc-destinations"),
+}
+
+
+def _params(contract: Contract, filters: Filters, **extra: Any) -> dict[str, Any]:
+    return {**filters.params(contract), **extra}
+
+
+def _query(con: duckdb.DuckDBPyConnection, name: str, contract: Contract, filters: Filters,
+           **extra: Any) -> pd.DataFrame:
+    return warehouse.fetch_df(con, f"reports/{name}", _params(contract, filters, **extra))
+
+
+# --- data quality -------------------------------------------------------------------------
+
+def load_files(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Files offered to ingest, newest first, with their line accounting."""
+    return _query(con, "load_files", contract, filters)
+
+
+def rejects_by_reason(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Rejected lines per reason, commonest first, with an example and where it is."""
+    return _query(con, "rejects_by_reason", contract, filters)
+
+
+def dlr_coverage(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Final DLR statuses of accepted MT per short code; weakest coverage first."""
+    return _query(con, "dlr_coverage", contract, filters)
+
+
+def dlr_unmatched(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """DLR lines that link to no MT, per connection and origin."""
+    return _query(con, "dlr_unmatched", contract, filters)
+
+
+def log_gaps(con, contract: Contract, filters: Filters, gap_minutes: int = 30) -> pd.DataFrame:
+    """Silences longer than `gap_minutes` in the logs, longest first, with restarts inside."""
+    return _query(con, "log_gaps", contract, filters, gap_minutes=gap_minutes)
+
+
+def log_restarts(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Every `Log begins`; unclean restarts (no `Log ends` before) first."""
+    return _query(con, "log_restarts", contract, filters)
+
+
+# --- traffic pictures ---------------------------------------------------------------------
+
+def daily_traffic(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """MT messages, segments, MO and STOPs per local day and short code."""
+    return _query(con, "daily_traffic", contract, filters)
+
+
+def send_heatmap(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Marketing sends per local day and hour with the kind of day (R2)."""
+    return _query(con, "send_heatmap", contract, filters)
+
+
+def non_working_days(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Sundays and public holidays of the period (R2)."""
+    if filters.date_from is None or filters.date_to is None:
+        return pd.DataFrame(columns=["day", "weekday", "name", "day_kind"])
+    return _query(con, "holidays_in_period", contract, filters)
+
+
+def pressure_top(con, contract: Contract, filters: Filters, limit: int = 20) -> pd.DataFrame:
+    """Numbers with the most marketing messages in one local day, all brands together."""
+    return _query(con, "pressure_top", contract, filters, limit=limit)
+
+
+def throughput_hourly(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Per short code and hour: busiest second, segments, seconds over the rate (R8)."""
+    return _query(con, "throughput_hourly", contract, filters)
+
+
+def stop_daily(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """STOP and START MOs per local day and short code (R4)."""
+    return _query(con, "stop_daily", contract, filters)
+
+
+def mo_words(con, contract: Contract, filters: Filters, limit: int = 25) -> pd.DataFrame:
+    """Commonest first words of MOs and the keyword each was read as (R4)."""
+    return _query(con, "mo_words", contract, filters, limit=limit)
+
+
+# --- executive summary --------------------------------------------------------------------
+
+def previous_period(filters: Filters) -> Filters:
+    """The period of the same length that ends the day before this one starts."""
+    if filters.date_from is None or filters.date_to is None:
+        raise ValueError("the executive summary needs a period with both dates")
+    days = (filters.date_to - filters.date_from).days + 1
+    end = filters.date_from - dt.timedelta(days=1)
+    return replace(filters, date_from=end - dt.timedelta(days=days - 1), date_to=end)
+
+
+def run_every_audit(con, contract: Contract, filters: Filters,
+                    skipped: list[str] | None = None) -> list[AuditResult]:
+    """Every rule `opsanalytics audit all` runs, in its order (the summary's counts are these);
+    rules not installed are named in `skipped`."""
+    from opsanalytics.audits import run_all
+
+    return list(run_all(con, contract, filters, skipped=skipped))
+
+
+@dataclass
+class ExecutiveSummary:
+    """Every rule with its count this period and the previous one, for the index and 00."""
+
+    table: pd.DataFrame        # rule, name, title, violations, previous, change, status, notebook
+    current: list[AuditResult]
+    skipped: list[str]
+    date_from: dt.date
+    date_to: dt.date
+    previous_from: dt.date
+    previous_to: dt.date
+
+    def to_json(self) -> dict[str, Any]:
+        rows = self.table.to_dict("records")
+        return {
+            "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()},
+            "previous": {"from": self.previous_from.isoformat(), "to": self.previous_to.isoformat()},
+            "rules": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows],
+            "skipped": list(self.skipped),
+        }
+
+
+def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSummary:
+    """Counts per rule now and in the previous period of the same length, red when any."""
+    before = previous_period(filters)
+    skipped: list[str] = []
+    current = run_every_audit(con, contract, filters, skipped)
+    previous = {r.rule: r.violations for r in run_every_audit(con, contract, before)}
+    rows = []
+    for result in current:
+        title, notebook = RULE_PAGES.get(result.rule, (result.name, ""))
+        prior = int(previous.get(result.rule, 0))
+        now = int(result.violations)
+        rows.append({
+            "rule": result.rule,
+            "name": result.name,
+            "title": title,
+            "violations": now,
+            "previous": prior,
+            "change": now - prior,
+            "trend": "up" if now > prior else "down" if now < prior else "same",
+            "status": "breach" if now > 0 else "clean",
+            "notebook": notebook,
+        })
+    table = pd.DataFrame(rows, columns=["rule", "name", "title", "violations", "previous", "change",
+                                        "trend", "status", "notebook"])
+    return ExecutiveSummary(table, current, skipped, filters.date_from, filters.date_to,
+                            before.date_from, before.date_to)
+
+
+# --- severity order of audit rows ---------------------------------------------------------
+
+_REASON_ORDER = {
+    "R2": ["holiday", "sunday", "hour"],
+    "R3": ["missing_stop", "missing_short_code", "wrong_number"],
+    "R5": ["no_mo", "session_expired"],
+    "R10": ["foreign", "overseas", "malformed", "not_mobile"],
+}
+
+
+def by_severity(result: AuditResult) -> pd.DataFrame:
+    """The breach rows of an audit, worst first, for reports (the audit itself orders them
+    by time, which suits scripts): R1 most over the cap, R4 longest after the STOP, R8 most
+    over the rate, rules with reasons by the gravity of the reason, then by time."""
+    rows = result.rows
+    if rows.empty:
+        return rows
+    if result.rule == "R1":
+        return rows.sort_values(["over_cap", "messages", "day"], ascending=[False, False, True], kind="stable")
+    if result.rule == "R4":
+        return rows.sort_values(["seconds_after_stop"], ascending=False, kind="stable")
+    if result.rule == "R8":
+        return rows.sort_values(["over_by", "second"], ascending=[False, True], kind="stable")
+    if "reason" in rows.columns:
+        order = _REASON_ORDER.get(result.rule, [])
+        rank = rows["reason"].map(lambda r: order.index(r) if r in order else len(order))
+        time = "submitted_at" if "submitted_at" in rows.columns else rows.columns[0]
+        return (rows.assign(_rank=rank).sort_values(["_rank", time], kind="stable")
+                .drop(columns="_rank"))
+    return rows
+
+
+def count_by(frame: pd.DataFrame, column: str, label: str | None = None) -> pd.DataFrame:
+    """Rows per value of `column`, most first: the data of a 'by reason' / 'by brand' bar."""
+    label = label or column
+    if frame.empty or column not in frame.columns:
+        return pd.DataFrame(columns=[label, "count"])
+    counts = frame[column].fillna("(none)").astype(str).value_counts()
+    return pd.DataFrame({label: counts.index, "count": counts.values})
+
+
+def distinct_texts(result: AuditResult) -> pd.DataFrame:
+    """R3: one row per breaching text (per reason, brand and short code) with how many
+    messages carried it: campaigns are fixed by text, not message by message."""
+    rows = result.rows
+    columns = ["reason", "brand", "short_code", "text", "messages", "first_sent"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = (rows.groupby(["reason", "brand", "short_code", "text"], dropna=False)
+               .agg(messages=("message_id", "count"), first_sent=("submitted_at", "min"))
+               .reset_index())
+    order = _REASON_ORDER["R3"]
+    grouped["_rank"] = grouped["reason"].map(lambda r: order.index(r) if r in order else len(order))
+    return (grouped.sort_values(["_rank", "messages"], ascending=[True, False], kind="stable")
+            .drop(columns="_rank")[columns])
+
+
+def tier_options(result: AuditResult, window_hours: float = 14.0) -> pd.DataFrame:
+    """R8: per short code, every throughput tier with its monthly price, whether it carries
+    the observed peak, whether Orange must be asked, and how long the busiest day's traffic
+    takes at that rate (does it fit one send window?)."""
+    from opsanalytics import pricing
+
+    per_code = result.details.get("per_short_code", pd.DataFrame())
+    rows = []
+    for code in per_code.to_dict("records"):
+        peak = float(code["peak"])
+        busiest = int(code["busiest_day_segments"])
+        cheapest = pricing.cheapest_tier(peak)
+        for option in pricing.tier_options(peak):
+            hours = pricing.campaign_hours(busiest, option.rate)
+            rows.append({
+                "short_code": code["short_code"],
+                "tier_sms_per_s": option.rate,
+                "subscribed": option.rate == int(code["rate"]),
+                "cheapest_carrying_peak": cheapest is not None and option.rate == cheapest.rate,
+                "carries_peak": option.carries_peak,
+                "monthly_eur": option.monthly_eur,
+                "must_request": option.must_request,
+                "busiest_day_hours": round(hours, 2),
+                "fits_one_window": hours <= window_hours,
+            })
+    return pd.DataFrame(rows, columns=["short_code", "tier_sms_per_s", "subscribed", "cheapest_carrying_peak",
+                                       "carries_peak", "monthly_eur", "must_request", "busiest_day_hours",
+                                       "fits_one_window"])

@@ -1,0 +1,215 @@
+"""What a report notebook needs, so notebooks stay thin: open the warehouse read-only with the
+papermill parameters, run audits and insights, and show tables and Plotly figures the same
+way in JupyterLab and in the rendered HTML (no Plotly JavaScript per figure: the page loads
+it once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from opsanalytics import warehouse
+from opsanalytics.audits.result import AuditResult, Filters
+from opsanalytics.config import Contract, load_contract
+from opsanalytics.errors import UsageError
+from opsanalytics.report import insights
+from opsanalytics.report.pseudonymise import ensure_salt, pseudonymise_frame
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def parse_day(value: str | dt.date | None, what: str) -> dt.date | None:
+    """A papermill parameter (string) as a date; a clear error names the parameter."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise UsageError(f"parameter {what}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+@dataclass
+class ReportContext:
+    """The warehouse, contract and filters of one report, and how to show things."""
+
+    con: Any
+    contract: Contract
+    filters: Filters
+    pseudonymise: bool = True
+    salt: str | None = None
+    _audits: dict[str, AuditResult] = field(default_factory=dict)
+
+    # --- data -------------------------------------------------------------------------
+    @property
+    def tz(self) -> str:
+        return self.contract.timezone
+
+    @property
+    def period(self) -> str:
+        f = self.filters
+        if f.date_from and f.date_to:
+            return f"{f.date_from:%d %b %Y} to {f.date_to:%d %b %Y}"
+        return "all data"
+
+    def audit(self, rule: str) -> AuditResult:
+        """The audit result of `rule` (R1...R10) for this report's filters, run once."""
+        if rule not in self._audits:
+            from opsanalytics.audits import run
+
+            self._audits[rule] = run(self.con, self.contract, rule, self.filters)
+        return self._audits[rule]
+
+    def insight(self, name: str, **extra: Any) -> pd.DataFrame:
+        """One of the functions of `opsanalytics.report.insights` with this report's filters."""
+        func: Callable[..., pd.DataFrame] = getattr(insights, name)
+        return func(self.con, self.contract, self.filters, **extra)
+
+    def executive_summary(self) -> insights.ExecutiveSummary:
+        return insights.executive_summary(self.con, self.contract, self.filters)
+
+    # --- display ----------------------------------------------------------------------
+    def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Numbers hashed (unless the report says not), instants shown in local time."""
+        out = frame
+        if self.pseudonymise and self.salt:
+            out = pseudonymise_frame(out, self.salt)
+        else:
+            out = out.copy()
+        for column in out.columns:
+            series = out[column]
+            if isinstance(series.dtype, pd.DatetimeTZDtype):
+                out[column] = series.dt.tz_convert(self.tz).dt.strftime("%Y-%m-%d %H:%M:%S")
+            elif series.dtype == object:
+                out[column] = series.map(_cell)
+        return out
+
+    def table(self, frame: pd.DataFrame, title: str, *, max_rows: int = 50,
+              note: str | None = None, empty: str = "Nothing to report in this period.") -> None:
+        """An HTML table under a heading, first `max_rows` rows (callers sort by severity)."""
+        from IPython.display import HTML, display
+
+        display(HTML(table_html(self.prepare(frame), title, max_rows=max_rows, note=note, empty=empty)))
+
+    def header(self, rules: str = "") -> None:
+        """The period, filters and privacy setting of this page, under its title."""
+        from IPython.display import HTML, display
+
+        f = self.filters
+        scope = ", ".join(f"{k} {v}" for k, v in (("short code", f.short_code), ("brand", f.brand)) if v)
+        privacy = "numbers pseudonymised (salted hash)" if self.pseudonymise else "numbers shown in clear"
+        display(HTML(
+            f"<p class='ops-note'><b>{html.escape(rules)}</b> Period {html.escape(self.period)} "
+            f"(local days, {html.escape(self.tz)}); {html.escape(scope or 'all short codes and brands')}; "
+            f"{privacy}.</p>"))
+
+    def kpis(self, values: dict[str, Any], *, bad: tuple[str, ...] = ()) -> None:
+        """A row of headline figures; those named in `bad` turn red when not zero."""
+        from IPython.display import HTML, display
+
+        display(HTML(kpis_html(values, bad=bad)))
+
+    def rule_section(self, rule: str, title: str) -> None:
+        """A heading with the anchor the index links to (`page.html#R1`)."""
+        from IPython.display import HTML, display
+
+        result = self.audit(rule)
+        status = "ops-breach" if result.violations else "ops-clean"
+        verdict = f"{result.violations:,} violations" if result.violations else "no violation"
+        display(HTML(f"<h2 id='{html.escape(rule)}'>{html.escape(rule)} {html.escape(title)}: "
+                     f"<span class='{status}'>{verdict}</span></h2>"))
+
+    def summary_table(self, summary: insights.ExecutiveSummary) -> None:
+        """The rule table of the executive summary, linked to the detailed pages."""
+        from IPython.display import HTML, display
+
+        from opsanalytics.report.index import summary_table
+
+        pages = {page: f"{page}.html" for _, page in insights.RULE_PAGES.values()}
+        display(HTML(summary_table(summary.to_json(), pages)))
+
+    def show(self, fig: go.Figure) -> None:
+        """A Plotly figure: rendered natively in JupyterLab, as a div in the HTML report."""
+        from IPython.display import display
+
+        display(figure_bundle(fig), raw=True)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _cell(value: Any) -> Any:
+    """Lists (e.g. mt_ids, brands) as comma-separated text in a table cell."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(map(str, list(value)))
+    if value is None or value is pd.NA:
+        return ""
+    return value
+
+
+def kpis_html(values: dict[str, Any], *, bad: tuple[str, ...] = ()) -> str:
+    cells = []
+    for label, value in values.items():
+        shown = f"{value:,}" if isinstance(value, int) else (f"{value:,.2f}" if isinstance(value, float) else str(value))
+        css = " class='ops-breach'" if label in bad and value not in (0, None, "0") else ""
+        cells.append(f"<div class='ops-kpi'><b{css}>{html.escape(shown)}</b>{html.escape(label)}</div>")
+    return "<div class='ops-kpis'>" + "".join(cells) + "</div>"
+
+
+def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str | None = None,
+               empty: str = "Nothing to report in this period.") -> str:
+    """A titled HTML table with its row count; the caller decides the order."""
+    parts = [f"<h4 class='ops-table-title'>{html.escape(title)}</h4>"]
+    if frame.empty:
+        parts.append(f"<p class='ops-empty'>{html.escape(empty)}</p>")
+    else:
+        shown = frame.head(max_rows)
+        count = (f"{len(frame):,} rows" if len(frame) <= max_rows
+                 else f"first {max_rows:,} of {len(frame):,} rows")
+        parts.append(f"<p class='ops-count'>{count}</p>")
+        parts.append(shown.to_html(index=False, classes="ops-table", border=0, na_rep="",
+                                   float_format=lambda v: f"{v:,.2f}"))
+    if note:
+        parts.append(f"<p class='ops-note'>{html.escape(note)}</p>")
+    return "\n".join(parts)
+
+
+def figure_bundle(fig: go.Figure) -> dict[str, Any]:
+    """Mime bundle of a figure: Plotly JSON for JupyterLab, a div without the library for HTML."""
+    return {
+        PLOTLY_MIME: json.loads(fig.to_json()),
+        "text/html": fig.to_html(full_html=False, include_plotlyjs=False, config=_PLOTLY_CONFIG),
+    }
+
+
+def open_report(db: str, config: str, date_from: str | None = None, date_to: str | None = None,
+                short_code: str | None = None, brand: str | None = None,
+                pseudonymise: bool = True) -> ReportContext:
+    """Open the warehouse read-only with the notebook's parameters."""
+    contract = load_contract(config)
+    filters = Filters(parse_day(date_from, "date_from"), parse_day(date_to, "date_to"),
+                      short_code or None, brand or None)
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise UsageError(f"date_from {filters.date_from} is after date_to {filters.date_to}")
+    con = warehouse.connect(db, read_only=True)
+    if filters.date_from is None or filters.date_to is None:
+        first, last = data_period(con, contract.timezone)
+        filters = Filters(filters.date_from or first, filters.date_to or last, filters.short_code, filters.brand)
+    salt = ensure_salt(contract)[0] if pseudonymise else None
+    return ReportContext(con, contract, filters, pseudonymise, salt)
+
+
+def data_period(con: Any, tz: str) -> tuple[dt.date | None, dt.date | None]:
+    """First and last local day with MT traffic: the default period of a notebook opened
+    without dates (JupyterLab)."""
+    return warehouse.execute(con, "reports/data_period", {"tz": tz}).fetchone()

@@ -1,0 +1,240 @@
+"""Run the report notebooks with papermill, one at a time, each failure isolated.
+
+Every notebook gets the same parameters, its executed copy is kept under `notebooks/` of the
+report folder (what ran, with outputs: the audit trail), and its HTML page is rendered even
+when it failed half-way (the page then shows the error). The index is written last, from
+the executive summary computed here with the same audit functions the notebooks call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from tqdm import tqdm
+
+from opsanalytics.errors import UsageError
+from opsanalytics.paths import notebooks_dir
+
+#: the kernelspec `make` installs into the virtual environment (Makefile)
+PROJECT_KERNEL = "opsanalytics"
+
+
+@dataclass
+class NotebookRun:
+    """Outcome of one notebook: where its copies are, how long it took, why it failed."""
+
+    name: str
+    title: str
+    status: str = "pending"          # ok | failed
+    seconds: float = 0.0
+    executed: str | None = None      # executed .ipynb, relative to the report folder
+    html: str | None = None          # rendered page, relative to the report folder
+    error: str | None = None         # one line: exception name and message
+    cell: int | None = None          # index of the failing cell, when known
+
+
+@dataclass
+class ReportRun:
+    """Everything `opsanalytics report` produced, for the index and the exit code."""
+
+    out_dir: Path
+    parameters: dict[str, Any]
+    notebooks: list[NotebookRun] = field(default_factory=list)
+    summary: dict[str, Any] | None = None
+    summary_error: str | None = None
+    kernel: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.summary_error is None and all(n.status == "ok" for n in self.notebooks)
+
+    @property
+    def failed(self) -> list[NotebookRun]:
+        return [n for n in self.notebooks if n.status != "ok"]
+
+
+def available_notebooks(directory: Path | None = None) -> list[Path]:
+    """The report notebooks in reading order (their numbered names)."""
+    directory = directory or notebooks_dir()
+    return sorted(p for p in Path(directory).glob("*.ipynb") if not p.name.startswith("."))
+
+
+def select_notebooks(paths: list[Path], only: Iterable[str] | None) -> list[Path]:
+    """`--only` entries: a full name (`20-send-windows`), its number (`20`) or its slug
+    (`send-windows`). An unknown one is an error that lists the names."""
+    if not only:
+        return paths
+    chosen: list[Path] = []
+    for wanted in only:
+        wanted = wanted.strip().removesuffix(".ipynb")
+        if not wanted:
+            continue
+        matches = [p for p in paths if wanted in (p.stem, p.stem.split("-", 1)[0],
+                                                   p.stem.split("-", 1)[-1])]
+        if not matches:
+            names = ", ".join(p.stem for p in paths)
+            raise UsageError(f"--only {wanted!r}: no such notebook (choose among {names})")
+        chosen.extend(m for m in matches if m not in chosen)
+    return sorted(chosen)
+
+
+def resolve_kernel(requested: str | None = None) -> str:
+    """The kernel to run notebooks in: the one asked for, else the project's kernelspec
+    (`make` installs it in .venv) when it exists, else `python3`, which jupyter_client runs
+    with this very interpreter when ipykernel is installed in it."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    manager = KernelSpecManager()
+    if requested:
+        try:
+            manager.get_kernel_spec(requested)
+        except NoSuchKernel:
+            known = ", ".join(sorted(manager.find_kernel_specs())) or "none"
+            raise UsageError(f"--kernel {requested!r}: no such Jupyter kernel (installed: {known})") from None
+        return requested
+    if PROJECT_KERNEL in manager.find_kernel_specs():
+        return PROJECT_KERNEL
+    return "python3"
+
+
+def _title(path: Path) -> str:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return path.stem
+
+
+def _error_line(exc: BaseException) -> tuple[str, int | None]:
+    """`ename: evalue` of a papermill failure (the notebook's own exception), else the
+    exception itself."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return f"{exc.ename}: {exc.evalue}", exc.exec_count
+    return f"{type(exc).__name__}: {exc}", None
+
+
+def run_notebook(source: Path, out_dir: Path, parameters: dict[str, Any], kernel: str, *,
+                 period: str, embed_plotly: bool = False, timeout: int = 900) -> NotebookRun:
+    """Execute one notebook and render its page; never raises for a notebook's own failure."""
+    import papermill
+
+    from opsanalytics.report.render import render_html
+
+    run = NotebookRun(name=source.stem, title=_title(source))
+    executed = out_dir / "notebooks" / source.name
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(source), str(executed), parameters=parameters, kernel_name=kernel,
+            progress_bar=False, log_output=False, cwd=str(out_dir),
+            execution_timeout=timeout, report_mode=False,
+            # the kernel's own start-up chatter (e.g. the TCP transport warning) is not
+            # the reader's business; errors in cells still reach the outputs
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+        run.status = "ok"
+    except Exception as exc:  # a notebook's failure must not stop the others
+        run.status = "failed"
+        run.error, run.cell = _error_line(exc)
+    run.executed = str(executed.relative_to(out_dir)) if executed.exists() else None
+    if executed.exists():
+        try:
+            html = render_html(executed, out_dir / f"{source.stem}.html", period=period,
+                               embed_plotly=embed_plotly)
+            run.html = html.name
+        except Exception as exc:
+            run.status = "failed"
+            run.error = (run.error + "; " if run.error else "") + f"rendering failed: {type(exc).__name__}: {exc}"
+    run.seconds = round(time.perf_counter() - started, 2)
+    return run
+
+
+def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_dir: Path, *,
+               only: Iterable[str] | None = None, short_code: str | None = None,
+               brand: str | None = None, pseudonymise: bool = True, kernel: str | None = None,
+               notebooks: Path | None = None, embed_plotly: bool = False,
+               progress: bool = True) -> ReportRun:
+    """Run the selected notebooks into `out_dir`, then write summary.json and index.html."""
+    from opsanalytics.config import load_contract
+    from opsanalytics.report.index import write_index
+    from opsanalytics.report.pseudonymise import ensure_salt
+
+    from opsanalytics import warehouse
+
+    contract = load_contract(config)  # a bad contract or database fails here, before any kernel
+    warehouse.connect(db, read_only=True).close()
+    sources = select_notebooks(available_notebooks(notebooks), only)
+    if not sources:
+        raise UsageError(f"no notebooks found in {notebooks or notebooks_dir()}")
+    kernel_name = resolve_kernel(kernel)
+    if pseudonymise:
+        ensure_salt(contract)  # kernels inherit the environment: one salt for the whole run
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parameters = {
+        "db": str(Path(db).resolve()),
+        "config": str(Path(config).resolve()),
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+        "short_code": short_code,
+        "brand": brand,
+        "pseudonymise": pseudonymise,
+    }
+    period = f"{date_from:%d %b %Y} - {date_to:%d %b %Y}"
+    report = ReportRun(out_dir=out_dir, parameters=parameters, kernel=kernel_name)
+    started = time.perf_counter()
+
+    report.summary, report.summary_error = _summary(db, contract, date_from, date_to, short_code, brand)
+    (out_dir / "summary.json").write_text(json.dumps(
+        report.summary or {"error": report.summary_error}, indent=2, default=str), encoding="utf-8")
+
+    bar = tqdm(sources, desc="reports", unit="notebook", disable=not progress, leave=True)
+    for source in bar:
+        bar.set_postfix_str(source.stem)
+        result = run_notebook(source, out_dir, parameters, kernel_name, period=period,
+                              embed_plotly=embed_plotly)
+        report.notebooks.append(result)
+        mark = "ok" if result.status == "ok" else f"FAILED ({result.error})"
+        if progress:
+            tqdm.write(f"  {result.name:<32} {result.seconds:6.1f} s  {mark}")
+    bar.close()
+    report.seconds = round(time.perf_counter() - started, 2)
+    write_index(report, period=period)
+    (out_dir / "run.json").write_text(json.dumps({
+        "parameters": parameters, "kernel": kernel_name, "seconds": report.seconds,
+        "notebooks": [asdict(n) for n in report.notebooks],
+        "summary_error": report.summary_error,
+    }, indent=2), encoding="utf-8")
+    return report
+
+
+def _summary(db, contract, date_from, date_to, short_code, brand) -> tuple[dict | None, str | None]:
+    """The executive summary for the index; its failure is reported, not raised."""
+    from opsanalytics import warehouse
+    from opsanalytics.audits.result import Filters
+    from opsanalytics.report.insights import executive_summary
+
+    try:
+        con = warehouse.connect(db, read_only=True)
+        try:
+            summary = executive_summary(con, contract, Filters(date_from, date_to, short_code, brand))
+        finally:
+            con.close()
+        return summary.to_json(), None
+    except Exception as exc:
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return None, detail

@@ -1,0 +1,16 @@
+-- R4 picture: what subscribers actually write to the short codes (first word, accents and
+-- case removed) and which normalised keyword it was read as; unread variants of STOP show
+-- up here as frequent first words with no keyword.
+with mo as (
+    select coalesce(first_word, '(empty)') as first_word, coalesce(keyword, '-') as keyword
+    from fct_mo
+    where outcome = 'accepted'
+      and ($short_code is null or short_code = $short_code)
+      and ($date_from is null or received_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or received_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+)
+select first_word, keyword, count(*) as messages
+from mo
+group by first_word, keyword
+order by messages desc, first_word
+limit $limit

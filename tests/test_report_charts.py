@@ -1,0 +1,69 @@
+"""Chart builders: titles, axis titles with units, and what each chart draws."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opsanalytics.report import charts
+
+
+def _titles(fig):
+    return fig.layout.title.text, fig.layout.xaxis.title.text, fig.layout.yaxis.title.text
+
+
+def test_send_heatmap_rows_weekdays_and_holidays_with_window():
+    cells = pd.DataFrame({
+        "day": pd.to_datetime(["2026-11-25", "2026-11-25", "2026-11-29", "2026-12-25"]),
+        "weekday": [3, 3, 7, 5], "hour": [11, 11, 23, 10], "messages": [4, 1, 2, 7],
+        "day_kind": ["working", "working", "sunday", "holiday"]})
+    fig = charts.send_heatmap(cells, ("08:00", "22:00"), "Sends")
+    heat = fig.data[0]
+    assert list(heat.y) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Public holiday"]
+    z = pd.DataFrame(heat.z, index=heat.y)
+    assert z.loc["Wed", 11] == 5 and z.loc["Sun", 23] == 2 and z.loc["Public holiday", 10] == 7
+    assert z.loc["Fri"].sum() == 0  # Christmas counted as a holiday, not as a Friday
+    assert [s.x0 for s in fig.layout.shapes] == [7.5, 21.5]
+    assert _titles(fig) == ("Sends", "local hour (Europe/Paris)", "day of the week")
+
+
+def test_throughput_marks_hours_over_the_rate():
+    hourly = pd.DataFrame({"short_code": ["36180"] * 3 + ["36181"],
+                           "hour": pd.date_range("2026-11-25", periods=4, freq="h", tz="UTC"),
+                           "peak_per_second": [4, 12, 10, 50], "seconds_over": [0, 3, 0, 9], "rate": [10, 10, 10, 20]})
+    fig = charts.throughput_peaks(hourly, "36180", "Peaks")
+    line, over = fig.data
+    assert list(line.y) == [4, 12, 10] and list(over.y) == [12] and list(over.customdata) == [3]
+    assert fig.layout.shapes[0].y0 == 10
+    assert _titles(fig)[2] == "segments per second"
+
+
+def test_forecast_band_colours_months_outside_tolerance():
+    frame = pd.DataFrame({"month": ["2026-01", "2026-02"], "forecast_segments": [100, 100],
+                          "actual_segments": [115, 130]})
+    fig = charts.forecast_vs_actual(frame, "R9", 0.2)
+    bars = fig.data[-1]
+    assert list(bars.marker.color) == [charts.GREEN, charts.RED]
+    assert list(fig.data[0].y) == [120, 120] and list(fig.data[1].y) == [80, 80]
+
+
+def test_empty_data_gives_a_titled_message_not_a_blank_chart():
+    fig = charts.hbar(pd.DataFrame(columns=["reason", "count"]), "reason", "count", "Rejects", "lines")
+    assert fig.layout.title.text == "Rejects"
+    assert fig.layout.annotations[0].text == "No data in the period"
+
+
+def test_rule_trend_colours_breached_rules_red():
+    summary = pd.DataFrame({"rule": ["R1", "R2"], "title": ["Frequency cap", "Send window"],
+                            "violations": [3, 0], "previous": [1, 2]})
+    fig = charts.rule_trend(summary, "Trend")
+    assert list(fig.data[1].marker.color) == [charts.RED, charts.GREEN]
+    assert list(fig.data[0].y) == [1, 2]
+    assert _titles(fig)[1:] == ("rule", "violations (count the audit reports)")
+
+
+def test_distribution_marks_the_cap():
+    frame = pd.DataFrame({"k": [1, 2, 3], "n": [900, 30, 2]})
+    fig = charts.distribution(frame, "k", "n", None, "Pressure", "messages per day", "pairs", threshold=1,
+                              threshold_label="cap")
+    assert fig.layout.shapes[0].x0 == 1.5
+    assert fig.layout.yaxis.type == "log"

@@ -1,0 +1,198 @@
+"""The report tables of queries/reports/ on a hand-made log whose answers can be read off it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from eventrows import BASE, Log, contract, new_db
+from opsanalytics import facts
+from opsanalytics.audits import run_all
+from opsanalytics.audits.result import AuditResult, Filters
+from opsanalytics.report import insights
+
+DAY = 86400
+# BASE is Wednesday 25 November 2026, 10:00 UTC = 11:00 in Paris
+SUNDAY = 4 * DAY                       # 29 November 2026
+CHRISTMAS = 30 * DAY - 3600            # 25 December 2026, 09:00 UTC = 10:00 in Paris
+RECEIPT = "id:{fid} sub:001 dlvrd:001 submit date:2611251000 done date:2611251001 stat:{stat} err:000 text:x"
+
+
+@pytest.fixture(scope="module")
+def con():
+    log = Log()
+    # marketing on 36180 (smsc ora_36180): two on Wednesday at 11h and 12h local
+    log.line(0, "Sent SMS", fid="A", text="Promo STOP au 36180", receiver="33612345671", dlr_mask=31)
+    log.line(5, "Receive DLR", fid="A", dlr_mask=1, text=RECEIPT.format(fid="A", stat="DELIVRD"))
+    log.line(3600, "Sent SMS", fid="B", text="Promo 2 STOP au 36180", receiver="33612345672", dlr_mask=31)
+    log.line(3605, "Receive DLR", fid="B", dlr_mask=2, text=RECEIPT.format(fid="B", stat="UNDELIV"))
+    # a burst of 15 single-segment MTs in one second at 14h local: 5 over the default 10/s
+    for i in range(15):
+        log.line(3 * 3600 + i * 0.05, "Sent SMS", fid=f"S{i}", text="Flash STOP au 36180",
+                 receiver=f"336200000{i:02d}")
+    # opt-outs: two STOP and one START on Wednesday, one unread word
+    log.line(4 * 3600, "Receive SMS", service="", sender="33612345671", receiver="36180", text="STOP")
+    log.line(4 * 3600 + 60, "Receive SMS", service="", sender="33612345672", receiver="36180", text="stop merci")
+    log.line(4 * 3600 + 120, "Receive SMS", service="", sender="33612345673", receiver="36180", text="START")
+    log.line(4 * 3600 + 180, "Receive SMS", service="", sender="33612345674", receiver="36180", text="Bonjour")
+    # Sunday: two marketing messages at 11h local (R2 breaches), Christmas: one at 10h
+    log.line(SUNDAY, "Sent SMS", fid="C", text="Dimanche STOP au 36180", receiver="33612345675")
+    log.line(SUNDAY + 1, "Sent SMS", fid="D", text="Dimanche STOP au 36180", receiver="33612345676")
+    log.line(CHRISTMAS, "Sent SMS", fid="E", text="Noel STOP au 36180", receiver="33612345677")
+    # a transactional message (not marketing: not in the heatmap, but in the traffic)
+    log.line(CHRISTMAS + 10, "Sent SMS", service="otp", fid="F", text="Code 1234", receiver="33612345677")
+    connection = new_db()
+    log.write(connection)
+    connection.execute(
+        "INSERT INTO load_manifest VALUES (1, '/logs/access.log', 'ab', 10, 'kannel', 'UTC', $n, $n, 0, 0, "
+        "'loaded', TIMESTAMPTZ '2026-12-26 10:00:00+00')", {"n": len(log.rows)})
+    connection.execute("""INSERT INTO rejected_lines VALUES
+        (1, 40, 'garbage 1', 'no timestamp'), (1, 41, 'garbage 2', 'no timestamp'),
+        (1, 7, 'garbage 3', 'no timestamp'), (1, 50, '2026-11-25 x', 'unknown label')""")
+    connection.execute("""INSERT INTO log_markers VALUES
+        (1, 1, TIMESTAMPTZ '2026-11-25 09:00:00+00', 'begins'),
+        (1, 30, TIMESTAMPTZ '2026-11-26 10:00:00+00', 'ends'),
+        (1, 31, TIMESTAMPTZ '2026-11-27 10:00:00+00', 'begins'),
+        (1, 60, TIMESTAMPTZ '2026-11-28 10:00:00+00', 'begins')""")
+    facts.build(connection, contract())
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def ctr():
+    return contract()
+
+
+ALL = Filters(dt.date(2026, 11, 1), dt.date(2026, 12, 31))
+
+
+def test_send_heatmap_counts_marketing_by_local_hour_and_kind_of_day(con, ctr):
+    cells = insights.send_heatmap(con, ctr, ALL)
+    got = {(f"{r.day:%Y-%m-%d}", r.weekday, r.hour, r.day_kind): r.messages for r in cells.itertuples()}
+    assert got == {
+        ("2026-11-25", 3, 11, "working"): 1,
+        ("2026-11-25", 3, 12, "working"): 1,
+        ("2026-11-25", 3, 14, "working"): 15,
+        ("2026-11-29", 7, 11, "sunday"): 2,
+        ("2026-12-25", 5, 10, "holiday"): 1,
+    }
+    assert cells.loc[cells.day_kind == "holiday", "holiday"].str.contains("No", case=False).all()
+
+
+def test_filters_are_bound(con, ctr):
+    none = Filters(ALL.date_from, ALL.date_to, short_code="36180' OR 1=1 --")
+    assert insights.send_heatmap(con, ctr, none).empty
+    wednesday = Filters(dt.date(2026, 11, 25), dt.date(2026, 11, 25))
+    assert insights.send_heatmap(con, ctr, wednesday)["messages"].sum() == 17
+    assert insights.send_heatmap(con, ctr, Filters(ALL.date_from, ALL.date_to, brand="Nobody")).empty
+
+
+def test_daily_traffic(con, ctr):
+    traffic = insights.daily_traffic(con, ctr, ALL).set_index("day")
+    wed = traffic.loc[pd.Timestamp("2026-11-25")]
+    assert (wed.mt_messages, wed.mt_segments, wed.mo_messages, wed.stops) == (17, 17, 4, 2)
+    assert traffic.loc[pd.Timestamp("2026-12-25")].mt_messages == 2  # marketing + transactional
+    assert traffic.mt_messages.sum() == 21
+
+
+def test_throughput_hourly_peak_and_seconds_over(con, ctr):
+    hourly = insights.throughput_hourly(con, ctr, ALL)
+    busiest = hourly.sort_values("peak_per_second").iloc[-1]
+    assert (busiest.short_code, busiest.peak_per_second, busiest.seconds_over, busiest.rate) == ("36180", 15, 1, 10)
+    assert busiest.hour == pd.Timestamp("2026-11-25 13:00", tz="UTC")
+    assert hourly.segments.sum() == 21
+    assert hourly.seconds_over.sum() == run_all(con, ctr, ALL)[7].violations  # R8 counts the same seconds
+
+
+def test_dlr_coverage(con, ctr):
+    cov = insights.dlr_coverage(con, ctr, ALL).set_index("short_code").loc["36180"]
+    assert (cov.mt_accepted, cov.delivered, cov.failed, cov.no_dlr) == (21, 1, 1, 19)
+    assert cov.final_dlr_pct == pytest.approx(round(200 / 21, 2))
+
+
+def test_rejects_by_reason_commonest_first_with_first_example(con, ctr):
+    rejects = insights.rejects_by_reason(con, ctr, ALL)
+    assert list(rejects.reason) == ["no timestamp", "unknown label"]
+    first = rejects.iloc[0]
+    assert (first.lines, first.files, first.example_line, first.example_raw) == (3, 1, 7, "garbage 3")
+
+
+def test_log_restarts_unclean_first(con, ctr):
+    restarts = insights.log_restarts(con, ctr, ALL)
+    assert list(zip(restarts.line_no, restarts.clean)) == [(60, False), (1, True), (31, True)]
+
+
+def test_log_gaps_are_silences_over_the_threshold(con, ctr):
+    gaps = insights.log_gaps(con, ctr, ALL, gap_minutes=60 * 24)
+    # the silences over a day: Wednesday -> Sunday, Sunday -> Christmas
+    assert len(gaps) == 2
+    assert gaps.iloc[0].gap_start == pd.Timestamp("2026-11-29 10:00:01", tz="UTC")
+    assert gaps.restarts.sum() == 2 and gaps.clean_stops.sum() == 1  # markers of 26-28 Nov
+
+
+def test_stop_daily_and_mo_words(con, ctr):
+    stops = insights.stop_daily(con, ctr, ALL)
+    assert stops[["stops", "starts"]].sum().tolist() == [2, 1]
+    words = insights.mo_words(con, ctr, ALL).set_index("first_word")
+    assert words.loc["BONJOUR", "keyword"] == "-"
+    assert words.loc["STOP", "messages"] == 2
+
+
+def test_non_working_days_lists_sundays_and_holidays(con, ctr):
+    days = insights.non_working_days(con, ctr, Filters(dt.date(2026, 12, 20), dt.date(2026, 12, 27)))
+    assert [(f"{d:%Y-%m-%d}", k) for d, k in zip(days.day, days.day_kind)] == [
+        ("2026-12-20", "sunday"), ("2026-12-25", "holiday"), ("2026-12-27", "sunday")]
+
+
+def test_previous_period_has_the_same_length():
+    before = insights.previous_period(Filters(dt.date(2026, 10, 15), dt.date(2026, 11, 14), "36180"))
+    assert (before.date_from, before.date_to, before.short_code) == (dt.date(2026, 9, 14), dt.date(2026, 10, 14), "36180")
+    with pytest.raises(ValueError):
+        insights.previous_period(Filters())
+
+
+def test_executive_summary_counts_are_the_audits(con, ctr):
+    period = Filters(dt.date(2026, 11, 29), dt.date(2026, 12, 31))
+    summary = insights.executive_summary(con, ctr, period)
+    expected = {r.rule: r.violations for r in run_all(con, ctr, period)}
+    assert dict(zip(summary.table.rule, summary.table.violations)) == expected
+    before = {r.rule: r.violations for r in run_all(con, ctr, insights.previous_period(period))}
+    assert dict(zip(summary.table.rule, summary.table.previous)) == before
+    r2 = summary.table.set_index("rule").loc["R2"]
+    assert (r2.violations, r2.status, r2.notebook) == (3, "breach", "20-send-windows")  # 2 Sunday + Christmas
+    assert r2.change == r2.violations - r2.previous
+    assert summary.to_json()["period"] == {"from": "2026-11-29", "to": "2026-12-31"}
+
+
+def test_by_severity_orders_reasons_then_time():
+    rows = pd.DataFrame({"reason": ["hour", "holiday", "sunday", "hour"],
+                         "submitted_at": pd.to_datetime(["2026-01-04", "2026-01-03", "2026-01-02", "2026-01-01"])})
+    ordered = insights.by_severity(AuditResult("R2", "window", 4, rows))
+    assert list(ordered.reason) == ["holiday", "sunday", "hour", "hour"]
+    assert ordered.submitted_at.iloc[2] == pd.Timestamp("2026-01-01")
+    r1 = pd.DataFrame({"over_cap": [1, 3, 2], "messages": [2, 4, 3], "day": [1, 2, 3]})
+    assert list(insights.by_severity(AuditResult("R1", "freq", 3, r1)).over_cap) == [3, 2, 1]
+
+
+def test_distinct_texts_groups_breaches_by_text():
+    rows = pd.DataFrame({
+        "message_id": [1, 2, 3], "reason": ["wrong_number", "missing_stop", "missing_stop"],
+        "brand": ["A", "A", "A"], "short_code": ["36180"] * 3, "text": ["STOP 36999", "Hi", "Hi"],
+        "submitted_at": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-01"])})
+    texts = insights.distinct_texts(AuditResult("R3", "stop-mention", 3, rows))
+    assert list(zip(texts.reason, texts.text, texts.messages)) == [("missing_stop", "Hi", 2), ("wrong_number", "STOP 36999", 1)]
+
+
+def test_tier_options_price_and_durations():
+    per_code = pd.DataFrame([{"short_code": "36180", "rate": 10, "peak": 35, "busiest_day_segments": 720_000}])
+    tiers = insights.tier_options(AuditResult("R8", "rate", 0, pd.DataFrame(), details={"per_short_code": per_code}))
+    by_rate = tiers.set_index("tier_sms_per_s")
+    assert list(by_rate.index) == [10, 20, 50, 100, 150]
+    assert by_rate.loc[50].cheapest_carrying_peak and by_rate.loc[50].must_request
+    assert by_rate.loc[50].monthly_eur == 1600.0
+    assert not by_rate.loc[20].carries_peak
+    assert by_rate.loc[10].busiest_day_hours == 20.0 and not by_rate.loc[10].fits_one_window
+    assert by_rate.loc[20].busiest_day_hours == 10.0 and by_rate.loc[20].fits_one_window

@@ -1,0 +1,43 @@
+"""Numbers in reports: salted, stable within a salt, unlinkable across salts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opsanalytics.config import parse_contract
+from opsanalytics.report import pseudonymise as ps
+
+CONTRACT = parse_contract('[report]\npseudonymise_salt = "from-contract"\n')
+
+
+def test_token_is_stable_per_salt_and_hides_the_number():
+    a = ps.token("+33612345678", "s1")
+    assert a == ps.token("+33612345678", "s1")
+    assert a != ps.token("+33612345678", "s2")
+    assert a != ps.token("+33612345679", "s1")
+    assert a.startswith("+336") and "12345678" not in a
+
+
+def test_environment_wins_over_contract(monkeypatch):
+    monkeypatch.delenv(ps.SALT_ENV, raising=False)
+    assert ps.salt_for(CONTRACT) == "from-contract"
+    assert ps.salt_for(parse_contract("")) is None
+    monkeypatch.setenv(ps.SALT_ENV, "from-env")
+    assert ps.salt_for(CONTRACT) == "from-env"
+
+
+def test_ensure_salt_sets_one_salt_for_the_run(monkeypatch):
+    monkeypatch.delenv(ps.SALT_ENV, raising=False)
+    salt, configured = ps.ensure_salt(parse_contract(""))
+    assert not configured and len(salt) == 32
+    assert ps.ensure_salt(parse_contract("")) == (salt, True)  # kernels inherit it from the environment
+
+
+def test_frame_hashes_number_columns_only():
+    frame = pd.DataFrame({"msisdn": ["+33612345678", None, "+33612345678"], "brand": ["A", "B", "C"],
+                          "messages": [1, 2, 3]})
+    out = ps.pseudonymise_frame(frame, "salt")
+    assert out.msisdn[0] == out.msisdn[2] == ps.token("+33612345678", "salt")
+    assert pd.isna(out.msisdn[1])
+    assert out.brand.tolist() == ["A", "B", "C"] and out.messages.tolist() == [1, 2, 3]
+    assert frame.msisdn[0] == "+33612345678"  # the caller's frame is untouched

@@ -1,0 +1,181 @@
+"""`opsanalytics report`: papermill runs, failure isolation, offline HTML, the index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from eventrows import CONTRACT_TOML, Log, contract
+from opsanalytics import facts, warehouse
+from opsanalytics.audits import run_all
+from opsanalytics.audits.result import Filters
+from opsanalytics.cli import main as cli
+from opsanalytics.errors import UsageError
+from opsanalytics.report import runner
+from opsanalytics.report.render import render_html
+
+KERNEL = "python3"  # jupyter_client runs it with this very interpreter (ipykernel installed here)
+FROM, TO = dt.date(2026, 11, 25), dt.date(2026, 11, 30)
+
+GOOD = '''from opsanalytics.report import charts
+from opsanalytics.report.notebook import open_report
+report = open_report(db, config, date_from, date_to, short_code, brand, pseudonymise)
+report.header("R2")
+report.show(charts.send_heatmap(report.insight("send_heatmap"), ("08:00", "22:00"), "Sends"))
+report.table(report.audit("R2").rows, "R2 rows")'''
+
+
+def _notebook(path: Path, title: str, code: str) -> None:
+    nb = new_notebook()
+    params = new_code_cell('db = ""\nconfig = ""\ndate_from = None\ndate_to = None\nshort_code = None\n'
+                           'brand = None\npseudonymise = True')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [new_markdown_cell(f"# {title}"), params, new_code_cell(code)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def warehouse_files(tmp_path_factory):
+    """A small warehouse: marketing on a Wednesday and on a Sunday (R2 breaches)."""
+    root = tmp_path_factory.mktemp("wh")
+    log = Log()
+    for i in range(3):
+        log.line(i * 3600, "Sent SMS", fid=f"A{i}", text="Promo STOP au 36180", receiver=f"3361234567{i}")
+    log.line(4 * 86400, "Sent SMS", fid="S", text="Dimanche STOP au 36180", receiver="33612345679")
+    db = root / "wh.duckdb"
+    con = warehouse.connect(db, create=True)
+    log.write(con)
+    facts.build(con, contract())
+    con.close()
+    config = root / "contract.toml"
+    config.write_text(CONTRACT_TOML, encoding="utf-8")
+    return db, config
+
+
+@pytest.fixture(scope="module")
+def notebooks(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("notebooks")
+    _notebook(folder / "00-good.ipynb", "A good page", GOOD)
+    _notebook(folder / "10-bad.ipynb", "A failing page", 'raise ValueError("boom on purpose")')
+    return folder
+
+
+@pytest.fixture(scope="module")
+def report(warehouse_files, notebooks, tmp_path_factory):
+    db, config = warehouse_files
+    out = tmp_path_factory.mktemp("out") / "period"
+    return runner.run_report(str(db), str(config), FROM, TO, out, kernel=KERNEL, notebooks=notebooks,
+                             progress=False)
+
+
+def test_a_failing_notebook_does_not_stop_the_others(report):
+    assert not report.ok
+    status = {n.name: n.status for n in report.notebooks}
+    assert status == {"00-good": "ok", "10-bad": "failed"}
+    bad = report.failed[0]
+    assert bad.error == "ValueError: boom on purpose"
+    assert (report.out_dir / "00-good.html").exists()
+    assert (report.out_dir / "10-bad.html").exists()  # the partial page shows the error
+    for name in ("00-good", "10-bad"):  # executed copies kept
+        executed = nbformat.read(report.out_dir / "notebooks" / f"{name}.ipynb", as_version=4)
+        assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+
+
+def test_index_says_which_failed_and_why(report):
+    index = (report.out_dir / "index.html").read_text(encoding="utf-8")
+    failures = index[index.index("id='failures'"):index.index("</ul>")]
+    assert "10-bad" in failures and "ValueError: boom on purpose" in failures
+    assert "00-good" not in failures
+    assert "href='00-good.html'" in index
+
+
+def test_page_is_offline_without_code_and_loads_plotly_once(report):
+    page = (report.out_dir / "00-good.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=['\"]https?:", page), "a script would be fetched from the network"
+    assert "cdnjs" not in page and "mathjax" not in page.lower()
+    assert page.count('src="plotly.min.js"') == 1
+    assert "plotly-graph-div" in page and "Plotly.newPlot" in page
+    assert "open_report(" not in page  # code cells are not shown
+    assert (report.out_dir / "plotly.min.js").stat().st_size > 1_000_000
+
+
+def test_numbers_are_pseudonymised_in_pages(report):
+    page = (report.out_dir / "00-good.html").read_text(encoding="utf-8")
+    assert "+33612345679" not in page and "+336…#" in page
+
+
+def test_summary_json_has_the_audit_counts(report, warehouse_files):
+    db, _ = warehouse_files
+    summary = json.loads((report.out_dir / "summary.json").read_text(encoding="utf-8"))
+    con = warehouse.connect(db, read_only=True)
+    expected = {r.rule: r.violations for r in run_all(con, contract(), Filters(FROM, TO))}
+    con.close()
+    assert {r["rule"]: r["violations"] for r in summary["rules"]} == expected
+    assert expected["R2"] == 1
+
+
+def test_embedded_plotly_page_is_a_single_file(report, tmp_path):
+    page = render_html(report.out_dir / "notebooks" / "00-good.ipynb", tmp_path / "single.html",
+                       period="p", embed_plotly=True)
+    text = page.read_text(encoding="utf-8")
+    assert 'src="plotly.min.js"' not in text and not (tmp_path / "plotly.min.js").exists()
+    assert text.count("plotly.js v") >= 1 and len(text) > 4_000_000
+
+
+def test_cli_exits_non_zero_when_a_notebook_fails(warehouse_files, notebooks, tmp_path, capsys):
+    db, config = warehouse_files
+    code = cli(["report", "--db", str(db), "--config", str(config), "--from", "2026-11-25", "--to", "2026-11-30",
+                "--only", "10", "--notebooks", str(notebooks), "--kernel", KERNEL, "--out", str(tmp_path / "r")])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "FAILED 10-bad: ValueError: boom on purpose" in captured.err
+    assert str((tmp_path / "r" / "index.html").resolve()) in captured.out
+    assert not (tmp_path / "r" / "00-good.html").exists()  # --only ran just the one
+
+
+def test_cli_usage_errors(warehouse_files, notebooks, tmp_path, capsys):
+    db, config = warehouse_files
+    base = ["report", "--db", str(db), "--config", str(config), "--notebooks", str(notebooks), "--out", str(tmp_path)]
+    assert cli(base + ["--from", "2026-11-30", "--to", "2026-11-01"]) == 2
+    assert "after --to" in capsys.readouterr().err
+    assert cli(base + ["--from", "2026-11-01", "--to", "2026-11-30", "--only", "nope"]) == 2
+    assert "no such notebook" in capsys.readouterr().err
+    assert cli(["report", "--db", str(tmp_path / "missing.duckdb"), "--config", str(config),
+                "--from", "2026-11-01", "--to", "2026-11-30", "--out", str(tmp_path)]) == 2
+    assert "no such database" in capsys.readouterr().err
+
+
+def test_select_notebooks_by_name_number_or_slug():
+    paths = [Path(f"{n}.ipynb") for n in ("00-executive-summary", "10-frequency-caps", "20-send-windows")]
+    chosen = runner.select_notebooks(paths, ["20", "frequency-caps", "00-executive-summary"])
+    assert [p.stem for p in chosen] == ["00-executive-summary", "10-frequency-caps", "20-send-windows"]
+    with pytest.raises(UsageError, match="choose among"):
+        runner.select_notebooks(paths, ["99"])
+
+
+def test_kernel_resolution():
+    assert runner.resolve_kernel("python3") == "python3"
+    assert runner.resolve_kernel(None) in ("opsanalytics", "python3")
+    with pytest.raises(UsageError, match="no such Jupyter kernel"):
+        runner.resolve_kernel("no-such-kernel")
+
+
+def test_shipped_notebooks_are_committed_without_outputs_and_parameterised():
+    names = [p.stem for p in runner.available_notebooks()]
+    assert names[:2] == ["00-executive-summary", "01-data-quality"] and len(names) >= 7
+    for path in runner.available_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), f"{path.name} has outputs"
+        params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(params) == 1, path.name
+        for name in ("db", "config", "date_from", "date_to", "short_code", "brand", "pseudonymise"):
+            assert re.search(rf"^{name} = ", params[0].source, re.M), f"{path.name}: no parameter {name}"
