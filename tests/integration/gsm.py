@@ -63,15 +63,17 @@ _FOLD = {"ç": "Ç"}
 
 def gsm_roundtrip(text: str) -> str:
     """What survives a coding-0 MT through Kannel 1.4.5 (measured against the real gateway):
-    GSM characters stay, `ç` becomes `Ç`, any other BMP character becomes one `?`, and a
-    character outside the BMP (emoji: 4 UTF-8 bytes) becomes four `?`."""
+    GSM characters stay, `ç` becomes `Ç`, any other BMP character becomes one `?`. Kannel's
+    UTF-8 decoder stops at 3 bytes: a character outside the BMP (emoji, 4 UTF-8 bytes) comes
+    out as its 4 bytes read as Latin-1, each kept if GSM has it and `?` otherwise, so 😀
+    (F0 9F 98 80) is `????` but U+1E936 (F0 9E A4 B6) is `??¤?` (0xA4 is Latin-1 `¤`)."""
     out = []
     for ch in text:
+        if ord(ch) > 0xFFFF:
+            out.extend(c if in_gsm(c) else "?" for c in ch.encode("utf-8").decode("latin-1"))
+            continue
         ch = _FOLD.get(ch, ch)
-        if in_gsm(ch):
-            out.append(ch)
-        else:
-            out.append("????" if ord(ch) > 0xFFFF else "?")
+        out.append(ch if in_gsm(ch) else "?")
     return "".join(out)
 
 

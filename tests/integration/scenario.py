@@ -98,7 +98,7 @@ class MT:
         """fct_mt.final_status: from the last final receipt the mask asked for, or Kannel's NACK."""
         mask = self.dlr_mask or 0
         if self.outcome != "accepted":
-            return "rejected" if mask & 16 else None
+            return "rejected" if mask & 18 else None
         receipt = self.final_receipt()
         if receipt is None or not mask & STAT_BITS[receipt.stat] & 3:
             return None
@@ -108,7 +108,8 @@ class MT:
         """Status of each `Receive DLR` line of this MT, in order."""
         mask = self.dlr_mask or 0
         if self.outcome != "accepted":
-            return [16] if mask & 16 else []
+            # Kannel's NACK for an MT that was never accepted: asked by bit 16 or bit 2
+            return [16] if mask & 18 else []
         out = [8] if mask & 8 else []
         if mask & 4 and any(r.stat == "ENROUTE" for r in self.behaviour.receipts):
             out.append(4)
