@@ -58,6 +58,8 @@ class MT:
     number_kind: str = "metro"       # metro | m2m | overseas | foreign | malformed | not_mobile
     duplicate_receipt: bool = False  # the SMSC sends the final receipt twice
     tag: str = ""                    # scenario of an injected message; '' = background
+    _segs: tuple[int, ...] | None = None
+
 
     @property
     def full_text(self) -> str:
@@ -69,10 +71,14 @@ class MT:
         n = len(self.text) if isinstance(self.text, tuple) else 1
         return [self.t + i for i in range(n)]
 
-    def line_segments(self) -> list[int]:
-        if isinstance(self.text, tuple):
-            return [1] * len(self.text)
-        return [kw.segments_of(self.text, self.coding)]
+    def line_segments(self) -> tuple[int, ...]:
+        """Segments each accepted line stands for (computed once: the text never changes)."""
+        if self._segs is None:
+            if isinstance(self.text, tuple):
+                self._segs = (1,) * len(self.text)
+            else:
+                self._segs = (kw.segments_of(self.text, self.coding),)
+        return self._segs
 
     @property
     def segments(self) -> int:
@@ -104,9 +110,16 @@ class MO:
     tag: str = ""
 
 
+_RECEIPT_DATES: dict[int, str] = {}
+
+
 def receipt_date(epoch: int) -> str:
     """SMSC receipt dates: YYMMDDhhmm in the SMSC's local time (Europe/Paris)."""
-    return dt.datetime.fromtimestamp(epoch, PARIS).strftime("%y%m%d%H%M")
+    minute = epoch // 60
+    text = _RECEIPT_DATES.get(minute)
+    if text is None:
+        text = _RECEIPT_DATES[minute] = dt.datetime.fromtimestamp(minute * 60, PARIS).strftime("%y%m%d%H%M")
+    return text
 
 
 def receipt_head(text: str, coding: int, utf8: bool = False) -> str:
@@ -115,7 +128,7 @@ def receipt_head(text: str, coding: int, utf8: bool = False) -> str:
     which Kannel decodes as UTF-8)."""
     if coding in (1, 2):
         return ""
-    head = kw.gsm_filter(text)[:20]
+    head = kw.gsm_filter(text[:20])
     if utf8:
         return kw.lossy(head)[1]
     return "".join(c if " " <= c <= "~" else "." for c in head)
@@ -176,8 +189,8 @@ class Gateway:
             gateway_split = m.split == "gateway"
             self._accepted(m, smsc, svc, m.t, m.text, "", meta="" if gateway_split else "?smpp_resp?",
                            ack_first=gateway_split, final_epoch=m.t + m.delay,
-                           fid_parts=kw.segments_of(m.text, m.coding))
-            self.rate_seconds[(m.code, m.t)] += kw.segments_of(m.text, m.coding)
+                           fid_parts=m.line_segments()[0])
+            self.rate_seconds[(m.code, m.t)] += m.line_segments()[0]
 
     def _accepted(self, m: MT, smsc: str, svc: str, epoch: int, text: str, udh: str, meta: str,
                   ack_first: bool, final_epoch: int, fid_parts: int = 1) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,18 +28,21 @@ LOG_BEGINS = "Log begins"
 LOG_ENDS = "Log ends"
 
 
+_NOT_GSM = re.compile("[^" + re.escape("".join(sorted(GSM_BASIC | GSM_EXTENSION))) + "]")
+_NOT_PRINTABLE = re.compile(rb"[^\x20-\x7e]")
+_EXTENSION = tuple(GSM_EXTENSION)
+
+
 def gsm_filter(text: str) -> str:
     """What survives GSM 03.38 conversion: characters outside the alphabet become '?'."""
-    return "".join(c if c in GSM_BASIC or c in GSM_EXTENSION else "?" for c in text)
+    return _NOT_GSM.sub("?", text)
 
 
 def lossy(text: str) -> tuple[int, str]:
     """Kannel's printable rendering of a non-hex text: (UTF-8 byte length, text with every
     byte outside 0x20-0x7E replaced by '.'). é -> '..', € -> '...'."""
     raw = text.encode("utf-8")
-    if raw.isascii() and all(0x20 <= b <= 0x7E for b in raw):
-        return len(raw), text
-    return len(raw), "".join(chr(b) if 0x20 <= b <= 0x7E else "." for b in raw)
+    return len(raw), _NOT_PRINTABLE.sub(b".", raw).decode("ascii")
 
 
 def ucs2_hex(text: str) -> tuple[int, str]:
@@ -63,7 +67,7 @@ def msg_field(text: str, coding: int) -> tuple[int, str]:
 
 def septets(text: str) -> int:
     """GSM septets of `text` (extension characters count two)."""
-    return sum(2 if c in GSM_EXTENSION else 1 for c in text)
+    return len(text) + sum(text.count(c) for c in _EXTENSION)
 
 
 def segments_of(text: str, coding: int) -> int:
@@ -156,7 +160,7 @@ class LogBook:
                 buf.write("\n")
             data = buf.getvalue().encode("utf-8")
             if path.suffix == ".gz":
-                with path.open("wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
+                with path.open("wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=6) as gz:
                     gz.write(data)
             else:
                 path.write_bytes(data)

@@ -50,12 +50,19 @@ class Family:
         return f"{self.prefix}{self.i:0{self.width}d}"
 
 
+#: RULES.md: overseas mobiles written in French national format -> their country code
+OVERSEAS_NATIONAL = {"0690": "590", "0691": "590", "0694": "594", "0696": "596", "0697": "596",
+                     "0692": "262", "0693": "262", "0639": "262"}
+
+
 def e164(raw: str) -> str:
-    """E.164 of a number as written in a log: 336... / +336... / 0033... / 06..."""
+    """E.164 of a number as written in a log: 336... / +336... / 0033... / 06..., and the
+    overseas mobiles that look metropolitan in national form (0694... -> +594694...)."""
     if raw.startswith("+"):
         return raw
     if raw.startswith("00"):
         return "+" + raw[2:]
     if raw.startswith("0"):
-        return "+33" + raw[1:]
+        cc = OVERSEAS_NATIONAL.get(raw[:4])
+        return f"+{cc}{raw[1:]}" if cc and len(raw) == 10 else "+33" + raw[1:]
     return "+" + raw

@@ -7,6 +7,7 @@ an R3 check that looks for the code cannot be fooled by a price or an order numb
 
 from __future__ import annotations
 
+import string
 import unicodedata
 
 import numpy as np
@@ -83,17 +84,26 @@ CHAT_MO = ("Ok à tout à l'heure", "Merci !", "Je suis en retard de 10 min")
 OTHER_MO = ("INFO", "Bonjour, c'est quoi ce numéro ?", "Merci")
 
 
+_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+_FIELDS = {
+    "pct": lambda r: r.integers(10, 61),
+    "price": lambda r: r.integers(10, 100),
+    "promo": lambda r: "".join(_LETTERS[i] for i in r.integers(0, len(_LETTERS), 3)) + str(r.integers(10, 100)),
+    "order": lambda r: r.integers(1_000_000, 99_999_999),
+    "otp": lambda r: f"{int(r.integers(0, 1_000_000)):06d}",
+    "hh": lambda r: r.integers(9, 14),
+    "hh2": lambda r: r.integers(14, 19),
+    "q": lambda r: r.integers(1, 4),
+}
+_USED: dict[str, tuple[str, ...]] = {}
+
+
 def fill(template: str, rng: np.random.Generator) -> str:
-    return template.format(
-        pct=int(rng.integers(10, 61)),
-        price=int(rng.integers(10, 100)),
-        promo="".join(rng.choice(list("ABCDEFGHJKLMNPRSTUVWXYZ"), 3)) + f"{int(rng.integers(10, 100))}",
-        order=int(rng.integers(1_000_000, 99_999_999)),
-        otp=f"{int(rng.integers(0, 1_000_000)):06d}",
-        hh=int(rng.integers(9, 14)),
-        hh2=int(rng.integers(14, 19)),
-        q=int(rng.integers(1, 4)),
-    )
+    """The template with its fields drawn (only the fields it names, in a fixed order)."""
+    used = _USED.get(template)
+    if used is None:
+        used = _USED[template] = tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
+    return template.format(**{name: _FIELDS[name](rng) for name in used})
 
 
 def mention(code: str, rng: np.random.Generator) -> str:

@@ -55,10 +55,12 @@ def _final(plan: Plan, m: MT, long_delay: bool = True) -> MT:
         m.final, m.err = "DELIVRD", "000"
         m.delay = int(2 + plan.rng.exponential(8)) if (r > 0.02 or not long_delay) else int(plan.rng.integers(300, 1800))
         m.duplicate_receipt = plan.rng.random() < 0.006
-    elif r < 0.955:
-        m.final, m.err, m.delay = "UNDELIV", "001", int(plan.rng.integers(3, 60))
+    elif r < 0.945:
+        m.final, m.err, m.delay = "UNDELIV", "027", int(plan.rng.integers(600, 7200))  # absent subscriber
+    elif r < 0.96:
+        m.final, m.err, m.delay = "UNDELIV", "001", int(plan.rng.integers(3, 60))      # unknown subscriber
     elif r < 0.98:
-        m.final, m.err, m.delay = "UNDELIV", "011", int(plan.rng.integers(2, 20))   # not an Orange subscriber
+        m.final, m.err, m.delay = "UNDELIV", "011", int(plan.rng.integers(2, 20))      # teleservice not provisioned
     elif r < 0.99:
         m.final, m.err, m.delay = "EXPIRED", "000", 86_400 + int(plan.rng.integers(0, 600))
     else:

@@ -25,13 +25,13 @@ from typing import Any
 
 from opsanalytics.simulate.clock import is_holiday, iso, local
 from opsanalytics.simulate.contract import BY_CODE, BY_SERVICE, DECLARED_CODES
-from opsanalytics.simulate.gateway import MO, MT
+from opsanalytics.simulate.gateway import FINAL_STATUS, MO, MT
 
 FREQUENCY_CAP = 1
 WINDOW = (dt.time(8, 0), dt.time(22, 0))
 STOP_GRACE = 10 * 60
 SESSION = 24 * 3600
-NON_ORANGE_ERR = "011"
+NON_ORANGE_ERRS = ("001", "011")
 
 
 def _is_m2m(msisdn: str) -> bool:
@@ -155,23 +155,48 @@ def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter) -> dict[str,
     return out
 
 
+def logged_final(m: MT) -> str:
+    """The final state a reader of the log can see for each line of an accepted MT:
+    delivered / failed / expired when the sender asked for that receipt, pending when only
+    Kannel's ACK (or ENROUTE) was asked for and logged, none when no DLR line exists."""
+    if m.final and m.dlr_mask > 0 and m.dlr_mask & (FINAL_STATUS[m.final] & 3):
+        return {"DELIVRD": "delivered", "UNDELIV": "failed", "EXPIRED": "expired"}[m.final]
+    return "pending" if m.dlr_mask > 0 and m.dlr_mask & 12 else "none"
+
+
 def dlr_summary(mts: list[MT]) -> dict[str, Any]:
-    acc = [m for m in mts if m.outcome == "accepted"]
-    finals = Counter(m.final or "none" for m in acc)
-    errors = Counter(m.err for m in acc if m.final in ("UNDELIV",))
-    non_orange = Counter((m.code, m.brand) for m in acc if m.final == "UNDELIV" and m.err == NON_ORANGE_ERR)
+    """Final states per accepted MT *line* (every part of an application-split message has
+    its own receipts), failure codes, and R10's non-Orange share per short code and brand."""
+    finals: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    lines: Counter[tuple[str, str]] = Counter()
+    non_orange: Counter[tuple[str, str]] = Counter()
+    for m in mts:
+        if m.outcome != "accepted":
+            continue
+        n = len(m.line_seconds)
+        state = logged_final(m)
+        finals[state] += n
+        lines[(m.code, m.brand)] += n
+        if state == "failed":
+            errors[m.err] += n
+            if m.err in NON_ORANGE_ERRS:
+                non_orange[(m.code, m.brand)] += n
     return {
-        "final": {"delivered": finals["DELIVRD"], "undelivered": finals["UNDELIV"],
-                  "expired": finals["EXPIRED"], "none": finals["none"]},
-        "errors": dict(sorted(errors.items())),
+        "final_by_line": {k: finals[k] for k in ("delivered", "failed", "expired", "pending", "none")},
+        "failed_by_err": dict(sorted(errors.items())),
+        "duplicate_receipts": sum(1 for m in mts if m.outcome == "accepted" and m.duplicate_receipt
+                                  and logged_final(m) in ("delivered", "failed", "expired")),
         "non_orange": {
-            "err": NON_ORANGE_ERR,
-            "meaning": "UNDELIV receipt with err:011 (dlr_err %03%00%0B): recipient not an Orange subscriber",
-            "count": sum(non_orange.values()),
-            "by_short_code_brand": [{"short_code": c, "brand": b, "count": n}
-                                    for (c, b), n in sorted(non_orange.items())],
+            "errs": list(NON_ORANGE_ERRS),
+            "meaning": "failed receipts (stat:UNDELIV, flags status 2) with GSM MAP error 1 Unknown Subscriber "
+                       "or 11 Teleservice Not Provisioned (err:001/err:011, META dlr_err=%03%00%01/%03%00%0B); "
+                       "027 Absent Subscriber is another failure",
+            "lines": sum(non_orange.values()),
+            "by_short_code_brand": [
+                {"short_code": c, "brand": b, "mt_lines": lines[(c, b)], "non_orange": non_orange[(c, b)]}
+                for (c, b) in sorted(lines)],
         },
-        "duplicate_receipts": sum(1 for m in acc if m.duplicate_receipt and m.final),
     }
 
 
