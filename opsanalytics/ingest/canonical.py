@@ -1,0 +1,81 @@
+"""Canonical CSV and Parquet input: platforms that export their own traffic.
+
+The columns are those of `events` (docs/canonical-format.md): `logged_at`, `kind` and
+`outcome` are required, everything else optional. DuckDB reads the file (read_csv with every
+column as text, or read_parquet), queries/staging/canonical_checked.sql types and checks each
+row, good rows go to `events` and bad ones to `rejected_lines` with their row number and the
+reason. A file that is not a readable CSV/Parquet at all, lacks a required column or has a
+column that is not canonical is refused whole (IngestError), nothing written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from opsanalytics import warehouse
+from opsanalytics.config import Contract
+from opsanalytics.errors import IngestError
+from opsanalytics.ingest import LoadCounts
+
+REQUIRED = ("logged_at", "kind", "outcome")
+OPTIONAL = ("label", "smsc", "service", "account", "binfo", "fid", "meta", "sender", "receiver",
+            "mclass", "coding", "mwi", "compress", "dlr_mask", "text_len", "text", "text_lossy",
+            "udh", "segments", "segments_exact")
+COLUMNS = REQUIRED + OPTIONAL
+
+
+def file_format(path: Path) -> str:
+    """'parquet' for .parquet files, else 'csv' (.csv, .csv.gz)."""
+    return "parquet" if path.name.lower().endswith(".parquet") else "csv"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
+    try:
+        rows = warehouse.execute(con, f"staging/canonical_columns_{fmt}", {"path": str(path)}).fetchall()
+    except duckdb.Error as exc:
+        raise IngestError(f"{path}: not a readable canonical {fmt.upper()} file: {_first_line(exc)}") from None
+    return [r[0] for r in rows]
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def check_columns(path: Path, columns: list[str]) -> None:
+    """Refuse a file whose header misses a required column or names an unknown one."""
+    missing = [c for c in REQUIRED if c not in columns]
+    unknown = [c for c in columns if c not in COLUMNS]
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing required column(s) {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(unknown)} (canonical columns: {', '.join(COLUMNS)};"
+                        " see docs/canonical-format.md)")
+    if duplicated:
+        problems.append(f"duplicated column(s) {', '.join(duplicated)}")
+    if problems:
+        raise IngestError(f"{path}: " + "; ".join(problems))
+
+
+def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
+         progress: bool = True) -> LoadCounts:
+    """Load one canonical file into events/rejected_lines (inside the caller's transaction)."""
+    path = Path(path)
+    fmt = file_format(path)
+    check_columns(path, _columns(con, path, fmt))
+    try:
+        warehouse.execute(con, f"staging/canonical_stage_{fmt}", {"path": str(path)}).fetchall()
+    except duckdb.Error as exc:
+        raise IngestError(f"{path}: cannot read it as canonical {fmt.upper()}: {_first_line(exc)}") from None
+    warehouse.execute(con, "staging/canonical_checked").fetchall()
+    params = {"load_id": load_id}
+    warehouse.execute(con, "staging/canonical_insert_events", params).fetchall()
+    warehouse.execute(con, "staging/canonical_insert_rejects", params).fetchall()
+    [(lines, events, rejected)] = warehouse.execute(con, "staging/canonical_counts").fetchall()
+    # temporary tables: a failure above rolls back with the caller's transaction
+    warehouse.execute(con, "staging/canonical_drop_checked").fetchall()
+    warehouse.execute(con, "staging/canonical_drop_stage").fetchall()
+    return LoadCounts(int(lines), int(events), 0, int(rejected))

@@ -1,0 +1,80 @@
+-- Canonical rows typed and checked: row_no (1-based, file order), typed values, and the
+-- reason a row is refused (NULL for a good row). The first problem found is the reason.
+-- Timestamps: ISO 8601 with an offset ('+01:00', 'Z'); without one they are read as UTC.
+CREATE OR REPLACE TEMP TABLE canonical_checked AS
+WITH vocabulary (kind, outcome, default_label) AS (
+    VALUES
+        ('mt', 'accepted', 'Sent SMS'),
+        ('mt', 'refused', 'REJECTED Send SMS'),
+        ('mt', 'failed', 'FAILED Send SMS'),
+        ('mt', 'discarded', 'DISCARDED SMS'),
+        ('mt', 'expired', 'EXPIRED SMS'),
+        ('mo', 'accepted', 'Receive SMS'),
+        ('mo', 'refused', 'REJECTED Receive SMS'),
+        ('dlr', 'accepted', 'Receive DLR'),
+        ('dlr', 'unmatched', 'FAILED Receive DLR'),
+        ('dlr_out', 'sent', 'Sent DLR'),
+        ('dlr_out', 'refused', 'REJECTED Send DLR'),
+        ('dlr_out', 'failed', 'FAILED Send DLR'),
+        ('dlr_out', 'discarded', 'DISCARDED DLR'),
+        ('dlr_out', 'expired', 'EXPIRED DLR'),
+        ('dropped', 'mo', 'DROPPED Received SMS'),
+        ('dropped', 'dlr', 'DROPPED Received DLR')
+),
+
+-- rowids of a table written in this transaction start at a transaction-local offset, but
+-- they follow the file's order, one per row
+rows_in_order AS (
+    SELECT rowid - min(rowid) OVER () + 1 AS row_no, to_json(s)::VARCHAR AS raw, s.*
+    FROM canonical_stage AS s
+),
+
+typed AS (
+    SELECT
+        r.*,
+        TRY_CAST(trim(r.logged_at) AS TIMESTAMPTZ) AS logged_at_v,
+        lower(trim(r.kind)) AS kind_v,
+        lower(trim(r.outcome)) AS outcome_v,
+        v.default_label,
+        TRY_CAST(trim(r.mclass) AS SMALLINT) AS mclass_v,
+        TRY_CAST(trim(r.coding) AS SMALLINT) AS coding_v,
+        TRY_CAST(trim(r.mwi) AS SMALLINT) AS mwi_v,
+        TRY_CAST(trim(r.compress) AS SMALLINT) AS compress_v,
+        TRY_CAST(trim(r.dlr_mask) AS INTEGER) AS dlr_mask_v,
+        TRY_CAST(trim(r.text_len) AS INTEGER) AS text_len_v,
+        TRY_CAST(trim(r.segments) AS INTEGER) AS segments_v,
+        TRY_CAST(trim(r.text_lossy) AS BOOLEAN) AS text_lossy_v,
+        TRY_CAST(trim(r.segments_exact) AS BOOLEAN) AS segments_exact_v,
+        upper(coalesce(trim(r.udh), '')) AS udh_v
+    FROM rows_in_order AS r
+    LEFT JOIN vocabulary AS v
+        ON v.kind = lower(trim(r.kind)) AND v.outcome = lower(trim(r.outcome))
+)
+
+SELECT
+    *,
+    CASE
+        WHEN coalesce(trim(logged_at), '') = '' THEN 'logged_at is empty'
+        WHEN logged_at_v IS NULL THEN 'unparseable timestamp in logged_at: ' || logged_at
+        WHEN kind_v IS NULL OR kind_v NOT IN ('mt', 'mo', 'dlr', 'dlr_out', 'dropped')
+            THEN 'unknown kind ' || coalesce('''' || kind || '''', '(empty)') || ' (expected mt, mo, dlr, dlr_out or dropped)'
+        WHEN default_label IS NULL
+            THEN 'unknown outcome ' || coalesce('''' || outcome || '''', '(empty)') || ' for kind ' || kind_v
+        WHEN mclass IS NOT NULL AND mclass_v IS NULL THEN 'mclass is not an integer: ' || mclass
+        WHEN coding IS NOT NULL AND coding_v IS NULL THEN 'coding is not an integer: ' || coding
+        WHEN coding_v NOT IN (-1, 0, 1, 2) THEN 'coding must be -1, 0, 1 or 2, got ' || coding
+        WHEN mwi IS NOT NULL AND mwi_v IS NULL THEN 'mwi is not an integer: ' || mwi
+        WHEN compress IS NOT NULL AND compress_v IS NULL THEN 'compress is not an integer: ' || compress
+        WHEN dlr_mask IS NOT NULL AND dlr_mask_v IS NULL THEN 'dlr_mask is not an integer: ' || dlr_mask
+        WHEN text_len IS NOT NULL AND text_len_v IS NULL THEN 'text_len is not an integer: ' || text_len
+        WHEN segments IS NOT NULL AND (segments_v IS NULL OR segments_v < 1)
+            THEN 'segments is not a positive integer: ' || segments
+        WHEN text_lossy IS NOT NULL AND text_lossy_v IS NULL THEN 'text_lossy is not true/false: ' || text_lossy
+        WHEN segments_exact IS NOT NULL AND segments_exact_v IS NULL
+            THEN 'segments_exact is not true/false: ' || segments_exact
+        WHEN NOT regexp_full_match(udh_v, '([0-9A-F]{2})*') THEN 'udh is not hexadecimal: ' || udh
+        WHEN kind_v IN ('mt', 'dlr') AND coalesce(trim(receiver), '') = ''
+            THEN 'receiver is empty (an ' || kind_v || ' needs the recipient)'
+        WHEN kind_v = 'mo' AND coalesce(trim(sender), '') = '' THEN 'sender is empty (an mo needs the subscriber)'
+    END AS reason
+FROM typed

@@ -1,0 +1,2 @@
+-- The checked copy of a canonical file is not kept once loaded.
+DROP TABLE IF EXISTS canonical_checked

@@ -1,0 +1,172 @@
+"""Canonical CSV / Parquet input (docs/canonical-format.md): round trip, types, rejects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+
+import pytest
+
+from eventrows import Log, contract, new_db
+from opsanalytics import warehouse
+from opsanalytics.errors import IngestError
+from opsanalytics.ingest import canonical, ingest_files
+
+COLUMNS = ", ".join(canonical.COLUMNS)
+
+HEADER = "logged_at,kind,outcome,smsc,service,sender,receiver,coding,dlr_mask,fid,text,udh\n"
+GOOD = (
+    '2026-11-25T10:00:00+01:00,mt,accepted,ora_36180,acme,ACME,0612345678,0,31,A1,"Promo, -20% {ok}",\n'
+    "2026-11-25T09:00:05Z,dlr,accepted,ora_36180,acme,ACME,0612345678,,1,A1,id:A1 stat:DELIVRD err:000,\n"
+    "2026-11-25 09:01:00,mo,accepted,ora_36180,,+33612345678,36180,2,,,ARRÊT,\n"
+)
+
+
+def ingest(tmp_path, name: str, content: str | bytes):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    con = new_db()
+    results = ingest_files(con, contract(), [path], progress=False)
+    return con, results
+
+
+def test_csv_loads_typed_events_and_builds_facts(tmp_path):
+    con, [result] = ingest(tmp_path, "export.csv", HEADER + GOOD)
+    assert (result.format, result.lines, result.events, result.rejected, result.state) == ("csv", 3, 3, 0, "loaded")
+    rows = con.execute("SELECT line_no, logged_at, label, kind, outcome, coding, text, segments, text_len, udh "
+                       "FROM events ORDER BY line_no").fetchall()
+    utc = dt.timezone.utc
+    assert [(r[0], r[1].astimezone(utc).replace(tzinfo=None), *r[2:]) for r in rows] == [
+        (1, dt.datetime(2026, 11, 25, 9, 0, 0), "Sent SMS", "mt", "accepted", 0, "Promo, -20% {ok}", 1, 16, ""),
+        (2, dt.datetime(2026, 11, 25, 9, 0, 5), "Receive DLR", "dlr", "accepted", 0, "id:A1 stat:DELIVRD err:000", None, 26, ""),
+        (3, dt.datetime(2026, 11, 25, 9, 1, 0), "Receive SMS", "mo", "accepted", 2, "ARRÊT", None, 10, ""),
+    ]
+    assert con.execute("SELECT final_status, msisdn FROM fct_mt").fetchall() == [("delivered", "+33612345678")]
+    assert con.execute("SELECT keyword FROM fct_mo").fetchall() == [("STOP",)]
+
+
+def test_bad_rows_are_rejected_with_row_number_and_reason(tmp_path):
+    bad = (
+        "yesterday,mt,accepted,ora_36180,acme,ACME,0612345678,0,31,A2,x,\n"
+        "2026-11-25T09:02:00Z,sms,accepted,ora_36180,acme,ACME,0612345678,0,31,A2,x,\n"
+        "2026-11-25T09:02:00Z,mt,sent,ora_36180,acme,ACME,0612345678,0,31,A2,x,\n"
+        "2026-11-25T09:02:00Z,mt,accepted,ora_36180,acme,ACME,0612345678,zero,31,A2,x,\n"
+        "2026-11-25T09:02:00Z,mt,accepted,ora_36180,acme,ACME,,0,31,A2,x,\n"
+        "2026-11-25T09:02:00Z,mt,accepted,ora_36180,acme,ACME,0612345678,0,31,A2,x,05000\n"
+    )
+    con, [result] = ingest(tmp_path, "export.csv", HEADER + GOOD + bad)
+    assert (result.lines, result.events, result.rejected) == (9, 3, 6)
+    rejects = con.execute("SELECT line_no, reason FROM rejected_lines ORDER BY line_no").fetchall()
+    assert rejects == [
+        (4, "row 4: unparseable timestamp in logged_at: yesterday"),
+        (5, "row 5: unknown kind 'sms' (expected mt, mo, dlr, dlr_out or dropped)"),
+        (6, "row 6: unknown outcome 'sent' for kind mt"),
+        (7, "row 7: coding is not an integer: zero"),
+        (8, "row 8: receiver is empty (an mt needs the recipient)"),
+        (9, "row 9: udh is not hexadecimal: 05000"),
+    ]
+    raw = con.execute("SELECT raw FROM rejected_lines WHERE line_no = 4").fetchall()[0][0]
+    assert '"logged_at":"yesterday"' in raw
+
+
+def test_segments_derived_from_coding_and_length(tmp_path):
+    header = "logged_at,kind,outcome,receiver,coding,text,udh,segments\n"
+    rows = [
+        ("0", "a" * 160, "", ""), ("0", "a" * 161, "", ""), ("0", "€" * 80, "", ""), ("0", "€" * 81, "", ""),
+        ("2", "é" * 70, "", ""), ("2", "é" * 71, "", ""), ("2", "😀" * 35, "", ""), ("2", "😀" * 36, "", ""),
+        ("1", "x" * 140, "", ""), ("1", "x" * 141, "", ""), ("0", "a" * 300, "050003410201", ""), ("0", "a", "", "4"),
+    ]
+    body = "".join(f"2026-11-25T09:00:00Z,mt,accepted,0612345678,{c},{t},{u},{s}\n" for c, t, u, s in rows)
+    con, _ = ingest(tmp_path, "seg.csv", header + body)
+    got = [r[0] for r in con.execute("SELECT segments FROM events ORDER BY line_no").fetchall()]
+    assert got == [1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 4]
+
+
+def test_parquet_round_trip_of_events(tmp_path):
+    source = new_db()
+    log = Log()
+    log.line(0, "Sent SMS", fid="A", text="Bonjour été", udh="050003410201", dlr_mask=31)
+    log.line(1, "Receive DLR", fid="A", dlr_mask=1, text="id:A stat:DELIVRD", meta="?smpp?dlr_err=%03%00%00&")
+    log.line(2, "Receive SMS", service="", sender="+33612345678", receiver="36180", text="ARR..T", lossy=True)
+    log.line(3, "DROPPED Received SMS", service="", text="y")
+    log.write(source)
+    path = tmp_path / "events.parquet"
+    source.execute(f"COPY (SELECT {COLUMNS} FROM events ORDER BY line_no) TO '{path}' (FORMAT parquet)")
+    con = new_db()
+    [result] = ingest_files(con, contract(), [path], progress=False)
+    assert (result.format, result.lines, result.events, result.rejected) == ("parquet", 4, 4, 0)
+    query = f"SELECT line_no, {COLUMNS} FROM events ORDER BY line_no"
+    assert con.execute(query).fetchall() == source.execute(query).fetchall()
+
+
+def test_csv_round_trip_of_events_and_gzip(tmp_path):
+    source = new_db()
+    log = Log()
+    log.line(0, "Sent SMS", fid="A", text='Texte avec "guillemets", virgule\net saut de ligne', dlr_mask=31)
+    log.line(1, "REJECTED Send SMS", text="refus", receiver="0690123456")
+    log.write(source)
+    plain = tmp_path / "events.csv"
+    source.execute(f"COPY (SELECT {COLUMNS} FROM events ORDER BY line_no) TO '{plain}' (HEADER, DELIMITER ',')")
+    zipped = tmp_path / "events.csv.gz"
+    zipped.write_bytes(gzip.compress(plain.read_bytes()))
+    query = f"SELECT line_no, {COLUMNS} FROM events ORDER BY line_no"
+    for path in (plain, zipped):
+        con = new_db()
+        [result] = ingest_files(con, contract(), [path], progress=False)
+        assert (result.lines, result.events, result.rejected) == (2, 2, 0)
+        assert con.execute(query).fetchall() == source.execute(query).fetchall()
+
+
+def test_same_file_twice_is_skipped(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(HEADER + GOOD, encoding="utf-8")
+    con = new_db()
+    ingest_files(con, contract(), [path], progress=False)
+    [again] = ingest_files(con, contract(), [path], progress=False)
+    assert again.state == "skipped"
+    assert con.execute("SELECT count(*) FROM events").fetchall() == [(3,)]
+
+
+@pytest.mark.parametrize("header, message", [
+    ("logged_at,kind,receiver\n2026-11-25T09:00:00Z,mt,x\n", "missing required column(s) outcome"),
+    ("logged_at,kind,outcome,recever\n2026-11-25T09:00:00Z,mt,accepted,x\n", "unknown column(s) recever"),
+])
+def test_bad_header_refuses_the_file(tmp_path, header, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(header, encoding="utf-8")
+    con = new_db()
+    with pytest.raises(IngestError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        ingest_files(con, contract(), [path], progress=False)
+    assert con.execute("SELECT count(*) FROM load_manifest").fetchall() == [(0,)]
+
+
+def test_not_a_parquet_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"not parquet at all")
+    con = new_db()
+    with pytest.raises(IngestError, match="broken.parquet: not a readable canonical PARQUET file"):
+        ingest_files(con, contract(), [path], progress=False)
+
+
+def test_warehouse_unchanged_when_a_later_file_fails(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + GOOD, encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("logged_at,kind\n", encoding="utf-8")
+    path = tmp_path / "w.duckdb"
+    con = warehouse.connect(path, create=True)
+    with pytest.raises(IngestError):
+        ingest_files(con, contract(), [good, bad], progress=False)
+    assert con.execute("SELECT count(*) FROM events").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM load_manifest").fetchall() == [(0,)]
+
+
+def test_invalid_utf8_csv_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"logged_at,kind,outcome,receiver,text\n2026-11-25T09:00:00Z,mt,accepted,0612345678,caf\xe9\n")
+    con = new_db()
+    with pytest.raises(IngestError, match="latin1.csv: not a readable canonical CSV file: .*Line: 2"):
+        ingest_files(con, contract(), [path], progress=False)
