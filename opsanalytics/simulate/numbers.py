@@ -1,7 +1,7 @@
 """Subscriber numbers of the simulation, in disjoint families so that background traffic can
 never touch a number an injected scenario relies on:
 
-- background metropolitan mobiles: 33 6[0-8] ... and 33 7[3-9] ...;
+- background metropolitan mobiles: 33 6[0-8] ... (not 33 639: Mayotte) and 33 7[3-9] ...;
 - injected scenarios: 33 699 ... (a fresh number per scenario);
 - background opt-outs: 33 698 ... (they send STOP and never get marketing again);
 - M2M SIM cards: 33 700 + 10 digits.
@@ -24,6 +24,8 @@ def metro_pool(rng: np.random.Generator, size: int) -> list[str]:
         tails = rng.integers(0, 10_000_000, size=n * 2)
         values = heads.astype(np.int64) * 10_000_000 + tails
         for v in values.tolist():
+            if v // 1_000_000 == 639:
+                continue   # 0639 is Mayotte (RULES.md): overseas, not metropolitan
             if v not in seen:
                 seen.add(v)
                 out.append(f"33{v:09d}")

@@ -116,9 +116,10 @@ def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter) -> dict[str,
         mo_times[(mo.msisdn, mo.code)].append(mo.t)
     for m in sorted(acc, key=lambda m: m.t):
         if m.code.startswith("34"):
-            ts = mo_times.get((m.msisdn, m.code), [])
-            if not any(m.t - SESSION <= t <= m.t for t in ts):
-                out["R5"].append({**_key(m), "short_code": m.code})
+            before = [t for t in mo_times.get((m.msisdn, m.code), []) if t <= m.t]
+            if not before or m.t - max(before) > SESSION:
+                out["R5"].append({**_key(m), "short_code": m.code,
+                                  "reason": "session_expired" if before else "no_mo"})
 
     # R6: ranges
     for m in sorted(acc, key=lambda m: m.t):
@@ -139,7 +140,8 @@ def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter) -> dict[str,
         spec = BY_CODE[m.code]
         declared = spec.oadc if m.code in DECLARED_CODES else ()
         if m.oadc != m.code and m.oadc not in declared:
-            out["R7"].append({**_key(m), "short_code": m.code, "oadc": m.oadc})
+            out["R7"].append({**_key(m), "short_code": m.code, "oadc": m.oadc,
+                              "reason": "not_declared" if declared else "not_short_code"})
 
     # R8: segments per short code and second
     for (code, second), segs in sorted(rate_seconds.items()):

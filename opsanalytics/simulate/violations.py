@@ -237,7 +237,7 @@ def inject(plan: Plan) -> None:
         ("R10 overseas", "262692" + f"{plan.injected.i + 1:06d}", "overseas"),
         ("R10 overseas national format", "0694" + f"{plan.injected.i % 1_000_000:06d}", "overseas"),
         ("R10 overseas national format", "0639" + f"{(plan.injected.i + 7) % 1_000_000:06d}", "overseas"),
-        ("R10 foreign", "447700900" + f"{plan.injected.i % 1000:03d}", "foreign"),
+        ("R10 foreign", "447911" + f"{plan.injected.i % 1_000_000:06d}", "foreign"),
         ("R10 foreign", "4917012" + f"{plan.injected.i % 100_000:05d}", "foreign"),
         ("R10 malformed too long", "336" + f"{plan.injected.i:010d}", "malformed"),
         ("R10 malformed too short", "3361" + f"{plan.injected.i % 100_000:05d}", "malformed"),
