@@ -78,3 +78,21 @@ def dlrs_in_log(lines: list[Line], mt: scenario.MT) -> list[str]:
     got = [l.dlr for l in lines if l.label == "Receive DLR" and l["to"] == mt.to]
     want = mt.expected_dlrs()
     return [] if got == want else [f"{mt.ref}: DLR statuses {got} != expected {want}"]
+
+
+def mo_in_log(run, lines: list[Line], mo: scenario.MO) -> list[str]:
+    """The MO's one line: label, short code, link, coding, reassembled text, no UDH left."""
+    found = [l for l in lines if "Receive SMS" in l.label and l["from"] == "+" + mo.sender]
+    if len(found) != 1:
+        return [f"{mo.ref}: {len(found)} MO lines"]
+    line = found[0]
+    expected = {"refused": mo.refused, "to": mo.short_code, "SMSC": mo.smsc, "coding": mo.coding_logged,
+                "udh": "", "text": mo.expected_text()}
+    got = {"refused": line.label.startswith("REJECTED"), "to": line["to"], "SMSC": line["SMSC"],
+           "coding": line.coding, "udh": line.udh, "text": line.decoded()}
+    problems = [f"{mo.ref}: {k} {got[k]!r} != expected {v!r}" for k, v in expected.items() if got[k] != v]
+    statuses = run.mo_status.get(mo.sender, [])
+    # a black-listed MO is refused to the SMSC too (deliver_sm_resp with an error status)
+    if len(statuses) != mo.parts or any((s != 0) != mo.refused for s in statuses):
+        problems.append(f"{mo.ref}: deliver_sm_resp statuses {statuses}")
+    return problems

@@ -63,14 +63,17 @@ class GatewayRun:
         return [s for s in self.submits if s.destination.lstrip("+") == to.lstrip("+") and s.status == 0]
 
 
-def run_gateway(folder: Path, variant: Variant, mts, mos, timeout: float = 40) -> GatewayRun:
-    """Start the simulator and the gateway, play the scenario, stop every process."""
+def run_gateway(folder: Path, variant: Variant, mts, mos, timeout: float = 40,
+                replies: bool = True) -> GatewayRun:
+    """Start the simulator and the gateway, play the scenario, stop every process.
+
+    `replies=False`: the application answers no MO (no `stop` acknowledgements)."""
     started = time.monotonic()
-    with make_pool(scenario.behaviours(mts)) as pool, AppServer() as app:
+    with make_pool(scenario.behaviours(mts)) as pool, AppServer(replies) as app:
         gateway = Gateway(folder, variant, {name: sim.port for name, sim in pool.sims.items()}, app.port)
         try:
             gateway.start(pool.all_bound)
-            played = scenario.play(gateway, pool, mts, mos, timeout=timeout)
+            played = scenario.play(gateway, pool, mts, mos, timeout=timeout, replies=replies)
         finally:
             gateway.stop()
         submits = [s for sim in pool.sims.values() for s in sim.submits]

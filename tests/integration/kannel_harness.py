@@ -116,8 +116,9 @@ class AppServer:
     request is recorded, so tests can check what reached the application.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, replies: bool = True) -> None:
         self.requests: list[dict[str, str]] = []
+        self.replies = replies
         app = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -126,7 +127,8 @@ class AppServer:
                 query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
                 query["path"] = url.path
                 app.requests.append(query)
-                body = STOP_REPLY.encode() if url.path == "/mo" and query.get("svc") == "stop" else b""
+                stop = url.path == "/mo" and query.get("svc") == "stop" and app.replies
+                body = STOP_REPLY.encode() if stop else b""
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.integration
 
 def test_sendsms_answers(gateway_run):
     for mt in scenario.MTS:
-        assert gateway_run.played.http[mt.ref] == mt.http_status, mt.ref
+        allowed = mt.http_status if isinstance(mt.http_status, tuple) else (mt.http_status,)
+        assert gateway_run.played.http[mt.ref] in allowed, mt.ref
 
 
 def test_one_line_per_mt_with_its_fields(gateway_run):
@@ -56,18 +57,9 @@ def test_dlr_chain_per_mask(gateway_run):
 
 
 def test_mo_lines(gateway_run):
-    parsed = gateway_run.played.parsed()
-    for mo in scenario.MOS:
-        lines = [l for l in parsed if "Receive SMS" in l.label and l["from"] == "+" + mo.sender]
-        assert len(lines) == 1, mo.ref
-        line = lines[0]
-        assert line.label.startswith("REJECTED Receive SMS") == mo.refused, mo.ref
-        assert line["to"] == mo.short_code and line["SMSC"] == mo.smsc, mo.ref
-        assert line.coding == mo.coding_logged and line.udh == "", mo.ref
-        assert line.decoded() == mo.expected_text(), mo.ref
-        statuses = gateway_run.mo_status[mo.sender]
-        # a black-listed MO is refused to the SMSC too (deliver_sm_resp with an error status)
-        assert all((s != 0) == mo.refused for s in statuses), (mo.ref, statuses)
+    lines = gateway_run.played.parsed()
+    problems = [p for mo in gateway_run.played.mos for p in checks.mo_in_log(gateway_run, lines, mo)]
+    assert problems == []
 
 
 def test_time_written_per_variant(gateway_run):

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import os
 import random
+import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis import strategies as st
 
-from . import checks, scenario
+from . import checks, gsm, scenario
 from .conftest import COUNTERS, require_kannel, run_gateway
 from .kannel_harness import VARIANTS
 from .smsc_sim import ESME_RINVDSTADR, ESME_RTHROTTLED, Behaviour
@@ -26,6 +27,7 @@ from .smsc_sim import ESME_RINVDSTADR, ESME_RTHROTTLED, Behaviour
 pytestmark = pytest.mark.integration
 
 N_MESSAGES = int(os.environ.get("KANNEL_RANDOM_MESSAGES", "150"))
+N_MOS = int(os.environ.get("KANNEL_RANDOM_MOS", "60"))
 SEED = int(os.environ.get("KANNEL_RANDOM_SEED", random.randrange(2**32)))
 
 _CURATED = ("éèàùçêâîôûëïüÉÈÀÇœŒ€£¥§¤°«»’“”…–—@_$^{}[]~|\\][ 😀🎉👍\n\r\t"
@@ -60,9 +62,43 @@ def random_mt(draw, index: int) -> scenario.MT:
     return mt
 
 
-def draw_batch(n: int) -> list[scenario.MT]:
-    """n messages drawn by Hypothesis (one example each), within smsbox's 10-part limit."""
-    drawn: list[scenario.MT] = []
+_GSM_CHARS = st.sampled_from([c for c in gsm.BASIC if c != "\x1b"] + list(gsm.EXTENSION))
+_LATIN1_CHARS = st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f")
+_MO_CHARS = {0: _GSM_CHARS, 3: _LATIN1_CHARS, 8: _TEXT_CHARS}
+_KEYWORD_WORDS = ("STOP", "ARRET", "START", "UNSUBSCRIBE")
+
+
+def _encodable(text: str, data_coding: int) -> bool:
+    try:
+        {0: gsm.gsm_encode, 3: lambda t: t.encode("latin-1"), 8: lambda t: t.encode("utf-16-be")}[data_coding](text)
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return True
+
+
+@st.composite
+def random_mo(draw, index: int) -> scenario.MO:
+    """A STOP/START variant (keyword asserted) or any text (keyword asserted only when no
+    keyword word can be read in it)."""
+    data_coding = draw(st.sampled_from([0, 3, 8]))
+    smsc = draw(st.sampled_from(sorted(scenario.SHORT_CODES)))
+    if draw(st.booleans()):
+        word = draw(st.sampled_from(["stop", "arrêt", "arret", "STOP SMS", "start", "Stop", "ARRÊT"]))
+        text = (draw(st.sampled_from(["", " ", "  "])) + word
+                + draw(st.sampled_from(["", " merci", "!", ".", " svp", " "])))
+        keyword, known = ("START" if word.lower() == "start" else "STOP"), True
+    else:
+        text = "".join(draw(st.lists(_MO_CHARS[data_coding], min_size=1, max_size=60)))
+        folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
+        keyword, known = None, not any(w in folded for w in _KEYWORD_WORDS)
+    assume(_encodable(text, data_coding) and len(text.encode("utf-16-be")) <= 140 and len(text) <= 140)
+    return scenario.MO(f"N{index:03d}", f"3367100{index:04d}", text, data_coding=data_coding, smsc=smsc,
+                       keyword=keyword, keyword_known=known)
+
+
+def _draw(n: int, strategy) -> list:
+    """n values drawn by Hypothesis (one example each)."""
+    drawn: list = []
 
     @seed(SEED)
     @settings(max_examples=n, deadline=None, database=None, phases=[Phase.generate],
@@ -70,29 +106,38 @@ def draw_batch(n: int) -> list[scenario.MT]:
     @given(st.data())
     def collect(data):
         if len(drawn) < n:
-            mt = data.draw(random_mt(len(drawn)).filter(lambda m: m.expected_segments() <= 10))
-            drawn.append(mt)
+            drawn.append(data.draw(strategy(len(drawn))))
 
     collect()
     return drawn
 
 
+def draw_batch(n: int) -> list[scenario.MT]:
+    """n MTs within smsbox's 10-part limit."""
+    return _draw(n, lambda i: random_mt(i).filter(lambda m: m.expected_segments() <= 10))
+
+
+def draw_mos(n: int) -> list[scenario.MO]:
+    return _draw(n, random_mo)
+
+
 @pytest.fixture(scope="module")
 def random_run(tmp_path_factory):
     require_kannel()
-    mts = draw_batch(N_MESSAGES)
+    mts, mos = draw_batch(N_MESSAGES), draw_mos(N_MOS)
     folder = tmp_path_factory.mktemp("kannel-random")
-    run = run_gateway(folder, VARIANTS["gmt"], mts, (), timeout=60)
-    COUNTERS[f"random messages checked (seed {SEED})"] = len(mts)
+    run = run_gateway(folder, VARIANTS["gmt"], mts, mos, timeout=60, replies=False)
+    COUNTERS[f"random MT checked (seed {SEED})"] = len(mts)
+    COUNTERS[f"random MO checked (seed {SEED})"] = len(mos)
     return run
 
 
 def _report(problems: list[str], run) -> str:
-    by_ref = {mt.ref: mt for mt in run.played.mts}
+    by_ref = {mt.ref: mt.params() for mt in run.played.mts}
+    by_ref.update({mo.ref: mo for mo in run.played.mos})
     lines = [f"seed {SEED}: {len(problems)} problems"]
     for problem in problems[:40]:
-        mt = by_ref.get(problem.split(":")[0])
-        lines.append(f"  {problem}\n      request: {mt.params() if mt else '?'}")
+        lines.append(f"  {problem}\n      sent: {by_ref.get(problem.split(':')[0], '?')}")
     return "\n".join(lines)
 
 
@@ -103,6 +148,8 @@ def test_random_batch_in_log_and_at_smsc(random_run):
         problems += checks.mt_in_log(random_run, lines, mt)
         problems += checks.mt_at_smsc(random_run, mt)
         problems += checks.dlrs_in_log(lines, mt)
+    for mo in random_run.played.mos:
+        problems += checks.mo_in_log(random_run, lines, mo)
     assert not problems, _report(problems, random_run)
-    assert len(random_run.played.mts) == N_MESSAGES
+    assert len(random_run.played.mts) == N_MESSAGES and len(random_run.played.mos) == N_MOS
 
