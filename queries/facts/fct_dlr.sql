@@ -8,6 +8,7 @@
 --      A NACK links only to a refused/failed/discarded/expired line, anything else only to
 --      an accepted one.
 -- `FAILED Receive DLR` lines (Kannel found no MT for them) are never linked.
+-- status is a bit mask; -1 (unset, as on `FAILED Receive DLR` lines) has no bit set.
 CREATE OR REPLACE TABLE fct_dlr AS
 WITH dlr_lines AS (
     SELECT
@@ -27,7 +28,7 @@ WITH dlr_lines AS (
         dlr_mask AS status,
         text,
         CASE
-            WHEN dlr_mask & 16 = 16 OR starts_with(coalesce(text, ''), 'NACK/') THEN 'kannel_nack'
+            WHEN dlr_mask > 0 AND dlr_mask & 16 = 16 OR starts_with(coalesce(text, ''), 'NACK/') THEN 'kannel_nack'
             WHEN dlr_mask = 8 OR coalesce(text, '') = 'ACK/' THEN 'kannel_ack'
             ELSE 'receipt'
         END AS source
@@ -126,7 +127,7 @@ SELECT
     l.outcome,
     l.status,
     l.source,
-    (coalesce(l.status, 0) & 3 <> 0 OR l.source = 'kannel_nack') AS is_final,
+    (coalesce(l.status > 0 AND l.status & 3 <> 0, false) OR l.source = 'kannel_nack') AS is_final,
     l.text,
     nullif(regexp_extract(l.text, '(?:^|\s)stat:([A-Za-z_]+)', 1), '') AS stat,
     nullif(regexp_extract(l.text, '(?:^|\s)err:([0-9A-Za-z]+)', 1), '') AS err,

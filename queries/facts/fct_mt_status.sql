@@ -12,6 +12,7 @@ final_dlr AS (
         dlr_id AS final_dlr_id,
         logged_at AS final_at,
         CASE
+            WHEN status < 0 THEN NULL
             WHEN status & 1 = 1 THEN 'delivered'
             WHEN status & 32 = 32 OR upper(stat) = 'EXPIRED' THEN 'expired'
             WHEN status & 2 = 2 THEN 'failed'
