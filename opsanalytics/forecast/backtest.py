@@ -4,7 +4,7 @@ Rolling origin: at every month from the 12th on (the first where seasonal-naive 
 method forecasts the next `horizon` months from the history up to that origin only, and is
 scored against what happened. Methods: `chosen` (model.forecast_series, whichever rung of its
 ladder the history at that origin allows), `seasonal_naive` (same month last year) and
-`last_value`. Scores: sMAPE (symmetric, defined when a month is zero) and MAPE (months with
+`last_value`. The last 12 origins are scored. Scores: sMAPE (symmetric, defined when a month is zero) and MAPE (months with
 traffic only), in %, per short code and metric.
 """
 
@@ -16,6 +16,8 @@ import pandas as pd
 from opsanalytics.forecast.model import SEASON, forecast_series, last_value, seasonal_naive
 
 METHODS = ("chosen", "seasonal_naive", "last_value")
+#: the most recent origins scored (12: every calendar month once as a starting point)
+MAX_ORIGINS = 12
 
 
 def _smape(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:
@@ -24,11 +26,13 @@ def _smape(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:
         return np.where(denominator == 0, 0.0, 200.0 * np.abs(forecast - actual) / denominator)
 
 
-def backtest_series(values, horizon: int = 6, min_origin: int = SEASON) -> pd.DataFrame:
-    """One row per (origin, step, method): forecast, actual, sMAPE, APE and the method used."""
+def backtest_series(values, horizon: int = 6, max_origins: int = MAX_ORIGINS) -> pd.DataFrame:
+    """One row per (origin, step, method): forecast, actual, sMAPE, APE and the method used.
+
+    Origins are the last `max_origins` months that have a year of history before them."""
     y = np.asarray(values, dtype=float)
     rows = []
-    for origin in range(max(min_origin, SEASON), len(y)):
+    for origin in range(max(SEASON, len(y) - max_origins), len(y)):
         steps = min(horizon, len(y) - origin)
         history, actual = y[:origin], y[origin:origin + steps]
         chosen = forecast_series(history, steps)

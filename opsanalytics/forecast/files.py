@@ -177,8 +177,16 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     return [_text(h) for h in rows[0]], ((i, list(r)) for i, r in enumerate(rows[1:], start=2))
 
 
-def read_table(path: str | Path, spec: tuple[Column, ...]) -> pd.DataFrame:
-    """Read and validate a CSV/XLSX table against `spec`; one error line per bad cell."""
+def _month_in_semester(record: dict[str, Any]) -> list[tuple[str, str]]:
+    if "month" in record and "semester" in record and record["month"] not in Semester.parse(record["semester"]).months:
+        return [("month", f"{month_label(record['month'])} is not in semester {record['semester']}")]
+    return []
+
+
+def read_table(path: str | Path, spec: tuple[Column, ...],
+               row_checks: tuple[Callable[[dict[str, Any]], list[tuple[str, str]]], ...] = ()) -> pd.DataFrame:
+    """Read and validate a CSV/XLSX table against `spec`; one error line per bad cell, then
+    per row (`row_checks`: cross-column rules) and per file (a short code and month twice)."""
     path = Path(path)
     if not path.is_file():
         raise ForecastFileError(f"{path}: file not found")
@@ -213,23 +221,28 @@ def read_table(path: str | Path, spec: tuple[Column, ...]) -> pd.DataFrame:
                 record[column.name] = column.parse(cell)
             except ValueError as exc:
                 errors.append(f"row {row_no}, column {column.name}: {exc}")
+        for check in row_checks:
+            errors.extend(f"row {row_no}, column {col}: {msg}" for col, msg in check(record))
         records.append(record)
     if not records and not errors:
         raise ForecastFileError(f"{path}: no data rows after the header")
     frame = pd.DataFrame.from_records(records)
-    if not errors:
-        errors.extend(_duplicates(frame))
+    errors.extend(_duplicates(records))
     if errors:
+        errors.sort(key=lambda e: int(e.split(",", 1)[0].removeprefix("row ")))
         shown = errors[:MAX_ERRORS]
         more = f"\n... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
         raise ForecastFileError(f"{path}: malformed:\n  " + "\n  ".join(shown) + more)
     return frame
 
 
-def _duplicates(frame: pd.DataFrame) -> list[str]:
+def _duplicates(records: list[dict[str, Any]]) -> list[str]:
     errors = []
     seen: dict[tuple[str, dt.date], int] = {}
-    for row_no, code, month in zip(frame["row_no"], frame["short_code"], frame["month"]):
+    for record in records:
+        if "short_code" not in record or "month" not in record:
+            continue
+        row_no, code, month = record["row_no"], record["short_code"], record["month"]
         key = (code, month)
         if key in seen:
             errors.append(f"row {row_no}, column month: short code {code} month {month_label(month)} "
@@ -241,13 +254,7 @@ def _duplicates(frame: pd.DataFrame) -> list[str]:
 
 def read_forecast_file(path: str | Path) -> pd.DataFrame:
     """A validated forecast file: columns row_no + FORECAST_COLUMNS (month/made_on as dates)."""
-    frame = read_table(path, FORECAST_SPEC)
-    errors = []
-    for row_no, month, label in zip(frame["row_no"], frame["month"], frame["semester"]):
-        if month not in Semester.parse(label).months:
-            errors.append(f"row {row_no}, column month: {month_label(month)} is not in semester {label}")
-    if errors:
-        raise ForecastFileError(f"{path}: malformed:\n  " + "\n  ".join(errors[:MAX_ERRORS]))
+    frame = read_table(path, FORECAST_SPEC, (_month_in_semester,))
     return frame[["row_no", *FORECAST_COLUMNS]]
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from threadpoolctl import threadpool_limits
 
 SEASON = 12
 MIN_SARIMA = 18
@@ -52,7 +53,8 @@ def _sarima(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
 
     index = pd.period_range("2000-01", periods=len(y), freq="M")  # positions only; dates do not matter
     series = pd.Series(np.log1p(y), index=index)
-    with warnings.catch_warnings():
+    # state-space matrices are tiny: BLAS threads only contend (10x slower on a busy machine)
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore")  # convergence chatter on short series; checked below
         fit = SARIMAX(series, order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON)).fit(disp=False)
         frame = fit.get_forecast(steps).summary_frame(alpha=1 - level)

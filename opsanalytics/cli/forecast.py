@@ -1,0 +1,245 @@
+"""`opsanalytics forecast`: R9, the semiannual forecasts for Orange.
+
+    opsanalytics forecast --db DB --config C --semester 2027H1 --out DIR [--adjustments FILE]
+        make the next forecast (the default action): CSV + formatted XLSX + throughput options
+    opsanalytics forecast load FILE... --db DB       store submitted forecasts, every version kept
+    opsanalytics forecast versions --db DB           list the versions loaded
+    opsanalytics forecast compare --db DB --config C forecast vs actuals per short code and month
+    opsanalytics forecast backtest --db DB --config C the model against seasonal-naive and last-value
+    opsanalytics simulate-history --out DIR [--months 24] [--db DB]
+        24 months of seasonal traffic with past forecasts and the R9 ground truth
+
+`opsanalytics audit R9` runs the same comparison with the JSON contract of every audit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+import pandas as pd
+
+from opsanalytics import warehouse
+from opsanalytics.audits.result import Filters, frame_records
+from opsanalytics.config import load_contract
+from opsanalytics.errors import UsageError
+
+FORMATS = ("table", "csv", "json")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "forecast",
+        help="R9: make the semiannual forecast for Orange; load and check submitted ones",
+        description="Without a sub-command: make the next semester's forecast (per short code and month: "
+                    "MT segments, peak SMS/s, intervals, throughput tier) from the warehouse's history and "
+                    "write forecast_<SEMESTER>.csv, .xlsx and _throughput.csv into --out. Sub-commands load "
+                    "submitted forecast files, list their versions, compare them with actuals and backtest "
+                    "the model.",
+        epilog="Example: opsanalytics forecast --db ops.duckdb --config contract.toml --semester 2027H1 --out out/",
+    )
+    parser.add_argument("--db", help="warehouse DuckDB file (opened read-only)")
+    parser.add_argument("--config", help="contract TOML")
+    parser.add_argument("--semester", help="semester to forecast, e.g. 2027H1 (January-June) or 2027H2")
+    parser.add_argument("--out", help="folder to write the forecast files into")
+    parser.add_argument("--adjustments", metavar="FILE",
+                        help="CSV/XLSX of planned campaigns: short_code, month, extra_segments[, peak_sms_per_s]")
+    parser.add_argument("--made-on", metavar="YYYY-MM-DD", help="date written in the file (default: today)")
+    parser.add_argument("--level", type=float, default=0.80, help="prediction interval level (default 0.80)")
+    parser.set_defaults(func=_make, forecast_action=None)
+    actions = parser.add_subparsers(dest="forecast_action", metavar="ACTION")
+
+    load = actions.add_parser("load", help="store forecast files (CSV/XLSX) as new versions",
+                              description="Validate and store forecast files; each file is a new version "
+                                          "(a correction never erases the original); the same file twice "
+                                          "is skipped. A malformed file is refused whole, with its row "
+                                          "and column.")
+    load.add_argument("files", nargs="+", metavar="FILE")
+    load.add_argument("--db", required=True, help="warehouse DuckDB file (created if missing)")
+    load.set_defaults(func=_load)
+
+    versions = actions.add_parser("versions", help="list the forecast versions loaded")
+    versions.add_argument("--db", required=True)
+    versions.add_argument("--short-code")
+    versions.add_argument("--format", choices=FORMATS, default="table")
+    versions.set_defaults(func=_versions)
+
+    compare = actions.add_parser("compare", help="forecast vs actuals per short code and month, and per semester",
+                                 description="Every short code and month of the data: the forecast version "
+                                             "current for it, actual segments and peak, deviations, status "
+                                             "(ok, flagged, no_forecast, partial); then the semester summary.")
+    for args in (("--db",), ("--config",)):
+        compare.add_argument(*args, required=True)
+    compare.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    compare.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    compare.add_argument("--short-code")
+    compare.add_argument("--format", choices=FORMATS, default="table")
+    compare.set_defaults(func=_compare)
+
+    backtest = actions.add_parser("backtest", help="rolling-origin backtest against seasonal-naive and last-value")
+    backtest.add_argument("--db", required=True)
+    backtest.add_argument("--config", required=True)
+    backtest.add_argument("--horizon", type=int, default=6, help="months ahead scored at each origin (default 6)")
+    backtest.add_argument("--short-code")
+    backtest.add_argument("--format", choices=FORMATS, default="table")
+    backtest.set_defaults(func=_backtest)
+
+    history = subparsers.add_parser(
+        "simulate-history",
+        help="R9 test data: months of seasonal traffic, past forecast files, ground truth",
+        description="Write events.parquet (canonical columns), contract.toml, forecasts/*.csv (the versions "
+                    "'submitted' for past semesters, with known deviations) and truth.json. With --db, also "
+                    "load the events into that warehouse (then: opsanalytics forecast load OUT/forecasts/*.csv).",
+    )
+    history.add_argument("--out", required=True)
+    history.add_argument("--months", type=int, default=24, help="months of history (default 24)")
+    history.add_argument("--start", default="2025-01", metavar="YYYY-MM", help="first month (default 2025-01)")
+    history.add_argument("--seed", type=int, default=7)
+    history.add_argument("--db", help="also load the events into this warehouse (created if missing)")
+    history.set_defaults(func=_simulate_history)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _print(frame: pd.DataFrame, fmt: str, timezone: str = "UTC", out=None) -> None:
+    out = out or sys.stdout
+    if fmt == "json":
+        json.dump(frame_records(frame, timezone), out, ensure_ascii=False)
+        out.write("\n")
+    elif fmt == "csv":
+        frame.to_csv(out, index=False)
+    else:
+        with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 60):
+            out.write((frame.to_string(index=False) if len(frame) else "(none)") + "\n")
+
+
+def _make(args: argparse.Namespace) -> int:
+    from opsanalytics.forecast import make_forecast
+    from opsanalytics.forecast.periods import month_label
+
+    missing = [f"--{n}" for n in ("db", "config", "semester", "out") if getattr(args, n) is None]
+    if missing:
+        raise UsageError(f"making a forecast needs {', '.join(missing)} "
+                         "(or use a sub-command: load, versions, compare, backtest)")
+    if not 0 < args.level < 1:
+        raise UsageError(f"--level: expected a fraction between 0 and 1, got {args.level}")
+    contract = load_contract(args.config)
+    made_on = _date(args.made_on, "--made-on")
+    con = warehouse.connect(args.db, read_only=True)
+    try:
+        forecast, paths = make_forecast(con, contract, args.semester, args.out, args.adjustments, made_on)
+    finally:
+        con.close()
+    totals = forecast.totals()
+    print(f"forecast {forecast.semester} for {forecast.contractor or '(no contractor set)'}: "
+          f"{totals['short_codes']} short codes, {totals['mt_segments']:,} MT segments "
+          f"({forecast.level:.0%} interval {totals['segments_low']:,}-{totals['segments_high']:,}), "
+          f"history until {month_label(forecast.history_until) if forecast.history_until else 'none'}")
+    methods = forecast.figures.groupby("short_code")["method"].first()
+    for row in forecast.throughput.itertuples(index=False):
+        print(f"  {row.short_code}: {methods[row.short_code]}; {row.note}")
+    for note in forecast.notes:
+        print(f"  note: {note}")
+    for path in paths.values():
+        print(f"wrote {path}")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    from opsanalytics.forecast import load_forecast_file
+
+    con = warehouse.connect(args.db, create=True)
+    try:
+        for path in args.files:
+            result = load_forecast_file(con, path)
+            print(f"{result.path}: version {result.version_id}, {result.rows} rows ({result.state})")
+    finally:
+        con.close()
+    return 0
+
+
+def _versions(args: argparse.Namespace) -> int:
+    from opsanalytics.forecast import forecast_versions
+
+    con = warehouse.connect(args.db, read_only=True)
+    try:
+        _print(forecast_versions(con, args.short_code), args.format)
+    finally:
+        con.close()
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from opsanalytics.forecast import forecast_vs_actuals, semester_summary
+
+    contract = load_contract(args.config)
+    filters = Filters(_date(args.date_from, "--from"), _date(args.date_to, "--to"), args.short_code)
+    con = warehouse.connect(args.db, read_only=True)
+    try:
+        months = forecast_vs_actuals(con, contract, filters)
+    finally:
+        con.close()
+    if args.format == "json":
+        payload = {"tolerance": contract.rules.forecast_tolerance,
+                   "months": frame_records(months, contract.timezone),
+                   "semesters": frame_records(semester_summary(months), contract.timezone)}
+        json.dump(payload, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        months.to_csv(sys.stdout, index=False)
+    else:
+        _print(months.drop(columns=["source"]), "table")
+        print()
+        _print(semester_summary(months), "table")
+    return 0
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from opsanalytics.forecast import backtest
+
+    if args.horizon < 1:
+        raise UsageError(f"--horizon: expected at least 1 month, got {args.horizon}")
+    contract = load_contract(args.config)
+    con = warehouse.connect(args.db, read_only=True)
+    try:
+        scores = backtest(con, contract, args.horizon, args.short_code)
+    finally:
+        con.close()
+    _print(scores, args.format)
+    return 0
+
+
+def _simulate_history(args: argparse.Namespace) -> int:
+    from opsanalytics.forecast.periods import parse_month
+    from opsanalytics.simulate.history import generate_history, load_history
+
+    try:
+        start = parse_month(args.start)
+    except ValueError as exc:
+        raise UsageError(f"--start: {exc}") from None
+    if not 6 <= args.months <= 120:
+        raise UsageError(f"--months: expected 6 to 120, got {args.months}")
+    history = generate_history(args.months, start, args.seed)
+    paths = history.write(args.out)
+    print(f"{len(history.events):,} MT lines over {history.months} months from {args.start}; "
+          f"{len(history.forecasts)} forecast files; {len(history.truth_flags)} R9 months to flag "
+          f"(truth.json); next semester {history.next_semester}")
+    for path in paths.values():
+        print(f"wrote {path}")
+    if args.db:
+        con = warehouse.connect(args.db, create=True)
+        try:
+            load_id = load_history(con, history)
+        finally:
+            con.close()
+        print(f"loaded the events into {args.db} (load {load_id})")
+    return 0

@@ -1,0 +1,148 @@
+"""R9 forecast files: CSV/XLSX round trips and errors that name the row and the column."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from opsanalytics.errors import ForecastFileError
+from opsanalytics.forecast.files import (FORECAST_COLUMNS, read_adjustments, read_forecast_file,
+                                         write_forecast_csv)
+from opsanalytics.forecast.periods import Semester, add_months, months_between, parse_month
+
+HEADER = ",".join(FORECAST_COLUMNS)
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "short_code": ["36180", "36180", "36181"],
+        "month": [dt.date(2027, 1, 1), dt.date(2027, 2, 1), dt.date(2027, 1, 1)],
+        "mt_segments": [120_000, 95_500, 0],
+        "peak_sms_per_s": [18.0, 12.5, 0.0],
+        "subscribed_rate": [20, 20, 10],
+        "semester": ["2027H1"] * 3,
+        "made_on": [dt.date(2026, 12, 10)] * 3,
+    })
+
+
+def test_csv_round_trip(tmp_path):
+    frame = _frame()
+    path = write_forecast_csv(frame, tmp_path / "f.csv")
+    back = read_forecast_file(path)
+    assert list(back.columns) == ["row_no", *FORECAST_COLUMNS]
+    assert back["row_no"].tolist() == [2, 3, 4]
+    pd.testing.assert_frame_equal(back.drop(columns="row_no"), frame, check_dtype=False)
+    assert path.read_text().splitlines()[1] == "36180,2027-01,120000,18,20,2027H1,2026-12-10"
+
+
+def test_xlsx_with_spreadsheet_types_loads(tmp_path):
+    """Excel turns '2027-01' into a date and 36180 into a number; both still load."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(FORECAST_COLUMNS))
+    sheet.append([36180, dt.datetime(2027, 3, 1), 1500, 7, 10, "2027h1", dt.datetime(2026, 12, 1)])
+    sheet.append([None] * 7)  # trailing empty row
+    book.save(tmp_path / "f.xlsx")
+    back = read_forecast_file(tmp_path / "f.xlsx")
+    assert back.iloc[0][list(FORECAST_COLUMNS)].tolist() == [
+        "36180", dt.date(2027, 3, 1), 1500, 7.0, 10, "2027H1", dt.date(2026, 12, 1)]
+
+
+def test_french_csv_semicolons_decimal_comma_and_spaces(tmp_path):
+    path = tmp_path / "fr.csv"
+    path.write_text(HEADER.replace(",", ";") + "\n36180;2027-01;12 000;12,5;20;2027H1;2026-12-01\n", encoding="utf-8-sig")
+    back = read_forecast_file(path)
+    assert back.loc[0, "mt_segments"] == 12000 and back.loc[0, "peak_sms_per_s"] == 12.5
+
+
+def test_malformed_cells_name_row_and_column(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        HEADER + "\n"
+        "36180,2027-01,100,5,10,2027H1,2026-12-01\n"
+        "3618,2027-13,-5,x,15,2027H3,2026-31-12\n"
+        "36180,2027-01,100,5,10,2027H1,2026-12-01\n"
+        "36181,2027-08,100,5,10,2027H1,2026-12-01\n"
+        "36181,2027-02,,5,10,2027H1,2026-12-01\n"
+    )
+    with pytest.raises(ForecastFileError) as info:
+        read_forecast_file(path)
+    message = str(info.value)
+    assert str(path) in message
+    for expected in (
+        "row 3, column short_code: expected a 5-digit short code",
+        "row 3, column month: expected a month 'YYYY-MM'",
+        "row 3, column mt_segments: expected a whole number of segments >= 0, got '-5'",
+        "row 3, column peak_sms_per_s: expected a number, got 'x'",
+        "row 3, column subscribed_rate: expected one of Orange's throughput tiers",
+        "row 3, column semester: expected a semester",
+        "row 3, column made_on: expected a date 'YYYY-MM-DD'",
+        "row 4, column month: short code 36180 month 2027-01 is already on row 2",
+        "row 5, column month: 2027-08 is not in semester 2027H1",
+        "row 6, column mt_segments: empty",
+    ):
+        assert expected in message, expected
+    assert "row 2," not in message
+
+
+def test_xlsx_errors_name_the_spreadsheet_row(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Forecast"
+    sheet.append(list(FORECAST_COLUMNS))
+    sheet.append(["36180", "2027-01", 10.5, 3, 10, "2027H1", "2026-12-01"])
+    book.save(tmp_path / "bad.xlsx")
+    with pytest.raises(ForecastFileError, match=r"row 2, column mt_segments: expected a whole number"):
+        read_forecast_file(tmp_path / "bad.xlsx")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("short_code,month,mt_segment\n", r"row 1 \(header\): missing column\(s\) mt_segments, peak_sms_per_s"),
+    ("", "empty file"),
+    (HEADER + "\n\n", "no data rows"),
+])
+def test_file_level_errors(tmp_path, content, message):
+    path = tmp_path / "f.csv"
+    path.write_text(content)
+    with pytest.raises(ForecastFileError, match=message):
+        read_forecast_file(path)
+
+
+def test_not_a_workbook_and_missing_file(tmp_path):
+    (tmp_path / "x.xlsx").write_text("not a zip")
+    with pytest.raises(ForecastFileError, match="not a readable XLSX"):
+        read_forecast_file(tmp_path / "x.xlsx")
+    with pytest.raises(ForecastFileError, match="file not found"):
+        read_forecast_file(tmp_path / "missing.csv")
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + "\n36180,2027-01,1,1,10,2027H1,2026-12-01 é\n").encode("latin-1"))
+    with pytest.raises(ForecastFileError, match="not UTF-8"):
+        read_forecast_file(path)
+
+
+def test_adjustments_optional_peak_and_signed_segments(tmp_path):
+    path = tmp_path / "adj.csv"
+    path.write_text("short_code,month,extra_segments\n36180,2027-03,5000\n36181,2027-04,-200\n")
+    frame = read_adjustments(path)
+    assert frame["extra_segments"].tolist() == [5000, -200]
+    assert frame["peak_sms_per_s"].isna().all()
+    path.write_text("short_code,month,extra_segments,peak_sms_per_s\n36180,2027-03,1.5,\n")
+    with pytest.raises(ForecastFileError, match="row 2, column extra_segments"):
+        read_adjustments(path)
+
+
+def test_semesters_and_months():
+    assert Semester.parse("2027h2").months[0] == dt.date(2027, 7, 1)
+    assert Semester.of(dt.date(2027, 6, 1)).label == "2027H1"
+    assert add_months(dt.date(2026, 11, 1), 3) == dt.date(2027, 2, 1)
+    assert months_between(dt.date(2026, 12, 1), dt.date(2027, 6, 1)) == 6
+    with pytest.raises(ValueError):
+        parse_month("2027-1")
+    with pytest.raises(ValueError):
+        Semester.parse("2027S1")
