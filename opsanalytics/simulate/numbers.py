@@ -59,7 +59,10 @@ OVERSEAS_NATIONAL = {"0690": "590", "0691": "590", "0694": "594", "0696": "596",
 
 def e164(raw: str) -> str:
     """E.164 of a number as written in a log: 336... / +336... / 0033... / 06..., and the
-    overseas mobiles that look metropolitan in national form (0694... -> +594694...)."""
+    overseas mobiles that look metropolitan in national form (0694... -> +594694...). A
+    string that cannot be an international number (over 15 digits) is kept as written."""
+    if not raw.startswith("0") and not 7 <= len(raw.lstrip("+")) <= 15:
+        return raw
     if raw.startswith("+"):
         return raw
     if raw.startswith("00"):
