@@ -215,13 +215,13 @@ def inject(plan: Plan) -> None:
     inj.mt("trap R7 declared name with a space", at(day(12), 15), "acme", "36180", oadc="Acme Shop")
 
     # ---- R8: bursts at and above the rate -------------------------------------------------
-    s80 = at(day(6), 15)
+    s80 = at(day(6), 16, 42)   # a time no other scenario uses
     for i in range(17):
         inj.mt("trap R8 at rate", s80, "acme", "36180")
     inj.mt("trap R8 at rate", s80, "acme", "36180", style="gateway")   # 3 segments: 20 in all
     for i in range(27):
         inj.mt("R8 above rate", s80 + 1, "acme", "36180")
-    s81 = at(day(7), 15)
+    s81 = at(day(7), 16, 42)
     for i in range(10):
         inj.mt("trap R8 at rate", s81, "bellemode", "36181")
     for i in range(11):
