@@ -186,7 +186,7 @@ class Gateway:
                                final_epoch=m.t + total - 1 + m.delay)
                 self.rate_seconds[(m.code, m.t + i)] += 1
         else:
-            gateway_split = m.split == "gateway"
+            gateway_split = m.line_segments()[0] > 1   # Kannel split it: one line, ACK of part 1 first
             self._accepted(m, smsc, svc, m.t, m.text, "", meta="" if gateway_split else "?smpp_resp?",
                            ack_first=gateway_split, final_epoch=m.t + m.delay,
                            fid_parts=m.line_segments()[0])

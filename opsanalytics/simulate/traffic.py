@@ -17,7 +17,7 @@ import numpy as np
 
 from opsanalytics.simulate import texts
 from opsanalytics.simulate.clock import PARIS, epoch_at
-from opsanalytics.simulate.contract import BY_SERVICE
+from opsanalytics.simulate.contract import BY_CODE, BY_SERVICE
 from opsanalytics.simulate.gateway import MO, MT
 from opsanalytics.simulate.numbers import e164, m2m_pool, metro_pool
 from opsanalytics.simulate.plan import Plan
@@ -101,7 +101,7 @@ def marketing(plan: Plan, pool: list[str]) -> None:
             k = 0
             for service, code, n in slots:
                 n = min(n, len(recipients) - k)
-                rate = max(1, {"36180": 20, "36181": 10, "35200": 10}[code] // 4)
+                rate = max(1, BY_CODE[code].rate // 4)
                 duration = n // rate + 1
                 latest = epoch_at(day, 20, 30) - duration
                 start = int(rng.integers(epoch_at(day, 9), max(epoch_at(day, 9) + 1, latest)))
