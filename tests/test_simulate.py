@@ -314,3 +314,20 @@ def test_encodings_match_the_real_gateway():
     assert kw.segments_of("a" * 160, 0) == 1 and kw.segments_of("a" * 161, 0) == 2
     assert kw.segments_of("€" * 80, 0) == 1 and kw.segments_of("€" * 81, 0) == 2
     assert kw.segments_of("é" * 70, 2) == 1 and kw.segments_of("é" * 71, 2) == 2
+
+
+def test_command_line(tmp_path, capsys):
+    from opsanalytics.cli import main
+
+    assert main(["simulate", "--out", str(tmp_path / "s"), "--days", "3", "--scale", "50", "--seed", "2",
+                 "--log-timezone", "UTC", "--start", "2026-11-09"]) == 0
+    out = capsys.readouterr().out
+    assert "access.log.1.gz" in out and "ground_truth.json" in out
+    gt = json.loads((tmp_path / "s" / "ground_truth.json").read_text())
+    assert gt["period"] == {"from": "2026-11-09", "to": "2026-11-11"} and gt["log_timezone"] == "UTC"
+    assert gt["violations"]["R2"] and any(r["reason"] == "holiday" for r in gt["violations"]["R2"])
+    assert main(["simulate", "--out", str(tmp_path / "bad"), "--log-timezone", "Mars/Olympus"]) == 2
+    assert "Mars/Olympus" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+    with pytest.raises(SystemExit):
+        main(["simulate", "--out", str(tmp_path / "bad"), "--start", "2026-02-30"])
