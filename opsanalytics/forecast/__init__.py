@@ -23,7 +23,7 @@ def make_forecast(con, contract, semester, out_dir, adjustments_path=None, made_
     """Compute the next forecast and write <out_dir>/forecast_<semester>.csv and .xlsx."""
     from opsanalytics.forecast.output import write_forecast
 
-    adjustments = read_adjustments(adjustments_path) if adjustments_path else None
+    adjustments = read_adjustments(adjustments_path, semester) if adjustments_path else None
     forecast = next_forecast(con, contract, semester, adjustments, made_on)
     return forecast, write_forecast(forecast, out_dir)
 

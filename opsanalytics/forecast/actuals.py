@@ -10,6 +10,7 @@ import pandas as pd
 
 from opsanalytics import warehouse
 from opsanalytics.config import Contract
+from opsanalytics.errors import WarehouseError
 from opsanalytics.forecast.periods import add_months
 
 
@@ -22,8 +23,11 @@ def monthly_actuals(con: duckdb.DuckDBPyConnection, contract: Contract,
 
 
 def data_coverage(con: duckdb.DuckDBPyConnection, contract: Contract) -> tuple[dt.date | None, dt.date | None]:
-    """First and last local day with MT data (None, None on an empty warehouse)."""
-    first, last = warehouse.execute(con, "forecast/data_coverage", {"tz": contract.timezone}).fetchall()[0]
+    """First and last local day with MT data (None, None when there is none)."""
+    try:
+        first, last = warehouse.execute(con, "forecast/data_coverage", {"tz": contract.timezone}).fetchall()[0]
+    except duckdb.CatalogException:
+        raise WarehouseError("the facts are not built (no fct_mt): run `opsanalytics ingest` first") from None
     return first, last
 
 

@@ -184,7 +184,8 @@ def _month_in_semester(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def read_table(path: str | Path, spec: tuple[Column, ...],
-               row_checks: tuple[Callable[[dict[str, Any]], list[tuple[str, str]]], ...] = ()) -> pd.DataFrame:
+               row_checks: tuple[Callable[[dict[str, Any]], list[tuple[str, str]]], ...] = (),
+               unique: bool = True) -> pd.DataFrame:
     """Read and validate a CSV/XLSX table against `spec`; one error line per bad cell, then
     per row (`row_checks`: cross-column rules) and per file (a short code and month twice)."""
     path = Path(path)
@@ -227,7 +228,8 @@ def read_table(path: str | Path, spec: tuple[Column, ...],
     if not records and not errors:
         raise ForecastFileError(f"{path}: no data rows after the header")
     frame = pd.DataFrame.from_records(records)
-    errors.extend(_duplicates(records))
+    if unique:
+        errors.extend(_duplicates(records))
     if errors:
         errors.sort(key=lambda e: int(e.split(",", 1)[0].removeprefix("row ")))
         shown = errors[:MAX_ERRORS]
@@ -258,9 +260,15 @@ def read_forecast_file(path: str | Path) -> pd.DataFrame:
     return frame[["row_no", *FORECAST_COLUMNS]]
 
 
-def read_adjustments(path: str | Path) -> pd.DataFrame:
-    """Planned campaigns history cannot know: short_code, month, extra_segments [, peak_sms_per_s]."""
-    frame = read_table(path, ADJUSTMENT_SPEC)
+def read_adjustments(path: str | Path, semester: str | None = None) -> pd.DataFrame:
+    """Planned campaigns history cannot know: short_code, month, extra_segments [, peak_sms_per_s].
+
+    Several rows may name the same short code and month (two campaigns): they add up. With
+    `semester`, a month outside it is an error naming its row."""
+    def in_semester(record: dict[str, Any]) -> list[tuple[str, str]]:
+        return _month_in_semester({**record, "semester": semester}) if semester else []
+
+    frame = read_table(path, ADJUSTMENT_SPEC, (in_semester,), unique=False)
     if "peak_sms_per_s" not in frame:
         frame["peak_sms_per_s"] = None
     return frame[["row_no", "short_code", "month", "extra_segments", "peak_sms_per_s"]]

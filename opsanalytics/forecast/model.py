@@ -56,7 +56,8 @@ def _sarima(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
     # state-space matrices are tiny: BLAS threads only contend (10x slower on a busy machine)
     with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore")  # convergence chatter on short series; checked below
-        fit = SARIMAX(series, order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON)).fit(disp=False)
+        fit = SARIMAX(series, order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON),
+                      concentrate_scale=True).fit(disp=False)
         frame = fit.get_forecast(steps).summary_frame(alpha=1 - level)
     point = frame["mean"].to_numpy()
     if not np.all(np.isfinite(point)) or not np.all(np.isfinite(frame["mean_ci_upper"].to_numpy())):

@@ -32,17 +32,18 @@ class CodeSpec:
     code: str
     service: str
     rate: int               # subscribed SMS/s in the contract
-    daily_segments: float   # level at month 0, before seasonality
+    daily_segments: float   # level at month 0 per sending day, before seasonality
     peak: float             # burst rate (segments/s) at month 0, before seasonality
     growth: float           # per month, compounded
     first_month: int = 0    # month index the short code starts sending
     hour: int = 10          # local hour of the daily burst
+    every: int = 1          # sends on the 1st, then every `every` days of the month
 
 
 CODES = (
-    CodeSpec("36180", "acme", 10, daily_segments=60, peak=6, growth=0.020),
-    CodeSpec("36181", "promo", 20, daily_segments=45, peak=22, growth=0.015, hour=11),
-    CodeSpec("36190", "news", 10, daily_segments=30, peak=4, growth=0.030, first_month=20, hour=14),
+    CodeSpec("36180", "acme", 10, daily_segments=30, peak=6, growth=0.020),
+    CodeSpec("36181", "promo", 20, daily_segments=45, peak=22, growth=0.015, hour=11, every=3),
+    CodeSpec("36190", "news", 10, daily_segments=20, peak=4, growth=0.030, first_month=20, hour=14),
 )
 
 
@@ -127,6 +128,10 @@ def _month_days(month: dt.date) -> int:
     return (add_months(month, 1) - month).days
 
 
+def _sending_days(month: dt.date, spec: CodeSpec) -> list[int]:
+    return list(range(0, _month_days(month), spec.every))
+
+
 def monthly_plan(start: dt.date, months: int, seed: int, codes: tuple[CodeSpec, ...] = CODES) -> pd.DataFrame:
     """Per short code and month: segments and peak the traffic will have, and the noise-free
     expectation (level x seasonality x growth) a forecast should find."""
@@ -138,7 +143,7 @@ def monthly_plan(start: dt.date, months: int, seed: int, codes: tuple[CodeSpec, 
             month = add_months(start, t)
             season = SEASONALITY[month.month - 1]
             trend = (1 + spec.growth) ** t
-            days = _month_days(month)
+            days = len(_sending_days(month, spec))
             expected = spec.daily_segments * days * season * trend
             segments = int(round(expected * np.exp(noise[t])))
             peak = max(1, min(int(round(spec.peak * season * trend)), segments // days))
@@ -164,10 +169,11 @@ def _events(plan: pd.DataFrame, codes: tuple[CodeSpec, ...], seed: int) -> pd.Da
     starts, offsets, sizes, outcomes, code_of = [], [], [], [], []
     for row in plan.itertuples(index=False):
         spec = by_code[row.short_code]
-        days = _month_days(row.month)
+        sending = _sending_days(row.month, spec)
+        days = len(sending)
         daily = np.full(days, row.segments // days)
         daily[: row.segments % days] += 1
-        local = pd.date_range(pd.Timestamp(row.month), periods=days, freq="D") + pd.Timedelta(hours=spec.hour)
+        local = (pd.Timestamp(row.month) + pd.to_timedelta(sending, unit="D")) + pd.Timedelta(hours=spec.hour)
         day_starts = local.tz_localize("Europe/Paris").tz_convert("UTC")
         for day in range(days):
             seconds, day_sizes = _day_lines(int(daily[day]), row.peak)

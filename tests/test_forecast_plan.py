@@ -1,0 +1,154 @@
+"""R9 next forecast: from history to the file for Orange (CSV + XLSX), adjustments, tiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from opsanalytics import pricing, warehouse
+from opsanalytics.config import parse_contract
+from opsanalytics.errors import ForecastFileError, UsageError
+from opsanalytics.forecast import (backtest, load_forecast_file, make_forecast, monthly_history, next_forecast,
+                                   read_adjustments, read_forecast_file)
+from opsanalytics.simulate.history import generate_history, load_history
+
+MADE_ON = dt.date(2026, 12, 18)
+
+
+@pytest.fixture(scope="module")
+def history():
+    return generate_history(months=24, seed=11)
+
+
+@pytest.fixture(scope="module")
+def contract(history):
+    return parse_contract(history.contract_toml, "history contract")
+
+
+@pytest.fixture(scope="module")
+def con(history, contract):
+    con = warehouse.connect(":memory:")
+    load_history(con, history, contract)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def forecast(con, contract):
+    return next_forecast(con, contract, "2027H1", made_on=MADE_ON)
+
+
+def _expected(history, code: str, month: dt.date) -> tuple[float, float]:
+    """The noise-free level x seasonality x growth the simulator would draw that month from."""
+    spec = next(c for c in history.codes if c.code == code)
+    from opsanalytics.simulate.history import SEASONALITY, _sending_days
+    t = (month.year - history.start.year) * 12 + month.month - history.start.month
+    season, trend = SEASONALITY[month.month - 1], (1 + spec.growth) ** t
+    return (spec.daily_segments * len(_sending_days(month, spec)) * season * trend, spec.peak * season * trend)
+
+
+def test_history_is_complete_months_with_gaps_as_zero(con, contract, history):
+    frame = monthly_history(con, contract)
+    assert len(frame) == len(history.truth_months)
+    assert frame.groupby("short_code")["month"].min().to_dict() == {
+        "36180": dt.date(2025, 1, 1), "36181": dt.date(2025, 1, 1), "36190": dt.date(2026, 9, 1)}
+
+
+def test_forecast_follows_seasonality_and_growth(forecast, history):
+    figures = forecast.figures
+    assert len(figures) == 3 * 6 and set(figures["semester"]) == {"2027H1"}
+    assert (figures["made_on"] == MADE_ON).all()
+    for code in ("36180", "36181"):
+        rows = figures[figures["short_code"] == code]
+        assert set(rows["method"]) == {"sarima_airline"}
+        expected = np.array([_expected(history, code, m)[0] for m in rows["month"]])
+        assert np.max(np.abs(rows["mt_segments"].to_numpy() / expected - 1)) < 0.15
+        assert (rows["segments_low"] <= rows["mt_segments"]).all() and (rows["mt_segments"] <= rows["segments_high"]).all()
+
+
+def test_new_short_code_uses_a_labelled_fallback(forecast):
+    rows = forecast.figures[forecast.figures["short_code"] == "36190"]
+    assert set(rows["method"]) == {"mean_last_3"}
+    width = (rows["segments_high"] - rows["segments_low"]).to_numpy()
+    assert np.all(np.diff(width) > 0)  # widened with the horizon
+
+
+def test_throughput_tiers_and_costs(forecast):
+    tiers = forecast.throughput.set_index("short_code")
+    promo = tiers.loc["36181"]  # peaks in the 30s/s on a 20/s subscription
+    assert promo["subscribed_rate"] == 20 and promo["required_rate"] == 50
+    assert bool(promo["needs_higher_tier"]) and bool(promo["must_request"])
+    assert promo["required_monthly_eur"] == pricing.THROUGHPUT_MONTHLY_EUR[50] == 1600
+    assert "must be requested from Orange" in promo["note"]
+    assert [promo[f"eur_{r}"] for r in (10, 20, 50, 100, 150)] == [0, 800, 1600, 2500, 3000]
+    acme = tiers.loc["36180"]
+    assert acme["required_rate"] == pricing.cheapest_tier(acme["forecast_peak"]).rate
+    assert bool(acme["must_request"]) is False
+
+
+def test_adjustments_add_planned_campaigns(con, contract, forecast, tmp_path):
+    path = tmp_path / "adj.csv"
+    path.write_text("short_code,month,extra_segments,peak_sms_per_s\n"
+                    "36180,2027-03,5000,90\n36180,2027-03,1000,\n36199,2027-05,20000,40\n")
+    adjusted = next_forecast(con, contract, "2027H1", read_adjustments(path), MADE_ON)
+    before = forecast.figures.set_index(["short_code", "month"])
+    after = adjusted.figures.set_index(["short_code", "month"])
+    march = ("36180", dt.date(2027, 3, 1))
+    assert after.loc[march, "mt_segments"] == before.loc[march, "mt_segments"] + 6000
+    assert after.loc[march, "adjustment_segments"] == 6000 and after.loc[march, "peak_sms_per_s"] == 90
+    assert after.loc[march, "method"].endswith("+ adjustment")
+    new = after.loc[("36199", dt.date(2027, 5, 1))]  # a short code history has never seen
+    assert new["mt_segments"] == 20000 and new["method"] == "no_history + adjustment"
+    assert adjusted.throughput.set_index("short_code").loc["36180", "required_rate"] == 100
+    path.write_text("short_code,month,extra_segments\n36180,2027-09,5000\n")
+    with pytest.raises(ForecastFileError, match="adj.csv: malformed:\n  row 2, column month: 2027-09 is not in semester 2027H1"):
+        make_forecast(con, contract, "2027H1", tmp_path / "out", adjustments_path=path)
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(ForecastFileError, match="row 2, column month: 2027-09 is not in semester 2027H1"):
+        next_forecast(con, contract, "2027H1", read_adjustments(path), MADE_ON)
+
+
+def test_semester_must_be_ahead_of_the_data(con, contract):
+    with pytest.raises(UsageError, match="2026-12, the last complete month"):
+        next_forecast(con, contract, "2026H2")
+    with pytest.raises(UsageError, match="expected a semester"):
+        next_forecast(con, contract, "2027-1")
+    later = next_forecast(con, contract, "2027H2", made_on=MADE_ON)  # 7 to 12 months ahead
+    assert [m.month for m in later.figures["month"].unique()] == [7, 8, 9, 10, 11, 12]
+
+
+def test_files_written_round_trip_and_workbook(con, contract, forecast, tmp_path):
+    result, paths = make_forecast(con, contract, "2027H1", tmp_path / "out", made_on=MADE_ON)
+    pd.testing.assert_frame_equal(result.figures, forecast.figures)
+    csv, xlsx = read_forecast_file(paths["csv"]), read_forecast_file(paths["xlsx"])
+    pd.testing.assert_frame_equal(csv, xlsx, check_dtype=False)
+    expected = forecast.figures.sort_values(["short_code", "month"]).reset_index(drop=True)
+    for column in ("short_code", "month", "mt_segments", "peak_sms_per_s", "subscribed_rate", "semester", "made_on"):
+        assert csv[column].tolist() == expected[column].tolist(), column
+
+    book = load_workbook(paths["xlsx"])
+    assert book.sheetnames == ["Cover", "Forecast", "Throughput"]
+    cover = {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True) if row[0]}
+    assert cover["Contractor"] == "Acme Messaging SAS" and cover["Semester"] == "2027H1"
+    assert cover["Made on"].date() == MADE_ON
+    assert cover["Total MT segments"] == int(forecast.figures["mt_segments"].sum())
+    assert cover["Highest monthly peak (SMS/s)"] == forecast.figures["peak_sms_per_s"].max()
+    sheet = book["Forecast"]
+    assert sum(r[2] for r in sheet.iter_rows(min_row=2, values_only=True)) == cover["Total MT segments"]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert [c.value for c in book["Throughput"][1]][:3] == ["short_code", "subscribed_rate", "forecast_peak"]
+
+    # the file sent to Orange loads back as a submitted version
+    loaded = load_forecast_file(con, paths["xlsx"])
+    assert loaded.state == "loaded" and loaded.rows == len(forecast.figures)
+
+
+def test_backtest_through_the_warehouse(con, contract):
+    scores = backtest(con, contract)
+    chosen = scores[scores["method"] == "chosen"]
+    assert set(chosen["metric"]) == {"segments", "peak"}
+    assert chosen["beats_seasonal_naive"].all()

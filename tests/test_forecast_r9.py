@@ -1,0 +1,204 @@
+"""R9 FORECAST against the simulated history's ground truth: the audit flags exactly the
+injected deviations, actuals equal what was generated, every version is kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from opsanalytics import facts, warehouse
+from opsanalytics.errors import WarehouseError
+from opsanalytics.audits import run
+from opsanalytics.audits.result import Filters
+from opsanalytics.config import parse_contract
+from opsanalytics.forecast import (audit_r9, forecast_versions, forecast_vs_actuals, load_forecast_file,
+                                   semester_summary)
+from opsanalytics.forecast.actuals import complete_months, monthly_actuals
+from opsanalytics.simulate.history import generate_history, load_history
+
+
+@pytest.fixture(scope="module")
+def history():
+    return generate_history(months=24, seed=7)
+
+
+@pytest.fixture(scope="module")
+def contract(history):
+    return parse_contract(history.contract_toml, "history contract")
+
+
+@pytest.fixture(scope="module")
+def db(history, contract, tmp_path_factory):
+    """A warehouse with the 24 months loaded and every forecast file submitted, in name order."""
+    out = tmp_path_factory.mktemp("history")
+    history.write(out)
+    path = out / "w.duckdb"
+    con = warehouse.connect(path, create=True)
+    load_history(con, history, contract)
+    for file in sorted((out / "forecasts").glob("*.csv")):
+        assert load_forecast_file(con, file).state == "loaded"
+    con.close()
+    return path
+
+
+@pytest.fixture()
+def con(db):
+    con = warehouse.connect(db, read_only=True)
+    yield con
+    con.close()
+
+
+def _keys(frame: pd.DataFrame) -> set[tuple[str, dt.date, str]]:
+    return {(r.short_code, r.month, r.reason) for r in frame.itertuples(index=False)}
+
+
+def test_actuals_equal_the_generated_months(con, contract, history):
+    """Refused lines in the busiest second count in neither volume nor peak; long messages
+    logged once count their 2 segments."""
+    actuals = monthly_actuals(con, contract)
+    truth = history.truth_months
+    merged = truth.merge(actuals, on=["short_code", "month"], how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all()
+    assert (merged["segments"] == merged["actual_segments"]).all()
+    assert (merged["peak"] == merged["actual_peak"]).all()
+
+
+def test_r9_flags_exactly_the_injected_deviations(con, contract, history):
+    result = audit_r9(con, contract, Filters())
+    assert _keys(result.rows) == _keys(history.truth_flags)
+    assert result.violations == len(history.truth_flags) == 6
+    months = result.details["months"]
+    assert (months["status"] != "partial").all()
+    assert result.summary["months_judged"] == len(history.truth_months)
+    assert result.summary["forecast_versions"] == len(history.forecasts)
+
+
+def test_latest_version_made_by_the_month_end_counts(con, contract):
+    months = forecast_vs_actuals(con, contract).set_index(["short_code", "month"])
+    # the March correction fixed May 2026 for 36181: compared with version 4, not the original
+    fixed = months.loc[("36181", dt.date(2026, 5, 1))]
+    assert fixed["status"] == "ok" and fixed["versions"] == 2 and fixed["source"].endswith("2026H1_v2.csv")
+    # a restatement made in July for June is hindsight: June stays judged on the correction
+    june = months.loc[("36180", dt.date(2026, 6, 1))]
+    assert june["source"].endswith("2026H1_v2.csv") and june["status"] == "flagged"
+    assert june["segments_deviation"] == pytest.approx(-0.35, abs=0.005)
+    # within tolerance (+15 %) is not flagged
+    assert months.loc[("36181", dt.date(2026, 9, 1)), "status"] == "ok"
+    assert months.loc[("36181", dt.date(2026, 9, 1)), "segments_deviation"] == pytest.approx(0.15, abs=0.005)
+
+
+def test_a_correction_never_erases_the_original(con):
+    versions = forecast_versions(con)
+    assert versions["version_id"].tolist() == list(range(1, 8))
+    rows = con.execute(
+        "SELECT version_id, mt_segments FROM forecasts WHERE short_code = '36181' AND month = DATE '2026-05-01' "
+        "ORDER BY version_id").fetchall()
+    assert [v for v, _ in rows] == [3, 4] and rows[0][1] != rows[1][1]
+
+
+def test_same_file_twice_is_one_version(db, history, tmp_path):
+    con = warehouse.connect(db)
+    try:
+        source = forecast_versions(con)["source"].iloc[0]
+        again = load_forecast_file(con, source)
+        assert again.state == "skipped" and again.version_id == 1
+        assert len(forecast_versions(con)) == len(history.forecasts)
+    finally:
+        con.close()
+
+
+def test_tolerance_comes_from_the_contract(con, history):
+    loose = parse_contract(history.contract_toml.replace("forecast_tolerance = 0.20", "forecast_tolerance = 0.70"))
+    result = audit_r9(con, loose, Filters())
+    assert {r.reason for r in result.rows.itertuples()} == {"no_forecast"}
+    strict = parse_contract(history.contract_toml.replace("forecast_tolerance = 0.20", "forecast_tolerance = 0.10"))
+    keys = _keys(audit_r9(con, strict, Filters()).rows)
+    assert {(k[0], k[1]) for k in _keys(history.truth_flags)} <= {(k[0], k[1]) for k in keys}
+    assert ("36181", dt.date(2026, 9, 1), "segments") in keys  # the +15 % month now breaches
+
+
+def test_filters_period_and_short_code(con, contract):
+    rows = audit_r9(con, contract, Filters(dt.date(2026, 1, 15), dt.date(2026, 6, 30), "36180")).rows
+    assert _keys(rows) == {("36180", dt.date(2026, 3, 1), "segments+peak"), ("36180", dt.date(2026, 6, 1), "segments")}
+    assert audit_r9(con, contract, Filters(short_code="1' OR '1'='1")).violations == 0
+
+
+def test_semester_summary(con, contract, history):
+    summary = semester_summary(forecast_vs_actuals(con, contract)).set_index("semester")
+    assert summary["flagged"].to_dict() == {"2025H1": 1, "2025H2": 2, "2026H1": 2, "2026H2": 0}
+    assert summary.loc["2026H2", "no_forecast"] == 1
+    truth = history.truth_months
+    h1_2025 = truth[(truth["month"] >= dt.date(2025, 1, 1)) & (truth["month"] < dt.date(2025, 7, 1))]
+    assert summary.loc["2025H1", "actual_segments"] == h1_2025["segments"].sum()
+
+
+def test_audit_registry_and_json_contract(con, contract, history):
+    result = run(con, contract, "R9", Filters())
+    payload = json.loads(json.dumps(result.to_json(contract.timezone)))
+    assert payload["rule"] == "R9" and payload["name"] == "forecast"
+    assert payload["violations"] == len(history.truth_flags)
+    first = payload["rows"][0]
+    assert {"short_code", "month", "reason", "forecast_segments", "actual_segments", "segments_deviation"} <= first.keys()
+    assert first["month"] == "2025-04-01"
+
+
+def test_partial_months_are_not_judged(history, contract, tmp_path):
+    """Logs that start on the 10th of the first month and stop on the 20th of the last."""
+    events = history.events
+    local = events["logged_at"].dt.tz_convert("Europe/Paris")
+    keep = (local >= pd.Timestamp("2025-01-10", tz="Europe/Paris")) & (local < pd.Timestamp("2026-12-21", tz="Europe/Paris"))
+    trimmed = type(history)(**{**history.__dict__, "events": events[keep].reset_index(drop=True)})
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    try:
+        load_history(con, trimmed, contract)
+        out = tmp_path / "f"
+        history.write(out)
+        for file in sorted((out / "forecasts").glob("*.csv")):
+            load_forecast_file(con, file)
+        months = forecast_vs_actuals(con, contract)
+        partial = months[months["status"] == "partial"]
+        assert {(r.short_code, r.month) for r in partial.itertuples()} == {
+            (c, m) for c in ("36180", "36181") for m in (dt.date(2025, 1, 1), dt.date(2026, 12, 1))} | {
+            ("36190", dt.date(2026, 12, 1))}
+        assert _keys(audit_r9(con, contract, Filters()).rows) == _keys(history.truth_flags)
+    finally:
+        con.close()
+
+
+def test_complete_months():
+    assert complete_months(dt.date(2025, 1, 10), dt.date(2025, 4, 30)) == [dt.date(2025, 2, 1), dt.date(2025, 3, 1),
+                                                                         dt.date(2025, 4, 1)]
+    assert complete_months(None, None) == []
+
+
+def test_no_forecast_table_on_an_old_read_only_warehouse(db, history, contract, tmp_path):
+    path = tmp_path / "old.duckdb"
+    shutil.copy(db, path)
+    con = duckdb.connect(str(path))  # as a warehouse from before R9: no forecasts table
+    con.execute("DROP TABLE forecasts")
+    con.close()
+    con = warehouse.connect(path, read_only=True)
+    try:
+        result = audit_r9(con, contract, Filters())
+        assert result.violations == result.summary["months_judged"] == len(history.truth_months)
+        assert set(result.rows["reason"]) == {"no_forecast"}
+        assert result.summary["forecast_versions"] == 0
+    finally:
+        con.close()
+
+
+def test_empty_warehouse(contract, tmp_path):
+    con = warehouse.connect(tmp_path / "empty.duckdb", create=True)
+    try:
+        with pytest.raises(WarehouseError, match="facts are not built"):
+            audit_r9(con, contract, Filters())
+        facts.build(con, contract)
+        result = audit_r9(con, contract, Filters())
+        assert result.violations == 0 and result.summary["months_judged"] == 0
+    finally:
+        con.close()
