@@ -1,0 +1,74 @@
+"""R9 from the command line, end to end on a small history: simulate-history, forecast load,
+audit R9 (JSON contract), forecast (default action), versions, compare, backtest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from opsanalytics.cli import main
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli")
+    db = out / "w.duckdb"
+    assert main(["simulate-history", "--out", str(out / "hist"), "--db", str(db), "--seed", "3"]) == 0
+    return out, db, out / "hist" / "contract.toml", json.loads((out / "hist" / "truth.json").read_text())
+
+
+def test_end_to_end(scenario, capsys):
+    out, db, contract, truth = scenario
+    files = sorted(str(p) for p in (out / "hist" / "forecasts").glob("*.csv"))
+    assert main(["forecast", "load", *files, "--db", str(db)]) == 0
+    assert main(["forecast", "load", files[0], "--db", str(db)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-1].endswith("version 1, 12 rows (skipped)") and len(printed) == len(files) + 1
+
+    assert main(["audit", "R9", "--db", str(db), "--config", str(contract), "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["rule"] == "R9" and payload["violations"] == len(truth["r9_flags"])
+    got = {(r["short_code"], r["month"][:7], r["reason"]) for r in payload["rows"]}
+    assert got == {(f["short_code"], f["month"], f["reason"]) for f in truth["r9_flags"]}
+
+    # the issue's contract, as written: the default action makes the forecast
+    assert main(["forecast", "--db", str(db), "--config", str(contract), "--semester", truth["next_semester"],
+                 "--out", str(out / "next"), "--made-on", "2026-12-15"]) == 0
+    said = capsys.readouterr().out
+    assert "must be requested from Orange" in said
+    xlsx = out / "next" / f"forecast_{truth['next_semester']}.xlsx"
+    assert load_workbook(xlsx).sheetnames == ["Cover", "Forecast", "Throughput"]
+    assert (out / "next" / f"forecast_{truth['next_semester']}.csv").exists()
+    assert not [p for p in (out / "next").iterdir() if p.name.startswith(".")]  # no temp left
+
+    assert main(["forecast", "load", str(xlsx), "--db", str(db)]) == 0
+    assert main(["forecast", "versions", "--db", str(db), "--format", "json"]) == 0
+    versions = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert len(versions) == len(files) + 1 and versions[-1]["semesters"] == truth["next_semester"]
+
+    assert main(["forecast", "compare", "--db", str(db), "--config", str(contract), "--format", "json"]) == 0
+    compared = json.loads(capsys.readouterr().out)
+    assert sum(s["flagged"] + s["no_forecast"] for s in compared["semesters"]) == len(truth["r9_flags"])
+
+    assert main(["forecast", "backtest", "--db", str(db), "--config", str(contract), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("short_code,metric,method,smape,mape")
+
+
+def test_errors_exit_2_with_a_clear_message(scenario, capsys, tmp_path):
+    out, db, contract, _ = scenario
+    bad = tmp_path / "bad.csv"
+    bad.write_text("short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+                   "36180,2027-01,many,5,10,2027H1,2026-12-01\n")
+    assert main(["forecast", "load", str(bad), "--db", str(db)]) == 2
+    assert "row 2, column mt_segments: expected a number, got 'many'" in capsys.readouterr().err
+    assert main(["forecast", "--db", str(db), "--config", str(contract)]) == 2
+    assert "needs --semester, --out" in capsys.readouterr().err
+    assert main(["forecast", "--db", str(db), "--config", str(contract), "--semester", "2026H2",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "has not started yet" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+    assert main(["forecast", "--db", str(tmp_path / "none.duckdb"), "--config", str(contract), "--semester",
+                 "2027H1", "--out", str(tmp_path / "y")]) == 2
+    assert "no such database" in capsys.readouterr().err
