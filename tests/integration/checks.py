@@ -17,6 +17,8 @@ def mt_lines(lines: list[Line], mt: scenario.MT) -> list[Line]:
     found = [l for l in lines if l.label in scenario.MT_LABELS and l["to"] == mt.to]
     if mt.udh:
         found = [l for l in found if l.udh == mt.udh.hex().upper()]
+    if len(found) > 1:  # a resubmission to the same receiver: told apart by its outcome
+        found = [l for l in found if l.label == mt.label]
     return found
 
 

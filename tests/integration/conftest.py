@@ -103,3 +103,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{what}: {seconds:.1f} s")
     for what, count in COUNTERS.items():
         terminalreporter.write_line(f"{what}: {count}")
+
+
+@pytest.fixture(scope="session")
+def random_run(tmp_path_factory) -> GatewayRun:
+    """The property-based batch through one gateway run (GMT log, no MO replies)."""
+    from .random_messages import N_MESSAGES, N_MOS, SEED, draw_batch, draw_mos
+
+    require_kannel()
+    mts, mos = draw_batch(N_MESSAGES), draw_mos(N_MOS)
+    folder = tmp_path_factory.mktemp("kannel-random")
+    run = run_gateway(folder, VARIANTS["gmt"], mts, mos, timeout=60, replies=False)
+    COUNTERS[f"random MT checked (seed {SEED})"] = len(mts)
+    COUNTERS[f"random MO checked (seed {SEED})"] = len(mos)
+    return run

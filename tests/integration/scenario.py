@@ -190,6 +190,8 @@ def _receipts(*stats: str, delay: float = 0.05, duplicate: bool = False) -> Beha
     return Behaviour(receipts=chain)
 
 
+_REFUSED_ONCE = Behaviour(first_status=ESME_RINVDSTADR, first_attempts=1)
+
 LONG_GSM = ("Offre spéciale été : profitez de -30% sur toute la boutique jusqu'à dimanche minuit, "
             "code [ETE30] valable une fois, dès 20€ d'achat. Livraison offerte à partir de 50€. "
             "Conditions sur acme.example/cgv ~ merci ! STOP au 36180")
@@ -227,11 +229,11 @@ MTS: tuple[MT, ...] = (
     MT("T14", "33612300014", "Refusé sans accusé demandé",
        behaviour=Behaviour(status=ESME_RINVDSTADR), outcome="refused"),
     MT("T15", "33612300015", "Erreur temporaire (0x14) jusqu'à l'abandon", smsc="ora_36181", dlr_mask=31,
-       behaviour=Behaviour(temporary=ESME_RMSGQFUL, temporary_times=-1), outcome="discarded"),
+       behaviour=Behaviour(first_status=ESME_RMSGQFUL, first_attempts=-1), outcome="discarded"),
     MT("T16", "33612300016", "Limité une fois (0x58) puis accepté", dlr_mask=19,
-       behaviour=Behaviour(temporary=ESME_RTHROTTLED, temporary_times=1)),
+       behaviour=Behaviour(first_status=ESME_RTHROTTLED, first_attempts=1)),
     MT("T17", "33612300017", "File pleine une fois (0x14) puis accepté", dlr_mask=3,
-       behaviour=Behaviour(temporary=ESME_RMSGQFUL, temporary_times=1)),
+       behaviour=Behaviour(first_status=ESME_RMSGQFUL, first_attempts=1)),
     MT("T18", "447700900123", "Pas de route vers un numéro britannique", smsc=None, dlr_mask=31,
        http_status=403, outcome="discarded", logged_smsc=""),
     MT("T19", "33600000000", "Destinataire en liste noire", dlr_mask=31, http_status=403,
@@ -253,6 +255,10 @@ MTS: tuple[MT, ...] = (
        dlr_mask=3),
     MT("T27", "33612300027", "Ligne 1\nLigne 2\r\nTab\tfin", dlr_mask=19),
     MT("T28", "33612300028", "Emoji en GSM 😀 et œuvre", dlr_mask=31),
+    # refused, then resent as is by the application: one logical message, two attempts
+    MT("T29", "33612300029", "Votre colis arrive demain", dlr_mask=31, behaviour=_REFUSED_ONCE,
+       outcome="refused"),
+    MT("T29b", "33612300029", "Votre colis arrive demain", dlr_mask=31, behaviour=_REFUSED_ONCE),
 )
 
 #: the MO matrix (senders are unique)

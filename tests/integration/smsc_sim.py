@@ -68,8 +68,9 @@ class Behaviour:
     """How the SMSC answers the submit_sm of one destination number."""
 
     status: int = ESME_ROK            # final command_status of the submit_sm_resp
-    temporary: int = 0                # command_status of the first attempts (0 = none)
-    temporary_times: int = 0          # how many attempts get `temporary` (-1 = every one)
+    first_status: int = 0             # command_status of the first attempts (0 = none): a temporary
+                                      # error (retried by Kannel) or a refusal (resent by the app)
+    first_attempts: int = 0           # how many attempts get `first_status` (-1 = every one)
     receipts: tuple[Receipt, ...] = (Receipt("ENROUTE", 0.02), Receipt("DELIVRD", 0.08))
 
 
@@ -240,8 +241,8 @@ class _Session:
         behaviour = sim.behaviour_for(sm["destination"])
         attempt = sim._attempts.get(sm["destination"], 0)
         sim._attempts[sm["destination"]] = attempt + 1
-        if behaviour.temporary and (behaviour.temporary_times < 0 or attempt < behaviour.temporary_times):
-            status = behaviour.temporary
+        if behaviour.first_status and (behaviour.first_attempts < 0 or attempt < behaviour.first_attempts):
+            status = behaviour.first_status
         else:
             status = behaviour.status
         message_id = sim.new_message_id() if status == ESME_ROK else ""

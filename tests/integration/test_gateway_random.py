@@ -11,125 +11,12 @@ the seed to replay it: `KANNEL_RANDOM_SEED=<seed> pytest tests/integration -k ra
 
 from __future__ import annotations
 
-import os
-import random
-import unicodedata
-
 import pytest
-from hypothesis import HealthCheck, Phase, assume, given, seed, settings
-from hypothesis import strategies as st
 
-from . import checks, gsm, scenario
-from .conftest import COUNTERS, require_kannel, run_gateway
-from .kannel_harness import VARIANTS
-from .smsc_sim import ESME_RINVDSTADR, ESME_RTHROTTLED, Behaviour
+from . import checks
+from .random_messages import N_MESSAGES, N_MOS, SEED
 
 pytestmark = pytest.mark.integration
-
-N_MESSAGES = int(os.environ.get("KANNEL_RANDOM_MESSAGES", "150"))
-N_MOS = int(os.environ.get("KANNEL_RANDOM_MOS", "60"))
-SEED = int(os.environ.get("KANNEL_RANDOM_SEED", random.randrange(2**32)))
-
-_CURATED = ("éèàùçêâîôûëïüÉÈÀÇœŒ€£¥§¤°«»’“”…–—@_$^{}[]~|\\][ 😀🎉👍\n\r\t"
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,;:!?'\"()-+*/%&#<>=")
-_TEXT_CHARS = st.one_of(
-    st.sampled_from(_CURATED),
-    st.sampled_from(["] [", "[msg:", "[udh:0:]", "[to:", " ] "]),
-    st.characters(categories=["Lu", "Ll", "Nd", "Po", "Sm", "Sc", "So", "Zs"]),
-)
-_BEHAVIOURS = {
-    "accept": (scenario.ACCEPT, "accepted"),
-    "undeliv": (scenario._receipts("ENROUTE", "UNDELIV"), "accepted"),
-    "expired": (scenario._receipts("EXPIRED"), "accepted"),
-    "refused": (Behaviour(status=ESME_RINVDSTADR), "refused"),
-    "throttled": (Behaviour(temporary=ESME_RTHROTTLED, temporary_times=1), "accepted"),
-}
-
-
-@st.composite
-def random_mt(draw, index: int) -> scenario.MT:
-    coding = draw(st.sampled_from([None, 0, 1, 2]))
-    if coding == 1:
-        text = draw(st.binary(max_size=300))
-    else:
-        text = "".join(draw(st.lists(_TEXT_CHARS, max_size=120)))
-    user, sender = draw(st.sampled_from([("acme", "ACME"), ("acme", "36180"), ("banque", "Ma Banque")]))
-    behaviour, outcome = _BEHAVIOURS[draw(st.sampled_from(sorted(_BEHAVIOURS)))]
-    mt = scenario.MT(f"H{index:03d}", f"3361400{index:04d}", text, sender=sender, user=user,
-                     smsc=draw(st.sampled_from(["ora_36180", "ora_36181", None])), coding=coding,
-                     dlr_mask=draw(st.sampled_from([None, 3, 19, 31])), behaviour=behaviour,
-                     outcome=outcome)
-    return mt
-
-
-_GSM_CHARS = st.sampled_from([c for c in gsm.BASIC if c != "\x1b"] + list(gsm.EXTENSION))
-_LATIN1_CHARS = st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f")
-_MO_CHARS = {0: _GSM_CHARS, 3: _LATIN1_CHARS, 8: _TEXT_CHARS}
-_KEYWORD_WORDS = ("STOP", "ARRET", "START", "UNSUBSCRIBE")
-
-
-def _encodable(text: str, data_coding: int) -> bool:
-    try:
-        {0: gsm.gsm_encode, 3: lambda t: t.encode("latin-1"), 8: lambda t: t.encode("utf-16-be")}[data_coding](text)
-    except (ValueError, UnicodeEncodeError):
-        return False
-    return True
-
-
-@st.composite
-def random_mo(draw, index: int) -> scenario.MO:
-    """A STOP/START variant (keyword asserted) or any text (keyword asserted only when no
-    keyword word can be read in it)."""
-    data_coding = draw(st.sampled_from([0, 3, 8]))
-    smsc = draw(st.sampled_from(sorted(scenario.SHORT_CODES)))
-    if draw(st.booleans()):
-        word = draw(st.sampled_from(["stop", "arrêt", "arret", "STOP SMS", "start", "Stop", "ARRÊT"]))
-        text = (draw(st.sampled_from(["", " ", "  "])) + word
-                + draw(st.sampled_from(["", " merci", "!", ".", " svp", " "])))
-        keyword, known = ("START" if word.lower() == "start" else "STOP"), True
-    else:
-        text = "".join(draw(st.lists(_MO_CHARS[data_coding], min_size=1, max_size=60)))
-        folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
-        keyword, known = None, not any(w in folded for w in _KEYWORD_WORDS)
-    assume(_encodable(text, data_coding) and len(text.encode("utf-16-be")) <= 140 and len(text) <= 140)
-    return scenario.MO(f"N{index:03d}", f"3367100{index:04d}", text, data_coding=data_coding, smsc=smsc,
-                       keyword=keyword, keyword_known=known)
-
-
-def _draw(n: int, strategy) -> list:
-    """n values drawn by Hypothesis (one example each)."""
-    drawn: list = []
-
-    @seed(SEED)
-    @settings(max_examples=n, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @given(st.data())
-    def collect(data):
-        if len(drawn) < n:
-            drawn.append(data.draw(strategy(len(drawn))))
-
-    collect()
-    return drawn
-
-
-def draw_batch(n: int) -> list[scenario.MT]:
-    """n MTs within smsbox's 10-part limit."""
-    return _draw(n, lambda i: random_mt(i).filter(lambda m: m.expected_segments() <= 10))
-
-
-def draw_mos(n: int) -> list[scenario.MO]:
-    return _draw(n, random_mo)
-
-
-@pytest.fixture(scope="module")
-def random_run(tmp_path_factory):
-    require_kannel()
-    mts, mos = draw_batch(N_MESSAGES), draw_mos(N_MOS)
-    folder = tmp_path_factory.mktemp("kannel-random")
-    run = run_gateway(folder, VARIANTS["gmt"], mts, mos, timeout=60, replies=False)
-    COUNTERS[f"random MT checked (seed {SEED})"] = len(mts)
-    COUNTERS[f"random MO checked (seed {SEED})"] = len(mos)
-    return run
 
 
 def _report(problems: list[str], run) -> str:
