@@ -18,6 +18,7 @@ from opsanalytics.audits.result import Filters
 from opsanalytics.config import parse_contract
 from opsanalytics.forecast import (audit_r9, forecast_versions, forecast_vs_actuals, load_forecast_file,
                                    semester_summary)
+from opsanalytics.ingest import ingest_files
 from opsanalytics.forecast.actuals import complete_months, monthly_actuals
 from opsanalytics.simulate.history import generate_history, load_history
 
@@ -34,12 +35,14 @@ def contract(history):
 
 @pytest.fixture(scope="module")
 def db(history, contract, tmp_path_factory):
-    """A warehouse with the 24 months loaded and every forecast file submitted, in name order."""
+    """The 24 months ingested as canonical Parquet (the way a user loads them) and every
+    forecast file submitted, in name order."""
     out = tmp_path_factory.mktemp("history")
-    history.write(out)
+    paths = history.write(out)
     path = out / "w.duckdb"
     con = warehouse.connect(path, create=True)
-    load_history(con, history, contract)
+    [loaded] = ingest_files(con, contract, [paths["events"]], progress=False)
+    assert loaded.events == len(history.events) and loaded.rejected == 0
     for file in sorted((out / "forecasts").glob("*.csv")):
         assert load_forecast_file(con, file).state == "loaded"
     con.close()
