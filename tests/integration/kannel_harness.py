@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Callable
 
 BEARERBOX = os.environ.get("KANNEL_BEARERBOX", "/usr/sbin/bearerbox")
-SMSBOX = os.environ.get("KANNEL_SMSBOX", "/usr/sbin/smsbox")
 
 #: the local time zone the gateway runs in (its default access-log time is local)
 GATEWAY_TZ = "Europe/Paris"
@@ -43,8 +42,18 @@ STOP_REPLY = "Vous ne recevrez plus de SMS de ce service."
 
 def bearerbox_path() -> str | None:
     """The bearerbox binary, or None when Kannel is not installed."""
-    found = shutil.which("bearerbox") or (BEARERBOX if os.path.exists(BEARERBOX) else None)
-    return found
+    return BEARERBOX if os.path.exists(BEARERBOX) else shutil.which("bearerbox")
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the test process dies (no orphan gateways
+    if pytest itself is killed). Linux only; elsewhere a no-op."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def free_port() -> int:
@@ -235,34 +244,60 @@ class Gateway:
     """bearerbox + smsbox in `folder`; a context manager that always stops both by PID."""
 
     def __init__(self, folder: Path, variant: Variant, smpp_ports: dict[str, int], app_port: int):
-        if bearerbox_path() is None:
+        bearerbox = bearerbox_path()
+        if bearerbox is None:
             raise FileNotFoundError("bearerbox is not installed")
+        self.binaries = {"bearerbox": bearerbox,
+                         "smsbox": os.path.join(os.path.dirname(bearerbox), "smsbox")}
         self.folder, self.variant = folder, variant
-        self.ports = Ports()
+        self.smpp_ports, self.app_port = smpp_ports, app_port
         self.conf = folder / "kannel.conf"
-        self.conf.write_text(render_config(variant, self.ports, smpp_ports, app_port), encoding="utf-8")
+        self._configure()
         self.access_log = folder / "access.log"
         self.app_url = f"http://127.0.0.1:{app_port}"
         self.procs: dict[str, subprocess.Popen] = {}
 
-    def _spawn(self, name: str, binary: str) -> None:
+    def _configure(self) -> None:
+        self.ports = Ports()
+        self.conf.write_text(render_config(self.variant, self.ports, self.smpp_ports, self.app_port),
+                             encoding="utf-8")
+
+    def _spawn(self, name: str) -> None:
         env = dict(os.environ, TZ=GATEWAY_TZ)
         err = (self.folder / f"{name}.stderr").open("wb")
         # -v 2: warnings and errors on the console (config errors show there)
-        self.procs[name] = subprocess.Popen([binary, "-v", "2", str(self.conf)], cwd=self.folder,
-                                            stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env,
-                                            start_new_session=True)
+        self.procs[name] = subprocess.Popen([self.binaries[name], "-v", "2", str(self.conf)],
+                                            cwd=self.folder, stdin=subprocess.DEVNULL, stdout=err,
+                                            stderr=err, env=env, start_new_session=True,
+                                            preexec_fn=_die_with_parent)
         err.close()
 
-    def start(self, smscs_bound: Callable[[], bool], timeout: float = 20) -> "Gateway":
-        self._spawn("bearerbox", BEARERBOX)
+    def start(self, smscs_bound: Callable[[], bool], timeout: float = 20, attempts: int = 3) -> "Gateway":
+        """Start both boxes; a box that dies at start (a port taken between choosing it and
+        binding it: other test runs share the machine) is retried on fresh ports."""
+        for attempt in range(attempts):
+            try:
+                return self._start_once(smscs_bound, timeout)
+            except RuntimeError:
+                self.stop()
+                if attempt == attempts - 1:
+                    raise
+                for name in ("access.log", "bearerbox.log", "smsbox.log", "smsbox-access.log"):
+                    (self.folder / name).unlink(missing_ok=True)
+                self._configure()
+        raise AssertionError("unreachable")
+
+    def _start_once(self, smscs_bound: Callable[[], bool], timeout: float) -> "Gateway":
+        self._spawn("bearerbox")
         wait_for(lambda: self._alive("bearerbox") and self._listening(self.ports.smsbox), timeout,
                  "bearerbox to listen for smsbox")
-        self._spawn("smsbox", SMSBOX)
+        self._spawn("smsbox")
         wait_for(lambda: self._alive("smsbox") and self._listening(self.ports.sendsms), timeout,
                  "smsbox's sendsms interface")
-        wait_for(smscs_bound, timeout, "bearerbox to bind its SMPP links to the simulator")
-        wait_for(self._smsbox_connected, timeout, "smsbox to connect to bearerbox")
+        wait_for(lambda: self._alive("bearerbox") and smscs_bound(), timeout,
+                 "bearerbox to bind its SMPP links to the simulator")
+        wait_for(lambda: self._alive("smsbox") and self._smsbox_connected(), timeout,
+                 "smsbox to connect to bearerbox")
         return self
 
     def _alive(self, name: str) -> bool:
