@@ -152,3 +152,26 @@ def test_backtest_through_the_warehouse(con, contract):
     chosen = scores[scores["method"] == "chosen"]
     assert set(chosen["metric"]) == {"segments", "peak"}
     assert chosen["beats_seasonal_naive"].all()
+
+
+def test_less_than_a_month_of_logs_uses_the_run_rate(history, contract):
+    """Logs from 5 to 24 January: no complete month; segments per day x days of each month."""
+    events = history.events
+    local = events["logged_at"].dt.tz_convert("Europe/Paris")
+    keep = (local >= pd.Timestamp("2025-01-05", tz="Europe/Paris")) & (local < pd.Timestamp("2025-01-25", tz="Europe/Paris"))
+    short = type(history)(**{**history.__dict__, "events": events[keep].reset_index(drop=True)})
+    con = warehouse.connect(":memory:")
+    try:
+        load_history(con, short, contract)
+        result = next_forecast(con, contract, "2025H2", made_on=MADE_ON)
+    finally:
+        con.close()
+    accepted = short.events[(short.events["outcome"] == "accepted") & (short.events["sender"] == "36180")]
+    per_day = accepted["segments"].sum() / 20
+    rows = result.figures[result.figures["short_code"] == "36180"].set_index("month")
+    assert set(rows["method"]) == {"run_rate"}
+    assert rows.loc[dt.date(2025, 7, 1), "mt_segments"] == round(per_day * 31)
+    assert rows.loc[dt.date(2025, 9, 1), "mt_segments"] == round(per_day * 30)
+    assert rows["peak_sms_per_s"].max() == history.truth_months.iloc[0]["peak"]
+    assert set(result.figures[result.figures["short_code"] == "36190"]["method"]) == {"no_history"}
+    assert "run rate" in result.notes[0]

@@ -8,7 +8,8 @@ The method depends on how much history there is, and says so in its label:
 | 12-17 | `seasonal_naive_growth`: same month last year x year-on-year growth of the months that have one | a seasonal cycle is seen, too few to fit a model |
 | 3-11 | `mean_last_3`: mean of the last three months | no seasonal cycle yet; interval widened with the horizon |
 | 1-2 | `last_value` | a new short code; wide interval (+-50 % at one sigma) |
-| 0 | `no_history` | nothing to learn from: zero, to be replaced by the analyst's adjustments |
+| 0, but days of data | `run_rate`: segments per day seen x days of the month; peak seen | logs shorter than a month; interval as last_value |
+| nothing | `no_history` | nothing to learn from: zero, to be replaced by the analyst's adjustments |
 
 Intervals are central prediction intervals at `level` (default 80 %), computed on the log
 scale and never below zero. A model that fails to fit falls back down the table, with the
@@ -129,6 +130,16 @@ def forecast_series(values, steps: int, level: float = DEFAULT_LEVEL) -> SeriesF
             return SeriesForecast(f"{result.method} (fallback)", result.mean, result.low, result.high)
         return result
     raise AssertionError("last_value cannot fail")  # pragma: no cover
+
+
+def run_rate(per_day: float, days: np.ndarray, level: float = DEFAULT_LEVEL) -> SeriesForecast:
+    """Less than one complete month of data: a daily rate scaled to each month's `days`
+    (pass days = 1 for a rate such as the peak that does not scale)."""
+    days = np.asarray(days, dtype=float)
+    point = np.log1p(per_day * days)
+    sigma = MIN_SIGMA["last_value"] * np.sqrt(np.arange(1, len(days) + 1))
+    low, high = _bounds(point, sigma, level)
+    return SeriesForecast("run_rate", per_day * days, low, high)
 
 
 def seasonal_naive(values, steps: int) -> np.ndarray:

@@ -17,8 +17,8 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import ForecastFileError, UsageError
 from opsanalytics.forecast.actuals import complete_months, data_coverage, monthly_actuals
 from opsanalytics.forecast.backtest import backtest_frame
-from opsanalytics.forecast.model import DEFAULT_LEVEL, forecast_series
-from opsanalytics.forecast.periods import Semester, month_label, months_between
+from opsanalytics.forecast.model import DEFAULT_LEVEL, forecast_series, run_rate
+from opsanalytics.forecast.periods import Semester, add_months, month_label, months_between
 
 
 @dataclass
@@ -116,7 +116,8 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
         adjustments = pd.DataFrame(columns=["row_no", "short_code", "month", "extra_segments", "peak_sms_per_s"])
     _check_adjustments(adjustments, target)
 
-    codes = sorted({s.code for s in contract.short_codes} | set(history["short_code"])
+    rates = _run_rates(con, contract) if until is None else {}
+    codes = sorted({s.code for s in contract.short_codes} | set(history["short_code"]) | set(rates)
                    | set(adjustments["short_code"]))
     extra = adjustments.groupby(["short_code", "month"])["extra_segments"].sum()
     planned_peak = adjustments.dropna(subset=["peak_sms_per_s"]).groupby(["short_code", "month"])["peak_sms_per_s"].max()
@@ -124,8 +125,13 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     for code in codes:
         series = history[history["short_code"] == code]
         steps = months_between(until, target.months[-1]) if until is not None else 6
-        seg = forecast_series(series["actual_segments"].to_numpy(), steps, level)
-        peak = forecast_series(series["actual_peak"].to_numpy(), steps, level)
+        if code in rates:  # less than one complete month of data
+            per_day, seen_peak = rates[code]
+            days = np.array([(add_months(m, 1) - m).days for m in target.months])
+            seg, peak = run_rate(per_day, days, level), run_rate(seen_peak, np.ones(6), level)
+        else:
+            seg = forecast_series(series["actual_segments"].to_numpy(), steps, level)
+            peak = forecast_series(series["actual_peak"].to_numpy(), steps, level)
         subscribed = contract.short_code(code).rate if contract.short_code(code) else 10
         for i, month in enumerate(target.months):
             k = steps - 6 + i
@@ -149,9 +155,21 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     figures = pd.DataFrame(rows)
     notes = []
     if until is None:
-        notes.append("no complete month of MT data: every short code is 'no_history' (zero + adjustments)")
+        notes.append("no complete month of MT data: short codes with traffic are forecast from their daily "
+                     "run rate ('run_rate'), the others are 'no_history' (zero + adjustments)")
     return NextForecast(contract.forecast.contractor, target.label, made_on, level, until, figures,
                         throughput_options(figures), history, notes)
+
+
+def _run_rates(con: duckdb.DuckDBPyConnection, contract: Contract) -> dict[str, tuple[float, float]]:
+    """Per short code: segments per day over the days the data covers, and the peak seen."""
+    first_day, last_day = data_coverage(con, contract)
+    if first_day is None:
+        return {}
+    actuals = monthly_actuals(con, contract)
+    covered = (last_day - first_day).days + 1
+    return {code: (float(group["actual_segments"].sum()) / covered, float(group["actual_peak"].max()))
+            for code, group in actuals.groupby("short_code")}
 
 
 def throughput_options(figures: pd.DataFrame) -> pd.DataFrame:
