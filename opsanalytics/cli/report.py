@@ -62,11 +62,13 @@ def default_out(date_from: dt.date, date_to: dt.date) -> Path:
 
 def print_outcome(report, stream=sys.stdout) -> None:
     """Where the index is, and what failed."""
+    from opsanalytics.report.index import first_line
+
     index = (Path(report.out_dir) / "index.html").resolve()
     for run in report.failed:
-        print(f"FAILED {run.name}: {run.error}", file=sys.stderr)
+        print(f"FAILED {run.name}: {first_line(run.error)}", file=sys.stderr)
     if report.summary_error:
-        print(f"FAILED executive summary: {report.summary_error}", file=sys.stderr)
+        print(f"FAILED executive summary: {first_line(report.summary_error)}", file=sys.stderr)
     done = len(report.notebooks) - len(report.failed)
     print(f"{done}/{len(report.notebooks)} reports rendered in {report.seconds:.1f} s", file=stream)
     print(f"open {index}", file=stream)

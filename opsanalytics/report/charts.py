@@ -18,6 +18,7 @@ AMBER = "#ef6c00"
 BLUE = "#1565c0"
 GREY = "#9e9e9e"
 
+STATUS_COLOURS = {"flagged": RED, "no_forecast": AMBER, "partial": GREY, "ok": GREEN}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOLIDAY_ROW = "Public holiday"
 
@@ -84,7 +85,8 @@ def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: st
     fig = go.Figure()
     groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=True))
     for name, part in groups:
-        fig.add_bar(x=part[x], y=part[y], name=str(name) if name is not None else y,
+        fig.add_bar(x=pd.to_datetime(part[x]), y=part[y], name=str(name) if name is not None else y,
+                    width=0.8 * 86_400_000,  # one day in ms: bars stay one day wide when days are missing
                     hovertemplate="%{x|%a %d %b}: %{y:,.0f}<extra>" + (str(name) if name else "") + "</extra>")
     if marked_days is not None:
         for day, label in zip(marked_days["day"], marked_days["name"]):
@@ -168,18 +170,23 @@ def forecast_vs_actual(frame: pd.DataFrame, title: str, tolerance: float,
     if frame.empty or forecast not in frame or frame[forecast].isna().all():
         return empty(title, "No submitted forecast covers this period")
     frame = frame.sort_values(month)
-    upper = frame[forecast] * (1 + tolerance)
-    lower = frame[forecast] * (1 - tolerance)
+    planned = pd.to_numeric(frame[forecast], errors="coerce").astype("float64")
+    upper = planned * (1 + tolerance)
+    lower = planned * (1 - tolerance)
     fig = go.Figure()
     fig.add_scatter(x=frame[month], y=upper, mode="lines", line={"width": 0}, showlegend=False,
                     hoverinfo="skip")
     fig.add_scatter(x=frame[month], y=lower, mode="lines", line={"width": 0}, fill="tonexty",
                     fillcolor="rgba(21,101,192,0.15)", name=f"tolerance ±{tolerance:.0%}", hoverinfo="skip")
-    fig.add_scatter(x=frame[month], y=frame[forecast], mode="lines+markers", name="forecast",
+    fig.add_scatter(x=frame[month], y=planned, mode="lines+markers", name="forecast",
                     line={"color": BLUE})
-    outside = (frame[actual] > upper) | (frame[actual] < lower)
-    fig.add_bar(x=frame[month], y=frame[actual], name="actual",
-                marker_color=[RED if o else GREEN for o in outside], opacity=0.8)
+    if "status" in frame:  # R9's own verdict: flagged, no_forecast, partial (not judged), ok
+        colours = [STATUS_COLOURS.get(s, GREEN) for s in frame["status"]]
+    else:
+        got = pd.to_numeric(frame[actual], errors="coerce").astype("float64")
+        colours = [RED if o else GREEN for o in ((got > upper) | (got < lower)).fillna(False)]
+    fig.add_bar(x=frame[month], y=frame[actual], name="actual (red: out of tolerance, amber: no forecast, "
+                "grey: month not complete)", marker_color=colours, opacity=0.8)
     return _layout(fig, title, "month", "MT segments per month")
 
 

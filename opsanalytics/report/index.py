@@ -21,6 +21,20 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
+def first_line(error: str | None, limit: int = 240) -> str:
+    """The headline of an error (DuckDB's binder errors list dozens of candidate functions)."""
+    line = (error or "").strip().splitlines()[0] if error and error.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _error_block(error: str | None) -> str:
+    head = first_line(error)
+    if (error or "").strip() == head:
+        return f"<pre>{_e(head)}</pre>"
+    return (f"<pre>{_e(head)}</pre><details><summary>full message</summary>"
+            f"<pre>{_e(error)}</pre></details>")
+
+
 def summary_table(summary: dict, pages: dict[str, str]) -> str:
     """The rule table: one row per rule, breaches first, linked to its detailed page."""
     rules = sorted(summary["rules"], key=lambda r: (r["status"] != "breach", -r["violations"], _rule_no(r["rule"])))
@@ -65,12 +79,12 @@ def render_index(report: "ReportRun", period: str) -> str:
     if report.failed or report.summary_error:
         parts.append("<div class='ops-failed' id='failures'><h2>Some parts failed</h2><ul>")
         if report.summary_error:
-            parts.append(f"<li><b>executive summary</b>: <pre>{_e(report.summary_error)}</pre></li>")
+            parts.append(f"<li><b>executive summary</b>: {_error_block(report.summary_error)}</li>")
         for n in report.failed:
             where = f" (cell {n.cell})" if n.cell is not None else ""
             page = f" &mdash; <a href='{_e(n.html)}'>partial page</a>" if n.html else ""
             parts.append(f"<li class='ops-failed-notebook' data-notebook='{_e(n.name)}'><b>{_e(n.name)}</b>"
-                         f"{where}{page}<pre>{_e(n.error)}</pre>"
+                         f"{where}{page}{_error_block(n.error)}"
                          f"<small>executed copy: {_e(n.executed or 'none')}</small></li>")
         parts.append("</ul></div>")
     if report.summary:

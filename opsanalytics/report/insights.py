@@ -269,3 +269,19 @@ def tier_options(result: AuditResult, window_hours: float = 14.0) -> pd.DataFram
     return pd.DataFrame(rows, columns=["short_code", "tier_sms_per_s", "subscribed", "cheapest_carrying_peak",
                                        "carries_peak", "monthly_eur", "must_request", "busiest_day_hours",
                                        "fits_one_window"])
+
+
+# --- R9 forecasts -------------------------------------------------------------------------
+
+def next_semester(con, contract: Contract, filters: Filters) -> str:
+    """The semester to forecast next: the first one that starts after both the report's
+    period and the last complete month of history (e.g. '2027H1')."""
+    from opsanalytics.forecast import monthly_history
+    from opsanalytics.forecast.periods import Semester, add_months
+
+    history = monthly_history(con, contract)
+    last = filters.date_to or dt.date.today()
+    if len(history):
+        last = max(last, history["month"].max())
+    semester = Semester.of(last)
+    return Semester.of(add_months(semester.months[-1], 1)).label

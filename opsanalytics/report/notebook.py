@@ -168,7 +168,8 @@ def kpis_html(values: dict[str, Any], *, bad: tuple[str, ...] = ()) -> str:
 
 def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str | None = None,
                empty: str = "Nothing to report in this period.") -> str:
-    """A titled HTML table with its row count; the caller decides the order."""
+    """A titled HTML table with its row count, numbers right-aligned with thousands
+    separators; the caller decides the order (severity first)."""
     parts = [f"<h4 class='ops-table-title'>{html.escape(title)}</h4>"]
     if frame.empty:
         parts.append(f"<p class='ops-empty'>{html.escape(empty)}</p>")
@@ -177,11 +178,37 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
         count = (f"{len(frame):,} rows" if len(frame) <= max_rows
                  else f"first {max_rows:,} of {len(frame):,} rows")
         parts.append(f"<p class='ops-count'>{count}</p>")
-        parts.append(shown.to_html(index=False, classes="ops-table", border=0, na_rep="",
-                                   float_format=lambda v: f"{v:,.2f}"))
+        numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+                   for c in shown.columns]
+        head = "".join(f"<th class='{'num' if n else ''}'>{html.escape(str(c))}</th>"
+                       for c, n in zip(shown.columns, numeric))
+        body = []
+        for row in shown.itertuples(index=False):
+            cells = "".join(f"<td class='num'>{html.escape(_number(v))}</td>" if n
+                            else f"<td>{html.escape(_text(v))}</td>" for v, n in zip(row, numeric))
+            body.append(f"<tr>{cells}</tr>")
+        parts.append(f"<table class='ops-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     if note:
         parts.append(f"<p class='ops-note'>{html.escape(note)}</p>")
     return "\n".join(parts)
+
+
+def _number(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):,.0f}" if float(value).is_integer() and abs(value) >= 1000 else f"{float(value):,.2f}"
+    return str(value)
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() and value.tzinfo is None else str(value)
+    return str(value)
 
 
 def figure_bundle(fig: go.Figure) -> dict[str, Any]:

@@ -236,5 +236,5 @@ def _summary(db, contract, date_from, date_to, short_code, brand) -> tuple[dict 
             con.close()
         return summary.to_json(), None
     except Exception as exc:
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return None, detail
