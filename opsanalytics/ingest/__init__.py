@@ -89,7 +89,7 @@ def _format_module(fmt: str):
         raise
 
 
-def _check_paths(paths: Iterable[str | Path], fmt: str) -> list[tuple[Path, str]]:
+def check_paths(paths: Iterable[str | Path], fmt: str) -> list[tuple[Path, str]]:
     """Refuse the whole call before writing anything when a file is missing or unreadable."""
     if fmt not in FORMATS:
         raise IngestError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
@@ -159,20 +159,22 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iterable[str | Path],
-                 fmt: str = "auto", progress: bool = True) -> list[LoadResult]:
+                 fmt: str = "auto", progress: bool = True, echo: bool | None = None) -> list[LoadResult]:
     """Load every file, then rebuild the facts; all in one transaction (all or nothing).
 
     A file whose sha256 is already in the manifest (loaded earlier, or earlier in this same
     call) is recorded as `skipped` and loads nothing, so ingesting twice changes nothing but
-    the manifest. Prints the accounting of each file to stderr when `progress` is set.
+    the manifest. `progress`: progress bars on stderr; `echo` (default: as `progress`): the
+    accounting line of each file on stderr as soon as it is loaded.
     """
-    checked = _check_paths(paths, fmt)
+    echo = progress if echo is None else echo
+    checked = check_paths(paths, fmt)
     results: list[LoadResult] = []
     with warehouse.transaction(con):
         for path, file_fmt in checked:
             result = load_file(con, contract, path, file_fmt, progress)
             results.append(result)
-            if progress:
+            if echo:
                 print(result.summary(), file=sys.stderr, flush=True)
         _build_facts(con, contract)
     return results

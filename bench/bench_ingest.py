@@ -1,0 +1,206 @@
+"""Benchmark of the Kannel loader against the floor, measured in the same run.
+
+Generates N realistic Kannel 1.4.5 access-log lines (default 5,000,000: MT, ACK and receipt
+DLRs, MO, refusals, multipart UDH, UCS-2 hex, lossy GSM text with `] [` inside, 1 % truncated
+lines), then, each in its own subprocess so that peak RSS is the loader's own:
+  - floor:  DuckDB storing the same raw lines, unparsed, into a table;
+  - ingest: `opsanalytics.ingest.ingest_files` into a fresh warehouse.
+Prints wall time, lines/s, peak RSS and the ratio ingest/floor. Targets (issue 7): ratio <= 2,
+peak RSS <= 1.5 GB for 5 M lines.
+
+    python bench/bench_ingest.py [--lines N] [--threads 2] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+# One query: row i of range(N) becomes one access-log line. Values come from hashes of i, so
+# lines are distinct (no dictionary-compression shortcut) but the run is deterministic.
+GENERATE = r"""
+COPY (
+WITH base AS (
+    SELECT i,
+           (hash(i, 1) % 1000)::BIGINT AS r,
+           (hash(i, 2) % 1000000007)::BIGINT AS h,
+           TIMESTAMP '2026-11-01 00:00:00' + to_seconds(i * $span // $n) AS ts
+    FROM range($n) t(i)
+), shaped AS (
+    SELECT i, r, h, strftime(ts, '%Y-%m-%d %H:%M:%S') AS prefix,
+           CASE WHEN h % 2 = 0 THEN 'ora_36180' ELSE 'ora_36181' END AS smsc,
+           ['acme', 'jeu_app', 'banque', 'shop'][1 + h % 4] AS svc,
+           '336' || lpad((h % 100000000)::VARCHAR, 8, '0') AS msisdn,
+           upper(printf('%08x', i)) AS fid,
+           CASE h % 7
+             WHEN 0 THEN 'Promo: -20% avec le code [..T..] .. 5... {ok} ~ ^ | \ fin ' || (h % 9999)::VARCHAR
+             WHEN 1 THEN 'Votre code est ' || (h % 10000)::VARCHAR || '. R..pondez STOP au 36180 pour ne plus recevoir de SMS.'
+             WHEN 2 THEN 'Offre sp..ciale ..t.. : profitez de -30% sur toute la boutique jusqu''.. dimanche minuit, code [ETE' || (h % 100)::VARCHAR || '] valable une fois, d..s 20... d''achat. Livraison offerte .. partir de 50.... Conditions sur acme.example/cgv'
+             WHEN 3 THEN 'Rappel RDV le ' || (1 + h % 28)::VARCHAR || '/11 a ' || (h % 24)::VARCHAR || 'h. STOP 36180'
+             WHEN 4 THEN 'Jeu: r..ponse .. [B] pour 5... ref ' || (h % 100000)::VARCHAR
+             WHEN 5 THEN 'Partie 1/3 : votre commande n?' || (h % 10000)::VARCHAR || ' a ..t.. exp..di..e. '
+             ELSE 'Bonjour ' || (h % 1000)::VARCHAR || ', votre colis est disponible en point relais.'
+           END AS gsm_text
+    FROM base
+), texts AS (
+    SELECT *, 'id:' || fid || ' sub:001 dlvrd:001 submit date:2611251719 done date:2611251719 stat:'
+              || CASE WHEN r < 860 THEN 'DELIVRD err:000' ELSE 'UNDELIV err:001' END
+              || ' text:' || rpad(substr(gsm_text, 1, 20), 20, ' ') AS receipt
+    FROM shaped
+), lines AS (
+    SELECT i, r, prefix || ' ' || CASE
+      WHEN r < 380 THEN 'Sent SMS [SMSC:' || smsc || '] [SVC:' || svc || '] [ACT:] [BINF:] [FID:' || fid
+           || '] [META:?smpp_resp?] [from:' || CASE WHEN r < 20 THEN 'Ma Banque' ELSE '36180' END || '] [to:' || msisdn
+           || '] [flags:-1:0:-1:-1:31] [msg:' || length(gsm_text)::VARCHAR || ':' || gsm_text || '] [udh:'
+           || CASE WHEN r % 50 = 7 THEN '6:05000341030' || (1 + r % 3)::VARCHAR ELSE '0:' END || ']'
+      WHEN r < 420 THEN 'Sent SMS [SMSC:' || smsc || '] [SVC:' || svc || '] [ACT:] [BINF:] [FID:' || fid
+           || '] [META:?smpp_resp?] [from:36181] [to:' || msisdn
+           || '] [flags:-1:2:-1:-1:31] [msg:52:00C9007400E90020D83DDE00002000E00020006200690065006E007400F40074002000210020003520AC0020005B006F006B005D] [udh:0:]'
+      WHEN r < 600 THEN 'Receive DLR [SMSC:' || smsc || '] [SVC:' || svc || '] [ACT:] [BINF:] [FID:' || fid
+           || '] [META:?smpp_resp??orig_msg?dlr_mask=31&] [from:36180] [to:' || msisdn || '] [flags:-1:-1:-1:-1:8] [msg:4:ACK/] [udh:0:]'
+      WHEN r < 880 THEN 'Receive DLR [SMSC:' || smsc || '] [SVC:' || svc || '] [ACT:acme36180] [BINF:] [FID:' || fid
+           || '] [META:?orig_msg?dlr_mask=31&?smpp?dlr_err=%03%00%00&] [from:36180] [to:' || msisdn
+           || '] [flags:-1:-1:-1:-1:' || CASE WHEN r < 860 THEN '1' ELSE '2' END || '] [msg:'
+           || length(receipt)::VARCHAR || ':' || receipt || '] [udh:0:]'
+      WHEN r < 940 THEN 'Receive SMS [SMSC:' || smsc || '] [SVC:] [ACT:acme36180] [BINF:] [FID:] [META:?smpp?] [from:+'
+           || msisdn || '] [to:36180] [flags:-1:0:-1:0:-1] [msg:'
+           || CASE WHEN r < 910 THEN '4:STOP' ELSE '12: Stop merci ' END || '] [udh:0:]'
+      WHEN r < 960 THEN 'Receive SMS [SMSC:' || smsc || '] [SVC:] [ACT:acme36180] [BINF:] [FID:] [META:?smpp?] [from:+'
+           || msisdn || '] [to:36180] [flags:-1:2:-1:0:-1] [msg:10:00410052005200CA0054] [udh:0:]'
+      WHEN r < 975 THEN 'REJECTED Send SMS [SMSC:' || smsc || '] [SVC:' || svc || '] [ACT:] [BINF:] [FID:] [META:?smpp_resp?] [from:36180] [to:'
+           || msisdn || '] [flags:-1:0:-1:-1:31] [msg:' || length(gsm_text)::VARCHAR || ':' || gsm_text || '] [udh:0:]'
+      WHEN r < 985 THEN 'Receive DLR [SMSC:' || smsc || '] [SVC:' || svc || '] [ACT:] [BINF:] [FID:] [META:?orig_msg?dlr_mask=31&] [from:36180] [to:'
+           || msisdn || '] [flags:-1:-1:-1:-1:16] [msg:43:NACK/0x0000000b/Invalid Destination Address] [udh:0:]'
+      WHEN r < 990 THEN 'FAILED Receive DLR [SMSC:' || smsc || '] [SVC:] [ACT:] [BINF:] [FID:' || fid || '] [META:?smpp?] [from:'
+           || msisdn || '] [to:36180] [flags:-1:0:-1:0:-1] [msg:100:id:' || fid
+           || ' sub:001 dlvrd:001 submit date:2611251719 done date:2611251719 stat:DELIVRD err:000 text:] [udh:0:]'
+      WHEN r < 992 THEN 'DISCARDED SMS [SMSC:] [SVC:' || svc || '] [ACT:] [BINF:] [FID:] [META:] [from:36180] [to:447700900123] [flags:-1:0:-1:-1:31] [msg:'
+           || length(gsm_text)::VARCHAR || ':' || gsm_text || '] [udh:0:]'
+      ELSE 'Sent SMS [SMSC:' || smsc || '] [SVC:' || svc || '] [ACT:] [BINF:] [FID:' || fid
+           || '] [META:?smpp_resp?] [from:36180] [to:' || msisdn || '] [flags:-1:0:-1:-1:31] [msg:'
+           || length(gsm_text)::VARCHAR || ':' || gsm_text || '] [udh:0:]'
+    END AS line
+    FROM texts
+)
+SELECT CASE
+         WHEN i = 0 THEN left(line, 20) || 'Log begins'
+         WHEN r >= 992 THEN left(line, length(line) * 6 // 10)   -- ~1 % truncated lines
+         ELSE line
+       END AS line
+FROM lines
+ORDER BY i
+) TO '__OUT__' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')
+"""
+
+CONTRACT = 'timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n'
+
+
+def generate(path: Path, n: int) -> None:
+    """Write n access-log lines to `path` (DuckDB does the writing: seconds, not minutes)."""
+    con = duckdb.connect()
+    # COPY's target cannot be a parameter; the path is ours (a temp dir), never user text.
+    con.execute(GENERATE.replace("__OUT__", str(path).replace("'", "''")),
+                {"n": n, "span": 30 * 86400})
+    con.close()
+
+
+def _floor(log: Path, db: Path, threads: int) -> None:
+    con = duckdb.connect(str(db))
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute(
+        "CREATE TABLE raw_lines AS SELECT line FROM read_csv($p, columns = {'line': 'VARCHAR'}, "
+        "delim = '\\0', quote = '', escape = '', header = false, auto_detect = false)", {"p": str(log)})
+    con.close()
+
+
+def _ingest(log: Path, db: Path, threads: int) -> None:
+    from opsanalytics import warehouse
+    from opsanalytics.config import parse_contract
+    from opsanalytics.ingest import ingest_files
+
+    con = warehouse.connect(db, create=True, threads=threads)
+    [result] = ingest_files(con, parse_contract(CONTRACT), [log], progress=False)
+    con.close()
+    print(json.dumps({"lines": result.lines, "events": result.events, "markers": result.markers,
+                      "rejected": result.rejected}))
+
+
+def _child(which: str, log: str, db: str, threads: int) -> None:
+    start = time.perf_counter()
+    out = {"floor": _floor, "ingest": _ingest}[which](Path(log), Path(db), threads)
+    wall = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    print(json.dumps({"wall": wall, "rss": rss}))
+
+
+def _run(which: str, log: Path, workdir: Path, threads: int) -> dict:
+    db = workdir / f"{which}.duckdb"
+    for p in (db, db.with_suffix(".duckdb.wal")):
+        p.unlink(missing_ok=True)
+    proc = subprocess.run([sys.executable, __file__, "--child", which, str(log), str(db), str(threads)],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"{which} failed:\n{proc.stderr}")
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    result = lines[-1]
+    for extra in lines[:-1]:
+        result.update(extra)
+    db.unlink(missing_ok=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=5_000_000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="interleaved runs; medians are reported")
+    parser.add_argument("--keep", type=Path, help="directory to keep the generated log in (reused if present)")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        which, log, db, threads = args.child
+        _child(which, log, db, int(threads))
+        return 0
+
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench_ingest_"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    log = workdir / f"access-{args.lines}.log"
+    if not log.exists():
+        start = time.perf_counter()
+        generate(log, args.lines)
+        print(f"generated {args.lines:,} lines ({log.stat().st_size / 1e9:.2f} GB) "
+              f"in {time.perf_counter() - start:.1f} s: {log}")
+    runs: dict[str, list[dict]] = {"floor": [], "ingest": []}
+    for _ in range(args.repeat):
+        for which in ("floor", "ingest"):
+            runs[which].append(_run(which, log, workdir, args.threads))
+
+    def median(which: str, key: str) -> float:
+        values = sorted(r[key] for r in runs[which])
+        return values[len(values) // 2]
+
+    print(f"{'':8} {'wall s':>8} {'lines/s':>12} {'peak RSS':>10}")
+    for which in ("floor", "ingest"):
+        wall = median(which, "wall")
+        print(f"{which:8} {wall:8.2f} {args.lines / wall:12,.0f} {median(which, 'rss') / 1e9:8.2f} GB")
+    ingest = runs["ingest"][-1]
+    print(f"accounting: lines={ingest['lines']} events={ingest['events']} markers={ingest['markers']} "
+          f"rejected={ingest['rejected']}")
+    print(f"ratio ingest/floor: {median('ingest', 'wall') / median('floor', 'wall'):.2f} (target <= 2)")
+    if not args.keep:
+        log.unlink()
+        workdir.rmdir()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

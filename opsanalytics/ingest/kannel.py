@@ -1,0 +1,159 @@
+"""Load one Kannel bearerbox access log (plain or gzip) into events / log_markers /
+rejected_lines, exactly as KANNEL.md describes the format.
+
+Python only orchestrates; DuckDB parses (queries/staging/kannel_*.sql), streaming:
+  1. rawtext.scan: invalid UTF-8, carriage returns or NUL bytes? (rare: then a cleaned copy)
+  2. kannel_raw: the lines, in order, into a temp table (rowid = line number; spills to disk
+     beyond the memory limit, so memory does not grow with the file)
+  3. kannel_events_fast: built-in layout only, tokenised once on '] ['; the standard lines
+  4. kannel_leftover + kannel_slow: every other line, read positionally (regex up to the text,
+     text sliced by its LEN, the rest checked), each an event, a marker or a reject with reason
+  5. kannel_dst_shift: local logs, the repeated autumn hour resolved from the line order
+Every line ends up in exactly one of events, log_markers, rejected_lines.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from opsanalytics import warehouse
+from opsanalytics.config import Contract
+from opsanalytics.errors import IngestError
+from opsanalytics.ingest import LoadCounts
+from opsanalytics.ingest.kannel_format import ParsePlan, build_plan
+from opsanalytics.ingest.rawtext import is_gzip, scan, transcode
+
+#: a line earlier than one already seen in the repeated hour by more than this is the clock
+#: going back (lines are written by several threads: seconds of jitter are not a change)
+FOLD_TOLERANCE_S = 60
+#: DuckDB memory limit while loading: the staging table spills to disk beyond it
+MEMORY_LIMIT = "1GB"
+
+
+def plan_for(contract: Contract) -> ParsePlan:
+    return build_plan(contract.access_log_format, contract.access_log_clean, contract.source)
+
+
+class _Progress:
+    """A tqdm bar on stderr: bytes while scanning, then DuckDB's own query progress."""
+
+    def __init__(self, enabled: bool, path: Path, size: int):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"{path.name}: scan",
+                            file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def bytes(self, n: int) -> None:
+        if self.bar:
+            self.bar.update(n)
+
+    def run(self, con: duckdb.DuckDBPyConnection, step: str, name: str, params: dict):
+        """Run one staging query, showing its progress (polled) as a percentage."""
+        if not self.bar:
+            return warehouse.execute(con, name, params)
+        self.bar.reset(total=100)
+        self.bar.unit, self.bar.unit_scale = "%", False
+        self.bar.set_description(step)
+        done = threading.Event()
+
+        def poll() -> None:
+            while not done.wait(0.25):
+                try:
+                    pct = con.query_progress()
+                except Exception:  # progress is best effort, never a failure
+                    return
+                if pct and pct > 0:
+                    self.bar.n = min(100, int(pct))
+                    self.bar.refresh()
+
+        watcher = threading.Thread(target=poll, daemon=True)
+        watcher.start()
+        try:
+            return warehouse.execute(con, name, params)
+        finally:
+            done.set()
+            watcher.join()
+            self.bar.n = 100
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.close()
+
+
+def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
+         progress: bool = True) -> LoadCounts:
+    """Load one access log inside the caller's transaction; returns its accounting."""
+    plan = plan_for(contract)
+    path = Path(path)
+    bar = _Progress(progress, path, path.stat().st_size)
+    copy: Path | None = None
+    old_limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    try:
+        found = scan(path, on_bytes=bar.bytes)
+        source = path
+        if found.needs_transcoding:
+            copy, replaced = transcode(path, on_bytes=bar.bytes)
+            source = copy
+            if replaced and progress:
+                print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
+                      file=sys.stderr)
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        counts = _stage(con, source, load_id, contract, plan, bool(copy), bar)
+    except duckdb.InvalidInputException as exc:
+        raise IngestError(f"{path}: cannot be read as a text log: {str(exc).splitlines()[0]}") from None
+    finally:
+        bar.close()
+        if copy:
+            copy.unlink(missing_ok=True)
+        _quietly(con, f"SET memory_limit = '{old_limit}'")
+    if counts.rejected and not counts.events:
+        first = warehouse.execute(con, "staging/kannel_first_reject", {"load_id": load_id}).fetchone()
+        raise IngestError(
+            f"{path}: no line is a Kannel access-log line of the configured format "
+            f"(line {first[0]}: {first[1]}); check --format and the contract's access_log_format")
+    return counts
+
+
+def _stage(con, source: Path, load_id: int, contract: Contract, plan: ParsePlan, transcoded: bool,
+           bar: _Progress) -> LoadCounts:
+    params = {
+        "path": str(source), "compression": "gzip" if is_gzip(source) else "none", "load_id": load_id, "tz": contract.log_timezone,
+        "transcoded": transcoded, "prefix": plan.prefix, "time_source": plan.time_source,
+        "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
+    }
+    con.execute(warehouse.query_text("staging/kannel_drop"))
+    con.execute(warehouse.query_text("staging/kannel_macros"))
+    try:
+        bar.run(con, "read lines", "staging/kannel_raw", params)
+        if plan.fast:
+            bar.run(con, "parse", "staging/kannel_events_fast", params)
+        warehouse.execute(con, "staging/kannel_leftover", params)
+        bar.run(con, "odd lines", "staging/kannel_slow", params)
+        warehouse.execute(con, "staging/kannel_events_slow", params)
+        warehouse.execute(con, "staging/kannel_markers", params)
+        warehouse.execute(con, "staging/kannel_rejects", params)
+        if plan.time_source == "prefix":
+            warehouse.execute(con, "staging/kannel_dst_shift", params)
+            warehouse.execute(con, "staging/kannel_dst_events", params)
+            warehouse.execute(con, "staging/kannel_dst_markers", params)
+        row = warehouse.execute(con, "staging/kannel_counts", params).fetchone()
+    finally:
+        _quietly(con, warehouse.query_text("staging/kannel_drop"))
+    return LoadCounts(*map(int, row))
+
+
+def _quietly(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Clean-up that must not hide the error that brought us here (an aborted transaction
+    refuses every statement until the caller rolls back, which drops temp tables anyway)."""
+    try:
+        con.execute(sql)
+    except duckdb.Error:
+        pass

@@ -1,0 +1,192 @@
+"""Turn the gateway's access-log format (contract `access_log_format`, `access_log_clean`)
+into a parse plan for the SQL of queries/staging/kannel_*.sql.
+
+Kannel writes each line as `PREFIX FORMAT` where PREFIX is `YYYY-MM-DD HH:MM:SS ` unless
+`access-log-clean` is set, and FORMAT is its built-in layout or the custom
+`access-log-format` (escapes `%l %i %n ...`, KANNEL.md). Nothing but the text and the UDH is
+escaped, so a field may hold spaces and `]`: the plan is a regular expression whose free
+fields are lazy and whose text is NOT matched by the expression but sliced by its LEN:
+
+  head  `^PREFIX ... [msg:(LEN):(rest)$`  everything up to where the text starts;
+  tail  `^] [udh:(N):(HEX)]$`             what must follow the LEN bytes of text.
+
+Both expressions name every canonical field (missing ones as empty groups) so the SQL reads
+`head.x || tail.x` for any field x wherever the format put it. The built-in format of 1.4.0
+to 1.4.5 also gets a fast path (tokenise on `] [`, no regular expression) in SQL; its
+expression, used for the odd lines, makes `[FID:]` and `[META:]` optional (1.4.0-1.4.3).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from opsanalytics.errors import ConfigError, IngestError
+
+#: Kannel 1.4.4-1.4.5's built-in layout (gw/bb_alog.c); 1.4.2-1.4.3 lack [META:], 1.4.0-1.4.1
+#: also [FID:].
+DEFAULT_FORMAT = ("%l [SMSC:%i] [SVC:%n] [ACT:%A] [BINF:%B] [FID:%F] [META:%D] [from:%p] [to:%P] "
+                  "[flags:%m:%c:%M:%C:%d] [msg:%L:%b] [udh:%U:%u]")
+
+_FREE = "(.*?)"
+_INT = r"(-?\d+)"
+_UINT = r"(\d+)"
+_HEX = "([0-9A-Fa-f]*)"
+_TIME = r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"
+
+#: escape -> (canonical field, group). Fields the loader stores or needs to read the line.
+_ESCAPES: dict[str, tuple[str, str]] = {
+    "l": ("label", _FREE),
+    "i": ("smsc", _FREE),
+    "n": ("service", _FREE),
+    "A": ("account", _FREE),
+    "B": ("binfo", _FREE),
+    "F": ("fid", _FREE),
+    "D": ("meta", _FREE),
+    "p": ("sender", _FREE),
+    "P": ("receiver", _FREE),
+    "m": ("mclass", _INT),
+    "c": ("coding", _INT),
+    "M": ("mwi", _INT),
+    "C": ("compress", _INT),
+    "d": ("dlr_mask", _INT),
+    "L": ("msg_len", _UINT),
+    "U": ("udh_len", _UINT),
+    "u": ("udh", _HEX),
+    "t": ("msg_time", _TIME),
+    "T": ("epoch", r"(\d*)"),
+}
+#: escapes printed but not stored (words of the text, dlr-url, uuid, box id): matched loosely
+_IGNORED = set("akSsrNRIx")
+
+#: every field the SQL reads from the head and tail structs, in a fixed order
+FIELDS = ("ts", "label", "smsc", "service", "account", "binfo", "fid", "meta", "sender", "receiver",
+          "mclass", "coding", "mwi", "compress", "dlr_mask", "msg_len", "text", "rest", "udh_len",
+          "udh", "msg_time", "epoch")
+
+
+def _literal(text: str) -> str:
+    """A literal for RE2 (escape only its metacharacters: RE2 refuses `\\ `)."""
+    return "".join("\\" + c if c in r"\.^$|?*+()[]{}" else c for c in text)
+
+
+@dataclass(frozen=True)
+class ParsePlan:
+    """What the staging SQL needs to read one access log."""
+
+    fast: bool                 # the built-in layout: tokenise on '] [' first
+    prefix: bool               # lines start with 'YYYY-MM-DD HH:MM:SS ' (not access-log-clean)
+    time_source: str           # prefix | msg_time (%t, UTC) | epoch (%T)
+    head_pattern: str
+    head_names: tuple[str, ...]
+    tail_pattern: str
+    tail_names: tuple[str, ...]
+    has_text: bool             # %b present
+    sliced: bool               # text sliced by LEN (%L before %b); else matched, LEN checked after
+    log_format: str            # the format as configured (for messages)
+
+    def params(self) -> dict:
+        return {"head_pattern": self.head_pattern, "head_names": list(self.head_names),
+                "tail_pattern": self.tail_pattern, "tail_names": list(self.tail_names),
+                "sliced": self.sliced, "has_text": self.has_text}
+
+
+def _tokens(fmt: str) -> list[tuple[str, str]]:
+    """[('lit', text) | ('esc', letter)] in order; '%%' is a literal '%'."""
+    out: list[tuple[str, str]] = []
+    i, lit = 0, ""
+    while i < len(fmt):
+        c = fmt[i]
+        if c == "%" and i + 1 < len(fmt):
+            esc = fmt[i + 1]
+            i += 2
+            if esc == "%":
+                lit += "%"
+                continue
+            if esc not in _ESCAPES and esc not in _IGNORED and esc != "b":
+                lit += "%" + esc  # Kannel prints unknown escapes literally
+                continue
+            if lit:
+                out.append(("lit", lit))
+                lit = ""
+            out.append(("esc", esc))
+        else:
+            lit += c
+            i += 1
+    if lit:
+        out.append(("lit", lit))
+    return out
+
+
+def _regex(tokens: list[tuple[str, str]], seen: set[str]) -> tuple[str, list[str]]:
+    """Regex and group names for a run of tokens; a field met twice is matched, not captured."""
+    parts, names = [], []
+    for kind, value in tokens:
+        if kind == "lit":
+            parts.append(_literal(value))
+        elif value == "b":
+            parts.append("(.*)")
+            names.append("text")
+        elif value in _IGNORED or _ESCAPES[value][0] in seen:
+            parts.append(".*?")
+        else:
+            field, group = _ESCAPES[value]
+            seen.add(field)
+            parts.append(group)
+            names.append(field)
+    return "".join(parts), names
+
+
+def _complete(pattern: str, names: list[str]) -> tuple[str, tuple[str, ...]]:
+    """Append an empty group for every field the pattern lacks, so both structs have all."""
+    missing = [f for f in FIELDS if f not in names]
+    return "^" + pattern + "()" * len(missing) + "$", tuple(names + missing)
+
+
+def build_plan(log_format: str | None, clean: bool, source: str = "contract") -> ParsePlan:
+    """The parse plan for a configured format; refuse formats that cannot be loaded dated."""
+    fmt = (log_format or "").strip() or DEFAULT_FORMAT
+    fast = fmt == DEFAULT_FORMAT
+    tokens = _tokens(fmt)
+    escapes = [v for k, v in tokens if k == "esc"]
+    if "l" not in escapes:
+        raise ConfigError(f"{source}: access_log_format: it has no %l (the label: Sent SMS, Receive DLR...), "
+                          "so no line could be read as an event")
+    if clean:
+        if "t" in escapes:
+            time_source = "msg_time"
+        elif "T" in escapes:
+            time_source = "epoch"
+        else:
+            raise IngestError(
+                f"{source}: access_log_clean = true and the access-log format has neither %t nor %T: "
+                "the log carries no time at all and cannot be loaded (events would be undated). "
+                "Set access_log_format to the gateway's format with %t or %T, or turn access-log-clean off.")
+    else:
+        time_source = "prefix"
+
+    seen: set[str] = set()
+    cut = escapes.index("b") if "b" in escapes else None
+    sliced = cut is not None and "L" in escapes[:cut]
+    if sliced:
+        b_at = next(i for i, (k, v) in enumerate(tokens) if k == "esc" and v == "b")
+        head_regex, head_names = _regex(tokens[:b_at], seen)
+        head_regex += "(.*)"
+        head_names.append("rest")
+        tail_regex, tail_names = _regex(tokens[b_at + 1:], seen)
+    else:
+        head_regex, head_names = _regex(tokens, seen)
+        tail_regex, tail_names = "", []
+    if fast:
+        # 1.4.0-1.4.3 write the same layout without [FID:] and/or [META:]
+        head_regex = head_regex.replace(r" \[FID:(.*?)\] \[META:(.*?)\]", r"(?: \[FID:(.*?)\])?(?: \[META:(.*?)\])?")
+    if time_source == "prefix":
+        head_regex = _TIME + " " + head_regex
+        head_names.insert(0, "ts")
+    head_pattern, head_all = _complete(head_regex, head_names)
+    tail_pattern, tail_all = _complete(tail_regex, tail_names)
+    re.compile(head_pattern)  # a bug here is ours, not the user's: fail loudly
+    re.compile(tail_pattern)
+    return ParsePlan(fast=fast and not clean, prefix=not clean, time_source=time_source,
+                     head_pattern=head_pattern, head_names=head_all, tail_pattern=tail_pattern,
+                     tail_names=tail_all, has_text="b" in escapes, sliced=sliced, log_format=fmt)

@@ -1,0 +1,96 @@
+-- Kannel access log, staging step 2 (built-in layout of 1.4.0-1.4.5 only): the fast path.
+-- Each line is tokenised ONCE on '] [' (PERF-NOTES); a line whose tokens carry the expected
+-- tags in order, whose flags are numbers and whose text has exactly the length its LEN
+-- announces (bytes; hex texts 2 digits a byte) becomes an event here. Every other line
+-- (texts or values holding '] [', damaged lines, markers, unknown labels) is left for the
+-- positional path (kannel_leftover.sql, kannel_slow.sql), which explains or parses it.
+INSERT INTO events (load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
+                    binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
+                    text_len, text, text_lossy, udh, segments, segments_exact)
+WITH base AS (
+    SELECT min(rowid) AS first_rowid FROM stg_kannel_raw
+),
+tokens AS (
+    SELECT rowid - (SELECT first_rowid FROM base) + 1 AS line_no, string_split(line, '] [') AS p
+    FROM stg_kannel_raw
+),
+shaped AS (
+    -- k = tags between [BINF:] and [from:]: 0 (1.4.0-1.4.1), 1 [FID:] (1.4.2-1.4.3),
+    -- 2 [FID:] [META:] (1.4.4-1.4.5)
+    SELECT line_no, p, CASE WHEN len(p) BETWEEN 9 AND 11 THEN len(p) - 9 END AS k,
+           strpos(p[1], ' [SMSC:') AS sm
+    FROM tokens
+),
+tagged AS (
+    SELECT line_no, k, sm, p[1] AS head, p[2] AS t_svc, p[3] AS t_act, p[4] AS t_binf,
+           CASE WHEN k >= 1 THEN p[5] END AS t_fid, CASE WHEN k = 2 THEN p[6] END AS t_meta,
+           p[5 + k] AS t_from, p[6 + k] AS t_to, p[7 + k] AS t_flags, p[8 + k] AS t_msg,
+           p[9 + k] AS t_udh
+    FROM shaped
+),
+split AS (
+    -- CASE (lazy), not AND (every operand evaluated on every row), for the tag checks
+    SELECT *,
+           CASE WHEN k IS NOT NULL AND sm > 21
+                 AND starts_with(t_svc, 'SVC:') AND starts_with(t_act, 'ACT:')
+                 AND starts_with(t_binf, 'BINF:')
+                 AND (k = 0 OR starts_with(t_fid, 'FID:')) AND (k < 2 OR starts_with(t_meta, 'META:'))
+                 AND starts_with(t_from, 'from:') AND starts_with(t_to, 'to:')
+                 AND starts_with(t_flags, 'flags:') AND starts_with(t_msg, 'msg:')
+                 AND starts_with(t_udh, 'udh:') AND ends_with(t_udh, ']')
+                THEN string_split(substr(t_flags, 7), ':') END AS fl,
+           strpos(substr(t_msg, 5), ':') AS mc,
+           strpos(substr(t_udh, 5), ':') AS uc
+    FROM tagged
+),
+typed AS (
+    SELECT line_no, fl,
+           try_strptime(left(head, 19), '%Y-%m-%d %H:%M:%S') AS ts,
+           substr(head, 20, 1) AS gap,
+           substr(head, 21, sm - 21) AS label,
+           substr(head, sm + 7) AS smsc,
+           substr(t_svc, 5) AS service, substr(t_act, 5) AS account, substr(t_binf, 6) AS binfo,
+           coalesce(substr(t_fid, 5), '') AS fid, coalesce(substr(t_meta, 6), '') AS meta,
+           substr(t_from, 6) AS sender, substr(t_to, 4) AS receiver,
+           try_cast(fl[1] AS SMALLINT) AS mclass, try_cast(fl[2] AS SMALLINT) AS coding,
+           try_cast(fl[3] AS SMALLINT) AS mwi, try_cast(fl[4] AS SMALLINT) AS compress,
+           try_cast(fl[5] AS INTEGER) AS dlr_mask,
+           CASE WHEN mc > 1 THEN try_cast(substr(t_msg, 5, mc - 1) AS INTEGER) END AS msg_len,
+           substr(t_msg, 5 + mc) AS text,
+           CASE WHEN uc > 1 THEN try_cast(substr(t_udh, 5, uc - 1) AS INTEGER) END AS udh_len,
+           upper(substr(t_udh, 5 + uc, length(t_udh) - 5 - uc)) AS udh
+    FROM split
+    WHERE fl IS NOT NULL
+),
+labelled AS (
+    SELECT typed.*, labels.kind, labels.outcome
+    FROM typed
+    JOIN (SELECT unnest(kannel_labels(), recursive := true)) AS labels USING (label)
+),
+checked AS (
+    SELECT *
+    FROM labelled
+    WHERE CASE WHEN len(fl) = 5 AND ts IS NOT NULL AND gap = ' '
+                AND mclass IS NOT NULL AND coding IS NOT NULL AND mwi IS NOT NULL
+                AND compress IS NOT NULL AND dlr_mask IS NOT NULL
+                AND msg_len IS NOT NULL AND udh_len IS NOT NULL
+                AND length(text) = CASE WHEN coding IN (1, 2) THEN 2 * msg_len ELSE msg_len END
+                AND length(udh) = 2 * udh_len
+                AND NOT regexp_matches(udh, '[^0-9A-F]')
+                AND (coding NOT IN (1, 2) OR NOT regexp_matches(text, '[^0-9A-Fa-f]'))
+               THEN true ELSE false END
+),
+pieces AS (
+    SELECT *, kannel_units(text, coding) AS units, kannel_utf8(text, coding) AS utf8,
+           kannel_septets(kind, text, coding, udh_len) AS septets
+    FROM checked
+),
+derived AS (
+    SELECT *, kannel_segments(kind, coding, msg_len, udh, udh_len, septets) AS seg
+    FROM pieces
+)
+SELECT $load_id, line_no, timezone($tz, ts), label, kind, outcome, smsc, service, account,
+       binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
+       msg_len, kannel_text(text, coding, units, utf8), kannel_lossy(text, coding, units, utf8), udh,
+       seg.n, seg.exact
+FROM derived
