@@ -70,8 +70,11 @@ def backtest_frame(monthly: pd.DataFrame, value: str = "actual_segments", horizo
         detail.insert(0, "short_code", code)
         details.append(detail)
     if not details:
-        empty = pd.DataFrame(columns=["short_code", "method", "smape", "mape", "forecasts", "beats_seasonal_naive"])
-        return empty, pd.DataFrame()
+        scores = pd.DataFrame(columns=["short_code", "metric", "method", "smape", "mape", "forecasts", "used",
+                                       "beats_seasonal_naive"])
+        detail = pd.DataFrame(columns=["short_code", "metric", "origin", "step", "method", "used", "forecast",
+                                       "actual", "smape", "ape", "month"])
+        return scores, detail
     detail = pd.concat(details, ignore_index=True)
     detail.insert(1, "metric", value)
     scores = (detail.groupby(["short_code", "method"], sort=False)

@@ -78,17 +78,17 @@ def backtest_detail(con: duckdb.DuckDBPyConnection, contract: Contract, horizon:
     return _backtest(con, contract, horizon, short_code)[1]
 
 
-def _backtest(con, contract, horizon, short_code):
+def _backtest(con, contract, horizon, short_code) -> tuple[pd.DataFrame, pd.DataFrame]:
     history = monthly_history(con, contract, short_code)
-    parts = [backtest_frame(history, metric, horizon) for metric in ("actual_segments", "actual_peak")]
-    scores = pd.concat([p[0] for p in parts if not p[0].empty], ignore_index=True) if any(
-        not p[0].empty for p in parts) else parts[0][0]
-    detail = pd.concat([p[1] for p in parts if not p[1].empty], ignore_index=True) if any(
-        not p[1].empty for p in parts) else parts[0][1]
-    for frame in (scores, detail):
+    parts = [backtest_frame(history, f"actual_{metric}", horizon) for metric in ("segments", "peak")]
+    out = []
+    for frames in zip(*parts):  # (scores of both metrics), (details of both metrics)
+        kept = [f for f in frames if not f.empty]
+        frame = pd.concat(kept, ignore_index=True) if kept else frames[0]
         if "metric" in frame:
             frame["metric"] = frame["metric"].str.removeprefix("actual_")
-    return scores, detail
+        out.append(frame)
+    return out[0], out[1]
 
 
 def _check_adjustments(adjustments: pd.DataFrame, semester: Semester) -> None:
@@ -119,6 +119,8 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     rates = _run_rates(con, contract) if until is None else {}
     codes = sorted({s.code for s in contract.short_codes} | set(history["short_code"]) | set(rates)
                    | set(adjustments["short_code"]))
+    if not codes:
+        raise UsageError("nothing to forecast: no short code in the contract, the MT history or the adjustments")
     extra = adjustments.groupby(["short_code", "month"])["extra_segments"].sum()
     planned_peak = adjustments.dropna(subset=["peak_sms_per_s"]).groupby(["short_code", "month"])["peak_sms_per_s"].max()
     rows = []
