@@ -53,8 +53,9 @@ def r1_freq(con: Connection, contract: Contract, filters: Filters) -> AuditResul
     across brands per day and per week as distributions."""
     params = filters.params(contract)
     rows = _dates(_query(con, "r01_freq", params), "day")
-    per_day = _query(con, "r01_pressure_day", params)
-    per_week = _query(con, "r01_pressure_week", params)
+    pressure = _query(con, "r01_pressure", params)
+    per_day = pressure[pressure["period"] == "day"].drop(columns="period").reset_index(drop=True)
+    per_week = pressure[pressure["period"] == "week"].drop(columns="period").reset_index(drop=True)
     summary = {
         **_period(filters),
         "frequency_cap": contract.rules.frequency_cap,
@@ -63,8 +64,8 @@ def r1_freq(con: Connection, contract: Contract, filters: Filters) -> AuditResul
         "messages_over_cap": int(rows["over_cap"].sum()) if len(rows) else 0,
         "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
         "by_brand": _counts(rows, "brand"),
-        "max_per_number_day_all_brands": int(per_day["messages_per_number_day"].max()) if len(per_day) else 0,
-        "max_per_number_week_all_brands": int(per_week["messages_per_number_week"].max()) if len(per_week) else 0,
+        "max_per_number_day_all_brands": int(per_day["messages"].max()) if len(per_day) else 0,
+        "max_per_number_week_all_brands": int(per_week["messages"].max()) if len(per_week) else 0,
     }
     return AuditResult("R1", "freq", len(rows), rows, summary,
                        {"pressure_day": per_day, "pressure_week": per_week})
@@ -183,8 +184,12 @@ def _tier_summary(row: dict[str, Any]) -> dict[str, Any]:
 def r8_rate(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
     """R8: seconds above the subscribed rate; per short code peak, p99, tier and cost."""
     params = filters.params(contract)
-    rows = _query(con, "r08_rate", params)
-    per_code = _dates(_query(con, "r08_rate_summary", params), "busiest_day")
+    warehouse.execute(con, "audits/r08_seconds", params).fetchall()
+    try:
+        rows = _query(con, "r08_rate", params)
+        per_code = _dates(_query(con, "r08_rate_summary", params), "busiest_day")
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.audit_r08_seconds")
     codes = {str(r["short_code"]): _tier_summary(r) for r in per_code.to_dict("records")}
     summary = {
         **_period(filters),

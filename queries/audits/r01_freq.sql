@@ -4,10 +4,11 @@
 -- row of fct_logical_messages; a message the platform refused (accepted = false) does not
 -- count. The cap is per brand across its short codes: the short-code filter keeps the groups
 -- that involve that code but still counts every message of the brand that day.
-with marketing as (
+-- Counting reads three narrow columns; the lists (message ids, lines) are gathered only for
+-- the groups over the cap.
+with marketing as not materialized (
     select
         logical_id,
-        mt_ids,
         msisdn,
         brand,
         short_code,
@@ -21,7 +22,22 @@ with marketing as (
       and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 ),
 
-per_day as (
+over_cap as (
+    select msisdn, brand, day, count(*) as messages
+    from marketing
+    group by msisdn, brand, day
+    having count(*) > $frequency_cap
+),
+
+breach_messages as (
+    select m.*, l.mt_ids
+    from marketing as m
+    join over_cap as o
+      on o.msisdn = m.msisdn and o.brand = m.brand and o.day = m.day
+    join fct_logical_messages as l on l.logical_id = m.logical_id
+),
+
+per_group as (
     select
         msisdn,
         brand,
@@ -32,9 +48,8 @@ per_day as (
         min(submitted_at) as first_at,
         max(submitted_at) as last_at,
         flatten(list(mt_ids order by submitted_at, logical_id)) as mt_ids
-    from marketing
+    from breach_messages
     group by msisdn, brand, day
-    having count(*) > $frequency_cap
 )
 
 select
@@ -48,6 +63,6 @@ select
     first_at,
     last_at,
     mt_ids
-from per_day
+from per_group
 where $short_code is null or list_contains(short_codes, $short_code)
 order by day, msisdn, brand

@@ -7,18 +7,13 @@
 --   wrong_number        every number named right after STOP differs from the short code;
 --   missing_short_code  STOP is there, the short code appears nowhere in the text.
 -- Services with stop_notice_exempt (users told at collection) are skipped. Each distinct
--- (text, short code) is judged once, then joined back to its messages.
+-- (text, short code) is judged once, then joined back to its messages; the details are
+-- fetched for the breaches only.
 with marketing as (
     select
         l.logical_id,
-        l.mt_ids,
-        l.msisdn,
         l.short_code,
-        l.brand,
-        l.service,
-        l.submitted_at,
-        coalesce(l.text, '') as text,
-        l.text_lossy
+        coalesce(l.text, '') as text
     from fct_logical_messages as l
     left join ref_services as s on s.name = l.service
     where l.accepted
@@ -80,23 +75,29 @@ judged as (
             else 'missing_short_code'
         end as reason
     from mentions
+),
+
+breaches as materialized (
+    select m.logical_id, j.reason, j.stop_numbers
+    from marketing as m
+    join judged as j
+      on j.text = m.text
+     and j.short_code is not distinct from m.short_code
+    where j.reason is not null
 )
 
 select
-    m.logical_id as message_id,
-    m.msisdn,
-    m.short_code,
-    m.brand,
-    m.service,
-    m.submitted_at,
-    j.reason,
-    j.stop_numbers as numbers_named,
-    m.text,
-    m.text_lossy,
-    m.mt_ids
-from marketing as m
-join judged as j
-  on j.text = m.text
- and j.short_code is not distinct from m.short_code
-where j.reason is not null
-order by m.submitted_at, message_id
+    l.logical_id as message_id,
+    l.msisdn,
+    l.short_code,
+    l.brand,
+    l.service,
+    l.submitted_at,
+    b.reason,
+    b.stop_numbers as numbers_named,
+    l.text,
+    l.text_lossy,
+    l.mt_ids
+from fct_logical_messages as l
+join breaches as b using (logical_id)
+order by l.submitted_at, message_id

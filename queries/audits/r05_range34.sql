@@ -4,11 +4,8 @@
 with mt34 as (
     select
         logical_id,
-        mt_ids,
         msisdn,
         short_code,
-        brand,
-        service,
         submitted_at
     from fct_logical_messages
     where accepted
@@ -28,7 +25,8 @@ mo as (
 
 last_mo as (
     select
-        m.*,
+        m.logical_id,
+        m.submitted_at,
         s.mo_id as last_mo_id,
         s.received_at as last_mo_at
     from mt34 as m
@@ -36,20 +34,26 @@ last_mo as (
       on s.msisdn = m.msisdn
      and s.short_code = m.short_code
      and m.submitted_at >= s.received_at
+),
+
+breaches as materialized (
+    select logical_id, last_mo_id, last_mo_at
+    from last_mo
+    where last_mo_at is null
+       or last_mo_at < submitted_at - to_hours(cast($session_hours as integer))
 )
 
 select
-    logical_id as message_id,
-    msisdn,
-    short_code,
-    brand,
-    service,
-    submitted_at,
-    last_mo_at,
-    last_mo_id,
-    case when last_mo_at is null then 'no_mo' else 'session_expired' end as reason,
-    mt_ids
-from last_mo
-where last_mo_at is null
-   or last_mo_at < submitted_at - to_hours(cast($session_hours as integer))
-order by submitted_at, message_id
+    l.logical_id as message_id,
+    l.msisdn,
+    l.short_code,
+    l.brand,
+    l.service,
+    l.submitted_at,
+    b.last_mo_at,
+    b.last_mo_id,
+    case when b.last_mo_at is null then 'no_mo' else 'session_expired' end as reason,
+    l.mt_ids
+from fct_logical_messages as l
+join breaches as b using (logical_id)
+order by l.submitted_at, message_id

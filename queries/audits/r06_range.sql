@@ -4,32 +4,44 @@
 --   marketing_outside_35_36  marketing on 34, 37 or 38;
 --   no_geo_presence          marketing on 35ABC without the Géo Présence option;
 --   not_m2m_number           38ABC traffic to a number that is not an M2M SIM (ref_numbering
---                            kind 'm2m', longest prefix wins).
+--                            kind 'm2m', longest prefix wins, looked up for 38ABC numbers only).
 with messages as (
     select
-        l.logical_id,
-        l.mt_ids,
-        l.msisdn,
-        l.short_code,
-        l.brand,
-        l.service,
-        l.category,
-        l.submitted_at,
-        r.code is not null as known,
-        left(r.code, 2) as code_range,
-        coalesce(r.geo_presence, false) as geo_presence
-    from fct_logical_messages as l
-    left join ref_short_codes as r on r.code = l.short_code
-    where l.accepted
-      and ($short_code is null or l.short_code = $short_code)
-      and ($brand is null or l.brand = $brand)
-      and ($date_from is null or l.submitted_at >= timezone($tz, cast($date_from as timestamp)))
-      and ($date_to is null or l.submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+        logical_id,
+        msisdn,
+        short_code,
+        category
+    from fct_logical_messages
+    where accepted
+      and ($short_code is null or short_code = $short_code)
+      and ($brand is null or brand = $brand)
+      and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+),
+
+codes as (
+    select code, left(code, 2) as code_range, geo_presence
+    from ref_short_codes
+),
+
+suspects as materialized (
+    select
+        m.logical_id,
+        m.msisdn,
+        m.category,
+        c.code is not null as known,
+        c.code_range,
+        coalesce(c.geo_presence, false) as geo_presence
+    from messages as m
+    left join codes as c on c.code = m.short_code
+    where c.code is null
+       or c.code_range = '38'
+       or (m.category = 'marketing' and (c.code_range not in ('35', '36') or (c.code_range = '35' and not c.geo_presence)))
 ),
 
 numbers_38 as (
     select distinct msisdn, ltrim(msisdn, '+') as digits
-    from messages
+    from suspects
     where code_range = '38'
 ),
 
@@ -39,38 +51,43 @@ prefix_lengths as (
 ),
 
 number_kind as (
-    select n.msisdn, arg_max(r.kind, length(r.prefix)) as kind
+    select n.msisdn, arg_max(r.kind, length(r.prefix)) as kind, arg_max(r.digits, length(r.prefix)) as digits
     from numbers_38 as n
     cross join prefix_lengths as p
     join ref_numbering as r on r.prefix = left(n.digits, p.len)
     group by n.msisdn
 ),
 
-classified as (
-    select
-        m.*,
-        k.kind as number_kind,
-        case
-            when not m.known then 'unknown_short_code'
-            when m.category = 'marketing' and m.code_range not in ('35', '36') then 'marketing_outside_35_36'
-            when m.category = 'marketing' and m.code_range = '35' and not m.geo_presence then 'no_geo_presence'
-            when m.code_range = '38' and coalesce(k.kind, '') <> 'm2m' then 'not_m2m_number'
-        end as reason
-    from messages as m
-    left join number_kind as k on k.msisdn = m.msisdn and m.code_range = '38'
+breaches as materialized (
+    select *
+    from (
+        select
+            s.logical_id,
+            k.kind as number_kind,
+            case
+                when not s.known then 'unknown_short_code'
+                when s.category = 'marketing' and s.code_range not in ('35', '36') then 'marketing_outside_35_36'
+                when s.category = 'marketing' and s.code_range = '35' and not s.geo_presence then 'no_geo_presence'
+                when s.code_range = '38'
+                 and not (coalesce(k.kind, '') = 'm2m' and length(s.msisdn) - 1 = k.digits) then 'not_m2m_number'
+            end as reason
+        from suspects as s
+        left join number_kind as k on k.msisdn = s.msisdn and s.code_range = '38'
+    )
+    where reason is not null
 )
 
 select
-    logical_id as message_id,
-    msisdn,
-    short_code,
-    brand,
-    service,
-    category,
-    submitted_at,
-    reason,
-    number_kind,
-    mt_ids
-from classified
-where reason is not null
-order by submitted_at, message_id
+    l.logical_id as message_id,
+    l.msisdn,
+    l.short_code,
+    l.brand,
+    l.service,
+    l.category,
+    l.submitted_at,
+    b.reason,
+    b.number_kind,
+    l.mt_ids
+from fct_logical_messages as l
+join breaches as b using (logical_id)
+order by l.submitted_at, message_id

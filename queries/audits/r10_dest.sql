@@ -1,7 +1,8 @@
 -- R10 DEST: the recipient of every logical message accepted by the platform must be a valid
--- metropolitan French mobile number. Each distinct number is classified once against
--- ref_numbering (longest prefix wins: one equi-join per prefix length, no per-row Python),
--- then joined back to its messages. Reasons:
+-- metropolitan French mobile number. Numbers are classified against ref_numbering (longest
+-- prefix wins) without a per-number lookup for the common case: the plan is looked up once
+-- per distinct 6-digit head, and per number only under the few heads that have longer
+-- prefixes below them (e.g. +33 639, +33 690...). No per-row Python. Reasons:
 --   malformed   not E.164 after normalisation, no numbering plan, an invalid range, or the
 --               wrong number of digits for its range;
 --   overseas    a French overseas number (+590 690, +262 692, ..., or the same written in
@@ -9,7 +10,7 @@
 --   foreign     any other country;
 --   not_mobile  a French number that is not a mobile (fixed, VoIP, special), or an M2M SIM
 --               (+33 700) receiving anything but m2m traffic.
-with messages as (
+with messages as not materialized (
     select
         logical_id,
         mt_ids,
@@ -27,49 +28,89 @@ with messages as (
       and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 ),
 
-numbers as (
+shaped as not materialized (
     select
+        logical_id,
         msisdn,
+        category,
         coalesce(regexp_full_match(msisdn, '\+[0-9]{7,15}'), false) as e164,
-        ltrim(msisdn, '+') as digits
+        substr(msisdn, 2, 6) as head
     from messages
-    group by msisdn
+),
+
+heads as (
+    select distinct head from shaped where e164
 ),
 
 prefix_lengths as (
-    select distinct length(prefix) as len
-    from ref_numbering
+    select distinct length(prefix) as len from ref_numbering
 ),
 
-longest as (
+head_plan as (
+    select
+        h.head,
+        arg_max(r.kind, length(r.prefix)) as kind,
+        arg_max(r.territory, length(r.prefix)) as territory,
+        arg_max(r.digits, length(r.prefix)) as expected_digits
+    from heads as h
+    cross join prefix_lengths as p
+    join ref_numbering as r on r.prefix = left(h.head, p.len)
+    where p.len <= length(h.head)
+    group by h.head
+),
+
+deep_heads as (
+    select distinct h.head
+    from heads as h
+    join ref_numbering as r
+      on length(r.prefix) > length(h.head) and starts_with(r.prefix, h.head)
+),
+
+deep_numbers as (
+    select distinct s.msisdn, substr(s.msisdn, 2) as digits
+    from shaped as s
+    semi join deep_heads as d on d.head = s.head
+    where s.e164
+),
+
+deep_plan as (
     select
         n.msisdn,
         arg_max(r.kind, length(r.prefix)) as kind,
         arg_max(r.territory, length(r.prefix)) as territory,
         arg_max(r.digits, length(r.prefix)) as expected_digits
-    from numbers as n
+    from deep_numbers as n
     cross join prefix_lengths as p
     join ref_numbering as r on r.prefix = left(n.digits, p.len)
-    where n.e164
     group by n.msisdn
 ),
 
-classified_numbers as (
+classified as (
     select
-        n.msisdn,
-        l.kind,
-        l.territory,
+        s.logical_id,
+        s.msisdn,
+        s.category,
+        coalesce(d.kind, h.kind) as kind,
+        coalesce(d.territory, h.territory) as territory,
         case
-            when not n.e164 or l.kind is null or l.kind = 'invalid' then 'malformed'
-            when l.expected_digits is not null and length(n.digits) <> l.expected_digits then 'malformed'
-            when l.kind = 'metro_mobile' then null
-            when l.kind = 'm2m' then 'm2m'
-            when starts_with(l.kind, 'overseas') then 'overseas'
-            when l.kind = 'foreign' then 'foreign'
+            when not s.e164 or coalesce(d.kind, h.kind) is null or coalesce(d.kind, h.kind) = 'invalid' then 'malformed'
+            when coalesce(d.expected_digits, h.expected_digits) is not null
+             and length(s.msisdn) - 1 <> coalesce(d.expected_digits, h.expected_digits) then 'malformed'
+            when coalesce(d.kind, h.kind) = 'metro_mobile' then null
+            when coalesce(d.kind, h.kind) = 'm2m' then case when s.category = 'm2m' then null else 'not_mobile' end
+            when starts_with(coalesce(d.kind, h.kind), 'overseas') then 'overseas'
+            when coalesce(d.kind, h.kind) = 'foreign' then 'foreign'
             else 'not_mobile'
-        end as number_reason
-    from numbers as n
-    left join longest as l using (msisdn)
+        end as reason
+    from shaped as s
+    left join head_plan as h on h.head = s.head and s.e164
+    left join deep_plan as d on d.msisdn = s.msisdn
+),
+
+breaches as materialized (
+    select logical_id, reason, kind, territory
+    from classified
+    where reason is not null
 )
 
 select
@@ -80,12 +121,10 @@ select
     m.service,
     m.category,
     m.submitted_at,
-    case when c.number_reason = 'm2m' then 'not_mobile' else c.number_reason end as reason,
-    c.kind as number_kind,
-    c.territory,
+    b.reason,
+    b.kind as number_kind,
+    b.territory,
     m.mt_ids
 from messages as m
-join classified_numbers as c using (msisdn)
-where c.number_reason is not null
-  and not (c.number_reason = 'm2m' and m.category = 'm2m')
+join breaches as b using (logical_id)
 order by m.submitted_at, message_id
