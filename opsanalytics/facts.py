@@ -7,6 +7,8 @@ queries/facts/<name>.sql; the facts contract is docs/schema.md.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 
 from opsanalytics import reference, warehouse
@@ -25,17 +27,17 @@ STEPS = (
 )
 
 #: a Kannel ACK/NACK with no FID links to the MT line without FID at most this long before it
-CONTEXT_LINK_SECONDS = 60
+CONTEXT_LINK = dt.timedelta(seconds=60)
 #: a receipt whose FID matches no MT links to an MT line without FID at most this long before it
-FALLBACK_LINK_HOURS = 48
+FALLBACK_LINK = dt.timedelta(hours=48)
 
 
 def parameters(contract: Contract) -> dict[str, object]:
     """Every bound parameter the fact queries use (each file takes the ones it names)."""
     return {
         "retry_minutes": contract.rules.retry_minutes,
-        "context_seconds": CONTEXT_LINK_SECONDS,
-        "fallback_hours": FALLBACK_LINK_HOURS,
+        "context_link": CONTEXT_LINK,
+        "fallback_link": FALLBACK_LINK,
         **reference.keyword_patterns(contract).params(),
     }
 

@@ -120,3 +120,12 @@ def test_short_code_brand_and_category():
     rows = con.execute("SELECT mt_id, short_code, brand, category FROM fct_mt ORDER BY mt_id").fetchall()
     assert rows == [(by_smsc, "36180", "Acme", "marketing"), (by_sender, "36181", "Acme", "transactional"),
                     (unknown, None, None, "unknown")]
+
+
+def test_chosen_attempt_values_are_its_own_even_when_null():
+    log = Log()
+    first = log.line(0, "Sent SMS", fid="G1", text="Hello")
+    log.line(10, "Receive DLR", fid="G1", dlr_mask=2, text=RECEIPT.format(fid="G1", stat="UNDELIV"))
+    second = log.line(600, "Sent SMS", fid="G2", text="Hello")  # no DLR (yet)
+    con = build(log)
+    assert logical(con) == [(first, [first, second], True, "Hello", 1, 1, 1, 2, None)]

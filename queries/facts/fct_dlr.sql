@@ -4,7 +4,7 @@
 --   2. DLRs with an empty FID (Kannel's NACK for a refused/failed MT, ACK of non-SMPP links),
 --      and receipts whose FID matches no MT (fakesmsc-style links that log no FID on the MT),
 --      to the MT line without FID of the same smsc, service, sender and receiver just before:
---      within $context_seconds for Kannel's own ACK/NACK, $fallback_hours for receipts.
+--      within $context_link for Kannel's own ACK/NACK, $fallback_link for receipts.
 --      A NACK links only to a refused/failed/discarded/expired line, anything else only to
 --      an accepted one.
 -- `FAILED Receive DLR` lines (Kannel found no MT for them) are never linked.
@@ -91,8 +91,8 @@ linked AS (
                 THEN 'fid'
             WHEN a.mt_id IS NOT NULL THEN 'fid_after'
             WHEN c.mt_id IS NOT NULL AND d.logged_at - c.mt_at <= CASE
-                    WHEN d.source = 'receipt' THEN to_hours($fallback_hours::BIGINT)
-                    ELSE to_seconds($context_seconds::BIGINT)
+                    WHEN d.source = 'receipt' THEN $fallback_link
+                    ELSE $context_link
                 END
                 THEN CASE WHEN d.fid = '' THEN 'context' ELSE 'fallback' END
         END AS link,
@@ -105,10 +105,47 @@ linked AS (
     LEFT JOIN context_before AS c USING (dlr_id)
 ),
 
-meta_err AS (
-    SELECT dlr_id, regexp_extract(meta, 'dlr_err=([^&?]*)', 1) AS encoded
+-- SMPP receipt text: one anchored pattern for the standard layout, field by field otherwise
+receipts AS (
+    SELECT
+        dlr_id,
+        text,
+        regexp_extract(text, '^id:(\S*) sub:(\S*) dlvrd:(\S*) submit date:([0-9]*) done date:([0-9]*) stat:(\S*) err:(\S*)',
+                       ['receipt_id', 'sub', 'dlvrd', 'submit_date', 'done_date', 'stat', 'err']) AS std
     FROM dlr_lines
-    WHERE meta LIKE '%dlr_err=%'
+    WHERE source = 'receipt' AND text LIKE '%stat:%'
+),
+
+receipt_fields AS (
+    SELECT
+        dlr_id,
+        CASE WHEN std.stat <> '' THEN std.receipt_id ELSE regexp_extract(text, '(?:^|\s)id:(\S+)', 1) END AS receipt_id,
+        CASE WHEN std.stat <> '' THEN std.sub ELSE regexp_extract(text, '(?:^|\s)sub:([0-9]+)', 1) END AS sub,
+        CASE WHEN std.stat <> '' THEN std.dlvrd ELSE regexp_extract(text, '(?:^|\s)dlvrd:([0-9]+)', 1) END AS dlvrd,
+        CASE WHEN std.stat <> '' THEN std.submit_date ELSE regexp_extract(text, 'submit date:([0-9]+)', 1) END AS submit_date,
+        CASE WHEN std.stat <> '' THEN std.done_date ELSE regexp_extract(text, 'done date:([0-9]+)', 1) END AS done_date,
+        CASE WHEN std.stat <> '' THEN std.stat ELSE regexp_extract(text, '(?:^|\s)stat:([A-Za-z_]+)', 1) END AS stat,
+        CASE WHEN std.stat <> '' THEN std.err ELSE regexp_extract(text, '(?:^|\s)err:([0-9A-Za-z]+)', 1) END AS err
+    FROM receipts
+),
+
+-- META dlr_err, URL-encoded bytes -> hex; Kannel encodes every byte as %XX except letters,
+-- digits and a few marks, which are taken byte by byte
+meta_err AS (
+    SELECT
+        dlr_id,
+        CASE
+            WHEN regexp_full_match(encoded, '(%[0-9A-Fa-f]{2})*') THEN upper(replace(encoded, '%', ''))
+            ELSE upper(array_to_string(list_transform(
+                regexp_extract_all(encoded, '%[0-9A-Fa-f]{2}|.'),
+                lambda t: CASE WHEN t[1] = '%' THEN t[2:3] WHEN t = '+' THEN '20' ELSE hex(t) END
+            ), ''))
+        END AS dlr_err
+    FROM (
+        SELECT dlr_id, regexp_extract(meta, 'dlr_err=([^&?]*)', 1) AS encoded
+        FROM dlr_lines
+        WHERE meta LIKE '%dlr_err=%'
+    )
 )
 
 SELECT
@@ -129,23 +166,20 @@ SELECT
     l.source,
     (coalesce(l.status > 0 AND l.status & 3 <> 0, false) OR l.source = 'kannel_nack') AS is_final,
     l.text,
-    nullif(regexp_extract(l.text, '(?:^|\s)stat:([A-Za-z_]+)', 1), '') AS stat,
-    nullif(regexp_extract(l.text, '(?:^|\s)err:([0-9A-Za-z]+)', 1), '') AS err,
-    nullif(regexp_extract(l.text, '(?:^|\s)id:(\S+)', 1), '') AS receipt_id,
-    nullif(regexp_extract(l.text, '(?:^|\s)sub:([0-9]+)', 1), '') AS sub,
-    nullif(regexp_extract(l.text, '(?:^|\s)dlvrd:([0-9]+)', 1), '') AS dlvrd,
-    CASE length(regexp_extract(l.text, 'submit date:([0-9]+)', 1))
-        WHEN 10 THEN try_strptime(regexp_extract(l.text, 'submit date:([0-9]+)', 1), '%y%m%d%H%M')
-        WHEN 12 THEN try_strptime(regexp_extract(l.text, 'submit date:([0-9]+)', 1), '%y%m%d%H%M%S')
+    nullif(r.stat, '') AS stat,
+    nullif(r.err, '') AS err,
+    nullif(r.receipt_id, '') AS receipt_id,
+    nullif(r.sub, '') AS sub,
+    nullif(r.dlvrd, '') AS dlvrd,
+    CASE length(r.submit_date)
+        WHEN 10 THEN try_strptime(r.submit_date, '%y%m%d%H%M')
+        WHEN 12 THEN try_strptime(r.submit_date, '%y%m%d%H%M%S')
     END AS submit_date,
-    CASE length(regexp_extract(l.text, 'done date:([0-9]+)', 1))
-        WHEN 10 THEN try_strptime(regexp_extract(l.text, 'done date:([0-9]+)', 1), '%y%m%d%H%M')
-        WHEN 12 THEN try_strptime(regexp_extract(l.text, 'done date:([0-9]+)', 1), '%y%m%d%H%M%S')
+    CASE length(r.done_date)
+        WHEN 10 THEN try_strptime(r.done_date, '%y%m%d%H%M')
+        WHEN 12 THEN try_strptime(r.done_date, '%y%m%d%H%M%S')
     END AS done_date,
-    nullif(upper(array_to_string(list_transform(
-        regexp_extract_all(e.encoded, '%[0-9A-Fa-f]{2}|.'),
-        lambda t: CASE WHEN t[1] = '%' THEN t[2:3] WHEN t = '+' THEN '20' ELSE hex(t) END
-    ), '')), '') AS dlr_err,
+    nullif(e.dlr_err, '') AS dlr_err,
     CASE l.link
         WHEN 'fid' THEN l.before_id
         WHEN 'fid_after' THEN l.after_id
@@ -155,5 +189,6 @@ SELECT
     l.link,
     (l.outcome = 'unmatched' OR l.link IS NULL) AS unmatched
 FROM linked AS l
+LEFT JOIN receipt_fields AS r USING (dlr_id)
 LEFT JOIN meta_err AS e USING (dlr_id)
 LEFT JOIN int_msisdn AS n ON n.raw = l.receiver

@@ -7,7 +7,7 @@
 --      $retry_minutes after a failed attempt (a refused/failed/discarded/expired line, or an
 --      accepted one whose final DLR is failed/expired/rejected), is the same logical message.
 -- For each part (seq) the accepted line wins, then the latest; the "accepted attempt" is the
--- last accepted assembly of the logical message.
+-- last accepted assembly of the logical message (the last attempt when none was accepted).
 CREATE OR REPLACE TABLE fct_logical_messages AS
 WITH concat_lines AS (
     SELECT
@@ -35,19 +35,19 @@ concat_assembly AS (
     FROM concat_sessions
 ),
 
-assembly_lines AS (
+concat_parts AS (
     SELECT
         m.*,
-        coalesce(a.assembly_id, m.mt_id) AS assembly_id,
+        a.assembly_id,
         row_number() OVER (
-            PARTITION BY coalesce(a.assembly_id, m.mt_id), coalesce(m.concat_seq, 0)
+            PARTITION BY a.assembly_id, m.concat_seq
             ORDER BY (m.outcome = 'accepted') DESC, m.submitted_at DESC, m.mt_id DESC
         ) AS pick
     FROM int_mt AS m
-    LEFT JOIN concat_assembly AS a USING (mt_id)
+    JOIN concat_assembly AS a USING (mt_id)
 ),
 
-assemblies AS (
+concat_assemblies AS (
     SELECT
         assembly_id,
         list(mt_id ORDER BY mt_id) AS mt_ids,
@@ -62,91 +62,102 @@ assemblies AS (
         max(submitted_at) AS last_at,
         min(submitted_at) FILTER (WHERE outcome = 'accepted') AS first_accepted_at,
         bool_or(outcome = 'accepted') AS accepted,
-        bool_or(outcome <> 'accepted' OR final_status IN ('failed', 'expired', 'rejected')) AS failed_attempt,
+        coalesce(bool_or(outcome <> 'accepted' OR final_status IN ('failed', 'expired', 'rejected')), false) AS failed_attempt,
         coalesce(string_agg(text, '' ORDER BY concat_seq) FILTER (WHERE pick = 1), '') AS text,
         coalesce(bool_or(text_lossy) FILTER (WHERE pick = 1), false) AS text_lossy,
-        max(coalesce(concat_total, 1)) AS parts_expected,
-        count(DISTINCT coalesce(concat_seq, 0)) AS parts_seen,
+        max(concat_total) AS parts_expected,
+        count(DISTINCT concat_seq) AS parts_seen,
         sum(coalesce(segments, 1)) FILTER (WHERE pick = 1 AND outcome = 'accepted')::INTEGER AS segments,
         bool_and(coalesce(segments_exact, true)) FILTER (WHERE pick = 1 AND outcome = 'accepted') AS segments_exact,
-        count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted') AS accepted_parts,
-        count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted' AND final_status = 'delivered') AS delivered_parts,
-        count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted' AND final_status = 'failed') AS failed_parts,
-        count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted' AND final_status = 'expired') AS expired_parts,
-        count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted' AND final_status = 'rejected') AS rejected_parts,
-        count(final_status) FILTER (WHERE pick = 1 AND outcome = 'accepted') AS reported_parts,
+        CASE
+            WHEN count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted') = 0 THEN NULL
+            WHEN count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted' AND final_status = 'delivered')
+                = count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted') THEN 'delivered'
+            WHEN bool_or(final_status = 'failed') FILTER (WHERE pick = 1 AND outcome = 'accepted') THEN 'failed'
+            WHEN bool_or(final_status = 'expired') FILTER (WHERE pick = 1 AND outcome = 'accepted') THEN 'expired'
+            WHEN bool_or(final_status = 'rejected') FILTER (WHERE pick = 1 AND outcome = 'accepted') THEN 'rejected'
+            WHEN count(final_status) FILTER (WHERE pick = 1 AND outcome = 'accepted') > 0 THEN 'pending'
+        END AS final_status,
         max(final_at) FILTER (WHERE pick = 1 AND outcome = 'accepted') AS final_at
-    FROM assembly_lines
+    FROM concat_parts
     GROUP BY assembly_id
 ),
 
+single_assemblies AS (
+    SELECT
+        mt_id AS assembly_id,
+        [mt_id] AS mt_ids,
+        service, msisdn, brand, category, short_code, oadc, smsc,
+        submitted_at AS first_at,
+        submitted_at AS last_at,
+        CASE WHEN outcome = 'accepted' THEN submitted_at END AS first_accepted_at,
+        outcome = 'accepted' AS accepted,
+        outcome <> 'accepted' OR coalesce(final_status IN ('failed', 'expired', 'rejected'), false) AS failed_attempt,
+        coalesce(text, '') AS text,
+        coalesce(text_lossy, false) AS text_lossy,
+        1 AS parts_expected,
+        1 AS parts_seen,
+        CASE WHEN outcome = 'accepted' THEN coalesce(segments, 1) END AS segments,
+        CASE WHEN outcome = 'accepted' THEN coalesce(segments_exact, true) END AS segments_exact,
+        CASE WHEN outcome = 'accepted' THEN final_status END AS final_status,
+        CASE WHEN outcome = 'accepted' THEN final_at END AS final_at
+    FROM int_mt
+    WHERE concat_ref IS NULL
+),
+
+assemblies AS (
+    SELECT * FROM single_assemblies
+    UNION ALL BY NAME
+    SELECT * FROM concat_assemblies
+),
+
+-- texts are compared through their hash for partitioning, and for real before folding;
+-- arg_max_null: the chosen attempt's value even when it is NULL
 attempts AS (
     SELECT
         *,
-        CASE
-            WHEN accepted_parts = 0 THEN NULL
-            WHEN delivered_parts = accepted_parts THEN 'delivered'
-            WHEN failed_parts > 0 THEN 'failed'
-            WHEN expired_parts > 0 THEN 'expired'
-            WHEN rejected_parts > 0 THEN 'rejected'
-            WHEN reported_parts > 0 THEN 'pending'
-        END AS final_status,
+        hash(text) AS text_key,
         lag(failed_attempt) OVER resend AS previous_failed,
-        lag(last_at) OVER resend AS previous_at
+        lag(last_at) OVER resend AS previous_at,
+        lag(text) OVER resend AS previous_text
     FROM assemblies
-    WINDOW resend AS (PARTITION BY service, msisdn, text ORDER BY first_at, assembly_id)
+    WINDOW resend AS (PARTITION BY service, msisdn, hash(text) ORDER BY first_at, assembly_id)
 ),
 
 folded AS (
     SELECT
         *,
         sum(CASE
-                WHEN previous_failed AND first_at - previous_at <= to_minutes($retry_minutes::BIGINT) THEN 0
+                WHEN previous_failed AND previous_text = text
+                    AND first_at - previous_at <= to_minutes($retry_minutes::BIGINT) THEN 0
                 ELSE 1
-            END) OVER (PARTITION BY service, msisdn, text ORDER BY first_at, assembly_id) AS logical_no
+            END) OVER (PARTITION BY service, msisdn, text_key ORDER BY first_at, assembly_id) AS logical_no
     FROM attempts
-),
-
-grouped AS (
-    SELECT
-        *,
-        min(assembly_id) OVER logical AS group_id,
-        count(*) OVER logical AS attempts,
-        row_number() OVER (PARTITION BY service, msisdn, text, logical_no ORDER BY accepted DESC, first_at DESC, assembly_id DESC) AS chosen
-    FROM folded
-    WINDOW logical AS (PARTITION BY service, msisdn, text, logical_no)
-),
-
-group_lines AS (
-    SELECT
-        group_id,
-        list_sort(flatten(list(mt_ids))) AS mt_ids,
-        coalesce(min(first_accepted_at), min(first_at)) AS submitted_at,
-        bool_or(accepted) AS accepted
-    FROM grouped
-    GROUP BY group_id
 )
 
 SELECT
-    g.mt_ids[1] AS logical_id,
-    g.mt_ids,
-    c.msisdn,
-    c.service,
-    c.brand,
-    c.category,
-    c.short_code,
-    c.oadc,
-    c.smsc,
-    g.submitted_at,
-    g.accepted,
-    c.text,
-    c.text_lossy,
-    c.parts_expected,
-    c.parts_seen,
-    c.segments,
-    c.segments_exact,
-    c.attempts,
-    c.final_status,
-    c.final_at
-FROM group_lines AS g
-JOIN grouped AS c ON c.group_id = g.group_id AND c.chosen = 1
+    min(assembly_id) AS logical_id,
+    list_sort(flatten(list(mt_ids))) AS mt_ids,
+    arg_max_null(msisdn, chosen) AS msisdn,
+    arg_max_null(service, chosen) AS service,
+    arg_max_null(brand, chosen) AS brand,
+    arg_max_null(category, chosen) AS category,
+    arg_max_null(short_code, chosen) AS short_code,
+    arg_max_null(oadc, chosen) AS oadc,
+    arg_max_null(smsc, chosen) AS smsc,
+    coalesce(min(first_accepted_at), min(first_at)) AS submitted_at,
+    bool_or(accepted) AS accepted,
+    arg_max_null(text, chosen) AS text,
+    arg_max_null(text_lossy, chosen) AS text_lossy,
+    arg_max_null(parts_expected, chosen) AS parts_expected,
+    arg_max_null(parts_seen, chosen) AS parts_seen,
+    arg_max_null(segments, chosen) AS segments,
+    arg_max_null(segments_exact, chosen) AS segments_exact,
+    count(*) AS attempts,
+    arg_max_null(final_status, chosen) AS final_status,
+    arg_max_null(final_at, chosen) AS final_at
+FROM (
+    SELECT *, {'accepted': accepted, 'first_at': first_at, 'assembly_id': assembly_id} AS chosen
+    FROM folded
+)
+GROUP BY service, msisdn, text_key, logical_no
