@@ -2,17 +2,41 @@
 
 Deliberately separate from opsanalytics' loader (the code under test): the suite uses it to
 know when the gateway has written everything the scenario implies, and to assert on the raw
-log before comparing with the warehouse. It parses by tags in their fixed order and slices
-the text by its LEN (hex for codings 1 and 2), as KANNEL.md prescribes.
+log before comparing with the warehouse. It reads any access-log-format (the default one
+by default): the part before the text is matched with lazy free fields, the text is sliced
+by its LEN (hex for codings 1 and 2), and the rest must match the part after it, as
+KANNEL.md prescribes. Older tag sets are read with their own format string.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-_PREFIX = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\d{9,11}) ")
-_TAGS = ("SMSC", "SVC", "ACT", "BINF", "FID", "META", "from", "to")
+_PREFIX = r"(?P<prefix>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) "
+DEFAULT_FORMAT = ("%l [SMSC:%i] [SVC:%n] [ACT:%A] [BINF:%B] [FID:%F] [META:%D] [from:%p] [to:%P] "
+                  "[flags:%m:%c:%M:%C:%d] [msg:%L:%b] [udh:%U:%u]")
+#: escape -> (group name, pattern); free fields are lazy (they may hold spaces and `]`)
+_ESCAPES = {"l": ("label", ".*?"), "i": ("SMSC", ".*?"), "n": ("SVC", ".*?"), "A": ("ACT", ".*?"),
+            "B": ("BINF", ".*?"), "F": ("FID", ".*?"), "D": ("META", ".*?"), "p": ("from", ".*?"),
+            "P": ("to", ".*?"), "m": ("mclass", "-?\\d+"), "c": ("coding", "-?\\d+"),
+            "M": ("mwi", "-?\\d+"), "C": ("compress", "-?\\d+"), "d": ("dlr", "-?\\d+"),
+            "L": ("length", "\\d+"), "U": ("udh_len", "\\d+"), "u": ("udh", "[0-9A-F]*"),
+            "t": ("time", "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"), "T": ("epoch", "-?\\d+")}
+
+
+def _pattern(fmt: str) -> str:
+    out, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt) and fmt[i + 1] in _ESCAPES:
+            name, pat = _ESCAPES[fmt[i + 1]]
+            out.append(f"(?P<{name}>{pat})")
+            i += 2
+        else:
+            out.append(re.escape(fmt[i]))
+            i += 1
+    return "".join(out)
 
 
 @dataclass
@@ -45,38 +69,49 @@ class Line:
         return self.fields[key]
 
 
-def parse(raw: str) -> Line | None:
-    """One access-log line; None for markers (`Log begins`/`Log ends`)."""
-    match = _PREFIX.match(raw)
-    time = match.group(1) if match else None
-    rest = raw[match.end():] if match else raw
-    if rest in ("Log begins", "Log ends"):
-        return None
-    start = rest.index(" [SMSC:")
-    label, pos = rest[:start], start + 1
-    fields = {}
-    for i, tag in enumerate(_TAGS):
-        opener = f"[{tag}:"
-        if not rest.startswith(opener, pos):
-            continue  # a format without this tag (META before 1.4.4, FID before 1.4.2)
-        following = [f"] [{t}:" for t in _TAGS[i + 1:]] + ["] [flags:"]
-        end = min(e for e in (rest.find(f, pos) for f in following) if e >= 0)
-        fields[tag] = rest[pos + len(opener):end]
-        pos = end + 2
-    assert rest.startswith("[flags:", pos), raw
-    end = rest.index("]", pos)
-    flags = tuple(int(v) for v in rest[pos + 7:end].split(":"))
-    pos = end + 2
-    assert rest.startswith("[msg:", pos), raw
-    colon = rest.index(":", pos + 5)
-    length = int(rest[pos + 5:colon])
-    width = 2 * length if flags[1] in (1, 2) else length
-    text = rest[colon + 1:colon + 1 + width]
-    pos = colon + 1 + width
-    assert rest.startswith("] [udh:", pos), raw
-    udh_len, _, udh = rest[pos + 7:].rstrip("]").partition(":")
-    return Line(time, label, fields, flags, text, length, udh)
+class Reader:
+    """Lines of one gateway: its access-log-format and whether the prefix is written."""
+
+    def __init__(self, fmt: str | None = None, clean: bool = False):
+        fmt = fmt or DEFAULT_FORMAT
+        head, _, tail = fmt.partition("%b")
+        self.head = re.compile("^" + ("" if clean else _PREFIX) + _pattern(head))
+        self.tail = re.compile("^" + _pattern(tail) + "$")
+        self.clean = clean
+
+    def parse(self, raw: str) -> Line | None:
+        """One access-log line; None for markers (`Log begins`/`Log ends`)."""
+        if not self.clean and raw[20:] in ("Log begins", "Log ends"):
+            return None
+        head = self.head.match(raw)
+        assert head, raw
+        fields = head.groupdict()
+        coding = int(fields["coding"])
+        length = int(fields["length"])
+        width = 2 * length if coding in (1, 2) else length
+        text, rest = raw[head.end():head.end() + width], raw[head.end() + width:]
+        tail = self.tail.match(rest)
+        assert tail, raw
+        fields.update(tail.groupdict())
+        time = fields.get("prefix") or fields.get("time")
+        if time is None and fields.get("epoch") is not None:
+            epoch = int(fields["epoch"])
+            time = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        flags = tuple(int(fields[k]) for k in ("mclass", "coding", "mwi", "compress", "dlr"))
+        tags = {k: v for k, v in fields.items() if k in _TAGS}
+        return Line(time, fields["label"], tags, flags, text, length, fields.get("udh") or "")
 
 
-def parse_all(lines: list[str]) -> list[Line]:
-    return [p for p in (parse(l) for l in lines if l.strip()) if p is not None]
+_TAGS = ("SMSC", "SVC", "ACT", "BINF", "FID", "META", "from", "to")
+DEFAULT = Reader()
+#: the built-in layouts of the older releases (KANNEL.md, Tags by version)
+FORMAT_1_4_2 = DEFAULT_FORMAT.replace(" [META:%D]", "")
+FORMAT_1_4_0 = FORMAT_1_4_2.replace(" [FID:%F]", "")
+
+
+def parse(raw: str, reader: Reader = DEFAULT) -> Line | None:
+    return reader.parse(raw)
+
+
+def parse_all(lines: list[str], reader: Reader = DEFAULT) -> list[Line]:
+    return [p for p in (reader.parse(l) for l in lines if l.strip()) if p is not None]

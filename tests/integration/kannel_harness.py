@@ -110,8 +110,13 @@ def _toml_str(value: str) -> str:
 CUSTOM_FORMAT = ("%t %l [SMSC:%i] [SVC:%n] [ACT:%A] [BINF:%B] [FID:%F] [META:%D] [from:%p] "
                  "[to:%P] [flags:%m:%c:%M:%C:%d] [msg:%L:%b] [udh:%U:%u]")
 
+#: a layout of its own (key=value, no brackets but around the text), local-time prefix kept
+OWN_FORMAT = ("%l smsc=%i svc=%n acct=%A binf=%B fid=%F meta=%D from=%p to=%P "
+              "flags=%m:%c:%M:%C:%d [msg:%L:%b] [udh:%U:%u]")
+
 VARIANTS = {
     "default": Variant("default"),
+    "custom": Variant("custom", access_log_format=OWN_FORMAT),
     "gmt": Variant("gmt", access_log_time="gmt"),
     "clean": Variant("clean", access_log_clean=True, access_log_format=CUSTOM_FORMAT),
 }

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import gsm
-from .accesslog import Line, parse_all
+from .accesslog import DEFAULT, Line, Reader, parse_all
 from .kannel_harness import STOP_REPLY, USERS, Gateway, wait_for
 from .smsc_sim import (ACCEPT, ESME_RINVDSTADR, ESME_RMSGQFUL, ESME_RTHROTTLED, Behaviour,
                        Receipt, SmscPool)
@@ -296,9 +296,10 @@ class Played:
     started: float = 0.0               # epoch seconds, before the first request
     finished: float = 0.0              # epoch seconds, after the log settled
     lines: list[str] = field(default_factory=list)
+    reader: Reader = DEFAULT
 
     def parsed(self) -> list[Line]:
-        return parse_all(self.lines)
+        return parse_all(self.lines, self.reader)
 
 
 def _complete(played: Played, pool: SmscPool) -> "callable":
@@ -309,7 +310,7 @@ def _complete(played: Played, pool: SmscPool) -> "callable":
     unmatched = sum(mt.expected_unmatched() for mt in played.mts)
 
     def done(raw: list[str]) -> bool:
-        lines = parse_all(raw)
+        lines = parse_all(raw, played.reader)
         labels = [l.label for l in lines]
         return (pool.idle()
                 and sum(1 for l in labels if l in MT_LABELS) >= mt_lines
@@ -322,7 +323,9 @@ def _complete(played: Played, pool: SmscPool) -> "callable":
 def play(gateway: Gateway, pool: SmscPool, mts=MTS, mos=MOS, timeout: float = 30,
          replies: bool = True) -> Played:
     """Send every MT through sendsms, deliver every MO, wait (bounded) for the log to settle."""
-    played = Played(list(mts), list(mos), started=time.time())
+    variant = gateway.variant
+    played = Played(list(mts), list(mos), started=time.time(),
+                    reader=Reader(variant.access_log_format, variant.access_log_clean))
     for mt in mts:
         result = gateway.sendsms(mt.params())
         played.http[mt.ref] = result.status

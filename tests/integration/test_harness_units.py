@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from . import gsm
-from .accesslog import parse, parse_all
+from .accesslog import FORMAT_1_4_0, FORMAT_1_4_2, Reader, parse, parse_all
 from .smsc_sim import (BIND_TRANSCEIVER, DELIVER_SM, ENQUIRE_LINK, ESME_RINVDSTADR, RESP, SUBMIT_SM,
                        Behaviour, Receipt, SmscPool, SmscSimulator, parse_sm, sm_body)
 
@@ -95,7 +95,8 @@ def test_simulator_binds_answers_and_sends_receipts():
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("kannel-*/**/access.log")), ids=str)
 def test_log_reader_on_real_and_derived_lines(path):
     lines = path.read_bytes().decode("utf-8", "replace").splitlines()
-    parsed = parse_all(lines)
+    fmt = {"1.4.2-1.4.3": FORMAT_1_4_2, "1.4.0-1.4.1": FORMAT_1_4_0}.get(path.parent.parent.name)
+    parsed = parse_all(lines, Reader(fmt))
     assert len(parsed) == sum(1 for l in lines if not l.endswith(("Log begins", "Log ends")))
     first = next(p for p in parsed if "code [" in p.text)
     assert first.text.startswith("Promo: -20% avec le code [..T..]")
