@@ -35,9 +35,9 @@ def test_end_to_end(scenario, capsys):
 
     # the contract, as written: the default action makes the forecast
     assert main(["forecast", "--db", str(db), "--config", str(contract), "--semester", truth["next_semester"],
-                 "--out", str(out / "next"), "--made-on", "2026-12-15"]) == 0
+                 "--out", str(out / "next"), "--made-on", "2026-12-15", "--level", "0.9"]) == 0
     said = capsys.readouterr().out
-    assert "must be requested from Orange" in said
+    assert "must be requested from Orange" in said and "(90% interval" in said
     xlsx = out / "next" / f"forecast_{truth['next_semester']}.xlsx"
     assert load_workbook(xlsx).sheetnames == ["Cover", "Forecast", "Throughput"]
     assert (out / "next" / f"forecast_{truth['next_semester']}.csv").exists()

@@ -136,7 +136,8 @@ def _make(args: argparse.Namespace) -> int:
     made_on = _date(args.made_on, "--made-on")
     con = warehouse.connect(args.db, read_only=True)
     try:
-        forecast, paths = make_forecast(con, contract, args.semester, args.out, args.adjustments, made_on)
+        forecast, paths = make_forecast(con, contract, args.semester, args.out, args.adjustments, made_on,
+                                         args.level)
     finally:
         con.close()
     totals = forecast.totals()

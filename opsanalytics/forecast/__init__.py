@@ -19,12 +19,13 @@ from opsanalytics.forecast.plan import NextForecast, backtest, backtest_detail, 
 from opsanalytics.forecast.store import forecast_versions, load_forecast_file
 
 
-def make_forecast(con, contract, semester, out_dir, adjustments_path=None, made_on=None):
-    """Compute the next forecast and write <out_dir>/forecast_<semester>.csv and .xlsx."""
+def make_forecast(con, contract, semester, out_dir, adjustments_path=None, made_on=None, level=0.80):
+    """Compute the next forecast and write <out_dir>/forecast_<semester>.csv, .xlsx and
+    _throughput.csv; returns (NextForecast, {kind: path})."""
     from opsanalytics.forecast.output import write_forecast
 
     adjustments = read_adjustments(adjustments_path, semester) if adjustments_path else None
-    forecast = next_forecast(con, contract, semester, adjustments, made_on)
+    forecast = next_forecast(con, contract, semester, adjustments, made_on, level)
     return forecast, write_forecast(forecast, out_dir)
 
 
