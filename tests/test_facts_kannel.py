@@ -1,0 +1,106 @@
+"""Facts and status from the real Kannel 1.4.5 log (tests/fixtures/kannel-1.4.5/main).
+
+The fixture is a real bearerbox access log; scenario.log beside it says what was sent. These
+tests load it through `ingest` (the Kannel loader, then facts.build) and check what the
+scenario implies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from opsanalytics import status, warehouse
+from opsanalytics.config import parse_contract
+from opsanalytics.ingest import ingest_files
+
+FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "main" / "access.log"
+CONTRACT = """
+log_timezone = "Europe/Paris"
+[[short_codes]]
+code = "36180"
+smsc = "ora_36180"
+[[short_codes]]
+code = "36181"
+smsc = "ora_36181"
+[[services]]
+name = "acme"
+brand = "Acme"
+category = "marketing"
+"""
+
+
+@pytest.fixture(scope="module")
+def con():
+    con = warehouse.connect(":memory:", create=True)
+    ingest_files(con, parse_contract(CONTRACT, "contract.toml"), [FIXTURE], progress=False)
+    return con
+
+
+def final(con, smsc, fid):
+    return con.execute("SELECT final_status FROM fct_mt WHERE smsc = $smsc AND fid = $fid",
+                       {"smsc": smsc, "fid": fid}).fetchall()
+
+
+def test_status_counts(con):
+    doc = status.summary(con)
+    doc.pop("files")
+    assert doc == {
+        "lines": 132, "events": 126, "markers": 6, "rejected": 0,
+        # 36 accepted lines; T09 and T33 (209 GSM characters) take 2 segments, T10 (138 UCS-2 units) 3
+        "mt": {"accepted": 36, "refused": 7, "segments": 40},
+        "mo": {"accepted": 14, "refused": 1},
+        "dlr": {"lines": 67, "unmatched": 1, "delivered": 20, "failed": 4},
+        "dropped": 0,
+    }
+
+
+@pytest.mark.parametrize("smsc, fid, expected", [
+    ("ora_36180", "5EA70001", "delivered"),   # T01: ACK, ENROUTE, DELIVRD
+    ("ora_36181", "4100000001", "failed"),    # T03: UNDELIV err 001
+    ("ora_36180", "5EA7000C", "expired"),     # T23: status 34
+    ("ora_36181", "4100000008", "failed"),    # T24: stat REJECTD, status 2
+    ("ora_36180", "5EA7000D", "delivered"),   # T25: the duplicate receipt changes nothing
+    ("ora_36181", "4100000002", None),        # T04: no DLR asked
+    ("ora_36181", "4100000012", "delivered"), # T32: final receipt 6 s late
+    ("loop_test", "d230b708-31f8-4e10-948d-f43dd61d4e6d", "pending"),  # only Kannel's ACK
+])
+def test_final_statuses(con, smsc, fid, expected):
+    assert final(con, smsc, fid) == [(expected,)]
+
+
+def test_duplicate_failed_receive_dlr_is_unmatched(con):
+    rows = con.execute("SELECT fid, unmatched, mt_id FROM fct_dlr WHERE outcome = 'unmatched'").fetchall()
+    assert rows == [("5EA7000D", True, None)]
+
+
+def test_refused_lines_carry_kannel_nack(con):
+    rows = con.execute("SELECT outcome, msisdn_raw, final_status FROM fct_mt WHERE outcome <> 'accepted' "
+                       "ORDER BY mt_id").fetchall()
+    assert rows == [
+        ("refused", "33699999999", "rejected"), ("failed", "336123456789012345678", "rejected"),
+        ("discarded", "447700900123", "rejected"), ("expired", "33677778888", "rejected"),
+        ("refused", "33600000000", "rejected"), ("discarded", "33688888888", "rejected"),
+        ("refused", "33699999999", "rejected"),
+    ]
+
+
+def test_fakesmsc_receipt_links_by_fallback(con):
+    rows = con.execute("SELECT source, link FROM fct_dlr WHERE smsc = 'fake_test' ORDER BY dlr_id").fetchall()
+    assert rows == [("kannel_ack", "context"), ("receipt", "fallback")]
+    assert con.execute("SELECT final_status FROM fct_mt WHERE smsc = 'fake_test'").fetchall() == [("delivered",)]
+
+
+def test_three_part_message_is_one_logical_message(con):
+    rows = con.execute("SELECT parts_expected, parts_seen, attempts, final_status, starts_with(text, 'Partie 1/3') "
+                       "FROM fct_logical_messages WHERE msisdn = '+33614141414'").fetchall()
+    assert rows == [(3, 3, 1, "delivered", True)]
+
+
+def test_mo_keywords(con):
+    rows = con.execute("SELECT msisdn, keyword FROM fct_mo WHERE keyword IS NOT NULL ORDER BY mo_id").fetchall()
+    assert rows == [
+        ("+33612345678", "STOP"), ("+33623456789", "STOP"), ("+33634567890", "STOP"),
+        ("+33645678901", "START"), ("+33611111111", "STOP"), ("+33679000000", "STOP"), ("+33699000112", "STOP"),
+    ]
