@@ -93,4 +93,7 @@ def test_chosen_method_beats_naive_on_seasonal_data(seed, months, metrics):
         assert set(chosen.index) == ({"36180", "36181"} | ({"36190"} if months >= 33 else set()))
         assert (chosen < naive).all() and (chosen < last).all(), (metric, scores)
         assert scores[scores["method"] == "chosen"]["beats_seasonal_naive"].all()
+        # calibration is reported for the chosen method only: a share of months, loosely near 80 %
+        coverage = scores.set_index(["method", "short_code"])["interval_coverage"]
+        assert coverage["chosen"].between(0.4, 1.0).all() and coverage["seasonal_naive"].isna().all()
         assert "sarima_airline" in set(detail["used"])

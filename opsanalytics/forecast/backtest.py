@@ -5,7 +5,9 @@ method forecasts the next `horizon` months from the history up to that origin on
 scored against what happened. Methods: `chosen` (model.forecast_series, whichever rung of its
 ladder the history at that origin allows), `seasonal_naive` (same month last year) and
 `last_value`. The last 12 origins are scored. Scores: sMAPE (symmetric, defined when a month is zero) and MAPE (months with
-traffic only), in %, per short code and metric.
+traffic only), in %, per short code and metric, and for the chosen method the share of
+actual months that fell inside its prediction interval (calibration: near the level, 80 %,
+when the intervals are honest).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def backtest_series(values, horizon: int = 6, max_origins: int = MAX_ORIGINS) ->
             "seasonal_naive": seasonal_naive(history, steps),
             "last_value": last_value(history, steps),
         }
+        inside = (actual >= np.floor(chosen.low)) & (actual <= np.ceil(chosen.high))
         for method, forecast in candidates.items():
             smape = _smape(forecast, actual)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -49,8 +52,10 @@ def backtest_series(values, horizon: int = 6, max_origins: int = MAX_ORIGINS) ->
                 rows.append({"origin": origin, "step": step + 1, "method": method,
                              "used": chosen.method if method == "chosen" else method,
                              "forecast": float(forecast[step]), "actual": float(actual[step]),
-                             "smape": float(smape[step]), "ape": float(ape[step])})
-    return pd.DataFrame(rows, columns=["origin", "step", "method", "used", "forecast", "actual", "smape", "ape"])
+                             "smape": float(smape[step]), "ape": float(ape[step]),
+                             "in_interval": bool(inside[step]) if method == "chosen" else None})
+    return pd.DataFrame(rows, columns=["origin", "step", "method", "used", "forecast", "actual", "smape", "ape",
+                                       "in_interval"])
 
 
 def backtest_frame(monthly: pd.DataFrame, value: str = "actual_segments", horizon: int = 6) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -70,15 +75,16 @@ def backtest_frame(monthly: pd.DataFrame, value: str = "actual_segments", horizo
         detail.insert(0, "short_code", code)
         details.append(detail)
     if not details:
-        scores = pd.DataFrame(columns=["short_code", "metric", "method", "smape", "mape", "forecasts", "used",
-                                       "beats_seasonal_naive"])
+        scores = pd.DataFrame(columns=["short_code", "metric", "method", "smape", "mape", "forecasts",
+                                       "interval_coverage", "used", "beats_seasonal_naive"])
         detail = pd.DataFrame(columns=["short_code", "metric", "origin", "step", "method", "used", "forecast",
-                                       "actual", "smape", "ape", "month"])
+                                       "actual", "smape", "ape", "in_interval", "month"])
         return scores, detail
     detail = pd.concat(details, ignore_index=True)
     detail.insert(1, "metric", value)
     scores = (detail.groupby(["short_code", "method"], sort=False)
               .agg(smape=("smape", "mean"), mape=("ape", "mean"), forecasts=("smape", "size"),
+                   interval_coverage=("in_interval", lambda s: s.dropna().astype(float).mean() if s.notna().any() else np.nan),
                    used=("used", lambda s: ", ".join(sorted(set(s)))))
               .reset_index())
     naive = scores[scores["method"] == "seasonal_naive"].set_index("short_code")["smape"]
