@@ -114,6 +114,20 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     assert a.logs[1].read_bytes() != c.logs[1].read_bytes()
 
 
+def test_same_bytes_across_processes(tmp_path):
+    """No set or dict order leaks into the output: string hashing differs between processes."""
+    import os
+    import subprocess
+    import sys
+
+    for h in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": h}
+        subprocess.run([sys.executable, "-m", "opsanalytics", "simulate", "--out", str(tmp_path / h), "--days", "3",
+                        "--scale", "40", "--seed", "5"], check=True, env=env, capture_output=True)
+    for name in ("access.log", "access.log.1.gz", "contract.toml", "ground_truth.json"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
 def test_every_line_is_a_kannel_line_and_counts_match(paris):
     res, lines, gt = paris
     recs = [parse(line) for line in lines]
