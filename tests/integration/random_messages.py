@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from . import gsm, scenario
 from .smsc_sim import ESME_RINVDSTADR, ESME_RTHROTTLED, Behaviour
 
-N_MESSAGES = int(os.environ.get("KANNEL_RANDOM_MESSAGES", "150"))
-N_MOS = int(os.environ.get("KANNEL_RANDOM_MOS", "60"))
+N_MESSAGES = int(os.environ.get("KANNEL_RANDOM_MESSAGES", "200"))
+N_MOS = int(os.environ.get("KANNEL_RANDOM_MOS", "80"))
 SEED = int(os.environ.get("KANNEL_RANDOM_SEED", random.randrange(2**32)))
 
 _CURATED = ("éèàùçêâîôûëïüÉÈÀÇœŒ€£¥§¤°«»’“”…–—@_$^{}[]~|\\][ 😀🎉👍\n\r\t"
