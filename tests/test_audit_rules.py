@@ -71,6 +71,24 @@ def test_r1_resubmission_and_number_formats_count_once():
     assert len(rows.mt_ids[0]) == 3                          # the refused attempt is provenance
 
 
+def test_r1_pressure_across_brands_per_day_and_week():
+    t = Traffic()
+    t.send(A, paris("2026-11-09 09:00:00"))                     # Monday
+    t.send(A, paris("2026-11-09 10:00:00"), service="bravo")
+    t.send(A, paris("2026-11-09 11:00:00"), service="club")
+    t.send(A, paris("2026-11-14 11:00:00"), service="club")     # Saturday, same ISO week
+    t.send(B, paris("2026-11-16 11:00:00"), service="bravo")    # next week
+    t.send(B, paris("2026-11-16 12:00:00"), service="acme_tx")  # not marketing
+    result = run(t.warehouse(), CONTRACT, "R1")
+    assert result.violations == 0  # one per brand and day
+    day = result.details["pressure_day"]
+    assert dict(zip(day.messages, day.units)) == {1: 2, 3: 1}
+    week = result.details["pressure_week"]
+    assert dict(zip(week.messages, week.units)) == {1: 1, 4: 1}
+    assert result.summary["max_per_number_day_all_brands"] == 3
+    assert result.summary["max_per_number_week_all_brands"] == 4
+
+
 def test_r1_day_is_the_local_calendar_day():
     t = Traffic()
     # 23:30 and 00:30 Paris (winter, UTC+1): same UTC day, two local days -> no breach
@@ -164,6 +182,18 @@ def test_r2_dst_night_and_late_deliveries():
     assert lates.message_id.tolist() == [late]
     assert lates.delay_seconds.tolist() == [(10 * 60 + 20) * 60]
     assert lates.reason.tolist() == ["holiday"]
+
+
+def test_r2_late_delivery_across_the_spring_dst_night():
+    # Saturday 21:59 CET, delivered Sunday 08:00 CEST: 9 h 01 min later, on a Sunday
+    t = Traffic()
+    late = t.send(A, paris("2027-03-27 21:59:00"), final_status="delivered", final_at=paris("2027-03-28 08:00:00"))
+    t.send(B, paris("2027-03-26 12:00:00"), final_status="delivered", final_at=paris("2027-03-26 21:59:59"))
+    evening = t.send(B, paris("2027-03-26 21:00:00"), final_status="delivered",
+                     final_at=paris("2027-03-26 22:00:00"))
+    lates = run(t.warehouse(), CONTRACT, "R2").details["late_deliveries"]
+    assert dict(zip(lates.message_id, lates.reason)) == {late: "sunday", evening: "hour"}
+    assert dict(zip(lates.message_id, lates.delay_seconds)) == {late: (9 * 60 + 1) * 60.0, evening: 3600.0}
 
 
 # ---------------------------------------------------------------- R3
