@@ -111,6 +111,39 @@ def mo_problems(rows: list[dict], mo: scenario.MO) -> list[str]:
     return [f"{mo.ref}: fct_mo.{k} {row[k]!r} != expected {v!r}" for k, v in expected.items() if row[k] != v]
 
 
+def dlr_problems(run, db: Path, mt_rows: list[dict]) -> list[str]:
+    """Every DLR line linked to its own MT with the status bits, source and `stat:` expected;
+    only the duplicated receipts left unmatched."""
+    dlrs = query(db, "SELECT mt_id, status, source, stat, unmatched FROM fct_dlr")
+    by_mt: dict[int, list[dict]] = {}
+    for d in dlrs:
+        by_mt.setdefault(d["mt_id"], []).append(d)
+    problems = []
+    for mt in run.played.mts:
+        rows = [r for r in mt_rows if r["msisdn_raw"] == mt.to and (r["udh"] or "") == mt.udh.hex().upper()]
+        if len(rows) > 1:
+            rows = [r for r in rows if r["outcome"] == mt.outcome]
+        if len(rows) != 1:
+            continue  # reported by mt_problems
+        linked = by_mt.get(rows[0]["mt_id"], [])
+        got = sorted(d["status"] for d in linked if not d["unmatched"])
+        if got != sorted(mt.expected_dlrs()):
+            problems.append(f"{mt.ref}: linked DLR statuses {got} != expected {sorted(mt.expected_dlrs())}")
+        sources = {d["status"]: d["source"] for d in linked}
+        want = {8: "kannel_ack", 16: "kannel_nack"}
+        problems += [f"{mt.ref}: DLR {st} source {sources[st]!r}" for st, src in want.items()
+                     if st in sources and sources[st] != src]
+        receipt = mt.final_receipt()
+        finals = [d for d in linked if d["source"] == "receipt" and d["status"] & 3]
+        if finals and receipt and finals[-1]["stat"] != receipt.stat:
+            problems.append(f"{mt.ref}: receipt stat {finals[-1]['stat']!r} != {receipt.stat!r}")
+    unmatched = sum(1 for d in dlrs if d["unmatched"])
+    expected = sum(mt.expected_unmatched() for mt in run.played.mts)
+    if unmatched != expected:
+        problems.append(f"fct_dlr: {unmatched} unmatched DLR lines, expected {expected} (duplicates)")
+    return problems
+
+
 def logical_groups(mts: list[scenario.MT]) -> list[list[scenario.MT]]:
     """The logical messages the scenario sent: application parts (concatenation UDH) to one
     receiver are one; a resend of the same text to the same receiver after a refusal is the
@@ -202,6 +235,7 @@ def all_problems(run, folder: Path) -> list[str]:
     if len(mt_rows) != len(run.played.mts):
         problems.append(f"fct_mt has {len(mt_rows)} rows for {len(run.played.mts)} MTs")
     problems += logical_problems(run, db, mt_rows)
+    problems += dlr_problems(run, db, mt_rows)
     mo_rows = query(db, "SELECT * FROM fct_mo")
     for mo in run.played.mos:
         problems += mo_problems(mo_rows, mo)
