@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 
 from opsanalytics.simulate import texts
-from opsanalytics.simulate.clock import epoch_at, is_holiday
+from opsanalytics.simulate.clock import epoch_at as at
+from opsanalytics.simulate.clock import is_holiday
 from opsanalytics.simulate.contract import BY_SERVICE
 from opsanalytics.simulate.gateway import MO, MT
 from opsanalytics.simulate.numbers import e164
@@ -21,6 +22,8 @@ from opsanalytics.simulate.plan import Plan
 
 
 class Injector:
+    """Places injected messages exactly where a scenario says (never moved)."""
+
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.rng = plan.rng
@@ -29,8 +32,11 @@ class Injector:
         return self.plan.injected.next()
 
     def mt(self, tag: str, t: int, service: str, code: str, to: str | None = None, *, text=None, oadc=None,
-           mention_code: str | None | bool = True, style: str = "single", **kw) -> MT:
-        """Place one injected MT (accepted and delivered unless told otherwise)."""
+           mention_code: str | None | bool = True, style: str = "single", coding: int = 0, delay: int = 4,
+           **fields) -> MT:
+        """Place one injected MT, accepted and delivered unless `fields` say otherwise. A
+        marketing text gets a STOP mention for `code` (mention_code=True), for another number,
+        or none (None)."""
         to = to or self.number()
         sv = BY_SERVICE[service]
         if text is None:
@@ -39,41 +45,41 @@ class Injector:
                 text = texts.marketing_text(sv.brand, code_in_text, self.rng, style)
             else:
                 text = texts.fill(texts.TRANSACTIONAL.get(service, texts.TRANSACTIONAL["acme_tx"])[0], self.rng)
-        split = {"gateway": "gateway", "app": "app"}.get(style, "single")
-        m = MT(t=t, service=service, code=code, oadc=oadc or code, to_raw=to, msisdn=kw.pop("msisdn", e164(to)),
-               text=text, coding=2 if style == "ucs2" else kw.pop("coding", 0), split=split, tag=tag,
-               delay=kw.pop("delay", 4), **kw)
+        m = MT(t=t, service=service, code=code, oadc=oadc or code, to_raw=to, msisdn=e164(to), text=text,
+               coding=2 if style == "ucs2" else coding, split=style if style in ("gateway", "app") else "single",
+               tag=tag, delay=delay, **fields)
         return self.plan.place(m, background=False)
 
     def mo(self, tag: str, t: int, code: str, msisdn: str, text: str, coding: int = 0, keyword: str | None = None) -> MO:
         return self.plan.add_mo(MO(t=t, code=code, msisdn=msisdn, text=text, coding=coding, keyword=keyword, tag=tag))
 
-    def pick(self, days: list[dt.date], i: int) -> dt.date | None:
-        return days[i % len(days)] if days else None
 
+class Scenarios:
+    """The calendar scenarios are placed on: weekdays of the period (cycled when short)."""
 
-def inject(plan: Plan) -> None:
-    inj = Injector(plan)
-    wd = plan.weekdays()
-    if not wd:
-        return
-    at = epoch_at
-    rng = plan.rng
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.rng = plan.rng
+        self.inj = Injector(plan)
+        self.wd = plan.weekdays()
 
-    def day(i: int) -> dt.date:
-        return wd[i % len(wd)]
+    def day(self, i: int) -> dt.date:
+        return self.wd[i % len(self.wd)]
 
-    def later(d: dt.date, n: int) -> dt.date:
+    def later(self, d: dt.date, n: int) -> dt.date:
         """The n-th weekday after d within the period (scenario days leave room for it)."""
-        after = [x for x in wd if x > d]
+        after = [x for x in self.wd if x > d]
         return after[min(n, len(after)) - 1]
 
-    def room(i: int, need: int) -> dt.date:
+    def room(self, i: int, need: int) -> dt.date:
         """A weekday with at least `need` weekdays after it (cycling on i)."""
-        usable = wd[: max(1, len(wd) - need)]
+        usable = self.wd[: max(1, len(self.wd) - need)]
         return usable[i % len(usable)]
 
-    # ---- R1: frequency cap, and what must not count -------------------------------------
+
+def r1_frequency(sc: Scenarios) -> None:
+    """R1: frequency cap, and what must not count."""
+    inj, rng, day = sc.inj, sc.rng, sc.day
     a = inj.number()
     inj.mt("R1 two singles", at(day(0), 10), "acme", "36180", a, oadc="ACME")
     inj.mt("R1 two singles", at(day(0), 16, 30), "acme", "36180", a, oadc="Acme Shop")
@@ -100,11 +106,14 @@ def inject(plan: Plan) -> None:
     h = inj.number()   # a refused MT never reached Orange: it does not count
     inj.mt("trap refused + accepted", at(day(7), 9), "acme", "36180", h, outcome="rejected", final=None)
     inj.mt("trap refused + accepted", at(day(7), 15), "acme", "36180", h)
-    x = inj.number()   # the cap is per brand
-    inj.mt("trap two brands", at(day(8), 10), "acme", "36181", x)
-    inj.mt("trap two brands", at(day(8), 10, 1), "bellemode", "36181", x)
+    y = inj.number()   # the cap is per brand
+    inj.mt("trap two brands", at(day(8), 10), "acme", "36181", y)
+    inj.mt("trap two brands", at(day(8), 10, 1), "bellemode", "36181", y)
 
-    # ---- R2: window, Sunday, holiday -----------------------------------------------------
+
+def r2_window(sc: Scenarios) -> None:
+    """R2: window, Sunday, holiday."""
+    inj, plan, day = sc.inj, sc.plan, sc.day
     w = day(4)
     inj.mt("R2 hour 07:59:59", at(w, 7, 59, 59), "acme", "36180")
     inj.mt("trap R2 08:00:00", at(w, 8, 0, 0), "acme", "36180")
@@ -128,7 +137,10 @@ def inject(plan: Plan) -> None:
            delay=at(late_day + dt.timedelta(days=1), 7, 15) - at(late_day, 21, 40))   # buffered overnight
     inj.mt("R2 late delivery", at(late_day, 21, 55), "bellemode", "36181", delay=15 * 60)
 
-    # ---- R3: STOP mention ----------------------------------------------------------------
+
+def r3_stop_mention(sc: Scenarios) -> None:
+    """R3: STOP mention."""
+    inj, rng, day = sc.inj, sc.rng, sc.day
     inj.mt("R3 missing_stop", at(day(1), 10), "acme", "36180", mention_code=None, mention="missing_stop")
     inj.mt("R3 missing_stop", at(day(3), 14), "fournil", "35200", mention_code=None, style="ucs2",
            mention="missing_stop")
@@ -142,54 +154,61 @@ def inject(plan: Plan) -> None:
         body = texts.fill(texts.MARKETING["Acme"][i % 3], rng)
         inj.mt("trap R3 mention variant", at(day(6), 9, 10 + i), "acme", "36180", text=f"{body} {m.format(code='36180')}")
 
-    # ---- R4: opt-outs ----------------------------------------------------------------------
-    if len(wd) >= 4:   # each opt-out scenario needs weekdays after its STOP
-        d0 = room(0, 2)
-        p = inj.number()
-        inj.mo("R4 stop then brand on other code", at(d0, 12), "36180", e164(p), "STOP", keyword="STOP")
-        inj.mt("R4 stop then brand on other code", at(d0, 12, 0, 5), "stop", "36180", "+" + p,
-               text=texts.STOP_ACK.format(code="36180"), dlr_mask=-1, final=None)
-        inj.mt("trap R4 acknowledgement in grace", at(d0, 12, 3), "acme", "36180", p,
-               text="ACME : votre désinscription est prise en compte, vous ne recevrez plus nos offres. STOP au 36180")
-        inj.mt("R4 stop then brand on other code", at(later(d0, 2), 10), "acme", "36181", p)
 
-        d1 = room(1, 2)
-        q = inj.number()
-        inj.mo("R4 stop merci on shared code", at(d1, 11), "36181", e164(q), " Stop merci ", keyword="STOP")
-        inj.mt("R4 stop merci on shared code", at(later(d1, 1), 10), "bellemode", "36181", q)
-        inj.mt("R4 stop merci on shared code", at(later(d1, 2), 10), "acme", "36180", q, oadc="ACME")
+def r4_opt_outs(sc: Scenarios) -> None:
+    """R4: opt-outs."""
+    inj, later, room = sc.inj, sc.later, sc.room
+    if len(sc.wd) < 4:   # each opt-out scenario needs weekdays after its STOP
+        return
+    d0 = room(0, 2)
+    p = inj.number()
+    inj.mo("R4 stop then brand on other code", at(d0, 12), "36180", e164(p), "STOP", keyword="STOP")
+    inj.mt("R4 stop then brand on other code", at(d0, 12, 0, 5), "stop", "36180", "+" + p,
+           text=texts.STOP_ACK.format(code="36180"), dlr_mask=-1, final=None)
+    inj.mt("trap R4 acknowledgement in grace", at(d0, 12, 3), "acme", "36180", p,
+           text="ACME : votre désinscription est prise en compte, vous ne recevrez plus nos offres. STOP au 36180")
+    inj.mt("R4 stop then brand on other code", at(later(d0, 2), 10), "acme", "36181", p)
 
-        d2 = room(2, 0)
-        r = inj.number()
-        inj.mo("R4 two within grace", at(d2, 14), "36180", e164(r), "ARRÊT", coding=2, keyword="STOP")
-        inj.mt("R4 two within grace", at(d2, 14, 2), "acme", "36180", r)
-        inj.mt("R4 two within grace", at(d2, 14, 6), "acme", "36180", r)
+    d1 = room(1, 2)
+    q = inj.number()
+    inj.mo("R4 stop merci on shared code", at(d1, 11), "36181", e164(q), " Stop merci ", keyword="STOP")
+    inj.mt("R4 stop merci on shared code", at(later(d1, 1), 10), "bellemode", "36181", q)
+    inj.mt("R4 stop merci on shared code", at(later(d1, 2), 10), "acme", "36180", q, oadc="ACME")
 
-        d3 = room(3, 1)
-        s = inj.number()
-        inj.mo("R4 ARRET lossy GSM", at(d3, 9), "35200", e164(s), "ARRÊT", coding=0, keyword="STOP")
-        inj.mt("R4 ARRET lossy GSM", at(later(d3, 1), 10), "fournil", "35200", s)
+    d2 = room(2, 0)
+    r = inj.number()
+    inj.mo("R4 two within grace", at(d2, 14), "36180", e164(r), "ARRÊT", coding=2, keyword="STOP")
+    inj.mt("R4 two within grace", at(d2, 14, 2), "acme", "36180", r)
+    inj.mt("R4 two within grace", at(d2, 14, 6), "acme", "36180", r)
 
-        d4 = room(4, 3)
-        t_ = inj.number()
-        inj.mo("R4 START re-opt-in", at(d4, 10), "36180", e164(t_), "STOP", keyword="STOP")
-        inj.mt("R4 START re-opt-in", at(later(d4, 1), 10), "acme", "36180", t_)
-        inj.mo("trap R4 START re-opt-in", at(later(d4, 2), 9), "36180", e164(t_), "START", keyword="START")
-        inj.mt("trap R4 START re-opt-in", at(later(d4, 2), 9, 0, 4), "start", "36180", "+" + t_,
-               text=texts.START_ACK.format(code="36180"), dlr_mask=-1, final=None)
-        inj.mt("trap R4 START re-opt-in", at(later(d4, 3), 10), "acme", "36180", t_)
+    d3 = room(3, 1)
+    s = inj.number()
+    inj.mo("R4 ARRET lossy GSM", at(d3, 9), "35200", e164(s), "ARRÊT", coding=0, keyword="STOP")
+    inj.mt("R4 ARRET lossy GSM", at(later(d3, 1), 10), "fournil", "35200", s)
 
-        u = inj.number()
-        inj.mo("trap R4 transactional after stop", at(room(5, 1), 10), "36180", e164(u), "stop", keyword="STOP")
-        inj.mt("trap R4 transactional after stop", at(later(room(5, 1), 1), 10), "acme_tx", "36180", u)
-        v = inj.number()
-        inj.mo("trap R4 other brand", at(room(6, 1), 10), "35200", e164(v), "STOP SMS", keyword="STOP")
-        inj.mt("trap R4 other brand", at(later(room(6, 1), 1), 10), "acme", "36180", v)
-        z = inj.number()   # stop_notice_exempt is about R3 only: the club must honour STOP
-        inj.mo("R4 exempt brand honours stop", at(room(7, 2), 10), "36180", e164(z), "Stop", keyword="STOP")
-        inj.mt("R4 exempt brand honours stop", at(later(room(7, 2), 2), 10), "club", "36180", z, mention_code=None)
+    d4 = room(4, 3)
+    t_ = inj.number()
+    inj.mo("R4 START re-opt-in", at(d4, 10), "36180", e164(t_), "STOP", keyword="STOP")
+    inj.mt("R4 START re-opt-in", at(later(d4, 1), 10), "acme", "36180", t_)
+    inj.mo("trap R4 START re-opt-in", at(later(d4, 2), 9), "36180", e164(t_), "START", keyword="START")
+    inj.mt("trap R4 START re-opt-in", at(later(d4, 2), 9, 0, 4), "start", "36180", "+" + t_,
+           text=texts.START_ACK.format(code="36180"), dlr_mask=-1, final=None)
+    inj.mt("trap R4 START re-opt-in", at(later(d4, 3), 10), "acme", "36180", t_)
 
-    # ---- R5: 34ABC sessions ----------------------------------------------------------------
+    u = inj.number()
+    inj.mo("trap R4 transactional after stop", at(room(5, 1), 10), "36180", e164(u), "stop", keyword="STOP")
+    inj.mt("trap R4 transactional after stop", at(later(room(5, 1), 1), 10), "acme_tx", "36180", u)
+    v = inj.number()
+    inj.mo("trap R4 other brand", at(room(6, 1), 10), "35200", e164(v), "STOP SMS", keyword="STOP")
+    inj.mt("trap R4 other brand", at(later(room(6, 1), 1), 10), "acme", "36180", v)
+    z = inj.number()   # stop_notice_exempt is about R3 only: the club must honour STOP
+    inj.mo("R4 exempt brand honours stop", at(room(7, 2), 10), "36180", e164(z), "Stop", keyword="STOP")
+    inj.mt("R4 exempt brand honours stop", at(later(room(7, 2), 2), 10), "club", "36180", z, mention_code=None)
+
+
+def r5_sessions(sc: Scenarios) -> None:
+    """R5: 34ABC sessions."""
+    inj, day = sc.inj, sc.day
     inj.mt("R5 no MO", at(day(1), 15), "quiz", "34100", dlr_mask=3)
     n5 = inj.number()
     inj.mo("R5 session expired", at(day(2), 10), "34100", e164(n5), "JEU")
@@ -201,20 +220,29 @@ def inject(plan: Plan) -> None:
     inj.mo("R5 MO to another code", at(day(4), 16), "36180", e164(n7), "JEU")
     inj.mt("R5 MO to another code", at(day(4), 16, 10), "quiz", "34100", "+" + n7, dlr_mask=3)
 
-    # ---- R6: ranges ------------------------------------------------------------------------
+
+def r6_ranges(sc: Scenarios) -> None:
+    """R6: ranges."""
+    inj, day = sc.inj, sc.day
     inj.mt("R6 marketing_outside_35_36", at(day(5), 11), "acme", "37200")
     inj.mt("R6 no_geo_presence", at(day(6), 11), "fournil", "35300")
     inj.mt("R6 not_m2m_number", at(day(7), 3, 15), "telemetry", "38500", text="CFG;INT=60;APN=m2m.orange.fr",
            dlr_mask=3)
     inj.mt("R6 unknown_short_code", at(day(8), 15), "acme_tx", "36999")
 
-    # ---- R7: OAdC ----------------------------------------------------------------------------
+
+def r7_oadc(sc: Scenarios) -> None:
+    """R7: OAdC."""
+    inj, day = sc.inj, sc.day
     inj.mt("R7 name without option", at(day(9), 15), "acme", "36181", oadc="ACME")
     inj.mt("R7 undeclared name", at(day(10), 15), "acme", "36180", oadc="PROMO")
     inj.mt("R7 other short code", at(day(11), 15), "bellemode", "36181", oadc="36180")
     inj.mt("trap R7 declared name with a space", at(day(12), 15), "acme", "36180", oadc="Acme Shop")
 
-    # ---- R8: bursts at and above the rate -------------------------------------------------
+
+def r8_bursts(sc: Scenarios) -> None:
+    """R8: bursts at and above the rate."""
+    inj, plan, day = sc.inj, sc.plan, sc.day
     s80 = at(day(6), 16, 42)   # a time no other scenario uses
     for i in range(17):
         inj.mt("trap R8 at rate", s80, "acme", "36180")
@@ -231,7 +259,10 @@ def inject(plan: Plan) -> None:
         for code in ("36180", "36181"):
             plan.reserved.add((code, s_))
 
-    # ---- R10: destinations -------------------------------------------------------------------
+
+def r10_destinations(sc: Scenarios) -> None:
+    """R10: destinations."""
+    inj, plan, day = sc.inj, sc.plan, sc.day
     dests = (
         ("R10 overseas", "590690" + f"{plan.injected.i:06d}", "overseas"),
         ("R10 overseas", "262692" + f"{plan.injected.i + 1:06d}", "overseas"),
@@ -248,3 +279,16 @@ def inject(plan: Plan) -> None:
                final="UNDELIV" if kind in ("foreign", "malformed", "not_mobile") else "DELIVRD", err="011")
     inj.mt("trap R10 refused malformed", at(day(9), 13, 30), "acme_tx", "36180", "336123456789012345678",
            outcome="failed", final=None, number_kind="malformed")
+
+
+STEPS = (r1_frequency, r2_window, r3_stop_mention, r4_opt_outs, r5_sessions, r6_ranges, r7_oadc, r8_bursts,
+         r10_destinations)
+
+
+def inject(plan: Plan) -> None:
+    """Write every scenario into the plan (before the background, which keeps off them)."""
+    sc = Scenarios(plan)
+    if not sc.wd:
+        return
+    for step in STEPS:
+        step(sc)
