@@ -8,7 +8,9 @@ bearerbox is a failure, never a skip; locally the suite skips only when bearerbo
 
 from __future__ import annotations
 
+import gzip
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +52,10 @@ class GatewayRun:
     app_requests: list[dict[str, str]] = field(default_factory=list)
 
     @property
-    def access_log(self) -> Path:
-        return self.folder / "access.log"
+    def log_files(self) -> list[Path]:
+        """The files to ingest, in order: a rotated log is gzip-compressed, as logrotate does."""
+        rotated = self.folder / "access.log.1.gz"
+        return ([rotated] if rotated.exists() else []) + [self.folder / "access.log"]
 
     def contract_path(self) -> Path:
         path = self.folder / "contract.toml"
@@ -82,6 +86,10 @@ def run_gateway(folder: Path, variant: Variant, mts, mos, timeout: float = 40,
             for mo in sim.mos:
                 mo_status.setdefault(mo.source, []).append(mo.resp_status)
     played.lines = gateway.access_lines()     # with the `Log ends` written at shutdown
+    if gateway.rotated_log.exists():
+        with gateway.rotated_log.open("rb") as raw, gzip.open(f"{gateway.rotated_log}.gz", "wb") as packed:
+            shutil.copyfileobj(raw, packed)
+        gateway.rotated_log.unlink()
     TIMINGS[f"gateway run {variant.name} ({len(mts)} MT, {len(mos)} MO)"] = time.monotonic() - started
     return GatewayRun(variant, folder, played, submits, mo_status, app.requests)
 

@@ -81,6 +81,7 @@ class Variant:
     access_log_time: str | None = None     # None = Kannel's default (local time); "gmt"
     access_log_clean: bool = False
     access_log_format: str | None = None
+    rotate: bool = False                    # rotate the log mid-run (rename + SIGHUP, then gzip)
 
     def core_lines(self) -> list[str]:
         lines = []
@@ -117,6 +118,7 @@ OWN_FORMAT = ("%l smsc=%i svc=%n acct=%A binf=%B fid=%F meta=%D from=%p to=%P "
 VARIANTS = {
     "default": Variant("default"),
     "custom": Variant("custom", access_log_format=OWN_FORMAT),
+    "rotated": Variant("rotated", rotate=True),
     "gmt": Variant("gmt", access_log_time="gmt"),
     "clean": Variant("clean", access_log_clean=True, access_log_format=CUSTOM_FORMAT),
 }
@@ -345,10 +347,23 @@ class Gateway:
         except urllib.error.HTTPError as exc:
             return SendResult(exc.code, exc.read().decode("utf-8", "replace"))
 
+    @property
+    def rotated_log(self) -> Path:
+        return self.folder / "access.log.1"
+
+    def rotate(self, timeout: float = 10) -> None:
+        """What logrotate does: rename the log, SIGHUP bearerbox, which reopens it."""
+        self.access_log.rename(self.rotated_log)
+        os.kill(self.procs["bearerbox"].pid, signal.SIGHUP)
+        wait_for(self.access_log.exists, timeout, "bearerbox to reopen its access log")
+
     def access_lines(self) -> list[str]:
-        if not self.access_log.exists():
-            return []
-        return self.access_log.read_bytes().decode("utf-8", "replace").splitlines()
+        """The lines written so far, the rotated file's first."""
+        lines: list[str] = []
+        for path in (self.rotated_log, self.access_log):
+            if path.exists():
+                lines += path.read_bytes().decode("utf-8", "replace").splitlines()
+        return lines
 
     def wait_quiet(self, done: Callable[[list[str]], bool], timeout: float, quiet: float = 0.4) -> list[str]:
         """Wait until `done(lines)` holds and the log has not grown for `quiet` seconds."""

@@ -329,6 +329,8 @@ def play(gateway: Gateway, pool: SmscPool, mts=MTS, mos=MOS, timeout: float = 30
     for mt in mts:
         result = gateway.sendsms(mt.params())
         played.http[mt.ref] = result.status
+    if variant.rotate:
+        gateway.rotate()   # the MTs' receipts and the MOs land in the new file
     for mo in mos:
         sim = pool[mo.smsc]
         for udh, payload in mo.payloads():

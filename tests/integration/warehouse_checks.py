@@ -26,7 +26,7 @@ def ingest(run, folder: Path) -> Path:
     db = folder / "warehouse.duckdb"
     con = warehouse.connect(db, create=True)
     try:
-        ingest_files(con, load_contract(run.contract_path()), [run.access_log], fmt="kannel", progress=False)
+        ingest_files(con, load_contract(run.contract_path()), run.log_files, fmt="kannel", progress=False)
     finally:
         con.close()
     return db
@@ -226,6 +226,9 @@ def all_problems(run, folder: Path) -> list[str]:
     """Ingest the run's log and list every difference with the scenario."""
     db = ingest(run, folder)
     problems = []
+    files = status_json(db)["files"]
+    if [(f["path"], f["state"], f["rejected"]) for f in files] != [(str(p), "loaded", 0) for p in run.log_files]:
+        problems.append(f"status files {files} != the run's logs {run.log_files}")
     rejected = query(db, "SELECT line_no, reason, raw FROM rejected_lines ORDER BY line_no")
     problems += [f"rejected line {r['line_no']}: {r['reason']}: {r['raw']!r}" for r in rejected]
     problems += time_problems(run, db)
