@@ -44,11 +44,13 @@ class _Progress:
 
     def __init__(self, enabled: bool, path: Path, size: int):
         self.bar = None
+        self.name = path.name
         if enabled:
             from tqdm import tqdm
 
             self.bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"{path.name}: scan",
-                            file=sys.stderr, leave=False, dynamic_ncols=True)
+                            file=sys.stderr, leave=False, dynamic_ncols=True,
+                            disable=None)  # None: no bar when stderr is not a terminal
 
     def bytes(self, n: int) -> None:
         if self.bar:
@@ -59,8 +61,8 @@ class _Progress:
         if not self.bar:
             return warehouse.execute(con, name, params)
         self.bar.reset(total=100)
-        self.bar.unit, self.bar.unit_scale = "%", False
-        self.bar.set_description(step)
+        self.bar.bar_format = "{desc}: {percentage:3.0f}%|{bar}| {elapsed}"
+        self.bar.set_description(f"{self.name}: {step}")
         done = threading.Event()
 
         def poll() -> None:

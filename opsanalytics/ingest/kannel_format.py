@@ -36,7 +36,7 @@ _TIME = r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"
 
 #: escape -> (canonical field, group). Fields the loader stores or needs to read the line.
 _ESCAPES: dict[str, tuple[str, str]] = {
-    "l": ("label", _FREE),
+    "l": ("label", None),  # _LABEL, defined below
     "i": ("smsc", _FREE),
     "n": ("service", _FREE),
     "A": ("account", _FREE),
@@ -56,6 +56,27 @@ _ESCAPES: dict[str, tuple[str, str]] = {
     "t": ("msg_time", _TIME),
     "T": ("epoch", r"(\d*)"),
 }
+def _literal(text: str) -> str:
+    """A literal for RE2 (escape only its metacharacters: RE2 refuses `\\ `)."""
+    return "".join("\\" + c if c in r"\.^$|?*+()[]{}" else c for c in text)
+
+
+#: every label Kannel 1.4.0-1.4.5 writes (queries/staging/kannel_macros.sql maps each to kind
+#: and outcome). In a custom format %l may be followed by a space and a free field, so the
+#: label is matched against these first, longest first, and only then lazily (an unknown
+#: label, which the staging SQL rejects with its name).
+KNOWN_LABELS = (
+    "Sent SMS", "REJECTED Send SMS", "FAILED Send SMS", "DISCARDED SMS", "EXPIRED SMS",
+    "Receive SMS", "Receive DLR", "DLR SMS", "FAILED Receive DLR", "FAILED DLR SMS",
+    "Sent DLR", "REJECTED Send DLR", "FAILED Send DLR", "DISCARDED DLR", "EXPIRED DLR",
+    "DROPPED Received SMS", "DROPPED Received DLR",
+    *(f"REJECTED Receive SMS - {what} SMS" for what in
+      ("not white-listed", "not white-regex-listed", "black-listed", "black-regex-listed")),
+    *(f"REJECTED - {what} SMS" for what in
+      ("not white-listed", "not white-regex-listed", "black-listed", "black-regex-listed")),
+)
+_LABEL = "(" + "|".join(_literal(x) for x in sorted(KNOWN_LABELS, key=len, reverse=True)) + "|.*?)"
+
 #: escapes printed but not stored (words of the text, dlr-url, uuid, box id): matched loosely
 _IGNORED = set("akSsrNRIx")
 
@@ -63,11 +84,6 @@ _IGNORED = set("akSsrNRIx")
 FIELDS = ("ts", "label", "smsc", "service", "account", "binfo", "fid", "meta", "sender", "receiver",
           "mclass", "coding", "mwi", "compress", "dlr_mask", "msg_len", "text", "rest", "udh_len",
           "udh", "msg_time", "epoch")
-
-
-def _literal(text: str) -> str:
-    """A literal for RE2 (escape only its metacharacters: RE2 refuses `\\ `)."""
-    return "".join("\\" + c if c in r"\.^$|?*+()[]{}" else c for c in text)
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,7 @@ def _regex(tokens: list[tuple[str, str]], seen: set[str]) -> tuple[str, list[str
             parts.append(".*?")
         else:
             field, group = _ESCAPES[value]
+            group = group or _LABEL
             seen.add(field)
             parts.append(group)
             names.append(field)

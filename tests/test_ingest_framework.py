@@ -1,0 +1,182 @@
+"""The ingest framework: format choice, the manifest (idempotent loads), atomicity of a call,
+and the `opsanalytics ingest` command's handling of bad input."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from opsanalytics import warehouse
+from opsanalytics.cli import main as cli
+from opsanalytics.config import parse_contract
+from opsanalytics.errors import IngestError
+from opsanalytics.ingest import LoadResult, detect_format, file_sha256, ingest_files, kannel
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MAIN = FIXTURES / "kannel-1.4.5" / "main" / "access.log"
+ODD = FIXTURES / "kannel-cases" / "odd.log"
+CONTRACT = 'timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n'
+TABLES = ("load_manifest", "events", "log_markers", "rejected_lines")
+
+
+def snapshot(con) -> dict:
+    out = {}
+    for table in TABLES:
+        order = "load_id" if table == "load_manifest" else "load_id, line_no"
+        out[table] = con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {table} ORDER BY {order}"
+                                 if table == "load_manifest" else f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+    return out
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    yield con
+    con.close()
+
+
+def test_detect_format():
+    assert detect_format(Path("events.csv")) == "csv"
+    assert detect_format(Path("events.CSV.gz")) == "csv"
+    assert detect_format(Path("x.parquet")) == "parquet"
+    assert detect_format(Path("access.log.2.gz")) == "kannel"
+    assert detect_format(Path("access.log")) == "kannel"
+
+
+def test_manifest_accounting_and_sha256(con):
+    [result] = ingest_files(con, parse_contract(CONTRACT), [ODD], progress=False)
+    assert result == LoadResult(str(ODD.resolve()), file_sha256(ODD), "kannel", 12, 3, 1, 8, "loaded")
+    row = con.execute("SELECT path, sha256, size_bytes, format, log_timezone, lines, events, markers, rejected, state "
+                      "FROM load_manifest").fetchall()
+    assert row == [(str(ODD.resolve()), file_sha256(ODD), ODD.stat().st_size, "kannel", "Europe/Paris",
+                    12, 3, 1, 8, "loaded")]
+    assert result.summary().endswith("lines=12 events=3 markers=1 rejected=8 (loaded)")
+
+
+def test_second_ingest_is_skipped_and_changes_nothing(con, tmp_path):
+    contract = parse_contract(CONTRACT)
+    ingest_files(con, contract, [MAIN], progress=False)
+    before = snapshot(con)
+    copy = tmp_path / "renamed-access.log"        # same bytes under another name: same file
+    shutil.copy(MAIN, copy)
+    results = ingest_files(con, contract, [MAIN, copy], progress=False)
+    assert [r.state for r in results] == ["skipped", "skipped"]
+    assert all((r.lines, r.events, r.markers, r.rejected) == (0, 0, 0, 0) for r in results)
+    after = snapshot(con)
+    for table in ("events", "log_markers", "rejected_lines"):
+        assert after[table] == before[table]
+    assert [r[-1] for r in after["load_manifest"]] == ["loaded", "skipped", "skipped"]
+
+
+def test_same_file_twice_in_one_call_loads_once(con):
+    results = ingest_files(con, parse_contract(CONTRACT), [MAIN, MAIN], progress=False)
+    assert [r.state for r in results] == ["loaded", "skipped"]
+    assert con.execute("SELECT count(DISTINCT load_id) FROM events").fetchone()[0] == 1
+
+
+def test_failure_half_way_leaves_the_warehouse_as_before(con, monkeypatch):
+    contract = parse_contract(CONTRACT)
+    ingest_files(con, contract, [ODD], progress=False)
+    before = snapshot(con)
+
+    # the second file fails after its events were inserted (at the accounting query)
+    real_execute = warehouse.execute
+
+    def failing(c, name, params=None):
+        if name == "staging/kannel_counts":
+            raise duckdb.IOException("disk full (simulated)")
+        return real_execute(c, name, params)
+
+    monkeypatch.setattr(kannel.warehouse, "execute", failing)
+    with pytest.raises(duckdb.IOException):
+        ingest_files(con, contract, [MAIN], progress=False)
+    monkeypatch.undo()
+    assert snapshot(con) == before
+
+    # the facts build fails after every file was loaded
+    import opsanalytics.facts as facts
+
+    def broken_build(c, contract):
+        raise RuntimeError("facts build failed (simulated)")
+
+    monkeypatch.setattr(facts, "build", broken_build)
+    with pytest.raises(RuntimeError):
+        ingest_files(con, contract, [MAIN], progress=False)
+    assert snapshot(con) == before
+    monkeypatch.undo()
+    # and the file loads normally afterwards: nothing of the failed attempts remained
+    [result] = ingest_files(con, contract, [MAIN], progress=False)
+    assert (result.state, result.events) == ("loaded", 126)
+
+
+def test_missing_file_refused_before_anything_is_written(con):
+    with pytest.raises(IngestError, match="no-such.log: no such file"):
+        ingest_files(con, parse_contract(CONTRACT), [ODD, "no-such.log"], progress=False)
+    assert con.execute("SELECT count(*) FROM load_manifest").fetchone()[0] == 0
+
+
+def test_file_of_the_wrong_format_is_refused(con, tmp_path):
+    csv = tmp_path / "notes.txt"
+    csv.write_text("msisdn,text\n33612345678,hello\n")
+    with pytest.raises(IngestError, match="no line is a Kannel access-log line"):
+        ingest_files(con, parse_contract(CONTRACT), [csv], progress=False)
+    assert con.execute("SELECT count(*) FROM rejected_lines").fetchone()[0] == 0
+
+
+def test_cli_loads_and_prints_accounting(tmp_path, capsys):
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT)
+    db = tmp_path / "new.duckdb"
+    assert cli(["ingest", str(MAIN), str(ODD), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{MAIN.resolve()}: lines=132 events=126 markers=6 rejected=0 (loaded)"
+    assert out[1] == f"{ODD.resolve()}: lines=12 events=3 markers=1 rejected=8 (loaded)"
+    assert out[2] == "total: lines=144 events=129 markers=7 rejected=8"
+    assert cli(["ingest", str(MAIN), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    assert capsys.readouterr().out.strip().endswith("(skipped)")
+
+
+@pytest.mark.parametrize("case", ["missing file", "bad config", "missing config", "no time", "wrong format"])
+def test_cli_errors_exit_2_and_leave_no_database(case, tmp_path, capsys):
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT)
+    files = [str(MAIN)]
+    if case == "missing file":
+        files = [str(MAIN), str(tmp_path / "nope.log")]
+    elif case == "bad config":
+        config.write_text('log_timezone = "Mars/Olympus"\n')
+    elif case == "missing config":
+        config = tmp_path / "absent.toml"
+    elif case == "no time":
+        config.write_text("access_log_clean = true\n")
+    elif case == "wrong format":
+        files = [str(MAIN), str(ODD)]
+        config.write_text(CONTRACT + 'access_log_format = "%l from=%p text=%b"\n')
+    db = tmp_path / "w.duckdb"
+    assert cli(["ingest", *files, "--db", str(db), "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "opsanalytics ingest: error: " in err
+    assert "Traceback" not in err
+    assert not db.exists()
+    expected = {"missing file": "nope.log: no such file", "bad config": "log_timezone: unknown time zone",
+                "missing config": "contract file not found", "no time": "no time at all",
+                "wrong format": "no line is a Kannel access-log line"}[case]
+    assert expected in err
+
+
+def test_cli_error_keeps_an_existing_database_unchanged(tmp_path, capsys):
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT)
+    db = tmp_path / "w.duckdb"
+    assert cli(["ingest", str(ODD), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    con = warehouse.connect(db, read_only=True)
+    before = snapshot(con)
+    con.close()
+    config.write_text("access_log_clean = true\n")
+    assert cli(["ingest", str(MAIN), "--db", str(db), "--config", str(config), "--quiet"]) == 2
+    con = warehouse.connect(db, read_only=True)
+    assert snapshot(con) == before
+    con.close()

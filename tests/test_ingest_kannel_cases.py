@@ -1,0 +1,246 @@
+"""The Kannel loader on hand-made lines (tests/fixtures/kannel-cases, see its README): every
+tag set, odd values and texts, damaged lines, the autumn hour, custom and clean formats,
+bytes that are not UTF-8, carriage returns, gzip; and the fast path against the positional
+path on every line of the real logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from opsanalytics import warehouse
+from opsanalytics.config import parse_contract
+from opsanalytics.errors import IngestError
+from opsanalytics.ingest import kannel, kannel_format
+
+CASES = Path(__file__).parent / "fixtures" / "kannel-cases"
+REAL = Path(__file__).parent / "fixtures" / "kannel-1.4.5"
+UTC = dt.timezone.utc
+CUSTOM = "%l from=%p to=%P smsc=%i svc=%n fid=%F coding=%c mask=%d len=%L udh=%u text=%b"
+
+
+def load(path: Path, contract_text: str = 'log_timezone = "Europe/Paris"\n', load_id: int = 1, con=None):
+    con = con or warehouse.connect(":memory:")
+    with warehouse.transaction(con):
+        counts = kannel.load(con, path, load_id, parse_contract(contract_text), progress=False)
+    return con, counts
+
+
+def rows(con, sql: str, params: dict | None = None) -> list[tuple]:
+    return con.execute(sql, params or {}).fetchall()
+
+
+def test_tag_set_1_4_0():
+    con, counts = load(CASES / "v140.log")
+    assert counts == (6, 4, 2, 0)
+    assert rows(con, "SELECT line_no, label, kind, outcome, fid, meta FROM events ORDER BY line_no") == [
+        (2, "Sent SMS", "mt", "accepted", "", ""),
+        (3, "DLR SMS", "dlr", "accepted", "", ""),
+        (4, "REJECTED - black-listed SMS", "mo", "refused", "", ""),
+        (5, "Receive SMS", "mo", "accepted", "", ""),
+    ]
+    assert rows(con, "SELECT text, text_lossy FROM events WHERE line_no = 5") == [("ARR..T", True)]
+
+
+def test_tag_set_1_4_2():
+    con, counts = load(CASES / "v142.log")
+    assert counts == (4, 4, 0, 0)
+    assert rows(con, "SELECT line_no, label, kind, outcome, fid FROM events ORDER BY line_no") == [
+        (1, "Sent SMS", "mt", "accepted", "4100000001"),
+        (2, "Receive DLR", "dlr", "accepted", "4100000001"),
+        (3, "FAILED DLR SMS", "dlr", "unmatched", "4100000001"),
+        (4, "DROPPED Received SMS", "dropped", "mo", ""),
+    ]
+    assert rows(con, "SELECT dlr_mask, text_len FROM events WHERE line_no = 2") == [(1, 96)]
+
+
+def test_odd_lines_parsed_or_rejected_with_reason():
+    con, counts = load(CASES / "odd.log")
+    assert counts == (12, 3, 1, 8)
+    assert rows(con, "SELECT line_no, service, sender, text FROM events WHERE kind = 'mt' ORDER BY line_no") == [
+        (1, "acme", "ACME", "a] [b] [udh:0:] c [msg:1:x] d"),   # text sliced by LEN, not by tags
+        (2, "acme] [promo", "Ma] Banque", "Hello"),              # values with ']' and '] ['
+    ]
+    assert rows(con, "SELECT line_no, text FROM events WHERE kind = 'mo'") == [(10, " Stop merci")]
+    assert rows(con, "SELECT line_no, marker FROM log_markers") == [(12, "ends")]
+    reasons = dict(rows(con, "SELECT line_no, reason FROM rejected_lines"))
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 11]
+    assert reasons[3] == "truncated: the text is shorter than its LEN (40 bytes)"
+    assert "truncated" in reasons[4]
+    assert reasons[5] == 'unknown label "Teleported SMS"'
+    assert reasons[6] == "empty line"
+    assert reasons[7].startswith("no \"YYYY-MM-DD HH:MM:SS \" time")
+    assert "LEN (3 bytes)" in reasons[8]
+    assert reasons[11] == "coding 2 text is not hex"
+    raw = dict(rows(con, "SELECT line_no, raw FROM rejected_lines"))
+    assert raw[7] == "garbage that is not a Kannel line"
+    assert raw[6] == ""
+
+
+def test_autumn_hour_resolved_from_line_order():
+    con, counts = load(CASES / "dst.log")
+    assert counts == (8, 7, 1, 0)
+    got = dict(rows(con, "SELECT fid, logged_at FROM events"))
+    at = lambda h, m, s=0: dt.datetime(2026, 10, 25, h, m, s, tzinfo=UTC)  # noqa: E731
+    assert got == {
+        "D1": dt.datetime(2026, 10, 24, 23, 59, 58, tzinfo=UTC),  # 01:59:58 CEST
+        "D2": at(0, 10),   # 02:10 CEST
+        "D3": at(0, 50),   # 02:50 CEST
+        "D4": at(0, 49, 58),  # 02:49:58 CEST: two seconds of jitter, still the first run
+        "D5": at(1, 5),    # 02:05 CET: the clock went back
+        "D6": at(1, 55),   # 02:55 CET: after the change, even though later than 02:50
+        "D7": at(2, 0, 1),  # 03:00:01 CET
+    }
+    assert rows(con, "SELECT logged_at FROM log_markers") == [(at(1, 4, 59),)]  # 02:04:59 CET
+
+
+def test_autumn_hour_without_change_is_first_occurrence(tmp_path):
+    path = tmp_path / "access.log"
+    path.write_text("\n".join(CASES.joinpath("dst.log").read_text().splitlines()[:3]) + "\n")
+    con, _ = load(path)
+    assert [r[0] for r in rows(con, "SELECT logged_at FROM events ORDER BY line_no")] == [
+        dt.datetime(2026, 10, 24, 23, 59, 58, tzinfo=UTC),
+        dt.datetime(2026, 10, 25, 0, 10, tzinfo=UTC),
+        dt.datetime(2026, 10, 25, 0, 50, tzinfo=UTC),
+    ]
+
+
+def test_gmt_log_has_no_autumn_ambiguity():
+    con, _ = load(CASES / "dst.log", 'log_timezone = "UTC"\n')
+    assert rows(con, "SELECT logged_at FROM events WHERE fid = 'D5'") == [(dt.datetime(2026, 10, 25, 2, 5, tzinfo=UTC),)]
+
+
+def test_custom_format():
+    con, counts = load(CASES / "custom.log", f'log_timezone = "Europe/Paris"\naccess_log_format = "{CUSTOM}"\n')
+    assert counts == (4, 2, 1, 1)
+    assert rows(con, "SELECT line_no, kind, sender, receiver, smsc, service, fid, coding, dlr_mask, text, logged_at "
+                     "FROM events ORDER BY line_no") == [
+        (2, "mt", "36180", "33612345678", "ora_36180", "acme", "AB12", 0, 31, "Hello] [ you",
+         dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC)),
+        (3, "mo", "+33612345678", "36180", "ora_36180", "", "", 2, -1, "ST",
+         dt.datetime(2026, 3, 2, 12, 0, 2, tzinfo=UTC)),
+    ]
+    assert rows(con, "SELECT line_no, reason FROM rejected_lines") == [
+        (4, "truncated: the text is shorter than its LEN (9 bytes)")]
+
+
+def test_clean_log_takes_time_from_the_format():
+    contract = ('log_timezone = "Europe/Paris"\naccess_log_clean = true\n'
+                'access_log_format = "%l %t [%i] [%n] %p -> %P: %L:%b"\n')
+    con, counts = load(CASES / "clean.log", contract)
+    assert counts == (2, 2, 0, 0)
+    # %t is the message time in UTC, whatever log_timezone says
+    assert rows(con, "SELECT label, logged_at, text, smsc, service FROM events ORDER BY line_no") == [
+        ("Sent SMS", dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC), "Hello", "ora_36180", "acme"),
+        ("Receive SMS", dt.datetime(2026, 3, 2, 12, 0, 2, tzinfo=UTC), "STOP", "ora_36180", ""),
+    ]
+
+
+def test_clean_log_with_epoch(tmp_path):
+    path = tmp_path / "clean.log"
+    path.write_text("1772452801 Sent SMS 36180 33612345678 2:Hi\n")
+    con, counts = load(path, 'access_log_clean = true\naccess_log_format = "%T %l %p %P %L:%b"\n')
+    assert counts == (1, 1, 0, 0)
+    assert rows(con, "SELECT logged_at FROM events") == [(dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC),)]
+
+
+def test_clean_log_without_time_is_refused():
+    con = warehouse.connect(":memory:")
+    with pytest.raises(IngestError, match="no time at all"):
+        with warehouse.transaction(con):
+            kannel.load(con, CASES / "clean.log", 1, parse_contract("access_log_clean = true\n"), progress=False)
+    assert rows(con, "SELECT count(*) FROM events") == [(0,)]
+
+
+def test_invalid_utf8_and_carriage_returns_keep_every_line():
+    con, counts = load(CASES / "bytes.log")
+    assert counts == (4, 4, 0, 0)
+    assert rows(con, "SELECT line_no, sender, text FROM events ORDER BY line_no") == [
+        (1, "Soci\ufffdt\ufffd", "Hi"),   # Latin-1 bytes shown as U+FFFD, the line still loads
+        (2, "AC\rME", "Hi"),              # a carriage return inside a line is part of it
+        (3, "ACME", "Yo"),                # CRLF line end
+        (4, "Café", "Ok"),
+    ]
+
+
+def test_gzip_loads_like_plain(tmp_path):
+    rotated = tmp_path / "access.log.2.gz"
+    with (REAL / "main" / "access.log").open("rb") as src, gzip.open(rotated, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    plain_con, plain = load(REAL / "main" / "access.log")
+    gz_con, gz = load(rotated)
+    assert gz == plain
+    sql = "SELECT * EXCLUDE (load_id) FROM events ORDER BY line_no"
+    assert rows(gz_con, sql) == rows(plain_con, sql)
+    # bytes that need cleaning inside a gzip file
+    dirty = tmp_path / "bytes.log.gz"
+    dirty.write_bytes(gzip.compress(CASES.joinpath("bytes.log").read_bytes()))
+    _, counts = load(dirty)
+    assert counts == (4, 4, 0, 0)
+
+
+@pytest.mark.parametrize("path", [REAL / "main" / "access.log", REAL / "gmt" / "access.log",
+                                  CASES / "v140.log", CASES / "v142.log", CASES / "odd.log"])
+def test_fast_path_agrees_with_positional_path(path, monkeypatch):
+    """Every line the fast path reads, the positional path reads the same way."""
+    fast_con, fast = load(path)
+    monkeypatch.setattr(kannel, "plan_for", lambda c: kannel.build_plan(None, False).__class__(
+        **{**kannel.build_plan(None, False).__dict__, "fast": False}))
+    slow_con, slow = load(path)
+    assert slow == fast
+    sql = "SELECT * EXCLUDE (load_id) FROM events ORDER BY line_no"
+    assert rows(slow_con, sql) == rows(fast_con, sql)
+
+
+def test_segments_of_split_messages(tmp_path):
+    def mt(i: int, coding: int, text: str, udh: str = "") -> str:
+        length = len(text) // 2 if coding in (1, 2) else len(text)
+        return (f"2026-03-02 12:00:{i:02d} Sent SMS [SMSC:s] [SVC:a] [ACT:] [BINF:] [FID:{i}] [META:] "
+                f"[from:36180] [to:336000000{i:02d}] [flags:-1:{coding}:-1:-1:31] [msg:{length}:{text}] "
+                f"[udh:{len(udh) // 2}:{udh}]")
+    cases = [
+        (mt(1, 0, "a" * 160), 1, True),                     # 160 septets: one segment
+        (mt(2, 0, "a" * 161), 2, True),
+        (mt(3, 0, "a" * 306), 2, True),                     # 2 x 153
+        (mt(4, 0, "a" * 307), 3, True),
+        (mt(5, 0, "[" * 80), 1, True),                      # extension characters count 2: 160
+        (mt(6, 0, "[" * 81), 2, True),
+        (mt(7, 0, "a" * 150 + ".." * 10), 1, False),        # 150 + 10..20 septets: best 1 (2-byte letters), maybe 2
+        (mt(8, 0, "a" * 100 + ".." * 10), 1, True),         # at most 120: surely one
+        (mt(9, 2, "0041" * 70), 1, True),                   # UCS-2: 70 units
+        (mt(10, 2, "0041" * 71), 2, True),
+        (mt(11, 2, "0041" * 135), 3, True),                 # 67 per part
+        (mt(12, 1, "41" * 140), 1, True),                   # 8-bit: 140 octets
+        (mt(13, 1, "41" * 141), 2, True),
+        (mt(14, 0, "a" * 153, "050003AA0201"), 1, True),    # a part: 1
+        (mt(15, 1, "41" * 133, "0605040B8423F0"), 1, True),  # 7-octet UDH: 133 octets left
+        (mt(16, 1, "41" * 134, "0605040B8423F0"), 2, True),
+    ]
+    path = tmp_path / "access.log"
+    path.write_text("\n".join(c[0] for c in cases) + "\n")
+    con, counts = load(path)
+    assert counts.rejected == 0
+    got = rows(con, "SELECT segments, segments_exact FROM events ORDER BY line_no")
+    assert got == [(n, exact) for _, n, exact in cases]
+
+
+def test_label_list_of_the_parser_is_the_one_the_sql_maps():
+    con = warehouse.connect(":memory:")
+    con.execute(warehouse.query_text("staging/kannel_macros"))
+    mapped = {r[0] for r in rows(con, "SELECT unnest(kannel_labels(), recursive := true)")}
+    assert mapped == set(kannel_format.KNOWN_LABELS)
+
+
+def test_custom_format_label_followed_by_free_field(tmp_path):
+    path = tmp_path / "access.log"
+    path.write_text("2026-03-02 12:00:00 REJECTED Receive SMS - black-listed SMS ACME 36180 4:STOP\n"
+                    "2026-03-02 12:00:01 Beamed SMS x y 1:a\n")
+    con, counts = load(path, 'access_log_format = "%l %p %P %L:%b"\n')
+    assert counts == (2, 1, 0, 1)
+    assert rows(con, "SELECT label, sender, receiver, text FROM events") == [
+        ("REJECTED Receive SMS - black-listed SMS", "ACME", "36180", "STOP")]
+    assert rows(con, "SELECT reason FROM rejected_lines") == [('unknown label "Beamed"',)]
