@@ -19,6 +19,7 @@ PARIS = ZoneInfo("Europe/Paris")
 NACK_TEXT = {
     "rejected": "NACK/0x0000000b/Invalid Destination Address",
     "rejected_throttled": "NACK/0x00000058/Throttling error",
+    "rejected_source": "NACK/0x0000000a/Invalid Source Address",
     "discarded": "NACK/Retries Exceeded",
     "expired": "NACK/validity expired",
     "failed": "NACK/MALFORMED SMS",
@@ -27,6 +28,7 @@ LABEL = {
     "accepted": "Sent SMS",
     "rejected": "REJECTED Send SMS",
     "rejected_throttled": "REJECTED Send SMS",
+    "rejected_source": "REJECTED Send SMS",
     "discarded": "DISCARDED SMS",
     "failed": "FAILED Send SMS",
     "expired": "EXPIRED SMS",
@@ -48,7 +50,7 @@ class MT:
     text: str | tuple[str, ...]      # a tuple = parts of an application-split message
     coding: int = 0
     split: str = "single"            # single | app | gateway
-    outcome: str = "accepted"        # accepted | rejected | rejected_throttled | discarded | failed | expired
+    outcome: str = "accepted"        # accepted | rejected[_throttled|_source] | discarded | failed | expired
     final: str | None = "DELIVRD"    # DELIVRD | UNDELIV | EXPIRED | None (no receipt)
     err: str = "000"
     delay: int = 5                   # seconds from the accepted line to the final receipt

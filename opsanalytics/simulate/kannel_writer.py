@@ -158,7 +158,8 @@ class LogBook:
                 buf.write(pre)
                 buf.write(body)
                 buf.write("\n")
-            data = buf.getvalue().encode("utf-8")
+            # surrogate escapes stand for raw bytes: a sender written in Latin-1 stays Latin-1
+            data = buf.getvalue().encode("utf-8", errors="surrogateescape")
             if path.suffix == ".gz":
                 with path.open("wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=6) as gz:
                     gz.write(data)
