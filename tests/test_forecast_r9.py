@@ -205,3 +205,28 @@ def test_empty_warehouse(contract, tmp_path):
         assert result.violations == 0 and result.summary["months_judged"] == 0
     finally:
         con.close()
+
+
+def test_actuals_local_months_and_peak_second_by_hand(tmp_path):
+    """Month edges in Paris time on both sides of DST; parts of one second add up; refused lines do not count."""
+    contract = parse_contract('[[short_codes]]\ncode = "36180"\n')
+    rows = [  # logged_at (UTC), outcome, segments
+        ("2025-10-31T22:30:00Z", "accepted", 1),      # 23:30 CET, 31 October
+        ("2025-10-31T23:30:00Z", "accepted", 1),      # 00:30 CET, 1 November
+        ("2026-03-31T21:59:59.900Z", "accepted", 1),  # 23:59:59.9 CEST, 31 March
+        ("2026-03-31T22:00:00.100Z", "accepted", 2),  # 00:00:00.1 CEST, 1 April
+        ("2026-03-31T22:00:00.500Z", "refused", 5),
+        ("2026-03-31T22:00:00.900Z", "accepted", 1),  # same second as the 2 segments above
+        ("2026-03-31T22:00:01.000Z", "accepted", 1),
+    ]
+    csv = tmp_path / "events.csv"
+    csv.write_text("logged_at,kind,outcome,sender,receiver,text,segments\n" + "".join(
+        f"{t},mt,{o},36180,+33612345678,Promo STOP au 36180,{s}\n" for t, o, s in rows))
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    try:
+        ingest_files(con, contract, [csv], progress=False)
+        got = monthly_actuals(con, contract)
+    finally:
+        con.close()
+    assert [(m.isoformat()[:7], s, p) for m, s, p in zip(got["month"], got["actual_segments"], got["actual_peak"])] == [
+        ("2025-10", 1, 1), ("2025-11", 1, 1), ("2026-03", 1, 1), ("2026-04", 4, 3)]

@@ -2,6 +2,9 @@
 -- platform (`Sent SMS` lines; refused, failed, discarded and expired lines never reached
 -- Orange's SMSC) and the peak rate, the largest number of those segments submitted in one
 -- second (the measure of R8 and of Orange's throughput tiers).
+-- Seconds are folded into UTC quarter-hours before the time-zone conversion: every UTC
+-- offset in use is a multiple of 15 minutes, so a quarter-hour lies in one local month, and
+-- the conversion runs on thousands of quarters instead of millions of seconds.
 WITH accepted AS (
     SELECT short_code, submitted_at, segments
     FROM fct_mt
@@ -12,19 +15,29 @@ WITH accepted AS (
 per_second AS (
     SELECT
         short_code,
-        date_trunc('second', submitted_at) AS second,
+        epoch_us(submitted_at) // 1000000 AS second,   -- whole UTC seconds since 1970
         sum(segments) AS segments
     FROM accepted
     GROUP BY short_code, second
 ),
+per_quarter AS (
+    SELECT
+        short_code,
+        second // 900 AS quarter,
+        sum(segments) AS segments,
+        max(segments) AS peak,
+        count(*) AS busy_seconds
+    FROM per_second
+    GROUP BY short_code, quarter
+),
 per_month AS (
     SELECT
         short_code,
-        date_trunc('month', second AT TIME ZONE $tz)::DATE AS month,
+        date_trunc('month', to_timestamp(quarter * 900) AT TIME ZONE $tz)::DATE AS month,
         sum(segments)::BIGINT AS actual_segments,
-        max(segments)::BIGINT AS actual_peak,
-        count(*) AS busy_seconds
-    FROM per_second
+        max(peak)::BIGINT AS actual_peak,
+        sum(busy_seconds)::BIGINT AS busy_seconds
+    FROM per_quarter
     GROUP BY short_code, month
 )
 SELECT * FROM per_month ORDER BY short_code, month
