@@ -67,3 +67,15 @@ def test_distribution_marks_the_cap():
                               threshold_label="cap")
     assert fig.layout.shapes[0].x0 == 1.5
     assert fig.layout.yaxis.type == "log"
+
+
+def test_throughput_fills_quiet_hours_over_the_period_in_local_time():
+    hourly = pd.DataFrame({"short_code": ["36180"], "hour": [pd.Timestamp("2026-10-25 09:00", tz="UTC")],
+                           "peak_per_second": [25], "seconds_over": [4], "rate": [20]})
+    import datetime as dt
+
+    fig = charts.throughput_peaks(hourly, "36180", "Peaks", period=(dt.date(2026, 10, 25), dt.date(2026, 10, 25)))
+    line, over = fig.data
+    assert len(line.y) == 25  # the autumn change of time: that local day has 25 hours
+    assert sum(line.y) == 25 and list(over.y) == [25]
+    assert pd.Timestamp(over.x[0]) == pd.Timestamp("2026-10-25 10:00")  # 09:00 UTC is 10:00 in Paris (CET)

@@ -127,6 +127,7 @@ def histogram(values: pd.Series, title: str, x_title: str, *, bins: int = 40,
         return empty(title)
     fig = go.Figure(go.Histogram(x=values, nbinsx=bins, marker_color=BLUE,
                                  hovertemplate="%{x}: %{y} cases<extra></extra>"))
+    fig.update_yaxes(tickformat=",d", rangemode="tozero")
     if log_x:
         fig.update_xaxes(type="log")
     return _layout(fig, title, x_title, "cases")
@@ -140,27 +141,50 @@ def hbar(frame: pd.DataFrame, label: str, value: str, title: str, x_title: str,
     ordered = frame.sort_values(value)
     fig = go.Figure(go.Bar(x=ordered[value], y=ordered[label].astype(str), orientation="h",
                            marker_color=color, hovertemplate="%{y}: %{x:,}<extra></extra>"))
+    _integer_ticks(fig.update_xaxes, ordered[value].max())
     return _layout(fig, title, x_title, "", height=max(260, 60 + 28 * len(ordered)))
 
 
-def throughput_peaks(hourly: pd.DataFrame, short_code: str, title: str) -> go.Figure:
-    """Busiest second of each hour for one short code, against its subscribed rate."""
+def _integer_ticks(update, largest: float) -> None:
+    """Counts never read 0.5: small ranges get a tick per unit, large ones integer labels."""
+    if pd.notna(largest) and largest <= 10:
+        update(dtick=1, rangemode="tozero")
+    else:
+        update(tickformat=",d", rangemode="tozero")
+
+
+def throughput_peaks(hourly: pd.DataFrame, short_code: str, title: str,
+                     period: tuple[dt.date, dt.date] | None = None, tz: str = "Europe/Paris") -> go.Figure:
+    """Busiest second of each hour for one short code, against its subscribed rate.
+
+    Hours without traffic are drawn as zero (the query only returns busy hours), over the
+    whole period when given; the x axis is local wall-clock time."""
     part = hourly[hourly["short_code"] == short_code]
     if part.empty:
         return empty(title)
     rate = float(part["rate"].iloc[0])
-    over = part["peak_per_second"] > rate
+    series = part.set_index(pd.DatetimeIndex(part["hour"]).tz_convert("UTC"))
+    if period is not None:
+        start = pd.Timestamp(period[0]).tz_localize(tz).tz_convert("UTC")
+        end = (pd.Timestamp(period[1]) + pd.Timedelta(days=1)).tz_localize(tz).tz_convert("UTC") - pd.Timedelta(hours=1)
+    else:
+        start, end = series.index.min(), series.index.max()
+    hours = pd.date_range(start.floor("h"), end.floor("h"), freq="h")
+    grid = series[["peak_per_second", "seconds_over"]].reindex(hours.union(series.index), fill_value=0)
+    local = grid.index.tz_convert(tz).tz_localize(None)
+    over = (grid["peak_per_second"] > rate).to_numpy()
     fig = go.Figure()
-    fig.add_scatter(x=part["hour"], y=part["peak_per_second"], mode="lines", name="peak in the hour",
-                    line={"color": BLUE, "width": 1},
+    fig.add_scatter(x=local, y=grid["peak_per_second"], mode="lines", name="peak in the hour",
+                    line={"color": BLUE, "width": 1}, line_shape="hv",
                     hovertemplate="%{x|%d %b %Hh}: %{y} segments/s<extra></extra>")
-    fig.add_scatter(x=part.loc[over, "hour"], y=part.loc[over, "peak_per_second"], mode="markers",
+    fig.add_scatter(x=local[over], y=grid["peak_per_second"][over], mode="markers",
                     name="hours with seconds over the rate", marker={"color": RED, "size": 7},
-                    customdata=part.loc[over, "seconds_over"],
+                    customdata=grid["seconds_over"][over],
                     hovertemplate="%{x|%d %b %Hh}: %{y} segments/s, %{customdata} s over<extra></extra>")
     fig.add_hline(y=rate, line={"color": RED, "dash": "dash"},
                   annotation_text=f"subscribed {rate:g} SMS/s", annotation_position="top left")
-    return _layout(fig, title, "local time (hour)", "segments per second")
+    fig.update_yaxes(rangemode="tozero")
+    return _layout(fig, title, f"local time ({tz}), one point per hour", "segments per second")
 
 
 def forecast_vs_actual(frame: pd.DataFrame, title: str, tolerance: float,

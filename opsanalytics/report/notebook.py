@@ -180,17 +180,23 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
         parts.append(f"<p class='ops-count'>{count}</p>")
         numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
                    for c in shown.columns]
+        identifiers = [_is_identifier(str(c)) for c in shown.columns]
         head = "".join(f"<th class='{'num' if n else ''}'>{html.escape(str(c))}</th>"
                        for c, n in zip(shown.columns, numeric))
         body = []
         for row in shown.itertuples(index=False):
-            cells = "".join(f"<td class='num'>{html.escape(_number(v))}</td>" if n
-                            else f"<td>{html.escape(_text(v))}</td>" for v, n in zip(row, numeric))
+            cells = "".join(f"<td class='num'>{html.escape(_text(v) if i else _number(v))}</td>" if n
+                            else f"<td>{html.escape(_text(v))}</td>" for v, n, i in zip(row, numeric, identifiers))
             body.append(f"<tr>{cells}</tr>")
         parts.append(f"<table class='ops-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     if note:
         parts.append(f"<p class='ops-note'>{html.escape(note)}</p>")
     return "\n".join(parts)
+
+
+def _is_identifier(column: str) -> bool:
+    """Ids and line numbers are shown as written (10000008230, not 10,000,008,230)."""
+    return column in ("id", "line_no", "row_no", "example_line") or column.endswith("_id") or column.endswith("_ids")
 
 
 def _number(value: Any) -> str:
