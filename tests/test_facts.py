@@ -142,3 +142,21 @@ def test_dlr_err_from_meta_is_hex():
     con = build(log)
     assert con.execute("SELECT dlr_err, err FROM fct_dlr WHERE dlr_id = $id", {"id": rcpt}).fetchall() == [("03003020", "001")]
     assert con.execute("SELECT dlr_err FROM fct_mt").fetchall() == [("03003020",)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("id:X1 sub:001 dlvrd:001 submit date:2611251000 done date:2611251001 stat:DELIVRD err:000 text:stat:UNDELIV",
+     ("X1", "001", "001", "2026-11-25 10:00:00", "2026-11-25 10:01:00", "DELIVRD", "000")),
+    ("id:X1 submit date:261125100059 done date:261125100159 stat:UNDELIV err:0B1",  # another layout, seconds
+     ("X1", None, None, "2026-11-25 10:00:59", "2026-11-25 10:01:59", "UNDELIV", "0B1")),
+    ("stat:EXPIRED", (None, None, None, None, None, "EXPIRED", None)),
+    ("", (None, None, None, None, None, None, None)),
+])
+def test_receipt_fields(text, expected):
+    log = Log()
+    log.line(0, "Sent SMS", fid="X1", text="t")
+    rcpt = log.line(1, "Receive DLR", fid="X1", dlr_mask=1, text=text)
+    con = build(log)
+    row = con.execute("SELECT receipt_id, sub, dlvrd, submit_date::VARCHAR, done_date::VARCHAR, stat, err FROM fct_dlr "
+                      "WHERE dlr_id = $id", {"id": rcpt}).fetchall()[0]
+    assert row == expected
