@@ -1,9 +1,10 @@
 -- MT lines with everything but their logical message: numbers, short code, brand, the
 -- concatenation reference from the UDH, and the final DLR status. fct_mt = this + logical_id.
+-- Temporary: only fct_logical_messages and fct_mt read it, in the same build.
 -- UDH: UDHL, then information elements (IEI, length, data); the concatenation IE is
 -- 00 (length 3: ref 1 byte, total, seq) or 08 (length 4: ref 2 bytes, total, seq), found
 -- wherever it stands among the IEs (e.g. after a 05 port-addressing IE).
-CREATE OR REPLACE TABLE int_mt AS
+CREATE OR REPLACE TEMP TABLE int_mt AS
 WITH RECURSIVE mt_lines AS (
     SELECT
         load_id::BIGINT * 10000000000 + line_no AS mt_id,
