@@ -18,17 +18,9 @@ from . import scenario
 
 
 def ingest(run, folder: Path) -> Path:
-    """Load the run's access log with the contract that describes its gateway."""
-    from opsanalytics import warehouse
-    from opsanalytics.config import load_contract
-    from opsanalytics.ingest import ingest_files
-
+    """`opsanalytics ingest LOG... --db DB --config CONTRACT`: the user's command, once."""
     db = folder / "warehouse.duckdb"
-    con = warehouse.connect(db, create=True)
-    try:
-        ingest_files(con, load_contract(run.contract_path()), run.log_files, fmt="kannel", progress=False)
-    finally:
-        con.close()
+    _cli("ingest", *map(str, run.log_files), "--db", str(db), "--config", str(run.contract_path()))
     return db
 
 
@@ -226,7 +218,8 @@ def all_problems(run, folder: Path) -> list[str]:
     """Ingest the run's log and list every difference with the scenario."""
     db = ingest(run, folder)
     problems = []
-    files = status_json(db)["files"]
+    status = status_json(db)
+    files = status["files"]
     if [(f["path"], f["state"], f["rejected"]) for f in files] != [(str(p), "loaded", 0) for p in run.log_files]:
         problems.append(f"status files {files} != the run's logs {run.log_files}")
     rejected = query(db, "SELECT line_no, reason, raw FROM rejected_lines ORDER BY line_no")
@@ -242,7 +235,6 @@ def all_problems(run, folder: Path) -> list[str]:
     mo_rows = query(db, "SELECT * FROM fct_mo")
     for mo in run.played.mos:
         problems += mo_problems(mo_rows, mo)
-    status = status_json(db)
     want = expected_status(run)
     got = {k: status[k] for k in want}
     if got != want:

@@ -1,0 +1,35 @@
+"""The warehouse holds exactly what went through the real gateway (issue 8).
+
+Each run's access log is ingested with `opsanalytics ingest` and compared with the scenario
+and with what the simulated SMSC received: every MT (receiver, sender, coding, text exact
+where not lossy, segments, final status, short code, brand), every MO (text, keyword), no
+rejected line, and `opsanalytics status --format json` equal to the scenario's counts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from . import warehouse_checks
+from .test_gateway_random import _report
+
+pytestmark = pytest.mark.integration
+
+
+def test_matrix_in_warehouse(gateway_run, tmp_path):
+    problems = warehouse_checks.all_problems(gateway_run, tmp_path)
+    if gateway_run.variant.access_log_clean:
+        # Known loader bug, reported to the loader's author (/tmp/notes-for-A.md, item 1): with
+        # access-log-clean and %t, Kannel prints time -1 (1969-12-31 23:59:59) on `FAILED
+        # Receive DLR` lines and the loader stores that instant. Everything else must hold;
+        # once the loader is fixed the second assertion fails and this block must go.
+        known = [p for p in problems if "(FAILED Receive DLR): logged_at -1.0" in p]
+        problems = [p for p in problems if p not in known]
+        assert not problems, "\n".join(problems)
+        assert known, "the %t = -1 bug is fixed: remove this block"
+    assert not problems, "\n".join(problems)
+
+
+def test_random_batch_in_warehouse(random_run, tmp_path):
+    problems = warehouse_checks.all_problems(random_run, tmp_path)
+    assert not problems, _report(problems, random_run)
