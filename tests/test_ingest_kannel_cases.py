@@ -15,7 +15,7 @@ import pytest
 from opsanalytics import warehouse
 from opsanalytics.config import parse_contract
 from opsanalytics.errors import IngestError
-from opsanalytics.ingest import kannel, kannel_format
+from opsanalytics.ingest import file_sha256, kannel, kannel_format
 
 CASES = Path(__file__).parent / "fixtures" / "kannel-cases"
 REAL = Path(__file__).parent / "fixtures" / "kannel-1.4.5"
@@ -171,6 +171,8 @@ def test_gzip_loads_like_plain(tmp_path):
     rotated = tmp_path / "access.log.2.gz"
     with (REAL / "main" / "access.log").open("rb") as src, gzip.open(rotated, "wb") as dst:
         shutil.copyfileobj(src, dst)
+    # the manifest's identity is the sha256 of the bytes as stored (compressed)
+    assert kannel.fingerprint(rotated) == file_sha256(rotated) != file_sha256(REAL / "main" / "access.log")
     plain_con, plain = load(REAL / "main" / "access.log")
     gz_con, gz = load(rotated)
     assert gz == plain

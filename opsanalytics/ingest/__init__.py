@@ -128,21 +128,23 @@ def _record(con, load_id: int, path: Path, sha256: str, fmt: str, log_timezone: 
 
 def _build_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     """Reference tables from the contract and the facts, rebuilt inside the same transaction."""
-    try:
-        facts = importlib.import_module("opsanalytics.facts")
-    except ModuleNotFoundError as exc:
-        if exc.name != "opsanalytics.facts":
-            raise
-        # TODO(issue 7): opsanalytics.facts (helper B) has not landed yet; remove this branch
-        # once it has: the facts must always be rebuilt after a load.
-        return
+    from opsanalytics import facts  # imported late: facts imports the reference layer
+
     facts.build(con, contract)
+
+
+def fingerprint(path: Path, fmt: str) -> str:
+    """sha256 of the file's bytes; a format module may read the file in the same pass for
+    its own needs (the Kannel loader checks the bytes), saving a read of a large log."""
+    module = _format_module(fmt)
+    hook = getattr(module, "fingerprint", None)
+    return hook(path) if hook else file_sha256(path)
 
 
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fmt: str,
               progress: bool = True) -> LoadResult:
     """Load one file inside the caller's transaction; record it in the manifest."""
-    sha256 = file_sha256(path)
+    sha256 = fingerprint(path, fmt)
     load_id = _next_load_id(con)
     log_timezone = contract.log_timezone if fmt == "kannel" else None
     if _already_loaded(con, sha256):

@@ -14,6 +14,7 @@ Every line ends up in exactly one of events, log_markers, rejected_lines.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 import time
@@ -26,13 +27,30 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.kannel_format import ParsePlan, build_plan
-from opsanalytics.ingest.rawtext import is_gzip, scan, transcode
+from opsanalytics.ingest.rawtext import Scan, is_gzip, scan, transcode
 
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
 #: going back (lines are written by several threads: seconds of jitter are not a change)
 FOLD_TOLERANCE_S = 60
 #: DuckDB memory limit while loading: the staging table spills to disk beyond it
 MEMORY_LIMIT = "1GB"
+
+
+#: scans done while fingerprinting, by (path, size, mtime), used once by `load`
+_SCANS: dict[tuple, Scan] = {}
+
+
+def _key(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+def fingerprint(path: Path) -> str:
+    """sha256 of the file's bytes, checking them for the line reader in the same read."""
+    digest = hashlib.sha256()
+    _SCANS.clear()  # keep at most the file being loaded
+    _SCANS[_key(path)] = scan(path, digest=digest)
+    return digest.hexdigest()
 
 
 def plan_for(contract: Contract) -> ParsePlan:
@@ -48,9 +66,10 @@ class _Progress:
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"{path.name}: scan",
-                            file=sys.stderr, leave=False, dynamic_ncols=True,
-                            disable=None)  # None: no bar when stderr is not a terminal
+            bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"{path.name}: scan",
+                       file=sys.stderr, leave=False, dynamic_ncols=True,
+                       disable=None)  # None: no bar when stderr is not a terminal
+            self.bar = None if bar.disable else bar
 
     def bytes(self, n: int) -> None:
         if self.bar:
@@ -99,7 +118,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     copy: Path | None = None
     old_limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     try:
-        found = scan(path, on_bytes=bar.bytes)
+        found = _SCANS.pop(_key(path), None) or scan(path, on_bytes=bar.bytes)
         source = path
         if found.needs_transcoding:
             copy, replaced = transcode(path, on_bytes=bar.bytes)

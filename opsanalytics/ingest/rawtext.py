@@ -50,13 +50,21 @@ def is_gzip(path: Path) -> bool:
         return probe.read(2) == b"\x1f\x8b"
 
 
-def scan(path: Path, on_bytes: Callable[[int], None] | None = None) -> Scan:
-    """Look for invalid UTF-8, carriage returns and NUL bytes, streaming."""
+def scan(path: Path, on_bytes: Callable[[int], None] | None = None, digest=None) -> Scan:
+    """Look for invalid UTF-8, carriage returns and NUL bytes, streaming. `digest` (a hashlib
+    object) is fed the same blocks when the file is not compressed: one read for both."""
     invalid = lone_cr = crlf = nul = False
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     last = b""
+    compressed = is_gzip(path)
+    if digest is not None and compressed:
+        with path.open("rb") as raw:
+            while block := raw.read(CHUNK):
+                digest.update(block)
     with open_bytes(path) as handle:
         while block := handle.read(CHUNK):
+            if digest is not None and not compressed:
+                digest.update(block)
             if on_bytes:
                 on_bytes(len(block))
             if not invalid and not block.isascii():

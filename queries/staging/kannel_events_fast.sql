@@ -28,7 +28,7 @@ tagged AS (
            p[9 + k] AS t_udh
     FROM shaped
 ),
-split AS (
+shape AS (
     -- CASE (lazy), not AND (every operand evaluated on every row), for the tag checks
     SELECT *,
            CASE WHEN k IS NOT NULL AND sm > 21
@@ -38,10 +38,18 @@ split AS (
                  AND starts_with(t_from, 'from:') AND starts_with(t_to, 'to:')
                  AND starts_with(t_flags, 'flags:') AND starts_with(t_msg, 'msg:')
                  AND starts_with(t_udh, 'udh:') AND ends_with(t_udh, ']')
-                THEN string_split(substr(t_flags, 7), ':') END AS fl,
+                THEN true ELSE false END AS tags_ok
+    FROM tagged
+),
+standard AS (
+    SELECT * FROM shape WHERE tags_ok
+),
+split AS (
+    SELECT *,
+           try_cast(string_split(substr(t_flags, 7), ':') AS INTEGER[]) AS fl,
            strpos(substr(t_msg, 5), ':') AS mc,
            strpos(substr(t_udh, 5), ':') AS uc
-    FROM tagged
+    FROM standard
 ),
 typed AS (
     SELECT line_no, fl,
@@ -52,15 +60,13 @@ typed AS (
            substr(t_svc, 5) AS service, substr(t_act, 5) AS account, substr(t_binf, 6) AS binfo,
            coalesce(substr(t_fid, 5), '') AS fid, coalesce(substr(t_meta, 6), '') AS meta,
            substr(t_from, 6) AS sender, substr(t_to, 4) AS receiver,
-           try_cast(fl[1] AS SMALLINT) AS mclass, try_cast(fl[2] AS SMALLINT) AS coding,
-           try_cast(fl[3] AS SMALLINT) AS mwi, try_cast(fl[4] AS SMALLINT) AS compress,
-           try_cast(fl[5] AS INTEGER) AS dlr_mask,
+           fl[1]::SMALLINT AS mclass, fl[2]::SMALLINT AS coding,
+           fl[3]::SMALLINT AS mwi, fl[4]::SMALLINT AS compress, fl[5] AS dlr_mask,
            CASE WHEN mc > 1 THEN try_cast(substr(t_msg, 5, mc - 1) AS INTEGER) END AS msg_len,
            substr(t_msg, 5 + mc) AS text,
            CASE WHEN uc > 1 THEN try_cast(substr(t_udh, 5, uc - 1) AS INTEGER) END AS udh_len,
            upper(substr(t_udh, 5 + uc, length(t_udh) - 5 - uc)) AS udh
     FROM split
-    WHERE fl IS NOT NULL
 ),
 labelled AS (
     SELECT typed.*, labels.kind, labels.outcome
@@ -76,7 +82,7 @@ checked AS (
                 AND msg_len IS NOT NULL AND udh_len IS NOT NULL
                 AND length(text) = CASE WHEN coding IN (1, 2) THEN 2 * msg_len ELSE msg_len END
                 AND length(udh) = 2 * udh_len
-                AND NOT regexp_matches(udh, '[^0-9A-F]')
+                AND (udh = '' OR NOT regexp_matches(udh, '[^0-9A-F]'))
                 AND (coding NOT IN (1, 2) OR NOT regexp_matches(text, '[^0-9A-Fa-f]'))
                THEN true ELSE false END
 ),
