@@ -157,7 +157,8 @@ def rendered(tmp_path_factory):
     config = root / "contract.toml"
     config.write_text(CONTRACT_TOML, encoding="utf-8")
     report = runner.run_report(str(db), str(config), dt.date(2026, 11, 23), dt.date(2026, 11, 29),
-                               root / "report", only=["00", "20"], kernel="python3", progress=False)
+                               root / "report", only=["00", "20"], progress=False,
+                               kernel=runner.this_interpreter_kernel(root / "jupyter"))
     assert report.ok, [(n.name, n.error) for n in report.failed] or report.summary_error
     return report.out_dir
 

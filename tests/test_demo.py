@@ -10,13 +10,16 @@ import pytest
 
 from opsanalytics.cli import main as cli
 
-ARGS = ["--days", "3", "--scale", "150", "--seed", "5", "--only", "00,20", "--kernel", "python3"]
+ARGS = ["--days", "3", "--scale", "150", "--seed", "5", "--only", "20"]
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    from opsanalytics.report.runner import this_interpreter_kernel
+
     root = tmp_path_factory.mktemp("demo")
-    args = ["demo", "--dir", str(root / "data"), "--reports", str(root / "reports"), *ARGS]
+    kernel = this_interpreter_kernel(root / "jupyter")
+    args = ["demo", "--dir", str(root / "data"), "--reports", str(root / "reports"), *ARGS, "--kernel", kernel]
     return root, args
 
 

@@ -14,13 +14,18 @@ from opsanalytics.ingest import ingest_files
 from opsanalytics.report import runner
 from opsanalytics.simulate import DEFAULT_START, simulate
 
-KERNEL = "python3"  # jupyter_client starts it with this interpreter (ipykernel is installed in it)
 DAYS = 3
 NOTEBOOKS = [p.stem for p in runner.available_notebooks()]
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def kernel(tmp_path_factory):
+    """A kernelspec named explicitly that runs this interpreter."""
+    return runner.this_interpreter_kernel(tmp_path_factory.mktemp("jupyter"))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, kernel):
     root = tmp_path_factory.mktemp("notebooks")
     sim = simulate(root / "sim", days=DAYS, scale=150, seed=3, log_timezone="UTC")
     db = root / "small.duckdb"
@@ -29,7 +34,7 @@ def report(tmp_path_factory):
     con.close()
     return runner.run_report(str(db), str(sim.contract), DEFAULT_START,
                              DEFAULT_START + dt.timedelta(days=DAYS - 1), root / "report",
-                             kernel=KERNEL, progress=False)
+                             kernel=kernel, progress=False)
 
 
 def test_every_notebook_is_run():
@@ -38,11 +43,11 @@ def test_every_notebook_is_run():
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_top_to_bottom(report, name):
+def test_notebook_runs_top_to_bottom(report, kernel, name):
     run = next(n for n in report.notebooks if n.name == name)
     assert run.status == "ok", run.error
     executed = nbformat.read(report.out_dir / "notebooks" / f"{name}.ipynb", as_version=4)
-    assert report.kernel == KERNEL and executed.metadata.kernelspec.name == KERNEL
+    assert report.kernel == kernel and executed.metadata.kernelspec.name == kernel
     code = [c for c in executed.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code), "a cell did not run"
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]

@@ -20,10 +20,11 @@ from opsanalytics.errors import UsageError
 from opsanalytics.report import runner
 from opsanalytics.report.render import render_html
 
-KERNEL = "python3"  # jupyter_client runs it with this very interpreter (ipykernel installed here)
 FROM, TO = dt.date(2026, 11, 25), dt.date(2026, 11, 30)
 
-GOOD = '''from opsanalytics.report import charts
+GOOD = '''import sys
+print(sys.executable)
+from opsanalytics.report import charts
 from opsanalytics.report.notebook import open_report
 report = open_report(db, config, date_from, date_to, short_code, brand, pseudonymise)
 report.header("R2")
@@ -39,6 +40,12 @@ def _notebook(path: Path, title: str, code: str) -> None:
     nb.cells = [new_markdown_cell(f"# {title}"), params, new_code_cell(code)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory):
+    """A kernelspec named explicitly that runs this interpreter."""
+    return runner.this_interpreter_kernel(tmp_path_factory.mktemp("jupyter"))
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +75,21 @@ def notebooks(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def report(warehouse_files, notebooks, tmp_path_factory):
+def report(warehouse_files, notebooks, kernel, tmp_path_factory):
     db, config = warehouse_files
     out = tmp_path_factory.mktemp("out") / "period"
-    return runner.run_report(str(db), str(config), FROM, TO, out, kernel=KERNEL, notebooks=notebooks,
+    return runner.run_report(str(db), str(config), FROM, TO, out, kernel=kernel, notebooks=notebooks,
                              progress=False)
+
+
+def test_notebooks_run_in_the_named_kernel_on_this_interpreter(report, kernel):
+    import sys
+
+    assert report.kernel == kernel
+    executed = nbformat.read(report.out_dir / "notebooks" / "00-good.ipynb", as_version=4)
+    printed = next(o.text for c in executed.cells if c.cell_type == "code" for o in c.outputs
+                   if o.output_type == "stream")
+    assert printed.strip() == sys.executable
 
 
 def test_a_failing_notebook_does_not_stop_the_others(report):
@@ -129,10 +146,10 @@ def test_embedded_plotly_page_is_a_single_file(report, tmp_path):
     assert text.count("plotly.js v") >= 1 and len(text) > 4_000_000
 
 
-def test_cli_exits_non_zero_when_a_notebook_fails(warehouse_files, notebooks, tmp_path, capsys):
+def test_cli_exits_non_zero_when_a_notebook_fails(warehouse_files, notebooks, kernel, tmp_path, capsys):
     db, config = warehouse_files
     code = cli(["report", "--db", str(db), "--config", str(config), "--from", "2026-11-25", "--to", "2026-11-30",
-                "--only", "10", "--notebooks", str(notebooks), "--kernel", KERNEL, "--out", str(tmp_path / "r")])
+                "--only", "10", "--notebooks", str(notebooks), "--kernel", kernel, "--out", str(tmp_path / "r")])
     assert code == 1
     captured = capsys.readouterr()
     assert "FAILED 10-bad: ValueError: boom on purpose" in captured.err
@@ -160,8 +177,8 @@ def test_select_notebooks_by_name_number_or_slug():
         runner.select_notebooks(paths, ["99"])
 
 
-def test_kernel_resolution():
-    assert runner.resolve_kernel("python3") == "python3"
+def test_kernel_resolution(kernel):
+    assert runner.resolve_kernel(kernel) == kernel
     assert runner.resolve_kernel(None) in ("opsanalytics", "python3")
     with pytest.raises(UsageError, match="no such Jupyter kernel"):
         runner.resolve_kernel("no-such-kernel")

@@ -60,8 +60,9 @@ def default_out(date_from: dt.date, date_to: dt.date) -> Path:
     return Path("reports") / f"{date_from.isoformat()}_{date_to.isoformat()}"
 
 
-def print_outcome(report, stream=sys.stdout) -> None:
+def print_outcome(report, stream=None) -> None:
     """Where the index is, and what failed."""
+    stream = stream or sys.stdout
     from opsanalytics.report.index import first_line
 
     index = (Path(report.out_dir) / "index.html").resolve()

@@ -104,6 +104,25 @@ def resolve_kernel(requested: str | None = None) -> str:
     return "python3"
 
 
+def this_interpreter_kernel(directory: Path, name: str = "opsanalytics-here") -> str:
+    """Register a kernelspec that runs this very Python (sys.executable) in `directory` and
+    put it first on JUPYTER_PATH; returns its name. For tests and CI: a user-level `python3`
+    kernelspec pointing at another interpreter can then never be picked by mistake."""
+    import os
+    import sys
+
+    spec_dir = Path(directory) / "kernels" / name
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": f"opsanalytics ({sys.executable})",
+        "language": "python",
+    }), encoding="utf-8")
+    paths = [str(directory)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return name
+
+
 def _title(path: Path) -> str:
     import nbformat
 
