@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from opsanalytics import reference, warehouse
+from opsanalytics import calendar, reference, warehouse
 from opsanalytics.audits import RULES, AuditUnavailable, Filters, check_facts
 from opsanalytics.config import parse_contract
 
@@ -41,6 +41,7 @@ oadc = ["ACME"]
 [[short_codes]]
 code = "36181"
 smsc = "ora_36181"
+rate = 50
 [[short_codes]]
 code = "35200"
 smsc = "ora_35200"
@@ -144,25 +145,37 @@ placed AS (
             WHEN h1 % 1000 < 10 THEN '+3361234'
             ELSE '+336' || lpad(cast(h1 % $numbers AS VARCHAR), 8, '0')
         END AS msisdn,
-        -- a month of jours ouvrables, mostly inside 08:00-22:00 local; 2 % of the messages
-        -- drawn on a Sunday or a holiday stay there, 0.5 % fall outside the hours
-        cast($start AS DATE) + cast(h3 % $days AS INTEGER) AS drawn_day,
-        to_seconds(cast(CASE WHEN h4 % 1000 < 5 THEN h4 % 86400 ELSE 28800 + h4 % 50400 END AS BIGINT))
-            AS time_of_day,
+        -- the platform sends continuously through the window of every jour ouvrable, at a
+        -- steady overall rate: message n goes in second n // $per_second of the month's
+        -- windows; 0.2 % are moved to a Sunday or a holiday, 0.5 % outside the hours
+        (n // $per_second) // 50400 AS day_index,
+        CASE WHEN h4 % 1000 < 5 THEN h4 % 86400 ELSE 28800 + (n // $per_second) % 50400 END AS second_of_day,
         h6 % 1000 >= 15 AS accepted
     FROM drawn AS d
     JOIN ref_services AS s ON s.name = d.service
 ),
+calendar AS (
+    SELECT cast($start AS DATE) + cast(i AS INTEGER) AS day
+    FROM range($days) AS t(i)
+),
+workdays AS (
+    SELECT day, row_number() OVER (ORDER BY day) - 1 AS day_index
+    FROM calendar
+    WHERE dayofweek(day) <> 0 AND day NOT IN (SELECT day FROM ref_holidays)
+),
+rest_days AS (
+    SELECT day, row_number() OVER (ORDER BY day) - 1 AS rest_index, count(*) OVER () AS rest_count
+    FROM calendar
+    WHERE dayofweek(day) = 0 OR day IN (SELECT day FROM ref_holidays)
+),
 dated AS (
     SELECT
-        *,
-        timezone($tz, cast(
-            CASE
-                WHEN (dayofweek(drawn_day) = 0 OR drawn_day IN (SELECT day FROM ref_holidays)) AND h4 % 100 >= 2
-                THEN drawn_day + 1
-                ELSE drawn_day
-            END AS TIMESTAMP) + time_of_day) AS submitted_at
-    FROM placed
+        p.*,
+        timezone($tz, cast(CASE WHEN p.h4 % 1000 >= 998 THEN r.day ELSE w.day END AS TIMESTAMP)
+                      + to_seconds(cast(p.second_of_day AS BIGINT))) AS submitted_at
+    FROM placed AS p
+    JOIN workdays AS w ON w.day_index = p.day_index
+    JOIN rest_days AS r ON r.rest_index = p.h3 % r.rest_count
 )
 SELECT
     n * 4 AS logical_id,
@@ -262,8 +275,10 @@ def build(path: Path, segments: int, contract) -> None:
     con = warehouse.connect(path, create=True)
     t0 = time.perf_counter()
     reference.write(con, contract)
-    params = {"logical": int(segments / AVG_SEGMENTS), "numbers": NUMBERS, "tz": contract.timezone,
-              "start": START, "days": DAYS, "mo": max(1000, segments // 200)}
+    logical = int(segments / AVG_SEGMENTS)
+    workdays = sum(calendar.is_jour_ouvrable(START + dt.timedelta(days=i)) for i in range(DAYS))
+    params = {"logical": logical, "numbers": NUMBERS, "tz": contract.timezone, "start": START, "days": DAYS,
+              "mo": max(1000, segments // 200), "per_second": -(-logical // (workdays * 50400))}
     for sql in (GENERATE_LOGICAL, GENERATE_MT, GENERATE_MO, GENERATE_DLR):
         con.execute(sql, warehouse.bind(sql, params)).fetchall()
     con.execute("CHECKPOINT")
@@ -275,11 +290,13 @@ def build(path: Path, segments: int, contract) -> None:
 
 
 def timed(label: str, fn):
-    t0 = time.perf_counter()
+    """Wall and CPU seconds of fn(). The machine is shared: CPU time (all threads of this
+    process) is the steadier measure when other jobs compete for the cores."""
+    t0, c0 = time.perf_counter(), time.process_time()
     value = fn()
-    elapsed = time.perf_counter() - t0
-    print(f"  {label:<28} {elapsed:8.2f} s", flush=True)
-    return elapsed, value
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"  {label:<28} {elapsed:8.2f} s wall {cpu:8.2f} s cpu", flush=True)
+    return (elapsed, cpu), value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -310,24 +327,27 @@ def main(argv: list[str] | None = None) -> int:
         lambda: con.execute(BASELINE, {"tz": contract.timezone}).fetchall()[0])
     print(f"    ({groups:,} groups over {lines:,} lines)")
 
-    suite = 0.0
-    suite_without_r9 = 0.0
+    suite = [0.0, 0.0]
+    suite_without_r9 = [0.0, 0.0]
     for spec in RULES.values():
         try:
-            elapsed, result = timed(f"{spec.id} {spec.name}", lambda: spec.function(con, contract, Filters()))
+            spent, result = timed(f"{spec.id} {spec.name}", lambda: spec.function(con, contract, Filters()))
         except AuditUnavailable as exc:
             print(f"  {spec.id} {spec.name}: skipped ({exc})")
             continue
         print(f"    violations={result.violations:,}")
-        suite += elapsed
-        if spec.id != "R9":
-            suite_without_r9 += elapsed
+        for i in (0, 1):
+            suite[i] += spent[i]
+            if spec.id != "R9":
+                suite_without_r9[i] += spent[i]
     baseline_again, _ = timed("baseline again", lambda: con.execute(BASELINE, {"tz": contract.timezone}).fetchall())
-    base = min(baseline, baseline_again)
+    base = [min(baseline[i], baseline_again[i]) for i in (0, 1)]
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
-    print(f"suite {suite:.2f} s (R1-R8, R10: {suite_without_r9:.2f} s); baseline {base:.2f} s "
-          f"(best of two); ratio {suite / base:.2f} (R1-R8, R10: {suite_without_r9 / base:.2f}; target <= 6); "
-          f"peak RSS {peak_gb:.2f} GB; no out-of-memory")
+    for i, what in ((0, "wall"), (1, "cpu")):
+        print(f"{what}: suite {suite[i]:.2f} s (R1-R8, R10: {suite_without_r9[i]:.2f} s); baseline {base[i]:.2f} s "
+              f"(best of two); ratio {suite[i] / base[i]:.2f} (R1-R8, R10: {suite_without_r9[i] / base[i]:.2f}); "
+              "target <= 6")
+    print(f"peak RSS {peak_gb:.2f} GB under memory_limit={args.memory_limit}; no out-of-memory")
     return 0
 
 

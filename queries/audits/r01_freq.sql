@@ -4,8 +4,8 @@
 -- row of fct_logical_messages; a message the platform refused (accepted = false) does not
 -- count. The cap is per brand across its short codes: the short-code filter keeps the groups
 -- that involve that code but still counts every message of the brand that day.
--- Counting reads three narrow columns; the lists (message ids, lines) are gathered only for
--- the groups over the cap.
+-- Counting reads three narrow columns (the CTE is inlined, not materialized); the lists
+-- (message ids, lines) are gathered only for the groups over the cap.
 with marketing as not materialized (
     select
         logical_id,
@@ -13,7 +13,8 @@ with marketing as not materialized (
         brand,
         short_code,
         submitted_at,
-        cast(timezone($tz, submitted_at) as date) as day
+        cast(timezone($tz, submitted_at) as date) as day,
+        mt_ids
     from fct_logical_messages
     where accepted
       and category = 'marketing'
@@ -30,11 +31,10 @@ over_cap as (
 ),
 
 breach_messages as (
-    select m.*, l.mt_ids
+    select m.*
     from marketing as m
-    join over_cap as o
+    semi join over_cap as o
       on o.msisdn = m.msisdn and o.brand = m.brand and o.day = m.day
-    join fct_logical_messages as l on l.logical_id = m.logical_id
 ),
 
 per_group as (
