@@ -47,7 +47,7 @@ def test_notebook_runs_top_to_bottom(report, kernel, name):
     run = next(n for n in report.notebooks if n.name == name)
     assert run.status == "ok", run.error
     executed = nbformat.read(report.out_dir / "notebooks" / f"{name}.ipynb", as_version=4)
-    assert report.kernel == kernel and executed.metadata.kernelspec.name == kernel
+    assert report.kernel == kernel
     code = [c for c in executed.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code), "a cell did not run"
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
