@@ -233,8 +233,11 @@ def test_segments_of_split_messages(tmp_path):
 def test_label_list_of_the_parser_is_the_one_the_sql_maps():
     con = warehouse.connect(":memory:")
     con.execute(warehouse.query_text("staging/kannel_macros"))
-    mapped = {r[0] for r in rows(con, "SELECT unnest(kannel_labels(), recursive := true)")}
-    assert mapped == set(kannel_format.KNOWN_LABELS)
+    mapped = rows(con, "SELECT label, kind, outcome, kannel_kind(label), kannel_outcome(label) "
+                       "FROM (SELECT unnest(kannel_labels(), recursive := true))")
+    assert {r[0] for r in mapped} == set(kannel_format.KNOWN_LABELS)
+    assert all(r[1:3] == r[3:5] for r in mapped), [r for r in mapped if r[1:3] != r[3:5]]
+    assert rows(con, "SELECT kannel_kind('Sent  SMS'), kannel_outcome('REJECTED Send SMSX')") == [(None, "refused")]
 
 
 def test_custom_format_label_followed_by_free_field(tmp_path):

@@ -69,14 +69,13 @@ typed AS (
     FROM split
 ),
 labelled AS (
-    SELECT typed.*, labels.kind, labels.outcome
+    SELECT *, kannel_kind(label) AS kind, kannel_outcome(label) AS outcome
     FROM typed
-    JOIN (SELECT unnest(kannel_labels(), recursive := true)) AS labels USING (label)
 ),
 checked AS (
     SELECT *
     FROM labelled
-    WHERE CASE WHEN len(fl) = 5 AND ts IS NOT NULL AND gap = ' '
+    WHERE CASE WHEN kind IS NOT NULL AND len(fl) = 5 AND ts IS NOT NULL AND gap = ' '
                 AND mclass IS NOT NULL AND coding IS NOT NULL AND mwi IS NOT NULL
                 AND compress IS NOT NULL AND dlr_mask IS NOT NULL
                 AND msg_len IS NOT NULL AND udh_len IS NOT NULL
@@ -88,7 +87,7 @@ checked AS (
 ),
 pieces AS (
     SELECT *, kannel_units(text, coding) AS units, kannel_utf8(text, coding) AS utf8,
-           kannel_septets(kind, text, coding, udh_len) AS septets
+           kannel_septets(kind, text, coding, msg_len, udh_len) AS septets
     FROM checked
 ),
 derived AS (

@@ -7,7 +7,7 @@ WITH events_read AS (
 ),
 pieces AS (
     SELECT *, kannel_units(text, coding) AS units, kannel_utf8(text, coding) AS utf8,
-           kannel_septets(kind, text, coding, udh_len) AS septets
+           kannel_septets(kind, text, coding, msg_len, udh_len) AS septets
     FROM events_read
 ),
 derived AS (
