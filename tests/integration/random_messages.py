@@ -2,7 +2,7 @@
 
 Texts from GSM, French accents, the euro sign, brackets, `] [`, emoji and arbitrary Unicode
 letters and symbols; 8-bit payloads; codings 0/1/2; DLR masks 31/19/3/none; sender names with
-spaces; both short-code links and the default route; SMSC answers accept, UNDELIV, EXPIRED,
+spaces and `]` (`Ma Banque`, `Shop]`, `A] B`); both short-code links and the default route; SMSC answers accept, UNDELIV, EXPIRED,
 permanent refusal, throttling once. MOs: STOP/START variants (keyword asserted) and any text
 in GSM, Latin-1 or UCS-2. Replay a batch with `KANNEL_RANDOM_SEED=<seed>`.
 """
@@ -46,7 +46,8 @@ def random_mt(draw, index: int) -> scenario.MT:
         text = draw(st.binary(max_size=300))
     else:
         text = "".join(draw(st.lists(_TEXT_CHARS, max_size=120)))
-    user, sender = draw(st.sampled_from([("acme", "ACME"), ("acme", "36180"), ("banque", "Ma Banque")]))
+    user, sender = draw(st.sampled_from([("acme", "ACME"), ("acme", "36180"), ("banque", "Ma Banque"),
+                                          ("acme", "Shop]"), ("acme", "[Promo]-20"), ("acme", "A] B")]))
     behaviour, outcome = _BEHAVIOURS[draw(st.sampled_from(sorted(_BEHAVIOURS)))]
     mt = scenario.MT(f"H{index:03d}", f"3361400{index:04d}", text, sender=sender, user=user,
                      smsc=draw(st.sampled_from(["ora_36180", "ora_36181", None])), coding=coding,
