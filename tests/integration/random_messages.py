@@ -1,10 +1,11 @@
 """Random MTs and MOs drawn by Hypothesis for the property-based batch (issue 8).
 
 Texts from GSM, French accents, the euro sign, brackets, `] [`, emoji and arbitrary Unicode
-letters and symbols; 8-bit payloads; codings 0/1/2; DLR masks 31/19/3/none; sender names with
-spaces and `]` (`Ma Banque`, `Shop]`, `A] B`); both short-code links and the default route; SMSC answers accept, UNDELIV, EXPIRED,
-permanent refusal, throttling once. MOs: STOP/START variants (keyword asserted) and any text
-in GSM, Latin-1 or UCS-2. Replay a batch with `KANNEL_RANDOM_SEED=<seed>`.
+letters and symbols; 8-bit payloads; codings 0/1/2; DLR masks 31/19/3/none; sender names
+with spaces and `]` (`Ma Banque`, `Shop]`, `A] B`); both short-code links and the default
+route; SMSC answers accept, UNDELIV, EXPIRED, permanent refusal, throttling once. MOs:
+STOP/START variants (keyword asserted) and any text in GSM, Latin-1 or UCS-2. Replay a
+batch with `KANNEL_RANDOM_SEED=<seed>`.
 """
 
 from __future__ import annotations
