@@ -12,8 +12,12 @@ WITH stamped AS (
     UNION ALL
     SELECT line_no, logged_at FROM log_markers WHERE load_id = $load_id AND logged_at IS NOT NULL
 ),
+bounds AS (
+    SELECT date_trunc('hour', min(logged_at)) AS first_hour, max(logged_at) AS last_at FROM stamped
+),
 hours AS (
-    SELECT DISTINCT date_trunc('hour', logged_at) AS h FROM stamped
+    -- every hour the load spans (a month of logs: ~720), not a scan for distinct hours
+    SELECT unnest(generate_series(first_hour, last_at, INTERVAL 1 HOUR)) AS h FROM bounds
 ),
 ambiguous AS (
     -- ICU gave the later instant when the hour before reads the same on the wall clock,
@@ -26,7 +30,7 @@ ambiguous AS (
 candidates AS (
     SELECT s.line_no, s.logged_at, a.h, a.is_later
     FROM stamped AS s
-    JOIN ambiguous AS a ON date_trunc('hour', s.logged_at) = a.h
+    JOIN ambiguous AS a ON s.logged_at >= a.h AND s.logged_at < a.h + INTERVAL 1 HOUR
 ),
 ordered AS (
     SELECT *,
