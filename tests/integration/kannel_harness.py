@@ -7,8 +7,8 @@ SIGKILL after a bound). Nothing is installed: the binaries are the ones `.ci/run
 
 The configuration mirrors the real run in tests/fixtures/kannel-1.4.5/main/kannel.conf:
 one SMPP link per Orange short code (`ora_36180`, `ora_36181`) to the SMSC simulator, a
-link whose SMSC never answers (`ora_down`, for EXPIRED), Kannel's loopback SMSC, sendsms
-users per brand and an `stop` sms-service that acknowledges opt-outs.
+link whose SMSC never answers (`ora_down`, for EXPIRED), sendsms users per brand, and
+get-url sms-services (`stop` acknowledges opt-outs) served by `AppServer`.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def render_config(variant: Variant, ports: Ports, smpp_ports: dict[str, int], ap
     for smsc_id, user, allow in (("ora_36180", "acme36180", 'allowed-smsc-id = "ora_36180"'),
                                  ("ora_36181", "acme36181",
                                   'preferred-smsc-id = "ora_36181"\n'
-                                  'denied-smsc-id = "ora_36180;ora_down;loop_test"')):
+                                  'denied-smsc-id = "ora_36180;ora_down"')):
         smscs.append("\n".join([
             "group = smsc", "smsc = smpp", f"smsc-id = {smsc_id}", "host = 127.0.0.1",
             f"port = {smpp_ports[smsc_id]}", "transceiver-mode = true",
@@ -218,15 +218,13 @@ def render_config(variant: Variant, ports: Ports, smpp_ports: dict[str, int], ap
         'smsc-password = "down"', 'system-type = ""', 'allowed-smsc-id = "ora_down"',
         "reconnect-delay = 30",
     ]))
-    smscs.append("\n".join(["group = smsc", "smsc = loopback", "smsc-id = loop_test",
-                            'allowed-smsc-id = "loop_test"']))
     boxes = [
         "\n".join(["group = smsbox", "smsbox-id = smsbox1", "bearerbox-host = 127.0.0.1",
                    f"bearerbox-port = {ports.smsbox}", f"sendsms-port = {ports.sendsms}",
                    "sendsms-interface = 127.0.0.1", 'log-file = "smsbox.log"', "log-level = 1",
                    'access-log = "smsbox-access.log"', "mo-recode = false"]),
         "\n".join(["group = smsbox-route", "smsbox-id = smsbox1",
-                   'smsc-id = "ora_36180;ora_36181;ora_down;loop_test"']),
+                   'smsc-id = "ora_36180;ora_36181;ora_down"']),
     ]
     for user, password in USERS.items():
         boxes.append("\n".join(["group = sendsms-user", f"username = {user}", f"password = {password}",
