@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import sys
 import threading
-import time
 from pathlib import Path
 
 import duckdb

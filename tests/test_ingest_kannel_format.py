@@ -1,0 +1,63 @@
+"""The parse plan built from the gateway's access-log format (opsanalytics.ingest.kannel_format)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from opsanalytics.errors import ConfigError, IngestError
+from opsanalytics.ingest.kannel_format import DEFAULT_FORMAT, FIELDS, build_plan
+
+
+def test_built_in_layout_has_the_fast_path_and_optional_fid_meta():
+    plan = build_plan(None, False)
+    assert plan.fast and plan.prefix and plan.sliced and plan.time_source == "prefix"
+    assert build_plan(DEFAULT_FORMAT, False).fast  # the built-in layout written out in the config
+    head = re.compile(plan.head_pattern)
+    for line in ("2026-03-02 10:00:01 Sent SMS [SMSC:a] [SVC:b] [ACT:] [BINF:] [from:c] [to:d] [flags:-1:0:-1:-1:31] [msg:2:",
+                 "2026-03-02 10:00:01 Sent SMS [SMSC:a] [SVC:b] [ACT:] [BINF:] [FID:9] [from:c] [to:d] [flags:-1:0:-1:-1:31] [msg:2:",
+                 "2026-03-02 10:00:01 Sent SMS [SMSC:a] [SVC:b] [ACT:] [BINF:] [FID:9] [META:?x?] [from:c] [to:d] [flags:-1:0:-1:-1:31] [msg:2:"):
+        match = head.match(line + "Hi] [udh:0:]")
+        assert match, line
+        fields = dict(zip(plan.head_names, match.groups()))
+        assert (fields["label"], fields["sender"], fields["msg_len"], fields["rest"]) == ("Sent SMS", "c", "2", "Hi] [udh:0:]")
+    tail = dict(zip(plan.tail_names, re.match(plan.tail_pattern, "] [udh:6:050003410301]").groups()))
+    assert (tail["udh_len"], tail["udh"]) == ("6", "050003410301")
+
+
+def test_every_field_named_once_in_head_and_tail():
+    plan = build_plan("%t %l %p %P %L:%b [%u]", True)
+    assert sorted(plan.head_names) == sorted(FIELDS) == sorted(plan.tail_names)
+    assert re.compile(plan.head_pattern).groups == len(plan.head_names)
+    assert re.compile(plan.tail_pattern).groups == len(plan.tail_names)
+
+
+def test_text_matched_whole_when_len_does_not_come_first():
+    plan = build_plan("%l %p %b (%L)", False)
+    assert not plan.sliced and not plan.fast
+    fields = dict(zip(plan.head_names, re.match(plan.head_pattern, "2026-03-02 10:00:01 Sent SMS x hello (5)").groups()))
+    assert (fields["text"], fields["msg_len"]) == ("hello", "5")
+
+
+def test_literals_and_unknown_escapes_are_literal():
+    plan = build_plan("%l 100%% [%q] %p", False)
+    fields = dict(zip(plan.head_names, re.match(plan.head_pattern, "2026-03-02 10:00:01 Sent SMS 100% [%q] 36180").groups()))
+    assert (fields["label"], fields["sender"]) == ("Sent SMS", "36180")
+
+
+def test_format_without_label_is_a_config_error():
+    with pytest.raises(ConfigError, match="access_log_format: it has no %l"):
+        build_plan("%p %P %b", False, "contract.toml")
+
+
+@pytest.mark.parametrize("fmt", [None, "%l %p %b"])
+def test_clean_log_without_time_refused(fmt):
+    with pytest.raises(IngestError, match="neither %t nor %T"):
+        build_plan(fmt, True, "contract.toml")
+
+
+def test_clean_log_time_source():
+    assert build_plan("%t %l %b", True).time_source == "msg_time"
+    assert build_plan("%T %l %b", True).time_source == "epoch"
+    assert not build_plan("%t %l %b", True).prefix
