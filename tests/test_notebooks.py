@@ -64,3 +64,14 @@ def test_rule_pages_show_each_rule_they_detail(report):
     for rule, (_, page) in RULE_PAGES.items():
         html = (report.out_dir / f"{page}.html").read_text(encoding="utf-8")
         assert f'<h2 id="{rule}">' in html, f"{page} has no section for {rule}"
+
+
+def test_without_dates_a_notebook_covers_the_days_with_data(report, kernel, tmp_path):
+    """As in JupyterLab with the parameters cell left at None: the period is the data's."""
+    params = {k: v for k, v in report.parameters.items() if k not in ("date_from", "date_to")}
+    source = next(p for p in runner.available_notebooks() if p.stem == "20-send-windows")
+    run = runner.run_notebook(source, tmp_path, params, kernel, period="all data")
+    assert run.status == "ok", run.error
+    page = (tmp_path / "20-send-windows.html").read_text(encoding="utf-8")
+    last = DEFAULT_START + dt.timedelta(days=DAYS - 1)
+    assert f"Period {DEFAULT_START:%d %b %Y} to {last:%d %b %Y}" in page
