@@ -196,3 +196,16 @@ def test_tier_options_price_and_durations():
     assert not by_rate.loc[20].carries_peak
     assert by_rate.loc[10].busiest_day_hours == 20.0 and not by_rate.loc[10].fits_one_window
     assert by_rate.loc[20].busiest_day_hours == 10.0 and by_rate.loc[20].fits_one_window
+
+
+def test_no_trend_against_a_period_without_data(con, ctr):
+    # the log starts on 25 November: the week before holds no traffic, the fortnight before part
+    summary = insights.executive_summary(con, ctr, Filters(dt.date(2026, 11, 25), dt.date(2026, 12, 1)))
+    assert summary.previous_coverage == "none"
+    assert set(summary.table.trend) == {"n/a"}
+    assert summary.to_json()["previous"]["coverage"] == "none"
+    later = insights.executive_summary(con, ctr, Filters(dt.date(2026, 12, 1), dt.date(2026, 12, 14)))
+    assert later.previous_coverage == "partial"  # 17-30 November: the data starts on the 25th
+    assert set(later.table.trend) <= {"up", "down", "same"}
+    full = insights.period_coverage(con, ctr, Filters(dt.date(2026, 11, 26), dt.date(2026, 12, 24)))
+    assert full == "full"

@@ -14,7 +14,8 @@ from opsanalytics.report.render import report_css
 if TYPE_CHECKING:
     from opsanalytics.report.runner import ReportRun
 
-_ARROWS = {"up": "&#9650;", "down": "&#9660;", "same": "&#9644;"}
+_ARROWS = {"up": "&#9650;", "down": "&#9660;", "same": "&#9644;", "n/a": ""}
+_COVERAGE = {"none": "no traffic in the warehouse for this period", "partial": "data covers only part of it"}
 
 
 def _e(value: object) -> str:
@@ -39,22 +40,25 @@ def summary_table(summary: dict, pages: dict[str, str]) -> str:
     """The rule table: one row per rule, breaches first, linked to its detailed page."""
     rules = sorted(summary["rules"], key=lambda r: (r["status"] != "breach", -r["violations"], _rule_no(r["rule"])))
     prev = summary["previous"]
+    coverage = prev.get("coverage", "full")
+    caveat = f"<br><small class='ops-caveat'>{_e(_COVERAGE[coverage])}</small>" if coverage in _COVERAGE else ""
     head = ("<tr><th>rule</th><th>what</th><th>status</th><th>violations</th>"
-            f"<th>previous period<br><small>{_e(prev['from'])} to {_e(prev['to'])}</small></th>"
+            f"<th>previous period<br><small>{_e(prev['from'])} to {_e(prev['to'])}</small>{caveat}</th>"
             "<th>trend</th><th>details</th></tr>")
     body = []
     for r in rules:
         page = pages.get(r["notebook"])
         link = f"<a href='{_e(page)}#{_e(r['rule'])}'>{_e(r['notebook'])}</a>" if page else "<span>not rendered</span>"
         change = r["change"]
-        sign = f"{change:+,}" if change else "0"
+        sign = "n/a" if r["trend"] == "n/a" else (f"{change:+,}" if change else "0")
+        before = "&ndash;" if coverage == "none" else f"{r['previous']:,}"
         body.append(
             f"<tr id='rule-{_e(r['rule'])}'><td><b>{_e(r['rule'])}</b></td><td>{_e(r['title'])} "
             f"<small>({_e(r['name'])})</small></td>"
             f"<td class='ops-status {_e(r['status'])}'>{'breach' if r['status'] == 'breach' else 'clean'}</td>"
             f"<td style='text-align:right'>{r['violations']:,}</td>"
-            f"<td style='text-align:right'>{r['previous']:,}</td>"
-            f"<td class='ops-trend-{_e(r['trend'])}'>{_ARROWS[r['trend']]} {sign}</td>"
+            f"<td style='text-align:right'>{before}</td>"
+            f"<td class='ops-trend-{_e(r['trend'].replace('/', ''))}'>{_ARROWS[r['trend']]} {sign}</td>"
             f"<td>{link}</td></tr>")
     return f"<table class='ops-table ops-summary'>{head}{''.join(body)}</table>"
 

@@ -145,12 +145,14 @@ class ExecutiveSummary:
     date_to: dt.date
     previous_from: dt.date
     previous_to: dt.date
+    previous_coverage: str = "full"   # full | partial | none: days of the previous period with data
 
     def to_json(self) -> dict[str, Any]:
         rows = self.table.to_dict("records")
         return {
             "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()},
-            "previous": {"from": self.previous_from.isoformat(), "to": self.previous_to.isoformat()},
+            "previous": {"from": self.previous_from.isoformat(), "to": self.previous_to.isoformat(),
+                         "coverage": self.previous_coverage},
             "rules": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows],
             "skipped": list(self.skipped),
         }
@@ -180,8 +182,22 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
         })
     table = pd.DataFrame(rows, columns=["rule", "name", "title", "violations", "previous", "change",
                                         "trend", "status", "notebook"])
+    coverage = period_coverage(con, contract, before)
+    if coverage == "none":  # no traffic to compare with: a trend would be an artefact
+        table["trend"] = "n/a"
     return ExecutiveSummary(table, current, skipped, filters.date_from, filters.date_to,
-                            before.date_from, before.date_to)
+                            before.date_from, before.date_to, coverage)
+
+
+def period_coverage(con, contract: Contract, filters: Filters) -> str:
+    """Whether the warehouse holds MT traffic over the whole period ('full'), part of it
+    ('partial': the data starts or ends inside it) or none of it ('none')."""
+    first, last = warehouse.execute(con, "reports/data_period", {"tz": contract.timezone}).fetchone()
+    if first is None or last < filters.date_from or first > filters.date_to:
+        return "none"
+    if first > filters.date_from or last < filters.date_to:
+        return "partial"
+    return "full"
 
 
 # --- severity order of audit rows ---------------------------------------------------------
