@@ -89,12 +89,12 @@ def mo_in_log(run, lines: list[Line], mo: scenario.MO) -> list[str]:
         return [f"{mo.ref}: {len(found)} MO lines"]
     line = found[0]
     expected = {"refused": mo.refused, "to": mo.short_code, "SMSC": mo.smsc, "coding": mo.coding_logged,
-                "udh": "", "text": mo.expected_text()}
+                "udh": mo.logged_udh, "text": mo.expected_text()}
     got = {"refused": line.label.startswith("REJECTED"), "to": line["to"], "SMSC": line["SMSC"],
            "coding": line.coding, "udh": line.udh, "text": line.decoded()}
     problems = [f"{mo.ref}: {k} {got[k]!r} != expected {v!r}" for k, v in expected.items() if got[k] != v]
     statuses = run.mo_status.get(mo.sender, [])
     # a black-listed MO is refused to the SMSC too (deliver_sm_resp with an error status)
-    if len(statuses) != mo.parts or any((s != 0) != mo.refused for s in statuses):
+    if len(statuses) != len(mo.payloads()) or any((s != 0) != mo.refused for s in statuses):
         problems.append(f"{mo.ref}: deliver_sm_resp statuses {statuses}")
     return problems

@@ -85,7 +85,8 @@ def run_gateway(folder: Path, variant: Variant, mts, mos, timeout: float = 40,
         for sim in pool.sims.values():
             for mo in sim.mos:
                 mo_status.setdefault(mo.source, []).append(mo.resp_status)
-    played.lines = gateway.access_lines()     # with the `Log ends` written at shutdown
+    played.lines = gateway.access_lines()     # with what is written at shutdown
+    played.finished = time.time()
     if gateway.rotated_log.exists():
         with gateway.rotated_log.open("rb") as raw, gzip.open(f"{gateway.rotated_log}.gz", "wb") as packed:
             shutil.copyfileobj(raw, packed)

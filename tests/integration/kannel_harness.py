@@ -381,8 +381,12 @@ class Gateway:
                            f"({len(self.access_lines())} lines so far)")
 
     def stop(self, timeout: float = 10) -> None:
-        """SIGTERM smsbox then bearerbox, each by its PID; SIGKILL what outlives `timeout`."""
-        for name in ("smsbox", "bearerbox"):
+        """SIGTERM bearerbox, then smsbox, each by its PID; SIGKILL what outlives `timeout`.
+
+        bearerbox first: on its way down it flushes concatenated-MO parts whose siblings never
+        came to smsbox, writes `Log ends` and tells smsbox to stop; smsbox stopped first would
+        leave bearerbox holding those parts until it is killed."""
+        for name in ("bearerbox", "smsbox"):
             proc = self.procs.get(name)
             if proc is None or proc.poll() is not None:
                 continue

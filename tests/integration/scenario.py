@@ -132,11 +132,6 @@ class MT:
             return self.text if isinstance(self.text, bytes) else self.text.encode("utf-8")
         return gsm.kannel_printable(gsm.gsm_roundtrip(self.text))
 
-    def text_lossy(self) -> bool:
-        if self.coding_used in (1, 2):
-            return False
-        return gsm.kannel_printable(gsm.gsm_roundtrip(self.text)) != gsm.gsm_roundtrip(self.text)
-
     def expected_segments(self) -> int:
         if self.udh:
             return 1
@@ -157,6 +152,8 @@ class MO:
     keyword_known: bool = True           # False: a random text whose keyword is not asserted
     reply: bool = False                  # the `stop` service acknowledges it
     refused: bool = False                # sender black-listed: `REJECTED Receive SMS`
+    orphan: bool = False                 # only part 1 of `parts` is sent: the gateway flushes it
+                                         # with its UDH when it stops
 
     @property
     def short_code(self) -> str:
@@ -174,14 +171,24 @@ class MO:
             return [(b"", encode(self.text))]
         chunk = -(-len(self.text) // self.parts)
         pieces = [self.text[i:i + chunk] for i in range(0, len(self.text), chunk)]
-        ref = int(self.ref.strip("M")) & 0xFF
-        return [(bytes((5, 0, 3, ref, len(pieces), i + 1)), encode(p)) for i, p in enumerate(pieces)]
+        ref = int(self.ref.strip("MN")) & 0xFF
+        parts = [(bytes((5, 0, 3, ref, len(pieces), i + 1)), encode(p)) for i, p in enumerate(pieces)]
+        return parts[:1] if self.orphan else parts
+
+    @property
+    def logged_text(self) -> str:
+        """What the gateway logs: the whole text, or the orphan part alone."""
+        if not self.orphan:
+            return self.text
+        chunk = -(-len(self.text) // self.parts)
+        return self.text[:chunk]
+
+    @property
+    def logged_udh(self) -> str:
+        return self.payloads()[0][0].hex().upper() if self.orphan else ""
 
     def expected_text(self) -> str:
-        return self.text if self.coding_logged == 2 else gsm.kannel_printable(self.text)
-
-    def text_lossy(self) -> bool:
-        return self.coding_logged != 2 and gsm.kannel_printable(self.text) != self.text
+        return self.logged_text if self.coding_logged == 2 else gsm.kannel_printable(self.logged_text)
 
 
 def _receipts(*stats: str, delay: float = 0.05, duplicate: bool = False) -> Behaviour:
@@ -273,6 +280,7 @@ MOS: tuple[MO, ...] = (
     MO("M08", "33670000008", "Bonjour, quelle est l'adresse du magasin le plus proche ?", parts=2),
     MO("M09", "33670000009", "Merci pour l'info 😀 à bientôt", data_coding=8, parts=2, smsc="ora_36181"),
     MO("M10", "33611111111", "STOP", keyword="STOP", refused=True),
+    MO("M11", "33670000011", "Moitié de message jamais complétée", parts=2, orphan=True),
 )
 
 
@@ -305,7 +313,7 @@ class Played:
 def _complete(played: Played, pool: SmscPool) -> "callable":
     """True once every line the scenario implies is in the log and the SMSCs are idle."""
     mt_lines = len(played.mts)
-    mo_lines = len(played.mos)
+    mo_lines = sum(1 for mo in played.mos if not mo.orphan)   # orphans come at shutdown
     dlr_lines = sum(len(mt.expected_dlrs()) for mt in played.mts)
     unmatched = sum(mt.expected_unmatched() for mt in played.mts)
 

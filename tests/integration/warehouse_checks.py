@@ -95,7 +95,7 @@ def mo_problems(rows: list[dict], mo: scenario.MO) -> list[str]:
         return [f"{mo.ref}: {len(found)} rows in fct_mo"]
     row = found[0]
     expected = {"outcome": "refused" if mo.refused else "accepted", "short_code": mo.short_code,
-                "msisdn": "+" + mo.sender,
+                "msisdn": "+" + mo.sender, "udh": mo.logged_udh,
                 "smsc": mo.smsc, "coding": mo.coding_logged, "text": mo.expected_text(),
                 "text_lossy": mo.coding_logged != 2 and "." in mo.expected_text(), "keyword": mo.keyword}
     if not mo.keyword_known:
