@@ -167,6 +167,12 @@ def test_cli_usage_errors(warehouse_files, notebooks, tmp_path, capsys):
     assert cli(["report", "--db", str(tmp_path / "missing.duckdb"), "--config", str(config),
                 "--from", "2026-11-01", "--to", "2026-11-30", "--out", str(tmp_path)]) == 2
     assert "no such database" in capsys.readouterr().err
+    empty = tmp_path / "empty.duckdb"
+    warehouse.connect(empty, create=True).close()
+    assert cli(["report", "--db", str(empty), "--config", str(config), "--from", "2026-11-01", "--to", "2026-11-30",
+                "--out", str(tmp_path / "e")]) == 2
+    assert "facts are not built" in capsys.readouterr().err
+    assert not (tmp_path / "e").exists()  # nothing half-written
 
 
 def test_select_notebooks_by_name_number_or_slug():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -194,8 +195,16 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
 
     from opsanalytics import warehouse
 
+    from opsanalytics.audits import check_facts
+
     contract = load_contract(config)  # a bad contract or database fails here, before any kernel
-    warehouse.connect(db, read_only=True).close()
+    con = warehouse.connect(db, read_only=True)
+    try:
+        warning = check_facts(con, contract)  # facts missing: a clear error now, not 8 failed pages
+    finally:
+        con.close()
+    if warning and progress:
+        print(f"opsanalytics report: warning: {warning}", file=sys.stderr)
     sources = select_notebooks(available_notebooks(notebooks), only)
     if not sources:
         raise UsageError(f"no notebooks found in {notebooks or notebooks_dir()}")
