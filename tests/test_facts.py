@@ -160,3 +160,11 @@ def test_receipt_fields(text, expected):
     row = con.execute("SELECT receipt_id, sub, dlvrd, submit_date::VARCHAR, done_date::VARCHAR, stat, err FROM fct_dlr "
                       "WHERE dlr_id = $id", {"id": rcpt}).fetchall()[0]
     assert row == expected
+
+
+def test_empty_warehouse_builds_empty_facts():
+    con = new_db()
+    facts.build(con, contract())
+    for table in ("fct_mt", "fct_dlr", "fct_mo", "fct_logical_messages", "fct_mt_status", "int_msisdn"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)], table
+    assert con.execute("SELECT count(*) FROM ref_holidays").fetchall()[0][0] > 200
