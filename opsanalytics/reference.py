@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from opsanalytics import calendar, numbering, warehouse
 from opsanalytics.config import Contract
+from opsanalytics.errors import ConfigError
 
 #: a short message (at most this many words) is an opt-out when it holds a stop keyword anywhere
 KEYWORD_MAX_WORDS = 5
@@ -61,14 +62,18 @@ class KeywordPatterns:
                 "keyword_max_words": self.max_words}
 
 
-def _alternation(keywords: list[str]) -> str:
-    patterns = sorted({keyword_pattern(k) for k in keywords if normalise_keyword(k)}, key=len, reverse=True)
+def _alternation(keywords: list[str], key: str, source: str) -> str:
+    for keyword in keywords:
+        if not normalise_keyword(keyword):
+            raise ConfigError(f"{source}: rules.{key}: keyword {keyword!r} has no letter or digit to match")
+    patterns = sorted({keyword_pattern(k) for k in keywords}, key=len, reverse=True)
     return "(?:" + "|".join(patterns) + ")"
 
 
 def keyword_patterns(contract: Contract) -> KeywordPatterns:
-    stop = _alternation(contract.rules.stop_keywords)
-    start = _alternation(contract.rules.start_keywords)
+    """The R4 patterns of the contract's keyword lists (see docs/schema.md, "MO keywords")."""
+    stop = _alternation(contract.rules.stop_keywords, "stop_keywords", contract.source)
+    start = _alternation(contract.rules.start_keywords, "start_keywords", contract.source)
     return KeywordPatterns(f"^{stop}(?: |$)", f"(?:^| ){stop}(?: |$)",
                            f"^{start}(?: |$)", f"(?:^| ){start}(?: |$)")
 

@@ -74,3 +74,11 @@ def test_keyword_pattern_is_lenient_on_accents_only():
     assert reference.normalise_keyword(" Arrêt ! ") == "ARRET"
     pattern = reference.keyword_pattern("STOP SMS")
     assert pattern.startswith("ST(?:O|") and " SMS" in pattern
+
+
+def test_keyword_without_letters_is_a_config_error():
+    import pytest
+    from opsanalytics.errors import ConfigError
+    bad = parse_contract('[rules]\nstop_keywords = ["STOP", "!!!"]\n', "c.toml")
+    with pytest.raises(ConfigError, match=r"c.toml: rules.stop_keywords: keyword '!!!' has no letter or digit"):
+        reference.keyword_patterns(bad)
