@@ -63,6 +63,11 @@ def test_errors_exit_2_with_a_clear_message(scenario, capsys, tmp_path):
                    "36180,2027-01,many,5,10,2027H1,2026-12-01\n")
     assert main(["forecast", "load", str(bad), "--db", str(db)]) == 2
     assert "row 2, column mt_segments: expected a number, got 'many'" in capsys.readouterr().err
+    typo = tmp_path / "typo.csv"
+    typo.write_text("short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+                    "36180,2027-01,100,5,10,2027H1,2026-12-01\n36108,2027-01,100,5,10,2027H1,2026-12-01\n")
+    assert main(["forecast", "load", str(typo), "--db", str(tmp_path / "other.duckdb"), "--config", str(contract)]) == 0
+    assert "row 3: short code 36108 is not in" in capsys.readouterr().err
     assert main(["forecast", "--db", str(db), "--config", str(contract)]) == 2
     assert "needs --semester, --out" in capsys.readouterr().err
     assert main(["forecast", "--db", str(db), "--config", str(contract), "--semester", "2026H2",

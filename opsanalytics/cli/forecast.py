@@ -58,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                           "and column.")
     load.add_argument("files", nargs="+", metavar="FILE")
     load.add_argument("--db", required=True, help="warehouse DuckDB file (created if missing)")
+    load.add_argument("--config", help="contract TOML: warn about short codes it does not declare (typos)")
     load.set_defaults(func=_load)
 
     versions = actions.add_parser("versions", help="list the forecast versions loaded")
@@ -158,11 +159,20 @@ def _make(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     from opsanalytics.forecast import load_forecast_file
 
+    from opsanalytics.forecast import read_forecast_file
+
+    declared = {s.code for s in load_contract(args.config).short_codes} if args.config else None
     con = warehouse.connect(args.db, create=True)
     try:
         for path in args.files:
             result = load_forecast_file(con, path)
             print(f"{result.path}: version {result.version_id}, {result.rows} rows ({result.state})")
+            if declared is not None:
+                frame = read_forecast_file(path)
+                for code, row_no in frame.groupby("short_code")["row_no"].min().items():
+                    if code not in declared:
+                        print(f"opsanalytics forecast load: warning: {path}: row {row_no}: short code {code} "
+                              f"is not in {args.config}", file=sys.stderr)
     finally:
         con.close()
     return 0
