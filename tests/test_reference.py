@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from eventrows import Log, contract, new_db
 from opsanalytics import reference
 from opsanalytics.config import parse_contract
+from opsanalytics.errors import ConfigError
 
 TOML = """
 [rules]
@@ -77,8 +80,6 @@ def test_keyword_pattern_is_lenient_on_accents_only():
 
 
 def test_keyword_without_letters_is_a_config_error():
-    import pytest
-    from opsanalytics.errors import ConfigError
     bad = parse_contract('[rules]\nstop_keywords = ["STOP", "!!!"]\n', "c.toml")
     with pytest.raises(ConfigError, match=r"c.toml: rules.stop_keywords: keyword '!!!' has no letter or digit"):
         reference.keyword_patterns(bad)
