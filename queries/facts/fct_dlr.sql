@@ -12,23 +12,16 @@
 -- `FAILED Receive DLR` lines (Kannel found no MT for them) are never linked.
 -- status is a bit mask; -1 (unset, as on `FAILED Receive DLR` lines) has no bit set.
 CREATE OR REPLACE TABLE fct_dlr AS
-WITH dlr_lines AS (
+WITH dlr_keys AS (
     SELECT
         load_id::BIGINT * 10000000000 + line_no AS dlr_id,
-        load_id,
-        line_no,
         logged_at,
         coalesce(smsc, '') AS smsc,
         coalesce(fid, '') AS fid,
         coalesce(service, '') AS service,
-        account,
         coalesce(sender, '') AS sender,
         coalesce(receiver, '') AS receiver,
-        label,
         outcome,
-        meta,
-        dlr_mask AS status,
-        text,
         CASE
             WHEN dlr_mask > 0 AND dlr_mask & 16 = 16 OR starts_with(coalesce(text, ''), 'NACK/') THEN 'kannel_nack'
             WHEN dlr_mask = 8 OR coalesce(text, '') = 'ACK/' THEN 'kannel_ack'
@@ -38,9 +31,10 @@ WITH dlr_lines AS (
     WHERE kind = 'dlr'
 ),
 
-classified AS (
+linkable AS (
     SELECT *, CASE WHEN source = 'kannel_nack' THEN 'ko' ELSE 'ok' END AS side
-    FROM dlr_lines
+    FROM dlr_keys
+    WHERE outcome = 'accepted'
 ),
 
 mt_lines AS (
@@ -56,8 +50,6 @@ mt_lines AS (
     FROM events
     WHERE kind = 'mt'
 ),
-
-linkable AS (SELECT * FROM classified WHERE outcome = 'accepted'),
 
 -- nearest MT before and after each DLR on (smsc, fid): one sort of MT and DLR lines together;
 -- at the same second the MT line counts as before
@@ -111,10 +103,12 @@ context_before AS (
     QUALIFY dlr_id IS NOT NULL
 ),
 
-linked AS (
+links AS (
     SELECT
-        d.*,
+        d.dlr_id,
+        d.source,
         CASE
+            WHEN d.outcome <> 'accepted' THEN NULL
             WHEN f.before_id IS NOT NULL AND (f.after_id IS NULL OR d.logged_at - f.before_at <= f.after_at - d.logged_at)
                 THEN 'fid'
             WHEN f.after_id IS NOT NULL THEN 'fid_after'
@@ -127,103 +121,107 @@ linked AS (
         f.before_id,
         f.after_id,
         c.context_id
-    FROM classified AS d
+    FROM dlr_keys AS d
     LEFT JOIN fid_nearest AS f USING (dlr_id)
     LEFT JOIN context_before AS c USING (dlr_id)
 ),
 
--- SMPP receipt text: the standard layout `id:X sub:N dlvrd:N submit date:D done date:D
--- stat:S err:E text:...` is read from its space-separated tokens (3x cheaper than a pattern
--- with captures); any other layout field by field with patterns
-receipt_tokens AS (
-    SELECT dlr_id, text, string_split(text, ' ') AS tk
-    FROM dlr_lines
-    WHERE source = 'receipt' AND text LIKE '%stat:%'
+-- the DLR lines again, with their link; the SMPP receipt text in the standard layout
+-- `id:X sub:N dlvrd:N submit date:D done date:D stat:S err:E text:...` is read from its
+-- space-separated tokens (3x cheaper than a pattern with captures), any other layout field
+-- by field with patterns; META dlr_err (URL-encoded bytes) becomes hex
+dlr_lines AS (
+    SELECT
+        e.*,
+        l.dlr_id,
+        l.source,
+        l.link,
+        CASE l.link
+            WHEN 'fid' THEN l.before_id
+            WHEN 'fid_after' THEN l.after_id
+            WHEN 'context' THEN l.context_id
+            WHEN 'fallback' THEN l.context_id
+        END AS mt_id,
+        CASE WHEN l.source = 'receipt' AND e.text LIKE '%stat:%' THEN string_split(e.text, ' ') END AS tk,
+        CASE WHEN e.meta LIKE '%dlr_err=%' THEN regexp_extract(e.meta, 'dlr_err=([^&?]*)', 1) END AS err_encoded
+    FROM events AS e
+    JOIN links AS l ON l.dlr_id = e.load_id::BIGINT * 10000000000 + e.line_no
+    WHERE e.kind = 'dlr'
 ),
 
 receipts AS (
     SELECT
         *,
-        starts_with(tk[1], 'id:') AND starts_with(tk[2], 'sub:') AND starts_with(tk[3], 'dlvrd:')
+        coalesce(starts_with(tk[1], 'id:') AND starts_with(tk[2], 'sub:') AND starts_with(tk[3], 'dlvrd:')
             AND tk[4] = 'submit' AND starts_with(tk[5], 'date:') AND tk[6] = 'done'
             AND starts_with(tk[7], 'date:') AND starts_with(tk[8], 'stat:')
-            AND starts_with(coalesce(tk[9], ''), 'err:') AS standard
-    FROM receipt_tokens
+            AND starts_with(tk[9], 'err:'), false) AS standard
+    FROM dlr_lines
 ),
 
 receipt_fields AS (
     SELECT
-        dlr_id,
-        CASE WHEN standard THEN substr(tk[1], 4) ELSE regexp_extract(text, '(?:^|\s)id:(\S+)', 1) END AS receipt_id,
-        CASE WHEN standard THEN substr(tk[2], 5) ELSE regexp_extract(text, '(?:^|\s)sub:([0-9]+)', 1) END AS sub,
-        CASE WHEN standard THEN substr(tk[3], 7) ELSE regexp_extract(text, '(?:^|\s)dlvrd:([0-9]+)', 1) END AS dlvrd,
-        CASE WHEN standard THEN substr(tk[5], 6) ELSE regexp_extract(text, 'submit date:([0-9]+)', 1) END AS submit_date,
-        CASE WHEN standard THEN substr(tk[7], 6) ELSE regexp_extract(text, 'done date:([0-9]+)', 1) END AS done_date,
-        CASE WHEN standard THEN substr(tk[8], 6) ELSE regexp_extract(text, '(?:^|\s)stat:([A-Za-z_]+)', 1) END AS stat,
-        CASE WHEN standard THEN substr(tk[9], 5) ELSE regexp_extract(text, '(?:^|\s)err:([0-9A-Za-z]+)', 1) END AS err
-    FROM receipts
-),
-
--- META dlr_err, URL-encoded bytes -> hex; Kannel encodes every byte as %XX except letters,
--- digits and a few marks, which are taken byte by byte
-meta_err AS (
-    SELECT
-        dlr_id,
+        *,
+        CASE WHEN tk IS NULL THEN NULL WHEN standard THEN substr(tk[1], 4)
+             ELSE regexp_extract(text, '(?:^|\s)id:(\S+)', 1) END AS f_receipt_id,
+        CASE WHEN tk IS NULL THEN NULL WHEN standard THEN substr(tk[2], 5)
+             ELSE regexp_extract(text, '(?:^|\s)sub:([0-9]+)', 1) END AS f_sub,
+        CASE WHEN tk IS NULL THEN NULL WHEN standard THEN substr(tk[3], 7)
+             ELSE regexp_extract(text, '(?:^|\s)dlvrd:([0-9]+)', 1) END AS f_dlvrd,
+        CASE WHEN tk IS NULL THEN NULL WHEN standard THEN substr(tk[5], 6)
+             ELSE regexp_extract(text, 'submit date:([0-9]+)', 1) END AS f_submit_date,
+        CASE WHEN tk IS NULL THEN NULL WHEN standard THEN substr(tk[7], 6)
+             ELSE regexp_extract(text, 'done date:([0-9]+)', 1) END AS f_done_date,
+        CASE WHEN tk IS NULL THEN NULL WHEN standard THEN substr(tk[8], 6)
+             ELSE regexp_extract(text, '(?:^|\s)stat:([A-Za-z_]+)', 1) END AS f_stat,
+        CASE WHEN tk IS NULL THEN NULL WHEN standard THEN substr(tk[9], 5)
+             ELSE regexp_extract(text, '(?:^|\s)err:([0-9A-Za-z]+)', 1) END AS f_err,
         CASE
-            WHEN regexp_full_match(encoded, '(%[0-9A-Fa-f]{2})*') THEN upper(replace(encoded, '%', ''))
+            WHEN err_encoded IS NULL THEN NULL
+            WHEN regexp_full_match(err_encoded, '(%[0-9A-Fa-f]{2})*') THEN upper(replace(err_encoded, '%', ''))
+            -- Kannel leaves letters, digits and a few marks unencoded: take them byte by byte
             ELSE upper(array_to_string(list_transform(
-                regexp_extract_all(encoded, '%[0-9A-Fa-f]{2}|.'),
+                regexp_extract_all(err_encoded, '%[0-9A-Fa-f]{2}|.'),
                 lambda t: CASE WHEN t[1] = '%' THEN t[2:3] WHEN t = '+' THEN '20' ELSE hex(t) END
             ), ''))
-        END AS dlr_err
-    FROM (
-        SELECT dlr_id, regexp_extract(meta, 'dlr_err=([^&?]*)', 1) AS encoded
-        FROM dlr_lines
-        WHERE meta LIKE '%dlr_err=%'
-    )
+        END AS f_dlr_err
+    FROM receipts
 )
 
 SELECT
-    l.dlr_id,
-    l.load_id,
-    l.line_no,
-    l.logged_at,
-    l.smsc,
-    l.fid,
-    l.service,
-    l.account,
-    l.sender,
-    l.receiver,
+    r.dlr_id,
+    r.load_id,
+    r.line_no,
+    r.logged_at,
+    coalesce(r.smsc, '') AS smsc,
+    coalesce(r.fid, '') AS fid,
+    coalesce(r.service, '') AS service,
+    r.account,
+    coalesce(r.sender, '') AS sender,
+    coalesce(r.receiver, '') AS receiver,
     n.msisdn,
-    l.label,
-    l.outcome,
-    l.status,
-    l.source,
-    (coalesce(l.status > 0 AND l.status & 3 <> 0, false) OR l.source = 'kannel_nack') AS is_final,
-    l.text,
-    nullif(r.stat, '') AS stat,
-    nullif(r.err, '') AS err,
-    nullif(r.receipt_id, '') AS receipt_id,
-    nullif(r.sub, '') AS sub,
-    nullif(r.dlvrd, '') AS dlvrd,
-    CASE length(r.submit_date)
-        WHEN 10 THEN try_strptime(r.submit_date, '%y%m%d%H%M')
-        WHEN 12 THEN try_strptime(r.submit_date, '%y%m%d%H%M%S')
+    r.label,
+    r.outcome,
+    r.dlr_mask AS status,
+    r.source,
+    (coalesce(r.dlr_mask > 0 AND r.dlr_mask & 3 <> 0, false) OR r.source = 'kannel_nack') AS is_final,
+    r.text,
+    nullif(r.f_stat, '') AS stat,
+    nullif(r.f_err, '') AS err,
+    nullif(r.f_receipt_id, '') AS receipt_id,
+    nullif(r.f_sub, '') AS sub,
+    nullif(r.f_dlvrd, '') AS dlvrd,
+    CASE length(r.f_submit_date)
+        WHEN 10 THEN try_strptime(r.f_submit_date, '%y%m%d%H%M')
+        WHEN 12 THEN try_strptime(r.f_submit_date, '%y%m%d%H%M%S')
     END AS submit_date,
-    CASE length(r.done_date)
-        WHEN 10 THEN try_strptime(r.done_date, '%y%m%d%H%M')
-        WHEN 12 THEN try_strptime(r.done_date, '%y%m%d%H%M%S')
+    CASE length(r.f_done_date)
+        WHEN 10 THEN try_strptime(r.f_done_date, '%y%m%d%H%M')
+        WHEN 12 THEN try_strptime(r.f_done_date, '%y%m%d%H%M%S')
     END AS done_date,
-    nullif(e.dlr_err, '') AS dlr_err,
-    CASE l.link
-        WHEN 'fid' THEN l.before_id
-        WHEN 'fid_after' THEN l.after_id
-        WHEN 'context' THEN l.context_id
-        WHEN 'fallback' THEN l.context_id
-    END AS mt_id,
-    l.link,
-    (l.outcome = 'unmatched' OR l.link IS NULL) AS unmatched
-FROM linked AS l
-LEFT JOIN receipt_fields AS r USING (dlr_id)
-LEFT JOIN meta_err AS e USING (dlr_id)
-LEFT JOIN int_msisdn AS n ON n.raw = l.receiver
+    nullif(r.f_dlr_err, '') AS dlr_err,
+    r.mt_id,
+    r.link,
+    (r.outcome = 'unmatched' OR r.link IS NULL) AS unmatched
+FROM receipt_fields AS r
+LEFT JOIN int_msisdn AS n ON n.raw = r.receiver
