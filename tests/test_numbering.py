@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eventrows import Log, contract, new_db
 from opsanalytics import facts, numbering
@@ -71,3 +73,28 @@ def test_metropolitan_mobile_ranges_come_from_the_library():
     kinds = {p: numbering.classify(f"+33{p}1234567"[:12])[0] for p in ("60", "61", "73", "79")}
     assert set(kinds.values()) == {"metro_mobile"}
     assert numbering.classify("+33712345678")[0] == "invalid"  # 071x is not assigned
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.lists(st.from_regex(r"[67][0-9]{8}", fullmatch=True), min_size=40, max_size=40, unique=True))
+def test_every_written_form_of_a_number_normalises_alike(nsns):
+    """0X..., +33X..., 0033X..., 33X... and '0X XX XX XX XX' are one number (or its overseas twin)."""
+    con = new_db()
+    log = Log()
+    forms = {}
+    for nsn in nsns:
+        written = ["0" + nsn, "+33" + nsn, "0033" + nsn, "33" + nsn,
+                   " ".join(["0" + nsn[0]] + [nsn[i:i + 2] for i in range(1, 9, 2)])]
+        forms[nsn] = written
+        for raw in written:
+            log.line(len(log.rows), "Sent SMS", fid=str(len(log.rows)), receiver=raw, text="t")
+    log.write(con)
+    facts.build(con, contract())
+    e164 = dict(con.execute("SELECT msisdn_raw, msisdn FROM fct_mt").fetchall())
+    for nsn, written in forms.items():
+        overseas = numbering.OVERSEAS_NATIONAL.get("0" + nsn[:3])
+        national = "+" + overseas[0] + nsn if overseas else "+33" + nsn
+        # the national forms map overseas prefixes to their country; the +33 forms keep +33
+        assert e164[written[0]] == e164[written[4]] == national
+        assert e164[written[1]] == e164[written[2]] == e164[written[3]] == "+33" + nsn
+        assert numbering.classify(national)[0] in ("metro_mobile", "overseas_mobile", "invalid")
