@@ -104,10 +104,22 @@ def gateway_run(request, tmp_path_factory) -> GatewayRun:
     return run_gateway(folder, variant, scenario.MTS, scenario.MOS)
 
 
+#: seconds spent in setup, call and teardown of the tests of this folder
+_SPENT = {"seconds": 0.0, "tests": 0}
+
+
+def pytest_runtest_logreport(report):
+    if "tests/integration/" in report.nodeid.replace("\\", "/"):
+        _SPENT["seconds"] += report.duration
+        _SPENT["tests"] += report.when == "call"
+
+
 def pytest_terminal_summary(terminalreporter):
     if not TIMINGS and not COUNTERS:
         return
     terminalreporter.write_sep("-", "Kannel integration suite")
+    terminalreporter.write_line(f"{_SPENT['tests']} tests in {_SPENT['seconds']:.0f} s "
+                                "(setup + call + teardown, gateway runs and ingests included)")
     for what, seconds in TIMINGS.items():
         terminalreporter.write_line(f"{what}: {seconds:.1f} s")
     for what, count in COUNTERS.items():
