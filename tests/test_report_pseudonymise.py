@@ -41,3 +41,12 @@ def test_frame_hashes_number_columns_only():
     assert pd.isna(out.msisdn[1])
     assert out.brand.tolist() == ["A", "B", "C"] and out.messages.tolist() == [1, 2, 3]
     assert frame.msisdn[0] == "+33612345678"  # the caller's frame is untouched
+
+
+def test_numbers_inside_rejected_log_lines_are_hashed():
+    raw = "2026-11-25 10:00:00 Sent SMS [SMSC:x] [from:36180] [to:+33612345678] [msg:5:Hello] 0033699887766"
+    frame = pd.DataFrame({"example_raw": [raw], "reason": ["bad tag"]})
+    out = ps.pseudonymise_frame(frame, "salt").example_raw[0]
+    assert "33612345678" not in out and "0033699887766" not in out
+    assert ps.token("+33612345678", "salt") in out
+    assert "[from:36180]" in out and "2026-11-25 10:00:00" in out  # short codes and times stay readable

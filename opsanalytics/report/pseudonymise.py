@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from typing import Iterable
 
@@ -23,6 +24,11 @@ SALT_ENV = "OPSANALYTICS_SALT"
 
 #: columns holding phone numbers, pseudonymised wherever a report shows them
 NUMBER_COLUMNS = ("msisdn", "msisdn_raw", "number", "recipient", "sender")
+
+#: columns holding raw log text, where numbers are hashed inside the text
+RAW_TEXT_COLUMNS = ("raw", "example_raw")
+#: a phone number inside a log line: 9 to 15 digits, optionally with + or 00 in front
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w])\+?\d{9,15}(?![\w])")
 
 _TOKEN_HEX = 10  # 40 bits: collisions are negligible for the numbers of one report
 
@@ -65,11 +71,20 @@ def pseudonymise_series(values: pd.Series, salt: str) -> pd.Series:
     return values.map(lambda v: mapping.get(str(v), v) if pd.notna(v) else v)
 
 
+def mask_numbers_in_text(text: str, salt: str) -> str:
+    """Every phone number inside a raw log line replaced by its token."""
+    return _NUMBER_IN_TEXT.sub(lambda m: token(m.group(0), salt), text)
+
+
 def pseudonymise_frame(frame: pd.DataFrame, salt: str,
                        columns: Iterable[str] = NUMBER_COLUMNS) -> pd.DataFrame:
-    """A copy of `frame` with its number columns hashed; other columns untouched."""
+    """A copy of `frame` with its number columns hashed, and the numbers inside raw log text
+    (rejected lines) hashed too; other columns untouched."""
     out = frame.copy()
     for column in columns:
         if column in out.columns:
             out[column] = pseudonymise_series(out[column], salt)
+    for column in RAW_TEXT_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].map(lambda v: mask_numbers_in_text(v, salt) if isinstance(v, str) else v)
     return out
