@@ -157,8 +157,19 @@ def _child(which: str, log: str, db: str, threads: int) -> None:
     start = time.perf_counter()
     {"floor": _floor, "load": _load, "ingest": _ingest}[which](Path(log), Path(db), threads)
     wall = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
-    print(json.dumps({"wall": wall, "rss": rss}))
+    print(json.dumps({"wall": wall, "rss": _peak_rss()}))
+
+
+def _peak_rss() -> int:
+    """Peak resident memory of this process, in bytes. VmHWM belongs to the process's own
+    memory map; ru_maxrss would also carry the parent's peak (inherited across fork+exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _run(which: str, log: Path, workdir: Path, threads: int) -> dict:

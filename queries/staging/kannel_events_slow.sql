@@ -11,11 +11,12 @@ pieces AS (
     FROM events_read
 ),
 derived AS (
-    SELECT *, kannel_segments(kind, coding, msg_len, udh, udh_len, septets) AS seg
+    SELECT *, kannel_text(text, coding, units, utf8) AS decoded
     FROM pieces
 )
 SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
        binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
-       msg_len, kannel_text(text, coding, units, utf8), kannel_lossy(text, coding, units, utf8), udh,
-       seg.n, seg.exact
+       msg_len, decoded, kannel_lossy(text, coding, utf8, decoded), udh,
+       kannel_segments(kind, coding, msg_len, udh, udh_len, septets),
+       kannel_segments_exact(kind, udh, udh_len, septets)
 FROM derived

@@ -90,11 +90,6 @@ CREATE OR REPLACE TEMP MACRO ucs2_text(u) AS array_to_string(list_transform(u, l
     WHEN x BETWEEN 55296 AND 57343 THEN chr(65533)
     ELSE chr(x) END), '');
 
--- Does a UTF-16 unit list hold a lone surrogate (then the decoded text is lossy)?
-CREATE OR REPLACE TEMP MACRO ucs2_broken(u) AS list_bool_or(list_transform(u, lambda x, i:
-    (x BETWEEN 55296 AND 56319 AND NOT coalesce(u[i + 1], 0) BETWEEN 56320 AND 57343)
-    OR (x BETWEEN 56320 AND 57343 AND NOT (i > 1 AND u[i - 1] BETWEEN 55296 AND 56319))));
-
 -- Does a UDH (hex, with its length byte) hold a concatenation element (IEI 00 or 08)? The
 -- first three information elements are walked by their lengths.
 CREATE OR REPLACE TEMP MACRO udh_concat(udh) AS CASE
@@ -114,12 +109,15 @@ CREATE OR REPLACE TEMP MACRO segments_for(units, alone, part) AS
 -- GSM 03.38 septets of a coding-0 text as Kannel logs it (printable ASCII, every other byte
 -- '.'), as {low, high}: characters of the extension table (^ { } \ [ ] ~ |) count 2; a run of
 -- k dots is k literal dots or CR/LF (k septets) at most, and at least ceil(k/2) septets
--- (2-byte letters such as é; € is 3 bytes for 2 septets).
+-- (2-byte letters such as é; € is 3 bytes for 2 septets). Sum of ceil(k/2) over the runs =
+-- (dots + runs of odd length) / 2, and removing '..' pairs leaves one dot per odd run: plain
+-- string functions, no regular expression (this runs on every long MT text).
 CREATE OR REPLACE TEMP MACRO gsm_septets(t) AS {
-    'low':  length(t) + length(t) - length(regexp_replace(t, '[\^{}\\\[\]~|]', '', 'g'))
+    'low':  length(t) + (length(t) - length(translate(t, '^{}\[]~|', '')))
             - (length(t) - length(replace(t, '.', '')))
-            + coalesce(list_sum(list_transform(regexp_extract_all(t, '\.+'), lambda r: (length(r) + 1) // 2)), 0),
-    'high': length(t) + length(t) - length(regexp_replace(t, '[\^{}\\\[\]~|]', '', 'g'))
+            + ((length(t) - length(replace(t, '.', '')))
+               + (length(replace(t, '..', '')) - length(replace(replace(t, '..', ''), '.', '')))) // 2,
+    'high': length(t) + (length(t) - length(translate(t, '^{}\[]~|', '')))
 };
 
 -- The pieces of a logged text that are costly to compute, worked out ONCE per line in a
@@ -138,20 +136,21 @@ CREATE OR REPLACE TEMP MACRO kannel_septets(kind, text, coding, msg_len, udh_len
 
 -- The text of an event, decoded per coding: UCS-2 hex -> text; 8-bit hex -> text when the
 -- bytes are UTF-8, else printable with '.' ; anything else is the printable text as logged.
-CREATE OR REPLACE TEMP MACRO kannel_text(text, coding, units, utf8) AS CASE coding
-    WHEN 2 THEN ucs2_text(units)
-    WHEN 1 THEN coalesce(utf8, octets_printable(text))
-    ELSE text
+CREATE OR REPLACE TEMP MACRO kannel_text(text, coding, units, utf8) AS CASE
+    WHEN coding IS NULL OR coding NOT IN (1, 2) THEN text
+    WHEN coding = 2 THEN ucs2_text(units)
+    ELSE coalesce(utf8, octets_printable(text))
 END;
 
--- Is the decoded text lossy? Coding 0/-1: Kannel wrote every byte outside 0x20-0x7E as '.',
--- so ANY dot may stand for a replaced byte: lossy iff the text holds a '.' (a full stop and
--- a replaced byte cannot be told apart). Coding 1: lossy iff the bytes are not UTF-8 (shown
--- printable). Coding 2: lossy iff a surrogate is unpaired or a code unit is incomplete.
-CREATE OR REPLACE TEMP MACRO kannel_lossy(text, coding, units, utf8) AS CASE coding
-    WHEN 2 THEN length(text) % 4 <> 0 OR coalesce(ucs2_broken(units), false)
-    WHEN 1 THEN utf8 IS NULL
-    ELSE contains(coalesce(text, ''), '.')
+-- Is the decoded text (`decoded`, from kannel_text) lossy? Coding 0/-1: Kannel wrote every
+-- byte outside 0x20-0x7E as '.', so ANY dot may stand for a replaced byte: lossy iff the
+-- text holds a '.' (a full stop and a replaced byte cannot be told apart). Coding 1: lossy
+-- iff the bytes are not UTF-8 (shown printable). Coding 2: lossy iff a code unit is
+-- incomplete or a surrogate unpaired (decoded as U+FFFD).
+CREATE OR REPLACE TEMP MACRO kannel_lossy(text, coding, utf8, decoded) AS CASE
+    WHEN coding IS NULL OR coding NOT IN (1, 2) THEN contains(coalesce(text, ''), '.')
+    WHEN coding = 2 THEN length(text) % 4 <> 0 OR contains(decoded, chr(65533))
+    ELSE utf8 IS NULL
 END;
 
 -- Capacity, in units of the coding, of one segment alone / one part of a concatenated
@@ -166,18 +165,26 @@ CREATE OR REPLACE TEMP MACRO seg_part(coding, udh_len) AS CASE
     WHEN coding = 1 THEN 134 - greatest(udh_len - 1, 0)
     ELSE (134 - greatest(udh_len - 1, 0)) * 8 // 7 END;
 
--- Segments an MT line stands for, {n, exact} (RULES.md "Counting segments"): a part with a
+-- Segments an MT line stands for (RULES.md "Counting segments"): a part with a
 -- concatenation UDH is 1; a message the gateway split itself (one line, whole text) takes
 -- GSM 160/153 septets, 8-bit 140/134 octets, UCS-2 70/67 UTF-16 units, less the room of any
--- other UDH. exact = false when the lossy GSM text allows counts on both sides of a segment
--- boundary (septets from kannel_septets; NULL = short text, one segment).
+-- other UDH. Septets from kannel_septets (NULL: a short text, one segment). The common case
+-- (short GSM text, no UDH) is decided first.
 CREATE OR REPLACE TEMP MACRO kannel_segments(kind, coding, msg_len, udh, udh_len, septets) AS CASE
     WHEN kind <> 'mt' THEN NULL
-    WHEN udh <> '' AND udh_concat(udh) THEN {'n': 1, 'exact': true}
-    WHEN coding = 2 THEN {'n': segments_for(msg_len // 2, seg_alone(2, udh_len), seg_part(2, udh_len)), 'exact': true}
-    WHEN coding = 1 THEN {'n': segments_for(msg_len, seg_alone(1, udh_len), seg_part(1, udh_len)), 'exact': true}
-    WHEN septets IS NULL THEN {'n': 1, 'exact': true}
-    ELSE {'n': segments_for(septets.low, seg_alone(0, udh_len), seg_part(0, udh_len)),
-          'exact': segments_for(septets.low, seg_alone(0, udh_len), seg_part(0, udh_len))
-                   = segments_for(septets.high, seg_alone(0, udh_len), seg_part(0, udh_len))}
+    WHEN septets IS NULL AND udh = '' AND coding NOT IN (1, 2) THEN 1
+    WHEN udh <> '' AND udh_concat(udh) THEN 1
+    WHEN coding = 2 THEN segments_for(msg_len // 2, seg_alone(2, udh_len), seg_part(2, udh_len))
+    WHEN coding = 1 THEN segments_for(msg_len, seg_alone(1, udh_len), seg_part(1, udh_len))
+    WHEN septets IS NULL THEN 1
+    ELSE segments_for(septets.low, seg_alone(0, udh_len), seg_part(0, udh_len))
+END;
+
+-- Is that count exact? Only a lossy GSM text can leave it uncertain: false when its septet
+-- bounds fall on both sides of a segment boundary.
+CREATE OR REPLACE TEMP MACRO kannel_segments_exact(kind, udh, udh_len, septets) AS CASE
+    WHEN kind <> 'mt' THEN NULL
+    WHEN septets IS NULL OR (udh <> '' AND udh_concat(udh)) THEN true
+    ELSE segments_for(septets.low, seg_alone(0, udh_len), seg_part(0, udh_len))
+         = segments_for(septets.high, seg_alone(0, udh_len), seg_part(0, udh_len))
 END;
