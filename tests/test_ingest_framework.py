@@ -180,3 +180,44 @@ def test_cli_error_keeps_an_existing_database_unchanged(tmp_path, capsys):
     con = warehouse.connect(db, read_only=True)
     assert snapshot(con) == before
     con.close()
+
+
+KILLED_CHILD = r"""
+import sys, time
+from opsanalytics import warehouse
+from opsanalytics.config import parse_contract
+from opsanalytics.ingest import ingest_files, kannel
+
+real = warehouse.execute
+def stall(con, name, params=None):
+    result = real(con, name, params)
+    if name == "staging/kannel_events_fast":      # events written, transaction still open
+        print("READY", flush=True)
+        time.sleep(60)
+    return result
+kannel.warehouse.execute = stall
+con = warehouse.connect(sys.argv[1], create=True)
+ingest_files(con, parse_contract('log_timezone = "Europe/Paris"\n'), [sys.argv[2]], progress=False)
+"""
+
+
+def test_kill_half_way_leaves_the_warehouse_as_before(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "w.duckdb"
+    con = warehouse.connect(db, create=True)
+    ingest_files(con, parse_contract(CONTRACT), [ODD], progress=False)
+    before = snapshot(con)
+    con.close()
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, str(db), str(MAIN)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "READY"
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    con = warehouse.connect(db)
+    assert snapshot(con) == before
+    con.close()
