@@ -25,7 +25,7 @@ WITH vocabulary (kind, outcome, default_label) AS (
 -- rowids of a table written in this transaction start at a transaction-local offset, but
 -- they follow the file's order, one per row
 rows_in_order AS (
-    SELECT rowid - min(rowid) OVER () + 1 AS row_no, to_json(s)::VARCHAR AS raw, s.*
+    SELECT rowid - (SELECT min(rowid) FROM canonical_stage) + 1 AS row_no, s.*
     FROM canonical_stage AS s
 ),
 

@@ -1,19 +1,34 @@
--- Good canonical rows -> events. Defaults: label from kind/outcome, udh '', text_lossy false;
--- segments of an MT, when not given, from its coding and length (RULES.md "Counting
--- segments": GSM 160/153 septets with € [ ] { } ^ ~ \ | counting 2, 8-bit 140/134 bytes,
--- UCS-2 70/67 UTF-16 units); a part with a UDH is one segment.
+-- Good canonical rows -> events, in file order. Defaults: label from kind/outcome, udh '',
+-- text_lossy false; segments of an MT, when not given, from its coding and length (RULES.md
+-- "Counting segments": GSM 160/153 septets with € [ ] { } ^ ~ \ | counting 2, 8-bit 140/134
+-- bytes, UCS-2 70/67 UTF-16 units); a part with a UDH is one segment. Characters are counted
+-- only for the rows that need it (CASE evaluates lazily).
 INSERT INTO events (load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
                     binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
                     text_len, text, text_lossy, udh, segments, segments_exact)
 WITH good AS (
     SELECT
         *,
+        coalesce(coding_v, 0) AS coding_d,
         coalesce(text, '') AS t,
-        length(coalesce(text, '')) AS chars,
-        length(regexp_replace(coalesce(text, ''), '[^\x{10000}-\x{10FFFF}]', '', 'g')) AS astral,
-        length(regexp_replace(coalesce(text, ''), '[^€\[\]{}^~\\|]', '', 'g')) AS gsm_extended
+        kind_v = 'mt' AND segments_v IS NULL AND udh_v = '' AS derive_segments
     FROM canonical_checked
     WHERE reason IS NULL
+),
+
+measured AS (
+    SELECT
+        *,
+        CASE
+            WHEN coding_d = 2 AND (derive_segments OR text_len_v IS NULL)
+                -- UTF-16 units: characters outside the BMP take two
+                THEN length(t) + length(t) - length(regexp_replace(t, '[\x{10000}-\x{10FFFF}]', '', 'g'))
+            WHEN coding_d = 1 AND derive_segments THEN strlen(t)
+            WHEN derive_segments
+                -- GSM septets: extension-table characters take two
+                THEN length(t) + length(t) - length(regexp_replace(t, '[€\[\]{}^~\\|]', '', 'g'))
+        END AS units
+    FROM good
 )
 
 SELECT
@@ -32,25 +47,23 @@ SELECT
     sender,
     receiver,
     coalesce(mclass_v, -1),
-    coalesce(coding_v, 0),
+    coding_d,
     coalesce(mwi_v, -1),
     coalesce(compress_v, -1),
     coalesce(dlr_mask_v, -1),
-    coalesce(text_len_v, CASE coalesce(coding_v, 0) WHEN 2 THEN 2 * (chars + astral) ELSE strlen(t) END),
+    coalesce(text_len_v, CASE WHEN coding_d = 2 THEN 2 * units ELSE strlen(t) END),
     text,
     coalesce(text_lossy_v, false),
     udh_v,
     CASE
         WHEN kind_v <> 'mt' THEN segments_v
-        WHEN segments_v IS NOT NULL THEN segments_v
-        WHEN udh_v <> '' THEN 1
-        WHEN coalesce(coding_v, 0) = 2 THEN CASE WHEN chars + astral <= 70 THEN 1 ELSE (chars + astral + 66) // 67 END
-        WHEN coding_v = 1 THEN CASE WHEN strlen(t) <= 140 THEN 1 ELSE (strlen(t) + 133) // 134 END
-        ELSE CASE WHEN chars + gsm_extended <= 160 THEN 1 ELSE (chars + gsm_extended + 152) // 153 END
+        WHEN NOT derive_segments THEN coalesce(segments_v, 1)
+        WHEN coding_d = 2 THEN CASE WHEN units <= 70 THEN 1 ELSE (units + 66) // 67 END
+        WHEN coding_d = 1 THEN CASE WHEN units <= 140 THEN 1 ELSE (units + 133) // 134 END
+        ELSE CASE WHEN units <= 160 THEN 1 ELSE (units + 152) // 153 END
     END,
     CASE
         WHEN kind_v <> 'mt' THEN segments_exact_v
-        ELSE coalesce(segments_exact_v, segments_v IS NOT NULL OR NOT coalesce(text_lossy_v, false))
+        ELSE coalesce(segments_exact_v, NOT derive_segments OR NOT coalesce(text_lossy_v, false))
     END
-FROM good
-ORDER BY row_no
+FROM measured
