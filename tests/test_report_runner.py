@@ -202,3 +202,12 @@ def test_shipped_notebooks_are_committed_without_outputs_and_parameterised():
         assert len(params) == 1, path.name
         for name in ("db", "config", "date_from", "date_to", "short_code", "brand", "pseudonymise"):
             assert re.search(rf"^{name} = ", params[0].source, re.M), f"{path.name}: no parameter {name}"
+
+
+def test_parallel_jobs_give_the_same_outcome(warehouse_files, notebooks, kernel, tmp_path):
+    db, config = warehouse_files
+    parallel = runner.run_report(str(db), str(config), FROM, TO, tmp_path / "p", kernel=kernel,
+                                 notebooks=notebooks, progress=False, jobs=2)
+    assert [(n.name, n.status, n.error) for n in parallel.notebooks] == [
+        ("00-good", "ok", None), ("10-bad", "failed", "ValueError: boom on purpose")]
+    assert (tmp_path / "p" / "00-good.html").exists() and (tmp_path / "p" / "index.html").exists()

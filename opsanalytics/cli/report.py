@@ -44,6 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "instead of one plotly.min.js next to them")
     parser.add_argument("--kernel", help="Jupyter kernel name (default: 'opsanalytics' when "
                                          "installed, else 'python3')")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="notebooks run at the same time, each in its own kernel (default 1)")
     parser.add_argument("--notebooks", metavar="DIR",
                         help="folder of report notebooks (default: the ones shipped with opsanalytics)")
     parser.set_defaults(func=main)
@@ -87,6 +89,7 @@ def main(args: argparse.Namespace) -> int:
     report = run_report(args.db, args.config, date_from, date_to, out, only=only,
                         short_code=args.short_code, brand=args.brand, pseudonymise=args.pseudonymise,
                         kernel=args.kernel, embed_plotly=args.embed_plotly,
-                        notebooks=Path(args.notebooks) if args.notebooks else None)
+                        notebooks=Path(args.notebooks) if args.notebooks else None,
+                        jobs=max(1, args.jobs))
     print_outcome(report)
     return 0 if report.ok else 1

@@ -187,7 +187,7 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
                only: Iterable[str] | None = None, short_code: str | None = None,
                brand: str | None = None, pseudonymise: bool = True, kernel: str | None = None,
                notebooks: Path | None = None, embed_plotly: bool = False,
-               progress: bool = True) -> ReportRun:
+               progress: bool = True, jobs: int = 1) -> ReportRun:
     """Run the selected notebooks into `out_dir`, then write summary.json and index.html."""
     from opsanalytics.config import load_contract
     from opsanalytics.report.index import write_index
@@ -230,16 +230,8 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     (out_dir / "summary.json").write_text(json.dumps(
         report.summary or {"error": report.summary_error}, indent=2, default=str), encoding="utf-8")
 
-    bar = tqdm(sources, desc="reports", unit="notebook", disable=not progress, leave=True)
-    for source in bar:
-        bar.set_postfix_str(source.stem)
-        result = run_notebook(source, out_dir, parameters, kernel_name, period=period,
-                              embed_plotly=embed_plotly)
-        report.notebooks.append(result)
-        mark = "ok" if result.status == "ok" else f"FAILED ({result.error})"
-        if progress:
-            tqdm.write(f"  {result.name:<32} {result.seconds:6.1f} s  {mark}")
-    bar.close()
+    report.notebooks = _execute_all(sources, out_dir, parameters, kernel_name, period, embed_plotly,
+                                    jobs, progress)
     report.seconds = round(time.perf_counter() - started, 2)
     write_index(report, period=period)
     (out_dir / "run.json").write_text(json.dumps({
@@ -248,6 +240,47 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
         "summary_error": report.summary_error,
     }, indent=2), encoding="utf-8")
     return report
+
+
+def _execute_all(sources: list[Path], out_dir: Path, parameters: dict[str, Any], kernel: str,
+                 period: str, embed_plotly: bool, jobs: int, progress: bool) -> list[NotebookRun]:
+    """Run every notebook, `jobs` at a time (each in its own kernel; processes, not threads,
+    so that every papermill client has its own event loop). Results keep the reading order."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from opsanalytics.report.index import first_line
+
+    bar = tqdm(total=len(sources), desc="reports", unit="notebook", disable=not progress, leave=True)
+    results: dict[str, NotebookRun] = {}
+
+    def done(result: NotebookRun) -> None:
+        results[result.name] = result
+        bar.update(1)
+        if progress:
+            mark = "ok" if result.status == "ok" else f"FAILED ({first_line(result.error)})"
+            tqdm.write(f"  {result.name:<32} {result.seconds:6.1f} s  {mark}")
+
+    if jobs <= 1 or len(sources) == 1:
+        for source in sources:
+            bar.set_postfix_str(source.stem)
+            done(run_notebook(source, out_dir, parameters, kernel, period=period, embed_plotly=embed_plotly))
+    else:
+        import multiprocessing
+
+        # spawn, not fork: the parent has DuckDB (and its threads) loaded
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), mp_context=context) as pool:
+            futures = {pool.submit(run_notebook, source, out_dir, parameters, kernel, period=period,
+                                   embed_plotly=embed_plotly): source for source in sources}
+            for future in as_completed(futures):
+                source = futures[future]
+                try:
+                    done(future.result())
+                except Exception as exc:  # the worker itself died: still one failed page, not a crash
+                    done(NotebookRun(source.stem, source.stem, status="failed",
+                                     error=f"{type(exc).__name__}: {exc}"))
+    bar.close()
+    return [results[s.stem] for s in sources]
 
 
 def _summary(db, contract, date_from, date_to, short_code, brand) -> tuple[dict | None, str | None]:
