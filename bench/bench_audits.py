@@ -140,16 +140,20 @@ placed AS (
         END AS short_code,
         CASE
             WHEN d.service = 'telemetry' THEN '+33700' || lpad(cast(h1 % 200000 AS VARCHAR), 10, '0')
-            WHEN h1 % 1000 < 6 THEN '+590690' || lpad(cast(h1 % 900000 AS VARCHAR), 6, '0')
-            WHEN h1 % 1000 < 9 THEN '+447700' || lpad(cast(h1 % 900000 AS VARCHAR), 6, '0')
-            WHEN h1 % 1000 < 10 THEN '+3361234'
-            ELSE '+336' || lpad(cast(h1 % $numbers AS VARCHAR), 8, '0')
+            WHEN h1 % 10000 < 5 THEN '+590690' || lpad(cast(h1 % 900000 AS VARCHAR), 6, '0')
+            WHEN h1 % 10000 < 8 THEN '+447700' || lpad(cast(h1 % 900000 AS VARCHAR), 6, '0')
+            WHEN h1 % 10000 < 9 THEN '+3361234'
+            -- 0.1 % to a number drawn at random (some go over the frequency cap)
+            WHEN h1 % 10000 < 19 THEN '+336' || lpad(cast(h1 % $numbers AS VARCHAR), 8, '0')
+            -- the rest walks through the number base: a day's traffic (fewer messages than
+            -- numbers) reaches each number at most once
+            ELSE '+336' || lpad(cast((n * 1000003) % $numbers AS VARCHAR), 8, '0')
         END AS msisdn,
         -- the platform sends continuously through the window of every jour ouvrable, at a
         -- steady overall rate: message n goes in second n // $per_second of the month's
-        -- windows; 0.2 % are moved to a Sunday or a holiday, 0.5 % outside the hours
+        -- windows; 0.05 % are moved to a Sunday or a holiday, 0.1 % outside the hours
         (n // $per_second) // 50400 AS day_index,
-        CASE WHEN h4 % 1000 < 5 THEN h4 % 86400 ELSE 28800 + (n // $per_second) % 50400 END AS second_of_day,
+        CASE WHEN h4 % 10000 < 10 THEN h4 % 86400 ELSE 28800 + (n // $per_second) % 50400 END AS second_of_day,
         h6 % 1000 >= 15 AS accepted
     FROM drawn AS d
     JOIN ref_services AS s ON s.name = d.service
@@ -171,7 +175,7 @@ rest_days AS (
 dated AS (
     SELECT
         p.*,
-        timezone($tz, cast(CASE WHEN p.h4 % 1000 >= 998 THEN r.day ELSE w.day END AS TIMESTAMP)
+        timezone($tz, cast(CASE WHEN p.h4 % 10000 >= 9995 THEN r.day ELSE w.day END AS TIMESTAMP)
                       + to_seconds(cast(p.second_of_day AS BIGINT))) AS submitted_at
     FROM placed AS p
     JOIN workdays AS w ON w.day_index = p.day_index
@@ -185,13 +189,13 @@ SELECT
     brand,
     category,
     short_code,
-    CASE WHEN h5 % 1000 < 3 THEN 'PROMO' WHEN short_code = '36180' AND h5 % 7 = 0 THEN 'ACME' ELSE short_code END AS oadc,
+    CASE WHEN h5 % 10000 < 5 THEN 'PROMO' WHEN short_code = '36180' AND h5 % 7 = 0 THEN 'ACME' ELSE short_code END AS oadc,
     'ora_' || short_code AS smsc,
     submitted_at,
     accepted,
     CASE
         WHEN category <> 'marketing' THEN 'Votre code : ' || cast(h4 % 1000000 AS VARCHAR)
-        WHEN h6 % 1000 < 20 THEN brand || ' : offre ' || cast(h5 % 300 AS VARCHAR) || ' -20% ce week-end'
+        WHEN h6 % 10000 < 20 THEN brand || ' : offre ' || cast(h5 % 300 AS VARCHAR) || ' -20% ce week-end'
         ELSE brand || ' : offre ' || cast(h5 % 300 AS VARCHAR) || ' -20% ce week-end. STOP au ' || short_code
     END AS text,
     false AS text_lossy,
@@ -278,7 +282,7 @@ def build(path: Path, segments: int, contract) -> None:
     logical = int(segments / AVG_SEGMENTS)
     workdays = sum(calendar.is_jour_ouvrable(START + dt.timedelta(days=i)) for i in range(DAYS))
     params = {"logical": logical, "numbers": NUMBERS, "tz": contract.timezone, "start": START, "days": DAYS,
-              "mo": max(1000, segments // 200), "per_second": -(-logical // (workdays * 50400))}
+              "mo": max(1000, segments // 2000), "per_second": -(-logical // (workdays * 50400))}
     for sql in (GENERATE_LOGICAL, GENERATE_MT, GENERATE_MO, GENERATE_DLR):
         con.execute(sql, warehouse.bind(sql, params)).fetchall()
     con.execute("CHECKPOINT")
