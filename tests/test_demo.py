@@ -4,7 +4,6 @@ and regenerates the reports. The executive summary's counts are `audit all`'s.""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""Run the report notebooks with papermill, one at a time, each failure isolated.
+"""Run the report notebooks with papermill (one at a time, or `jobs` in parallel processes),
+each failure isolated.
 
 Every notebook gets the same parameters, its executed copy is kept under `notebooks/` of the
 report folder (what ran, with outputs: the audit trail), and its HTML page is rendered even
@@ -189,13 +190,11 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
                notebooks: Path | None = None, embed_plotly: bool = False,
                progress: bool = True, jobs: int = 1) -> ReportRun:
     """Run the selected notebooks into `out_dir`, then write summary.json and index.html."""
+    from opsanalytics import warehouse
+    from opsanalytics.audits import check_facts
     from opsanalytics.config import load_contract
     from opsanalytics.report.index import write_index
     from opsanalytics.report.pseudonymise import ensure_salt
-
-    from opsanalytics import warehouse
-
-    from opsanalytics.audits import check_facts
 
     contract = load_contract(config)  # a bad contract or database fails here, before any kernel
     con = warehouse.connect(db, read_only=True)
