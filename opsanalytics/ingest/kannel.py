@@ -126,6 +126,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
                 print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
                       file=sys.stderr)
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        # DuckDB's own bar would print to the terminal: ours polls its progress instead
+        con.execute("SET enable_progress_bar_print = false")
         counts = _stage(con, source, load_id, contract, plan, bool(copy), bar)
     except duckdb.InvalidInputException as exc:
         raise IngestError(f"{path}: cannot be read as a text log: {str(exc).splitlines()[0]}") from None
@@ -154,7 +156,13 @@ def _stage(con, source: Path, load_id: int, contract: Contract, plan: ParsePlan,
     try:
         bar.run(con, "read lines", "staging/kannel_raw", params)
         if plan.fast:
-            bar.run(con, "parse", "staging/kannel_events_fast", params)
+            # events carry their line numbers: their physical order does not matter, and
+            # not keeping it lets both threads write at once (PERF-NOTES: -12 %)
+            con.execute("SET preserve_insertion_order = false")
+            try:
+                bar.run(con, "parse", "staging/kannel_events_fast", params)
+            finally:
+                _quietly(con, "RESET preserve_insertion_order")
         warehouse.execute(con, "staging/kannel_leftover", params)
         bar.run(con, "odd lines", "staging/kannel_slow", params)
         warehouse.execute(con, "staging/kannel_events_slow", params)
