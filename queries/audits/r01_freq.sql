@@ -14,6 +14,7 @@ with marketing as not materialized (
         short_code,
         submitted_at,
         cast(timezone($tz, submitted_at) as date) as day,
+        hash(msisdn, brand, cast(timezone($tz, submitted_at) as date)) as group_hash,
         mt_ids
     from fct_logical_messages
     where accepted
@@ -24,17 +25,16 @@ with marketing as not materialized (
 ),
 
 over_cap as (
-    select msisdn, brand, day, count(*) as messages
+    select group_hash
     from marketing
-    group by msisdn, brand, day
+    group by group_hash
     having count(*) > $frequency_cap
 ),
 
 breach_messages as (
     select m.*
     from marketing as m
-    semi join over_cap as o
-      on o.msisdn = m.msisdn and o.brand = m.brand and o.day = m.day
+    semi join over_cap as o on o.group_hash = m.group_hash
 ),
 
 per_group as (
@@ -50,6 +50,7 @@ per_group as (
         flatten(list(mt_ids order by submitted_at, logical_id)) as mt_ids
     from breach_messages
     group by msisdn, brand, day
+    having count(*) > $frequency_cap
 )
 
 select
