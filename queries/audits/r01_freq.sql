@@ -4,8 +4,10 @@
 -- row of fct_logical_messages; a message the platform refused (accepted = false) does not
 -- count. The cap is per brand across its short codes: the short-code filter keeps the groups
 -- that involve that code but still counts every message of the brand that day.
--- Counting reads three narrow columns (the CTE is inlined, not materialized); the lists
--- (message ids, lines) are gathered only for the groups over the cap.
+-- Cost: the first pass (the CTE is inlined, not materialized) counts on one 64-bit hash of
+-- (msisdn, brand, day) instead of the strings; a collision could only add a candidate, and
+-- the second pass, which gathers the lists (message ids, lines) of the candidate groups,
+-- groups on the real keys and checks the cap again, so the result is exact.
 with marketing as not materialized (
     select
         logical_id,
