@@ -165,6 +165,9 @@ def test_executive_summary_counts_are_the_audits(con, ctr):
     assert (r2.violations, r2.status, r2.notebook) == (3, "breach", "20-send-windows")  # 2 Sunday + Christmas
     assert r2.change == r2.violations - r2.previous
     assert summary.to_json()["period"] == {"from": "2026-11-29", "to": "2026-12-31"}
+    r9 = summary.table.set_index("rule").loc["R9"]  # no complete month of data: nothing to judge
+    assert (r9.violations, r9.status) == (0, "not_judged")
+    assert summary.table.set_index("rule").loc["R5"].status == "clean"
 
 
 def test_by_severity_orders_reasons_then_time():

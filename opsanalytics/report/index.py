@@ -55,7 +55,7 @@ def summary_table(summary: dict, pages: dict[str, str]) -> str:
         body.append(
             f"<tr id='rule-{_e(r['rule'])}'><td><b>{_e(r['rule'])}</b></td><td>{_e(r['title'])} "
             f"<small>({_e(r['name'])})</small></td>"
-            f"<td class='ops-status {_e(r['status'])}'>{'breach' if r['status'] == 'breach' else 'clean'}</td>"
+            f"<td class='ops-status {_e(r['status'])}'>{_e(r['status'].replace('_', ' '))}</td>"
             f"<td style='text-align:right'>{r['violations']:,}</td>"
             f"<td style='text-align:right'>{before}</td>"
             f"<td class='ops-trend-{_e(r['trend'].replace('/', ''))}'>{_ARROWS[r['trend']]} {sign}</td>"
@@ -102,6 +102,9 @@ def render_index(report: "ReportRun", period: str) -> str:
         parts.append(f"<div class='ops-kpi'><b class='{'ops-breach' if worse else 'ops-clean'}'>{worse}</b>"
                      "rules worse than the previous period</div></div>")
         parts.append(summary_table(report.summary, pages))
+        if any(r["status"] == "not_judged" for r in rules):
+            parts.append("<p class='ops-note'><b>not judged</b>: R9 compares whole months with their "
+                         "forecast; this period holds no complete month.</p>")
         parts.append("<p class='ops-note'>Counts are those of <code>opsanalytics audit all</code> "
                      "for the same period and filters: R1 counts (number, brand, day) groups, "
                      "R8 seconds over the subscribed rate, R9 short code-months out of tolerance, "

@@ -177,7 +177,7 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
             "previous": prior,
             "change": now - prior,
             "trend": "up" if now > prior else "down" if now < prior else "same",
-            "status": "breach" if now > 0 else "clean",
+            "status": _status(result),
             "notebook": notebook,
         })
     table = pd.DataFrame(rows, columns=["rule", "name", "title", "violations", "previous", "change",
@@ -187,6 +187,16 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
         table["trend"] = "n/a"
     return ExecutiveSummary(table, current, skipped, filters.date_from, filters.date_to,
                             before.date_from, before.date_to, coverage)
+
+
+def _status(result: AuditResult) -> str:
+    """breach (red), clean (green), or not_judged (amber): R9 with no complete month in the
+    period has nothing to compare, which is not the same as being within tolerance."""
+    if result.violations > 0:
+        return "breach"
+    if result.rule == "R9" and result.summary.get("months_judged") == 0:
+        return "not_judged"
+    return "clean"
 
 
 def period_coverage(con, contract: Contract, filters: Filters) -> str:
