@@ -107,18 +107,20 @@ CREATE OR REPLACE TEMP MACRO segments_for(units, alone, part) AS
     CASE WHEN units <= alone THEN 1 ELSE (units + part - 1) // part END;
 
 -- GSM 03.38 septets of a coding-0 text as Kannel logs it (printable ASCII, every other byte
--- '.'), as {low, high}: characters of the extension table (^ { } \ [ ] ~ |) count 2; a run of
--- k dots is k literal dots or CR/LF (k septets) at most, and at least ceil(k/2) septets
+-- '.'), as the counts that bound it (septets_low, septets_high): characters of the extension
+-- table (^ { } \ [ ] ~ |) count 2; a run of k dots is k literal dots or CR/LF (k septets) at most, and at least ceil(k/2) septets
 -- (2-byte letters such as é; € is 3 bytes for 2 septets). Sum of ceil(k/2) over the runs =
 -- (dots + runs of odd length) / 2, and removing '..' pairs leaves one dot per odd run: plain
 -- string functions, no regular expression (this runs on every long MT text).
 CREATE OR REPLACE TEMP MACRO gsm_septets(t) AS {
-    'low':  length(t) + (length(t) - length(translate(t, '^{}\[]~|', '')))
-            - (length(t) - length(replace(t, '.', '')))
-            + ((length(t) - length(replace(t, '.', '')))
-               + (length(replace(t, '..', '')) - length(replace(replace(t, '..', ''), '.', '')))) // 2,
-    'high': length(t) + (length(t) - length(translate(t, '^{}\[]~|', '')))
+    'chars': length(t),
+    'ext':   length(t) - length(translate(t, '^{}\[]~|', '')),
+    'dots':  length(t) - length(replace(t, '.', '')),
+    'odd':   length(replace(t, '..', '')) - length(replace(replace(t, '..', ''), '.', ''))
 };
+-- (each count above appears once, so it is computed once; the bounds are arithmetic on them)
+CREATE OR REPLACE TEMP MACRO septets_low(s) AS s.chars + s.ext - s.dots + (s.dots + s.odd) // 2;
+CREATE OR REPLACE TEMP MACRO septets_high(s) AS s.chars + s.ext;
 
 -- The pieces of a logged text that are costly to compute, worked out ONCE per line in a
 -- CTE of the events queries and passed to the macros below (a macro argument is
@@ -177,7 +179,7 @@ CREATE OR REPLACE TEMP MACRO kannel_segments(kind, coding, msg_len, udh, udh_len
     WHEN coding = 2 THEN segments_for(msg_len // 2, seg_alone(2, udh_len), seg_part(2, udh_len))
     WHEN coding = 1 THEN segments_for(msg_len, seg_alone(1, udh_len), seg_part(1, udh_len))
     WHEN septets IS NULL THEN 1
-    ELSE segments_for(septets.low, seg_alone(0, udh_len), seg_part(0, udh_len))
+    ELSE segments_for(septets_low(septets), seg_alone(0, udh_len), seg_part(0, udh_len))
 END;
 
 -- Is that count exact? Only a lossy GSM text can leave it uncertain: false when its septet
@@ -185,6 +187,6 @@ END;
 CREATE OR REPLACE TEMP MACRO kannel_segments_exact(kind, udh, udh_len, septets) AS CASE
     WHEN kind <> 'mt' THEN NULL
     WHEN septets IS NULL OR (udh <> '' AND udh_concat(udh)) THEN true
-    ELSE segments_for(septets.low, seg_alone(0, udh_len), seg_part(0, udh_len))
-         = segments_for(septets.high, seg_alone(0, udh_len), seg_part(0, udh_len))
+    ELSE segments_for(septets_low(septets), seg_alone(0, udh_len), seg_part(0, udh_len))
+         = segments_for(septets_high(septets), seg_alone(0, udh_len), seg_part(0, udh_len))
 END;
