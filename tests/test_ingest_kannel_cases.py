@@ -249,3 +249,13 @@ def test_custom_format_label_followed_by_free_field(tmp_path):
     assert rows(con, "SELECT label, sender, receiver, text FROM events") == [
         ("REJECTED Receive SMS - black-listed SMS", "ACME", "36180", "STOP")]
     assert rows(con, "SELECT reason FROM rejected_lines") == [('unknown label "Beamed"',)]
+
+
+def test_custom_format_without_coding_or_len_reads_text_as_gsm(tmp_path):
+    path = tmp_path / "access.log"
+    path.write_text("2026-03-02 12:00:00 Sent SMS 36180 33612345678 " + "x" * 200 + "\n"
+                    "2026-03-02 12:00:01 Sent SMS 36180 33612345678 short.\n")
+    con, counts = load(path, 'access_log_format = "%l %p %P %b"\n')
+    assert counts == (2, 2, 0, 0)
+    assert rows(con, "SELECT coding, text_len, segments, text_lossy FROM events ORDER BY line_no") == [
+        (None, None, 2, False), (None, None, 1, True)]

@@ -132,8 +132,10 @@ CREATE OR REPLACE TEMP MACRO kannel_units(text, coding) AS
 CREATE OR REPLACE TEMP MACRO kannel_utf8(text, coding) AS
     CASE WHEN coding = 1 THEN octets_utf8(text) END;
 -- (msg_len: the checked LEN, equal to the length of the printable text)
+-- (a custom format without %c: the text is read as GSM; without %L: by its length)
 CREATE OR REPLACE TEMP MACRO kannel_septets(kind, text, coding, msg_len, udh_len) AS
-    CASE WHEN kind = 'mt' AND coding NOT IN (1, 2) AND 2 * msg_len > (140 - udh_len) * 8 // 7
+    CASE WHEN kind = 'mt' AND coalesce(coding, 0) NOT IN (1, 2)
+              AND 2 * coalesce(msg_len, length(text)) > (140 - udh_len) * 8 // 7
          THEN gsm_septets(text) END;
 
 -- The text of an event, decoded per coding: UCS-2 hex -> text; 8-bit hex -> text when the
@@ -149,11 +151,11 @@ END;
 -- text holds a '.' (a full stop and a replaced byte cannot be told apart). Coding 1: lossy
 -- iff the bytes are not UTF-8 (shown printable). Coding 2: lossy iff a code unit is
 -- incomplete or a surrogate unpaired (decoded as U+FFFD).
-CREATE OR REPLACE TEMP MACRO kannel_lossy(text, coding, utf8, decoded) AS CASE
-    WHEN coding IS NULL OR coding NOT IN (1, 2) THEN contains(coalesce(text, ''), '.')
+CREATE OR REPLACE TEMP MACRO kannel_lossy(text, coding, utf8, decoded) AS coalesce(CASE
+    WHEN coding IS NULL OR coding NOT IN (1, 2) THEN contains(text, '.')
     WHEN coding = 2 THEN length(text) % 4 <> 0 OR contains(decoded, chr(65533))
     ELSE utf8 IS NULL
-END;
+END, false);
 
 -- Capacity, in units of the coding, of one segment alone / one part of a concatenated
 -- message, given the UDH length (a concatenation element adds 5 octets, or 6 with the UDH
@@ -174,7 +176,7 @@ CREATE OR REPLACE TEMP MACRO seg_part(coding, udh_len) AS CASE
 -- (short GSM text, no UDH) is decided first.
 CREATE OR REPLACE TEMP MACRO kannel_segments(kind, coding, msg_len, udh, udh_len, septets) AS CASE
     WHEN kind <> 'mt' THEN NULL
-    WHEN septets IS NULL AND udh = '' AND coding NOT IN (1, 2) THEN 1
+    WHEN septets IS NULL AND udh = '' AND coalesce(coding, 0) NOT IN (1, 2) THEN 1
     WHEN udh <> '' AND udh_concat(udh) THEN 1
     WHEN coding = 2 THEN segments_for(msg_len // 2, seg_alone(2, udh_len), seg_part(2, udh_len))
     WHEN coding = 1 THEN segments_for(msg_len, seg_alone(1, udh_len), seg_part(1, udh_len))
