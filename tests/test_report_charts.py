@@ -23,6 +23,8 @@ def test_send_heatmap_rows_weekdays_and_holidays_with_window():
     assert z.loc["Wed", 11] == 5 and z.loc["Sun", 23] == 2 and z.loc["Public holiday", 10] == 7
     assert z.loc["Fri"].sum() == 0  # Christmas counted as a holiday, not as a Friday
     assert [s.x0 for s in fig.layout.shapes] == [7.5, 21.5]
+    breaches = fig.data[1]  # labelled so that a handful of breaches stays visible
+    assert list(zip(breaches.y, breaches.x, breaches.text)) == [("Sun", "23h", "2"), ("Public holiday", "10h", "7")]
     assert _titles(fig) == ("Sends", "local hour (Europe/Paris)", "day of the week")
 
 

@@ -69,6 +69,18 @@ def send_heatmap(cells: pd.DataFrame, window: tuple[str, str], title: str) -> go
     ))
     start = int(window[0][:2]) + int(window[0][3:5]) / 60
     end = int(window[1][:2]) + int(window[1][3:5]) / 60
+    # breaches are a handful of messages next to thousands: the colour scale cannot show
+    # them, so every cell holding sends on a day off or outside the window is labelled
+    hours = pd.Series(range(24))
+    outside_hours = set(hours[(hours + 1 <= start) | (hours >= end)])
+    marked = [(row, hour, int(grid.loc[row, hour])) for row in rows for hour in range(24)
+              if grid.loc[row, hour] > 0 and (row in ("Sun", HOLIDAY_ROW) or hour in outside_hours)]
+    if marked:
+        fig.add_scatter(x=[f"{h:02d}h" for _, h, _ in marked], y=[r for r, _, _ in marked],
+                        mode="markers+text", text=[f"{n:,}" for _, _, n in marked], textposition="middle center",
+                        marker={"symbol": "square-open", "size": 22, "color": RED, "line": {"width": 2}},
+                        textfont={"color": RED, "size": 11}, name="sends on a day off or outside the window",
+                        hovertemplate="%{y} %{x}: %{text} messages (breach)<extra></extra>")
     for edge in (start, end):  # category axis: hour h is centred on index h
         fig.add_vline(x=edge - 0.5, line={"color": RED, "width": 2, "dash": "dash"})
     fig.add_annotation(text=f"window {window[0]}-{window[1]}", x=(start + end) / 2 - 0.5, y=1.06,
