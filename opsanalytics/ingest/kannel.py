@@ -2,14 +2,35 @@
 rejected_lines, exactly as KANNEL.md describes the format.
 
 Python only orchestrates; DuckDB parses (queries/staging/kannel_*.sql), streaming:
-  1. rawtext.scan: invalid UTF-8, carriage returns or NUL bytes? (rare: then a cleaned copy)
+  1. rawtext.scan (in the same read as the manifest's sha256): invalid UTF-8, carriage
+     returns or NUL bytes? (rare: then rawtext.transcode writes a cleaned copy)
   2. kannel_raw: the lines, in order, into a temp table (rowid = line number; spills to disk
-     beyond the memory limit, so memory does not grow with the file)
+     beyond MEMORY_LIMIT, so memory does not grow with the file)
   3. kannel_events_fast: built-in layout only, tokenised once on '] ['; the standard lines
   4. kannel_leftover + kannel_slow: every other line, read positionally (regex up to the text,
      text sliced by its LEN, the rest checked), each an event, a marker or a reject with reason
   5. kannel_dst_shift: local logs, the repeated autumn hour resolved from the line order
-Every line ends up in exactly one of events, log_markers, rejected_lines.
+Every physical line ends up in exactly one of events, log_markers, rejected_lines.
+
+Decisions (the why is in the SQL comments):
+  - text: coding 2 hex -> UTF-16BE decoded; coding 1 hex -> UTF-8 when the bytes are UTF-8,
+    else shown printable ('.' for bytes outside 0x20-0x7E); other codings as logged.
+  - text_lossy: coding 0/-1 iff the text holds a '.' (Kannel writes every byte outside
+    0x20-0x7E as '.', and a full stop cannot be told from a replaced byte); coding 1 iff the
+    bytes are not UTF-8; coding 2 iff a code unit is incomplete or a surrogate unpaired.
+  - segments (MT lines): 1 for a part with a concatenation UDH; else from coding and length
+    (GSM 160/153 septets, extension characters 2; 8-bit 140/134; UCS-2 70/67), less any other
+    UDH. For lossy GSM text a run of k dots is between ceil(k/2) and k septets; the count
+    stored uses the lower bound (2-byte letters, the usual case in French) and
+    segments_exact is false when the upper bound gives another count.
+  - time: the prefix, in contract.log_timezone; in a local log the repeated autumn hour is
+    the first occurrence until a line goes back in time by more than FOLD_TOLERANCE_S within
+    it, the second occurrence from that line on. access_log_clean: %t (UTC) or %T (epoch) of
+    the format; without either the file is refused.
+  - bytes that are not UTF-8 are loaded as U+FFFD (the line is kept and the damage visible);
+    a carriage return inside a line stays in its field; NUL bytes become U+FFFD.
+  - a file none of whose lines is an event is refused (wrong format or contract), so a
+    mistaken --format or access_log_format never loads a file of rejects.
 """
 
 from __future__ import annotations
