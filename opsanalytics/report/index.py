@@ -98,9 +98,13 @@ def render_index(report: "ReportRun", period: str) -> str:
         parts.append(f"<div class='ops-kpi'><b class='{'ops-breach' if breaches else 'ops-clean'}'>"
                      f"{len(breaches)} / {len(rules)}</b>rules breached</div>")
         parts.append(f"<div class='ops-kpi'><b>{sum(r['violations'] for r in rules):,}</b>violations</div>")
-        worse = sum(1 for r in rules if r["trend"] == "up")
-        parts.append(f"<div class='ops-kpi'><b class='{'ops-breach' if worse else 'ops-clean'}'>{worse}</b>"
-                     "rules worse than the previous period</div></div>")
+        if report.summary["previous"].get("coverage") == "none":
+            parts.append("<div class='ops-kpi'><b class='ops-trend-na'>n/a</b>"
+                         "no traffic in the previous period</div></div>")
+        else:
+            worse = sum(1 for r in rules if r["trend"] == "up")
+            parts.append(f"<div class='ops-kpi'><b class='{'ops-breach' if worse else 'ops-clean'}'>{worse}</b>"
+                         "rules worse than the previous period</div></div>")
         parts.append(summary_table(report.summary, pages))
         if any(r["status"] == "not_judged" for r in rules):
             parts.append("<p class='ops-note'><b>not judged</b>: R9 compares whole months with their "

@@ -161,7 +161,7 @@ def kpis_html(values: dict[str, Any], *, bad: tuple[str, ...] = ()) -> str:
     cells = []
     for label, value in values.items():
         shown = f"{value:,}" if isinstance(value, int) else (f"{value:,.2f}" if isinstance(value, float) else str(value))
-        css = " class='ops-breach'" if label in bad and value not in (0, None, "0") else ""
+        css = " class='ops-breach'" if label in bad and isinstance(value, (int, float)) and value != 0 else ""
         cells.append(f"<div class='ops-kpi'><b{css}>{html.escape(shown)}</b>{html.escape(label)}</div>")
     return "<div class='ops-kpis'>" + "".join(cells) + "</div>"
 
