@@ -1,0 +1,48 @@
+"""What notebooks show: tables (order kept, numbers formatted, ids as written), headline
+figures, local times and hashed numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opsanalytics.audits.result import Filters
+from opsanalytics.config import parse_contract
+from opsanalytics.report.notebook import ReportContext, figure_bundle, kpis_html, table_html
+from opsanalytics.report.pseudonymise import token
+
+
+def test_table_keeps_the_order_formats_numbers_and_keeps_ids_as_written():
+    frame = pd.DataFrame({"message_id": [10000008230, 7], "brand": ["Acme", "Fournil"],
+                          "messages": [12345, 2], "share": [0.12345, 1.0]})
+    html = table_html(frame, "Breaches", max_rows=1, note="why")
+    assert "first 1 of 2 rows" in html and "Fournil" not in html
+    assert "<td class='num'>10000008230</td>" in html
+    assert "<td class='num'>12,345</td>" in html and "<td class='num'>0.12</td>" in html
+    assert "<p class='ops-note'>why</p>" in html
+    assert "Nothing to report" in table_html(frame.iloc[0:0], "Breaches")
+
+
+def test_kpis_turn_red_only_on_non_zero_numbers():
+    html = kpis_html({"breaches": 3, "clean": 0, "text": "n/a"}, bad=("breaches", "clean", "text"))
+    assert html.count("ops-breach") == 1 and "<b class='ops-breach'>3</b>" in html
+
+
+def test_prepare_shows_local_time_and_hashes_numbers():
+    ctx = ReportContext(None, parse_contract(""), Filters(), pseudonymise=True, salt="s")
+    frame = pd.DataFrame({"msisdn": ["+33612345678"],
+                          "submitted_at": [pd.Timestamp("2026-10-25 01:30", tz="UTC")],
+                          "mt_ids": [[1, 2]]})
+    shown = ctx.prepare(frame)
+    assert shown.msisdn[0] == token("+33612345678", "s")
+    assert shown.submitted_at[0] == "2026-10-25 02:30:00"  # after the change of time: CET
+    assert shown.mt_ids[0] == "1, 2"
+    clear = ReportContext(None, parse_contract(""), Filters(), pseudonymise=False).prepare(frame)
+    assert clear.msisdn[0] == "+33612345678"
+
+
+def test_figure_bundle_carries_no_plotly_library():
+    import plotly.graph_objects as go
+
+    bundle = figure_bundle(go.Figure(go.Bar(x=[1], y=[2])))
+    assert bundle["application/vnd.plotly.v1+json"]["data"][0]["type"] == "bar"
+    assert "Plotly.newPlot" in bundle["text/html"] and len(bundle["text/html"]) < 20_000
