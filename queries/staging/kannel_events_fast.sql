@@ -47,8 +47,9 @@ standard AS (
 split AS (
     SELECT *,
            try_cast(string_split(substr(t_flags, 7), ':') AS INTEGER[]) AS fl,
-           strpos(substr(t_msg, 5), ':') AS mc,
-           strpos(substr(t_udh, 5), ':') AS uc
+           -- the ':' after LEN: looked for in a few characters, not in a copy of the text
+           strpos(substr(t_msg, 5, 12), ':') AS mc,
+           strpos(substr(t_udh, 5, 12), ':') AS uc
     FROM standard
 ),
 typed AS (
@@ -64,8 +65,11 @@ typed AS (
            fl[3]::SMALLINT AS mwi, fl[4]::SMALLINT AS compress, fl[5] AS dlr_mask,
            CASE WHEN mc > 1 THEN try_cast(substr(t_msg, 5, mc - 1) AS INTEGER) END AS msg_len,
            substr(t_msg, 5 + mc) AS text,
-           CASE WHEN uc > 1 THEN try_cast(substr(t_udh, 5, uc - 1) AS INTEGER) END AS udh_len,
-           upper(substr(t_udh, 5 + uc, length(t_udh) - 5 - uc)) AS udh
+           -- no UDH, the usual case, costs one comparison
+           CASE WHEN t_udh = 'udh:0:]' THEN 0
+                WHEN uc > 1 THEN try_cast(substr(t_udh, 5, uc - 1) AS INTEGER) END AS udh_len,
+           CASE WHEN t_udh = 'udh:0:]' THEN ''
+                ELSE upper(substr(t_udh, 5 + uc, length(t_udh) - 5 - uc)) END AS udh
     FROM split
 ),
 labelled AS (
