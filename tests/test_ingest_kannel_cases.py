@@ -48,12 +48,14 @@ def test_tag_set_1_4_0():
 
 def test_tag_set_1_4_2():
     con, counts = load(CASES / "v142.log")
-    assert counts == (4, 4, 0, 0)
+    assert counts == (6, 6, 0, 0)
     assert rows(con, "SELECT line_no, label, kind, outcome, fid FROM events ORDER BY line_no") == [
         (1, "Sent SMS", "mt", "accepted", "4100000001"),
         (2, "Receive DLR", "dlr", "accepted", "4100000001"),
         (3, "FAILED DLR SMS", "dlr", "unmatched", "4100000001"),
         (4, "DROPPED Received SMS", "dropped", "mo", ""),
+        (5, "Sent DLR", "dlr_out", "sent", "77"),
+        (6, "DROPPED Received DLR", "dropped", "dlr", "4100000002"),
     ]
     assert rows(con, "SELECT dlr_mask, text_len FROM events WHERE line_no = 2") == [(1, 96)]
 
