@@ -18,7 +18,7 @@ def keywords(messages: list[tuple[str, bool]], rules: str = "") -> list[str | No
     return [r[0] for r in con.execute("SELECT keyword FROM fct_mo ORDER BY mo_id").fetchall()]
 
 
-@pytest.mark.parametrize("text, lossy", [
+STOP_VARIANTS = [
     ("STOP", False),
     ("stop", False),
     (" Stop merci ", False),
@@ -34,12 +34,9 @@ def keywords(messages: list[tuple[str, bool]], rules: str = "") -> list[str | No
     ("merci stop", False),     # short message, keyword anywhere
     ("unsubscribe", False),
     ("Stop je ne veux plus recevoir vos messages publicitaires, merci de me retirer", False),
-])
-def test_stop_variants(text, lossy):
-    assert keywords([(text, lossy)]) == ["STOP"]
+]
 
-
-@pytest.mark.parametrize("text, lossy", [
+NOT_STOP = [
     ("Bonjour, je voudrais arrêter de recevoir le jeu mais seulement après le tirage de demain soir", False),
     ("Je voudrais participer au jeu concours, pas stop, continuez à m'envoyer les questions svp merci", False),
     ("ARRETER", False),        # another word, not the keyword
@@ -47,9 +44,24 @@ def test_stop_variants(text, lossy):
     ("JEU", False),
     ("ST....", True),          # dots stand only for accented letters, not for S/T/O/P
     ("", False),
-])
-def test_not_stop(text, lossy):
-    assert keywords([(text, lossy)]) == [None]
+]
+
+
+@pytest.fixture(scope="module")
+def default_keywords():
+    """One warehouse for every case below: {(text, lossy): keyword}."""
+    cases = STOP_VARIANTS + NOT_STOP
+    return dict(zip(cases, keywords(cases)))
+
+
+@pytest.mark.parametrize("text, lossy", STOP_VARIANTS)
+def test_stop_variants(default_keywords, text, lossy):
+    assert default_keywords[(text, lossy)] == "STOP"
+
+
+@pytest.mark.parametrize("text, lossy", NOT_STOP)
+def test_not_stop(default_keywords, text, lossy):
+    assert default_keywords[(text, lossy)] is None
 
 
 def test_start_keywords():
