@@ -168,3 +168,15 @@ def test_empty_warehouse_builds_empty_facts():
     for table in ("fct_mt", "fct_dlr", "fct_mo", "fct_logical_messages", "fct_mt_status", "int_msisdn"):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)], table
     assert con.execute("SELECT count(*) FROM ref_holidays").fetchall()[0][0] > 200
+
+
+def test_dlr_in_the_next_rotated_file_links_to_the_mt_of_the_previous_one():
+    first, second = Log(load_id=1), Log(load_id=2)
+    mt = first.line(0, "Sent SMS", fid="R9", text="t")
+    rcpt = second.line(3600, "Receive DLR", fid="R9", dlr_mask=1, text=RECEIPT.format(fid="R9", d=1, stat="DELIVRD", err="000"))
+    con = new_db()
+    first.write(con)
+    second.write(con)
+    facts.build(con, contract())
+    assert dlr_link(con, rcpt) == (mt, "fid", False, "receipt")
+    assert mt_status(con, mt) == "delivered"
