@@ -133,6 +133,7 @@ def test_same_file_twice_is_skipped(tmp_path):
 @pytest.mark.parametrize("header, message", [
     ("logged_at,kind,receiver\n2026-11-25T09:00:00Z,mt,x\n", "missing required column(s) outcome"),
     ("logged_at,kind,outcome,recever\n2026-11-25T09:00:00Z,mt,accepted,x\n", "unknown column(s) recever"),
+    ("logged_at,kind,outcome,kind\n2026-11-25T09:00:00Z,mt,accepted,mo\n", "duplicated column(s) kind"),
 ])
 def test_bad_header_refuses_the_file(tmp_path, header, message):
     path = tmp_path / "bad.csv"

@@ -46,8 +46,11 @@ def _first_line(exc: Exception) -> str:
 def check_columns(path: Path, columns: list[str]) -> None:
     """Refuse a file whose header misses a required column or names an unknown one."""
     missing = [c for c in REQUIRED if c not in columns]
-    unknown = [c for c in columns if c not in COLUMNS]
-    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    # DuckDB renames a repeated header name `kind` to `kind_1`
+    renamed = {c for c in columns if c not in COLUMNS and c.rsplit("_", 1)[0] in COLUMNS
+               and c.rsplit("_", 1)[-1].isdigit()}
+    unknown = [c for c in columns if c not in COLUMNS and c not in renamed]
+    duplicated = sorted({c for c in columns if columns.count(c) > 1} | {c.rsplit("_", 1)[0] for c in renamed})
     problems = []
     if missing:
         problems.append(f"missing required column(s) {', '.join(missing)}")
