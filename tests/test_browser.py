@@ -163,9 +163,9 @@ def rendered(tmp_path_factory):
     return report.out_dir
 
 
-@pytest.fixture
-def browser(tmp_path):
-    tools = DevTools(tmp_path / "profile")
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    tools = DevTools(tmp_path_factory.mktemp("chromium") / "profile")
     yield tools
     tools.close()
 

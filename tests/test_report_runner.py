@@ -204,20 +204,14 @@ def test_shipped_notebooks_are_committed_without_outputs_and_parameterised():
             assert re.search(rf"^{name} = ", params[0].source, re.M), f"{path.name}: no parameter {name}"
 
 
-def test_parallel_jobs_give_the_same_outcome(warehouse_files, notebooks, kernel, tmp_path):
+def test_parallel_jobs_give_the_same_outcome_and_numbers_in_clear_when_asked(warehouse_files, notebooks,
+                                                                             kernel, tmp_path):
     db, config = warehouse_files
     parallel = runner.run_report(str(db), str(config), FROM, TO, tmp_path / "p", kernel=kernel,
-                                 notebooks=notebooks, progress=False, jobs=2)
+                                 notebooks=notebooks, progress=False, jobs=2, pseudonymise=False)
     assert [(n.name, n.status, n.error) for n in parallel.notebooks] == [
         ("00-good", "ok", None), ("10-bad", "failed", "ValueError: boom on purpose")]
-    assert (tmp_path / "p" / "00-good.html").exists() and (tmp_path / "p" / "index.html").exists()
-
-
-def test_numbers_in_clear_when_asked(warehouse_files, notebooks, kernel, tmp_path):
-    db, config = warehouse_files
-    clear = runner.run_report(str(db), str(config), FROM, TO, tmp_path / "c", kernel=kernel, notebooks=notebooks,
-                              only=["00"], pseudonymise=False, progress=False)
-    assert clear.ok
-    page = (tmp_path / "c" / "00-good.html").read_text(encoding="utf-8")
+    assert (tmp_path / "p" / "index.html").exists()
+    page = (tmp_path / "p" / "00-good.html").read_text(encoding="utf-8")
     assert "+33612345679" in page and "+336…#" not in page
     assert "numbers shown in clear" in page
