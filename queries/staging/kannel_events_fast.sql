@@ -69,7 +69,7 @@ typed AS (
            CASE WHEN t_udh = 'udh:0:]' THEN 0
                 WHEN uc > 1 THEN try_cast(substr(t_udh, 5, uc - 1) AS INTEGER) END AS udh_len,
            CASE WHEN t_udh = 'udh:0:]' THEN ''
-                ELSE upper(substr(t_udh, 5 + uc, length(t_udh) - 5 - uc)) END AS udh
+                ELSE upper(substr(t_udh, 5 + uc, strlen(t_udh) - 5 - uc)) END AS udh
     FROM split
 ),
 labelled AS (
@@ -83,8 +83,10 @@ checked AS (
                 AND mclass IS NOT NULL AND coding IS NOT NULL AND mwi IS NOT NULL
                 AND compress IS NOT NULL AND dlr_mask IS NOT NULL
                 AND msg_len IS NOT NULL AND udh_len IS NOT NULL
-                AND length(text) = CASE WHEN coding IN (1, 2) THEN 2 * msg_len ELSE msg_len END
-                AND length(udh) = 2 * udh_len
+                -- LEN counts bytes: strlen (bytes, known without reading the text), not
+                -- length (characters, counted one by one); printable and hex texts are ASCII
+                AND strlen(text) = CASE WHEN coding IN (1, 2) THEN 2 * msg_len ELSE msg_len END
+                AND strlen(udh) = 2 * udh_len
                 AND (udh = '' OR NOT regexp_matches(udh, '[^0-9A-F]'))
                 AND (coding NOT IN (1, 2) OR NOT regexp_matches(text, '[^0-9A-Fa-f]'))
                THEN true ELSE false END
