@@ -150,6 +150,33 @@ def test_clean_log_with_epoch(tmp_path):
     assert rows(con, "SELECT logged_at FROM events") == [(dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC),)]
 
 
+def test_clean_log_unset_message_time_takes_the_previous_lines_time(tmp_path):
+    # Kannel 1.4.5 prints %t = 1969-12-31 23:59:59 (%T = -1) on lines whose message has no
+    # time, e.g. an unmatched receipt (seen on a real gateway, tests/integration): the line
+    # loads, dated like the line written before it, never in 1969.
+    path = tmp_path / "clean.log"
+    path.write_text(
+        "2026-03-02 12:00:01 Sent SMS [ora_36180] [acme] 36180 -> 33612345678: 2:Hi\n"
+        "1969-12-31 23:59:59 FAILED Receive DLR [ora_36180] [] 33612345678 -> 36180: 2:id\n"
+        "2026-03-02 12:00:05 Receive SMS [ora_36180] [] 33612345678 -> 36180: 4:STOP\n")
+    contract = ('access_log_clean = true\n'
+                'access_log_format = "%t %l [%i] [%n] %p -> %P: %L:%b"\n')
+    con, counts = load(path, contract)
+    assert counts == (3, 3, 0, 0)
+    assert rows(con, "SELECT label, logged_at FROM events ORDER BY line_no") == [
+        ("Sent SMS", dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC)),
+        ("FAILED Receive DLR", dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC)),
+        ("Receive SMS", dt.datetime(2026, 3, 2, 12, 0, 5, tzinfo=UTC)),
+    ]
+    # the same with %T (epoch -1), the unset line first: it takes the next line's time
+    path.write_text("-1 FAILED Receive DLR 33612345678 36180 2:id\n"
+                    "1772452801 Sent SMS 36180 33612345678 2:Hi\n")
+    con, counts = load(path, 'access_log_clean = true\naccess_log_format = "%T %l %p %P %L:%b"\n')
+    assert counts == (2, 2, 0, 0)
+    assert rows(con, "SELECT logged_at FROM events ORDER BY line_no") == [
+        (dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC),), (dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC),)]
+
+
 def test_clean_log_without_time_is_refused():
     con = warehouse.connect(":memory:")
     with pytest.raises(IngestError, match="no time at all"):

@@ -54,7 +54,7 @@ _ESCAPES: dict[str, tuple[str, str]] = {
     "U": ("udh_len", _UINT),
     "u": ("udh", _HEX),
     "t": ("msg_time", _TIME),
-    "T": ("epoch", r"(\d*)"),
+    "T": ("epoch", r"(-?\d*)"),
 }
 def _literal(text: str) -> str:
     """A literal for RE2 (escape only its metacharacters: RE2 refuses `\\ `)."""

@@ -61,15 +61,31 @@ typed AS (
            upper(h.udh || t.udh) AS udh
     FROM fielded
 ),
-labelled AS (
+-- Kannel writes the message time -1 (%t = 1969-12-31 23:59:59, %T = -1) when the message
+-- has none, e.g. on `FAILED Receive DLR` lines (a receipt that matched no MT). The line was
+-- written between its neighbours, so it takes the time of the nearest dated line before it
+-- (after it, for a first line): never 1969.
+stamped AS (
     SELECT typed.*, labels.kind, labels.outcome,
-           CASE $time_source
-               WHEN 'prefix' THEN timezone($tz, ts)
-               WHEN 'msg_time' THEN timezone('UTC', msg_time)
-               WHEN 'epoch' THEN to_timestamp(epoch)
-           END AS logged_at
+           $time_source <> 'prefix'
+               AND coalesce(msg_time = TIMESTAMP '1969-12-31 23:59:59' OR epoch = -1, false) AS time_unset,
+           CASE
+               WHEN time_unset THEN NULL
+               WHEN $time_source = 'prefix' THEN timezone($tz, ts)
+               WHEN $time_source = 'msg_time' THEN timezone('UTC', msg_time)
+               WHEN $time_source = 'epoch' THEN to_timestamp(epoch)
+           END AS own_time
     FROM typed
     LEFT JOIN (SELECT unnest(kannel_labels(), recursive := true)) AS labels USING (label)
+),
+labelled AS (
+    SELECT *,
+           CASE WHEN NOT time_unset THEN own_time
+                ELSE coalesce(
+                    last_value(own_time IGNORE NULLS) OVER (ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                    first_value(own_time IGNORE NULLS) OVER (ORDER BY line_no ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING))
+           END AS logged_at
+    FROM stamped
 ),
 judged AS (
     SELECT *,

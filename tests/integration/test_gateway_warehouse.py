@@ -18,15 +18,6 @@ pytestmark = pytest.mark.integration
 
 def test_matrix_in_warehouse(gateway_run, tmp_path):
     problems = warehouse_checks.all_problems(gateway_run, tmp_path)
-    if gateway_run.variant.access_log_clean:
-        # Known loader bug, reported to the loader's author (/tmp/notes-for-A.md, item 1): with
-        # access-log-clean and %t, Kannel prints time -1 (1969-12-31 23:59:59) on `FAILED
-        # Receive DLR` lines and the loader stores that instant. Everything else must hold;
-        # once the loader is fixed the second assertion fails and this block must go.
-        known = [p for p in problems if "(FAILED Receive DLR): logged_at -1.0" in p]
-        problems = [p for p in problems if p not in known]
-        assert not problems, "\n".join(problems)
-        assert known, "the %t = -1 bug is fixed: remove this block"
     assert not problems, "\n".join(problems)
 
 
