@@ -348,3 +348,23 @@ def test_command_line(tmp_path, capsys):
     assert not (tmp_path / "bad").exists()
     with pytest.raises(SystemExit):
         main(["simulate", "--out", str(tmp_path / "bad"), "--start", "2026-02-30"])
+
+
+def test_ground_truth_folds_resends_after_a_failure_as_the_rulebook_does():
+    from opsanalytics.simulate.gateway import MT
+    from opsanalytics.simulate.truth import logical_messages
+
+    def mt(t, text="Question 3 : A, B ou C", outcome="accepted", final="DELIVRD", to="+33612345678"):
+        return MT(t=t, service="quiz", code="34100", oadc="34100", to_raw=to, msisdn=to, text=text,
+                  outcome=outcome, final=final)
+
+    failed_then_resent = [mt(0, final="UNDELIV"), mt(59 * 60)]
+    assert logical_messages(failed_then_resent, 60) == (1, 1)
+    refused_then_resent = [mt(0, outcome="rejected", final=None), mt(600)]
+    assert logical_messages(refused_then_resent, 60) == (1, 1)
+    too_late = [mt(0, final="UNDELIV"), mt(61 * 60)]
+    assert logical_messages(too_late, 60) == (2, 2)
+    delivered_then_same_text = [mt(0), mt(600)]           # no failure: two messages
+    assert logical_messages(delivered_then_same_text, 60) == (2, 2)
+    other_text_or_number = [mt(0, final="UNDELIV"), mt(60, text="Autre"), mt(120, to="+33698765432")]
+    assert logical_messages(other_text_or_number, 60) == (3, 3)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from opsanalytics.errors import UsageError
 from opsanalytics.simulate import truth
 from opsanalytics.simulate.clock import epoch_at
-from opsanalytics.simulate.contract import write_contract
+from opsanalytics.simulate.contract import RETRY_MINUTES, write_contract
 from opsanalytics.simulate.gateway import Gateway
 from opsanalytics.simulate.kannel_writer import LOG_BEGINS, LOG_ENDS, LogBook
 from opsanalytics.simulate.plan import Plan
@@ -110,6 +110,7 @@ def ground_truth(plan: Plan, gw: Gateway, written: dict[str, list[str]], log_tim
         by_label.update(labels)
     markers = {k: by_label.pop(k) for k in (LOG_BEGINS, LOG_ENDS) if k in by_label}
     accepted = [m for m in plan.mts if m.outcome == "accepted"]
+    logical, logical_accepted = truth.logical_messages(plan.mts, RETRY_MINUTES)
     total = sum(f["lines"] for f in files)
     return {
         "seed": plan.seed,
@@ -126,8 +127,8 @@ def ground_truth(plan: Plan, gw: Gateway, written: dict[str, list[str]], log_tim
             "by_label": dict(sorted(by_label.items())),
         },
         "messages": {
-            "mt_logical": len(plan.mts),
-            "mt_logical_accepted": len(accepted),
+            "mt_logical": logical,
+            "mt_logical_accepted": logical_accepted,
             "mt_lines": sum(by_label[k] for k in MT_LABELS),
             "mt_lines_accepted": by_label["Sent SMS"],
             "mt_segments_accepted": sum(m.segments for m in accepted),

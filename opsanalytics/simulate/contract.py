@@ -77,6 +77,10 @@ def _q(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+#: the contract's resend delay (a resend after a failure within it is the same message)
+RETRY_MINUTES = 60
+
+
 def contract_toml(log_timezone: str) -> str:
     """The contract file text (defaults for [rules], spelled out so analysts can edit them)."""
     out = [
@@ -86,7 +90,7 @@ def contract_toml(log_timezone: str) -> str:
         "",
         "[rules]",
         "frequency_cap = 1",
-        "retry_minutes = 60",
+        f"retry_minutes = {RETRY_MINUTES}",
         'window = ["08:00", "22:00"]',
         "alsace_moselle = false",
         'stop_keywords = ["STOP", "ARRET", "STOP SMS", "UNSUBSCRIBE"]',
