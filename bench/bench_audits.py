@@ -285,6 +285,7 @@ def build(path: Path, segments: int, contract) -> None:
               "mo": max(1000, segments // 2000), "per_second": -(-logical // (workdays * 50400))}
     for sql in (GENERATE_LOGICAL, GENERATE_MT, GENERATE_MO, GENERATE_DLR):
         con.execute(sql, warehouse.bind(sql, params)).fetchall()
+    warehouse.execute(con, "facts/fct_opt_events").fetchall()   # built from fct_mo as facts.build does
     con.execute("CHECKPOINT")
     n_mt, n_logical = con.execute(
         "SELECT (SELECT count(*) FROM fct_mt), (SELECT count(*) FROM fct_logical_messages)").fetchall()[0]

@@ -24,6 +24,7 @@ STEPS = (
     "fct_mt",                # int_mt + logical_id
     "drop_int_mt",
     "fct_mo",                # MO lines with their opt keyword (R4)
+    "fct_opt_events",        # STOP/START per brand concerned (R4)
 )
 
 #: a Kannel ACK/NACK with no FID links to the MT line without FID at most this long before it

@@ -1,53 +1,15 @@
 -- R4 STOP-HONOUR: after an opt-out MO (fct_mo.keyword = 'STOP', matched leniently when the
 -- facts were built), no marketing MT of the brands concerned may reach that number on any of
 -- their short codes until a START. An opt-out sent to a short code concerns every brand
--- sending marketing through it: ref_short_codes.brands when the contract lists them, else
--- the brands of the marketing services seen on that code in the traffic. A START to a code
--- re-opts in the same brands.
+-- sending marketing through it (fct_opt_events: one row per opt event and brand concerned).
+-- A START to a code re-opts in the same brands.
 -- Allowed: the first marketing MT of the brand to the number after a STOP, when it is
 -- within $stop_grace_minutes (the acknowledgement; transactional MTs are never R4 breaches
 -- and do not use up that allowance). Every other marketing MT accepted by the platform
 -- while the latest opt event before it is a STOP is a breach. Events at the same second as
 -- the STOP are not "after" it (the log's resolution is one second).
-with opt_mo as (
-    select mo_id, msisdn, short_code, received_at, keyword
-    from fct_mo
-    where keyword in ('STOP', 'START')
-      and outcome = 'accepted'
-),
-
-declared_brands as (
-    select code as short_code, unnest(brands) as brand
-    from ref_short_codes
-    where brands is not null
-),
-
-seen_brands as (
-    select distinct short_code, brand
-    from fct_logical_messages
-    where category = 'marketing'
-      and brand is not null
-      and short_code is not null
-      and short_code not in (select short_code from declared_brands)
-),
-
-code_brands as (
-    select short_code, brand from declared_brands
-    union
-    select short_code, brand from seen_brands
-),
-
-opt as (
-    select
-        o.msisdn,
-        cb.brand,
-        o.received_at as opt_at,
-        o.keyword,
-        min(o.mo_id) as mo_id,
-        min(o.short_code) as mo_short_code
-    from opt_mo as o
-    join code_brands as cb on cb.short_code = o.short_code
-    group by o.msisdn, cb.brand, o.received_at, o.keyword
+with opt as (
+    select * from fct_opt_events
 ),
 
 brand_mt as (

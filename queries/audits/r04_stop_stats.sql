@@ -1,45 +1,9 @@
--- R4 statistics per brand: opt-outs received (STOP MO concerning the brand, same scope as
--- r04_stop_honour), numbers opted out, re-opt-ins, and for each STOP the time to the last
+-- R4 statistics per brand: opt-outs received (STOP MO concerning the brand: fct_opt_events,
+-- as r04_stop_honour), numbers opted out, re-opt-ins, and for each STOP the time to the last
 -- MT the brand still sent that number before the next opt event (0 MT = honoured at once).
 -- The period and short-code filters select the STOPs (local date received, code sent to).
-with opt_mo as (
-    select mo_id, msisdn, short_code, received_at, keyword
-    from fct_mo
-    where keyword in ('STOP', 'START')
-      and outcome = 'accepted'
-),
-
-declared_brands as (
-    select code as short_code, unnest(brands) as brand
-    from ref_short_codes
-    where brands is not null
-),
-
-seen_brands as (
-    select distinct short_code, brand
-    from fct_logical_messages
-    where category = 'marketing'
-      and brand is not null
-      and short_code is not null
-      and short_code not in (select short_code from declared_brands)
-),
-
-code_brands as (
-    select short_code, brand from declared_brands
-    union
-    select short_code, brand from seen_brands
-),
-
-opt as (
-    select
-        o.msisdn,
-        cb.brand,
-        o.received_at as opt_at,
-        o.keyword,
-        min(o.short_code) as mo_short_code
-    from opt_mo as o
-    join code_brands as cb on cb.short_code = o.short_code
-    group by o.msisdn, cb.brand, o.received_at, o.keyword
+with opt as (
+    select * from fct_opt_events
 ),
 
 brand_mt as (
