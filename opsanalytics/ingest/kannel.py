@@ -54,6 +54,10 @@ from opsanalytics.ingest.rawtext import Scan, is_gzip, scan, transcode
 FOLD_TOLERANCE_S = 60
 #: DuckDB memory limit while loading: the staging table spills to disk beyond it
 MEMORY_LIMIT = "1GB"
+#: row groups of `events` a writing thread buffers before flushing them to the file (DuckDB's
+#: default 5, ~200 MB a thread, competes with the staging table for MEMORY_LIMIT and makes
+#: it spill: 2 measured 16.5 s -> 12.7 s for the parse of 5 M lines, same peak RSS)
+WRITE_BUFFER_ROW_GROUPS = 2
 
 
 #: scans done while fingerprinting, by (path, size, mtime), used once by `load`
@@ -136,7 +140,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     path = Path(path)
     bar = _Progress(progress, path, path.stat().st_size)
     copy: Path | None = None
-    old_limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    old_limit, old_buffer = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('write_buffer_row_group_count')").fetchone()
     try:
         found = _SCANS.pop(_key(path), None) or scan(path, on_bytes=bar.bytes)
         source = path
@@ -147,6 +152,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
                 print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
                       file=sys.stderr)
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET write_buffer_row_group_count = {int(WRITE_BUFFER_ROW_GROUPS)}")
         # DuckDB's own bar would print to the terminal: ours polls its progress instead
         con.execute("SET enable_progress_bar_print = false")
         counts = _stage(con, source, load_id, contract, plan, bool(copy), bar)
@@ -157,6 +163,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         if copy:
             copy.unlink(missing_ok=True)
         _quietly(con, f"SET memory_limit = '{old_limit}'")
+        _quietly(con, f"SET write_buffer_row_group_count = {int(old_buffer)}")
     if counts.rejected and not counts.events:
         first = warehouse.execute(con, "staging/kannel_first_reject", {"load_id": load_id}).fetchone()
         raise IngestError(
