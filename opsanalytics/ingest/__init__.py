@@ -117,6 +117,11 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
     return warehouse.execute(con, "staging/manifest_loaded", {"sha256": sha256}).fetchone() is not None
 
 
+def _size_loaded(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    size = path.stat().st_size
+    return warehouse.execute(con, "staging/manifest_size_loaded", {"size_bytes": size}).fetchone() is not None
+
+
 def _record(con, load_id: int, path: Path, sha256: str, fmt: str, log_timezone: str | None,
             counts: LoadCounts, state: str) -> None:
     warehouse.execute(con, "staging/manifest_insert", {
@@ -144,14 +149,23 @@ def fingerprint(path: Path, fmt: str) -> str:
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fmt: str,
               progress: bool = True) -> LoadResult:
     """Load one file inside the caller's transaction; record it in the manifest."""
-    sha256 = fingerprint(path, fmt)
     load_id = _next_load_id(con)
     log_timezone = contract.log_timezone if fmt == "kannel" else None
-    if _already_loaded(con, sha256):
-        counts, state = LoadCounts(0, 0, 0, 0), "skipped"
+    hashing_load = getattr(_format_module(fmt), "load_hashing", None)
+    if hashing_load and not _size_loaded(con, path):
+        # no loaded file has this size, so this one cannot be a duplicate: the module hashes
+        # it while it loads (sha256 of a large log costs seconds of one core on its own)
+        sha256, counts = hashing_load(con, path, load_id, contract, progress)
+        counts, state = LoadCounts(*counts), "loaded"
+        if _already_loaded(con, sha256):  # cannot happen (equal bytes, equal size): say so
+            raise IngestError(f"{path}: internal error: a file of a size never loaded has a known sha256")
     else:
-        counts = LoadCounts(*_format_module(fmt).load(con, path, load_id, contract, progress))
-        state = "loaded"
+        sha256 = fingerprint(path, fmt)
+        if _already_loaded(con, sha256):
+            counts, state = LoadCounts(0, 0, 0, 0), "skipped"
+        else:
+            counts = LoadCounts(*_format_module(fmt).load(con, path, load_id, contract, progress))
+            state = "loaded"
         if counts.lines != counts.events + counts.markers + counts.rejected:
             raise IngestError(f"{path}: internal accounting error: {counts} "
                               "(lines != events + markers + rejected); nothing was loaded")

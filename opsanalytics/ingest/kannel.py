@@ -47,7 +47,7 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.kannel_format import ParsePlan, build_plan
-from opsanalytics.ingest.rawtext import Scan, is_gzip, scan, transcode
+from opsanalytics.ingest.rawtext import CHUNK, Scan, is_gzip, scan, transcode
 
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
 #: going back (lines are written by several threads: seconds of jitter are not a change)
@@ -75,6 +75,33 @@ def fingerprint(path: Path) -> str:
     _SCANS.clear()  # keep at most the file being loaded
     _SCANS[_key(path)] = scan(path, digest=digest)
     return digest.hexdigest()
+
+
+def load_hashing(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
+                 progress: bool = True) -> tuple[str, LoadCounts]:
+    """`load`, with the file's sha256 computed at the same time in a thread (hashlib and file
+    reads release the GIL, DuckDB too): for a file that cannot be a duplicate (ingest checks
+    its size), the hash no longer adds its seconds before the load."""
+    digest = hashlib.sha256()
+    failed: list[BaseException] = []
+
+    def hash_file() -> None:
+        try:
+            with Path(path).open("rb") as handle:
+                while block := handle.read(CHUNK):
+                    digest.update(block)
+        except BaseException as exc:  # re-raised in the caller's thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=hash_file, name="kannel-sha256", daemon=True)
+    worker.start()
+    try:
+        counts = load(con, path, load_id, contract, progress)
+    finally:
+        worker.join()
+    if failed:
+        raise IngestError(f"{path}: cannot read: {failed[0]}")
+    return digest.hexdigest(), counts
 
 
 def plan_for(contract: Contract) -> ParsePlan:
