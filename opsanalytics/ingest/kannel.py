@@ -2,8 +2,10 @@
 rejected_lines, exactly as KANNEL.md describes the format.
 
 Python only orchestrates; DuckDB parses (queries/staging/kannel_*.sql), streaming:
-  1. rawtext.scan (in the same read as the manifest's sha256): invalid UTF-8, carriage
-     returns or NUL bytes? (rare: then rawtext.transcode writes a cleaned copy)
+  1. rawtext.scan: invalid UTF-8, carriage returns or NUL bytes? (rare: then
+     rawtext.transcode writes a cleaned copy). The manifest's sha256 is computed in a thread
+     while DuckDB loads (`load_hashing`) when the file cannot be a duplicate, else in the
+     same read as the scan (`fingerprint`)
   2. kannel_raw: the lines, in order, into a temp table (rowid = line number; spills to disk
      beyond MEMORY_LIMIT, so memory does not grow with the file)
   3. kannel_events_fast: built-in layout only, tokenised once on '] ['; the standard lines
