@@ -74,7 +74,7 @@ def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False, create: b
         raise WarehouseError(f"{path}: cannot open the database: {exc}") from None
     con.execute("SET TimeZone = 'UTC'")
     if threads:
-        con.execute(f"SET threads = {int(threads)}")
+        con.execute("SET threads = $threads", {"threads": int(threads)})
     if not read_only:
         ensure_schema(con)
     elif not _has_table(con, "events"):

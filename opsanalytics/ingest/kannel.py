@@ -180,8 +180,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
             if replaced and progress:
                 print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
                       file=sys.stderr)
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        con.execute(f"SET write_buffer_row_group_count = {int(WRITE_BUFFER_ROW_GROUPS)}")
+        con.execute("SET memory_limit = $limit", {"limit": MEMORY_LIMIT})
+        con.execute("SET write_buffer_row_group_count = $groups", {"groups": int(WRITE_BUFFER_ROW_GROUPS)})
         # DuckDB's own bar would print to the terminal: ours polls its progress instead
         con.execute("SET enable_progress_bar_print = false")
         counts = _stage(con, source, load_id, contract, plan, bool(copy), bar)
@@ -191,8 +191,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         bar.close()
         if copy:
             copy.unlink(missing_ok=True)
-        _quietly(con, f"SET memory_limit = '{old_limit}'")
-        _quietly(con, f"SET write_buffer_row_group_count = {int(old_buffer)}")
+        _quietly(con, "SET memory_limit = $limit", {"limit": old_limit})
+        _quietly(con, "SET write_buffer_row_group_count = $groups", {"groups": int(old_buffer)})
     if counts.rejected and not counts.events:
         first = warehouse.execute(con, "staging/kannel_first_reject", {"load_id": load_id}).fetchone()
         raise IngestError(
@@ -235,10 +235,10 @@ def _stage(con, source: Path, load_id: int, contract: Contract, plan: ParsePlan,
     return LoadCounts(*map(int, row))
 
 
-def _quietly(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+def _quietly(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
     """Clean-up that must not hide the error that brought us here (an aborted transaction
     refuses every statement until the caller rolls back, which drops temp tables anyway)."""
     try:
-        con.execute(sql)
+        con.execute(sql, params or {})
     except duckdb.Error:
         pass
