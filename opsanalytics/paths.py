@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+_REPO = _PACKAGE.parent
 
 
 def _resource_dir(name: str) -> Path:
     checkout = _REPO / name
     if checkout.is_dir():
         return checkout
-    # installed wheel: pyproject maps the top-level folder into the package
-    return Path(str(importlib.resources.files(f"opsanalytics.{name}")))
+    # installed wheel: pyproject maps the top-level folder into the package (opsanalytics/<name>)
+    return _PACKAGE / name
 
 
 def queries_dir() -> Path:
