@@ -191,7 +191,7 @@ from opsanalytics.ingest import ingest_files, kannel
 real = warehouse.execute
 def stall(con, name, params=None):
     result = real(con, name, params)
-    if name == "staging/kannel_events_fast":      # events written, transaction still open
+    if name == "staging/kannel_slow":      # events written, transaction still open
         print("READY", flush=True)
         time.sleep(60)
     return result

@@ -1,17 +1,16 @@
 """Load one Kannel bearerbox access log (plain or gzip) into events / log_markers /
 rejected_lines, exactly as KANNEL.md describes the format.
 
-Python only orchestrates; DuckDB parses (queries/staging/kannel_*.sql), streaming:
-  1. rawtext.scan: invalid UTF-8, carriage returns or NUL bytes? (rare: then
-     rawtext.transcode writes a cleaned copy). The manifest's sha256 is computed in a thread
-     while DuckDB loads (`load_hashing`) when the file cannot be a duplicate, else in the
-     same read as the scan (`fingerprint`)
-  2. kannel_raw: the lines, in order, into a temp table (rowid = line number; spills to disk
-     beyond MEMORY_LIMIT, so memory does not grow with the file)
-  3. kannel_events_fast: built-in layout only, tokenised once on '] ['; the standard lines
-  4. kannel_leftover + kannel_slow: every other line, read positionally (regex up to the text,
-     text sliced by its LEN, the rest checked), each an event, a marker or a reject with reason
-  5. kannel_dst_shift: local logs, the repeated autumn hour resolved from the line order
+Python only orchestrates; DuckDB parses (queries/staging/kannel_*.sql), streaming, one
+block of lines at a time (opsanalytics.ingest.lineblocks: numbered lines as Arrow, read a
+block ahead in a thread, the file's sha256 computed in the same read), so memory does not
+grow with the file:
+  1. kannel_events_fast (built-in layout only), per block: tokenised once on '] [', the
+     standard lines become events
+  2. kannel_leftover, per block: every other line, kept for the positional path
+  3. kannel_slow: the leftovers read positionally (regex up to the text, text sliced by its
+     LEN, the rest checked), each an event, a marker or a reject with its reason
+  4. kannel_dst_shift: local logs, the repeated autumn hour resolved from the line order
 Every physical line ends up in exactly one of events, log_markers, rejected_lines.
 
 Decisions (the why is in the SQL comments):
@@ -30,7 +29,8 @@ Decisions (the why is in the SQL comments):
     it, the second occurrence from that line on. access_log_clean: %t (UTC) or %T (epoch) of
     the format; without either the file is refused.
   - bytes that are not UTF-8 are loaded as U+FFFD (the line is kept and the damage visible);
-    a carriage return inside a line stays in its field; NUL bytes become U+FFFD.
+    a carriage return inside a line stays in its field; NUL bytes become U+FFFD
+    (lineblocks).
   - a file none of whose lines is an event is refused (wrong format or contract), so a
     mistaken --format or access_log_format never loads a file of rejects.
 """
@@ -49,7 +49,7 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.kannel_format import ParsePlan, build_plan
-from opsanalytics.ingest.rawtext import CHUNK, Scan, is_gzip, scan, transcode
+from opsanalytics.ingest.lineblocks import LineReadError, read_blocks
 
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
 #: going back (lines are written by several threads: seconds of jitter are not a change)
@@ -62,47 +62,13 @@ MEMORY_LIMIT = "1GB"
 WRITE_BUFFER_ROW_GROUPS = 2
 
 
-#: scans done while fingerprinting, by (path, size, mtime), used once by `load`
-_SCANS: dict[tuple, Scan] = {}
-
-
-def _key(path: Path) -> tuple:
-    st = path.stat()
-    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
-
-
-def fingerprint(path: Path) -> str:
-    """sha256 of the file's bytes, checking them for the line reader in the same read."""
-    digest = hashlib.sha256()
-    _SCANS.clear()  # keep at most the file being loaded
-    _SCANS[_key(path)] = scan(path, digest=digest)
-    return digest.hexdigest()
-
-
 def load_hashing(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
                  progress: bool = True) -> tuple[str, LoadCounts]:
-    """`load`, with the file's sha256 computed at the same time in a thread (hashlib and file
-    reads release the GIL, DuckDB too): for a file that cannot be a duplicate (ingest checks
-    its size), the hash no longer adds its seconds before the load."""
+    """`load`, returning the file's sha256 too, computed in the same read of the file: for
+    a file that cannot be a duplicate (ingest checks its size), hashing first would cost a
+    read of a large log for nothing."""
     digest = hashlib.sha256()
-    failed: list[BaseException] = []
-
-    def hash_file() -> None:
-        try:
-            with Path(path).open("rb") as handle:
-                while block := handle.read(CHUNK):
-                    digest.update(block)
-        except BaseException as exc:  # re-raised in the caller's thread
-            failed.append(exc)
-
-    worker = threading.Thread(target=hash_file, name="kannel-sha256", daemon=True)
-    worker.start()
-    try:
-        counts = load(con, path, load_id, contract, progress)
-    finally:
-        worker.join()
-    if failed:
-        raise IngestError(f"{path}: cannot read: {failed[0]}")
+    counts = load(con, path, load_id, contract, progress, digest=digest)
     return digest.hexdigest(), counts
 
 
@@ -111,7 +77,8 @@ def plan_for(contract: Contract) -> ParsePlan:
 
 
 class _Progress:
-    """A tqdm bar on stderr: bytes while scanning, then DuckDB's own query progress."""
+    """A tqdm bar on stderr: bytes of the file parsed, then DuckDB's own query progress for
+    the positional path."""
 
     def __init__(self, enabled: bool, path: Path, size: int):
         self.bar = None
@@ -119,20 +86,21 @@ class _Progress:
         if enabled:
             from tqdm import tqdm
 
-            bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"{path.name}: scan",
+            bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"{path.name}: parse",
                        file=sys.stderr, leave=False, dynamic_ncols=True,
                        disable=None)  # None: no bar when stderr is not a terminal
             self.bar = None if bar.disable else bar
 
-    def bytes(self, n: int) -> None:
+    def at(self, done: int) -> None:
         if self.bar:
-            self.bar.update(n)
+            self.bar.update(done - self.bar.n)
 
     def run(self, con: duckdb.DuckDBPyConnection, step: str, name: str, params: dict):
         """Run one staging query, showing its progress (polled) as a percentage."""
         if not self.bar:
             return warehouse.execute(con, name, params)
         self.bar.reset(total=100)
+        self.bar.unit_scale = False
         self.bar.bar_format = "{desc}: {percentage:3.0f}%|{bar}| {elapsed}"
         self.bar.set_description(f"{self.name}: {step}")
         done = threading.Event()
@@ -163,36 +131,29 @@ class _Progress:
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
-         progress: bool = True) -> LoadCounts:
-    """Load one access log inside the caller's transaction; returns its accounting."""
+         progress: bool = True, digest=None) -> LoadCounts:
+    """Load one access log inside the caller's transaction; returns its accounting.
+    `digest` (a hashlib object) is fed the file's bytes as they are read."""
     plan = plan_for(contract)
     path = Path(path)
     bar = _Progress(progress, path, path.stat().st_size)
-    copy: Path | None = None
     old_limit, old_buffer = con.execute(
         "SELECT current_setting('memory_limit'), current_setting('write_buffer_row_group_count')").fetchone()
     try:
-        found = _SCANS.pop(_key(path), None) or scan(path, on_bytes=bar.bytes)
-        source = path
-        if found.needs_transcoding:
-            copy, replaced = transcode(path, on_bytes=bar.bytes)
-            source = copy
-            if replaced and progress:
-                print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
-                      file=sys.stderr)
         con.execute("SET memory_limit = $limit", {"limit": MEMORY_LIMIT})
         con.execute("SET write_buffer_row_group_count = $groups", {"groups": int(WRITE_BUFFER_ROW_GROUPS)})
         # DuckDB's own bar would print to the terminal: ours polls its progress instead
         con.execute("SET enable_progress_bar_print = false")
-        counts = _stage(con, source, load_id, contract, plan, bool(copy), bar)
-    except duckdb.InvalidInputException as exc:
-        raise IngestError(f"{path}: cannot be read as a text log: {str(exc).splitlines()[0]}") from None
+        counts, replaced = _stage(con, path, load_id, contract, plan, digest, bar)
+    except LineReadError as exc:
+        raise IngestError(f"{path}: {exc}") from None
     finally:
         bar.close()
-        if copy:
-            copy.unlink(missing_ok=True)
         _quietly(con, "SET memory_limit = $limit", {"limit": old_limit})
         _quietly(con, "SET write_buffer_row_group_count = $groups", {"groups": int(old_buffer)})
+    if replaced and progress:
+        print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
+              file=sys.stderr)
     if counts.rejected and not counts.events:
         first = warehouse.execute(con, "staging/kannel_first_reject", {"load_id": load_id}).fetchone()
         raise IngestError(
@@ -201,26 +162,23 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     return counts
 
 
-def _stage(con, source: Path, load_id: int, contract: Contract, plan: ParsePlan, transcoded: bool,
-           bar: _Progress) -> LoadCounts:
+def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan, digest,
+           bar: _Progress) -> tuple[LoadCounts, int]:
     params = {
-        "path": str(source), "compression": "gzip" if is_gzip(source) else "none", "load_id": load_id, "tz": contract.log_timezone,
-        "transcoded": transcoded, "prefix": plan.prefix, "time_source": plan.time_source,
-        "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
+        "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
+        "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
     }
+    lines = replaced = 0
     con.execute(warehouse.query_text("staging/kannel_drop"))
     con.execute(warehouse.query_text("staging/kannel_macros"))
     try:
-        bar.run(con, "read lines", "staging/kannel_raw", params)
-        if plan.fast:
-            # events carry their line numbers: their physical order does not matter, and
-            # not keeping it lets both threads write at once (PERF-NOTES: -12 %)
-            con.execute("SET preserve_insertion_order = false")
-            try:
-                bar.run(con, "parse", "staging/kannel_events_fast", params)
-            finally:
-                _quietly(con, "RESET preserve_insertion_order")
-        warehouse.execute(con, "staging/kannel_leftover", params)
+        warehouse.execute(con, "staging/kannel_left_table")
+        for block in read_blocks(path, digest=digest):
+            _parse_block(con, plan, block.table, {**params, "first_line": block.first_line,
+                                                  "last_line": block.first_line + block.lines - 1})
+            lines += block.lines
+            replaced += block.replaced
+            bar.at(block.file_bytes)
         bar.run(con, "odd lines", "staging/kannel_slow", params)
         warehouse.execute(con, "staging/kannel_events_slow", params)
         warehouse.execute(con, "staging/kannel_markers", params)
@@ -229,10 +187,28 @@ def _stage(con, source: Path, load_id: int, contract: Contract, plan: ParsePlan,
             warehouse.execute(con, "staging/kannel_dst_shift", params)
             warehouse.execute(con, "staging/kannel_dst_events", params)
             warehouse.execute(con, "staging/kannel_dst_markers", params)
-        row = warehouse.execute(con, "staging/kannel_counts", params).fetchone()
+        row = warehouse.execute(con, "staging/kannel_counts", {**params, "lines": lines}).fetchone()
     finally:
         _quietly(con, warehouse.query_text("staging/kannel_drop"))
-    return LoadCounts(*map(int, row))
+    return LoadCounts(*map(int, row)), replaced
+
+
+def _parse_block(con: duckdb.DuckDBPyConnection, plan: ParsePlan, stg_kannel_block, params: dict) -> None:
+    """The fast path over one block of lines, then its leftovers set aside. The SQL reads
+    the block's Arrow table by the name of the local variable `stg_kannel_block` (DuckDB's
+    replacement scan): a view registered with con.register would keep every block alive
+    until the caller's transaction ends, so memory would grow with the file."""
+    fast, leftover = (warehouse.query_text(f"staging/{name}") for name in ("kannel_events_fast", "kannel_leftover"))
+    if plan.fast:
+        # events carry their line numbers: their physical order does not matter, and
+        # not keeping it lets both threads write at once (PERF-NOTES: -12 %)
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            con.execute(fast, warehouse.bind(fast, params))
+        finally:
+            _quietly(con, "RESET preserve_insertion_order")
+    con.execute(leftover, warehouse.bind(leftover, params))
+    del stg_kannel_block  # (the name the SQL reads: see above)
 
 
 def _quietly(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:

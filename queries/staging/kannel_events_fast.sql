@@ -1,4 +1,5 @@
--- Kannel access log, staging step 2 (built-in layout of 1.4.0-1.4.5 only): the fast path.
+-- Kannel access log, staging step 2 (built-in layout of 1.4.0-1.4.5 only): the fast path,
+-- run on each block of lines (stg_kannel_block: line_no, line; opsanalytics.ingest.lineblocks).
 -- Each line is tokenised ONCE on '] [' (PERF-NOTES); a line whose tokens carry the expected
 -- tags in order, whose flags are numbers and whose text has exactly the length its LEN
 -- announces (bytes; hex texts 2 digits a byte) becomes an event here. Every other line
@@ -7,12 +8,9 @@
 INSERT INTO events (load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
                     binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
                     text_len, text, text_lossy, udh, segments, segments_exact)
-WITH base AS (
-    SELECT min(rowid) AS first_rowid FROM stg_kannel_raw
-),
-tokens AS (
-    SELECT rowid - (SELECT first_rowid FROM base) + 1 AS line_no, string_split(line, '] [') AS p
-    FROM stg_kannel_raw
+WITH tokens AS (
+    SELECT line_no, string_split(line, '] [') AS p
+    FROM stg_kannel_block
 ),
 shaped AS (
     -- k = tags between [BINF:] and [from:]: 0 (1.4.0-1.4.1), 1 [FID:] (1.4.2-1.4.3),

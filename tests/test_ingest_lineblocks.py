@@ -1,0 +1,108 @@
+"""The line reader under the Kannel loader (opsanalytics.ingest.lineblocks): every physical
+line exactly once, numbered, whatever the block and batch sizes; and a load split into many
+tiny blocks equals the same load in one block."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import random
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from opsanalytics import warehouse
+from opsanalytics.config import load_contract
+from opsanalytics.ingest import ingest_files, lineblocks
+from opsanalytics.simulate import simulate
+
+PIECES = [b"a", b"] [", b"\r", b"\r\n", b"\n", b"\xe9", b"\xc3\xa9", b"\x00", b"x" * 17,
+          b"\xef\xbf\xbd", b"1" * 11, b"1" * 12, b"1" * 13, b"\xf0\x9f\x98", b"\xf0\x9f\x98\x80"]
+
+
+def reference_lines(raw: bytes) -> list[str]:
+    """What the reader must give, written the slow, obvious way."""
+    parts = raw.split(b"\n")
+    if parts[-1] == b"":
+        parts.pop()
+    lines = []
+    for i, part in enumerate(parts):
+        terminated = i < len(parts) - 1 or raw.endswith(b"\n")
+        if terminated and part.endswith(b"\r"):  # CRLF; a lone '\r' stays
+            part = part[:-1]
+        lines.append(part.decode("utf-8", "replace").replace("\x00", "\ufffd"))
+    return lines
+
+
+def read_all(path: Path, **sizes) -> tuple[list[tuple[int, str]], str, int]:
+    digest = hashlib.sha256()
+    con = duckdb.connect()
+    got, replaced = [], 0
+    for block in lineblocks.read_blocks(path, digest=digest, **sizes):
+        block_table = block.table  # noqa: F841 (read by name in the SQL)
+        rows = con.execute("SELECT line_no, line FROM block_table ORDER BY line_no").fetchall()
+        assert [r[0] for r in rows] == list(range(block.first_line, block.first_line + block.lines))
+        got += rows
+        replaced += block.replaced
+    return got, digest.hexdigest(), replaced
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_bytes_give_every_line_once(tmp_path, seed):
+    rng = random.Random(seed)
+    raw = b"".join(rng.choice(PIECES) for _ in range(rng.randint(0, 80)))
+    for compressed in (False, True):
+        path = tmp_path / ("log.gz" if compressed else "log")
+        path.write_bytes(gzip.compress(raw) if compressed else raw)
+        sizes = {"block_bytes": rng.choice([1, 5, 16, 1 << 16]), "batch_rows": rng.choice([1, 3, 1000])}
+        got, sha256, _ = read_all(path, **sizes)
+        assert [line for _, line in got] == reference_lines(raw), sizes
+        assert [n for n, _ in got] == list(range(1, len(got) + 1))
+        assert sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_known_file(tmp_path):
+    path = tmp_path / "log"
+    path.write_bytes(b"short\n" + b"x" * 40 + b"\r\n\n caf\xe9 \x00end\rmid\nlast")
+    got, _, replaced = read_all(path, block_bytes=8)
+    assert got == [(1, "short"), (2, "x" * 40), (3, ""), (4, " caf\ufffd \ufffdend\rmid"), (5, "last")]
+    assert replaced == 2  # the Latin-1 byte and the NUL
+
+
+def test_empty_file_has_no_line(tmp_path):
+    path = tmp_path / "empty.log"
+    path.write_bytes(b"")
+    assert read_all(path) == ([], hashlib.sha256(b"").hexdigest(), 0)
+
+
+def test_truncated_gzip_is_an_error(tmp_path):
+    path = tmp_path / "cut.log.gz"
+    path.write_bytes(gzip.compress(b"line\n" * 1000)[:-30])
+    with pytest.raises(lineblocks.LineReadError, match="cannot be read"):
+        read_all(path)
+
+
+def test_tiny_blocks_load_the_same_warehouse(tmp_path, monkeypatch):
+    """Blocks end on line ends anywhere in the file: a load in blocks of 4 kB and batches
+    of 7 rows (hundreds of blocks, lines cut by none) equals the load in one block."""
+    res = simulate(tmp_path / "sim", days=3, scale=80, seed=5, log_timezone="Europe/Paris")
+    contract = load_contract(res.contract)
+    tables = {"events": "line_no", "rejected_lines": "line_no", "log_markers": "line_no"}
+
+    def load(name: str) -> dict:
+        con = warehouse.connect(tmp_path / f"{name}.duckdb", create=True)
+        results = ingest_files(con, contract, res.logs, progress=False)
+        content = {t: con.execute(f"SELECT * FROM {t} ORDER BY load_id, {key}").fetchall()
+                   for t, key in tables.items()}
+        con.close()
+        return content, [(r.lines, r.events, r.markers, r.rejected) for r in results]
+
+    whole, whole_counts = load("whole")
+    monkeypatch.setattr(lineblocks, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(lineblocks, "BATCH_ROWS", 7)
+    tiny, tiny_counts = load("tiny")
+    assert tiny_counts == whole_counts
+    assert sum(c[1] for c in whole_counts) > 1000
+    for table in tables:
+        assert tiny[table] == whole[table], table
