@@ -138,14 +138,6 @@ def _build_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     facts.build(con, contract)
 
 
-def fingerprint(path: Path, fmt: str) -> str:
-    """sha256 of the file's bytes; a format module may read the file in the same pass for
-    its own needs (the Kannel loader checks the bytes), saving a read of a large log."""
-    module = _format_module(fmt)
-    hook = getattr(module, "fingerprint", None)
-    return hook(path) if hook else file_sha256(path)
-
-
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fmt: str,
               progress: bool = True) -> LoadResult:
     """Load one file inside the caller's transaction; record it in the manifest."""
@@ -160,15 +152,15 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
         if _already_loaded(con, sha256):  # cannot happen (equal bytes, equal size): say so
             raise IngestError(f"{path}: internal error: a file of a size never loaded has a known sha256")
     else:
-        sha256 = fingerprint(path, fmt)
+        sha256 = file_sha256(path)
         if _already_loaded(con, sha256):
             counts, state = LoadCounts(0, 0, 0, 0), "skipped"
         else:
             counts = LoadCounts(*_format_module(fmt).load(con, path, load_id, contract, progress))
             state = "loaded"
-        if counts.lines != counts.events + counts.markers + counts.rejected:
-            raise IngestError(f"{path}: internal accounting error: {counts} "
-                              "(lines != events + markers + rejected); nothing was loaded")
+    if counts.lines != counts.events + counts.markers + counts.rejected:
+        raise IngestError(f"{path}: internal accounting error: {counts} "
+                          "(lines != events + markers + rejected); nothing was loaded")
     _record(con, load_id, path, sha256, fmt, log_timezone, counts, state)
     return LoadResult(str(path), sha256, fmt, counts.lines, counts.events, counts.markers,
                       counts.rejected, state)
