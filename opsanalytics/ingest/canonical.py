@@ -69,6 +69,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     path = Path(path)
     fmt = file_format(path)
     check_columns(path, _columns(con, path, fmt))
+    warehouse.execute(con, "staging/canonical_template").fetchall()
     try:
         warehouse.execute(con, f"staging/canonical_stage_{fmt}", {"path": str(path)}).fetchall()
     except duckdb.Error as exc:
