@@ -47,5 +47,6 @@ def build(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     """Write the ref_* tables, then rebuild every fact table (inside the caller's transaction)."""
     reference.write(con, contract)
     params = parameters(contract)
+    warehouse.execute(con, "facts/macros").fetchall()
     for step in STEPS:
         warehouse.execute(con, f"facts/{step}", params).fetchall()

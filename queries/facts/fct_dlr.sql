@@ -14,7 +14,7 @@
 CREATE OR REPLACE TABLE fct_dlr AS
 WITH dlr_keys AS (
     SELECT
-        load_id::BIGINT * 10000000000 + line_no AS dlr_id,
+        event_id(load_id, line_no) AS dlr_id,
         logged_at,
         coalesce(smsc, '') AS smsc,
         coalesce(fid, '') AS fid,
@@ -39,7 +39,7 @@ linkable AS (
 
 mt_lines AS (
     SELECT
-        load_id::BIGINT * 10000000000 + line_no AS mt_id,
+        event_id(load_id, line_no) AS mt_id,
         logged_at,
         coalesce(smsc, '') AS smsc,
         coalesce(fid, '') AS fid,
@@ -145,7 +145,7 @@ dlr_lines AS (
         CASE WHEN l.source = 'receipt' AND e.text LIKE '%stat:%' THEN string_split(e.text, ' ') END AS tk,
         CASE WHEN e.meta LIKE '%dlr_err=%' THEN regexp_extract(e.meta, 'dlr_err=([^&?]*)', 1) END AS err_encoded
     FROM events AS e
-    JOIN links AS l ON l.dlr_id = e.load_id::BIGINT * 10000000000 + e.line_no
+    JOIN links AS l ON l.dlr_id = event_id(e.load_id, e.line_no)
     WHERE e.kind = 'dlr'
 ),
 

@@ -9,7 +9,7 @@
 CREATE OR REPLACE TABLE fct_mo AS
 WITH mo_lines AS (
     SELECT
-        load_id::BIGINT * 10000000000 + line_no AS mo_id,
+        event_id(load_id, line_no) AS mo_id,
         *,
         upper(strip_accents(coalesce(text, ''))) AS upper_text
     FROM events

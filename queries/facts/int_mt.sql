@@ -7,7 +7,7 @@
 CREATE OR REPLACE TEMP TABLE int_mt AS
 WITH RECURSIVE mt_lines AS (
     SELECT
-        load_id::BIGINT * 10000000000 + line_no AS mt_id,
+        event_id(load_id, line_no) AS mt_id,
         *
     FROM events
     WHERE kind = 'mt'
