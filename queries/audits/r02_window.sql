@@ -9,12 +9,7 @@
 -- time); only those are converted to local time and classified; details are fetched for
 -- the breaches only.
 with offsets as (
-    -- every UTC offset the time zone takes, sampled daily over 2000-2060 (seconds)
-    select min(o) as min_off, max(o) as max_off
-    from (
-        select epoch(timezone($tz, timezone('UTC', t))) - epoch(t) as o
-        from range(timestamp '2000-01-01 12:00:00', timestamp '2060-01-01', interval 1 day) as r(t)
-    )
+    select min_off, max_off from r02_tz_offsets($tz)   -- r02_tz_offsets.sql
 ),
 
 window_seconds as (
