@@ -54,11 +54,12 @@ from opsanalytics.ingest.lineblocks import LineReadError, read_blocks
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
 #: going back (lines are written by several threads: seconds of jitter are not a change)
 FOLD_TOLERANCE_S = 60
-#: DuckDB memory limit while loading: the staging table spills to disk beyond it
+#: DuckDB memory limit while loading (its buffers and the leftover lines; the blocks of
+#: lines are Arrow memory outside it, at most three of BLOCK_BYTES): peak RSS 1.04-1.11 GB
+#: at 5 M lines
 MEMORY_LIMIT = "1GB"
 #: row groups of `events` a writing thread buffers before flushing them to the file (DuckDB's
-#: default 5, ~200 MB a thread, competes with the staging table for MEMORY_LIMIT and makes
-#: it spill: 2 measured 16.5 s -> 12.7 s for the parse of 5 M lines, same peak RSS)
+#: default 5, ~200 MB a thread; with blocks, 2 to 6 measured the same, within noise)
 WRITE_BUFFER_ROW_GROUPS = 2
 
 
