@@ -111,53 +111,87 @@ assemblies AS (
     SELECT * FROM concat_assemblies
 ),
 
--- texts are compared through their hash for partitioning, and for real before folding;
--- arg_max_null: the chosen attempt's value even when it is NULL
-attempts AS (
+-- Each assembly against its neighbours in its resend chain (same service, number and text,
+-- by time): does it fold into the one before, does the one after fold into it? Texts are
+-- partitioned by their hash and compared for real before folding.
+chained AS (
     SELECT
         *,
         hash(text) AS text_key,
-        lag(failed_attempt) OVER resend AS previous_failed,
-        lag(last_at) OVER resend AS previous_at,
-        lag(text) OVER resend AS previous_text
+        coalesce(lag(failed_attempt) OVER resend AND lag(text) OVER resend = text
+                 AND first_at - lag(last_at) OVER resend <= to_minutes($retry_minutes::BIGINT),
+                 false) AS folds_into_previous,
+        coalesce(failed_attempt AND lead(text) OVER resend = text
+                 AND lead(first_at) OVER resend - last_at <= to_minutes($retry_minutes::BIGINT),
+                 false) AS next_folds_in
     FROM assemblies
     WINDOW resend AS (PARTITION BY service, msisdn, hash(text) ORDER BY first_at, assembly_id)
 ),
 
-folded AS (
+-- Almost every assembly is a logical message on its own: it passes straight through. Only
+-- the chains of resends are numbered (a new logical message where an assembly does not fold
+-- into the one before) and aggregated: removing the lone assemblies leaves every chain whole.
+chains AS (
     SELECT
         *,
-        sum(CASE
-                WHEN previous_failed AND previous_text = text
-                    AND first_at - previous_at <= to_minutes($retry_minutes::BIGINT) THEN 0
-                ELSE 1
-            END) OVER (PARTITION BY service, msisdn, text_key ORDER BY first_at, assembly_id) AS logical_no
-    FROM attempts
+        sum(CASE WHEN folds_into_previous THEN 0 ELSE 1 END)
+            OVER (PARTITION BY service, msisdn, text_key ORDER BY first_at, assembly_id) AS logical_no
+    FROM chained
+    WHERE folds_into_previous OR next_folds_in
+),
+
+-- arg_max_null: the chosen attempt's value even when it is NULL
+folded_chains AS (
+    SELECT
+        min(assembly_id) AS logical_id,
+        list_sort(flatten(list(mt_ids))) AS mt_ids,
+        arg_max_null(msisdn, chosen) AS msisdn,
+        arg_max_null(service, chosen) AS service,
+        arg_max_null(brand, chosen) AS brand,
+        arg_max_null(category, chosen) AS category,
+        arg_max_null(short_code, chosen) AS short_code,
+        arg_max_null(oadc, chosen) AS oadc,
+        arg_max_null(smsc, chosen) AS smsc,
+        coalesce(min(first_accepted_at), min(first_at)) AS submitted_at,
+        bool_or(accepted) AS accepted,
+        arg_max_null(text, chosen) AS text,
+        arg_max_null(text_lossy, chosen) AS text_lossy,
+        arg_max_null(parts_expected, chosen) AS parts_expected,
+        arg_max_null(parts_seen, chosen) AS parts_seen,
+        arg_max_null(segments, chosen) AS segments,
+        arg_max_null(segments_exact, chosen) AS segments_exact,
+        count(*) AS attempts,
+        arg_max_null(final_status, chosen) AS final_status,
+        arg_max_null(final_at, chosen) AS final_at
+    FROM (
+        SELECT *, {'accepted': accepted, 'first_at': first_at, 'assembly_id': assembly_id} AS chosen
+        FROM chains
+    )
+    GROUP BY service, msisdn, text_key, logical_no
 )
 
 SELECT
-    min(assembly_id) AS logical_id,
-    list_sort(flatten(list(mt_ids))) AS mt_ids,
-    arg_max_null(msisdn, chosen) AS msisdn,
-    arg_max_null(service, chosen) AS service,
-    arg_max_null(brand, chosen) AS brand,
-    arg_max_null(category, chosen) AS category,
-    arg_max_null(short_code, chosen) AS short_code,
-    arg_max_null(oadc, chosen) AS oadc,
-    arg_max_null(smsc, chosen) AS smsc,
-    coalesce(min(first_accepted_at), min(first_at)) AS submitted_at,
-    bool_or(accepted) AS accepted,
-    arg_max_null(text, chosen) AS text,
-    arg_max_null(text_lossy, chosen) AS text_lossy,
-    arg_max_null(parts_expected, chosen) AS parts_expected,
-    arg_max_null(parts_seen, chosen) AS parts_seen,
-    arg_max_null(segments, chosen) AS segments,
-    arg_max_null(segments_exact, chosen) AS segments_exact,
-    count(*) AS attempts,
-    arg_max_null(final_status, chosen) AS final_status,
-    arg_max_null(final_at, chosen) AS final_at
-FROM (
-    SELECT *, {'accepted': accepted, 'first_at': first_at, 'assembly_id': assembly_id} AS chosen
-    FROM folded
-)
-GROUP BY service, msisdn, text_key, logical_no
+    assembly_id AS logical_id,
+    mt_ids,   -- in mt_id order already
+    msisdn,
+    service,
+    brand,
+    category,
+    short_code,
+    oadc,
+    smsc,
+    coalesce(first_accepted_at, first_at) AS submitted_at,
+    accepted,
+    text,
+    text_lossy,
+    parts_expected,
+    parts_seen,
+    segments,
+    segments_exact,
+    1::BIGINT AS attempts,
+    final_status,
+    final_at
+FROM chained
+WHERE NOT folds_into_previous AND NOT next_folds_in
+UNION ALL BY NAME
+SELECT * FROM folded_chains
