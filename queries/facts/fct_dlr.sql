@@ -15,6 +15,13 @@ CREATE OR REPLACE TABLE fct_dlr AS
 WITH dlr_keys AS (
     SELECT
         event_id(load_id, line_no) AS dlr_id,
+        load_id,
+        line_no,
+        label,
+        account,
+        dlr_mask,
+        text,
+        meta,
         logged_at,
         coalesce(smsc, '') AS smsc,
         coalesce(fid, '') AS fid,
@@ -105,8 +112,7 @@ context_before AS (
 
 links AS (
     SELECT
-        d.dlr_id,
-        d.source,
+        d.*,
         CASE
             WHEN d.outcome <> 'accepted' THEN NULL
             WHEN f.before_id IS NOT NULL AND (f.after_id IS NULL OR d.logged_at - f.before_at <= f.after_at - d.logged_at)
@@ -126,27 +132,23 @@ links AS (
     LEFT JOIN context_before AS c USING (dlr_id)
 ),
 
--- the DLR lines again, with their link; the SMPP receipt text in the standard layout
+-- the DLR lines with their link (their columns carried from dlr_keys, not read again); the
+-- SMPP receipt text in the standard layout
 -- `id:X sub:N dlvrd:N submit date:D done date:D stat:S err:E text:...` is read from its
 -- space-separated tokens (3x cheaper than a pattern with captures), any other layout field
 -- by field with patterns; META dlr_err (URL-encoded bytes) becomes hex
 dlr_lines AS (
     SELECT
-        e.*,
-        l.dlr_id,
-        l.source,
-        l.link,
-        CASE l.link
-            WHEN 'fid' THEN l.before_id
-            WHEN 'fid_after' THEN l.after_id
-            WHEN 'context' THEN l.context_id
-            WHEN 'fallback' THEN l.context_id
+        *,
+        CASE link
+            WHEN 'fid' THEN before_id
+            WHEN 'fid_after' THEN after_id
+            WHEN 'context' THEN context_id
+            WHEN 'fallback' THEN context_id
         END AS mt_id,
-        CASE WHEN l.source = 'receipt' AND e.text LIKE '%stat:%' THEN string_split(e.text, ' ') END AS tk,
-        CASE WHEN e.meta LIKE '%dlr_err=%' THEN regexp_extract(e.meta, 'dlr_err=([^&?]*)', 1) END AS err_encoded
-    FROM events AS e
-    JOIN links AS l ON l.dlr_id = event_id(e.load_id, e.line_no)
-    WHERE e.kind = 'dlr'
+        CASE WHEN source = 'receipt' AND text LIKE '%stat:%' THEN string_split(text, ' ') END AS tk,
+        CASE WHEN meta LIKE '%dlr_err=%' THEN regexp_extract(meta, 'dlr_err=([^&?]*)', 1) END AS err_encoded
+    FROM links
 ),
 
 receipts AS (
