@@ -27,21 +27,32 @@ from pathlib import Path
 import duckdb
 
 # One query: row i of range(N) becomes one access-log line. Values come from hashes of i, so
-# lines are distinct (no dictionary-compression shortcut) but the run is deterministic.
+# lines are distinct (no dictionary-compression shortcut) but the run is deterministic. A DLR
+# (ACK or handset receipt) is about the last MT line before it: its SMSC, FID, service and
+# number are that MT's (k = the MT's line), so the facts link it by FID as on a real gateway.
 GENERATE = r"""
 COPY (
-WITH base AS (
+WITH kinds AS (
     SELECT i,
            (hash(i, 1) % 1000)::BIGINT AS r,
-           (hash(i, 2) % 1000000007)::BIGINT AS h,
            TIMESTAMP '2026-11-01 00:00:00' + to_seconds(i * $span // $n) AS ts
     FROM range($n) t(i)
+), base AS (
+    SELECT i, r, ts, (hash(k, 2) % 1000000007)::BIGINT AS h, k
+    FROM (
+        SELECT *,
+               CASE WHEN r >= 420 AND r < 880
+                    THEN coalesce(max(CASE WHEN r < 420 THEN i END)
+                                  OVER (ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), i)
+                    ELSE i END AS k
+        FROM kinds
+    )
 ), shaped AS (
     SELECT i, r, h, strftime(ts, '%Y-%m-%d %H:%M:%S') AS prefix,
            CASE WHEN h % 2 = 0 THEN 'ora_36180' ELSE 'ora_36181' END AS smsc,
            ['acme', 'jeu_app', 'banque', 'shop'][1 + h % 4] AS svc,
            '336' || lpad((h % 100000000)::VARCHAR, 8, '0') AS msisdn,
-           upper(printf('%08x', i)) AS fid,
+           upper(printf('%08x', k)) AS fid,
            CASE h % 7
              WHEN 0 THEN 'Promo: -20% avec le code [..T..] .. 5... {ok} ~ ^ | \ fin ' || (h % 9999)::VARCHAR
              WHEN 1 THEN 'Votre code est ' || (h % 10000)::VARCHAR || '. R..pondez STOP au 36180 pour ne plus recevoir de SMS.'
