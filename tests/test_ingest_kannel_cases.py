@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from opsanalytics import warehouse
 from opsanalytics.config import parse_contract
 from opsanalytics.errors import IngestError
-from opsanalytics.ingest import file_sha256, kannel, kannel_format
+from opsanalytics.ingest import kannel, kannel_format
 
 CASES = Path(__file__).parent / "fixtures" / "kannel-cases"
 REAL = Path(__file__).parent / "fixtures" / "kannel-1.4.5"
@@ -200,12 +201,16 @@ def test_gzip_loads_like_plain(tmp_path):
     rotated = tmp_path / "access.log.2.gz"
     with (REAL / "main" / "access.log").open("rb") as src, gzip.open(rotated, "wb") as dst:
         shutil.copyfileobj(src, dst)
-    # the manifest's identity is the sha256 of the bytes as stored (compressed), computed by
-    # the loader in the same read as the decompression
+    # the loader computes, in the same read as the decompression, the sha256 of the bytes
+    # as stored (compressed) and of the content, which is the plain log's
     con = warehouse.connect(":memory:")
     with warehouse.transaction(con):
-        sha256, _ = kannel.load_hashing(con, rotated, 1, parse_contract('log_timezone = "Europe/Paris"\n'), progress=False)
-    assert sha256 == file_sha256(rotated) != file_sha256(REAL / "main" / "access.log")
+        identity, _ = kannel.load_hashing(con, rotated, 1, parse_contract('log_timezone = "Europe/Paris"\n'),
+                                          progress=False)
+    plain_bytes = (REAL / "main" / "access.log").read_bytes()
+    assert identity.sha256 == hashlib.sha256(rotated.read_bytes()).hexdigest()
+    assert identity.content_sha256 == hashlib.sha256(plain_bytes).hexdigest() != identity.sha256
+    assert identity.content_bytes == len(plain_bytes)
     plain_con, plain = load(REAL / "main" / "access.log")
     gz_con, gz = load(rotated)
     assert gz == plain

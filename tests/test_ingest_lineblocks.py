@@ -36,16 +36,28 @@ def reference_lines(raw: bytes) -> list[str]:
 
 
 def read_all(path: Path, **sizes) -> tuple[list[tuple[int, str]], str, int]:
-    digest = hashlib.sha256()
+    identity = lineblocks.Identity()
     con = duckdb.connect()
     got, replaced = [], 0
-    for block in lineblocks.read_blocks(path, digest=digest, **sizes):
+    for block in lineblocks.read_blocks(path, identity, **sizes):
         block_table = block.table  # noqa: F841 (read by name in the SQL)
         rows = con.execute("SELECT line_no, line FROM block_table ORDER BY line_no").fetchall()
         assert [r[0] for r in rows] == list(range(block.first_line, block.first_line + block.lines))
         got += rows
         replaced += block.replaced
-    return got, digest.hexdigest(), replaced
+    assert (identity.content_sha256, identity.content_bytes) == content_identity(path)
+    alone = lineblocks.identify(path)  # the same identity without building lines
+    assert ((alone.sha256, alone.content_sha256, alone.content_bytes)
+            == (identity.sha256, identity.content_sha256, identity.content_bytes))
+    return got, identity.sha256, replaced
+
+
+def content_identity(path: Path) -> tuple[str, int]:
+    """sha256 and size of the content, decompressed the simple way (the oracle)."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return hashlib.sha256(data).hexdigest(), len(data)
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -46,7 +46,9 @@ def con():
     connection = new_db()
     log.write(connection)
     connection.execute(
-        "INSERT INTO load_manifest VALUES (1, '/logs/access.log', 'ab', 10, 'kannel', 'UTC', $n, $n, 0, 0, "
+        "INSERT INTO load_manifest "
+        "(load_id, path, sha256, size_bytes, format, log_timezone, lines, events, markers, rejected, state, loaded_at) "
+        "VALUES (1, '/logs/access.log', 'ab', 10, 'kannel', 'UTC', $n, $n, 0, 0, "
         "'loaded', TIMESTAMPTZ '2026-12-26 10:00:00+00')", {"n": len(log.rows)})
     connection.execute("""INSERT INTO rejected_lines VALUES
         (1, 40, 'garbage 1', 'no timestamp'), (1, 41, 'garbage 2', 'no timestamp'),

@@ -15,7 +15,8 @@ RECEIPT = "id:{fid} sub:001 dlvrd:001 submit date:2611251000 done date:261125100
 
 def _manifest(con, load_id, path, sha, lines, events, markers, rejected, state):
     con.execute(
-        "INSERT INTO load_manifest VALUES ($id, $path, $sha, 100, 'kannel', 'UTC', $lines, $events, $markers, "
+        "INSERT INTO load_manifest "
+        "(load_id, path, sha256, size_bytes, format, log_timezone, lines, events, markers, rejected, state, loaded_at) VALUES ($id, $path, $sha, 100, 'kannel', 'UTC', $lines, $events, $markers, "
         "$rejected, $state, now())",
         {"id": load_id, "path": path, "sha": sha, "lines": lines, "events": events, "markers": markers,
          "rejected": rejected, "state": state})

@@ -3,7 +3,7 @@ data/demo/, loads it into data/demo/demo.duckdb, runs every report into reports/
 and prints where index.html is.
 
 A second run is idempotent: the simulation is kept when its settings are unchanged (a
-stamp file records them), the ingest skips files already loaded (same sha256), and only the
+stamp file records them), the ingest skips logs already loaded (same content), and only the
 reports are regenerated. Changing a setting starts the demo data afresh.
 """
 

@@ -3,8 +3,9 @@
 Each format module (`kannel`, `canonical`) exposes
 ``load(con, path, load_id, contract, progress) -> LoadCounts`` and inserts into `events`,
 `log_markers` and `rejected_lines` inside the caller's transaction. This module owns what is
-common to every format: choosing the format, the manifest (sha256 of the file's bytes; a file
-already loaded is recorded again as `skipped` and loads nothing), the accounting check
+common to every format: choosing the format, the manifest (a file whose content, the
+decompressed bytes, is already loaded, whatever its name and whether gzipped, is recorded
+again as `skipped` and loads nothing), the accounting check
 lines = events + markers + rejected, and atomicity: every file of one call and the rebuild of
 the facts run in one transaction, so a failure or a kill half-way leaves the warehouse as it
 was before the call.
@@ -12,8 +13,8 @@ was before the call.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
+import struct
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ import duckdb
 from opsanalytics import warehouse
 from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
+from opsanalytics.ingest.lineblocks import Identity, LineReadError, identify, is_gzip
 
 #: formats `ingest` accepts; "auto" picks one from the file name
 FORMATS = ("auto", "kannel", "csv", "parquet")
@@ -70,15 +72,6 @@ def detect_format(path: Path) -> str:
     return "kannel"
 
 
-def file_sha256(path: Path, chunk: int = 1 << 22) -> str:
-    """Checksum of the bytes as stored (compressed bytes for a .gz): the manifest's identity."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _format_module(fmt: str):
     name = f"opsanalytics.ingest.{_MODULES[fmt]}"
     try:
@@ -113,21 +106,41 @@ def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(warehouse.execute(con, "staging/next_load_id").fetchone()[0])
 
 
-def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
-    return warehouse.execute(con, "staging/manifest_loaded", {"sha256": sha256}).fetchone() is not None
+def _already_loaded(con: duckdb.DuckDBPyConnection, identity: Identity) -> bool:
+    return warehouse.execute(con, "staging/manifest_loaded", {
+        "content_sha256": identity.content_sha256, "sha256": identity.sha256}).fetchone() is not None
+
+
+def _content_size_hint(path: Path) -> tuple[int, bool]:
+    """(content size, gzip): a plain file's size, or a gzip file's ISIZE trailer (content
+    size modulo 2^32, of its last member), read without decompressing anything."""
+    if not is_gzip(path):
+        return path.stat().st_size, False
+    with path.open("rb") as handle:
+        handle.seek(-4, 2)
+        return struct.unpack("<I", handle.read(4))[0], True
 
 
 def _size_loaded(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
-    size = path.stat().st_size
-    return warehouse.execute(con, "staging/manifest_size_loaded", {"size_bytes": size}).fetchone() is not None
+    content_bytes, gzip_file = _content_size_hint(path)
+    return warehouse.execute(con, "staging/manifest_size_loaded", {
+        "size_bytes": path.stat().st_size, "content_bytes": content_bytes, "gzip": gzip_file,
+    }).fetchone() is not None
 
 
-def _record(con, load_id: int, path: Path, sha256: str, fmt: str, log_timezone: str | None,
+def _unload(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+    for table in ("events", "markers", "rejects"):
+        warehouse.execute(con, f"staging/unload_{table}", {"load_id": load_id})
+
+
+def _record(con, load_id: int, path: Path, identity: Identity, fmt: str, log_timezone: str | None,
             counts: LoadCounts, state: str) -> None:
     warehouse.execute(con, "staging/manifest_insert", {
-        "load_id": load_id, "path": str(path), "sha256": sha256, "size_bytes": path.stat().st_size,
-        "format": fmt, "log_timezone": log_timezone, "lines": counts.lines, "events": counts.events,
-        "markers": counts.markers, "rejected": counts.rejected, "state": state,
+        "load_id": load_id, "path": str(path), "sha256": identity.sha256,
+        "size_bytes": path.stat().st_size, "format": fmt, "log_timezone": log_timezone,
+        "lines": counts.lines, "events": counts.events, "markers": counts.markers,
+        "rejected": counts.rejected, "state": state,
+        "content_sha256": identity.content_sha256, "content_bytes": identity.content_bytes,
     })
 
 
@@ -144,25 +157,31 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     load_id = _next_load_id(con)
     log_timezone = contract.log_timezone if fmt == "kannel" else None
     hashing_load = getattr(_format_module(fmt), "load_hashing", None)
+    skipped = LoadCounts(0, 0, 0, 0)
     if hashing_load and not _size_loaded(con, path):
-        # no loaded file has this size, so this one cannot be a duplicate: the module hashes
-        # it while it loads (sha256 of a large log costs seconds of one core on its own)
-        sha256, counts = hashing_load(con, path, load_id, contract, progress)
+        # no loaded content has this size, so this file cannot be a duplicate: the module
+        # hashes it while it loads (sha256 of a large log costs seconds of one core)
+        identity, counts = hashing_load(con, path, load_id, contract, progress)
         counts, state = LoadCounts(*counts), "loaded"
-        if _already_loaded(con, sha256):  # cannot happen (equal bytes, equal size): say so
-            raise IngestError(f"{path}: internal error: a file of a size never loaded has a known sha256")
+        if _already_loaded(con, identity):
+            # only a multi-member gzip (its ISIZE trailer is its last member's) gets here
+            _unload(con, load_id)
+            counts, state = skipped, "skipped"
     else:
-        sha256 = file_sha256(path)
-        if _already_loaded(con, sha256):
-            counts, state = LoadCounts(0, 0, 0, 0), "skipped"
+        try:
+            identity = identify(path)
+        except LineReadError as exc:
+            raise IngestError(f"{path}: {exc}") from None
+        if _already_loaded(con, identity):
+            counts, state = skipped, "skipped"
         else:
             counts = LoadCounts(*_format_module(fmt).load(con, path, load_id, contract, progress))
             state = "loaded"
     if counts.lines != counts.events + counts.markers + counts.rejected:
         raise IngestError(f"{path}: internal accounting error: {counts} "
                           "(lines != events + markers + rejected); nothing was loaded")
-    _record(con, load_id, path, sha256, fmt, log_timezone, counts, state)
-    return LoadResult(str(path), sha256, fmt, counts.lines, counts.events, counts.markers,
+    _record(con, load_id, path, identity, fmt, log_timezone, counts, state)
+    return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
                       counts.rejected, state)
 
 
@@ -170,9 +189,10 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
                  fmt: str = "auto", progress: bool = True, echo: bool | None = None) -> list[LoadResult]:
     """Load every file, then rebuild the facts; all in one transaction (all or nothing).
 
-    A file whose sha256 is already in the manifest (loaded earlier, or earlier in this same
-    call) is recorded as `skipped` and loads nothing, so ingesting twice changes nothing but
-    the manifest. `progress`: progress bars on stderr; `echo` (default: as `progress`): the
+    A file whose content is already in the manifest (loaded earlier, or earlier in this same
+    call; plain or gzipped, under any name) is recorded as `skipped` and loads nothing, so
+    ingesting twice, or again after the rotation compressed a log, changes nothing but the
+    manifest. `progress`: progress bars on stderr; `echo` (default: as `progress`): the
     accounting line of each file on stderr as soon as it is loaded.
     """
     echo = progress if echo is None else echo

@@ -37,7 +37,6 @@ Decisions (the why is in the SQL comments):
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import threading
 from pathlib import Path
@@ -49,7 +48,7 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.kannel_format import ParsePlan, build_plan
-from opsanalytics.ingest.lineblocks import LineReadError, read_blocks
+from opsanalytics.ingest.lineblocks import Identity, LineReadError, read_blocks
 
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
 #: going back (lines are written by several threads: seconds of jitter are not a change)
@@ -64,13 +63,13 @@ WRITE_BUFFER_ROW_GROUPS = 2
 
 
 def load_hashing(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
-                 progress: bool = True) -> tuple[str, LoadCounts]:
-    """`load`, returning the file's sha256 too, computed in the same read of the file: for
-    a file that cannot be a duplicate (ingest checks its size), hashing first would cost a
-    read of a large log for nothing."""
-    digest = hashlib.sha256()
-    counts = load(con, path, load_id, contract, progress, digest=digest)
-    return digest.hexdigest(), counts
+                 progress: bool = True) -> tuple[Identity, LoadCounts]:
+    """`load`, returning the file's identity (sha256 of its bytes and of its content) too,
+    computed in the same read of the file: for a file that cannot be a duplicate (ingest
+    checks its size), hashing first would cost a read of a large log for nothing."""
+    identity = Identity()
+    counts = load(con, path, load_id, contract, progress, identity=identity)
+    return identity, counts
 
 
 def plan_for(contract: Contract) -> ParsePlan:
@@ -132,9 +131,9 @@ class _Progress:
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
-         progress: bool = True, digest=None) -> LoadCounts:
+         progress: bool = True, identity: Identity | None = None) -> LoadCounts:
     """Load one access log inside the caller's transaction; returns its accounting.
-    `digest` (a hashlib object) is fed the file's bytes as they are read."""
+    `identity`, when given, is filled as the file is read."""
     plan = plan_for(contract)
     path = Path(path)
     bar = _Progress(progress, path, path.stat().st_size)
@@ -145,7 +144,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         con.execute("SET write_buffer_row_group_count = $groups", {"groups": int(WRITE_BUFFER_ROW_GROUPS)})
         # DuckDB's own bar would print to the terminal: ours polls its progress instead
         con.execute("SET enable_progress_bar_print = false")
-        counts, replaced = _stage(con, path, load_id, contract, plan, digest, bar)
+        counts, replaced = _stage(con, path, load_id, contract, plan, identity, bar)
     except LineReadError as exc:
         raise IngestError(f"{path}: {exc}") from None
     finally:
@@ -163,8 +162,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     return counts
 
 
-def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan, digest,
-           bar: _Progress) -> tuple[LoadCounts, int]:
+def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
+           identity: Identity | None, bar: _Progress) -> tuple[LoadCounts, int]:
     params = {
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
@@ -174,7 +173,7 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan, d
     con.execute(warehouse.query_text("staging/kannel_macros"))
     try:
         warehouse.execute(con, "staging/kannel_left_table")
-        for block in read_blocks(path, digest=digest):
+        for block in read_blocks(path, identity):
             _parse_block(con, plan, block.table, {**params, "first_line": block.first_line,
                                                   "last_line": block.first_line + block.lines - 1})
             lines += block.lines

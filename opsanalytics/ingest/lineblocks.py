@@ -13,17 +13,19 @@ parallel. Every physical ('\\n'-terminated) line is exactly one row, never merge
   - a NUL byte becomes U+FFFD;
   - the last line counts even without its '\\n'; an empty file has no line.
 A gzip file (found by its magic number, not its name) is decompressed on the fly. The file's
-sha256, of its bytes as stored, is computed in the same read. Blocks are read and built in
-a thread, one block ahead of the caller, so reading overlaps DuckDB's parsing.
+identity (`Identity`: sha256 of its bytes as stored, and of its content, the decompressed
+bytes) is computed in the same read. Blocks are read and built in a thread, one block ahead
+of the caller, so reading overlaps DuckDB's parsing.
 """
 
 from __future__ import annotations
 
 import codecs
 import gzip
+import hashlib
 import queue
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -58,6 +60,40 @@ class LineReadError(Exception):
     """The file cannot be read as lines of text (truncated gzip, line too long...)."""
 
 
+@dataclass
+class Identity:
+    """What a file is, filled while it is read: sha256 of its bytes as stored (what
+    `sha256sum` prints) and of its content (the decompressed lines). A log is the same log
+    plain or gzipped by the rotation, so the manifest recognises it by its content; a plain
+    file's content is its bytes, hashed once."""
+
+    stored: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+    content: "hashlib._Hash | None" = None  # None: a plain file, the content is `stored`
+    content_bytes: int = 0
+
+    @property
+    def sha256(self) -> str:
+        return self.stored.hexdigest()
+
+    @property
+    def content_sha256(self) -> str:
+        return (self.content or self.stored).hexdigest()
+
+
+def identify(path: Path, chunk: int = 1 << 22) -> Identity:
+    """The identity of a file, read once without building lines (for a file that may be a
+    duplicate, hashed before anything is loaded)."""
+    identity = Identity()
+    try:
+        with _open_content(Path(path), identity) as (raw, source):
+            while source.read(chunk):
+                pass
+            raw.drain()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LineReadError(f"cannot be read: {exc}") from None
+    return identity
+
+
 def is_gzip(path: Path) -> bool:
     with Path(path).open("rb") as probe:
         return probe.read(2) == b"\x1f\x8b"
@@ -85,22 +121,23 @@ class _HashingReader:
         self.read_bytes += len(data)
 
     def drain(self) -> None:
-        """Hash what the decompressor left unread (bytes after the gzip stream)."""
+        """Hash what the decompressor left unread (bytes after the gzip stream); a no-op
+        on a plain file read to its end."""
         while self.read(1 << 20):
             pass
 
 
-def read_blocks(path: Path, digest=None, block_bytes: int | None = None,
+def read_blocks(path: Path, identity: Identity | None = None, block_bytes: int | None = None,
                 batch_rows: int | None = None) -> Iterator[LineBlock]:
     """The file's lines, block by block (BLOCK_BYTES, BATCH_ROWS unless given), read one
-    block ahead in a thread. `digest` (a hashlib object) is fed the file's bytes."""
+    block ahead in a thread. `identity`, when given, is filled as the file is read."""
     block_bytes, batch_rows = block_bytes or BLOCK_BYTES, batch_rows or BATCH_ROWS
     ahead: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def produce() -> None:
         try:
-            for block in _blocks(Path(path), digest, block_bytes, batch_rows):
+            for block in _blocks(Path(path), identity, block_bytes, batch_rows):
                 while not stop.is_set():
                     try:
                         ahead.put(block, timeout=0.1)
@@ -133,12 +170,35 @@ def read_blocks(path: Path, digest=None, block_bytes: int | None = None,
             worker.join(timeout=0.05)
 
 
-def _blocks(path: Path, digest, block_bytes: int, batch_rows: int) -> Iterator[LineBlock]:
-    compressed = is_gzip(path)
-    with path.open("rb") as handle:
-        raw = _HashingReader(handle, digest)
+class _open_content:
+    """(raw, source): the file's bytes as stored, hashed into identity.stored, and its
+    content (decompressed when gzip), hashed into identity.content; on close, the content's
+    size goes to identity.content_bytes."""
+
+    def __init__(self, path: Path, identity: Identity | None):
+        self.path, self.identity = path, identity
+
+    def __enter__(self):
+        compressed = is_gzip(self.path)
+        self.handle = self.path.open("rb")
+        self.raw = _HashingReader(self.handle, self.identity.stored if self.identity else None)
+        self.source = self.raw
+        if compressed:
+            if self.identity:
+                self.identity.content = hashlib.sha256()
+            self.source = _HashingReader(gzip.GzipFile(fileobj=self.raw, mode="rb"),
+                                         self.identity.content if self.identity else None)
+        return self.raw, self.source
+
+    def __exit__(self, *exc) -> None:
+        if self.identity:
+            self.identity.content_bytes = self.source.read_bytes
+        self.handle.close()
+
+
+def _blocks(path: Path, identity: Identity | None, block_bytes: int, batch_rows: int) -> Iterator[LineBlock]:
+    with _open_content(path, identity) as (raw, source):
         try:
-            source = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
             first_line, carry = 1, np.empty(0, dtype=np.uint8)
             while True:
                 data, eof = _fill(source, carry, block_bytes)
@@ -161,8 +221,7 @@ def _blocks(path: Path, digest, block_bytes: int, batch_rows: int) -> Iterator[L
                     break
         except (OSError, EOFError, gzip.BadGzipFile) as exc:  # truncated or corrupt gzip
             raise LineReadError(f"cannot be read: {exc}") from None
-        if compressed:
-            raw.drain()
+        raw.drain()
 
 
 def _fill(source, carry: np.ndarray, block_bytes: int) -> tuple[np.ndarray, bool]:

@@ -1,0 +1,3 @@
+-- Take back the events one load wrote (inside the ingest transaction): a file found to be a
+-- duplicate only once read (a multi-member gzip whose content was already loaded).
+DELETE FROM events WHERE load_id = $load_id
