@@ -45,19 +45,32 @@ def read_all(path: Path, **sizes) -> tuple[list[tuple[int, str]], str, int]:
         assert [r[0] for r in rows] == list(range(block.first_line, block.first_line + block.lines))
         got += rows
         replaced += block.replaced
-    assert (identity.content_sha256, identity.content_bytes) == content_identity(path)
-    alone = lineblocks.identify(path)  # the same identity without building lines
-    assert ((alone.sha256, alone.content_sha256, alone.content_bytes)
-            == (identity.sha256, identity.content_sha256, identity.content_bytes))
+    assert fields(identity) == content_identity(path)
+    assert fields(lineblocks.identify(path)) == fields(identity)  # the same, without building lines
+    assert lineblocks.head_sha256(path) == identity.head_sha256
     return got, identity.sha256, replaced
 
 
-def content_identity(path: Path) -> tuple[str, int]:
-    """sha256 and size of the content, decompressed the simple way (the oracle)."""
+def fields(identity: lineblocks.Identity) -> tuple:
+    return (identity.content_sha256, identity.content_bytes, identity.complete_sha256,
+            identity.complete_bytes, identity.complete_lines, identity.head_sha256)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def content(path: Path) -> bytes:
+    """The content, decompressed the simple way (the oracle)."""
     data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return hashlib.sha256(data).hexdigest(), len(data)
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def content_identity(path: Path) -> tuple:
+    data = content(path)
+    complete = data[:data.rfind(b"\n") + 1]
+    head = data[:data.find(b"\n") + 1] if b"\n" in data else data
+    return sha(data), len(data), sha(complete), len(complete), complete.count(b"\n"), sha(head)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -72,6 +85,34 @@ def test_random_bytes_give_every_line_once(tmp_path, seed):
         assert [line for _, line in got] == reference_lines(raw), sizes
         assert [n for n, _ in got] == list(range(1, len(got) + 1))
         assert sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_reading_from_a_line_start_gives_the_lines_after_it(tmp_path, seed):
+    rng = random.Random(seed)
+    raw = b"".join(rng.choice(PIECES) for _ in range(rng.randint(1, 80)))
+    for compressed in (False, True):
+        path = tmp_path / ("log.gz" if compressed else "log")
+        path.write_bytes(gzip.compress(raw) if compressed else raw)
+        whole = reference_lines(raw)
+        starts = [0] + [i + 1 for i, b in enumerate(raw) if b == 10]
+        k = rng.randrange(len(starts))  # lines 1..k are skipped
+        identity = lineblocks.Identity()
+        con = duckdb.connect()
+        got = []
+        for block in lineblocks.read_blocks(path, identity, block_bytes=rng.choice([1, 7, 1 << 16]),
+                                            batch_rows=rng.choice([1, 1000]),
+                                            start=lineblocks.Start(starts[k], k + 1)):
+            block_table = block.table  # noqa: F841 (read by name in the SQL)
+            got += con.execute("SELECT line_no, line FROM block_table ORDER BY line_no").fetchall()
+        assert got == list(enumerate(whole, 1))[k:]
+        assert fields(identity) == content_identity(path)  # the skipped lines are hashed too
+
+
+def test_prefix_hashes(tmp_path):
+    path = tmp_path / "log.gz"
+    path.write_bytes(gzip.compress(b"abc\ndef\n"))
+    assert lineblocks.prefix_sha256(path, [8, 4, 0, 99]) == {0: sha(b""), 4: sha(b"abc\n"), 8: sha(b"abc\ndef\n")}
 
 
 def test_known_file(tmp_path):

@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="load Kannel access logs (plain or .gz) or canonical CSV/Parquet into the warehouse",
         description="Load files into the warehouse, then rebuild the reference tables and facts. "
                     "Each file is accounted for (lines = events + markers + rejected); a file "
-                    "whose content was already loaded (under any name, plain or gzipped) is skipped; "
+                    "whose content was already loaded (under any name, plain or gzipped) is skipped, and "
+                    "a longer copy of a log loaded while it was written loads only its new lines; "
                     "all or nothing.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="access.log, access.log.2.gz, events.csv, events.parquet ...")

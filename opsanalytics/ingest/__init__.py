@@ -5,7 +5,8 @@ Each format module (`kannel`, `canonical`) exposes
 `log_markers` and `rejected_lines` inside the caller's transaction. This module owns what is
 common to every format: choosing the format, the manifest (a file whose content, the
 decompressed bytes, is already loaded, whatever its name and whether gzipped, is recorded
-again as `skipped` and loads nothing), the accounting check
+again as `skipped` and loads nothing; a log that starts with all the lines of a log loaded
+while the gateway was still writing it loads only the lines after them), the accounting check
 lines = events + markers + rejected, and atomicity: every file of one call and the rebuild of
 the facts run in one transaction, so a failure or a kill half-way leaves the warehouse as it
 was before the call.
@@ -25,7 +26,8 @@ import duckdb
 from opsanalytics import warehouse
 from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
-from opsanalytics.ingest.lineblocks import Identity, LineReadError, identify, is_gzip
+from opsanalytics.ingest.lineblocks import (Identity, LineReadError, Start, head_sha256, identify, is_gzip,
+                                             prefix_sha256)
 
 #: formats `ingest` accepts; "auto" picks one from the file name
 FORMATS = ("auto", "kannel", "csv", "parquet")
@@ -55,11 +57,15 @@ class LoadResult:
     markers: int
     rejected: int
     state: str  # loaded | skipped
+    #: first line loaded: after 1 when the file continues a log loaded while it was written
+    first_line: int = 1
 
     def summary(self) -> str:
         """The accounting line printed after each file."""
+        state = self.state if self.first_line == 1 else f"{self.state} from line {self.first_line}: " \
+            f"lines 1-{self.first_line - 1} were loaded from an earlier, shorter copy"
         return (f"{self.path}: lines={self.lines} events={self.events} markers={self.markers} "
-                f"rejected={self.rejected} ({self.state})")
+                f"rejected={self.rejected} ({state})")
 
 
 def detect_format(path: Path) -> str:
@@ -134,14 +140,44 @@ def _unload(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
 
 
 def _record(con, load_id: int, path: Path, identity: Identity, fmt: str, log_timezone: str | None,
-            counts: LoadCounts, state: str) -> None:
+            counts: LoadCounts, state: str, start: Start, continues: int | None) -> None:
     warehouse.execute(con, "staging/manifest_insert", {
         "load_id": load_id, "path": str(path), "sha256": identity.sha256,
         "size_bytes": path.stat().st_size, "format": fmt, "log_timezone": log_timezone,
         "lines": counts.lines, "events": counts.events, "markers": counts.markers,
         "rejected": counts.rejected, "state": state,
         "content_sha256": identity.content_sha256, "content_bytes": identity.content_bytes,
+        "complete_sha256": identity.complete_sha256, "complete_bytes": identity.complete_bytes,
+        "complete_lines": identity.complete_lines, "head_sha256": identity.head_sha256,
+        "first_line": start.line if state == "loaded" else None, "continues_load_id": continues,
     })
+
+
+def _identify(path: Path) -> Identity:
+    try:
+        return identify(path)
+    except LineReadError as exc:
+        raise IngestError(f"{path}: {exc}") from None
+
+
+def _continuation(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int | None, Start]:
+    """(load, start) when the file starts with every complete line of a log already loaded
+    (a log read while the gateway was writing it, offered again longer or rotated): the
+    lines after them are the ones to load. The longest such log wins."""
+    content_bytes, gzip_file = _content_size_hint(path)
+    try:
+        candidates = warehouse.execute(con, "staging/manifest_continued", {
+            "head_sha256": head_sha256(path), "content_bytes": content_bytes, "gzip": gzip_file,
+        }).fetchall()
+        if not candidates:
+            return None, Start()
+        prefixes = prefix_sha256(path, [row[1] for row in candidates])
+    except LineReadError as exc:
+        raise IngestError(f"{path}: {exc}") from None
+    for load_id, complete_bytes, complete_sha256, complete_lines in candidates:
+        if prefixes.get(complete_bytes) == complete_sha256:
+            return load_id, Start(complete_bytes, complete_lines + 1)
+    return None, Start()
 
 
 def _build_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
@@ -156,33 +192,38 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     """Load one file inside the caller's transaction; record it in the manifest."""
     load_id = _next_load_id(con)
     log_timezone = contract.log_timezone if fmt == "kannel" else None
-    hashing_load = getattr(_format_module(fmt), "load_hashing", None)
+    module = _format_module(fmt)
+    hashing_load = getattr(module, "load_hashing", None)
     skipped = LoadCounts(0, 0, 0, 0)
-    if hashing_load and not _size_loaded(con, path):
-        # no loaded content has this size, so this file cannot be a duplicate: the module
-        # hashes it while it loads (sha256 of a large log costs seconds of one core)
-        identity, counts = hashing_load(con, path, load_id, contract, progress)
-        counts, state = LoadCounts(*counts), "loaded"
+    start, continues, identity = Start(), None, None
+    if not hashing_load or _size_loaded(con, path):
+        # a loaded content has this size: the file may be a duplicate, hashed before loading
+        identity = _identify(path)
         if _already_loaded(con, identity):
-            # only a multi-member gzip (its ISIZE trailer is its last member's) gets here
-            _unload(con, load_id)
-            counts, state = skipped, "skipped"
+            _record(con, load_id, path, identity, fmt, log_timezone, skipped, "skipped", start, None)
+            return LoadResult(str(path), identity.sha256, fmt, 0, 0, 0, 0, "skipped")
+    state = "loaded"
+    if not hashing_load:
+        counts = LoadCounts(*module.load(con, path, load_id, contract, progress))
     else:
-        try:
-            identity = identify(path)
-        except LineReadError as exc:
-            raise IngestError(f"{path}: {exc}") from None
-        if _already_loaded(con, identity):
-            counts, state = skipped, "skipped"
+        continues, start = _continuation(con, path)
+        if identity:
+            counts = LoadCounts(*module.load(con, path, load_id, contract, progress, start=start))
         else:
-            counts = LoadCounts(*_format_module(fmt).load(con, path, load_id, contract, progress))
-            state = "loaded"
+            # cannot be a duplicate by its size: the module hashes it while it loads it
+            # (sha256 of a large log costs seconds of one core on its own)
+            identity, counts = hashing_load(con, path, load_id, contract, progress, start=start)
+            counts = LoadCounts(*counts)
+            if _already_loaded(con, identity):
+                # only a multi-member gzip (its ISIZE trailer is its last member's) gets here
+                _unload(con, load_id)
+                counts, state, start, continues = skipped, "skipped", Start(), None
     if counts.lines != counts.events + counts.markers + counts.rejected:
         raise IngestError(f"{path}: internal accounting error: {counts} "
                           "(lines != events + markers + rejected); nothing was loaded")
-    _record(con, load_id, path, identity, fmt, log_timezone, counts, state)
+    _record(con, load_id, path, identity, fmt, log_timezone, counts, state, start, continues)
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
-                      counts.rejected, state)
+                      counts.rejected, state, start.line)
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iterable[str | Path],

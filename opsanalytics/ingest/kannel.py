@@ -48,7 +48,7 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.kannel_format import ParsePlan, build_plan
-from opsanalytics.ingest.lineblocks import Identity, LineReadError, read_blocks
+from opsanalytics.ingest.lineblocks import Identity, LineReadError, Start, read_blocks
 
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
 #: going back (lines are written by several threads: seconds of jitter are not a change)
@@ -63,12 +63,13 @@ WRITE_BUFFER_ROW_GROUPS = 2
 
 
 def load_hashing(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
-                 progress: bool = True) -> tuple[Identity, LoadCounts]:
+                 progress: bool = True, start: Start = Start()) -> tuple[Identity, LoadCounts]:
     """`load`, returning the file's identity (sha256 of its bytes and of its content) too,
     computed in the same read of the file: for a file that cannot be a duplicate (ingest
-    checks its size), hashing first would cost a read of a large log for nothing."""
+    checks its size), hashing first would cost a read of a large log for nothing. `start`:
+    the lines before it are part of a load already made (read and hashed, not loaded)."""
     identity = Identity()
-    counts = load(con, path, load_id, contract, progress, identity=identity)
+    counts = load(con, path, load_id, contract, progress, identity=identity, start=start)
     return identity, counts
 
 
@@ -131,9 +132,9 @@ class _Progress:
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
-         progress: bool = True, identity: Identity | None = None) -> LoadCounts:
-    """Load one access log inside the caller's transaction; returns its accounting.
-    `identity`, when given, is filled as the file is read."""
+         progress: bool = True, identity: Identity | None = None, start: Start = Start()) -> LoadCounts:
+    """Load one access log (its lines from `start`) inside the caller's transaction; returns
+    its accounting. `identity`, when given, is filled as the file is read."""
     plan = plan_for(contract)
     path = Path(path)
     bar = _Progress(progress, path, path.stat().st_size)
@@ -144,7 +145,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         con.execute("SET write_buffer_row_group_count = $groups", {"groups": int(WRITE_BUFFER_ROW_GROUPS)})
         # DuckDB's own bar would print to the terminal: ours polls its progress instead
         con.execute("SET enable_progress_bar_print = false")
-        counts, replaced = _stage(con, path, load_id, contract, plan, identity, bar)
+        counts, replaced = _stage(con, path, load_id, contract, plan, identity, start, bar)
     except LineReadError as exc:
         raise IngestError(f"{path}: {exc}") from None
     finally:
@@ -154,7 +155,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     if replaced and progress:
         print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
               file=sys.stderr)
-    if counts.rejected and not counts.events:
+    if counts.rejected and not counts.events and not start.offset:
         first = warehouse.execute(con, "staging/kannel_first_reject", {"load_id": load_id}).fetchone()
         raise IngestError(
             f"{path}: no line is a Kannel access-log line of the configured format "
@@ -163,7 +164,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
 
 
 def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
-           identity: Identity | None, bar: _Progress) -> tuple[LoadCounts, int]:
+           identity: Identity | None, start: Start, bar: _Progress) -> tuple[LoadCounts, int]:
     params = {
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
@@ -173,7 +174,7 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
     con.execute(warehouse.query_text("staging/kannel_macros"))
     try:
         warehouse.execute(con, "staging/kannel_left_table")
-        for block in read_blocks(path, identity):
+        for block in read_blocks(path, identity, start=start):
             _parse_block(con, plan, block.table, {**params, "first_line": block.first_line,
                                                   "last_line": block.first_line + block.lines - 1})
             lines += block.lines

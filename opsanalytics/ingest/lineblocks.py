@@ -27,7 +27,7 @@ import queue
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -60,24 +60,70 @@ class LineReadError(Exception):
     """The file cannot be read as lines of text (truncated gzip, line too long...)."""
 
 
+class Start(NamedTuple):
+    """Where reading starts to yield lines: a byte offset of the content, at a line start,
+    and that line's number. Bytes before it are read and hashed, not yielded (a log that
+    continues one already loaded)."""
+
+    offset: int = 0
+    line: int = 1
+
+
 @dataclass
 class Identity:
-    """What a file is, filled while it is read: sha256 of its bytes as stored (what
-    `sha256sum` prints) and of its content (the decompressed lines). A log is the same log
-    plain or gzipped by the rotation, so the manifest recognises it by its content; a plain
-    file's content is its bytes, hashed once."""
+    """What a file is, filled while it is read.
 
-    stored: "hashlib._Hash" = field(default_factory=hashlib.sha256)
-    content: "hashlib._Hash | None" = None  # None: a plain file, the content is `stored`
+    sha256: of its bytes as stored (what `sha256sum` prints). content_sha256: of its
+    content, the decompressed lines: a log is the same log plain or gzipped by the
+    rotation, so the manifest recognises it by its content (a plain file's content is its
+    bytes, hashed once). complete_*: the content up to its last line end, which a later,
+    longer copy of a log still being written starts with; head_sha256: its first line, to
+    find those copies cheaply."""
+
+    content: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+    stored: "hashlib._Hash | None" = None  # None: a plain file, its bytes are the content
+    head: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+    complete: "hashlib._Hash" = field(default_factory=hashlib.sha256)
     content_bytes: int = 0
+    complete_bytes: int = 0
+    complete_lines: int = 0
+    head_done: bool = False
 
     @property
     def sha256(self) -> str:
-        return self.stored.hexdigest()
+        return (self.stored or self.content).hexdigest()
 
     @property
     def content_sha256(self) -> str:
-        return (self.content or self.stored).hexdigest()
+        return self.content.hexdigest()
+
+    @property
+    def complete_sha256(self) -> str:
+        return self.complete.hexdigest()
+
+    @property
+    def head_sha256(self) -> str:
+        return self.head.hexdigest()
+
+    def feed(self, data, newlines: int, first_nl: int, last_nl: int) -> None:
+        """The next bytes of the content, with their count of line ends and the positions
+        of the first and last (-1: none)."""
+        if not self.head_done:
+            self.head.update(data[:first_nl + 1] if first_nl >= 0 else data)
+            self.head_done = first_nl >= 0
+        if last_nl >= 0:
+            self.content.update(data[:last_nl + 1])
+            self.complete = self.content.copy()
+            self.complete_bytes = self.content_bytes + last_nl + 1
+            self.complete_lines += newlines
+            self.content.update(data[last_nl + 1:])
+        else:
+            self.content.update(data)
+        self.content_bytes += len(data)
+
+
+def _feed_bytes(identity: Identity, chunk: bytes) -> None:
+    identity.feed(chunk, chunk.count(b"\n"), chunk.find(b"\n"), chunk.rfind(b"\n"))
 
 
 def identify(path: Path, chunk: int = 1 << 22) -> Identity:
@@ -86,12 +132,45 @@ def identify(path: Path, chunk: int = 1 << 22) -> Identity:
     identity = Identity()
     try:
         with _open_content(Path(path), identity) as (raw, source):
-            while source.read(chunk):
-                pass
+            while data := source.read(chunk):
+                _feed_bytes(identity, data)
             raw.drain()
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise LineReadError(f"cannot be read: {exc}") from None
     return identity
+
+
+def head_sha256(path: Path) -> str:
+    """sha256 of the content's first line (with its line end): what identity.head_sha256
+    is for the whole file, read from its first bytes only."""
+    identity = Identity()
+    try:
+        with _open_content(Path(path), None) as (_, source):
+            while not identity.head_done and (data := source.read(1 << 16)):
+                _feed_bytes(identity, data)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LineReadError(f"cannot be read: {exc}") from None
+    return identity.head_sha256
+
+
+def prefix_sha256(path: Path, offsets: list[int], chunk: int = 1 << 22) -> dict[int, str]:
+    """sha256 of the content's first `offset` bytes, for each offset the content reaches
+    (read up to the largest offset only)."""
+    digest, at, found = hashlib.sha256(), 0, {}
+    pending = sorted(set(offsets))
+    try:
+        with _open_content(Path(path), None) as (_, source):
+            while pending:
+                data = source.read(min(chunk, pending[0] - at)) if pending[0] > at else b""
+                digest.update(data)
+                at += len(data)
+                if at == pending[0]:
+                    found[pending.pop(0)] = digest.copy().hexdigest()
+                elif not data:
+                    break
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LineReadError(f"cannot be read: {exc}") from None
+    return found
 
 
 def is_gzip(path: Path) -> bool:
@@ -128,16 +207,17 @@ class _HashingReader:
 
 
 def read_blocks(path: Path, identity: Identity | None = None, block_bytes: int | None = None,
-                batch_rows: int | None = None) -> Iterator[LineBlock]:
-    """The file's lines, block by block (BLOCK_BYTES, BATCH_ROWS unless given), read one
-    block ahead in a thread. `identity`, when given, is filled as the file is read."""
+                batch_rows: int | None = None, start: Start = Start()) -> Iterator[LineBlock]:
+    """The file's lines from `start`, block by block (BLOCK_BYTES, BATCH_ROWS unless given),
+    read one block ahead in a thread. `identity`, when given, is filled as the file is read
+    (all of it, lines before `start` included)."""
     block_bytes, batch_rows = block_bytes or BLOCK_BYTES, batch_rows or BATCH_ROWS
     ahead: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def produce() -> None:
         try:
-            for block in _blocks(Path(path), identity, block_bytes, batch_rows):
+            for block in _blocks(Path(path), identity, block_bytes, batch_rows, start):
                 while not stop.is_set():
                     try:
                         ahead.put(block, timeout=0.1)
@@ -171,9 +251,9 @@ def read_blocks(path: Path, identity: Identity | None = None, block_bytes: int |
 
 
 class _open_content:
-    """(raw, source): the file's bytes as stored, hashed into identity.stored, and its
-    content (decompressed when gzip), hashed into identity.content; on close, the content's
-    size goes to identity.content_bytes."""
+    """(raw, source): the file's bytes as stored and its content (decompressed when gzip).
+    A gzip file's stored bytes are hashed into identity.stored as they are read; the
+    content is fed to the identity by the reader of lines."""
 
     def __init__(self, path: Path, identity: Identity | None):
         self.path, self.identity = path, identity
@@ -181,25 +261,22 @@ class _open_content:
     def __enter__(self):
         compressed = is_gzip(self.path)
         self.handle = self.path.open("rb")
-        self.raw = _HashingReader(self.handle, self.identity.stored if self.identity else None)
-        self.source = self.raw
-        if compressed:
-            if self.identity:
-                self.identity.content = hashlib.sha256()
-            self.source = _HashingReader(gzip.GzipFile(fileobj=self.raw, mode="rb"),
-                                         self.identity.content if self.identity else None)
+        if compressed and self.identity:
+            self.identity.stored = hashlib.sha256()
+        self.raw = _HashingReader(self.handle, self.identity.stored if compressed and self.identity else None)
+        self.source = gzip.GzipFile(fileobj=self.raw, mode="rb") if compressed else self.raw
         return self.raw, self.source
 
     def __exit__(self, *exc) -> None:
-        if self.identity:
-            self.identity.content_bytes = self.source.read_bytes
         self.handle.close()
 
 
-def _blocks(path: Path, identity: Identity | None, block_bytes: int, batch_rows: int) -> Iterator[LineBlock]:
+def _blocks(path: Path, identity: Identity | None, block_bytes: int, batch_rows: int,
+            start: Start) -> Iterator[LineBlock]:
+    identity = identity or Identity()
     with _open_content(path, identity) as (raw, source):
         try:
-            first_line, carry = 1, np.empty(0, dtype=np.uint8)
+            first_line, carry, offset = start.line, np.empty(0, dtype=np.uint8), 0
             while True:
                 data, eof = _fill(source, carry, block_bytes)
                 ends = np.flatnonzero(data == 10)
@@ -213,8 +290,13 @@ def _blocks(path: Path, identity: Identity | None, block_bytes: int, batch_rows:
                     carry = data
                     continue
                 carry = data[cut:].copy()  # the start of the next block's first line
-                if cut:
-                    block = _build(data[:cut], ends, first_line, batch_rows, raw.read_bytes)
+                identity.feed(data[:cut], len(ends), int(ends[0]) if len(ends) else -1,
+                              int(ends[-1]) if len(ends) else -1)
+                skip = min(max(start.offset - offset, 0), cut)  # bytes of lines already loaded
+                offset += cut
+                if cut > skip:
+                    kept = ends[ends >= skip] - skip if skip else ends
+                    block = _build(data[skip:cut], kept, first_line, batch_rows, raw.read_bytes)
                     first_line += block.lines
                     yield block
                 if eof:

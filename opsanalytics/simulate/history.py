@@ -328,7 +328,9 @@ def load_history(con, history: History, contract=None) -> int:
             "load_id": load_id, "path": f"simulated-history:{month_label(history.start)}+{history.months}m",
             "sha256": f"simulated-history-{month_label(history.start)}-{history.months}-{n}", "size_bytes": 0,
             "format": "canonical", "log_timezone": None, "lines": n, "events": n, "markers": 0, "rejected": 0,
-            "state": "loaded", "content_sha256": None, "content_bytes": None,
+            "state": "loaded", "content_sha256": None, "content_bytes": None, "complete_sha256": None,
+            "complete_bytes": None, "complete_lines": None, "head_sha256": None, "first_line": 1,
+            "continues_load_id": None,
         }).fetchall()
         facts.build(con, contract)
     return int(load_id)

@@ -1,0 +1,92 @@
+"""A log read while the gateway was still writing it (an hourly ingest of the live
+access.log), then offered again longer, or rotated whole: only the lines after the ones
+already loaded are loaded, numbered as in the file, so the warehouse ends up holding each
+line of the log once, exactly as one load of the whole log would."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from opsanalytics import warehouse
+from opsanalytics.config import parse_contract
+from opsanalytics.ingest import ingest_files
+
+LOG = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "main" / "access.log"
+CONTRACT = parse_contract('timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n')
+EVENTS = "SELECT * EXCLUDE (load_id) FROM events ORDER BY line_no"
+
+
+def connect(path: Path):
+    return warehouse.connect(path, create=True)
+
+
+def cut_mid_line(data: bytes, fraction: float) -> bytes:
+    """The log as a reader saw it while the gateway was writing: its last line half written."""
+    at = data.index(b"\n", int(len(data) * fraction))
+    return data[:at - 20]
+
+
+@pytest.fixture
+def whole(tmp_path):
+    con = connect(tmp_path / "whole.duckdb")
+    ingest_files(con, CONTRACT, [LOG], progress=False)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("rotated_name", ["access.log.1", "access.log.2.gz"])
+def test_live_copies_then_the_rotated_log_load_each_line_once(tmp_path, whole, rotated_name):
+    data = LOG.read_bytes()
+    copies = []
+    for n, fraction in enumerate((0.3, 0.6)):
+        copy = tmp_path / f"live-{n}" / "access.log"
+        copy.parent.mkdir()
+        copy.write_bytes(cut_mid_line(data, fraction))
+        copies.append(copy)
+    rotated = tmp_path / rotated_name
+    rotated.write_bytes(gzip.compress(data) if rotated_name.endswith(".gz") else data)
+
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        results = [ingest_files(con, CONTRACT, [f], progress=False)[0] for f in (*copies, rotated)]
+        again = ingest_files(con, CONTRACT, [rotated], progress=False)[0]
+
+        # each copy starts at the line the one before it was writing (its half-written last
+        # line is loaded again whole); the lines of the copies add up to the whole log
+        complete_lines = [c.read_bytes().count(b"\n") for c in copies]
+        assert [r.first_line for r in results] == [1, complete_lines[0] + 1, complete_lines[1] + 1]
+        assert [r.state for r in results] == ["loaded"] * 3 and again.state == "skipped"
+        assert sum(r.events for r in results) == whole.execute("SELECT count(*) FROM events").fetchone()[0]
+        assert con.execute(EVENTS).fetchall() == whole.execute(EVENTS).fetchall()
+        # the half-written lines stay rejected in the copies that held them, and nothing else
+        extra = con.execute("SELECT load_id, line_no FROM rejected_lines EXCEPT "
+                            "SELECT 3, line_no FROM rejected_lines WHERE load_id = 3 ORDER BY 1").fetchall()
+        assert extra == [(1, complete_lines[0] + 1), (2, complete_lines[1] + 1)]
+        manifest = con.execute("SELECT load_id, first_line, continues_load_id FROM load_manifest "
+                               "ORDER BY load_id").fetchall()
+        assert manifest == [(1, 1, None), (2, complete_lines[0] + 1, 1), (3, complete_lines[1] + 1, 2),
+                            (4, None, None)]
+        assert f"loaded from line {complete_lines[1] + 1}" in results[2].summary()
+        # every loaded line is accounted for, once: lines = events + markers + rejected
+        for r in results:
+            assert r.lines == r.events + r.markers + r.rejected
+    finally:
+        con.close()
+
+
+def test_same_first_line_but_other_content_loads_whole(tmp_path):
+    data = LOG.read_bytes()
+    first_end = data.index(b"\n") + 1
+    second = data.index(b"\n", first_end) + 1
+    other = tmp_path / "other.log"  # same first line ('Log begins'), other lines after it
+    other.write_bytes(data[:first_end] + data[second:])
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        first, later = ingest_files(con, CONTRACT, [LOG, other], progress=False)
+        assert (first.first_line, later.first_line) == (1, 1)
+        assert later.lines == data.count(b"\n") - 1
+    finally:
+        con.close()
