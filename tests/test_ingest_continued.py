@@ -5,6 +5,7 @@ line of the log once, exactly as one load of the whole log would."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 from pathlib import Path
 
@@ -89,4 +90,26 @@ def test_same_first_line_but_other_content_loads_whole(tmp_path):
         assert (first.first_line, later.first_line) == (1, 1)
         assert later.lines == data.count(b"\n") - 1
     finally:
+        con.close()
+
+
+def test_a_later_copy_sees_the_autumn_clock_go_back_before_its_first_line(tmp_path):
+    # dst.log: lines 2-4 at 02:10, 02:50, 02:49:58 (summer time), then 02:05 (winter time:
+    # the clock went back), read first while the gateway had written 4 lines only
+    dst = Path(__file__).parent / "fixtures" / "kannel-cases" / "dst.log"
+    data = dst.read_bytes()
+    live = tmp_path / "live.log"
+    live.write_bytes(data[:data.index(b"D5")].rsplit(b"\n", 1)[0] + b"\n")
+    whole = connect(tmp_path / "whole.duckdb")
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        ingest_files(whole, CONTRACT, [dst], progress=False)
+        first, later = ingest_files(con, CONTRACT, [live, dst], progress=False)
+        assert (first.lines, later.first_line) == (4, 5)
+        sql = "SELECT line_no, logged_at FROM events UNION ALL SELECT line_no, logged_at FROM log_markers ORDER BY 1"
+        assert con.execute(sql).fetchall() == whole.execute(sql).fetchall()
+        d5 = con.execute("SELECT logged_at FROM events WHERE fid = 'D5'").fetchone()[0]
+        assert d5 == dt.datetime(2026, 10, 25, 1, 5, tzinfo=dt.timezone.utc)  # 02:05 CET, not CEST
+    finally:
+        whole.close()
         con.close()

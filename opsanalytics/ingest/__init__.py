@@ -160,6 +160,13 @@ def _identify(path: Path) -> Identity:
         raise IngestError(f"{path}: {exc}") from None
 
 
+def _earlier_loads(con: duckdb.DuckDBPyConnection, continues: int | None) -> tuple[int, ...]:
+    """The load a continuation continues, the one that load continues, and so on."""
+    if continues is None:
+        return ()
+    return tuple(warehouse.execute(con, "staging/manifest_chain", {"load_id": continues}).fetchone()[0])
+
+
 def _continuation(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int | None, Start]:
     """(load, start) when the file starts with every complete line of a log already loaded
     (a log read while the gateway was writing it, offered again longer or rotated): the
@@ -207,12 +214,15 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
         counts = LoadCounts(*module.load(con, path, load_id, contract, progress))
     else:
         continues, start = _continuation(con, path)
+        earlier = _earlier_loads(con, continues)
         if identity:
-            counts = LoadCounts(*module.load(con, path, load_id, contract, progress, start=start))
+            counts = LoadCounts(*module.load(con, path, load_id, contract, progress, start=start,
+                                             earlier_loads=earlier))
         else:
             # cannot be a duplicate by its size: the module hashes it while it loads it
             # (sha256 of a large log costs seconds of one core on its own)
-            identity, counts = hashing_load(con, path, load_id, contract, progress, start=start)
+            identity, counts = hashing_load(con, path, load_id, contract, progress, start=start,
+                                            earlier_loads=earlier)
             counts = LoadCounts(*counts)
             if _already_loaded(con, identity):
                 # only a multi-member gzip (its ISIZE trailer is its last member's) gets here

@@ -63,13 +63,16 @@ WRITE_BUFFER_ROW_GROUPS = 2
 
 
 def load_hashing(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
-                 progress: bool = True, start: Start = Start()) -> tuple[Identity, LoadCounts]:
+                 progress: bool = True, start: Start = Start(),
+                 earlier_loads: tuple[int, ...] = ()) -> tuple[Identity, LoadCounts]:
     """`load`, returning the file's identity (sha256 of its bytes and of its content) too,
     computed in the same read of the file: for a file that cannot be a duplicate (ingest
     checks its size), hashing first would cost a read of a large log for nothing. `start`:
-    the lines before it are part of a load already made (read and hashed, not loaded)."""
+    the lines before it are part of a load already made (read and hashed, not loaded), and
+    `earlier_loads` the loads that hold them."""
     identity = Identity()
-    counts = load(con, path, load_id, contract, progress, identity=identity, start=start)
+    counts = load(con, path, load_id, contract, progress, identity=identity, start=start,
+                  earlier_loads=earlier_loads)
     return identity, counts
 
 
@@ -132,9 +135,11 @@ class _Progress:
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
-         progress: bool = True, identity: Identity | None = None, start: Start = Start()) -> LoadCounts:
-    """Load one access log (its lines from `start`) inside the caller's transaction; returns
-    its accounting. `identity`, when given, is filled as the file is read."""
+         progress: bool = True, identity: Identity | None = None, start: Start = Start(),
+         earlier_loads: tuple[int, ...] = ()) -> LoadCounts:
+    """Load one access log (its lines from `start`; `earlier_loads` hold the lines before it)
+    inside the caller's transaction; returns its accounting. `identity`, when given, is
+    filled as the file is read."""
     plan = plan_for(contract)
     path = Path(path)
     bar = _Progress(progress, path, path.stat().st_size)
@@ -145,7 +150,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         con.execute("SET write_buffer_row_group_count = $groups", {"groups": int(WRITE_BUFFER_ROW_GROUPS)})
         # DuckDB's own bar would print to the terminal: ours polls its progress instead
         con.execute("SET enable_progress_bar_print = false")
-        counts, replaced = _stage(con, path, load_id, contract, plan, identity, start, bar)
+        counts, replaced = _stage(con, path, load_id, contract, plan, identity, start, earlier_loads, bar)
     except LineReadError as exc:
         raise IngestError(f"{path}: {exc}") from None
     finally:
@@ -164,10 +169,12 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
 
 
 def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
-           identity: Identity | None, start: Start, bar: _Progress) -> tuple[LoadCounts, int]:
+           identity: Identity | None, start: Start, earlier_loads: tuple[int, ...],
+           bar: _Progress) -> tuple[LoadCounts, int]:
     params = {
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
+        "earlier_loads": list(earlier_loads),
     }
     lines = replaced = 0
     con.execute(warehouse.query_text("staging/kannel_drop"))

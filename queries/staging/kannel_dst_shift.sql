@@ -5,12 +5,21 @@
 -- the clock goes back (earlier than a line already seen in that hour by more than
 -- $fold_tolerance_s seconds, so that seconds of jitter between threads are not a change)
 -- starts the second occurrence. Without such a line the whole hour is its first occurrence.
+-- A load that continues earlier ones ($earlier_loads: the same log, read before while it was
+-- being written) reads their lines first, as ICU read their wall clock, so that a clock
+-- that went back before its first line is seen.
 -- Result: the lines (events and markers of this load) whose instant must move, and by how much.
 CREATE TEMP TABLE stg_kannel_shift AS
 WITH stamped AS (
-    SELECT line_no, logged_at FROM events WHERE load_id = $load_id
+    SELECT line_no, logged_at, true AS ours FROM events WHERE load_id = $load_id
     UNION ALL
-    SELECT line_no, logged_at FROM log_markers WHERE load_id = $load_id AND logged_at IS NOT NULL
+    SELECT line_no, logged_at, true FROM log_markers WHERE load_id = $load_id AND logged_at IS NOT NULL
+    UNION ALL
+    SELECT line_no, timezone($tz, timezone($tz, logged_at)), false
+    FROM events WHERE list_contains($earlier_loads, load_id)
+    UNION ALL
+    SELECT line_no, timezone($tz, timezone($tz, logged_at)), false
+    FROM log_markers WHERE list_contains($earlier_loads, load_id) AND logged_at IS NOT NULL
 ),
 bounds AS (
     SELECT date_trunc('hour', min(logged_at)) AS first_hour, max(logged_at) AS last_at FROM stamped
@@ -28,7 +37,7 @@ ambiguous AS (
        OR timezone($tz, h) = timezone($tz, h + INTERVAL 1 HOUR)
 ),
 candidates AS (
-    SELECT s.line_no, s.logged_at, a.h, a.is_later
+    SELECT s.line_no, s.logged_at, s.ours, a.h, a.is_later
     FROM stamped AS s
     JOIN ambiguous AS a ON s.logged_at >= a.h AND s.logged_at < a.h + INTERVAL 1 HOUR
 ),
@@ -45,7 +54,7 @@ folds AS (
     GROUP BY h
 ),
 resolved AS (
-    SELECT c.line_no, c.is_later, f.fold_line IS NOT NULL AND c.line_no >= f.fold_line AS second_run
+    SELECT c.line_no, c.ours, c.is_later, f.fold_line IS NOT NULL AND c.line_no >= f.fold_line AS second_run
     FROM candidates AS c
     LEFT JOIN folds AS f USING (h)
 )
@@ -53,4 +62,4 @@ SELECT line_no,
        CASE WHEN is_later AND NOT second_run THEN -INTERVAL 1 HOUR
             WHEN NOT is_later AND second_run THEN INTERVAL 1 HOUR END AS shift
 FROM resolved
-WHERE is_later <> second_run
+WHERE ours AND is_later <> second_run
