@@ -15,6 +15,7 @@ import pytest
 
 from opsanalytics import warehouse
 from opsanalytics.config import parse_contract
+from opsanalytics.errors import IngestError
 from opsanalytics.ingest import ingest_files, kannel
 
 
@@ -136,3 +137,11 @@ def test_warehouse_from_before_the_content_identity_still_skips_its_files(tmp_pa
         assert manifest(con)[0][1:3] == (None, None)  # old rows keep their empty columns
     finally:
         con.close()
+
+
+def test_gzip_too_short_to_have_a_trailer_is_a_clear_error(con, tmp_path):
+    stub = tmp_path / "access.log.2.gz"
+    stub.write_bytes(b"\x1f\x8b\x08")  # a gzip header cut after three bytes
+    with pytest.raises(IngestError, match=r"access\.log\.2\.gz: cannot be read"):
+        ingest_files(con, CONTRACT, [stub], progress=False)
+    assert con.execute("SELECT count(*) FROM load_manifest").fetchone()[0] == 0

@@ -122,6 +122,8 @@ def _content_size_hint(path: Path) -> tuple[int, bool]:
     size modulo 2^32, of its last member), read without decompressing anything."""
     if not is_gzip(path):
         return path.stat().st_size, False
+    if path.stat().st_size < 4:  # not even a trailer: no size matches, reading will say why
+        return -1, True
     with path.open("rb") as handle:
         handle.seek(-4, 2)
         return struct.unpack("<I", handle.read(4))[0], True

@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import queue
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator, NamedTuple
@@ -250,25 +251,17 @@ def read_blocks(path: Path, identity: Identity | None = None, block_bytes: int |
             worker.join(timeout=0.05)
 
 
-class _open_content:
+@contextmanager
+def _open_content(path: Path, identity: Identity | None) -> Iterator[tuple[_HashingReader, BinaryIO]]:
     """(raw, source): the file's bytes as stored and its content (decompressed when gzip).
     A gzip file's stored bytes are hashed into identity.stored as they are read; the
     content is fed to the identity by the reader of lines."""
-
-    def __init__(self, path: Path, identity: Identity | None):
-        self.path, self.identity = path, identity
-
-    def __enter__(self):
-        compressed = is_gzip(self.path)
-        self.handle = self.path.open("rb")
-        if compressed and self.identity:
-            self.identity.stored = hashlib.sha256()
-        self.raw = _HashingReader(self.handle, self.identity.stored if compressed and self.identity else None)
-        self.source = gzip.GzipFile(fileobj=self.raw, mode="rb") if compressed else self.raw
-        return self.raw, self.source
-
-    def __exit__(self, *exc) -> None:
-        self.handle.close()
+    compressed = is_gzip(path)
+    if compressed and identity:
+        identity.stored = hashlib.sha256()
+    with path.open("rb") as handle:
+        raw = _HashingReader(handle, identity.stored if compressed and identity else None)
+        yield raw, (gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw)
 
 
 def _blocks(path: Path, identity: Identity | None, block_bytes: int, batch_rows: int,
