@@ -215,6 +215,8 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     if not hashing_load:
         counts = LoadCounts(*module.load(con, path, load_id, contract, progress))
     else:
+        # a format loaded while hashing is a gateway log, which grows while it is written:
+        # the file may continue a log loaded earlier
         continues, start = _continuation(con, path)
         earlier = _earlier_loads(con, continues)
         if identity:
