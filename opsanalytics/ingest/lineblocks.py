@@ -131,13 +131,10 @@ def identify(path: Path, chunk: int = 1 << 22) -> Identity:
     """The identity of a file, read once without building lines (for a file that may be a
     duplicate, hashed before anything is loaded)."""
     identity = Identity()
-    try:
-        with _open_content(Path(path), identity) as (raw, source):
-            while data := source.read(chunk):
-                _feed_bytes(identity, data)
-            raw.drain()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise LineReadError(f"cannot be read: {exc}") from None
+    with _open_content(Path(path), identity) as (raw, source):
+        while data := source.read(chunk):
+            _feed_bytes(identity, data)
+        raw.drain()
     return identity
 
 
@@ -145,12 +142,9 @@ def head_sha256(path: Path) -> str:
     """sha256 of the content's first line (with its line end): what identity.head_sha256
     is for the whole file, read from its first bytes only."""
     identity = Identity()
-    try:
-        with _open_content(Path(path), None) as (_, source):
-            while not identity.head_done and (data := source.read(1 << 16)):
-                _feed_bytes(identity, data)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise LineReadError(f"cannot be read: {exc}") from None
+    with _open_content(Path(path), None) as (_, source):
+        while not identity.head_done and (data := source.read(1 << 16)):
+            _feed_bytes(identity, data)
     return identity.head_sha256
 
 
@@ -159,18 +153,15 @@ def prefix_sha256(path: Path, offsets: list[int], chunk: int = 1 << 22) -> dict[
     (read up to the largest offset only)."""
     digest, at, found = hashlib.sha256(), 0, {}
     pending = sorted(set(offsets))
-    try:
-        with _open_content(Path(path), None) as (_, source):
-            while pending:
-                data = source.read(min(chunk, pending[0] - at)) if pending[0] > at else b""
-                digest.update(data)
-                at += len(data)
-                if at == pending[0]:
-                    found[pending.pop(0)] = digest.copy().hexdigest()
-                elif not data:
-                    break
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise LineReadError(f"cannot be read: {exc}") from None
+    with _open_content(Path(path), None) as (_, source):
+        while pending:
+            data = source.read(min(chunk, pending[0] - at)) if pending[0] > at else b""
+            digest.update(data)
+            at += len(data)
+            if at == pending[0]:
+                found[pending.pop(0)] = digest.copy().hexdigest()
+            elif not data:
+                break
     return found
 
 
@@ -255,47 +246,48 @@ def read_blocks(path: Path, identity: Identity | None = None, block_bytes: int |
 def _open_content(path: Path, identity: Identity | None) -> Iterator[tuple[_HashingReader, BinaryIO]]:
     """(raw, source): the file's bytes as stored and its content (decompressed when gzip).
     A gzip file's stored bytes are hashed into identity.stored as they are read; the
-    content is fed to the identity by the reader of lines."""
+    content is fed to the identity by the reader of lines. A file that cannot be read to
+    its end (a truncated or corrupt gzip) raises LineReadError."""
     compressed = is_gzip(path)
     if compressed and identity:
         identity.stored = hashlib.sha256()
-    with path.open("rb") as handle:
-        raw = _HashingReader(handle, identity.stored if compressed and identity else None)
-        yield raw, (gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw)
+    try:
+        with path.open("rb") as handle:
+            raw = _HashingReader(handle, identity.stored if compressed and identity else None)
+            yield raw, (gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LineReadError(f"cannot be read: {exc}") from None
 
 
 def _blocks(path: Path, identity: Identity | None, block_bytes: int, batch_rows: int,
             start: Start) -> Iterator[LineBlock]:
     identity = identity or Identity()
     with _open_content(path, identity) as (raw, source):
-        try:
-            first_line, carry, offset = start.line, np.empty(0, dtype=np.uint8), 0
-            while True:
-                data, eof = _fill(source, carry, block_bytes)
-                ends = np.flatnonzero(data == 10)
-                if eof:
-                    cut = len(data)
-                elif len(ends):
-                    cut = int(ends[-1]) + 1
-                else:  # no line end yet: a long line, keep reading
-                    if len(data) > MAX_LINE_BYTES:
-                        raise LineReadError(f"line {first_line} is longer than {MAX_LINE_BYTES} bytes")
-                    carry = data
-                    continue
-                carry = data[cut:].copy()  # the start of the next block's first line
-                identity.feed(data[:cut], len(ends), int(ends[0]) if len(ends) else -1,
-                              int(ends[-1]) if len(ends) else -1)
-                skip = min(max(start.offset - offset, 0), cut)  # bytes of lines already loaded
-                offset += cut
-                if cut > skip:
-                    kept = ends[ends >= skip] - skip if skip else ends
-                    block = _build(data[skip:cut], kept, first_line, batch_rows, raw.read_bytes)
-                    first_line += block.lines
-                    yield block
-                if eof:
-                    break
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:  # truncated or corrupt gzip
-            raise LineReadError(f"cannot be read: {exc}") from None
+        first_line, carry, offset = start.line, np.empty(0, dtype=np.uint8), 0
+        while True:
+            data, eof = _fill(source, carry, block_bytes)
+            ends = np.flatnonzero(data == 10)
+            if eof:
+                cut = len(data)
+            elif len(ends):
+                cut = int(ends[-1]) + 1
+            else:  # no line end yet: a long line, keep reading
+                if len(data) > MAX_LINE_BYTES:
+                    raise LineReadError(f"line {first_line} is longer than {MAX_LINE_BYTES} bytes")
+                carry = data
+                continue
+            carry = data[cut:].copy()  # the start of the next block's first line
+            identity.feed(data[:cut], len(ends), int(ends[0]) if len(ends) else -1,
+                          int(ends[-1]) if len(ends) else -1)
+            skip = min(max(start.offset - offset, 0), cut)  # bytes of lines already loaded
+            offset += cut
+            if cut > skip:
+                kept = ends[ends >= skip] - skip if skip else ends
+                block = _build(data[skip:cut], kept, first_line, batch_rows, raw.read_bytes)
+                first_line += block.lines
+                yield block
+            if eof:
+                break
         raw.drain()
 
 
