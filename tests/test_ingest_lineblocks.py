@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import random
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pytest
@@ -35,11 +36,14 @@ def reference_lines(raw: bytes) -> list[str]:
     return lines
 
 
-def read_all(path: Path, **sizes) -> tuple[list[tuple[int, str]], str, int]:
+def read_all(path: Path, **options) -> tuple[list[tuple[int, str]], str, int]:
+    """Every line read_blocks yields (options: block_bytes, batch_rows, start), the file's
+    sha256 and the count of replaced bytes; the identity is checked against the oracle
+    (lines before `start` are hashed too)."""
     identity = lineblocks.Identity()
     con = duckdb.connect()
     got, replaced = [], 0
-    for block in lineblocks.read_blocks(path, identity, **sizes):
+    for block in lineblocks.read_blocks(path, identity, **options):
         block_table = block.table  # noqa: F841 (read by name in the SQL)
         rows = con.execute("SELECT line_no, line FROM block_table ORDER BY line_no").fetchall()
         assert [r[0] for r in rows] == list(range(block.first_line, block.first_line + block.lines))
@@ -73,13 +77,19 @@ def content_identity(path: Path) -> tuple:
     return sha(data), len(data), sha(complete), len(complete), complete.count(b"\n"), sha(head)
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_random_bytes_give_every_line_once(tmp_path, seed):
-    rng = random.Random(seed)
-    raw = b"".join(rng.choice(PIECES) for _ in range(rng.randint(0, 80)))
+def random_logs(tmp_path: Path, rng: random.Random, least_pieces: int) -> Iterator[tuple[bytes, Path]]:
+    """Random log bytes, written plain then gzipped."""
+    raw = b"".join(rng.choice(PIECES) for _ in range(rng.randint(least_pieces, 80)))
     for compressed in (False, True):
         path = tmp_path / ("log.gz" if compressed else "log")
         path.write_bytes(gzip.compress(raw) if compressed else raw)
+        yield raw, path
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_bytes_give_every_line_once(tmp_path, seed):
+    rng = random.Random(seed)
+    for raw, path in random_logs(tmp_path, rng, 0):
         sizes = {"block_bytes": rng.choice([1, 5, 16, 1 << 16]), "batch_rows": rng.choice([1, 3, 1000])}
         got, sha256, _ = read_all(path, **sizes)
         assert [line for _, line in got] == reference_lines(raw), sizes
@@ -90,29 +100,20 @@ def test_random_bytes_give_every_line_once(tmp_path, seed):
 @pytest.mark.parametrize("seed", range(20))
 def test_reading_from_a_line_start_gives_the_lines_after_it(tmp_path, seed):
     rng = random.Random(seed)
-    raw = b"".join(rng.choice(PIECES) for _ in range(rng.randint(1, 80)))
-    for compressed in (False, True):
-        path = tmp_path / ("log.gz" if compressed else "log")
-        path.write_bytes(gzip.compress(raw) if compressed else raw)
-        whole = reference_lines(raw)
+    for raw, path in random_logs(tmp_path, rng, 1):
         starts = [0] + [i + 1 for i, b in enumerate(raw) if b == 10]
         k = rng.randrange(len(starts))  # lines 1..k are skipped
-        identity = lineblocks.Identity()
-        con = duckdb.connect()
-        got = []
-        for block in lineblocks.read_blocks(path, identity, block_bytes=rng.choice([1, 7, 1 << 16]),
-                                            batch_rows=rng.choice([1, 1000]),
-                                            start=lineblocks.Start(starts[k], k + 1)):
-            block_table = block.table  # noqa: F841 (read by name in the SQL)
-            got += con.execute("SELECT line_no, line FROM block_table ORDER BY line_no").fetchall()
-        assert got == list(enumerate(whole, 1))[k:]
-        assert fields(identity) == content_identity(path)  # the skipped lines are hashed too
+        # read_all also checks that the identity covers the skipped lines
+        got, _, _ = read_all(path, block_bytes=rng.choice([1, 7, 1 << 16]), batch_rows=rng.choice([1, 1000]),
+                             start=lineblocks.Start(starts[k], k + 1))
+        assert got == list(enumerate(reference_lines(raw), 1))[k:]
 
 
 def test_prefix_hashes(tmp_path):
     path = tmp_path / "log.gz"
     path.write_bytes(gzip.compress(b"abc\ndef\n"))
-    assert lineblocks.prefix_sha256(path, [8, 4, 0, 99]) == {0: sha(b""), 4: sha(b"abc\n"), 8: sha(b"abc\ndef\n")}
+    assert lineblocks.prefix_sha256(path, [8, 4, 0, 99]) == {
+        0: sha(b""), 4: sha(b"abc\n"), 8: sha(b"abc\ndef\n")}
 
 
 def test_known_file(tmp_path):

@@ -129,8 +129,8 @@ def _content_size_hint(path: Path) -> tuple[int, bool]:
         return struct.unpack("<I", handle.read(4))[0], True
 
 
-def _size_loaded(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
-    content_bytes, gzip_file = _content_size_hint(path)
+def _size_loaded(con: duckdb.DuckDBPyConnection, path: Path, hint: tuple[int, bool]) -> bool:
+    content_bytes, gzip_file = hint
     return warehouse.execute(con, "staging/manifest_size_loaded", {
         "size_bytes": path.stat().st_size, "content_bytes": content_bytes, "gzip": gzip_file,
     }).fetchone() is not None
@@ -169,11 +169,13 @@ def _earlier_loads(con: duckdb.DuckDBPyConnection, continues: int | None) -> tup
     return tuple(warehouse.execute(con, "staging/manifest_chain", {"load_id": continues}).fetchone()[0])
 
 
-def _continuation(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int | None, Start]:
+def _continuation(con: duckdb.DuckDBPyConnection, path: Path,
+                  hint: tuple[int, bool]) -> tuple[int | None, Start]:
     """(load, start) when the file starts with every complete line of a log already loaded
     (a log read while the gateway was writing it, offered again longer or rotated): the
-    lines after them are the ones to load. The longest such log wins."""
-    content_bytes, gzip_file = _content_size_hint(path)
+    lines after them are the ones to load. The longest such log wins. `hint`: from
+    _content_size_hint."""
+    content_bytes, gzip_file = hint
     try:
         candidates = warehouse.execute(con, "staging/manifest_continued", {
             "head_sha256": head_sha256(path), "content_bytes": content_bytes, "gzip": gzip_file,
@@ -205,7 +207,8 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     hashing_load = getattr(module, "load_hashing", None)
     skipped = LoadCounts(0, 0, 0, 0)
     start, continues, identity = Start(), None, None
-    if not hashing_load or _size_loaded(con, path):
+    hint = _content_size_hint(path)
+    if not hashing_load or _size_loaded(con, path, hint):
         # a loaded content has this size: the file may be a duplicate, hashed before loading
         identity = _identify(path)
         if _already_loaded(con, identity):
@@ -217,7 +220,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     else:
         # a format loaded while hashing is a gateway log, which grows while it is written:
         # the file may continue a log loaded earlier
-        continues, start = _continuation(con, path)
+        continues, start = _continuation(con, path, hint)
         earlier = _earlier_loads(con, continues)
         if identity:
             counts = LoadCounts(*module.load(con, path, load_id, contract, progress, start=start,
