@@ -137,6 +137,47 @@ def test_truncated_gzip_is_an_error(tmp_path):
         read_all(path)
 
 
+def test_blocks_the_caller_keeps_stay_intact(tmp_path):
+    """Buffers are reused only once nothing points into them: blocks kept all at once
+    still hold their own lines after the file is read."""
+    raw = b"".join(b"line %d %s\n" % (i, b"x" * (i % 50)) for i in range(5000))
+    path = tmp_path / "log"
+    path.write_bytes(raw)
+    kept = [block.table for block in lineblocks.read_blocks(path, block_bytes=1000, batch_rows=64)]
+    assert len(kept) > 100
+    assert [line for table in kept for line in table.column("line").to_pylist()] == reference_lines(raw)
+
+
+def test_released_blocks_give_their_buffers_back(tmp_path, monkeypatch):
+    """A reader whose blocks are dropped one by one reads the whole file into a few
+    buffers, not one per block (a fresh buffer costs its page faults)."""
+    taken: set[int] = set()
+    take = lineblocks._BufferPool.take
+
+    def counting_take(pool, size):
+        buffer = take(pool, size)
+        taken.add(id(buffer))
+        return buffer
+
+    monkeypatch.setattr(lineblocks._BufferPool, "take", counting_take)
+    raw = b"".join(b"line %d\n" % i for i in range(20000))
+    path = tmp_path / "log"
+    path.write_bytes(raw)
+    got, _, _ = read_all(path, block_bytes=1000)
+    assert [line for _, line in got] == reference_lines(raw)
+    assert len(raw) // 1000 > 100 and len(taken) <= lineblocks.SPARE_BUFFERS + 2
+
+
+def test_a_lent_buffer_is_taken_again_only_once_arrow_releases_it():
+    pool = lineblocks._BufferPool()
+    buffer = pool.take(100)
+    arrow = pool.lend(buffer, buffer[10:60])
+    assert arrow.size == 50
+    assert pool.take(100) is not buffer
+    del arrow
+    assert pool.take(100) is buffer
+
+
 def test_tiny_blocks_load_the_same_warehouse(tmp_path, monkeypatch):
     """Blocks end on line ends anywhere in the file: a load in blocks of 4 kB and batches
     of 7 rows (hundreds of blocks, lines cut by none) equals the load in one block."""
