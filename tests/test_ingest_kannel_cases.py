@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -297,3 +298,75 @@ def test_custom_format_without_coding_or_len_reads_text_as_gsm(tmp_path):
     assert counts == (2, 2, 0, 0)
     assert rows(con, "SELECT coding, text_len, segments, text_lossy FROM events ORDER BY line_no") == [
         (None, None, 2, False), (None, None, 1, True)]
+
+
+MUTANT_NUMBERS = ["99999999999", "2147483648", "1073741824", "40000", "-0", "", "-", "00", "+1", "1e1",
+                  "1_0", "1.5", " 4"]
+MUTANT_PIECES = ["] [", "]", "[", ":", " ", "\t", "%", "é", "\x01", "[msg:", "[udh:2:"]
+
+
+def mutate(line: str, rng) -> str:
+    """One random damage of the kind a disk, a patched gateway or a bad copy does."""
+    what = rng.randrange(5)
+    if what == 4 and line:  # a character changed
+        at = rng.randrange(len(line))
+        return line[:at] + rng.choice("aZ09 -:[]+.\t") + line[at + 1:]
+    if what == 0:  # a number changed: huge, at a type's limit, signed, empty
+        runs = [m for m in re.finditer(r"\d+", line)]
+        if runs:
+            run = rng.choice(runs)
+            return line[:run.start()] + rng.choice(MUTANT_NUMBERS) + line[run.end():]
+    if what == 1 and line:  # a character lost
+        at = rng.randrange(len(line))
+        return line[:at] + line[at + 1:]
+    if what == 2:  # a piece inserted
+        at = rng.randrange(len(line) + 1)
+        return line[:at] + rng.choice(MUTANT_PIECES) + line[at:]
+    return line[:rng.randrange(len(line) + 1)]  # cut
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_damaged_lines_never_stop_a_load_and_both_paths_agree(tmp_path, seed, monkeypatch):
+    """Real lines, each damaged at random: every line is still an event, a marker or a
+    reject (never an error that stops the load), and the fast and positional paths agree."""
+    import random
+
+    rng = random.Random(seed)
+    real = [line for path in (REAL / "main" / "access.log", CASES / "v140.log", CASES / "v142.log")
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    damaged = [mutate(line, rng) if rng.random() < 0.7 else line for line in real * 3]
+    path = tmp_path / "damaged.log"
+    path.write_text("\n".join(damaged) + "\n", encoding="utf-8")
+    fast_con, fast = load(path)
+    assert fast.lines == len(damaged) == fast.events + fast.markers + fast.rejected
+    assert fast.rejected > 0 and fast.events > 0
+    monkeypatch.setattr(kannel, "plan_for", lambda c: kannel.build_plan(None, False).__class__(
+        **{**kannel.build_plan(None, False).__dict__, "fast": False}))
+    slow_con, slow = load(path)
+    assert slow == fast
+    for sql in ("SELECT * EXCLUDE (load_id) FROM events ORDER BY line_no",
+                "SELECT line_no, reason FROM rejected_lines ORDER BY line_no"):
+        assert rows(slow_con, sql) == rows(fast_con, sql)
+
+
+def test_numbers_too_large_for_their_column_are_rejected_with_a_reason(tmp_path):
+    """A damaged number (a flag beyond SMALLINT, a LEN near the INTEGER limit) rejects its
+    line with a reason; it used to stop the whole load with a conversion error."""
+    head = ("2026-11-25 10:00:00 Sent SMS [SMSC:ora] [SVC:acme] [ACT:] [BINF:] [FID:1] "
+            "[META:?smpp_resp?] [from:36180] [to:33612345678] ")
+    path = tmp_path / "big.log"
+    path.write_text(
+        head + "[flags:40000:0:-1:-1:31] [msg:5:hello] [udh:0:]\n"
+        + head + "[flags:-1:0:-1:-1:99999999999] [msg:5:hello] [udh:0:]\n"
+        + head + "[flags:-1:1:-1:-1:31] [msg:1500000000:AB] [udh:0:]\n"
+        + head + "[flags:-1:0:-1:-1:31] [msg:2:AB] [udh:1500000000:0A]\n"
+        + head + "[flags:-1:0:-1:-1:31] [msg:5:hello] [udh:0:]\n")
+    con, counts = load(path)
+    assert counts == (5, 1, 0, 4)
+    assert rows(con, "SELECT line_no, reason FROM rejected_lines ORDER BY line_no") == [
+        (1, "a flag is out of range (mclass:coding:mwi:compress:dlr_mask = 40000:0:-1:-1:31)"),
+        (2, "a flag is out of range (mclass:coding:mwi:compress:dlr_mask = -1:0:-1:-1:99999999999)"),
+        (3, "truncated: the text is shorter than its LEN (1500000000 bytes)"),
+        (4, "the UDH has 2 hex digits but its length says 1500000000 bytes"),
+    ]
+    assert rows(con, "SELECT line_no, text FROM events") == [(5, "hello")]

@@ -44,6 +44,7 @@ standard AS (
 ),
 split AS (
     SELECT *,
+           substr(t_flags, 7) AS flags_logged,
            try_cast(string_split(substr(t_flags, 7), ':') AS INTEGER[]) AS fl,
            -- the ':' after LEN: looked for in a few characters, not in a copy of the text
            strpos(substr(t_msg, 5, 12), ':') AS mc,
@@ -51,7 +52,8 @@ split AS (
     FROM standard
 ),
 typed AS (
-    SELECT line_no, fl,
+    SELECT line_no, fl, flags_logged,
+           left(head, 19) AS ts_logged,
            try_strptime(left(head, 19), '%Y-%m-%d %H:%M:%S') AS ts,
            substr(head, 20, 1) AS gap,
            substr(head, 21, sm - 21) AS label,
@@ -59,11 +61,14 @@ typed AS (
            substr(t_svc, 5) AS service, substr(t_act, 5) AS account, substr(t_binf, 6) AS binfo,
            coalesce(substr(t_fid, 5), '') AS fid, coalesce(substr(t_meta, 6), '') AS meta,
            substr(t_from, 6) AS sender, substr(t_to, 4) AS receiver,
-           fl[1]::SMALLINT AS mclass, fl[2]::SMALLINT AS coding,
-           fl[3]::SMALLINT AS mwi, fl[4]::SMALLINT AS compress, fl[5] AS dlr_mask,
+           -- try_cast: a flag out of SMALLINT range makes the line odd, not the load fail
+           try_cast(fl[1] AS SMALLINT) AS mclass, try_cast(fl[2] AS SMALLINT) AS coding,
+           try_cast(fl[3] AS SMALLINT) AS mwi, try_cast(fl[4] AS SMALLINT) AS compress, fl[5] AS dlr_mask,
+           substr(t_msg, 5, mc - 1) AS len_logged,
            CASE WHEN mc > 1 THEN try_cast(substr(t_msg, 5, mc - 1) AS INTEGER) END AS msg_len,
            substr(t_msg, 5 + mc) AS text,
            -- no UDH, the usual case, costs one comparison
+           CASE WHEN t_udh = 'udh:0:]' THEN '0' ELSE substr(t_udh, 5, uc - 1) END AS udh_len_logged,
            CASE WHEN t_udh = 'udh:0:]' THEN 0
                 WHEN uc > 1 THEN try_cast(substr(t_udh, 5, uc - 1) AS INTEGER) END AS udh_len,
            CASE WHEN t_udh = 'udh:0:]' THEN ''
@@ -81,10 +86,16 @@ checked AS (
                 AND mclass IS NOT NULL AND coding IS NOT NULL AND mwi IS NOT NULL
                 AND compress IS NOT NULL AND dlr_mask IS NOT NULL
                 AND msg_len IS NOT NULL AND udh_len IS NOT NULL
+                -- numbers and time exactly as Kannel prints them (%ld, %04d-%02d-...): a cast
+                -- also takes '+1', ' 16', '1e1' or an hour ' 4', which a damaged line may
+                -- hold; the positional path decides those
+                AND NOT regexp_matches(flags_logged, '[^-:0-9]') AND ts::VARCHAR = ts_logged AND msg_len::VARCHAR = len_logged
+                AND udh_len::VARCHAR = udh_len_logged
                 -- LEN counts bytes: strlen (bytes, known without reading the text), not
                 -- length (characters, counted one by one); printable and hex texts are ASCII
-                AND strlen(text) = CASE WHEN coding IN (1, 2) THEN 2 * msg_len ELSE msg_len END
-                AND strlen(udh) = 2 * udh_len
+                -- (doubled as BIGINT: a LEN near the INTEGER limit must not overflow)
+                AND strlen(text) = CASE WHEN coding IN (1, 2) THEN 2 * msg_len::BIGINT ELSE msg_len END
+                AND strlen(udh) = 2 * udh_len::BIGINT
                 AND (udh = '' OR NOT regexp_matches(udh, '[^0-9A-F]'))
                 AND (coding NOT IN (1, 2) OR NOT regexp_matches(text, '[^0-9A-Fa-f]'))
                THEN true ELSE false END

@@ -25,7 +25,8 @@ matched AS (
 sliced AS (
     SELECT *,
            try_cast(nullif(h.msg_len, '') AS INTEGER) AS head_len,
-           CASE WHEN try_cast(nullif(h.coding, '') AS INTEGER) IN (1, 2) THEN 2 ELSE 1 END AS chars_per_byte
+           -- BIGINT: LEN times it must not overflow for a LEN near the INTEGER limit
+           CASE WHEN try_cast(nullif(h.coding, '') AS INTEGER) IN (1, 2) THEN 2 ELSE 1 END::BIGINT AS chars_per_byte
     FROM matched
 ),
 tailed AS (
@@ -58,7 +59,10 @@ typed AS (
            try_cast(nullif(h.dlr_mask || t.dlr_mask, '') AS INTEGER) AS dlr_mask,
            try_cast(nullif(h.msg_len || t.msg_len, '') AS INTEGER) AS msg_len,
            try_cast(nullif(h.udh_len || t.udh_len, '') AS INTEGER) AS udh_len,
-           upper(h.udh || t.udh) AS udh
+           upper(h.udh || t.udh) AS udh,
+           -- as written, to tell a flag absent from one too large for its type
+           [h.mclass || t.mclass, h.coding || t.coding, h.mwi || t.mwi, h.compress || t.compress,
+            h.dlr_mask || t.dlr_mask] AS flags_logged
     FROM fielded
 ),
 -- Kannel writes the message time -1 (%t = 1969-12-31 23:59:59, %T = -1) when the message
@@ -102,11 +106,16 @@ judged AS (
                WHEN NOT tail_ok
                    THEN printf('the text does not end where its LEN (%d bytes) says, or the fields after it are damaged', head_len)
                WHEN kind IS NULL THEN printf('unknown label "%s"', label)
+               WHEN (flags_logged[1] <> '' AND mclass IS NULL) OR (flags_logged[2] <> '' AND coding IS NULL)
+                    OR (flags_logged[3] <> '' AND mwi IS NULL) OR (flags_logged[4] <> '' AND compress IS NULL)
+                    OR (flags_logged[5] <> '' AND dlr_mask IS NULL)
+                   THEN printf('a flag is out of range (mclass:coding:mwi:compress:dlr_mask = %s)',
+                               array_to_string(flags_logged, ':'))
                WHEN logged_at IS NULL THEN 'no valid time for the event'
                WHEN msg_len IS NOT NULL AND $has_text
-                    AND length(text) <> msg_len * CASE WHEN coding IN (1, 2) THEN 2 ELSE 1 END
+                    AND length(text) <> msg_len::BIGINT * CASE WHEN coding IN (1, 2) THEN 2 ELSE 1 END
                    THEN printf('the text has %d characters but its LEN says %d bytes', length(text), msg_len)
-               WHEN udh_len IS NOT NULL AND length(udh) <> 2 * udh_len
+               WHEN udh_len IS NOT NULL AND length(udh) <> 2 * udh_len::BIGINT
                    THEN printf('the UDH has %d hex digits but its length says %d bytes', length(udh), udh_len)
                WHEN coding IN (1, 2) AND regexp_matches(text, '[^0-9A-Fa-f]')
                    THEN printf('coding %d text is not hex', coding)
