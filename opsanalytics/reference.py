@@ -158,7 +158,7 @@ def _keywords(contract: Contract) -> pa.Table:
 
 
 def _data_span(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    [(first, last)] = warehouse.execute(con, "reference/event_dates").fetchall()
+    [(first, last)] = warehouse.execute(con, "reference/event_dates", warehouse.EVENT_TIMES).fetchall()
     return calendar.year_span(first, last)
 
 

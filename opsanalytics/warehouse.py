@@ -7,6 +7,7 @@ caller can hand every audit the same dictionary of filters.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from contextlib import contextmanager
 from functools import lru_cache
@@ -20,6 +21,13 @@ from opsanalytics.errors import WarehouseError
 from opsanalytics.paths import queries_dir
 
 DEFAULT_DB = "opsanalytics.duckdb"
+#: instants an event may carry ($earliest_event <= logged_at < $latest_event): a line dated
+#: outside is damaged (no gateway clock writes a year before 1970 or after 2099; a year 0026
+#: read from a damaged line would also widen the holiday calendar to two thousand years)
+EVENT_TIMES = {
+    "earliest_event": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
+    "latest_event": dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc),
+}
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
 

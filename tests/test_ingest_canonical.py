@@ -171,3 +171,43 @@ def test_invalid_utf8_csv_is_refused_with_its_line(tmp_path):
     con = new_db()
     with pytest.raises(IngestError, match="latin1.csv: not a readable canonical CSV file: .*Line: 2"):
         ingest_files(con, contract(), [path], progress=False)
+
+
+@pytest.mark.parametrize("row, problem", [
+    ("2026-11-25T10:00:00Z,mt,accepted\n", "Expected Number of Columns: 12 Found: 3"),
+    ("2026-11-25T10:00:00Z,mt,accepted,o,acme,ACME,0612345678,0,31,A1,x,,extra\n",
+     "Expected Number of Columns: 12 Found: 13"),
+    ('2026-11-25T10:00:00Z,mt,accepted,o,acme,ACME,0612345678,0,31,A1,"unclosed,\n', "unterminated quote"),
+])
+def test_a_row_that_breaks_the_csv_refuses_the_file_naming_its_line(tmp_path, row, problem):
+    """The header is read as the header (DuckDB's sniffer took a wider damaged row for it,
+    and named no line when rows disagreed): the error gives the line and what is wrong."""
+    path = tmp_path / "broken.csv"
+    path.write_text(HEADER + GOOD + row + GOOD, encoding="utf-8")
+    con = new_db()
+    with pytest.raises(IngestError) as caught:
+        ingest_files(con, contract(), [path], progress=False)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: not a readable canonical CSV file: ")
+    assert "Line: 5" in message and row.strip() in message and problem in message
+    assert con.execute("SELECT count(*) FROM load_manifest").fetchall() == [(0,)]
+
+
+def test_header_with_a_byte_order_mark_and_crlf_lines(tmp_path):
+    con, [result] = ingest(tmp_path, "excel.csv", ("\ufeff" + HEADER + GOOD).replace("\n", "\r\n"))
+    assert (result.lines, result.events, result.rejected) == (3, 3, 0)
+    assert con.execute("SELECT text FROM events ORDER BY line_no").fetchall() == [
+        ("Promo, -20% {ok}",), ("id:A1 stat:DELIVRD err:000",), ("ARRÊT",)]
+
+
+def test_empty_file_is_refused(tmp_path):
+    with pytest.raises(IngestError, match="empty.csv: line 1 is empty"):
+        ingest(tmp_path, "empty.csv", "")
+
+
+def test_a_damaged_date_is_a_rejected_row(tmp_path):
+    row = "0026-11-25T10:00:00Z,mt,accepted,ora_36180,acme,ACME,0612345678,0,31,A2,hello,\n"
+    con, [result] = ingest(tmp_path, "export.csv", HEADER + GOOD + row)
+    assert (result.lines, result.events, result.rejected) == (4, 3, 1)
+    assert con.execute("SELECT line_no, reason FROM rejected_lines").fetchall() == [
+        (4, "row 4: logged_at is outside 1970-2099 (a damaged date): 0026-11-25T10:00:00Z")]

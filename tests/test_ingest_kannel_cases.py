@@ -370,3 +370,24 @@ def test_numbers_too_large_for_their_column_are_rejected_with_a_reason(tmp_path)
         (4, "the UDH has 2 hex digits but its length says 1500000000 bytes"),
     ]
     assert rows(con, "SELECT line_no, text FROM events") == [(5, "hello")]
+
+
+def test_a_date_no_gateway_clock_writes_is_rejected(tmp_path):
+    """A damaged year (0026, 0000, 2150) rejects its line: year 0 stopped the facts rebuild
+    (Python has no year 0) and year 26 asked the holiday calendar for two thousand years."""
+    body = (" Sent SMS [SMSC:ora] [SVC:acme] [ACT:] [BINF:] [FID:1] [META:?smpp_resp?] [from:36180]"
+            " [to:33612345678] [flags:-1:0:-1:-1:31] [msg:5:hello] [udh:0:]\n")
+    path = tmp_path / "dates.log"
+    path.write_text("".join(day + body for day in (
+        "0026-11-25 10:00:00", "0000-11-25 10:00:00", "2150-01-01 10:00:00", "2026-11-25 10:00:00",
+        "1970-01-01 01:00:00")))
+    con, counts = load(path)
+    assert counts == (5, 2, 0, 3)
+    assert rows(con, "SELECT line_no, reason FROM rejected_lines ORDER BY line_no") == [
+        (1, "the time (0026-11-25 09:50:39 UTC) is outside 1970-2099: a damaged date"),
+        (2, "the time (0000-11-25 09:50:39 UTC) is outside 1970-2099: a damaged date"),
+        (3, "the time (2150-01-01 09:00:00 UTC) is outside 1970-2099: a damaged date"),
+    ]
+    # a gateway whose clock was not set yet (01:00 in Paris is the epoch) still counts
+    assert rows(con, "SELECT line_no, logged_at FROM events ORDER BY line_no") == [
+        (4, dt.datetime(2026, 11, 25, 9, tzinfo=UTC)), (5, dt.datetime(1970, 1, 1, tzinfo=UTC))]

@@ -83,3 +83,17 @@ def test_keyword_without_letters_is_a_config_error():
     bad = parse_contract('[rules]\nstop_keywords = ["STOP", "!!!"]\n', "c.toml")
     with pytest.raises(ConfigError, match=r"c.toml: rules.stop_keywords: keyword '!!!' has no letter or digit"):
         reference.keyword_patterns(bad)
+
+
+def test_holidays_ignore_a_damaged_date_an_older_load_kept():
+    """A warehouse loaded before damaged dates were rejected may hold year 26 or year 0:
+    the calendar keeps its span (year 0 cannot even be a Python date)."""
+    con = new_db()
+    log = Log()
+    for i, year in enumerate((26, 2026)):
+        log.line(i, "Sent SMS", text="t")
+        log.rows[i] = log.rows[i][:2] + (dt.datetime(year, 5, 1, tzinfo=dt.timezone.utc),) + log.rows[i][3:]
+    log.write(con)
+    con.execute("UPDATE events SET logged_at = logged_at - INTERVAL 26 YEAR WHERE year(logged_at) = 26")
+    reference.write(con, contract())
+    assert con.execute("SELECT min(year(day)), max(year(day)) FROM ref_holidays").fetchall() == [(2015, 2035)]

@@ -10,6 +10,8 @@ column that is not canonical is refused whole (IngestError), nothing written.
 
 from __future__ import annotations
 
+import csv
+import gzip
 from pathlib import Path
 
 import duckdb
@@ -18,6 +20,10 @@ from opsanalytics import warehouse
 from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
+from opsanalytics.ingest.lineblocks import is_gzip
+
+#: a longer first line is not a header
+MAX_HEADER_BYTES = 1 << 16
 
 REQUIRED = ("logged_at", "kind", "outcome")
 OPTIONAL = ("label", "smsc", "service", "account", "binfo", "fid", "meta", "sender", "receiver",
@@ -32,15 +38,39 @@ def file_format(path: Path) -> str:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
+    if fmt == "csv":
+        return csv_header(path)
     try:
         rows = warehouse.execute(con, f"staging/canonical_columns_{fmt}", {"path": str(path)}).fetchall()
     except duckdb.Error as exc:
-        raise IngestError(f"{path}: not a readable canonical {fmt.upper()} file: {_first_line(exc)}") from None
+        raise _unreadable(path, fmt, exc) from None
     return [r[0] for r in rows]
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def csv_header(path: Path) -> list[str]:
+    """The column names of the header, line 1 (plain or gzip; a UTF-8 BOM is allowed)."""
+    try:
+        with (gzip.open(path, "rb") if is_gzip(path) else path.open("rb")) as handle:
+            first = handle.readline(MAX_HEADER_BYTES)
+    except (OSError, EOFError) as exc:
+        raise IngestError(f"{path}: cannot be read: {exc}") from None
+    try:
+        text = first.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise IngestError(f"{path}: line 1 (the header) is not UTF-8") from None
+    if not text.strip():
+        raise IngestError(f"{path}: line 1 is empty; a canonical CSV starts with its column names "
+                          "(see docs/canonical-format.md)")
+    return next(csv.reader([text]))
+
+
+def _unreadable(path: Path, fmt: str, exc: duckdb.Error) -> IngestError:
+    """What DuckDB says is wrong, up to its list of possible fixes (which are about its
+    options, not the file): for a CSV, the line, the line as read and what is wrong."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+    if "Possible fixes:" in lines:
+        lines = lines[:lines.index("Possible fixes:")]
+    return IngestError(f"{path}: not a readable canonical {fmt.upper()} file: " + "; ".join(lines[:4]))
 
 
 def check_columns(path: Path, columns: list[str]) -> None:
@@ -68,13 +98,17 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     """Load one canonical file into events/rejected_lines (inside the caller's transaction)."""
     path = Path(path)
     fmt = file_format(path)
-    check_columns(path, _columns(con, path, fmt))
+    columns = _columns(con, path, fmt)
+    check_columns(path, columns)
     warehouse.execute(con, "staging/canonical_template").fetchall()
     try:
-        warehouse.execute(con, f"staging/canonical_stage_{fmt}", {"path": str(path)}).fetchall()
+        params = {"path": str(path)}
+        if fmt == "csv":
+            params["columns"] = {name: "VARCHAR" for name in columns}
+        warehouse.execute(con, f"staging/canonical_stage_{fmt}", params).fetchall()
     except duckdb.Error as exc:
-        raise IngestError(f"{path}: cannot read it as canonical {fmt.upper()}: {_first_line(exc)}") from None
-    warehouse.execute(con, "staging/canonical_checked").fetchall()
+        raise _unreadable(path, fmt, exc) from None
+    warehouse.execute(con, "staging/canonical_checked", warehouse.EVENT_TIMES).fetchall()
     params = {"load_id": load_id}
     warehouse.execute(con, "staging/canonical_insert_events", params).fetchall()
     warehouse.execute(con, "staging/canonical_insert_rejects", params).fetchall()

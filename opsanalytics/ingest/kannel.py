@@ -174,7 +174,7 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
     params = {
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
-        "earlier_loads": list(earlier_loads),
+        "earlier_loads": list(earlier_loads), **warehouse.EVENT_TIMES,
     }
     lines = replaced = 0
     con.execute(warehouse.query_text("staging/kannel_drop"))

@@ -56,6 +56,9 @@ SELECT
     CASE
         WHEN coalesce(trim(logged_at), '') = '' THEN 'logged_at is empty'
         WHEN logged_at_v IS NULL THEN 'unparseable timestamp in logged_at: ' || logged_at
+        WHEN logged_at_v < $earliest_event OR logged_at_v >= $latest_event
+            THEN printf('logged_at is outside %d-%d (a damaged date): %s', year($earliest_event),
+                        year($latest_event) - 1, logged_at)
         WHEN kind_v IS NULL OR kind_v NOT IN ('mt', 'mo', 'dlr', 'dlr_out', 'dropped')
             THEN 'unknown kind ' || coalesce('''' || kind || '''', '(empty)') || ' (expected mt, mo, dlr, dlr_out or dropped)'
         WHEN default_label IS NULL

@@ -76,21 +76,23 @@ typed AS (
     FROM split
 ),
 labelled AS (
-    SELECT *, kannel_kind(label) AS kind, kannel_outcome(label) AS outcome
+    SELECT *, kannel_kind(label) AS kind, kannel_outcome(label) AS outcome, timezone($tz, ts) AS logged_at
     FROM typed
 ),
 checked AS (
     SELECT *
     FROM labelled
-    WHERE CASE WHEN kind IS NOT NULL AND len(fl) = 5 AND ts IS NOT NULL AND gap = ' '
+    WHERE CASE WHEN kind IS NOT NULL AND len(fl) = 5 AND logged_at IS NOT NULL AND gap = ' '
                 AND mclass IS NOT NULL AND coding IS NOT NULL AND mwi IS NOT NULL
                 AND compress IS NOT NULL AND dlr_mask IS NOT NULL
                 AND msg_len IS NOT NULL AND udh_len IS NOT NULL
                 -- numbers and time exactly as Kannel prints them (%ld, %04d-%02d-...): a cast
                 -- also takes '+1', ' 16', '1e1' or an hour ' 4', which a damaged line may
                 -- hold; the positional path decides those
-                AND NOT regexp_matches(flags_logged, '[^-:0-9]') AND ts::VARCHAR = ts_logged AND msg_len::VARCHAR = len_logged
-                AND udh_len::VARCHAR = udh_len_logged
+                AND NOT regexp_matches(flags_logged, '[^-:0-9]') AND ts::VARCHAR = ts_logged
+                AND msg_len::VARCHAR = len_logged AND udh_len::VARCHAR = udh_len_logged
+                -- a year no gateway clock writes is a damaged date (warehouse.EVENT_TIMES)
+                AND logged_at >= $earliest_event AND logged_at < $latest_event
                 -- LEN counts bytes: strlen (bytes, known without reading the text), not
                 -- length (characters, counted one by one); printable and hex texts are ASCII
                 -- (doubled as BIGINT: a LEN near the INTEGER limit must not overflow)
@@ -109,7 +111,7 @@ derived AS (
     SELECT *, kannel_text(text, coding, units, utf8) AS decoded
     FROM pieces
 )
-SELECT $load_id, line_no, timezone($tz, ts), label, kind, outcome, smsc, service, account,
+SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
        binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
        msg_len, decoded, kannel_lossy(text, coding, utf8, decoded), udh,
        kannel_segments(kind, coding, msg_len, udh, udh_len, septets),

@@ -112,6 +112,9 @@ judged AS (
                    THEN printf('a flag is out of range (mclass:coding:mwi:compress:dlr_mask = %s)',
                                array_to_string(flags_logged, ':'))
                WHEN logged_at IS NULL THEN 'no valid time for the event'
+               WHEN logged_at < $earliest_event OR logged_at >= $latest_event
+                   THEN printf('the time (%s UTC) is outside %d-%d: a damaged date', strftime(logged_at, '%Y-%m-%d %H:%M:%S'),
+                               year($earliest_event), year($latest_event) - 1)
                WHEN msg_len IS NOT NULL AND $has_text
                     AND length(text) <> msg_len::BIGINT * CASE WHEN coding IN (1, 2) THEN 2 ELSE 1 END
                    THEN printf('the text has %d characters but its LEN says %d bytes', length(text), msg_len)
