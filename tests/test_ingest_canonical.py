@@ -193,8 +193,9 @@ def test_a_row_that_breaks_the_csv_refuses_the_file_naming_its_line(tmp_path, ro
     assert con.execute("SELECT count(*) FROM load_manifest").fetchall() == [(0,)]
 
 
-def test_header_with_a_byte_order_mark_and_crlf_lines(tmp_path):
-    con, [result] = ingest(tmp_path, "excel.csv", ("\ufeff" + HEADER + GOOD).replace("\n", "\r\n"))
+def test_header_with_a_byte_order_mark_spaces_and_crlf_lines(tmp_path):
+    header = "\ufeff" + HEADER.replace(",", " , ")
+    con, [result] = ingest(tmp_path, "excel.csv", (header + GOOD).replace("\n", "\r\n"))
     assert (result.lines, result.events, result.rejected) == (3, 3, 0)
     assert con.execute("SELECT text FROM events ORDER BY line_no").fetchall() == [
         ("Promo, -20% {ok}",), ("id:A1 stat:DELIVRD err:000",), ("ARRÊT",)]

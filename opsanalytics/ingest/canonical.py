@@ -39,7 +39,7 @@ def file_format(path: Path) -> str:
 
 def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
     if fmt == "csv":
-        return csv_header(path)
+        return _csv_header(path)
     try:
         rows = warehouse.execute(con, f"staging/canonical_columns_{fmt}", {"path": str(path)}).fetchall()
     except duckdb.Error as exc:
@@ -47,8 +47,9 @@ def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def csv_header(path: Path) -> list[str]:
-    """The column names of the header, line 1 (plain or gzip; a UTF-8 BOM is allowed)."""
+def _csv_header(path: Path) -> list[str]:
+    """The column names of the header, line 1 (plain or gzip; a UTF-8 BOM and spaces
+    around a name are allowed)."""
     try:
         with (gzip.open(path, "rb") if is_gzip(path) else path.open("rb")) as handle:
             first = handle.readline(MAX_HEADER_BYTES)
@@ -61,7 +62,7 @@ def csv_header(path: Path) -> list[str]:
     if not text.strip():
         raise IngestError(f"{path}: line 1 is empty; a canonical CSV starts with its column names "
                           "(see docs/canonical-format.md)")
-    return next(csv.reader([text]))
+    return [name.strip() for name in next(csv.reader([text]))]
 
 
 def _unreadable(path: Path, fmt: str, exc: duckdb.Error) -> IngestError:
