@@ -364,7 +364,7 @@ def _build(a: np.ndarray, ends: np.ndarray, first_line: int, batch_rows: int, fi
     at `ends` (positions of '\n'), the last one without its '\n' only at the end of the
     file."""
     cleaned, replaced = _clean(a)
-    if replaced:  # the lines now live in a copy: the buffer is free again
+    if cleaned is not a:  # the lines now live in a copy: the buffer is free again
         a = cleaned
         ends = np.flatnonzero(a == 10)
         data = pa.py_buffer(a)
