@@ -45,7 +45,7 @@ standard AS (
 split AS (
     SELECT *,
            substr(t_flags, 7) AS flags_logged,
-           try_cast(string_split(substr(t_flags, 7), ':') AS INTEGER[]) AS fl,
+           try_cast(string_split(flags_logged, ':') AS INTEGER[]) AS fl,
            -- the ':' after LEN: looked for in a few characters, not in a copy of the text
            strpos(substr(t_msg, 5, 12), ':') AS mc,
            strpos(substr(t_udh, 5, 12), ':') AS uc
@@ -65,12 +65,11 @@ typed AS (
            try_cast(fl[1] AS SMALLINT) AS mclass, try_cast(fl[2] AS SMALLINT) AS coding,
            try_cast(fl[3] AS SMALLINT) AS mwi, try_cast(fl[4] AS SMALLINT) AS compress, fl[5] AS dlr_mask,
            substr(t_msg, 5, mc - 1) AS len_logged,
-           CASE WHEN mc > 1 THEN try_cast(substr(t_msg, 5, mc - 1) AS INTEGER) END AS msg_len,
+           CASE WHEN mc > 1 THEN try_cast(len_logged AS INTEGER) END AS msg_len,
            substr(t_msg, 5 + mc) AS text,
            -- no UDH, the usual case, costs one comparison
            CASE WHEN t_udh = 'udh:0:]' THEN '0' ELSE substr(t_udh, 5, uc - 1) END AS udh_len_logged,
-           CASE WHEN t_udh = 'udh:0:]' THEN 0
-                WHEN uc > 1 THEN try_cast(substr(t_udh, 5, uc - 1) AS INTEGER) END AS udh_len,
+           CASE WHEN t_udh = 'udh:0:]' THEN 0 WHEN uc > 1 THEN try_cast(udh_len_logged AS INTEGER) END AS udh_len,
            CASE WHEN t_udh = 'udh:0:]' THEN ''
                 ELSE upper(substr(t_udh, 5 + uc, strlen(t_udh) - 5 - uc)) END AS udh
     FROM split
