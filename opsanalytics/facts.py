@@ -19,10 +19,9 @@ STEPS = (
     "int_msisdn",            # numbers as written -> E.164, numbering kind (R10)
     "fct_dlr",               # DLR lines linked to their MT
     "fct_mt_status",         # final DLR status per MT line
-    "int_mt",                # MT lines: UDH concatenation, short code, brand, status
+    "fct_mt",                # MT lines: UDH concatenation, short code, brand, status
     "fct_logical_messages",  # parts reassembled, resubmissions folded
-    "fct_mt",                # int_mt + logical_id
-    "drop_int_mt",
+    "fct_mt_logical",        # fct_mt.logical_id of multi-line messages
     "fct_mo",                # MO lines with their opt keyword (R4)
     "fct_opt_events",        # STOP/START per brand concerned (R4)
 )

@@ -15,7 +15,7 @@ WITH concat_lines AS (
         smsc, service, oadc, msisdn, concat_ref, concat_total,
         submitted_at,
         lag(submitted_at) OVER parts AS previous_at
-    FROM int_mt
+    FROM fct_mt
     WHERE concat_ref IS NOT NULL
     WINDOW parts AS (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total ORDER BY submitted_at, mt_id)
 ),
@@ -43,7 +43,7 @@ concat_parts AS (
             PARTITION BY a.assembly_id, m.concat_seq
             ORDER BY (m.outcome = 'accepted') DESC, m.submitted_at DESC, m.mt_id DESC
         ) AS pick
-    FROM int_mt AS m
+    FROM fct_mt AS m
     JOIN concat_assembly AS a USING (mt_id)
 ),
 
@@ -101,7 +101,7 @@ single_assemblies AS (
         CASE WHEN outcome = 'accepted' THEN coalesce(segments_exact, true) END AS segments_exact,
         CASE WHEN outcome = 'accepted' THEN final_status END AS final_status,
         CASE WHEN outcome = 'accepted' THEN final_at END AS final_at
-    FROM int_mt
+    FROM fct_mt
     WHERE concat_ref IS NULL
 ),
 

@@ -1,10 +1,93 @@
--- One row per MT line (R1-R14 read it): int_mt plus the logical message it belongs to.
+-- One row per MT line (R1-R14 read it): numbers, short code, brand, the concatenation
+-- reference from the UDH, the final DLR status, and the logical message it belongs to.
+-- logical_id starts as the line's own id, which it is for almost every line (a one-line
+-- message); fct_logical_messages then reads this table and fct_mt_logical.sql sets the id of
+-- the lines of a multi-line message (parts, folded resends). Written once, not copied: a
+-- second CREATE ... AS with one more column cost as much as writing the table itself.
+-- UDH: UDHL, then information elements (IEI, length, data); the concatenation IE is
+-- 00 (length 3: ref 1 byte, total, seq) or 08 (length 4: ref 2 bytes, total, seq), found
+-- wherever it stands among the IEs (e.g. after a 05 port-addressing IE).
 CREATE OR REPLACE TABLE fct_mt AS
-WITH logical_of AS (
-    SELECT unnest(mt_ids) AS mt_id, logical_id
-    FROM fct_logical_messages
+WITH RECURSIVE mt_lines AS (
+    SELECT
+        event_id(load_id, line_no) AS mt_id,
+        *
+    FROM events
+    WHERE kind = 'mt'
+),
+
+udh_values AS (
+    SELECT DISTINCT udh FROM mt_lines WHERE length(udh) >= 6
+),
+
+udh_ies (udh, pos, iei, ie_data) AS (
+    SELECT udh, 3, NULL::VARCHAR, NULL::VARCHAR FROM udh_values
+    UNION ALL
+    SELECT udh, pos + 4 + 2 * ie_len, substr(udh, pos, 2), substr(udh, pos + 4, 2 * ie_len)
+    FROM (
+        SELECT udh, pos, TRY_CAST('0x' || substr(udh, pos + 2, 2) AS INTEGER) AS ie_len
+        FROM udh_ies
+        WHERE pos + 3 <= length(udh)
+    )
+    WHERE ie_len IS NOT NULL
+),
+
+concat_ie AS (
+    SELECT
+        udh,
+        TRY_CAST('0x' || CASE iei WHEN '00' THEN substr(ie_data, 1, 2) ELSE substr(ie_data, 1, 4) END AS INTEGER) AS concat_ref,
+        TRY_CAST('0x' || substr(ie_data, length(ie_data) - 3, 2) AS INTEGER) AS concat_total,
+        TRY_CAST('0x' || right(ie_data, 2) AS INTEGER) AS concat_seq
+    FROM udh_ies
+    WHERE (iei = '00' AND length(ie_data) = 6) OR (iei = '08' AND length(ie_data) = 8)
+    QUALIFY row_number() OVER (PARTITION BY udh ORDER BY pos) = 1
 )
 
-SELECT m.*, l.logical_id
-FROM int_mt AS m
-LEFT JOIN logical_of AS l USING (mt_id)
+SELECT
+    m.mt_id,
+    m.load_id,
+    m.line_no,
+    m.logged_at AS submitted_at,
+    m.label,
+    m.outcome,
+    m.smsc,
+    m.service,
+    m.account,
+    m.binfo,
+    m.fid,
+    m.meta,
+    s.brand,
+    coalesce(s.category, 'unknown') AS category,
+    coalesce(sc.code, CASE WHEN regexp_full_match(m.sender, '[0-9]{5}') THEN m.sender END) AS short_code,
+    m.sender AS oadc,
+    coalesce(n.msisdn, m.receiver) AS msisdn,
+    m.receiver AS msisdn_raw,
+    coalesce(n.number_kind, 'malformed') AS number_kind,
+    n.territory AS number_territory,
+    m.coding,
+    m.dlr_mask AS dlr_mask_requested,
+    m.mclass,
+    m.mwi,
+    m.text_len,
+    m.text,
+    m.text_lossy,
+    m.udh,
+    c.concat_ref,
+    c.concat_total,
+    c.concat_seq,
+    m.segments,
+    m.segments_exact,
+    CASE WHEN m.outcome = 'accepted' OR st.final_status = 'rejected' THEN st.final_status END AS final_status,
+    st.final_at,
+    st.final_stat,
+    st.final_done_date,
+    st.dlr_err,
+    coalesce(st.dlr_lines, 0) AS dlr_lines,
+    st.acked_at,
+    m.mt_id AS logical_id   -- until fct_mt_logical.sql
+FROM mt_lines AS m
+LEFT JOIN concat_ie AS c USING (udh)
+LEFT JOIN ref_services AS s ON s.name = m.service
+LEFT JOIN ref_short_codes AS sc ON sc.smsc = m.smsc
+LEFT JOIN int_msisdn AS n ON n.raw = m.receiver
+LEFT JOIN fct_mt_status AS st USING (mt_id)
