@@ -113,3 +113,64 @@ def test_a_later_copy_sees_the_autumn_clock_go_back_before_its_first_line(tmp_pa
     finally:
         whole.close()
         con.close()
+
+
+@pytest.mark.parametrize("cut", ["mid_line", "line_end"])
+def test_a_shorter_copy_offered_after_the_whole_log_is_skipped(tmp_path, whole, cut):
+    data = LOG.read_bytes()
+    copy = tmp_path / "live" / "access.log"
+    copy.parent.mkdir()
+    if cut == "mid_line":
+        copy.write_bytes(cut_mid_line(data, 0.5))
+    else:
+        copy.write_bytes(data[:data.index(b"\n", len(data) // 2) + 1])
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        full, shorter = ingest_files(con, CONTRACT, [LOG, copy], progress=False)
+        assert full.state == "loaded" and shorter.state == "skipped"
+        assert shorter.within == str(LOG.resolve())
+        assert (shorter.lines, shorter.events, shorter.rejected) == (0, 0, 0)
+        assert f"a shorter copy of {LOG.resolve()}" in shorter.summary()
+        assert con.execute(EVENTS).fetchall() == whole.execute(EVENTS).fetchall()
+        assert con.execute("SELECT count(*) FROM rejected_lines").fetchone()[0] == 0
+        states = con.execute("SELECT state, lines FROM load_manifest ORDER BY load_id").fetchall()
+        assert states == [("loaded", data.count(b"\n")), ("skipped", 0)]
+    finally:
+        con.close()
+
+
+def test_a_copy_inside_a_continued_log_is_skipped(tmp_path, whole):
+    # read at 30 %, then whole (loaded from the line after the first copy), then a copy read
+    # at 60 %: it continues the first copy, but the whole log holds its lines already
+    data = LOG.read_bytes()
+    copies = []
+    for n, fraction in enumerate((0.3, 0.6)):
+        copy = tmp_path / f"live-{n}" / "access.log"
+        copy.parent.mkdir()
+        copy.write_bytes(cut_mid_line(data, fraction))
+        copies.append(copy)
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        results = [ingest_files(con, CONTRACT, [f], progress=False)[0] for f in (copies[0], LOG, copies[1])]
+        assert [r.state for r in results] == ["loaded", "loaded", "skipped"]
+        assert results[2].within == str(LOG.resolve())
+        assert con.execute(EVENTS).fetchall() == whole.execute(EVENTS).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_shorter_log_that_differs_in_one_line_is_loaded(tmp_path):
+    data = LOG.read_bytes()
+    shorter = data[:data.index(b"\n", len(data) // 2) + 1]
+    assert shorter.count(b"[FID:") > 2
+    # the same first line and length, one FID changed in the middle: another log
+    at = shorter.index(b"[FID:", len(shorter) // 2) + 5
+    other = tmp_path / "other.log"
+    other.write_bytes(shorter[:at] + (b"Z" if shorter[at:at + 1] != b"Z" else b"Y") + shorter[at + 1:])
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        full, later = ingest_files(con, CONTRACT, [LOG, other], progress=False)
+        assert (later.state, later.first_line, later.within) == ("loaded", 1, None)
+        assert later.lines == shorter.count(b"\n")
+    finally:
+        con.close()

@@ -59,11 +59,15 @@ class LoadResult:
     state: str  # loaded | skipped
     #: first line loaded: after 1 when the file continues a log loaded while it was written
     first_line: int = 1
+    #: skipped because a longer copy of the same log, loaded before, holds all its lines
+    within: str | None = None
 
     def summary(self) -> str:
         """The accounting line printed after each file."""
         state = self.state if self.first_line == 1 else f"{self.state} from line {self.first_line}: " \
             f"lines 1-{self.first_line - 1} were loaded from an earlier, shorter copy"
+        if self.within:
+            state = f"{self.state}: a shorter copy of {self.within}, whose lines are loaded already"
         return (f"{self.path}: lines={self.lines} events={self.events} markers={self.markers} "
                 f"rejected={self.rejected} ({state})")
 
@@ -155,6 +159,25 @@ def _record(con, load_id: int, path: Path, identity: Identity, fmt: str, log_tim
     })
 
 
+def _loaded_within(con: duckdb.DuckDBPyConnection, load_id: int, identity: Identity) -> str | None:
+    """The path of a longer copy of the same log, loaded before, that already holds every
+    complete line this load holds (a copy taken while the gateway was still writing the log,
+    offered after the whole log): then this load adds nothing. Its half-written last line, if
+    any, is the start of the next line, which the longer copy holds whole."""
+    if not identity.complete_lines:
+        return None
+    candidates = warehouse.execute(con, "staging/manifest_containing", {
+        "load_id": load_id, "head_sha256": identity.head_sha256,
+        "content_bytes": identity.content_bytes}).fetchall()
+    for longer_id, longer_path in candidates:
+        differing = warehouse.execute(con, "staging/manifest_contained", {
+            "load_id": load_id, "complete_lines": identity.complete_lines,
+            "chain": list(_earlier_loads(con, longer_id))}).fetchone()[0]
+        if differing == 0:
+            return longer_path
+    return None
+
+
 def _identify(path: Path) -> Identity:
     try:
         return identify(path)
@@ -238,9 +261,13 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     if counts.lines != counts.events + counts.markers + counts.rejected:
         raise IngestError(f"{path}: internal accounting error: {counts} "
                           "(lines != events + markers + rejected); nothing was loaded")
+    within = _loaded_within(con, load_id, identity) if state == "loaded" and hashing_load else None
+    if within:
+        _unload(con, load_id)
+        counts, state, start, continues = skipped, "skipped", Start(), None
     _record(con, load_id, path, identity, fmt, log_timezone, counts, state, start, continues)
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
-                      counts.rejected, state, start.line)
+                      counts.rejected, state, start.line, within)
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iterable[str | Path],
@@ -250,7 +277,7 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
     A file whose content is already in the manifest (loaded earlier, or earlier in this same
     call; plain or gzipped, under any name) is recorded as `skipped` and loads nothing, so
     ingesting twice, or again after the rotation compressed a log, changes nothing but the
-    manifest. `progress`: progress bars on stderr; `echo` (default: as `progress`): the
+    manifest; so is a shorter copy of a log whose longer copy is loaded already. `progress`: progress bars on stderr; `echo` (default: as `progress`): the
     accounting line of each file on stderr as soon as it is loaded.
     """
     echo = progress if echo is None else echo
