@@ -6,6 +6,7 @@ lines), then, each in its own subprocess so that peak RSS is the loader's own:
   - floor:  DuckDB storing the same raw lines, unparsed, into a table;
   - load:   the Kannel loader alone (sha256, parse, manifest, commit) into a fresh warehouse;
   - ingest: `opsanalytics.ingest.ingest_files` (the loader, then the facts rebuilt).
+Both run under `opsanalytics ingest`'s default memory limit (warehouse.LOAD_MEMORY_LIMIT).
 Prints wall time, lines/s, peak RSS and the ratio ingest/floor. Targets (issue 7): ratio <= 2,
 peak RSS <= 1.5 GB for 5 M lines.
 
@@ -140,7 +141,7 @@ def _load(log: Path, db: Path, threads: int) -> None:
     from opsanalytics.config import parse_contract
     from opsanalytics.ingest import load_file
 
-    con = warehouse.connect(db, create=True, threads=threads)
+    con = warehouse.connect(db, create=True, threads=threads, memory_limit=warehouse.LOAD_MEMORY_LIMIT)
     with warehouse.transaction(con):
         result = load_file(con, parse_contract(CONTRACT), log.resolve(), "kannel", progress=False)
     con.close()
@@ -154,7 +155,7 @@ def _ingest(log: Path, db: Path, threads: int) -> None:
     from opsanalytics.config import parse_contract
     from opsanalytics.ingest import ingest_files
 
-    con = warehouse.connect(db, create=True, threads=threads)
+    con = warehouse.connect(db, create=True, threads=threads, memory_limit=warehouse.LOAD_MEMORY_LIMIT)
     [result] = ingest_files(con, parse_contract(CONTRACT), [log], progress=False)
     con.close()
     print(json.dumps({"lines": result.lines, "events": result.events, "markers": result.markers,

@@ -143,7 +143,8 @@ def test_cli_loads_and_prints_accounting(tmp_path, capsys):
     assert capsys.readouterr().out.strip().endswith("(skipped)")
 
 
-@pytest.mark.parametrize("case", ["missing file", "bad config", "missing config", "no time", "wrong format"])
+@pytest.mark.parametrize("case", ["missing file", "bad config", "missing config", "no time", "wrong format",
+                                  "bad memory limit", "out of memory"])
 def test_cli_errors_exit_2_and_leave_no_database(case, tmp_path, capsys):
     config = tmp_path / "contract.toml"
     config.write_text(CONTRACT)
@@ -159,15 +160,19 @@ def test_cli_errors_exit_2_and_leave_no_database(case, tmp_path, capsys):
     elif case == "wrong format":
         files = [str(MAIN), str(ODD)]
         config.write_text(CONTRACT + 'access_log_format = "%l from=%p text=%b"\n')
+    options = {"bad memory limit": ["--memory-limit", "lots"],
+               "out of memory": ["--memory-limit", "1MB"]}.get(case, [])
     db = tmp_path / "w.duckdb"
-    assert cli(["ingest", *files, "--db", str(db), "--config", str(config)]) == 2
+    assert cli(["ingest", *files, "--db", str(db), "--config", str(config), *options]) == 2
     err = capsys.readouterr().err
     assert "opsanalytics ingest: error: " in err
     assert "Traceback" not in err
     assert not db.exists()
     expected = {"missing file": "nope.log: no such file", "bad config": "log_timezone: unknown time zone",
                 "missing config": "contract file not found", "no time": "no time at all",
-                "wrong format": "no line is a Kannel access-log line"}[case]
+                "wrong format": "no line is a Kannel access-log line",
+                "bad memory limit": "memory limit 'lots' is not a size such as 1GB",
+                "out of memory": "out of memory under --memory-limit 1MB"}[case]
     assert expected in err
 
 
@@ -225,3 +230,12 @@ def test_kill_half_way_leaves_the_warehouse_as_before(tmp_path):
     con = warehouse.connect(db)
     assert snapshot(con) == before
     con.close()
+
+
+def test_loads_run_under_the_memory_limit_they_are_given(tmp_path):
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True, memory_limit="300MB")
+    try:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "286.1 MiB"
+    finally:
+        con.close()
+    assert warehouse.LOAD_MEMORY_LIMIT == warehouse.check_memory_limit(warehouse.LOAD_MEMORY_LIMIT)

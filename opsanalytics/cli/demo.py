@@ -80,7 +80,7 @@ def load(db: Path, contract_path: Path, logs: list[Path]) -> list:
     from opsanalytics.ingest import ingest_files
 
     contract = load_contract(contract_path)
-    con = warehouse.connect(db, create=True)
+    con = warehouse.connect(db, create=True, memory_limit=warehouse.LOAD_MEMORY_LIMIT)
     try:
         return ingest_files(con, contract, [str(p) for p in logs], fmt="auto", progress=True)
     finally:
