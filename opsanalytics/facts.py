@@ -8,8 +8,10 @@ queries/facts/<name>.sql; the facts contract is docs/schema.md.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import duckdb
+from tqdm import tqdm
 
 from opsanalytics import reference, warehouse
 from opsanalytics.config import Contract
@@ -42,10 +44,17 @@ def parameters(contract: Contract) -> dict[str, object]:
     }
 
 
-def build(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """Write the ref_* tables, then rebuild every fact table (inside the caller's transaction)."""
+def build(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = False) -> None:
+    """Write the ref_* tables, then rebuild every fact table (inside the caller's transaction).
+
+    `progress`: a bar on stderr naming the step (when stderr is a terminal): the rebuild
+    takes longer than the load of a big log, and would otherwise look like a hang.
+    """
     reference.write(con, contract)
     params = parameters(contract)
     warehouse.execute(con, "facts/macros").fetchall()
-    for step in STEPS:
-        warehouse.execute(con, f"facts/{step}", params).fetchall()
+    with tqdm(STEPS, desc="facts", unit="step", file=sys.stderr, leave=False, dynamic_ncols=True,
+              disable=None if progress else True) as steps:
+        for step in steps:
+            steps.set_postfix_str(step, refresh=True)
+            warehouse.execute(con, f"facts/{step}", params).fetchall()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import pytest
 
 from eventrows import Log, contract, new_db
@@ -168,6 +171,25 @@ def test_empty_warehouse_builds_empty_facts():
     for table in ("fct_mt", "fct_dlr", "fct_mo", "fct_logical_messages", "fct_mt_status", "int_msisdn"):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)], table
     assert con.execute("SELECT count(*) FROM ref_holidays").fetchall()[0][0] > 200
+
+
+@pytest.mark.parametrize("progress", [True, False])
+def test_rebuild_names_its_steps_on_a_terminal(monkeypatch, progress):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    facts.build(new_db(), contract(), progress=progress)
+    shown = terminal.getvalue()
+    if progress:
+        # each step named as it starts, out of how many; the bar is wiped when done
+        assert f"0/{len(facts.STEPS)}" in shown
+        assert [step for step in facts.STEPS if f"step/s, {step}]" not in shown] == []
+        assert shown.endswith("\r") and shown.rsplit("\r", 2)[-2].strip() == ""
+    else:
+        assert shown == ""
 
 
 def test_dlr_in_the_next_rotated_file_links_to_the_mt_of_the_previous_one():

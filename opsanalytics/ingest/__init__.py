@@ -214,11 +214,11 @@ def _continuation(con: duckdb.DuckDBPyConnection, path: Path,
     return None, Start()
 
 
-def _build_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+def _build_facts(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool) -> None:
     """Reference tables from the contract and the facts, rebuilt inside the same transaction."""
     from opsanalytics import facts  # imported late: facts imports the reference layer
 
-    facts.build(con, contract)
+    facts.build(con, contract, progress)
 
 
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fmt: str,
@@ -289,5 +289,5 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
             results.append(result)
             if echo:
                 print(result.summary(), file=sys.stderr, flush=True)
-        _build_facts(con, contract)
+        _build_facts(con, contract, progress)
     return results

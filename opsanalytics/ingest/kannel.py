@@ -109,7 +109,7 @@ class _Progress:
             return warehouse.execute(con, name, params)
         self.bar.reset(total=100)
         self.bar.unit_scale = False
-        self.bar.bar_format = "{desc}: {percentage:3.0f}%|{bar}| {elapsed}"
+        self.bar.bar_format = "{desc}{percentage:3.0f}%|{bar}| {elapsed}"  # {desc} ends with ": "
         self.bar.set_description(f"{self.name}: {step}")
         done = threading.Event()
 
