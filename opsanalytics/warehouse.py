@@ -75,7 +75,8 @@ def check_memory_limit(value: str) -> str:
     """A memory size as DuckDB reads it (`1GB`, `512MB`, `8GiB`; `-1`: no limit), or a
     clear error naming the value, before any database is opened."""
     try:
-        duckdb.connect(":memory:").execute("SET memory_limit = $limit", {"limit": value})
+        with duckdb.connect(":memory:") as probe:
+            probe.execute("SET memory_limit = $limit", {"limit": value})
     except duckdb.Error as exc:
         raise WarehouseError(f"memory limit {value!r} is not a size such as 1GB, 512MB or 8GiB "
                              f"({str(exc).splitlines()[0]})") from None

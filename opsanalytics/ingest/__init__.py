@@ -277,8 +277,9 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
     A file whose content is already in the manifest (loaded earlier, or earlier in this same
     call; plain or gzipped, under any name) is recorded as `skipped` and loads nothing, so
     ingesting twice, or again after the rotation compressed a log, changes nothing but the
-    manifest; so is a shorter copy of a log whose longer copy is loaded already. `progress`: progress bars on stderr; `echo` (default: as `progress`): the
-    accounting line of each file on stderr as soon as it is loaded.
+    manifest; so is a shorter copy of a log whose longer copy is loaded already. `progress`:
+    progress bars on stderr; `echo` (default: as `progress`): the accounting line of each
+    file on stderr as soon as it is loaded.
     """
     echo = progress if echo is None else echo
     checked = check_paths(paths, fmt)
