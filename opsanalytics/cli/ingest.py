@@ -37,8 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--memory-limit", default=warehouse.LOAD_MEMORY_LIMIT, metavar="SIZE",
                         help=f"DuckDB memory for the load and the facts rebuild (default "
                              f"{warehouse.LOAD_MEMORY_LIMIT}: a 5 M-line log peaks at 1.3 GB of RAM; "
-                             "beyond it DuckDB spills to DB.tmp/). More, e.g. 8GB, rebuilds the "
-                             "facts of a large warehouse faster; -1: no limit")
+                             "beyond it DuckDB spills to DB.tmp/). More rebuilds the facts of a "
+                             "large warehouse faster (15 M lines: 83 s under 1GB, 52 s and 5.4 GB "
+                             "with no limit); -1: no limit")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=main)
 
