@@ -301,6 +301,25 @@ def test_custom_format_without_coding_or_len_reads_text_as_gsm(tmp_path):
         (None, None, 2, False), (None, None, 1, True)]
 
 
+def test_ucs2_replacement_character_sent_is_exact_a_lone_surrogate_is_lossy(tmp_path):
+    # U+FFFD is a character a sender may write (Unicode "So"): only a U+FFFD that decoding
+    # made (a lone surrogate, an incomplete code unit) makes the text lossy; the fourth line
+    # (a sender holding '] [') goes through the positional path
+    line = ("2026-03-02 12:00:0{n} Sent SMS [SMSC:ora] [SVC:acme] [ACT:] [BINF:] [FID:{n}] "
+            "[META:?smpp_resp?] [from:{sender}] [to:33612345678] [flags:-1:2:-1:-1:31] "
+            "[msg:{length}:{hex}] [udh:0:]\n")
+    texts = [("36180", "0061FFFD0062"), ("36180", "0061D83D0062"), ("36180", "FFFDD83D0062"),
+             ("A] [B", "0061FFFD0062"), ("36180", "0061FFFD00")]
+    path = tmp_path / "access.log"
+    path.write_text("".join(line.format(n=n, sender=sender, length=len(hex_text) // 2, hex=hex_text)
+                            for n, (sender, hex_text) in enumerate(texts)))
+    con, counts = load(path)
+    assert counts == (5, 5, 0, 0)
+    assert rows(con, "SELECT text, text_lossy FROM events ORDER BY line_no") == [
+        ("a\ufffdb", False), ("a\ufffdb", True), ("\ufffd\ufffdb", True), ("a\ufffdb", False),
+        ("a\ufffd", True)]
+
+
 MUTANT_NUMBERS = ["99999999999", "2147483648", "1073741824", "40000", "-0", "", "-", "00", "+1", "1e1",
                   "1_0", "1.5", " 4"]
 MUTANT_PIECES = ["] [", "]", "[", ":", " ", "\t", "%", "é", "\x01", "[msg:", "[udh:2:"]

@@ -150,11 +150,14 @@ END;
 -- byte outside 0x20-0x7E as '.', so ANY dot may stand for a replaced byte: lossy iff the
 -- text holds a '.' (a full stop and a replaced byte cannot be told apart). Coding 1: lossy
 -- iff the bytes are not UTF-8 (shown printable). Coding 2: lossy iff a code unit is
--- incomplete or a surrogate unpaired (decoded as U+FFFD).
-CREATE OR REPLACE TEMP MACRO kannel_lossy(text, coding, utf8, decoded) AS coalesce(CASE
+-- incomplete or a surrogate unpaired (decoded as U+FFFD): the decoded text holds more U+FFFD
+-- than the code units (`units`, from kannel_units) hold FFFD, which a sender may write.
+CREATE OR REPLACE TEMP MACRO kannel_lossy(text, coding, units, utf8, decoded) AS coalesce(CASE
     WHEN coding IS NULL OR coding NOT IN (1, 2) THEN contains(text, '.')
-    WHEN coding = 2 THEN length(text) % 4 <> 0 OR contains(decoded, chr(65533))
-    ELSE utf8 IS NULL
+    WHEN coding = 1 THEN utf8 IS NULL
+    WHEN length(text) % 4 <> 0 THEN true
+    WHEN NOT contains(decoded, chr(65533)) THEN false
+    ELSE length(decoded) - length(replace(decoded, chr(65533), '')) > len(list_filter(units, lambda u: u = 65533))
 END, false);
 
 -- Capacity, in units of the coding, of one segment alone / one part of a concatenated
