@@ -5,7 +5,8 @@ letters and symbols; 8-bit payloads; codings 0/1/2; DLR masks 31/19/3/none; send
 with spaces and `]` (`Ma Banque`, `Shop]`, `A] B`); both short-code links and the default
 route; SMSC answers accept, UNDELIV, EXPIRED, permanent refusal, throttling once. MOs:
 STOP/START variants (keyword asserted) and any text in GSM, Latin-1 or UCS-2. Replay a
-batch with `KANNEL_RANDOM_SEED=<seed>`.
+batch with `KANNEL_RANDOM_SEED=<seed>` (the seed is printed after the run). A new seed each
+run, but a fixed one on CI.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from .smsc_sim import ESME_RINVDSTADR, ESME_RTHROTTLED, Behaviour
 
 N_MESSAGES = int(os.environ.get("KANNEL_RANDOM_MESSAGES", "200"))
 N_MOS = int(os.environ.get("KANNEL_RANDOM_MOS", "80"))
-SEED = int(os.environ.get("KANNEL_RANDOM_SEED", random.randrange(2**32)))
+#: a new batch each run, to find what no one thought of; on CI (`CI=true`) the batch that
+#: once found a U+FFFD sent in UCS-2 read as lossy, so that a gate never fails by chance
+CI_SEED = 660245446
+SEED = int(os.environ.get("KANNEL_RANDOM_SEED")
+           or (CI_SEED if os.environ.get("CI") == "true" else random.randrange(2**32)))
 
 _CURATED = ("éèàùçêâîôûëïüÉÈÀÇœŒ€£¥§¤°«»’“”…–—@_$^{}[]~|\\][ 😀🎉👍\n\r\t"
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,;:!?'\"()-+*/%&#<>=")
