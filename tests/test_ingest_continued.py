@@ -30,6 +30,17 @@ def cut_mid_line(data: bytes, fraction: float) -> bytes:
     return data[:at - 20]
 
 
+def live_copies(tmp_path: Path, data: bytes, fractions) -> list[Path]:
+    """The live access.log as read at each fraction of the log, each in a folder of its own."""
+    copies = []
+    for n, fraction in enumerate(fractions):
+        copy = tmp_path / f"live-{n}" / "access.log"
+        copy.parent.mkdir()
+        copy.write_bytes(cut_mid_line(data, fraction))
+        copies.append(copy)
+    return copies
+
+
 @pytest.fixture
 def whole(tmp_path):
     con = connect(tmp_path / "whole.duckdb")
@@ -41,12 +52,7 @@ def whole(tmp_path):
 @pytest.mark.parametrize("rotated_name", ["access.log.1", "access.log.2.gz"])
 def test_live_copies_then_the_rotated_log_load_each_line_once(tmp_path, whole, rotated_name):
     data = LOG.read_bytes()
-    copies = []
-    for n, fraction in enumerate((0.3, 0.6)):
-        copy = tmp_path / f"live-{n}" / "access.log"
-        copy.parent.mkdir()
-        copy.write_bytes(cut_mid_line(data, fraction))
-        copies.append(copy)
+    copies = live_copies(tmp_path, data, (0.3, 0.6))
     rotated = tmp_path / rotated_name
     rotated.write_bytes(gzip.compress(data) if rotated_name.endswith(".gz") else data)
 
@@ -143,12 +149,7 @@ def test_a_copy_inside_a_continued_log_is_skipped(tmp_path, whole):
     # read at 30 %, then whole (loaded from the line after the first copy), then a copy read
     # at 60 %: it continues the first copy, but the whole log holds its lines already
     data = LOG.read_bytes()
-    copies = []
-    for n, fraction in enumerate((0.3, 0.6)):
-        copy = tmp_path / f"live-{n}" / "access.log"
-        copy.parent.mkdir()
-        copy.write_bytes(cut_mid_line(data, fraction))
-        copies.append(copy)
+    copies = live_copies(tmp_path, data, (0.3, 0.6))
     con = connect(tmp_path / "w.duckdb")
     try:
         results = [ingest_files(con, CONTRACT, [f], progress=False)[0] for f in (copies[0], LOG, copies[1])]

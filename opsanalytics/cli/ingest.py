@@ -47,7 +47,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     contract = load_contract(args.config)
     check_paths(args.files, args.format)
-    warehouse.check_memory_limit(args.memory_limit)
     db = Path(args.db)
     created = str(db) != ":memory:" and not db.exists()
     try:
