@@ -90,7 +90,8 @@ def random_logs(tmp_path: Path, rng: random.Random, least_pieces: int) -> Iterat
 def test_random_bytes_give_every_line_once(tmp_path, seed):
     rng = random.Random(seed)
     for raw, path in random_logs(tmp_path, rng, 0):
-        sizes = {"block_bytes": rng.choice([1, 5, 16, 1 << 16]), "batch_rows": rng.choice([1, 3, 1000])}
+        sizes = {"block_bytes": rng.choice([1, 5, 16, 1 << 16]), "batch_rows": rng.choice([1, 3, 1000]),
+                 "first_block_bytes": rng.choice([1, 3, 1 << 16])}
         got, sha256, _ = read_all(path, **sizes)
         assert [line for _, line in got] == reference_lines(raw), sizes
         assert [n for n, _ in got] == list(range(1, len(got) + 1))
@@ -107,6 +108,16 @@ def test_reading_from_a_line_start_gives_the_lines_after_it(tmp_path, seed):
         got, _, _ = read_all(path, block_bytes=rng.choice([1, 7, 1 << 16]), batch_rows=rng.choice([1, 1000]),
                              start=lineblocks.Start(starts[k], k + 1))
         assert got == list(enumerate(reference_lines(raw), 1))[k:]
+
+
+def test_blocks_start_small_and_double(tmp_path):
+    """The first block is small, so that parsing starts early; each next one is twice as
+    large up to block_bytes (lines of 10 bytes: a block ends at the last line end it holds)."""
+    path = tmp_path / "log"
+    path.write_bytes(b"".join(b"line %04d\n" % i for i in range(300)))
+    blocks = list(lineblocks.read_blocks(path, block_bytes=800, first_block_bytes=100))
+    assert [b.lines for b in blocks] == [10, 20, 40, 80, 80, 70]
+    assert [b.first_line for b in blocks] == [1, 11, 31, 71, 151, 231]
 
 
 def test_prefix_hashes(tmp_path):
