@@ -2,13 +2,20 @@
 
 Called by `ingest` after each load, inside its transaction, so that facts never disagree
 with the events they come from. Each step is one `CREATE OR REPLACE TABLE ... AS` in
-queries/facts/<name>.sql; the facts contract is docs/schema.md.
+queries/facts/<name>.sql; the facts contract is docs/schema.md. Each rebuild records the
+fingerprint of what it was built from (facts_builds), so that an ingest that brings nothing
+new keeps the facts instead of rebuilding them (`refresh`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib.metadata
+import json
 import sys
+import time
+from pathlib import Path
 
 import duckdb
 from tqdm import tqdm
@@ -28,6 +35,13 @@ STEPS = (
     "fct_opt_events",        # STOP/START per brand concerned (R4)
 )
 
+#: steps that update a table an earlier step wrote (every other step writes the table it names)
+UPDATE_STEPS = ("fct_mt_logical",)
+#: besides the events and the contract, the facts are a function of this code and of the
+#: data these libraries hold (holiday calendar, numbering plan, SQL engine)
+CODE = ("facts.py", "reference.py", "calendar.py", "numbering.py")
+LIBRARIES = ("duckdb", "holidays", "phonenumbers")
+
 #: a Kannel ACK/NACK with no FID links to the MT line without FID at most this long before it
 CONTEXT_LINK = dt.timedelta(seconds=60)
 #: a receipt whose FID matches no MT links to an MT line without FID at most this long before it
@@ -44,12 +58,45 @@ def parameters(contract: Contract) -> dict[str, object]:
     }
 
 
+def fingerprint(con: duckdb.DuckDBPyConnection, contract: Contract) -> str:
+    """sha256 of everything the facts are computed from: the events (the loads that hold
+    them, and their count), the contract (its values, and the file and text digest that
+    ref_settings records, which `audit` compares), the SQL and Python that build them, and
+    the versions of the libraries whose data they use. Equal fingerprints, equal facts."""
+    loads, events = warehouse.execute(con, "facts/build_inputs").fetchone()
+    digest = hashlib.sha256()
+    parts = [json.dumps(loads), str(events), contract.model_dump_json(), contract.source, contract.digest,
+             *(f"{lib} {importlib.metadata.version(lib)}" for lib in LIBRARIES)]
+    queries = warehouse.queries_dir()
+    code = [*sorted((queries / "facts").glob("*.sql")), *sorted((queries / "reference").glob("*.sql")),
+            *(Path(__file__).with_name(name) for name in CODE)]
+    for part in [*(p.encode() for p in parts), *(path.read_bytes() for path in code)]:
+        digest.update(hashlib.sha256(part).digest())  # (hashed apart: no two inputs can run together)
+    return digest.hexdigest()
+
+
+def refresh(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = False) -> bool:
+    """Rebuild the facts unless the last rebuild had the same fingerprint and its tables are
+    all there; returns whether it rebuilt. An ingest that loaded nothing new (a nightly job
+    offered the logs it already has) then costs the hashing of its files, not a rebuild
+    from every event of the warehouse (5 M lines: about 25 s)."""
+    tables = [step for step in STEPS if step not in UPDATE_STEPS]
+    last, complete = warehouse.execute(con, "facts/build_last", {"tables": tables}).fetchone()
+    if complete and last == fingerprint(con, contract):
+        return False
+    build(con, contract, progress)
+    return True
+
+
 def build(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = False) -> None:
-    """Write the ref_* tables, then rebuild every fact table (inside the caller's transaction).
+    """Write the ref_* tables, then rebuild every fact table (inside the caller's transaction),
+    and record the rebuild with its fingerprint.
 
     `progress`: a bar on stderr naming the step (when stderr is a terminal): the rebuild
     takes longer than the load of a big log, and would otherwise look like a hang.
     """
+    started = time.perf_counter()
+    built_from = fingerprint(con, contract)
     reference.write(con, contract)
     params = parameters(contract)
     warehouse.execute(con, "facts/macros").fetchall()
@@ -58,3 +105,5 @@ def build(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = F
         for step in steps:
             steps.set_postfix_str(step, refresh=True)
             warehouse.execute(con, f"facts/{step}", params).fetchall()
+    warehouse.execute(con, "facts/build_record",
+                      {"fingerprint": built_from, "seconds": time.perf_counter() - started}).fetchall()

@@ -116,6 +116,71 @@ def test_failure_half_way_leaves_the_warehouse_as_before(con, monkeypatch):
     assert (result.state, result.events) == ("loaded", 126)
 
 
+def test_facts_are_kept_when_nothing_new_is_loaded(con, monkeypatch, capsys):
+    """A second ingest of the same log keeps the facts (no rebuild from every event); a
+    changed contract, a new file or a fact table gone rebuilds them."""
+    import opsanalytics.facts as facts
+
+    contract = parse_contract(CONTRACT)
+    ingest_files(con, contract, [MAIN], progress=False)
+    rebuilds, real_build = [], facts.build
+    monkeypatch.setattr(facts, "build", lambda *a, **k: (rebuilds.append(1), real_build(*a, **k)))
+
+    def recorded() -> int:
+        return con.execute("SELECT count(*) FROM facts_builds").fetchone()[0]
+
+    def brands() -> list:
+        return con.execute("SELECT DISTINCT brand FROM fct_mt WHERE service = 'acme'").fetchall()
+
+    before = con.execute("SELECT * FROM fct_mt ORDER BY mt_id").fetchall()
+    assert (recorded(), brands()) == (1, [(None,)])
+    ingest_files(con, contract, [MAIN], progress=False, echo=True)
+    assert (rebuilds, recorded()) == ([], 1)
+    assert "facts: kept (nothing new was loaded" in capsys.readouterr().err
+    assert con.execute("SELECT * FROM fct_mt ORDER BY mt_id").fetchall() == before
+
+    # the same files under a contract that names the brand: rebuilt with it
+    branded = parse_contract(CONTRACT + '[[services]]\nname = "acme"\nbrand = "Acme"\ncategory = "marketing"\n')
+    ingest_files(con, branded, [MAIN], progress=False, echo=True)
+    assert (rebuilds, recorded(), brands()) == ([1], 2, [("Acme",)])
+    assert "facts: kept" not in capsys.readouterr().err
+    ingest_files(con, branded, [MAIN], progress=False)
+    assert rebuilds == [1]
+
+    # a new file: rebuilt
+    [result] = ingest_files(con, branded, [ODD], progress=False)
+    assert (result.state, rebuilds, recorded()) == ("loaded", [1, 1], 3)
+
+    # a fact table dropped by hand: rebuilt though nothing else changed
+    con.execute("DROP TABLE fct_mo")
+    ingest_files(con, branded, [MAIN, ODD], progress=False)
+    assert (rebuilds, recorded()) == ([1, 1, 1], 4)
+    assert con.execute("SELECT count(*) FROM fct_mo").fetchone()[0] > 0
+
+
+def test_facts_fingerprint_follows_loads_contract_and_code(con, tmp_path, monkeypatch):
+    import opsanalytics.facts as facts
+    from opsanalytics import paths
+
+    contract = parse_contract(CONTRACT)
+    empty = facts.fingerprint(con, contract)
+    assert facts.fingerprint(con, contract) == empty  # deterministic
+    ingest_files(con, contract, [ODD], progress=False)
+    loaded = facts.fingerprint(con, contract)
+    assert loaded != empty
+    assert facts.fingerprint(con, parse_contract(CONTRACT + "[rules]\nretry_minutes = 30\n")) != loaded
+    # the same values from an edited file: ref_settings records its digest, which audit checks
+    assert facts.fingerprint(con, parse_contract(CONTRACT).model_copy(update={"digest": "edited"})) != loaded
+    # a facts query edited (an upgrade of opsanalytics): another fingerprint
+    queries = tmp_path / "queries"
+    shutil.copytree(paths.queries_dir(), queries)
+    monkeypatch.setattr(facts.warehouse, "queries_dir", lambda: queries)
+    assert facts.fingerprint(con, contract) == loaded
+    step = queries / "facts" / "fct_mo.sql"
+    step.write_text(step.read_text() + "\n-- edited\n")
+    assert facts.fingerprint(con, contract) != loaded
+
+
 def test_missing_file_refused_before_anything_is_written(con):
     with pytest.raises(IngestError, match="no-such.log: no such file"):
         ingest_files(con, parse_contract(CONTRACT), [ODD, "no-such.log"], progress=False)

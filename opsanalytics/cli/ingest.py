@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "ingest",
         help="load Kannel access logs (plain or .gz) or canonical CSV/Parquet into the warehouse",
-        description="Load files into the warehouse, then rebuild the reference tables and facts. "
+        description="Load files into the warehouse, then rebuild the reference tables and facts "
+                    "(kept as they are when nothing new was loaded and the contract is the same). "
                     "Each file is accounted for (lines = events + markers + rejected); a file "
                     "whose content was already loaded (under any name, plain or gzipped) is skipped, and "
                     "a longer copy of a log loaded while it was written loads only its new lines; "

@@ -214,11 +214,15 @@ def _continuation(con: duckdb.DuckDBPyConnection, path: Path,
     return None, Start()
 
 
-def _build_facts(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool) -> None:
-    """Reference tables from the contract and the facts, rebuilt inside the same transaction."""
+def _refresh_facts(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool, echo: bool) -> None:
+    """Reference tables from the contract and the facts, rebuilt inside the same transaction
+    unless they were built from these same loads, contract and code already (said on stderr
+    with `progress` or `echo`)."""
     from opsanalytics import facts  # imported late: facts imports the reference layer
 
-    facts.build(con, contract, progress)
+    if not facts.refresh(con, contract, progress) and (progress or echo):
+        print("facts: kept (nothing new was loaded, and the contract and code are those they were "
+              "built with)", file=sys.stderr, flush=True)
 
 
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fmt: str,
@@ -277,7 +281,9 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
     A file whose content is already in the manifest (loaded earlier, or earlier in this same
     call; plain or gzipped, under any name) is recorded as `skipped` and loads nothing, so
     ingesting twice, or again after the rotation compressed a log, changes nothing but the
-    manifest; so is a shorter copy of a log whose longer copy is loaded already. `progress`:
+    manifest; so is a shorter copy of a log whose longer copy is loaded already. When nothing
+    new was loaded, the facts are kept as they are, unless the contract or the code changed
+    since they were built (facts.refresh). `progress`:
     progress bars on stderr; `echo` (default: as `progress`): the accounting line of each
     file on stderr as soon as it is loaded.
     """
@@ -290,5 +296,5 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
             results.append(result)
             if echo:
                 print(result.summary(), file=sys.stderr, flush=True)
-        _build_facts(con, contract, progress)
+        _refresh_facts(con, contract, progress, echo)
     return results

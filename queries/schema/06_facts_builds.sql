@@ -1,0 +1,9 @@
+-- Every rebuild of the fact tables (opsanalytics.facts.build), with the fingerprint of what
+-- they were built from: the loads, the contract, the code (facts.fingerprint). `ingest` keeps
+-- the facts as they are when nothing it was given is new and the last fingerprint still
+-- matches, instead of rebuilding them from every event again.
+CREATE TABLE IF NOT EXISTS facts_builds (
+    built_at    TIMESTAMPTZ NOT NULL,
+    fingerprint VARCHAR     NOT NULL,   -- sha256, hex
+    seconds     DOUBLE      NOT NULL    -- how long the rebuild took
+);
