@@ -251,6 +251,9 @@ def test_segments_of_split_messages(tmp_path):
         (mt(4, 0, "a" * 307), 3, True),
         (mt(5, 0, "[" * 80), 1, True),                      # extension characters count 2: 160
         (mt(6, 0, "[" * 81), 2, True),
+        (mt(17, 0, "^{}\\[]~|" * 10), 1, True),            # each of the eight counts 2: 160
+        (mt(18, 0, "^{}\\[]~|" * 10 + "a"), 2, True),
+        (mt(19, 0, "a" * 159 + "\\"), 2, True),              # 161
         (mt(7, 0, "a" * 150 + ".." * 10), 1, False),        # 150 + 10..20 septets: best 1 (2-byte letters), maybe 2
         (mt(8, 0, "a" * 100 + ".." * 10), 1, True),         # at most 120: surely one
         (mt(9, 2, "0041" * 70), 1, True),                   # UCS-2: 70 units

@@ -111,12 +111,18 @@ CREATE OR REPLACE TEMP MACRO segments_for(units, alone, part) AS
 -- table (^ { } \ [ ] ~ |) count 2; a run of k dots is k literal dots or CR/LF (k septets) at most, and at least ceil(k/2) septets
 -- (2-byte letters such as é; € is 3 bytes for 2 septets). Sum of ceil(k/2) over the runs =
 -- (dots + runs of odd length) / 2, and removing '..' pairs leaves one dot per odd run: plain
--- string functions, no regular expression (this runs on every long MT text).
+-- string functions, no regular expression (this runs on every long MT text). Counts of
+-- ASCII characters are differences of strlen (bytes, known without a scan); an extension
+-- character is counted only when the text holds one (contains: a fast byte search), which
+-- is 5 times cheaper than deleting all eight with translate (1.36 -> 0.26 s a million texts).
+CREATE OR REPLACE TEMP MACRO count_char(t, c) AS
+    CASE WHEN contains(t, c) THEN strlen(t) - strlen(replace(t, c, '')) ELSE 0 END;
 CREATE OR REPLACE TEMP MACRO gsm_septets(t) AS {
     'chars': length(t),
-    'ext':   length(t) - length(translate(t, '^{}\[]~|', '')),
-    'dots':  length(t) - length(replace(t, '.', '')),
-    'odd':   length(replace(t, '..', '')) - length(replace(replace(t, '..', ''), '.', ''))
+    'ext':   count_char(t, '^') + count_char(t, '{') + count_char(t, '}') + count_char(t, '\')
+             + count_char(t, '[') + count_char(t, ']') + count_char(t, '~') + count_char(t, '|'),
+    'dots':  strlen(t) - strlen(replace(t, '.', '')),
+    'odd':   strlen(replace(t, '..', '')) - strlen(replace(replace(t, '..', ''), '.', ''))
 };
 -- (each count above appears once, so it is computed once; the bounds are arithmetic on them)
 CREATE OR REPLACE TEMP MACRO septets_low(s) AS s.chars + s.ext - s.dots + (s.dots + s.odd) // 2;
