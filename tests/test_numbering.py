@@ -78,13 +78,15 @@ def test_metropolitan_mobile_ranges_come_from_the_library():
 @settings(max_examples=4, deadline=None)
 @given(st.lists(st.from_regex(r"[67][0-9]{8}", fullmatch=True), min_size=40, max_size=40, unique=True))
 def test_every_written_form_of_a_number_normalises_alike(nsns):
-    """0X..., +33X..., 0033X..., 33X... and '0X XX XX XX XX' are one number (or its overseas twin)."""
+    """0X..., +33X..., 0033X..., 33X... and '0X XX XX XX XX' (or with . - / ( ) as separators) are
+    one number (or its overseas twin)."""
     con = new_db()
     log = Log()
     forms = {}
     for nsn in nsns:
+        pairs = ["0" + nsn[0]] + [nsn[i:i + 2] for i in range(1, 9, 2)]
         written = ["0" + nsn, "+33" + nsn, "0033" + nsn, "33" + nsn,
-                   " ".join(["0" + nsn[0]] + [nsn[i:i + 2] for i in range(1, 9, 2)])]
+                   " ".join(pairs), ".".join(pairs), "-".join(pairs), f"({pairs[0]}) " + "/".join(pairs[1:])]
         forms[nsn] = written
         for raw in written:
             log.line(len(log.rows), "Sent SMS", fid=str(len(log.rows)), receiver=raw, text="t")
@@ -96,6 +98,7 @@ def test_every_written_form_of_a_number_normalises_alike(nsns):
         national = "+" + overseas[0] + nsn if overseas else "+33" + nsn
         # the national forms map overseas prefixes to their country; the +33 forms keep +33
         assert e164[written[0]] == e164[written[4]] == national
+        assert e164[written[5]] == e164[written[6]] == e164[written[7]] == national  # separators . - ( ) /
         assert e164[written[1]] == e164[written[2]] == e164[written[3]] == "+33" + nsn
         expected = ("malformed",) if nsn.startswith("700") else ("metro_mobile", "overseas_mobile", "invalid")
         assert numbering.classify(national)[0] in expected  # 0700 is M2M, which needs 10 more digits

