@@ -64,9 +64,11 @@ def test_reused_fid_links_to_the_nearest_mt():
     new = log.line(30 * 86400, "Sent SMS", fid="F9", text="new")
     new_rcpt = log.line(30 * 86400 + 5, "Receive DLR", fid="F9", dlr_mask=1, text=RECEIPT.format(fid="F9", d=1, stat="DELIVRD", err="000"))
     other_smsc = log.line(30 * 86400 + 6, "Receive DLR", smsc="ora_36181", fid="F9", dlr_mask=1, text="x")
+    early_ack = log.line(30 * 86400 - 1, "Receive DLR", fid="F9", dlr_mask=8, text="ACK/")  # nearer the new one
     con = build(log)
-    assert dlr_link(con, old_rcpt)[0] == old
-    assert dlr_link(con, new_rcpt)[0] == new
+    assert dlr_link(con, old_rcpt)[:2] == (old, "fid")
+    assert dlr_link(con, new_rcpt)[:2] == (new, "fid")
+    assert dlr_link(con, early_ack)[:2] == (new, "fid_after")
     assert dlr_link(con, other_smsc)[:3] == (None, None, True)  # ids are unique per SMSC only
     assert mt_status(con, old) == "failed"
     assert mt_status(con, new) == "delivered"
