@@ -1,8 +1,10 @@
 -- One row per MT line that has at least one linked DLR: its final status (R12, R14).
 -- The final DLR is the last one with status & 3 (delivered, failed, expired = 34) or a
 -- Kannel NACK; with only intermediate DLRs (4 buffered, 8 SMSC ack) the MT is 'pending'.
+-- linked NOT MATERIALIZED: read twice, each time from fct_dlr for the columns it needs, not
+-- copied whole (with the DLR texts) first (5 M lines: 1.4-1.5 s -> 1.1 s).
 CREATE OR REPLACE TABLE fct_mt_status AS
-WITH linked AS (
+WITH linked AS NOT MATERIALIZED (
     SELECT * FROM fct_dlr WHERE mt_id IS NOT NULL
 ),
 
