@@ -158,6 +158,19 @@ def test_facts_are_kept_when_nothing_new_is_loaded(con, monkeypatch, capsys):
     assert con.execute("SELECT count(*) FROM fct_mo").fetchone()[0] > 0
 
 
+def test_facts_refresh_sees_the_last_rebuild_of_a_transaction(con):
+    """now() is when the transaction began: of two rebuilds in one transaction, the later counts."""
+    import opsanalytics.facts as facts
+    from opsanalytics.ingest import load_file
+
+    contract = parse_contract(CONTRACT)
+    with warehouse.transaction(con):
+        facts.build(con, contract)
+        load_file(con, contract, ODD.resolve(), "kannel", progress=False)
+        facts.build(con, contract)
+        assert facts.refresh(con, contract) is False
+
+
 def test_facts_fingerprint_follows_loads_contract_and_code(con, tmp_path, monkeypatch):
     import opsanalytics.facts as facts
     from opsanalytics import paths
