@@ -273,6 +273,29 @@ def test_segments_of_split_messages(tmp_path):
     assert got == [(n, exact) for _, n, exact in cases]
 
 
+def test_only_blocks_with_odd_lines_go_to_the_positional_path(tmp_path, monkeypatch):
+    """A block the fast path made an event of every line of has no leftovers to set aside;
+    a damaged line in another block is still found, rejected with its reason."""
+    from opsanalytics.ingest import lineblocks
+
+    line = ("2026-03-02 12:00:{s:02d} Sent SMS [SMSC:s] [SVC:a] [ACT:] [BINF:] [FID:{s}] [META:] "
+            "[from:36180] [to:33600000000] [flags:-1:0:-1:-1:31] [msg:5:hello] [udh:0:]")
+    lines = [line.format(s=s) for s in range(40)]
+    lines[25] = lines[25][:-30]  # truncated inside the text
+    path = tmp_path / "access.log"
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(lineblocks, "FIRST_BLOCK_BYTES", 1500)   # blocks of 8-9 lines
+    monkeypatch.setattr(lineblocks, "BLOCK_BYTES", 1500)
+    read = []
+    real_query_text = kannel.warehouse.query_text
+    monkeypatch.setattr(kannel.warehouse, "query_text", lambda name: read.append(name) or real_query_text(name))
+    con, counts = load(path)
+    assert read.count("staging/kannel_events_fast") == 5
+    assert read.count("staging/kannel_leftover") == 1
+    assert counts == (40, 39, 0, 1)
+    assert rows(con, "SELECT line_no FROM rejected_lines") == [(26,)]
+
+
 def test_label_list_of_the_parser_is_the_one_the_sql_maps():
     con = warehouse.connect(":memory:")
     con.execute(warehouse.query_text("staging/kannel_macros"))

@@ -187,7 +187,8 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
         warehouse.execute(con, "staging/kannel_left_table")
         for block in read_blocks(path, identity, start=start):
             _parse_block(con, plan, block.table, {**params, "first_line": block.first_line,
-                                                  "last_line": block.first_line + block.lines - 1})
+                                                  "last_line": block.first_line + block.lines - 1},
+                         block.lines)
             lines += block.lines
             replaced += block.replaced
             bar.at(block.file_bytes)
@@ -205,21 +206,26 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
     return LoadCounts(*map(int, row)), replaced
 
 
-def _parse_block(con: duckdb.DuckDBPyConnection, plan: ParsePlan, stg_kannel_block, params: dict) -> None:
-    """The fast path over one block of lines, then its leftovers set aside. The SQL reads
-    the block's Arrow table by the name of the local variable `stg_kannel_block` (DuckDB's
-    replacement scan): a view registered with con.register would keep every block alive
-    until the caller's transaction ends, so memory would grow with the file."""
-    fast, leftover = (warehouse.query_text(f"staging/{name}") for name in ("kannel_events_fast", "kannel_leftover"))
+def _parse_block(con: duckdb.DuckDBPyConnection, plan: ParsePlan, stg_kannel_block, params: dict,
+                 lines: int) -> None:
+    """The fast path over one block of `lines` lines, then its leftovers set aside (none
+    when the fast path made an event of every line, the usual block of a clean log). The
+    SQL reads the block's Arrow table by the name of the local variable `stg_kannel_block`
+    (DuckDB's replacement scan): a view registered with con.register would keep every block
+    alive until the caller's transaction ends, so memory would grow with the file."""
+    events = 0
     if plan.fast:
+        fast = warehouse.query_text("staging/kannel_events_fast")
         # events carry their line numbers: their physical order does not matter, and
         # not keeping it lets both threads write at once (PERF-NOTES: -12 %)
         con.execute("SET preserve_insertion_order = false")
         try:
-            con.execute(fast, warehouse.bind(fast, params))
+            [(events,)] = con.execute(fast, warehouse.bind(fast, params)).fetchall()
         finally:
             _quietly(con, "RESET preserve_insertion_order")
-    con.execute(leftover, warehouse.bind(leftover, params))
+    if events < lines:
+        leftover = warehouse.query_text("staging/kannel_leftover")
+        con.execute(leftover, warehouse.bind(leftover, params))
     del stg_kannel_block  # (the name the SQL reads: see above)
 
 
