@@ -57,10 +57,6 @@ from opsanalytics.ingest.lineblocks import Identity, LineReadError, Start, read_
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
 #: going back (lines are written by several threads: seconds of jitter are not a change)
 FOLD_TOLERANCE_S = 60
-#: DuckDB memory limit while loading (its buffers and the leftover lines; the blocks of
-#: lines are Arrow memory outside it, at most three of BLOCK_BYTES): peak RSS 1.04-1.11 GB
-#: at 5 M lines
-MEMORY_LIMIT = "1GB"
 #: row groups of `events` a writing thread buffers before flushing them to the file (DuckDB's
 #: default 5, ~200 MB a thread; with blocks, 2 to 6 measured the same, within noise)
 WRITE_BUFFER_ROW_GROUPS = 2
@@ -147,10 +143,11 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     plan = plan_for(contract)
     path = Path(path)
     bar = _Progress(progress, path, path.stat().st_size)
-    old_limit, old_buffer = con.execute(
-        "SELECT current_setting('memory_limit'), current_setting('write_buffer_row_group_count')").fetchone()
+    # DuckDB's memory is the connection's limit (ingest --memory-limit, default
+    # warehouse.LOAD_MEMORY_LIMIT); the blocks of lines are Arrow memory outside it, at most
+    # three of BLOCK_BYTES
+    old_buffer = con.execute("SELECT current_setting('write_buffer_row_group_count')").fetchone()[0]
     try:
-        con.execute("SET memory_limit = $limit", {"limit": MEMORY_LIMIT})
         con.execute("SET write_buffer_row_group_count = $groups", {"groups": int(WRITE_BUFFER_ROW_GROUPS)})
         # DuckDB's own bar would print to the terminal: ours polls its progress instead
         con.execute("SET enable_progress_bar_print = false")
@@ -159,7 +156,6 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         raise IngestError(f"{path}: {exc}") from None
     finally:
         bar.close()
-        _quietly(con, "SET memory_limit = $limit", {"limit": old_limit})
         _quietly(con, "SET write_buffer_row_group_count = $groups", {"groups": int(old_buffer)})
     if replaced and progress:
         print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
