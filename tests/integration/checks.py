@@ -40,7 +40,10 @@ def mt_in_log(run, lines: list[Line], mt: scenario.MT) -> list[str]:
         submits = run.accepted_submits(mt.to)
         if mt.udh:
             submits = [s for s in submits if s.udh == mt.udh]
-        if not submits or line["FID"] != submits[0].message_id:
+        if mt.split_by_kannel_without_receipt():
+            if line["FID"] != "":
+                problems.append(f"{mt.ref}: FID {line['FID']!r}, expected none (split by Kannel, no receipt asked)")
+        elif not submits or line["FID"] != submits[0].message_id:
             problems.append(f"{mt.ref}: FID {line['FID']!r} is not the id of its first part")
     return problems
 

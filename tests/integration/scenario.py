@@ -137,6 +137,13 @@ class MT:
             return 1
         return gsm.segments(self.coding_used, self.text)
 
+    def split_by_kannel_without_receipt(self) -> bool:
+        """A text Kannel splits itself, with no handset receipt asked: its `Sent SMS` line has
+        no FID. From 1.4.4 smsc_smpp.c gives the submit_sm_resp id to the part only; what
+        copies it to the message the parts came from (the one logged) is dlr_add, called
+        only when DLR_IS_ENABLED_DEVICE (mask bits 1, 2 or 4), for the first part."""
+        return self.expected_segments() > 1 and not (self.dlr_mask or 0) & 7
+
 
 @dataclass(frozen=True)
 class MO:
@@ -266,6 +273,8 @@ MTS: tuple[MT, ...] = (
     MT("T29", "33612300029", "Votre colis arrive demain", dlr_mask=31, behaviour=_REFUSED_ONCE,
        outcome="refused"),
     MT("T29b", "33612300029", "Votre colis arrive demain", dlr_mask=31, behaviour=_REFUSED_ONCE),
+    # split by Kannel with no receipt asked: logged once, with no FID (no dlr_add to copy it)
+    MT("T30", "33612300030", LONG_GSM.replace("Offre", "Relance"), smsc="ora_36181"),
 )
 
 #: the MO matrix (senders are unique)

@@ -37,7 +37,17 @@ def test_segments_are_what_the_smsc_received(gateway_run):
     assert problems == []
     split = [mt.ref for mt in gateway_run.played.mts
              if not mt.udh and len(gateway_run.accepted_submits(mt.to)) > 1]
-    assert split == ["T07", "T08", "T09"]
+    assert split == ["T07", "T08", "T09", "T30"]
+
+
+def test_fid_of_a_message_kannel_split_without_a_receipt_is_empty(gateway_run):
+    """The FID links a DLR to its MT; a message Kannel split itself with no receipt asked
+    has none in its `Sent SMS` line, although the SMSC gave every part an id."""
+    [t30] = [mt for mt in gateway_run.played.mts if mt.ref == "T30"]
+    [line] = checks.mt_lines(gateway_run.played.parsed(), t30)
+    assert line.label == "Sent SMS" and line["FID"] == ""
+    assert len(gateway_run.accepted_submits(t30.to)) == t30.expected_segments() > 1
+    assert all(s.message_id for s in gateway_run.accepted_submits(t30.to))
 
 
 def test_dlr_chain_per_mask(gateway_run):
