@@ -129,10 +129,10 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(scope="session")
 def random_run(tmp_path_factory) -> GatewayRun:
     """The property-based batch through one gateway run (GMT log, no MO replies)."""
-    from .random_messages import N_MESSAGES, N_MOS, SEED, draw_batch, draw_mos
+    from .random_messages import N_MESSAGES, N_MOS, SEED, draw_run
 
     require_kannel()
-    mts, mos = draw_batch(N_MESSAGES), draw_mos(N_MOS)
+    mts, mos = draw_run(N_MESSAGES, N_MOS)
     folder = tmp_path_factory.mktemp("kannel-random")
     run = run_gateway(folder, VARIANTS["gmt"], mts, mos, timeout=60, replies=False)
     COUNTERS[f"random MT checked (seed {SEED})"] = len(mts)
