@@ -248,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
           f"rejected={load['rejected']}")
     print("floor = DuckDB storing the raw lines; load = the Kannel loader alone (sha256, parse, "
           "manifest, commit);\ningest = load + facts rebuild, as `opsanalytics ingest`; again = the same ingest "
-          "once more (nothing new: facts kept).\nTarget: load/floor <= 2, peak RSS <= 1.5 GB at 5 M lines.")
+          "once more (nothing new: facts kept).\nTargets (issue 7): ingest/floor <= 2 and peak RSS <= 1.5 GB at 5 M lines "
+          "(load/floor: the loader's share of it).")
     if not args.keep:
         log.unlink()
         workdir.rmdir()
