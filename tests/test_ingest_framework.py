@@ -52,10 +52,10 @@ def test_detect_format():
 
 def test_manifest_accounting_and_sha256(con):
     [result] = ingest_files(con, parse_contract(CONTRACT), [ODD], progress=False)
-    assert result == LoadResult(str(ODD.resolve()), ODD_SHA256, "kannel", 12, 3, 1, 8, "loaded")
-    row = con.execute("SELECT path, sha256, size_bytes, format, log_timezone, lines, events, markers, rejected, state "
-                      "FROM load_manifest").fetchall()
-    assert row == [(str(ODD.resolve()), ODD_SHA256, ODD.stat().st_size, "kannel", "Europe/Paris",
+    assert result == LoadResult(str(ODD.resolve()), ODD_SHA256, "kannel", 12, 3, 1, 8, "loaded", load_id=1)
+    row = con.execute("SELECT load_id, path, sha256, size_bytes, format, log_timezone, lines, events, markers, "
+                      "rejected, state FROM load_manifest").fetchall()
+    assert row == [(1, str(ODD.resolve()), ODD_SHA256, ODD.stat().st_size, "kannel", "Europe/Paris",
                     12, 3, 1, 8, "loaded")]
     assert result.summary().endswith("lines=12 events=3 markers=1 rejected=8 (loaded)")
 
@@ -68,6 +68,7 @@ def test_second_ingest_is_skipped_and_changes_nothing(con, tmp_path):
     shutil.copy(MAIN, copy)
     results = ingest_files(con, contract, [MAIN, copy], progress=False)
     assert [r.state for r in results] == ["skipped", "skipped"]
+    assert [r.load_id for r in results] == [None, None]  # a skipped file holds no lines
     assert all((r.lines, r.events, r.markers, r.rejected) == (0, 0, 0, 0) for r in results)
     after = snapshot(con)
     for table in ("events", "log_markers", "rejected_lines"):
@@ -219,6 +220,34 @@ def test_cli_loads_and_prints_accounting(tmp_path, capsys):
     assert out[2] == "total: lines=144 events=129 markers=7 rejected=8"
     assert cli(["ingest", str(MAIN), "--db", str(db), "--config", str(config), "--quiet"]) == 0
     assert capsys.readouterr().out.strip().endswith("(skipped)")
+
+
+def test_cli_says_why_lines_were_rejected(tmp_path, capsys):
+    """After the accounting, each file's rejected lines by reason, most frequent first, with
+    the first line of each; reasons that differ only by a number (the LEN) count as one."""
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT)
+    good = MAIN.read_text().splitlines(keepends=True)[1]  # a Sent SMS line
+    head, msg = good.split(" [msg:", 1)
+    log = tmp_path / "damaged.log"
+    # two lines whose text is shorter than their LEN (two different LENs), one empty line
+    log.write_text(good + head + " [msg:40:short] [udh:0:]\n" + "\n" + head + " [msg:41:short] [udh:0:]\n")
+    db = tmp_path / "w.duckdb"
+    assert cli(["ingest", str(MAIN), str(log), str(ODD), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"{log.resolve()}: 3 rejected line(s), by reason (every one, with its raw text, in the rejected_lines table):",
+        "  2  e.g. line 2: truncated: the text is shorter than its LEN (40 bytes)",
+        "  1  e.g. line 3: empty line",
+        f"{ODD.resolve()}: 8 rejected line(s), by reason (every one, with its raw text, in the rejected_lines table):",
+        "  2  e.g. line 4: fields missing or out of order for the access-log format (truncated or damaged line?)",
+        "  1  e.g. line 3: truncated: the text is shorter than its LEN (40 bytes)",
+        '  1  e.g. line 5: unknown label "Teleported SMS"',
+        "  1  e.g. line 6: empty line",
+        '  1  e.g. line 7: no "YYYY-MM-DD HH:MM:SS " time at the start of the line',
+        "  ... and 2 other reason(s)",
+    ]
+    assert not any(str(MAIN.resolve()) in line for line in err)  # nothing rejected there
 
 
 @pytest.mark.parametrize("case", ["missing file", "bad config", "missing config", "no time", "wrong format",

@@ -16,7 +16,7 @@ import duckdb
 from opsanalytics import warehouse
 from opsanalytics.config import load_contract
 from opsanalytics.errors import IngestError
-from opsanalytics.ingest import FORMATS, check_paths, ingest_files
+from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,6 +55,7 @@ def main(args: argparse.Namespace) -> int:
         try:
             results = ingest_files(con, contract, args.files, fmt=args.format, progress=not args.quiet,
                                    echo=False)
+            reasons = {r.path: rejected_reasons(con, r) for r in results if r.rejected}
         except duckdb.OutOfMemoryException as exc:
             raise IngestError(f"out of memory under --memory-limit {args.memory_limit} "
                               f"({str(exc).splitlines()[0]}); nothing was loaded: give it more, "
@@ -71,6 +72,18 @@ def main(args: argparse.Namespace) -> int:
     totals = [sum(getattr(r, k) for r in results) for k in ("lines", "events", "markers", "rejected")]
     if len(results) > 1:
         print("total: lines={} events={} markers={} rejected={}".format(*totals))
-    if any(r.rejected for r in results):
-        print("rejected lines and their reasons: see the rejected_lines table", file=sys.stderr)
+    for result in results:
+        if result.rejected:
+            print(_rejected_summary(result, *reasons[result.path]), file=sys.stderr)
     return 0
+
+
+def _rejected_summary(result: LoadResult, reasons: list, count: int) -> str:
+    """The rejected lines of one file by reason, with an example line of each."""
+    lines = [f"{result.path}: {result.rejected} rejected line(s), by reason (every one, with its "
+             f"raw text, in the rejected_lines table):"]
+    width = len(str(reasons[0].lines)) if reasons else 1
+    lines += [f"  {r.lines:>{width}}  e.g. line {r.first_line}: {r.example}" for r in reasons]
+    if count > len(reasons):
+        lines.append(f"  ... and {count - len(reasons)} other reason(s)")
+    return "\n".join(lines)

@@ -61,6 +61,8 @@ class LoadResult:
     first_line: int = 1
     #: skipped because a longer copy of the same log, loaded before, holds all its lines
     within: str | None = None
+    #: the manifest's load_id of this file's lines (rejected_lines, events and markers hold it)
+    load_id: int | None = None
 
     def summary(self) -> str:
         """The accounting line printed after each file."""
@@ -271,7 +273,27 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
         counts, state, start, continues = skipped, "skipped", Start(), None
     _record(con, load_id, path, identity, fmt, log_timezone, counts, state, start, continues)
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
-                      counts.rejected, state, start.line, within)
+                      counts.rejected, state, start.line, within, load_id if state == "loaded" else None)
+
+
+class RejectReason(NamedTuple):
+    """One reason lines of a load were rejected: how many lines, the first one, and its
+    reason as written (reasons that differ only by a number, such as a LEN, count as one)."""
+
+    lines: int
+    first_line: int
+    example: str
+
+
+def rejected_reasons(con: duckdb.DuckDBPyConnection, result: LoadResult,
+                     top: int = 5) -> tuple[list[RejectReason], int]:
+    """The `top` most frequent reasons the lines of a loaded file were rejected, and how
+    many reasons there are in all: what `ingest` says after the load, so that a damaged log
+    or a wrong format shows without a query (every line stays in rejected_lines)."""
+    if result.load_id is None or not result.rejected:
+        return [], 0
+    rows = warehouse.execute(con, "staging/rejected_reasons", {"load_id": result.load_id, "top": top}).fetchall()
+    return [RejectReason(*row[:3]) for row in rows], (rows[0][3] if rows else 0)
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iterable[str | Path],
