@@ -134,6 +134,12 @@ def test_same_file_twice_is_skipped(tmp_path):
     ("logged_at,kind,receiver\n2026-11-25T09:00:00Z,mt,x\n", "missing required column(s) outcome"),
     ("logged_at,kind,outcome,recever\n2026-11-25T09:00:00Z,mt,accepted,x\n", "unknown column(s) recever"),
     ("logged_at,kind,outcome,kind\n2026-11-25T09:00:00Z,mt,accepted,mo\n", "duplicated column(s) kind"),
+    # a spreadsheet export in the French locale, a tab-separated export, capitalised names
+    ("logged_at;kind;outcome\n2026-11-25T09:00:00Z;mt;accepted\n",
+     "the header is one column: the file looks separated by ';', and canonical CSV is comma-separated"),
+    ("logged_at\tkind\toutcome\n2026-11-25T09:00:00Z\tmt\taccepted\n", "the file looks separated by tabs"),
+    ("Logged_At,Kind,outcome,Recever\n2026-11-25T09:00:00Z,mt,accepted,x\n",
+     "column names are lower case (Logged_At -> logged_at, Kind -> kind)"),
 ])
 def test_bad_header_refuses_the_file(tmp_path, header, message):
     path = tmp_path / "bad.csv"

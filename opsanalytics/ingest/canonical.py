@@ -88,6 +88,7 @@ def check_columns(path: Path, columns: list[str]) -> None:
     if unknown:
         problems.append(f"unknown column(s) {', '.join(unknown)} (canonical columns: {', '.join(COLUMNS)};"
                         " see docs/canonical-format.md)")
+        problems += _header_hints(columns, unknown)
     if duplicated:
         problems.append(f"duplicated column(s) {', '.join(duplicated)}")
     if problems:
@@ -118,3 +119,19 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     warehouse.execute(con, "staging/canonical_drop_checked").fetchall()
     warehouse.execute(con, "staging/canonical_drop_stage").fetchall()
     return LoadCounts(int(lines), int(events), 0, int(rejected))
+
+
+def _header_hints(columns: list[str], unknown: list[str]) -> list[str]:
+    """What most likely went wrong with a header of unknown columns: another separator (the
+    whole header read as one column), or names not in lower case."""
+    hints = []
+    if len(columns) == 1:
+        separator = next((name for sep, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'"))
+                          if sep in columns[0]), None)
+        if separator:
+            hints.append(f"the header is one column: the file looks separated by {separator}, "
+                         "and canonical CSV is comma-separated")
+    cased = [f"{c} -> {c.lower()}" for c in unknown if c != c.lower() and c.lower() in COLUMNS]
+    if cased:
+        hints.append(f"column names are lower case ({', '.join(cased)})")
+    return hints
