@@ -209,6 +209,19 @@ def test_file_of_the_wrong_format_is_refused(con, tmp_path):
     assert con.execute("SELECT count(*) FROM rejected_lines").fetchone()[0] == 0
 
 
+def test_smsbox_access_log_is_refused_with_a_pointer_to_bearerbox(con, tmp_path):
+    """smsbox writes an access log of its own (HTTP requests, gw/smsbox.c); the traffic is in
+    bearerbox's, and the error says so rather than only that the format is wrong."""
+    log = tmp_path / "smsbox-access.log"
+    log.write_text(
+        "2026-11-25 10:00:00 send-SMS request added - sender:acme:36180 127.0.0.1 target:33612345678 request: 'Bonjour'\n"
+        "2026-11-25 10:00:01 SMS HTTP-request sender:+33612345678 request: 'STOP' url: 'http://app/mo' reply: 200 ''\n")
+    with pytest.raises(IngestError, match=r"line 1: .*; this is smsbox's access log \(HTTP requests\); "
+                                          r"the traffic is in bearerbox's"):
+        ingest_files(con, parse_contract(CONTRACT), [log], progress=False)
+    assert con.execute("SELECT count(*) FROM load_manifest").fetchone()[0] == 0
+
+
 def test_cli_loads_and_prints_accounting(tmp_path, capsys):
     config = tmp_path / "contract.toml"
     config.write_text(CONTRACT)

@@ -57,6 +57,10 @@ from opsanalytics.ingest.lineblocks import Identity, LineReadError, Start, read_
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
 #: going back (lines are written by several threads: seconds of jitter are not a change)
 FOLD_TOLERANCE_S = 60
+#: what smsbox writes in its own access log (gw/smsbox.c), a file users mistake for
+#: bearerbox's: a file of these lines is refused with a pointer to the right one
+SMSBOX_LINES = (" send-SMS request added - ", " send-SMS request failed - ", " SMS HTTP-request sender:",
+                " SMS request sender:")
 #: row groups of `events` a writing thread buffers before flushing them to the file (DuckDB's
 #: default 5, ~200 MB a thread; with blocks, 2 to 6 measured the same, within noise)
 WRITE_BUFFER_ROW_GROUPS = 2
@@ -161,10 +165,14 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
               file=sys.stderr)
     if counts.rejected and not counts.events and not start.offset:
-        first = warehouse.execute(con, "staging/kannel_first_reject", {"load_id": load_id}).fetchone()
-        raise IngestError(
-            f"{path}: no line is a Kannel access-log line of the configured format "
-            f"(line {first[0]}: {first[1]}); check --format and the contract's access_log_format")
+        first = warehouse.execute(con, "staging/kannel_first_rejects", {"load_id": load_id, "n": 10}).fetchall()
+        (line_no, reason, _), raws = first[0], [raw or "" for *_, raw in first]
+        hint = "check --format and the contract's access_log_format"
+        if any(mark in raw for raw in raws for mark in SMSBOX_LINES):
+            hint = ("this is smsbox's access log (HTTP requests); the traffic is in bearerbox's: "
+                    "the access-log of the core group")
+        raise IngestError(f"{path}: no line is a Kannel access-log line of the configured format "
+                          f"(line {line_no}: {reason}); {hint}")
     return counts
 
 
