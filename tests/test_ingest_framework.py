@@ -263,6 +263,26 @@ def test_cli_says_why_lines_were_rejected(tmp_path, capsys):
     assert not any(str(MAIN.resolve()) in line for line in err)  # nothing rejected there
 
 
+def test_cli_keeps_a_committed_load_when_its_reject_summary_fails(tmp_path, capsys, monkeypatch):
+    """The summary is read after the load is committed: failing to read it must not remove
+    the new warehouse (the command removes a database it created only for a failed load)."""
+    from opsanalytics.cli import ingest as ingest_cli
+
+    def broken(con, result, top=5):
+        raise duckdb.IOException("disk went away")
+
+    monkeypatch.setattr(ingest_cli, "rejected_reasons", broken)
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT)
+    db = tmp_path / "new.duckdb"
+    assert cli(["ingest", str(ODD), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"{ODD.resolve()}: 8 rejected line(s), by reason (every one, with its raw text, "
+                   "in the rejected_lines table):"]
+    with duckdb.connect(str(db), read_only=True) as check:
+        assert check.execute("SELECT count(*) FROM rejected_lines").fetchone()[0] == 8
+
+
 @pytest.mark.parametrize("case", ["missing file", "bad config", "missing config", "no time", "wrong format",
                                   "bad memory limit", "out of memory"])
 def test_cli_errors_exit_2_and_leave_no_database(case, tmp_path, capsys):

@@ -55,7 +55,10 @@ def main(args: argparse.Namespace) -> int:
         try:
             results = ingest_files(con, contract, args.files, fmt=args.format, progress=not args.quiet,
                                    echo=False)
-            reasons = {r.path: rejected_reasons(con, r) for r in results if r.rejected}
+            try:  # the load is committed: failing to summarise its rejects must not undo it
+                reasons = [rejected_reasons(con, r) for r in results]
+            except duckdb.Error:
+                reasons = [([], 0) for _ in results]
         except duckdb.OutOfMemoryException as exc:
             raise IngestError(f"out of memory under --memory-limit {args.memory_limit} "
                               f"({str(exc).splitlines()[0]}); nothing was loaded: give it more, "
@@ -72,9 +75,9 @@ def main(args: argparse.Namespace) -> int:
     totals = [sum(getattr(r, k) for r in results) for k in ("lines", "events", "markers", "rejected")]
     if len(results) > 1:
         print("total: lines={} events={} markers={} rejected={}".format(*totals))
-    for result in results:
+    for result, (top, count) in zip(results, reasons):
         if result.rejected:
-            print(_rejected_summary(result, *reasons[result.path]), file=sys.stderr)
+            print(_rejected_summary(result, top, count), file=sys.stderr)
     return 0
 
 
