@@ -249,7 +249,8 @@ def _execute_all(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
 
     from opsanalytics.report.index import first_line
 
-    bar = tqdm(total=len(sources), desc="reports", unit="notebook", disable=not progress, leave=True)
+    # the bar only on a terminal (None); a scheduled run's log gets the lines below, not bar frames
+    bar = tqdm(total=len(sources), desc="reports", unit="notebook", disable=None if progress else True, leave=True)
     results: dict[str, NotebookRun] = {}
 
     def done(result: NotebookRun) -> None:
