@@ -82,21 +82,23 @@ def refresh(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool =
     from every event of the warehouse (5 M lines: about 25 s)."""
     tables = [step for step in STEPS if step not in UPDATE_STEPS]
     last, complete = warehouse.execute(con, "facts/build_last", {"tables": tables}).fetchone()
-    if complete and last == fingerprint(con, contract):
+    current = fingerprint(con, contract)
+    if complete and last == current:
         return False
-    build(con, contract, progress)
+    build(con, contract, progress, built_from=current)
     return True
 
 
-def build(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = False) -> None:
+def build(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = False,
+          built_from: str | None = None) -> None:
     """Write the ref_* tables, then rebuild every fact table (inside the caller's transaction),
-    and record the rebuild with its fingerprint.
+    and record the rebuild with its fingerprint (`built_from`: already computed by the caller).
 
     `progress`: a bar on stderr naming the step (when stderr is a terminal): the rebuild
     takes longer than the load of a big log, and would otherwise look like a hang.
     """
     started = time.perf_counter()
-    built_from = fingerprint(con, contract)
+    built_from = built_from or fingerprint(con, contract)
     reference.write(con, contract)
     params = parameters(contract)
     warehouse.execute(con, "facts/macros").fetchall()

@@ -104,7 +104,7 @@ def test_failure_half_way_leaves_the_warehouse_as_before(con, monkeypatch):
     # the facts build fails after every file was loaded
     import opsanalytics.facts as facts
 
-    def broken_build(c, contract, progress=False):
+    def broken_build(c, contract, progress=False, built_from=None):
         raise RuntimeError("facts build failed (simulated)")
 
     monkeypatch.setattr(facts, "build", broken_build)
