@@ -225,6 +225,20 @@ def test_gzip_loads_like_plain(tmp_path):
     assert counts == (4, 4, 0, 0)
 
 
+def test_log_saved_with_a_byte_order_mark_loads_like_the_original(tmp_path):
+    """A log opened and saved in a Windows editor starts with a UTF-8 mark: same events,
+    the `Log begins` marker still a marker, nothing rejected."""
+    original = REAL / "main" / "access.log"
+    marked = tmp_path / "access.log"
+    marked.write_bytes(b"\xef\xbb\xbf" + original.read_bytes())
+    plain_con, plain = load(original)
+    marked_con, counts = load(marked)
+    assert counts == plain and counts.rejected == 0
+    for sql in ("SELECT * EXCLUDE (load_id) FROM events ORDER BY line_no",
+                "SELECT * EXCLUDE (load_id) FROM log_markers ORDER BY line_no"):
+        assert rows(marked_con, sql) == rows(plain_con, sql)
+
+
 @pytest.mark.parametrize("path", [REAL / "main" / "access.log", REAL / "gmt" / "access.log",
                                   CASES / "v140.log", CASES / "v142.log", CASES / "odd.log"])
 def test_fast_path_agrees_with_positional_path(path, monkeypatch):

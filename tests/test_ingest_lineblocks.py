@@ -24,6 +24,7 @@ PIECES = [b"a", b"] [", b"\r", b"\r\n", b"\n", b"\xe9", b"\xc3\xa9", b"\x00", b"
 
 def reference_lines(raw: bytes) -> list[str]:
     """What the reader must give, written the slow, obvious way."""
+    raw = raw.removeprefix(b"\xef\xbb\xbf")   # a byte order mark opening the file
     parts = raw.split(b"\n")
     if parts[-1] == b"":
         parts.pop()
@@ -133,6 +134,18 @@ def test_known_file(tmp_path):
     got, _, replaced = read_all(path, block_bytes=8)
     assert got == [(1, "short"), (2, "x" * 40), (3, ""), (4, " caf\ufffd \ufffdend\rmid"), (5, "last")]
     assert replaced == 2  # the Latin-1 byte and the NUL
+
+
+def test_a_byte_order_mark_opening_the_file_is_not_text(tmp_path):
+    """An editor's UTF-8 mark before line 1 is dropped (the line is read as written); the
+    same bytes anywhere else are text. The file's checksum still covers them."""
+    path = tmp_path / "saved-by-notepad.log"
+    raw = b"\xef\xbb\xbf2026-01-02 03:04:05 Log begins\nx\xef\xbb\xbfy\n"
+    path.write_bytes(raw)
+    got, sha256, replaced = read_all(path, block_bytes=8)
+    assert got == [(1, "2026-01-02 03:04:05 Log begins"), (2, "x\ufeffy")]
+    assert sha256 == hashlib.sha256(raw).hexdigest()
+    assert replaced == 0
 
 
 def test_empty_file_has_no_line(tmp_path):

@@ -162,7 +162,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         bar.close()
         _quietly(con, "SET write_buffer_row_group_count = $groups", {"groups": int(old_buffer)})
     if replaced and progress:
-        print(f"{path}: {replaced} byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
+        print(f"{path}: {replaced} NUL byte(s) or byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
               file=sys.stderr)
     if counts.rejected and not counts.events and not start.offset:
         first = warehouse.execute(con, "staging/kannel_first_rejects", {"load_id": load_id, "n": 10}).fetchall()

@@ -52,6 +52,8 @@ FIRST_BLOCK_BYTES = 1 << 23
 BATCH_ROWS = 16384
 #: UTF-8 bytes of U+FFFD
 REPLACEMENT = "\ufffd".encode()
+#: what Windows editors put before the first line of a UTF-8 file
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 #: a longer run of bytes without a line end is refused (as DuckDB's max_line_size did)
 MAX_LINE_BYTES = 1 << 28
 #: spare block buffers kept for reuse (a block is parsed while the next is queued and the
@@ -338,6 +340,8 @@ def _blocks(path: Path, identity: Identity | None, block_sizes: tuple[int, int],
             identity.feed(data[:cut], len(ends), int(ends[0]) if len(ends) else -1,
                           int(ends[-1]) if len(ends) else -1)
             skip = min(max(start.offset - offset, 0), cut)  # bytes of lines already loaded
+            if offset == 0 and data[:3].tobytes() == BYTE_ORDER_MARK:
+                skip = max(skip, 3)   # an editor's mark, not text of line 1 (still hashed)
             offset += cut
             if cut > skip:
                 kept = ends[ends >= skip] - skip if skip else ends
