@@ -331,6 +331,34 @@ def test_custom_format_label_followed_by_free_field(tmp_path):
     assert rows(con, "SELECT reason FROM rejected_lines") == [('unknown label "Beamed"',)]
 
 
+def test_custom_format_whose_text_is_its_words(tmp_path):
+    """%a instead of %b: Kannel joins the words of the printable text by one space. The text
+    is read; where spaces went (LEN says more) it is lossy and LEN, not the shortened text,
+    gives the segments; hex words (UCS-2) lose nothing."""
+    fmt = "%l [SMSC:%i] [from:%p] [to:%P] [flags:%m:%c:%M:%C:%d] [len:%L] [words:%a] [udh:%U:%u]"
+    long_text = "A  B  C  " + "x" * 142 + " STOP 36180"   # 162 bytes; its words: 159
+    words = " ".join(long_text.split())
+    ucs2 = "Arrêt 😀".encode("utf-16-be").hex().upper()
+    path = tmp_path / "access.log"
+    path.write_text(
+        f"2026-03-02 12:00:00 Sent SMS [SMSC:ora] [from:ACME] [to:33612345678] [flags:-1:0:-1:-1:31] "
+        f"[len:{len(long_text)}] [words:{words}] [udh:0:]\n"
+        "2026-03-02 12:00:01 Sent SMS [SMSC:ora] [from:ACME] [to:33612345679] [flags:-1:0:-1:-1:31] "
+        "[len:18] [words:Bonjour STOP 36180] [udh:0:]\n"
+        "2026-03-02 12:00:02 Receive SMS [SMSC:ora] [from:33612345678] [to:36180] [flags:-1:2:-1:-1:0] "
+        f"[len:{len(ucs2) // 2}] [words:{ucs2}] [udh:0:]\n"
+        "2026-03-02 12:00:03 Sent SMS [SMSC:ora] [from:ACME] [to:33612345670] [flags:-1:0:-1:-1:31] "
+        "[len:3] [words:too long] [udh:0:]\n")
+    con, counts = load(path, f'access_log_format = "{fmt}"\n')
+    assert counts == (4, 3, 0, 1)
+    assert rows(con, "SELECT text, text_lossy, segments, segments_exact FROM events ORDER BY line_no") == [
+        (words, True, 2, True),                 # 162 septets: 2 segments, though 159 are logged
+        ("Bonjour STOP 36180", False, 1, True),
+        ("Arrêt 😀", False, None, None),
+    ]
+    assert rows(con, "SELECT reason FROM rejected_lines") == [("the text has 8 characters but its LEN says 3 bytes",)]
+
+
 def test_custom_format_without_coding_or_len_reads_text_as_gsm(tmp_path):
     path = tmp_path / "access.log"
     path.write_text("2026-03-02 12:00:00 Sent SMS 36180 33612345678 " + "x" * 200 + "\n"

@@ -40,6 +40,17 @@ def test_text_matched_whole_when_len_does_not_come_first():
     assert (fields["text"], fields["msg_len"]) == ("hello", "5")
 
 
+def test_words_of_the_text_are_the_text_only_when_the_format_has_no_b():
+    plan = build_plan("%l %p [%L] %a |%a|", False)
+    assert plan.has_text and plan.squeezed and not plan.sliced
+    fields = dict(zip(plan.head_names, re.match(plan.head_pattern, "2026-03-02 10:00:01 Sent SMS x [9] a b  c |a b c|").groups()))
+    assert (fields["text"], fields["msg_len"]) == ("a b  c", "9")   # the first %a; the second matched loosely
+    both = build_plan("%l %p %a [msg:%L:%b]", False)
+    assert both.sliced and not both.squeezed
+    none = build_plan("%l %p %P", False)
+    assert not none.has_text and not none.squeezed
+
+
 def test_literals_and_unknown_escapes_are_literal():
     plan = build_plan("%l 100%% [%q] %p", False)
     fields = dict(zip(plan.head_names, re.match(plan.head_pattern, "2026-03-02 10:00:01 Sent SMS 100% [%q] 36180").groups()))

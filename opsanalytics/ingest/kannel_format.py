@@ -77,7 +77,8 @@ KNOWN_LABELS = (
 )
 _LABEL = "(" + "|".join(_literal(x) for x in sorted(KNOWN_LABELS, key=len, reverse=True)) + "|.*?)"
 
-#: escapes printed but not stored (words of the text, dlr-url, uuid, box id): matched loosely
+#: escapes printed but not stored (words of the text, dlr-url, uuid, box id): matched loosely.
+#: `%a` (the text's words joined by one space) is the text when the format has no `%b`.
 _IGNORED = set("akSsrNRIx")
 
 #: every field the SQL reads from the head and tail structs, in a fixed order
@@ -97,14 +98,15 @@ class ParsePlan:
     head_names: tuple[str, ...]
     tail_pattern: str
     tail_names: tuple[str, ...]
-    has_text: bool             # %b present
+    has_text: bool             # %b present (or %a, see squeezed)
     sliced: bool               # text sliced by LEN (%L before %b); else matched, LEN checked after
+    squeezed: bool             # the text is %a: runs of spaces made one, ends trimmed (lossy)
     log_format: str            # the format as configured (for messages)
 
     def params(self) -> dict:
         return {"head_pattern": self.head_pattern, "head_names": list(self.head_names),
                 "tail_pattern": self.tail_pattern, "tail_names": list(self.tail_names),
-                "sliced": self.sliced, "has_text": self.has_text}
+                "sliced": self.sliced, "has_text": self.has_text, "squeezed": self.squeezed}
 
 
 def _tokens(fmt: str) -> list[tuple[str, str]]:
@@ -134,13 +136,14 @@ def _tokens(fmt: str) -> list[tuple[str, str]]:
     return out
 
 
-def _regex(tokens: list[tuple[str, str]], seen: set[str]) -> tuple[str, list[str]]:
+def _regex(tokens: list[tuple[str, str]], seen: set[str], text_escape: str = "b") -> tuple[str, list[str]]:
     """Regex and group names for a run of tokens; a field met twice is matched, not captured."""
     parts, names = [], []
     for kind, value in tokens:
         if kind == "lit":
             parts.append(_literal(value))
-        elif value == "b":
+        elif value == text_escape and "text" not in seen:
+            seen.add("text")
             parts.append("(.*)")
             names.append("text")
         elif value in _IGNORED or _ESCAPES[value][0] in seen:
@@ -183,7 +186,10 @@ def build_plan(log_format: str | None, clean: bool, source: str = "contract") ->
         time_source = "prefix"
 
     seen: set[str] = set()
-    cut = escapes.index("b") if "b" in escapes else None
+    # %b is the text as logged; a format without it may still carry %a, the text's words
+    # joined by one space (gw/bb_alog.c): read as the text, flagged lossy where spaces went
+    text_escape = "b" if "b" in escapes else "a" if "a" in escapes else None
+    cut = escapes.index("b") if text_escape == "b" else None
     sliced = cut is not None and "L" in escapes[:cut]
     if sliced:
         b_at = next(i for i, (k, v) in enumerate(tokens) if k == "esc" and v == "b")
@@ -192,7 +198,7 @@ def build_plan(log_format: str | None, clean: bool, source: str = "contract") ->
         head_names.append("rest")
         tail_regex, tail_names = _regex(tokens[b_at + 1:], seen)
     else:
-        head_regex, head_names = _regex(tokens, seen)
+        head_regex, head_names = _regex(tokens, seen, text_escape)
         tail_regex, tail_names = "", []
     if fast:
         # 1.4.0-1.4.3 write the same layout without [FID:] and/or [META:]
@@ -206,4 +212,5 @@ def build_plan(log_format: str | None, clean: bool, source: str = "contract") ->
     re.compile(tail_pattern)
     return ParsePlan(fast=fast and not clean, prefix=not clean, time_source=time_source,
                      head_pattern=head_pattern, head_names=head_all, tail_pattern=tail_pattern,
-                     tail_names=tail_all, has_text="b" in escapes, sliced=sliced, log_format=fmt)
+                     tail_names=tail_all, has_text=text_escape is not None, sliced=sliced,
+                     squeezed=text_escape == "a", log_format=fmt)

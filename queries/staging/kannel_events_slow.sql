@@ -5,10 +5,19 @@ INSERT INTO events (load_id, line_no, logged_at, label, kind, outcome, smsc, ser
 WITH events_read AS (
     SELECT * FROM stg_kannel_slow WHERE state = 'event'
 ),
+-- A %a text ($squeezed) lost the spaces its LEN still counts: the septets count them back
+-- (a space is one septet), and the text is lossy wherever spaces went or LEN is unknown.
+squeezing AS (
+    SELECT *,
+           $squeezed AND coalesce(coding, 0) NOT IN (1, 2) AS spaces_lost,
+           CASE WHEN spaces_lost AND msg_len > length(text)
+                THEN text || repeat(' ', msg_len - length(text)) ELSE text END AS text_spaced
+    FROM events_read
+),
 pieces AS (
     SELECT *, kannel_units(text, coding) AS units, kannel_utf8(text, coding) AS utf8,
-           kannel_septets(kind, text, coding, msg_len, udh_len) AS septets
-    FROM events_read
+           kannel_septets(kind, text_spaced, coding, msg_len, udh_len) AS septets
+    FROM squeezing
 ),
 derived AS (
     SELECT *, kannel_text(text, coding, units, utf8) AS decoded
@@ -16,7 +25,11 @@ derived AS (
 )
 SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
        binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
-       msg_len, decoded, kannel_lossy(text, coding, units, utf8, decoded), udh,
+       msg_len, decoded,
+       kannel_lossy(text, coding, units, utf8, decoded)
+           OR (spaces_lost AND (msg_len IS NULL OR length(text) < msg_len)),
+       udh,
        kannel_segments(kind, coding, msg_len, udh, udh_len, septets),
        kannel_segments_exact(kind, udh, udh_len, septets)
+           AND NOT (spaces_lost AND msg_len IS NULL AND septets IS NOT NULL)
 FROM derived
