@@ -73,15 +73,16 @@ class Log:
         self.rows: list[tuple] = []
 
     def line(self, seconds: float, label: str, *, smsc: str | None = "ora_36180", service: str = "acme",
-             fid: str = "", sender: str = "ACME", receiver: str = "33612345678", text: str = "",
+             fid: str = "", sender: str = "ACME", receiver: str = "33612345678", text: str | None = "",
              coding: int = 0, dlr_mask: int = -1, udh: str = "", meta: str = "", segments: int | None = 1,
              lossy: bool = False, account: str = "") -> int:
-        """Add one line `seconds` after BASE; returns its event id."""
+        """Add one line `seconds` after BASE; returns its event id (text None: not logged)."""
         kind, outcome = LABELS[label]
         line_no = len(self.rows) + 1
         at = BASE + dt.timedelta(seconds=seconds)
         self.rows.append((self.load_id, line_no, at, label, kind, outcome, smsc, service, account, "",
-                          fid, meta, sender, receiver, -1, coding, -1, -1, dlr_mask, len(text.encode()),
+                          fid, meta, sender, receiver, -1, coding, -1, -1, dlr_mask,
+                          None if text is None else len(text.encode()),
                           text, lossy, udh, segments if kind == "mt" else None,
                           True if kind == "mt" else None))
         return self.load_id * 10_000_000_000 + line_no

@@ -247,6 +247,21 @@ def test_r3_skips_exempt_and_non_marketing_and_checks_own_code():
     assert list(rows.numbers_named[0]) == ["36180"]
 
 
+def test_r3_texts_not_logged_are_counted_not_judged():
+    """A gateway that keeps texts out of its log (no %b): R3 cannot judge those messages,
+    so it reports how many went unchecked instead of calling each one a breach."""
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"), text_logged=False)
+    t.send(B, paris("2026-11-10 10:00:00"), text_logged=False, segments=3)   # one message
+    t.send(B, paris("2026-11-10 11:00:00"), text_logged=False, service="acme_tx")  # not marketing
+    breach = t.send(A, paris("2026-11-10 12:00:00"), text="Soldes -20%")
+    result = run(t.warehouse(), CONTRACT, "R3")
+    assert ids(result) == [breach]
+    assert result.summary["texts_not_logged"] == 2
+    other_day = run(t.warehouse(), CONTRACT, "R3", Filters(date_from=dt.date(2026, 11, 11)))
+    assert other_day.summary["texts_not_logged"] == 0
+
+
 # ---------------------------------------------------------------- R4
 
 def test_r4_grace_ack_start_and_brand_scope():
@@ -296,6 +311,21 @@ def test_r4_late_first_message_and_declared_brands():
     bravo = t2.send(A, paris("2026-11-11 10:00:00"), service="bravo", short_code="36200")
     assert ids(run(t2.warehouse(declared), declared, "R4")) == [bravo]
     assert ids(run(t2.warehouse(), CONTRACT, "R4")) == [acme]
+
+
+def test_r4_mo_without_text_is_counted_as_unseen():
+    """An MO whose text is not logged may have been a STOP: R4 cannot see it (no breach
+    follows from it) and says how many such MOs there were."""
+    t = Traffic()
+    t.send(A, paris("2026-11-02 10:00:00"))
+    t.receive(A, paris("2026-11-10 10:00:00"), None, keyword=None)
+    t.receive(B, paris("2026-11-10 10:00:00"), "STOP", keyword="STOP")
+    t.send(A, paris("2026-11-11 10:00:00"))
+    late = t.send(B, paris("2026-11-11 10:00:00"))
+    result = run(t.warehouse(), CONTRACT, "R4")
+    assert ids(result) == [late]
+    assert result.summary["mo_texts_not_logged"] == 1
+    assert run(t.warehouse(), CONTRACT, "R4", Filters(short_code="36200")).summary["mo_texts_not_logged"] == 0
 
 
 # ---------------------------------------------------------------- R5

@@ -121,21 +121,23 @@ class Traffic:
 
     def _line(self, at: dt.datetime, label: str, kind: str, outcome: str, *, smsc: str, service: str = "",
               fid: str = "", meta: str = "", sender: str = "", receiver: str = "", dlr_mask: int = -1,
-              text: str = "", udh: str = "", segments: int | None = None) -> int:
+              text: str | None = "", udh: str = "", segments: int | None = None) -> int:
+        """(text None: a log that does not carry texts)"""
         line_no = len(self.rows) + 1
-        lossy = ".." in text
+        lossy = text is not None and ".." in text
         self.rows.append((1, line_no, at, label, kind, outcome, smsc, service, "", "", fid, meta, sender,
-                          receiver, -1, 0, -1, -1, dlr_mask, len(text.encode()), text, lossy, udh,
+                          receiver, -1, 0, -1, -1, dlr_mask, None if text is None else len(text.encode()), text,
+                          lossy, udh,
                           segments, True if kind == "mt" else None))
         return 10_000_000_000 + line_no
 
     def send(self, msisdn: str, at: dt.datetime, *, service: str = "acme", short_code: str = "36180",
              text: str | None = None, segments: int = 1, accepted: bool = True, oadc: str | None = None,
              final_status: str | None = None, final_at: dt.datetime | None = None,
-             dlr_err: str | None = None) -> int:
+             dlr_err: str | None = None, text_logged: bool = True) -> int:
         """One logical message: `segments` MT lines (concatenation UDH when more than one),
         each with a final DLR when `final_status` is given; returns its logical_id (the
-        smallest mt_id of its lines)."""
+        smallest mt_id of its lines). text_logged False: the lines carry no text (NULL)."""
         text = GOOD_TEXT.format(code=short_code) if text is None else text
         oadc = short_code if oadc is None else oadc
         smsc = f"orange_{short_code}"
@@ -149,7 +151,8 @@ class Traffic:
             fid = f"F{len(self.rows) + 1:08d}" if accepted else ""
             mt_id = self._line(at, "Sent SMS" if accepted else "REJECTED Send SMS", "mt",
                                "accepted" if accepted else "refused", smsc=smsc, service=service,
-                               fid=fid, sender=oadc, receiver=msisdn, dlr_mask=31, text=part, udh=udh,
+                               fid=fid, sender=oadc, receiver=msisdn, dlr_mask=31,
+                               text=part if text_logged else None, udh=udh,
                                segments=1)
             ids.append(mt_id)
             if accepted and final_status:
@@ -166,7 +169,7 @@ class Traffic:
                            fid=fid, meta=meta, sender=oadc, receiver=msisdn, dlr_mask=status, text=receipt)
         return ids[0]
 
-    def receive(self, msisdn: str, at: dt.datetime, text: str, *, short_code: str = "36180",
+    def receive(self, msisdn: str, at: dt.datetime, text: str | None, *, short_code: str = "36180",
                 keyword: str | None = None, accepted: bool = True) -> int:
         """One MO line; `keyword` is what the facts must read in it (checked at build)."""
         mo_id = self._line(at, "Receive SMS" if accepted else "REJECTED Receive SMS - black-list SMS", "mo",

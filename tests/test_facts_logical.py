@@ -72,6 +72,20 @@ def test_refused_then_sent_within_retry_window_is_one_logical_message():
         con.execute("SELECT submitted_at FROM fct_mt WHERE mt_id = $id", {"id": sent}).fetchall()
 
 
+def test_text_not_logged_stays_unknown_and_folds_nothing():
+    """A log without texts: a refused line and a later one to the same number cannot be told
+    to be the same message, and parts of unknown text make a message of unknown text."""
+    log = Log()
+    refused = log.line(0, "REJECTED Send SMS", text=None)
+    sent = log.line(30 * 60, "Sent SMS", fid="N1", text=None)
+    p1 = log.line(60, "Sent SMS", fid="N2", text=None, receiver="33612345679", udh="050003090201")
+    p2 = log.line(61, "Sent SMS", fid="N3", text=None, receiver="33612345679", udh="050003090202")
+    con = build(log)
+    assert logical(con) == [(refused, [refused], False, None, 1, 1, None, 1, None),
+                            (sent, [sent], True, None, 1, 1, 1, 1, None),
+                            (p1, [p1, p2], True, None, 2, 2, 2, 1, None)]
+
+
 def test_resend_outside_retry_window_is_a_new_message():
     log = Log()
     refused = log.line(0, "REJECTED Send SMS", text="Promo -20%")

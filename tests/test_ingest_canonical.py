@@ -199,6 +199,15 @@ def test_a_row_that_breaks_the_csv_refuses_the_file_naming_its_line(tmp_path, ro
     assert con.execute("SELECT count(*) FROM load_manifest").fetchall() == [(0,)]
 
 
+def test_empty_text_cell_is_unknown_and_quoted_empty_text_is_empty(tmp_path):
+    con, [result] = ingest(tmp_path, "export.csv", HEADER
+                           + "2026-11-25T10:00:00Z,mt,accepted,ora_36180,acme,ACME,0612345678,0,31,A1,,\n"
+                           + '2026-11-25T10:00:01Z,mt,accepted,ora_36180,acme,ACME,0612345678,0,31,A2,"",\n')
+    assert result.rejected == 0
+    assert con.execute("SELECT text, text_len, segments FROM events ORDER BY line_no").fetchall() == [
+        (None, None, 1), ("", 0, 1)]
+
+
 def test_header_with_a_byte_order_mark_spaces_and_crlf_lines(tmp_path):
     header = "\ufeff" + HEADER.replace(",", " , ")
     con, [result] = ingest(tmp_path, "excel.csv", (header + GOOD).replace("\n", "\r\n"))

@@ -359,6 +359,26 @@ def test_custom_format_whose_text_is_its_words(tmp_path):
     assert rows(con, "SELECT reason FROM rejected_lines") == [("the text has 8 characters but its LEN says 3 bytes",)]
 
 
+def test_custom_format_without_text_loads_texts_as_unknown(tmp_path):
+    """A gateway that keeps texts out of its log (no %b, no %a): the text is NULL, not an
+    empty text; segments come from LEN, exact only while LEN cannot reach a second one."""
+    fmt = "%l [SMSC:%i] [FID:%F] [from:%p] [to:%P] [flags:%m:%c:%M:%C:%d] [len:%L] [udh:%U:%u]"
+    path = tmp_path / "access.log"
+    path.write_text(
+        "2026-03-02 12:00:00 Sent SMS [SMSC:ora] [FID:1] [from:ACME] [to:33612345678] [flags:-1:0:-1:-1:31] [len:40] [udh:0:]\n"
+        "2026-03-02 12:00:01 Sent SMS [SMSC:ora] [FID:2] [from:ACME] [to:33612345678] [flags:-1:0:-1:-1:31] [len:250] [udh:0:]\n"
+        "2026-03-02 12:00:02 Sent SMS [SMSC:ora] [FID:3] [from:ACME] [to:33612345678] [flags:-1:2:-1:-1:31] [len:200] [udh:0:]\n"
+        "2026-03-02 12:00:03 Receive SMS [SMSC:ora] [FID:] [from:33612345678] [to:36180] [flags:-1:0:-1:-1:0] [len:4] [udh:0:]\n")
+    con, counts = load(path, f'access_log_format = "{fmt}"\n')
+    assert counts == (4, 4, 0, 0)
+    assert rows(con, "SELECT text, text_len, text_lossy, segments, segments_exact FROM events ORDER BY line_no") == [
+        (None, 40, False, 1, True),
+        (None, 250, False, 2, False),    # 250 bytes: 2 segments as plain GSM, 1 if they were 2-byte letters
+        (None, 200, False, 2, True),     # UCS-2: 100 units
+        (None, 4, False, None, None),
+    ]
+
+
 def test_custom_format_without_coding_or_len_reads_text_as_gsm(tmp_path):
     path = tmp_path / "access.log"
     path.write_text("2026-03-02 12:00:00 Sent SMS 36180 33612345678 " + "x" * 200 + "\n"

@@ -94,11 +94,14 @@ def r2_window(con: Connection, contract: Contract, filters: Filters) -> AuditRes
 
 def r3_stop_mention(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
     """R3: marketing messages that do not name STOP and their own short code."""
-    rows = _query(con, "r03_stop_mention", filters.params(contract))
+    params = filters.params(contract)
+    rows = _query(con, "r03_stop_mention", params)
     exempt = sorted(s.name for s in contract.services if s.stop_notice_exempt)
     summary = {
         **_period(filters),
         "messages": len(rows),
+        # not judged: the log does not carry their text (no %b in the access-log-format)
+        "texts_not_logged": int(_query(con, "r03_texts_not_logged", params)["messages"].iloc[0]),
         "by_reason": _counts(rows, "reason"),
         "by_brand": _counts(rows, "brand"),
         "distinct_texts": int(rows["text"].nunique()) if len(rows) else 0,
@@ -119,6 +122,8 @@ def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> Aud
         "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
         "by_brand": _counts(rows, "brand"),
         "stops": int(stats["stops"].sum()) if len(stats) else 0,
+        # MOs whose text (so whether they were a STOP) the log does not carry
+        "mo_texts_not_logged": int(_query(con, "r04_mo_texts_not_logged", params)["messages"].iloc[0]),
         "per_brand": {
             str(r["brand"]): {k: r[k] for k in stats.columns if k != "brand"}
             for r in stats.to_dict("records")

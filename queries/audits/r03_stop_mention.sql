@@ -6,17 +6,19 @@
 --   missing_stop        no STOP word at all;
 --   wrong_number        every number named right after STOP differs from the short code;
 --   missing_short_code  STOP is there, the short code appears nowhere in the text.
--- Services with stop_notice_exempt (users told at collection) are skipped. Each distinct
+-- Services with stop_notice_exempt (users told at collection) are skipped, and so are texts
+-- the log does not carry (NULL: counted apart by r03_texts_not_logged). Each distinct
 -- (text, short code) is judged once, then joined back to its messages; the details are
 -- fetched for the breaches only.
 with marketing as (
     select
         l.logical_id,
         l.short_code,
-        coalesce(l.text, '') as text
+        l.text
     from fct_logical_messages as l
     left join ref_services as s on s.name = l.service
     where l.accepted
+      and l.text is not null
       and l.category = 'marketing'
       and not coalesce(s.stop_notice_exempt, false)
       and ($short_code is null or l.short_code = $short_code)

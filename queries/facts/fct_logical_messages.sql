@@ -6,6 +6,7 @@
 --   2. folding: an assembly with the same text to the same number by the same service, within
 --      $retry_minutes after a failed attempt (a refused/failed/discarded/expired line, or an
 --      accepted one whose final DLR is failed/expired/rejected), is the same logical message.
+--      A text the log does not carry (NULL) folds nothing: a resend cannot be told.
 -- For each part (seq) the accepted line wins, then the latest; the "accepted attempt" is the
 -- last accepted assembly of the logical message (the last attempt when none was accepted).
 CREATE OR REPLACE TABLE fct_logical_messages AS
@@ -63,7 +64,9 @@ concat_assemblies AS (
         min(submitted_at) FILTER (WHERE outcome = 'accepted') AS first_accepted_at,
         bool_or(outcome = 'accepted') AS accepted,
         coalesce(bool_or(outcome <> 'accepted' OR final_status IN ('failed', 'expired', 'rejected')), false) AS failed_attempt,
-        coalesce(string_agg(text, '' ORDER BY concat_seq) FILTER (WHERE pick = 1), '') AS text,
+        -- NULL (not logged) when a part's text is
+        CASE WHEN NOT bool_or(text IS NULL) FILTER (WHERE pick = 1)
+             THEN coalesce(string_agg(text, '' ORDER BY concat_seq) FILTER (WHERE pick = 1), '') END AS text,
         coalesce(bool_or(text_lossy) FILTER (WHERE pick = 1), false) AS text_lossy,
         max(concat_total) AS parts_expected,
         count(DISTINCT concat_seq) AS parts_seen,
@@ -93,7 +96,7 @@ single_assemblies AS (
         CASE WHEN outcome = 'accepted' THEN submitted_at END AS first_accepted_at,
         outcome = 'accepted' AS accepted,
         outcome <> 'accepted' OR coalesce(final_status IN ('failed', 'expired', 'rejected'), false) AS failed_attempt,
-        coalesce(text, '') AS text,
+        text,   -- NULL: not logged (a gateway that keeps texts out of its log)
         coalesce(text_lossy, false) AS text_lossy,
         1 AS parts_expected,
         1 AS parts_seen,

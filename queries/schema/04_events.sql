@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS events (
     compress       SMALLINT,
     dlr_mask       INTEGER,             -- MT: mask asked; DLR: the status bits
     text_len       INTEGER,             -- LEN as logged: bytes of the stored text
-    text           VARCHAR,             -- decoded text (hex decoded for coding 1/2)
+    text           VARCHAR,             -- decoded text (hex decoded for coding 1/2); NULL: not logged
     text_lossy     BOOLEAN NOT NULL,    -- true when bytes outside 0x20-0x7E were logged as '.'
     udh            VARCHAR NOT NULL,    -- upper-case hex, '' when none
     segments       INTEGER,             -- MT: segments this line stands for

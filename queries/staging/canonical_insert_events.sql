@@ -51,7 +51,7 @@ SELECT
     coalesce(mwi_v, -1),
     coalesce(compress_v, -1),
     coalesce(dlr_mask_v, -1),
-    coalesce(text_len_v, CASE WHEN coding_d = 2 THEN 2 * units ELSE strlen(t) END),
+    coalesce(text_len_v, CASE WHEN text IS NULL THEN NULL WHEN coding_d = 2 THEN 2 * units ELSE strlen(t) END),
     text,
     coalesce(text_lossy_v, false),
     udh_v,

@@ -7,10 +7,13 @@ WITH events_read AS (
 ),
 -- A %a text ($squeezed) lost the spaces its LEN still counts: the septets count them back
 -- (a space is one septet), and the text is lossy wherever spaces went or LEN is unknown.
+-- A text not logged at all (NULL) is LEN unknown bytes: counted as LEN septets, and not
+-- exact once LEN is long enough for the count to depend on what the bytes were.
 squeezing AS (
     SELECT *,
            $squeezed AND coalesce(coding, 0) NOT IN (1, 2) AS spaces_lost,
-           CASE WHEN spaces_lost AND msg_len > length(text)
+           CASE WHEN text IS NULL THEN repeat('x', msg_len)
+                WHEN spaces_lost AND msg_len > length(text)
                 THEN text || repeat(' ', msg_len - length(text)) ELSE text END AS text_spaced
     FROM events_read
 ),
@@ -30,6 +33,7 @@ SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, accoun
            OR (spaces_lost AND (msg_len IS NULL OR length(text) < msg_len)),
        udh,
        kannel_segments(kind, coding, msg_len, udh, udh_len, septets),
-       kannel_segments_exact(kind, udh, udh_len, septets)
-           AND NOT (spaces_lost AND msg_len IS NULL AND septets IS NOT NULL)
+       CASE WHEN kind = 'mt' AND text IS NULL AND (msg_len IS NULL OR septets IS NOT NULL) THEN false
+            ELSE kannel_segments_exact(kind, udh, udh_len, septets)
+                 AND NOT (spaces_lost AND msg_len IS NULL AND septets IS NOT NULL) END
 FROM derived

@@ -31,7 +31,9 @@ sliced AS (
 ),
 tailed AS (
     SELECT *,
-           CASE WHEN $sliced THEN substr(h.rest, 1, head_len * chars_per_byte) ELSE h.text END AS text_logged,
+           -- a format with no text escape (a gateway that keeps texts out of its log): unknown
+           CASE WHEN NOT $has_text THEN NULL
+                WHEN $sliced THEN substr(h.rest, 1, head_len * chars_per_byte) ELSE h.text END AS text_logged,
            CASE WHEN $sliced THEN substr(h.rest, head_len * chars_per_byte + 1) ELSE '' END AS after_text
     FROM sliced
 ),
