@@ -172,6 +172,27 @@ def test_executive_summary_counts_are_the_audits(con, ctr):
     assert summary.table.set_index("rule").loc["R5"].status == "clean"
 
 
+def test_rules_that_could_not_read_texts_are_not_judged_rather_than_clean():
+    """A log without texts: R3 and R4 find no breach, but the summary says they could not
+    judge, and why, instead of showing them clean."""
+    from opsanalytics.report.index import summary_table
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    t.send("+33612345678", paris("2026-11-10 10:00:00"), text_logged=False)
+    t.receive("+33698765432", paris("2026-11-10 11:00:00"), None)
+    summary = insights.executive_summary(t.warehouse(), CONTRACT, Filters(dt.date(2026, 11, 10), dt.date(2026, 11, 10)))
+    table = summary.table.set_index("rule")
+    assert (table.loc["R3"].violations, table.loc["R3"].status) == (0, "not_judged")
+    assert table.loc["R3"].note.startswith("R3 could not read the text of 1 marketing messages")
+    assert (table.loc["R4"].violations, table.loc["R4"].status) == (0, "not_judged")
+    assert table.loc["R4"].note.startswith("R4 could not read 1 MO texts")
+    assert (table.loc["R2"].status, table.loc["R2"].note) == ("clean", "")
+    html = summary_table(summary.to_json(), {})
+    assert "<b>R3 not judged</b>: R3 could not read the text of 1 marketing messages" in html
+    assert "<b>R2 not judged</b>" not in html
+
+
 def test_by_severity_orders_reasons_then_time():
     rows = pd.DataFrame({"reason": ["hour", "holiday", "sunday", "hour"],
                          "submitted_at": pd.to_datetime(["2026-01-04", "2026-01-03", "2026-01-02", "2026-01-01"])})

@@ -60,7 +60,9 @@ def summary_table(summary: dict, pages: dict[str, str]) -> str:
             f"<td style='text-align:right'>{before}</td>"
             f"<td class='ops-trend-{_e(r['trend'].replace('/', ''))}'>{_ARROWS[r['trend']]} {sign}</td>"
             f"<td>{link}</td></tr>")
-    return f"<table class='ops-table ops-summary'>{head}{''.join(body)}</table>"
+    notes = "".join(f"<p class='ops-note'><b>{_e(r['rule'])} not judged</b>: {_e(r['note'])}</p>"
+                    for r in rules if r["status"] == "not_judged" and r.get("note"))
+    return f"<table class='ops-table ops-summary'>{head}{''.join(body)}</table>{notes}"
 
 
 def _rule_no(rule: str) -> int:
@@ -106,9 +108,6 @@ def render_index(report: "ReportRun", period: str) -> str:
             parts.append(f"<div class='ops-kpi'><b class='{'ops-breach' if worse else 'ops-clean'}'>{worse}</b>"
                          "rules worse than the previous period</div></div>")
         parts.append(summary_table(report.summary, pages))
-        if any(r["status"] == "not_judged" for r in rules):
-            parts.append("<p class='ops-note'><b>not judged</b>: R9 compares whole months with their "
-                         "forecast; this period holds no complete month.</p>")
         parts.append("<p class='ops-note'>Counts are those of <code>opsanalytics audit all</code> "
                      "for the same period and filters: R1 counts (number, brand, day) groups, "
                      "R8 seconds over the subscribed rate, R9 short code-months out of tolerance, "

@@ -178,10 +178,11 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
             "change": now - prior,
             "trend": "up" if now > prior else "down" if now < prior else "same",
             "status": _status(result),
+            "note": _unjudged(result) if not now else "",
             "notebook": notebook,
         })
     table = pd.DataFrame(rows, columns=["rule", "name", "title", "violations", "previous", "change",
-                                        "trend", "status", "notebook"])
+                                        "trend", "status", "note", "notebook"])
     coverage = period_coverage(con, contract, before)
     if coverage == "none":  # no traffic to compare with: a trend would be an artefact
         table["trend"] = "n/a"
@@ -190,13 +191,26 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
 
 
 def _status(result: AuditResult) -> str:
-    """breach (red), clean (green), or not_judged (amber): R9 with no complete month in the
-    period has nothing to compare, which is not the same as being within tolerance."""
+    """breach (red), clean (green), or not_judged (amber): no breach found, but not all
+    was judged (see _unjudged), which is not the same as being clean."""
     if result.violations > 0:
         return "breach"
-    if result.rule == "R9" and result.summary.get("months_judged") == 0:
-        return "not_judged"
-    return "clean"
+    return "not_judged" if _unjudged(result) else "clean"
+
+
+def _unjudged(result: AuditResult) -> str:
+    """Why a rule could not judge everything in the period ('' when it could): R9 with no
+    complete month has nothing to compare; R3 and R4 cannot read texts the log does not carry."""
+    summary = result.summary
+    if result.rule == "R9" and summary.get("months_judged") == 0:
+        return "R9 compares whole months with their forecast; this period holds no complete month."
+    if result.rule == "R3" and summary.get("texts_not_logged"):
+        return (f"R3 could not read the text of {summary['texts_not_logged']:,} marketing messages: "
+                "the log does not carry it (no %b in the gateway's access-log-format).")
+    if result.rule == "R4" and summary.get("mo_texts_not_logged"):
+        return (f"R4 could not read {summary['mo_texts_not_logged']:,} MO texts (not in the log): "
+                "a STOP among them is unseen.")
+    return ""
 
 
 def period_coverage(con, contract: Contract, filters: Filters) -> str:
