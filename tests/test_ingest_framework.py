@@ -259,8 +259,33 @@ def test_cli_says_why_lines_were_rejected(tmp_path, capsys):
         "  1  e.g. line 6: empty line",
         '  1  e.g. line 7: no "YYYY-MM-DD HH:MM:SS " time at the start of the line',
         "  ... and 2 other reason(s)",
+        # (this contract names no service: see the next test)
+        f"warning: 6 service(s) sending MTs are not in {config}'s [[services]]: acme (30 MT), jeu (3 MT), "
+        "stop (3 MT), acme] [promo (1 MT), jeu_app (1 MT), start (1 MT); their MTs have no brand and no category, "
+        "so no marketing rule (R1-R4) applies to them. Name them in [[services]] and run ingest again: "
+        "the facts are rebuilt for the new contract.",
     ]
     assert not any(str(MAIN.resolve()) in line for line in err)  # nothing rejected there
+
+
+def test_cli_warns_of_services_the_contract_does_not_name(tmp_path, capsys):
+    """MTs of a service missing from [[services]] escape every marketing rule: ingest says
+    which, and once the contract names them an ingest of nothing new rebuilds the facts."""
+    config = tmp_path / "contract.toml"
+    named = "".join(f'[[services]]\nname = "{name}"\nbrand = "Acme"\ncategory = "{category}"\n'
+                    for name, category in (("acme", "marketing"), ("stop", "transactional"),
+                                           ("start", "transactional")))
+    config.write_text(CONTRACT + named)
+    db = tmp_path / "w.duckdb"
+    assert cli(["ingest", str(MAIN), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: 2 service(s) sending MTs are not in {config}'s [[services]]: jeu (3 MT), "
+        "jeu_app (1 MT); their MTs have no brand and no category, so no marketing rule (R1-R4) applies "
+        "to them. Name them in [[services]] and run ingest again: the facts are rebuilt for the new contract."]
+    config.write_text(CONTRACT + named + "".join(
+        f'[[services]]\nname = "{name}"\nbrand = "Jeu"\ncategory = "marketing"\n' for name in ("jeu", "jeu_app")))
+    assert cli(["ingest", str(MAIN), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_cli_keeps_a_committed_load_when_its_reject_summary_fails(tmp_path, capsys, monkeypatch):

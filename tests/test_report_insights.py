@@ -193,6 +193,22 @@ def test_rules_that_could_not_read_texts_are_not_judged_rather_than_clean():
     assert "<b>R2 not judged</b>" not in html
 
 
+def test_services_not_in_contract_are_listed_with_their_traffic():
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    t.send("+33612345678", paris("2026-11-10 10:00:00"), service="ghost", segments=2)
+    t.send("+33698765432", paris("2026-11-11 10:00:00"), service="ghost")
+    t.send("+33698765432", paris("2026-11-11 11:00:00"), service="ghost", accepted=False)   # refused
+    t.send("+33698765432", paris("2026-11-11 12:00:00"))                                    # acme: named
+    con = t.warehouse()
+    rows = insights.services_not_in_contract(con, CONTRACT, Filters())
+    assert rows[["service", "mt_lines", "segments", "numbers"]].values.tolist() == [["ghost", 3, 3, 2]]
+    assert list(rows.short_codes[0]) == ["36180"]
+    assert insights.services_not_in_contract(con, CONTRACT, Filters(dt.date(2026, 11, 11))).mt_lines.tolist() == [1]
+    assert insights.services_not_in_contract(con, CONTRACT, Filters(brand="Acme")).empty
+
+
 def test_by_severity_orders_reasons_then_time():
     rows = pd.DataFrame({"reason": ["hour", "holiday", "sunday", "hour"],
                          "submitted_at": pd.to_datetime(["2026-01-04", "2026-01-03", "2026-01-02", "2026-01-01"])})

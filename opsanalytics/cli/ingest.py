@@ -14,9 +14,11 @@ from pathlib import Path
 import duckdb
 
 from opsanalytics import warehouse
+from opsanalytics.audits.result import Filters
 from opsanalytics.config import load_contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
+from opsanalytics.report.insights import services_not_in_contract
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,10 +57,11 @@ def main(args: argparse.Namespace) -> int:
         try:
             results = ingest_files(con, contract, args.files, fmt=args.format, progress=not args.quiet,
                                    echo=False)
-            try:  # the load is committed: failing to summarise its rejects must not undo it
+            try:  # the load is committed: failing to summarise it must not undo it
                 reasons = [rejected_reasons(con, r) for r in results]
+                unnamed = services_not_in_contract(con, contract, Filters())
             except duckdb.Error:
-                reasons = [([], 0) for _ in results]
+                reasons, unnamed = [([], 0) for _ in results], None
         except duckdb.OutOfMemoryException as exc:
             raise IngestError(f"out of memory under --memory-limit {args.memory_limit} "
                               f"({str(exc).splitlines()[0]}); nothing was loaded: give it more, "
@@ -78,7 +81,20 @@ def main(args: argparse.Namespace) -> int:
     for result, (top, count) in zip(results, reasons):
         if result.rejected:
             print(_rejected_summary(result, top, count), file=sys.stderr)
+    if unnamed is not None and len(unnamed):
+        print(_services_warning(unnamed, args.config), file=sys.stderr)
     return 0
+
+
+def _services_warning(unnamed, config: str) -> str:
+    """Services the contract does not name: their MTs escape every marketing rule, which
+    the user must hear about at load time, not find out from an empty audit."""
+    listed = ", ".join(f"{r.service} ({r.mt_lines:,} MT)" for r in unnamed.head(10).itertuples())
+    more = f" and {len(unnamed) - 10} more" if len(unnamed) > 10 else ""
+    return (f"warning: {len(unnamed)} service(s) sending MTs are not in {config}'s [[services]]: "
+            f"{listed}{more}; their MTs have no brand and no category, so no marketing rule "
+            "(R1-R4) applies to them. Name them in [[services]] and run ingest again: the facts "
+            "are rebuilt for the new contract.")
 
 
 def _rejected_summary(result: LoadResult, reasons: list, count: int) -> str:

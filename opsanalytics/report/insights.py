@@ -75,6 +75,12 @@ def log_restarts(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     return _query(con, "log_restarts", contract, filters)
 
 
+def services_not_in_contract(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Services sending accepted MTs that the contract does not name: no brand, no category,
+    so no marketing rule sees their traffic."""
+    return _query(con, "services_not_in_contract", contract, filters)
+
+
 # --- traffic pictures ---------------------------------------------------------------------
 
 def daily_traffic(con, contract: Contract, filters: Filters) -> pd.DataFrame:
