@@ -51,6 +51,17 @@ def test_words_of_the_text_are_the_text_only_when_the_format_has_no_b():
     assert not none.has_text and not none.squeezed
 
 
+@pytest.mark.parametrize("fmt", ["%l %p %b | %b", "%l %p [msg:%L:%b] | %b"])
+def test_text_printed_twice_is_read_from_its_first_escape(fmt):
+    plan = build_plan(fmt, False)
+    line = "2026-03-02 10:00:01 Sent SMS x " + ("hi | hi" if "%L" not in fmt else "[msg:2:hi] | hi")
+    head = dict(zip(plan.head_names, re.match(plan.head_pattern, line).groups()))
+    if plan.sliced:
+        assert head["rest"] == "hi] | hi" and re.match(plan.tail_pattern, "] | hi")
+    else:
+        assert head["text"] == "hi"
+
+
 def test_literals_and_unknown_escapes_are_literal():
     plan = build_plan("%l 100%% [%q] %p", False)
     fields = dict(zip(plan.head_names, re.match(plan.head_pattern, "2026-03-02 10:00:01 Sent SMS 100% [%q] 36180").groups()))

@@ -146,7 +146,7 @@ def _regex(tokens: list[tuple[str, str]], seen: set[str], text_escape: str = "b"
             seen.add("text")
             parts.append("(.*)")
             names.append("text")
-        elif value in _IGNORED or _ESCAPES[value][0] in seen:
+        elif value in _IGNORED or value == "b" or _ESCAPES[value][0] in seen:   # (a second %b too)
             parts.append(".*?")
         else:
             field, group = _ESCAPES[value]
