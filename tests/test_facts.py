@@ -90,6 +90,29 @@ def test_final_status_reads_the_mask(status, stat, expected):
     assert mt_status(con, mt) == expected
 
 
+@pytest.mark.parametrize("stat, status, expected", [
+    ("DELIVRD", 1, "delivered"),
+    ("EXPIRED", 34, "expired"),
+    ("UNDELIV", 2, "failed"),
+    ("DELETED", 2, "failed"),
+    ("SOMETHING", 2, "failed"),     # Kannel: any other stat is a failure
+    ("ENROUTE", 4, "pending"),
+    ("ACCEPTD", 4, "pending"),
+])
+def test_without_a_logged_mask_the_receipt_stat_gives_the_status(stat, status, expected):
+    """An access-log-format without %d logs no DLR mask (NULL): the status is read from the
+    receipt's stat: the way Kannel maps it; the ACK stays an ACK."""
+    log = Log()
+    mt = log.line(0, "Sent SMS", fid="M1", text="t")
+    ack = log.line(0, "Receive DLR", fid="M1", dlr_mask=None, text="ACK/")
+    receipt = log.line(3, "Receive DLR", fid="M1", dlr_mask=None,
+                       text=RECEIPT.format(fid="M1", d=0, stat=stat, err="000"))
+    con = build(log)
+    assert mt_status(con, mt) == expected
+    rows = con.execute("SELECT dlr_id, status, source, is_final FROM fct_dlr ORDER BY dlr_id").fetchall()
+    assert rows == [(ack, None, "kannel_ack", False), (receipt, status, "receipt", status & 3 != 0)]
+
+
 def test_no_dlr_is_null_and_ack_only_is_pending():
     log = Log()
     silent = log.line(0, "Sent SMS", fid="N1", text="t", receiver="33611111111")
