@@ -414,3 +414,20 @@ def test_loads_run_under_the_memory_limit_they_are_given(tmp_path, monkeypatch):
     finally:
         con.close()
     assert warehouse.LOAD_MEMORY_LIMIT == warehouse.check_memory_limit(warehouse.LOAD_MEMORY_LIMIT)
+
+
+def test_cli_says_what_a_custom_access_log_format_leaves_out(tmp_path, capsys):
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT + 'access_log_format = "%l [SMSC:%i] [SVC:%n] [FID:%F] [from:%p] [to:%P] '
+                      '[flags:%m:%c:%M:%C:%d] [msg:%L:%b]"\n[[services]]\nname = "acme"\nbrand = "A"\n'
+                      'category = "marketing"\n')
+    log = tmp_path / "custom.log"
+    log.write_text("2026-03-02 12:00:00 Sent SMS [SMSC:ora] [SVC:acme] [FID:1] [from:ACME] [to:33612345678] "
+                   "[flags:-1:0:-1:-1:31] [msg:2:Hi]\n")
+    db = tmp_path / "w.duckdb"
+    assert cli(["ingest", str(log), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: the access_log_format of {config} leaves out:",
+        "  %u (UDH): parts of application-split messages cannot be joined: R1 counts each part"]
+    assert cli(["ingest", str(log), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""   # nothing loaded: nothing to warn about

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from opsanalytics.errors import ConfigError, IngestError
-from opsanalytics.ingest.kannel_format import DEFAULT_FORMAT, FIELDS, build_plan
+from opsanalytics.ingest.kannel_format import DEFAULT_FORMAT, FIELDS, build_plan, lost_fields
 
 
 def test_built_in_layout_has_the_fast_path_and_optional_fid_meta():
@@ -83,3 +83,13 @@ def test_clean_log_time_source():
     assert build_plan("%t %l %b", True).time_source == "msg_time"
     assert build_plan("%T %l %b", True).time_source == "epoch"
     assert not build_plan("%t %l %b", True).prefix
+
+
+def test_what_a_custom_format_leaves_out():
+    assert lost_fields(None) == [] == lost_fields("%t " + DEFAULT_FORMAT)
+    assert [why.split(" ")[0] for why in lost_fields("%l %i %n %p %P %F %d %c %u %a")] == ["%b"]
+    assert "read from %a" in lost_fields("%l %i %n %p %P %F %d %c %u %a")[0]
+    lost = lost_fields("%t %l [from:%p] [to:%P] [msg:%L:%b]")
+    assert [why.split(" ")[0] for why in lost] == ["%i", "%n", "%F", "%d", "%c", "%u"]
+    assert "R1-R4 skip them" in lost[1]
+    assert lost_fields("%l %p %P %i %n %F %d %c %u")[-1].startswith("%b (text): R3 cannot check STOP mentions")

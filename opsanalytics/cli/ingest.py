@@ -18,6 +18,7 @@ from opsanalytics.audits.result import Filters
 from opsanalytics.config import load_contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
+from opsanalytics.ingest.kannel_format import lost_fields
 from opsanalytics.report.insights import services_not_in_contract
 
 
@@ -83,6 +84,10 @@ def main(args: argparse.Namespace) -> int:
             print(_rejected_summary(result, top, count), file=sys.stderr)
     if unnamed is not None and len(unnamed):
         print(_services_warning(unnamed, args.config), file=sys.stderr)
+    lost = lost_fields(contract.access_log_format)
+    if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
+        print(f"warning: the access_log_format of {args.config} leaves out:\n"
+              + "\n".join(f"  {why}" for why in lost), file=sys.stderr)
     return 0
 
 

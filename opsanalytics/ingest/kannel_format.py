@@ -163,6 +163,29 @@ def _complete(pattern: str, names: list[str]) -> tuple[str, tuple[str, ...]]:
     return "^" + pattern + "()" * len(missing) + "$", tuple(names + missing)
 
 
+#: escape -> what the audits lose when a custom format leaves it out
+_LOST_WITHOUT = {
+    "i": "%i (SMSC id): short codes come from the sender or receiver, never from [[short_codes]] smsc",
+    "n": "%n (service): MTs have no brand or category, so R1-R4 skip them",
+    "F": "%F (FID): DLRs link to their MT by context only (number, service, time)",
+    "d": "%d (DLR status): read from each receipt's stat: instead",
+    "c": "%c (coding): every text is read as GSM text (UCS-2 and 8-bit hex would be misread)",
+    "u": "%u (UDH): parts of application-split messages cannot be joined: R1 counts each part",
+}
+
+
+def lost_fields(log_format: str | None) -> list[str]:
+    """What the audits cannot know from a custom access-log format, one line per missing
+    escape (none for the built-in layout). The text (%b, or %a) is reported as well."""
+    fmt = (log_format or "").strip() or DEFAULT_FORMAT
+    escapes = {v for k, v in _tokens(fmt) if k == "esc"}
+    lost = [why for esc, why in _LOST_WITHOUT.items() if esc not in escapes]
+    if "b" not in escapes:
+        lost.append("%b (text): R3 cannot check STOP mentions, R4 cannot see STOPs" if "a" not in escapes
+                    else "%b (text): read from %a, whose runs of spaces are squeezed (lossy)")
+    return lost
+
+
 def build_plan(log_format: str | None, clean: bool, source: str = "contract") -> ParsePlan:
     """The parse plan for a configured format; refuse formats that cannot be loaded dated."""
     fmt = (log_format or "").strip() or DEFAULT_FORMAT
