@@ -63,7 +63,8 @@ def prepare_data(data_dir: Path, settings: dict, say=print) -> tuple[list[Path],
         stale.unlink(missing_ok=True)  # demo data only: a new simulation starts a new warehouse
     say(f"simulation: {settings['days']} days at {settings['scale']} messages/day into {data_dir}")
     result = simulate(data_dir, days=settings["days"], scale=settings["scale"], seed=settings["seed"],
-                      log_timezone=settings["log_timezone"], start=dt.date.fromisoformat(settings["start"]))
+                      log_timezone=settings["log_timezone"], start=dt.date.fromisoformat(settings["start"]),
+                      progress=True)
     stamp_path.write_text(json.dumps({
         "settings": settings,
         "logs": [str(Path(p).resolve()) for p in result.logs],

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.days > 3660:
         raise UsageError(f"--days {args.days}: at most ten years")
     result = simulate(args.out, days=args.days, scale=args.scale, seed=args.seed,
-                      log_timezone=args.log_timezone, start=args.start or DEFAULT_START)
+                      log_timezone=args.log_timezone, start=args.start or DEFAULT_START, progress=True)
     import json
 
     gt = json.loads(result.ground_truth.read_text(encoding="utf-8"))

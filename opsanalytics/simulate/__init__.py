@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tqdm import tqdm
 
 from opsanalytics.errors import UsageError
 from opsanalytics.simulate import truth
@@ -60,16 +63,28 @@ def _gateway_life(plan: Plan) -> dict[str, int]:
 
 
 def simulate(out_dir: str | Path, days: int = 31, scale: int = 2000, seed: int = 1,
-             log_timezone: str = "Europe/Paris", start: dt.date = DEFAULT_START) -> SimulationResult:
-    """Write access logs, contract.toml and ground_truth.json into `out_dir`."""
+             log_timezone: str = "Europe/Paris", start: dt.date = DEFAULT_START,
+             progress: bool = False) -> SimulationResult:
+    """Write access logs, contract.toml and ground_truth.json into `out_dir`. `progress`: a
+    bar on stderr when it is a terminal (a year at the default scale takes about 40 s)."""
     _check(days, scale, log_timezone)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    with tqdm(total=4, desc="simulate", unit="step", file=sys.stderr, leave=False, dynamic_ncols=True,
+              disable=None if progress else True) as bar:
+        return _simulate(out, days, scale, seed, log_timezone, start, bar)
+
+
+def _simulate(out: Path, days: int, scale: int, seed: int, log_timezone: str, start: dt.date,
+              bar: tqdm) -> SimulationResult:
+    bar.set_postfix_str("traffic and breaches", refresh=True)
     plan = Plan(start, days, scale, seed)
     life = _gateway_life(plan)
     inject(plan)
     background(plan)
+    bar.update()
 
+    bar.set_postfix_str("gateway", refresh=True)
     book = LogBook(log_timezone)
     gw = Gateway(book, plan.blackouts)
     events = [(m.t, 1, i) for i, m in enumerate(plan.mts)] + [(mo.t, 0, i) for i, mo in enumerate(plan.mos)]
@@ -86,12 +101,18 @@ def simulate(out_dir: str | Path, days: int = 31, scale: int = 2000, seed: int =
     book.add(life["restart"], LOG_ENDS, seq=10**12)
     book.add(life["restart"] + 45, LOG_BEGINS, seq=-1)
 
+    bar.update()
+
+    bar.set_postfix_str("logs", refresh=True)
     rotated, live = out / "access.log.1.gz", out / "access.log"
     written = book.write([(rotated, life["rotate"]), (live, None)])
     contract = write_contract(out / "contract.toml", log_timezone)
+    bar.update()
+    bar.set_postfix_str("ground truth", refresh=True)
     gt = ground_truth(plan, gw, written, log_timezone)
     gt_path = out / "ground_truth.json"
     gt_path.write_text(json.dumps(gt, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    bar.update()
     return SimulationResult(logs=[rotated, live], contract=contract, ground_truth=gt_path)
 
 
