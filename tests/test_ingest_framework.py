@@ -431,3 +431,17 @@ def test_cli_says_what_a_custom_access_log_format_leaves_out(tmp_path, capsys):
         "  %u (UDH): parts of application-split messages cannot be joined: R1 counts each part"]
     assert cli(["ingest", str(log), "--db", str(db), "--config", str(config), "--quiet"]) == 0
     assert capsys.readouterr().err == ""   # nothing loaded: nothing to warn about
+
+
+def test_cli_warns_when_the_receipts_date_the_log_in_another_time_zone(tmp_path, capsys):
+    """The real gateway's log is in French time; read as UTC, its SMSC receipts sit an hour
+    away from it: ingest says so (and R2 would be an hour off)."""
+    config = tmp_path / "contract.toml"
+    config.write_text('timezone = "Europe/Paris"\nlog_timezone = "UTC"\n')
+    db = tmp_path / "w.duckdb"
+    assert cli(["ingest", str(MAIN), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    clock = [line for line in capsys.readouterr().err.splitlines() if "receipts' submit dates" in line]
+    assert clock == [f"warning: the SMSC receipts' submit dates differ from the log's times on "
+                     f"ora_36180 -60.9 min (27 receipts): is log_timezone = \"UTC\" in {config} how the log "
+                     "is written (Kannel writes local time unless access-log-time = gmt)? Or does the SMSC "
+                     "keep another time zone? A wrong log_timezone shifts the R2 window by as much."]

@@ -209,6 +209,26 @@ def test_services_not_in_contract_are_listed_with_their_traffic():
     assert insights.services_not_in_contract(con, CONTRACT, Filters(brand="Acme")).empty
 
 
+def test_clock_offsets_of_the_smsc_receipts_against_the_log():
+    """Receipts dated in French time agree with a log read in the right time zone; a
+    connection whose receipts sit an hour away is flagged (BASE: 10:00 UTC, 11:00 in Paris)."""
+    receipt = "id:{fid} sub:001 dlvrd:001 submit date:{submit} done date:{submit} stat:DELIVRD err:000 text:x"
+    log = Log()
+    for i in range(25):
+        log.line(i, "Sent SMS", fid=f"P{i}", text="t", receiver="33612345671")
+        log.line(i + 5, "Receive DLR", fid=f"P{i}", dlr_mask=1, text=receipt.format(fid=f"P{i}", submit="2611251100"))
+        log.line(i, "Sent SMS", smsc="ora_36181", fid=f"U{i}", text="t", receiver="33612345672")
+        log.line(i + 5, "Receive DLR", smsc="ora_36181", fid=f"U{i}", dlr_mask=1,
+                 text=receipt.format(fid=f"U{i}", submit="2611251000"))
+    db = new_db()
+    log.write(db)
+    facts.build(db, contract())
+    offsets = insights.clock_offsets(db, contract(), Filters())
+    assert offsets.values.tolist() == [["ora_36181", 25, -60.2, 0.0], ["ora_36180", 25, -0.2, 100.0]]
+    assert insights.clock_warnings(offsets).smsc.tolist() == ["ora_36181"]
+    assert insights.clock_warnings(offsets, min_receipts=26).empty     # too few to prove anything
+
+
 def test_by_severity_orders_reasons_then_time():
     rows = pd.DataFrame({"reason": ["hour", "holiday", "sunday", "hour"],
                          "submitted_at": pd.to_datetime(["2026-01-04", "2026-01-03", "2026-01-02", "2026-01-01"])})

@@ -19,7 +19,7 @@ from opsanalytics.config import load_contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
 from opsanalytics.ingest.kannel_format import lost_fields
-from opsanalytics.report.insights import services_not_in_contract
+from opsanalytics.report.insights import clock_offsets, clock_warnings, services_not_in_contract
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,8 +61,9 @@ def main(args: argparse.Namespace) -> int:
             try:  # the load is committed: failing to summarise it must not undo it
                 reasons = [rejected_reasons(con, r) for r in results]
                 unnamed = services_not_in_contract(con, contract, Filters())
+                skewed = clock_warnings(clock_offsets(con, contract, Filters()))
             except duckdb.Error:
-                reasons, unnamed = [([], 0) for _ in results], None
+                reasons, unnamed, skewed = [([], 0) for _ in results], None, None
         except duckdb.OutOfMemoryException as exc:
             raise IngestError(f"out of memory under --memory-limit {args.memory_limit} "
                               f"({str(exc).splitlines()[0]}); nothing was loaded: give it more, "
@@ -84,6 +85,8 @@ def main(args: argparse.Namespace) -> int:
             print(_rejected_summary(result, top, count), file=sys.stderr)
     if unnamed is not None and len(unnamed):
         print(_services_warning(unnamed, args.config), file=sys.stderr)
+    if skewed is not None and len(skewed):
+        print(_clock_warning(skewed, contract.log_timezone, args.config), file=sys.stderr)
     lost = lost_fields(contract.access_log_format)
     if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
         print(f"warning: the access_log_format of {args.config} leaves out:\n"
@@ -100,6 +103,17 @@ def _services_warning(unnamed, config: str) -> str:
             f"{listed}{more}; their MTs have no brand and no category, so no marketing rule "
             "(R1-R4) applies to them. Name them in [[services]] and run ingest again: the facts "
             "are rebuilt for the new contract.")
+
+
+def _clock_warning(skewed, log_timezone: str, config: str) -> str:
+    """The SMSC's receipts date the MTs hours away from the log: most likely log_timezone is
+    wrong, which shifts every R2 judgement by as much."""
+    listed = ", ".join(f"{r.smsc} {r.median_offset_minutes:+g} min ({r.receipts:,} receipts)"
+                       for r in skewed.head(10).itertuples())
+    return (f"warning: the SMSC receipts' submit dates differ from the log's times on {listed}: is "
+            f"log_timezone = \"{log_timezone}\" in {config} how the log is written (Kannel writes local "
+            "time unless access-log-time = gmt)? Or does the SMSC keep another time zone? A wrong "
+            "log_timezone shifts the R2 window by as much.")
 
 
 def _rejected_summary(result: LoadResult, reasons: list, count: int) -> str:

@@ -81,6 +81,18 @@ def services_not_in_contract(con, contract: Contract, filters: Filters) -> pd.Da
     return _query(con, "services_not_in_contract", contract, filters)
 
 
+def clock_offsets(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Per connection, the median offset between the SMSC's receipt `submit date` and the
+    log's time of the MT: about zero when log_timezone is right (R2 depends on it)."""
+    return _query(con, "clock_offsets", contract, filters)
+
+
+def clock_warnings(offsets: pd.DataFrame, min_receipts: int = 20, minutes: float = 30) -> pd.DataFrame:
+    """The connections whose receipts put the log's clock `minutes` or more away from the
+    SMSC's, over at least `min_receipts` receipts (fewer prove nothing)."""
+    return offsets[(offsets.receipts >= min_receipts) & (offsets.median_offset_minutes.abs() >= minutes)]
+
+
 # --- traffic pictures ---------------------------------------------------------------------
 
 def daily_traffic(con, contract: Contract, filters: Filters) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 # command ids (SMPP 3.4, section 5.1.2.1)
 GENERIC_NACK = 0x80000000
@@ -113,6 +114,14 @@ def _cstr(data: bytes, pos: int) -> tuple[bytes, int]:
 
 def _tlv(tag: int, value: bytes) -> bytes:
     return struct.pack(">HH", tag, len(value)) + value
+
+
+#: the SMSC's clock: receipt dates in French local time, as Orange's SMSC writes them
+SMSC_TZ = ZoneInfo("Europe/Paris")
+
+
+def _smsc_now() -> dt.datetime:
+    return dt.datetime.now(SMSC_TZ)
 
 
 def _smpp_time(moment: dt.datetime) -> str:
@@ -251,7 +260,7 @@ class _Session:
                                         sm["payload"], status, message_id))
         self.send(SUBMIT_SM | RESP, status, seq, message_id.encode() + b"\x00" if status == ESME_ROK else b"")
         if status == ESME_ROK and sm["registered_delivery"] & 0x03:
-            submitted = dt.datetime.now()
+            submitted = _smsc_now()
             for receipt in behaviour.receipts:
                 if receipt.stat in ("ENROUTE", "ACCEPTD") and not sm["registered_delivery"] & 0x10:
                     continue  # intermediate notifications only when asked (SMPP 3.4, 5.2.17)
@@ -262,7 +271,7 @@ class _Session:
         delivered = 1 if receipt.stat == "DELIVRD" else 0
         text_part = sm["payload"][:20] if sm["data_coding"] in (0, 1, 3) else b""
         text = (f"id:{message_id} sub:001 dlvrd:{delivered:03d} submit date:{_smpp_time(submitted)} "
-                f"done date:{_smpp_time(dt.datetime.now())} stat:{receipt.stat} "
+                f"done date:{_smpp_time(_smsc_now())} stat:{receipt.stat} "
                 f"err:{receipt.err:03d} text:").encode() + text_part
         tlvs = _tlv(TLV_RECEIPTED_MESSAGE_ID, message_id.encode() + b"\x00")
         tlvs += _tlv(TLV_NETWORK_ERROR_CODE, bytes((3,)) + struct.pack(">H", receipt.err))
