@@ -81,3 +81,19 @@ def test_throughput_fills_quiet_hours_over_the_period_in_local_time():
     assert len(line.y) == 25  # the autumn change of time: that local day has 25 hours
     assert sum(line.y) == 25 and list(over.y) == [25]
     assert pd.Timestamp(over.x[0]) == pd.Timestamp("2026-10-25 10:00")  # 09:00 UTC is 10:00 in Paris (CET)
+
+
+def test_daily_bars_name_holidays_on_the_chart_over_a_month_on_hover_over_a_year():
+    marked = pd.DataFrame({"day": pd.to_datetime(["2027-05-01", "2027-05-02", "2027-05-08"]),
+                           "name": ["Fête du Travail", "Sunday", "Fête de la Victoire"]})
+    month = pd.DataFrame({"day": pd.date_range("2027-04-20", "2027-05-19"), "n": range(30)})
+    fig = charts.daily_bars(month, "day", "n", None, "Per day", "messages", marked_days=marked)
+    assert len(fig.layout.shapes) == 3                                   # every day shaded, Sundays too
+    assert [a.text for a in fig.layout.annotations] == ["Fête du Travail", "Fête de la Victoire"]
+    assert [t.type for t in fig.data] == ["bar"] and not fig.data[0].showlegend
+    year = pd.DataFrame({"day": pd.date_range("2026-10-15", "2027-10-14"), "n": 5})
+    fig = charts.daily_bars(year, "day", "n", None, "Per day", "messages", marked_days=marked)
+    assert len(fig.layout.shapes) == 3 and not fig.layout.annotations   # too close to label: on hover
+    marks = fig.data[1]
+    assert (marks.type, list(marks.text), marks.showlegend) == ("scatter", ["Fête du Travail", "Fête de la Victoire"], False)
+    assert list(marks.y) == [5 * 1.04] * 2

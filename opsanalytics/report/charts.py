@@ -98,15 +98,27 @@ def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: st
     groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=True))
     for name, part in groups:
         fig.add_bar(x=pd.to_datetime(part[x]), y=part[y], name=str(name) if name is not None else y,
+                    showlegend=color is not None,
                     width=0.8 * 86_400_000,  # one day in ms: bars stay one day wide when days are missing
                     hovertemplate="%{x|%a %d %b}: %{y:,.0f}<extra>" + (str(name) if name else "") + "</extra>")
     if marked_days is not None:
+        days = pd.to_datetime(frame[x])
+        # over more than two months holidays sit too close to label (May: four in three
+        # weeks): they are then marked above the bars and named on hover
+        labelled = (days.max() - days.min()).days <= 62
         for day, label in zip(marked_days["day"], marked_days["name"]):
             start = pd.Timestamp(day) - pd.Timedelta(hours=12)
-            note = {} if label == "Sunday" else {"annotation_text": label, "annotation_position": "top left",
-                                                 "annotation_font_size": 10}
+            note = ({"annotation_text": label, "annotation_position": "top left", "annotation_font_size": 10}
+                    if labelled and label != "Sunday" else {})
             fig.add_vrect(x0=start, x1=start + pd.Timedelta(days=1), fillcolor=AMBER, opacity=0.12,
                           line_width=0, **note)
+        holidays = marked_days[marked_days["name"] != "Sunday"]
+        if not labelled and len(holidays):
+            top = frame.groupby(x)[y].sum().max()
+            fig.add_scatter(x=pd.to_datetime(holidays["day"]), y=[top * 1.04] * len(holidays), mode="markers",
+                            marker={"symbol": "triangle-down", "color": AMBER, "size": 9}, name="public holiday",
+                            text=list(holidays["name"]), hovertemplate="%{x|%a %d %b}: %{text}<extra></extra>",
+                            showlegend=False)
     fig.update_layout(barmode="stack")
     return _layout(fig, title, "local day", y_title)
 
