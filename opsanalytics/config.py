@@ -131,6 +131,9 @@ class Contract(_Strict):
 
     timezone: str = "Europe/Paris"
     log_timezone: str = "Europe/Paris"
+    #: the zone of the SMSC's receipt dates (`submit date:`), against which log_timezone is
+    #: checked after each load; absent: `timezone` (Orange's SMSC keeps French time)
+    receipt_timezone: str | None = None
     access_log_format: str | None = None
     access_log_clean: bool = False
     rules: Rules = Rules()
@@ -143,6 +146,8 @@ class Contract(_Strict):
     digest: str = Field("", exclude=True)
 
     _tz = field_validator("timezone", "log_timezone")(classmethod(lambda cls, v: _check_timezone(v)))
+    _receipt_tz = field_validator("receipt_timezone")(
+        classmethod(lambda cls, v: v if v is None else _check_timezone(v)))
 
     @model_validator(mode="after")
     def _unique(self) -> "Contract":

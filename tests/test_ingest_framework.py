@@ -444,4 +444,5 @@ def test_cli_warns_when_the_receipts_date_the_log_in_another_time_zone(tmp_path,
     assert clock == [f"warning: the SMSC receipts' submit dates differ from the log's times on "
                      f"ora_36180 -60.9 min (27 receipts): is log_timezone = \"UTC\" in {config} how the log "
                      "is written (Kannel writes local time unless access-log-time = gmt)? Or does the SMSC "
-                     "keep another time zone? A wrong log_timezone shifts the R2 window by as much."]
+                     "keep another time zone (then set receipt_timezone)? A wrong log_timezone shifts the R2 "
+                     "window by as much."]

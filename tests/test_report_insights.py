@@ -227,6 +227,10 @@ def test_clock_offsets_of_the_smsc_receipts_against_the_log():
     assert offsets.values.tolist() == [["ora_36181", 25, -60.2, 0.0], ["ora_36180", 25, -0.2, 100.0]]
     assert insights.clock_warnings(offsets).smsc.tolist() == ["ora_36181"]
     assert insights.clock_warnings(offsets, min_receipts=26).empty     # too few to prove anything
+    # an SMSC that keeps UTC, declared so: its receipts agree, the French-time ones do not
+    utc = contract().model_copy(update={"receipt_timezone": "UTC"})
+    assert insights.clock_offsets(db, utc, Filters()).values.tolist() == [
+        ["ora_36180", 25, 59.8, 0.0], ["ora_36181", 25, -0.2, 100.0]]
 
 
 def test_by_severity_orders_reasons_then_time():

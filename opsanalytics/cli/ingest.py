@@ -112,8 +112,8 @@ def _clock_warning(skewed, log_timezone: str, config: str) -> str:
                        for r in skewed.head(10).itertuples())
     return (f"warning: the SMSC receipts' submit dates differ from the log's times on {listed}: is "
             f"log_timezone = \"{log_timezone}\" in {config} how the log is written (Kannel writes local "
-            "time unless access-log-time = gmt)? Or does the SMSC keep another time zone? A wrong "
-            "log_timezone shifts the R2 window by as much.")
+            "time unless access-log-time = gmt)? Or does the SMSC keep another time zone (then set "
+            "receipt_timezone)? A wrong log_timezone shifts the R2 window by as much.")
 
 
 def _rejected_summary(result: LoadResult, reasons: list, count: int) -> str:

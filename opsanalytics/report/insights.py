@@ -84,7 +84,8 @@ def services_not_in_contract(con, contract: Contract, filters: Filters) -> pd.Da
 def clock_offsets(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     """Per connection, the median offset between the SMSC's receipt `submit date` and the
     log's time of the MT: about zero when log_timezone is right (R2 depends on it)."""
-    return _query(con, "clock_offsets", contract, filters)
+    return _query(con, "clock_offsets", contract, filters,
+                  receipt_tz=contract.receipt_timezone or contract.timezone)
 
 
 def clock_warnings(offsets: pd.DataFrame, min_receipts: int = 20, minutes: float = 30) -> pd.DataFrame:

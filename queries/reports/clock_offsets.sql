@@ -1,13 +1,13 @@
 -- Data quality: do the log's times agree with the SMSC's clock? Each SMPP receipt carries
--- the `submit date` the SMSC recorded for its MT (minutes, the SMSC's local time); set
--- against the MT's time in the log, read with the contract's log_timezone and shown in its
--- timezone, the offset is about zero (under a minute: the date drops the seconds) when both
--- are right. A median of whole hours means log_timezone, or the SMSC's clock, is not what
--- the contract says: R2's window would be shifted by as much.
+-- the `submit date` the SMSC recorded for its MT (minutes, in the SMSC's zone: the
+-- contract's receipt_timezone, $receipt_tz); set against the MT's time in the log (read
+-- with log_timezone), the offset is about zero (under a minute: the date drops the
+-- seconds) when both are right. A median of whole hours means log_timezone, or the zone of
+-- the SMSC's clock, is not what the contract says: R2's window would be shifted by as much.
 with pairs as (
     select
         coalesce(nullif(d.smsc, ''), '(none)') as smsc,
-        epoch(d.submit_date) - epoch(timezone($tz, m.submitted_at)) as offset_s
+        epoch(timezone($receipt_tz, d.submit_date)) - epoch(m.submitted_at) as offset_s
     from fct_dlr as d
     join fct_mt as m using (mt_id)
     where d.source = 'receipt'
