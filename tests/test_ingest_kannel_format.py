@@ -93,3 +93,5 @@ def test_what_a_custom_format_leaves_out():
     assert [why.split(" ")[0] for why in lost] == ["%i", "%n", "%F", "%d", "%c", "%u"]
     assert "R1-R4 skip them" in lost[1]
     assert lost_fields("%l %p %P %i %n %F %d %c %u")[-1].startswith("%b (text): R3 cannot check STOP mentions")
+    clean = lost_fields("%t " + DEFAULT_FORMAT, clean=True)
+    assert len(clean) == 1 and clean[0].startswith("the time of each line (access-log-clean)")

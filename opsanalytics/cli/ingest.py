@@ -87,7 +87,7 @@ def main(args: argparse.Namespace) -> int:
         print(_services_warning(unnamed, args.config), file=sys.stderr)
     if skewed is not None and len(skewed):
         print(_clock_warning(skewed, contract.log_timezone, args.config), file=sys.stderr)
-    lost = lost_fields(contract.access_log_format)
+    lost = lost_fields(contract.access_log_format, contract.access_log_clean)
     if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
         print(f"warning: the access_log_format of {args.config} leaves out:\n"
               + "\n".join(f"  {why}" for why in lost), file=sys.stderr)

@@ -174,15 +174,19 @@ _LOST_WITHOUT = {
 }
 
 
-def lost_fields(log_format: str | None) -> list[str]:
+def lost_fields(log_format: str | None, clean: bool = False) -> list[str]:
     """What the audits cannot know from a custom access-log format, one line per missing
-    escape (none for the built-in layout). The text (%b, or %a) is reported as well."""
+    escape (none for the built-in layout). The text (%b, or %a) is reported as well, and a
+    clean log's time, which is not the time of the line."""
     fmt = (log_format or "").strip() or DEFAULT_FORMAT
     escapes = {v for k, v in _tokens(fmt) if k == "esc"}
     lost = [why for esc, why in _LOST_WITHOUT.items() if esc not in escapes]
     if "b" not in escapes:
         lost.append("%b (text): R3 cannot check STOP mentions, R4 cannot see STOPs" if "a" not in escapes
                     else "%b (text): read from %a, whose runs of spaces are squeezed (lossy)")
+    if clean:
+        lost.append("the time of each line (access-log-clean): %t/%T is when the message was created, "
+                    "not sent, so R8 counts a burst Kannel queued as if it left at once")
     return lost
 
 
