@@ -368,14 +368,16 @@ def test_custom_format_without_text_loads_texts_as_unknown(tmp_path):
         "2026-03-02 12:00:00 Sent SMS [SMSC:ora] [FID:1] [from:ACME] [to:33612345678] [flags:-1:0:-1:-1:31] [len:40] [udh:0:]\n"
         "2026-03-02 12:00:01 Sent SMS [SMSC:ora] [FID:2] [from:ACME] [to:33612345678] [flags:-1:0:-1:-1:31] [len:250] [udh:0:]\n"
         "2026-03-02 12:00:02 Sent SMS [SMSC:ora] [FID:3] [from:ACME] [to:33612345678] [flags:-1:2:-1:-1:31] [len:200] [udh:0:]\n"
-        "2026-03-02 12:00:03 Receive SMS [SMSC:ora] [FID:] [from:33612345678] [to:36180] [flags:-1:0:-1:-1:0] [len:4] [udh:0:]\n")
+        "2026-03-02 12:00:03 Receive SMS [SMSC:ora] [FID:] [from:33612345678] [to:36180] [flags:-1:0:-1:-1:0] [len:4] [udh:0:]\n"
+        "2026-03-02 12:00:04 Sent SMS [SMSC:ora] [FID:4] [from:ACME] [to:33612345678] [flags:-1:0:-1:-1:31] [len:2000000000] [udh:0:]\n")
     con, counts = load(path, f'access_log_format = "{fmt}"\n')
-    assert counts == (4, 4, 0, 0)
+    assert counts == (5, 5, 0, 0)
     assert rows(con, "SELECT text, text_len, text_lossy, segments, segments_exact FROM events ORDER BY line_no") == [
         (None, 40, False, 1, True),
         (None, 250, False, 2, False),    # 250 bytes: 2 segments as plain GSM, 1 if they were 2-byte letters
         (None, 200, False, 2, True),     # UCS-2: 100 units
         (None, 4, False, None, None),
+        (None, 2000000000, False, 429, False),   # a damaged LEN: capped, never spelt out in memory
     ]
 
 

@@ -8,13 +8,16 @@ WITH events_read AS (
 -- A %a text ($squeezed) lost the spaces its LEN still counts: the septets count them back
 -- (a space is one septet), and the text is lossy wherever spaces went or LEN is unknown.
 -- A text not logged at all (NULL) is LEN unknown bytes: counted as LEN septets, and not
--- exact once LEN is long enough for the count to depend on what the bytes were.
+-- exact once LEN is long enough for the count to depend on what the bytes were. (LEN is
+-- not checked against a text here: a damaged one is capped at 65,536, far past the 255
+-- parts of the longest message, rather than spelt out.)
 squeezing AS (
     SELECT *,
            $squeezed AND coalesce(coding, 0) NOT IN (1, 2) AS spaces_lost,
-           CASE WHEN text IS NULL THEN repeat('x', msg_len)
-                WHEN spaces_lost AND msg_len > length(text)
-                THEN text || repeat(' ', msg_len - length(text)) ELSE text END AS text_spaced
+           least(msg_len, 65536) AS len_capped,
+           CASE WHEN text IS NULL THEN repeat('x', len_capped)
+                WHEN spaces_lost AND len_capped > length(text)
+                THEN text || repeat(' ', len_capped - length(text)) ELSE text END AS text_spaced
     FROM events_read
 ),
 pieces AS (
