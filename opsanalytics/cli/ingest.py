@@ -15,7 +15,7 @@ import duckdb
 
 from opsanalytics import warehouse
 from opsanalytics.audits.result import Filters
-from opsanalytics.config import load_contract
+from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
 from opsanalytics.ingest.kannel_format import lost_fields
@@ -60,10 +60,9 @@ def main(args: argparse.Namespace) -> int:
                                    echo=False)
             try:  # the load is committed: failing to summarise it must not undo it
                 reasons = [rejected_reasons(con, r) for r in results]
-                unnamed = services_not_in_contract(con, contract, Filters())
-                skewed = clock_warnings(clock_offsets(con, contract, Filters()))
+                cautions = _cautions(con, contract, results, args.config)
             except duckdb.Error:
-                reasons, unnamed, skewed = [([], 0) for _ in results], None, None
+                reasons, cautions = [([], 0) for _ in results], []
         except duckdb.OutOfMemoryException as exc:
             raise IngestError(f"out of memory under --memory-limit {args.memory_limit} "
                               f"({str(exc).splitlines()[0]}); nothing was loaded: give it more, "
@@ -83,20 +82,32 @@ def main(args: argparse.Namespace) -> int:
     for result, (top, count) in zip(results, reasons):
         if result.rejected:
             print(_rejected_summary(result, top, count), file=sys.stderr)
-    if unnamed is not None and len(unnamed):
-        print(_services_warning(unnamed, args.config), file=sys.stderr)
-    if skewed is not None and len(skewed):
-        print(_clock_warning(skewed, contract.log_timezone, args.config), file=sys.stderr)
-    lost = lost_fields(contract.access_log_format, contract.access_log_clean)
-    if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
-        print(f"warning: the access_log_format of {args.config} leaves out:\n"
-              + "\n".join(f"  {why}" for why in lost), file=sys.stderr)
+    for caution in cautions:
+        print(caution, file=sys.stderr)
     return 0
 
 
+def _cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult],
+              config: str) -> list[str]:
+    """What the audits cannot see in the warehouse, said at load time rather than found out
+    from an empty audit: services the contract does not name, a log_timezone that the SMSC's
+    receipts contradict, and what a custom access-log format leaves out."""
+    cautions = []
+    unnamed = services_not_in_contract(con, contract, Filters())
+    if len(unnamed):
+        cautions.append(_services_warning(unnamed, config))
+    skewed = clock_warnings(clock_offsets(con, contract, Filters()))
+    if len(skewed):
+        cautions.append(_clock_warning(skewed, contract.log_timezone, config))
+    lost = lost_fields(contract.access_log_format, contract.access_log_clean)
+    if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
+        cautions.append(f"warning: the access_log_format of {config} leaves out:\n"
+                        + "\n".join(f"  {why}" for why in lost))
+    return cautions
+
+
 def _services_warning(unnamed, config: str) -> str:
-    """Services the contract does not name: their MTs escape every marketing rule, which
-    the user must hear about at load time, not find out from an empty audit."""
+    """Services the contract does not name: their MTs escape every marketing rule."""
     listed = ", ".join(f"{r.service} ({r.mt_lines:,} MT)" for r in unnamed.head(10).itertuples())
     more = f" and {len(unnamed) - 10} more" if len(unnamed) > 10 else ""
     return (f"warning: {len(unnamed)} service(s) sending MTs are not in {config}'s [[services]]: "
