@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from . import scenario
-from .kannel_harness import VARIANTS, AppServer, Gateway, Variant, bearerbox_path
+from .kannel_harness import TEXTLESS_FORMAT, VARIANTS, AppServer, Gateway, Variant, bearerbox_path
 from .smsc_sim import SmscPool, SmscSimulator, SubmitRecord
 
 #: wall-clock seconds spent per gateway run, printed at the end of the session
@@ -102,6 +102,14 @@ def gateway_run(request, tmp_path_factory) -> GatewayRun:
     variant = VARIANTS[request.param]
     folder = tmp_path_factory.mktemp(f"kannel-{variant.name}")
     return run_gateway(folder, variant, scenario.MTS, scenario.MOS)
+
+
+@pytest.fixture(scope="module")
+def textless_run(tmp_path_factory) -> GatewayRun:
+    """The message matrix through a gateway whose access-log-format carries no text."""
+    require_kannel()
+    folder = tmp_path_factory.mktemp("kannel-textless")
+    return run_gateway(folder, Variant("textless", access_log_format=TEXTLESS_FORMAT), scenario.MTS, scenario.MOS)
 
 
 #: seconds spent in setup, call and teardown of the tests of this folder

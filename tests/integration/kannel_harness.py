@@ -115,6 +115,10 @@ CUSTOM_FORMAT = ("%t %l [SMSC:%i] [SVC:%n] [ACT:%A] [BINF:%B] [FID:%F] [META:%D]
 OWN_FORMAT = ("%l smsc=%i svc=%n acct=%A binf=%B fid=%F meta=%D from=%p to=%P "
               "flags=%m:%c:%M:%C:%d [msg:%L:%b] [udh:%U:%u]")
 
+#: an operator who keeps texts out of the log: the same layout, the length but no text
+TEXTLESS_FORMAT = ("%l smsc=%i svc=%n acct=%A binf=%B fid=%F meta=%D from=%p to=%P "
+                   "flags=%m:%c:%M:%C:%d len=%L [udh:%U:%u]")
+
 VARIANTS = {
     "default": Variant("default"),
     "custom": Variant("custom", access_log_format=OWN_FORMAT),

@@ -21,6 +21,26 @@ def test_matrix_in_warehouse(gateway_run, tmp_path):
     assert not problems, "\n".join(problems)
 
 
+def test_a_log_without_texts_loads_them_as_unknown(textless_run, tmp_path):
+    """A gateway that keeps texts out of its access log: every line loads, no text is made
+    up (NULL, never ''), the counts are those of the scenario, receipts still give the final
+    statuses, and R3 and R4 say what they could not judge instead of reporting breaches."""
+    db, said = warehouse_checks.ingest(textless_run, tmp_path)
+    assert said.splitlines() == [
+        f"warning: the access_log_format of {textless_run.contract_path()} leaves out:",
+        "  %b (text): R3 cannot check STOP mentions, R4 cannot see STOPs"]
+    status = warehouse_checks.status_json(db)
+    want = warehouse_checks.expected_status(textless_run)
+    assert {k: status[k] for k in want} == want
+    assert warehouse_checks.query(db, "SELECT count(*) AS n FROM events WHERE text IS NOT NULL") == [{"n": 0}]
+    audits = warehouse_checks.audit_json(db, textless_run.contract_path())
+    r3, r4 = audits["R3"], audits["R4"]
+    marketing = [group for group in warehouse_checks.logical_groups(textless_run.played.mts)
+                 if group[0].user == "acme" and any(mt.outcome == "accepted" for mt in group)]
+    assert (r3["violations"], r3["summary"]["texts_not_logged"]) == (0, len(marketing))
+    assert r4["summary"]["mo_texts_not_logged"] == want["mo"]["accepted"]
+
+
 def test_random_batch_in_warehouse(random_run, tmp_path):
     problems = warehouse_checks.all_problems(random_run, tmp_path)
     assert not problems, _report(problems, random_run)

@@ -36,6 +36,12 @@ def _cli(*args: str) -> str:
     return _run(*args).stdout
 
 
+def audit_json(db: Path, contract: Path) -> dict:
+    """`opsanalytics audit all --format json`, by rule."""
+    return {r["rule"]: r for r in json.loads(_cli("audit", "all", "--db", str(db), "--config", str(contract),
+                                                  "--format", "json"))}
+
+
 def status_json(db: Path) -> dict:
     return json.loads(_cli("status", "--db", str(db), "--format", "json"))
 
