@@ -110,7 +110,7 @@ def test_without_a_logged_mask_the_receipt_stat_gives_the_status(stat, status, e
     con = build(log)
     assert mt_status(con, mt) == expected
     rows = con.execute("SELECT dlr_id, status, source, is_final FROM fct_dlr ORDER BY dlr_id").fetchall()
-    assert rows == [(ack, None, "kannel_ack", False), (receipt, status, "receipt", status & 3 != 0)]
+    assert rows == [(ack, 8, "kannel_ack", False), (receipt, status, "receipt", status & 3 != 0)]
 
 
 def test_no_dlr_is_null_and_ack_only_is_pending():

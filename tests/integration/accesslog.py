@@ -97,7 +97,9 @@ class Reader:
         if time is None and fields.get("epoch") is not None:
             epoch = int(fields["epoch"])
             time = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-        flags = tuple(int(fields[k]) for k in ("mclass", "coding", "mwi", "compress", "dlr"))
+        # (a format may leave a flag out: None)
+        flags = tuple(int(fields[k]) if fields.get(k) is not None else None
+                      for k in ("mclass", "coding", "mwi", "compress", "dlr"))
         tags = {k: v for k, v in fields.items() if k in _TAGS}
         return Line(time, fields["label"], tags, flags, text, length, fields.get("udh") or "")
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from . import scenario
-from .kannel_harness import TEXTLESS_FORMAT, VARIANTS, AppServer, Gateway, Variant, bearerbox_path
+from .kannel_harness import (MASKLESS_FORMAT, TEXTLESS_FORMAT, VARIANTS, AppServer, Gateway, Variant,
+                             bearerbox_path)
 from .smsc_sim import SmscPool, SmscSimulator, SubmitRecord
 
 #: wall-clock seconds spent per gateway run, printed at the end of the session
@@ -110,6 +111,14 @@ def textless_run(tmp_path_factory) -> GatewayRun:
     require_kannel()
     folder = tmp_path_factory.mktemp("kannel-textless")
     return run_gateway(folder, Variant("textless", access_log_format=TEXTLESS_FORMAT), scenario.MTS, scenario.MOS)
+
+
+@pytest.fixture(scope="module")
+def maskless_run(tmp_path_factory) -> GatewayRun:
+    """The message matrix through a gateway whose access-log-format has no DLR status (%d)."""
+    require_kannel()
+    folder = tmp_path_factory.mktemp("kannel-maskless")
+    return run_gateway(folder, Variant("maskless", access_log_format=MASKLESS_FORMAT), scenario.MTS, scenario.MOS)
 
 
 #: seconds spent in setup, call and teardown of the tests of this folder

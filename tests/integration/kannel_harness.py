@@ -119,6 +119,10 @@ OWN_FORMAT = ("%l smsc=%i svc=%n acct=%A binf=%B fid=%F meta=%D from=%p to=%P "
 TEXTLESS_FORMAT = ("%l smsc=%i svc=%n acct=%A binf=%B fid=%F meta=%D from=%p to=%P "
                    "flags=%m:%c:%M:%C:%d len=%L [udh:%U:%u]")
 
+#: the flags without the DLR mask/status (%d): receipts give the status by their stat:
+MASKLESS_FORMAT = ("%l smsc=%i svc=%n acct=%A binf=%B fid=%F meta=%D from=%p to=%P "
+                   "flags=%m:%c:%M:%C [msg:%L:%b] [udh:%U:%u]")
+
 VARIANTS = {
     "default": Variant("default"),
     "custom": Variant("custom", access_log_format=OWN_FORMAT),

@@ -41,6 +41,13 @@ def test_a_log_without_texts_loads_them_as_unknown(textless_run, tmp_path):
     assert r4["summary"]["mo_texts_not_logged"] == want["mo"]["accepted"]
 
 
+def test_a_log_without_dlr_status_reads_it_from_the_receipts(maskless_run, tmp_path):
+    """No %d in the format: no DLR mask in the log (nor the MT's asked mask). Every check of
+    the matrix still holds, final statuses included: they come from the receipts' stat:."""
+    problems = warehouse_checks.all_problems(maskless_run, tmp_path, left_out=("%d (DLR status)",))
+    assert not problems, "\n".join(problems)
+
+
 def test_random_batch_in_warehouse(random_run, tmp_path):
     problems = warehouse_checks.all_problems(random_run, tmp_path)
     assert not problems, _report(problems, random_run)
