@@ -75,7 +75,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str, interval:
 
 @dataclass(frozen=True)
 class Variant:
-    """How the access log is written: the three configurations the suite runs."""
+    """How the access log is written: one gateway configuration the suite runs."""
 
     name: str
     access_log_time: str | None = None     # None = Kannel's default (local time); "gmt"
