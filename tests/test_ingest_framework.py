@@ -222,6 +222,25 @@ def test_smsbox_access_log_is_refused_with_a_pointer_to_bearerbox(con, tmp_path)
     assert con.execute("SELECT count(*) FROM load_manifest").fetchone()[0] == 0
 
 
+def test_smsbox_lines_inside_a_bearerbox_log_are_rejected_as_such(con, tmp_path):
+    """Both boxes given one access-log file: smsbox's request lines fall between bearerbox's.
+    Each is rejected saying what it is (not as a damaged bearerbox line); every bearerbox
+    line still loads."""
+    lines = MAIN.read_text().splitlines(keepends=True)
+    smsbox = [
+        "2026-11-25 17:19:45 send-SMS request added - sender:acme:ACME 127.0.0.1 target:33612345678 "
+        "request: 'Promo: [ok] ] [x'\n",
+        "2026-11-25 17:19:50 SMS HTTP-request sender:+33612345678 request: 'STOP' url: 'http://app/mo' reply: 200 ''\n",
+    ]
+    log = tmp_path / "both-boxes.log"
+    log.write_text("".join(lines[:2] + smsbox[:1] + lines[2:5] + smsbox[1:] + lines[5:]))
+    [result] = ingest_files(con, parse_contract(CONTRACT), [log], progress=False)
+    assert (result.lines, result.events, result.markers, result.rejected) == (134, 126, 6, 2)
+    assert con.execute("SELECT line_no, reason FROM rejected_lines ORDER BY line_no").fetchall() == [
+        (line_no, "an smsbox access-log line (an HTTP request), not a bearerbox event: "
+                  "smsbox and bearerbox write to the same access-log file?") for line_no in (3, 7)]
+
+
 def test_cli_loads_and_prints_accounting(tmp_path, capsys):
     config = tmp_path / "contract.toml"
     config.write_text(CONTRACT)

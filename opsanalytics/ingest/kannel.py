@@ -58,7 +58,8 @@ from opsanalytics.ingest.lineblocks import Identity, LineReadError, Start, read_
 #: going back (lines are written by several threads: seconds of jitter are not a change)
 FOLD_TOLERANCE_S = 60
 #: what smsbox writes in its own access log (gw/smsbox.c), a file users mistake for
-#: bearerbox's: a file of these lines is refused with a pointer to the right one
+#: bearerbox's: a file of these lines is refused with a pointer to the right one, and such
+#: lines in a bearerbox log (both boxes given one file) are rejected with that reason
 SMSBOX_LINES = (" send-SMS request added - ", " send-SMS request failed - ", " SMS HTTP-request sender:",
                 " SMS request sender:")
 #: row groups of `events` a writing thread buffers before flushing them to the file (DuckDB's
@@ -182,7 +183,7 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
     params = {
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
-        "earlier_loads": list(earlier_loads), **warehouse.EVENT_TIMES,
+        "earlier_loads": list(earlier_loads), "smsbox_marks": list(SMSBOX_LINES), **warehouse.EVENT_TIMES,
     }
     lines = replaced = 0
     con.execute(warehouse.query_text("staging/kannel_drop"))

@@ -98,6 +98,9 @@ judged AS (
            CASE
                WHEN line IS NULL THEN 'empty line'
                WHEN is_marker THEN NULL
+               -- both boxes given one access-log file: smsbox's HTTP-request lines in it
+               WHEN NOT head_ok AND len(list_filter($smsbox_marks, lambda m: contains(line, m))) > 0
+                   THEN 'an smsbox access-log line (an HTTP request), not a bearerbox event: smsbox and bearerbox write to the same access-log file?'
                WHEN NOT head_ok AND $prefix AND ts IS NULL
                    THEN 'no "YYYY-MM-DD HH:MM:SS " time at the start of the line'
                WHEN NOT head_ok
