@@ -209,6 +209,8 @@ def test_r2_late_delivery_across_the_spring_dst_night():
     "Offre 36180 : répondez STOP",                         # both named, not adjacent
     "STOP\u00a0à 36180",                                    # non-breaking space, accent
     "STOP .. 36180",                                        # lossy 'à'
+    "Soldes ! STOP36180",                                   # no space at all
+    "Soldes ! stop36 180",
 ])
 def test_r3_lenient_mentions_pass(text):
     t = Traffic()
@@ -224,6 +226,8 @@ def test_r3_lenient_mentions_pass(text):
     ("Soldes ! STOP au 36200", "wrong_number"),
     ("Soldes ! STOP au 06 12 34 56 78", "wrong_number"),
     ("Code 36180 ; STOP SMS au 36999", "wrong_number"),
+    ("Soldes ! STOP36200", "wrong_number"),
+    ("Soldes ! STOPPEZ36180", "missing_stop"),
     ("", "missing_stop"),
 ])
 def test_r3_breaches_and_reasons(text, reason):

@@ -1,6 +1,6 @@
 -- R3 STOP-MENTION: every logical marketing message accepted by the platform must name the
 -- STOP keyword and the short code it was sent from, leniently: any case, accents, spacing
--- and filler words (`STOP au 36180`, `STOP SMS 36180`, `Stop: 36180`, `STOP au 36 180`).
+-- and filler words (`STOP au 36180`, `STOP SMS 36180`, `Stop: 36180`, `STOP au 36 180`, `STOP36180`).
 -- Gateway-lossy text (`é` logged as `..`) is harmless: dots read as punctuation.
 -- Reasons, by precedence:
 --   missing_stop        no STOP word at all;
@@ -44,13 +44,14 @@ mentions as (
     select
         text,
         short_code,
-        regexp_matches(norm, '\bSTOP\b') as has_stop,
+        -- (`STOP36180`: the number may follow with no space)
+        regexp_matches(norm, '\bSTOP(?:\b|\d)') as has_stop,
         -- numbers (4+ digits, `36 180`, `06 12 34 56 78`) named right after STOP, past
         -- punctuation and up to three filler words
         list_transform(
             regexp_extract_all(
                 norm,
-                '\bSTOP\b[\s:.,;!°\-]*(?:(?:SMS|AU|AUX|A|AU|NUMERO|NUM|NO|N|VERS|PAR|SUR|LE)\b[\s:.,;!°\-]*){0,3}(\d{4,}|\d{2}(?:[ .]\d{2}){4}\b|\d{2}[ .]\d{3}\b)',
+                '\bSTOP(?:\b[\s:.,;!°\-]*(?:(?:SMS|AU|AUX|A|NUMERO|NUM|NO|N|VERS|PAR|SUR|LE)\b[\s:.,;!°\-]*){0,3})?(\d{4,}|\d{2}(?:[ .]\d{2}){4}\b|\d{2}[ .]\d{3}\b)',
                 1
             ),
             lambda x: regexp_replace(x, '[^0-9]', '', 'g')
