@@ -178,6 +178,41 @@ def test_clean_log_unset_message_time_takes_the_previous_lines_time(tmp_path):
     assert counts == (2, 2, 0, 0)
     assert rows(con, "SELECT logged_at FROM events ORDER BY line_no") == [
         (dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC),), (dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC),)]
+    # what 1.4.5 really prints for an unset %T: nothing (gw/bb_alog.c), so the line starts
+    # with the space that follows the escape
+    path.write_text("1772452801 Sent SMS 36180 33612345678 2:Hi\n"
+                    " FAILED Receive DLR 33612345678 36180 2:id\n")
+    con, counts = load(path, 'access_log_clean = true\naccess_log_format = "%T %l %p %P %L:%b"\n')
+    assert counts == (2, 2, 0, 0)
+    assert rows(con, "SELECT label, logged_at FROM events ORDER BY line_no") == [
+        ("Sent SMS", dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC)),
+        ("FAILED Receive DLR", dt.datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC))]
+
+
+def test_custom_format_with_coding_after_the_text(tmp_path):
+    """%c after %b: the text's length (LEN bytes: 2 x LEN hex digits for codings 1 and 2)
+    is known only from what follows it; every coding loads."""
+    path = tmp_path / "access.log"
+    path.write_text(
+        "2026-03-02 13:00:01 Sent SMS [to:33612345678] [msg:5:Hello] [flags:-1:0:-1:-1:31]\n"
+        "2026-03-02 13:00:02 Sent SMS [to:33612345678] [msg:4:00480069] [flags:-1:2:-1:-1:31]\n"
+        "2026-03-02 13:00:03 Sent SMS [to:33612345678] [msg:3:C3A941] [flags:-1:1:-1:-1:31]\n"
+        # a GSM text holding what looks like the tail of a hex one
+        "2026-03-02 13:00:04 Sent SMS [to:33612345678] [msg:27:a] [flags:-1:2:-1:-1:31] [b] [flags:-1:0:-1:-1:31]\n")
+    con, counts = load(path, 'access_log_format = "%l [to:%P] [msg:%L:%b] [flags:%m:%c:%M:%C:%d]"\n')
+    assert counts == (4, 4, 0, 0)
+    assert rows(con, "SELECT coding, text, text_lossy FROM events ORDER BY line_no") == [
+        (0, "Hello", False), (2, "Hi", False), (1, "éA", False), (0, "a] [flags:-1:2:-1:-1:31] [b", False)]
+
+
+def test_custom_format_keeps_its_spaces(tmp_path):
+    """Kannel prints the format's literal text as it is: a format ending (or starting) with
+    a space writes it on every line, and the contract's copy of the format says so."""
+    path = tmp_path / "access.log"
+    path.write_text("2026-03-02 13:00:01  Sent SMS 36180 33612345678 2:Hi \n")
+    con, counts = load(path, 'access_log_format = " %l %p %P %L:%b "\n')
+    assert counts == (1, 1, 0, 0)
+    assert rows(con, "SELECT label, sender, receiver, text FROM events") == [("Sent SMS", "36180", "33612345678", "Hi")]
 
 
 def test_clean_log_without_time_is_refused():

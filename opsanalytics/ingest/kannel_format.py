@@ -102,11 +102,15 @@ class ParsePlan:
     sliced: bool               # text sliced by LEN (%L before %b); else matched, LEN checked after
     squeezed: bool             # the text is %a: runs of spaces made one, ends trimmed (lossy)
     log_format: str            # the format as configured (for messages)
+    #: %c after %b: a sliced text's length in characters (LEN, or 2 x LEN hex digits for
+    #: codings 1 and 2) is known only from the tail, so both slicings are tried
+    coding_after_text: bool = False
 
     def params(self) -> dict:
         return {"head_pattern": self.head_pattern, "head_names": list(self.head_names),
                 "tail_pattern": self.tail_pattern, "tail_names": list(self.tail_names),
-                "sliced": self.sliced, "has_text": self.has_text, "squeezed": self.squeezed}
+                "sliced": self.sliced, "has_text": self.has_text, "squeezed": self.squeezed,
+                "coding_after_text": self.coding_after_text}
 
 
 def _tokens(fmt: str) -> list[tuple[str, str]]:
@@ -174,11 +178,18 @@ _LOST_WITHOUT = {
 }
 
 
+def configured(log_format: str | None) -> str:
+    """The format as the gateway prints it: Kannel writes the literal text of its format,
+    spaces included, so a space at either end is part of every line (only a blank format
+    means the built-in layout)."""
+    return log_format if log_format and log_format.strip() else DEFAULT_FORMAT
+
+
 def lost_fields(log_format: str | None, clean: bool = False) -> list[str]:
     """What the audits cannot know from a custom access-log format, one line per missing
     escape (none for the built-in layout). The text (%b, or %a) is reported as well, and a
     clean log's time, which is not the time of the line."""
-    fmt = (log_format or "").strip() or DEFAULT_FORMAT
+    fmt = configured(log_format)
     escapes = {v for k, v in _tokens(fmt) if k == "esc"}
     lost = [why for esc, why in _LOST_WITHOUT.items() if esc not in escapes]
     if "b" not in escapes:
@@ -192,7 +203,7 @@ def lost_fields(log_format: str | None, clean: bool = False) -> list[str]:
 
 def build_plan(log_format: str | None, clean: bool, source: str = "contract") -> ParsePlan:
     """The parse plan for a configured format; refuse formats that cannot be loaded dated."""
-    fmt = (log_format or "").strip() or DEFAULT_FORMAT
+    fmt = configured(log_format)
     fast = fmt == DEFAULT_FORMAT
     tokens = _tokens(fmt)
     escapes = [v for k, v in tokens if k == "esc"]
@@ -240,4 +251,5 @@ def build_plan(log_format: str | None, clean: bool, source: str = "contract") ->
     return ParsePlan(fast=fast and not clean, prefix=not clean, time_source=time_source,
                      head_pattern=head_pattern, head_names=head_all, tail_pattern=tail_pattern,
                      tail_names=tail_all, has_text=text_escape is not None, sliced=sliced,
-                     squeezed=text_escape == "a", log_format=fmt)
+                     squeezed=text_escape == "a", log_format=fmt,
+                     coding_after_text=sliced and "c" in escapes[cut + 1:])

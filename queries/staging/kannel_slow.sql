@@ -26,7 +26,13 @@ sliced AS (
     SELECT *,
            try_cast(nullif(h.msg_len, '') AS INTEGER) AS head_len,
            -- BIGINT: LEN times it must not overflow for a LEN near the INTEGER limit
-           CASE WHEN try_cast(nullif(h.coding, '') AS INTEGER) IN (1, 2) THEN 2 ELSE 1 END::BIGINT AS chars_per_byte
+           CASE WHEN try_cast(nullif(h.coding, '') AS INTEGER) IN (1, 2) THEN 2
+                -- %c after %b ($coding_after_text): hex (2 digits a byte) when what follows
+                -- 2 x LEN characters is the tail, with coding 1 or 2
+                WHEN $coding_after_text AND head_len IS NOT NULL
+                     AND regexp_extract(substr(h.rest, 2 * head_len::BIGINT + 1), $tail_pattern, $tail_names).coding IN ('1', '2')
+                    THEN 2
+                ELSE 1 END::BIGINT AS chars_per_byte
     FROM matched
 ),
 tailed AS (
@@ -49,6 +55,7 @@ typed AS (
            prefix_ts AS ts,
            try_strptime(nullif(h.msg_time || t.msg_time, ''), '%Y-%m-%d %H:%M:%S') AS msg_time,
            try_cast(nullif(h.epoch || t.epoch, '') AS BIGINT) AS epoch,
+           h.epoch || t.epoch = '' AS epoch_empty,
            h.label || t.label AS label,
            h.smsc || t.smsc AS smsc, h.service || t.service AS service,
            h.account || t.account AS account, h.binfo || t.binfo AS binfo,
@@ -67,14 +74,16 @@ typed AS (
             h.dlr_mask || t.dlr_mask] AS flags_logged
     FROM fielded
 ),
--- Kannel writes the message time -1 (%t = 1969-12-31 23:59:59, %T = -1) when the message
--- has none, e.g. on `FAILED Receive DLR` lines (a receipt that matched no MT). The line was
+-- Kannel writes the message time -1 (%t = 1969-12-31 23:59:59) when the message has none,
+-- e.g. on `FAILED Receive DLR` lines (a receipt that matched no MT), and %T then prints
+-- nothing (gw/bb_alog.c; '-1' is read as unset too). The line was
 -- written between its neighbours, so it takes the time of the nearest dated line before it
 -- (after it, for a first line): never 1969.
 stamped AS (
     SELECT typed.*, labels.kind, labels.outcome,
            $time_source <> 'prefix'
-               AND coalesce(msg_time = TIMESTAMP '1969-12-31 23:59:59' OR epoch = -1, false) AS time_unset,
+               AND coalesce(msg_time = TIMESTAMP '1969-12-31 23:59:59' OR epoch = -1
+                            OR ($time_source = 'epoch' AND epoch_empty), false) AS time_unset,
            CASE
                WHEN time_unset THEN NULL
                WHEN $time_source = 'prefix' THEN timezone($tz, ts)
