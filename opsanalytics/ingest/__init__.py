@@ -142,9 +142,22 @@ def _size_loaded(con: duckdb.DuckDBPyConnection, path: Path, hint: tuple[int, bo
     }).fetchone() is not None
 
 
-def _unload(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+def _unload(con: duckdb.DuckDBPyConnection, load_id: int, from_line: int = 0) -> None:
     for table in ("events", "markers", "rejects"):
-        warehouse.execute(con, f"staging/unload_{table}", {"load_id": load_id})
+        warehouse.execute(con, f"staging/unload_{table}", {"load_id": load_id, "from_line": from_line})
+
+
+def _hand_over_last_line(con: duckdb.DuckDBPyConnection, earlier: int, line: int) -> None:
+    """The line a continuation starts at, when the load it continues holds it too: that
+    load read the log before the gateway finished the line (no line end yet) and loaded what
+    it saw, as an event when it parsed. The continuation has it whole, so the earlier load
+    gives it up (rows and counts): each line of the log is in the warehouse once."""
+    held = warehouse.execute(con, "staging/load_lines_from", {"load_id": earlier, "from_line": line}).fetchone()
+    if any(held):
+        _unload(con, earlier, line)
+        events, markers, rejected = held
+        warehouse.execute(con, "staging/manifest_hand_over", {
+            "load_id": earlier, "events": events, "markers": markers, "rejected": rejected})
 
 
 def _record(con, load_id: int, path: Path, identity: Identity, fmt: str, log_timezone: str | None,
@@ -271,6 +284,8 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     if within:
         _unload(con, load_id)
         counts, state, start, continues = skipped, "skipped", Start(), None
+    if continues is not None:
+        _hand_over_last_line(con, continues, start.line)
     _record(con, load_id, path, identity, fmt, log_timezone, counts, state, start, continues)
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
                       counts.rejected, state, start.line, within, load_id if state == "loaded" else None)

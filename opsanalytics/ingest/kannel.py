@@ -183,7 +183,8 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
     params = {
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
-        "earlier_loads": list(earlier_loads), "smsbox_marks": list(SMSBOX_LINES), **warehouse.EVENT_TIMES,
+        "earlier_loads": list(earlier_loads), "start_line": start.line, "smsbox_marks": list(SMSBOX_LINES),
+        **warehouse.EVENT_TIMES,
     }
     lines = replaced = 0
     con.execute(warehouse.query_text("staging/kannel_drop"))

@@ -7,7 +7,8 @@
 -- starts the second occurrence. Without such a line the whole hour is its first occurrence.
 -- A load that continues earlier ones ($earlier_loads: the same log, read before while it was
 -- being written) reads their lines first, as ICU read their wall clock, so that a clock
--- that went back before its first line is seen.
+-- that went back before its first line is seen (their lines before $start_line: a line an
+-- earlier read caught half-written is this load's, whole).
 -- Result: the lines (events and markers of this load) whose instant must move, and by how much.
 CREATE TEMP TABLE stg_kannel_shift AS
 WITH stamped AS (
@@ -16,10 +17,10 @@ WITH stamped AS (
     SELECT line_no, logged_at, true FROM log_markers WHERE load_id = $load_id AND logged_at IS NOT NULL
     UNION ALL
     SELECT line_no, timezone($tz, timezone($tz, logged_at)), false
-    FROM events WHERE list_contains($earlier_loads, load_id)
+    FROM events WHERE list_contains($earlier_loads, load_id) AND line_no < $start_line
     UNION ALL
     SELECT line_no, timezone($tz, timezone($tz, logged_at)), false
-    FROM log_markers WHERE list_contains($earlier_loads, load_id) AND logged_at IS NOT NULL
+    FROM log_markers WHERE list_contains($earlier_loads, load_id) AND logged_at IS NOT NULL AND line_no < $start_line
 ),
 bounds AS (
     SELECT date_trunc('hour', min(logged_at)) AS first_hour, max(logged_at) AS last_at FROM stamped

@@ -1,3 +1,4 @@
 -- Take back the events one load wrote (inside the ingest transaction): a file found to be a
--- duplicate only once read (a multi-member gzip whose content was already loaded).
-DELETE FROM events WHERE load_id = $load_id
+-- duplicate only once read (a multi-member gzip whose content was already loaded), from
+-- line 0; or the half-written last line of a log that a later copy holds whole.
+DELETE FROM events WHERE load_id = $load_id AND line_no >= $from_line
