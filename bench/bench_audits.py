@@ -204,6 +204,7 @@ SELECT
     segments,
     true AS segments_exact,
     1 AS attempts,
+    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR)[] AS accepted_attempts,
     CASE WHEN NOT accepted THEN NULL WHEN h6 % 100 < 90 THEN 'delivered' ELSE 'failed' END AS final_status,
     CASE WHEN accepted THEN submitted_at + to_seconds(cast(5 + h6 % 600 AS BIGINT)) END AS final_at
 FROM dated
@@ -286,6 +287,7 @@ def build(path: Path, segments: int, contract) -> None:
     for sql in (GENERATE_LOGICAL, GENERATE_MT, GENERATE_MO, GENERATE_DLR):
         con.execute(sql, warehouse.bind(sql, params)).fetchall()
     warehouse.execute(con, "facts/fct_opt_events").fetchall()   # built from fct_mo as facts.build does
+    warehouse.execute(con, "facts/fct_accepted_attempts").fetchall()   # the view R2-R7 read
     con.execute("CHECKPOINT")
     n_mt, n_logical = con.execute(
         "SELECT (SELECT count(*) FROM fct_mt), (SELECT count(*) FROM fct_logical_messages)").fetchall()[0]

@@ -31,6 +31,7 @@ STEPS = (
     "fct_mt",                # MT lines: UDH concatenation, short code, brand, status
     "fct_logical_messages",  # parts reassembled, resubmissions folded
     "fct_mt_logical",        # fct_mt.logical_id of multi-line messages
+    "fct_accepted_attempts", # (view) every accepted attempt of a logical message (R2-R7)
     "fct_mo",                # MO lines with their opt keyword (R4)
     "fct_opt_events",        # STOP/START per brand concerned (R4)
 )

@@ -378,6 +378,65 @@ def test_r7_oadc():
     assert dict(zip(rows.message_id, rows.reason)) == {promo: "not_declared", other: "not_short_code"}
 
 
+# ---------------------------------------------------------------- resends: every accepted attempt
+
+def _resend_after_failed_delivery(t: Traffic, first: str, again: str, **second) -> int:
+    """A marketing message accepted at `first` whose delivery failed, resent at `again` (the
+    same text, number and service, within retry_minutes): one logical message (R1 counts it
+    once) of two accepted attempts; returns its id."""
+    text = "Soldes -20% ce week-end ! STOP au 36180"
+    mid = t.send(A, paris(first), text=text, final_status="failed", final_at=paris(first) + dt.timedelta(minutes=1))
+    t.send(A, paris(again), text=text, final_status="delivered", **second)
+    return mid
+
+
+def test_resend_of_a_failed_message_is_one_message_whose_every_attempt_is_judged():
+    """A resend after a failed delivery folds into the first attempt (R1 counts one message),
+    but it is sent again: each rule on what was sent judges it at its own time, on its own
+    short code and OAdC. The breach is the message's, dated by its attempt in breach."""
+    t = Traffic()
+    late = _resend_after_failed_delivery(t, "2026-11-10 21:50:00", "2026-11-10 22:40:00")           # R2
+    after_stop = _resend_after_failed_delivery(t, "2026-11-12 10:00:00", "2026-11-12 10:30:00")     # R4
+    t.receive(A, paris("2026-11-12 10:05:00"), "STOP", keyword="STOP")
+    t.receive(A, paris("2026-11-12 12:00:00"), "START", keyword="START")
+    other_oadc = _resend_after_failed_delivery(t, "2026-11-13 10:00:00", "2026-11-13 10:20:00", oadc="PROMO")
+    db = t.warehouse()
+    assert db.execute("SELECT count(*) FROM fct_logical_messages WHERE attempts = 2").fetchone()[0] == 3
+    assert run(db, CONTRACT, "R1").violations == 0
+    r2 = run(db, CONTRACT, "R2").rows
+    assert r2.message_id.tolist() == [late] and r2.reason.tolist() == ["hour"]
+    assert r2.local_time.tolist() == ["2026-11-10 22:40:00"]
+    r4 = run(db, CONTRACT, "R4").rows
+    assert r4.message_id.tolist() == [after_stop] and r4.seconds_after_stop.tolist() == [25 * 60]
+    r7 = run(db, CONTRACT, "R7").rows
+    assert r7.message_id.tolist() == [other_oadc] and r7.oadc.tolist() == ["PROMO"]
+    assert run(db, CONTRACT, "R3").violations == 0
+
+
+def test_resend_on_another_short_code_is_judged_on_it():
+    """R3, R5, R6: the attempt's own short code (a resend routed through another link)."""
+    t = Traffic()
+    text = "Soldes -20% ce week-end ! STOP au 36180"
+    moved = t.send(A, paris("2026-11-10 10:00:00"), text=text, final_status="failed",
+                   final_at=paris("2026-11-10 10:01:00"))
+    t.send(A, paris("2026-11-10 10:20:00"), text=text, short_code="37100")
+    db = t.warehouse()
+    assert db.execute("SELECT attempts FROM fct_logical_messages WHERE logical_id = $id", {"id": moved}).fetchone() == (2,)
+    r3 = run(db, CONTRACT, "R3").rows
+    assert r3.message_id.tolist() == [moved] and r3.short_code.tolist() == ["37100"]
+    assert r3.reason.tolist() == ["wrong_number"]
+    r6 = run(db, CONTRACT, "R6").rows
+    assert r6.message_id.tolist() == [moved] and r6.reason.tolist() == ["marketing_outside_35_36"]
+    # R5: a session open at the first attempt, closed at the resend
+    s = Traffic()
+    s.receive(B, paris("2026-11-10 10:00:00"), "JEU", short_code="34100")
+    session = s.send(B, paris("2026-11-11 09:50:00"), short_code="34100", service="chat", text="Q1",
+                     final_status="failed", final_at=paris("2026-11-11 09:51:00"))
+    s.send(B, paris("2026-11-11 10:20:00"), short_code="34100", service="chat", text="Q1")
+    r5 = run(s.warehouse(), CONTRACT, "R5").rows
+    assert r5.message_id.tolist() == [session] and r5.reason.tolist() == ["session_expired"]
+
+
 # ---------------------------------------------------------------- R8
 
 def test_r8_seconds_over_the_rate_and_tiers():

@@ -1,6 +1,8 @@
 -- R2 WINDOW: logical marketing messages accepted by the platform and submitted outside
 -- [$window_start, $window_end) local time, or on a day that is not a jour ouvrable (Sunday,
--- or a public holiday of ref_holidays; Saturday is a jour ouvrable).
+-- or a public holiday of ref_holidays; Saturday is a jour ouvrable). Every accepted attempt
+-- is judged (fct_accepted_attempts: a resend after a failed delivery is sent again); a
+-- message is one breach, dated by its first attempt outside the window.
 -- One reason per message, by precedence sunday > holiday > hour: Sunday is the weekly rest
 -- day whatever else it is, so a message on a holiday that falls on a Sunday reads `sunday`
 -- (its `holiday` column still names the holiday); 23:00 on a holiday reads `holiday`.
@@ -24,11 +26,11 @@ rest_days as (
 marketing as (
     select
         logical_id,
+        short_code,
         submitted_at,
         epoch_ms(submitted_at) // 1000 as s
-    from fct_logical_messages
-    where accepted
-      and category = 'marketing'
+    from fct_accepted_attempts
+    where category = 'marketing'
       and ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
@@ -38,7 +40,7 @@ marketing as (
 candidates as (
     -- surely inside: for every offset the local time is in the window, hence on the UTC
     -- day; such a message is legal unless that day is a Sunday or a holiday
-    select m.logical_id, timezone($tz, m.submitted_at) as local_at
+    select m.logical_id, m.short_code, m.submitted_at, timezone($tz, m.submitted_at) as local_at
     from marketing as m, offsets as o, window_seconds as w
     where not (m.s % 86400 + o.min_off >= w.ws and m.s % 86400 + o.max_off < w.we)
        or (m.s // 86400 + 4) % 7 = 0
@@ -54,6 +56,8 @@ holidays as (
 classified as (
     select
         c.logical_id,
+        c.short_code,
+        c.submitted_at,
         c.local_at,
         h.holiday,
         case
@@ -67,22 +71,23 @@ classified as (
 ),
 
 breaches as materialized (
-    select logical_id, local_at, holiday, reason
+    select logical_id, short_code, submitted_at, local_at, holiday, reason
     from classified
     where reason is not null
+    qualify row_number() over (partition by logical_id order by submitted_at) = 1
 )
 
 select
     l.logical_id as message_id,
     l.msisdn,
-    l.short_code,
+    b.short_code,
     l.brand,
     l.service,
-    l.submitted_at,
+    b.submitted_at,
     strftime(b.local_at, '%Y-%m-%d %H:%M:%S') as local_time,
     b.reason,
     b.holiday,
     l.mt_ids
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-order by l.submitted_at, message_id
+order by b.submitted_at, message_id

@@ -9,16 +9,18 @@
 -- Services with stop_notice_exempt (users told at collection) are skipped, and so are texts
 -- the log does not carry (NULL: counted apart by r03_texts_not_logged). Each distinct
 -- (text, short code) is judged once, then joined back to its messages; the details are
--- fetched for the breaches only.
+-- fetched for the breaches only. The short code is each accepted attempt's
+-- (fct_accepted_attempts: a resend may leave on another code than the text names); a
+-- message is one breach, that of its first attempt in breach.
 with marketing as (
     select
         l.logical_id,
         l.short_code,
+        l.submitted_at,
         l.text
-    from fct_logical_messages as l
+    from fct_accepted_attempts as l
     left join ref_services as s on s.name = l.service
-    where l.accepted
-      and l.text is not null
+    where l.text is not null
       and l.category = 'marketing'
       and not coalesce(s.stop_notice_exempt, false)
       and ($short_code is null or l.short_code = $short_code)
@@ -81,21 +83,22 @@ judged as (
 ),
 
 breaches as materialized (
-    select m.logical_id, j.reason, j.stop_numbers
+    select m.logical_id, m.short_code, m.submitted_at, j.reason, j.stop_numbers
     from marketing as m
     join judged as j
       on j.text = m.text
      and j.short_code is not distinct from m.short_code
     where j.reason is not null
+    qualify row_number() over (partition by m.logical_id order by m.submitted_at) = 1
 )
 
 select
     l.logical_id as message_id,
     l.msisdn,
-    l.short_code,
+    b.short_code,
     l.brand,
     l.service,
-    l.submitted_at,
+    b.submitted_at,
     b.reason,
     b.stop_numbers as numbers_named,
     l.text,
@@ -103,4 +106,4 @@ select
     l.mt_ids
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-order by l.submitted_at, message_id
+order by b.submitted_at, message_id

@@ -8,6 +8,10 @@
 -- and do not use up that allowance). Every other marketing MT accepted by the platform
 -- while the latest opt event before it is a STOP is a breach. Events at the same second as
 -- the STOP are not "after" it (the log's resolution is one second).
+-- Every accepted attempt counts (fct_accepted_attempts): a message accepted before the STOP,
+-- undelivered, and resent after it reaches the number after the STOP. The acknowledgement
+-- is a message: its attempts within the grace period are allowed. A message is one breach,
+-- that of its first attempt in breach.
 with opt as (
     select * from fct_opt_events
 ),
@@ -21,11 +25,10 @@ brand_mt as (
         l.short_code,
         l.service,
         l.submitted_at
-    from fct_logical_messages as l
+    from fct_accepted_attempts as l
     semi join (select distinct msisdn, brand from opt) as p
       on p.msisdn = l.msisdn and p.brand = l.brand
-    where l.accepted
-      and l.category = 'marketing'
+    where l.category = 'marketing'
 ),
 
 in_force as (
@@ -43,13 +46,28 @@ in_force as (
 ),
 
 after_stop as (
+    -- messages after the STOP ranked by their first attempt after it
     select
         *,
-        row_number() over (
-            partition by msisdn, brand, opt_at order by submitted_at, logical_id
+        dense_rank() over (
+            partition by msisdn, brand, opt_at order by message_after_stop_at, logical_id
         ) as nth_after_stop
-    from in_force
-    where keyword = 'STOP'
+    from (
+        select *, min(submitted_at) over (partition by msisdn, brand, opt_at, logical_id) as message_after_stop_at
+        from in_force
+        where keyword = 'STOP'
+    )
+),
+
+breaches as (
+    select *
+    from after_stop
+    where not (nth_after_stop = 1 and submitted_at <= opt_at + to_minutes(cast($stop_grace_minutes as integer)))
+      and ($short_code is null or short_code = $short_code)
+      and ($brand is null or brand = $brand)
+      and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+    qualify row_number() over (partition by logical_id order by submitted_at) = 1
 )
 
 select
@@ -64,10 +82,5 @@ select
     submitted_at as sent_at,
     epoch(submitted_at) - epoch(opt_at) as seconds_after_stop,
     mt_ids
-from after_stop
-where not (nth_after_stop = 1 and submitted_at <= opt_at + to_minutes(cast($stop_grace_minutes as integer)))
-  and ($short_code is null or short_code = $short_code)
-  and ($brand is null or brand = $brand)
-  and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
-  and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+from breaches
 order by submitted_at, message_id

@@ -6,12 +6,12 @@ with opt as (
     select * from fct_opt_events
 ),
 
+-- (every accepted attempt, as r04_stop_honour: a resend after the STOP is sent after it)
 brand_mt as (
     select l.logical_id, l.msisdn, l.brand, l.category, l.submitted_at
-    from fct_logical_messages as l
+    from fct_accepted_attempts as l
     semi join (select distinct msisdn, brand from opt where keyword = 'STOP') as p
       on p.msisdn = l.msisdn and p.brand = l.brand
-    where l.accepted
 ),
 
 in_force as (
@@ -28,8 +28,8 @@ per_stop as (
         o.msisdn,
         o.brand,
         o.opt_at,
-        count(f.logical_id) as mt_after,
-        count(f.logical_id) filter (where f.category = 'marketing') as marketing_after,
+        count(distinct f.logical_id) as mt_after,
+        count(distinct f.logical_id) filter (where f.category = 'marketing') as marketing_after,
         max(f.submitted_at) as last_mt_at
     from opt as o
     left join in_force as f

@@ -1,15 +1,16 @@
 -- R5 RANGE-34: an MT on a 34ABC short code opens no session by itself: it needs an MO
 -- accepted from the same number to that short code within $session_hours before it (an MO
--- at the same second counts). Every logical message accepted by the platform, any category.
+-- at the same second counts). Every logical message accepted by the platform, any category,
+-- each of its accepted attempts (fct_accepted_attempts: a resend may leave after the
+-- session closed); a message is one breach, that of its first attempt in breach.
 with mt34 as (
     select
         logical_id,
         msisdn,
         short_code,
         submitted_at
-    from fct_logical_messages
-    where accepted
-      and starts_with(short_code, '34')
+    from fct_accepted_attempts
+    where starts_with(short_code, '34')
       and ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
@@ -26,6 +27,7 @@ mo as (
 last_mo as (
     select
         m.logical_id,
+        m.short_code,
         m.submitted_at,
         s.mo_id as last_mo_id,
         s.received_at as last_mo_at
@@ -37,23 +39,24 @@ last_mo as (
 ),
 
 breaches as materialized (
-    select logical_id, last_mo_id, last_mo_at
+    select logical_id, short_code, submitted_at, last_mo_id, last_mo_at
     from last_mo
     where last_mo_at is null
        or last_mo_at < submitted_at - to_hours(cast($session_hours as integer))
+    qualify row_number() over (partition by logical_id order by submitted_at) = 1
 )
 
 select
     l.logical_id as message_id,
     l.msisdn,
-    l.short_code,
+    b.short_code,
     l.brand,
     l.service,
-    l.submitted_at,
+    b.submitted_at,
     b.last_mo_at,
     b.last_mo_id,
     case when b.last_mo_at is null then 'no_mo' else 'session_expired' end as reason,
     l.mt_ids
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-order by l.submitted_at, message_id
+order by b.submitted_at, message_id

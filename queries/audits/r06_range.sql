@@ -5,15 +5,17 @@
 --   no_geo_presence          marketing on 35ABC without the Géo Présence option;
 --   not_m2m_number           38ABC traffic to a number that is not an M2M SIM (ref_numbering
 --                            kind 'm2m', longest prefix wins, looked up for 38ABC numbers only).
+-- Each accepted attempt is judged on its own short code (fct_accepted_attempts: a resend may
+-- leave on another); a message is one breach, that of its first attempt in breach.
 with messages as (
     select
         logical_id,
         msisdn,
         short_code,
+        submitted_at,
         category
-    from fct_logical_messages
-    where accepted
-      and ($short_code is null or short_code = $short_code)
+    from fct_accepted_attempts
+    where ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
       and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
@@ -28,6 +30,8 @@ suspects as materialized (
     select
         m.logical_id,
         m.msisdn,
+        m.short_code,
+        m.submitted_at,
         m.category,
         c.code is not null as known,
         c.code_range,
@@ -63,6 +67,8 @@ breaches as materialized (
     from (
         select
             s.logical_id,
+            s.short_code,
+            s.submitted_at,
             k.kind as number_kind,
             case
                 when not s.known then 'unknown_short_code'
@@ -75,19 +81,20 @@ breaches as materialized (
         left join number_kind as k on k.msisdn = s.msisdn and s.code_range = '38'
     )
     where reason is not null
+    qualify row_number() over (partition by logical_id order by submitted_at) = 1
 )
 
 select
     l.logical_id as message_id,
     l.msisdn,
-    l.short_code,
+    b.short_code,
     l.brand,
     l.service,
     l.category,
-    l.submitted_at,
+    b.submitted_at,
     b.reason,
     b.number_kind,
     l.mt_ids
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-order by l.submitted_at, message_id
+order by b.submitted_at, message_id

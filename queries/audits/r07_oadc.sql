@@ -1,38 +1,42 @@
 -- R7 OADC: the originator shown to the recipient must be the short code itself, or, where
 -- the OAdC option is subscribed for that short code, one of its declared sender names
--- (exact match, surrounding spaces ignored). Logical messages accepted by the platform.
+-- (exact match, surrounding spaces ignored). Logical messages accepted by the platform, each
+-- accepted attempt with its own OAdC and short code (fct_accepted_attempts); a message is one
+-- breach, that of its first attempt in breach.
 with messages as (
     select
         logical_id,
         short_code,
+        submitted_at,
+        oadc as oadc_logged,
         trim(coalesce(oadc, '')) as oadc
-    from fct_logical_messages
-    where accepted
-      and ($short_code is null or short_code = $short_code)
+    from fct_accepted_attempts
+    where ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
       and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 ),
 
 breaches as materialized (
-    select m.logical_id, coalesce(r.oadc, []) as declared_oadc
+    select m.logical_id, m.short_code, m.submitted_at, m.oadc_logged, coalesce(r.oadc, []) as declared_oadc
     from messages as m
     left join ref_short_codes as r on r.code = m.short_code
     where m.short_code is null
        or (m.oadc <> m.short_code and not list_contains(coalesce(r.oadc, []), m.oadc))
+    qualify row_number() over (partition by m.logical_id order by m.submitted_at) = 1
 )
 
 select
     l.logical_id as message_id,
     l.msisdn,
-    l.short_code,
+    b.short_code,
     l.brand,
     l.service,
-    l.oadc,
+    b.oadc_logged as oadc,
     b.declared_oadc,
-    l.submitted_at,
+    b.submitted_at,
     case when len(b.declared_oadc) = 0 then 'not_short_code' else 'not_declared' end as reason,
     l.mt_ids
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-order by l.submitted_at, message_id
+order by b.submitted_at, message_id

@@ -9,6 +9,8 @@
 --      A text the log does not carry (NULL) folds nothing: a resend cannot be told.
 -- For each part (seq) the accepted line wins, then the latest; the "accepted attempt" is the
 -- last accepted assembly of the logical message (the last attempt when none was accepted).
+-- A folded message also lists every attempt the platform accepted (accepted_attempts: time,
+-- smsc, short code, OAdC), which fct_accepted_attempts.sql gives the audits one row each.
 CREATE OR REPLACE TABLE fct_logical_messages AS
 WITH concat_lines AS (
     SELECT
@@ -164,6 +166,9 @@ folded_chains AS (
         arg_max_null(segments, chosen) AS segments,
         arg_max_null(segments_exact, chosen) AS segments_exact,
         count(*) AS attempts,
+        -- every attempt the platform accepted: the rules on what was sent (R2-R7) judge each
+        list({'submitted_at': first_accepted_at, 'smsc': smsc, 'short_code': short_code, 'oadc': oadc}
+             ORDER BY first_accepted_at, assembly_id) FILTER (WHERE accepted) AS accepted_attempts,
         arg_max_null(final_status, chosen) AS final_status,
         arg_max_null(final_at, chosen) AS final_at
     FROM (
@@ -192,6 +197,8 @@ SELECT
     segments,
     segments_exact,
     1::BIGINT AS attempts,
+    -- (one attempt: the row itself)
+    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR)[] AS accepted_attempts,
     final_status,
     final_at
 FROM chained
