@@ -211,6 +211,8 @@ def test_r2_late_delivery_across_the_spring_dst_night():
     "STOP .. 36180",                                        # lossy 'à'
     "Soldes ! STOP36180",                                   # no space at all
     "Soldes ! stop36 180",
+    "Soldes ! STOP au 36\u00a0180",                         # no-break spaces in the number
+    "Soldes ! STOP au 36\u202f180",
 ])
 def test_r3_lenient_mentions_pass(text):
     t = Traffic()

@@ -38,7 +38,8 @@ normalised as (
     select
         text,
         short_code,
-        strip_accents(upper(text)) as norm
+        -- no-break spaces (French typography: `36\u202f180`, UCS-2 texts) read as spaces
+        regexp_replace(strip_accents(upper(text)), '[\x{00A0}\x{202F}]', ' ', 'g') as norm
     from texts
 ),
 
