@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import signal
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -127,14 +129,53 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C that arrived while a transaction committed: the COMMIT was let finish, so its
+    changes are kept, and the caller must not say that nothing was written."""
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """Ctrl-C as DuckDB reports it: the Python client turns a SIGINT that lands in a query
+    into `RuntimeError: Query interrupted` (the KeyboardInterrupt itself is swallowed);
+    `con.interrupt()` raises InterruptException."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        type(exc) is RuntimeError and str(exc) == "Query interrupted")
+
+
+@contextmanager
+def sigint_held() -> Iterator[list[int]]:
+    """Ctrl-C held back while the block runs; the list it yields says whether one came.
+
+    DuckDB notices a SIGINT only when it next checks, which for a COMMIT can be after the
+    commit took effect: the user would be told it failed while the data was kept. Held back,
+    COMMIT and ROLLBACK each happen whole. Python handles signals in the main thread only,
+    so elsewhere (and when SIGINT is ignored or not Python's) nothing is held."""
+    held: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if (threading.current_thread() is not threading.main_thread()
+            or previous is None or previous == signal.SIG_IGN):
+        yield held
+        return
+    signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All or nothing: a failure (or a kill) half-way leaves the warehouse as before."""
+    """All or nothing: a failure (or a kill) half-way leaves the warehouse as before. Ctrl-C
+    during COMMIT raises InterruptedAfterCommit once the commit is done (see sigint_held);
+    during ROLLBACK it is dropped, the reason for the rollback being raised anyway."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        with sigint_held():
+            con.execute("ROLLBACK")
         raise
-    else:
+    with sigint_held() as held:
         con.execute("COMMIT")
+    if held:
+        raise InterruptedAfterCommit("interrupted after the changes were committed: they are kept")

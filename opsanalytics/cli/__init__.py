@@ -1,15 +1,24 @@
 """The `opsanalytics` command: argument parsing only; each subcommand lives in its own
 module here and calls the library. Errors the user can cause (OpsError) are printed once,
-without a traceback, and exit non-zero."""
+without a traceback, and exit non-zero; so are Ctrl-C (130) and a reader that closed
+stdout, as `| head` does (141)."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from opsanalytics import __version__
 from opsanalytics.errors import OpsError
+
+#: exit status of Ctrl-C, as a shell reports a command killed by SIGINT (128 + 2)
+INTERRUPTED = 130
+#: exit status when the reader of stdout went away: what `cat`, `grep` and every program
+#: killed by SIGPIPE report (128 + 13). Not 0: the output was cut, and a script with
+#: `set -o pipefail` should see that as it does for any other command it pipes into `head`
+BROKEN_PIPE = 141
 
 #: subcommand modules, in the order `--help` lists them; each defines register(subparsers)
 COMMANDS = ("simulate", "ingest", "status", "audit", "forecast", "report", "demo")
@@ -37,10 +46,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return code
     except OpsError as exc:
         print(f"opsanalytics {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"opsanalytics {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
+    except BrokenPipeError:
+        _drop_stdout()
+        return BROKEN_PIPE
+    except BaseException as exc:
+        from opsanalytics import warehouse  # late: `--help` need not load DuckDB
+
+        if isinstance(exc, warehouse.InterruptedAfterCommit):
+            print(f"opsanalytics {args.command}: {exc}", file=sys.stderr)
+        elif isinstance(exc, KeyboardInterrupt) or warehouse.is_interrupt(exc):
+            print(f"opsanalytics {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
+        else:
+            raise
+        return INTERRUPTED
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null: the reader is gone, and the interpreter's flush of what
+    is still buffered at exit would fail again (and print a traceback of its own)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # not a real file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)

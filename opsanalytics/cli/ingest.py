@@ -53,6 +53,7 @@ def main(args: argparse.Namespace) -> int:
     check_paths(args.files, args.format)
     db = Path(args.db)
     created = str(db) != ":memory:" and not db.exists()
+    results: list[LoadResult] | None = None
     try:
         con = warehouse.connect(db, create=True, memory_limit=args.memory_limit)
         try:
@@ -61,7 +62,9 @@ def main(args: argparse.Namespace) -> int:
             try:  # the load is committed: failing to summarise it must not undo it
                 reasons = [rejected_reasons(con, r) for r in results]
                 cautions = _cautions(con, contract, results, args.config)
-            except duckdb.Error:
+            except duckdb.Error as exc:
+                if warehouse.is_interrupt(exc):
+                    raise
                 reasons, cautions = [([], 0) for _ in results], []
         except duckdb.OutOfMemoryException as exc:
             raise IngestError(f"out of memory under --memory-limit {args.memory_limit} "
@@ -69,11 +72,25 @@ def main(args: argparse.Namespace) -> int:
                               "e.g. --memory-limit 4GB") from None
         finally:
             con.close()
-    except BaseException:
-        if created:
-            for leftover in (db, db.with_name(db.name + ".wal")):
-                leftover.unlink(missing_ok=True)
+        _print_results(results, reasons, cautions)
+    except BaseException as exc:
+        committed = results is not None or isinstance(exc, warehouse.InterruptedAfterCommit)
+        if not committed:
+            if created:
+                for leftover in (db, db.with_name(db.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+            raise
+        if isinstance(exc, KeyboardInterrupt) or warehouse.is_interrupt(exc):
+            # Ctrl-C after the COMMIT: the load is in the warehouse, say so
+            raise warehouse.InterruptedAfterCommit(
+                "interrupted after the load was committed: the warehouse keeps it "
+                f"(`opsanalytics status --db {db}` shows it)") from None
         raise
+    return 0
+
+
+def _print_results(results: list[LoadResult], reasons: list, cautions: list[str]) -> None:
+    """Each file's accounting line on stdout; why lines were rejected and the cautions on stderr."""
     for result in results:
         print(result.summary())
     totals = [sum(getattr(r, k) for r in results) for k in ("lines", "events", "markers", "rejected")]
@@ -84,7 +101,6 @@ def main(args: argparse.Namespace) -> int:
             print(_rejected_summary(result, top, count), file=sys.stderr)
     for caution in cautions:
         print(caution, file=sys.stderr)
-    return 0
 
 
 def _cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult],
