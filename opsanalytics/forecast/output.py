@@ -14,19 +14,24 @@ from opsanalytics.forecast.workbook import write_workbook
 
 
 def write_forecast(forecast: NextForecast, out_dir: str | Path) -> dict[str, Path]:
+    """An OS refusal (permissions, read-only or full disk) is one line naming the folder, as a
+    bad --out is, not a traceback; the temporary folder goes with it."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror}") from None
+        raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror or exc}") from None
     stem = f"forecast_{forecast.semester}"
     targets = {"csv": out / f"{stem}.csv", "xlsx": out / f"{stem}.xlsx",
                "throughput": out / f"{stem}_throughput.csv"}
-    with tempfile.TemporaryDirectory(dir=out, prefix=".forecast-") as tmp:
-        tmp = Path(tmp)
-        write_forecast_csv(forecast.figures, tmp / targets["csv"].name)
-        write_workbook(forecast, tmp / targets["xlsx"].name)
-        forecast.throughput.to_csv(tmp / targets["throughput"].name, index=False)
-        for path in targets.values():
-            os.replace(tmp / path.name, path)
+    try:
+        with tempfile.TemporaryDirectory(dir=out, prefix=".forecast-") as tmp:
+            tmp = Path(tmp)
+            write_forecast_csv(forecast.figures, tmp / targets["csv"].name)
+            write_workbook(forecast, tmp / targets["xlsx"].name)
+            forecast.throughput.to_csv(tmp / targets["throughput"].name, index=False)
+            for path in targets.values():
+                os.replace(tmp / path.name, path)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write into the folder: {exc.strerror or exc}") from None
     return targets
