@@ -117,3 +117,78 @@ def test_closed_stdout_exits_quietly(files):
     finally:
         os.close(write)
     assert done.stderr == "" and done.returncode == 141
+
+
+def _ingested(files, capsys):
+    db, config, export = files
+    assert main(["ingest", str(export), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    capsys.readouterr()
+    return db, config
+
+
+@pytest.mark.parametrize("out", ["afile", "afile/sub"])
+def test_simulate_into_a_file_is_a_usage_error(tmp_path, capsys, out):
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    code = main(["simulate", "--out", str(tmp_path / out), "--days", "1", "--scale", "5"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (f"opsanalytics simulate: error: --out {tmp_path / out}: cannot write there: "
+                   f"{tmp_path / 'afile'} is a file, not a folder\n")
+
+
+def test_simulate_into_a_read_only_folder_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    def refused(self, *args, **kwargs):  # as chmod 555 would, even for root
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr("pathlib.Path.mkdir", refused)
+    code = main(["simulate", "--out", str(tmp_path / "ro" / "sim"), "--days", "1", "--scale", "5"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"--out {tmp_path / 'ro' / 'sim'}: cannot write there: {tmp_path / 'ro' / 'sim'}: Permission denied" in err
+
+
+def test_report_into_a_file_is_a_usage_error(files, capsys, tmp_path):
+    db, config = _ingested(files, capsys)
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    code = main(["report", "--db", str(db), "--config", str(config), "--from", "2026-11-25",
+                 "--to", "2026-11-25", "--out", str(tmp_path / "afile" / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"cannot write there: {tmp_path / 'afile'} is a file, not a folder" in err
+
+
+def test_report_into_a_read_only_folder_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "ro" / "r"
+
+    def refused(*args, **kwargs):  # the runner preparing its work folder beside --out
+        raise PermissionError(13, "Permission denied", str(out.parent / ".r.partial-x1"))
+
+    monkeypatch.setattr("opsanalytics.report.runner.run_report", refused)
+    code = main(["report", "--db", "w.duckdb", "--config", "c.toml", "--from", "2026-11-25",
+                 "--to", "2026-11-25", "--out", str(out)])
+    assert code == 2
+    assert capsys.readouterr().err == (f"opsanalytics report: error: --out {out}: cannot write there: "
+                                       f"{out.parent}: Permission denied\n")
+
+
+def test_an_os_error_about_another_file_keeps_its_traceback(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "/somewhere/else/kernel.json")
+
+    monkeypatch.setattr("opsanalytics.report.runner.run_report", broken)
+    with pytest.raises(PermissionError):
+        main(["report", "--db", "w.duckdb", "--config", "c.toml", "--from", "2026-11-25",
+              "--to", "2026-11-25", "--out", str(tmp_path / "r")])
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--jobs", "0"], "--jobs 0: at least 1"),
+    (["--jobs", "-2"], "--jobs -2: at least 1"),
+    (["--only", ","], "--only ',' names no notebook"),
+    (["--only", ""], "--only '' names no notebook"),
+])
+def test_report_options_that_would_mean_something_else(capsys, monkeypatch, args, message):
+    monkeypatch.setattr("opsanalytics.report.runner.run_report", pytest.fail)  # never reached
+    code = main(["report", "--db", "w.duckdb", "--config", "c.toml", "--from", "2026-11-25",
+                 "--to", "2026-11-25", *args])
+    assert code == 2 and message in capsys.readouterr().err

@@ -11,7 +11,9 @@ import os
 import sys
 
 from opsanalytics import __version__
-from opsanalytics.errors import OpsError
+from pathlib import Path
+
+from opsanalytics.errors import OpsError, UsageError
 
 #: exit status of Ctrl-C, as a shell reports a command killed by SIGINT (128 + 2)
 INTERRUPTED = 130
@@ -40,6 +42,28 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(sub)
     return parser
+
+
+def unwritable(out: str | Path, exc: OSError) -> UsageError | None:
+    """The error to show for `exc` when it is about the output folder `--out`: the folder,
+    a parent of it, or a file in or beside it (where a folder is prepared before it is moved
+    into place); in one line, with the file and the system's reason. None for any other file:
+    that is a bug, and keeps its traceback."""
+    folder = Path(out).absolute()
+    if not exc.filename:
+        return None
+    path = Path(os.fsdecode(exc.filename)).absolute()
+    if not (path == folder or path in folder.parents or folder.parent in path.parents):
+        return None
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        # what is in the way: the nearest of the path and its parents that is not a folder
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        reason = f"{blocker} is a file, not a folder"
+    else:
+        # a hidden work folder beside it is an implementation detail: name the folder it is in
+        where = folder.parent if path.parent == folder.parent and path != folder else path
+        reason = f"{where}: {exc.strerror or exc}"
+    return UsageError(f"--out {out}: cannot write there: {reason}")
 
 
 def main(argv: list[str] | None = None) -> int:

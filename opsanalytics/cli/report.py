@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from opsanalytics.cli import unwritable
 from opsanalytics.errors import UsageError
 
 
@@ -77,6 +78,18 @@ def print_outcome(report, stream=None) -> None:
     print(f"open {index}", file=stream)
 
 
+def selection(value: str | None) -> list[str] | None:
+    """The notebooks --only names; None (all) only when --only is not given: `--only ,`
+    naming none is a mistake, not a request for every notebook."""
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise UsageError(f"--only {value!r} names no notebook (e.g. --only 20,send-windows; "
+                         "leave --only out for all of them)")
+    return names
+
+
 def main(args: argparse.Namespace) -> int:
     from opsanalytics.report.runner import run_report
 
@@ -84,12 +97,20 @@ def main(args: argparse.Namespace) -> int:
     date_to = parse_date(args.date_to, "--to")
     if date_from > date_to:
         raise UsageError(f"--from {date_from} is after --to {date_to}")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: at least 1 notebook at a time")
     out = Path(args.out) if args.out else default_out(date_from, date_to)
-    only = [n for n in args.only.split(",") if n.strip()] if args.only else None
-    report = run_report(args.db, args.config, date_from, date_to, out, only=only,
-                        short_code=args.short_code, brand=args.brand, pseudonymise=args.pseudonymise,
-                        kernel=args.kernel, embed_plotly=args.embed_plotly,
-                        notebooks=Path(args.notebooks) if args.notebooks else None,
-                        jobs=max(1, args.jobs))
+    only = selection(args.only)
+    try:
+        report = run_report(args.db, args.config, date_from, date_to, out, only=only,
+                            short_code=args.short_code, brand=args.brand, pseudonymise=args.pseudonymise,
+                            kernel=args.kernel, embed_plotly=args.embed_plotly,
+                            notebooks=Path(args.notebooks) if args.notebooks else None,
+                            jobs=args.jobs)
+    except OSError as exc:
+        error = unwritable(out, exc)  # an unwritable or impossible --out: the user's to fix
+        if error is None:
+            raise
+        raise error from None
     print_outcome(report)
     return 0 if report.ok else 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from opsanalytics.cli import unwritable
 from opsanalytics.errors import UsageError
 
 
@@ -41,8 +42,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.days > 3660:
         raise UsageError(f"--days {args.days}: at most ten years")
-    result = simulate(args.out, days=args.days, scale=args.scale, seed=args.seed,
-                      log_timezone=args.log_timezone, start=args.start or DEFAULT_START, progress=True)
+    try:
+        result = simulate(args.out, days=args.days, scale=args.scale, seed=args.seed,
+                          log_timezone=args.log_timezone, start=args.start or DEFAULT_START, progress=True)
+    except OSError as exc:
+        error = unwritable(args.out, exc)  # an unwritable or impossible --out: the user's to fix
+        if error is None:
+            raise
+        raise error from None
     import json
 
     gt = json.loads(result.ground_truth.read_text(encoding="utf-8"))
