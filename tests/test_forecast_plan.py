@@ -90,11 +90,14 @@ def test_throughput_tiers_and_costs(forecast):
     assert bool(acme["must_request"]) is False
 
 
-def test_adjustments_add_planned_campaigns(con, contract, forecast, tmp_path):
+def test_adjustments_add_planned_campaigns(con, contract, history, forecast, tmp_path):
     path = tmp_path / "adj.csv"
     path.write_text("short_code,month,extra_segments,peak_sms_per_s\n"
                     "36180,2027-03,5000,90\n36180,2027-03,1000,\n36199,2027-05,20000,40\n")
-    adjusted = next_forecast(con, contract, "2027H1", read_adjustments(path), MADE_ON)
+    with pytest.raises(ForecastFileError, match="row 4, column short_code: 36199 is not in the contract"):
+        next_forecast(con, contract, "2027H1", read_adjustments(path), MADE_ON)  # its rate is unknown
+    launching = parse_contract(history.contract_toml + '\n[[short_codes]]\ncode = "36199"\nrate = 50\n', "with 36199")
+    adjusted = next_forecast(con, launching, "2027H1", read_adjustments(path), MADE_ON)
     before = forecast.figures.set_index(["short_code", "month"])
     after = adjusted.figures.set_index(["short_code", "month"])
     march = ("36180", dt.date(2027, 3, 1))
@@ -103,6 +106,7 @@ def test_adjustments_add_planned_campaigns(con, contract, forecast, tmp_path):
     assert after.loc[march, "method"].endswith("+ adjustment")
     new = after.loc[("36199", dt.date(2027, 5, 1))]  # a short code history has never seen
     assert new["mt_segments"] == 20000 and new["method"] == "no_history + adjustment"
+    assert new["subscribed_rate"] == 50  # the contract's, never a default
     assert adjusted.throughput.set_index("short_code").loc["36180", "required_rate"] == 100
     path.write_text("short_code,month,extra_segments\n36180,2027-09,5000\n")
     with pytest.raises(ForecastFileError, match="adj.csv: malformed:\n  row 2, column month: 2027-09 is not in semester 2027H1"):

@@ -61,6 +61,48 @@ def _forecast(files, db: str, semester: str, out: Path) -> int:
                  "--out", str(out), "--made-on", "2025-01-30"])
 
 
+@pytest.mark.parametrize("semester", ["2020H1", "2025H1"])
+def test_a_semester_the_data_has_reached_is_refused_without_a_complete_month(files, semester, capsys, tmp_path):
+    """Defect 1: the past, and the semester the logs are in, used to be 'forecast' from the run rate."""
+    assert _forecast(files, "short", semester, tmp_path / "x") == 2
+    err = capsys.readouterr().err
+    assert f"semester {semester} starts on or before 2025-01-24, the last day of MT data" in err
+    assert "no complete month of history to forecast from" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_future_semester_uses_the_run_rate_and_says_what_it_learnt_from(files, capsys, tmp_path):
+    assert _forecast(files, "short", "2025H2", tmp_path / "x") == 0
+    out = capsys.readouterr().out
+    assert "history no complete month: run rate of 2025-01-05 to 2025-01-24" in out
+    assert "history until none" not in out
+
+
+def test_no_mt_data_at_all_is_refused(full):
+    contract = parse_contract(full.contract_toml, "history contract")
+    empty = type(full)(**{**full.__dict__, "events": full.events.iloc[:0]})
+    con = warehouse.connect(":memory:")
+    try:
+        load_history(con, empty, contract)
+        with pytest.raises(UsageError, match="no MT data in the warehouse: there is no complete month of history"):
+            next_forecast(con, contract, "2027H1")
+    finally:
+        con.close()
+
+
+def test_a_short_code_outside_the_contract_gets_no_invented_subscription(files, capsys, tmp_path):
+    """Defect 2: 36999 was printed as fitting 'the subscribed 10/s' and written with rate 10."""
+    assert _forecast(files, "short", "2025H2", tmp_path / "out") == 0
+    out = capsys.readouterr().out
+    line = next(l for l in out.splitlines() if l.strip().startswith("36999:"))
+    assert "not in the contract" in line and "subscribed" not in line.replace("its subscribed rate", "")
+    for path in (tmp_path / "out").glob("forecast_2025H2*.csv"):
+        assert "36999" not in path.read_text(encoding="utf-8"), path.name
+    xlsx = read_forecast_file(tmp_path / "out" / "forecast_2025H2.xlsx")
+    assert "36999" not in set(xlsx["short_code"]) and set(xlsx["short_code"]) == {"36180", "36181", "36190"}
+    assert main(["forecast", "load", str(tmp_path / "out" / "forecast_2025H2.csv"), "--db", str(tmp_path / "v.duckdb")]) == 0
+
+
 def test_an_unwritable_out_folder_is_one_line_not_a_traceback(files, capsys, tmp_path, monkeypatch):
     """Defect 3: PermissionError from the temporary folder escaped as a traceback. (Simulated:
     the tests may run as root, whom a read-only mode does not stop.)"""

@@ -125,7 +125,6 @@ def _print(frame: pd.DataFrame, fmt: str, timezone: str = "UTC", out=None) -> No
 
 def _make(args: argparse.Namespace) -> int:
     from opsanalytics.forecast import make_forecast
-    from opsanalytics.forecast.periods import month_label
 
     missing = [f"--{n}" for n in ("db", "config", "semester", "out") if getattr(args, n) is None]
     if missing:
@@ -145,10 +144,12 @@ def _make(args: argparse.Namespace) -> int:
     print(f"forecast {forecast.semester} for {forecast.contractor or '(no contractor set)'}: "
           f"{totals['short_codes']} short codes, {totals['mt_segments']:,} MT segments "
           f"({forecast.level:.0%} interval {totals['segments_low']:,}-{totals['segments_high']:,}), "
-          f"history until {month_label(forecast.history_until) if forecast.history_until else 'none'}")
+          f"history {forecast.history_label()}")
     methods = forecast.figures.groupby("short_code")["method"].first()
     for row in forecast.throughput.itertuples(index=False):
         print(f"  {row.short_code}: {methods[row.short_code]}; {row.note}")
+    for row in forecast.outside.itertuples(index=False):
+        print(f"  {row.short_code}: {row.method}; {row.note}")
     for note in forecast.notes:
         print(f"  note: {note}")
     for path in paths.values():

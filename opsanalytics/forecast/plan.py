@@ -35,6 +35,21 @@ class NextForecast:
     throughput: pd.DataFrame
     history: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: short codes with MT traffic the contract does not declare: short_code, method,
+    #: mt_segments (semester), forecast_peak, required_rate, note. Not in the file for Orange:
+    #: the file needs a subscribed rate and only the contract knows one.
+    outside: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: first and last local day of MT data (the run rate's days when there is no complete month)
+    data_days: tuple[dt.date, dt.date] | None = None
+
+    def history_label(self) -> str:
+        """What the forecast was learnt from, for the summary line and the cover sheet."""
+        if self.history_until is not None:
+            return f"until {month_label(self.history_until)}"
+        if self.data_days is not None:
+            first, last = self.data_days
+            return f"no complete month: run rate of {first.isoformat()} to {last.isoformat()}"
+        return "none"
 
     def totals(self) -> dict[str, float]:
         return {
@@ -91,9 +106,14 @@ def _backtest(con, contract, horizon, short_code) -> tuple[pd.DataFrame, pd.Data
     return out[0], out[1]
 
 
-def _check_adjustments(adjustments: pd.DataFrame, semester: Semester) -> None:
+def _check_adjustments(adjustments: pd.DataFrame, semester: Semester, contract: Contract) -> None:
+    """A campaign on a short code outside the contract is refused, not dropped from the file
+    unseen: the file needs the code's subscribed rate, which only the contract knows."""
     errors = [f"row {r}, column month: {month_label(m)} is not in semester {semester.label}"
               for r, m in zip(adjustments["row_no"], adjustments["month"]) if m not in semester.months]
+    errors += [f"row {r}, column short_code: {c} is not in the contract (add it with its subscribed rate "
+               "to forecast it)" for r, c in zip(adjustments["row_no"], adjustments["short_code"])
+               if contract.short_code(c) is None]
     if errors:
         raise ForecastFileError("adjustments file: " + "; ".join(errors))
 
@@ -107,60 +127,101 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     except ValueError as exc:
         raise UsageError(f"--semester: {exc}") from None
     made_on = made_on or dt.date.today()
+    first_day, last_day = data_coverage(con, contract)
     history = monthly_history(con, contract)
     until = history["month"].max() if len(history) else None
-    if until is not None and target.start <= until:
-        raise UsageError(f"semester {target.label} starts on or before {month_label(until)}, the last complete "
-                         "month of data: forecast a semester that has not started yet")
+    _check_semester(target, until, last_day)
     if adjustments is None:
         adjustments = pd.DataFrame(columns=["row_no", "short_code", "month", "extra_segments", "peak_sms_per_s"])
-    _check_adjustments(adjustments, target)
+    _check_adjustments(adjustments, target, contract)
 
     rates = _run_rates(con, contract) if until is None else {}
-    codes = sorted({s.code for s in contract.short_codes} | set(history["short_code"]) | set(rates)
-                   | set(adjustments["short_code"]))
-    if not codes:
-        raise UsageError("nothing to forecast: no short code in the contract, the MT history or the adjustments")
-    extra = adjustments.groupby(["short_code", "month"])["extra_segments"].sum()
-    planned_peak = adjustments.dropna(subset=["peak_sms_per_s"]).groupby(["short_code", "month"])["peak_sms_per_s"].max()
-    rows = []
-    for code in codes:
-        series = history[history["short_code"] == code]
-        steps = months_between(until, target.months[-1]) if until is not None else 6
-        if code in rates:  # less than one complete month of data
-            per_day, seen_peak = rates[code]
-            days = np.array([(add_months(m, 1) - m).days for m in target.months])
-            seg, peak = run_rate(per_day, days, level), run_rate(seen_peak, np.ones(6), level)
-        else:
-            seg = forecast_series(series["actual_segments"].to_numpy(), steps, level)
-            peak = forecast_series(series["actual_peak"].to_numpy(), steps, level)
-        subscribed = contract.short_code(code).rate if contract.short_code(code) else 10
-        for i, month in enumerate(target.months):
-            k = steps - 6 + i
-            add = int(extra.get((code, month), 0))
-            peak_mean = max(float(peak.mean[k]), float(planned_peak.get((code, month), 0.0)))
-            peak_high = max(float(peak.high[k]), float(planned_peak.get((code, month), 0.0)))
-            tier = pricing.cheapest_tier(math.ceil(peak_mean - 1e-9))
-            method = seg.method if seg.method == peak.method else f"{seg.method} / peak: {peak.method}"
-            rows.append({
-                "short_code": code, "month": month,
-                "mt_segments": max(0, int(round(seg.mean[k])) + add),
-                "peak_sms_per_s": float(math.ceil(peak_mean - 1e-9)),
-                "subscribed_rate": subscribed, "semester": target.label, "made_on": made_on,
-                "segments_low": max(0, int(math.floor(seg.low[k])) + add),
-                "segments_high": max(0, int(math.ceil(seg.high[k])) + add),
-                "peak_low": float(math.floor(peak.low[k])), "peak_high": float(math.ceil(peak_high - 1e-9)),
-                "required_rate": tier.rate if tier else pd.NA,
-                "adjustment_segments": add,
-                "method": method + (" + adjustment" if add else ""),
-            })
-    figures = pd.DataFrame(rows)
+    declared = {s.code for s in contract.short_codes}
+    seen = set(history["short_code"]) | set(rates)
+    if not declared:
+        raise UsageError("nothing to forecast: the contract declares no short code"
+                         + (f" (MT traffic on {', '.join(sorted(seen))})" if seen else ""))
+    steps = months_between(until, target.months[-1]) if until is not None else 6
+    frames = {code: _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level)
+              for code in sorted(declared | seen)}
+    figures = pd.concat([frames[c] for c in sorted(declared)], ignore_index=True)
     notes = []
     if until is None:
         notes.append("no complete month of MT data: short codes with traffic are forecast from their daily "
                      "run rate ('run_rate'), the others are 'no_history' (zero + adjustments)")
     return NextForecast(contract.forecast.contractor, target.label, made_on, level, until, figures,
-                        throughput_options(figures), history, notes)
+                        throughput_options(figures), history, notes,
+                        _outside([frames[c] for c in sorted(seen - declared)]),
+                        (first_day, last_day) if first_day is not None else None)
+
+
+def _check_semester(target: Semester, until: dt.date | None, last_day: dt.date | None) -> None:
+    """The semester must not have started by the end of the data, complete months or not."""
+    if until is not None:
+        if target.start <= until:
+            raise UsageError(f"semester {target.label} starts on or before {month_label(until)}, the last "
+                             "complete month of data: forecast a semester that has not started yet")
+    elif last_day is None:
+        raise UsageError("no MT data in the warehouse: there is no complete month of history to forecast "
+                         "from (ingest the logs first)")
+    elif target.start <= last_day:
+        raise UsageError(f"semester {target.label} starts on or before {last_day.isoformat()}, the last day "
+                         "of MT data, and the data holds no complete month of history to forecast from: "
+                         "forecast a semester that has not started yet")
+
+
+def _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level) -> pd.DataFrame:
+    """One short code's six months; subscribed_rate is NA for a code outside the contract."""
+    series = history[history["short_code"] == code]
+    if code in rates:  # less than one complete month of data
+        per_day, seen_peak = rates[code]
+        days = np.array([(add_months(m, 1) - m).days for m in target.months])
+        seg, peak = run_rate(per_day, days, level), run_rate(seen_peak, np.ones(6), level)
+    else:
+        seg = forecast_series(series["actual_segments"].to_numpy(), steps, level)
+        peak = forecast_series(series["actual_peak"].to_numpy(), steps, level)
+    declared = contract.short_code(code)
+    codes = adjustments["short_code"] == code
+    extra = adjustments[codes].groupby("month")["extra_segments"].sum()
+    planned_peak = adjustments[codes].dropna(subset=["peak_sms_per_s"]).groupby("month")["peak_sms_per_s"].max()
+    rows = []
+    for i, month in enumerate(target.months):
+        k = steps - 6 + i
+        add = int(extra.get(month, 0))
+        peak_mean = max(float(peak.mean[k]), float(planned_peak.get(month, 0.0)))
+        peak_high = max(float(peak.high[k]), float(planned_peak.get(month, 0.0)))
+        tier = pricing.cheapest_tier(math.ceil(peak_mean - 1e-9))
+        method = seg.method if seg.method == peak.method else f"{seg.method} / peak: {peak.method}"
+        rows.append({
+            "short_code": code, "month": month,
+            "mt_segments": max(0, int(round(seg.mean[k])) + add),
+            "peak_sms_per_s": float(math.ceil(peak_mean - 1e-9)),
+            "subscribed_rate": declared.rate if declared else pd.NA, "semester": target.label, "made_on": made_on,
+            "segments_low": max(0, int(math.floor(seg.low[k])) + add),
+            "segments_high": max(0, int(math.ceil(seg.high[k])) + add),
+            "peak_low": float(math.floor(peak.low[k])), "peak_high": float(math.ceil(peak_high - 1e-9)),
+            "required_rate": tier.rate if tier else pd.NA,
+            "adjustment_segments": add,
+            "method": method + (" + adjustment" if add else ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def _outside(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per short code outside the contract: what its traffic would need, and why it is left out."""
+    rows = []
+    for frame in frames:
+        peak = float(frame["peak_sms_per_s"].max())
+        needed = pricing.cheapest_tier(peak)
+        rows.append({
+            "short_code": frame["short_code"].iloc[0], "method": frame["method"].iloc[0],
+            "mt_segments": int(frame["mt_segments"].sum()), "forecast_peak": peak,
+            "required_rate": needed.rate if needed else pd.NA,
+            "note": (f"MT traffic but not in the contract: left out of the file for Orange (forecast peak "
+                     f"{peak:g}/s); add it to the contract with its subscribed rate to forecast it"),
+        })
+    return pd.DataFrame(rows, columns=["short_code", "method", "mt_segments", "forecast_peak", "required_rate",
+                                       "note"])
 
 
 def _run_rates(con: duckdb.DuckDBPyConnection, contract: Contract) -> dict[str, tuple[float, float]]:

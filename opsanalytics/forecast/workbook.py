@@ -14,7 +14,6 @@ from openpyxl.utils import get_column_letter
 
 from opsanalytics import __version__
 from opsanalytics.forecast.files import FIGURES_SHEET, file_frame
-from opsanalytics.forecast.periods import month_label
 from opsanalytics.forecast.plan import NextForecast
 
 COVER_SHEET = "Cover"
@@ -68,7 +67,7 @@ def write_workbook(forecast: NextForecast, path: str | Path) -> Path:
         ("Contractor", forecast.contractor or "(set [forecast] contractor in the contract)"),
         ("Semester", forecast.semester),
         ("Made on", forecast.made_on),
-        ("History used until", month_label(forecast.history_until) if forecast.history_until else "none"),
+        ("History used", forecast.history_label()),
         ("Short codes", totals["short_codes"]),
         ("Total MT segments", totals["mt_segments"]),
         (f"Total MT segments, {forecast.level:.0%} interval low", totals["segments_low"]),
