@@ -87,6 +87,19 @@ def test_csv_and_table(files, capsys):
     assert code == 0 and out.startswith("R2 window: 2 violations")
 
 
+def test_csv_of_all_prints_each_rule_as_the_rule_alone_does(files, capsys):
+    db, config = files
+    _, out, _ = audit(capsys, "all", "--db", db, "--config", config, "--format", "csv")
+    every = list(csv.DictReader(io.StringIO(out)))
+    assert {r["rule"] for r in every} >= {"R1", "R2"}  # rules of other columns: empty cells
+    for rule in sorted({r["rule"] for r in every}):
+        _, out, _ = audit(capsys, rule, "--db", db, "--config", config, "--format", "csv")
+        alone = list(csv.DictReader(io.StringIO(out)))
+        assert [{k: r[k] for k in alone[0]} for r in every if r["rule"] == rule] == alone
+    r1 = next(r for r in every if r["rule"] == "R1")
+    assert (r1["messages"], r1["over_cap"]) == ("2", "1")
+
+
 @pytest.mark.parametrize("args,message", [
     (["R42"], "unknown rule 'R42'"),
     (["R1", "--from", "2026-13-01"], "--from: expected a date YYYY-MM-DD"),

@@ -111,11 +111,15 @@ def _flat(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
 
 
 def _write_csv(results: list[AuditResult], timezone: str, out) -> None:
+    """One table for all rules: a column a rule does not have is empty on its rows. Its
+    integers stay integers (nullable Int64): a plain int64 column turns to floats (2.0)
+    wherever the concatenation leaves it empty, and `all` must print what one rule prints."""
     frames = []
     for r in results:
         flat = _flat(r.rows, timezone)
         flat.insert(0, "rule", r.rule)
-        frames.append(flat)
+        integers = [c for c in flat.columns if pd.api.types.is_integer_dtype(flat[c])]
+        frames.append(flat.astype({c: "Int64" for c in integers}))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["rule"])
     frame.to_csv(out, index=False)
 
