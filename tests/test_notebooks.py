@@ -66,6 +66,37 @@ def test_rule_pages_show_each_rule_they_detail(report):
         assert f'<h2 id="{rule}">' in html, f"{page} has no section for {rule}"
 
 
+def test_committed_notebooks_keep_their_cell_ids():
+    """Cell ids keep diffs and papermill's records stable: an editor that drops them (or an
+    nbformat before 4.5) would renumber every cell. No outputs: test_report_runner."""
+    for path in runner.available_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        assert (nb.nbformat, nb.nbformat_minor) >= (4, 5), path
+        ids = [c.get("id") for c in nb.cells]
+        assert all(ids) and len(set(ids)) == len(ids), path
+
+
+def test_commands_the_notebooks_suggest_exist():
+    """A page that tells the reader to run `opsanalytics ...` names a real command."""
+    import re
+
+    from opsanalytics.cli import build_parser
+
+    parser = build_parser()
+    found = 0
+    for path in runner.available_notebooks():
+        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+        for command in re.findall(r"opsanalytics ((?:forecast|audit|ingest|report|status)\b[^)`\"\n]*)", text):
+            found += 1
+            # prose may leave out the options every command needs: only the words are checked
+            words = command.split() + ["--db", "DB", "--config", "C"]
+            try:
+                parser.parse_known_args(words)
+            except SystemExit:
+                pytest.fail(f"{path.name} suggests `opsanalytics {command}`, which does not parse")
+    assert found
+
+
 def test_without_dates_a_notebook_covers_the_days_with_data(report, kernel, tmp_path):
     """As in JupyterLab with the parameters cell left at None: the period is the data's."""
     params = {k: v for k, v in report.parameters.items() if k not in ("date_from", "date_to")}
