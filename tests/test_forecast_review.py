@@ -4,6 +4,7 @@ pandas markers in the tables, and empty tables that did not say why."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ from opsanalytics import warehouse
 from opsanalytics.cli import main
 from opsanalytics.config import parse_contract
 from opsanalytics.errors import UsageError
-from opsanalytics.forecast import next_forecast, read_forecast_file
+from opsanalytics.forecast import compare_notes, next_forecast, read_forecast_file
 from opsanalytics.simulate.history import generate_history, load_history
 
 RAW_MARKERS = ("None", "<NA>", "NaN", "NaT")
@@ -125,3 +126,61 @@ def test_an_unwritable_out_folder_is_one_line_not_a_traceback(files, capsys, tmp
     not_a_folder.write_text("x")
     assert _forecast(files, "full", "2025H2", not_a_folder) == 2
     assert capsys.readouterr().err.startswith(f"opsanalytics forecast: error: --out {not_a_folder}: ")
+
+
+def test_compare_table_shows_blanks_and_months_and_says_why_the_summary_is_empty(files, capsys):
+    """Defects 4 and 5: None/<NA>/NaN/NaT and 2025-01-01 in the table; a bare '(none)'."""
+    args = ["forecast", "compare", "--db", str(files["short"]), "--config", str(files["contract"])]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert not [m for m in RAW_MARKERS if m in out], out
+    assert " 2025-01 " in out and "2025-01-01" not in out and "(none)" not in out
+    assert "no semester summary: no month is judged" in out
+    assert "(2025-01-05 to 2025-01-24) holds no complete month" in out
+    assert "no forecast is loaded" in out
+    assert main([*args, "--format", "csv"]) == 0
+    said = capsys.readouterr()
+    assert said.out.startswith("short_code,month") and "no semester summary" in said.err
+
+
+def test_compare_table_with_forecasts_and_gaps_has_no_raw_markers(files, full, capsys, tmp_path):
+    db = tmp_path / "full.duckdb"
+    db.write_bytes(files["full"].read_bytes())
+    forecasts = tmp_path / "forecasts"
+    full.write(tmp_path)
+    assert main(["forecast", "load", *sorted(str(p) for p in forecasts.glob("*.csv")), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["forecast", "compare", "--db", str(db), "--config", str(files["contract"])]) == 0
+    out = capsys.readouterr().out
+    assert not [m for m in RAW_MARKERS if m in out], out
+    assert " 2025-03 " in out and not re.search(r" 2025-0[1-6]-01 ", out)  # months, not first days
+    assert "no forecast is loaded" not in out and "(none)" not in out
+    assert main(["forecast", "compare", "--db", str(db), "--config", str(files["contract"]), "--from", "2025-07-01"]) == 0
+    assert "no MT traffic in the period or short code asked (the data covers 2025-01-01 to 2025-06-30)" in \
+        capsys.readouterr().out
+    con = warehouse.connect(str(db), read_only=True)
+    try:  # a period reaching only a partly covered month, while other months are complete
+        partial = pd.DataFrame({"short_code": ["36180"], "month": [dt.date(2025, 6, 1)], "status": ["partial"]})
+        notes = compare_notes(con, parse_contract(full.contract_toml, "c"), partial)
+    finally:
+        con.close()
+    assert "the months asked lie only partly inside the data (2025-01-01 to 2025-06-30)" in notes["semesters"][0]
+    assert main(["forecast", "versions", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert not [m for m in RAW_MARKERS if m in out] and "T00:00:00" not in out
+
+
+def test_backtest_says_how_much_history_it_needs(files, capsys):
+    """Defect 5: '(none)' when the history is too short."""
+    base = ["forecast", "backtest", "--config", str(files["contract"])]
+    assert main([*base, "--db", str(files["short"])]) == 0
+    out = capsys.readouterr().out
+    assert "(none)" not in out
+    assert ("no backtest: a short code needs at least 13 complete months of history" in out
+            and "(2025-01-05 to 2025-01-24) holds no complete month" in out)
+    assert main([*base, "--db", str(files["full"])]) == 0
+    out = capsys.readouterr().out
+    assert "no backtest: a short code needs at least 13" in out and "36180: 6 complete months (2025-01 to 2025-06)" in out
+    assert main([*base, "--db", str(files["full"]), "--format", "csv"]) == 0
+    said = capsys.readouterr()
+    assert said.out.startswith("short_code,metric") and "needs at least 13 complete months" in said.err

@@ -111,8 +111,11 @@ def _date(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
-def _print(frame: pd.DataFrame, fmt: str, timezone: str = "UTC", out=None) -> None:
+def _print(frame: pd.DataFrame, fmt: str, timezone: str = "UTC", out=None, notes: list[str] | None = None) -> None:
+    """`notes` say why rows are missing (nothing to show, short codes left out): after the
+    table, in place of a bare '(none)', or on stderr for csv/json so that stdout stays data."""
     out = out or sys.stdout
+    notes = notes or []
     if fmt == "json":
         json.dump(frame_records(frame, timezone), out, ensure_ascii=False)
         out.write("\n")
@@ -120,7 +123,56 @@ def _print(frame: pd.DataFrame, fmt: str, timezone: str = "UTC", out=None) -> No
         frame.to_csv(out, index=False)
     else:
         with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 60):
-            out.write((frame.to_string(index=False) if len(frame) else "(none)") + "\n")
+            if len(frame):
+                out.write(_readable(frame).to_string(index=False, na_rep=MISSING) + "\n")
+            elif not notes:
+                out.write("(none)\n")
+        for note in notes:
+            out.write(f"{note}\n")
+        return
+    _notes_to_stderr(notes)
+
+
+def _notes_to_stderr(notes: list[str]) -> None:
+    for note in notes:
+        print(f"opsanalytics forecast: note: {note}", file=sys.stderr)
+
+
+#: how a table shows a missing value (no forecast, no deviation, no version)
+MISSING = "-"
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a person reads it: missing values as '-', months as YYYY-MM (not the raw
+    None/<NA>/NaN/NaT markers and first-of-month dates pandas prints)."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        is_month = column == "month" or str(column).endswith("_month")
+        if pd.api.types.is_float_dtype(values.dtype) and not is_month:
+            continue  # na_rep shows its NaN; the float formatting stays pandas'
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            values = values.astype(object)
+        out[column] = [_cell(v, is_month) for v in values]
+    return out
+
+
+def _cell(value, is_month: bool):
+    if _missing(value):
+        return MISSING
+    if is_month and isinstance(value, dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, dt.datetime):  # a date stored as a midnight timestamp reads as a date
+        naive_midnight = value.tzinfo is None and value == value.replace(hour=0, minute=0, second=0, microsecond=0)
+        return value.date().isoformat() if naive_midnight else str(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is not missing
+        return False
 
 
 def _make(args: argparse.Namespace) -> int:
@@ -191,32 +243,36 @@ def _versions(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from opsanalytics.forecast import forecast_vs_actuals, semester_summary
+    from opsanalytics.forecast.compare import compare_notes, forecast_vs_actuals, semester_summary
 
     contract = load_contract(args.config)
     filters = Filters(_date(args.date_from, "--from"), _date(args.date_to, "--to"), args.short_code)
     con = warehouse.connect(args.db, read_only=True)
     try:
         months = forecast_vs_actuals(con, contract, filters)
+        notes = compare_notes(con, contract, months, filters)
     finally:
         con.close()
+    semesters = semester_summary(months)
     if args.format == "json":
         payload = {"tolerance": contract.rules.forecast_tolerance,
                    "months": frame_records(months, contract.timezone),
-                   "semesters": frame_records(semester_summary(months), contract.timezone)}
+                   "semesters": frame_records(semesters, contract.timezone)}
         json.dump(payload, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     elif args.format == "csv":
         months.to_csv(sys.stdout, index=False)
     else:
-        _print(months.drop(columns=["source"]), "table")
+        _print(months.drop(columns=["source"]), "table", notes=notes["months"])
         print()
-        _print(semester_summary(months), "table")
+        _print(semesters, "table", notes=notes["semesters"])
+        return 0
+    _notes_to_stderr(notes["months"] + notes["semesters"])
     return 0
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    from opsanalytics.forecast import backtest
+    from opsanalytics.forecast.plan import backtest, backtest_notes
 
     if args.horizon < 1:
         raise UsageError(f"--horizon: expected at least 1 month, got {args.horizon}")
@@ -224,9 +280,10 @@ def _backtest(args: argparse.Namespace) -> int:
     con = warehouse.connect(args.db, read_only=True)
     try:
         scores = backtest(con, contract, args.horizon, args.short_code)
+        notes = backtest_notes(con, contract, args.short_code)
     finally:
         con.close()
-    _print(scores, args.format)
+    _print(scores, args.format, notes=notes)
     return 0
 
 

@@ -13,9 +13,10 @@ the next one made from history.
 The functions below return DataFrames the R9 notebook plots (docs/forecast.md).
 """
 
-from opsanalytics.forecast.compare import audit_r9, forecast_vs_actuals, semester_summary
+from opsanalytics.forecast.compare import audit_r9, compare_notes, forecast_vs_actuals, semester_summary
 from opsanalytics.forecast.files import read_adjustments, read_forecast_file, write_forecast_csv
-from opsanalytics.forecast.plan import NextForecast, backtest, backtest_detail, monthly_history, next_forecast
+from opsanalytics.forecast.plan import (NextForecast, backtest, backtest_detail, backtest_notes, monthly_history,
+                                       next_forecast)
 from opsanalytics.forecast.store import forecast_versions, load_forecast_file
 
 
@@ -32,5 +33,5 @@ def make_forecast(con, contract, semester, out_dir, adjustments_path=None, made_
 __all__ = [
     "audit_r9", "forecast_vs_actuals", "semester_summary", "read_forecast_file", "read_adjustments",
     "write_forecast_csv", "load_forecast_file", "forecast_versions", "next_forecast", "NextForecast",
-    "backtest", "backtest_detail", "monthly_history", "make_forecast",
+    "backtest", "backtest_detail", "monthly_history", "make_forecast", "backtest_notes", "compare_notes",
 ]

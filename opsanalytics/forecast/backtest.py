@@ -20,6 +20,8 @@ from opsanalytics.forecast.model import SEASON, forecast_series, last_value, sea
 METHODS = ("chosen", "seasonal_naive", "last_value")
 #: the most recent origins scored (12: every calendar month once as a starting point)
 MAX_ORIGINS = 12
+#: complete months a series needs before anything is scored: a year of history, then a month
+MIN_MONTHS = SEASON + 1
 
 
 def _smape(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:

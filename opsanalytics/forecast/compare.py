@@ -14,7 +14,7 @@ import pandas as pd
 from opsanalytics import warehouse
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract
-from opsanalytics.forecast.actuals import data_coverage, monthly_actuals
+from opsanalytics.forecast.actuals import complete_months, data_coverage, monthly_actuals
 from opsanalytics.forecast.store import forecast_versions, has_forecasts_table
 
 _FORECAST_DTYPES = {
@@ -86,6 +86,33 @@ def semester_summary(months: pd.DataFrame) -> pd.DataFrame:
     columns = ["short_codes", "months", "flagged", "no_forecast", "forecast_segments", "actual_segments",
                "segments_deviation", "max_abs_segments_deviation", "max_abs_peak_deviation"]
     return out[columns].reset_index()
+
+
+def compare_notes(con: duckdb.DuckDBPyConnection, contract: Contract, months: pd.DataFrame,
+                  filters: Filters | None = None) -> dict[str, list[str]]:
+    """Why the months or the semester summary hold nothing (and whether any forecast is
+    loaded), said rather than left as an empty table: {"months": [...], "semesters": [...]}."""
+    filters = filters or Filters()
+    notes: dict[str, list[str]] = {"months": [], "semesters": []}
+    first_day, last_day = data_coverage(con, contract)
+    if first_day is None:
+        notes["months"].append("no MT data in the warehouse: nothing to compare (ingest the logs first)")
+    elif months.empty:
+        notes["months"].append(f"no MT traffic in the period or short code asked (the data covers "
+                               f"{first_day.isoformat()} to {last_day.isoformat()})")
+    if len(months) and (months["status"] == "partial").all():
+        span = f"{first_day.isoformat()} to {last_day.isoformat()}"
+        why = (f"the data ({span}) holds no complete month" if not complete_months(first_day, last_day)
+               else f"the months asked lie only partly inside the data ({span})")
+        notes["semesters"].append(f"no semester summary: no month is judged; a month is judged once the MT data "
+                                  f"covers it from its first to its last day, and {why}")
+    elif months.empty:
+        notes["semesters"].append("no semester summary: no month to judge")
+    if forecast_versions(con, filters.short_code).empty:
+        whose = f" for short code {filters.short_code}" if filters.short_code else ""
+        notes["semesters"].append(f"no forecast is loaded{whose}: every judged month with traffic is "
+                                  "no_forecast (opsanalytics forecast load FILE... --db DB)")
+    return notes
 
 
 def audit_r9(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters | None = None) -> AuditResult:

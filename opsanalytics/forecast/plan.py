@@ -16,7 +16,7 @@ from opsanalytics import pricing
 from opsanalytics.config import Contract
 from opsanalytics.errors import ForecastFileError, UsageError
 from opsanalytics.forecast.actuals import complete_months, data_coverage, monthly_actuals
-from opsanalytics.forecast.backtest import backtest_frame
+from opsanalytics.forecast.backtest import MIN_MONTHS as BACKTEST_MONTHS, backtest_frame
 from opsanalytics.forecast.model import DEFAULT_LEVEL, forecast_series, run_rate
 from opsanalytics.forecast.periods import Semester, add_months, month_label, months_between
 
@@ -104,6 +104,31 @@ def _backtest(con, contract, horizon, short_code) -> tuple[pd.DataFrame, pd.Data
             frame["metric"] = frame["metric"].str.removeprefix("actual_")
         out.append(frame)
     return out[0], out[1]
+
+
+def backtest_notes(con: duckdb.DuckDBPyConnection, contract: Contract,
+                   short_code: str | None = None) -> list[str]:
+    """Why short codes are missing from the backtest: each needs a year of complete months
+    before the first month it scores (BACKTEST_MONTHS in all)."""
+    history = monthly_history(con, contract, short_code)
+    need = (f"a short code needs at least {BACKTEST_MONTHS} complete months of history "
+            "(a year before the first month scored)")
+    if history.empty:
+        first_day, last_day = data_coverage(con, contract)
+        if first_day is None:
+            return [f"no backtest: {need}; there is no MT data in the warehouse"]
+        span = f"{first_day.isoformat()} to {last_day.isoformat()}"
+        if short_code and monthly_actuals(con, contract, short_code).empty:
+            return [f"no backtest: short code {short_code} has no MT traffic in the data ({span})"]
+        return [f"no backtest: {need}; the MT data ({span}) holds no complete month"]
+    spans = history.groupby("short_code")["month"].agg(["size", "min", "max"])
+    short = spans[spans["size"] < BACKTEST_MONTHS]
+    if short.empty:
+        return []
+    head = "no backtest" if len(short) == len(spans) else "not backtested"
+    return [f"{head}: {need}"] + [
+        f"  {code}: {row['size']} complete month{'' if row['size'] == 1 else 's'} "
+        f"({month_label(row['min'])} to {month_label(row['max'])})" for code, row in short.iterrows()]
 
 
 def _check_adjustments(adjustments: pd.DataFrame, semester: Semester, contract: Contract) -> None:
