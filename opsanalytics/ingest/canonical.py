@@ -32,9 +32,31 @@ OPTIONAL = ("label", "smsc", "service", "account", "binfo", "fid", "meta", "send
 COLUMNS = REQUIRED + OPTIONAL
 
 
+#: the first bytes of a Parquet file (PARE: one whose footer is encrypted)
+PARQUET_MAGIC = (b"PAR1", b"PARE")
+
+
 def file_format(path: Path) -> str:
     """'parquet' for .parquet files, else 'csv' (.csv, .csv.gz)."""
     return "parquet" if path.name.lower().endswith(".parquet") else "csv"
+
+
+def _check_kind(path: Path, fmt: str) -> None:
+    """Refuse a file that is not what it is to be read as, saying so, before DuckDB says it
+    in terms of its own SQL: a text file read as Parquet (`--format parquet`, or a .parquet
+    name), a Parquet file read as CSV."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot be read: {exc}") from None
+    named = file_format(path)
+    if fmt == "parquet" and head not in PARQUET_MAGIC:
+        why = (f"; --format parquet reads every file given as Parquet, and this one looks like a "
+               "CSV: give --format csv, or leave --format out (auto)") if named != fmt else ""
+        raise IngestError(f"{path}: not a Parquet file (a Parquet file starts with PAR1){why}")
+    if fmt == "csv" and head in PARQUET_MAGIC:
+        raise IngestError(f"{path}: a Parquet file, not a CSV: give --format parquet")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
@@ -96,10 +118,14 @@ def check_columns(path: Path, columns: list[str]) -> None:
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
-         progress: bool = True) -> LoadCounts:
-    """Load one canonical file into events/rejected_lines (inside the caller's transaction)."""
+         progress: bool = True, fmt: str | None = None) -> LoadCounts:
+    """Load one canonical file into events/rejected_lines (inside the caller's transaction).
+    `fmt`: 'csv' or 'parquet' as `ingest --format` forces it; None: by the file's name."""
     path = Path(path)
-    fmt = file_format(path)
+    fmt = fmt or file_format(path)
+    if fmt not in ("csv", "parquet"):
+        raise IngestError(f"{path}: format {fmt!r} is not canonical (csv or parquet)")
+    _check_kind(path, fmt)
     columns = _columns(con, path, fmt)
     check_columns(path, columns)
     warehouse.execute(con, "staging/canonical_template").fetchall()
