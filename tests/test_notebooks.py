@@ -66,6 +66,32 @@ def test_rule_pages_show_each_rule_they_detail(report):
         assert f'<h2 id="{rule}">' in html, f"{page} has no section for {rule}"
 
 
+def test_rule_pages_give_the_index_verdict(report):
+    """A rule the index calls not judged is not 'no violation' on its page (R9 over three
+    days: no complete month), and a breach count is the index's."""
+    import re
+
+    from opsanalytics.report.insights import RULE_PAGES
+
+    verdicts = {"breach": "ops-breach", "clean": "ops-clean", "not_judged": "ops-unjudged"}
+    rules = {r["rule"]: r for r in report.summary["rules"]}
+    assert rules["R9"]["status"] == "not_judged"
+    for rule, (_, page) in RULE_PAGES.items():
+        html = (report.out_dir / f"{page}.html").read_text(encoding="utf-8")
+        heading = re.search(f'<h2 id="{rule}">(.*?)</h2>', html, re.S).group(1)
+        assert f'class="{verdicts[rules[rule]["status"]]}"' in heading, (rule, heading)
+        if rules[rule]["status"] == "not_judged":
+            assert "not judged" in heading and html_escape(rules[rule]["note"]) in html
+    forecasts = (report.out_dir / "60-forecasts.html").read_text(encoding="utf-8")
+    assert "Every judged month is within tolerance" not in forecasts
+
+
+def html_escape(text):
+    import html
+
+    return html.escape(text, quote=False)
+
+
 def test_committed_notebooks_keep_their_cell_ids():
     """Cell ids keep diffs and papermill's records stable: an editor that drops them (or an
     nbformat before 4.5) would renumber every cell. No outputs: test_report_runner."""

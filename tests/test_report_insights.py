@@ -166,7 +166,7 @@ def test_executive_summary_counts_are_the_audits(con, ctr):
     r2 = summary.table.set_index("rule").loc["R2"]
     assert (r2.violations, r2.status, r2.notebook) == (3, "breach", "20-send-windows")  # 2 Sunday + Christmas
     assert r2.change == r2.violations - r2.previous
-    assert summary.to_json()["period"] == {"from": "2026-11-29", "to": "2026-12-31"}
+    assert summary.to_json()["period"] == {"from": "2026-11-29", "to": "2026-12-31", "coverage": "partial"}
     r9 = summary.table.set_index("rule").loc["R9"]  # no complete month of data: nothing to judge
     assert (r9.violations, r9.status) == (0, "not_judged")
     assert summary.table.set_index("rule").loc["R5"].status == "clean"
@@ -275,3 +275,72 @@ def test_no_trend_against_a_period_without_data(con, ctr):
     assert set(later.table.trend) <= {"up", "down", "same"}
     full = insights.period_coverage(con, ctr, Filters(dt.date(2026, 11, 26), dt.date(2026, 12, 24)))
     assert full == "full"
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(dt.date(2030, 1, 1), dt.date(2030, 1, 31)),                         # after the data
+    Filters(dt.date(2026, 11, 25), dt.date(2026, 12, 31), short_code="99999"),  # no such short code
+    Filters(dt.date(2026, 11, 25), dt.date(2026, 12, 31), brand="Nope"),        # no such brand
+], ids=["period", "short_code", "brand"])
+def test_a_period_without_traffic_is_not_judged_rather_than_clean(con, ctr, filters):
+    """0 breaches where nothing was sent is not a clean bill: every rule is amber with the
+    reason, the headline says 'no traffic', and the counts stay audit all's."""
+    from opsanalytics.report.index import summary_table
+
+    summary = insights.executive_summary(con, ctr, filters)
+    assert summary.coverage == "none"
+    assert dict(zip(summary.table.rule, summary.table.violations)) == {r.rule: r.violations
+                                                                      for r in run_all(con, ctr, filters)}
+    table = summary.table.set_index("rule")
+    assert set(table.status) == {"not_judged"}
+    assert table.loc["R1"].note.startswith("No MT was accepted in this period")
+    if filters.short_code:
+        assert "for short code 99999" in table.loc["R1"].note
+    values, tones = insights.headline(summary.to_json())
+    assert "rules breached" not in values
+    assert values["rules judged: no traffic in the period"] == "none"
+    assert tones["rules judged: no traffic in the period"] == "ops-unjudged"
+    html = summary_table(summary.to_json(), {})
+    assert "id='no-traffic'" in html and "ops-status clean" not in html
+
+
+def test_headline_of_a_period_with_traffic(con, ctr):
+    summary = insights.executive_summary(con, ctr, Filters(dt.date(2026, 11, 29), dt.date(2026, 12, 31)))
+    values, tones = summary.headline()
+    assert values["rules breached"] == f"{(summary.table.status == 'breach').sum()} / 10"
+    assert tones["rules breached"] == "ops-breach"
+    assert values["rules not judged"] == 1  # R9: no complete month
+    assert values["violations"] == int(summary.table.violations.sum())
+
+
+def _r9(months_judged=0, months_partial=0, forecast_versions=0, violations=0):
+    return AuditResult("R9", "forecast", violations, pd.DataFrame(),
+                       summary={"months_judged": months_judged, "months_partial": months_partial,
+                                "forecast_versions": forecast_versions})
+
+
+def test_r9_says_why_it_judged_nothing():
+    """Not always 'no complete month': a whole month with no data, or only part of it in the
+    logs, is a different reason; and a warehouse without any forecast says so too."""
+    ten_days = Filters(dt.date(2026, 10, 15), dt.date(2026, 10, 24))
+    november = Filters(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    straddling = Filters(dt.date(2026, 10, 15), dt.date(2026, 12, 14))  # holds November
+    assert "this period holds no complete month" in insights.unjudged(_r9(forecast_versions=1), ten_days)
+    assert "no complete month" not in insights.unjudged(_r9(forecast_versions=1), straddling)
+    none = insights.unjudged(_r9(forecast_versions=1), november, "none")
+    assert "holds no traffic in this period's months" in none and "No forecast" not in none
+    assert "for short code 36180" in insights.unjudged(_r9(forecast_versions=1), replace_code(november, "36180"))
+    partial = insights.unjudged(_r9(months_partial=1, forecast_versions=1), november)
+    assert "cover only part of this period's months" in partial
+    assert insights.unjudged(_r9(), november).endswith(
+        "No forecast has been loaded either (opsanalytics forecast load --db DB FILE).")
+    assert insights.judgement(_r9(months_judged=1), november) == ("clean", "")
+    assert insights.judgement(_r9(violations=2), november) == ("breach", "")
+    # R9 is per short code and month, brand aside: a brand without traffic does not blank it
+    assert insights.judgement(_r9(months_judged=3), november, "none") == ("clean", "")
+
+
+def replace_code(filters, code):
+    from dataclasses import replace
+
+    return replace(filters, short_code=code)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from opsanalytics.audits.result import Filters
 from opsanalytics.config import parse_contract
-from opsanalytics.report.notebook import ReportContext, figure_bundle, kpis_html, table_html
+from opsanalytics.report.notebook import ReportContext, figure_bundle, kpis_html, rule_heading, table_html
 from opsanalytics.report.pseudonymise import token
 
 
@@ -46,3 +46,17 @@ def test_figure_bundle_carries_no_plotly_library():
     bundle = figure_bundle(go.Figure(go.Bar(x=[1], y=[2])))
     assert bundle["application/vnd.plotly.v1+json"]["data"][0]["type"] == "bar"
     assert "Plotly.newPlot" in bundle["text/html"] and len(bundle["text/html"]) < 20_000
+
+
+def test_rule_heading_gives_the_index_verdict_in_good_english():
+    assert "<span class='ops-breach'>1 violation</span>" in rule_heading("R2", "send window", 1, "breach")
+    assert "<span class='ops-breach'>1,204 violations</span>" in rule_heading("R2", "send window", 1204, "breach")
+    assert "<span class='ops-clean'>no violation</span>" in rule_heading("R2", "send window", 0, "clean")
+    unjudged = rule_heading("R9", "forecasts", 0, "not_judged", "R9 compares whole months; none here.")
+    assert "<span class='ops-unjudged'>not judged</span>" in unjudged and "no violation" not in unjudged
+    assert "<p class='ops-note ops-why-unjudged'>R9 compares whole months; none here.</p>" in unjudged
+
+
+def test_kpis_take_the_tone_they_are_given():
+    html = kpis_html({"rules judged": "none", "violations": 0}, tones={"rules judged": "ops-unjudged"})
+    assert "<b class='ops-unjudged'>none</b>" in html and "<b>0</b>" in html

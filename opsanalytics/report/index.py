@@ -9,6 +9,8 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opsanalytics.report.insights import headline
+from opsanalytics.report.notebook import kpis_html
 from opsanalytics.report.render import report_css
 
 if TYPE_CHECKING:
@@ -60,9 +62,27 @@ def summary_table(summary: dict, pages: dict[str, str]) -> str:
             f"<td style='text-align:right'>{before}</td>"
             f"<td class='ops-trend-{_e(r['trend'].replace('/', ''))}'>{_ARROWS[r['trend']]} {sign}</td>"
             f"<td>{link}</td></tr>")
-    notes = "".join(f"<p class='ops-note'><b>{_e(r['rule'])} not judged</b>: {_e(r['note'])}</p>"
-                    for r in rules if r["status"] == "not_judged" and r.get("note"))
-    return f"<table class='ops-table ops-summary'>{head}{''.join(body)}</table>{notes}"
+    why: dict[str, list[str]] = {}  # one line per reason: with no traffic, all ten share it
+    for r in sorted(rules, key=lambda r: _rule_no(r["rule"])):
+        if r["status"] == "not_judged" and r.get("note"):
+            why.setdefault(r["note"], []).append(r["rule"])
+    notes = "".join(f"<p class='ops-note'><b>{_e(', '.join(ids))} not judged</b>: {_e(note)}</p>"
+                    for note, ids in why.items())
+    return f"{coverage_notice(summary)}<table class='ops-table ops-summary'>{head}{''.join(body)}</table>{notes}"
+
+
+def coverage_notice(summary: dict) -> str:
+    """Above the rule table when the period's own traffic is missing: zeros then mean that
+    nothing was checked, not that the traffic was clean."""
+    coverage = summary["period"].get("coverage", "full")
+    if coverage == "none":
+        return ("<p class='ops-unjudged' id='no-traffic'>No traffic: no MT was accepted in this period "
+                "(for the report's short code and brand filters), so no rule had anything to judge. "
+                "The zeros below mean that nothing was checked, not that the traffic was clean.</p>")
+    if coverage == "partial":
+        return ("<p class='ops-note' id='partial-data'>The warehouse's data starts or ends inside this "
+                "period: the rules judged the days it covers.</p>")
+    return ""
 
 
 def _rule_no(rule: str) -> int:
@@ -94,19 +114,9 @@ def render_index(report: "ReportRun", period: str) -> str:
                          f"<small>executed copy: {_e(n.executed or 'none')}</small></li>")
         parts.append("</ul></div>")
     if report.summary:
-        rules = report.summary["rules"]
-        breaches = [r for r in rules if r["status"] == "breach"]
-        parts.append("<h2>Executive summary</h2><div class='ops-kpis'>")
-        parts.append(f"<div class='ops-kpi'><b class='{'ops-breach' if breaches else 'ops-clean'}'>"
-                     f"{len(breaches)} / {len(rules)}</b>rules breached</div>")
-        parts.append(f"<div class='ops-kpi'><b>{sum(r['violations'] for r in rules):,}</b>violations</div>")
-        if report.summary["previous"].get("coverage") == "none":
-            parts.append("<div class='ops-kpi'><b class='ops-trend-na'>n/a</b>"
-                         "no traffic in the previous period</div></div>")
-        else:
-            worse = sum(1 for r in rules if r["trend"] == "up")
-            parts.append(f"<div class='ops-kpi'><b class='{'ops-breach' if worse else 'ops-clean'}'>{worse}</b>"
-                         "rules worse than the previous period</div></div>")
+        values, tones = headline(report.summary)
+        parts.append("<h2>Executive summary</h2>")
+        parts.append(kpis_html(values, tones=tones))
         parts.append(summary_table(report.summary, pages))
         parts.append("<p class='ops-note'>Counts are those of <code>opsanalytics audit all</code> "
                      "for the same period and filters: R1 counts (number, brand, day) groups, "

@@ -165,11 +165,17 @@ class ExecutiveSummary:
     previous_from: dt.date
     previous_to: dt.date
     previous_coverage: str = "full"   # full | partial | none: days of the previous period with data
+    coverage: str = "full"            # the same for this period (none: no rule could judge anything)
+
+    def headline(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The figures above the rule table and their colours (see `headline`)."""
+        return headline(self.to_json())
 
     def to_json(self) -> dict[str, Any]:
         rows = self.table.to_dict("records")
         return {
-            "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()},
+            "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(),
+                       "coverage": self.coverage},
             "previous": {"from": self.previous_from.isoformat(), "to": self.previous_to.isoformat(),
                          "coverage": self.previous_coverage},
             "rules": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows],
@@ -178,16 +184,19 @@ class ExecutiveSummary:
 
 
 def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSummary:
-    """Counts per rule now and in the previous period of the same length, red when any."""
+    """Counts per rule now and in the previous period of the same length, red when any;
+    amber (not judged) when a rule had nothing or not everything to judge."""
     before = previous_period(filters)
     skipped: list[str] = []
     current = run_every_audit(con, contract, filters, skipped)
     previous = {r.rule: r.violations for r in run_every_audit(con, contract, before)}
+    coverage = period_coverage(con, contract, filters)
     rows = []
     for result in current:
         title, notebook = RULE_PAGES.get(result.rule, (result.name, ""))
         prior = int(previous.get(result.rule, 0))
         now = int(result.violations)
+        status, note = judgement(result, filters, coverage)
         rows.append({
             "rule": result.rule,
             "name": result.name,
@@ -196,33 +205,67 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
             "previous": prior,
             "change": now - prior,
             "trend": "up" if now > prior else "down" if now < prior else "same",
-            "status": _status(result),
-            "note": _unjudged(result) if not now else "",
+            "status": status,
+            "note": note,
             "notebook": notebook,
         })
     table = pd.DataFrame(rows, columns=["rule", "name", "title", "violations", "previous", "change",
                                         "trend", "status", "note", "notebook"])
-    coverage = period_coverage(con, contract, before)
-    if coverage == "none":  # no traffic to compare with: a trend would be an artefact
+    previous_coverage = period_coverage(con, contract, before)
+    if previous_coverage == "none":  # no traffic to compare with: a trend would be an artefact
         table["trend"] = "n/a"
     return ExecutiveSummary(table, current, skipped, filters.date_from, filters.date_to,
-                            before.date_from, before.date_to, coverage)
+                            before.date_from, before.date_to, previous_coverage, coverage)
 
 
-def _status(result: AuditResult) -> str:
-    """breach (red), clean (green), or not_judged (amber): no breach found, but not all
-    was judged (see _unjudged), which is not the same as being clean."""
+def headline(summary: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The figures above the rule table, label -> value, and the CSS class of each, from
+    summary.json (the index and 00 show the same). With no traffic in the period
+    '0 / 10 rules breached' would read as clean: it says 'no traffic' in amber instead."""
+    rules = summary["rules"]
+    breached = sum(r["status"] == "breach" for r in rules)
+    unjudged = sum(r["status"] == "not_judged" for r in rules)
+    values: dict[str, Any] = {}
+    tones: dict[str, str] = {}
+    if summary["period"].get("coverage") == "none":
+        values["rules judged: no traffic in the period"] = "none"
+        tones["rules judged: no traffic in the period"] = "ops-unjudged"
+    else:
+        values["rules breached"] = f"{breached} / {len(rules)}"
+        tones["rules breached"] = "ops-breach" if breached else "ops-clean"
+        if unjudged:
+            values["rules not judged"] = unjudged
+            tones["rules not judged"] = "ops-unjudged"
+    values["violations"] = sum(int(r["violations"]) for r in rules)
+    if summary["previous"].get("coverage") == "none":
+        values["no traffic in the previous period"] = "n/a"
+        tones["no traffic in the previous period"] = "ops-trend-na"
+    else:
+        worse = sum(r["trend"] == "up" for r in rules)
+        values["rules worse than the previous period"] = worse
+        tones["rules worse than the previous period"] = "ops-breach" if worse else "ops-clean"
+    return values, tones
+
+
+def judgement(result: AuditResult, filters: Filters, coverage: str = "full") -> tuple[str, str]:
+    """(status, why not judged) of a rule, shared by the index and the rule's own page so
+    they never disagree: breach (red), clean (green), or not_judged (amber): no breach
+    found, but not everything was judged, which is not the same as being clean."""
     if result.violations > 0:
-        return "breach"
-    return "not_judged" if _unjudged(result) else "clean"
+        return "breach", ""
+    note = unjudged(result, filters, coverage)
+    return ("not_judged" if note else "clean"), note
 
 
-def _unjudged(result: AuditResult) -> str:
-    """Why a rule could not judge everything in the period ('' when it could): R9 with no
-    complete month has nothing to compare; R3 and R4 cannot read texts the log does not carry."""
+def unjudged(result: AuditResult, filters: Filters, coverage: str = "full") -> str:
+    """Why a rule could not judge everything in the period ('' when it could): no traffic
+    at all (`coverage` 'none', see period_coverage); R9 with no complete month, no data in
+    its months or no forecast; R3 and R4 cannot read texts the log does not carry."""
     summary = result.summary
-    if result.rule == "R9" and summary.get("months_judged") == 0:
-        return "R9 compares whole months with their forecast; this period holds no complete month."
+    if result.rule == "R9":  # per short code and month, brand aside: its own reasons
+        return _r9_unjudged(result, filters)
+    if coverage == "none":
+        return f"No MT was accepted in this period{_scope(filters)}: there was nothing to judge."
     if result.rule == "R3" and summary.get("texts_not_logged"):
         return (f"R3 could not read the text of {summary['texts_not_logged']:,} marketing messages: "
                 "the log does not carry it (no %b in the gateway's access-log-format).")
@@ -232,13 +275,55 @@ def _unjudged(result: AuditResult) -> str:
     return ""
 
 
+def _scope(filters: Filters) -> str:
+    parts = [f"short code {filters.short_code}" if filters.short_code else "",
+             f"brand {filters.brand}" if filters.brand else ""]
+    scope = " and ".join(p for p in parts if p)
+    return f" for {scope}" if scope else ""
+
+
+def _r9_unjudged(result: AuditResult, filters: Filters) -> str:
+    """R9 judges the calendar months that lie inside both the period and the data; say
+    which of those is missing, and whether a forecast was ever loaded."""
+    summary = result.summary
+    if result.violations or summary.get("months_judged", 1):
+        return ""
+    if not _holds_complete_month(filters):
+        reason = "this period holds no complete month"
+    elif summary.get("months_partial"):
+        reason = "the logs cover only part of this period's months (they start or end inside them)"
+    else:
+        scope = f" for short code {filters.short_code}" if filters.short_code else ""
+        reason = f"the warehouse holds no traffic{scope} in this period's months"
+    note = f"R9 compares whole months with their forecast; {reason}."
+    if not summary.get("forecast_versions"):
+        note += " No forecast has been loaded either (opsanalytics forecast load --db DB FILE)."
+    return note
+
+
+def _holds_complete_month(filters: Filters) -> bool:
+    """Whether some calendar month lies wholly inside the period (R9 judges only those)."""
+    if filters.date_from is None or filters.date_to is None:
+        return True
+    first = filters.date_from.replace(day=1)
+    if first < filters.date_from:  # the month it starts in is cut: the next one
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    last_day = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return last_day <= filters.date_to
+
+
 def period_coverage(con, contract: Contract, filters: Filters) -> str:
     """Whether the warehouse holds MT traffic over the whole period ('full'), part of it
-    ('partial': the data starts or ends inside it) or none of it ('none')."""
+    ('partial': the data starts or ends inside it) or none of it ('none': no data, or no
+    accepted MT for the short code and brand filters)."""
     first, last = warehouse.execute(con, "reports/data_period", {"tz": contract.timezone}).fetchone()
-    if first is None or last < filters.date_from or first > filters.date_to:
+    start, end = filters.date_from or first, filters.date_to or last
+    if first is None or last < start or first > end:
         return "none"
-    if first > filters.date_from or last < filters.date_to:
+    (messages,) = warehouse.execute(con, "reports/period_traffic", _params(contract, filters)).fetchone()
+    if not messages:
+        return "none"
+    if first > start or last < end:
         return "partial"
     return "full"
 

@@ -49,6 +49,7 @@ class ReportContext:
     pseudonymise: bool = True
     salt: str | None = None
     _audits: dict[str, AuditResult] = field(default_factory=dict)
+    _coverage: str | None = None
 
     # --- data -------------------------------------------------------------------------
     @property
@@ -69,6 +70,21 @@ class ReportContext:
 
             self._audits[rule] = run(self.con, self.contract, rule, self.filters)
         return self._audits[rule]
+
+    def coverage(self) -> str:
+        """full | partial | none: whether the period holds traffic for the filters, run once."""
+        if self._coverage is None:
+            self._coverage = insights.period_coverage(self.con, self.contract, self.filters)
+        return self._coverage
+
+    def judgement(self, rule: str) -> tuple[str, str]:
+        """(status, why not judged) of `rule`: the same as the index's, so the page and the
+        executive summary never disagree (breach, clean or not_judged)."""
+        return insights.judgement(self.audit(rule), self.filters, self.coverage())
+
+    def unjudged(self, rule: str) -> str:
+        """Why `rule` could not judge everything in this period ('' when it could)."""
+        return self.judgement(rule)[1]
 
     def insight(self, name: str, **extra: Any) -> pd.DataFrame:
         """One of the functions of `opsanalytics.report.insights` with this report's filters."""
@@ -99,7 +115,9 @@ class ReportContext:
         """An HTML table under a heading, first `max_rows` rows (callers sort by severity)."""
         from IPython.display import HTML, display
 
-        display(HTML(table_html(self.prepare(frame), title, max_rows=max_rows, note=note, empty=empty)))
+        # with no traffic an empty table is not good news: not shown green
+        display(HTML(table_html(self.prepare(frame), title, max_rows=max_rows, note=note, empty=empty,
+                                empty_class="ops-empty ops-no-traffic" if self.coverage() == "none" else "ops-empty")))
 
     def header(self, rules: str = "") -> None:
         """The period, filters and privacy setting of this page, under its title."""
@@ -113,21 +131,20 @@ class ReportContext:
             f"(local days, {html.escape(self.tz)}); {html.escape(scope or 'all short codes and brands')}; "
             f"{privacy}.</p>"))
 
-    def kpis(self, values: dict[str, Any], *, bad: tuple[str, ...] = ()) -> None:
-        """A row of headline figures; those named in `bad` turn red when not zero."""
+    def kpis(self, values: dict[str, Any], *, bad: tuple[str, ...] = (),
+             tones: dict[str, str] | None = None) -> None:
+        """A row of headline figures; those named in `bad` turn red when not zero, those in
+        `tones` take the CSS class given (e.g. insights.headline's)."""
         from IPython.display import HTML, display
 
-        display(HTML(kpis_html(values, bad=bad)))
+        display(HTML(kpis_html(values, bad=bad, tones=tones)))
 
     def rule_section(self, rule: str, title: str) -> None:
-        """A heading with the anchor the index links to (`page.html#R1`)."""
+        """A heading with the anchor the index links to (`page.html#R1`) and the index's
+        verdict: red count, green 'no violation', or amber 'not judged' with the reason."""
         from IPython.display import HTML, display
 
-        result = self.audit(rule)
-        status = "ops-breach" if result.violations else "ops-clean"
-        verdict = f"{result.violations:,} violations" if result.violations else "no violation"
-        display(HTML(f"<h2 id='{html.escape(rule)}'>{html.escape(rule)} {html.escape(title)}: "
-                     f"<span class='{status}'>{verdict}</span></h2>"))
+        display(HTML(rule_heading(rule, title, self.audit(rule).violations, *self.judgement(rule))))
 
     def summary_table(self, summary: insights.ExecutiveSummary) -> None:
         """The rule table of the executive summary, linked to the detailed pages."""
@@ -157,22 +174,39 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def kpis_html(values: dict[str, Any], *, bad: tuple[str, ...] = ()) -> str:
+def rule_heading(rule: str, title: str, violations: int, status: str, note: str = "") -> str:
+    """`R1 frequency cap: 3 violations` (red), `no violation` (green) or `not judged`
+    (amber, the reason under it)."""
+    if status == "breach":
+        css, verdict = "ops-breach", f"{violations:,} violation{'' if violations == 1 else 's'}"
+    elif status == "not_judged":
+        css, verdict = "ops-unjudged", "not judged"
+    else:
+        css, verdict = "ops-clean", "no violation"
+    heading = (f"<h2 id='{html.escape(rule)}'>{html.escape(rule)} {html.escape(title)}: "
+               f"<span class='{css}'>{verdict}</span></h2>")
+    return heading + (f"<p class='ops-note ops-why-unjudged'>{html.escape(note)}</p>" if note else "")
+
+
+def kpis_html(values: dict[str, Any], *, bad: tuple[str, ...] = (), tones: dict[str, str] | None = None) -> str:
+    """Headline figures; `bad` ones red when not zero, `tones` a CSS class per label."""
     cells = []
     for label, value in values.items():
         shown = f"{value:,}" if isinstance(value, int) else (f"{value:,.2f}" if isinstance(value, float) else str(value))
-        css = " class='ops-breach'" if label in bad and isinstance(value, (int, float)) and value != 0 else ""
+        tone = (tones or {}).get(label) or ("ops-breach" if label in bad and isinstance(value, (int, float))
+                                            and value != 0 else "")
+        css = f" class='{html.escape(tone)}'" if tone else ""
         cells.append(f"<div class='ops-kpi'><b{css}>{html.escape(shown)}</b>{html.escape(label)}</div>")
     return "<div class='ops-kpis'>" + "".join(cells) + "</div>"
 
 
 def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str | None = None,
-               empty: str = "Nothing to report in this period.") -> str:
+               empty: str = "Nothing to report in this period.", empty_class: str = "ops-empty") -> str:
     """A titled HTML table with its row count, numbers right-aligned with thousands
     separators; the caller decides the order (severity first)."""
     parts = [f"<h4 class='ops-table-title'>{html.escape(title)}</h4>"]
     if frame.empty:
-        parts.append(f"<p class='ops-empty'>{html.escape(empty)}</p>")
+        parts.append(f"<p class='{html.escape(empty_class)}'>{html.escape(empty)}</p>")
     else:
         shown = frame.head(max_rows)
         count = (f"{len(frame):,} rows" if len(frame) <= max_rows
