@@ -215,3 +215,76 @@ def test_parallel_jobs_give_the_same_outcome_and_numbers_in_clear_when_asked(war
     page = (tmp_path / "p" / "00-good.html").read_text(encoding="utf-8")
     assert "+33612345679" in page and "+336…#" not in page
     assert "numbers shown in clear" in page
+
+
+def _old_report(folder: Path) -> dict[str, str]:
+    folder.mkdir(parents=True)
+    files = {"index.html": "old index", "00-good.html": "old page", "summary.json": "{}",
+             "notebooks/00-good.ipynb": "old notebook", "ops.duckdb": "not a report file"}
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return files
+
+
+def test_an_interrupted_report_leaves_the_folder_as_it_was(warehouse_files, notebooks, kernel, tmp_path,
+                                                           monkeypatch):
+    """Ctrl-C half-way (one page written, no index yet): the earlier report is untouched and
+    nothing half-written is left beside it."""
+    db, config = warehouse_files
+    out = tmp_path / "reports" / "2026-11"
+    before = _old_report(out)
+    real = runner.run_notebook
+
+    def interrupted(source, out_dir, *args, **kwargs):
+        if source.stem == "10-bad":
+            raise KeyboardInterrupt
+        return real(source, out_dir, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "run_notebook", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_report(str(db), str(config), FROM, TO, out, kernel=kernel, notebooks=notebooks, progress=False)
+    after = {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["2026-11"]
+
+
+def test_a_report_run_again_replaces_its_pages_and_keeps_other_files(warehouse_files, notebooks, kernel, tmp_path):
+    db, config = warehouse_files
+    out = tmp_path / "r"
+    _old_report(out)
+    report = runner.run_report(str(db), str(config), FROM, TO, out, kernel=kernel, notebooks=notebooks,
+                               progress=False, only=["00"])
+    assert report.out_dir == out.absolute()
+    assert "Compliance report" in (out / "index.html").read_text(encoding="utf-8")
+    assert "old page" not in (out / "00-good.html").read_text(encoding="utf-8")
+    assert nbformat.read(out / "notebooks" / "00-good.ipynb", as_version=4).cells
+    assert (out / "ops.duckdb").read_text(encoding="utf-8") == "not a report file"
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["rules"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no partial folder left
+
+
+def test_a_new_report_folder_is_readable_like_any_other(warehouse_files, notebooks, kernel, tmp_path):
+    import os
+    import stat
+
+    db, config = warehouse_files
+    umask = os.umask(0o022)
+    try:
+        runner.run_report(str(db), str(config), FROM, TO, tmp_path / "new", kernel=kernel, notebooks=notebooks,
+                          progress=False, only=["00"])
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o755
+
+
+def test_ctrl_c_while_a_report_moves_into_place_waits_for_the_move():
+    import os
+    import signal
+
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with runner._sigint_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            done.append("moved")
+    assert done == ["moved"]

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -189,11 +195,11 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
                brand: str | None = None, pseudonymise: bool = True, kernel: str | None = None,
                notebooks: Path | None = None, embed_plotly: bool = False,
                progress: bool = True, jobs: int = 1) -> ReportRun:
-    """Run the selected notebooks into `out_dir`, then write summary.json and index.html."""
+    """Run the selected notebooks into `out_dir`, then write summary.json and index.html;
+    all of it appears in `out_dir` only once complete (see publish)."""
     from opsanalytics import warehouse
     from opsanalytics.audits import check_facts
     from opsanalytics.config import load_contract
-    from opsanalytics.report.index import write_index
     from opsanalytics.report.pseudonymise import ensure_salt
 
     contract = load_contract(config)  # a bad contract or database fails here, before any kernel
@@ -211,7 +217,8 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     if pseudonymise:
         ensure_salt(contract)  # kernels inherit the environment: one salt for the whole run
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir}: not a folder")
     parameters = {
         "db": str(Path(db).resolve()),
         "config": str(Path(config).resolve()),
@@ -222,23 +229,82 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
         "pseudonymise": pseudonymise,
     }
     period = f"{date_from:%d %b %Y} - {date_to:%d %b %Y}"
-    report = ReportRun(out_dir=out_dir, parameters=parameters, kernel=kernel_name)
-    started = time.perf_counter()
+    # everything is written into a hidden sibling and moved into place once complete: a
+    # Ctrl-C or a crash leaves `out_dir` as it was (an earlier report stays whole)
+    out_dir = out_dir.absolute()  # `--out .` has a name and a parent too
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    work.chmod(0o777 & ~umask)  # mkdtemp's 0700 would follow the folder into place
+    report = ReportRun(out_dir=work, parameters=parameters, kernel=kernel_name)
+    try:
+        _write_report(report, db, contract, date_from, date_to, short_code, brand, sources, period,
+                      embed_plotly, jobs, progress)
+        publish(work, out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    report.out_dir = out_dir
+    return report
 
+
+def _write_report(report: ReportRun, db, contract, date_from, date_to, short_code, brand,
+                  sources: list[Path], period: str, embed_plotly: bool, jobs: int, progress: bool) -> None:
+    """summary.json, every page, index.html and run.json, into report.out_dir."""
+    from opsanalytics.report.index import write_index
+
+    out_dir = report.out_dir
+    started = time.perf_counter()
     report.summary, report.summary_error = _summary(db, contract, date_from, date_to, short_code, brand)
     (out_dir / "summary.json").write_text(json.dumps(
         report.summary or {"error": report.summary_error}, indent=2, default=str), encoding="utf-8")
 
-    report.notebooks = _execute_all(sources, out_dir, parameters, kernel_name, period, embed_plotly,
+    report.notebooks = _execute_all(sources, out_dir, report.parameters, report.kernel, period, embed_plotly,
                                     jobs, progress)
     report.seconds = round(time.perf_counter() - started, 2)
     write_index(report, period=period)
     (out_dir / "run.json").write_text(json.dumps({
-        "parameters": parameters, "kernel": kernel_name, "seconds": report.seconds,
+        "parameters": report.parameters, "kernel": report.kernel, "seconds": report.seconds,
         "notebooks": [asdict(n) for n in report.notebooks],
         "summary_error": report.summary_error,
     }, indent=2), encoding="utf-8")
-    return report
+
+
+def publish(work: Path, out_dir: Path) -> None:
+    """Move a finished report from `work` into `out_dir`. A new folder is one rename; into
+    an existing one (a report run again) each file replaces its namesake, other files
+    stay, and index.html goes first and comes back last, so no index ever lists a mix of
+    old and new pages. Ctrl-C waits for the move to finish."""
+    with _sigint_deferred():
+        if not out_dir.exists():
+            work.rename(out_dir)
+            return
+        (out_dir / "index.html").unlink(missing_ok=True)
+        files = sorted((p for p in work.rglob("*") if not p.is_dir()),
+                       key=lambda p: (p.relative_to(work) == Path("index.html"), str(p)))
+        for path in files:
+            target = out_dir / path.relative_to(work)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def _sigint_deferred():
+    """Hold a Ctrl-C until the block is done, then raise it (main thread only: elsewhere
+    signals cannot be handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 def _execute_all(sources: list[Path], out_dir: Path, parameters: dict[str, Any], kernel: str,
