@@ -100,6 +100,30 @@ def test_csv_of_all_prints_each_rule_as_the_rule_alone_does(files, capsys):
     assert (r1["messages"], r1["over_cap"]) == ("2", "1")
 
 
+def test_a_filter_nothing_can_match_is_warned_of_and_the_json_is_unchanged(files, capsys):
+    db, config = files
+    _, out, err = audit(capsys, "all", "--db", db, "--config", config, "--format", "json",
+                        "--short-code", "99999", "--brand", "Nope")
+    assert f"warning: --short-code '99999' is not a short code of {config} and no accepted MT or MO" in err
+    assert f"warning: --brand 'Nope' is not a brand of {config}'s [[services]] and no accepted MT" in err
+    payload = json.loads(out)
+    assert all(p["violations"] == 0 for p in payload)
+    assert payload[0]["summary"]["short_code"] == "99999" and payload[0]["summary"]["brand"] == "Nope"
+
+
+def test_a_filter_the_contract_or_the_traffic_names_is_not_warned_of(files, capsys, tmp_path):
+    db, config = files
+    _, out, err = audit(capsys, "R1", "--db", db, "--config", config, "--format", "json",
+                        "--short-code", "37100", "--brand", "Meter")  # in the contract, no traffic
+    assert "warning" not in err and json.loads(out)["violations"] == 0
+    other = tmp_path / "without-36200.toml"  # 36200 carried traffic, and is no longer in the contract
+    other.write_text(CONTRACT_TOML.replace('code = "36200"\nsmsc = "orange_36200"\n', "")
+                     .replace('[[short_codes]]\n\n[[short_codes]]', '[[short_codes]]'), encoding="utf-8")
+    assert "36200" not in other.read_text(encoding="utf-8")
+    _, out, err = audit(capsys, "R2", "--db", db, "--config", other, "--format", "json", "--short-code", "36200")
+    assert "--short-code" not in err and json.loads(out)["rule"] == "R2"
+
+
 @pytest.mark.parametrize("args,message", [
     (["R42"], "unknown rule 'R42'"),
     (["R1", "--from", "2026-13-01"], "--from: expected a date YYYY-MM-DD"),
