@@ -192,3 +192,14 @@ def test_report_options_that_would_mean_something_else(capsys, monkeypatch, args
     code = main(["report", "--db", "w.duckdb", "--config", "c.toml", "--from", "2026-11-25",
                  "--to", "2026-11-25", *args])
     assert code == 2 and message in capsys.readouterr().err
+
+
+def test_ctrl_c_during_simulate_says_the_files_may_be_incomplete(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("opsanalytics.simulate.simulate", interrupted)
+    code = main(["simulate", "--out", str(tmp_path / "sim"), "--days", "1"])
+    assert code == 130
+    assert capsys.readouterr().err == (f"opsanalytics simulate: interrupted; the files in {tmp_path / 'sim'} "
+                                       "may be incomplete (simulate again to write them whole)\n")

@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as exc:
         from opsanalytics import warehouse  # late: `--help` need not load DuckDB
 
-        if isinstance(exc, warehouse.InterruptedAfterCommit):
+        if isinstance(exc, KeyboardInterrupt) and exc.args:
+            # a command that knows better says what was kept (warehouse.InterruptedAfterCommit)
             print(f"opsanalytics {args.command}: {exc}", file=sys.stderr)
         elif isinstance(exc, KeyboardInterrupt) or warehouse.is_interrupt(exc):
             print(f"opsanalytics {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)

@@ -45,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = simulate(args.out, days=args.days, scale=args.scale, seed=args.seed,
                           log_timezone=args.log_timezone, start=args.start or DEFAULT_START, progress=True)
+    except KeyboardInterrupt:
+        # the files are written in place: say so rather than that nothing was kept
+        raise KeyboardInterrupt(f"interrupted; the files in {args.out} may be incomplete "
+                                "(simulate again to write them whole)") from None
     except OSError as exc:
         error = unwritable(args.out, exc)  # an unwritable or impossible --out: the user's to fix
         if error is None:
