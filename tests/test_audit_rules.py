@@ -317,6 +317,10 @@ def test_r4_late_first_message_and_declared_brands():
     bravo = t2.send(A, paris("2026-11-11 10:00:00"), service="bravo", short_code="36200")
     assert ids(run(t2.warehouse(declared), declared, "R4")) == [bravo]
     assert ids(run(t2.warehouse(), CONTRACT, "R4")) == [acme]
+    # an empty list is a list: a STOP to that code concerns no brand
+    nobody = CONTRACT.model_copy(update={"short_codes": [
+        s.model_copy(update={"brands": []}) if s.code == "36180" else s for s in CONTRACT.short_codes]})
+    assert ids(run(t2.warehouse(nobody), nobody, "R4")) == []
 
 
 def test_r4_mo_without_text_is_counted_as_unseen():

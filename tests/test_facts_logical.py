@@ -116,6 +116,25 @@ def test_resend_after_a_failed_dlr_folds_but_after_delivery_does_not():
     ]
 
 
+def test_resend_after_a_delivered_multipart_message_whose_part_was_refused_once_is_new():
+    """A part refused, then resent and delivered within its message, makes no failed
+    attempt: the message was delivered whole, and the same text sent again later is a new
+    message the recipient reads twice (the lines that lost to a resent part do not count)."""
+    log = Log()
+    p1 = log.line(0, "Sent SMS", fid="F1", text="Part one ", udh="050003200201")
+    refused = log.line(1, "REJECTED Send SMS", text="part two", udh="050003200202")
+    p2 = log.line(60, "Sent SMS", fid="F2", text="part two", udh="050003200202")
+    for i, fid in enumerate(("F1", "F2")):
+        log.line(65 + i, "Receive DLR", fid=fid, dlr_mask=1, text=RECEIPT.format(fid=fid, stat="DELIVRD"))
+    again = log.line(660, "Sent SMS", fid="F3", text="Part one ", udh="050003210201")
+    again2 = log.line(661, "Sent SMS", fid="F4", text="part two", udh="050003210202")
+    con = build(log)
+    assert logical(con) == [
+        (p1, [p1, refused, p2], True, "Part one part two", 2, 2, 2, 1, "delivered"),
+        (again, [again, again2], True, "Part one part two", 2, 2, 2, 1, None),
+    ]
+
+
 def test_resubmission_by_another_service_or_to_another_number_is_not_folded():
     log = Log()
     a = log.line(0, "FAILED Send SMS", text="Hi")

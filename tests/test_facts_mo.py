@@ -68,6 +68,11 @@ def test_start_keywords():
     assert keywords([("start", False), ("Start !", False), ("Go", False)]) == ["START", "START", None]
 
 
+def test_stop_wins_over_start_in_a_short_message_holding_both():
+    """Whichever comes first: a short message naming both is an opt-out (the safe reading)."""
+    assert keywords([("start stop", False), ("START puis STOP", False), ("stop start", False)]) == ["STOP"] * 3
+
+
 def test_keywords_come_from_the_contract():
     messages = [("DESABO", False), ("Désabonnement svp", False), ("Reprendre", False), ("STOP", False)]
     assert keywords(messages) == [None, None, None, "STOP"]

@@ -65,7 +65,10 @@ concat_assemblies AS (
         max(submitted_at) AS last_at,
         min(submitted_at) FILTER (WHERE outcome = 'accepted') AS first_accepted_at,
         bool_or(outcome = 'accepted') AS accepted,
-        coalesce(bool_or(outcome <> 'accepted' OR final_status IN ('failed', 'expired', 'rejected')), false) AS failed_attempt,
+        -- judged on the lines that make the message (pick = 1), as final_status below: a part
+        -- refused, then resent and delivered within the assembly, is no failed attempt
+        coalesce(bool_or(outcome <> 'accepted' OR final_status IN ('failed', 'expired', 'rejected')) FILTER (WHERE pick = 1),
+                 false) AS failed_attempt,
         -- NULL (not logged) when a part's text is
         CASE WHEN NOT bool_or(text IS NULL) FILTER (WHERE pick = 1)
              THEN coalesce(string_agg(text, '' ORDER BY concat_seq) FILTER (WHERE pick = 1), '') END AS text,

@@ -61,9 +61,10 @@ SELECT
     w.udh,
     w.norm AS text_normalised,
     CASE
+        -- (every STOP test before any START test: `START puis STOP` is an opt-out)
         WHEN regexp_matches(w.norm, $stop_lead) THEN 'STOP'
-        WHEN regexp_matches(w.norm, $start_lead) THEN 'START'
         WHEN w.n_words <= $keyword_max_words AND regexp_matches(w.norm, $stop_any) THEN 'STOP'
+        WHEN regexp_matches(w.norm, $start_lead) THEN 'START'
         WHEN w.n_words <= $keyword_max_words AND regexp_matches(w.norm, $start_any) THEN 'START'
     END AS keyword,
     nullif(split_part(w.norm, ' ', 1), '') AS first_word

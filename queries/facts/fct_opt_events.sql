@@ -23,7 +23,8 @@ seen_brands AS (
     WHERE category = 'marketing'
       AND brand IS NOT NULL
       AND short_code IS NOT NULL
-      AND short_code NOT IN (SELECT short_code FROM declared_brands)
+      -- a code with a brands list (even an empty one) takes it as is
+      AND short_code NOT IN (SELECT code FROM ref_short_codes WHERE brands IS NOT NULL)
 ),
 
 code_brands AS (
