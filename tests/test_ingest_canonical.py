@@ -202,8 +202,6 @@ def test_a_file_that_is_not_what_it_is_read_as_is_refused_saying_so(tmp_path, na
     assert con.execute("SELECT count(*) FROM events").fetchall() == [(0,)]
 
 
-@pytest.mark.xfail(strict=True, reason="opsanalytics/ingest/__init__.py load_file does not pass its fmt "
-                                       "to the format module's load yet (one-line change requested)")
 def test_ingest_format_parquet_loads_a_parquet_file_of_any_name(tmp_path):
     con = new_db()
     [result] = ingest_files(con, contract(), [_parquet(tmp_path, "canon.pq")], fmt="parquet", progress=False)

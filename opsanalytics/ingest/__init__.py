@@ -258,7 +258,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
             return LoadResult(str(path), identity.sha256, fmt, 0, 0, 0, 0, "skipped")
     state = "loaded"
     if not hashing_load:
-        counts = LoadCounts(*module.load(con, path, load_id, contract, progress))
+        counts = LoadCounts(*module.load(con, path, load_id, contract, progress, fmt=fmt))
     else:
         # a format loaded while hashing is a gateway log, which grows while it is written:
         # the file may continue a log loaded earlier
