@@ -288,3 +288,28 @@ def test_ctrl_c_while_a_report_moves_into_place_waits_for_the_move():
             os.kill(os.getpid(), signal.SIGINT)
             done.append("moved")
     assert done == ["moved"]
+
+
+def test_a_finished_kernel_is_shut_down_without_a_ctrl_c(kernel, tmp_path):
+    """jupyter_client sends SIGINT to a kernel's process group before every shutdown; landing
+    inside a request it printed `KeyboardInterrupt caught in kernel.` on successful runs. A
+    process the notebook leaves in the kernel's group records any SIGINT it gets."""
+    import os
+    import signal
+    import time
+
+    caught, pid_file = tmp_path / "sigint", tmp_path / "pid"
+    listener = (f"import os, signal, time, pathlib; "
+                f"signal.signal(signal.SIGINT, lambda *a: pathlib.Path({str(caught)!r}).write_text('SIGINT')); "
+                f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid())); time.sleep(20)")
+    source = tmp_path / "00-listen.ipynb"
+    _notebook(source, "Listens", "import subprocess, sys, time, pathlib\n"
+                                 f"subprocess.Popen([sys.executable, '-c', {listener!r}])\n"
+                                 f"while not pathlib.Path({str(pid_file)!r}).exists(): time.sleep(0.05)")
+    run = runner.run_notebook(source, tmp_path / "out", {}, kernel, period="p")
+    try:
+        assert run.status == "ok", run.error
+        time.sleep(0.5)
+        assert not caught.exists()
+    finally:
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)

@@ -20,6 +20,7 @@ import threading
 import time
 import traceback
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -131,6 +132,25 @@ def this_interpreter_kernel(directory: Path, name: str = "opsanalytics-here") ->
     return name
 
 
+@lru_cache(maxsize=1)
+def quiet_kernel_manager() -> type:
+    """The kernel manager papermill runs notebooks with: jupyter_client's, except that it
+    does not interrupt (SIGINT) a kernel it shuts down. jupyter_client 8 does so before
+    every shutdown; when the signal lands while the kernel is still inside a request,
+    ipykernel prints `[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.` on a run
+    that succeeded. A notebook papermill is done with has nothing to interrupt, and one that
+    timed out is still stopped (shutdown request, then SIGTERM, then SIGKILL)."""
+    from jupyter_client import AsyncKernelManager
+
+    class QuietShutdownKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietShutdownKernelManager
+
+
 def _title(path: Path) -> str:
     import nbformat
 
@@ -172,6 +192,7 @@ def run_notebook(source: Path, out_dir: Path, parameters: dict[str, Any], kernel
             # the kernel's own start-up chatter (e.g. the TCP transport warning) is not
             # the reader's business; errors in cells still reach the outputs
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=quiet_kernel_manager(),
         )
         run.status = "ok"
     except Exception as exc:  # a notebook's failure must not stop the others
