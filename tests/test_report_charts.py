@@ -97,3 +97,37 @@ def test_daily_bars_name_holidays_on_the_chart_over_a_month_on_hover_over_a_year
     marks = fig.data[1]
     assert (marks.type, list(marks.text), marks.showlegend) == ("scatter", ["Fête du Travail", "Fête de la Victoire"], False)
     assert list(marks.y) == [5 * 1.04] * 2
+
+
+def test_histogram_of_a_few_delays_never_goes_negative_and_counts_in_whole_cases():
+    """One late delivery 4 s after submission: Plotly's own bins spread it over -0.4..0.4 h
+    with ticks 0, 0.2, ... 1; the bins start at 0 and the counts read 0, 1."""
+    fig = charts.histogram(pd.Series([4 / 3600]), "Delay", "hours")
+    bars = fig.data[0]
+    assert list(bars.y) == [0, 0, 1]
+    assert fig.layout.xaxis.range[0] == 0 and min(x - w / 2 for x, w in zip(bars.x, bars.width)) >= 0
+    assert fig.layout.yaxis.dtick == 1
+    many = charts.histogram(pd.Series([0.5, 1.0, 1.5, 2.0, 2.0, 0.3] * 30), "Delay", "hours")
+    counts = many.data[0]
+    assert sum(counts.y) == 180 and many.layout.yaxis.tickformat == ",d"
+    assert counts.x[0] - counts.width[0] / 2 == 0
+    assert charts.histogram(pd.Series([], dtype=float), "Delay", "hours").layout.annotations
+
+
+def test_daily_bars_label_each_bar_with_its_day():
+    frame = pd.DataFrame({"day": pd.to_datetime(["2026-10-19", "2026-10-20"]), "n": [3, 1]})
+    fig = charts.daily_bars(frame, "day", "n", None, "Per day", "messages")
+    axis = fig.layout.xaxis
+    assert axis.dtick == 86_400_000 and axis.tickformat == "%a %d %b"
+    assert [pd.Timestamp(v) for v in axis.range] == [pd.Timestamp("2026-10-18 12:00"), pd.Timestamp("2026-10-20 12:00")]
+    assert fig.layout.yaxis.dtick == 1
+
+
+def test_counts_never_get_half_ticks_and_months_are_labelled_as_months():
+    stops = pd.DataFrame({"brand": ["Acme", "Fournil"], "stops": [2, 1], "followed": [1, 0]})
+    assert charts.grouped_bars(stops, "brand", ["stops", "followed"], "STOP", "brand", "STOP").layout.yaxis.dtick == 1
+    months = pd.DataFrame({"month": pd.to_datetime(["2026-10-01", "2026-11-01"]), "forecast_segments": [100, 100],
+                           "actual_segments": [90, 130]})
+    for fig in (charts.forecast_vs_actual(months, "R9", 0.2),
+                charts.forecast_intervals(months, "Next", value="actual_segments")):
+        assert (fig.layout.xaxis.dtick, fig.layout.xaxis.tickformat) == ("M1", "%b %Y")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -120,7 +121,29 @@ def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: st
                             text=list(holidays["name"]), hovertemplate="%{x|%a %d %b}: %{text}<extra></extra>",
                             showlegend=False)
     fig.update_layout(barmode="stack")
+    _day_axis(fig, pd.to_datetime(frame[x]))
+    _integer_ticks(fig.update_yaxes, frame.groupby(x)[y].sum().max())
     return _layout(fig, title, "local day", y_title)
+
+
+DAY_MS = 86_400_000
+
+
+def _day_axis(fig: go.Figure, days: pd.Series) -> None:
+    """Each bar (centred on its day's midnight) labelled by its date: over a few days
+    Plotly's own ticks are hours, and one day's bar then seems to straddle two."""
+    first, last = days.min(), days.max()
+    fig.update_xaxes(range=[first - pd.Timedelta(hours=12), last + pd.Timedelta(hours=12)])
+    if (last - first).days <= 31:
+        fig.update_xaxes(tick0=first, dtick=DAY_MS, tickformat="%a %d %b")
+    else:  # Plotly picks days, weeks or months; never hours over such a span
+        fig.update_xaxes(tickformat="%d %b %Y")
+
+
+def _month_axis(fig: go.Figure) -> None:
+    """Monthly values labelled 'Oct 2026', one tick a month (Plotly's own ticks fall on
+    days such as 'Oct 4' when there are few months)."""
+    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
 
 
 def distribution(frame: pd.DataFrame, x: str, y: str, color: str | None, title: str,
@@ -139,22 +162,44 @@ def distribution(frame: pd.DataFrame, x: str, y: str, color: str | None, title: 
                       annotation_text=threshold_label, annotation_position="top right")
     if frame[y].max() > 50 * max(frame[y].min(), 1):
         fig.update_yaxes(type="log")
+    else:
+        _integer_ticks(fig.update_yaxes, frame.groupby(x)[y].sum().max())
     fig.update_xaxes(dtick=1)
     return _layout(fig, title, x_title, y_title)
 
 
-def histogram(values: pd.Series, title: str, x_title: str, *, bins: int = 40,
-              log_x: bool = False) -> go.Figure:
-    """Histogram of one measure (e.g. minutes from STOP to the last MT)."""
-    values = values.dropna()
+def histogram(values: pd.Series, title: str, x_title: str, *, bins: int = 40) -> go.Figure:
+    """Histogram of one measure (e.g. hours from a STOP to each MT after it): counts on
+    whole-number ticks, and bins from 0 for a measure that cannot be negative (a delay),
+    which Plotly's own binning of a single case spreads either side of it."""
+    values = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
     if values.empty:
         return empty(title)
-    fig = go.Figure(go.Histogram(x=values, nbinsx=bins, marker_color=BLUE,
-                                 hovertemplate="%{x}: %{y} cases<extra></extra>"))
-    fig.update_yaxes(tickformat=",d", rangemode="tozero")
-    if log_x:
-        fig.update_xaxes(type="log")
+    edges = _bin_edges(values.to_numpy(dtype=float), min(bins, max(5, len(values))))
+    counts, _ = np.histogram(values, edges)
+    fig = go.Figure(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), marker_color=BLUE,
+                           customdata=np.column_stack([edges[:-1], edges[1:]]),
+                           hovertemplate="%{customdata[0]:,.4g} to %{customdata[1]:,.4g}: %{y:,} cases<extra></extra>"))
+    fig.update_xaxes(range=[edges[0], edges[-1]])
+    _integer_ticks(fig.update_yaxes, counts.max())
     return _layout(fig, title, x_title, "cases")
+
+
+def _bin_edges(values: np.ndarray, bins: int) -> np.ndarray:
+    """About `bins` bins of a round width (1, 2 or 5 times a power of ten), from 0 when no
+    value is negative, wide enough to hold a single value."""
+    low = 0.0 if values.min() >= 0 else float(values.min())
+    high = float(values.max())
+    span = high - low if high > low else (abs(high) or 1.0)
+    raw = span / bins
+    power = 10 ** np.floor(np.log10(raw))
+    width = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    start = np.floor(low / width) * width
+    count = int(np.floor((high - start) / width)) + 1  # the last bin holds the maximum
+    edges = start + width * np.arange(count + 1)
+    if edges[-1] < high:  # rounding: 0.3 / 0.1 is 2.999...
+        edges = np.append(edges, edges[-1] + width)
+    return edges
 
 
 def hbar(frame: pd.DataFrame, label: str, value: str, title: str, x_title: str,
@@ -235,6 +280,7 @@ def forecast_vs_actual(frame: pd.DataFrame, title: str, tolerance: float,
         colours = [RED if o else GREEN for o in ((got > upper) | (got < lower)).fillna(False)]
     fig.add_bar(x=frame[month], y=frame[actual], name="actual (red: out of tolerance, amber: no forecast, "
                 "grey: month not complete)", marker_color=colours, opacity=0.8)
+    _month_axis(fig)
     return _layout(fig, title, "month", "MT segments per month")
 
 
@@ -256,6 +302,7 @@ def forecast_intervals(frame: pd.DataFrame, title: str, history: pd.DataFrame | 
                         fillcolor="rgba(21,101,192,0.18)", name="prediction interval", hoverinfo="skip")
     fig.add_scatter(x=frame[month], y=frame[value], mode="lines+markers", name="forecast",
                     line={"color": BLUE, "dash": "dash"})
+    _month_axis(fig)
     return _layout(fig, title, "month", y_title)
 
 
@@ -269,6 +316,10 @@ def grouped_bars(frame: pd.DataFrame, x: str, columns: list[str], title: str, x_
         fig.add_bar(x=frame[x].astype(str), y=frame[column], name=column.replace("_", " "),
                     marker_color=(colors or {}).get(column))
     fig.update_layout(barmode="stack" if stacked else "group")
+    values = frame[columns].apply(pd.to_numeric, errors="coerce")
+    largest = (values.sum(axis=1) if stacked else values.max(axis=1)).max()
+    if (values.fillna(0) % 1 == 0).all().all():  # counts: never a 0.5 tick
+        _integer_ticks(fig.update_yaxes, largest)
     return _layout(fig, title, x_title, y_title)
 
 
@@ -284,6 +335,8 @@ def rule_trend(summary: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(barmode="group")
     if summary[["violations", "previous"]].max().max() > 100:
         fig.update_yaxes(type="log")
+    else:
+        _integer_ticks(fig.update_yaxes, summary[["violations", "previous"]].max().max())
     return _layout(fig, title, "rule", "violations (count the audit reports)")
 
 
