@@ -60,3 +60,22 @@ def test_rule_heading_gives_the_index_verdict_in_good_english():
 def test_kpis_take_the_tone_they_are_given():
     html = kpis_html({"rules judged": "none", "violations": 0}, tones={"rules judged": "ops-unjudged"})
     assert "<b class='ops-unjudged'>none</b>" in html and "<b>0</b>" in html
+
+
+def test_an_empty_breach_table_is_not_good_news_when_the_rule_could_not_judge():
+    import datetime as dt
+
+    from opsanalytics.audits.result import AuditResult
+
+    period = Filters(dt.date(2026, 10, 19), dt.date(2026, 10, 20))
+    ctx = ReportContext(None, parse_contract(""), period, pseudonymise=False, _coverage="full")
+    ctx._audits["R9"] = AuditResult("R9", "forecast", 0, pd.DataFrame(),
+                                    summary={"months_judged": 0, "months_partial": 0, "forecast_versions": 1})
+    ctx._audits["R2"] = AuditResult("R2", "window", 0, pd.DataFrame())
+    unjudged = ctx.table_html(pd.DataFrame(), "Months", empty="Every judged month is within tolerance.", rule="R9")
+    assert "within tolerance" not in unjudged
+    assert "<p class='ops-empty ops-no-traffic'>No breach found, but R9 was not judged (why: above).</p>" in unjudged
+    clean = ctx.table_html(pd.DataFrame(), "R2 breaches", rule="R2")
+    assert "<p class='ops-empty'>Nothing to report in this period.</p>" in clean
+    ctx._coverage = "none"  # no traffic at all: an empty table is not shown green either
+    assert "ops-no-traffic" in ctx.table_html(pd.DataFrame(), "R2 breaches", rule="R2")

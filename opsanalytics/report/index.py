@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from opsanalytics.report.runner import ReportRun
 
 _ARROWS = {"up": "&#9650;", "down": "&#9660;", "same": "&#9644;", "n/a": ""}
-_COVERAGE = {"none": "no traffic in the warehouse for this period", "partial": "data covers only part of it"}
+_COVERAGE = {"none": "no traffic in this period (for the filters)", "partial": "data covers only part of it"}
 
 
 def _e(value: object) -> str:

@@ -111,13 +111,24 @@ class ReportContext:
         return out
 
     def table(self, frame: pd.DataFrame, title: str, *, max_rows: int = 50,
-              note: str | None = None, empty: str = "Nothing to report in this period.") -> None:
-        """An HTML table under a heading, first `max_rows` rows (callers sort by severity)."""
+              note: str | None = None, empty: str = "Nothing to report in this period.",
+              rule: str | None = None) -> None:
+        """An HTML table under a heading, first `max_rows` rows (callers sort by severity).
+        Empty is good news in green, unless there was no traffic or `rule` (whose breaches
+        these are) could not judge: then it says so, in grey."""
         from IPython.display import HTML, display
 
-        # with no traffic an empty table is not good news: not shown green
-        display(HTML(table_html(self.prepare(frame), title, max_rows=max_rows, note=note, empty=empty,
-                                empty_class="ops-empty ops-no-traffic" if self.coverage() == "none" else "ops-empty")))
+        display(HTML(self.table_html(frame, title, max_rows=max_rows, note=note, empty=empty, rule=rule)))
+
+    def table_html(self, frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str | None = None,
+                   empty: str = "Nothing to report in this period.", rule: str | None = None) -> str:
+        """What `table` shows."""
+        css = "ops-empty"
+        if frame.empty and rule and self.unjudged(rule):
+            empty, css = f"No breach found, but {rule} was not judged (why: above).", "ops-empty ops-no-traffic"
+        elif self.coverage() == "none":
+            css = "ops-empty ops-no-traffic"
+        return table_html(self.prepare(frame), title, max_rows=max_rows, note=note, empty=empty, empty_class=css)
 
     def header(self, rules: str = "") -> None:
         """The period, filters and privacy setting of this page, under its title."""
