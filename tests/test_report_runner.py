@@ -313,3 +313,26 @@ def test_a_finished_kernel_is_shut_down_without_a_ctrl_c(kernel, tmp_path):
         assert not caught.exists()
     finally:
         os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def test_a_report_folder_whose_parent_is_read_only_is_still_written(warehouse_files, notebooks, kernel, tmp_path,
+                                                                     monkeypatch):
+    """`--out .` in one's home: the work folder cannot sit beside it, so it sits inside."""
+    import tempfile
+
+    db, config = warehouse_files
+    out = tmp_path / "locked" / "report"
+    out.mkdir(parents=True)
+    real = tempfile.mkdtemp
+
+    def mkdtemp(prefix="", dir=None):
+        if Path(dir) == out.parent:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    runner.run_report(str(db), str(config), FROM, TO, out, kernel=kernel, notebooks=notebooks,
+                      progress=False, only=["00"])
+    assert (out / "index.html").exists() and (out / "00-good.html").exists()
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report"]

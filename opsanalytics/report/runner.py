@@ -253,8 +253,7 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     # everything is written into a hidden sibling and moved into place once complete: a
     # Ctrl-C or a crash leaves `out_dir` as it was (an earlier report stays whole)
     out_dir = out_dir.absolute()  # `--out .` has a name and a parent too
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    work = _work_folder(out_dir)
     umask = os.umask(0)
     os.umask(umask)
     work.chmod(0o777 & ~umask)  # mkdtemp's 0700 would follow the folder into place
@@ -268,6 +267,18 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
         raise
     report.out_dir = out_dir
     return report
+
+
+def _work_folder(out_dir: Path) -> Path:
+    """A hidden folder beside `out_dir` (same file system: moves are renames); inside it
+    when `out_dir` exists but its parent is not writable (e.g. `--out .` in one's home)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    except PermissionError:
+        if not out_dir.is_dir():
+            raise
+        return Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
 
 
 def _write_report(report: ReportRun, db, contract, date_from, date_to, short_code, brand,
