@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from opsanalytics.audits import RULES, AuditUnavailable, resolve_rule, run, run_all
+from opsanalytics.audits import RULES, AuditUnavailable, check_facts, resolve_rule, run, run_all
 from opsanalytics.audits.result import Filters
-from opsanalytics.errors import UsageError
+from opsanalytics import facts
+from opsanalytics.errors import UsageError, WarehouseError
 from test_audit_support import CONTRACT, Traffic, paris
 
 A = "+33612345678"
@@ -38,6 +39,17 @@ def test_r9_is_lazy():
         assert "R9" in str(exc)
     else:  # helper E's module has landed
         assert result.rule == "R9"
+
+
+def test_facts_of_an_earlier_version_say_how_to_rebuild_them():
+    """A warehouse whose facts lack a table or view added since (fct_accepted_attempts): the
+    audits say so and how to rebuild; the next ingest does rebuild them."""
+    con = Traffic().warehouse()
+    con.execute("DROP VIEW fct_accepted_attempts")
+    with pytest.raises(WarehouseError, match="built by an earlier version.*run `opsanalytics ingest` again"):
+        check_facts(con, CONTRACT)   # what `audit` and `report` call first
+    assert facts.refresh(con, CONTRACT) is True
+    assert run(con, CONTRACT, "R2").violations == 0
 
 
 # ---------------------------------------------------------------- R1

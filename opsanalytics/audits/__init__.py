@@ -83,6 +83,12 @@ def check_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | Non
         ).fetchall()
     }
     missing = [t for t in FACT_TABLES if t not in present]
+    if missing and "fct_mt" in present:
+        # facts built by an earlier version (a table or view added since): ingest rebuilds
+        # them when offered a log it already holds, which it then skips
+        raise WarehouseError(
+            f"the facts were built by an earlier version of opsanalytics (missing {', '.join(missing)}): "
+            "run `opsanalytics ingest` again, with any log already loaded, to rebuild them")
     if missing:
         raise WarehouseError(
             f"the facts are not built (missing {', '.join(missing)}): run `opsanalytics ingest` first"
