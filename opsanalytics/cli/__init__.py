@@ -9,10 +9,9 @@ import argparse
 import importlib
 import os
 import sys
-
-from opsanalytics import __version__
 from pathlib import Path
 
+from opsanalytics import __version__
 from opsanalytics.errors import OpsError, UsageError
 
 #: exit status of Ctrl-C, as a shell reports a command killed by SIGINT (128 + 2)
