@@ -20,8 +20,8 @@ import threading
 import time
 import traceback
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
