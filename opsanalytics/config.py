@@ -55,6 +55,14 @@ class Rules(_Strict):
     stop_grace_minutes: int = Field(10, ge=0, description="R4: one acknowledgement allowed within this delay")
     session_hours: int = Field(24, ge=1, description="R5: MO-to-MT session window on 34ABC")
     forecast_tolerance: float = Field(0.20, gt=0, lt=10, description="R9: relative deviation allowed")
+    window_headroom: float = Field(0.05, ge=0, lt=1, description="R8: share of the send window a campaign "
+                                   "must leave free to fit it (retries, throttling)")
+
+    @property
+    def window_hours(self) -> float:
+        """Length of the R2 send window, in hours (what an R8 campaign must fit in)."""
+        start, end = (dt.datetime.combine(dt.date.min, dt.time.fromisoformat(v)) for v in self.window)
+        return (end - start).total_seconds() / 3600
 
     @field_validator("window")
     @classmethod

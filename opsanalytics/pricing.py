@@ -50,9 +50,12 @@ def campaign_hours(segments: int, rate: int) -> float:
     return segments / rate / 3600.0
 
 
-def fits_window(segments: int, rate: int, window_hours: float = 14.0) -> bool:
-    """Whether a campaign fits one 08:00-22:00 send window (R2) at that rate."""
-    return campaign_hours(segments, rate) <= window_hours
+def fits_window(segments: int, rate: int, window_hours: float, headroom: float) -> bool:
+    """Whether a campaign fits one send window (R2) at that rate, leaving `headroom` (a
+    share) of it free: at exactly the subscribed rate, any second lost to throttling or
+    retries pushes its end past the window (RULES.md: 500,000 segments at 10/s, 13.9 h,
+    does not fit one 8h-22h window)."""
+    return campaign_hours(segments, rate) <= window_hours * (1 - headroom)
 
 
 def short_code_monthly_eur(index: int) -> float:

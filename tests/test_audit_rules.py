@@ -8,7 +8,7 @@ import pytest
 
 from opsanalytics.audits import RULES, AuditUnavailable, check_facts, resolve_rule, run, run_all
 from opsanalytics.audits.result import Filters
-from opsanalytics import facts
+from opsanalytics import facts, pricing
 from opsanalytics.errors import UsageError, WarehouseError
 from test_audit_support import CONTRACT, Traffic, paris
 
@@ -478,6 +478,24 @@ def test_r8_seconds_over_the_rate_and_tiers():
     assert result.summary["per_short_code"]["36200"]["cheapest_tier"] == 20
     assert run(t.warehouse(), CONTRACT, "R8", Filters(short_code="36200")).violations == 1
     assert run(t.warehouse(), CONTRACT, "R8", Filters(brand="Bravo")).violations == 0
+
+
+def test_r8_campaign_fits_the_contracts_window_with_its_headroom():
+    """RULES.md: 500,000 segments at 10/s take 13.9 h and do not fit one 8h-22h window (at
+    exactly the subscribed rate nothing is left for throttling or retries: window_headroom).
+    The window is the contract's, not a fixed 14 h."""
+    assert pricing.campaign_hours(500_000, 10) == pytest.approx(13.889, abs=1e-3)
+    assert CONTRACT.rules.window_hours == 14.0
+    assert not pricing.fits_window(500_000, 10, CONTRACT.rules.window_hours, CONTRACT.rules.window_headroom)
+    assert pricing.fits_window(450_000, 10, CONTRACT.rules.window_hours, CONTRACT.rules.window_headroom)
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"), segments=1300)        # 65 s at 20/s
+    db = t.warehouse()
+    code = run(db, CONTRACT, "R8").summary["per_short_code"]["36180"]
+    assert code["window_hours"] == 14.0 and code["busiest_day_fits_window_at_rate"]
+    minute = CONTRACT.model_copy(update={"rules": CONTRACT.rules.model_copy(update={"window": ("08:00", "08:01")})})
+    code = run(db, minute, "R8").summary["per_short_code"]["36180"]
+    assert code["window_hours"] == pytest.approx(1 / 60) and not code["busiest_day_fits_window_at_rate"]
 
 
 # ---------------------------------------------------------------- R10

@@ -254,7 +254,8 @@ def test_distinct_texts_groups_breaches_by_text():
 
 def test_tier_options_price_and_durations():
     per_code = pd.DataFrame([{"short_code": "36180", "rate": 10, "peak": 35, "busiest_day_segments": 720_000}])
-    tiers = insights.tier_options(AuditResult("R8", "rate", 0, pd.DataFrame(), details={"per_short_code": per_code}))
+    tiers = insights.tier_options(AuditResult("R8", "rate", 0, pd.DataFrame(), details={"per_short_code": per_code}),
+                                  contract())
     by_rate = tiers.set_index("tier_sms_per_s")
     assert list(by_rate.index) == [10, 20, 50, 100, 150]
     assert by_rate.loc[50].cheapest_carrying_peak and by_rate.loc[50].must_request
@@ -262,6 +263,11 @@ def test_tier_options_price_and_durations():
     assert not by_rate.loc[20].carries_peak
     assert by_rate.loc[10].busiest_day_hours == 20.0 and not by_rate.loc[10].fits_one_window
     assert by_rate.loc[20].busiest_day_hours == 10.0 and by_rate.loc[20].fits_one_window
+    # the contract's own window: 10 h at 20/s does not fit 09:00-19:00 less its 5 % headroom
+    short = contract('window = ["09:00", "19:00"]')
+    tiers = insights.tier_options(AuditResult("R8", "rate", 0, pd.DataFrame(), details={"per_short_code": per_code}),
+                                  short).set_index("tier_sms_per_s")
+    assert not tiers.loc[20].fits_one_window and tiers.loc[50].fits_one_window
 
 
 def test_no_trend_against_a_period_without_data(con, ctr):

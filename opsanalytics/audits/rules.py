@@ -169,9 +169,9 @@ def r7_oadc(con: Connection, contract: Contract, filters: Filters) -> AuditResul
     return AuditResult("R7", "oadc", len(rows), rows, summary)
 
 
-def _tier_summary(row: dict[str, Any]) -> dict[str, Any]:
+def _tier_summary(row: dict[str, Any], contract: Contract) -> dict[str, Any]:
     """Cheapest tier carrying the peak, its monthly cost, and the busiest day's campaign
-    duration at every tier (does it fit one window?)."""
+    duration at every tier (does it fit one of the contract's send windows?)."""
     peak = int(row["peak"])
     tier = pricing.cheapest_tier(peak)
     busiest = int(row["busiest_day_segments"])
@@ -183,7 +183,9 @@ def _tier_summary(row: dict[str, Any]) -> dict[str, Any]:
         "campaign_hours_busiest_day": {
             str(rate): round(pricing.campaign_hours(busiest, rate), 3) for rate in RATE_TIERS
         },
-        "busiest_day_fits_window_at_rate": pricing.fits_window(busiest, int(row["rate"])),
+        "window_hours": contract.rules.window_hours,
+        "busiest_day_fits_window_at_rate": pricing.fits_window(
+            busiest, int(row["rate"]), contract.rules.window_hours, contract.rules.window_headroom),
     }
 
 
@@ -196,7 +198,7 @@ def r8_rate(con: Connection, contract: Contract, filters: Filters) -> AuditResul
         per_code = _dates(_query(con, "r08_rate_summary", params), "busiest_day")
     finally:
         con.execute("DROP TABLE IF EXISTS temp.audit_r08_seconds")
-    codes = {str(r["short_code"]): _tier_summary(r) for r in per_code.to_dict("records")}
+    codes = {str(r["short_code"]): _tier_summary(r, contract) for r in per_code.to_dict("records")}
     summary = {
         **_period(filters),
         "seconds_over": len(rows),

@@ -385,10 +385,10 @@ def distinct_texts(result: AuditResult) -> pd.DataFrame:
             .drop(columns="_rank")[columns])
 
 
-def tier_options(result: AuditResult, window_hours: float = 14.0) -> pd.DataFrame:
+def tier_options(result: AuditResult, contract: Contract) -> pd.DataFrame:
     """R8: per short code, every throughput tier with its monthly price, whether it carries
     the observed peak, whether Orange must be asked, and how long the busiest day's traffic
-    takes at that rate (does it fit one send window?)."""
+    takes at that rate (does it fit one of the contract's send windows, with its headroom?)."""
     from opsanalytics import pricing
 
     per_code = result.details.get("per_short_code", pd.DataFrame())
@@ -408,7 +408,8 @@ def tier_options(result: AuditResult, window_hours: float = 14.0) -> pd.DataFram
                 "monthly_eur": option.monthly_eur,
                 "must_request": option.must_request,
                 "busiest_day_hours": round(hours, 2),
-                "fits_one_window": hours <= window_hours,
+                "fits_one_window": pricing.fits_window(busiest, option.rate, contract.rules.window_hours,
+                                                       contract.rules.window_headroom),
             })
     return pd.DataFrame(rows, columns=["short_code", "tier_sms_per_s", "subscribed", "cheapest_carrying_peak",
                                        "carries_peak", "monthly_eur", "must_request", "busiest_day_hours",
