@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -531,10 +532,16 @@ def test_r10_non_orange_share():
     t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="03000B")
     t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="03001B")  # absent
     t.send(A, paris("2026-11-10 10:00:00"), final_status="delivered")
-    share = run(t.warehouse(), CONTRACT, "R10").details["non_orange_share"]
+    t.send(B, paris("2026-11-10 10:00:00"), service="bravo", short_code="36200", final_status="delivered")
+    result = run(t.warehouse(), CONTRACT, "R10")
+    share = result.details["non_orange_share"]
     row = share.iloc[0]
     assert (row.mt, row.non_orange, row.other_failed, row.delivered) == (5, 3, 1, 1)
     assert row.non_orange_share == 0.6
+    # per short code and brand in the JSON as well (RULES.md R10), JSON-ready
+    assert json.loads(json.dumps(result.to_json(CONTRACT.timezone)))["summary"]["non_orange_by_short_code_brand"] == [
+        {"short_code": "36180", "brand": "Acme", "mt_lines": 5, "non_orange_failed": 3, "non_orange_share": 0.6},
+        {"short_code": "36200", "brand": "Bravo", "mt_lines": 1, "non_orange_failed": 0, "non_orange_share": 0.0}]
 
 
 def test_run_all_and_json_contract():
