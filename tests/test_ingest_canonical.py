@@ -34,6 +34,11 @@ def ingest(tmp_path, name: str, content: str | bytes):
     return con, results
 
 
+def ingest_path(path):
+    con = new_db()
+    return con, ingest_files(con, contract(), [path], progress=False)
+
+
 def test_csv_loads_typed_events_and_builds_facts(tmp_path):
     con, [result] = ingest(tmp_path, "export.csv", HEADER + GOOD)
     assert (result.format, result.lines, result.events, result.rejected, result.state) == ("csv", 3, 3, 0, "loaded")
@@ -206,6 +211,72 @@ def test_ingest_format_parquet_loads_a_parquet_file_of_any_name(tmp_path):
     con = new_db()
     [result] = ingest_files(con, contract(), [_parquet(tmp_path, "canon.pq")], fmt="parquet", progress=False)
     assert (result.format, result.lines, result.events) == ("parquet", 3, 3)
+
+
+def test_values_a_cast_would_bend_are_refused_not_rounded(tmp_path):
+    """A cast would round 1.5 to 2 (a failed DLR read as delivered), read 0x1 and 1e3, take
+    BST for Bangladesh time and a bare date for midnight UTC: each refuses its row. A pandas
+    float such as 31.0 is the integer it stands for."""
+    header = "logged_at,kind,outcome,smsc,fid,sender,receiver,coding,dlr_mask,text\n"
+    rows = (
+        "2026-11-25T10:00:00Z,mt,accepted,s1,a,36180,+33612345678,0.0,31.0,ok\n"
+        "2026-11-25T10:00:01Z,dlr,accepted,s1,a,36180,+33612345678,,1.5,id:a stat:UNDELIV\n"
+        "2026-11-25T10:00:02Z,mt,accepted,s1,b,36180,+33612345678,0x1,31,x\n"
+        "2026-11-25T10:00:03Z,mt,accepted,s1,c,36180,+33612345678,0,1e3,x\n"
+        "2026-07-01 10:00:00 BST,mt,accepted,s1,d,36180,+33612345678,0,31,x\n"
+        "2026-11-25 10:00:00 Europe/Paris,mt,accepted,s1,e,36180,+33612345678,0,31,x\n"
+        "2026-11-25,mt,accepted,s1,f,36180,+33612345678,0,31,x\n"
+    )
+    con, [result] = ingest(tmp_path, "export.csv", header + rows)
+    assert (result.lines, result.events, result.rejected) == (7, 1, 6)
+    assert con.execute("SELECT coding, dlr_mask FROM events").fetchall() == [(0, 31)]
+    assert con.execute("SELECT line_no, reason FROM rejected_lines ORDER BY line_no").fetchall() == [
+        (2, "row 2: dlr_mask is not an integer: 1.5"),
+        (3, "row 3: coding is not an integer: 0x1"),
+        (4, "row 4: dlr_mask is not an integer: 1e3"),
+        (5, "row 5: unparseable timestamp in logged_at: 2026-07-01 10:00:00 BST"),
+        (6, "row 6: unparseable timestamp in logged_at: 2026-11-25 10:00:00 Europe/Paris"),
+        (7, "row 7: logged_at has a date but no time of day: 2026-11-25"),
+    ]
+
+
+def test_parquet_text_stored_as_binary_loads_and_nested_columns_are_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    binary = tmp_path / "hive.parquet"
+    pq.write_table(pa.table({"logged_at": ["2026-11-25T10:00:00Z"], "kind": [b"mt"], "outcome": ["accepted"],
+                             "receiver": ["+33612345678"], "text": pa.array([b"caf\xc3\xa9"], pa.binary())}), binary)
+    con, [result] = ingest_path(binary)
+    assert (result.events, result.rejected) == (1, 0)
+    assert con.execute("SELECT kind, text FROM events").fetchall() == [("mt", "café")]
+    nested = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({"logged_at": ["2026-11-25T10:00:00Z"], "kind": ["mt"], "outcome": ["accepted"],
+                             "receiver": ["+33612345678"], "text": [["a", "b"]]}), nested)
+    with pytest.raises(IngestError, match=r"column\(s\) text \(VARCHAR\[\]\) hold lists or records"):
+        ingest_path(nested)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("logged_at,kind,outcome,receiver\r2026-11-25T10:00:00Z,mt,accepted,+33612345678\r",
+     "lines end with a lone CR"),
+    (",logged_at,kind,outcome,receiver\n0,2026-11-25T10:00:00Z,mt,accepted,+33612345678\n",
+     r"column\(s\) 1 of the header have no name \(a pandas index"),
+    ("logged_at,kind,outcome,receiver,text_2\n2026-11-25T10:00:00Z,mt,accepted,+33612345678,x\n",
+     r"unknown column\(s\) text_2 \("),
+])
+def test_csv_headers_refused_saying_what_is_wrong(tmp_path, content, message):
+    path = tmp_path / "export.csv"
+    path.write_bytes(content.encode())
+    with pytest.raises(IngestError, match=message):
+        ingest_path(path)
+
+
+def test_gzip_csv_loads_whatever_its_name(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(gzip.compress((HEADER + GOOD).encode()))
+    con, [result] = ingest_path(path)
+    assert (result.lines, result.events, result.rejected) == (3, 3, 0)
 
 
 def test_warehouse_unchanged_when_a_later_file_fails(tmp_path):

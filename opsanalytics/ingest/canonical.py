@@ -21,6 +21,7 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.lineblocks import is_gzip
+from opsanalytics.ingest.progress import LoadProgress
 
 #: a longer first line is not a header
 MAX_HEADER_BYTES = 1 << 16
@@ -59,6 +60,10 @@ def _check_kind(path: Path, fmt: str) -> None:
         raise IngestError(f"{path}: a Parquet file, not a CSV: give --format parquet")
 
 
+#: Parquet types a canonical column cannot hold: a list or a record is not one value
+NESTED_TYPES = ("[]", "STRUCT(", "MAP(", "UNION(")
+
+
 def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
     if fmt == "csv":
         return _csv_header(path)
@@ -66,6 +71,11 @@ def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
         rows = warehouse.execute(con, f"staging/canonical_columns_{fmt}", {"path": str(path)}).fetchall()
     except duckdb.Error as exc:
         raise _unreadable(path, fmt, exc) from None
+    nested = [f"{name} ({kind})" for name, kind in rows
+              if name in COLUMNS and any(mark in kind for mark in NESTED_TYPES)]
+    if nested:
+        raise IngestError(f"{path}: column(s) {', '.join(nested)} hold lists or records; each canonical "
+                          "column holds one value a row (see docs/canonical-format.md)")
     return [r[0] for r in rows]
 
 
@@ -84,7 +94,13 @@ def _csv_header(path: Path) -> list[str]:
     if not text.strip():
         raise IngestError(f"{path}: line 1 is empty; a canonical CSV starts with its column names "
                           "(see docs/canonical-format.md)")
-    return [name.strip() for name in next(csv.reader([text]))]
+    if "\r" in text:
+        raise IngestError(f"{path}: line 1 (the header) holds a carriage return: its lines end with a lone "
+                          "CR (an old Mac file?); canonical CSV lines end with LF or CRLF")
+    try:
+        return [name.strip() for name in next(csv.reader([text]))]
+    except csv.Error as exc:
+        raise IngestError(f"{path}: line 1 (the header) cannot be read as CSV: {exc}") from None
 
 
 def _unreadable(path: Path, fmt: str, exc: duckdb.Error) -> IngestError:
@@ -96,17 +112,23 @@ def _unreadable(path: Path, fmt: str, exc: duckdb.Error) -> IngestError:
     return IngestError(f"{path}: not a readable canonical {fmt.upper()} file: " + "; ".join(lines[:4]))
 
 
-def check_columns(path: Path, columns: list[str]) -> None:
-    """Refuse a file whose header misses a required column or names an unknown one."""
+def check_columns(path: Path, columns: list[str], renamed_repeats: bool = False) -> None:
+    """Refuse a file whose header misses a required column or names an unknown one.
+    `renamed_repeats`: the names come from DuckDB, which renames a repeated name `kind` to
+    `kind_1` (Parquet); a CSV header is read as written."""
     missing = [c for c in REQUIRED if c not in columns]
-    # DuckDB renames a repeated header name `kind` to `kind_1`
-    renamed = {c for c in columns if c not in COLUMNS and c.rsplit("_", 1)[0] in COLUMNS
+    renamed = {c for c in columns if renamed_repeats and c not in COLUMNS and c.rsplit("_", 1)[0] in COLUMNS
                and c.rsplit("_", 1)[-1].isdigit()}
     unknown = [c for c in columns if c not in COLUMNS and c not in renamed]
     duplicated = sorted({c for c in columns if columns.count(c) > 1} | {c.rsplit("_", 1)[0] for c in renamed})
     problems = []
     if missing:
         problems.append(f"missing required column(s) {', '.join(missing)}")
+    unnamed = [str(i) for i, c in enumerate(columns, start=1) if not c]
+    unknown = [c for c in unknown if c]
+    if unnamed:
+        problems.append(f"column(s) {', '.join(unnamed)} of the header have no name (a pandas index written "
+                        "with to_csv(index=True)? a trailing comma?)")
     if unknown:
         problems.append(f"unknown column(s) {', '.join(unknown)} (canonical columns: {', '.join(COLUMNS)};"
                         " see docs/canonical-format.md)")
@@ -127,16 +149,21 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         raise IngestError(f"{path}: format {fmt!r} is not canonical (csv or parquet)")
     _check_kind(path, fmt)
     columns = _columns(con, path, fmt)
-    check_columns(path, columns)
+    check_columns(path, columns, renamed_repeats=fmt == "parquet")
     warehouse.execute(con, "staging/canonical_template").fetchall()
+    con.execute(warehouse.query_text("staging/canonical_macros"))
+    bar = LoadProgress(progress, path, None, step="read")
     try:
         params = {"path": str(path)}
         if fmt == "csv":
             params["columns"] = {name: "VARCHAR" for name in columns}
-        warehouse.execute(con, f"staging/canonical_stage_{fmt}", params).fetchall()
+            params["compression"] = "gzip" if is_gzip(path) else "none"
+        bar.run(con, "read", f"staging/canonical_stage_{fmt}", params).fetchall()
+        bar.run(con, "check", "staging/canonical_checked", warehouse.EVENT_TIMES).fetchall()
     except duckdb.Error as exc:
         raise _unreadable(path, fmt, exc) from None
-    warehouse.execute(con, "staging/canonical_checked", warehouse.EVENT_TIMES).fetchall()
+    finally:
+        bar.close()
     params = {"load_id": load_id}
     warehouse.execute(con, "staging/canonical_insert_events", params).fetchall()
     warehouse.execute(con, "staging/canonical_insert_rejects", params).fetchall()

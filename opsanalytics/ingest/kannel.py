@@ -42,7 +42,6 @@ Decisions (the why is in the SQL comments):
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 import duckdb
@@ -53,6 +52,7 @@ from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.kannel_format import ParsePlan, build_plan
 from opsanalytics.ingest.lineblocks import Identity, LineReadError, Start, read_blocks
+from opsanalytics.ingest.progress import LoadProgress
 
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
 #: going back (lines are written by several threads: seconds of jitter are not a change)
@@ -85,60 +85,6 @@ def plan_for(contract: Contract) -> ParsePlan:
     return build_plan(contract.access_log_format, contract.access_log_clean, contract.source)
 
 
-class _Progress:
-    """A tqdm bar on stderr: bytes of the file parsed, then DuckDB's own query progress for
-    the positional path."""
-
-    def __init__(self, enabled: bool, path: Path, size: int):
-        self.bar = None
-        self.name = path.name
-        if enabled:
-            from tqdm import tqdm
-
-            bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"{path.name}: parse",
-                       file=sys.stderr, leave=False, dynamic_ncols=True,
-                       disable=None)  # None: no bar when stderr is not a terminal
-            self.bar = None if bar.disable else bar
-
-    def at(self, done: int) -> None:
-        if self.bar:
-            self.bar.update(done - self.bar.n)
-
-    def run(self, con: duckdb.DuckDBPyConnection, step: str, name: str, params: dict):
-        """Run one staging query, showing its progress (polled) as a percentage."""
-        if not self.bar:
-            return warehouse.execute(con, name, params)
-        self.bar.reset(total=100)
-        self.bar.unit_scale = False
-        self.bar.bar_format = "{desc}{percentage:3.0f}%|{bar}| {elapsed}"  # {desc} ends with ": "
-        self.bar.set_description(f"{self.name}: {step}")
-        done = threading.Event()
-
-        def poll() -> None:
-            while not done.wait(0.25):
-                try:
-                    pct = con.query_progress()
-                except Exception:  # progress is best effort, never a failure
-                    return
-                if pct and pct > 0:
-                    self.bar.n = min(100, int(pct))
-                    self.bar.refresh()
-
-        watcher = threading.Thread(target=poll, daemon=True)
-        watcher.start()
-        try:
-            return warehouse.execute(con, name, params)
-        finally:
-            done.set()
-            watcher.join()
-            self.bar.n = 100
-            self.bar.refresh()
-
-    def close(self) -> None:
-        if self.bar:
-            self.bar.close()
-
-
 def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Contract,
          progress: bool = True, identity: Identity | None = None, start: Start = Start(),
          earlier_loads: tuple[int, ...] = ()) -> LoadCounts:
@@ -147,7 +93,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     filled as the file is read."""
     plan = plan_for(contract)
     path = Path(path)
-    bar = _Progress(progress, path, path.stat().st_size)
+    bar = LoadProgress(progress, path, path.stat().st_size)
     # DuckDB's memory is the connection's limit (ingest --memory-limit, default
     # warehouse.LOAD_MEMORY_LIMIT); the blocks of lines are Arrow memory outside it, at most
     # three of BLOCK_BYTES
@@ -179,7 +125,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
 
 def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
            identity: Identity | None, start: Start, earlier_loads: tuple[int, ...],
-           bar: _Progress) -> tuple[LoadCounts, int]:
+           bar: LoadProgress) -> tuple[LoadCounts, int]:
     params = {
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),

@@ -1,6 +1,8 @@
 -- Canonical rows typed and checked: row_no (1-based, file order), typed values, and the
 -- reason a row is refused (NULL for a good row). The first problem found is the reason.
 -- Timestamps: ISO 8601 with an offset ('+01:00', 'Z'); without one they are read as UTC.
+-- Integers and timestamps are checked as written (canonical_macros.sql) before the
+-- cast, which would round 2.5, read 0x1 and take BST as Bangladesh time.
 CREATE OR REPLACE TEMP TABLE canonical_checked AS
 WITH vocabulary (kind, outcome, default_label) AS (
     VALUES
@@ -32,17 +34,17 @@ rows_in_order AS (
 typed AS (
     SELECT
         r.*,
-        TRY_CAST(trim(r.logged_at) AS TIMESTAMPTZ) AS logged_at_v,
+        CASE WHEN canonical_timestamp_text(r.logged_at) THEN TRY_CAST(trim(r.logged_at) AS TIMESTAMPTZ) END AS logged_at_v,
         lower(trim(r.kind)) AS kind_v,
         lower(trim(r.outcome)) AS outcome_v,
         v.default_label,
-        TRY_CAST(trim(r.mclass) AS SMALLINT) AS mclass_v,
-        TRY_CAST(trim(r.coding) AS SMALLINT) AS coding_v,
-        TRY_CAST(trim(r.mwi) AS SMALLINT) AS mwi_v,
-        TRY_CAST(trim(r.compress) AS SMALLINT) AS compress_v,
-        TRY_CAST(trim(r.dlr_mask) AS INTEGER) AS dlr_mask_v,
-        TRY_CAST(trim(r.text_len) AS INTEGER) AS text_len_v,
-        TRY_CAST(trim(r.segments) AS INTEGER) AS segments_v,
+        TRY_CAST(canonical_integer(r.mclass) AS SMALLINT) AS mclass_v,
+        TRY_CAST(canonical_integer(r.coding) AS SMALLINT) AS coding_v,
+        TRY_CAST(canonical_integer(r.mwi) AS SMALLINT) AS mwi_v,
+        TRY_CAST(canonical_integer(r.compress) AS SMALLINT) AS compress_v,
+        TRY_CAST(canonical_integer(r.dlr_mask) AS INTEGER) AS dlr_mask_v,
+        TRY_CAST(canonical_integer(r.text_len) AS INTEGER) AS text_len_v,
+        TRY_CAST(canonical_integer(r.segments) AS INTEGER) AS segments_v,
         TRY_CAST(trim(r.text_lossy) AS BOOLEAN) AS text_lossy_v,
         TRY_CAST(trim(r.segments_exact) AS BOOLEAN) AS segments_exact_v,
         upper(coalesce(trim(r.udh), '')) AS udh_v
@@ -55,6 +57,9 @@ SELECT
     *,
     CASE
         WHEN coalesce(trim(logged_at), '') = '' THEN 'logged_at is empty'
+        WHEN regexp_full_match(trim(logged_at), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            THEN 'logged_at has a date but no time of day: ' || logged_at
+        -- (a zone name or abbreviation is not an offset: unparseable too)
         WHEN logged_at_v IS NULL THEN 'unparseable timestamp in logged_at: ' || logged_at
         WHEN logged_at_v < $earliest_event OR logged_at_v >= $latest_event
             THEN printf('logged_at is outside %d-%d (a damaged date): %s', year($earliest_event),

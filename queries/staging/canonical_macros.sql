@@ -1,0 +1,14 @@
+-- Macros of the canonical staging (temporary: defined on the loading connection at each load).
+
+-- An integer field as written: plain decimal digits, signed or not; '2.0' too (pandas writes
+-- an integer column that has a missing value as floats). Anything else (2.5, 0x1, 1e3, 1_0),
+-- which a cast would round or read, is NULL: the row is refused with the reason.
+CREATE OR REPLACE TEMP MACRO canonical_integer(value) AS
+    CASE WHEN regexp_full_match(trim(value), '[+-]?[0-9]+(\.0+)?')
+         THEN regexp_replace(trim(value), '\.0+$', '') END;
+
+-- An ISO 8601 timestamp as the format says: date, time (seconds and fraction optional), and
+-- an offset or Z, or none (UTC). A zone abbreviation (BST, IST, CST: ambiguous, read by the
+-- cast with other meanings) or a zone name is not an offset; a date alone has no time.
+CREATE OR REPLACE TEMP MACRO canonical_timestamp_text(value) AS
+    regexp_full_match(trim(value), '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?');
