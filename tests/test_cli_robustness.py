@@ -203,3 +203,50 @@ def test_ctrl_c_during_simulate_says_the_files_may_be_incomplete(tmp_path, capsy
     assert code == 130
     assert capsys.readouterr().err == (f"opsanalytics simulate: interrupted; the files in {tmp_path / 'sim'} "
                                        "may be incomplete (simulate again to write them whole)\n")
+
+
+def test_an_ingest_that_cannot_take_the_lock_leaves_the_others_new_warehouse(files, capsys, monkeypatch):
+    """Two ingests start on a warehouse that does not exist yet: both see no file; the other
+    one creates it first and holds its lock. This one fails to open it, and must not remove
+    the file the other created (and commits into)."""
+    db, config, export = files
+    holder = ("import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); "
+              "con.execute('CREATE TABLE committed_by_the_other (x INTEGER)'); print('ready', flush=True); "
+              "time.sleep(30)")
+    real_connect = warehouse.connect
+    other = []
+
+    def connect_after_the_other(path, **kwargs):
+        other.append(subprocess.Popen([sys.executable, "-c", holder, str(db)], stdout=subprocess.PIPE, text=True))
+        assert other[0].stdout.readline().strip() == "ready"
+        return real_connect(path, **kwargs)
+
+    monkeypatch.setattr(ingest_cli.warehouse, "connect", connect_after_the_other)
+    try:
+        assert main(["ingest", str(export), "--db", str(db), "--config", str(config), "--quiet"]) == 2
+        assert "cannot open the database" in capsys.readouterr().err
+        assert db.exists()
+    finally:
+        for process in other:
+            process.kill()
+            process.wait()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM committed_by_the_other").fetchone() == (0,)
+
+
+def test_a_full_disk_is_one_line_and_nothing_loaded(files, capsys, monkeypatch):
+    db, config, export = files
+    assert main(["ingest", str(export), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    capsys.readouterr()
+
+    def full(*args, **kwargs):
+        raise duckdb.IOException(f'IO Error: Could not write file "{db}": No space left on device')
+
+    monkeypatch.setattr("opsanalytics.ingest._refresh_facts", full)
+    other = export.with_name("other.csv")
+    other.write_text(CSV.replace("A1", "A2"), encoding="utf-8")
+    assert main(["ingest", str(other), "--db", str(db), "--config", str(config), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the warehouse (IO Error: Could not write file" in err and "nothing was loaded" in err
+    assert "Traceback" not in err
+    assert _lines(db) == 1
