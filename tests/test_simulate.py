@@ -348,6 +348,43 @@ def test_command_line(tmp_path, capsys):
     assert not (tmp_path / "bad").exists()
     with pytest.raises(SystemExit):
         main(["simulate", "--out", str(tmp_path / "bad"), "--start", "2026-02-30"])
+    for option, value, message in (("--seed", "-1", "--seed must be 0 or more"),
+                                   ("--scale", "1000000000", "--scale must be at most 200,000"),
+                                   ("--start", "2099-12-30", "end after 2099")):
+        assert main(["simulate", "--out", str(tmp_path / "bad"), option, value]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+    assert main(["simulate-history", "--out", str(tmp_path / "bad"), "--seed", "-1"]) == 2
+    assert "--seed must be 0 or more" in capsys.readouterr().err
+
+
+def test_log_time_in_a_zone_whose_clock_changes_off_the_hour():
+    """America/St_Johns leaves summer time at 04:30 UTC: the lines of the rest of that UTC
+    hour are in winter time (the offset is not one per UTC hour there)."""
+    from opsanalytics.simulate.kannel_writer import LogBook
+
+    render = LogBook("America/St_Johns").prefix_renderer()
+    change = int(dt.datetime(2026, 11, 1, 4, 30, tzinfo=dt.timezone.utc).timestamp())
+    assert render(change - 1) == "2026-11-01 01:59:59 "   # -02:30, summer
+    assert render(change + 1783) == "2026-11-01 01:29:43 "   # 04:59:43 UTC at -03:30
+    assert LogBook("Europe/Paris").prefix_renderer()(change) == "2026-11-01 05:30:00 "
+
+
+def test_kannel_writes_the_line_of_a_message_it_split_before_its_ack(paris):
+    """As the real 1.4.5 log: `Sent SMS` (written when the last part is acknowledged), then
+    the ACK of part 1; and no temporary SMSC error (throttling) is ever logged."""
+    res, lines, gt = paris
+    recs = [parse(x) for x in lines if not x.endswith(("Log begins", "Log ends"))]
+    seen_sent = set()
+    split = 0
+    for r in recs:
+        if r["label"] == "Sent SMS":
+            seen_sent.add(r["FID"])
+            split += r["udh"] == "" and r["coding"] == 0 and r["len"] > 160
+        elif r["label"] == "Receive DLR" and r["text"] == "ACK/":
+            assert r["FID"] in seen_sent, r
+    assert split > 0
+    assert not any("Throttling" in x or "0x00000058" in x for x in lines)
 
 
 def test_ground_truth_folds_resends_after_a_failure_as_the_rulebook_does():

@@ -60,6 +60,9 @@ def test_messages_segments_and_final_states(loaded):
     mo = dict(con.execute("select coalesce(keyword, '-'), count(*) from fct_mo group by 1").fetchall())
     assert sum(mo.values()) == msg["mo"]
     assert (mo.get("STOP", 0), mo.get("START", 0)) == (msg["mo_stop"], msg["mo_start"])
+    # a duplicate receipt per line of the message: FAILED Receive DLR lines, counted as lines
+    assert con.execute("select count(*) from events where label = 'FAILED Receive DLR'").fetchone()[0] \
+        == gt["dlr"]["duplicate_receipts"]
 
 
 def test_every_injected_message_is_found(loaded):

@@ -297,6 +297,8 @@ def _simulate_history(args: argparse.Namespace) -> int:
         raise UsageError(f"--start: {exc}") from None
     if not 6 <= args.months <= 120:
         raise UsageError(f"--months: expected 6 to 120, got {args.months}")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be 0 or more, got {args.seed}")
     history = generate_history(args.months, start, args.seed)
     paths = history.write(args.out)
     print(f"{len(history.events):,} MT lines over {history.months} months from {args.start}; "

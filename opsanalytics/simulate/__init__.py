@@ -41,11 +41,23 @@ class SimulationResult:
     ground_truth: Path
 
 
-def _check(days: int, scale: int, log_timezone: str) -> None:
+#: most messages a day: the simulator keeps a day's plan in memory (numpy arrays); volume
+#: for load tests comes from bench/bench_ingest.py, which writes lines straight from DuckDB
+MAX_SCALE = 200_000
+
+
+def _check(days: int, scale: int, log_timezone: str, seed: int = 1, start: dt.date | None = None) -> None:
     if days < 1:
         raise UsageError(f"--days must be at least 1, got {days}")
     if scale < 1:
         raise UsageError(f"--scale must be at least 1 message a day, got {scale}")
+    if scale > MAX_SCALE:
+        raise UsageError(f"--scale must be at most {MAX_SCALE:,} messages a day, got {scale:,} (for volume, "
+                         "bench/bench_ingest.py generates millions of log lines directly)")
+    if seed < 0:
+        raise UsageError(f"--seed must be 0 or more, got {seed}")
+    if start is not None and start + dt.timedelta(days=days) > dt.date(2099, 12, 31):
+        raise UsageError(f"--start {start} and --days {days} end after 2099, which no gateway clock writes")
     try:
         ZoneInfo(log_timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -67,7 +79,7 @@ def simulate(out_dir: str | Path, days: int = 31, scale: int = 2000, seed: int =
              progress: bool = False) -> SimulationResult:
     """Write access logs, contract.toml and ground_truth.json into `out_dir`. `progress`: a
     bar on stderr when it is a terminal (a year at the default scale takes about 40 s)."""
-    _check(days, scale, log_timezone)
+    _check(days, scale, log_timezone, seed, start)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with tqdm(total=4, desc="simulate", unit="step", file=sys.stderr, leave=False, dynamic_ncols=True,

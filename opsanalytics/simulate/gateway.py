@@ -18,7 +18,6 @@ PARIS = ZoneInfo("Europe/Paris")
 
 NACK_TEXT = {
     "rejected": "NACK/0x0000000b/Invalid Destination Address",
-    "rejected_throttled": "NACK/0x00000058/Throttling error",
     "rejected_source": "NACK/0x0000000a/Invalid Source Address",
     "discarded": "NACK/Retries Exceeded",
     "expired": "NACK/validity expired",
@@ -27,7 +26,6 @@ NACK_TEXT = {
 LABEL = {
     "accepted": "Sent SMS",
     "rejected": "REJECTED Send SMS",
-    "rejected_throttled": "REJECTED Send SMS",
     "rejected_source": "REJECTED Send SMS",
     "discarded": "DISCARDED SMS",
     "failed": "FAILED Send SMS",
@@ -184,18 +182,20 @@ class Gateway:
             ref = self._ref(smsc)
             for i, part in enumerate(m.text):
                 udh = f"050003{ref:02X}{total:02X}{i + 1:02X}"
-                self._accepted(m, smsc, svc, m.t + i, part, udh, meta="?smpp_resp?", ack_first=False,
+                self._accepted(m, smsc, svc, m.t + i, part, udh, meta="?smpp_resp?",
                                final_epoch=m.t + total - 1 + m.delay)
                 self.rate_seconds[(m.code, m.t + i)] += 1
         else:
-            gateway_split = m.line_segments()[0] > 1   # Kannel split it: one line, ACK of part 1 first
+            # Kannel split it: one line, written when the last part is acknowledged, then the
+            # ACK of part 1 (as the real 1.4.5 log shows); its receipts may come before the line
+            gateway_split = m.line_segments()[0] > 1
             self._accepted(m, smsc, svc, m.t, m.text, "", meta="" if gateway_split else "?smpp_resp?",
-                           ack_first=gateway_split, final_epoch=m.t + m.delay,
+                           final_epoch=m.t + m.delay,
                            fid_parts=m.line_segments()[0])
             self.rate_seconds[(m.code, m.t)] += m.line_segments()[0]
 
     def _accepted(self, m: MT, smsc: str, svc: str, epoch: int, text: str, udh: str, meta: str,
-                  ack_first: bool, final_epoch: int, fid_parts: int = 1) -> None:
+                  final_epoch: int, fid_parts: int = 1) -> None:
         fid = self._fid(smsc, m.code, fid_parts)
         n, shown = kw.msg_field(kw.gsm_filter(text) if m.coding == 0 else text, m.coding)
         sent = kw.line("Sent SMS", smsc, svc, "", fid, meta, m.oadc, m.to_raw,
@@ -206,10 +206,8 @@ class Gateway:
             ack_meta = f"{meta}?orig_msg?dlr_mask={mask}&"
             ack = kw.line("Receive DLR", smsc, svc, "", fid, ack_meta, m.oadc, m.to_raw,
                           "-1:-1:-1:-1:8", 4, "ACK/")
-        if ack and ack_first:
-            self._add(epoch, ack)
         self._add(epoch, sent)
-        if ack and not ack_first:
+        if ack:
             self._add(epoch, ack)
         if mask <= 0 or m.final is None:
             return

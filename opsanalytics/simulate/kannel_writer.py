@@ -120,16 +120,24 @@ class LogBook:
         return sorted(self.entries)
 
     def prefix_renderer(self):
-        """epoch -> 'YYYY-MM-DD HH:MM:SS ' in the log time zone, cached per hour offset."""
+        """epoch -> 'YYYY-MM-DD HH:MM:SS ' in the log time zone. The offset is cached per UTC
+        hour when it is the same at both ends of the hour; an hour in which it changes (a
+        zone whose clock changes off the hour, such as America/St_Johns at 04:30 UTC) is
+        worked out second by second."""
         tz = self.tz
-        offsets: dict[int, int] = {}
+        offsets: dict[int, int | None] = {}
+
+        def offset_at(epoch: int) -> int:
+            return int(dt.datetime.fromtimestamp(epoch, tz).utcoffset().total_seconds())
 
         def render(epoch: int) -> str:
             hour = epoch - epoch % 3600
-            off = offsets.get(hour)
+            if hour not in offsets:
+                first, last = offset_at(hour), offset_at(hour + 3599)
+                offsets[hour] = first if first == last else None
+            off = offsets[hour]
             if off is None:
-                off = int(dt.datetime.fromtimestamp(hour, tz).utcoffset().total_seconds())
-                offsets[hour] = off
+                off = offset_at(epoch)
             return time.strftime("%Y-%m-%d %H:%M:%S ", time.gmtime(epoch + off))
 
         return render

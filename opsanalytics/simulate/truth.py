@@ -187,7 +187,9 @@ def dlr_summary(mts: list[MT]) -> dict[str, Any]:
     return {
         "final_by_line": {k: finals[k] for k in ("delivered", "failed", "expired", "pending", "none")},
         "failed_by_err": dict(sorted(errors.items())),
-        "duplicate_receipts": sum(1 for m in mts if m.outcome == "accepted" and m.duplicate_receipt
+        # FAILED Receive DLR lines: one per line of the message (each part of an
+        # application-split message gets its duplicate receipt)
+        "duplicate_receipts": sum(len(m.line_seconds) for m in mts if m.outcome == "accepted" and m.duplicate_receipt
                                   and logged_final(m) in ("delivered", "failed", "expired")),
         "non_orange": {
             "errs": list(NON_ORANGE_ERRS),
