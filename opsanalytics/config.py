@@ -191,6 +191,11 @@ def parse_contract(text: str, source: str = "<memory>") -> Contract:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    # (source and digest are set from the file below, never from its keys)
+    internal = [f"{source}: {key}: unknown key (see docs/config.md for the keys)"
+                for key in ("source", "digest") if key in data]
+    if internal:
+        raise ConfigError("\n".join(internal))
     try:
         contract = Contract.model_validate(data)
     except ValidationError as exc:

@@ -24,3 +24,17 @@ def test_every_error_of_a_file_is_named_with_its_key():
     lines = str(caught.value).splitlines()
     assert [line.split(":")[1].strip() for line in lines] == ["timezone", "rules.window", "short_codes[0].code", "foo"]
     assert all(line.startswith("c.toml: ") for line in lines)
+
+
+@pytest.mark.parametrize("key", ["source", "digest"])
+def test_the_fields_the_loader_sets_are_not_keys_of_the_file(key):
+    """A contract's source and digest come from the file read, never from its text."""
+    with pytest.raises(ConfigError, match=rf"c\.toml: {key}: unknown key"):
+        parse_contract(f'{key} = "x"\n', "c.toml")
+
+
+def test_window_hours_and_headroom():
+    rules = parse_contract('[rules]\nwindow = ["08:30", "21:00"]\nwindow_headroom = 0.1\n').rules
+    assert (rules.window_hours, rules.window_headroom) == (12.5, 0.1)
+    with pytest.raises(ConfigError, match=r"rules\.window_headroom"):
+        parse_contract('[rules]\nwindow_headroom = 1\n')

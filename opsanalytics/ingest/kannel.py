@@ -108,7 +108,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     finally:
         bar.close()
         _quietly(con, "SET write_buffer_row_group_count = $groups", {"groups": int(old_buffer)})
-    if replaced and progress:
+    if replaced:  # a warning about the data, not progress: printed with --quiet too
         print(f"{path}: {replaced} NUL byte(s) or byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
               file=sys.stderr)
     if counts.rejected and not counts.events and not start.offset:

@@ -61,7 +61,7 @@ def _check(days: int, scale: int, log_timezone: str, seed: int = 1, start: dt.da
     try:
         ZoneInfo(log_timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--log-timezone: unknown time zone {log_timezone!r} (use 'UTC' or 'Europe/Paris')") from None
+        raise UsageError(f"--log-timezone: unknown time zone {log_timezone!r} (an IANA zone such as 'Europe/Paris' or 'UTC')") from None
 
 
 def _gateway_life(plan: Plan) -> dict[str, int]:

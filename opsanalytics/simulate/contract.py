@@ -98,6 +98,7 @@ def contract_toml(log_timezone: str) -> str:
         "stop_grace_minutes = 10",
         "session_hours = 24",
         "forecast_tolerance = 0.20",
+        "window_headroom = 0.05",
     ]
     for sc in SHORT_CODES:
         out += ["", "[[short_codes]]", f"code = {_q(sc.code)}", f"smsc = {_q(sc.smsc)}", f"rate = {sc.rate}"]
