@@ -46,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "large warehouse faster (15 M lines: 83 s under 1GB, 52 s and 5.4 GB "
                              "with no limit); -1: no limit")
     parser.add_argument("--quiet", action="store_true",
-                        help="no progress bar, no 'facts: kept' note (warnings and the reasons of rejected lines still go to stderr)")
+                        help="no progress bar, no 'facts: kept' note (warnings and the reasons of "
+                             "rejected lines still go to stderr)")
     parser.set_defaults(func=main)
 
 

@@ -33,8 +33,8 @@ def register(subparsers) -> None:
                         "bench/bench_ingest.py writes millions of lines)")
     p.add_argument("--seed", type=int, default=1, help="random seed, 0 or more: same seed, same bytes (default 1)")
     p.add_argument("--log-timezone", default="Europe/Paris", metavar="TZ",
-                   help="time zone of the log prefix: Europe/Paris (Kannel's default, local), UTC (access-log-time = gmt), "
-                        "or any IANA zone")
+                   help="time zone of the log prefix: Europe/Paris (Kannel's default, local), "
+                        "UTC (access-log-time = gmt), or any IANA zone")
     p.add_argument("--start", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="first day (default 2026-10-15: the period holds the autumn DST change and 11 November)")
     p.set_defaults(func=run)
