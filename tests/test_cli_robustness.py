@@ -49,7 +49,16 @@ class _CommitInterrupted:
         return result
 
 
-def test_ctrl_c_during_commit_says_the_changes_are_kept():
+@pytest.fixture
+def ctrl_c_is_python_s():
+    """Ctrl-C handled by Python, as in a terminal: a test run started in the background (a
+    CI job, `cmd &`) inherits SIGINT ignored, and then there is nothing to hold back."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_during_commit_says_the_changes_are_kept(ctrl_c_is_python_s):
     con = duckdb.connect()
     con.execute("CREATE TABLE t (x INTEGER)")
     with pytest.raises(warehouse.InterruptedAfterCommit):
