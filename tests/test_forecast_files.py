@@ -58,6 +58,18 @@ def test_french_csv_semicolons_decimal_comma_and_spaces(tmp_path):
     assert back.loc[0, "mt_segments"] == 12000 and back.loc[0, "peak_sms_per_s"] == 12.5
 
 
+@pytest.mark.parametrize("header, row", [
+    (HEADER, '36180,2027-01,"12,000",12.5,20,2027H1,2026-12-01'),     # US thousands separator
+    (HEADER.replace(",", ";"), "36180;2027-01;1.000;12,5;20;2027H1;2026-12-01"),   # German/French one
+])
+def test_a_count_with_a_thousands_separator_is_refused_not_read_as_a_decimal(tmp_path, header, row):
+    """'12,000' read with a decimal comma is 12: a forecast a thousand times too small."""
+    path = tmp_path / "f.csv"
+    path.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(ForecastFileError, match=r"row 2, column mt_segments: .* is ambiguous"):
+        read_forecast_file(path)
+
+
 def test_malformed_cells_name_row_and_column(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(

@@ -179,3 +179,27 @@ def test_less_than_a_month_of_logs_uses_the_run_rate(history, contract):
     assert rows["peak_sms_per_s"].max() == history.truth_months.iloc[0]["peak"]
     assert set(result.figures[result.figures["short_code"] == "36190"]["method"]) == {"no_history"}
     assert "run rate" in result.notes[0]
+
+
+def test_a_code_opened_after_the_last_complete_month_uses_its_run_rate(history, contract):
+    """Logs to 4 September 2026: August is the last complete month, and 36190 opened on 1
+    September. It is forecast from its run rate over those days, not as a code without
+    history (a zero file that R9 would flag every month)."""
+    events = history.events
+    local = events["logged_at"].dt.tz_convert("Europe/Paris")
+    keep = local < pd.Timestamp("2026-09-05", tz="Europe/Paris")
+    short = type(history)(**{**history.__dict__, "events": events[keep].reset_index(drop=True)})
+    con = warehouse.connect(":memory:")
+    try:
+        load_history(con, short, contract)
+        result = next_forecast(con, contract, "2027H1", made_on=MADE_ON)
+    finally:
+        con.close()
+    new = short.events[(short.events["outcome"] == "accepted") & (short.events["sender"] == "36190")]
+    assert len(new) > 0
+    rows = result.figures[result.figures["short_code"] == "36190"].set_index("month")
+    assert set(rows["method"]) == {"run_rate"}
+    assert rows.loc[dt.date(2027, 1, 1), "mt_segments"] == round(new["segments"].sum() / 4 * 31)
+    assert set(result.figures[result.figures["short_code"] == "36180"]["method"]) != {"run_rate"}
+    assert any(note.startswith("36190: MT traffic only after the last complete month (2026-08)")
+               for note in result.notes)

@@ -87,16 +87,28 @@ def _number(value: Any) -> float:
     return number
 
 
+#: a count written with a thousands separator ('12,000', '1.000'): the separator would read
+#: as a decimal one (12, 1), a forecast a thousand times too small without a word
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([.,]\d{3})+$")
+
+
+def _whole_number(value: Any) -> float:
+    if isinstance(value, str) and _THOUSANDS.match(re.sub(r"[\s\u00a0\u202f_]", "", value)):
+        raise ValueError(f"{value!r} is ambiguous (a thousands separator, or a decimal one?): write counts "
+                         "without separators, or with spaces ('12 000')")
+    return _number(value)
+
+
 def parse_count(value: Any) -> int:
     """A non-negative whole number (segments)."""
-    number = _number(value)
+    number = _whole_number(value)
     if not number.is_integer() or number < 0:
         raise ValueError(f"expected a whole number of segments >= 0, got {_text(value)!r}")
     return int(number)
 
 
 def parse_signed_count(value: Any) -> int:
-    number = _number(value)
+    number = _whole_number(value)
     if not number.is_integer():
         raise ValueError(f"expected a whole number of segments, got {_text(value)!r}")
     return int(number)

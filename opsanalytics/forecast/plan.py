@@ -160,7 +160,12 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
         adjustments = pd.DataFrame(columns=["row_no", "short_code", "month", "extra_segments", "peak_sms_per_s"])
     _check_adjustments(adjustments, target, contract)
 
-    rates = _run_rates(con, contract) if until is None else {}
+    # run rates: every code without a complete month of traffic that has some since the last
+    # complete month (all the data when there is none): a code opened in the partial month
+    # at the end of the logs is forecast from it, not as a code without history
+    since = add_months(until, 1) if until is not None else None
+    rates = {code: rate for code, rate in _run_rates(con, contract, since).items()
+             if code not in set(history["short_code"])}
     declared = {s.code for s in contract.short_codes}
     seen = set(history["short_code"]) | set(rates)
     if not declared:
@@ -174,6 +179,9 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     if until is None:
         notes.append("no complete month of MT data: short codes with traffic are forecast from their daily "
                      "run rate ('run_rate'), the others are 'no_history' (zero + adjustments)")
+    elif rates:
+        notes.append(f"{', '.join(sorted(rates))}: MT traffic only after the last complete month "
+                     f"({month_label(until)}): forecast from the daily run rate of those days ('run_rate')")
     return NextForecast(contract.forecast.contractor, target.label, made_on, level, until, figures,
                         throughput_options(figures), history, notes,
                         _outside([frames[c] for c in sorted(seen - declared)]),
@@ -198,20 +206,22 @@ def _check_semester(target: Semester, until: dt.date | None, last_day: dt.date |
 def _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level) -> pd.DataFrame:
     """One short code's six months; subscribed_rate is NA for a code outside the contract."""
     series = history[history["short_code"] == code]
-    if code in rates:  # less than one complete month of data
+    if code in rates:  # less than one complete month of its traffic: the semester's six months
         per_day, seen_peak = rates[code]
         days = np.array([(add_months(m, 1) - m).days for m in target.months])
         seg, peak = run_rate(per_day, days, level), run_rate(seen_peak, np.ones(6), level)
-    else:
+        first = 0
+    else:  # `steps` months after the history, the semester's the last six
         seg = forecast_series(series["actual_segments"].to_numpy(), steps, level)
         peak = forecast_series(series["actual_peak"].to_numpy(), steps, level)
+        first = steps - 6
     declared = contract.short_code(code)
     codes = adjustments["short_code"] == code
     extra = adjustments[codes].groupby("month")["extra_segments"].sum()
     planned_peak = adjustments[codes].dropna(subset=["peak_sms_per_s"]).groupby("month")["peak_sms_per_s"].max()
     rows = []
     for i, month in enumerate(target.months):
-        k = steps - 6 + i
+        k = first + i
         add = int(extra.get(month, 0))
         peak_mean = max(float(peak.mean[k]), float(planned_peak.get(month, 0.0)))
         peak_high = max(float(peak.high[k]), float(planned_peak.get(month, 0.0)))
@@ -249,13 +259,19 @@ def _outside(frames: list[pd.DataFrame]) -> pd.DataFrame:
                                        "note"])
 
 
-def _run_rates(con: duckdb.DuckDBPyConnection, contract: Contract) -> dict[str, tuple[float, float]]:
-    """Per short code: segments per day over the days the data covers, and the peak seen."""
+def _run_rates(con: duckdb.DuckDBPyConnection, contract: Contract,
+               since: dt.date | None = None) -> dict[str, tuple[float, float]]:
+    """Per short code: segments per day over the days the data covers (from `since`, the
+    first day of a month, when given), and the peak seen over them."""
     first_day, last_day = data_coverage(con, contract)
     if first_day is None:
         return {}
+    start = first_day if since is None else max(first_day, since)
+    if start > last_day:
+        return {}
     actuals = monthly_actuals(con, contract)
-    covered = (last_day - first_day).days + 1
+    actuals = actuals[actuals["month"] >= start.replace(day=1)]
+    covered = (last_day - start).days + 1
     return {code: (float(group["actual_segments"].sum()) / covered, float(group["actual_peak"].max()))
             for code, group in actuals.groupby("short_code")}
 
