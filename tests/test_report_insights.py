@@ -141,6 +141,14 @@ def test_stop_daily_and_mo_words(con, ctr):
     words = insights.mo_words(con, ctr, ALL).set_index("first_word")
     assert words.loc["BONJOUR", "keyword"] == "-"
     assert words.loc["STOP", "messages"] == 2
+    # with a brand: the MOs to the short codes it sends on (36180 for Acme), none for a brand
+    # that sends nowhere (they were every brand's, under a page filtered on one)
+    acme = Filters(ALL.date_from, ALL.date_to, brand="Acme")
+    nobody = Filters(ALL.date_from, ALL.date_to, brand="Nobody")
+    assert insights.stop_daily(con, ctr, acme)[["stops", "starts"]].sum().tolist() == [2, 1]
+    assert insights.stop_daily(con, ctr, nobody).empty and insights.mo_words(con, ctr, nobody).empty
+    assert insights.daily_traffic(con, ctr, nobody).empty
+    assert insights.daily_traffic(con, ctr, acme).mo_messages.sum() == 4
 
 
 def test_non_working_days_lists_sundays_and_holidays(con, ctr):

@@ -79,3 +79,22 @@ def test_an_empty_breach_table_is_not_good_news_when_the_rule_could_not_judge():
     assert "<p class='ops-empty'>Nothing to report in this period.</p>" in clean
     ctx._coverage = "none"  # no traffic at all: an empty table is not shown green either
     assert "ops-no-traffic" in ctx.table_html(pd.DataFrame(), "R2 breaches", rule="R2")
+
+
+def test_a_short_code_given_as_a_number_is_the_short_code(tmp_path):
+    """papermill -p short_code 36180 (and a parameters cell without quotes) gives an int:
+    the pages filter on the code all the same (R1's list_contains refused an INTEGER)."""
+    from opsanalytics import facts, warehouse
+    from opsanalytics.config import load_contract
+    from opsanalytics.report.notebook import open_report
+
+    config = tmp_path / "contract.toml"
+    config.write_text('timezone = "Europe/Paris"\n', encoding="utf-8")
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    facts.build(con, load_contract(config))
+    con.close()
+    report = open_report(str(tmp_path / "w.duckdb"), str(config), short_code=36180)
+    try:
+        assert report.filters.short_code == "36180"
+    finally:
+        report.con.close()

@@ -276,7 +276,8 @@ def open_report(db: str, config: str, date_from: str | None = None, date_to: str
     """Open the warehouse read-only with the notebook's parameters."""
     contract = load_contract(config)
     filters = Filters(parse_day(date_from, "date_from"), parse_day(date_to, "date_to"),
-                      short_code or None, brand or None)
+                      # (papermill and a parameters cell may give 36180, a number)
+                      str(short_code) if short_code else None, brand or None)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise UsageError(f"date_from {filters.date_from} is after date_to {filters.date_to}")
     con = warehouse.connect(db, read_only=True)

@@ -19,6 +19,9 @@ mo as (
     from fct_mo
     where outcome = 'accepted'
       and ($short_code is null or short_code = $short_code)
+      -- a brand filter: the MOs to the short codes the brand sends on (an MO to a code concerns
+      -- every brand on it, as an opt-out does for R4)
+      and ($brand is null or short_code in (select short_code from fct_logical_messages where brand = $brand))
     group by all
 ),
 joined as (
