@@ -203,3 +203,14 @@ def test_a_code_opened_after_the_last_complete_month_uses_its_run_rate(history, 
     assert set(result.figures[result.figures["short_code"] == "36180"]["method"]) != {"run_rate"}
     assert any(note.startswith("36190: MT traffic only after the last complete month (2026-08)")
                for note in result.notes)
+
+
+def test_a_forecast_shown_for_one_short_code(forecast):
+    """A report filtered on a short code shows that code's forecast (the file for Orange
+    stays the whole contract's)."""
+    one = forecast.only("36181")
+    assert set(one.figures["short_code"]) == {"36181"} and set(one.throughput["short_code"]) == {"36181"}
+    assert set(one.history["short_code"]) == {"36181"}
+    assert one.totals()["mt_segments"] == int(forecast.figures.loc[forecast.figures.short_code == "36181",
+                                                                   "mt_segments"].sum())
+    assert forecast.only(None) is forecast and forecast.figures["short_code"].nunique() > 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import numpy as np
@@ -50,6 +50,18 @@ class NextForecast:
             first, last = self.data_days
             return f"no complete month: run rate of {first.isoformat()} to {last.isoformat()}"
         return "none"
+
+    def only(self, short_code: str | None) -> "NextForecast":
+        """The same forecast shown for one short code (a report filtered on it); the file for
+        Orange is still the whole contract's."""
+        if not short_code:
+            return self
+
+        def of(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["short_code"] == short_code] if "short_code" in frame else frame
+
+        return replace(self, figures=of(self.figures), throughput=of(self.throughput), history=of(self.history),
+                       outside=of(self.outside))
 
     def totals(self) -> dict[str, float]:
         return {
