@@ -98,3 +98,12 @@ def test_a_short_code_given_as_a_number_is_the_short_code(tmp_path):
         assert report.filters.short_code == "36180"
     finally:
         report.con.close()
+
+
+def test_titles_name_the_brand_a_page_is_filtered_on():
+    """Figures that add brands together say 'all brands', or the brand of the filter."""
+    from opsanalytics.audits.result import Filters
+    from opsanalytics.report.notebook import ReportContext
+
+    for brand, label in ((None, "all brands"), ("Acme", "brand Acme")):
+        assert ReportContext(con=None, contract=None, filters=Filters(None, None, None, brand)).brands == label

@@ -130,6 +130,12 @@ class ReportContext:
             css = "ops-empty ops-no-traffic"
         return table_html(self.prepare(frame), title, max_rows=max_rows, note=note, empty=empty, empty_class=css)
 
+    @property
+    def brands(self) -> str:
+        """'all brands', or the brand the page is filtered on: for the titles of figures that
+        add brands together when unfiltered."""
+        return f"brand {self.filters.brand}" if self.filters.brand else "all brands"
+
     def header(self, rules: str = "") -> None:
         """The period, filters and privacy setting of this page, under its title."""
         from IPython.display import HTML, display
