@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import signal
-import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from opsanalytics.errors import WarehouseError
+from opsanalytics.interrupts import sigint_held
 from opsanalytics.paths import queries_dir
 
 DEFAULT_DB = "opsanalytics.duckdb"
@@ -140,27 +139,6 @@ def is_interrupt(exc: BaseException) -> bool:
     `con.interrupt()` raises InterruptException."""
     return isinstance(exc, duckdb.InterruptException) or (
         type(exc) is RuntimeError and str(exc) == "Query interrupted")
-
-
-@contextmanager
-def sigint_held() -> Iterator[list[int]]:
-    """Ctrl-C held back while the block runs; the list it yields says whether one came.
-
-    DuckDB notices a SIGINT only when it next checks, which for a COMMIT can be after the
-    commit took effect: the user would be told it failed while the data was kept. Held back,
-    COMMIT and ROLLBACK each happen whole. Python handles signals in the main thread only,
-    so elsewhere (and when SIGINT is ignored or not Python's) nothing is held."""
-    held: list[int] = []
-    previous = signal.getsignal(signal.SIGINT)
-    if (threading.current_thread() is not threading.main_thread()
-            or previous is None or previous == signal.SIG_IGN):
-        yield held
-        return
-    signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    try:
-        yield held
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

@@ -13,13 +13,10 @@ import datetime as dt
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
-import threading
 import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +25,7 @@ from typing import Any, Iterable
 from tqdm import tqdm
 
 from opsanalytics.errors import UsageError
+from opsanalytics.interrupts import sigint_held
 from opsanalytics.paths import notebooks_dir
 
 #: the kernelspec `make` installs into the virtual environment (Makefile)
@@ -308,35 +306,24 @@ def publish(work: Path, out_dir: Path) -> None:
     an existing one (a report run again) each file replaces its namesake, other files
     stay, and index.html goes first and comes back last, so no index ever lists a mix of
     old and new pages. Ctrl-C waits for the move to finish."""
-    with _sigint_deferred():
-        if not out_dir.exists():
-            work.rename(out_dir)
-            return
-        (out_dir / "index.html").unlink(missing_ok=True)
-        files = sorted((p for p in work.rglob("*") if not p.is_dir()),
-                       key=lambda p: (p.relative_to(work) == Path("index.html"), str(p)))
-        for path in files:
-            target = out_dir / path.relative_to(work)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-        shutil.rmtree(work, ignore_errors=True)
-
-
-@contextmanager
-def _sigint_deferred():
-    """Hold a Ctrl-C until the block is done, then raise it (main thread only: elsewhere
-    signals cannot be handled)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if received:
+    with sigint_held() as held:
+        _move(work, out_dir)
+    if held:
         raise KeyboardInterrupt
+
+
+def _move(work: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        work.rename(out_dir)
+        return
+    (out_dir / "index.html").unlink(missing_ok=True)
+    files = sorted((p for p in work.rglob("*") if not p.is_dir()),
+                   key=lambda p: (p.relative_to(work) == Path("index.html"), str(p)))
+    for path in files:
+        target = out_dir / path.relative_to(work)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def _execute_all(sources: list[Path], out_dir: Path, parameters: dict[str, Any], kernel: str,
