@@ -158,18 +158,24 @@ def test_backtest_through_the_warehouse(con, contract):
     assert chosen["beats_seasonal_naive"].all()
 
 
-def test_less_than_a_month_of_logs_uses_the_run_rate(history, contract):
-    """Logs from 5 to 24 January: no complete month; segments per day x days of each month."""
-    events = history.events
-    local = events["logged_at"].dt.tz_convert("Europe/Paris")
-    keep = (local >= pd.Timestamp("2025-01-05", tz="Europe/Paris")) & (local < pd.Timestamp("2025-01-25", tz="Europe/Paris"))
-    short = type(history)(**{**history.__dict__, "events": events[keep].reset_index(drop=True)})
+def _forecast_from_part(history, contract, keep, semester: str):
+    """The history cut to the events `keep` selects (a boolean over their local time), loaded
+    into a fresh warehouse: (the cut history, its next forecast)."""
+    local = history.events["logged_at"].dt.tz_convert("Europe/Paris")
+    short = type(history)(**{**history.__dict__, "events": history.events[keep(local)].reset_index(drop=True)})
     con = warehouse.connect(":memory:")
     try:
         load_history(con, short, contract)
-        result = next_forecast(con, contract, "2025H2", made_on=MADE_ON)
+        return short, next_forecast(con, contract, semester, made_on=MADE_ON)
     finally:
         con.close()
+
+
+def test_less_than_a_month_of_logs_uses_the_run_rate(history, contract):
+    """Logs from 5 to 24 January: no complete month; segments per day x days of each month."""
+    short, result = _forecast_from_part(
+        history, contract, lambda local: (local >= pd.Timestamp("2025-01-05", tz="Europe/Paris"))
+        & (local < pd.Timestamp("2025-01-25", tz="Europe/Paris")), "2025H2")
     accepted = short.events[(short.events["outcome"] == "accepted") & (short.events["sender"] == "36180")]
     per_day = accepted["segments"].sum() / 20
     rows = result.figures[result.figures["short_code"] == "36180"].set_index("month")
@@ -185,16 +191,8 @@ def test_a_code_opened_after_the_last_complete_month_uses_its_run_rate(history, 
     """Logs to 4 September 2026: August is the last complete month, and 36190 opened on 1
     September. It is forecast from its run rate over those days, not as a code without
     history (a zero file that R9 would flag every month)."""
-    events = history.events
-    local = events["logged_at"].dt.tz_convert("Europe/Paris")
-    keep = local < pd.Timestamp("2026-09-05", tz="Europe/Paris")
-    short = type(history)(**{**history.__dict__, "events": events[keep].reset_index(drop=True)})
-    con = warehouse.connect(":memory:")
-    try:
-        load_history(con, short, contract)
-        result = next_forecast(con, contract, "2027H1", made_on=MADE_ON)
-    finally:
-        con.close()
+    short, result = _forecast_from_part(
+        history, contract, lambda local: local < pd.Timestamp("2026-09-05", tz="Europe/Paris"), "2027H1")
     new = short.events[(short.events["outcome"] == "accepted") & (short.events["sender"] == "36190")]
     assert len(new) > 0
     rows = result.figures[result.figures["short_code"] == "36190"].set_index("month")

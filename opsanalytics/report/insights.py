@@ -288,7 +288,9 @@ def _r9_unjudged(result: AuditResult, filters: Filters) -> str:
     summary = result.summary
     if result.violations or summary.get("months_judged", 1):
         return ""
-    if not _holds_complete_month(filters):
+    from opsanalytics.forecast.actuals import complete_months  # (late, as the other R9 helpers here)
+
+    if filters.date_from and filters.date_to and not complete_months(filters.date_from, filters.date_to):
         reason = "this period holds no complete month"
     elif summary.get("months_partial"):
         reason = "the logs cover only part of this period's months (they start or end inside them)"
@@ -299,17 +301,6 @@ def _r9_unjudged(result: AuditResult, filters: Filters) -> str:
     if not summary.get("forecast_versions"):
         note += " No forecast has been loaded either (opsanalytics forecast load --db DB FILE)."
     return note
-
-
-def _holds_complete_month(filters: Filters) -> bool:
-    """Whether some calendar month lies wholly inside the period (R9 judges only those)."""
-    if filters.date_from is None or filters.date_to is None:
-        return True
-    first = filters.date_from.replace(day=1)
-    if first < filters.date_from:  # the month it starts in is cut: the next one
-        first = (first + dt.timedelta(days=32)).replace(day=1)
-    last_day = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    return last_day <= filters.date_to
 
 
 def period_coverage(con, contract: Contract, filters: Filters) -> str:
