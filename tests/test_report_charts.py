@@ -34,7 +34,7 @@ def test_throughput_marks_hours_over_the_rate():
                            "peak_per_second": [4, 12, 10, 50], "seconds_over": [0, 3, 0, 9], "rate": [10, 10, 10, 20]})
     fig = charts.throughput_peaks(hourly, "36180", "Peaks")
     line, over = fig.data
-    assert list(line.y) == [4, 12, 10] and list(over.y) == [12] and list(over.customdata) == [3]
+    assert list(line.y) == [4, 12, 10] and list(over.y) == [12] and [tuple(c) for c in over.customdata] == [(3, "")]
     assert fig.layout.shapes[0].y0 == 10
     assert _titles(fig)[2] == "segments per second"
 
@@ -78,7 +78,9 @@ def test_throughput_fills_quiet_hours_over_the_period_in_local_time():
 
     fig = charts.throughput_peaks(hourly, "36180", "Peaks", period=(dt.date(2026, 10, 25), dt.date(2026, 10, 25)))
     line, over = fig.data
-    assert len(line.y) == 25  # the autumn change of time: that local day has 25 hours
+    # the autumn change of time: that local day has 25 hours, 02h twice; drawn once, so that
+    # the line never runs back in time
+    assert len(line.y) == 24 and list(pd.to_datetime(line.x)) == sorted(pd.to_datetime(line.x))
     assert sum(line.y) == 25 and list(over.y) == [25]
     assert pd.Timestamp(over.x[0]) == pd.Timestamp("2026-10-25 10:00")  # 09:00 UTC is 10:00 in Paris (CET)
 
@@ -131,3 +133,15 @@ def test_counts_never_get_half_ticks_and_months_are_labelled_as_months():
     for fig in (charts.forecast_vs_actual(months, "R9", 0.2),
                 charts.forecast_intervals(months, "Next", value="actual_segments")):
         assert (fig.layout.xaxis.dtick, fig.layout.xaxis.tickformat) == ("M1", "%b %Y")
+
+
+def test_throughput_draws_the_repeated_autumn_hour_once_with_the_busiest_second_of_both():
+    """25 Oct 2026: 00:00 and 01:00 UTC are both 02h in Paris (CEST, then CET)."""
+    hourly = pd.DataFrame({"short_code": ["36180"] * 2,
+                           "hour": [pd.Timestamp("2026-10-25 00:00", tz="UTC"), pd.Timestamp("2026-10-25 01:00", tz="UTC")],
+                           "peak_per_second": [30, 5], "seconds_over": [2, 1], "rate": [20, 20]})
+    fig = charts.throughput_peaks(hourly, "36180", "Peaks")
+    line, over = fig.data
+    assert [pd.Timestamp(x) for x in line.x] == [pd.Timestamp("2026-10-25 02:00")]
+    assert list(line.y) == [30] and list(over.y) == [30]
+    assert [tuple(c) for c in over.customdata] == [(3, " (this hour came twice: the clock went back)")]

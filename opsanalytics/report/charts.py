@@ -240,16 +240,24 @@ def throughput_peaks(hourly: pd.DataFrame, short_code: str, title: str,
         start, end = series.index.min(), series.index.max()
     hours = pd.date_range(start.floor("h"), end.floor("h"), freq="h")
     grid = series[["peak_per_second", "seconds_over"]].reindex(hours.union(series.index), fill_value=0)
-    local = grid.index.tz_convert(tz).tz_localize(None)
+    # On the wall clock the hour the clock goes back comes twice: drawn twice, the line would
+    # run back in time. The two are one point: the busiest second of both, their seconds over.
+    grid.index = grid.index.tz_convert(tz).tz_localize(None)
+    grid = grid.groupby(level=0).agg(peak_per_second=("peak_per_second", "max"),
+                                     seconds_over=("seconds_over", "sum"),
+                                     times=("peak_per_second", "size"))
+    grid["note"] = np.where(grid["times"] > 1, " (this hour came twice: the clock went back)", "")
+    local = grid.index
     over = (grid["peak_per_second"] > rate).to_numpy()
     fig = go.Figure()
     fig.add_scatter(x=local, y=grid["peak_per_second"], mode="lines", name="peak in the hour",
-                    line={"color": BLUE, "width": 1}, line_shape="hv",
-                    hovertemplate="%{x|%d %b %Hh}: %{y} segments/s<extra></extra>")
+                    line={"color": BLUE, "width": 1}, line_shape="hv", customdata=grid["note"],
+                    hovertemplate="%{x|%d %b %Hh}: %{y} segments/s%{customdata}<extra></extra>")
     fig.add_scatter(x=local[over], y=grid["peak_per_second"][over], mode="markers",
                     name="hours with seconds over the rate", marker={"color": RED, "size": 7},
-                    customdata=grid["seconds_over"][over],
-                    hovertemplate="%{x|%d %b %Hh}: %{y} segments/s, %{customdata} s over<extra></extra>")
+                    customdata=list(zip(grid["seconds_over"][over].tolist(), grid["note"][over].tolist())),
+                    hovertemplate="%{x|%d %b %Hh}: %{y} segments/s, %{customdata[0]} s over"
+                                  "%{customdata[1]}<extra></extra>")
     fig.add_hline(y=rate, line={"color": RED, "dash": "dash"},
                   annotation_text=f"subscribed {rate:g} SMS/s", annotation_position="top left")
     fig.update_yaxes(rangemode="tozero")
