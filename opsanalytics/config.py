@@ -27,6 +27,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _KeyProblems(ValueError):
+    """Problems a whole-contract check finds, each at its own key: (location, message) pairs,
+    a location as pydantic gives one, e.g. ("short_codes", 1, "brands", 0)."""
+
+    def __init__(self, problems: list[tuple[tuple, str]]):
+        super().__init__("; ".join(msg for _, msg in problems))
+        self.problems = problems
+
+
 def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -169,7 +178,32 @@ class Contract(_Strict):
         smscs = [s.smsc for s in self.short_codes if s.smsc]
         if len(smscs) != len(set(smscs)):
             raise ValueError("short_codes: the same smsc is given to two short codes")
+        problems = self._brand_problems()
+        if problems:
+            raise _KeyProblems(problems)
         return self
+
+    def _brand_problems(self) -> list[tuple[tuple, str]]:
+        """R4 matches `short_codes[].brands` against the brand of each MT, which is the brand of
+        its service: a name no [[services]] entry has can never match (a typo makes R4 0)."""
+        known = sorted({s.brand for s in self.services})
+        problems = []
+        for i, sc in enumerate(self.short_codes):
+            for j, brand in enumerate(sc.brands or ()):
+                if brand in known:
+                    continue
+                msg = (f"brand {brand!r} of short code {sc.code} is the brand of no [[services]] entry, "
+                       "so no MT can match it and R4 would find nothing for it")
+                if not known:
+                    msg += ("; no [[services]] entry is declared, so no MT has a brand: declare the "
+                            "services (name, brand, category) or leave `brands` out")
+                else:
+                    close = [k for k in known if k.casefold().strip() == brand.casefold().strip()]
+                    if close:
+                        msg += " (did you mean " + " or ".join(repr(k) for k in close) + "?)"
+                    msg += "; expected one of the brands of [[services]]: " + ", ".join(repr(k) for k in known)
+                problems.append((("short_codes", i, "brands", j), msg))
+        return problems
 
     def short_code(self, code: str) -> ShortCode | None:
         return next((s for s in self.short_codes if s.code == code), None)
@@ -201,6 +235,10 @@ def parse_contract(text: str, source: str = "<memory>") -> Contract:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
+            found = (err.get("ctx") or {}).get("error")
+            if isinstance(found, _KeyProblems):
+                problems += [f"{source}: {_format_location(err['loc'] + loc)}: {msg}" for loc, msg in found.problems]
+                continue
             where = _format_location(err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":

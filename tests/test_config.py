@@ -38,3 +38,36 @@ def test_window_hours_and_headroom():
     assert (rules.window_hours, rules.window_headroom) == (12.5, 0.1)
     with pytest.raises(ConfigError, match=r"rules\.window_headroom"):
         parse_contract('[rules]\nwindow_headroom = 1\n')
+
+
+SERVICES = ('[[services]]\nname = "acme"\nbrand = "Acme"\ncategory = "marketing"\n'
+            '[[services]]\nname = "geo"\nbrand = "Geo Shop"\ncategory = "marketing"\n')
+
+
+def _error(text: str, source: str = "c.toml") -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse_contract(text, source)
+    return str(caught.value)
+
+
+def test_short_code_brands_must_be_brands_of_the_services():
+    """A brand no [[services]] entry has can match no MT: R4 would silently find nothing."""
+    ok = parse_contract('[[short_codes]]\ncode = "36180"\nbrands = ["Acme", "Geo Shop"]\n'
+                        '[[short_codes]]\ncode = "38001"\nbrands = []\n' + SERVICES)
+    assert [sc.brands for sc in ok.short_codes] == [["Acme", "Geo Shop"], []]
+    message = _error('[[short_codes]]\ncode = "36180"\nbrands = ["Acme"]\n'
+                     '[[short_codes]]\ncode = "36181"\nbrands = ["Acme", "ACME"]\n' + SERVICES)
+    assert message.splitlines() == [
+        "c.toml: short_codes[1].brands[1]: brand 'ACME' of short code 36181 is the brand of no "
+        "[[services]] entry, so no MT can match it and R4 would find nothing for it "
+        "(did you mean 'Acme'?); expected one of the brands of [[services]]: 'Acme', 'Geo Shop'"]
+    assert "did you mean 'Geo Shop'" in _error('[[short_codes]]\ncode = "36180"\nbrands = ["geo shop "]\n' + SERVICES)
+    assert "did you mean" not in _error('[[short_codes]]\ncode = "36180"\nbrands = ["Zeta"]\n' + SERVICES)
+
+
+def test_short_code_brands_without_any_service_are_refused():
+    """With no [[services]], no MT has a brand: a brands list could only ever match nothing."""
+    assert parse_contract('[[short_codes]]\ncode = "36180"\nbrands = []\n').short_codes[0].brands == []
+    message = _error('[[short_codes]]\ncode = "36180"\nbrands = ["Acme"]\n')
+    assert message.startswith("c.toml: short_codes[0].brands[0]: brand 'Acme' of short code 36180 ")
+    assert "no [[services]] entry is declared" in message
