@@ -7,11 +7,12 @@ list indexes) and what was expected, so an analyst can fix the file without read
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import tomllib
+import zoneinfo
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -36,12 +37,44 @@ class _KeyProblems(ValueError):
         self.problems = problems
 
 
+#: names the system's zone database holds that are not zones of a place: the machine's own zone
+#: (a copy or link), the POSIX-rules template, and tzdata's placeholder for "zone not set"
+_NOT_ZONES = {
+    "localtime": "the machine's own zone file, not an IANA name: write the zone it stands for, "
+                 "e.g. 'Europe/Paris' (`timedatectl` shows it)",
+    "posixrules": "the machine's own zone file (the rules of POSIX TZ strings), not an IANA name: "
+                  "write the zone itself, e.g. 'Europe/Paris'",
+    "Factory": "tzdata's placeholder for a machine whose zone is not set, not the IANA zone of a place: "
+               "write the zone itself, e.g. 'Europe/Paris' or 'UTC'",
+}
+
+
+@functools.cache
+def iana_zones() -> frozenset[str]:
+    """The zone names a contract may use: the canonical IANA names (and their official aliases,
+    such as 'UTC' or 'Europe/Monaco') that zoneinfo finds, without the system's `posix/` and
+    `right/` copies and the names of `_NOT_ZONES`, which DuckDB (ICU) does not know."""
+    return frozenset(z for z in zoneinfo.available_timezones()
+                     if not z.startswith(("posix/", "right/")) and z not in _NOT_ZONES)
+
+
 def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (expected an IANA name such as 'Europe/Paris' or 'UTC')")
-    return value
+    zones = iana_zones()
+    if value in zones:
+        return value
+    tree, _, rest = value.partition("/")
+    if value in _NOT_ZONES:
+        why = _NOT_ZONES[value]
+    elif tree in ("posix", "right") and rest:
+        why = (f"the system's {tree}/ copy of the zone files ("
+               + ("with leap seconds" if tree == "right" else "the same zones") + "), not an IANA name")
+        why += f": write {rest!r}" if rest in zones else ": expected an IANA name such as 'Europe/Paris' or 'UTC'"
+    else:
+        why = "expected an IANA name such as 'Europe/Paris' or 'UTC'"
+        close = [z for z in sorted(zones) if z.casefold() == value.strip().casefold()]
+        if close:
+            why += f" (did you mean {close[0]!r}?)"
+    raise ValueError(f"unknown time zone {value!r}: {why}")
 
 
 def _check_hhmm(value: str) -> str:

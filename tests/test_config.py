@@ -71,3 +71,33 @@ def test_short_code_brands_without_any_service_are_refused():
     message = _error('[[short_codes]]\ncode = "36180"\nbrands = ["Acme"]\n')
     assert message.startswith("c.toml: short_codes[0].brands[0]: brand 'Acme' of short code 36180 ")
     assert "no [[services]] entry is declared" in message
+
+
+@pytest.mark.parametrize("zone, hint", [
+    ("localtime", "the machine's own zone file"), ("posixrules", "the machine's own zone file"),
+    ("Factory", "placeholder"),
+    ("posix/Europe/Paris", "write 'Europe/Paris'"), ("right/Europe/Paris", "write 'Europe/Paris'")])
+@pytest.mark.parametrize("key", ["timezone", "log_timezone", "receipt_timezone"])
+def test_zone_names_python_knows_but_duckdb_does_not_are_refused(key, zone, hint):
+    """System aliases resolve in zoneinfo (they are files of /usr/share/zoneinfo) but DuckDB/ICU
+    does not know them, and `ingest`, `audit` and `forecast` crashed with a traceback."""
+    message = _error(f'{key} = "{zone}"\n')
+    assert message.startswith(f"c.toml: {key}: unknown time zone {zone!r}: ")
+    assert hint in message and "IANA" in message
+
+
+def test_every_zone_accepted_is_one_duckdb_knows():
+    import zoneinfo
+
+    import duckdb
+
+    con = duckdb.connect()
+    accepted = []
+    for zone in sorted(zoneinfo.available_timezones() | {"localtime", "posixrules", "Factory", "posix/UTC"}):
+        try:
+            parse_contract(f'timezone = "{zone}"\n')
+        except ConfigError:
+            continue
+        accepted.append(zone)
+        con.execute("SELECT timezone(?, TIMESTAMPTZ '2026-03-29 01:30:00+00')", [zone]).fetchall()
+    assert {"Europe/Paris", "UTC", "America/Guadeloupe", "Indian/Reunion"} <= set(accepted)
