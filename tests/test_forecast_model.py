@@ -97,3 +97,36 @@ def test_chosen_method_beats_naive_on_seasonal_data(seed, months, metrics):
         coverage = scores.set_index(["method", "short_code"])["interval_coverage"]
         assert coverage["chosen"].between(0.4, 1.0).all() and coverage["seasonal_naive"].isna().all()
         assert "sarima_airline" in set(detail["used"])
+
+
+def test_a_missing_month_is_not_a_month_of_zero():
+    """Review defect 1: a month without data is NaN, skipped by every rung, where a 0 is an
+    outlier of -7 on the log scale that the seasonal models carry a year on."""
+    y = _series(24).astype(float)
+    gap = y.copy()
+    gap[13] = np.nan  # February of the second year
+    whole, missing = forecast_series(y, 6), forecast_series(gap, 6)
+    assert missing.method == "sarima_airline"
+    assert np.max(np.abs(missing.mean / whole.mean - 1)) < 0.1
+    zero = y.copy()
+    zero[13] = 0
+    assert forecast_series(zero, 6).mean[1] < 0.5 * whole.mean[1]  # what a zero does (and did)
+    # the seasonal naive: the missing source month from its neighbours, growth from whole pairs
+    short = gap[:15]
+    result = forecast_series(short, 2)
+    assert result.method == "seasonal_naive_growth"
+    pairs = np.log1p(short[12:]) - np.log1p(short[:3])
+    growth = np.mean(pairs[~np.isnan(pairs)])
+    assert result.mean[0] == pytest.approx(np.expm1(np.log1p(short[3]) + growth))
+    # 13 observed months of 15 with a growth of a few % a month: one year on stays near the last
+    assert 0.5 < result.mean[0] / short[3] < 2
+    # the others use the months observed; the rung counts them
+    assert forecast_series([100.0, np.nan, 50.0, 70.0], 1).mean[0] == pytest.approx((100 + 50 + 70) / 3)
+    assert forecast_series([100.0, 80.0, np.nan], 1).method == "last_value"
+    assert forecast_series([100.0, 80.0, np.nan], 1).mean[0] == 80.0
+    assert forecast_series([np.nan, np.nan], 1).method == "no_history"
+    assert seasonal_naive(gap, 2).tolist() == pytest.approx(
+        [gap[12], np.expm1((np.log1p(gap[12]) + np.log1p(gap[14])) / 2)])
+    assert last_value([5.0, np.nan], 1).tolist() == [5.0]
+    with pytest.raises(ValueError):
+        forecast_series([1.0, np.inf], 3)

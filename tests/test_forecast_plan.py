@@ -212,3 +212,81 @@ def test_a_forecast_shown_for_one_short_code(forecast):
     assert one.totals()["mt_segments"] == int(forecast.figures.loc[forecast.figures.short_code == "36181",
                                                                    "mt_segments"].sum())
     assert forecast.only(None) is forecast and forecast.figures["short_code"].nunique() > 1
+
+
+def _without(history, code: str, months: list[tuple[int, int]]):
+    """`keep` for _forecast_from_part: every event but those of `code` in the (year, month)s
+    given: a month of one short code's logs never loaded."""
+    def keep(local):
+        gone = pd.Series(False, index=local.index)
+        for year, month in months:
+            gone |= (local.dt.year == year) & (local.dt.month == month)
+        return ~(gone & (history.events["sender"] == code))
+    return keep
+
+
+def test_a_month_of_logs_never_loaded_is_missing_not_zero(history, contract, forecast, tmp_path):
+    """Review defect 1: 36180's February 2026 without traffic made its February 2027 forecast 0
+    segments (peak 1/s) and pulled the other months 25 % down (log1p fit, seasonal difference)."""
+    _, gap = _forecast_from_part(history, contract, _without(history, "36180", [(2026, 2)]), "2027H1")
+    whole = forecast.figures.set_index(["short_code", "month"])
+    cut = gap.figures.set_index(["short_code", "month"])
+    for month in forecast.figures["month"].unique():
+        key = ("36180", month)
+        assert cut.loc[key, "mt_segments"] == pytest.approx(whole.loc[key, "mt_segments"], rel=0.35), month
+        assert cut.loc[key, "peak_sms_per_s"] == pytest.approx(whole.loc[key, "peak_sms_per_s"], rel=0.35), month
+    feb = ("36180", dt.date(2027, 2, 1))
+    assert cut.loc[feb, "segments_high"] < 2 * whole.loc[feb, "segments_high"]  # not an interval to 13,000
+    # the other short codes are untouched, and the note names the code and the month
+    other = forecast.figures["short_code"] == "36181"
+    assert gap.figures[other]["mt_segments"].tolist() == forecast.figures[other]["mt_segments"].tolist()
+    [note] = [n for n in gap.notes if n.startswith("36180:")]
+    assert "no MT traffic in 2026-02: treated as missing" in note and "logs not loaded?" in note
+
+
+def test_a_missing_month_with_a_year_of_history_is_not_a_tenfold_growth(contract):
+    """Review defect 1 with seasonal_naive_growth (15 months, November 2025 gone): the mean
+    year-on-year log growth took log(x) - log(1), about 7, and forecast 10x the traffic."""
+    short = generate_history(months=15, start=dt.date(2025, 10, 1), seed=7)
+    _, whole = _forecast_from_part(short, contract, lambda local: local.notna(), "2027H1")
+    _, gap = _forecast_from_part(short, contract, _without(short, "36180", [(2025, 11), (2026, 2)]), "2027H1")
+    rows = {name: f.figures[f.figures["short_code"] == "36180"].set_index("month")
+            for name, f in (("whole", whole), ("gap", gap))}
+    assert set(rows["gap"]["method"]) == {"seasonal_naive_growth"}
+    ratio = rows["gap"]["mt_segments"] / rows["whole"]["mt_segments"]
+    assert ratio.between(0.65, 1.35).all(), ratio  # February 2027: from January and March 2026
+    assert (rows["gap"]["peak_sms_per_s"] <= rows["whole"]["peak_sms_per_s"] + 2).all()
+    assert any("36180: no MT traffic in 2025-11, 2026-02: treated as missing" in n for n in gap.notes)
+
+
+def test_a_code_that_sends_now_and_then_keeps_its_zeros(history, contract):
+    """Months without traffic are missing only when they are few: a short code silent in 12 of
+    its 24 months sends campaigns, and forecasting it every month would be wrong the other way."""
+    silent = [(2025, m) for m in range(2, 13, 2)] + [(2026, m) for m in range(2, 13, 2)]
+    _, result = _forecast_from_part(history, contract, _without(history, "36180", silent), "2027H1")
+    [note] = [n for n in result.notes if n.startswith("36180:")]
+    assert "no MT traffic in 12 of its months" in note and "kept as zeros" in note
+
+
+def test_the_missing_month_note_reaches_the_cli_and_the_workbook(history, contract, tmp_path, capsys):
+    from opsanalytics.cli import main
+
+    local = history.events["logged_at"].dt.tz_convert("Europe/Paris")
+    cut = type(history)(**{**history.__dict__,
+                           "events": history.events[_without(history, "36181", [(2026, 5)])(local)]})
+    db = tmp_path / "gap.duckdb"
+    con = warehouse.connect(str(db), create=True)
+    try:
+        load_history(con, cut, contract)
+    finally:
+        con.close()
+    (tmp_path / "contract.toml").write_text(history.contract_toml, encoding="utf-8")
+    assert main(["forecast", "--db", str(db), "--config", str(tmp_path / "contract.toml"), "--semester", "2027H1",
+                 "--out", str(tmp_path / "out"), "--made-on", MADE_ON.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "  note: 36181: no MT traffic in 2026-05: treated as missing" in out
+    cover = [row[0] for row in load_workbook(tmp_path / "out" / "forecast_2027H1.xlsx")["Cover"].iter_rows(values_only=True)]
+    assert any(str(c).startswith("36181: no MT traffic in 2026-05: treated as missing") for c in cover)
+    assert main(["forecast", "backtest", "--db", str(db), "--config", str(tmp_path / "contract.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "36181: no MT traffic in 2026-05: treated as missing" in out

@@ -8,6 +8,10 @@ ladder the history at that origin allows), `seasonal_naive` (same month last yea
 traffic only), in %, per short code and metric, and for the chosen method the share of
 actual months that fell inside its prediction interval (calibration: near the level, 80 %,
 when the intervals are honest).
+
+A month missing from a series (NaN: a month without traffic the forecast treats as missing,
+plan.months_without_traffic) is never scored, and every method forecasts without it: the
+chosen one as model.forecast_series does, the benchmarks from the nearest observed month.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ def backtest_series(values, horizon: int = 6, max_origins: int = MAX_ORIGINS) ->
     for origin in range(max(SEASON, len(y) - max_origins), len(y)):
         steps = min(horizon, len(y) - origin)
         history, actual = y[:origin], y[origin:origin + steps]
+        if np.isnan(history).all():
+            continue
         chosen = forecast_series(history, steps)
         candidates = {
             "chosen": chosen.mean,
@@ -51,6 +57,8 @@ def backtest_series(values, horizon: int = 6, max_origins: int = MAX_ORIGINS) ->
             with np.errstate(invalid="ignore", divide="ignore"):
                 ape = np.where(actual > 0, 100.0 * np.abs(forecast - actual) / np.where(actual > 0, actual, 1), np.nan)
             for step in range(steps):
+                if np.isnan(actual[step]):
+                    continue  # a missing month: nothing to score against
                 rows.append({"origin": origin, "step": step + 1, "method": method,
                              "used": chosen.method if method == "chosen" else method,
                              "forecast": float(forecast[step]), "actual": float(actual[step]),

@@ -14,6 +14,13 @@ The method depends on how much history there is, and says so in its label:
 Intervals are central prediction intervals at `level` (default 80 %), computed on the log
 scale and never below zero. A model that fails to fit falls back down the table, with the
 fallback named in the method label.
+
+A month may be missing (NaN: no data for it, e.g. logs never loaded), which is not the same as
+a month of zero: on the log scale a zero is an outlier of about -7 that seasonal differencing
+carries into the same month a year later. "Months of history" above counts the months
+observed. SARIMAX skips a missing month (Kalman filter); the seasonal naive takes the nearest
+observed value in its place (on the log scale, between the months either side) and its growth
+from the year-on-year pairs both observed; the mean and the last value use the months observed.
 """
 
 from __future__ import annotations
@@ -68,10 +75,21 @@ def _sarima(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
                           np.expm1(frame["mean_ci_upper"].to_numpy()).clip(min=0))
 
 
+def _nearest(logs: np.ndarray) -> np.ndarray:
+    """Missing months (NaN) replaced by the nearest observed values: interpolated between the
+    observed months either side, or the nearest one at an end."""
+    known = np.flatnonzero(~np.isnan(logs))
+    if len(known) == len(logs):
+        return logs
+    return np.interp(np.arange(len(logs)), known, logs[known])
+
+
 def _seasonal_naive_growth(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
     logs = np.log1p(y)
     n = len(y)
     yoy = logs[SEASON:] - logs[:-SEASON]  # log growth over a year, for months that have one
+    yoy = yoy[~np.isnan(yoy)]  # both months observed
+    logs = _nearest(logs)
     growth = float(np.mean(yoy)) if len(yoy) else 0.0
     sigma0 = max(float(np.std(yoy, ddof=1)) if len(yoy) > 1 else 0.0, MIN_SIGMA["seasonal_naive_growth"])
     h = np.arange(1, steps + 1)
@@ -84,6 +102,7 @@ def _seasonal_naive_growth(y: np.ndarray, steps: int, level: float) -> SeriesFor
 
 
 def _mean_last_3(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
+    y = y[~np.isnan(y)]  # the months observed
     logs = np.log1p(y)
     point = np.full(steps, math.log1p(float(np.mean(y[-3:]))))
     spread = float(np.std(logs[-12:], ddof=1)) if len(y) > 2 else 0.0
@@ -93,6 +112,7 @@ def _mean_last_3(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
 
 
 def _last_value(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
+    y = y[~np.isnan(y)]  # the last month observed
     point = np.full(steps, math.log1p(float(y[-1])))
     sigma = MIN_SIGMA["last_value"] * np.sqrt(np.arange(1, steps + 1))
     low, high = _bounds(point, sigma, level)
@@ -108,18 +128,22 @@ _LADDER = (
 
 
 def forecast_series(values, steps: int, level: float = DEFAULT_LEVEL) -> SeriesForecast:
-    """Forecast `steps` months after the last of `values` (monthly, oldest first, no gaps)."""
+    """Forecast `steps` months after the last of `values` (monthly, oldest first, every month
+    in its place; NaN for a month missing, i.e. not observed, as opposed to 0 observed)."""
     y = np.asarray(values, dtype=float)
     if steps < 1:
         raise ValueError("steps must be at least 1")
-    if np.any(y < 0) or not np.all(np.isfinite(y)):
-        raise ValueError("a monthly series must be finite and non-negative")
-    if len(y) == 0:
+    if np.any(y < 0) or np.any(np.isinf(y)):
+        raise ValueError("a monthly series must be finite and non-negative (NaN: a missing month)")
+    observed = ~np.isnan(y)
+    if not observed.any():
         zeros = np.zeros(steps)
         return SeriesForecast("no_history", zeros, zeros, zeros)
+    y = y[np.argmax(observed):]  # from the first month observed
+    months = int(observed.sum())
     failed = []
     for minimum, method in _LADDER:
-        if len(y) < minimum:
+        if months < minimum:
             continue
         try:
             result = method(y, steps, level)
@@ -143,12 +167,16 @@ def run_rate(per_day: float, days: np.ndarray, level: float = DEFAULT_LEVEL) -> 
 
 
 def seasonal_naive(values, steps: int) -> np.ndarray:
-    """The benchmark: the same month one year earlier (needs 12 months)."""
+    """The benchmark: the same month one year earlier (needs 12 months; a missing month, NaN,
+    is the nearest observed value in its place)."""
     y = np.asarray(values, dtype=float)
+    if np.isnan(y).any():
+        y = np.expm1(_nearest(np.log1p(y)))
     h = np.arange(1, steps + 1)
     return y[len(y) + h - 1 - SEASON * np.ceil(h / SEASON).astype(int)]
 
 
 def last_value(values, steps: int) -> np.ndarray:
-    """The other benchmark: the last month, carried forward."""
-    return np.full(steps, float(np.asarray(values, dtype=float)[-1]))
+    """The other benchmark: the last month observed, carried forward."""
+    y = np.asarray(values, dtype=float)
+    return np.full(steps, float(y[~np.isnan(y)][-1]))

@@ -73,10 +73,17 @@ class NextForecast:
         }
 
 
+#: a short code's months without MT traffic after its first one are treated as missing by the
+#: forecast (logs never loaded, a pause), unless they are more than this share of its months:
+#: then the code sends only now and then (campaigns) and its zeros are real
+MAX_MISSING_SHARE = 1 / 3
+
+
 def monthly_history(con: duckdb.DuckDBPyConnection, contract: Contract,
                     short_code: str | None = None) -> pd.DataFrame:
     """Complete months only, each short code from its first month with traffic, gaps as zero:
-    short_code, month, actual_segments, actual_peak."""
+    short_code, month, actual_segments, actual_peak. (The forecast treats those zeros as
+    missing months: see months_without_traffic.)"""
     months = complete_months(*data_coverage(con, contract))
     actuals = monthly_actuals(con, contract, short_code)
     columns = ["short_code", "month", "actual_segments", "actual_peak"]
@@ -93,6 +100,45 @@ def monthly_history(con: duckdb.DuckDBPyConnection, contract: Contract,
     return out.astype({"actual_segments": "int64", "actual_peak": "int64"})
 
 
+def months_without_traffic(history: pd.DataFrame) -> dict[str, tuple[list[dt.date], bool]]:
+    """Per short code with such months: its complete months without MT traffic after its
+    first month with some, and whether the forecast treats them as missing (True) or, the
+    code sending only now and then (more than MAX_MISSING_SHARE of its months), as zeros."""
+    out = {}
+    for code, group in history.groupby("short_code", sort=True):
+        empty = sorted(group.loc[group["actual_segments"] == 0, "month"])
+        if empty:
+            out[code] = (empty, len(empty) <= MAX_MISSING_SHARE * len(group))
+    return out
+
+
+def _as_missing(history: pd.DataFrame) -> pd.DataFrame:
+    """The history with the months the forecast treats as missing as NaN (float columns)."""
+    missing = [(code, month) for code, (months, treated) in months_without_traffic(history).items() if treated
+               for month in months]
+    if not missing:
+        return history
+    out = history.astype({"actual_segments": float, "actual_peak": float})
+    keys = pd.MultiIndex.from_frame(out[["short_code", "month"]]).isin(missing)
+    out.loc[keys, ["actual_segments", "actual_peak"]] = np.nan
+    return out
+
+
+def _gap_notes(gaps: dict[str, tuple[list[dt.date], bool]]) -> list[str]:
+    notes = []
+    for code, (months, missing) in gaps.items():
+        listed = ", ".join(month_label(m) for m in months)
+        if missing:
+            notes.append(f"{code}: no MT traffic in {listed}: treated as missing for the forecast (not as zero "
+                         "traffic); logs not loaded? Load them and forecast again; if the short code was paused, "
+                         "its forecast assumes it sends as before")
+        else:
+            notes.append(f"{code}: no MT traffic in {len(months)} of its months ({listed}): kept as zeros (a "
+                         "short code that sends only now and then); its forecast is unreliable: check it "
+                         "(--adjustments for planned campaigns)")
+    return notes
+
+
 def backtest(con: duckdb.DuckDBPyConnection, contract: Contract, horizon: int = 6,
              short_code: str | None = None) -> pd.DataFrame:
     """Scores per short code, metric (segments, peak) and method; see backtest.py."""
@@ -106,7 +152,7 @@ def backtest_detail(con: duckdb.DuckDBPyConnection, contract: Contract, horizon:
 
 
 def _backtest(con, contract, horizon, short_code) -> tuple[pd.DataFrame, pd.DataFrame]:
-    history = monthly_history(con, contract, short_code)
+    history = _as_missing(monthly_history(con, contract, short_code))
     parts = [backtest_frame(history, f"actual_{metric}", horizon) for metric in ("segments", "peak")]
     out = []
     for frames in zip(*parts):  # (scores of both metrics), (details of both metrics)
@@ -133,14 +179,15 @@ def backtest_notes(con: duckdb.DuckDBPyConnection, contract: Contract,
         if short_code and monthly_actuals(con, contract, short_code).empty:
             return [f"no backtest: short code {short_code} has no MT traffic in the data ({span})"]
         return [f"no backtest: {need}; the MT data ({span}) holds no complete month"]
+    gaps = _gap_notes(months_without_traffic(history))
     spans = history.groupby("short_code")["month"].agg(["size", "min", "max"])
     short = spans[spans["size"] < BACKTEST_MONTHS]
     if short.empty:
-        return []
+        return gaps
     head = "no backtest" if len(short) == len(spans) else "not backtested"
     return [f"{head}: {need}"] + [
         f"  {code}: {row['size']} complete month{'' if row['size'] == 1 else 's'} "
-        f"({month_label(row['min'])} to {month_label(row['max'])})" for code, row in short.iterrows()]
+        f"({month_label(row['min'])} to {month_label(row['max'])})" for code, row in short.iterrows()] + gaps
 
 
 def _check_adjustments(adjustments: pd.DataFrame, semester: Semester, contract: Contract) -> None:
@@ -184,10 +231,13 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
         raise UsageError("nothing to forecast: the contract declares no short code"
                          + (f" (MT traffic on {', '.join(sorted(seen))})" if seen else ""))
     steps = months_between(until, target.months[-1]) if until is not None else 6
-    frames = {code: _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level)
+    gaps = months_without_traffic(history)
+    missing = {code: months for code, (months, treated_missing) in gaps.items() if treated_missing}
+    frames = {code: _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level,
+                               missing.get(code, []))
               for code in sorted(declared | seen)}
     figures = pd.concat([frames[c] for c in sorted(declared)], ignore_index=True)
-    notes = []
+    notes = _gap_notes(gaps)
     if until is None:
         notes.append("no complete month of MT data: short codes with traffic are forecast from their daily "
                      "run rate ('run_rate'), the others are 'no_history' (zero + adjustments)")
@@ -215,9 +265,13 @@ def _check_semester(target: Semester, until: dt.date | None, last_day: dt.date |
                          "forecast a semester that has not started yet")
 
 
-def _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level) -> pd.DataFrame:
-    """One short code's six months; subscribed_rate is NA for a code outside the contract."""
+def _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level,
+               missing=()) -> pd.DataFrame:
+    """One short code's six months; subscribed_rate is NA for a code outside the contract.
+    `missing`: months of its history without traffic that the fit treats as missing."""
     series = history[history["short_code"] == code]
+    series = series.assign(**{column: series[column].astype(float).where(~series["month"].isin(list(missing)))
+                              for column in ("actual_segments", "actual_peak")})
     if code in rates:  # less than one complete month of its traffic: the semester's six months
         per_day, seen_peak = rates[code]
         days = np.array([(add_months(m, 1) - m).days for m in target.months])

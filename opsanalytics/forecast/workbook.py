@@ -93,8 +93,11 @@ def write_workbook(forecast: NextForecast, path: str | Path) -> Path:
         cover.cell(row=j, column=1, value=rec.short_code)
         cover.cell(row=j, column=2, value=int(rec.mt_segments)).number_format = "#,##0"
         cover.cell(row=j, column=3, value=float(rec.peak_sms_per_s)).number_format = "0"
-    for note_row, note in enumerate(forecast.notes, start=row + 3 + len(per_code)):
-        cover.cell(row=note_row, column=1, value=note)
+    if forecast.notes:
+        notes_row = row + 3 + len(per_code)
+        cover.cell(row=notes_row, column=1, value="Notes").font = Font(bold=True)
+        for note_row, note in enumerate(forecast.notes, start=notes_row + 1):
+            cover.cell(row=note_row, column=1, value=note)
     cover.column_dimensions["A"].width = 42
     cover.column_dimensions["B"].width = 28
     cover.column_dimensions["C"].width = 16
