@@ -31,6 +31,12 @@ STOP_VARIANTS = [
     ("Arrêt !", False),
     ("ARR?T", True),           # a character the gateway could not convert
     ("STOP.", True),           # trailing dot in lossy text is punctuation
+    ("stop.", True),
+    ("Stop.merci", True),      # `Stop` + newline + `merci`: Kannel logs the newline as one '.'
+    ("Merci.stop", True),      # short message, keyword anywhere
+    ("Arr..t.svp", True),      # `Arrêt` (Ê: two bytes, two dots) + newline + `svp`
+    ("Stop-moi ça", False),    # starts with the keyword as a whole word
+    ("Stop-moi ..a", True),
     ("merci stop", False),     # short message, keyword anywhere
     ("unsubscribe", False),
     ("Stop je ne veux plus recevoir vos messages publicitaires, merci de me retirer", False),
@@ -41,6 +47,8 @@ NOT_STOP = [
     ("Je voudrais participer au jeu concours, pas stop, continuez à m'envoyer les questions svp merci", False),
     ("ARRETER", False),        # another word, not the keyword
     ("STOPPE", False),
+    ("Stopper", False),
+    ("Stopper.", True),
     ("JEU", False),
     ("ST....", True),          # dots stand only for accented letters, not for S/T/O/P
     ("", False),
@@ -89,3 +97,28 @@ def test_mo_first_word_short_code_and_number():
     facts.build(con, contract())
     rows = con.execute("SELECT msisdn, short_code, first_word, keyword, outcome FROM fct_mo ORDER BY mo_id").fetchall()
     assert rows == [("+33612345678", "36181", "JEU", None, "accepted"), ("+33611111111", "36180", "STOP", "STOP", "refused")]
+
+
+def normalised(messages: list[tuple[str, bool]]) -> list[str]:
+    con = new_db()
+    log = Log()
+    for i, (text, lossy) in enumerate(messages):
+        log.line(i, "Receive SMS", service="", sender="+33612345678", receiver="36180", text=text, lossy=lossy)
+    log.write(con)
+    facts.build(con, contract())
+    return [r[0] for r in con.execute("SELECT text_normalised FROM fct_mo ORDER BY mo_id").fetchall()]
+
+
+def test_a_lone_dot_in_lossy_text_is_a_word_break_and_a_run_of_dots_a_letter():
+    """Kannel writes every byte outside 0x20-0x7E as one '.': a letter outside ASCII is 2+
+    bytes in UTF-8, so a single dot is a 1-byte character (punctuation, newline, tab)."""
+    assert normalised([("Stop.merci", True), ("Merci.stop", True), ("Arr..t.svp", True), ("ARR..T", True),
+                       ("stop.", True), ("d...sinscription", True), ("a.b.c", True), ("Stop.merci", False)]) == [
+        "STOP MERCI", "MERCI STOP", "ARR..T SVP", "ARR..T", "STOP", "D...SINSCRIPTION", "A B C", "STOP MERCI"]
+
+
+def test_two_dots_between_words_stay_an_unknown_letter():
+    """CRLF is logged `..`, as is a 2-byte letter such as é: a run of dots inside a word is
+    kept as a letter, so `Stop` + CRLF + `merci` is not read as STOP (nor is `STOP..`
+    inside a word any other keyword)."""
+    assert keywords([("Stop..merci", True), ("STOP..", True)]) == [None, "STOP"]

@@ -1,7 +1,12 @@
 -- One row per MO line (R4, R5) with its normalised opt keyword.
 -- Normalisation: upper case, accents removed; anything but letters and digits becomes a
--- space -- except in lossy text, where '.' and '?' inside a word stand for a character the
--- log could not show (`ARR..T`, `ARR?T`) and are kept; at word edges they are punctuation.
+-- space -- except in lossy text, where a run of 2+ dots or a '?' inside a word stands for a
+-- character the log could not show (`ARR..T`, `ARR?T`) and is kept; at word edges they are
+-- punctuation. A single '.' is a word break: Kannel writes every byte outside 0x20-0x7E as
+-- one '.', and a letter outside ASCII is 2-4 bytes in UTF-8 (`..` or more), so a lone dot is
+-- a 1-byte character: punctuation, or a newline or tab (`Stop.merci`, `Arr..t.svp`). A '?'
+-- stands for one character whatever its width (one that could not be converted to or from
+-- GSM), so a single '?' can be a letter and stays.
 -- keyword: 'STOP' when the message starts with a stop keyword, or is short
 -- (<= $keyword_max_words words) and holds one as whole words anywhere; likewise 'START';
 -- else NULL. Patterns ($stop_lead ...) come from the contract's keyword lists
@@ -22,7 +27,10 @@ spaced AS (
         CASE
             WHEN text_lossy THEN regexp_replace(
                 regexp_replace(
-                    regexp_replace(upper_text, '[^A-Z0-9.?]+', ' ', 'g'),
+                    -- (a lone '.' becomes a space; runs of 2+ dots are kept)
+                    array_to_string(list_transform(
+                        regexp_extract_all(regexp_replace(upper_text, '[^A-Z0-9.?]+', ' ', 'g'), '\.+|[^.]+'),
+                        lambda piece: CASE WHEN piece = '.' THEN ' ' ELSE piece END), ''),
                     '(^| )[.?]+', '\1', 'g'),
                 '[.?]+( |$)', '\1', 'g')
             ELSE regexp_replace(upper_text, '[^A-Z0-9]+', ' ', 'g')
