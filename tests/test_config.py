@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from opsanalytics.config import parse_contract
+from opsanalytics.config import load_contract, parse_contract
 from opsanalytics.errors import ConfigError
 
 
@@ -101,3 +101,24 @@ def test_every_zone_accepted_is_one_duckdb_knows():
         accepted.append(zone)
         con.execute("SELECT timezone(?, TIMESTAMPTZ '2026-03-29 01:30:00+00')", [zone]).fetchall()
     assert {"Europe/Paris", "UTC", "America/Guadeloupe", "Indian/Reunion"} <= set(accepted)
+
+
+def test_a_utf8_bom_is_accepted(tmp_path):
+    """Windows editors (Notepad) start a UTF-8 file with a byte order mark."""
+    text = 'timezone = "Europe/Paris"\n[[services]]\nname = "acme"\nbrand = "Société"\ncategory = "marketing"\n'
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    contract = load_contract(path)
+    assert contract.services[0].brand == "Société"
+    assert contract.digest == parse_contract(text).digest  # the mark is not part of the text
+    assert parse_contract("\ufeff" + text).services[0].brand == "Société"
+
+
+def test_a_file_not_in_utf8_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('timezone = "Europe/Paris"\n[[services]]\nname = "acme"\nbrand = "Société"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_contract(path)
+    assert str(caught.value) == (
+        f'{path}: line 4, column 14: the file is not UTF-8 (byte 0xe9 in: brand = "Soci?t?"); '
+        "expected a contract file saved as UTF-8 (the editor's encoding setting)")
