@@ -47,6 +47,12 @@ LIBRARIES = ("duckdb", "holidays", "phonenumbers")
 CONTEXT_LINK = dt.timedelta(seconds=60)
 #: a receipt whose FID matches no MT links to an MT line without FID at most this long before it
 FALLBACK_LINK = dt.timedelta(hours=48)
+#: the parts of one concatenated message (same smsc, service, OAdC, number, reference and
+#: part count) may lie this long apart at least; a longer gap starts a new message. The
+#: gap allowed is the greater of this and `retry_minutes`: parts come within seconds, and a
+#: part resent after a failure within `retry_minutes` still joins its message, but
+#: `retry_minutes = 0` (no folding of resends) must not split every message into its parts
+PART_GAP = dt.timedelta(minutes=10)
 
 
 def parameters(contract: Contract) -> dict[str, object]:
@@ -55,6 +61,7 @@ def parameters(contract: Contract) -> dict[str, object]:
         "retry_minutes": contract.rules.retry_minutes,
         "context_link": CONTEXT_LINK,
         "fallback_link": FALLBACK_LINK,
+        "part_gap": PART_GAP,
         **reference.keyword_patterns(contract).params(),
     }
 

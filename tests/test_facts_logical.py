@@ -162,3 +162,45 @@ def test_chosen_attempt_values_are_its_own_even_when_null():
     second = log.line(600, "Sent SMS", fid="G2", text="Hello")  # no DLR (yet)
     con = build(log)
     assert logical(con) == [(first, [first, second], True, "Hello", 1, 1, 1, 2, None)]
+
+
+def _concat(log: Log, seconds: tuple[float, float, float], ref: str = "41") -> list[int]:
+    """A 3-part message whose last part names STOP and the short code, parts at `seconds`."""
+    texts = ("Soldes -20% ", "ce week-end ! ", "STOP au 36180")
+    return [log.line(at, "Sent SMS", fid=f"C{ref}{seq}", text=text, udh=f"050003{ref}03{seq:02X}")
+            for seq, (at, text) in enumerate(zip(seconds, texts), start=1)]
+
+
+def _retry(minutes: int):
+    from eventrows import CONTRACT_TOML
+    from opsanalytics.config import parse_contract
+    return parse_contract(CONTRACT_TOML.replace("retry_minutes = 60", f"retry_minutes = {minutes}"), "c.toml")
+
+
+def test_retry_minutes_zero_still_assembles_parts_seconds_apart():
+    """retry_minutes = 0 (resends never fold) must not cut a message into its parts: the
+    parts of one message come seconds apart (here 0, 1 and 3 s), and one part alone names
+    STOP: one logical message, no R1 breach (cap 1), no R3 `missing_stop`."""
+    from opsanalytics.audits import run
+    log = Log()
+    ids = _concat(log, (0, 1, 3))
+    con = new_db()
+    log.write(con)
+    contract0 = _retry(0)
+    facts.build(con, contract0)
+    assert logical(con) == [(ids[0], ids, True, "Soldes -20% ce week-end ! STOP au 36180", 3, 3, 3, 1, None)]
+    assert run(con, contract0, "R1").violations == 0
+    assert run(con, contract0, "R3").violations == 0
+
+
+def test_parts_gap_is_the_greater_of_retry_minutes_and_ten_minutes():
+    """Parts farther apart than both retry_minutes and facts.PART_GAP (10 min) are two
+    messages; within either, one."""
+    assert facts.PART_GAP.total_seconds() == 600
+    for minutes, gap, messages in ((0, 9 * 60, 1), (0, 11 * 60, 2), (60, 30 * 60, 1), (60, 61 * 60, 2)):
+        log = Log()
+        _concat(log, (0, 1, 1 + gap))
+        con = new_db()
+        log.write(con)
+        facts.build(con, _retry(minutes))
+        assert con.execute("SELECT count(*) FROM fct_logical_messages").fetchone()[0] == messages, (minutes, gap)

@@ -1,8 +1,10 @@
 -- One row per logical message (R1, R3, R11, R12): what the recipient reads as one message.
 --   1. assembly: the parts of an application-split message share (smsc, service, oadc,
---      msisdn, concat_ref, concat_total); a gap over $retry_minutes between two of them starts
---      a new message (8-bit references cycle). Other lines are an assembly of their own (a
---      message the gateway split itself is one line already).
+--      msisdn, concat_ref, concat_total); a gap over greatest($retry_minutes, $part_gap)
+--      between two of them starts a new message (8-bit references cycle; $part_gap, 10
+--      minutes, so that retry_minutes = 0 does not split a message whose parts come seconds
+--      apart). Other lines are an assembly of their own (a message the gateway split itself
+--      is one line already).
 --   2. folding: an assembly with the same text to the same number by the same service, within
 --      $retry_minutes after a failed attempt (a refused/failed/discarded/expired line, or an
 --      accepted one whose final DLR is failed/expired/rejected), is the same logical message.
@@ -26,7 +28,9 @@ WITH concat_lines AS (
 concat_sessions AS (
     SELECT
         *,
-        sum(CASE WHEN previous_at IS NULL OR submitted_at - previous_at > to_minutes($retry_minutes::BIGINT) THEN 1 ELSE 0 END)
+        sum(CASE WHEN previous_at IS NULL
+                      OR submitted_at - previous_at > greatest(to_minutes($retry_minutes::BIGINT), $part_gap::INTERVAL)
+                 THEN 1 ELSE 0 END)
             OVER (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total ORDER BY submitted_at, mt_id) AS session_no
     FROM concat_lines
 ),
