@@ -95,3 +95,16 @@ def test_what_a_custom_format_leaves_out():
     assert lost_fields("%l %p %P %i %n %F %d %c %u")[-1].startswith("%b (text): R3 cannot check STOP mentions")
     clean = lost_fields("%t " + DEFAULT_FORMAT, clean=True)
     assert len(clean) == 1 and clean[0].startswith("the time of each line (access-log-clean)")
+
+
+def test_a_format_without_numbers_says_what_the_audits_lose():
+    """gateway-setup.md promises a warning for every one of %l %i %n %p %P %c %d %F %L %b %u
+    a custom format leaves out: %p and %P were missing from it, so a log without numbers
+    loaded silently and R1/R10 judged empty numbers."""
+    lost = lost_fields("%l [SMSC:%i] [SVC:%n] [FID:%F] [flags:%m:%c:%M:%C:%d] [msg:%L:%b] [udh:%U:%u]")
+    assert [why.split(" ")[0] for why in lost] == ["%p", "%P"]
+    assert "R7" in lost[0] and "R4" in lost[0] and "NULL" in lost[0]
+    assert "R1" in lost[1] and "R10" in lost[1] and "NULL" in lost[1]
+    assert build_plan("%l %n [msg:%L:%b]", False).absent == ("sender", "receiver")
+    assert build_plan("%l %p [msg:%L:%b]", False).absent == ("receiver",)
+    assert build_plan(None, False).absent == ()

@@ -105,12 +105,15 @@ class ParsePlan:
     #: %c after %b: a sliced text's length in characters (LEN, or 2 x LEN hex digits for
     #: codings 1 and 2) is known only from the tail, so both slicings are tried
     coding_after_text: bool = False
+    #: the fields no escape of the format gives (loaded as NULL where the schema allows it:
+    #: a number the log does not carry is unknown, not empty)
+    absent: tuple[str, ...] = ()
 
     def params(self) -> dict:
         return {"head_pattern": self.head_pattern, "head_names": list(self.head_names),
                 "tail_pattern": self.tail_pattern, "tail_names": list(self.tail_names),
                 "sliced": self.sliced, "has_text": self.has_text, "squeezed": self.squeezed,
-                "coding_after_text": self.coding_after_text}
+                "coding_after_text": self.coding_after_text, "absent": list(self.absent)}
 
 
 def _tokens(fmt: str) -> list[tuple[str, str]]:
@@ -171,6 +174,12 @@ def _complete(pattern: str, names: list[str]) -> tuple[str, tuple[str, ...]]:
 _LOST_WITHOUT = {
     "i": "%i (SMSC id): short codes come from the sender or receiver, never from [[short_codes]] smsc",
     "n": "%n (service): MTs have no brand or category, so R1-R4 skip them",
+    "p": "%p (from): loaded as NULL; an MT's sender (OAdC) is unknown, so R7 cannot check it and its "
+         "short code comes from %i only (R6, R8); an MO's subscriber is unknown, so R4 cannot see "
+         "who sent a STOP and R5 who opened a session",
+    "P": "%P (to): loaded as NULL; an MT's recipient is unknown, so R1 (messages per number), R4 "
+         "(MTs after a STOP) and R10 (destinations) cannot judge it; an MO's short code comes from "
+         "%i only",
     "F": "%F (FID): DLRs link to their MT by context only (number, service, time)",
     "d": "%d (DLR status): read from each receipt's stat: instead",
     "c": "%c (coding): every text is read as GSM text (UCS-2 and 8-bit hex would be misread)",
@@ -248,8 +257,10 @@ def build_plan(log_format: str | None, clean: bool, source: str = "contract") ->
     tail_pattern, tail_all = _complete(tail_regex, tail_names)
     re.compile(head_pattern)  # a bug here is ours, not the user's: fail loudly
     re.compile(tail_pattern)
+    given = {_ESCAPES[e][0] for e in escapes if e in _ESCAPES}
     return ParsePlan(fast=fast and not clean, prefix=not clean, time_source=time_source,
                      head_pattern=head_pattern, head_names=head_all, tail_pattern=tail_pattern,
                      tail_names=tail_all, has_text=text_escape is not None, sliced=sliced,
                      squeezed=text_escape == "a", log_format=fmt,
-                     coding_after_text=sliced and "c" in escapes[cut + 1:])
+                     coding_after_text=sliced and "c" in escapes[cut + 1:],
+                     absent=tuple(f for f in ("sender", "receiver") if f not in given))

@@ -60,7 +60,9 @@ typed AS (
            h.smsc || t.smsc AS smsc, h.service || t.service AS service,
            h.account || t.account AS account, h.binfo || t.binfo AS binfo,
            h.fid || t.fid AS fid, h.meta || t.meta AS meta,
-           h.sender || t.sender AS sender, h.receiver || t.receiver AS receiver,
+           -- a number the format does not carry (no %p / %P, $absent) is unknown: NULL, not ''
+           CASE WHEN NOT list_contains($absent, 'sender') THEN h.sender || t.sender END AS sender,
+           CASE WHEN NOT list_contains($absent, 'receiver') THEN h.receiver || t.receiver END AS receiver,
            try_cast(nullif(h.mclass || t.mclass, '') AS SMALLINT) AS mclass,
            try_cast(nullif(h.coding || t.coding, '') AS SMALLINT) AS coding,
            try_cast(nullif(h.mwi || t.mwi, '') AS SMALLINT) AS mwi,
