@@ -230,3 +230,59 @@ def test_actuals_local_months_and_peak_second_by_hand(tmp_path):
         con.close()
     assert [(m.isoformat()[:7], s, p) for m, s, p in zip(got["month"], got["actual_segments"], got["actual_peak"])] == [
         ("2025-10", 1, 1), ("2025-11", 1, 1), ("2026-03", 1, 1), ("2026-04", 4, 3)]
+
+
+def test_a_version_made_during_its_month_is_loaded_with_a_warning(db, history, contract, tmp_path, capsys):
+    """Review defect 2: a 'correction' dated 31 March for March, loaded months later, replaced
+    the forecast R9 judges (36180 2026-03, flagged -30 % / peak +50 %) without a word."""
+    from opsanalytics.cli import main
+
+    path = tmp_path / "late.duckdb"
+    shutil.copy(db, path)
+    config = tmp_path / "contract.toml"
+    config.write_text(history.contract_toml, encoding="utf-8")
+    header = "short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+    old = tmp_path / "old.csv"  # an old forecast loaded late: made before its months, no warning
+    old.write_text(header + "36181,2026-04,2000,30,20,2026H1,2025-12-20\n")
+    corr = tmp_path / "corr.csv"
+    corr.write_text(header + "36180,2026-03,1165,8,10,2026H1,2026-03-31\n36180,2026-02,845,6,10,2026H1,2026-03-31\n"
+                             "36180,2026-01,1006,6,10,2026H1,2026-03-31\n36180,2026-04,1200,8,10,2026H1,2026-03-31\n")
+    con = warehouse.connect(path, read_only=True)
+    try:
+        before = forecast_vs_actuals(con, contract).set_index(["short_code", "month"])
+    finally:
+        con.close()
+    assert before.loc[("36180", dt.date(2026, 3, 1)), "status"] == "flagged"
+
+    assert main(["forecast", "load", str(old), "--db", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+    start = pd.Timestamp.now(tz="UTC").floor("s")
+    assert main(["forecast", "load", str(corr), "--db", str(path)]) == 0  # loaded all the same
+    said = capsys.readouterr()
+    assert said.out.strip().endswith("version 9, 4 rows (loaded)")
+    warnings = said.err.strip().splitlines()
+    assert warnings == [
+        f"opsanalytics forecast load: warning: {corr}: R9 judges 2026-03 against a forecast made on 2026-03-31, "
+        "during that month: this version replaces any made before the month (a restatement, not a forecast; "
+        "check made_on)",
+        f"opsanalytics forecast load: warning: {corr}: made on 2026-03-31, after 2026-01, 2026-02 ended: kept, "
+        "but R9 never judges those months against it (hindsight)"]
+
+    # what R9 judges now, and when the version it judges against was loaded
+    assert main(["audit", "R9", "--db", str(path), "--config", str(config), "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert ("36180", "2026-03") not in {(r["short_code"], r["month"][:7]) for r in payload["rows"]}
+    first = payload["rows"][0]
+    assert list(first).index("loaded_at") == list(first).index("made_on") + 1
+    assert first["made_on"] == "2024-12-15" and dt.datetime.fromisoformat(first["loaded_at"]).tzinfo is not None
+    con = warehouse.connect(path, read_only=True)
+    try:
+        march = forecast_vs_actuals(con, contract).set_index(["short_code", "month"]).loc[("36180", dt.date(2026, 3, 1))]
+        loaded = forecast_versions(con).set_index("version_id")
+    finally:
+        con.close()
+    assert march["status"] == "ok" and march["version_id"] == 9 and march["made_on"] == dt.date(2026, 3, 31)
+    assert march["loaded_at"] >= start  # loaded now, long after it was 'made'
+    assert list(loaded.columns).index("loaded_at") == list(loaded.columns).index("made_on") + 1
+    assert main(["forecast", "versions", "--db", str(path), "--format", "json"]) == 0
+    assert all("loaded_at" in v for v in json.loads(capsys.readouterr().out))

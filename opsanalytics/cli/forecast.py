@@ -220,6 +220,8 @@ def _load(args: argparse.Namespace) -> int:
         for path in args.files:
             result = load_forecast_file(con, path)
             print(f"{result.path}: version {result.version_id}, {result.rows} rows ({result.state})")
+            for warning in result.warnings:
+                print(f"opsanalytics forecast load: warning: {path}: {warning}", file=sys.stderr)
             if declared is not None:
                 frame = read_forecast_file(path)
                 for code, row_no in frame.groupby("short_code")["row_no"].min().items():

@@ -57,7 +57,7 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=[
         "short_code", "month", "semester", "status", "reason", "forecast_segments", "actual_segments",
         "segments_deviation", "forecast_peak", "actual_peak", "peak_deviation", "subscribed_rate",
-        "version_id", "made_on", "versions", "source", "row_no",
+        "version_id", "made_on", "loaded_at", "versions", "source", "row_no",
     ])
 
 

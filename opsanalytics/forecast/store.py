@@ -17,6 +17,7 @@ import pandas as pd
 
 from opsanalytics import warehouse
 from opsanalytics.forecast.files import read_forecast_file
+from opsanalytics.forecast.periods import add_months, month_label
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,31 @@ class ForecastLoad:
     version_id: int
     rows: int
     state: str  # loaded | skipped (same bytes already loaded)
+    #: months the version was made during or after (see made_late): loaded all the same
+    warnings: tuple[str, ...] = ()
+
+
+def made_late(frame: pd.DataFrame) -> list[str]:
+    """What a version made once a month it covers had started does to R9, per made_on date.
+
+    Made during the month: it is the forecast R9 judges that month against (the last made on
+    or before the month's end), replacing any made before the month: a restatement, not a
+    forecast. Made after the month ended: kept, never judged against it. Loading an old file
+    late is fine: only made_on against the months counts here, never the load date."""
+    out = []
+    for made_on, group in frame.groupby("made_on", sort=True):
+        months = sorted(set(group["month"]))
+        during = [m for m in months if m <= made_on < add_months(m, 1)]
+        after = [m for m in months if add_months(m, 1) <= made_on]
+        for month in during:
+            out.append(f"R9 judges {month_label(month)} against a forecast made on {made_on.isoformat()}, during "
+                       "that month: this version replaces any made before the month (a restatement, not a "
+                       "forecast; check made_on)")
+        if after:
+            listed = ", ".join(month_label(m) for m in after)
+            out.append(f"made on {made_on.isoformat()}, after {listed} ended: kept, but R9 never judges "
+                       f"{'that month' if len(after) == 1 else 'those months'} against it (hindsight)")
+    return out
 
 
 def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> ForecastLoad:
@@ -51,7 +77,7 @@ def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> Fore
             }).fetchall()
         finally:
             con.unregister("forecast_upload")
-    return ForecastLoad(str(path), int(version_id), len(frame), "loaded")
+    return ForecastLoad(str(path), int(version_id), len(frame), "loaded", tuple(made_late(frame)))
 
 
 def has_forecasts_table(con: duckdb.DuckDBPyConnection) -> bool:

@@ -1,6 +1,8 @@
 -- R9 FORECAST: each short code and month, actual traffic against the forecast version that
 -- was current for that month: the one made last (made_on, then load order) on or before the
 -- month's last day (a version made after the month ended is hindsight, not a forecast).
+-- made_on is what the file says; loaded_at (when it was loaded) is shown beside it, so that a
+-- version made or back-dated to within the month, loaded long after, can be seen.
 -- Reads the table `forecasts` and the relation `r9_actuals` (queries/forecast/monthly_actuals.sql,
 -- registered by opsanalytics.forecast.compare). Only months wholly inside the data
 -- ($data_first_day..$data_last_day) are judged; the others are listed as 'partial'.
@@ -36,6 +38,7 @@ months AS (
         f.subscribed_rate,
         f.version_id,
         f.made_on,
+        date_trunc('second', f.loaded_at) AS loaded_at,
         f.source,
         f.row_no
     FROM current_version AS f
@@ -99,6 +102,7 @@ judged AS (
         f.subscribed_rate,
         f.version_id,
         f.made_on,
+        f.loaded_at,
         coalesce(v.versions, 0) AS versions,
         f.source,
         f.row_no

@@ -4,9 +4,9 @@ WITH versions AS (
         version_id,
         any_value(source) AS source,
         any_value(sha256) AS sha256,
-        any_value(loaded_at) AS loaded_at,
         string_agg(DISTINCT semester, ',' ORDER BY semester) AS semesters,
         min(made_on) AS made_on,
+        any_value(loaded_at) AS loaded_at,  -- beside made_on: a version made long before it was loaded shows
         min(month) AS first_month,
         max(month) AS last_month,
         count(DISTINCT short_code) AS short_codes,
