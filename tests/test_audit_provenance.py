@@ -7,7 +7,10 @@ Known answers: small Kannel logs written here (line numbers are ids: load 1, lin
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+
+import pytest
 
 from opsanalytics import warehouse
 from opsanalytics.audits import run
@@ -106,3 +109,60 @@ def test_r8_mt_ids_are_every_accepted_line_of_the_second_whoever_sent_it():
     rows = result.to_json(CONTRACT.timezone)["rows"]
     assert [(r["short_code"], r["segments"], r["lines"], r["over_by"]) for r in rows] == [("36200", 12, 10, 2)]
     assert rows[0]["mt_ids"] == sorted(ids)
+
+
+# ---------------------------------------------------------------- R8 summary: the same every run
+
+@pytest.mark.parametrize("days", [("2026-11-10", "2026-11-12"), ("2026-11-12", "2026-11-10")],
+                         ids=["earliest-logged-first", "latest-logged-first"])
+def test_r8_summary_ties_go_to_the_earliest_second_and_day_and_the_mean_is_exact(days):
+    """Two days of equal traffic, each with a second of 4 segments (the peak), logged in
+    either order. The earliest second and day win; the mean over busy minutes is 14
+    segments / (60 s x 4 minutes), rounded to 6 decimals."""
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    n = 0
+    for day in days:
+        for time, count in (("09:00:00", 4), ("11:00:00", 3)):
+            for _ in range(count):
+                n += 1
+                t.send(f"+336120001{n:02d}", paris(f"{day} {time}"), short_code="36200")
+    summary = run(t.warehouse(), CONTRACT, "R8").to_json(CONTRACT.timezone)["summary"]
+    code = summary["per_short_code"]["36200"]
+    assert (code["peak"], code["peak_second"]) == (4, "2026-11-10T09:00:00+01:00")
+    assert (code["busiest_day"], code["busiest_day_segments"], code["active_days"]) == ("2026-11-10", 7, 2)
+    assert (code["busy_minutes"], code["mean_rate_busy_minutes"]) == (4, 0.058333)
+
+
+def test_r8_summary_is_byte_identical_across_runs():
+    """200,000 lines over 3 short codes, with many seconds and days at the peak (ties) and
+    means that a floating-point sum in thread order changes in the last digits: five runs
+    print the same summary, and each peak is the earliest second at the peak."""
+    from opsanalytics import facts
+    from test_audit_support import CONTRACT, Traffic
+
+    con = Traffic().warehouse()
+    con.execute("""
+        INSERT INTO events (load_id, line_no, logged_at, label, kind, outcome, smsc, service, account, binfo, fid,
+                            meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask, text_len, text,
+                            text_lossy, udh, segments, segments_exact)
+        SELECT 1, i + 1, timestamptz '2026-11-02 08:00:00+01' + to_seconds((i * 7919) % 2000000),
+               'Sent SMS', 'mt', 'accepted', 'orange_' || code, 'acme', '', '', 'F' || i, '', code,
+               '+3361' || lpad(cast(i as varchar), 8, '0'), -1, 0, -1, -1, 31, 5, 'hello', false, '',
+               1 + i % 2, true
+        FROM (SELECT i, (['36180', '36200', '35200'])[1 + i % 3] AS code FROM range(200000) AS r(i))""")
+    facts.build(con, CONTRACT)
+    outputs = {json.dumps(run(con, CONTRACT, "R8").to_json(CONTRACT.timezone)["summary"]) for _ in range(5)}
+    assert len(outputs) == 1
+    summary = json.loads(outputs.pop())
+    expected = dict(con.execute("""
+        WITH s AS (SELECT short_code, epoch_ms(submitted_at) // 1000 AS second, sum(segments) AS segments
+                   FROM fct_mt GROUP BY ALL)
+        SELECT short_code, min(second) FROM s
+        WHERE (short_code, segments) IN (SELECT (short_code, max(segments)) FROM s GROUP BY short_code)
+        GROUP BY short_code""").fetchall())
+    assert len(expected) == 3
+    for code, second in expected.items():
+        peak = summary["per_short_code"][code]["peak_second"]
+        assert dt.datetime.fromisoformat(peak).timestamp() == second

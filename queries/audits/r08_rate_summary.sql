@@ -3,6 +3,11 @@
 -- minutes, seconds over the subscribed rate, utilisation of the peak, and the busiest local
 -- day (the campaign that sizes the tier: how long it takes at each rate is computed from
 -- it with opsanalytics.pricing).
+-- Deterministic, so that two runs on the same data print the same JSON: ties are broken
+-- explicitly (peak_second is the earliest of the seconds at the peak, busiest_day the
+-- earliest of the days with the most segments), and the mean is computed from integer sums
+-- (segments / (60 x busy minutes)), then rounded to 6 decimals, never summed in floating
+-- point in an order that varies with the threads.
 with per_second as (
     select short_code, epoch_second, segments, rate
     from audit_r08_seconds
@@ -27,7 +32,8 @@ seconds as (
         cast(sum(segments) as bigint) as segments,
         count(*) as busy_seconds,
         max(segments) as peak,
-        to_timestamp(arg_max(epoch_second, segments)) as peak_second,
+        -- most segments, then the earliest second
+        to_timestamp(arg_min(epoch_second, (-segments, epoch_second))) as peak_second,
         quantile_disc(segments, 0.99) as p99,
         count(*) filter (where segments > rate) as seconds_over,
         cast(coalesce(sum(segments - rate) filter (where segments > rate), 0) as bigint) as segments_over
@@ -36,7 +42,10 @@ seconds as (
 ),
 
 minutes as (
-    select short_code, count(*) as busy_minutes, avg(segments / 60.0) as mean_rate_busy_minutes
+    select
+        short_code,
+        count(*) as busy_minutes,
+        round(cast(sum(segments) as bigint) / (60.0 * count(*)), 6) as mean_rate_busy_minutes
     from per_minute
     group by short_code
 ),
@@ -46,7 +55,8 @@ days as (
         short_code,
         count(*) as active_days,
         cast(max(segments) as bigint) as busiest_day_segments,
-        arg_max(day, segments) as busiest_day
+        -- most segments, then the earliest day
+        arg_min(day, (-segments, day)) as busiest_day
     from per_day
     group by short_code
 )
