@@ -87,8 +87,8 @@ def test_clean_log_time_source():
 
 def test_what_a_custom_format_leaves_out():
     assert lost_fields(None) == [] == lost_fields("%t " + DEFAULT_FORMAT)
-    assert [why.split(" ")[0] for why in lost_fields("%l %i %n %p %P %F %d %c %u %a")] == ["%b"]
-    assert "read from %a" in lost_fields("%l %i %n %p %P %F %d %c %u %a")[0]
+    assert [why.split(" ")[0] for why in lost_fields("%l %i %n %p %P %F %d %c %L %u %a")] == ["%b"]
+    assert "read from %a" in lost_fields("%l %i %n %p %P %F %d %c %L %u %a")[0]
     lost = lost_fields("%t %l [from:%p] [to:%P] [msg:%L:%b]")
     assert [why.split(" ")[0] for why in lost] == ["%i", "%n", "%F", "%d", "%c", "%u"]
     assert "R1-R4 skip them" in lost[1]
@@ -108,3 +108,11 @@ def test_a_format_without_numbers_says_what_the_audits_lose():
     assert build_plan("%l %n [msg:%L:%b]", False).absent == ("sender", "receiver")
     assert build_plan("%l %p [msg:%L:%b]", False).absent == ("receiver",)
     assert build_plan(None, False).absent == ()
+
+
+def test_a_format_without_text_length_says_what_the_audits_lose():
+    """A format without %L (published layouts have none) loaded with no warning though
+    gateway-setup.md lists %L among the escapes whose absence ingest reports."""
+    lost = lost_fields("%l [SMSC:%i] [SVC:%n] [FID:%F] [from:%p] [to:%P] [flags:%m:%c:%M:%C:%d] [msg:%b] [udh:%u]")
+    assert [why.split(" ")[0] for why in lost] == ["%L"]
+    assert "segments" in lost[0] and "R12" in lost[0]

@@ -41,3 +41,39 @@ def test_numbers_a_format_does_not_carry_are_null(tmp_path):
     path.write_text("2026-11-26 09:00:01 Receive SMS [SMSC:ora] [from:] [to:36180] [msg:STOP]\n")
     con, _ = load(path, "%l [SMSC:%i] [from:%p] [to:%P] [msg:%b]")
     assert rows(con, "SELECT sender, receiver FROM events") == [("", "36180")]
+
+
+NO_LEN = "%l [SMSC:%i] [SVC:%n] [FID:%F] [from:%p] [to:%P] [flags:%m:%c:%M:%C:%d] [msg:%b] [udh:%u]"
+
+
+def test_a_format_without_len_counts_segments_from_hex_texts(tmp_path):
+    """Without %L, an 8-bit or UCS-2 MT had no segment count (NULL, yet 'exact') and no
+    text_len, so R8, R9 and R12 undercounted it; the hex text gives its length exactly."""
+    def mt(i: int, coding: int, text: str) -> str:
+        return (f"2026-11-26 09:00:{i:02d} Sent SMS [SMSC:ora] [SVC:acme] [FID:F{i}] [from:ACME] "
+                f"[to:336120000{i:02d}] [flags:-1:{coding}:-1:-1:31] [msg:{text}] [udh:]\n")
+    path = tmp_path / "access.log"
+    path.write_text(
+        mt(1, 2, "00E9" * 100)       # 100 UCS-2 units: 2 segments of 67
+        + mt(2, 2, "00E9" * 70)      # 70 units: one
+        + mt(3, 1, "41" * 140)       # 140 octets: one
+        + mt(4, 1, "41" * 141)       # 141 octets: 2 of 134
+        + mt(5, 1, "41" * 300)       # 300 octets: 3
+        + mt(6, 0, "a" * 161)        # GSM: from the text already (161 septets: 2)
+        + mt(7, 2, "00E9" * 70 + "00"))  # half a unit: the text is damaged, the count a guess
+    con, counts = load(path, NO_LEN)
+    assert counts == (7, 7, 0, 0)
+    assert rows(con, "SELECT coding, text_len, segments, segments_exact FROM events ORDER BY line_no") == [
+        (2, 200, 2, True), (2, 140, 1, True), (1, 140, 1, True), (1, 141, 2, True), (1, 300, 3, True),
+        (0, 161, 2, True), (2, 141, 1, False)]
+
+
+def test_segments_never_exact_when_not_counted(tmp_path):
+    """No text and no LEN: a UCS-2 MT's segments cannot be counted (NULL), never 'exact'."""
+    path = tmp_path / "access.log"
+    path.write_text("2026-11-26 09:00:01 Sent SMS [SMSC:ora] [from:ACME] [to:33612000001] [flags:-1:2:-1:-1:31]\n"
+                    "2026-11-26 09:00:02 Sent SMS [SMSC:ora] [from:ACME] [to:33612000002] [flags:-1:0:-1:-1:31]\n")
+    con, counts = load(path, "%l [SMSC:%i] [from:%p] [to:%P] [flags:%m:%c:%M:%C:%d]")
+    assert counts == (2, 2, 0, 0)
+    assert rows(con, "SELECT text_len, segments, segments_exact FROM events ORDER BY line_no") == [
+        (None, None, False), (None, 1, False)]

@@ -183,6 +183,9 @@ _LOST_WITHOUT = {
     "F": "%F (FID): DLRs link to their MT by context only (number, service, time)",
     "d": "%d (DLR status): read from each receipt's stat: instead",
     "c": "%c (coding): every text is read as GSM text (UCS-2 and 8-bit hex would be misread)",
+    "L": "%L (text length): segments (R8, R9, R12) are counted from the text as logged, exact for "
+         "8-bit and UCS-2 hex, squeezed %a words undercount them, and with no text at all a long "
+         "message cannot be counted (not exact); a line cut inside its text is not caught",
     "u": "%u (UDH): parts of application-split messages cannot be joined: R1 counts each part",
 }
 

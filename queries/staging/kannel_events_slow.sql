@@ -2,8 +2,17 @@
 INSERT INTO events (load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
                     binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
                     text_len, text, text_lossy, udh, segments, segments_exact)
+-- A format without %L: the LEN of a hex text (codings 1 and 2) is exact all the same, half
+-- its hex digits, and so is that of a printable text written whole by %b (one character a
+-- byte); a hex text with an odd digit, or half a UTF-16 unit, leaves the count uncertain.
 WITH events_read AS (
-    SELECT * FROM stg_kannel_slow WHERE state = 'event'
+    SELECT * REPLACE (coalesce(msg_len, CASE WHEN text IS NULL THEN NULL
+                                             WHEN coding IN (1, 2) THEN length(text) // 2
+                                             WHEN coding IS NOT NULL AND NOT $squeezed THEN length(text)
+                                        END) AS msg_len),
+           CASE WHEN msg_len IS NULL AND coding IN (1, 2) THEN length(text) % (2 * coding) <> 0
+                ELSE false END AS len_unsure
+    FROM stg_kannel_slow WHERE state = 'event'
 ),
 -- A %a text ($squeezed) lost the spaces its LEN still counts: the septets count them back
 -- (a space is one septet), and the text is lossy wherever spaces went or LEN is unknown.
@@ -14,7 +23,8 @@ WITH events_read AS (
 squeezing AS (
     SELECT *,
            $squeezed AND coalesce(coding, 0) NOT IN (1, 2) AS spaces_lost,
-           least(msg_len, 65536) AS len_capped,
+           -- (least ignores a NULL: an unknown LEN would read as 65,536 bytes)
+           CASE WHEN msg_len IS NOT NULL THEN least(msg_len, 65536) END AS len_capped,
            CASE WHEN text IS NULL THEN repeat('x', len_capped)
                 WHEN spaces_lost AND len_capped > length(text)
                 THEN text || repeat(' ', len_capped - length(text)) ELSE text END AS text_spaced
@@ -26,7 +36,8 @@ pieces AS (
     FROM squeezing
 ),
 derived AS (
-    SELECT *, kannel_text(text, coding, units, utf8) AS decoded
+    SELECT *, kannel_text(text, coding, units, utf8) AS decoded,
+           kannel_segments(kind, coding, msg_len, udh, udh_len, septets) AS segments
     FROM pieces
 )
 SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
@@ -35,8 +46,10 @@ SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, accoun
        kannel_lossy(text, coding, units, utf8, decoded)
            OR (spaces_lost AND (msg_len IS NULL OR length(text) < msg_len)),
        udh,
-       kannel_segments(kind, coding, msg_len, udh, udh_len, septets),
-       CASE WHEN kind = 'mt' AND text IS NULL AND (msg_len IS NULL OR septets IS NOT NULL) THEN false
+       segments,
+       -- a count that could not be made (no text, no LEN) is never exact
+       CASE WHEN kind = 'mt' AND (segments IS NULL OR len_unsure) THEN false
+            WHEN kind = 'mt' AND text IS NULL AND (msg_len IS NULL OR septets IS NOT NULL) THEN false
             ELSE kannel_segments_exact(kind, udh, udh_len, septets)
                  AND NOT (spaces_lost AND msg_len IS NULL AND septets IS NOT NULL) END
 FROM derived
