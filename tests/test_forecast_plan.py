@@ -141,6 +141,10 @@ def test_files_written_round_trip_and_workbook(con, contract, forecast, tmp_path
     assert cover["Made on"].date() == MADE_ON
     assert cover["Total MT segments"] == int(forecast.figures["mt_segments"].sum())
     assert cover["Highest monthly peak (SMS/s)"] == forecast.figures["peak_sms_per_s"].max()
+    # the sums of the monthly bounds, labelled as such (not an 80 % interval of the total)
+    assert cover["Total MT segments, sum of the monthly 80% low bounds"] == int(forecast.figures["segments_low"].sum())
+    assert cover["Total MT segments, sum of the monthly 80% high bounds"] == int(forecast.figures["segments_high"].sum())
+    assert not [label for label in cover if "interval" in str(label)]
     sheet = book["Forecast"]
     assert sum(r[2] for r in sheet.iter_rows(min_row=2, values_only=True)) == cover["Total MT segments"]
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold

@@ -64,6 +64,9 @@ class NextForecast:
                        outside=of(self.outside))
 
     def totals(self) -> dict[str, float]:
+        """segments_low/high are the sums of the monthly bounds over months and short codes:
+        not an interval of the total at `level` (their errors are largely independent, so the
+        sum covers far more than `level`)."""
         return {
             "short_codes": int(self.figures["short_code"].nunique()),
             "mt_segments": int(self.figures["mt_segments"].sum()),
