@@ -77,3 +77,21 @@ def test_segments_never_exact_when_not_counted(tmp_path):
     assert counts == (2, 2, 0, 0)
     assert rows(con, "SELECT text_len, segments, segments_exact FROM events ORDER BY line_no") == [
         (None, None, False), (None, 1, False)]
+
+
+def test_udh_length_from_its_hex_when_the_format_has_no_udh_length(tmp_path):
+    """%u without %U: a 7-octet WAP-push UDH leaves 133 octets a segment, so 135 octets are 2
+    segments (the built-in layout says so); the UDH was taken as 0 octets long: 1 segment."""
+    text = "".join(f"{b:02X}" for b in range(135))
+    path = tmp_path / "access.log"
+    path.write_text(
+        f"2026-11-26 09:00:01 Sent SMS [SMSC:ora] [from:ACME] [to:33612000001] [flags:-1:1:-1:-1:31] "
+        f"[msg:135:{text}] [udh:0605040B8423F0]\n"
+        f"2026-11-26 09:00:02 Sent SMS [SMSC:ora] [from:ACME] [to:33612000002] [flags:-1:1:-1:-1:31] "
+        f"[msg:133:{text[:266]}] [udh:0605040B8423F0]\n"
+        f"2026-11-26 09:00:03 Sent SMS [SMSC:ora] [from:ACME] [to:33612000003] [flags:-1:1:-1:-1:31] "
+        f"[msg:135:{text}] [udh:]\n")
+    con, counts = load(path, "%l [SMSC:%i] [from:%p] [to:%P] [flags:%m:%c:%M:%C:%d] [msg:%L:%b] [udh:%u]")
+    assert counts == (3, 3, 0, 0)
+    assert rows(con, "SELECT udh, segments, segments_exact FROM events ORDER BY line_no") == [
+        ("0605040B8423F0", 2, True), ("0605040B8423F0", 1, True), ("", 1, True)]

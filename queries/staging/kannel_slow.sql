@@ -148,5 +148,6 @@ SELECT line_no, line, reason,
        CASE WHEN is_marker THEN lower(substr(line, 25)) END AS marker,
        CASE WHEN is_marker THEN timezone($tz, ts) ELSE logged_at END AS logged_at,
        label, kind, outcome, smsc, service, account, binfo, fid, meta, sender, receiver,
-       mclass, coding, mwi, compress, dlr_mask, msg_len, text, coalesce(udh_len, 0) AS udh_len, udh
+       -- a format with %u but no %U: the UDH's length is its hex digits / 2 (0 with no %u)
+       mclass, coding, mwi, compress, dlr_mask, msg_len, text, coalesce(udh_len, length(udh) // 2) AS udh_len, udh
 FROM judged
