@@ -39,7 +39,7 @@ def test_end_to_end(scenario, capsys):
     said = capsys.readouterr().out
     assert "must be requested from Orange" in said and "(90% interval" not in said
     # review defect 5: the sum of 18 monthly bounds is not a 90 % interval of the total
-    assert "MT segments (sum of the monthly 90% bounds " in said and "wider than a 90% interval of the total" in said
+    assert "MT segments (sum of the monthly 90% bounds " in said and "wider than the total's 90% interval" in said
     xlsx = out / "next" / f"forecast_{truth['next_semester']}.xlsx"
     assert load_workbook(xlsx).sheetnames == ["Cover", "Forecast", "Throughput"]
     assert (out / "next" / f"forecast_{truth['next_semester']}.csv").exists()

@@ -196,7 +196,7 @@ def _make(args: argparse.Namespace) -> int:
     print(f"forecast {forecast.semester} for {forecast.contractor or '(no contractor set)'}: "
           f"{totals['short_codes']} short codes, {totals['mt_segments']:,} MT segments "
           f"(sum of the monthly {forecast.level:.0%} bounds {totals['segments_low']:,}-{totals['segments_high']:,}: "
-          f"wider than a {forecast.level:.0%} interval of the total), "
+          f"wider than the total's {forecast.level:.0%} interval), "
           f"history {forecast.history_label()}")
     methods = forecast.figures.groupby("short_code")["method"].first()
     for row in forecast.throughput.itertuples(index=False):
