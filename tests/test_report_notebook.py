@@ -107,3 +107,48 @@ def test_titles_name_the_brand_a_page_is_filtered_on():
 
     for brand, label in ((None, "all brands"), ("Acme", "brand Acme")):
         assert ReportContext(con=None, contract=None, filters=Filters(None, None, None, brand)).brands == label
+
+
+def _file_warehouse(tmp_path, traffic=None, contract_toml=None):
+    """A warehouse file and its contract as a notebook opens them: Traffic's events (one
+    marketing MT on 10 and 12 November 2026 by default), then the facts."""
+    from test_audit_support import CONTRACT_TOML, EVENT_COLUMNS, Traffic, paris
+
+    from opsanalytics import facts, warehouse
+    from opsanalytics.config import load_contract
+
+    if traffic is None:
+        traffic = Traffic()
+        traffic.send("+33612345678", paris("2026-11-10 10:00:00"))
+        traffic.send("+33612345679", paris("2026-11-12 10:00:00"))
+    config = tmp_path / "contract.toml"
+    config.write_text(contract_toml or CONTRACT_TOML, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    con = warehouse.connect(db, create=True)
+    marks = ", ".join("?" for _ in EVENT_COLUMNS)
+    con.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", traffic.rows)
+    facts.build(con, load_contract(config))
+    con.close()
+    return str(db), str(config)
+
+
+def test_one_date_given_cannot_make_the_period_reversed(tmp_path):
+    """date_from after the data's last day with date_to None (or date_to before its first
+    day) is the same clear error as two reversed dates, not a page 'from 2027 to 2026'."""
+    import datetime as dt
+
+    import pytest
+
+    from opsanalytics.errors import UsageError
+    from opsanalytics.report.notebook import open_report
+
+    db, config = _file_warehouse(tmp_path)
+    with pytest.raises(UsageError, match="date_from 2027-01-01 is after date_to 2026-11-12"):
+        open_report(db, config, date_from="2027-01-01")
+    with pytest.raises(UsageError, match="date_from 2026-11-10 is after date_to 2026-11-01"):
+        open_report(db, config, date_to="2026-11-01")
+    with pytest.raises(UsageError, match="date_from 2026-11-10 is after date_to 2026-11-01$"):
+        open_report(db, config, "2026-11-10", "2026-11-01")
+    report = open_report(db, config, date_from="2026-11-11")
+    assert (report.filters.date_from, report.filters.date_to) == (dt.date(2026, 11, 11), dt.date(2026, 11, 12))
+    report.close()

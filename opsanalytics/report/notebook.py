@@ -284,14 +284,26 @@ def open_report(db: str, config: str, date_from: str | None = None, date_to: str
     filters = Filters(parse_day(date_from, "date_from"), parse_day(date_to, "date_to"),
                       # (papermill and a parameters cell may give 36180, a number)
                       str(short_code) if short_code else None, brand or None)
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise UsageError(f"date_from {filters.date_from} is after date_to {filters.date_to}")
+    _check_order(filters.date_from, filters.date_to)
     con = warehouse.connect(db, read_only=True)
     if filters.date_from is None or filters.date_to is None:
         first, last = data_period(con, contract.timezone)
         filters = Filters(filters.date_from or first, filters.date_to or last, filters.short_code, filters.brand)
+        try:  # one date given, the other the data's: the period may still come out reversed
+            _check_order(filters.date_from, filters.date_to, filled=True)
+        except UsageError:
+            con.close()
+            raise
     salt = ensure_salt(contract)[0] if pseudonymise else None
     return ReportContext(con, contract, filters, pseudonymise, salt)
+
+
+def _check_order(date_from: dt.date | None, date_to: dt.date | None, filled: bool = False) -> None:
+    """A reversed period is an error, not pages that read '01 Jan 2027 to 14 Nov 2026';
+    `filled`: one of the two is the first or last day with data (the parameter was None)."""
+    if date_from and date_to and date_from > date_to:
+        why = " (the data's first or last day, for the date left at None)" if filled else ""
+        raise UsageError(f"date_from {date_from} is after date_to {date_to}{why}")
 
 
 def data_period(con: Any, tz: str) -> tuple[dt.date | None, dt.date | None]:
