@@ -150,6 +150,17 @@ def test_files_written_round_trip_and_workbook(con, contract, forecast, tmp_path
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
     assert [c.value for c in book["Throughput"][1]][:3] == ["short_code", "subscribed_rate", "forecast_peak"]
 
+    # review defect 4: the throughput CSV writes whole numbers as integers, missing values empty
+    throughput = paths["throughput"].read_text(encoding="utf-8").splitlines()
+    columns = throughput[0].split(",")
+    promo = dict(zip(columns, next(line for line in throughput if line.startswith("36181,")).split(",")))
+    tiers = forecast.throughput.set_index("short_code").loc["36181"]
+    assert promo["forecast_peak"] == f"{tiers['forecast_peak']:.0f}" and promo["eur_20"] == "800"
+    assert (promo["subscribed_rate"], promo["required_rate"], promo["required_monthly_eur"]) == ("20", "50", "1600")
+    assert promo["change_fee_eur"] == "150" and not [line for line in throughput if ".0," in line]
+    back = pd.read_csv(paths["throughput"])
+    assert back["forecast_peak"].tolist() == forecast.throughput["forecast_peak"].tolist()
+
     # the file sent to Orange loads back as a submitted version
     loaded = load_forecast_file(con, paths["xlsx"])
     assert loaded.state == "loaded" and loaded.rows == len(forecast.figures)

@@ -1,5 +1,6 @@
-"""Write the forecast for Orange into a folder, all or nothing: the CSV, the XLSX, and the
-throughput options as CSV; files appear only once every one of them was written."""
+"""Write the forecast for Orange into a folder, all or nothing: the XLSX (the file to send),
+the CSV of the same figures and the throughput options as CSV (for scripts); files appear
+only once every one of them was written."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from opsanalytics.errors import UsageError
-from opsanalytics.forecast.files import write_forecast_csv
+from opsanalytics.forecast.files import write_forecast_csv, write_table_csv
 from opsanalytics.forecast.plan import NextForecast
 from opsanalytics.forecast.workbook import write_workbook
 
@@ -29,7 +30,7 @@ def write_forecast(forecast: NextForecast, out_dir: str | Path) -> dict[str, Pat
             tmp = Path(tmp)
             write_forecast_csv(forecast.figures, tmp / targets["csv"].name)
             write_workbook(forecast, tmp / targets["xlsx"].name)
-            forecast.throughput.to_csv(tmp / targets["throughput"].name, index=False)
+            write_table_csv(forecast.throughput, tmp / targets["throughput"].name)
             for path in targets.values():
                 os.replace(tmp / path.name, path)
     except OSError as exc:
