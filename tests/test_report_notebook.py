@@ -152,3 +152,23 @@ def test_one_date_given_cannot_make_the_period_reversed(tmp_path):
     report = open_report(db, config, date_from="2026-11-11")
     assert (report.filters.date_from, report.filters.date_to) == (dt.date(2026, 11, 11), dt.date(2026, 11, 12))
     report.close()
+
+
+def test_a_cell_re_run_after_the_last_one_reopens_the_warehouse(tmp_path):
+    """JupyterLab: "Run all" ends with report.close(); re-running any cell after it (an
+    audit, an insight, the forecast's own queries on report.con) works, and between the two
+    the file is free for a writer."""
+    from opsanalytics import warehouse
+    from opsanalytics.report.notebook import open_report
+
+    db, config = _file_warehouse(tmp_path)
+    report = open_report(db, config)
+    assert int(report.insight("daily_traffic").mt_messages.sum()) == 2
+    report.close()
+    report.close()  # (the last cell run twice)
+    writer = warehouse.connect(db)  # the read-only connection is gone: a loader may write
+    writer.close()
+    assert int(report.insight("daily_traffic").mt_messages.sum()) == 2
+    assert report.audit("R2").violations == 0
+    assert report.con.execute("select count(*) from fct_mt").fetchone() == (2,)
+    report.close()

@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -37,6 +38,42 @@ def parse_day(value: str | dt.date | None, what: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise UsageError(f"parameter {what}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+class ReadOnlyWarehouse:
+    """The report's read-only connection to the warehouse, opened again when used after
+    `close()`. Every notebook's last cell closes it, so that a papermill run, or a notebook
+    left open in JupyterLab after "Run all", holds the database file no longer than its
+    cells; a cell re-run afterwards reopens it instead of failing with 'Connection already
+    closed'. Anything else is the DuckDB connection's (execute, register, ...)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._con: Any = None
+
+    @property
+    def closed(self) -> bool:
+        return self._con is None
+
+    def connection(self) -> Any:
+        """The open DuckDB connection (opened now when closed)."""
+        if self._con is None:
+            self._con = warehouse.connect(self.path, read_only=True)
+        return self._con
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("path", "_con"):  # (copy, pickle: not a connection's)
+            raise AttributeError(name)
+        return getattr(self.connection(), name)
+
+    def close(self) -> None:
+        """Release the database file (idempotent); the next query reopens it."""
+        con, self._con = self._con, None
+        if con is not None:
+            con.close()
+
+    def __repr__(self) -> str:
+        return f"<ReadOnlyWarehouse {self.path} ({'closed' if self.closed else 'open'})>"
 
 
 @dataclass
@@ -179,6 +216,8 @@ class ReportContext:
         display(figure_bundle(fig), raw=True)
 
     def close(self) -> None:
+        """Release the warehouse (the last cell of every notebook): a loader may write to it
+        again. Re-running a cell afterwards reopens it (see ReadOnlyWarehouse)."""
         self.con.close()
 
 
@@ -279,13 +318,15 @@ def figure_bundle(fig: go.Figure) -> dict[str, Any]:
 def open_report(db: str, config: str, date_from: str | None = None, date_to: str | None = None,
                 short_code: str | None = None, brand: str | None = None,
                 pseudonymise: bool = True) -> ReportContext:
-    """Open the warehouse read-only with the notebook's parameters."""
+    """Open the warehouse read-only with the notebook's parameters (`close()` releases it;
+    anything run after that reopens it)."""
     contract = load_contract(config)
     filters = Filters(parse_day(date_from, "date_from"), parse_day(date_to, "date_to"),
                       # (papermill and a parameters cell may give 36180, a number)
                       str(short_code) if short_code else None, brand or None)
     _check_order(filters.date_from, filters.date_to)
-    con = warehouse.connect(db, read_only=True)
+    con = ReadOnlyWarehouse(db)
+    con.connection()  # now: a missing or locked database is an error of this cell
     if filters.date_from is None or filters.date_to is None:
         first, last = data_period(con, contract.timezone)
         filters = Filters(filters.date_from or first, filters.date_to or last, filters.short_code, filters.brand)
