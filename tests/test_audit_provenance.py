@@ -166,3 +166,111 @@ def test_r8_summary_is_byte_identical_across_runs():
     for code, second in expected.items():
         peak = summary["per_short_code"][code]["peak_second"]
         assert dt.datetime.fromisoformat(peak).timestamp() == second
+
+
+# ---------------------------------------------------------------- R2-R7: the attempt in breach
+
+def _row(result, message_id):
+    rows = [r for r in result.to_json("Europe/Paris")["rows"] if r["message_id"] == message_id]
+    assert len(rows) == 1, result.rows
+    return rows[0]
+
+
+def test_r2_r3_r7_name_the_resend_in_breach_not_the_compliant_first_attempt():
+    """b/retry2.log: 21:50 on 36180 from 36180 (inside the window, the right code, the right
+    OAdC), undelivered; 22:05 the same text resent on 36200 from ACME. One logical message:
+    message_id is the 21:50 line, which proves nothing; breach_mt_id is the 22:05 line."""
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    text = "Promo ACME STOP au 36180"
+    first = t.send("+33612000002", paris("2026-11-03 21:50:00"), text=text, final_status="failed",
+                   final_at=paris("2026-11-03 21:51:00"))
+    resend = t.send("+33612000002", paris("2026-11-03 22:05:00"), text=text, short_code="36200", oadc="ACME")
+    con = t.warehouse()
+    for rule, reason in (("R2", "hour"), ("R3", "wrong_number"), ("R7", "not_short_code")):
+        row = _row(run(con, CONTRACT, rule), first)
+        assert row["mt_ids"] == [first, resend]
+        assert (row["reason"], row["short_code"], row["submitted_at"]) == (reason, "36200", "2026-11-03T22:05:00+01:00")
+        assert row["breach_mt_id"] == resend != row["message_id"]
+
+
+def test_r2_names_the_accepted_resend_after_a_refused_line():
+    """b/retry.log: REJECTED at 21:58, Sent at 22:03: message_id is the refused line."""
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    refused = t.send("+33612000001", paris("2026-11-03 21:58:00"), accepted=False)
+    sent = t.send("+33612000001", paris("2026-11-03 22:03:00"))
+    row = _row(run(t.warehouse(), CONTRACT, "R2"), refused)
+    assert row["mt_ids"] == [refused, sent]
+    assert (row["submitted_at"], row["breach_mt_id"]) == ("2026-11-03T22:03:00+01:00", sent)
+
+
+def test_r2_names_the_first_accepted_part_of_a_multipart_message():
+    """A 2-part message on a Sunday whose part 1 was refused at 10:00:00 and sent again with
+    part 2 at 10:00:02: the row's time is 10:00:02, breach_mt_id the accepted part 1 there."""
+    from test_audit_support import Traffic, paris, CONTRACT
+
+    t = Traffic()
+    def part(at, seq, accepted=True):
+        return t._line(paris(at), "Sent SMS" if accepted else "REJECTED Send SMS", "mt",
+                       "accepted" if accepted else "refused", smsc="orange_36180", service="acme",
+                       fid=f"FP{len(t.rows)}" if accepted else "", sender="36180", receiver="+33612000003",
+                       dlr_mask=31, text=("Soldes ! " if seq == 1 else "STOP au 36180"), udh=f"0500037702{seq:02X}",
+                       segments=1)
+    refused = part("2026-11-08 10:00:00", 1, accepted=False)
+    part1 = part("2026-11-08 10:00:02", 1)
+    part2 = part("2026-11-08 10:00:02", 2)
+    ordinary = t.send("+33612000004", paris("2026-11-08 11:00:00"))          # one line, the usual case
+    result = run(t.warehouse(), CONTRACT, "R2")
+    row = _row(result, refused)
+    assert (row["reason"], row["mt_ids"]) == ("sunday", [refused, part1, part2])
+    assert (row["submitted_at"], row["breach_mt_id"]) == ("2026-11-08T10:00:02+01:00", part1)
+    assert _row(result, ordinary)["breach_mt_id"] == ordinary
+
+
+def test_r4_names_the_resend_after_the_stop():
+    """Accepted at 09:55, undelivered; STOP at 10:00; resent at 10:20 (past the grace): the
+    message is a breach, message_id the 09:55 line sent before the STOP, breach_mt_id 10:20."""
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    number = "+33612000005"
+    t.send(number, paris("2026-11-03 09:00:00"))   # Acme is seen on 36180
+    first = t.send(number, paris("2026-11-03 09:55:00"), text="Offre STOP au 36180", final_status="failed",
+                   final_at=paris("2026-11-03 09:56:00"))
+    stop = t.receive(number, paris("2026-11-03 10:00:00"), "STOP", keyword="STOP")
+    resend = t.send(number, paris("2026-11-03 10:20:00"), text="Offre STOP au 36180")
+    row = _row(run(t.warehouse(), CONTRACT, "R4"), first)
+    assert (row["stop_mo_id"], row["sent_at"]) == (stop, "2026-11-03T10:20:00+01:00")
+    assert row["breach_mt_id"] == resend
+
+
+def test_r5_names_the_resend_after_the_session_closed():
+    """MO at 10:00 to 34100; the MT at 09:50 the next day is in the session, undelivered, and
+    resent at 10:10, after it closed: breach_mt_id is the 10:10 line."""
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    number = "+33612000006"
+    mo = t.receive(number, paris("2026-11-03 10:00:00"), "INFO", short_code="34100")
+    first = t.send(number, paris("2026-11-04 09:50:00"), service="acme_tx", short_code="34100", text="Votre code 1",
+                   final_status="failed", final_at=paris("2026-11-04 09:51:00"))
+    resend = t.send(number, paris("2026-11-04 10:10:00"), service="acme_tx", short_code="34100", text="Votre code 1")
+    row = _row(run(t.warehouse(), CONTRACT, "R5"), first)
+    assert (row["reason"], row["last_mo_id"], row["breach_mt_id"]) == ("session_expired", mo, resend)
+
+
+def test_r6_names_the_resend_on_the_wrong_range():
+    """First attempt on 36180 (marketing fits 36), undelivered; resent on 35100, which has no
+    Géo Présence: breach_mt_id is the line on 35100."""
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    text = "Promo STOP au 36180"
+    first = t.send("+33612000007", paris("2026-11-03 10:00:00"), text=text, final_status="failed",
+                   final_at=paris("2026-11-03 10:01:00"))
+    resend = t.send("+33612000007", paris("2026-11-03 10:10:00"), text=text, short_code="35100")
+    row = _row(run(t.warehouse(), CONTRACT, "R6"), first)
+    assert (row["reason"], row["short_code"], row["breach_mt_id"]) == ("no_geo_presence", "35100", resend)

@@ -12,6 +12,8 @@ with messages as (
         logical_id,
         msisdn,
         short_code,
+        smsc,
+        oadc,
         submitted_at,
         category
     from fct_accepted_attempts
@@ -31,6 +33,8 @@ suspects as materialized (
         m.logical_id,
         m.msisdn,
         m.short_code,
+        m.smsc,
+        m.oadc,
         m.submitted_at,
         m.category,
         c.code is not null as known,
@@ -68,6 +72,8 @@ breaches as materialized (
         select
             s.logical_id,
             s.short_code,
+            s.smsc,
+            s.oadc,
             s.submitted_at,
             k.kind as number_kind,
             case
@@ -82,6 +88,20 @@ breaches as materialized (
     )
     where reason is not null
     qualify row_number() over (partition by logical_id order by submitted_at) = 1
+),
+
+breach_lines as (
+    -- breach_mt_id: the first accepted MT line of the attempt in breach, the one whose time
+    -- (short code, OAdC) the row reports (the smallest id when parts share that second)
+    select b.logical_id, min(m.mt_id) as breach_mt_id
+    from breaches as b
+    join fct_mt as m
+      on m.logical_id = b.logical_id
+     and m.submitted_at = b.submitted_at
+     and m.smsc is not distinct from b.smsc
+     and m.oadc is not distinct from b.oadc
+    where m.outcome = 'accepted'
+    group by b.logical_id
 )
 
 select
@@ -94,7 +114,9 @@ select
     b.submitted_at,
     b.reason,
     b.number_kind,
-    l.mt_ids
+    l.mt_ids,
+    a.breach_mt_id
 from fct_logical_messages as l
 join breaches as b using (logical_id)
+left join breach_lines as a using (logical_id)
 order by b.submitted_at, message_id
