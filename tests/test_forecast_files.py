@@ -158,3 +158,49 @@ def test_semesters_and_months():
         parse_month("2027-1")
     with pytest.raises(ValueError):
         Semester.parse("2027S1")
+
+
+def _book(path, sheets: dict[str, list[list]]):
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_workbook_without_a_forecast_sheet_names_its_sheets(tmp_path):
+    """Review defect 6: with the Forecast sheet renamed, the loader read Cover and said
+    'row 1 (header): missing column(s) short_code, ...' without naming the sheet it read."""
+    row = ["36180", "2027-01", 1252, 8, 10, "2027H1", "2026-12-20"]
+    path = _book(tmp_path / "renamed.xlsx", {"Cover": [["Prévisions de trafic"]],
+                                             "Prévisions": [list(FORECAST_COLUMNS), row], "Throughput": [["x"]]})
+    with pytest.raises(ForecastFileError) as error:
+        read_forecast_file(path)
+    assert str(error.value) == (
+        f"{path}: no sheet named 'Forecast' (the workbook's sheets: 'Cover', 'Prévisions', 'Throughput'): the "
+        "figures are read from the sheet named 'Forecast', or from the only sheet of a one-sheet workbook; "
+        "rename the sheet of figures")
+    # a one-sheet workbook loads whatever its sheet is called; its header errors name the sheet
+    assert read_forecast_file(_book(tmp_path / "one.xlsx", {"Prévisions": [list(FORECAST_COLUMNS), row]}))[
+        "mt_segments"].tolist() == [1252]
+    with pytest.raises(ForecastFileError, match=r"one\.xlsx, sheet 'Feuil1': row 1 \(header\): missing column\(s\) "
+                                                r"short_code, month"):
+        read_forecast_file(_book(tmp_path / "one.xlsx", {"Feuil1": [["Prévisions"], list(FORECAST_COLUMNS), row]}))
+
+
+def test_a_formula_without_a_saved_value_is_not_called_empty(tmp_path):
+    """openpyxl (and other writers that do not calculate) save formulas without their value."""
+    path = _book(tmp_path / "formula.xlsx", {"Forecast": [
+        list(FORECAST_COLUMNS),
+        ["36180", "2027-01", "=1000+252", 8, 10, "2027H1", "2026-12-20"],
+        ["36180", "2027-02", None, 8, 10, "2027H1", "2026-12-20"]]})
+    with pytest.raises(ForecastFileError) as error:
+        read_forecast_file(path)
+    message = str(error.value)
+    assert ("row 2, column mt_segments: a formula (=1000+252) with no value saved in the file (written by a program "
+            "that does not calculate): open and save it in a spreadsheet, or type the value") in message
+    assert "row 3, column mt_segments: empty (a value is required)" in message
+    assert "row 2, column mt_segments: empty" not in message

@@ -305,3 +305,22 @@ def test_the_missing_month_note_reaches_the_cli_and_the_workbook(history, contra
     assert main(["forecast", "backtest", "--db", str(db), "--config", str(tmp_path / "contract.toml")]) == 0
     out = capsys.readouterr().out
     assert "36181: no MT traffic in 2026-05: treated as missing" in out
+
+
+def test_a_removal_larger_than_the_forecast_shows_what_was_applied(con, contract, forecast, tmp_path):
+    """Review defect 6: -100000 on a month forecast at ~1,500 wrote 0 segments beside
+    adjustment_segments -100000; the file now says what was taken off, and a note says why."""
+    path = tmp_path / "adj.csv"
+    path.write_text("short_code,month,extra_segments\n36180,2027-03,-100000\n36180,2027-04,-100\n")
+    adjusted = next_forecast(con, contract, "2027H1", read_adjustments(path), MADE_ON)
+    before = forecast.figures.set_index(["short_code", "month"])
+    after = adjusted.figures.set_index(["short_code", "month"])
+    march, april = ("36180", dt.date(2027, 3, 1)), ("36180", dt.date(2027, 4, 1))
+    base = int(before.loc[march, "mt_segments"])
+    assert base > 1000
+    assert after.loc[march, "mt_segments"] == 0 and after.loc[march, "adjustment_segments"] == -base
+    assert after.loc[april, "mt_segments"] == before.loc[april, "mt_segments"] - 100
+    assert after.loc[april, "adjustment_segments"] == -100
+    assert f"36180 2027-03: adjustment of -100,000 segments applied as {-base:,}: the forecast ({base:,}) cannot " \
+           "go below 0 segments" in adjusted.notes
+    assert not [n for n in adjusted.notes if "2027-04" in n]

@@ -158,7 +158,18 @@ ADJUSTMENT_SPEC = (
 
 # --- raw rows: (row number as a spreadsheet shows it, {column: cell})
 
-def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+class Formula:
+    """An XLSX formula cell with no value saved beside it (a program that writes formulas
+    without calculating them): reading it as 'empty' would hide what is there."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _csv_rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[Any]]], str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -169,24 +180,46 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     rows = list(reader)
     if not rows:
         raise ForecastFileError(f"{path}: empty file (expected a header row: {', '.join(FORECAST_COLUMNS)})")
-    return rows[0], ((i, row) for i, row in enumerate(rows[1:], start=2))
+    return rows[0], ((i, row) for i, row in enumerate(rows[1:], start=2)), str(path)
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+def _xlsx_rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[Any]]], str]:
+    """The rows of `sheet` (or of the only sheet); without `sheet`, of FIGURES_SHEET if there
+    is one, else of the first. A formula cell without a saved value comes as a Formula."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
     from zipfile import BadZipFile
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
-        raise ForecastFileError(f"{path}: not a readable XLSX workbook: {exc}") from None
-    sheet = book[FIGURES_SHEET] if FIGURES_SHEET in book.sheetnames else book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    book.close()
+    def rows_of(data_only: bool) -> tuple[str, list[tuple[Any, ...]]]:
+        try:
+            book = load_workbook(path, read_only=True, data_only=data_only)
+        except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
+            raise ForecastFileError(f"{path}: not a readable XLSX workbook: {exc}") from None
+        try:
+            names = book.sheetnames
+            if sheet is None:
+                name = FIGURES_SHEET if FIGURES_SHEET in names else names[0]
+            elif sheet in names or len(names) == 1:
+                name = sheet if sheet in names else names[0]
+            else:
+                raise ForecastFileError(
+                    f"{path}: no sheet named {sheet!r} (the workbook's sheets: {', '.join(map(repr, names))}): "
+                    f"the figures are read from the sheet named {sheet!r}, or from the only sheet of a one-sheet "
+                    "workbook; rename the sheet of figures")
+            return name, list(book[name].iter_rows(values_only=True))
+        finally:
+            book.close()
+
+    title, rows = rows_of(True)
     if not rows:
-        raise ForecastFileError(f"{path}: sheet {sheet.title!r} is empty (expected a header row)")
-    return [_text(h) for h in rows[0]], ((i, list(r)) for i, r in enumerate(rows[1:], start=2))
+        raise ForecastFileError(f"{path}: sheet {title!r} is empty (expected a header row)")
+    if any(v is None for row in rows for v in row):  # a formula whose value was never saved reads as None
+        _, formulas = rows_of(False)
+        rows = [tuple(Formula(f) if v is None and isinstance(f, str) and f.startswith("=") else v
+                      for v, f in zip(row, [*frow, *[None] * (len(row) - len(frow))]))
+                for row, frow in zip(rows, [*formulas, *[()] * (len(rows) - len(formulas))])]
+    return ([_text(h) for h in rows[0]], ((i, list(r)) for i, r in enumerate(rows[1:], start=2)),
+            f"{path}, sheet {title!r}")
 
 
 def _month_in_semester(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -197,20 +230,21 @@ def _month_in_semester(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 def read_table(path: str | Path, spec: tuple[Column, ...],
                row_checks: tuple[Callable[[dict[str, Any]], list[tuple[str, str]]], ...] = (),
-               unique: bool = True) -> pd.DataFrame:
+               unique: bool = True, sheet: str | None = None) -> pd.DataFrame:
     """Read and validate a CSV/XLSX table against `spec`; one error line per bad cell, then
-    per row (`row_checks`: cross-column rules) and per file (a short code and month twice)."""
+    per row (`row_checks`: cross-column rules) and per file (a short code and month twice).
+    `sheet`: the XLSX sheet to read (a workbook of several sheets without it is refused)."""
     path = Path(path)
     if not path.is_file():
         raise ForecastFileError(f"{path}: file not found")
     reader = _xlsx_rows if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows
-    header, rows = reader(path)
+    header, rows, source = reader(path, sheet)
     names = [h.strip().lower() for h in header]
     where = {name: i for i, name in reversed(list(enumerate(names))) if name}
     missing = [c.name for c in spec if c.required and c.name not in where]
     if missing:
         raise ForecastFileError(
-            f"{path}: row 1 (header): missing column(s) {', '.join(missing)} "
+            f"{source}: row 1 (header): missing column(s) {', '.join(missing)} "
             f"(expected: {', '.join(c.name for c in spec if c.required)})"
         )
     errors: list[str] = []
@@ -224,6 +258,11 @@ def read_table(path: str | Path, spec: tuple[Column, ...],
                 continue
             i = where[column.name]
             cell = cells[i] if i < len(cells) else None
+            if isinstance(cell, Formula):
+                errors.append(f"row {row_no}, column {column.name}: a formula ({cell.text}) with no value saved in "
+                              "the file (written by a program that does not calculate): open and save it in a "
+                              "spreadsheet, or type the value")
+                continue
             if not column.required and _text(cell) == "":
                 record[column.name] = None
                 continue
@@ -268,7 +307,7 @@ def _duplicates(records: list[dict[str, Any]]) -> list[str]:
 
 def read_forecast_file(path: str | Path) -> pd.DataFrame:
     """A validated forecast file: columns row_no + FORECAST_COLUMNS (month/made_on as dates)."""
-    frame = read_table(path, FORECAST_SPEC, (_month_in_semester,))
+    frame = read_table(path, FORECAST_SPEC, (_month_in_semester,), sheet=FIGURES_SHEET)
     return frame[["row_no", *FORECAST_COLUMNS]]
 
 

@@ -240,7 +240,7 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
                                missing.get(code, []))
               for code in sorted(declared | seen)}
     figures = pd.concat([frames[c] for c in sorted(declared)], ignore_index=True)
-    notes = _gap_notes(gaps)
+    notes = _gap_notes(gaps) + _clamp_notes(adjustments, figures)
     if until is None:
         notes.append("no complete month of MT data: short codes with traffic are forecast from their daily "
                      "run rate ('run_rate'), the others are 'no_history' (zero + adjustments)")
@@ -251,6 +251,18 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
                         throughput_options(figures), history, notes,
                         _outside([frames[c] for c in sorted(seen - declared)]),
                         (first_day, last_day) if first_day is not None else None)
+
+
+def _clamp_notes(adjustments: pd.DataFrame, figures: pd.DataFrame) -> list[str]:
+    """Adjustments that would take a month below 0 segments: what was asked, what was applied."""
+    if adjustments.empty:
+        return []
+    asked = adjustments.groupby(["short_code", "month"])["extra_segments"].sum()
+    applied = figures.set_index(["short_code", "month"])["adjustment_segments"]
+    return [f"{code} {month_label(month)}: adjustment of {int(want):,} segments applied as {int(applied[(code, month)]):,}: "
+            f"the forecast ({-int(applied[(code, month)]):,}) cannot go below 0 segments"
+            for (code, month), want in asked.items()
+            if (code, month) in applied.index and int(applied[(code, month)]) != int(want)]
 
 
 def _check_semester(target: Semester, until: dt.date | None, last_day: dt.date | None) -> None:
@@ -292,20 +304,22 @@ def _code_rows(code, contract, history, rates, adjustments, target, steps, made_
     for i, month in enumerate(target.months):
         k = first + i
         add = int(extra.get(month, 0))
+        base = int(round(seg.mean[k]))
+        applied = max(0, base + add) - base  # a removal larger than the forecast stops at 0 segments
         peak_mean = max(float(peak.mean[k]), float(planned_peak.get(month, 0.0)))
         peak_high = max(float(peak.high[k]), float(planned_peak.get(month, 0.0)))
         tier = pricing.cheapest_tier(math.ceil(peak_mean - 1e-9))
         method = seg.method if seg.method == peak.method else f"{seg.method} / peak: {peak.method}"
         rows.append({
             "short_code": code, "month": month,
-            "mt_segments": max(0, int(round(seg.mean[k])) + add),
+            "mt_segments": base + applied,
             "peak_sms_per_s": float(math.ceil(peak_mean - 1e-9)),
             "subscribed_rate": declared.rate if declared else pd.NA, "semester": target.label, "made_on": made_on,
             "segments_low": max(0, int(math.floor(seg.low[k])) + add),
             "segments_high": max(0, int(math.ceil(seg.high[k])) + add),
             "peak_low": float(math.floor(peak.low[k])), "peak_high": float(math.ceil(peak_high - 1e-9)),
             "required_rate": tier.rate if tier else pd.NA,
-            "adjustment_segments": add,
+            "adjustment_segments": applied,
             "method": method + (" + adjustment" if add else ""),
         })
     return pd.DataFrame(rows)
