@@ -16,6 +16,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 from tqdm import tqdm
@@ -53,6 +54,60 @@ FALLBACK_LINK = dt.timedelta(hours=48)
 #: part resent after a failure within `retry_minutes` still joins its message, but
 #: `retry_minutes = 0` (no folding of resends) must not split every message into its parts
 PART_GAP = dt.timedelta(minutes=10)
+
+
+#: the contract's keys whose values are built into the facts and reference tables at ingest:
+#: an audit reads them from the facts, whatever contract it is given, and `ingest` applies a
+#: new value by rebuilding the facts (docs/audits.md). Short codes and services are compared
+#: item by item (by code, by name), every key of each: smsc, rate, oadc, geo_presence,
+#: brands; brand, category, stop_notice_exempt.
+FACT_KEYS = ("rules.retry_minutes", "rules.alsace_moselle", "rules.stop_keywords", "rules.start_keywords",
+             "short_codes", "services")
+#: list keys of FACT_KEYS -> the key that names one of their items
+_ITEM_KEYS = {"short_codes": "code", "services": "name"}
+
+
+class StaleValue(NamedTuple):
+    """A value the facts were built with (`built`) that the contract now gives otherwise
+    (`now`); None for an item (a short code, a service) one of them does not declare."""
+
+    key: str      # rules.alsace_moselle, short_codes[36180].oadc, services[acme]
+    built: object
+    now: object
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal as the facts read them: lists of names (keywords, OAdC names, brands) as sets."""
+    if isinstance(a, list) and isinstance(b, list) and all(isinstance(v, str) for v in a + b):
+        return sorted(a) == sorted(b)
+    return a == b
+
+
+def stale_values(built: dict[str, object], contract: Contract) -> list[StaleValue]:
+    """The values of FACT_KEYS that differ between `built` (what the facts were built with:
+    ref_settings.contract_values, reference.contract_values of that contract) and `contract`.
+    Values read at audit time (thresholds, time zone) and at load time (log_timezone, the
+    access-log format) are not compared here."""
+    now = reference.contract_values(contract)
+    stale = []
+    for key in FACT_KEYS:
+        if key in _ITEM_KEYS:
+            name = _ITEM_KEYS[key]
+            old = {item[name]: item for item in built.get(key) or []}
+            new = {item[name]: item for item in now.get(key) or []}
+            for ident in [*old, *(i for i in new if i not in old)]:
+                a, b = old.get(ident), new.get(ident)
+                if a is None or b is None:
+                    stale.append(StaleValue(f"{key}[{ident}]", a, b))
+                    continue
+                stale += [StaleValue(f"{key}[{ident}].{field}", a.get(field), b.get(field))
+                          for field in dict.fromkeys([*a, *b]) if not _same(a.get(field), b.get(field))]
+        else:
+            section, field = key.split(".")
+            a, b = (built.get(section) or {}).get(field), now[section][field]
+            if not _same(a, b):
+                stale.append(StaleValue(key, a, b))
+    return stale
 
 
 def parameters(contract: Contract) -> dict[str, object]:

@@ -121,6 +121,14 @@ def _numbering() -> pa.Table:
     })
 
 
+def contract_values(contract: Contract) -> dict[str, object]:
+    """The contract's values as JSON-ready data, `[report]` left out (its salt pseudonymises
+    the numbers of reports: it has no business in the warehouse, and no fact depends on it).
+    ref_settings keeps them (`contract_values`): what the facts were built with, which
+    `audit` compares key by key with the contract it is given (facts.stale_values)."""
+    return contract.model_dump(mode="json", exclude={"report"})
+
+
 def settings(contract: Contract) -> dict[str, str]:
     """key -> value (text; lists as JSON) of ref_settings."""
     out = {}
@@ -136,6 +144,7 @@ def settings(contract: Contract) -> dict[str, str]:
         "log_timezone": contract.log_timezone,
         "config_source": contract.source,
         "config_digest": contract.digest,
+        "contract_values": json.dumps(contract_values(contract), ensure_ascii=False, sort_keys=True),
         "keyword_max_words": str(KEYWORD_MAX_WORDS),
     })
     return out

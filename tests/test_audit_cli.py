@@ -141,13 +141,40 @@ def test_missing_database(tmp_path, files, capsys):
     assert code != 0 and "no such database" in err and not (tmp_path / "nope.duckdb").exists()
 
 
-def test_other_contract_is_reported(files, capsys, tmp_path):
+def test_a_threshold_or_a_comment_edited_after_ingest_applies_without_a_warning(files, capsys, tmp_path):
+    db, config = files
+    other = tmp_path / "other.toml"
+    other.write_text("# edited after ingest\n" + CONTRACT_TOML.replace("frequency_cap = 1", "frequency_cap = 2"),
+                     encoding="utf-8")
+    code, out, err = audit(capsys, "R1", "--db", db, "--config", other, "--format", "json")
+    assert code == 0 and err == ""
+    assert json.loads(out)["violations"] == 0  # the cap of the given contract applies
+
+
+def test_values_built_into_the_facts_are_named_with_the_command_that_applies_them(files, capsys, tmp_path):
+    db, config = files
+    other = tmp_path / "other.toml"
+    other.write_text(CONTRACT_TOML.replace("session_hours = 24", "session_hours = 24\nalsace_moselle = true")
+                     .replace('category = "marketing"\nstop_notice_exempt = true', 'category = "marketing"'),
+                     encoding="utf-8")
+    code, out, err = audit(capsys, "R1", "--db", db, "--config", other, "--format", "json")
+    assert code == 0 and json.loads(out)["violations"] == 1
+    assert err.startswith(f"opsanalytics audit: warning: {other}: the facts were built with other values")
+    assert [line for line in err.splitlines() if line.startswith("  ")] == [
+        "  rules.alsace_moselle: false in the facts, true in this file",
+        "  services[club].stop_notice_exempt: true in the facts, false in this file"]
+    assert f"`opsanalytics ingest --db {db} --config {other} LOG` rebuilds the facts" in err
+
+
+def test_facts_of_an_older_version_are_compared_by_the_contract_digest(files, capsys, tmp_path):
     db, config = files
     other = tmp_path / "other.toml"
     other.write_text(CONTRACT_TOML.replace("frequency_cap = 1", "frequency_cap = 2"), encoding="utf-8")
     con = __import__("duckdb").connect(str(db))
-    con.execute("UPDATE ref_settings SET value = 'built-with-another' WHERE key = 'config_digest'")
+    con.execute("DELETE FROM ref_settings WHERE key = 'contract_values'")
     con.close()
+    code, out, err = audit(capsys, "R1", "--db", db, "--config", config, "--format", "json")
+    assert code == 0 and err == ""
     code, out, err = audit(capsys, "R1", "--db", db, "--config", other, "--format", "json")
     assert code == 0
     assert "differs from the one the facts were built with" in err

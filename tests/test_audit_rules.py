@@ -555,3 +555,99 @@ def test_run_all_and_json_contract():
     assert out["R1"]["rows"][0]["day"] == "2026-11-08"
     assert out["R2"]["rows"][0]["submitted_at"] == "2026-11-08T10:00:00+01:00"
     assert set(out["R2"]["rows"][0]) >= {"message_id", "msisdn", "short_code", "brand", "submitted_at", "reason"}
+
+
+# ---------------------------------------------------------------- facts built with another contract
+
+def test_an_edited_contract_names_exactly_the_values_taken_from_the_facts():
+    """Facts built with one contract, audited with an edited copy: the thresholds read at
+    audit time apply (no warning for them, nor for a comment); the values built into the
+    facts are named one by one, and apply once the facts are rebuilt."""
+    from opsanalytics.config import parse_contract
+    from test_audit_support import CONTRACT_TOML
+
+    t = Traffic()
+    t.send(A, paris("2026-04-03 10:00:00"))            # Good Friday: a holiday in Alsace-Moselle only
+    con = t.warehouse()
+    assert run(con, CONTRACT, "R2").violations == 0
+    thresholds = parse_contract("# edited\n" + CONTRACT_TOML.replace("frequency_cap = 1", "frequency_cap = 2")
+                                .replace("session_hours = 24", "session_hours = 1"), "edited.toml")
+    assert thresholds.digest != CONTRACT.digest
+    assert check_facts(con, thresholds) is None
+    edited = parse_contract(
+        CONTRACT_TOML.replace("session_hours = 24", "session_hours = 24\nalsace_moselle = true\nretry_minutes = 0")
+        .replace('code = "36200"', 'code = "36200"\noadc = ["PROMO"]')
+        .replace('name = "club"\nbrand = "Club"\ncategory = "marketing"\nstop_notice_exempt = true',
+                 'name = "club"\nbrand = "Club"\ncategory = "marketing"')
+        + '\n[[short_codes]]\ncode = "36300"\nsmsc = "orange_36300"\n', "edited.toml")
+    warning = check_facts(con, edited)
+    listed = [line.strip() for line in warning.splitlines() if line.startswith("  ") and " in the facts, " in line]
+    assert listed == [
+        "rules.retry_minutes: 60 in the facts, 0 in this file",
+        "rules.alsace_moselle: false in the facts, true in this file",
+        'short_codes[36200].oadc: [] in the facts, ["PROMO"] in this file',
+        "short_codes[36300]: absent in the facts, declared in this file",
+        "services[club].stop_notice_exempt: true in the facts, false in this file",
+    ]
+    assert "`opsanalytics ingest --db DB --config edited.toml LOG`" in warning
+    assert run(con, edited, "R2").violations == 0      # the holidays of the facts
+    facts.build(con, edited)
+    assert check_facts(con, edited) is None
+    assert run(con, edited, "R2").violations == 1
+
+
+def test_facts_built_before_the_values_were_recorded_fall_back_to_the_digest():
+    from opsanalytics.config import parse_contract
+    from test_audit_support import CONTRACT_TOML
+
+    con = Traffic().warehouse()
+    con.execute("DELETE FROM ref_settings WHERE key = 'contract_values'")
+    assert check_facts(con, CONTRACT) is None
+    edited = parse_contract(CONTRACT_TOML + "\n# a comment\n", "edited.toml")
+    warning = check_facts(con, edited)
+    assert "differs from the one the facts were built with" in warning and "cannot be told" in warning
+    assert "alsace_moselle" in warning and "stop_notice_exempt" in warning
+
+
+def test_every_contract_key_is_read_at_audit_time_from_the_facts_or_elsewhere():
+    """The keys the warning names (facts.FACT_KEYS) and the ones it says apply (AUDIT_KEYS)
+    are read as they say: every key of the contract is in exactly one of them, or in the
+    keys no audit reads (read into the events at load, or by other commands)."""
+    from opsanalytics.audits import AUDIT_KEYS
+    from opsanalytics.config import Contract
+
+    elsewhere = ("log_timezone", "access_log_format", "access_log_clean",  # into the events, at load
+                 "receipt_timezone",                                      # ingest's clock check
+                 "forecast.contractor", "report.pseudonymise_salt")
+    keys = []
+    for name, field in Contract.model_fields.items():
+        if field.exclude:
+            continue
+        sub = getattr(field.annotation, "model_fields", None)
+        keys += [f"{name}.{k}" for k in sub] if sub and name not in ("short_codes", "services") else [name]
+    groups = [*facts.FACT_KEYS, *AUDIT_KEYS, *elsewhere]
+    assert sorted(groups) == sorted(keys) and len(set(groups)) == len(groups)
+
+
+def test_the_audit_time_keys_change_nothing_in_the_facts():
+    """AUDIT_KEYS are not built into the facts: facts built with every one of them changed
+    are the same tables (ref_settings aside, which records them)."""
+    from opsanalytics.audits import FACT_TABLES
+    from opsanalytics.config import parse_contract
+    from test_audit_support import CONTRACT_TOML
+
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"), segments=2)
+    t.send(B, paris("2026-11-10 23:00:00"), short_code="34100", final_status="failed")
+    t.receive(A, paris("2026-11-10 09:00:00"), "Stop", keyword="STOP", short_code="34100")
+    other = parse_contract(CONTRACT_TOML.replace('\ntimezone = "Europe/Paris"', '\ntimezone = "America/Cayenne"')
+                           .replace("frequency_cap = 1", "frequency_cap = 3\nwindow = [\"09:00\", \"20:00\"]\n"
+                                    "window_headroom = 0.5\nforecast_tolerance = 0.5")
+                           .replace("stop_grace_minutes = 10", "stop_grace_minutes = 99")
+                           .replace("session_hours = 24", "session_hours = 2"), "other.toml")
+    tables = [t for t in FACT_TABLES if t != "ref_settings"] + ["fct_dlr", "fct_mt_status", "int_msisdn", "ref_keywords"]
+    dumps = []
+    for contract in (CONTRACT, other):
+        con = t.warehouse(contract)
+        dumps.append({name: sorted(map(repr, con.execute(f"SELECT * FROM {name}").fetchall())) for name in tables})
+    assert dumps[0] == dumps[1]

@@ -7,11 +7,14 @@ registry works before (and without) it.
 
 from __future__ import annotations
 
+import json
+import shlex
 from dataclasses import dataclass
 from typing import Callable
 
 import duckdb
 
+from opsanalytics import facts, warehouse
 from opsanalytics.audits import rules
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract
@@ -73,9 +76,20 @@ def resolve_rule(rule: str) -> RuleSpec:
     return spec
 
 
+#: the contract's keys the audits read from the contract they are given (bound parameters
+#: of queries/audits/, and the summaries): a new value applies at once, without an ingest.
+#: Every other key of [rules], [[short_codes]] and [[services]] is built into the facts
+#: (facts.FACT_KEYS); log_timezone and the access-log format into the events (at load).
+AUDIT_KEYS = ("timezone", "rules.frequency_cap", "rules.window", "rules.stop_grace_minutes",
+              "rules.session_hours", "rules.window_headroom", "rules.forecast_tolerance")
+
+
 def check_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | None:
-    """Fail when the facts are missing; return a warning when they were built with another
-    contract than `contract` (its digest differs from ref_settings.config_digest)."""
+    """Fail when the facts are missing; return a warning when they were built with values
+    of facts.FACT_KEYS other than `contract`'s, naming each (key, value in the facts, value
+    in `contract`) and the command that rebuilds them. Facts built before their contract's
+    values were recorded (ref_settings.contract_values) can only be compared by the digest
+    of the contract's text (ref_settings.config_digest)."""
     present = {
         r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_name IN "
@@ -93,13 +107,44 @@ def check_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | Non
         raise WarehouseError(
             f"the facts are not built (missing {', '.join(missing)}): run `opsanalytics ingest` first"
         )
-    row = con.execute("SELECT value FROM ref_settings WHERE key = 'config_digest'").fetchone()
-    built_with = row[0] if row else None
-    if contract.digest and built_with and built_with != contract.digest:
-        return (f"{contract.source}: this contract differs from the one the facts were built with "
-                f"(digest {built_with[:12]} vs {contract.digest[:12]}); brands, categories and short "
-                "codes come from the facts: re-run `opsanalytics ingest` with this contract to rebuild them")
-    return None
+    built = warehouse.execute(con, "reference/built_with").fetchone()
+    values, digest, source, db, log = built
+    rebuild = (f"`opsanalytics ingest --db {shlex.quote(db) if db else 'DB'} --config "
+               f"{shlex.quote(contract.source)} {shlex.quote(log) if log else 'LOG'}` rebuilds the facts "
+               "with this file (any log already loaded will do: it is skipped, and only the facts are rebuilt)")
+    if values is None:
+        # facts built before the values were recorded: only the text can be compared
+        if contract.digest and digest and digest != contract.digest:
+            return (f"{contract.source}: this contract differs from the one the facts were built with "
+                    f"(digest {digest[:12]} vs {contract.digest[:12]}; built before opsanalytics recorded "
+                    f"the values, so which ones differ cannot be told). The audits take {_FROM_FACTS} "
+                    f"from the facts as built, and this file's other values from the file. {rebuild}")
+        return None
+    stale = facts.stale_values(json.loads(values), contract)
+    if not stale:
+        return None
+    listed = "\n".join(f"  {s.key}: {_shown(s.built)} in the facts, {_shown(s.now)} in this file"
+                        for s in stale)
+    return (f"{contract.source}: the facts were built with other values of the contract"
+            f"{f' ({source})' if source and source != contract.source else ''}. The audits take these "
+            f"from the facts, not from this file:\n{listed}\n"
+            f"This file's {', '.join(k.removeprefix('rules.') for k in AUDIT_KEYS)} are read at audit "
+            f"time and do apply. {rebuild}")
+
+
+#: what the facts hold of the contract, in words (facts.FACT_KEYS)
+_FROM_FACTS = ("retry_minutes, alsace_moselle, stop_keywords, start_keywords, the short codes (smsc, "
+               "rate, oadc, geo_presence, brands) and the services (brand, category, stop_notice_exempt)")
+
+
+def _shown(value: object) -> str:
+    """A contract value as TOML writes it; a whole short code or service: 'declared' or
+    'absent' (a key left out, such as `brands`: 'absent')."""
+    if value is None:
+        return "absent"
+    if isinstance(value, dict):
+        return "declared"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def run(con: duckdb.DuckDBPyConnection, contract: Contract, rule: str,
@@ -123,4 +168,4 @@ def run_all(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters
 
 
 __all__ = ["RULES", "RuleSpec", "AuditResult", "Filters", "AuditUnavailable", "run", "run_all",
-           "resolve_rule", "check_facts"]
+           "resolve_rule", "check_facts", "AUDIT_KEYS"]
