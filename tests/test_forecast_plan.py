@@ -324,3 +324,17 @@ def test_a_removal_larger_than_the_forecast_shows_what_was_applied(con, contract
     assert f"36180 2027-03: adjustment of -100,000 segments applied as {-base:,}: the forecast ({base:,}) cannot " \
            "go below 0 segments" in adjusted.notes
     assert not [n for n in adjusted.notes if "2027-04" in n]
+
+
+def test_workbook_stores_text_that_looks_like_a_formula_as_text(forecast, tmp_path):
+    """A contractor or note starting with '=' must not become a formula in Orange's Excel."""
+    import dataclasses
+
+    from opsanalytics.forecast.workbook import write_workbook
+
+    odd = dataclasses.replace(forecast, contractor='=HYPERLINK("http://x.example","Acme")',
+                              notes=["=1+1 is a note"])
+    book = load_workbook(write_workbook(odd, tmp_path / "odd.xlsx"))
+    cells = {c.value: c.data_type for row in book["Cover"].iter_rows() for c in row if c.value is not None}
+    assert cells['=HYPERLINK("http://x.example","Acme")'] == "s" and cells["=1+1 is a note"] == "s"
+    assert not [c for s in book.worksheets for row in s.iter_rows() for c in row if c.data_type == "f"]

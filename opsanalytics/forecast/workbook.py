@@ -36,6 +36,16 @@ def _cell(value):
     return value
 
 
+def _text_stays_text(book: Workbook) -> None:
+    """openpyxl writes a string that starts with '=' as a formula: a contractor or note
+    written `=HYPERLINK(...)` would run in Orange's Excel. Every text is stored as text."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def _table(sheet, frame: pd.DataFrame) -> None:
     sheet.append(list(frame.columns))
     for cell in sheet[1]:
@@ -105,5 +115,6 @@ def write_workbook(forecast: NextForecast, path: str | Path) -> Path:
 
     _table(book.create_sheet(FIGURES_SHEET), file_frame(forecast.figures))
     _table(book.create_sheet(THROUGHPUT_SHEET), forecast.throughput)
+    _text_stays_text(book)
     book.save(path)
     return path
