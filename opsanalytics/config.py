@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
+import re
 import tomllib
 import zoneinfo
 from pathlib import Path
@@ -25,7 +27,9 @@ RATE_TIERS = (10, 20, 50, 100, 150)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: TOML has types, so a value of the wrong one is refused, never converted
+    # (pydantic's lax mode read `true` as 1, "2" as 2 and 2.0 as 2); an integer is still a number
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class _KeyProblems(ValueError):
@@ -90,7 +94,8 @@ class Rules(_Strict):
 
     frequency_cap: int = Field(1, ge=1, description="R1: logical marketing messages per number, brand, local day")
     retry_minutes: int = Field(60, ge=0, description="resend of the same text after a failure within this delay = same message")
-    window: tuple[str, str] = Field(("08:00", "22:00"), description="R2: [start, end) local time")
+    window: tuple[str, str] = Field(("08:00", "22:00"), strict=False,  # a TOML array, not a tuple
+                                    description="R2: [start, end) local time")
     alsace_moselle: bool = Field(False, description="R2: Good Friday and 26 December are holidays too")
     stop_keywords: list[str] = Field(["STOP", "ARRET", "STOP SMS", "UNSUBSCRIBE"], min_length=1)
     start_keywords: list[str] = Field(["START"], min_length=1)
@@ -136,7 +141,7 @@ class ShortCode(_Strict):
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
-        if not (len(value) == 5 and value.isdigit()):
+        if not re.fullmatch(r"[0-9]{5}", value):  # not isdigit(): full-width '３６１８０' is a digit
             raise ValueError(f"expected a 5-digit short code such as '36180', got {value!r}")
         return value
 
@@ -252,6 +257,26 @@ def _format_location(loc: tuple) -> str:
     return out or "(top level)"
 
 
+#: pydantic's type errors, said as what the key expects
+_EXPECTED = {"int_type": "expected an integer", "float_type": "expected a number",
+             "bool_type": "expected true or false", "string_type": "expected a string",
+             "list_type": "expected a list (array)", "tuple_type": "expected a list (array)",
+             "model_type": "expected a table", "dict_type": "expected a table"}
+
+
+def _as_toml(value: object) -> str:
+    """A value as the TOML file wrote it, for 'got ...' in an error."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
+
+
 def parse_contract(text: str, source: str = "<memory>") -> Contract:
     """Validate TOML text; errors say `source: key: what is expected`."""
     text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark (Windows editors)
@@ -277,6 +302,10 @@ def parse_contract(text: str, source: str = "<memory>") -> Contract:
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key (see docs/config.md for the keys)"
+            elif err["type"] in _EXPECTED:
+                msg = f"{_EXPECTED[err['type']]}, got {_as_toml(err['input'])}"
+            elif err["type"] == "literal_error":
+                msg = f"expected {err['ctx']['expected']}, got {_as_toml(err['input'])}"
             problems.append(f"{source}: {where}: {msg}")
         raise ConfigError("\n".join(problems)) from None
     digest = hashlib.sha256(text.encode()).hexdigest()

@@ -122,3 +122,38 @@ def test_a_file_not_in_utf8_is_refused_with_its_line(tmp_path):
     assert str(caught.value) == (
         f'{path}: line 4, column 14: the file is not UTF-8 (byte 0xe9 in: brand = "Soci?t?"); '
         "expected a contract file saved as UTF-8 (the editor's encoding setting)")
+
+
+@pytest.mark.parametrize("line, key, got", [
+    ("[rules]\nfrequency_cap = true", "rules.frequency_cap", "got true"),
+    ('[rules]\nfrequency_cap = "2"', "rules.frequency_cap", "got \"2\""),
+    ("[rules]\nfrequency_cap = 2.0", "rules.frequency_cap", "got 2.0"),
+    ("[rules]\nretry_minutes = false", "rules.retry_minutes", "got false"),
+    ('[rules]\nsession_hours = "24"', "rules.session_hours", "got \"24\""),
+    ("[rules]\nforecast_tolerance = true", "rules.forecast_tolerance", "got true"),
+    ('[rules]\nwindow_headroom = "0.1"', "rules.window_headroom", "got \"0.1\""),
+    ("[rules]\nalsace_moselle = 1", "rules.alsace_moselle", "got 1"),
+    ('access_log_clean = "true"', "access_log_clean", "got \"true\""),
+    ('[[short_codes]]\ncode = "36180"\nrate = "20"', "short_codes[0].rate", "got \"20\""),
+    ('[[short_codes]]\ncode = "36180"\ngeo_presence = "yes"', "short_codes[0].geo_presence", "got \"yes\""),
+    ('[[services]]\nname = "a"\nbrand = "A"\ncategory = "marketing"\nstop_notice_exempt = 0',
+     "services[0].stop_notice_exempt", "got 0"),
+    ('[[services]]\nname = "a"\nbrand = "A"\ncategory = "Marketing"', "services[0].category", 'got "Marketing"'),
+])
+def test_a_wrong_type_is_refused_not_converted(line, key, got):
+    """pydantic's lax mode read `true` as 1 and "2" as 2: the docs say a wrong type is refused."""
+    message = _error(line + "\n")
+    assert message.startswith(f"c.toml: {key}: ") and got in message
+
+
+def test_a_number_key_takes_an_integer_where_the_docs_say_number():
+    rules = parse_contract("[rules]\nforecast_tolerance = 2\nwindow_headroom = 0\n").rules
+    assert (rules.forecast_tolerance, rules.window_headroom) == (2.0, 0.0)
+
+
+@pytest.mark.parametrize("code", ["３６１８０", "٣٦١٨٠", "3618\u00b9", "36180 ", "3618"])
+def test_a_short_code_is_five_ascii_digits(code):
+    """Full-width digits passed str.isdigit(): the code then matched no traffic's sender, and every
+    message on its smsc was a false R3/R6/R7 breach."""
+    message = _error(f'[[short_codes]]\ncode = "{code}"\n')
+    assert message.startswith("c.toml: short_codes[0].code: expected a 5-digit short code")
