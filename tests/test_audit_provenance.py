@@ -274,3 +274,29 @@ def test_r6_names_the_resend_on_the_wrong_range():
     resend = t.send("+33612000007", paris("2026-11-03 10:10:00"), text=text, short_code="35100")
     row = _row(run(t.warehouse(), CONTRACT, "R6"), first)
     assert (row["reason"], row["short_code"], row["breach_mt_id"]) == ("no_geo_presence", "35100", resend)
+
+
+# ---------------------------------------------------------------- R10: number_kind as the facts say
+
+def test_r10_number_kind_is_the_facts_number_kind():
+    """A number of the wrong length under a mobile prefix is `malformed` in fct_mt, and so in
+    the R10 row (it read `metro_mobile`, the kind of its prefix); letters read `alphanumeric`;
+    the kinds of the other reasons are unchanged."""
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    expected = {"+3360000000122": ("malformed", "malformed"), "+336100122": ("malformed", "malformed"),
+                "PROMO": ("malformed", "alphanumeric"), "+590690123456": ("overseas", "overseas_mobile"),
+                "+447700900123": ("foreign", "foreign"), "+33140000000": ("not_mobile", "metro_fixed")}
+    for n, number in enumerate(expected):
+        t.send(number, paris(f"2026-11-10 10:00:{n:02d}"))
+    t.send("+33612345678", paris("2026-11-10 11:00:00"))
+    con = t.warehouse()
+    result = run(con, CONTRACT, "R10")
+    rows = result.to_json(CONTRACT.timezone)["rows"]
+    assert {r["msisdn"]: (r["reason"], r["number_kind"]) for r in rows} == expected
+    facts_kind = dict(con.execute("SELECT mt_id, number_kind FROM fct_mt").fetchall())
+    facts_territory = dict(con.execute("SELECT mt_id, number_territory FROM fct_mt").fetchall())
+    for r in rows:
+        assert {facts_kind[i] for i in r["mt_ids"]} == {r["number_kind"]}
+        assert {facts_territory[i] for i in r["mt_ids"]} == {r["territory"]}

@@ -10,6 +10,10 @@
 --   foreign     any other country;
 --   not_mobile  a French number that is not a mobile (fixed, VoIP, special), or an M2M SIM
 --               (+33 700) receiving anything but m2m traffic.
+-- number_kind and territory are the facts' (fct_mt.number_kind / number_territory of the
+-- message's lines, docs/schema.md int_msisdn), so a row and its lines agree: a number of the
+-- wrong length reads `malformed` there, not the kind of its prefix (`metro_mobile`); a
+-- range the plan does not assign reads `invalid`, one no prefix matches `unknown`.
 with messages as not materialized (
     select
         logical_id,
@@ -108,9 +112,16 @@ classified as (
 ),
 
 breaches as materialized (
-    select logical_id, reason, kind, territory
+    select logical_id, reason
     from classified
     where reason is not null
+),
+
+breach_numbers as (
+    -- the message's first line (its logical_id) has the message's number
+    select m.mt_id as logical_id, m.number_kind, m.number_territory
+    from fct_mt as m
+    semi join breaches as b on b.logical_id = m.mt_id
 )
 
 select
@@ -122,9 +133,10 @@ select
     m.category,
     m.submitted_at,
     b.reason,
-    b.kind as number_kind,
-    b.territory,
+    n.number_kind,
+    n.number_territory as territory,
     m.mt_ids
 from messages as m
 join breaches as b using (logical_id)
+left join breach_numbers as n using (logical_id)
 order by m.submitted_at, message_id
