@@ -86,6 +86,23 @@ def test_rule_pages_give_the_index_verdict(report):
     assert "Every judged month is within tolerance" not in forecasts
 
 
+def _kpi(html, label):
+    """The figure of a headline box, as a number."""
+    import re
+
+    return int(re.search(rf"<b[^>]*>([\d,]+)</b>{re.escape(label)}</div>", html).group(1).replace(",", ""))
+
+
+def test_stop_received_is_the_same_figure_on_pages_00_and_30(report):
+    """Page 30 counted a STOP once per brand concerned (481 against 287 on the demo): each STOP
+    message counts once; the per-brand figure is labelled as such and may only be larger
+    (test_report_insights has a STOP that concerns two brands)."""
+    summary = (report.out_dir / "00-executive-summary.html").read_text(encoding="utf-8")
+    stop = (report.out_dir / "30-stop-compliance.html").read_text(encoding="utf-8")
+    assert _kpi(stop, "STOP received") == _kpi(summary, "STOP received") > 0
+    assert _kpi(stop, "opt-outs per brand concerned") >= _kpi(stop, "STOP received")
+
+
 def html_escape(text):
     import html
 

@@ -358,3 +358,25 @@ def replace_code(filters, code):
     from dataclasses import replace
 
     return replace(filters, short_code=code)
+
+
+def test_stops_received_count_each_stop_once_however_many_brands_it_concerns():
+    """A STOP to a short code that two brands send marketing on is one STOP received (page
+    30's headline, as page 00) and one opt-out from each brand (R4's per-brand figures)."""
+    from test_audit_support import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    t.send("+33612345678", paris("2026-11-10 10:00:00"), service="acme")
+    t.send("+33612345678", paris("2026-11-10 10:05:00"), service="bravo")
+    t.receive("+33612345678", paris("2026-11-10 11:00:00"), "STOP", keyword="STOP")
+    con = t.warehouse()
+    period = Filters(dt.date(2026, 11, 10), dt.date(2026, 11, 10))
+    r4 = next(r for r in run_all(con, CONTRACT, period) if r.rule == "R4")
+    per_brand = insights.opt_outs_per_brand(r4)
+    assert dict(zip(per_brand.brand, per_brand.opt_outs)) == {"Acme": 1, "Bravo": 1}
+    assert insights.stops_received(con, CONTRACT, period) == 1
+    assert int(insights.daily_traffic(con, CONTRACT, period).stops.sum()) == 1  # page 00 agrees
+    assert insights.stops_received(con, CONTRACT, Filters(period.date_from, period.date_to, brand="Acme")) == 1
+    assert insights.stops_received(con, CONTRACT, Filters(period.date_from, period.date_to, brand="Club")) == 0
+    assert insights.stops_received(con, CONTRACT, Filters(period.date_from, period.date_to, "36200")) == 0
+    assert insights.stops_received(con, CONTRACT, Filters(dt.date(2026, 11, 11), dt.date(2026, 11, 11))) == 0

@@ -128,6 +128,12 @@ def stop_daily(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     return _query(con, "stop_daily", contract, filters)
 
 
+def stops_received(con, contract: Contract, filters: Filters) -> int:
+    """STOP messages received (MO lines) for R4's headline: each STOP once, however many
+    brands it concerns (R4's per-brand statistics count it once per brand concerned)."""
+    return int(warehouse.execute(con, "reports/stops_received", _params(contract, filters)).fetchone()[0])
+
+
 def mo_words(con, contract: Contract, filters: Filters, limit: int = 25) -> pd.DataFrame:
     """Commonest first words of MOs and the keyword each was read as (R4)."""
     return _query(con, "mo_words", contract, filters, limit=limit)
@@ -374,6 +380,24 @@ def distinct_texts(result: AuditResult) -> pd.DataFrame:
     grouped["_rank"] = grouped["reason"].map(lambda r: order.index(r) if r in order else len(order))
     return (grouped.sort_values(["_rank", "messages"], ascending=[True, False], kind="stable")
             .drop(columns="_rank")[columns])
+
+
+def opt_outs_per_brand(result: AuditResult) -> pd.DataFrame:
+    """R4 per brand, most ignored first: the opt-outs from each brand (a STOP to a short code
+    several brands share is one opt-out from each of them, so these add up to more than the
+    STOPs received), the numbers, START, opt-outs followed by MT and by marketing, and the
+    median and longest time to the last MT the brand still sent, in hours."""
+    stats = result.details.get("stop_stats", pd.DataFrame())
+    columns = ["brand", "opt_outs", "numbers_opted_out", "starts", "opt_outs_followed_by_mt",
+               "opt_outs_followed_by_marketing", "median_hours_to_last_mt", "max_hours_to_last_mt"]
+    if stats.empty:
+        return pd.DataFrame(columns=columns)
+    out = stats.rename(columns={"stops": "opt_outs", "stops_followed_by_mt": "opt_outs_followed_by_mt",
+                                "stops_followed_by_marketing": "opt_outs_followed_by_marketing"})
+    out = out.assign(median_hours_to_last_mt=(out["median_seconds_to_last_mt"] / 3600).round(2),
+                     max_hours_to_last_mt=(out["max_seconds_to_last_mt"] / 3600).round(2))
+    return (out.sort_values(["opt_outs_followed_by_marketing", "opt_outs"], ascending=False, kind="stable")
+            [columns].reset_index(drop=True))
 
 
 def tier_options(result: AuditResult, contract: Contract) -> pd.DataFrame:

@@ -123,9 +123,10 @@ class ReportContext:
         """Why `rule` could not judge everything in this period ('' when it could)."""
         return self.judgement(rule)[1]
 
-    def insight(self, name: str, **extra: Any) -> pd.DataFrame:
-        """One of the functions of `opsanalytics.report.insights` with this report's filters."""
-        func: Callable[..., pd.DataFrame] = getattr(insights, name)
+    def insight(self, name: str, **extra: Any) -> Any:
+        """One of the functions of `opsanalytics.report.insights` with this report's filters
+        (a table, or a figure such as `stops_received`)."""
+        func: Callable[..., Any] = getattr(insights, name)
         return func(self.con, self.contract, self.filters, **extra)
 
     def executive_summary(self) -> insights.ExecutiveSummary:
