@@ -92,17 +92,17 @@ def _check_hhmm(value: str) -> str:
 class Rules(_Strict):
     """Thresholds of the rulebook; defaults are the contract's."""
 
-    frequency_cap: int = Field(1, ge=1, description="R1: logical marketing messages per number, brand, local day")
-    retry_minutes: int = Field(60, ge=0, description="resend of the same text after a failure within this delay = same message")
+    frequency_cap: int = Field(1, ge=1, le=1000, description="R1: logical marketing messages per number, brand, local day")
+    retry_minutes: int = Field(60, ge=0, le=10080, description="resend of the same text after a failure within this delay = same message")
     window: tuple[str, str] = Field(("08:00", "22:00"), strict=False,  # a TOML array, not a tuple
                                     description="R2: [start, end) local time")
     alsace_moselle: bool = Field(False, description="R2: Good Friday and 26 December are holidays too")
     stop_keywords: list[str] = Field(["STOP", "ARRET", "STOP SMS", "UNSUBSCRIBE"], min_length=1)
     start_keywords: list[str] = Field(["START"], min_length=1)
-    stop_grace_minutes: int = Field(10, ge=0, description="R4: one acknowledgement allowed within this delay")
-    session_hours: int = Field(24, ge=1, description="R5: MO-to-MT session window on 34ABC")
-    forecast_tolerance: float = Field(0.20, gt=0, lt=10, description="R9: relative deviation allowed")
-    window_headroom: float = Field(0.05, ge=0, lt=1, description="R8: share of the send window a campaign "
+    stop_grace_minutes: int = Field(10, ge=0, le=10080, description="R4: one acknowledgement allowed within this delay")
+    session_hours: int = Field(24, ge=1, le=8760, description="R5: MO-to-MT session window on 34ABC")
+    forecast_tolerance: float = Field(0.20, gt=0, lt=10, allow_inf_nan=False, description="R9: relative deviation allowed")
+    window_headroom: float = Field(0.05, ge=0, lt=1, allow_inf_nan=False, description="R8: share of the send window a campaign "
                                    "must leave free to fit it (retries, throttling)")
 
     @property
@@ -261,7 +261,20 @@ def _format_location(loc: tuple) -> str:
 _EXPECTED = {"int_type": "expected an integer", "float_type": "expected a number",
              "bool_type": "expected true or false", "string_type": "expected a string",
              "list_type": "expected a list (array)", "tuple_type": "expected a list (array)",
-             "model_type": "expected a table", "dict_type": "expected a table"}
+             "model_type": "expected a table", "dict_type": "expected a table",
+             "finite_number": "expected a finite number"}
+
+
+#: why each upper bound is what it is (said when a value is beyond it); a larger value either
+#: means nothing more (a cap no sender reaches) or overflows DuckDB's intervals in the audits
+_MAXIMUM_IS = {"frequency_cap": "per number, brand and day; a larger cap is no cap",
+               "retry_minutes": "minutes: a week", "stop_grace_minutes": "minutes: a week",
+               "session_hours": "hours: a year"}
+
+
+#: pydantic's range errors: the words and the name of the limit in the error's context
+_BOUNDS = {"greater_than": ("more than", "gt"), "greater_than_equal": ("at least", "ge"),
+           "less_than": ("less than", "lt"), "less_than_equal": ("at most", "le")}
 
 
 def _as_toml(value: object) -> str:
@@ -304,6 +317,12 @@ def parse_contract(text: str, source: str = "<memory>") -> Contract:
                 msg = "unknown key (see docs/config.md for the keys)"
             elif err["type"] in _EXPECTED:
                 msg = f"{_EXPECTED[err['type']]}, got {_as_toml(err['input'])}"
+            elif err["type"] == "less_than_equal" and err["loc"][-1] in _MAXIMUM_IS:
+                msg = (f"expected at most {err['ctx']['le']:,} ({_MAXIMUM_IS[err['loc'][-1]]}), "
+                       f"got {_as_toml(err['input'])}")
+            elif err["type"] in _BOUNDS:
+                words, limit = _BOUNDS[err["type"]]
+                msg = f"expected {words} {err['ctx'][limit]}, got {_as_toml(err['input'])}"
             elif err["type"] == "literal_error":
                 msg = f"expected {err['ctx']['expected']}, got {_as_toml(err['input'])}"
             problems.append(f"{source}: {where}: {msg}")
