@@ -3,6 +3,7 @@ and the `opsanalytics ingest` command's handling of bad input."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
@@ -465,3 +466,107 @@ def test_cli_warns_when_the_receipts_date_the_log_in_another_time_zone(tmp_path,
                      "is written (Kannel writes local time unless access-log-time = gmt)? Or does the SMSC "
                      "keep another time zone (then set receipt_timezone)? A wrong log_timezone shifts the R2 "
                      "window by as much."]
+
+
+# ---------------------------------------------------------------- a log read with other values
+
+UTC_CONTRACT = 'timezone = "Europe/Paris"\nlog_timezone = "UTC"\n'
+FORMAT_CONTRACT = CONTRACT + ('access_log_format = "%t %l [SMSC:%i] [SVC:%n] [ACT:%A] [BINF:%B] [FID:%F] '
+                              '[META:%D] [from:%p] [to:%P] [flags:%m:%c:%M:%C:%d] [msg:%L:%b] [udh:%U:%u]"\n')
+
+
+def test_a_file_skipped_under_another_log_timezone_keeps_its_times_and_says_so(con):
+    from opsanalytics.ingest import Reading, reading_warning
+
+    paris = parse_contract(CONTRACT, "paris.toml")
+    utc = parse_contract(UTC_CONTRACT, "utc.toml")
+    [first] = ingest_files(con, paris, [ODD], progress=False)
+    assert first.read_otherwise == () and reading_warning(first, paris) is None
+    times = con.execute("SELECT line_no, logged_at FROM events ORDER BY line_no").fetchall()
+    assert times[0][1] == dt.datetime(2026, 3, 2, 11, 0, tzinfo=dt.timezone.utc)  # 12:00 Paris
+    [again] = ingest_files(con, utc, [ODD], progress=False)
+    assert again.state == "skipped"
+    assert again.read_otherwise == (Reading(1, str(ODD.resolve()), "Europe/Paris", None, False),)
+    assert con.execute("SELECT line_no, logged_at FROM events ORDER BY line_no").fetchall() == times
+    warning = reading_warning(again, utc)
+    assert warning.startswith(f"warning: {ODD.resolve()} was skipped: its lines are loaded already, "
+                              "but they were read with other values than utc.toml gives:\n")
+    assert f'  load 1 ({ODD.resolve()}): log_timezone = "Europe/Paris" (the contract now: "UTC")\n' in warning
+    assert "keep the times and fields they were loaded with" in warning
+    assert "load every log into a new warehouse with this contract (`opsanalytics ingest --db NEW.duckdb " \
+           "--config utc.toml LOG...`)" in warning
+    # the same values again: nothing to say
+    [same] = ingest_files(con, paris, [ODD], progress=False)
+    assert same.state == "skipped" and same.read_otherwise == ()
+
+
+def test_a_file_skipped_under_another_access_log_format_says_so(con):
+    from opsanalytics.ingest import reading_warning
+
+    ingest_files(con, parse_contract(CONTRACT), [MAIN], progress=False)
+    custom = parse_contract(FORMAT_CONTRACT, "custom.toml")
+    [again] = ingest_files(con, custom, [MAIN], progress=False)
+    [(differences)] = [r.differences(custom) for r in again.read_otherwise]
+    assert differences == [("access_log_format", None, custom.access_log_format)]
+    assert "access_log_format = absent (Kannel's default line) (the contract now: \"%t %l [SMSC:%i]" \
+        in reading_warning(again, custom)
+    clean = parse_contract(FORMAT_CONTRACT + "access_log_clean = true\n", "clean.toml")
+    [again] = ingest_files(con, clean, [MAIN], progress=False)
+    assert [k for k, _, _ in again.read_otherwise[0].differences(clean)] == ["access_log_format", "access_log_clean"]
+
+
+def test_a_continued_log_under_another_log_timezone_names_the_lines_read_before(con, tmp_path):
+    from opsanalytics.ingest import reading_warning
+
+    data = MAIN.read_bytes()
+    cut = data.index(b"\n", len(data) // 2) + 1
+    live = tmp_path / "live" / "access.log"
+    live.parent.mkdir()
+    live.write_bytes(data[:cut])
+    ingest_files(con, parse_contract(CONTRACT), [live], progress=False)
+    utc = parse_contract(UTC_CONTRACT, "utc.toml")
+    [whole] = ingest_files(con, utc, [MAIN], progress=False)
+    lines = data[:cut].count(b"\n")
+    assert (whole.state, whole.first_line) == ("loaded", lines + 1)
+    assert [r.load_id for r in whole.read_otherwise] == [1]
+    assert reading_warning(whole, utc).startswith(
+        f"warning: lines 1-{lines} of {MAIN.resolve()} were loaded already, but they were read with other "
+        "values than utc.toml gives (the lines after them were read with its values):\n")
+
+
+def test_the_ingest_command_warns_on_stderr_and_prints_the_same_accounting(tmp_path, capsys):
+    db = tmp_path / "w.duckdb"
+    paris, utc = tmp_path / "paris.toml", tmp_path / "utc.toml"
+    paris.write_text(CONTRACT, encoding="utf-8")
+    utc.write_text(UTC_CONTRACT, encoding="utf-8")
+    assert cli(["ingest", str(ODD), "--db", str(db), "--config", str(paris), "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli(["ingest", str(ODD), "--db", str(db), "--config", str(utc), "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{ODD.resolve()}: lines=0 events=0 markers=0 rejected=0 (skipped)\n"
+    assert f"warning: {ODD.resolve()} was skipped: its lines are loaded already, but they were read " \
+           f"with other values than {utc} gives:" in err
+    assert cli(["ingest", str(ODD), "--db", str(db), "--config", str(paris), "--quiet"]) == 0
+    assert "were read with other values" not in capsys.readouterr().err
+
+
+def test_audit_warns_of_logs_read_with_another_log_timezone_or_format(con):
+    from opsanalytics.audits import facts_warnings
+
+    paris = parse_contract(CONTRACT, "paris.toml")
+    ingest_files(con, paris, [ODD, MAIN], progress=False)
+    assert facts_warnings(con, paris) == []
+    utc = parse_contract(UTC_CONTRACT, "utc.toml")
+    [warning] = facts_warnings(con, utc)
+    assert warning.startswith('utc.toml: loaded logs were read with other values than this file\'s '
+                              '(log_timezone = "UTC"):\n'
+                              f'  2 log(s) read with log_timezone = "Europe/Paris": {ODD.resolve()}, '
+                              f'{MAIN.resolve()}\n')
+    assert "load every log into a new warehouse with it" in warning
+    custom = parse_contract(FORMAT_CONTRACT, "custom.toml")
+    assert "access_log_format = absent (Kannel's default line): " in facts_warnings(con, custom)[0]
+    # a manifest from before the format was recorded: log_timezone only
+    con.execute("ALTER TABLE load_manifest DROP COLUMN access_log_format")
+    con.execute("ALTER TABLE load_manifest DROP COLUMN access_log_clean")
+    assert facts_warnings(con, custom) == []
+    assert len(facts_warnings(con, utc)) == 1

@@ -19,6 +19,7 @@ from opsanalytics.audits import rules
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract
 from opsanalytics.errors import OpsError, UsageError, WarehouseError
+from opsanalytics.ingest import read_otherwise, shown
 
 AuditFunction = Callable[[duckdb.DuckDBPyConnection, Contract, Filters], AuditResult]
 
@@ -85,11 +86,22 @@ AUDIT_KEYS = ("timezone", "rules.frequency_cap", "rules.window", "rules.stop_gra
 
 
 def check_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | None:
-    """Fail when the facts are missing; return a warning when they were built with values
-    of facts.FACT_KEYS other than `contract`'s, naming each (key, value in the facts, value
-    in `contract`) and the command that rebuilds them. Facts built before their contract's
-    values were recorded (ref_settings.contract_values) can only be compared by the digest
-    of the contract's text (ref_settings.config_digest)."""
+    """Fail when the facts are missing; else the warnings of `facts_warnings`, one after the
+    other (None when there is none)."""
+    warnings = facts_warnings(con, contract)
+    return "\n".join(warnings) if warnings else None
+
+
+def facts_warnings(con: duckdb.DuckDBPyConnection, contract: Contract) -> list[str]:
+    """Fail when the facts are missing; return what makes the audits with `contract` read
+    other values than its own: facts built with values of facts.FACT_KEYS other than
+    `contract`'s (`_built_with`), and loaded logs read with another log_timezone or
+    access-log format (`_read_otherwise`)."""
+    _require_facts(con)
+    return [w for w in (_built_with(con, contract), _read_otherwise(con, contract)) if w]
+
+
+def _require_facts(con: duckdb.DuckDBPyConnection) -> None:
     present = {
         r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_name IN "
@@ -107,6 +119,14 @@ def check_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | Non
         raise WarehouseError(
             f"the facts are not built (missing {', '.join(missing)}): run `opsanalytics ingest` first"
         )
+
+
+def _built_with(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | None:
+    """A warning when the facts were built with values of facts.FACT_KEYS other than
+    `contract`'s, naming each (key, value in the facts, value in `contract`) and the command
+    that rebuilds them. Facts built before their contract's values were recorded
+    (ref_settings.contract_values) can only be compared by the digest of the contract's
+    text (ref_settings.config_digest)."""
     built = warehouse.execute(con, "reference/built_with").fetchone()
     values, digest, source, db, log = built
     rebuild = (f"`opsanalytics ingest --db {shlex.quote(db) if db else 'DB'} --config "
@@ -130,6 +150,31 @@ def check_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | Non
             f"from the facts, not from this file:\n{listed}\n"
             f"This file's {', '.join(k.removeprefix('rules.') for k in AUDIT_KEYS)} are read at audit "
             f"time and do apply. {rebuild}")
+
+
+def _read_otherwise(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | None:
+    """A warning when loaded Kannel logs were read with another log_timezone,
+    access_log_format or access_log_clean than `contract`'s (load_manifest): their events
+    keep that reading, which no rebuild of the facts changes."""
+    readings = read_otherwise(con, contract)
+    if not readings:
+        return None
+    groups: dict[tuple, list[str]] = {}
+    for reading in readings:
+        groups.setdefault(tuple(reading.differences(contract)), []).append(reading.path)
+    lines = []
+    for differences, paths in groups.items():
+        read = "; ".join(f"{key} = {shown(key, old)}" for key, old, _ in differences)
+        named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        lines.append(f"  {len(paths)} log(s) read with {read}: {named}")
+    now = "; ".join(f"{key} = {shown(key, getattr(contract, key))}"
+                    for key in dict.fromkeys(k for d in groups for k, _, _ in d))
+    return (f"{contract.source}: loaded logs were read with other values than this file's ({now}):\n"
+            + "\n".join(lines) + "\n"
+            "Their events keep the times and fields they were loaded with, and the audits judge them "
+            "so. To read them with this file's values, load every log into a new warehouse with it "
+            f"(`opsanalytics ingest --db NEW.duckdb --config {shlex.quote(contract.source)} LOG...`); "
+            "or put back the values this warehouse was loaded with.")
 
 
 #: what the facts hold of the contract, in words (facts.FACT_KEYS)
@@ -168,4 +213,4 @@ def run_all(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters
 
 
 __all__ = ["RULES", "RuleSpec", "AuditResult", "Filters", "AuditUnavailable", "run", "run_all",
-           "resolve_rule", "check_facts", "AUDIT_KEYS"]
+           "resolve_rule", "check_facts", "facts_warnings", "AUDIT_KEYS"]

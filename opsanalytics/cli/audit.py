@@ -2,9 +2,10 @@
 
 The JSON output is a contract for scripts (issue 3): one object per rule
 `{"rule", "name", "violations", "rows", "summary"}`, a list of them for `all`. Exit 0 whether
-or not breaches were found. The database is opened read-only; when the contract differs
-from the one the facts were built with, a warning goes to stderr (the audit still runs on
-the facts as built: rebuilding is `opsanalytics ingest`'s job, the one writer).
+or not breaches were found. The database is opened read-only; when the facts were built with
+other values of the contract than the given one's, or logs were loaded with another
+log_timezone or access-log format, a warning goes to stderr (the audit still runs on the
+facts as built: rebuilding is `opsanalytics ingest`'s job, the one writer).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from opsanalytics import warehouse
-from opsanalytics.audits import AuditResult, Filters, check_facts, resolve_rule, run, run_all
+from opsanalytics.audits import AuditResult, Filters, facts_warnings, resolve_rule, run, run_all
 from opsanalytics.audits.result import frame_records
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import UsageError
@@ -74,8 +75,7 @@ def main(args: argparse.Namespace) -> int:
     contract = load_contract(args.config)
     con = warehouse.connect(args.db, read_only=True)
     try:
-        warning = check_facts(con, contract)
-        if warning:
+        for warning in facts_warnings(con, contract):
             print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
         for warning in unmatched_filters(con, contract, filters, args.config):
             print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)

@@ -17,7 +17,7 @@ from opsanalytics import warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import IngestError
-from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
+from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, reading_warning, rejected_reasons
 from opsanalytics.ingest.kannel_format import lost_fields
 from opsanalytics.report.insights import clock_offsets, clock_warnings, services_not_in_contract
 
@@ -125,9 +125,11 @@ def _print_results(results: list[LoadResult], reasons: list, cautions: list[str]
 def _cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult],
               config: str) -> list[str]:
     """What the audits cannot see in the warehouse, said at load time rather than found out
-    from an empty audit: services the contract does not name, a log_timezone that the SMSC's
-    receipts contradict, and what a custom access-log format leaves out."""
-    cautions = []
+    from an empty audit: lines already loaded with another log_timezone or access-log
+    format than the contract's (kept as they were read), services the contract does not
+    name, a log_timezone that the SMSC's receipts contradict, and what a custom access-log
+    format leaves out."""
+    cautions = [w for w in (reading_warning(r, contract) for r in results) if w]
     unnamed = services_not_in_contract(con, contract, Filters())
     if len(unnamed):
         cautions.append(_services_warning(unnamed, config))

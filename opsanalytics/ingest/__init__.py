@@ -6,7 +6,9 @@ Each format module (`kannel`, `canonical`) exposes
 common to every format: choosing the format, the manifest (a file whose content, the
 decompressed bytes, is already loaded, whatever its name and whether gzipped, is recorded
 again as `skipped` and loads nothing; a log that starts with all the lines of a log loaded
-while the gateway was still writing it loads only the lines after them), the accounting check
+while the gateway was still writing it loads only the lines after them; a Kannel log's reading,
+log_timezone and access-log format, is recorded with it, and the lines such a file does not
+load again keep it: `reading_warning` says so when the contract now differs), the accounting check
 lines = events + markers + rejected, and atomicity: every file of one call and the rebuild of
 the facts run in one transaction, so a failure or a kill half-way leaves the warehouse as it
 was before the call.
@@ -15,6 +17,8 @@ was before the call.
 from __future__ import annotations
 
 import importlib
+import json
+import shlex
 import struct
 import sys
 from dataclasses import dataclass
@@ -45,6 +49,28 @@ class LoadCounts(NamedTuple):
     rejected: int
 
 
+class Reading(NamedTuple):
+    """How a loaded Kannel log was read (load_manifest): what its events keep."""
+
+    load_id: int
+    path: str
+    log_timezone: str | None
+    access_log_format: str | None   # None: Kannel's default line
+    access_log_clean: bool | None   # None: not recorded (loaded before it was)
+
+    def differences(self, contract: Contract) -> list[tuple[str, object, object]]:
+        """(key, value it was read with, value of `contract`) for each key that differs."""
+        out = []
+        if self.log_timezone != contract.log_timezone:
+            out.append(("log_timezone", self.log_timezone, contract.log_timezone))
+        if self.access_log_clean is not None:
+            if self.access_log_format != contract.access_log_format:
+                out.append(("access_log_format", self.access_log_format, contract.access_log_format))
+            if self.access_log_clean != contract.access_log_clean:
+                out.append(("access_log_clean", self.access_log_clean, contract.access_log_clean))
+        return out
+
+
 @dataclass(frozen=True)
 class LoadResult:
     """One file offered to `ingest`, as recorded in load_manifest."""
@@ -63,6 +89,10 @@ class LoadResult:
     within: str | None = None
     #: the manifest's load_id of this file's lines (rejected_lines, events and markers hold it)
     load_id: int | None = None
+    #: the earlier loads that hold lines of this file this call did not load again (the file
+    #: skipped, or the lines before first_line), when they were read otherwise than the
+    #: contract now says: those lines keep that reading (reading_warning)
+    read_otherwise: tuple[Reading, ...] = ()
 
     def summary(self) -> str:
         """The accounting line printed after each file."""
@@ -118,9 +148,11 @@ def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(warehouse.execute(con, "staging/next_load_id").fetchone()[0])
 
 
-def _already_loaded(con: duckdb.DuckDBPyConnection, identity: Identity) -> bool:
-    return warehouse.execute(con, "staging/manifest_loaded", {
-        "content_sha256": identity.content_sha256, "sha256": identity.sha256}).fetchone() is not None
+def _already_loaded(con: duckdb.DuckDBPyConnection, identity: Identity) -> int | None:
+    """The load that holds this content already, if any."""
+    row = warehouse.execute(con, "staging/manifest_loaded", {
+        "content_sha256": identity.content_sha256, "sha256": identity.sha256}).fetchone()
+    return None if row is None else row[0]
 
 
 def _content_size_hint(path: Path) -> tuple[int, bool]:
@@ -160,8 +192,9 @@ def _hand_over_last_line(con: duckdb.DuckDBPyConnection, earlier: int, line: int
             "load_id": earlier, "events": events, "markers": markers, "rejected": rejected})
 
 
-def _record(con, load_id: int, path: Path, identity: Identity, fmt: str, log_timezone: str | None,
+def _record(con, load_id: int, path: Path, identity: Identity, fmt: str, contract: Contract,
             counts: LoadCounts, state: str, start: Start, continues: int | None) -> None:
+    log_timezone = contract.log_timezone if fmt == "kannel" else None
     warehouse.execute(con, "staging/manifest_insert", {
         "load_id": load_id, "path": str(path), "sha256": identity.sha256,
         "size_bytes": path.stat().st_size, "format": fmt, "log_timezone": log_timezone,
@@ -172,24 +205,31 @@ def _record(con, load_id: int, path: Path, identity: Identity, fmt: str, log_tim
         "complete_lines": identity.complete_lines, "head_sha256": identity.head_sha256,
         "first_line": start.line if state == "loaded" else None, "continues_load_id": continues,
     })
+    if log_timezone is not None:  # a Kannel log: how it was read, besides its log_timezone
+        warehouse.execute(con, "staging/manifest_reading", {
+            "load_id": load_id, "access_log_format": contract.access_log_format,
+            "access_log_clean": contract.access_log_clean})
 
 
-def _loaded_within(con: duckdb.DuckDBPyConnection, load_id: int, identity: Identity) -> str | None:
+def _loaded_within(con: duckdb.DuckDBPyConnection, load_id: int,
+                   identity: Identity) -> tuple[str, tuple[int, ...]] | None:
     """The path of a longer copy of the same log, loaded before, that already holds every
     complete line this load holds (a copy taken while the gateway was still writing the log,
-    offered after the whole log): then this load adds nothing. Its half-written last line, if
-    any, is the start of the next line, which the longer copy holds whole."""
+    offered after the whole log), with the loads that hold its lines: then this load adds
+    nothing. Its half-written last line, if any, is the start of the next line, which the
+    longer copy holds whole."""
     if not identity.complete_lines:
         return None
     candidates = warehouse.execute(con, "staging/manifest_containing", {
         "load_id": load_id, "head_sha256": identity.head_sha256,
         "content_bytes": identity.content_bytes}).fetchall()
     for longer_id, longer_path in candidates:
+        chain = _earlier_loads(con, longer_id)
         differing = warehouse.execute(con, "staging/manifest_contained", {
             "load_id": load_id, "complete_lines": identity.complete_lines,
-            "chain": list(_earlier_loads(con, longer_id))}).fetchone()[0]
+            "chain": list(chain)}).fetchone()[0]
         if differing == 0:
-            return longer_path
+            return longer_path, chain
     return None
 
 
@@ -244,7 +284,6 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
               progress: bool = True) -> LoadResult:
     """Load one file inside the caller's transaction; record it in the manifest."""
     load_id = _next_load_id(con)
-    log_timezone = contract.log_timezone if fmt == "kannel" else None
     module = _format_module(fmt)
     hashing_load = getattr(module, "load_hashing", None)
     skipped = LoadCounts(0, 0, 0, 0)
@@ -253,17 +292,20 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     if not hashing_load or _size_loaded(con, path, hint):
         # a loaded content has this size: the file may be a duplicate, hashed before loading
         identity = _identify(path)
-        if _already_loaded(con, identity):
-            _record(con, load_id, path, identity, fmt, log_timezone, skipped, "skipped", start, None)
-            return LoadResult(str(path), identity.sha256, fmt, 0, 0, 0, 0, "skipped")
+        holder = _already_loaded(con, identity)
+        if holder is not None:
+            _record(con, load_id, path, identity, fmt, contract, skipped, "skipped", start, None)
+            return LoadResult(str(path), identity.sha256, fmt, 0, 0, 0, 0, "skipped",
+                              read_otherwise=_read_otherwise_of(con, contract, fmt, (holder,)))
     state = "loaded"
+    held_by: tuple[int, ...] = ()  # the loads holding lines of this file it does not load
     if not hashing_load:
         counts = LoadCounts(*module.load(con, path, load_id, contract, progress, fmt=fmt))
     else:
         # a format loaded while hashing is a gateway log, which grows while it is written:
         # the file may continue a log loaded earlier
         continues, start = _continuation(con, path, hint)
-        earlier = _earlier_loads(con, continues)
+        earlier = held_by = _earlier_loads(con, continues)
         if identity:
             counts = LoadCounts(*module.load(con, path, load_id, contract, progress, start=start,
                                              earlier_loads=earlier))
@@ -273,10 +315,12 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
             identity, counts = hashing_load(con, path, load_id, contract, progress, start=start,
                                             earlier_loads=earlier)
             counts = LoadCounts(*counts)
-            if _already_loaded(con, identity):
+            holder = _already_loaded(con, identity)
+            if holder is not None:
                 # only a multi-member gzip (its ISIZE trailer is its last member's) gets here
                 _unload(con, load_id)
                 counts, state, start, continues = skipped, "skipped", Start(), None
+                held_by = (holder,)
     if counts.lines != counts.events + counts.markers + counts.rejected:
         raise IngestError(f"{path}: internal accounting error: {counts} "
                           "(lines != events + markers + rejected); nothing was loaded")
@@ -284,11 +328,72 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     if within:
         _unload(con, load_id)
         counts, state, start, continues = skipped, "skipped", Start(), None
+        within, held_by = within
     if continues is not None:
         _hand_over_last_line(con, continues, start.line)
-    _record(con, load_id, path, identity, fmt, log_timezone, counts, state, start, continues)
+    _record(con, load_id, path, identity, fmt, contract, counts, state, start, continues)
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
-                      counts.rejected, state, start.line, within, load_id if state == "loaded" else None)
+                      counts.rejected, state, start.line, within, load_id if state == "loaded" else None,
+                      _read_otherwise_of(con, contract, fmt, held_by))
+
+
+def read_otherwise(con: duckdb.DuckDBPyConnection, contract: Contract,
+                   load_ids: Iterable[int] | None = None) -> list[Reading]:
+    """The loaded Kannel logs (of `load_ids`, or all) read with another log_timezone,
+    access_log_format or access_log_clean than `contract`'s: their events keep that reading.
+    A manifest older than the format columns (a warehouse opened read-only, never loaded
+    into since) compares log_timezone only."""
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'load_manifest'").fetchall()}
+    query = ("staging/manifest_read_otherwise" if "access_log_clean" in columns
+             else "staging/manifest_read_otherwise_timezone")
+    rows = warehouse.execute(con, query, {
+        "load_ids": None if load_ids is None else list(load_ids), "log_timezone": contract.log_timezone,
+        "access_log_format": contract.access_log_format, "access_log_clean": contract.access_log_clean,
+    }).fetchall()
+    return [Reading(*row) for row in rows]
+
+
+def _read_otherwise_of(con: duckdb.DuckDBPyConnection, contract: Contract, fmt: str,
+                       held_by: tuple[int, ...]) -> tuple[Reading, ...]:
+    if fmt != "kannel" or not held_by:
+        return ()
+    return tuple(read_otherwise(con, contract, held_by))
+
+
+def shown(key: str, value: object) -> str:
+    """A reading's value as the contract writes it."""
+    if key == "access_log_format" and value is None:
+        return "absent (Kannel's default line)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def reading_warning(result: LoadResult, contract: Contract) -> str | None:
+    """What `ingest` says on stderr when lines of `result`'s file were loaded before with
+    another log_timezone or access-log format than `contract`'s, and were not read again:
+    they keep the old reading (times, fields), while ref_settings shows the new one."""
+    if not result.read_otherwise:
+        return None
+    if result.state == "skipped":
+        what = f"{result.path} was skipped: its lines are loaded already"
+        after = ""
+    else:
+        what = f"lines 1-{result.first_line - 1} of {result.path} were loaded already"
+        after = " (the lines after them were read with its values)"
+    loads = []
+    for reading in result.read_otherwise:
+        read = "; ".join(f"{key} = {shown(key, old)} (the contract now: {shown(key, new)})"
+                         for key, old, new in reading.differences(contract))
+        loads.append(f"  load {reading.load_id} ({reading.path}): {read}")
+    return (f"warning: {what}, but they were read with other values than {contract.source} "
+            f"gives{after}:\n" + "\n".join(loads) + "\n"
+            "Those lines keep the times and fields they were loaded with: ref_settings shows the new "
+            "values, but a file already loaded is never read again, and the facts are rebuilt from "
+            "the events as loaded. To apply the new values, load every log into a new warehouse with "
+            f"this contract (`opsanalytics ingest --db NEW.duckdb --config {shlex.quote(contract.source)} "
+            "LOG...`); to keep this warehouse consistent, put the old values back in the contract.")
 
 
 class RejectReason(NamedTuple):
@@ -333,5 +438,8 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
             results.append(result)
             if echo:
                 print(result.summary(), file=sys.stderr, flush=True)
+                warning = reading_warning(result, contract)
+                if warning:
+                    print(warning, file=sys.stderr, flush=True)
         _refresh_facts(con, contract, progress, echo)
     return results
