@@ -205,21 +205,35 @@ class Contract(_Strict):
         classmethod(lambda cls, v: v if v is None else _check_timezone(v)))
 
     @model_validator(mode="after")
-    def _unique(self) -> "Contract":
-        for attr, key in (("short_codes", "code"), ("services", "name")):
-            seen: set[str] = set()
-            for item in getattr(self, attr):
-                value = getattr(item, key)
-                if value in seen:
-                    raise ValueError(f"{attr}: {key} {value!r} is declared twice")
-                seen.add(value)
-        smscs = [s.smsc for s in self.short_codes if s.smsc]
-        if len(smscs) != len(set(smscs)):
-            raise ValueError("short_codes: the same smsc is given to two short codes")
-        problems = self._brand_problems()
+    def _whole(self) -> "Contract":
+        """Checks across entries, each problem named at its key."""
+        problems = self._duplicate_problems() + self._brand_problems()
         if problems:
             raise _KeyProblems(problems)
         return self
+
+    def _duplicate_problems(self) -> list[tuple[tuple, str]]:
+        problems = []
+        for attr, key, what in (("short_codes", "code", "short code"), ("services", "name", "service")):
+            first: dict[str, int] = {}
+            for i, item in enumerate(getattr(self, attr)):
+                value = getattr(item, key)
+                if value in first:
+                    problems.append(((attr, i, key), f"{what} {value!r} is declared twice (also "
+                                     f"{attr}[{first[value]}].{key}); expected one [[{attr}]] table per {key}"))
+                else:
+                    first[value] = i
+        sharing: dict[str, list[int]] = {}
+        for i, sc in enumerate(self.short_codes):
+            if sc.smsc:
+                sharing.setdefault(sc.smsc, []).append(i)
+        for smsc, indexes in sharing.items():
+            if len(indexes) > 1:
+                entries = ", ".join(f"short_codes[{i}].code {self.short_codes[i].code!r}" for i in indexes)
+                problems.append((("short_codes", indexes[1], "smsc"),
+                                 f"smsc {smsc!r} is given to {len(indexes)} short codes: {entries}; expected one "
+                                 "smsc (Kannel smsc-id) per short code, which is how a line on it gets its short code"))
+        return problems
 
     def _brand_problems(self) -> list[tuple[tuple, str]]:
         """R4 matches `short_codes[].brands` against the brand of each MT, which is the brand of

@@ -157,3 +157,23 @@ def test_a_short_code_is_five_ascii_digits(code):
     message on its smsc was a false R3/R6/R7 breach."""
     message = _error(f'[[short_codes]]\ncode = "{code}"\n')
     assert message.startswith("c.toml: short_codes[0].code: expected a 5-digit short code")
+
+
+def test_a_shared_smsc_is_named_with_the_short_codes_sharing_it():
+    text = ('[[short_codes]]\ncode = "36180"\nsmsc = "ora_a"\n[[short_codes]]\ncode = "36181"\nsmsc = "ora_b"\n'
+            '[[short_codes]]\ncode = "36182"\nsmsc = "ora_a"\n[[short_codes]]\ncode = "36183"\nsmsc = "ora_a"\n')
+    assert _error(text).splitlines() == [
+        "c.toml: short_codes[2].smsc: smsc 'ora_a' is given to 3 short codes: short_codes[0].code '36180', "
+        "short_codes[2].code '36182', short_codes[3].code '36183'; expected one smsc (Kannel smsc-id) per short code, "
+        "which is how a line on it gets its short code"]
+
+
+def test_duplicates_are_named_at_their_key():
+    text = ('[[short_codes]]\ncode = "36180"\n[[short_codes]]\ncode = "36180"\n'
+            '[[services]]\nname = "a"\nbrand = "A"\ncategory = "m2m"\n'
+            '[[services]]\nname = "a"\nbrand = "A"\ncategory = "m2m"\n')
+    assert _error(text).splitlines() == [
+        "c.toml: short_codes[1].code: short code '36180' is declared twice (also short_codes[0].code); "
+        "expected one [[short_codes]] table per code",
+        "c.toml: services[1].name: service 'a' is declared twice (also services[0].name); "
+        "expected one [[services]] table per name"]
