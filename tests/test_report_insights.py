@@ -380,3 +380,34 @@ def test_stops_received_count_each_stop_once_however_many_brands_it_concerns():
     assert insights.stops_received(con, CONTRACT, Filters(period.date_from, period.date_to, brand="Club")) == 0
     assert insights.stops_received(con, CONTRACT, Filters(period.date_from, period.date_to, "36200")) == 0
     assert insights.stops_received(con, CONTRACT, Filters(dt.date(2026, 11, 11), dt.date(2026, 11, 11))) == 0
+
+
+def test_unmatched_dlrs_follow_the_short_code_and_brand_filters():
+    """Page 01 listed every connection's unmatched DLRs under a short-code or brand filter.
+    A DLR is attributed through its MT, else the contract's code of its smsc (or its 5-digit
+    sender) and the brand of its service; one that cannot be is counted apart, in a note."""
+    log = Log()
+    log.line(0, "Sent SMS", fid="A", text="t", receiver="33612345671")
+    log.line(5, "Receive DLR", fid="A", dlr_mask=1, text=RECEIPT.format(fid="A", stat="DELIVRD"))
+    log.line(6, "FAILED Receive DLR", fid="X1", dlr_mask=1, text="x")                       # 36180 by its smsc
+    log.line(7, "FAILED Receive DLR", smsc="ora_36999", sender="36999", fid="X2", text="x")  # 36999 by its sender
+    log.line(8, "FAILED Receive DLR", smsc="ora_x", sender="ACME", fid="X3", text="x")      # no code: not attributable
+    log.line(9, "FAILED Receive DLR", smsc="ora_x", sender="ACME", service="ghost", fid="X4", text="x")
+    db = new_db()
+    log.write(db)
+    facts.build(db, contract())
+
+    def table(**filters):
+        rows, note = insights.dlr_unmatched_table(insights.dlr_unmatched(db, contract(), Filters(**filters)),
+                                                  Filters(**filters))
+        return {(r.smsc, r.dlr_lines, r.unmatched) for r in rows.itertuples()}, note
+
+    assert table() == ({("ora_36180", 2, 1), ("ora_36999", 1, 1), ("ora_x", 2, 2)}, None)
+    rows, note = table(short_code="36180")
+    assert rows == {("ora_36180", 2, 1)}
+    assert note.startswith("Not counted above: 2 DLR lines (2 linked to no MT) whose short code cannot be told")
+    assert table(short_code="36999") == ({("ora_36999", 1, 1)}, note)
+    rows, note = table(brand="Acme")  # service acme on every line but X4's
+    assert rows == {("ora_36180", 2, 1), ("ora_36999", 1, 1), ("ora_x", 1, 1)}
+    assert note.startswith("Not counted above: 1 DLR line (1 linked to no MT) whose brand cannot be told")
+    assert table(brand="Nobody")[0] == set()

@@ -61,8 +61,25 @@ def dlr_coverage(con, contract: Contract, filters: Filters) -> pd.DataFrame:
 
 
 def dlr_unmatched(con, contract: Contract, filters: Filters) -> pd.DataFrame:
-    """DLR lines that link to no MT, per connection and origin."""
+    """DLR lines that link to no MT, per connection and origin, of the filters' short code
+    and brand (a DLR is attributed through its MT, else its smsc, sender and service);
+    `attributed` False: the lines a filter could not attribute (see dlr_unmatched_table)."""
     return _query(con, "dlr_unmatched", contract, filters)
+
+
+def dlr_unmatched_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, str | None]:
+    """The rows of `dlr_unmatched` attributed to the filters, and a note on the lines that
+    could not be attributed to a short code or brand (none without a filter)."""
+    attributed = frame["attributed"].astype(bool) if len(frame) else pd.Series([], dtype=bool)
+    rows = frame[attributed].drop(columns="attributed").reset_index(drop=True)
+    apart = frame[~attributed]
+    if apart.empty:
+        return rows, None
+    what = " or ".join(w for w, f in (("short code", filters.short_code), ("brand", filters.brand)) if f)
+    lines, unmatched = int(apart.dlr_lines.sum()), int(apart.unmatched.sum())
+    return rows, (f"Not counted above: {lines:,} DLR line{'s' if lines != 1 else ''} ({unmatched:,} linked to "
+                  f"no MT) whose {what} cannot be told: no MT, and a connection, sender or service "
+                  "that the contract does not tie to one.")
 
 
 def log_gaps(con, contract: Contract, filters: Filters, gap_minutes: int = 30) -> pd.DataFrame:
