@@ -570,3 +570,27 @@ def test_audit_warns_of_logs_read_with_another_log_timezone_or_format(con):
     con.execute("ALTER TABLE load_manifest DROP COLUMN access_log_clean")
     assert facts_warnings(con, custom) == []
     assert len(facts_warnings(con, utc)) == 1
+
+
+def test_a_shorter_copy_offered_under_another_log_timezone_says_its_lines_may_be_twice(con, tmp_path):
+    """A copy of the live log taken before the whole log was loaded, offered after it under
+    another log_timezone: its events cannot be matched with the whole log's (their times
+    differ by the offset), so they are loaded again, and ingest says they may be twice."""
+    from opsanalytics.ingest import reading_warning
+
+    data = MAIN.read_bytes()
+    live = tmp_path / "live.log"
+    live.write_bytes(data[:data.index(b"\n", len(data) // 2) + 1])
+    ingest_files(con, parse_contract(CONTRACT), [MAIN], progress=False)
+    events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    utc = parse_contract(UTC_CONTRACT, "utc.toml")
+    [short] = ingest_files(con, utc, [live], progress=False)
+    assert short.state == "loaded" and con.execute("SELECT count(*) FROM events").fetchone()[0] == events + short.events
+    assert [r.load_id for r in short.read_otherwise] == [1]
+    warning = reading_warning(short, utc)
+    assert warning.startswith(f"warning: {live} starts like a longer log loaded before with other values "
+                              "than utc.toml gives:\n")
+    assert "its lines are now in the warehouse twice" in warning
+    # offered again under the first log_timezone: skipped, its content being loaded (as UTC)
+    [again] = ingest_files(con, parse_contract(CONTRACT), [live], progress=False)
+    assert again.state == "skipped" and [(r.load_id, r.log_timezone) for r in again.read_otherwise] == [(2, "UTC")]

@@ -233,6 +233,16 @@ def _loaded_within(con: duckdb.DuckDBPyConnection, load_id: int,
     return None
 
 
+def _longer_copies(con: duckdb.DuckDBPyConnection, load_id: int, identity: Identity) -> tuple[int, ...]:
+    """The loads of the longer copies of this log (same first line, more content) that
+    _loaded_within found not to hold this load's lines."""
+    if not identity.complete_lines:
+        return ()
+    return tuple(row[0] for row in warehouse.execute(con, "staging/manifest_containing", {
+        "load_id": load_id, "head_sha256": identity.head_sha256,
+        "content_bytes": identity.content_bytes}).fetchall())
+
+
 def _identify(path: Path) -> Identity:
     try:
         return identify(path)
@@ -329,6 +339,10 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
         _unload(con, load_id)
         counts, state, start, continues = skipped, "skipped", Start(), None
         within, held_by = within
+    elif state == "loaded" and hashing_load and continues is None:
+        # a shorter copy of a log loaded before with another reading cannot be matched with
+        # it line by line (the times or fields differ): it was loaded again, and says so
+        held_by = _longer_copies(con, load_id, identity)
     if continues is not None:
         _hand_over_last_line(con, continues, start.line)
     _record(con, load_id, path, identity, fmt, contract, counts, state, start, continues)
@@ -376,6 +390,19 @@ def reading_warning(result: LoadResult, contract: Contract) -> str | None:
     they keep the old reading (times, fields), while ref_settings shows the new one."""
     if not result.read_otherwise:
         return None
+    if result.state == "loaded" and result.first_line == 1:
+        # (a shorter copy of a longer log loaded before, which _loaded_within could not match)
+        loads = "\n".join(
+            f"  load {r.load_id} ({r.path}): "
+            + "; ".join(f"{key} = {shown(key, old)} (the contract now: {shown(key, new)})"
+                        for key, old, new in r.differences(contract))
+            for r in result.read_otherwise)
+        return (f"warning: {result.path} starts like a longer log loaded before with other values "
+                f"than {contract.source} gives:\n{loads}\n"
+                "If it is a shorter copy of that log, its lines are now in the warehouse twice, read "
+                "two ways (its events could not be matched with that log's, whose times or fields "
+                "differ). Load every log into a new warehouse with one contract (`opsanalytics "
+                f"ingest --db NEW.duckdb --config {shlex.quote(contract.source)} LOG...`).")
     if result.state == "skipped":
         what = f"{result.path} was skipped: its lines are loaded already"
         after = ""
