@@ -30,6 +30,10 @@ name = "acme"
 brand = "Acme"
 category = "marketing"
 stop_notice_exempt = true
+[[services]]
+name = "m2m"
+brand = "M2M Co"
+category = "m2m"
 """
 
 
@@ -40,7 +44,8 @@ def test_tables_from_the_contract():
         ("36180", "ora_36180", 20, ["ACME", "Acme Promo"], False, None, "36"),
         ("38001", None, 10, [], False, ["M2M Co"], "38"),
     ]
-    assert con.execute("SELECT * FROM ref_services").fetchall() == [("acme", "Acme", "marketing", True)]
+    assert con.execute("SELECT * FROM ref_services ORDER BY name").fetchall() == [
+        ("acme", "Acme", "marketing", True), ("m2m", "M2M Co", "m2m", False)]
     settings = dict(con.execute("SELECT key, value FROM ref_settings").fetchall())
     assert settings["retry_minutes"] == "30"
     assert settings["alsace_moselle"] == "true"

@@ -346,6 +346,9 @@ def test_command_line(tmp_path, capsys):
     assert main(["simulate", "--out", str(tmp_path / "bad"), "--log-timezone", "Mars/Olympus"]) == 2
     assert "Mars/Olympus" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
+    # a name Python finds but the contract (DuckDB) refuses: refused here, not at ingest
+    assert main(["simulate", "--out", str(tmp_path / "bad"), "--log-timezone", "posix/Europe/Paris"]) == 2
+    assert "posix/Europe/Paris" in capsys.readouterr().err and not (tmp_path / "bad").exists()
     with pytest.raises(SystemExit):
         main(["simulate", "--out", str(tmp_path / "bad"), "--start", "2026-02-30"])
     for option, value, message in (("--seed", "-1", "--seed must be 0 or more"),
