@@ -7,8 +7,12 @@ Known answers: small Kannel logs written here (line numbers are ids: load 1, lin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -300,3 +304,138 @@ def test_r10_number_kind_is_the_facts_number_kind():
     for r in rows:
         assert {facts_kind[i] for i in r["mt_ids"]} == {r["number_kind"]}
         assert {facts_territory[i] for i in r["mt_ids"]} == {r["territory"]}
+
+
+# ---------------------------------------------------------------- the JSON contract: docs/audit-json.md
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "audit-json.md"
+#: November 2026 is complete in the simulated period (from 2026-10-15): R9 judges it
+SIM_DAYS = 47
+FORECAST_CSV = """short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on
+36180,2026-11,5000,10,20,2026H2,2026-06-15
+36181,2026-11,9000,5,10,2026H2,2026-06-15
+"""
+
+
+def documented_keys(text: str) -> dict[str, dict[str, set[str]]]:
+    """{"top": {"keys": {...}}, "R1": {"rows": {...}, "summary": {...}}, ...}: the backticked
+    keys of the first cell of each table row, under `## Top level` and under each rule's
+    `### rows` / `### summary`."""
+    keys: dict[str, dict[str, set[str]]] = {}
+    section = part = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            title = line[3:].strip()
+            rule = re.match(r"(R\d+)\b", title)
+            section = rule.group(1) if rule else ("top" if title == "Top level" else None)
+            part = "keys" if section == "top" else None
+        elif line.startswith("### "):
+            part = line[4:].strip() if section not in (None, "top") else None
+        elif line.startswith("|") and section and part:
+            first = line.strip().strip("|").split("|")[0]
+            keys.setdefault(section, {}).setdefault(part, set()).update(re.findall(r"`([^`]+)`", first))
+    return keys
+
+
+def produced_paths(value: dict, documented: set[str], prefix: str = "") -> set[str]:
+    """Every key path of `value` (`a.b`, `a[].b` in lists of objects); a key under a map the
+    doc writes with a placeholder (`by_reason.<reason>`) is read as that placeholder."""
+    paths = set()
+    for key, item in value.items():
+        placeholders = {re.match(r"<[^>]+>", d[len(prefix):]).group(0) for d in documented
+                        if d.startswith(prefix + "<")}
+        assert len(placeholders) <= 1, placeholders
+        path = prefix + (placeholders.pop() if placeholders else key)
+        paths.add(path)
+        if isinstance(item, dict):
+            paths |= produced_paths(item, documented, path + ".")
+        elif isinstance(item, list) and item and isinstance(item[0], dict):
+            for element in item:
+                paths |= produced_paths(element, documented, path + "[].")
+    return paths
+
+
+def _undocumented(produced: set[str], documented: set[str]) -> set[str]:
+    """Produced paths neither documented nor an object holding documented keys."""
+    return {p for p in produced
+            if p not in documented and not any(d.startswith((p + ".", p + "[].")) for d in documented)}
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    """A simulated period (the review's kind of data) with a forecast loaded, and `audit all
+    --format json` on it, unfiltered and with --brand (R9 adds its note then)."""
+    from opsanalytics.cli import main
+    from opsanalytics.config import load_contract
+    from opsanalytics.forecast import load_forecast_file
+    from opsanalytics.simulate import simulate
+
+    out = tmp_path_factory.mktemp("sim")
+    sim = simulate(out, days=SIM_DAYS, scale=150)
+    contract = load_contract(sim.contract)
+    db = out / "wh.duckdb"
+    con = warehouse.connect(db, create=True)
+    ingest_files(con, contract, sim.logs, progress=False)
+    forecast = out / "forecast.csv"
+    forecast.write_text(FORECAST_CSV, encoding="utf-8")
+    assert load_forecast_file(con, forecast).state == "loaded"
+    con.close()
+    outputs = []
+    for extra in ([], ["--brand", "Acme"]):
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            assert main(["audit", "all", "--db", str(db), "--config", str(sim.contract), "--format", "json",
+                         *extra]) == 0
+        outputs.append(json.loads(buffer.getvalue()))
+    return db, contract, outputs
+
+
+def test_every_key_of_the_json_is_documented_and_every_documented_key_is_produced(simulated):
+    _, _, outputs = simulated
+    doc = documented_keys(DOC.read_text(encoding="utf-8"))
+    rules = [r["rule"] for r in outputs[0]]
+    assert rules == ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10"]
+    assert set(doc) == {"top", *rules}
+    produced: dict[str, dict[str, set[str]]] = {}
+    for n, payload in enumerate(outputs):
+        for result in payload:
+            assert set(result) == doc["top"]["keys"]
+            assert n or result["rows"], f"{result['rule']} has no rows in the simulation: its keys are not checked"
+            mine = produced.setdefault(result["rule"], {"rows": set(), "summary": set()})
+            for row in result["rows"]:
+                mine["rows"] |= set(row)
+            mine["summary"] |= produced_paths(result["summary"], doc[result["rule"]]["summary"])
+    for rule in rules:
+        for part in ("rows", "summary"):
+            documented, seen = doc[rule][part], produced[rule][part]
+            assert _undocumented(seen, documented) == set(), f"{rule} {part}: keys missing from {DOC.name}"
+            assert documented - seen == set(), f"{rule} {part}: documented in {DOC.name}, never produced"
+
+
+def test_every_breach_of_the_simulation_leads_to_its_lines(simulated):
+    """On the simulated period: breach_mt_id is one of the message's lines, accepted, at the
+    row's time, on its short code; R8's mt_ids are the second's accepted lines on the code."""
+    db, contract, outputs = simulated
+    con = warehouse.connect(db, read_only=True)
+    lines = {r[0]: r[1:] for r in con.execute(
+        "SELECT mt_id, outcome, submitted_at, short_code, number_kind FROM fct_mt").fetchall()}
+    con.close()
+    checked = 0
+    for result in outputs[0]:
+        for row in result["rows"]:
+            if "breach_mt_id" in row:
+                outcome, at, code, _ = lines[row["breach_mt_id"]]
+                assert row["breach_mt_id"] in row["mt_ids"] and outcome == "accepted"
+                assert at == dt.datetime.fromisoformat(row.get("submitted_at") or row["sent_at"])
+                assert code == row["short_code"]
+                checked += 1
+            elif result["rule"] == "R8":
+                second = dt.datetime.fromisoformat(row["second"])
+                assert len(row["mt_ids"]) == row["lines"] and row["mt_ids"] == sorted(row["mt_ids"])
+                for mt_id in row["mt_ids"]:
+                    outcome, at, code, _ = lines[mt_id]
+                    assert (outcome, code) == ("accepted", row["short_code"])
+                    assert second <= at < second + dt.timedelta(seconds=1)
+            elif result["rule"] == "R10":
+                assert {lines[i][3] for i in row["mt_ids"]} == {row["number_kind"]}
+    assert checked >= 20
