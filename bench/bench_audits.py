@@ -219,6 +219,10 @@ SELECT
     submitted_at,
     CASE WHEN accepted THEN 'accepted' ELSE 'refused' END AS outcome,
     smsc, service, brand, category, short_code, oadc, msisdn, msisdn AS msisdn_raw,
+    CASE WHEN starts_with(msisdn, '+33700') THEN 'm2m' WHEN starts_with(msisdn, '+590690') THEN 'overseas_mobile'
+         WHEN starts_with(msisdn, '+44') THEN 'foreign' WHEN length(msisdn) <> 12 THEN 'malformed'
+         ELSE 'metro_mobile' END AS number_kind,
+    CASE WHEN starts_with(msisdn, '+590') THEN 'GP' WHEN starts_with(msisdn, '+44') THEN 'GB' ELSE 'FR' END AS number_territory,
     1 AS segments,
     logical_id,
     final_status,
