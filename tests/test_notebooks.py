@@ -149,3 +149,26 @@ def test_without_dates_a_notebook_covers_the_days_with_data(report, kernel, tmp_
     page = (tmp_path / "20-send-windows.html").read_text(encoding="utf-8")
     last = DEFAULT_START + dt.timedelta(days=DAYS - 1)
     assert f"Period {DEFAULT_START:%d %b %Y} to {last:%d %b %Y}" in page
+
+
+def test_pages_20_and_50_say_the_contract_s_window_and_zone(report, kernel, tmp_path):
+    """The window and zone come from the contract, not from text written for the default
+    08:00-22:00 in Europe/Paris (page 20 said 08:00-22:00 above a verdict on 09:00-21:00)."""
+    import re
+
+    source = report.parameters["config"]
+    text = open(source, encoding="utf-8").read()
+    text = re.sub(r'(?m)^window = .*$', 'window = ["09:00", "21:00"]', text)
+    text = re.sub(r'(?m)^timezone = .*$', 'timezone = "Europe/Brussels"', text)
+    config = tmp_path / "contract.toml"
+    config.write_text(text, encoding="utf-8")
+    params = {**report.parameters, "config": str(config)}
+    for name, says in (("20-send-windows", "from 09:00 to 21:00 local time (Europe/Brussels, with its changes of time)"),
+                       ("50-throughput", "One 09:00-21:00 send window (Europe/Brussels) is 12 h")):
+        path = next(p for p in runner.available_notebooks() if p.stem == name)
+        run = runner.run_notebook(path, tmp_path / name, params, kernel, period="the period")
+        assert run.status == "ok", run.error
+        page = (tmp_path / name / f"{name}.html").read_text(encoding="utf-8")
+        assert says in page
+        for default in ("08:00-22:00", "08:00 and 22:00", "to 22:00", "Europe/Paris", " 14 h"):
+            assert default not in page, (name, default)

@@ -16,7 +16,7 @@ def test_send_heatmap_rows_weekdays_and_holidays_with_window():
         "day": pd.to_datetime(["2026-11-25", "2026-11-25", "2026-11-29", "2026-12-25"]),
         "weekday": [3, 3, 7, 5], "hour": [11, 11, 23, 10], "messages": [4, 1, 2, 7],
         "day_kind": ["working", "working", "sunday", "holiday"]})
-    fig = charts.send_heatmap(cells, ("08:00", "22:00"), "Sends")
+    fig = charts.send_heatmap(cells, ("08:00", "22:00"), "Sends", tz="Europe/Paris")
     heat = fig.data[0]
     assert list(heat.y) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Public holiday"]
     z = pd.DataFrame(heat.z, index=heat.y)
@@ -26,6 +26,9 @@ def test_send_heatmap_rows_weekdays_and_holidays_with_window():
     breaches = fig.data[1]  # labelled so that a handful of breaches stays visible
     assert list(zip(breaches.y, breaches.x, breaches.text)) == [("Sun", "23h", "2"), ("Public holiday", "10h", "7")]
     assert _titles(fig) == ("Sends", "local hour (Europe/Paris)", "day of the week")
+    other = charts.send_heatmap(cells, ("09:00", "21:00"), "Sends", tz="America/Cayenne")  # the contract's
+    assert [s.x0 for s in other.layout.shapes] == [8.5, 20.5]
+    assert _titles(other)[1] == "local hour (America/Cayenne)"
 
 
 def test_throughput_marks_hours_over_the_rate():

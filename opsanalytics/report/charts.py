@@ -48,11 +48,12 @@ def empty(title: str, message: str = "No data in the period") -> go.Figure:
     return fig
 
 
-def send_heatmap(cells: pd.DataFrame, window: tuple[str, str], title: str) -> go.Figure:
+def send_heatmap(cells: pd.DataFrame, window: tuple[str, str], title: str, *, tz: str | None = None) -> go.Figure:
     """Marketing sends by local hour (x) and weekday (y), public holidays as their own row.
 
     `cells` has day, weekday (ISO 1-7), hour, messages, day_kind (working/sunday/holiday):
-    the rows of queries/reports/send_heatmap.sql. The window [start, end) is outlined.
+    the rows of queries/reports/send_heatmap.sql. The window [start, end) is outlined; `tz`:
+    the contract's zone, named on the hour axis (pages pass report.tz).
     """
     if cells.empty:
         return empty(title)
@@ -87,7 +88,7 @@ def send_heatmap(cells: pd.DataFrame, window: tuple[str, str], title: str) -> go
     fig.add_annotation(text=f"window {window[0]}-{window[1]}", x=(start + end) / 2 - 0.5, y=1.06,
                        yref="paper", showarrow=False, font={"color": RED})
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, "local hour (Europe/Paris)", "day of the week", height=380)
+    return _layout(fig, title, f"local hour ({tz})" if tz else "local hour", "day of the week", height=380)
 
 
 def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: str,

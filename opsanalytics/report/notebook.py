@@ -94,6 +94,12 @@ class ReportContext:
         return self.contract.timezone
 
     @property
+    def window(self) -> str:
+        """The contract's send window (R2), as '08:00-22:00': local time, in `tz`."""
+        start, end = self.contract.rules.window
+        return f"{start}-{end}"
+
+    @property
     def period(self) -> str:
         f = self.filters
         if f.date_from and f.date_to:
@@ -185,6 +191,13 @@ class ReportContext:
             f"<p class='ops-note'><b>{html.escape(rules)}</b> Period {html.escape(self.period)} "
             f"(local days, {html.escape(self.tz)}); {html.escape(scope or 'all short codes and brands')}; "
             f"{privacy}.</p>"))
+
+    def note(self, text: str) -> None:
+        """A paragraph of the page's prose that depends on the contract (its window, its
+        zone), which a markdown cell would have to hard-code."""
+        from IPython.display import HTML, display
+
+        display(HTML(f"<p class='ops-prose'>{html.escape(text)}</p>"))
 
     def kpis(self, values: dict[str, Any], *, bad: tuple[str, ...] = (),
              tones: dict[str, str] | None = None) -> None:
