@@ -179,3 +179,24 @@ def test_facts_of_an_older_version_are_compared_by_the_contract_digest(files, ca
     assert code == 0
     assert "differs from the one the facts were built with" in err
     assert json.loads(out)["violations"] == 0  # the cap of the given contract applies
+
+
+def test_csv_and_table_print_line_ids_whole_where_a_column_also_has_nulls(tmp_path, capsys):
+    """R5: one MT with no session MO (last_mo_id null), one after an expired session."""
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"), short_code="34100")
+    mo_id = t.receive("+33611111111", paris("2026-11-09 09:00:00"), "JEU", short_code="34100")
+    t.send("+33611111111", paris("2026-11-10 11:00:00"), short_code="34100")
+    db = tmp_path / "wh.duckdb"
+    con = t.warehouse()
+    con.execute("ATTACH $path AS disk", {"path": str(db)})
+    con.execute("COPY FROM DATABASE memory TO disk")
+    con.execute("DETACH disk")
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT_TOML, encoding="utf-8")
+    _, out, _ = audit(capsys, "R5", "--db", db, "--config", config, "--format", "csv")
+    rows = {r["reason"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["session_expired"]["last_mo_id"] == str(mo_id) and rows["no_mo"]["last_mo_id"] == ""
+    _, out, _ = audit(capsys, "R5", "--db", db, "--config", config)
+    expired = next(line for line in out.splitlines() if line.rstrip().split()[-2:-1] == ["session_expired"])
+    assert str(mo_id) in expired.split() and "NaN" not in out and "e+10" not in out

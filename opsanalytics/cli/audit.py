@@ -130,10 +130,16 @@ def write(results: list[AuditResult], fmt: str, timezone: str, *, as_list: bool,
 
 
 def _flat(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
-    """Rows as the JSON renders them (ISO times with offset), lists joined by ';'."""
+    """Rows as the JSON renders them (ISO times with offset), lists joined by ';'. An integer
+    column stays integer (nullable Int64) where it has nulls: rebuilt from records, pandas
+    made it float, and a line id printed 1.000001e+10 could no longer be found."""
     records = frame_records(frame, timezone)
     flat = [{k: ";".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in records]
-    return pd.DataFrame(flat, columns=list(frame.columns))
+    flat = pd.DataFrame(flat, columns=list(frame.columns), dtype=object)
+    for column in flat.columns:
+        if pd.api.types.is_integer_dtype(frame[column]):
+            flat[column] = flat[column].astype("Int64")
+    return flat
 
 
 def _write_csv(results: list[AuditResult], timezone: str, out) -> None:
@@ -160,6 +166,7 @@ def _write_table(results: list[AuditResult], timezone: str, out) -> None:
             out.write(f"  {key}: {text}\n")
         if len(r.rows):
             shown = _flat(r.rows.head(TABLE_ROWS), timezone).drop(columns=["mt_ids"], errors="ignore")
+            shown = shown.astype(object).where(shown.notna(), "")   # a missing value prints blank, not NaN
             with pd.option_context("display.width", 200, "display.max_columns", 20,
                                    "display.max_colwidth", 40):
                 out.write(shown.to_string(index=False) + "\n")
