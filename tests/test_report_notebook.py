@@ -29,13 +29,21 @@ def test_kpis_turn_red_only_on_non_zero_numbers():
 
 def test_prepare_shows_local_time_and_hashes_numbers():
     ctx = ReportContext(None, parse_contract(""), Filters(), pseudonymise=True, salt="s")
-    frame = pd.DataFrame({"msisdn": ["+33612345678"],
-                          "submitted_at": [pd.Timestamp("2026-10-25 01:30", tz="UTC")],
-                          "mt_ids": [[1, 2]]})
+    frame = pd.DataFrame({"msisdn": ["+33612345678"] * 4,
+                          "submitted_at": pd.to_datetime(["2026-10-25 00:30", "2026-10-25 01:30",
+                                                          "2026-10-25 12:00", None], utc=True),
+                          "mt_ids": [[1, 2]] * 4})
     shown = ctx.prepare(frame)
     assert shown.msisdn[0] == token("+33612345678", "s")
-    assert shown.submitted_at[0] == "2026-10-25 02:30:00"  # after the change of time: CET
+    # the zone in the header; the hour the clocks go back came twice: its offset tells which
+    assert shown["submitted_at (Europe/Paris)"].tolist()[:3] == [
+        "2026-10-25 02:30:00 +02:00", "2026-10-25 02:30:00 +01:00", "2026-10-25 13:00:00"]
+    assert pd.isna(shown["submitted_at (Europe/Paris)"][3])
+    assert "submitted_at" not in shown.columns
     assert shown.mt_ids[0] == "1, 2"
+    ctx._coverage = "full"
+    html = ctx.table_html(frame, "Times")
+    assert "<th class=''>submitted_at (Europe/Paris)</th>" in html and "<td></td>" in html
     clear = ReportContext(None, parse_contract(""), Filters(), pseudonymise=False).prepare(frame)
     assert clear.msisdn[0] == "+33612345678"
 

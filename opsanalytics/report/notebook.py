@@ -140,19 +140,23 @@ class ReportContext:
 
     # --- display ----------------------------------------------------------------------
     def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Numbers hashed (unless the report says not), instants shown in local time."""
+        """Numbers hashed (unless the report says not), instants shown in local time: the
+        column's header names the zone (`submitted_at (Europe/Paris)`), and a time of the
+        hour the clocks go back, which comes twice, carries its offset (see local_times)."""
         out = frame
         if self.pseudonymise and self.salt:
             out = pseudonymise_frame(out, self.salt)
         else:
             out = out.copy()
+        renamed = {}
         for column in out.columns:
             series = out[column]
             if isinstance(series.dtype, pd.DatetimeTZDtype):
-                out[column] = series.dt.tz_convert(self.tz).dt.strftime("%Y-%m-%d %H:%M:%S")
+                out[column] = local_times(series, self.tz)
+                renamed[column] = f"{column} ({self.tz})"
             elif series.dtype == object:
                 out[column] = series.map(_cell)
-        return out
+        return out.rename(columns=renamed)
 
     def table(self, frame: pd.DataFrame, title: str, *, max_rows: int = 50,
               note: str | None = None, empty: str = "Nothing to report in this period.",
@@ -233,6 +237,20 @@ class ReportContext:
         """Release the warehouse (the last cell of every notebook): a loader may write to it
         again. Re-running a cell afterwards reopens it (see ReadOnlyWarehouse)."""
         self.con.close()
+
+
+def local_times(instants: pd.Series, tz: str) -> pd.Series:
+    """Aware instants as local wall-clock text, `2026-10-25 14:05:00`; in the hour the clocks
+    go back, which comes twice, with the offset that tells the two apart
+    (`2026-10-25 02:30:00 +02:00`, then `... +01:00`)."""
+    local = instants.dt.tz_convert(tz)
+    text = local.dt.strftime("%Y-%m-%d %H:%M:%S")
+    twice = local.dt.tz_localize(None).dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").isna()
+    twice &= instants.notna()
+    if twice.any():
+        offset = local[twice].dt.strftime("%z")
+        text[twice] = text[twice] + " " + offset.str[:3] + ":" + offset.str[3:]
+    return text
 
 
 def _cell(value: Any) -> Any:
