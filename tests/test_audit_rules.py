@@ -336,6 +336,30 @@ def test_r4_late_first_message_and_declared_brands():
     assert ids(run(t2.warehouse(nobody), nobody, "R4")) == []
 
 
+def test_r4_a_stop_concerning_two_brands_is_one_stop_message_and_two_opt_outs():
+    t = Traffic()
+    t.send(A, paris("2026-11-02 10:00:00"))                                  # Acme on 36180
+    t.send(B, paris("2026-11-02 10:00:00"), service="bravo")                 # Bravo on 36180 too
+    t.receive(A, paris("2026-11-10 10:00:00"), "STOP", keyword="STOP")
+    t.receive(B, paris("2026-11-10 11:00:00"), "STOP", keyword="STOP", short_code="36200")  # no brand sends there
+    con = t.warehouse()
+    summary = run(con, CONTRACT, "R4").summary
+    assert (summary["stops"], summary["stop_messages"]) == (2, 1)
+    assert run(con, CONTRACT, "R4", Filters(brand="Bravo")).summary["stop_messages"] == 1
+    assert run(con, CONTRACT, "R4", Filters(date_from=dt.date(2026, 11, 11))).summary["stop_messages"] == 0
+
+
+def test_r3_exempt_services_are_those_the_facts_skipped_not_an_edited_contract_s():
+    exempt = CONTRACT.model_copy(update={"services": [
+        s.model_copy(update={"stop_notice_exempt": True}) if s.name == "bravo" else s for s in CONTRACT.services]})
+    t = Traffic()
+    t.send(B, paris("2026-11-10 10:00:00"), service="bravo", text="Promo sans mention")
+    con = t.warehouse(exempt)                              # facts built with bravo exempt
+    result = run(con, CONTRACT, "R3")                      # audited with the file that says otherwise
+    assert result.violations == 0 and "bravo" in result.summary["exempt_services"]
+    assert "bravo" not in run(t.warehouse(), CONTRACT, "R3").summary["exempt_services"]
+
+
 def test_r4_mo_without_text_is_counted_as_unseen():
     """An MO whose text is not logged may have been a STOP: R4 cannot see it (no breach
     follows from it) and says how many such MOs there were."""

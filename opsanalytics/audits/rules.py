@@ -96,7 +96,7 @@ def r3_stop_mention(con: Connection, contract: Contract, filters: Filters) -> Au
     """R3: marketing messages that do not name STOP and their own short code."""
     params = filters.params(contract)
     rows = _query(con, "r03_stop_mention", params)
-    exempt = sorted(s.name for s in contract.services if s.stop_notice_exempt)
+    exempt = _query(con, "r03_exempt_services", {})["name"].tolist()   # what the rows skipped
     summary = {
         **_period(filters),
         "messages": len(rows),
@@ -122,6 +122,8 @@ def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> Aud
         "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
         "by_brand": _counts(rows, "brand"),
         "stops": int(stats["stops"].sum()) if len(stats) else 0,
+        # each STOP MO once (`stops` counts it once per brand it concerns)
+        "stop_messages": int(_query(con, "r04_stop_messages", params)["stop_messages"].iloc[0]),
         # MOs whose text (so whether they were a STOP) the log does not carry
         "mo_texts_not_logged": int(_query(con, "r04_mo_texts_not_logged", params)["messages"].iloc[0]),
         "per_brand": {
