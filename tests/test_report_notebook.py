@@ -22,6 +22,17 @@ def test_table_keeps_the_order_formats_numbers_and_keeps_ids_as_written():
     assert "Nothing to report" in table_html(frame.iloc[0:0], "Breaches")
 
 
+def test_one_number_format_per_column():
+    """360.00 beside 342,000 read as two kinds of figure: a float column of whole numbers is
+    shown whole, any other with two decimals on every row."""
+    frame = pd.DataFrame({"seconds_after_stop": [342000.0, 360.0, None], "monthly_eur": [800.0, 1600.0, 150.0],
+                          "hours": [0.5, 1200.0, 2.0], "count": [1, 2, 3]})
+    cells = [c.split("<")[0] for c in table_html(frame, "t").split("<td class='num'>")[1:]]
+    assert cells == ["342,000", "800", "0.50", "1",
+                     "360", "1,600", "1,200.00", "2",
+                     "", "150", "2.00", "3"]
+
+
 def test_kpis_turn_red_only_on_non_zero_numbers():
     html = kpis_html({"breaches": 3, "clean": 0, "text": "n/a"}, bad=("breaches", "clean", "text"))
     assert html.count("ops-breach") == 1 and "<b class='ops-breach'>3</b>" in html

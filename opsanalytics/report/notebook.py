@@ -303,12 +303,14 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
         numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
                    for c in shown.columns]
         identifiers = [_is_identifier(str(c)) for c in shown.columns]
+        decimals = [_decimals(shown.iloc[:, k]) for k in range(shown.shape[1])]
         head = "".join(f"<th class='{'num' if n else ''}'>{html.escape(str(c))}</th>"
                        for c, n in zip(shown.columns, numeric))
         body = []
         for row in shown.itertuples(index=False):
-            cells = "".join(f"<td class='num'>{html.escape(_text(v) if i else _number(v))}</td>" if n
-                            else f"<td>{html.escape(_text(v))}</td>" for v, n, i in zip(row, numeric, identifiers))
+            cells = "".join(f"<td class='num'>{html.escape(_text(v) if i else _number(v, d))}</td>" if n
+                            else f"<td>{html.escape(_text(v))}</td>"
+                            for v, n, i, d in zip(row, numeric, identifiers, decimals))
             body.append(f"<tr>{cells}</tr>")
         parts.append(f"<table class='ops-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     if note:
@@ -321,13 +323,22 @@ def _is_identifier(column: str) -> bool:
     return column in ("id", "line_no", "row_no", "example_line") or column.endswith("_id") or column.endswith("_ids")
 
 
-def _number(value: Any) -> str:
+def _decimals(column: pd.Series) -> int:
+    """One format per column: whole numbers when every value of a float column is one
+    (360 beside 342,000, not 360.00), else two decimals for all of them."""
+    if not pd.api.types.is_float_dtype(column):
+        return 0
+    values = column.dropna().to_numpy(dtype=float)
+    return 0 if np.all(np.mod(values, 1) == 0) else 2
+
+
+def _number(value: Any, decimals: int = 2) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):,.0f}" if float(value).is_integer() and abs(value) >= 1000 else f"{float(value):,.2f}"
+        return f"{float(value):,.{decimals}f}"
     return str(value)
 
 
