@@ -116,3 +116,18 @@ def test_a_format_without_text_length_says_what_the_audits_lose():
     lost = lost_fields("%l [SMSC:%i] [SVC:%n] [FID:%F] [from:%p] [to:%P] [flags:%m:%c:%M:%C:%d] [msg:%b] [udh:%u]")
     assert [why.split(" ")[0] for why in lost] == ["%L"]
     assert "segments" in lost[0] and "R12" in lost[0]
+
+
+def test_literals_that_end_a_free_field_and_how_often_the_format_writes_them():
+    """What a value may hold that its first reading takes for the end of its field; the
+    label (matched against the known labels) and typed fields end nothing ambiguous."""
+    semi = build_plan("%l;%i;%n;%F;%p;%P;%c;%d;%L;%b;%u;%t", True)
+    assert (semi.field_ends, semi.field_end_counts) == ((";",), (11,))
+    spaced = build_plan("%l %p %P %L:%b", False)   # the prefix writes two spaces
+    assert (spaced.field_ends, spaced.field_end_counts) == ((" ",), (5,))
+    default = build_plan(None, False)
+    assert default.field_ends == ("] [SVC:", "] [ACT:", "] [BINF:", "] [FID:", "] [META:", "] [from:", "] [to:", "] [flags:")
+    assert set(default.field_end_counts) == {1}
+    assert re.search(default.params()["field_ends_pattern"], "Banque] [to:336")
+    assert build_plan("%l %i", False).field_ends == ()
+    assert not re.search(build_plan("%l %i", False).params()["field_ends_pattern"], "anything ; | ] [to:")

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import datetime as dt
+
+import pytest
+
 from opsanalytics import warehouse
 from opsanalytics.config import parse_contract
+from opsanalytics.errors import IngestError
 from opsanalytics.ingest import kannel
 
 
-def load(path: Path, log_format: str, clean: bool = False, tz: str = "UTC"):
-    contract = f'log_timezone = "{tz}"\naccess_log_format = "{log_format}"\n'
+def load(path: Path, log_format: str | None, clean: bool = False, tz: str = "UTC"):
+    contract = f'log_timezone = "{tz}"\n'
+    if log_format:
+        contract += f'access_log_format = "{log_format}"\n'
     if clean:
         contract += "access_log_clean = true\n"
     con = warehouse.connect(":memory:")
@@ -95,3 +102,111 @@ def test_udh_length_from_its_hex_when_the_format_has_no_udh_length(tmp_path):
     assert counts == (3, 3, 0, 0)
     assert rows(con, "SELECT udh, segments, segments_exact FROM events ORDER BY line_no") == [
         ("0605040B8423F0", 2, True), ("0605040B8423F0", 1, True), ("", 1, True)]
+
+
+SEMI = "%l;%i;%n;%F;%p;%P;%c;%d;%L;%b;%u;%t"
+PIPE = "%T|%l|%i|%n|%A|%p|%P|%F|%m|%c|%d|%U|%u|%L|%b"
+UTC = dt.timezone.utc
+
+
+def test_a_free_field_holding_the_delimiter_is_read_where_the_line_fits(tmp_path, capsys):
+    """A sender 'Shop;Paris' in a ';'-separated format: the first reading ends the sender at
+    its ';', and the line was rejected as truncated (the MT and its DLR lost). Every reading
+    with the ';' inside a field is tried; the one where every typed field parses and the
+    text ends where its LEN says is kept, the sender before a connection or service name."""
+    path = tmp_path / "access.log"
+    path.write_text(
+        "Sent SMS;ora;acme;F1;Shop;Paris;33612000001;0;31;5;hello;;2026-11-26 09:00:00\n"
+        "Sent SMS;ora;acme;F2;ACME;33612000002;0;31;5;hello;;2026-11-26 09:00:01\n"
+        # written by a real Kannel 1.4.5 (the review's run `semi_t_end`): an MT and its DLR
+        "Sent SMS;ora_36180;banque;5EA700002A;A] [B|C;D;33612400010;0;3;18;Expediteur bizarre;;2026-11-26 09:27:05\n"
+        "Receive DLR;ora_36180;banque;5EA700002A;A] [B|C;D;33612400010;-1;1;120;id:5EA700002A sub:001 "
+        "dlvrd:001 submit date:2611261027 done date:2611261027 stat:DELIVRD err:000 text:Expediteur bizarre;;"
+        "2026-11-26 09:27:05\n"
+        # a text holding ';' is sliced by its LEN: nothing to read again
+        "Sent SMS;ora;acme;F3;ACME;33612000003;0;31;8;a;b;c; d;;2026-11-26 09:30:00\n"
+        # a receipt with no time (1969) and the sender holding ';': dated by the line before
+        "FAILED Receive DLR;ora;;F9;Shop;Paris;33612000001;-1;1;2;id;;1969-12-31 23:59:59\n"
+        # no reading fits (the text is shorter than its LEN whatever holds the ';')
+        "Sent SMS;ora;acme;F4;Shop;Paris;33612000004;0;31;50;hello;;2026-11-26 09:31:00\n")
+    con, counts = load(path, SEMI, clean=True)
+    assert counts == (7, 6, 0, 1)
+    assert rows(con, "SELECT line_no, label, smsc, service, fid, sender, receiver, coding, dlr_mask, text, logged_at "
+                     "FROM events ORDER BY line_no") == [
+        (1, "Sent SMS", "ora", "acme", "F1", "Shop;Paris", "33612000001", 0, 31, "hello",
+         dt.datetime(2026, 11, 26, 9, 0, tzinfo=UTC)),
+        (2, "Sent SMS", "ora", "acme", "F2", "ACME", "33612000002", 0, 31, "hello",
+         dt.datetime(2026, 11, 26, 9, 0, 1, tzinfo=UTC)),
+        (3, "Sent SMS", "ora_36180", "banque", "5EA700002A", "A] [B|C;D", "33612400010", 0, 3, "Expediteur bizarre",
+         dt.datetime(2026, 11, 26, 9, 27, 5, tzinfo=UTC)),
+        (4, "Receive DLR", "ora_36180", "banque", "5EA700002A", "A] [B|C;D", "33612400010", -1, 1,
+         "id:5EA700002A sub:001 dlvrd:001 submit date:2611261027 done date:2611261027 stat:DELIVRD err:000 "
+         "text:Expediteur bizarre", dt.datetime(2026, 11, 26, 9, 27, 5, tzinfo=UTC)),
+        (5, "Sent SMS", "ora", "acme", "F3", "ACME", "33612000003", 0, 31, "a;b;c; d",
+         dt.datetime(2026, 11, 26, 9, 30, tzinfo=UTC)),
+        (6, "FAILED Receive DLR", "ora", "", "F9", "Shop;Paris", "33612000001", -1, 1, "id",
+         dt.datetime(2026, 11, 26, 9, 30, tzinfo=UTC)),
+    ]
+    assert rows(con, "SELECT line_no, reason FROM rejected_lines") == [
+        (7, 'truncated: the text is shorter than its LEN (31 bytes) (no other reading fits either, '
+            'with a ";" of the line inside a field)')]
+    # ingest says which values were read holding the delimiter
+    assert capsys.readouterr().err == (
+        f'{path}: 4 line(s) hold ";", which the access-log format puts between fields, inside a value; read '
+        "where the line fits: sender (4 line(s), e.g. 'A] [B|C;D')\n")
+
+
+def test_a_line_read_with_the_delimiter_in_the_wrong_field_is_read_again(tmp_path):
+    """A pipe format whose sender holds '|': the first reading fits, with the sender cut
+    at its '|' and the rest pushed into the receiver and the FID ('33612400010|5EA7000029').
+    Readings where a free field holds the delimiter are compared: a sender holding one is
+    likelier than a message id (or a recipient number), so the sender keeps it. Lines
+    written by a real Kannel 1.4.5 (the review's run `pipe_epoch`)."""
+    path = tmp_path / "access.log"
+    path.write_text(
+        "1795685212|Sent SMS|ora_36180|banque||A] [B|C;D|33612400010|5EA7000029|-1|0|3|0||18|Expediteur bizarre\n"
+        "1795685212|Receive DLR|ora_36180|banque|acme36180|A] [B|C;D|33612400010|5EA7000029|-1|-1|1|0||120|"
+        "id:5EA7000029 sub:001 dlvrd:001 submit date:2611261026 done date:2611261026 stat:DELIVRD err:000 "
+        "text:Expediteur bizarre\n"
+        "1795685213|Sent SMS|ora_36180|acme||ACME|33612400011|5EA700002B|-1|0|31|0||2|Hi\n")
+    con, counts = load(path, PIPE, clean=True)
+    assert counts == (3, 3, 0, 0)
+    assert rows(con, "SELECT label, account, sender, receiver, fid, text FROM events ORDER BY line_no") == [
+        ("Sent SMS", "", "A] [B|C;D", "33612400010", "5EA7000029", "Expediteur bizarre"),
+        ("Receive DLR", "acme36180", "A] [B|C;D", "33612400010", "5EA7000029",
+         "id:5EA7000029 sub:001 dlvrd:001 submit date:2611261026 done date:2611261026 stat:DELIVRD err:000 "
+         "text:Expediteur bizarre"),
+        ("Sent SMS", "", "ACME", "33612400011", "5EA700002B", "Hi"),
+    ]
+
+
+def test_built_in_layout_puts_a_tag_held_by_a_value_in_the_sender_not_the_recipient(tmp_path):
+    """The built-in layout read by its tags in order: a sender holding '] [to:' made the
+    recipient 'Banque] [to:33612000002'; the reading where the sender holds it is kept. A
+    value holding ']' or '] [' but no tag reads as before."""
+    head = "2026-11-26 09:00:0{} Sent SMS [SMSC:ora] [SVC:acme] [ACT:] [BINF:] [FID:F{}] [META:] "
+    tail = " [flags:-1:0:-1:-1:31] [msg:5:hello] [udh:0:]\n"
+    path = tmp_path / "access.log"
+    path.write_text(head.format(1, 1) + "[from:Ma] [to:Banque] [to:33612000002]" + tail
+                    + head.format(2, 2) + "[from:A] [B] [to:33612000001]" + tail
+                    + head.format(3, 3) + "[from:Ma] Banque] [to:33612000003]" + tail)
+    con, counts = load(path, None)
+    assert counts == (3, 3, 0, 0)
+    assert rows(con, "SELECT sender, receiver FROM events ORDER BY line_no") == [
+        ("Ma] [to:Banque", "33612000002"), ("A] [B", "33612000001"), ("Ma] Banque", "33612000003")]
+
+
+def test_a_format_with_a_field_less_than_the_log_is_not_bent_to_fit(tmp_path, capsys):
+    """The log has %F, the contract's format not: every line holds one ';' more than the
+    format. Reading them again would fit the FID into the sender ('F1;ACME'); more than
+    half the lines needing it means a format that does not match: they are read as the
+    format says (rejected: the recipient is not a coding), and ingest says why."""
+    path = tmp_path / "access.log"
+    path.write_text("".join(f"Sent SMS;ora;acme;F{i};ACME;336120000{i:02d};0;31;5;hello;;2026-11-26 09:00:{i:02d}\n"
+                            for i in range(30)))
+    with pytest.raises(IngestError, match="no line is a Kannel access-log line of the configured format"):
+        load(path, "%l;%i;%n;%p;%P;%c;%d;%L;%b;%u;%t", clean=True)
+    assert capsys.readouterr().err == (
+        f'{path}: warning: 30 of 30 lines hold ";" more often than the access-log format writes it: too many '
+        "for values that hold one, so they were read as the format says (the format most likely does not "
+        "match the log: a field more or less?)\n")

@@ -9,7 +9,9 @@ grow with the file:
      standard lines become events
   2. kannel_leftover, per block: every other line, kept for the positional path
   3. kannel_slow: the leftovers read positionally (regex up to the text, text sliced by its
-     LEN, the rest checked), each an event, a marker or a reject with its reason
+     LEN, the rest checked), each an event, a marker or a reject with its reason; then
+     kannel_again / kannel_again_apply: the few lines that may hold one of the format's
+     delimiters inside a field (a sender 'Shop;Paris' of '%p;%P') read again with it there
   4. kannel_dst_shift: local logs, the repeated autumn hour resolved from the line order
 Every physical line ends up in exactly one of events, log_markers, rejected_lines.
 
@@ -62,6 +64,11 @@ FOLD_TOLERANCE_S = 60
 #: lines in a bearerbox log (both boxes given one file) are rejected with that reason
 SMSBOX_LINES = (" send-SMS request added - ", " send-SMS request failed - ", " SMS HTTP-request sender:",
                 " SMS request sender:")
+#: lines that may hold one of the format's delimiters inside a field are read again with it
+#: there (queries/staging/kannel_again.sql) unless more than half of a load's lines, and more
+#: than this, would be: so many values holding a delimiter means a format that does not match
+#: the log, whose values a second reading would only bend to it
+REREAD_ALWAYS = 20
 #: row groups of `events` a writing thread buffers before flushing them to the file (DuckDB's
 #: default 5, ~200 MB a thread; with blocks, 2 to 6 measured the same, within noise)
 WRITE_BUFFER_ROW_GROUPS = 2
@@ -102,7 +109,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         con.execute("SET write_buffer_row_group_count = $groups", {"groups": int(WRITE_BUFFER_ROW_GROUPS)})
         # DuckDB's own bar would print to the terminal: ours polls its progress instead
         con.execute("SET enable_progress_bar_print = false")
-        counts, replaced = _stage(con, path, load_id, contract, plan, identity, start, earlier_loads, bar)
+        counts, replaced, notes = _stage(con, path, load_id, contract, plan, identity, start, earlier_loads, bar)
     except LineReadError as exc:
         raise IngestError(f"{path}: {exc}") from None
     finally:
@@ -111,6 +118,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     if replaced:  # a warning about the data, not progress: printed with --quiet too
         print(f"{path}: {replaced} NUL byte(s) or byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
               file=sys.stderr)
+    for note in notes:
+        print(f"{path}: {note}", file=sys.stderr)
     if counts.rejected and not counts.events and not start.offset:
         first = warehouse.execute(con, "staging/kannel_first_rejects", {"load_id": load_id, "n": 10}).fetchall()
         (line_no, reason, _), raws = first[0], [raw or "" for *_, raw in first]
@@ -125,12 +134,12 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
 
 def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
            identity: Identity | None, start: Start, earlier_loads: tuple[int, ...],
-           bar: LoadProgress) -> tuple[LoadCounts, int]:
+           bar: LoadProgress) -> tuple[LoadCounts, int, list[str]]:
     params = {
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
         "earlier_loads": list(earlier_loads), "start_line": start.line, "smsbox_marks": list(SMSBOX_LINES),
-        **warehouse.EVENT_TIMES,
+        "reread_always": REREAD_ALWAYS, **warehouse.EVENT_TIMES,
     }
     lines = replaced = 0
     con.execute(warehouse.query_text("staging/kannel_drop"))
@@ -144,7 +153,11 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
             lines += block.lines
             replaced += block.replaced
             bar.at(block.file_bytes)
+        params["lines"] = lines
         bar.run(con, "odd lines", "staging/kannel_slow", params)
+        warehouse.execute(con, "staging/kannel_again", params)
+        warehouse.execute(con, "staging/kannel_again_apply", params)
+        notes = _reread_notes(warehouse.execute(con, "staging/kannel_again_stats", params).fetchone(), plan, lines)
         warehouse.execute(con, "staging/kannel_events_slow", params)
         warehouse.execute(con, "staging/kannel_markers", params)
         warehouse.execute(con, "staging/kannel_rejects", params)
@@ -152,10 +165,26 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
             warehouse.execute(con, "staging/kannel_dst_shift", params)
             warehouse.execute(con, "staging/kannel_dst_events", params)
             warehouse.execute(con, "staging/kannel_dst_markers", params)
-        row = warehouse.execute(con, "staging/kannel_counts", {**params, "lines": lines}).fetchone()
+        row = warehouse.execute(con, "staging/kannel_counts", params).fetchone()
     finally:
         _quietly(con, warehouse.query_text("staging/kannel_drop"))
-    return LoadCounts(*map(int, row)), replaced
+    return LoadCounts(*map(int, row)), replaced, notes
+
+
+def _reread_notes(stats: tuple, plan: ParsePlan, lines: int) -> list[str]:
+    """What ingest says of the lines read again with a delimiter inside a field
+    (kannel_again_stats.sql): which fields hold one now, or that there were too many to."""
+    marked, reread, held = stats
+    ends = " or ".join(dict.fromkeys(f'"{end[0]}"' for end in plan.field_ends))
+    if marked and not reread:
+        return [f"warning: {marked:,} of {lines:,} lines hold {ends} more often than the access-log format "
+                "writes it: too many for values that hold one, so they were read as the format says "
+                "(the format most likely does not match the log: a field more or less?)"]
+    if not held:
+        return []
+    fields = ", ".join(f"{h['field']} ({h['lines']:,} line(s), e.g. {h['example']!r})" for h in held)
+    return [f"{sum(h['lines'] for h in held):,} line(s) hold {ends}, which the access-log format puts between "
+            f"fields, inside a value; read where the line fits: {fields}"]
 
 
 def _parse_block(con: duckdb.DuckDBPyConnection, plan: ParsePlan, stg_kannel_block, params: dict,

@@ -108,12 +108,21 @@ class ParsePlan:
     #: the fields no escape of the format gives (loaded as NULL where the schema allows it:
     #: a number the log does not carry is unknown, not empty)
     absent: tuple[str, ...] = ()
+    #: the literals that end a free field (`;` of `%p;%P`, `] [to:` of `[from:%p] [to:%P]`),
+    #: and how many of each the format itself writes on a line (in its literals and the time
+    #: prefix): a line with more may hold one inside a field, and is read again with it there
+    #: (queries/staging/kannel_slow.sql)
+    field_ends: tuple[str, ...] = ()
+    field_end_counts: tuple[int, ...] = ()
 
     def params(self) -> dict:
         return {"head_pattern": self.head_pattern, "head_names": list(self.head_names),
                 "tail_pattern": self.tail_pattern, "tail_names": list(self.tail_names),
                 "sliced": self.sliced, "has_text": self.has_text, "squeezed": self.squeezed,
-                "coding_after_text": self.coding_after_text, "absent": list(self.absent)}
+                "coding_after_text": self.coding_after_text, "absent": list(self.absent),
+                "field_ends": list(self.field_ends), "field_end_counts": list(self.field_end_counts),
+                # (a pattern that matches nothing when no literal ends a free field)
+                "field_ends_pattern": "|".join(map(_literal, self.field_ends)) or r"[^\s\S]"}
 
 
 def _tokens(fmt: str) -> list[tuple[str, str]]:
@@ -143,13 +152,23 @@ def _tokens(fmt: str) -> list[tuple[str, str]]:
     return out
 
 
-def _regex(tokens: list[tuple[str, str]], seen: set[str], text_escape: str = "b") -> tuple[str, list[str]]:
-    """Regex and group names for a run of tokens; a field met twice is matched, not captured."""
+def _regex(tokens: list[tuple[str, str]], seen: set[str], text_escape: str = "b",
+           ends: list[str] | None = None) -> tuple[str, list[str]]:
+    """Regex and group names for a run of tokens; a field met twice is matched, not captured.
+    `ends` collects every literal that ends a free field (one matched by `.*` or `.*?`, the
+    label aside): what a value may hold that the first reading of a line takes for the end
+    of its field."""
     parts, names = [], []
+    free = False
     for kind, value in tokens:
         if kind == "lit":
             parts.append(_literal(value))
-        elif value == text_escape and "text" not in seen:
+            if free and ends is not None and value not in ends:
+                ends.append(value)
+            free = False
+            continue
+        free = True
+        if value == text_escape and "text" not in seen:
             seen.add("text")
             parts.append("(.*)")
             names.append("text")
@@ -157,6 +176,7 @@ def _regex(tokens: list[tuple[str, str]], seen: set[str], text_escape: str = "b"
             parts.append(".*?")
         else:
             field, group = _ESCAPES[value]
+            free = group == _FREE
             group = group or _LABEL
             seen.add(field)
             parts.append(group)
@@ -241,15 +261,17 @@ def build_plan(log_format: str | None, clean: bool, source: str = "contract") ->
     text_escape = "b" if "b" in escapes else "a" if "a" in escapes else None
     cut = escapes.index("b") if text_escape == "b" else None
     sliced = cut is not None and "L" in escapes[:cut]
+    ends: list[str] = []
     if sliced:
         b_at = next(i for i, (k, v) in enumerate(tokens) if k == "esc" and v == "b")
-        head_regex, head_names = _regex(tokens[:b_at], seen)
+        head_regex, head_names = _regex(tokens[:b_at], seen, ends=ends)
         head_regex += "(.*)"
         head_names.append("rest")
-        tail_regex, tail_names = _regex(tokens[b_at + 1:], seen)
+        tail_regex, tail_names = _regex(tokens[b_at + 1:], seen, ends=ends)
     else:
-        head_regex, head_names = _regex(tokens, seen, text_escape)
+        head_regex, head_names = _regex(tokens, seen, text_escape, ends=ends)
         tail_regex, tail_names = "", []
+    written = [v for k, v in tokens if k == "lit"] + (["0000-00-00 00:00:00 "] if time_source == "prefix" else [])
     if fast:
         # 1.4.0-1.4.3 write the same layout without [FID:] and/or [META:]
         head_regex = head_regex.replace(r" \[FID:(.*?)\] \[META:(.*?)\]", r"(?: \[FID:(.*?)\])?(?: \[META:(.*?)\])?")
@@ -266,4 +288,5 @@ def build_plan(log_format: str | None, clean: bool, source: str = "contract") ->
                      tail_names=tail_all, has_text=text_escape is not None, sliced=sliced,
                      squeezed=text_escape == "a", log_format=fmt,
                      coding_after_text=sliced and "c" in escapes[cut + 1:],
-                     absent=tuple(f for f in ("sender", "receiver") if f not in given))
+                     absent=tuple(f for f in ("sender", "receiver") if f not in given),
+                     field_ends=tuple(ends), field_end_counts=tuple(sum(w.count(e) for w in written) for e in ends))

@@ -201,3 +201,177 @@ CREATE OR REPLACE TEMP MACRO kannel_segments_exact(kind, udh, udh_len, septets) 
     ELSE segments_for(septets_low(septets), seg_alone(0, udh_len), seg_part(0, udh_len))
          = segments_for(septets_high(septets), seg_alone(0, udh_len), seg_part(0, udh_len))
 END;
+
+-- Reading a line again with a field holding a delimiter (kannel_slow.sql): the occurrences
+-- of the delimiter taken as part of a field are replaced by a private-use character that no
+-- gateway writes and no literal of the format matches, then put back in every value read.
+CREATE OR REPLACE TEMP MACRO kannel_hidden() AS chr(57344);
+CREATE OR REPLACE TEMP MACRO kannel_unhide(x, hid) AS
+    CASE WHEN hid IS NULL THEN x ELSE replace(x, chr(57344), hid) END;
+-- Occurrences of the string s in t (not overlapping).
+CREATE OR REPLACE TEMP MACRO kannel_count(t, s) AS
+    CASE WHEN contains(t, s) THEN (strlen(t) - strlen(replace(t, s, ''))) // strlen(s) ELSE 0 END;
+-- How unlikely a reading is: the free fields that hold one of the literals that end a field
+-- (`ends`), ranked by how rarely such a value holds one: a text matched whole (not sliced by
+-- LEN) or an alphanumeric sender often does, connection and service names and message ids
+-- seldom, a recipient number never. The highest rank held, -1 for none.
+CREATE OR REPLACE TEMP MACRO kannel_holds(x, ends) AS
+    coalesce(len(list_filter(ends, lambda e: contains(x, e))) > 0, false);
+CREATE OR REPLACE TEMP MACRO kannel_penalty(ends, text_free, text, sender, binfo, account, meta, service,
+                                            smsc, fid, receiver) AS CASE
+    WHEN kannel_holds(receiver, ends) THEN 8
+    WHEN kannel_holds(fid, ends) THEN 7
+    WHEN kannel_holds(smsc, ends) THEN 6
+    WHEN kannel_holds(service, ends) THEN 5
+    WHEN kannel_holds(meta, ends) THEN 4
+    WHEN kannel_holds(account, ends) THEN 3
+    WHEN kannel_holds(binfo, ends) THEN 2
+    WHEN kannel_holds(sender, ends) THEN 1
+    WHEN text_free AND kannel_holds(text, ends) THEN 0
+    ELSE -1 END;
+
+-- Why a line with a time (logged_at, the line's own or its neighbours') is not an event.
+CREATE OR REPLACE TEMP MACRO kannel_time_reason(logged_at, earliest, latest) AS CASE
+    WHEN logged_at IS NULL THEN 'no valid time for the event'
+    WHEN logged_at < earliest OR logged_at >= latest
+        THEN printf('the time (%s UTC) is outside %d-%d: a damaged date', strftime(logged_at, '%Y-%m-%d %H:%M:%S'),
+                    year(earliest), year(latest) - 1) END;
+
+-- The positional reading of access-log lines (kannel_slow.sql, kannel_again.sql), one row per row of the
+-- table or CTE named `src` (line_no, line, variant, hid, pline: the line as read, `hid`
+-- standing in for some of its characters, see kannel_hidden). The fields are read by the
+-- parse plan of opsanalytics.ingest.kannel_format: head_re matches everything up to where
+-- the text starts (free fields lazy, in their fixed order); the text is then SLICED by its
+-- LEN (bytes: 2 hex digits a byte for codings 1 and 2, one character a byte for the
+-- printable text of the others), never matched; tail_re must match exactly what follows
+-- (e.g. '] [udh:N:HEX]'). Both name every field, so a field is `h.x || t.x` wherever the
+-- format put it. Formats without %L before %b match the text whole and check its length
+-- after (is_sliced = false), as do formats whose text is %a (is_squeezed).
+-- Result: every field, the line's own time (own_time; time_unset when the message had none),
+-- and why it is not an event, in two parts around the time checks, which need the lines
+-- around it (reason_pre, then the time, then reason_post); NULL when it reads.
+CREATE OR REPLACE TEMP MACRO kannel_read(src, head_re, head_names, tail_re, tail_names, is_sliced, with_text,
+                                         coding_late, is_squeezed, with_prefix, time_src, log_tz, smsbox,
+                                         absent) AS TABLE
+WITH lines AS (
+    SELECT line_no, line, variant, hid, pline,
+           CASE WHEN with_prefix AND line IS NOT NULL
+                THEN try_strptime(left(line, 19), '%Y-%m-%d %H:%M:%S') END AS prefix_ts
+    FROM query_table(src)
+),
+matched AS (
+    SELECT *,
+           prefix_ts IS NOT NULL AND substr(line, 20, 1) = ' '
+               AND substr(line, 21) IN ('Log begins', 'Log ends') AS is_marker,
+           coalesce(regexp_matches(pline, head_re), false) AS head_ok,
+           regexp_extract(coalesce(pline, ''), head_re, head_names) AS h
+    FROM lines
+),
+sliced AS (
+    SELECT *,
+           try_cast(nullif(h.msg_len, '') AS INTEGER) AS head_len,
+           -- BIGINT: LEN times it must not overflow for a LEN near the INTEGER limit
+           CASE WHEN try_cast(nullif(h.coding, '') AS INTEGER) IN (1, 2) THEN 2
+                -- %c after %b (coding_late): hex (2 digits a byte) when what follows
+                -- 2 x LEN characters is the tail, with coding 1 or 2
+                WHEN coding_late AND head_len IS NOT NULL
+                     AND regexp_extract(substr(h.rest, 2 * head_len::BIGINT + 1), tail_re, tail_names).coding IN ('1', '2')
+                    THEN 2
+                ELSE 1 END::BIGINT AS chars_per_byte
+    FROM matched
+),
+tailed AS (
+    SELECT *,
+           -- a format with no text escape (a gateway that keeps texts out of its log): unknown
+           CASE WHEN NOT with_text THEN NULL
+                WHEN is_sliced THEN substr(h.rest, 1, head_len * chars_per_byte) ELSE h.text END AS text_logged,
+           CASE WHEN is_sliced THEN substr(h.rest, head_len * chars_per_byte + 1) ELSE '' END AS after_text
+    FROM sliced
+),
+fielded AS (
+    SELECT *,
+           regexp_matches(after_text, tail_re) AS tail_ok,
+           regexp_extract(after_text, tail_re, tail_names) AS t
+    FROM tailed
+),
+typed AS (
+    SELECT line_no, line, variant, hid, is_marker, head_ok, tail_ok, head_len, chars_per_byte,
+           length(h.rest) AS rest_chars, kannel_unhide(text_logged, hid) AS text,
+           prefix_ts AS ts,
+           try_strptime(nullif(h.msg_time || t.msg_time, ''), '%Y-%m-%d %H:%M:%S') AS msg_time,
+           try_cast(nullif(h.epoch || t.epoch, '') AS BIGINT) AS epoch,
+           h.epoch || t.epoch = '' AS epoch_empty,
+           kannel_unhide(h.label || t.label, hid) AS label,
+           kannel_unhide(h.smsc || t.smsc, hid) AS smsc, kannel_unhide(h.service || t.service, hid) AS service,
+           kannel_unhide(h.account || t.account, hid) AS account, kannel_unhide(h.binfo || t.binfo, hid) AS binfo,
+           kannel_unhide(h.fid || t.fid, hid) AS fid, kannel_unhide(h.meta || t.meta, hid) AS meta,
+           -- a number the format does not carry (no %p / %P, absent) is unknown: NULL, not ''
+           CASE WHEN NOT list_contains(absent, 'sender') THEN kannel_unhide(h.sender || t.sender, hid) END AS sender,
+           CASE WHEN NOT list_contains(absent, 'receiver') THEN kannel_unhide(h.receiver || t.receiver, hid) END AS receiver,
+           try_cast(nullif(h.mclass || t.mclass, '') AS SMALLINT) AS mclass,
+           try_cast(nullif(h.coding || t.coding, '') AS SMALLINT) AS coding,
+           try_cast(nullif(h.mwi || t.mwi, '') AS SMALLINT) AS mwi,
+           try_cast(nullif(h.compress || t.compress, '') AS SMALLINT) AS compress,
+           try_cast(nullif(h.dlr_mask || t.dlr_mask, '') AS INTEGER) AS dlr_mask,
+           try_cast(nullif(h.msg_len || t.msg_len, '') AS INTEGER) AS msg_len,
+           try_cast(nullif(h.udh_len || t.udh_len, '') AS INTEGER) AS udh_len,
+           upper(h.udh || t.udh) AS udh,
+           -- as written, to tell a flag absent from one too large for its type
+           [h.mclass || t.mclass, h.coding || t.coding, h.mwi || t.mwi, h.compress || t.compress,
+            h.dlr_mask || t.dlr_mask] AS flags_logged
+    FROM fielded
+),
+-- Kannel writes the message time -1 (%t = 1969-12-31 23:59:59) when the message has none,
+-- e.g. on `FAILED Receive DLR` lines (a receipt that matched no MT), and %T then prints
+-- nothing (gw/bb_alog.c; '-1' is read as unset too): time_unset, the caller dates the line
+-- from the lines around it.
+stamped AS (
+    SELECT typed.*, labels.kind, labels.outcome,
+           time_src <> 'prefix'
+               AND coalesce(msg_time = TIMESTAMP '1969-12-31 23:59:59' OR epoch = -1
+                            OR (time_src = 'epoch' AND epoch_empty), false) AS time_unset,
+           CASE
+               WHEN time_unset THEN NULL
+               WHEN time_src = 'prefix' THEN timezone(log_tz, ts)
+               WHEN time_src = 'msg_time' THEN timezone('UTC', msg_time)
+               WHEN time_src = 'epoch' THEN to_timestamp(epoch)
+           END AS own_time
+    FROM typed
+    LEFT JOIN (SELECT unnest(kannel_labels(), recursive := true)) AS labels USING (label)
+)
+SELECT *,
+       CASE
+           WHEN line IS NULL THEN 'empty line'
+           WHEN is_marker THEN NULL
+           -- both boxes given one access-log file: smsbox's HTTP-request lines in it
+           WHEN NOT head_ok AND len(list_filter(smsbox, lambda m: contains(line, m))) > 0
+               THEN 'an smsbox access-log line (an HTTP request), not a bearerbox event: smsbox and bearerbox write to the same access-log file?'
+           WHEN NOT head_ok AND with_prefix AND ts IS NULL
+               THEN 'no "YYYY-MM-DD HH:MM:SS " time at the start of the line'
+           WHEN NOT head_ok
+               THEN 'fields missing or out of order for the access-log format (truncated or damaged line?)'
+           WHEN is_sliced AND head_len IS NULL THEN 'LEN of [msg:] is not a number'
+           WHEN is_sliced AND rest_chars < head_len * chars_per_byte
+               THEN printf('truncated: the text is shorter than its LEN (%d bytes)', head_len)
+           WHEN NOT tail_ok
+               THEN printf('the text does not end where its LEN (%d bytes) says, or the fields after it are damaged', head_len)
+           WHEN kind IS NULL THEN printf('unknown label "%s"', label)
+           WHEN (flags_logged[1] <> '' AND mclass IS NULL) OR (flags_logged[2] <> '' AND coding IS NULL)
+                OR (flags_logged[3] <> '' AND mwi IS NULL) OR (flags_logged[4] <> '' AND compress IS NULL)
+                OR (flags_logged[5] <> '' AND dlr_mask IS NULL)
+               THEN printf('a flag is out of range (mclass:coding:mwi:compress:dlr_mask = %s)',
+                           array_to_string(flags_logged, ':'))
+       END AS reason_pre,
+       CASE
+           WHEN line IS NULL OR is_marker THEN NULL
+           -- (%a, is_squeezed: printable text loses spaces, so it may be shorter; hex keeps all)
+           WHEN msg_len IS NOT NULL AND with_text
+                AND CASE WHEN is_squeezed AND coalesce(coding, 0) NOT IN (1, 2) THEN length(text) > msg_len
+                         ELSE length(text) <> msg_len::BIGINT * CASE WHEN coding IN (1, 2) THEN 2 ELSE 1 END END
+               THEN printf('the text has %d characters but its LEN says %d bytes', length(text), msg_len)
+           WHEN udh_len IS NOT NULL AND length(udh) <> 2 * udh_len::BIGINT
+               THEN printf('the UDH has %d hex digits but its length says %d bytes', length(udh), udh_len)
+           WHEN coding IN (1, 2) AND regexp_matches(text, '[^0-9A-Fa-f]')
+               THEN printf('coding %d text is not hex', coding)
+       END AS reason_post
+FROM stamped;

@@ -1,0 +1,97 @@
+-- Kannel access log, staging step 4b: the lines kannel_slow.sql marked (`extra`: a literal
+-- that ends a free field is held more often than the format writes it, and the line did not
+-- read or read with one in a free field; e.g. the sender 'Shop;Paris' of '%p;%P') read
+-- again, with each run of up to 4 of the literal's first 24 occurrences taken as part of a
+-- field (their first character hidden, kannel_hidden). The reading kept: one that fits
+-- (every typed field parses, the text ends where its LEN says, the tail follows); among
+-- several, the one whose fields holding such a literal are the likeliest to (kannel_penalty:
+-- a sender before a service name or a message id, a recipient number last), then the first
+-- reading, then the earliest occurrence. With none, the first reading, its reason saying
+-- that the other readings were tried. kannel_again_apply.sql writes them back.
+-- Values holding a delimiter are few: when more than half of the load's $lines lines (and
+-- more than $reread_always) would be read again, the format most likely does not match the
+-- log (a field more or less than it says), and reading them again would fit values to it:
+-- none is (kannel.py says so).
+CREATE TEMP TABLE stg_kannel_again AS
+WITH flagged AS (
+    SELECT line_no, line, extra FROM stg_kannel_slow WHERE extra IS NOT NULL
+),
+retry AS (
+    SELECT * FROM flagged
+    WHERE (SELECT count(*) FROM flagged) <= greatest($reread_always, $lines // 2)
+),
+per_end AS (
+    SELECT line_no, line, e, left(e, 1) AS c, least(extra, 4) AS widest
+    FROM (SELECT line_no, line, unnest($field_ends) AS e, unnest(extra) AS extra FROM retry)
+    WHERE extra > 0
+),
+placed AS (
+    SELECT *, list_filter(range(1, length(line) + 1), lambda p: substr(line, p, length(e)) = e)[1:24] AS pos
+    FROM per_end
+),
+starts AS (
+    SELECT *, unnest(range(1, len(pos) + 1)) AS j FROM placed
+),
+spans AS (
+    SELECT *, unnest(range(1, widest + 1)) AS w FROM starts
+),
+again AS (
+    SELECT line_no, line, 0 AS variant, NULL::VARCHAR AS hid, line AS pline FROM retry
+    UNION ALL
+    SELECT line_no, line,
+           row_number() OVER (PARTITION BY line_no ORDER BY list_position($field_ends, e), j, w) AS variant,
+           c AS hid,
+           left(line, pos[j] - 1)
+               || replace(substr(line, pos[j], pos[j + w - 1] - pos[j] + 1), c, kannel_hidden())
+               || substr(line, pos[j + w - 1] + 1) AS pline
+    FROM spans
+    WHERE j + w - 1 <= len(pos)
+),
+readings AS (
+    SELECT * FROM kannel_read('again', $head_pattern, $head_names, $tail_pattern, $tail_names, $sliced,
+                              $has_text, $coding_after_text, $squeezed, $prefix, $time_source, $tz,
+                              $smsbox_marks, $absent)
+),
+ranked AS (
+    SELECT *,
+           CASE WHEN reason_pre IS NULL AND reason_post IS NULL
+                     AND (time_unset OR (own_time >= $earliest_event AND own_time < $latest_event))
+                THEN kannel_penalty($field_ends, NOT $sliced, text, sender, binfo, account, meta, service,
+                                    smsc, fid, receiver) END AS penalty
+    FROM readings
+),
+best AS (
+    SELECT *
+    FROM ranked
+    QUALIFY row_number() OVER (PARTITION BY line_no ORDER BY penalty ASC NULLS LAST, variant) = 1
+),
+-- a reading without a time of its own takes the nearest dated line's, as in kannel_slow.sql
+-- (the dated lines are gathered only when a kept reading needs them)
+dated AS (
+    SELECT line_no, own_time FROM stg_kannel_slow
+    WHERE own_time IS NOT NULL AND EXISTS (SELECT 1 FROM best WHERE time_unset)
+),
+timed AS (
+    SELECT best.*,
+           CASE WHEN NOT best.time_unset THEN best.own_time ELSE coalesce(before.own_time, after.own_time) END AS logged_at
+    FROM best
+    ASOF LEFT JOIN dated AS before ON best.line_no > before.line_no
+    ASOF LEFT JOIN dated AS after ON best.line_no < after.line_no
+),
+judged AS (
+    SELECT *,
+           coalesce(reason_pre, kannel_time_reason(logged_at, $earliest_event, $latest_event), reason_post) AS first_reason,
+           -- (said of the reasons a misplaced field can cause: not of an unknown label)
+           CASE WHEN regexp_matches(first_reason, '^(fields missing|LEN of|truncated|the text does not end|a flag is out|the text has)')
+                THEN first_reason || printf(' (no other reading fits either, with a "%s" of the line inside a field)',
+                                            array_to_string(list_distinct(list_transform($field_ends, lambda e: left(e, 1))), '" or "'))
+                ELSE first_reason END AS reason
+    FROM timed
+)
+SELECT line_no, reason, CASE WHEN reason IS NULL THEN 'event' ELSE 'reject' END AS state, logged_at,
+       variant,
+       -- the field that holds the delimiter in the reading kept (kannel_penalty's ranks)
+       ['text', 'sender', 'binfo', 'account', 'meta', 'service', 'smsc', 'fid', 'receiver'][penalty + 1] AS held,
+       label, kind, outcome, smsc, service, account, binfo, fid, meta, sender, receiver,
+       mclass, coding, mwi, compress, dlr_mask, msg_len, text, coalesce(udh_len, length(udh) // 2) AS udh_len, udh
+FROM judged
