@@ -103,6 +103,15 @@ def test_stop_received_is_the_same_figure_on_pages_00_and_30(report):
     assert _kpi(stop, "opt-outs per brand concerned") >= _kpi(stop, "STOP received")
 
 
+def test_segments_say_whether_resubmissions_count(report):
+    """Page 00's segments (logical messages) and page 50's (every accepted attempt) differ by
+    the resubmissions: each says which it counts, so they do not read as a contradiction."""
+    summary = (report.out_dir / "00-executive-summary.html").read_text(encoding="utf-8")
+    throughput = (report.out_dir / "50-throughput.html").read_text(encoding="utf-8")
+    assert _kpi(summary, "MT segments (a resubmission counted once)") > 0
+    assert "every accepted attempt, resubmissions included" in throughput
+
+
 def html_escape(text):
     import html
 
