@@ -15,6 +15,9 @@ from opsanalytics import warehouse
 from opsanalytics.config import parse_contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import kannel
+from opsanalytics.ingest.kannel_format import DEFAULT_FORMAT
+
+REAL = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "main" / "access.log"
 
 
 def load(path: Path, log_format: str | None, clean: bool = False, tz: str = "UTC"):
@@ -210,3 +213,31 @@ def test_a_format_with_a_field_less_than_the_log_is_not_bent_to_fit(tmp_path, ca
         f'{path}: warning: 30 of 30 lines hold ";" more often than the access-log format writes it: too many '
         "for values that hold one, so they were read as the format says (the format most likely does not "
         "match the log: a field more or less?)\n")
+
+
+def test_a_format_leaving_out_a_tag_of_the_log_is_reported(tmp_path, capsys):
+    """The real 1.4.5 log read with a format without [META:%D]: nothing is rejected (the META
+    goes into the FID before it: 'F1] [META:?smpp_resp?'), and ingest said nothing. Now it
+    warns that the format likely does not match; a right format or a few odd values do not."""
+    no_meta = DEFAULT_FORMAT.replace(" [META:%D]", "")
+    con, counts = load(REAL, no_meta, tz="Europe/Paris")
+    assert counts.rejected == 0 and counts.events == 126
+    assert rows(con, "SELECT fid FROM events ORDER BY line_no LIMIT 1") == [("5EA70001] [META:?smpp_resp?",)]
+    err = capsys.readouterr().err
+    assert err == (f"{REAL}: warning: 126 of 126 events have a FID holding a tag of Kannel's layout (e.g. "
+                   "'4100000001] [META:?orig_msg?dlr_mask=31&?smpp?dlr_err=%03%00%00&'): the configured "
+                   "access_log_format likely does not match the log (a tag of the log left out of it?)\n")
+    # a format that matches (custom, so read on the positional path): no warning
+    renamed = REAL.read_text().replace("[META:", "[X:")
+    renamed_format = DEFAULT_FORMAT.replace("[META:%D]", "[X:%D]")
+    path = tmp_path / "access.log"
+    path.write_text(renamed)
+    _, counts = load(path, renamed_format, tz="Europe/Paris")
+    assert counts.rejected == 0 and capsys.readouterr().err == ""
+    # nor a value holding a tag on a few lines (a sender 'A] [to:B')
+    lines = renamed.splitlines()
+    lines[1] = lines[1].replace("[from:ACME]", "[from:A] [to:B]")
+    path.write_text("\n".join(lines) + "\n")
+    con, counts = load(path, renamed_format, tz="Europe/Paris")
+    assert counts.rejected == 0 and rows(con, "SELECT sender FROM events WHERE line_no = 2") == [("A] [to:B",)]
+    assert "does not match" not in capsys.readouterr().err

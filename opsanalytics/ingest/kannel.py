@@ -52,7 +52,7 @@ from opsanalytics import warehouse
 from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
-from opsanalytics.ingest.kannel_format import ParsePlan, build_plan
+from opsanalytics.ingest.kannel_format import TAG_IN_VALUE, ParsePlan, build_plan
 from opsanalytics.ingest.lineblocks import Identity, LineReadError, Start, read_blocks
 from opsanalytics.ingest.progress import LoadProgress
 
@@ -161,6 +161,9 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
         warehouse.execute(con, "staging/kannel_events_slow", params)
         warehouse.execute(con, "staging/kannel_markers", params)
         warehouse.execute(con, "staging/kannel_rejects", params)
+        if not plan.fast:  # (the built-in layout is read by its tags, on the fast path too)
+            notes += _mismatch_notes(warehouse.execute(con, "staging/kannel_format_mismatch",
+                                                       {**params, "tag_pattern": TAG_IN_VALUE}).fetchall())
         if plan.time_source == "prefix":
             warehouse.execute(con, "staging/kannel_dst_shift", params)
             warehouse.execute(con, "staging/kannel_dst_events", params)
@@ -169,6 +172,14 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
     finally:
         _quietly(con, warehouse.query_text("staging/kannel_drop"))
     return LoadCounts(*map(int, row)), replaced, notes
+
+
+def _mismatch_notes(fields: list[tuple]) -> list[str]:
+    """A configured format that leaves out a tag the log has loads its text into the field
+    before it (kannel_format_mismatch.sql): say so, field by field."""
+    return [f"warning: {lines:,} of {events:,} events have a {field} holding a tag of Kannel's layout "
+            f"(e.g. {example!r}): the configured access_log_format likely does not match the log (a tag "
+            "of the log left out of it?)" for field, lines, events, example in fields]
 
 
 def _reread_notes(stats: tuple, plan: ParsePlan, lines: int) -> list[str]:

@@ -75,6 +75,11 @@ KNOWN_LABELS = (
     *(f"REJECTED - {what} SMS" for what in
       ("not white-listed", "not white-regex-listed", "black-listed", "black-regex-listed")),
 )
+#: the tags of the built-in layout (and `[ID:` of a common custom one): a value holding '] ['
+#: and one of them was read with a format that leaves out a tag the log has
+KANNEL_TAGS = ("SMSC", "SVC", "ACT", "BINF", "FID", "META", "from", "to", "flags", "msg", "udh", "ID")
+TAG_IN_VALUE = r"\] \[(?:" + "|".join(KANNEL_TAGS) + "):"
+
 _LABEL = "(" + "|".join(_literal(x) for x in sorted(KNOWN_LABELS, key=len, reverse=True)) + "|.*?)"
 
 #: escapes printed but not stored (words of the text, dlr-url, uuid, box id): matched loosely.
