@@ -411,3 +411,17 @@ def test_unmatched_dlrs_follow_the_short_code_and_brand_filters():
     assert rows == {("ora_36180", 2, 1), ("ora_36999", 1, 1), ("ora_x", 1, 1)}
     assert note.startswith("Not counted above: 1 DLR line (1 linked to no MT) whose brand cannot be told")
     assert table(brand="Nobody")[0] == set()
+
+
+def test_a_table_cut_by_its_query_says_top_n_of_how_many(con, ctr):
+    """pressure_top and mo_words keep the first `limit` rows: the page said '25 rows' as if
+    that were all; it says 'top 2 of 3 rows'."""
+    from opsanalytics.report.notebook import ReportContext
+
+    words = insights.mo_words(con, ctr, ALL, limit=2)
+    assert len(words) == 2 and words.attrs["total_rows"] == 3 and "total_rows" not in words.columns
+    page = ReportContext(con, ctr, ALL, pseudonymise=False)
+    assert "<p class='ops-count'>top 2 of 3 rows</p>" in page.table_html(words, "Words")
+    assert "<p class='ops-count'>3 rows</p>" in page.table_html(insights.mo_words(con, ctr, ALL), "Words")
+    pressure = insights.pressure_top(con, ctr, ALL, limit=1)
+    assert pressure.empty and pressure.attrs["total_rows"] == 0

@@ -43,6 +43,15 @@ def _query(con: duckdb.DuckDBPyConnection, name: str, contract: Contract, filter
     return warehouse.fetch_df(con, f"reports/{name}", _params(contract, filters, **extra))
 
 
+def _top(frame: pd.DataFrame) -> pd.DataFrame:
+    """A query cut at $limit rows: its `total_rows` column (the rows before the cut) moved to
+    frame.attrs['total_rows'], from which tables say 'top 25 of 1,234 rows'."""
+    total = int(frame["total_rows"].iloc[0]) if len(frame) else 0
+    frame = frame.drop(columns="total_rows")
+    frame.attrs["total_rows"] = total
+    return frame
+
+
 # --- data quality -------------------------------------------------------------------------
 
 def load_files(con, contract: Contract, filters: Filters) -> pd.DataFrame:
@@ -131,8 +140,9 @@ def non_working_days(con, contract: Contract, filters: Filters) -> pd.DataFrame:
 
 
 def pressure_top(con, contract: Contract, filters: Filters, limit: int = 20) -> pd.DataFrame:
-    """Numbers with the most marketing messages in one local day, all brands together."""
-    return _query(con, "pressure_top", contract, filters, limit=limit)
+    """Numbers with the most marketing messages in one local day, all brands together: the
+    `limit` worst (attrs['total_rows']: how many there are)."""
+    return _top(_query(con, "pressure_top", contract, filters, limit=limit))
 
 
 def throughput_hourly(con, contract: Contract, filters: Filters) -> pd.DataFrame:
@@ -152,8 +162,9 @@ def stops_received(con, contract: Contract, filters: Filters) -> int:
 
 
 def mo_words(con, contract: Contract, filters: Filters, limit: int = 25) -> pd.DataFrame:
-    """Commonest first words of MOs and the keyword each was read as (R4)."""
-    return _query(con, "mo_words", contract, filters, limit=limit)
+    """Commonest first words of MOs and the keyword each was read as (R4): the `limit`
+    commonest (attrs['total_rows']: how many there are)."""
+    return _top(_query(con, "mo_words", contract, filters, limit=limit))
 
 
 # --- executive summary --------------------------------------------------------------------

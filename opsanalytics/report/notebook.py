@@ -176,7 +176,8 @@ class ReportContext:
             empty, css = f"No breach found, but {rule} was not judged (why: above).", "ops-empty ops-no-traffic"
         elif self.coverage() == "none":
             css = "ops-empty ops-no-traffic"
-        return table_html(self.prepare(frame), title, max_rows=max_rows, note=note, empty=empty, empty_class=css)
+        return table_html(self.prepare(frame), title, max_rows=max_rows, note=note, empty=empty, empty_class=css,
+                          total=frame.attrs.get("total_rows"))
 
     @property
     def brands(self) -> str:
@@ -289,16 +290,22 @@ def kpis_html(values: dict[str, Any], *, bad: tuple[str, ...] = (), tones: dict[
 
 
 def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str | None = None,
-               empty: str = "Nothing to report in this period.", empty_class: str = "ops-empty") -> str:
+               empty: str = "Nothing to report in this period.", empty_class: str = "ops-empty",
+               total: int | None = None) -> str:
     """A titled HTML table with its row count, numbers right-aligned with thousands
-    separators; the caller decides the order (severity first)."""
+    separators; the caller decides the order (severity first). `total`: the rows there were
+    before a query kept the top ones (`frame` is then 'top 25 of 1,234 rows')."""
     parts = [f"<h4 class='ops-table-title'>{html.escape(title)}</h4>"]
     if frame.empty:
         parts.append(f"<p class='{html.escape(empty_class)}'>{html.escape(empty)}</p>")
     else:
         shown = frame.head(max_rows)
-        count = (f"{len(frame):,} rows" if len(frame) <= max_rows
-                 else f"first {max_rows:,} of {len(frame):,} rows")
+        if total is not None and total > min(len(frame), max_rows):
+            count = f"top {len(shown):,} of {total:,} rows"
+        elif len(frame) > max_rows:
+            count = f"first {max_rows:,} of {len(frame):,} rows"
+        else:
+            count = f"{len(frame):,} rows"
         parts.append(f"<p class='ops-count'>{count}</p>")
         numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
                    for c in shown.columns]

@@ -1,6 +1,7 @@
 -- R4 picture: what subscribers actually write to the short codes (first word, accents and
 -- case removed) and which normalised keyword it was read as; unread variants of STOP show
--- up here as frequent first words with no keyword.
+-- up here as frequent first words with no keyword. The $limit commonest; total_rows: how
+-- many (word, keyword) pairs there are in all.
 with mo as (
     select coalesce(first_word, '(empty)') as first_word, coalesce(keyword, '-') as keyword
     from fct_mo
@@ -12,7 +13,7 @@ with mo as (
       and ($date_from is null or received_at >= timezone($tz, cast($date_from as timestamp)))
       and ($date_to is null or received_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 )
-select first_word, keyword, count(*) as messages
+select first_word, keyword, count(*) as messages, count(*) over () as total_rows
 from mo
 group by first_word, keyword
 order by messages desc, first_word
