@@ -11,7 +11,7 @@
 -- and read again by kannel_again.sql: a line that does not read and holds a literal more
 -- often than the format writes it ($field_end_counts; its known label and, when the text
 -- was sliced and the tail followed it, its text aside), or that reads with a literal in a
--- free field. Every other line is read once, here.
+-- free field other than the text. Every other line is read once, here.
 CREATE TEMP TABLE stg_kannel_slow AS
 WITH first_try AS (
     SELECT line_no, line, 0 AS variant, NULL::VARCHAR AS hid, line AS pline
@@ -39,11 +39,12 @@ judged AS (
                 THEN coalesce(reason_pre, kannel_time_reason(logged_at, $earliest_event, $latest_event), reason_post)
            END AS reason,
            -- (CASE, lazy: the literals are counted only in the lines that did not read, or
-           -- read with one in a free field, joined and searched at once)
+           -- read with one in a free field, joined and searched at once; a text matched whole
+           -- holding one is as likely a reading as any other would be)
            CASE WHEN line IS NULL OR is_marker OR contains(line, kannel_hidden()) THEN NULL
                 WHEN reason_pre IS NULL AND reason_post IS NULL
                      AND NOT regexp_matches(concat_ws(kannel_hidden(), smsc, service, account, binfo, fid, meta,
-                                                      sender, receiver, CASE WHEN NOT $sliced THEN text END),
+                                                      sender, receiver),
                                             $field_ends_pattern)
                     THEN NULL
                 ELSE list_transform($field_ends, lambda e, i: kannel_count(line, e) - $field_end_counts[i]
