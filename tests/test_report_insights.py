@@ -278,6 +278,18 @@ def test_tier_options_price_and_durations():
     assert not tiers.loc[20].fits_one_window and tiers.loc[50].fits_one_window
 
 
+def test_tier_options_invent_no_subscription_for_a_code_not_in_the_contract():
+    """R8 judges a code the contract does not name at the included 10 SMS/s; the tier table
+    said it subscribed 10 SMS/s: it says 'not in the contract' on every tier."""
+    per_code = pd.DataFrame([{"short_code": "36180", "rate": 10, "peak": 3, "busiest_day_segments": 100},
+                             {"short_code": "36999", "rate": 10, "peak": 3, "busiest_day_segments": 100}])
+    tiers = insights.tier_options(AuditResult("R8", "rate", 0, pd.DataFrame(), details={"per_short_code": per_code}),
+                                  contract())
+    subscribed = tiers.groupby("short_code")["subscribed"].apply(list).to_dict()
+    assert subscribed["36180"] == [True, False, False, False, False]
+    assert subscribed["36999"] == ["not in the contract"] * 5
+
+
 def test_no_trend_against_a_period_without_data(con, ctr):
     # the log starts on 25 November: the week before holds no traffic, the fortnight before part
     summary = insights.executive_summary(con, ctr, Filters(dt.date(2026, 11, 25), dt.date(2026, 12, 1)))

@@ -431,10 +431,13 @@ def opt_outs_per_brand(result: AuditResult) -> pd.DataFrame:
 def tier_options(result: AuditResult, contract: Contract) -> pd.DataFrame:
     """R8: per short code, every throughput tier with its monthly price, whether it carries
     the observed peak, whether Orange must be asked, and how long the busiest day's traffic
-    takes at that rate (does it fit one of the contract's send windows, with its headroom?)."""
+    takes at that rate (does it fit one of the contract's send windows, with its headroom?).
+    `subscribed` of a short code the contract does not name is 'not in the contract' on every
+    tier: nothing is subscribed for it (R8 judges its traffic at the included 10 SMS/s)."""
     from opsanalytics import pricing
 
     per_code = result.details.get("per_short_code", pd.DataFrame())
+    in_contract = {sc.code for sc in contract.short_codes}
     rows = []
     for code in per_code.to_dict("records"):
         peak = float(code["peak"])
@@ -445,7 +448,8 @@ def tier_options(result: AuditResult, contract: Contract) -> pd.DataFrame:
             rows.append({
                 "short_code": code["short_code"],
                 "tier_sms_per_s": option.rate,
-                "subscribed": option.rate == int(code["rate"]),
+                "subscribed": (option.rate == int(code["rate"]) if code["short_code"] in in_contract
+                               else "not in the contract"),
                 "cheapest_carrying_peak": cheapest is not None and option.rate == cheapest.rate,
                 "carries_peak": option.carries_peak,
                 "monthly_eur": option.monthly_eur,
