@@ -84,6 +84,8 @@ def test_rule_pages_give_the_index_verdict(report):
             assert "not judged" in heading and html_escape(rules[rule]["note"]) in html
     forecasts = (report.out_dir / "60-forecasts.html").read_text(encoding="utf-8")
     assert "Every judged month is within tolerance" not in forecasts
+    # no forecast loaded is a gap (amber), not good news (green)
+    assert '<p class="ops-empty ops-unjudged">No forecast file has been loaded' in forecasts
 
 
 def _kpi(html, label):

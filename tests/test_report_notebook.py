@@ -100,6 +100,17 @@ def test_an_empty_breach_table_is_not_good_news_when_the_rule_could_not_judge():
     assert "ops-no-traffic" in ctx.table_html(pd.DataFrame(), "R2 breaches", rule="R2")
 
 
+def test_an_empty_table_that_means_something_is_missing_is_amber_not_green():
+    """Page 60's 'No forecast file has been loaded' was green, as good news; a gap is amber."""
+    ctx = ReportContext(None, parse_contract(""), Filters(), pseudonymise=False, _coverage="full")
+    missing = ctx.table_html(pd.DataFrame(), "Forecast versions", empty="No forecast file has been loaded.", gap=True)
+    assert "<p class='ops-empty ops-unjudged'>No forecast file has been loaded.</p>" in missing
+    assert "ops-unjudged" not in ctx.table_html(pd.DataFrame({"a": [1]}), "Forecast versions", gap=True)
+    from opsanalytics.report.render import report_css
+
+    assert ".ops-empty.ops-unjudged { color: #ef6c00; }" in report_css()  # amber over .ops-empty's green
+
+
 def test_a_short_code_given_as_a_number_is_the_short_code(tmp_path):
     """papermill -p short_code 36180 (and a parameters cell without quotes) gives an int:
     the pages filter on the code all the same (R1's list_contains refused an INTEGER)."""

@@ -160,19 +160,23 @@ class ReportContext:
 
     def table(self, frame: pd.DataFrame, title: str, *, max_rows: int = 50,
               note: str | None = None, empty: str = "Nothing to report in this period.",
-              rule: str | None = None) -> None:
+              rule: str | None = None, gap: bool = False) -> None:
         """An HTML table under a heading, first `max_rows` rows (callers sort by severity).
         Empty is good news in green, unless there was no traffic or `rule` (whose breaches
-        these are) could not judge: then it says so, in grey."""
+        these are) could not judge: then it says so, in grey; `gap`: an empty table is
+        something missing (no forecast loaded), in amber like a rule not judged."""
         from IPython.display import HTML, display
 
-        display(HTML(self.table_html(frame, title, max_rows=max_rows, note=note, empty=empty, rule=rule)))
+        display(HTML(self.table_html(frame, title, max_rows=max_rows, note=note, empty=empty, rule=rule, gap=gap)))
 
     def table_html(self, frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str | None = None,
-                   empty: str = "Nothing to report in this period.", rule: str | None = None) -> str:
+                   empty: str = "Nothing to report in this period.", rule: str | None = None,
+                   gap: bool = False) -> str:
         """What `table` shows."""
         css = "ops-empty"
-        if frame.empty and rule and self.unjudged(rule):
+        if frame.empty and gap:
+            css = "ops-empty ops-unjudged"
+        elif frame.empty and rule and self.unjudged(rule):
             empty, css = f"No breach found, but {rule} was not judged (why: above).", "ops-empty ops-no-traffic"
         elif self.coverage() == "none":
             css = "ops-empty ops-no-traffic"
