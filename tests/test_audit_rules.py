@@ -675,3 +675,21 @@ def test_the_audit_time_keys_change_nothing_in_the_facts():
         con = t.warehouse(contract)
         dumps.append({name: sorted(map(repr, con.execute(f"SELECT * FROM {name}").fetchall())) for name in tables})
     assert dumps[0] == dumps[1]
+
+
+def test_numbers_the_log_does_not_carry_are_not_judged_by_r1_r5_r10_and_are_counted():
+    """A custom access-log-format without %P loads recipients as NULL: two messages to
+    'nobody' are not two messages to one number (R1), nor a malformed number (R10), nor an
+    MT with no session MO (R5)."""
+    t = Traffic()
+    t.send(None, paris("2026-11-10 10:00:00"))
+    t.send(None, paris("2026-11-10 11:00:00"))
+    t.send(None, paris("2026-11-10 12:00:00"), short_code="34100")
+    t.send(A, paris("2026-11-10 10:00:00"))
+    t.send(A, paris("2026-11-10 11:00:00"))                 # a real breach still found
+    con = t.warehouse()
+    r1, r5, r10 = (run(con, CONTRACT, rule) for rule in ("R1", "R5", "R10"))
+    assert (r1.violations, r5.violations, r10.violations) == (1, 0, 0)
+    assert r1.rows["msisdn"].tolist() == [A]
+    assert [r.summary["numbers_not_logged"] for r in (r1, r5, r10)] == [3, 3, 3]
+    assert run(con, CONTRACT, "R1", Filters(short_code="34100")).summary["numbers_not_logged"] == 1

@@ -23,6 +23,12 @@ def _query(con: Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
     return warehouse.fetch_df(con, f"audits/{name}", params)
 
 
+def _numbers_not_logged(con: Connection, params: dict[str, Any]) -> int:
+    """Accepted messages whose recipient the log does not carry (no %P): R1, R5 and R10 judge
+    a number, so these are not judged, and the summary says how many (not breaches)."""
+    return int(_query(con, "numbers_not_logged", params)["messages"].iloc[0])
+
+
 def _counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
     """{value: rows} of one column, most frequent first (the 'by reason' of a summary)."""
     if frame.empty:
@@ -66,6 +72,7 @@ def r1_freq(con: Connection, contract: Contract, filters: Filters) -> AuditResul
         "by_brand": _counts(rows, "brand"),
         "max_per_number_day_all_brands": int(per_day["messages"].max()) if len(per_day) else 0,
         "max_per_number_week_all_brands": int(per_week["messages"].max()) if len(per_week) else 0,
+        "numbers_not_logged": _numbers_not_logged(con, params),
     }
     return AuditResult("R1", "freq", len(rows), rows, summary,
                        {"pressure_day": per_day, "pressure_week": per_week})
@@ -136,13 +143,15 @@ def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> Aud
 
 def r5_range34(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
     """R5: MT on 34ABC with no MO from the number to that code within the session."""
-    rows = _query(con, "r05_range34", filters.params(contract))
+    params = filters.params(contract)
+    rows = _query(con, "r05_range34", params)
     summary = {
         **_period(filters),
         "session_hours": contract.rules.session_hours,
         "messages": len(rows),
         "by_reason": _counts(rows, "reason"),
         "by_short_code": _counts(rows, "short_code"),
+        "numbers_not_logged": _numbers_not_logged(con, params),
     }
     return AuditResult("R5", "range-34", len(rows), rows, summary)
 
@@ -226,6 +235,7 @@ def r10_dest(con: Connection, contract: Contract, filters: Filters) -> AuditResu
         "non_orange_failed": non_orange,
         "non_orange_share": round(non_orange / total, 6) if total else None,
         "non_orange_errors": "failed with GSM MAP error 1 (unknown subscriber) or 11 (teleservice not provisioned)",
+        "numbers_not_logged": _numbers_not_logged(con, params),
         # RULES.md R10: the share per short code and brand, in the JSON too (not only the report)
         "non_orange_by_short_code_brand": [
             {"short_code": r["short_code"], "brand": r["brand"], "mt_lines": int(r["mt"]),

@@ -21,6 +21,7 @@ with marketing as not materialized (
     from fct_logical_messages
     where accepted
       and category = 'marketing'
+      and msisdn is not null   -- not logged (no %P): not judged, counted by numbers_not_logged
       and ($brand is null or brand = $brand)
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
       and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))

@@ -9,6 +9,7 @@ with marketing as (
     from fct_logical_messages
     where accepted
       and category = 'marketing'
+      and msisdn is not null   -- not logged (no %P)
       and ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))

@@ -13,6 +13,7 @@ with mt34 as (
         submitted_at
     from fct_accepted_attempts
     where starts_with(short_code, '34')
+      and msisdn is not null   -- not logged (no %P): no session can be told, counted by numbers_not_logged
       and ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))

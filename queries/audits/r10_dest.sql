@@ -26,6 +26,7 @@ with messages as not materialized (
         submitted_at
     from fct_logical_messages
     where accepted
+      and msisdn is not null   -- not logged (no %P): not judged, counted by numbers_not_logged
       and ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
