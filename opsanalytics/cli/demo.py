@@ -3,8 +3,12 @@ data/demo/, loads it into data/demo/demo.duckdb, runs every report into reports/
 and prints where index.html is.
 
 A second run is idempotent: the simulation is kept when its settings are unchanged (a
-stamp file records them), the ingest skips logs already loaded (same content), and only the
-reports are regenerated. Changing a setting starts the demo data afresh.
+stamp file records them), and only the reports are regenerated. Whether the warehouse needs
+a load is checked read-only first (`pending_load`): with every log loaded and the facts
+current, it is not opened for writing at all, so notebooks left open in JupyterLab (each
+holds a read-only connection) do not stop it. When it must write while another process holds
+the file, the error names that process and how to release it. Changing a setting starts the
+demo data afresh.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -74,18 +79,101 @@ def prepare_data(data_dir: Path, settings: dict, say=print) -> tuple[list[Path],
     return [Path(p) for p in result.logs], Path(result.contract), True
 
 
-def load(db: Path, contract_path: Path, logs: list[Path]) -> list:
-    """Ingest the logs (files already in the manifest are skipped)."""
+def pending_load(db: Path, contract_path: Path, logs: list[Path]) -> str | None:
+    """What a load would change in the warehouse, checked with a read-only connection (None:
+    nothing, the warehouse need not be opened for writing): a missing database, a table or
+    column this version of the schema adds, a log whose content is not loaded, or facts
+    built from other loads, another contract or other code (facts.refresh's fingerprint)."""
+    from opsanalytics import facts, warehouse
+    from opsanalytics.config import load_contract
+    from opsanalytics.errors import WarehouseError
+    from opsanalytics.ingest.lineblocks import LineReadError, identify
+
+    if not db.exists():
+        return "a new warehouse"
+    try:
+        con = warehouse.connect(db, read_only=True)
+    except WarehouseError as exc:
+        return f"it could not be read: {exc}"
+    try:
+        if _schema_missing(con):
+            return "tables or columns this version adds"
+        for log in logs:
+            try:
+                identity = identify(log)
+            except LineReadError:
+                return f"{log} to load"  # (the load says what is wrong with it)
+            loaded = warehouse.execute(con, "staging/manifest_loaded", {
+                "content_sha256": identity.content_sha256, "sha256": identity.sha256}).fetchone()
+            if loaded is None:
+                return f"{log} to load"
+        tables = [step for step in facts.STEPS if step not in facts.UPDATE_STEPS]
+        last, complete = warehouse.execute(con, "facts/build_last", {"tables": tables}).fetchone()
+        if not complete or last != facts.fingerprint(con, load_contract(contract_path)):
+            return "facts to rebuild: the contract or the code changed since they were built"
+        return None
+    finally:
+        con.close()
+
+
+def _schema_missing(con) -> bool:
+    """Whether the warehouse lacks a table or column that queries/schema/ creates (a newer
+    version adds them when a loader connects): compared with the schema built in memory."""
+    from opsanalytics import warehouse
+
+    fresh = warehouse.connect(":memory:", create=True)
+    try:
+        wanted = set(fresh.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                   "WHERE table_schema = 'main'").fetchall())
+    finally:
+        fresh.close()
+    present = set(con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                              "WHERE table_schema = 'main'").fetchall())
+    return not wanted <= present
+
+
+def load(db: Path, contract_path: Path, logs: list[Path], why: str = "logs to load") -> list:
+    """Ingest the logs (files already in the manifest are skipped). `why`: what there is to
+    write, said when another process holds the warehouse (see lock_holder)."""
     from opsanalytics import warehouse
     from opsanalytics.config import load_contract
+    from opsanalytics.errors import WarehouseError
     from opsanalytics.ingest import ingest_files
 
     contract = load_contract(contract_path)
-    con = warehouse.connect(db, create=True, memory_limit=warehouse.LOAD_MEMORY_LIMIT)
+    try:
+        con = warehouse.connect(db, create=True, memory_limit=warehouse.LOAD_MEMORY_LIMIT)
+    except WarehouseError as exc:
+        holder = lock_holder(str(exc))
+        if holder is None:
+            raise
+        raise WarehouseError(
+            f"{db}: {holder} holds the warehouse open, and the demo must write to it ({why}). "
+            "If it is a notebook in JupyterLab, run its last cell (report.close()) or shut its kernel down "
+            "(Kernel > Shut Down Kernel); if it is a load or a report, let it finish. Then run the demo "
+            "again (notebooks may stay open while the demo has nothing new to load).") from None
     try:
         return ingest_files(con, contract, [str(p) for p in logs], fmt="auto", progress=True)
     finally:
         con.close()
+
+
+def lock_holder(message: str) -> str | None:
+    """The process a DuckDB lock error names ('Conflicting lock is held in /usr/bin/python3
+    (PID 4842)'), with its command line when this system shows it: 'process 4842
+    (python -m ipykernel_launcher -f ...: a Jupyter kernel)'. None: not a lock error."""
+    found = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", message)
+    if not found:
+        return None
+    program, pid = found.group(1), found.group(2)
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        command = ""
+    command = " ".join((command or program).split())
+    shown = command if len(command) <= 120 else command[:117] + "..."
+    kernel = ": a Jupyter kernel" if "ipykernel" in command else ""
+    return f"process {pid} ({shown}{kernel})"
 
 
 def main(args: argparse.Namespace) -> int:
@@ -106,10 +194,15 @@ def main(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     db = data_dir / DB_NAME
-    results = load(db, contract, logs)
-    states = {r.state for r in results}
-    timings["ingest"] = time.perf_counter() - started
-    print(f"ingest: {db} ({', '.join(sorted(states))})")
+    why = pending_load(db, contract, logs)
+    if why is None:
+        timings["ingest"] = time.perf_counter() - started
+        print(f"ingest: {db} is up to date (every log loaded, facts current: not opened for writing)")
+    else:
+        results = load(db, contract, logs, why)
+        states = {r.state for r in results}
+        timings["ingest"] = time.perf_counter() - started
+        print(f"ingest: {db} ({', '.join(sorted(states))})")
 
     date_from = DEFAULT_START
     date_to = DEFAULT_START + dt.timedelta(days=args.days - 1)
