@@ -21,6 +21,14 @@ class WarehouseError(OpsError):
     """The database is missing, locked, or not an opsanalytics warehouse."""
 
 
+class WarehouseBusy(WarehouseError):
+    """Another process holds the warehouse's lock (an ingest, an open notebook): nothing is
+    wrong with the input, so a scheduler should retry later, not alert on a bad setting."""
+
+    #: EX_TEMPFAIL (sysexits.h): "try again later", distinct from 2 (bad input)
+    exit_code = 75
+
+
 class UsageError(OpsError):
     """A bad command-line value: rule name, date, format."""
 

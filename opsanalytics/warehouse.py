@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from opsanalytics.errors import WarehouseError
+from opsanalytics.errors import WarehouseBusy, WarehouseError
 from opsanalytics.interrupts import sigint_held
 from opsanalytics.paths import queries_dir
 
@@ -102,6 +102,9 @@ def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False, create: b
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():  # "Could not set lock on file ...: Conflicting lock is held in ..."
+            raise WarehouseBusy(f"{path}: cannot open the database: another process holds it ({exc}); "
+                                "try again when it is done") from None
         raise WarehouseError(f"{path}: cannot open the database: {exc}") from None
     con.execute("SET TimeZone = 'UTC'")
     if threads:

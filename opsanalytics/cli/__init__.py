@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except OpsError as exc:
         print(f"opsanalytics {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return getattr(exc, "exit_code", 2)
     except BrokenPipeError:
         _drop_stdout()
         return BROKEN_PIPE
