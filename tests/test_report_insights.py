@@ -437,3 +437,25 @@ def test_a_table_cut_by_its_query_says_top_n_of_how_many(con, ctr):
     assert "<p class='ops-count'>3 rows</p>" in page.table_html(insights.mo_words(con, ctr, ALL), "Words")
     pressure = insights.pressure_top(con, ctr, ALL, limit=1)
     assert pressure.empty and pressure.attrs["total_rows"] == 0
+
+
+def test_a_clean_restart_read_across_a_live_load_and_its_continuation_stays_clean(tmp_path):
+    """Nightly review: the noon load of the live log ends on `Log ends`; the night's longer
+    copy continues it from the `Log begins` after: the restart is clean, as in one load."""
+    from opsanalytics import warehouse
+    from opsanalytics.config import parse_contract
+    from opsanalytics.ingest import ingest_files
+
+    mt = ("{t} Sent SMS [SMSC:ora_36180] [SVC:acme] [ACT:] [BINF:] [FID:F{n}] [META:?smpp_resp?] "
+          "[from:36180] [to:33612345678] [flags:-1:0:-1:-1:31] [msg:5:Hello] [udh:0:]\n")
+    head = mt.format(t="2026-11-04 03:49:45", n=1) + "2026-11-04 04:10:00 Log ends\n"
+    whole = head + "2026-11-04 04:10:45 Log begins\n" + mt.format(t="2026-11-04 04:11:46", n=2)
+    log = tmp_path / "access.log"
+    ctr = parse_contract('timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n')
+    con = warehouse.connect(tmp_path / "wh.duckdb", create=True)
+    for text in (head, whole):       # noon, then night
+        log.write_text(text, encoding="utf-8")
+        ingest_files(con, ctr, [log], progress=False)
+    restarts = insights.log_restarts(con, ctr, ALL)
+    assert list(zip(restarts.line_no, restarts.clean)) == [(3, True)]
+    con.close()
