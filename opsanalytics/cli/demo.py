@@ -137,7 +137,7 @@ def load(db: Path, contract_path: Path, logs: list[Path], why: str = "logs to lo
     write, said when another process holds the warehouse (see lock_holder)."""
     from opsanalytics import warehouse
     from opsanalytics.config import load_contract
-    from opsanalytics.errors import WarehouseError
+    from opsanalytics.errors import WarehouseBusy, WarehouseError
     from opsanalytics.ingest import ingest_files
 
     contract = load_contract(contract_path)
@@ -147,7 +147,7 @@ def load(db: Path, contract_path: Path, logs: list[Path], why: str = "logs to lo
         holder = lock_holder(str(exc))
         if holder is None:
             raise
-        raise WarehouseError(
+        raise WarehouseBusy(
             f"{db}: {holder} holds the warehouse open, and the demo must write to it ({why}). "
             "If it is a notebook in JupyterLab, run its last cell (report.close()) or shut its kernel down "
             "(Kernel > Shut Down Kernel); if it is a load or a report, let it finish. Then run the demo "
