@@ -338,3 +338,11 @@ def test_workbook_stores_text_that_looks_like_a_formula_as_text(forecast, tmp_pa
     cells = {c.value: c.data_type for row in book["Cover"].iter_rows() for c in row if c.value is not None}
     assert cells['=HYPERLINK("http://x.example","Acme")'] == "s" and cells["=1+1 is a note"] == "s"
     assert not [c for s in book.worksheets for row in s.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_the_page_headline_labels_the_summed_bounds_for_what_they_are(forecast):
+    headline = forecast.headline()
+    assert headline["semester"] == "2027H1" and headline["MT segments"] == int(forecast.figures["mt_segments"].sum())
+    assert headline["sum of the monthly 80% low bounds"] == int(forecast.figures["segments_low"].sum())
+    assert headline["sum of the monthly 80% high bounds"] == int(forecast.figures["segments_high"].sum())
+    assert not [label for label in headline if "interval" in label]

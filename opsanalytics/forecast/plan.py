@@ -75,6 +75,16 @@ class NextForecast:
             "peak_sms_per_s": float(self.figures["peak_sms_per_s"].max()) if len(self.figures) else 0.0,
         }
 
+    def headline(self) -> dict[str, object]:
+        """The totals as a page shows them, each labelled for what it is (the bounds are sums
+        of monthly bounds, not an interval of the total)."""
+        totals, level = self.totals(), f"{self.level:.0%}"
+        return {"semester": self.semester, "short codes": totals["short_codes"],
+                "MT segments": totals["mt_segments"],
+                f"sum of the monthly {level} low bounds": totals["segments_low"],
+                f"sum of the monthly {level} high bounds": totals["segments_high"],
+                "highest monthly peak (SMS/s)": totals["peak_sms_per_s"]}
+
 
 #: a short code's months without MT traffic after its first one are treated as missing by the
 #: forecast (logs never loaded, a pause), unless they are more than this share of its months:
