@@ -49,6 +49,10 @@ def test_end_to_end(scenario, capsys):
     assert main(["forecast", "versions", "--db", str(db), "--format", "json"]) == 0
     versions = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert len(versions) == len(files) + 1 and versions[-1]["semesters"] == truth["next_semester"]
+    # dates as dates and whole segments as integers, as compare and audit print them
+    first = versions[0]
+    assert len(first["made_on"]) == 10 and first["first_month"].endswith("-01") and len(first["first_month"]) == 10
+    assert isinstance(first["mt_segments"], int)
 
     assert main(["forecast", "compare", "--db", str(db), "--config", str(contract), "--format", "json"]) == 0
     compared = json.loads(capsys.readouterr().out)

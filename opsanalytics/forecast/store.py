@@ -90,4 +90,10 @@ def forecast_versions(con: duckdb.DuckDBPyConnection, short_code: str | None = N
     if not has_forecasts_table(con):
         return pd.DataFrame(columns=["version_id", "source", "sha256", "loaded_at", "semesters", "made_on",
                                      "first_month", "last_month", "short_codes", "rows", "mt_segments"])
-    return warehouse.fetch_df(con, "forecast/forecast_versions", {"short_code": short_code})
+    frame = warehouse.fetch_df(con, "forecast/forecast_versions", {"short_code": short_code})
+    # DATE columns come back as midnight timestamps and the BIGINT sum as a float: printed as
+    # '2024-12-15T00:00:00' and 7723.0, where compare and audit print dates and whole numbers
+    for column in ("made_on", "first_month", "last_month"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    frame["mt_segments"] = frame["mt_segments"].round().astype("Int64")
+    return frame
