@@ -346,6 +346,11 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     if continues is not None:
         _hand_over_last_line(con, continues, start.line)
     _record(con, load_id, path, identity, fmt, contract, counts, state, start, continues)
+    resolve = getattr(module, "resolve_rotation", None)
+    if resolve and state == "loaded":
+        # the repeated autumn hour across the files of the log (a rotation inside it): once
+        # recorded, the load is one of the files the query compares
+        resolve(con, contract, load_id, path)
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
                       counts.rejected, state, start.line, within, load_id if state == "loaded" else None,
                       _read_otherwise_of(con, contract, fmt, held_by))

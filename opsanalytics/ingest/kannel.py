@@ -13,6 +13,8 @@ grow with the file:
      kannel_again / kannel_again_apply: the few lines that may hold one of the format's
      delimiters inside a field (a sender 'Shop;Paris' of '%p;%P') read again with it there
   4. kannel_dst_shift: local logs, the repeated autumn hour resolved from the line order
+  5. after the load is recorded (resolve_rotation): the repeated hour across the files of
+     the log, when a rotation cut it inside that hour (kannel_dst_rotation)
 Every physical line ends up in exactly one of events, log_markers, rejected_lines.
 
 Decisions (the why is in the SQL comments):
@@ -43,8 +45,10 @@ Decisions (the why is in the SQL comments):
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -172,6 +176,65 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
     finally:
         _quietly(con, warehouse.query_text("staging/kannel_drop"))
     return LoadCounts(*map(int, row)), replaced, notes
+
+
+def resolve_rotation(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: int, path: Path) -> None:
+    """The repeated autumn hour across the files of one log (kannel_dst_rotation.sql), once
+    load `load_id` of `path` is recorded: lines of the hour read as its first run that the
+    other files show to be in the second run are moved there (this load's, or those of a log
+    loaded before, the newer file of a rotation loaded first), and said on stderr; two files
+    whose order their lines cannot tell are said too. Nothing but one query on the load's own
+    lines unless it has lines in a repeated hour."""
+    if plan_for(contract).time_source != "prefix":
+        return
+    params = {"load_id": load_id, "tz": contract.log_timezone, "fold_tolerance_s": FOLD_TOLERANCE_S}
+    hours = [row[0] for row in warehouse.execute(con, "staging/kannel_dst_rotation_hours", params).fetchall()]
+    if not hours:
+        return
+    decisions = warehouse.execute(con, "staging/kannel_dst_rotation", {
+        **params, "hours": hours, "window_from": min(hours),
+        "window_to": max(hours) + dt.timedelta(hours=2)}).fetchall()
+    zone = ZoneInfo(contract.log_timezone)
+    for kind, hour, load_ids, paths, lines, first_lo, by_load, by_path, by_hi, why in decisions:
+        if kind in ("this", "earlier"):
+            moved = {"load_ids": list(load_ids), "hour": hour}
+            warehouse.execute(con, "staging/kannel_dst_rotation_events", moved)
+            warehouse.execute(con, "staging/kannel_dst_rotation_markers", moved)
+        print(_rotation_note(kind, path, zone, hour, paths, lines, first_lo, by_path, by_hi, why), file=sys.stderr)
+
+
+def _rotation_note(kind: str, path: Path, zone: ZoneInfo, hour: dt.datetime, paths, lines: int,
+                   first_lo: dt.datetime, by_path: str | None, by_hi: dt.datetime, why: str | None) -> str:
+    def local(at: dt.datetime) -> str:
+        return at.astimezone(zone).isoformat(" ")
+
+    start = hour.astimezone(zone)
+    span = f"{start:%Y-%m-%d} {start:%H:%M}-{(start + dt.timedelta(minutes=59)):%H:%M}"
+    offset = (hour + dt.timedelta(hours=1)).astimezone(zone).isoformat()[-6:]
+    second = f"UTC{offset}"
+    if kind == "this":
+        reason = {"continued": "this file continues it", "before": "it has lines before that hour",
+                  "after": "this file has lines after that hour"}[why]
+        return (f"{path}: {lines} line(s) of the repeated hour {span} ({zone.key}) were read as its SECOND run "
+                f"({second}), not the first: {by_path} is older ({reason}) and has a line at {local(by_hi)}, "
+                f"later than this file's first line of that hour read as the first run ({local(first_lo)}); "
+                "the lines of one log go forward in time, so this file was started inside the repeated hour "
+                "(a rotation then)")
+    earlier = ", ".join(paths)
+    if kind == "earlier":
+        reason = {"before": "it has lines before that hour", "after": f"{earlier} has lines after that hour"}[why]
+        return (f"{path}: {lines} line(s) of the repeated hour {span} ({zone.key}) in {earlier}, loaded before "
+                f"and read as its first run, were moved to its SECOND run ({second}, +1 h): {path} is older "
+                f"({reason}) and has a line at {local(by_hi)}, later than their first line of that hour "
+                f"({local(first_lo)}); the lines of one log go forward in time, so {earlier} was started "
+                "inside the repeated hour (a rotation then)")
+    return (f"warning: {path} and {earlier} both have lines of the repeated hour {span} ({zone.key}) read as "
+            f"its first run, overlapping on the wall clock ({earlier}: {local(first_lo)} to {local(by_hi)}), "
+            "and neither shows the clock going back; their lines do not tell which file is the older. If they "
+            "are two files of one log (a rotation inside that hour), the newer one's lines of that hour are "
+            "1 h early: load the files concatenated in their order (`cat OLDER NEWER > whole.log`) into a new "
+            "warehouse, where the line order resolves the hour. If they are the logs of two gateways, they "
+            "are right as read.")
 
 
 def _mismatch_notes(fields: list[tuple]) -> list[str]:
