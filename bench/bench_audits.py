@@ -192,6 +192,7 @@ SELECT
     CASE WHEN h5 % 10000 < 5 THEN 'PROMO' WHEN short_code = '36180' AND h5 % 7 = 0 THEN 'ACME' ELSE short_code END AS oadc,
     'ora_' || short_code AS smsc,
     submitted_at,
+    CASE WHEN accepted THEN n * 4 END AS first_accepted_mt_id,
     accepted,
     CASE
         WHEN category <> 'marketing' THEN 'Votre code : ' || cast(h4 % 1000000 AS VARCHAR)
@@ -204,7 +205,7 @@ SELECT
     segments,
     true AS segments_exact,
     1 AS attempts,
-    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR)[] AS accepted_attempts,
+    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR, mt_id BIGINT)[] AS accepted_attempts,
     CASE WHEN NOT accepted THEN NULL WHEN h6 % 100 < 90 THEN 'delivered' ELSE 'failed' END AS final_status,
     CASE WHEN accepted THEN submitted_at + to_seconds(cast(5 + h6 % 600 AS BIGINT)) END AS final_at
 FROM dated

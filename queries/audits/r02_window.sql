@@ -30,6 +30,7 @@ marketing as (
         smsc,
         oadc,
         submitted_at,
+        attempt_mt_id,
         epoch_ms(submitted_at) // 1000 as s
     from fct_accepted_attempts
     where category = 'marketing'
@@ -42,7 +43,8 @@ marketing as (
 candidates as (
     -- surely inside: for every offset the local time is in the window, hence on the UTC
     -- day; such a message is legal unless that day is a Sunday or a holiday
-    select m.logical_id, m.short_code, m.smsc, m.oadc, m.submitted_at, timezone($tz, m.submitted_at) as local_at
+    select m.logical_id, m.short_code, m.smsc, m.oadc, m.submitted_at, m.attempt_mt_id,
+           timezone($tz, m.submitted_at) as local_at
     from marketing as m, offsets as o, window_seconds as w
     where not (m.s % 86400 + o.min_off >= w.ws and m.s % 86400 + o.max_off < w.we)
        or (m.s // 86400 + 4) % 7 = 0
@@ -62,6 +64,7 @@ classified as (
         c.smsc,
         c.oadc,
         c.submitted_at,
+        c.attempt_mt_id,
         c.local_at,
         h.holiday,
         case
@@ -75,24 +78,10 @@ classified as (
 ),
 
 breaches as materialized (
-    select logical_id, short_code, smsc, oadc, submitted_at, local_at, holiday, reason
+    select logical_id, short_code, smsc, oadc, submitted_at, attempt_mt_id, local_at, holiday, reason
     from classified
     where reason is not null
     qualify row_number() over (partition by logical_id order by submitted_at) = 1
-),
-
-breach_lines as (
-    -- breach_mt_id: the first accepted MT line of the attempt in breach, the one whose time
-    -- (short code, OAdC) the row reports (the smallest id when parts share that second)
-    select b.logical_id, min(m.mt_id) as breach_mt_id
-    from breaches as b
-    join fct_mt as m
-      on m.logical_id = b.logical_id
-     and m.submitted_at = b.submitted_at
-     and m.smsc is not distinct from b.smsc
-     and m.oadc is not distinct from b.oadc
-    where m.outcome = 'accepted'
-    group by b.logical_id
 )
 
 select
@@ -106,8 +95,7 @@ select
     b.reason,
     b.holiday,
     l.mt_ids,
-    a.breach_mt_id
+    b.attempt_mt_id as breach_mt_id
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-left join breach_lines as a using (logical_id)
 order by b.submitted_at, message_id

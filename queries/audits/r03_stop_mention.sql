@@ -19,6 +19,7 @@ with marketing as (
         l.smsc,
         l.oadc,
         l.submitted_at,
+        l.attempt_mt_id,
         l.text
     from fct_accepted_attempts as l
     left join ref_services as s on s.name = l.service
@@ -86,27 +87,13 @@ judged as (
 ),
 
 breaches as materialized (
-    select m.logical_id, m.short_code, m.smsc, m.oadc, m.submitted_at, j.reason, j.stop_numbers
+    select m.logical_id, m.short_code, m.smsc, m.oadc, m.submitted_at, m.attempt_mt_id, j.reason, j.stop_numbers
     from marketing as m
     join judged as j
       on j.text = m.text
      and j.short_code is not distinct from m.short_code
     where j.reason is not null
     qualify row_number() over (partition by m.logical_id order by m.submitted_at) = 1
-),
-
-breach_lines as (
-    -- breach_mt_id: the first accepted MT line of the attempt in breach, the one whose time
-    -- (short code, OAdC) the row reports (the smallest id when parts share that second)
-    select b.logical_id, min(m.mt_id) as breach_mt_id
-    from breaches as b
-    join fct_mt as m
-      on m.logical_id = b.logical_id
-     and m.submitted_at = b.submitted_at
-     and m.smsc is not distinct from b.smsc
-     and m.oadc is not distinct from b.oadc
-    where m.outcome = 'accepted'
-    group by b.logical_id
 )
 
 select
@@ -121,8 +108,7 @@ select
     l.text,
     l.text_lossy,
     l.mt_ids,
-    a.breach_mt_id
+    b.attempt_mt_id as breach_mt_id
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-left join breach_lines as a using (logical_id)
 order by b.submitted_at, message_id

@@ -26,7 +26,8 @@ brand_mt as (
         l.smsc,
         l.oadc,
         l.service,
-        l.submitted_at
+        l.submitted_at,
+        l.attempt_mt_id
     from fct_accepted_attempts as l
     semi join (select distinct msisdn, brand from opt) as p
       on p.msisdn = l.msisdn and p.brand = l.brand
@@ -70,20 +71,6 @@ breaches as materialized (
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
       and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
     qualify row_number() over (partition by logical_id order by submitted_at) = 1
-),
-
-breach_lines as (
-    -- breach_mt_id: the first accepted MT line of the attempt in breach, the one whose time
-    -- (short code, OAdC) the row reports (the smallest id when parts share that second)
-    select b.logical_id, min(m.mt_id) as breach_mt_id
-    from breaches as b
-    join fct_mt as m
-      on m.logical_id = b.logical_id
-     and m.submitted_at = b.submitted_at
-     and m.smsc is not distinct from b.smsc
-     and m.oadc is not distinct from b.oadc
-    where m.outcome = 'accepted'
-    group by b.logical_id
 )
 
 select
@@ -98,7 +85,6 @@ select
     submitted_at as sent_at,
     epoch(submitted_at) - epoch(opt_at) as seconds_after_stop,
     mt_ids,
-    a.breach_mt_id
+    attempt_mt_id as breach_mt_id
 from breaches
-left join breach_lines as a using (logical_id)
 order by submitted_at, message_id

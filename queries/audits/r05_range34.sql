@@ -10,7 +10,8 @@ with mt34 as (
         short_code,
         smsc,
         oadc,
-        submitted_at
+        submitted_at,
+        attempt_mt_id
     from fct_accepted_attempts
     where starts_with(short_code, '34')
       and msisdn is not null   -- not logged (no %P): no session can be told, counted by numbers_not_logged
@@ -34,6 +35,7 @@ last_mo as (
         m.smsc,
         m.oadc,
         m.submitted_at,
+        m.attempt_mt_id,
         s.mo_id as last_mo_id,
         s.received_at as last_mo_at
     from mt34 as m
@@ -44,25 +46,11 @@ last_mo as (
 ),
 
 breaches as materialized (
-    select logical_id, short_code, smsc, oadc, submitted_at, last_mo_id, last_mo_at
+    select logical_id, short_code, smsc, oadc, submitted_at, attempt_mt_id, last_mo_id, last_mo_at
     from last_mo
     where last_mo_at is null
        or last_mo_at < submitted_at - to_hours(cast($session_hours as integer))
     qualify row_number() over (partition by logical_id order by submitted_at) = 1
-),
-
-breach_lines as (
-    -- breach_mt_id: the first accepted MT line of the attempt in breach, the one whose time
-    -- (short code, OAdC) the row reports (the smallest id when parts share that second)
-    select b.logical_id, min(m.mt_id) as breach_mt_id
-    from breaches as b
-    join fct_mt as m
-      on m.logical_id = b.logical_id
-     and m.submitted_at = b.submitted_at
-     and m.smsc is not distinct from b.smsc
-     and m.oadc is not distinct from b.oadc
-    where m.outcome = 'accepted'
-    group by b.logical_id
 )
 
 select
@@ -76,8 +64,7 @@ select
     b.last_mo_id,
     case when b.last_mo_at is null then 'no_mo' else 'session_expired' end as reason,
     l.mt_ids,
-    a.breach_mt_id
+    b.attempt_mt_id as breach_mt_id
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-left join breach_lines as a using (logical_id)
 order by b.submitted_at, message_id

@@ -15,6 +15,7 @@ with messages as (
         smsc,
         oadc,
         submitted_at,
+        attempt_mt_id,
         category
     from fct_accepted_attempts
     where ($short_code is null or short_code = $short_code)
@@ -36,6 +37,7 @@ suspects as materialized (
         m.smsc,
         m.oadc,
         m.submitted_at,
+        m.attempt_mt_id,
         m.category,
         c.code is not null as known,
         c.code_range,
@@ -75,6 +77,7 @@ breaches as materialized (
             s.smsc,
             s.oadc,
             s.submitted_at,
+            s.attempt_mt_id,
             k.kind as number_kind,
             case
                 when not s.known then 'unknown_short_code'
@@ -88,20 +91,6 @@ breaches as materialized (
     )
     where reason is not null
     qualify row_number() over (partition by logical_id order by submitted_at) = 1
-),
-
-breach_lines as (
-    -- breach_mt_id: the first accepted MT line of the attempt in breach, the one whose time
-    -- (short code, OAdC) the row reports (the smallest id when parts share that second)
-    select b.logical_id, min(m.mt_id) as breach_mt_id
-    from breaches as b
-    join fct_mt as m
-      on m.logical_id = b.logical_id
-     and m.submitted_at = b.submitted_at
-     and m.smsc is not distinct from b.smsc
-     and m.oadc is not distinct from b.oadc
-    where m.outcome = 'accepted'
-    group by b.logical_id
 )
 
 select
@@ -115,8 +104,7 @@ select
     b.reason,
     b.number_kind,
     l.mt_ids,
-    a.breach_mt_id
+    b.attempt_mt_id as breach_mt_id
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-left join breach_lines as a using (logical_id)
 order by b.submitted_at, message_id

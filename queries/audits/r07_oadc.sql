@@ -9,6 +9,7 @@ with messages as (
         short_code,
         smsc,
         submitted_at,
+        attempt_mt_id,
         oadc as oadc_logged,
         trim(coalesce(oadc, '')) as oadc
     from fct_accepted_attempts
@@ -19,26 +20,13 @@ with messages as (
 ),
 
 breaches as materialized (
-    select m.logical_id, m.short_code, m.smsc, m.submitted_at, m.oadc_logged, coalesce(r.oadc, []) as declared_oadc
+    select m.logical_id, m.short_code, m.smsc, m.submitted_at, m.attempt_mt_id, m.oadc_logged,
+           coalesce(r.oadc, []) as declared_oadc
     from messages as m
     left join ref_short_codes as r on r.code = m.short_code
     where m.short_code is null
        or (m.oadc <> m.short_code and not list_contains(coalesce(r.oadc, []), m.oadc))
     qualify row_number() over (partition by m.logical_id order by m.submitted_at) = 1
-),
-
-breach_lines as (
-    -- breach_mt_id: the first accepted MT line of the attempt in breach, the one whose time
-    -- (short code, OAdC) the row reports (the smallest id when parts share that second)
-    select b.logical_id, min(m.mt_id) as breach_mt_id
-    from breaches as b
-    join fct_mt as m
-      on m.logical_id = b.logical_id
-     and m.submitted_at = b.submitted_at
-     and m.smsc is not distinct from b.smsc
-     and m.oadc is not distinct from b.oadc_logged
-    where m.outcome = 'accepted'
-    group by b.logical_id
 )
 
 select
@@ -52,8 +40,7 @@ select
     b.submitted_at,
     case when len(b.declared_oadc) = 0 then 'not_short_code' else 'not_declared' end as reason,
     l.mt_ids,
-    a.breach_mt_id
+    b.attempt_mt_id as breach_mt_id
 from fct_logical_messages as l
 join breaches as b using (logical_id)
-left join breach_lines as a using (logical_id)
 order by b.submitted_at, message_id

@@ -68,6 +68,9 @@ concat_assemblies AS (
         min(submitted_at) AS first_at,
         max(submitted_at) AS last_at,
         min(submitted_at) FILTER (WHERE outcome = 'accepted') AS first_accepted_at,
+        -- the line of that time (the smallest id when parts share the second): the raw line
+        -- an audit of the attempt points at (breach_mt_id)
+        arg_min(mt_id, {'at': submitted_at, 'id': mt_id}) FILTER (WHERE outcome = 'accepted') AS first_accepted_mt_id,
         bool_or(outcome = 'accepted') AS accepted,
         -- judged on the lines that make the message (pick = 1), as final_status below: a part
         -- refused, then resent and delivered within the assembly, is no failed attempt
@@ -103,6 +106,7 @@ single_assemblies AS (
         submitted_at AS first_at,
         submitted_at AS last_at,
         CASE WHEN outcome = 'accepted' THEN submitted_at END AS first_accepted_at,
+        CASE WHEN outcome = 'accepted' THEN mt_id END AS first_accepted_mt_id,
         outcome = 'accepted' AS accepted,
         outcome <> 'accepted' OR coalesce(final_status IN ('failed', 'expired', 'rejected'), false) AS failed_attempt,
         text,   -- NULL: not logged (a gateway that keeps texts out of its log)
@@ -165,6 +169,7 @@ folded_chains AS (
         arg_max_null(oadc, chosen) AS oadc,
         arg_max_null(smsc, chosen) AS smsc,
         coalesce(min(first_accepted_at), min(first_at)) AS submitted_at,
+        arg_min(first_accepted_mt_id, {'at': first_accepted_at, 'id': assembly_id}) FILTER (WHERE accepted) AS first_accepted_mt_id,
         bool_or(accepted) AS accepted,
         arg_max_null(text, chosen) AS text,
         arg_max_null(text_lossy, chosen) AS text_lossy,
@@ -174,7 +179,8 @@ folded_chains AS (
         arg_max_null(segments_exact, chosen) AS segments_exact,
         count(*) AS attempts,
         -- every attempt the platform accepted: the rules on what was sent (R2-R7) judge each
-        list({'submitted_at': first_accepted_at, 'smsc': smsc, 'short_code': short_code, 'oadc': oadc}
+        list({'submitted_at': first_accepted_at, 'smsc': smsc, 'short_code': short_code, 'oadc': oadc,
+              'mt_id': first_accepted_mt_id}
              ORDER BY first_accepted_at, assembly_id) FILTER (WHERE accepted) AS accepted_attempts,
         arg_max_null(final_status, chosen) AS final_status,
         arg_max_null(final_at, chosen) AS final_at
@@ -196,6 +202,7 @@ SELECT
     oadc,
     smsc,
     coalesce(first_accepted_at, first_at) AS submitted_at,
+    first_accepted_mt_id,
     accepted,
     text,
     text_lossy,
@@ -205,7 +212,7 @@ SELECT
     segments_exact,
     1::BIGINT AS attempts,
     -- (one attempt: the row itself)
-    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR)[] AS accepted_attempts,
+    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR, mt_id BIGINT)[] AS accepted_attempts,
     final_status,
     final_at
 FROM chained
