@@ -1,8 +1,13 @@
 """What the warehouse holds, as counts a script can check (`opsanalytics status`).
 
-The JSON shape is a contract (issue 7): keys and nesting never change. Counts of lines come
-from `events`, `log_markers` and `rejected_lines`; DLR linking and final statuses from the
-facts, so `status` says exactly what the audits will see.
+The JSON shape is a contract (issue 7): keys and nesting never change. `lines` is what the
+load manifest recorded as read (the loaded files' lines: a skipped file read none, each load
+of a continued log its own); `events`, `markers` and `rejected` are the rows `events`,
+`log_markers` and `rejected_lines` hold; DLR linking and final statuses come from the facts,
+so `status` says exactly what the audits will see. ingest commits a file only when lines =
+events + markers + rejected: when the tables no longer hold that (rows deleted, added or moved
+since), the document gets one more key, `accounting_mismatch` (README, "status"), and the
+command exits 1.
 """
 
 from __future__ import annotations
@@ -33,7 +38,6 @@ def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     elif warehouse.execute(con, "status/event_count").fetchall()[0][0] == 0:
         c = dict(_ZERO)
         c.update({k: int(v) for k, v in _one_row(warehouse.execute(con, "status/line_counts")).items()})
-        c["lines"] = c["markers"] + c["rejected"]
     else:
         raise WarehouseError("the warehouse holds events but no facts: run `opsanalytics ingest` to rebuild them")
     files = [
@@ -41,7 +45,7 @@ def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
          "rejected": int(rejected), "state": state}
         for path, sha, lines, loaded, rejected, state in warehouse.execute(con, "status/files").fetchall()
     ]
-    return {
+    doc = {
         "lines": c["lines"], "events": c["events"], "markers": c["markers"], "rejected": c["rejected"],
         "mt": {"accepted": c["mt_accepted"], "refused": c["mt_refused"], "segments": c["mt_segments"]},
         "mo": {"accepted": c["mo_accepted"], "refused": c["mo_refused"]},
@@ -50,6 +54,46 @@ def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "dropped": c["dropped"],
         "files": files,
     }
+    mismatch = _accounting_mismatch(con, doc)
+    if mismatch:
+        doc["accounting_mismatch"] = mismatch
+    return doc
+
+
+def _accounting_mismatch(con: duckdb.DuckDBPyConnection, doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The lines the tables hold against those the manifest recorded as read, in total and
+    for each load that differs (a move between loads leaves the total equal); None when
+    every load holds its lines."""
+    in_tables = doc["events"] + doc["markers"] + doc["rejected"]
+    files = [
+        {"load_id": int(load_id), "path": path, "state": state, "lines": int(lines), "events": int(events),
+         "markers": int(markers), "rejected": int(rejected)}
+        for load_id, path, state, lines, events, markers, rejected
+        in warehouse.execute(con, "status/accounting").fetchall()
+    ]
+    if in_tables == doc["lines"] and not files:
+        return None
+    return {"lines_in_tables": in_tables, "difference": doc["lines"] - in_tables, "files": files}
+
+
+def mismatch_message(doc: dict[str, Any]) -> str | None:
+    """One line for stderr when the tables do not hold the lines read, else None."""
+    mismatch = doc.get("accounting_mismatch")
+    if not mismatch:
+        return None
+    check = "lines != events + markers + rejected" if mismatch["difference"] else \
+        "lines = events + markers + rejected in total, not for each file"
+    return (f"status: {check}: the manifest recorded {doc['lines']} lines read, the tables hold "
+            f"{mismatch['lines_in_tables']} ({_difference(mismatch['difference'])}; "
+            f"{len(mismatch['files'])} load(s) differ): the tables were changed after ingest")
+
+
+def _difference(difference: int) -> str:
+    if difference > 0:
+        return f"{difference} missing"
+    if difference < 0:
+        return f"{-difference} more than read"
+    return "as many in total, not load by load"
 
 
 def render_table(doc: dict[str, Any]) -> str:
@@ -58,9 +102,25 @@ def render_table(doc: dict[str, Any]) -> str:
         return f"{value:,}".replace(",", " ")
 
     mt, mo, dlr = doc["mt"], doc["mo"], doc["dlr"]
+    mismatch = doc.get("accounting_mismatch")
+    equals = "!=" if mismatch and mismatch["difference"] else "="
     out = [
-        f"lines     {n(doc['lines']):>12}  = events {n(doc['events'])} + markers {n(doc['markers'])}"
-        f" + rejected {n(doc['rejected'])}",
+        f"lines     {n(doc['lines']):>12}  {equals} events {n(doc['events'])}"
+        f" + markers {n(doc['markers'])} + rejected {n(doc['rejected'])}",
+    ]
+    if mismatch:
+        out.append(f"WARNING   the tables hold {n(mismatch['lines_in_tables'])} lines, the manifest recorded "
+                   f"{n(doc['lines'])} read ({_difference(mismatch['difference'])}): they were changed "
+                   "after ingest, the audits do not see what was loaded")
+        for f in mismatch["files"]:
+            if f["path"] is None:
+                where = f"load {f['load_id']} (no manifest row)"
+            else:
+                where = f"{f['path']} (load {f['load_id']}{', skipped' if f['state'] == 'skipped' else ''})"
+            out.append(f"          {where}: the manifest records {n(f['lines'])} lines read, the tables hold "
+                       f"{n(f['events'] + f['markers'] + f['rejected'])} (events {n(f['events'])}, "
+                       f"markers {n(f['markers'])}, rejected {n(f['rejected'])})")
+    out += [
         f"MT        {n(mt['accepted']):>12}  accepted (Sent SMS), {n(mt['refused'])} refused/failed/"
         f"discarded/expired, {n(mt['segments'])} segments accepted",
         f"MO        {n(mo['accepted']):>12}  accepted, {n(mo['refused'])} refused",

@@ -1,13 +1,16 @@
 """`opsanalytics status --db DB [--format table|json]`: what the warehouse holds.
 
 The JSON output is a contract for scripts (issue 7); see opsanalytics/status.py. The
-database is opened read-only, so status can run while nothing else writes.
+database is opened read-only, so status can run while nothing else writes. Exits 1 when the
+tables do not hold the lines the manifest recorded as read (lines != events + markers +
+rejected): a script that checks the exit status learns it without reading the JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from opsanalytics import status, warehouse
 
@@ -16,7 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "status",
         help="counts of lines, events, MT/MO/DLR and loaded files in the warehouse",
-        description="Show what the warehouse holds: lines = events + markers + rejected, MT "
+        description="Show what the warehouse holds: the lines read (as the load manifest "
+                    "recorded them) = events + markers + rejected (as the tables hold them; "
+                    "a difference is a warning and exit status 1), MT "
                     "accepted/refused and segments, MO, DLR lines (unmatched) and final statuses, "
                     "dropped lines, and every file offered to ingest. Opens the database read-only.",
     )
@@ -36,4 +41,8 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         print(status.render_table(doc))
+    message = status.mismatch_message(doc)
+    if message:
+        print(message, file=sys.stderr)
+        return 1
     return 0

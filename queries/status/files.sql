@@ -1,4 +1,5 @@
--- Every file offered to `ingest`, in load order, with its accounting (status "files").
+-- Every file offered to `ingest`, in load order, with its accounting as the manifest recorded
+-- it at load time (status "files"); status/accounting.sql compares it with the tables.
 SELECT
     path,
     sha256,

@@ -1,7 +1,14 @@
 -- The counts of `opsanalytics status` (its JSON is a contract for scripts, see
--- opsanalytics/status.py): events by label family from `events`, DLR linking and final
--- statuses from the facts. lines = events + markers + rejected.
-WITH event_counts AS (
+-- opsanalytics/status.py): the lines read, as the manifest recorded them when each file was
+-- loaded; events by label family, markers and rejected lines as the tables hold them now; DLR
+-- linking and final statuses from the facts. lines = events + markers + rejected is checked
+-- by the caller (status/accounting.sql names the loads that differ), not assumed here.
+WITH manifest_lines AS (
+    -- a skipped file loaded nothing; a continued log's loads each hold their own lines
+    SELECT coalesce(sum(lines), 0) AS lines FROM load_manifest WHERE state = 'loaded'
+),
+
+event_counts AS (
     SELECT
         count(*) AS events,
         count(*) FILTER (WHERE kind = 'mt' AND outcome = 'accepted') AS mt_accepted,
@@ -34,7 +41,7 @@ final_counts AS (
 )
 
 SELECT
-    e.events + m.markers + r.rejected AS lines,
+    l.lines::BIGINT AS lines,
     e.events,
     m.markers,
     r.rejected,
@@ -48,4 +55,4 @@ SELECT
     f.dlr_delivered,
     f.dlr_failed,
     e.dropped
-FROM event_counts AS e, marker_counts AS m, rejected_counts AS r, dlr_counts AS d, final_counts AS f
+FROM manifest_lines AS l, event_counts AS e, marker_counts AS m, rejected_counts AS r, dlr_counts AS d, final_counts AS f
