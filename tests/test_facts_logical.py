@@ -204,3 +204,65 @@ def test_parts_gap_is_the_greater_of_retry_minutes_and_ten_minutes():
         log.write(con)
         facts.build(con, _retry(minutes))
         assert con.execute("SELECT count(*) FROM fct_logical_messages").fetchone()[0] == messages, (minutes, gap)
+
+
+def test_two_messages_with_one_concatenation_reference_are_two_messages():
+    """Applications that always use one reference (or a cycle of 256) give two multipart
+    messages to one number the same key minutes apart: a part number the message already
+    holds, with another text, starts the next message (R1 counts two, R3 reads each)."""
+    log = Log()
+    a1 = log.line(0, "Sent SMS", fid="A1", text="Acme : offre sans ", udh="050003010201")
+    a2 = log.line(1, "Sent SMS", fid="A2", text="mention, a bientot", udh="050003010202")
+    b1 = log.line(40 * 60, "Sent SMS", fid="B1", text="Acme : offre du soir", udh="050003010201")
+    b2 = log.line(40 * 60 + 1, "Sent SMS", fid="B2", text=", STOP au 36180", udh="050003010202")
+    con = build(log)
+    assert [(r[0], r[1], r[3], r[6]) for r in logical(con)] == [
+        (a1, [a1, a2], "Acme : offre sans mention, a bientot", 2),
+        (b1, [b1, b2], "Acme : offre du soir, STOP au 36180", 2),
+    ]
+
+
+def test_one_reference_three_messages_and_a_resent_part_inside_one():
+    """The walk from message to message: B's second part repeats A's but follows B's first
+    (same message); C starts again; a part of C refused and resent with its text stays in C;
+    the same text sent again after a part that went through is another message (D)."""
+    log = Log()
+    a = [log.line(s, "Sent SMS", fid=f"A{s}", text=t, udh=f"05000377020{s + 1}")
+         for s, t in ((0, "un "), (1, "deux"))]
+    b = [log.line(600 + s, "Sent SMS", fid=f"B{s}", text=t, udh=f"05000377020{s + 1}")
+         for s, t in ((0, "trois "), (1, "quatre"))]
+    c1 = log.line(1200, "Sent SMS", fid="C1", text="cinq ", udh="050003770201")
+    c2_refused = log.line(1201, "REJECTED Send SMS", text="six", udh="050003770202")
+    c2 = log.line(1260, "Sent SMS", fid="C2", text="six", udh="050003770202")
+    d1 = log.line(1800, "Sent SMS", fid="D1", text="cinq ", udh="050003770201")
+    d2 = log.line(1801, "Sent SMS", fid="D2", text="six", udh="050003770202")
+    con = build(log)
+    assert [(r[0], r[1], r[3]) for r in logical(con)] == [
+        (a[0], a, "un deux"),
+        (b[0], b, "trois quatre"),
+        (c1, [c1, c2_refused, c2], "cinq six"),
+        (d1, [d1, d2], "cinq six"),
+    ]
+
+
+def test_resend_window_runs_from_when_the_failure_was_known():
+    """retry_minutes (60) counts from the failure: an MT that expired 4 h after its
+    submission, resent 10 min after the expiry, is one message; one resent 61 min after its
+    failed DLR is a new one. A resend made before the failure was known folds too."""
+    log = Log()
+    expired = log.line(0, "Sent SMS", fid="E1", text="Votre code 1234", receiver="33612000501")
+    log.line(4 * 3600, "Receive DLR", fid="E1", receiver="33612000501", dlr_mask=2,
+             text=RECEIPT.format(fid="E1", stat="EXPIRED"))
+    resent = log.line(4 * 3600 + 600, "Sent SMS", fid="E2", text="Votre code 1234", receiver="33612000501")
+    late = log.line(0, "Sent SMS", fid="L1", text="Promo", receiver="33612000502")
+    log.line(3600, "Receive DLR", fid="L1", receiver="33612000502", dlr_mask=2,
+             text=RECEIPT.format(fid="L1", stat="UNDELIV"))
+    too_late = log.line(3600 + 61 * 60, "Sent SMS", fid="L2", text="Promo", receiver="33612000502")
+    early = log.line(0, "Sent SMS", fid="P1", text="Hello", receiver="33612000503")
+    early_resend = log.line(1800, "Sent SMS", fid="P2", text="Hello", receiver="33612000503")
+    log.line(3600, "Receive DLR", fid="P1", receiver="33612000503", dlr_mask=2,
+             text=RECEIPT.format(fid="P1", stat="UNDELIV"))
+    con = build(log)
+    assert sorted((r[0], r[1]) for r in logical(con)) == sorted([
+        (expired, [expired, resent]), (late, [late]), (too_late, [too_late]), (early, [early, early_resend]),
+    ])

@@ -3,22 +3,31 @@
 --      msisdn, concat_ref, concat_total); a gap over greatest($retry_minutes, $part_gap)
 --      between two of them starts a new message (8-bit references cycle; $part_gap, 10
 --      minutes, so that retry_minutes = 0 does not split a message whose parts come seconds
---      apart). Other lines are an assembly of their own (a message the gateway split itself
+--      apart). Within that, a part number the message already holds starts a new message
+--      unless it is a resend of that part: the same text after a failed attempt of it
+--      (applications that always use one reference, or a cycle of 256 references, give two
+--      messages to one number the same key minutes apart: the second is not a resend of the
+--      first). Other lines are an assembly of their own (a message the gateway split itself
 --      is one line already).
 --   2. folding: an assembly with the same text to the same number by the same service, within
 --      $retry_minutes after a failed attempt (a refused/failed/discarded/expired line, or an
---      accepted one whose final DLR is failed/expired/rejected), is the same logical message.
---      A text the log does not carry (NULL) folds nothing: a resend cannot be told.
+--      accepted one whose final DLR is failed/expired/rejected) is known to have failed (its
+--      line, or its failing DLR), is the same logical message: an application resends when
+--      it learns of the failure, which for an expiry may be hours after the submission. A
+--      resend made before the failure was known folds too (the first attempt never reached
+--      the recipient). A text the log does not carry (NULL) folds nothing: a resend cannot
+--      be told.
 -- For each part (seq) the accepted line wins, then the latest; the "accepted attempt" is the
 -- last accepted assembly of the logical message (the last attempt when none was accepted).
 -- A folded message also lists every attempt the platform accepted (accepted_attempts: time,
 -- smsc, short code, OAdC), which fct_accepted_attempts.sql gives the audits one row each.
 CREATE OR REPLACE TABLE fct_logical_messages AS
-WITH concat_lines AS (
+WITH RECURSIVE concat_lines AS (
     SELECT
         mt_id,
-        smsc, service, oadc, msisdn, concat_ref, concat_total,
+        smsc, service, oadc, msisdn, concat_ref, concat_total, concat_seq, text,
         submitted_at,
+        outcome <> 'accepted' OR coalesce(final_status IN ('failed', 'expired', 'rejected'), false) AS failed_line,
         lag(submitted_at) OVER parts AS previous_at
     FROM fct_mt
     WHERE concat_ref IS NOT NULL
@@ -35,11 +44,64 @@ concat_sessions AS (
     FROM concat_lines
 ),
 
-concat_assembly AS (
+-- each line against the line before it with the same part number in its session: a
+-- repeat that is not a resend of a failed part (another text, or the earlier one went
+-- through) cannot be in the same message as that earlier line
+session_lines AS (
     SELECT
-        mt_id,
-        min(mt_id) OVER (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total, session_no) AS assembly_id
+        *,
+        min(mt_id) OVER (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total, session_no) AS session_id,
+        row_number() OVER (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total, session_no
+                           ORDER BY submitted_at, mt_id) AS pos
     FROM concat_sessions
+),
+
+repeats AS (
+    SELECT
+        session_id, pos,
+        lag(pos) OVER same_part AS repeat_of_pos,
+        coalesce(text <> lag(text) OVER same_part, false) OR NOT lag(failed_line) OVER same_part AS conflict
+    FROM session_lines
+    WINDOW same_part AS (PARTITION BY session_id, concat_seq ORDER BY pos)
+    QUALIFY repeat_of_pos IS NOT NULL
+),
+
+conflicts AS (
+    SELECT session_id, pos, repeat_of_pos, row_number() OVER (PARTITION BY session_id ORDER BY pos) AS k
+    FROM repeats
+    WHERE conflict
+),
+
+-- a conflicting line starts a new message unless a message started after the line it
+-- repeats (then that line is in an earlier message already): walked conflict by conflict,
+-- each session apart; only sessions with a repeated part number are walked (a handful)
+message_starts AS (
+    SELECT session_id, k, pos AS last_start, pos, true AS starts
+    FROM conflicts
+    WHERE k = 1
+    UNION ALL
+    SELECT
+        c.session_id,
+        c.k,
+        CASE WHEN c.repeat_of_pos >= w.last_start THEN c.pos ELSE w.last_start END,
+        c.pos,
+        c.repeat_of_pos >= w.last_start
+    FROM message_starts AS w
+    JOIN conflicts AS c ON c.session_id = w.session_id AND c.k = w.k + 1
+),
+
+concat_messages AS (
+    SELECT
+        l.mt_id,
+        l.session_id,
+        sum(CASE WHEN s.starts THEN 1 ELSE 0 END) OVER (PARTITION BY l.session_id ORDER BY l.pos) AS message_no
+    FROM session_lines AS l
+    LEFT JOIN message_starts AS s ON s.session_id = l.session_id AND s.pos = l.pos
+),
+
+concat_assembly AS (
+    SELECT mt_id, min(mt_id) OVER (PARTITION BY session_id, message_no) AS assembly_id
+    FROM concat_messages
 ),
 
 concat_parts AS (
@@ -76,14 +138,18 @@ concat_assemblies AS (
         -- refused, then resent and delivered within the assembly, is no failed attempt
         coalesce(bool_or(outcome <> 'accepted' OR final_status IN ('failed', 'expired', 'rejected')) FILTER (WHERE pick = 1),
                  false) AS failed_attempt,
+        -- when the failure was known: the refused line, or the DLR saying the part failed
+        max(CASE WHEN outcome <> 'accepted' THEN submitted_at
+                 WHEN final_status IN ('failed', 'expired', 'rejected') THEN greatest(submitted_at, final_at)
+            END) FILTER (WHERE pick = 1) AS failed_at,
         -- NULL (not logged) when a part's text is
         CASE WHEN NOT bool_or(text IS NULL) FILTER (WHERE pick = 1)
              THEN coalesce(string_agg(text, '' ORDER BY concat_seq) FILTER (WHERE pick = 1), '') END AS text,
         coalesce(bool_or(text_lossy) FILTER (WHERE pick = 1), false) AS text_lossy,
         max(concat_total) AS parts_expected,
         count(DISTINCT concat_seq) AS parts_seen,
-        sum(coalesce(segments, 1)) FILTER (WHERE pick = 1 AND outcome = 'accepted')::INTEGER AS segments,
-        bool_and(coalesce(segments_exact, true)) FILTER (WHERE pick = 1 AND outcome = 'accepted') AS segments_exact,
+        sum(segments) FILTER (WHERE pick = 1 AND outcome = 'accepted')::INTEGER AS segments,
+        bool_and(segments_exact) FILTER (WHERE pick = 1 AND outcome = 'accepted') AS segments_exact,
         CASE
             WHEN count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted') = 0 THEN NULL
             WHEN count(*) FILTER (WHERE pick = 1 AND outcome = 'accepted' AND final_status = 'delivered')
@@ -109,12 +175,15 @@ single_assemblies AS (
         CASE WHEN outcome = 'accepted' THEN mt_id END AS first_accepted_mt_id,
         outcome = 'accepted' AS accepted,
         outcome <> 'accepted' OR coalesce(final_status IN ('failed', 'expired', 'rejected'), false) AS failed_attempt,
+        CASE WHEN outcome <> 'accepted' THEN submitted_at
+             WHEN final_status IN ('failed', 'expired', 'rejected') THEN greatest(submitted_at, final_at)
+        END AS failed_at,
         text,   -- NULL: not logged (a gateway that keeps texts out of its log)
         coalesce(text_lossy, false) AS text_lossy,
         1 AS parts_expected,
         1 AS parts_seen,
-        CASE WHEN outcome = 'accepted' THEN coalesce(segments, 1) END AS segments,
-        CASE WHEN outcome = 'accepted' THEN coalesce(segments_exact, true) END AS segments_exact,
+        CASE WHEN outcome = 'accepted' THEN segments END AS segments,
+        CASE WHEN outcome = 'accepted' THEN segments_exact END AS segments_exact,
         CASE WHEN outcome = 'accepted' THEN final_status END AS final_status,
         CASE WHEN outcome = 'accepted' THEN final_at END AS final_at
     FROM fct_mt
@@ -135,10 +204,11 @@ chained AS (
         *,
         hash(text) AS text_key,
         coalesce(lag(failed_attempt) OVER resend AND lag(text) OVER resend = text
-                 AND first_at - lag(last_at) OVER resend <= to_minutes($retry_minutes::BIGINT),
+                 AND first_at - greatest(lag(last_at) OVER resend, lag(failed_at) OVER resend)
+                     <= to_minutes($retry_minutes::BIGINT),
                  false) AS folds_into_previous,
         coalesce(failed_attempt AND lead(text) OVER resend = text
-                 AND lead(first_at) OVER resend - last_at <= to_minutes($retry_minutes::BIGINT),
+                 AND lead(first_at) OVER resend - greatest(last_at, failed_at) <= to_minutes($retry_minutes::BIGINT),
                  false) AS next_folds_in
     FROM assemblies
     WINDOW resend AS (PARTITION BY service, msisdn, hash(text) ORDER BY first_at, assembly_id)
