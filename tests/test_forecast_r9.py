@@ -286,3 +286,29 @@ def test_a_version_made_during_its_month_is_loaded_with_a_warning(db, history, c
     assert list(loaded.columns).index("loaded_at") == list(loaded.columns).index("made_on") + 1
     assert main(["forecast", "versions", "--db", str(path), "--format", "json"]) == 0
     assert all("loaded_at" in v for v in json.loads(capsys.readouterr().out))
+
+
+def test_actuals_count_a_line_whose_segments_were_not_logged_as_r8_does(tmp_path):
+    """A UCS-2 or 8-bit MT of a log format with neither text nor length has no segment count
+    (events.segments NULL): R8 counted it as one submit, R9's actuals (and the history the
+    forecast learns from) as none. fct_mt counts it 1, not exact, for every reader."""
+    contract = parse_contract('log_timezone = "UTC"\n'
+                              'access_log_format = "%l [SMSC:%i] [from:%p] [to:%P] [flags:%m:%c:%M:%C:%d]"\n'
+                              '[[short_codes]]\ncode = "36180"\nsmsc = "ora"\n')
+    log = tmp_path / "access.log"
+    log.write_text("".join(
+        f"2026-11-26 09:00:0{s} Sent SMS [SMSC:ora] [from:36180] [to:3361200000{i}] [flags:-1:{c}:-1:-1:31]\n"
+        for i, (s, c) in enumerate([(1, 2), (1, 1), (1, 0), (2, 2)])))
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    try:
+        ingest_files(con, contract, [log], progress=False)
+        assert con.execute("SELECT count(*) FROM events WHERE segments IS NULL").fetchone() == (3,)
+        assert con.execute("SELECT segments, segments_exact FROM fct_mt ORDER BY line_no").fetchall() == [
+            (1, False), (1, False), (1, False), (1, False)]
+        got = monthly_actuals(con, contract)
+        r8 = run(con, contract, "R8").summary["per_short_code"]["36180"]
+    finally:
+        con.close()
+    assert [(m.isoformat()[:7], s, p) for m, s, p in zip(got["month"], got["actual_segments"], got["actual_peak"])] == [
+        ("2026-11", 4, 3)]
+    assert (r8["segments"], r8["peak"]) == (4, 3)

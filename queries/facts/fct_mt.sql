@@ -75,8 +75,11 @@ SELECT
     c.concat_ref,
     c.concat_total,
     c.concat_seq,
-    m.segments,
-    m.segments_exact,
+    -- a line whose segments the log did not let us count (coding 1/2 with neither text nor
+    -- length: events.segments NULL) is one submit, counted 1 by every reader (R8, R9, the
+    -- bill), and that count is not exact
+    coalesce(m.segments, 1) AS segments,
+    m.segments IS NOT NULL AND coalesce(m.segments_exact, true) AS segments_exact,
     CASE WHEN m.outcome = 'accepted' OR st.final_status = 'rejected' THEN st.final_status END AS final_status,
     st.final_at,
     st.final_stat,

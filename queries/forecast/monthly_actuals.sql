@@ -1,7 +1,8 @@
 -- R9: actual traffic per short code and local calendar month: MT segments accepted by the
 -- platform (`Sent SMS` lines; refused, failed, discarded and expired lines never reached
 -- Orange's SMSC) and the peak rate, the largest number of those segments submitted in one
--- second (the measure of R8 and of Orange's throughput tiers).
+-- second (the measure of R8 and of Orange's throughput tiers). Segments are fct_mt's, as R8
+-- reads them: a line whose segments the log did not let be counted is one.
 -- Seconds are folded into UTC quarter-hours before the time-zone conversion: every UTC
 -- offset in use is a multiple of 15 minutes, so a quarter-hour lies in one local month, and
 -- the conversion runs on thousands of quarters instead of millions of seconds.
