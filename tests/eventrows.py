@@ -24,7 +24,7 @@ LABELS = {
     "DISCARDED SMS": ("mt", "discarded"),
     "EXPIRED SMS": ("mt", "expired"),
     "Receive SMS": ("mo", "accepted"),
-    "REJECTED Receive SMS - black-list SMS": ("mo", "refused"),
+    "REJECTED Receive SMS - black-listed SMS": ("mo", "refused"),
     "Receive DLR": ("dlr", "accepted"),
     "FAILED Receive DLR": ("dlr", "unmatched"),
     "DROPPED Received SMS": ("dropped", "mo"),
@@ -50,15 +50,24 @@ brand = "Acme"
 category = "transactional"
 """
 
-_COLUMNS = ("load_id", "line_no", "logged_at", "label", "kind", "outcome", "smsc", "service",
-            "account", "binfo", "fid", "meta", "sender", "receiver", "mclass", "coding", "mwi",
-            "compress", "dlr_mask", "text_len", "text", "text_lossy", "udh", "segments",
-            "segments_exact")
+#: events columns (queries/schema/04_events.sql) in the order the builders here and in
+#: auditrows.py write a row
+EVENT_COLUMNS = ("load_id", "line_no", "logged_at", "label", "kind", "outcome", "smsc", "service",
+                 "account", "binfo", "fid", "meta", "sender", "receiver", "mclass", "coding", "mwi",
+                 "compress", "dlr_mask", "text_len", "text", "text_lossy", "udh", "segments",
+                 "segments_exact")
 
 
 def contract(rules: str = ""):
     """The test contract; `rules` adds lines to its [rules] table."""
     return parse_contract(CONTRACT_TOML.replace("[rules]\n", "[rules]\n" + rules + "\n"), "test-contract.toml")
+
+
+def insert_events(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """Store hand-made rows (EVENT_COLUMNS order) as a loader would have."""
+    if rows:
+        marks = ", ".join("?" for _ in EVENT_COLUMNS)
+        con.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", rows)
 
 
 def new_db() -> duckdb.DuckDBPyConnection:
@@ -88,5 +97,4 @@ class Log:
         return self.load_id * 10_000_000_000 + line_no
 
     def write(self, con: duckdb.DuckDBPyConnection) -> None:
-        placeholders = ", ".join("?" for _ in _COLUMNS)
-        con.executemany(f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({placeholders})", self.rows)
+        insert_events(con, self.rows)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from opsanalytics.cli import main
-from test_audit_support import CONTRACT_TOML, Traffic, paris
+from auditrows import CONTRACT_TOML, Traffic, paris
 
 A = "+33612345678"
 

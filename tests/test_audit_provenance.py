@@ -96,7 +96,7 @@ def test_r8_mt_ids_are_every_accepted_line_of_the_second_whoever_sent_it():
     """A line the gateway split itself stands for 3 segments (lines != segments); another
     brand's line and a refused line in the same second: the accepted lines are the
     provenance, sorted, refused ones are not (they are not counted)."""
-    from test_audit_support import Traffic, paris
+    from auditrows import Traffic, paris
 
     t = Traffic()
     at = paris("2026-11-10 10:00:00")
@@ -108,7 +108,7 @@ def test_r8_mt_ids_are_every_accepted_line_of_the_second_whoever_sent_it():
             sender="36200", receiver="+33612000097", dlr_mask=31, text="x" * 400, segments=3)
     ids.append(LOAD_1 + line)
     t.send("+33612000096", paris("2026-11-10 10:00:01"), short_code="36200")   # next second
-    from test_audit_support import CONTRACT
+    from auditrows import CONTRACT
     result = run(t.warehouse(), CONTRACT, "R8")
     rows = result.to_json(CONTRACT.timezone)["rows"]
     assert [(r["short_code"], r["segments"], r["lines"], r["over_by"]) for r in rows] == [("36200", 12, 10, 2)]
@@ -123,7 +123,7 @@ def test_r8_summary_ties_go_to_the_earliest_second_and_day_and_the_mean_is_exact
     """Two days of equal traffic, each with a second of 4 segments (the peak), logged in
     either order. The earliest second and day win; the mean over busy minutes is 14
     segments / (60 s x 4 minutes), rounded to 6 decimals."""
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     n = 0
@@ -144,7 +144,7 @@ def test_r8_summary_is_byte_identical_across_runs():
     means that a floating-point sum in thread order changes in the last digits: five runs
     print the same summary, and each peak is the earliest second at the peak."""
     from opsanalytics import facts
-    from test_audit_support import CONTRACT, Traffic
+    from auditrows import CONTRACT, Traffic
 
     con = Traffic().warehouse()
     con.execute("""
@@ -184,7 +184,7 @@ def test_r2_r3_r7_name_the_resend_in_breach_not_the_compliant_first_attempt():
     """b/retry2.log: 21:50 on 36180 from 36180 (inside the window, the right code, the right
     OAdC), undelivered; 22:05 the same text resent on 36200 from ACME. One logical message:
     message_id is the 21:50 line, which proves nothing; breach_mt_id is the 22:05 line."""
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     text = "Promo ACME STOP au 36180"
@@ -201,7 +201,7 @@ def test_r2_r3_r7_name_the_resend_in_breach_not_the_compliant_first_attempt():
 
 def test_r2_names_the_accepted_resend_after_a_refused_line():
     """b/retry.log: REJECTED at 21:58, Sent at 22:03: message_id is the refused line."""
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     refused = t.send("+33612000001", paris("2026-11-03 21:58:00"), accepted=False)
@@ -214,7 +214,7 @@ def test_r2_names_the_accepted_resend_after_a_refused_line():
 def test_r2_names_the_first_accepted_part_of_a_multipart_message():
     """A 2-part message on a Sunday whose part 1 was refused at 10:00:00 and sent again with
     part 2 at 10:00:02: the row's time is 10:00:02, breach_mt_id the accepted part 1 there."""
-    from test_audit_support import Traffic, paris, CONTRACT
+    from auditrows import Traffic, paris, CONTRACT
 
     t = Traffic()
     def part(at, seq, accepted=True):
@@ -237,7 +237,7 @@ def test_r2_names_the_first_accepted_part_of_a_multipart_message():
 def test_r4_names_the_resend_after_the_stop():
     """Accepted at 09:55, undelivered; STOP at 10:00; resent at 10:20 (past the grace): the
     message is a breach, message_id the 09:55 line sent before the STOP, breach_mt_id 10:20."""
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     number = "+33612000005"
@@ -254,7 +254,7 @@ def test_r4_names_the_resend_after_the_stop():
 def test_r5_names_the_resend_after_the_session_closed():
     """MO at 10:00 to 34100; the MT at 09:50 the next day is in the session, undelivered, and
     resent at 10:10, after it closed: breach_mt_id is the 10:10 line."""
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     number = "+33612000006"
@@ -269,7 +269,7 @@ def test_r5_names_the_resend_after_the_session_closed():
 def test_r6_names_the_resend_on_the_wrong_range():
     """First attempt on 36180 (marketing fits 36), undelivered; resent on 35100, which has no
     Géo Présence: breach_mt_id is the line on 35100."""
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     text = "Promo STOP au 36180"
@@ -286,7 +286,7 @@ def test_r10_number_kind_is_the_facts_number_kind():
     """A number of the wrong length under a mobile prefix is `malformed` in fct_mt, and so in
     the R10 row (it read `metro_mobile`, the kind of its prefix); letters read `alphanumeric`;
     the kinds of the other reasons are unchanged."""
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     expected = {"+3360000000122": ("malformed", "malformed"), "+336100122": ("malformed", "malformed"),

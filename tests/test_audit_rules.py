@@ -11,7 +11,7 @@ from opsanalytics.audits import RULES, AuditUnavailable, check_facts, resolve_ru
 from opsanalytics.audits.result import Filters
 from opsanalytics import facts, pricing
 from opsanalytics.errors import UsageError, WarehouseError
-from test_audit_support import CONTRACT, Traffic, paris
+from auditrows import CONTRACT, Traffic, paris
 
 A = "+33612345678"
 B = "+33698765432"
@@ -588,7 +588,7 @@ def test_an_edited_contract_names_exactly_the_values_taken_from_the_facts():
     audit time apply (no warning for them, nor for a comment); the values built into the
     facts are named one by one, and apply once the facts are rebuilt."""
     from opsanalytics.config import parse_contract
-    from test_audit_support import CONTRACT_TOML
+    from auditrows import CONTRACT_TOML
 
     t = Traffic()
     t.send(A, paris("2026-04-03 10:00:00"))            # Good Friday: a holiday in Alsace-Moselle only
@@ -622,7 +622,7 @@ def test_an_edited_contract_names_exactly_the_values_taken_from_the_facts():
 
 def test_facts_built_before_the_values_were_recorded_fall_back_to_the_digest():
     from opsanalytics.config import parse_contract
-    from test_audit_support import CONTRACT_TOML
+    from auditrows import CONTRACT_TOML
 
     con = Traffic().warehouse()
     con.execute("DELETE FROM ref_settings WHERE key = 'contract_values'")
@@ -658,7 +658,7 @@ def test_the_audit_time_keys_change_nothing_in_the_facts():
     are the same tables (ref_settings aside, which records them)."""
     from opsanalytics.audits import FACT_TABLES
     from opsanalytics.config import parse_contract
-    from test_audit_support import CONTRACT_TOML
+    from auditrows import CONTRACT_TOML
 
     t = Traffic()
     t.send(A, paris("2026-11-10 10:00:00"), segments=2)

@@ -11,7 +11,7 @@ import pytest
 from opsanalytics.audits import run_all
 from opsanalytics.config import parse_contract
 from opsanalytics.errors import ConfigError
-from test_audit_support import CONTRACT_TOML, Traffic, paris
+from auditrows import CONTRACT_TOML, Traffic, paris
 
 MAXIMA = {"frequency_cap": 1000, "retry_minutes": 10080, "stop_grace_minutes": 10080, "session_hours": 8760}
 

@@ -92,7 +92,7 @@ def test_mo_first_word_short_code_and_number():
     con = new_db()
     log = Log()
     log.line(0, "Receive SMS", service="", sender="0612345678", receiver="36181", smsc="x", text="Jeu: réponse B")
-    log.line(1, "REJECTED Receive SMS - black-list SMS", service="", sender="+33611111111", receiver="36180", text="STOP")
+    log.line(1, "REJECTED Receive SMS - black-listed SMS", service="", sender="+33611111111", receiver="36180", text="STOP")
     log.write(con)
     facts.build(con, contract())
     rows = con.execute("SELECT msisdn, short_code, first_word, keyword, outcome FROM fct_mo ORDER BY mo_id").fetchall()

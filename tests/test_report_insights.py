@@ -184,7 +184,7 @@ def test_rules_that_could_not_read_texts_are_not_judged_rather_than_clean():
     """A log without texts: R3 and R4 find no breach, but the summary says they could not
     judge, and why, instead of showing them clean."""
     from opsanalytics.report.index import summary_table
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     t.send("+33612345678", paris("2026-11-10 10:00:00"), text_logged=False)
@@ -202,7 +202,7 @@ def test_rules_that_could_not_read_texts_are_not_judged_rather_than_clean():
 
 
 def test_services_not_in_contract_are_listed_with_their_traffic():
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     t.send("+33612345678", paris("2026-11-10 10:00:00"), service="ghost", segments=2)
@@ -375,7 +375,7 @@ def replace_code(filters, code):
 def test_stops_received_count_each_stop_once_however_many_brands_it_concerns():
     """A STOP to a short code that two brands send marketing on is one STOP received (page
     30's headline, as page 00) and one opt-out from each brand (R4's per-brand figures)."""
-    from test_audit_support import CONTRACT, Traffic, paris
+    from auditrows import CONTRACT, Traffic, paris
 
     t = Traffic()
     t.send("+33612345678", paris("2026-11-10 10:00:00"), service="acme")

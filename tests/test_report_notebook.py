@@ -142,7 +142,8 @@ def test_titles_name_the_brand_a_page_is_filtered_on():
 def _file_warehouse(tmp_path, traffic=None, contract_toml=None):
     """A warehouse file and its contract as a notebook opens them: Traffic's events (one
     marketing MT on 10 and 12 November 2026 by default), then the facts."""
-    from test_audit_support import CONTRACT_TOML, EVENT_COLUMNS, Traffic, paris
+    from auditrows import CONTRACT_TOML, Traffic, paris
+    from eventrows import insert_events
 
     from opsanalytics import facts, warehouse
     from opsanalytics.config import load_contract
@@ -155,8 +156,7 @@ def _file_warehouse(tmp_path, traffic=None, contract_toml=None):
     config.write_text(contract_toml or CONTRACT_TOML, encoding="utf-8")
     db = tmp_path / "w.duckdb"
     con = warehouse.connect(db, create=True)
-    marks = ", ".join("?" for _ in EVENT_COLUMNS)
-    con.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", traffic.rows)
+    insert_events(con, traffic.rows)
     facts.build(con, load_contract(config))
     con.close()
     return str(db), str(config)

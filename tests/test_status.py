@@ -44,7 +44,7 @@ def db(tmp_path):
     log.line(7, "FAILED Receive DLR", fid="A", service="", dlr_mask=-1, text="dup")
     log.line(8, "Receive DLR", fid="ZZZ", dlr_mask=1, text="unknown id")
     log.line(9, "Receive SMS", service="", sender="+33612345678", receiver="36180", text="STOP")
-    log.line(10, "REJECTED Receive SMS - black-list SMS", service="", sender="+33612345679", receiver="36180", text="x")
+    log.line(10, "REJECTED Receive SMS - black-listed SMS", service="", sender="+33612345679", receiver="36180", text="x")
     log.line(11, "DROPPED Received SMS", service="", text="y")
     log.write(con)
     con.execute("INSERT INTO log_markers VALUES (1, 14, now(), 'begins'), (1, 15, now(), 'ends')")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from eventrows import insert_events
 from opsanalytics import facts, warehouse
 from opsanalytics.config import parse_contract
 
@@ -101,11 +102,6 @@ def paris(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=PARIS)
 
 
-#: events columns (queries/schema/04_events.sql) in the order Traffic writes them
-EVENT_COLUMNS = ("load_id", "line_no", "logged_at", "label", "kind", "outcome", "smsc", "service",
-                 "account", "binfo", "fid", "meta", "sender", "receiver", "mclass", "coding", "mwi",
-                 "compress", "dlr_mask", "text_len", "text", "text_lossy", "udh", "segments",
-                 "segments_exact")
 _DLR_STATUS = {"delivered": (1, "DELIVRD"), "failed": (2, "UNDELIV"), "expired": (34, "EXPIRED")}
 
 
@@ -113,7 +109,8 @@ _DLR_STATUS = {"delivered": (1, "DELIVRD"), "failed": (2, "UNDELIV"), "expired":
 class Traffic:
     """Accumulates gateway events the way the Kannel loader stores them (one MT line per
     segment, UDH concatenation, DLR lines linked on (smsc, fid), MO lines), then builds the
-    facts with opsanalytics.facts.build: the audits read exactly what an ingest produces."""
+    facts with opsanalytics.facts.build: the audits read exactly what an ingest produces.
+    Rows are in eventrows.EVENT_COLUMNS order."""
 
     rows: list[tuple] = field(default_factory=list)
     expected_keywords: dict[int, str | None] = field(default_factory=dict)
@@ -172,7 +169,7 @@ class Traffic:
     def receive(self, msisdn: str, at: dt.datetime, text: str | None, *, short_code: str = "36180",
                 keyword: str | None = None, accepted: bool = True) -> int:
         """One MO line; `keyword` is what the facts must read in it (checked at build)."""
-        mo_id = self._line(at, "Receive SMS" if accepted else "REJECTED Receive SMS - black-list SMS", "mo",
+        mo_id = self._line(at, "Receive SMS" if accepted else "REJECTED Receive SMS - black-listed SMS", "mo",
                            "accepted" if accepted else "refused", smsc=f"orange_{short_code}",
                            sender=msisdn, receiver=short_code, text=text)
         self.expected_keywords[mo_id] = keyword
@@ -181,9 +178,7 @@ class Traffic:
     def warehouse(self, contract=CONTRACT) -> duckdb.DuckDBPyConnection:
         """An in-memory warehouse: these events, then reference and facts as ingest builds them."""
         con = warehouse.connect(":memory:", create=True)
-        if self.rows:
-            marks = ", ".join("?" for _ in EVENT_COLUMNS)
-            con.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", self.rows)
+        insert_events(con, self.rows)
         facts.build(con, contract)
         keywords = dict(con.execute("SELECT mo_id, keyword FROM fct_mo").fetchall())
         assert keywords == self.expected_keywords, "the facts read other opt keywords than the test expects"
