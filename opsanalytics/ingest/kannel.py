@@ -272,7 +272,7 @@ def _parse_block(con: duckdb.DuckDBPyConnection, plan: ParsePlan, stg_kannel_blo
     if plan.fast:
         fast = warehouse.query_text("staging/kannel_events_fast")
         # events carry their line numbers: their physical order does not matter, and
-        # not keeping it lets both threads write at once (PERF-NOTES: -12 %)
+        # not keeping it lets both threads write at once (bench/PERF-NOTES.md: -12 %)
         con.execute("SET preserve_insertion_order = false")
         try:
             [(events,)] = con.execute(fast, warehouse.bind(fast, params)).fetchall()

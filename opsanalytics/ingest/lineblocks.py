@@ -4,7 +4,7 @@ Why not DuckDB's `read_csv`: it gives no line numbers (`row_number()` serialises
 pipeline, and a temp table written in file order, whose rowid numbers the lines, costs a
 full copy of the file: 1.7 s and 1.3 GB at 5 M lines), stops the whole load on bytes that
 are not UTF-8 (a sender written in Latin-1) and splits a line at a lone carriage return
-(PERF-NOTES). Here the file is read in blocks of whole lines; numpy finds the line ends;
+(bench/PERF-NOTES.md). Here the file is read in blocks of whole lines; numpy finds the line ends;
 each block becomes an Arrow `string_view` column pointing into the block's bytes (no copy
 per line) beside its line numbers, in record batches that DuckDB's threads scan in
 parallel. Every physical ('\\n'-terminated) line is exactly one row, never merged or split:

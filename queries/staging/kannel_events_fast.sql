@@ -1,6 +1,6 @@
 -- Kannel access log, staging step 2 (built-in layout of 1.4.0-1.4.5 only): the fast path,
 -- run on each block of lines (stg_kannel_block: line_no, line; opsanalytics.ingest.lineblocks).
--- Each line is tokenised ONCE on '] [' (PERF-NOTES); a line whose tokens carry the expected
+-- Each line is tokenised ONCE on '] [' (bench/PERF-NOTES.md); a line whose tokens carry the expected
 -- tags in order, whose flags are numbers and whose text has exactly the length its LEN
 -- announces (bytes; hex texts 2 digits a byte) becomes an event here. Every other line
 -- (texts or values holding '] [', damaged lines, markers, unknown labels) is left for the
