@@ -32,14 +32,26 @@ def test_registry_order_ids_and_names():
         resolve_rule("R11")
 
 
-def test_r9_is_lazy():
-    con = Traffic().warehouse()
-    try:
-        result = run(con, CONTRACT, "R9")
-    except AuditUnavailable as exc:
-        assert "R9" in str(exc)
-    else:  # helper E's module has landed
-        assert result.rule == "R9"
+def test_run_all_runs_r9_and_a_forecast_module_that_does_not_import_fails_it(monkeypatch):
+    """R9 is part of the package: `audit all` and the executive summary (both run_all) always
+    hold it, here with no forecast loaded; a broken opsanalytics.forecast is an ImportError,
+    not R9 left out of an otherwise successful run."""
+    import sys
+
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"))
+    con = t.warehouse()
+    skipped = []
+    results = run_all(con, CONTRACT, skipped=skipped)
+    assert [r.rule for r in results] == ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10"]
+    r9 = results[8]
+    assert (r9.name, r9.violations, skipped) == ("forecast", 0, [])
+    assert (r9.summary["forecast_versions"], r9.summary["months_partial"]) == (0, 1)  # November is not over
+    for module in ("opsanalytics.forecast", "opsanalytics.forecast.compare"):  # as if they failed to import
+        monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(ImportError, match="opsanalytics.forecast"):
+        run_all(con, CONTRACT, skipped=skipped)
+    assert skipped == []
 
 
 def test_facts_of_an_earlier_version_say_how_to_rebuild_them():

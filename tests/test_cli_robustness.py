@@ -4,6 +4,7 @@ option values that would silently mean something else."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -261,3 +262,29 @@ def test_a_full_disk_is_one_line_and_nothing_loaded(files, capsys, monkeypatch):
     assert "cannot write the warehouse (IO Error: Could not write file" in err and "nothing was loaded" in err
     assert "Traceback" not in err
     assert _lines(db) == 1
+
+
+def test_every_subcommand_is_registered_and_a_missing_module_is_an_error(monkeypatch):
+    """Each subcommand module is part of the package: one that does not import stops the
+    command with its error, rather than leaving the subcommand out of `--help` without a word."""
+    import argparse
+
+    import opsanalytics.cli as cli
+
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert list(commands) == ["simulate", "ingest", "status", "audit", "forecast", "simulate-history", "report", "demo"]
+    monkeypatch.setattr(cli, "COMMANDS", (*cli.COMMANDS, "not_built"))
+    with pytest.raises(ModuleNotFoundError, match="opsanalytics.cli.not_built"):
+        cli.build_parser()
+
+
+def test_audit_all_holds_every_rule_r9_too(files, capsys):
+    """R9 with no forecast loaded is in `audit all`, no note on stderr: nothing is left out."""
+    db, config = _ingested(files, capsys)
+    assert main(["audit", "all", "--db", str(db), "--config", str(config), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    payload = json.loads(out)
+    assert [p["rule"] for p in payload] == ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10"]
+    assert payload[8]["name"] == "forecast" and payload[8]["summary"]["forecast_versions"] == 0
+    assert err == ""

@@ -1,8 +1,9 @@
 """The compliance audits, by rule id and name: `run(con, contract, "R1", filters)`.
 
 Each rule is a function (con, contract, Filters) -> AuditResult over the facts tables
-(docs/schema.md). R9 lives in opsanalytics.forecast and is imported lazily, so that the
-registry works before (and without) it.
+(docs/schema.md). R9 lives in opsanalytics.forecast, a required part of the package: a
+forecast module that does not import fails R9, `audit all` and the reports with its
+ImportError, never leaves a rule out.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ FACT_TABLES = ("fct_mt", "fct_logical_messages", "fct_accepted_attempts", "fct_d
 
 
 class AuditUnavailable(OpsError):
-    """A rule whose implementation is not installed (R9 before opsanalytics.forecast)."""
+    """Nothing raises it any more (every rule is part of the package); kept only while
+    bench/bench_audits.py still imports it."""
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,11 @@ class RuleSpec:
 
 
 def _r9_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> AuditResult:
-    """R9 is helper module opsanalytics.forecast's; imported only when asked for."""
-    try:
-        from opsanalytics.forecast import audit_r9
-    except ImportError as exc:
-        raise AuditUnavailable(f"R9 forecast: not available in this installation ({exc})") from None
+    """R9 is opsanalytics.forecast's, imported when R9 runs and never caught: importing it
+    with this module would cost every command (ingest, status) 1.2 s of scipy, and
+    forecast.compare imports .result, so a top-level import would also be circular."""
+    from opsanalytics.forecast.compare import audit_r9
+
     return audit_r9(con, contract, filters)
 
 
@@ -200,16 +202,9 @@ def run(con: duckdb.DuckDBPyConnection, contract: Contract, rule: str,
 
 def run_all(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters | None = None,
             *, skipped: list[str] | None = None) -> list[AuditResult]:
-    """Every rule in id order. A rule not installed (R9 before opsanalytics.forecast) is
-    left out; its message is appended to `skipped` when a list is given."""
-    results = []
-    for spec in RULES.values():
-        try:
-            results.append(spec.function(con, contract, filters or Filters()))
-        except AuditUnavailable as exc:
-            if skipped is not None:
-                skipped.append(str(exc))
-    return results
+    """Every rule in id order, R1 ... R10: none is ever left out, and an error in one is
+    raised. `skipped` is accepted for the callers that still pass it and stays empty."""
+    return [spec.function(con, contract, filters or Filters()) for spec in RULES.values()]
 
 
 __all__ = ["RULES", "RuleSpec", "AuditResult", "Filters", "AuditUnavailable", "run", "run_all",

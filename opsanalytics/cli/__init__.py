@@ -32,14 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"opsanalytics.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"opsanalytics.cli.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+    for name in COMMANDS:  # every one is part of the package: a missing module is an error
+        importlib.import_module(f"opsanalytics.cli.{name}").register(sub)
     return parser
 
 
