@@ -21,3 +21,28 @@ def test_perf_notes_are_cited_by_their_path_in_the_repository():
     assert [c for c in citations if "bench/PERF-NOTES.md" not in c[1]] == []
     notes = (ROOT / "bench" / "PERF-NOTES.md").read_text(encoding="utf-8")
     assert "Dropping the input order saves 12 %" in notes   # what kannel.py cites (-12 %)
+
+
+def _readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else len(text)]
+
+
+def test_the_rules_table_names_every_audit_query_and_only_those():
+    rows = [line.split("|") for line in _readme_section("Where each rule lives").splitlines()
+            if line.startswith("| R")]
+    named = {name for row in rows for name in re.findall(r"`([a-z0-9_]+\.sql)`", row[2])}
+    on_disk = {path.name for path in (ROOT / "queries" / "audits").glob("*.sql")}
+    assert sorted(on_disk - named) == [] and sorted(named - on_disk) == []
+
+
+def test_the_layout_says_what_each_fixture_folder_is():
+    layout = _readme_section("Layout")
+    folders = sorted(p.name for p in (ROOT / "tests" / "fixtures").iterdir() if p.is_dir())
+    assert folders == ["kannel-1.4.5", "kannel-cases", "kannel-older"]
+    assert [f for f in folders if f"{f}/" not in layout] == []
+    assert "kannel-1.4.5/ real Kannel 1.4.5 logs" in layout
+    assert "derived from those by\n" in layout and "derive_older.py" in layout
+    assert "kannel-cases/ hand-made lines" in layout
