@@ -21,9 +21,18 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import ConfigError
 
 #: a short message (at most this many words) is an opt-out when it holds a stop keyword anywhere
+#: (a longer one when it starts or ends with one)
 KEYWORD_MAX_WORDS = 5
+#: French verb endings a single-word stop keyword of at least VERB_MIN_LETTERS letters may
+#: carry: `ARRETE`, `ARRETEZ`, `ARRETER` (Arrête ! / arrêtez / arrêter), with the final
+#: consonant doubled too (`STOPPE`, `STOPPEZ`, `STOPPER`). Shorter keywords are too easily
+#: the start of another word. Not for start keywords: a false opt-in would hide the breaches
+#: after it, a false opt-out only shows more.
+VERB_ENDINGS = ("E", "ES", "EZ", "ER")
+VERB_MIN_LETTERS = 4
 #: letters that may carry an accent, hence be logged as '..' (2-3 bytes) or '?' in lossy text
 _ACCENTABLE = set("ACEINOUY")
+_VOWELS = set("AEIOUY")
 
 
 def normalise_keyword(text: str) -> str:
@@ -33,16 +42,22 @@ def normalise_keyword(text: str) -> str:
     return " ".join(re.sub(r"[^A-Z0-9]+", " ", plain).split())
 
 
-def keyword_pattern(keyword: str) -> str:
-    """RE2 pattern of one normalised keyword, tolerant of lossy logging (`ARR..T`, `ARR?T`)."""
+def keyword_pattern(keyword: str, verb_forms: bool = False) -> str:
+    """RE2 pattern of one normalised keyword, tolerant of lossy logging (`ARR..T`, `ARR?T`);
+    with `verb_forms`, a single word of VERB_MIN_LETTERS letters or more also matches followed
+    by a French verb ending (VERB_ENDINGS), its last consonant maybe doubled (`STOPPEZ`)."""
+    normalised = normalise_keyword(keyword)
     parts = []
-    for char in normalise_keyword(keyword):
+    for char in normalised:
         if char in _ACCENTABLE:
             parts.append(f"(?:{char}|\\.{{2,3}}|\\?)")
         elif char == " ":
             parts.append(" ")
         else:
             parts.append(re.escape(char))
+    if verb_forms and re.fullmatch(f"[A-Z]{{{VERB_MIN_LETTERS},}}", normalised):
+        doubled = "" if normalised[-1] in _VOWELS else f"{normalised[-1]}?"
+        parts.append(f"(?:{doubled}(?:{'|'.join(VERB_ENDINGS)}))?")
     return "".join(parts)
 
 
@@ -51,14 +66,16 @@ class KeywordPatterns:
     """Bound parameters of queries/facts/fct_mo.sql (R4)."""
 
     stop_lead: str    # the message starts with a stop keyword
+    stop_tail: str    # the message ends with a stop keyword (`Merci de ne plus m'envoyer de SMS STOP`)
     stop_any: str     # a stop keyword anywhere (only for short messages)
     start_lead: str
+    start_tail: str
     start_any: str
     max_words: int = KEYWORD_MAX_WORDS
 
     def params(self) -> dict[str, object]:
-        return {"stop_lead": self.stop_lead, "stop_any": self.stop_any,
-                "start_lead": self.start_lead, "start_any": self.start_any,
+        return {"stop_lead": self.stop_lead, "stop_tail": self.stop_tail, "stop_any": self.stop_any,
+                "start_lead": self.start_lead, "start_tail": self.start_tail, "start_any": self.start_any,
                 "keyword_max_words": self.max_words}
 
 
@@ -66,16 +83,18 @@ def _alternation(keywords: list[str], key: str, source: str) -> str:
     for keyword in keywords:
         if not normalise_keyword(keyword):
             raise ConfigError(f"{source}: rules.{key}: keyword {keyword!r} has no letter or digit to match")
-    patterns = sorted({keyword_pattern(k) for k in keywords}, key=len, reverse=True)
+    verb_forms = key == "stop_keywords"
+    patterns = sorted({keyword_pattern(k, verb_forms) for k in keywords}, key=len, reverse=True)
     return "(?:" + "|".join(patterns) + ")"
 
 
 def keyword_patterns(contract: Contract) -> KeywordPatterns:
-    """The R4 patterns of the contract's keyword lists (see docs/schema.md, "MO keywords")."""
+    """The R4 patterns of the contract's keyword lists (see docs/schema.md, "MO keywords"):
+    whole words at the start, at the end, or anywhere in a short message."""
     stop = _alternation(contract.rules.stop_keywords, "stop_keywords", contract.source)
     start = _alternation(contract.rules.start_keywords, "start_keywords", contract.source)
-    return KeywordPatterns(f"^{stop}(?: |$)", f"(?:^| ){stop}(?: |$)",
-                           f"^{start}(?: |$)", f"(?:^| ){start}(?: |$)")
+    return KeywordPatterns(f"^{stop}(?: |$)", f"(?:^| ){stop}$", f"(?:^| ){stop}(?: |$)",
+                           f"^{start}(?: |$)", f"(?:^| ){start}$", f"(?:^| ){start}(?: |$)")
 
 
 def _short_codes(contract: Contract) -> pa.Table:
@@ -162,7 +181,7 @@ def _keywords(contract: Contract) -> pa.Table:
         "keyword": pa.array([k for k, _ in rows], pa.string()),
         "kind": pa.array([kind for _, kind in rows], pa.string()),
         "normalised": pa.array([normalise_keyword(k) for k, _ in rows], pa.string()),
-        "pattern": pa.array([keyword_pattern(k) for k, _ in rows], pa.string()),
+        "pattern": pa.array([keyword_pattern(k, kind == "STOP") for k, kind in rows], pa.string()),
     })
 
 

@@ -328,7 +328,7 @@ def test_r4_late_first_message_and_declared_brands():
     late_ack = t.send(A, paris("2026-11-10 10:11:00"))           # first, but after the grace
     same_second = t.send(B, paris("2026-11-10 10:00:00"))
     t.receive(B, paris("2026-11-10 10:00:00"), "STOP", keyword="STOP")
-    t.receive(B, paris("2026-11-10 09:00:00"), "STOPPEZ", keyword=None)
+    t.receive(B, paris("2026-11-10 09:00:00"), "AUTOSTOP", keyword=None)
     result = run(t.warehouse(), CONTRACT, "R4")
     assert ids(result) == [late_ack]
     assert same_second not in ids(result)

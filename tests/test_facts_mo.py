@@ -40,15 +40,41 @@ STOP_VARIANTS = [
     ("merci stop", False),     # short message, keyword anywhere
     ("unsubscribe", False),
     ("Stop je ne veux plus recevoir vos messages publicitaires, merci de me retirer", False),
+    # a long message that ends with the keyword (trailing punctuation and emoji are spaces)
+    ("Merci de ne plus m'envoyer de SMS STOP", False),
+    ("Je ne veux plus recevoir vos messages, stop !", False),
+    ("Bonjour je souhaite me désinscrire merci STOP", False),   # UCS-2
+    ("Vous pouvez arrêter de m'envoyer des SMS svp ARRET", False),
+    ("Je ne veux plus de vos pubs, STOP SMS 🙏", False),
+    ("Merci de ne plus m'envoyer de SMS.STOP", True),          # newline before the keyword
+    # full-width forms (U+FF01-FF5E) read as ASCII
+    ("ＳＴＯＰ", False),
+    ("ｓｔｏｐ　ｍｅｒｃｉ", False),
+    ("Merci de ne plus m'envoyer de messages ＳＴＯＰ！", False),
+    # French verb forms of a single-word keyword (4+ letters)
+    ("ARRETE", False),
+    ("Arrête", False),
+    ("arrêtez", False),
+    ("Arrêtez svp", False),
+    ("ARR..TEZ", True),
+    ("STOPPEZ", False),
+    ("stopper", False),
+    ("Stopper.", True),
+    ("STOPPE", False),
+    ("ARRETER", False),
+    ("Stoppez les SMS publicitaires merci beaucoup", False),
 ]
 
 NOT_STOP = [
     ("Bonjour, je voudrais arrêter de recevoir le jeu mais seulement après le tirage de demain soir", False),
     ("Je voudrais participer au jeu concours, pas stop, continuez à m'envoyer les questions svp merci", False),
-    ("ARRETER", False),        # another word, not the keyword
-    ("STOPPE", False),
-    ("Stopper", False),
-    ("Stopper.", True),
+    ("Je ne dis pas stop, continuez le jeu concours svp", False),   # a longer one: start or end only
+    ("Merci de ne plus m'envoyer de SMS STOP svp merci beaucoup", False),
+    ("ARRETAGE", False),       # another word, not the keyword nor a verb form of it
+    ("STOPS", False),
+    ("STOPPAGE", False),
+    ("AUTOSTOP", False),
+    ("Le bus ne s'arrête plus devant chez moi", False),
     ("JEU", False),
     ("ST....", True),          # dots stand only for accented letters, not for S/T/O/P
     ("", False),
@@ -74,6 +100,27 @@ def test_not_stop(default_keywords, text, lossy):
 
 def test_start_keywords():
     assert keywords([("start", False), ("Start !", False), ("Go", False)]) == ["START", "START", None]
+
+
+def test_a_long_message_ending_with_a_keyword_opts_in_or_out_stop_winning():
+    """The last word counts as the first one does, whatever the length; a stop keyword wins
+    over a start keyword wherever each stands."""
+    assert keywords([("Je voudrais de nouveau recevoir vos offres START", False),
+                     ("Je voudrais de nouveau recevoir vos offres merci START STOP", False),
+                     ("STOP je voudrais de nouveau recevoir vos offres START", False),
+                     ("START je voudrais de nouveau recevoir vos offres STOP", False)]) == [
+        "START", "STOP", "STOP", "STOP"]
+
+
+def test_verb_forms_are_for_single_word_stop_keywords_of_four_letters_or_more():
+    """`DESABO` is a keyword of the contract: `DESABONNEZ` is not a verb form of it (the
+    ending must follow the whole keyword), `DESABOER` would be; a 3-letter keyword (`FIN`)
+    takes no ending (`FINE`, `FINES` are other words); `STOP SMS` is two words; start keywords
+    take none (`STARTER`: a false opt-in would hide the breaches after it)."""
+    rules = 'stop_keywords = ["STOP SMS", "FIN", "DESABO"]\nstart_keywords = ["START"]'
+    assert keywords([("FIN", False), ("FINE", False), ("STOPPEZ SMS", False), ("DESABOEZ", False),
+                     ("DESABONNEZ", False), ("STARTER", False), ("STOP SMS", False)], rules) == [
+        "STOP", None, None, "STOP", None, None, "STOP"]
 
 
 def test_stop_wins_over_start_in_a_short_message_holding_both():

@@ -1,5 +1,7 @@
 -- One row per MO line (R4, R5) with its normalised opt keyword.
--- Normalisation: upper case, accents removed; anything but letters and digits becomes a
+-- Normalisation: the full-width forms of ASCII (U+FF01-FF5E, `ＳＴＯＰ` typed on an East
+-- Asian keyboard or pasted) folded to ASCII one for one (DuckDB has no NFKC), upper case,
+-- accents removed; anything but letters and digits becomes a
 -- space -- except in lossy text, where a run of 2+ dots or a '?' inside a word stands for a
 -- character the log could not show (`ARR..T`, `ARR?T`) and is kept; at word edges they are
 -- punctuation. A single '.' is a word break: Kannel writes every byte outside 0x20-0x7E as
@@ -7,16 +9,24 @@
 -- a 1-byte character: punctuation, or a newline or tab (`Stop.merci`, `Arr..t.svp`). A '?'
 -- stands for one character whatever its width (one that could not be converted to or from
 -- GSM), so a single '?' can be a letter and stays.
--- keyword: 'STOP' when the message starts with a stop keyword, or is short
--- (<= $keyword_max_words words) and holds one as whole words anywhere; likewise 'START';
--- else NULL. Patterns ($stop_lead ...) come from the contract's keyword lists
--- (opsanalytics.reference.keyword_patterns); a stop keyword wins over a start keyword.
+-- keyword: 'STOP' when the message starts or ends with a stop keyword as whole words,
+-- whatever its length (`Merci de ne plus m'envoyer de SMS STOP`: a subscriber often puts
+-- the keyword last, after a sentence saying why), or is short (<= $keyword_max_words words)
+-- and holds one anywhere; likewise 'START'; else NULL. A longer message holding one only in
+-- the middle (`je voudrais arrêter ... mais ...`) is not an opt-out. Patterns ($stop_lead,
+-- $stop_tail ...) come from the contract's keyword lists (opsanalytics.reference.
+-- keyword_patterns: single-word stop keywords also in their French verb forms, `Arrêtez`,
+-- `STOPPEZ`); a stop keyword wins over a start keyword.
 CREATE OR REPLACE TABLE fct_mo AS
 WITH mo_lines AS (
     SELECT
         event_id(load_id, line_no) AS mo_id,
         *,
-        upper(strip_accents(coalesce(text, ''))) AS upper_text
+        upper(strip_accents(translate(
+            coalesce(text, ''),
+            '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
+            '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
+        ))) AS upper_text
     FROM events
     WHERE kind = 'mo'
 ),
@@ -70,9 +80,9 @@ SELECT
     w.norm AS text_normalised,
     CASE
         -- (every STOP test before any START test: `START puis STOP` is an opt-out)
-        WHEN regexp_matches(w.norm, $stop_lead) THEN 'STOP'
+        WHEN regexp_matches(w.norm, $stop_lead) OR regexp_matches(w.norm, $stop_tail) THEN 'STOP'
         WHEN w.n_words <= $keyword_max_words AND regexp_matches(w.norm, $stop_any) THEN 'STOP'
-        WHEN regexp_matches(w.norm, $start_lead) THEN 'START'
+        WHEN regexp_matches(w.norm, $start_lead) OR regexp_matches(w.norm, $start_tail) THEN 'START'
         WHEN w.n_words <= $keyword_max_words AND regexp_matches(w.norm, $start_any) THEN 'START'
     END AS keyword,
     nullif(split_part(w.norm, ' ', 1), '') AS first_word
