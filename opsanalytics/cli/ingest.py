@@ -2,7 +2,10 @@
 
 Everything is checked before the warehouse is touched (the contract, every file); the load
 itself is one transaction, so bad input leaves nothing half-written, and a database this
-command created for a load that failed is removed again.
+command created for a load that failed is removed again. The checks that follow the commit
+(why lines were rejected, opsanalytics.ingest.cautions) cannot undo it: when DuckDB fails
+them, one warning line on stderr says so and why, and the exit status stays 0 (the load is in
+the warehouse).
 """
 
 from __future__ import annotations
@@ -14,12 +17,10 @@ from pathlib import Path
 import duckdb
 
 from opsanalytics import warehouse
-from opsanalytics.audits.result import Filters
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import IngestError
-from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, reading_warning, rejected_reasons
-from opsanalytics.ingest.kannel_format import lost_fields
-from opsanalytics.report.insights import clock_offsets, clock_warnings, services_not_in_contract
+from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
+from opsanalytics.ingest.cautions import cautions as load_cautions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,13 +67,7 @@ def main(args: argparse.Namespace) -> int:
         try:
             results = ingest_files(con, contract, args.files, fmt=args.format, progress=not args.quiet,
                                    echo=False)
-            try:  # the load is committed: failing to summarise it must not undo it
-                reasons = [rejected_reasons(con, r) for r in results]
-                cautions = _cautions(con, contract, results, args.config)
-            except duckdb.Error as exc:
-                if warehouse.is_interrupt(exc):
-                    raise
-                reasons, cautions = [([], 0) for _ in results], []
+            reasons, cautions = _post_load_checks(con, contract, results, args.config)
         except duckdb.OutOfMemoryException as exc:
             raise IngestError(f"out of memory under --memory-limit {args.memory_limit} "
                               f"({str(exc).splitlines()[0]}); nothing was loaded: give it more, "
@@ -108,6 +103,32 @@ def _write_failure(exc: duckdb.Error) -> bool:
     return isinstance(exc, duckdb.IOException) or "Could not write" in str(exc)
 
 
+def _post_load_checks(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult],
+                      config: str) -> tuple[list, list[str]]:
+    """Why lines were rejected, per file, and the cautions. The load is committed: DuckDB
+    failing these must not undo it, nor pass unsaid: what could not be computed is replaced
+    by one line saying so and why."""
+    cautions = f"the cautions (services missing from {config}, receipts' clock against log_timezone)"
+    reasons: list = [([], 0) for _ in results]
+    try:
+        reasons = [rejected_reasons(con, r) for r in results]
+    except duckdb.Error as exc:
+        return reasons, [_checks_failed(exc, f"why lines were rejected, {cautions}")]
+    try:
+        return reasons, load_cautions(con, contract, results, config)
+    except duckdb.Error as exc:
+        return reasons, [_checks_failed(exc, cautions)]
+
+
+def _checks_failed(exc: duckdb.Error, missing: str) -> str:
+    """The one stderr line of a failed post-load check; an interrupt is no failure of it."""
+    if warehouse.is_interrupt(exc):
+        raise exc
+    why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return (f"opsanalytics ingest: warning: the load is committed, but the post-load checks failed "
+            f"({why}); not computed: {missing}")
+
+
 def _print_results(results: list[LoadResult], reasons: list, cautions: list[str]) -> None:
     """Each file's accounting line on stdout; why lines were rejected and the cautions on stderr."""
     for result in results:
@@ -120,48 +141,6 @@ def _print_results(results: list[LoadResult], reasons: list, cautions: list[str]
             print(_rejected_summary(result, top, count), file=sys.stderr)
     for caution in cautions:
         print(caution, file=sys.stderr)
-
-
-def _cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult],
-              config: str) -> list[str]:
-    """What the audits cannot see in the warehouse, said at load time rather than found out
-    from an empty audit: lines already loaded with another log_timezone or access-log
-    format than the contract's (kept as they were read), services the contract does not
-    name, a log_timezone that the SMSC's receipts contradict, and what a custom access-log
-    format leaves out."""
-    cautions = [w for w in (reading_warning(r, contract) for r in results) if w]
-    unnamed = services_not_in_contract(con, contract, Filters())
-    if len(unnamed):
-        cautions.append(_services_warning(unnamed, config))
-    skewed = clock_warnings(clock_offsets(con, contract, Filters()))
-    if len(skewed):
-        cautions.append(_clock_warning(skewed, contract.log_timezone, config))
-    lost = lost_fields(contract.access_log_format, contract.access_log_clean)
-    if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
-        cautions.append(f"warning: the access_log_format of {config} leaves out:\n"
-                        + "\n".join(f"  {why}" for why in lost))
-    return cautions
-
-
-def _services_warning(unnamed, config: str) -> str:
-    """Services the contract does not name: their MTs escape every marketing rule."""
-    listed = ", ".join(f"{r.service} ({r.mt_lines:,} MT)" for r in unnamed.head(10).itertuples())
-    more = f" and {len(unnamed) - 10} more" if len(unnamed) > 10 else ""
-    return (f"warning: {len(unnamed)} service(s) sending MTs are not in {config}'s [[services]]: "
-            f"{listed}{more}; their MTs have no brand and no category, so no marketing rule "
-            "(R1-R4) applies to them. Name them in [[services]] and run ingest again: the facts "
-            "are rebuilt for the new contract.")
-
-
-def _clock_warning(skewed, log_timezone: str, config: str) -> str:
-    """The SMSC's receipts date the MTs hours away from the log: most likely log_timezone is
-    wrong, which shifts every R2 judgement by as much."""
-    listed = ", ".join(f"{r.smsc} {r.median_offset_minutes:+g} min ({r.receipts:,} receipts)"
-                       for r in skewed.head(10).itertuples())
-    return (f"warning: the SMSC receipts' submit dates differ from the log's times on {listed}: is "
-            f"log_timezone = \"{log_timezone}\" in {config} how the log is written (Kannel writes local "
-            "time unless access-log-time = gmt)? Or does the SMSC keep another time zone (then set "
-            "receipt_timezone)? A wrong log_timezone shifts the R2 window by as much.")
 
 
 def _rejected_summary(result: LoadResult, reasons: list, count: int) -> str:

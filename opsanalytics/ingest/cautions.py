@@ -1,0 +1,53 @@
+"""What the audits cannot see in a warehouse just loaded, said at load time rather than found
+out from an empty audit (`opsanalytics ingest` prints these on stderr after the commit)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from opsanalytics.audits.result import Filters
+from opsanalytics.config import Contract
+from opsanalytics.ingest import LoadResult, reading_warning
+from opsanalytics.ingest.kannel_format import lost_fields
+from opsanalytics.report.insights import clock_offsets, clock_warnings, services_not_in_contract
+
+
+def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult],
+             config: str) -> list[str]:
+    """Lines already loaded with another log_timezone or access-log format than the
+    contract's (kept as they were read), services the contract `config` does not name, a
+    log_timezone that the SMSC's receipts contradict, and what a custom access-log format
+    leaves out; one message each, in that order."""
+    out = [w for w in (reading_warning(r, contract) for r in results) if w]
+    unnamed = services_not_in_contract(con, contract, Filters())
+    if len(unnamed):
+        out.append(services_warning(unnamed, config))
+    skewed = clock_warnings(clock_offsets(con, contract, Filters()))
+    if len(skewed):
+        out.append(clock_warning(skewed, contract.log_timezone, config))
+    lost = lost_fields(contract.access_log_format, contract.access_log_clean)
+    if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
+        out.append(f"warning: the access_log_format of {config} leaves out:\n"
+                   + "\n".join(f"  {why}" for why in lost))
+    return out
+
+
+def services_warning(unnamed, config: str) -> str:
+    """Services the contract does not name: their MTs escape every marketing rule."""
+    listed = ", ".join(f"{r.service} ({r.mt_lines:,} MT)" for r in unnamed.head(10).itertuples())
+    more = f" and {len(unnamed) - 10} more" if len(unnamed) > 10 else ""
+    return (f"warning: {len(unnamed)} service(s) sending MTs are not in {config}'s [[services]]: "
+            f"{listed}{more}; their MTs have no brand and no category, so no marketing rule "
+            "(R1-R4) applies to them. Name them in [[services]] and run ingest again: the facts "
+            "are rebuilt for the new contract.")
+
+
+def clock_warning(skewed, log_timezone: str, config: str) -> str:
+    """The SMSC's receipts date the MTs hours away from the log: most likely log_timezone is
+    wrong, which shifts every R2 judgement by as much."""
+    listed = ", ".join(f"{r.smsc} {r.median_offset_minutes:+g} min ({r.receipts:,} receipts)"
+                       for r in skewed.head(10).itertuples())
+    return (f"warning: the SMSC receipts' submit dates differ from the log's times on {listed}: is "
+            f"log_timezone = \"{log_timezone}\" in {config} how the log is written (Kannel writes local "
+            "time unless access-log-time = gmt)? Or does the SMSC keep another time zone (then set "
+            "receipt_timezone)? A wrong log_timezone shifts the R2 window by as much.")

@@ -1,0 +1,105 @@
+"""After the commit, `opsanalytics ingest` says why lines were rejected and what the audits
+cannot see (opsanalytics.ingest.cautions); when DuckDB fails those checks the load stays
+committed and one stderr line says the checks failed and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from opsanalytics import warehouse
+from opsanalytics.cli import main as cli
+from opsanalytics.config import parse_contract
+from opsanalytics.ingest import ingest_files
+from opsanalytics.ingest import cautions as cautions_module
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MAIN = FIXTURES / "kannel-1.4.5" / "main" / "access.log"
+ODD = FIXTURES / "kannel-cases" / "odd.log"
+CONTRACT = 'timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n'
+ODD_HEADER = (f"{ODD.resolve()}: 8 rejected line(s), by reason (every one, with its raw text, in the "
+              "rejected_lines table):")
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "contract.toml"
+    path.write_text(CONTRACT, encoding="utf-8")
+    return path
+
+
+def _rejected(db) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM rejected_lines").fetchone()[0]
+
+
+def test_the_cautions_name_unnamed_services_and_a_receipts_clock_an_hour_off():
+    """The main gateway log read as UTC (it is French time), under a contract naming no service."""
+    contract = parse_contract('timezone = "Europe/Paris"\nlog_timezone = "UTC"\n', "c.toml")
+    con = warehouse.connect(":memory:")
+    try:
+        results = ingest_files(con, contract, [MAIN], progress=False)
+        said = cautions_module.cautions(con, contract, results, "c.toml")
+    finally:
+        con.close()
+    assert said == [
+        "warning: 5 service(s) sending MTs are not in c.toml's [[services]]: acme (28 MT), jeu (3 MT), "
+        "stop (3 MT), jeu_app (1 MT), start (1 MT); their MTs have no brand and no category, so no marketing "
+        "rule (R1-R4) applies to them. Name them in [[services]] and run ingest again: the facts are rebuilt "
+        "for the new contract.",
+        "warning: the SMSC receipts' submit dates differ from the log's times on ora_36180 -60.9 min "
+        "(27 receipts): is log_timezone = \"UTC\" in c.toml how the log is written (Kannel writes local time "
+        "unless access-log-time = gmt)? Or does the SMSC keep another time zone (then set receipt_timezone)? "
+        "A wrong log_timezone shifts the R2 window by as much.",
+    ]
+
+
+def test_reject_reasons_failing_after_the_commit_is_one_line_and_the_load_stays(tmp_path, config, capsys,
+                                                                                monkeypatch):
+    from opsanalytics.cli import ingest as ingest_cli
+
+    def broken(con, result, top=5):
+        raise duckdb.IOException("IO Error: disk went away\nmore detail")
+
+    monkeypatch.setattr(ingest_cli, "rejected_reasons", broken)
+    db = tmp_path / "new.duckdb"
+    assert cli(["ingest", str(ODD), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{ODD.resolve()}: lines=12 events=3 markers=1 rejected=8 (loaded)\n"
+    assert err.splitlines() == [
+        ODD_HEADER,
+        "opsanalytics ingest: warning: the load is committed, but the post-load checks failed (IO Error: disk "
+        f"went away); not computed: why lines were rejected, the cautions (services missing from {config}, "
+        "receipts' clock against log_timezone)"]
+    assert _rejected(db) == 8
+
+
+def test_cautions_failing_after_the_commit_keep_the_reasons_and_say_so(tmp_path, config, capsys, monkeypatch):
+    def broken(*args):
+        raise duckdb.CatalogException("Catalog Error: Table with name fct_mt does not exist!")
+
+    monkeypatch.setattr(cautions_module, "services_not_in_contract", broken)
+    db = tmp_path / "new.duckdb"
+    assert cli(["ingest", str(ODD), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == ODD_HEADER and err[1] == ("  2  e.g. line 4: fields missing or out of order for the "
+                                               "access-log format (truncated or damaged line?)")
+    assert err[-1] == ("opsanalytics ingest: warning: the load is committed, but the post-load checks failed "
+                       "(Catalog Error: Table with name fct_mt does not exist!); not computed: the cautions "
+                       f"(services missing from {config}, receipts' clock against log_timezone)")
+    assert len(err) == 8 and _rejected(db) == 8   # header, 5 reasons, '... and 2 other', the warning
+
+
+def test_an_interrupt_during_the_checks_is_no_failure_of_them(tmp_path, config, capsys, monkeypatch):
+    """Ctrl-C as DuckDB reports it, after the commit: exit 130 and the load kept, as before."""
+    def interrupted(*args):
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(cautions_module, "services_not_in_contract", interrupted)
+    db = tmp_path / "new.duckdb"
+    assert cli(["ingest", str(ODD), "--db", str(db), "--config", str(config), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted after the load was committed: the warehouse keeps it" in err
+    assert "post-load checks failed" not in err and _rejected(db) == 8
