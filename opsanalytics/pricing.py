@@ -1,4 +1,4 @@
-"""Orange's price grid (RULES.md, EUR excl. VAT) and the throughput-tier arithmetic of R8/R9.
+"""Orange's throughput prices (RULES.md, EUR excl. VAT) and the tier arithmetic of R8/R9.
 
 Kept in one place so that the R8 audit, the R9 forecast and the reports quote the same
 figures.
@@ -6,16 +6,11 @@ figures.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from opsanalytics.config import RATE_TIERS
 
-MT_DELIVERED_EUR = 0.030
-SHORT_CODE_MONTHLY_FIRST_20_EUR = 150.0
-SHORT_CODE_MONTHLY_FROM_21ST_EUR = 500.0
 THROUGHPUT_CHANGE_EUR = 150.0
-OADC_MONTHLY_EUR = 150.0
 #: monthly option price per short code by tier (SMS/s); 10/s is included
 THROUGHPUT_MONTHLY_EUR = {10: 0.0, 20: 800.0, 50: 1600.0, 100: 2500.0, 150: 3000.0}
 #: tiers from which Orange must be asked (contract: "50 and more must be requested")
@@ -56,13 +51,3 @@ def fits_window(segments: int, rate: int, window_hours: float, headroom: float) 
     retries pushes its end past the window (RULES.md: 500,000 segments at 10/s, 13.9 h,
     does not fit one 8h-22h window)."""
     return campaign_hours(segments, rate) <= window_hours * (1 - headroom)
-
-
-def short_code_monthly_eur(index: int) -> float:
-    """Monthly fee of the `index`-th short code (1-based): 150 up to the 20th, 500 after."""
-    return SHORT_CODE_MONTHLY_FIRST_20_EUR if index <= 20 else SHORT_CODE_MONTHLY_FROM_21ST_EUR
-
-
-def segments_at(rate: int, hours: float) -> int:
-    """How many segments a tier can carry in `hours`."""
-    return int(math.floor(rate * hours * 3600))

@@ -37,7 +37,6 @@ class Filters:
             "window_end": dt.time.fromisoformat(rules.window[1]),
             "stop_grace_minutes": rules.stop_grace_minutes,
             "session_hours": rules.session_hours,
-            "retry_minutes": rules.retry_minutes,
             "forecast_tolerance": rules.forecast_tolerance,
         }
 

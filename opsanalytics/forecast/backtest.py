@@ -21,7 +21,6 @@ import pandas as pd
 
 from opsanalytics.forecast.model import SEASON, forecast_series, last_value, seasonal_naive
 
-METHODS = ("chosen", "seasonal_naive", "last_value")
 #: the most recent origins scored (12: every calendar month once as a starting point)
 MAX_ORIGINS = 12
 #: complete months a series needs before anything is scored: a year of history, then a month

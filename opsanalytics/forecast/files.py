@@ -27,7 +27,6 @@ FORECAST_COLUMNS = ("short_code", "month", "mt_segments", "peak_sms_per_s", "sub
 #: columns opsanalytics adds to the file it writes; optional when loading
 EXTRA_COLUMNS = ("segments_low", "segments_high", "peak_low", "peak_high", "required_rate",
                  "adjustment_segments", "method")
-ADJUSTMENT_COLUMNS = ("short_code", "month", "extra_segments")
 MAX_ERRORS = 20
 #: the sheet of figures in an XLSX forecast (workbook.py writes it; a one-sheet file also loads)
 FIGURES_SHEET = "Forecast"
