@@ -300,8 +300,8 @@ def test_r4_grace_ack_start_and_brand_scope():
     t.send(A, paris("2026-11-02 10:00:00"), short_code="36180")                  # Acme seen on 36180
     t.send(B, paris("2026-11-02 10:00:00"), short_code="36200", service="bravo")  # Bravo only on 36200
     t.receive(A, paris("2026-11-10 10:00:00"), "Stop merci", keyword="STOP")
-    t.send(A, paris("2026-11-10 10:00:30"), service="acme_tx", text="Desinscription prise en compte")
     ack = t.send(A, paris("2026-11-10 10:05:00"), text="Vous ne recevrez plus nos SMS. STOP au 36180")
+    t.send(A, paris("2026-11-10 10:05:30"), service="acme_tx", text="Desinscription prise en compte")
     second = t.send(A, paris("2026-11-10 10:06:00"))                              # second within grace
     other_code = t.send(A, paris("2026-11-12 10:00:00"), short_code="36200")      # Acme's other code
     t.send(A, paris("2026-11-12 11:00:00"), short_code="36200", service="bravo")  # Bravo: not concerned

@@ -11,8 +11,9 @@ comes from an injected scenario. Definitions (docs/simulator.md):
   recipient (E.164) and the second of its first accepted line, in local time with offset;
 - R2 reason: 'sunday' before 'holiday' before 'hour';
 - R4: opt-out state per (number, brand), switched by STOP/START MOs to a short code on which
-  the brand sends marketing (as seen in the traffic); the first marketing MT of that brand
-  within the grace period after the STOP is allowed;
+  the brand sends marketing (as seen in the traffic); the acknowledgement of a STOP is the
+  first accepted MT to the number on the STOP's short code after it, whatever its service:
+  when it is marketing and within the grace period, it is allowed;
 - R8 counts segments of accepted lines per short code and second (one per part of an
   application-split message, derived from the text for a gateway-split one).
 """
@@ -86,14 +87,20 @@ def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter) -> dict[str,
     for m in mts:
         if m.category == "marketing":
             brands_on[m.code].add(m.brand)
-    switches: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    switches: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
     for mo in mos:
         if mo.keyword:
             for brand in brands_on.get(mo.code, ()):
-                switches[(mo.msisdn, brand)].append((mo.t, mo.keyword))
+                switches[(mo.msisdn, brand)].append((mo.t, mo.keyword, mo.code))
     for key in switches:
         switches[key].sort()
-    acked: set[tuple[str, str, int]] = set()
+    sent_on: dict[tuple[str, str], list[MT]] = defaultdict(list)
+    for m in sorted(acc, key=lambda m: m.t):
+        sent_on[(m.msisdn, m.code)].append(m)
+
+    def acknowledgement(msisdn: str, code: str, stop_at: int) -> MT | None:
+        return next((m for m in sent_on[(msisdn, code)] if m.t > stop_at), None)
+
     for m in mkt:
         events = switches.get((m.msisdn, m.brand))
         if not events:
@@ -101,12 +108,9 @@ def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter) -> dict[str,
         before = [e for e in events if e[0] < m.t]
         if not before or before[-1][1] != "STOP":
             continue
-        stop_at = before[-1][0]
-        ack_key = (m.msisdn, m.brand, stop_at)
-        if m.t - stop_at <= STOP_GRACE and ack_key not in acked:
-            acked.add(ack_key)
+        stop_at, _, stop_code = before[-1]
+        if m.t - stop_at <= STOP_GRACE and acknowledgement(m.msisdn, stop_code, stop_at) is m:
             continue
-        acked.add(ack_key)
         out["R4"].append({"msisdn": m.msisdn, "brand": m.brand, "short_code": m.code,
                           "stop_at": iso(stop_at), "sent_at": iso(m.t), "submitted_at": iso(m.t)})
 

@@ -164,12 +164,18 @@ def r4_opt_outs(sc: Scenarios) -> None:
         return
     d0 = room(0, 2)
     p = inj.number()
+    # no reply of the gateway's `stop` service here: the brand's own message is the first MT
+    # on the STOP's code after it, the acknowledgement (allowed within the grace period)
     inj.mo("R4 stop then brand on other code", at(d0, 12), "36180", e164(p), "STOP", keyword="STOP")
-    inj.mt("R4 stop then brand on other code", at(d0, 12, 0, 5), "stop", "36180", "+" + p,
-           text=texts.STOP_ACK.format(code="36180"), dlr_mask=-1, final=None)
     inj.mt("trap R4 acknowledgement in grace", at(d0, 12, 3), "acme", "36180", p,
            text="ACME : votre désinscription est prise en compte, vous ne recevrez plus nos offres. STOP au 36180")
     inj.mt("R4 stop then brand on other code", at(later(d0, 2), 10), "acme", "36181", p)
+    w = inj.number()   # the gateway acknowledged: a promotion within the grace period is no acknowledgement
+    inj.mo("R4 promo after the gateway's acknowledgement", at(d0, 15), "36180", e164(w), "STOP", keyword="STOP")
+    inj.mt("R4 promo after the gateway's acknowledgement", at(d0, 15, 0, 5), "stop", "36180", "+" + w,
+           text=texts.STOP_ACK.format(code="36180"), dlr_mask=-1, final=None)
+    inj.mt("R4 promo after the gateway's acknowledgement", at(d0, 15, 5), "acme", "36180", w,
+           text="ACME : -20% sur tout le site ce jour. STOP au 36180")
 
     d1 = room(1, 2)
     q = inj.number()

@@ -3,11 +3,16 @@
 -- their short codes until a START. An opt-out sent to a short code concerns every brand
 -- sending marketing through it (fct_opt_events: one row per opt event and brand concerned).
 -- A START to a code re-opts in the same brands.
--- Allowed: the first marketing MT of the brand to the number after a STOP, when it is
--- within $stop_grace_minutes (the acknowledgement; transactional MTs are never R4 breaches
--- and do not use up that allowance). Every other marketing MT accepted by the platform
--- while the latest opt event before it is a STOP is a breach. Events at the same second as
--- the STOP are not "after" it (the log's resolution is one second).
+-- Allowed: the acknowledgement, when it is marketing and within $stop_grace_minutes. The
+-- acknowledgement of a STOP is the first MT sent to the number on the short code the STOP was
+-- sent to, after it, whatever its service or category: when the gateway's transactional
+-- `stop` service answered first, a promotion a minute later is no acknowledgement but a
+-- breach. Transactional MTs are never R4 breaches. Every other marketing MT accepted by the
+-- platform while the latest opt event before it is a STOP is a breach.
+-- "After": a later second, or the same second on a later line of the same load (a log's
+-- lines are in time order); two loads cannot order the events of one second (the log's
+-- resolution), so those are not after. Event ids are load_id * 10^10 + line_no
+-- (queries/facts/macros.sql): within a load they compare as line numbers.
 -- Every accepted attempt counts (fct_accepted_attempts): a message accepted before the STOP,
 -- undelivered, and resent after it reaches the number after the STOP. The acknowledgement
 -- is a message: its attempts within the grace period are allowed. A message is one breach,
@@ -35,6 +40,7 @@ brand_mt as (
 ),
 
 in_force as (
+    -- the latest opt event of the number and brand before each attempt
     select
         m.*,
         o.opt_at,
@@ -42,35 +48,53 @@ in_force as (
         o.mo_id,
         o.mo_short_code
     from brand_mt as m
-    asof join opt as o
+    join opt as o
       on o.msisdn = m.msisdn
      and o.brand = m.brand
-     and m.submitted_at > o.opt_at
+     and (m.submitted_at > o.opt_at
+          or (m.submitted_at = o.opt_at
+              and m.attempt_mt_id // 10000000000 = o.mo_id // 10000000000
+              and m.attempt_mt_id > o.mo_id))
+    qualify row_number() over (
+        partition by m.logical_id, m.attempt_mt_id order by o.opt_at desc, o.mo_id desc
+    ) = 1
 ),
 
-after_stop as (
-    -- messages after the STOP ranked by their first attempt after it
-    select
-        *,
-        dense_rank() over (
-            partition by msisdn, brand, opt_at order by message_after_stop_at, logical_id
-        ) as nth_after_stop
-    from (
-        select *, min(submitted_at) over (partition by msisdn, brand, opt_at, logical_id) as message_after_stop_at
-        from in_force
-        where keyword = 'STOP'
-    )
+stops as (
+    select distinct msisdn, opt_at, mo_id, mo_short_code
+    from opt
+    where keyword = 'STOP'
+),
+
+acknowledgements as (
+    -- the first MT after each STOP to its number on its short code, any service or category
+    select s.mo_id, s.mo_short_code, a.logical_id as ack_logical_id
+    from stops as s
+    join fct_accepted_attempts as a
+      on a.msisdn = s.msisdn
+     and a.short_code = s.mo_short_code
+     and (a.submitted_at > s.opt_at
+          or (a.submitted_at = s.opt_at
+              and a.attempt_mt_id // 10000000000 = s.mo_id // 10000000000
+              and a.attempt_mt_id > s.mo_id))
+    qualify row_number() over (
+        partition by s.mo_id, s.mo_short_code order by a.submitted_at, a.attempt_mt_id
+    ) = 1
 ),
 
 breaches as materialized (
-    select *
-    from after_stop
-    where not (nth_after_stop = 1 and submitted_at <= opt_at + to_minutes(cast($stop_grace_minutes as integer)))
-      and ($short_code is null or short_code = $short_code)
-      and ($brand is null or brand = $brand)
-      and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
-      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
-    qualify row_number() over (partition by logical_id order by submitted_at) = 1
+    select f.*
+    from in_force as f
+    left join acknowledgements as k
+      on k.mo_id = f.mo_id and k.mo_short_code = f.mo_short_code
+    where f.keyword = 'STOP'
+      and not (f.logical_id is not distinct from k.ack_logical_id
+               and f.submitted_at <= f.opt_at + to_minutes(cast($stop_grace_minutes as integer)))
+      and ($short_code is null or f.short_code = $short_code)
+      and ($brand is null or f.brand = $brand)
+      and ($date_from is null or f.submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or f.submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+    qualify row_number() over (partition by f.logical_id order by f.submitted_at) = 1
 )
 
 select

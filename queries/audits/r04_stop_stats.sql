@@ -8,19 +8,28 @@ with opt as (
 
 -- (every accepted attempt, as r04_stop_honour: a resend after the STOP is sent after it)
 brand_mt as (
-    select l.logical_id, l.msisdn, l.brand, l.category, l.submitted_at
+    select l.logical_id, l.attempt_mt_id, l.msisdn, l.brand, l.category, l.submitted_at
     from fct_accepted_attempts as l
     semi join (select distinct msisdn, brand from opt where keyword = 'STOP') as p
       on p.msisdn = l.msisdn and p.brand = l.brand
 ),
 
 in_force as (
+    -- the latest opt event before each attempt, "before" as r04_stop_honour reads it: an
+    -- earlier second, or the same second on an earlier line of the same load (event ids:
+    -- load_id * 10^10 + line_no, queries/facts/macros.sql)
     select m.*, o.opt_at, o.keyword
     from brand_mt as m
-    asof join opt as o
+    join opt as o
       on o.msisdn = m.msisdn
      and o.brand = m.brand
-     and m.submitted_at > o.opt_at
+     and (m.submitted_at > o.opt_at
+          or (m.submitted_at = o.opt_at
+              and m.attempt_mt_id // 10000000000 = o.mo_id // 10000000000
+              and m.attempt_mt_id > o.mo_id))
+    qualify row_number() over (
+        partition by m.logical_id, m.attempt_mt_id order by o.opt_at desc, o.mo_id desc
+    ) = 1
 ),
 
 per_stop as (
