@@ -14,6 +14,8 @@ the library knows the answer, plus the facts of RULES.md it cannot know:
 
 The table is derived by splitting prefixes until every sample number below a prefix has the
 same type and territory, so it follows the library's ranges without parsing its regexes.
+Numbers are classified against it in SQL only, once, by the facts (queries/facts/int_msisdn.sql,
+fct_mt.number_kind): the audits (R6, R10) read that kind and look nothing up again.
 """
 
 from __future__ import annotations
@@ -150,18 +152,3 @@ def prefix_table() -> tuple[Prefix, ...]:
         rows[via33] = Prefix(via33, "overseas_mobile", territory, 11, None, "RULES.md (written after +33)")
     return tuple(sorted(rows.values()))
 
-
-def classify(e164: str) -> tuple[str, str | None]:
-    """Python twin of the SQL lookup, for tests and one-off checks: (kind, territory)."""
-    digits = e164.removeprefix("+")
-    if not digits.isdigit() or not 7 <= len(digits) <= 15:
-        return "malformed", None
-    best = None
-    for row in prefix_table():
-        if digits.startswith(row.prefix) and (best is None or len(row.prefix) > len(best.prefix)):
-            best = row
-    if best is None:
-        return "unknown", None
-    if best.digits is not None and len(digits) != best.digits:
-        return "malformed", best.territory
-    return best.kind, best.territory

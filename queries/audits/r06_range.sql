@@ -3,14 +3,14 @@
 --   unknown_short_code       the short code is not in the contract (or none could be told);
 --   marketing_outside_35_36  marketing on 34, 37 or 38;
 --   no_geo_presence          marketing on 35ABC without the Géo Présence option;
---   not_m2m_number           38ABC traffic to a number that is not an M2M SIM (ref_numbering
---                            kind 'm2m', longest prefix wins, looked up for 38ABC numbers only).
+--   not_m2m_number           38ABC traffic to a number that is not an M2M SIM of the right
+--                            length: the facts' number_kind (fct_mt, int_msisdn) is not 'm2m'
+--                            (a 0700 number of the wrong length is 'malformed' there).
 -- Each accepted attempt is judged on its own short code (fct_accepted_attempts: a resend may
 -- leave on another); a message is one breach, that of its first attempt in breach.
 with messages as (
     select
         logical_id,
-        msisdn,
         short_code,
         smsc,
         oadc,
@@ -32,7 +32,6 @@ codes as (
 suspects as materialized (
     select
         m.logical_id,
-        m.msisdn,
         m.short_code,
         m.smsc,
         m.oadc,
@@ -49,23 +48,12 @@ suspects as materialized (
        or (m.category = 'marketing' and (c.code_range not in ('35', '36') or (c.code_range = '35' and not c.geo_presence)))
 ),
 
-numbers_38 as (
-    select distinct msisdn, ltrim(msisdn, '+') as digits
-    from suspects
-    where code_range = '38'
-),
-
-prefix_lengths as (
-    select distinct length(prefix) as len
-    from ref_numbering
-),
-
+-- the facts' kind of the recipient of 38ABC traffic (number_kind is never NULL there): a
+-- message's lines share its number, and its first line's id is its logical_id
 number_kind as (
-    select n.msisdn, arg_max(r.kind, length(r.prefix)) as kind, arg_max(r.digits, length(r.prefix)) as digits
-    from numbers_38 as n
-    cross join prefix_lengths as p
-    join ref_numbering as r on r.prefix = left(n.digits, p.len)
-    group by n.msisdn
+    select m.mt_id as logical_id, m.number_kind
+    from fct_mt as m
+    semi join suspects as s on s.logical_id = m.mt_id and s.code_range = '38'
 ),
 
 breaches as materialized (
@@ -78,16 +66,15 @@ breaches as materialized (
             s.oadc,
             s.submitted_at,
             s.attempt_mt_id,
-            k.kind as number_kind,
+            k.number_kind,
             case
                 when not s.known then 'unknown_short_code'
                 when s.category = 'marketing' and s.code_range not in ('35', '36') then 'marketing_outside_35_36'
                 when s.category = 'marketing' and s.code_range = '35' and not s.geo_presence then 'no_geo_presence'
-                when s.code_range = '38'
-                 and not (coalesce(k.kind, '') = 'm2m' and length(s.msisdn) - 1 = k.digits) then 'not_m2m_number'
+                when s.code_range = '38' and k.number_kind is distinct from 'm2m' then 'not_m2m_number'
             end as reason
         from suspects as s
-        left join number_kind as k on k.msisdn = s.msisdn and s.code_range = '38'
+        left join number_kind as k on k.logical_id = s.logical_id and s.code_range = '38'
     )
     where reason is not null
     qualify row_number() over (partition by logical_id order by submitted_at) = 1

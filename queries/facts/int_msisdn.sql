@@ -4,6 +4,7 @@
 -- look metropolitan (0690 -> +590 690, see ref_numbering.national_prefix) and M2M 0700 + 10
 -- digits; anything else (21 digits, letters, short codes) is kept as written.
 -- kind: longest ref_numbering prefix; 'malformed' when the length does not fit the plan.
+-- The only numbering lookup: fct_mt/fct_mo copy it, R6 and R10 judge fct_mt.number_kind.
 CREATE OR REPLACE TABLE int_msisdn AS
 WITH raw_numbers AS (
     SELECT DISTINCT receiver AS raw FROM events WHERE kind IN ('mt', 'dlr') AND receiver IS NOT NULL
