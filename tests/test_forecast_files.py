@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from opsanalytics.errors import ForecastFileError
 from opsanalytics.forecast.files import (FORECAST_COLUMNS, read_adjustments, read_forecast_file,
-                                         write_forecast_csv)
+                                         write_forecast_csv, write_table_csv)
 from opsanalytics.forecast.periods import Semester, add_months, months_between, parse_month
 
 HEADER = ",".join(FORECAST_COLUMNS)
@@ -36,6 +36,25 @@ def test_csv_round_trip(tmp_path):
     assert back["row_no"].tolist() == [2, 3, 4]
     pd.testing.assert_frame_equal(back.drop(columns="row_no"), frame, check_dtype=False)
     assert path.read_text().splitlines()[1] == "36180,2027-01,120000,18,20,2027H1,2026-12-10"
+
+
+def test_csv_bytes_are_those_of_every_version_so_far(tmp_path):
+    """The forecast CSV's bytes are its identity once loaded (a version is its sha256: the
+    same bytes again are skipped): rows sorted by short code and month, whole numbers as
+    integers, CRLF line ends, quoting only where needed, UTF-8. The throughput CSV: LF."""
+    frame = _frame().iloc[[2, 1, 0]].assign(segments_low=[0, 90_000, 110_000], peak_high=[1.0, 14.0, 20.25],
+                                            method=["no_history", 'sarima, damped "trend"', "été + adjustment"])
+    frame["peak_sms_per_s"] = [0.0, 12.5, 18.0]
+    assert write_forecast_csv(frame, tmp_path / "f.csv").read_bytes() == (
+        b"short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on,segments_low,peak_high,"
+        b"method\r\n"
+        b"36180,2027-01,120000,18,20,2027H1,2026-12-10,110000,20.25,\xc3\xa9t\xc3\xa9 + adjustment\r\n"
+        b'36180,2027-02,95500,12.5,20,2027H1,2026-12-10,90000,14,"sarima, damped ""trend"""\r\n'
+        b"36181,2027-01,0,0,10,2027H1,2026-12-10,0,1,no_history\r\n")
+    throughput = pd.DataFrame({"short_code": ["36180"], "rate": [10], "peak": [12.0], "eur": [float("nan")],
+                               "share": [0.5], "must_request": [True], "note": ['a, "b"']})
+    assert write_table_csv(throughput, tmp_path / "t.csv").read_bytes() == (
+        b'short_code,rate,peak,eur,share,must_request,note\n36180,10,12,,0.5,True,"a, ""b"""\n')
 
 
 def test_xlsx_with_spreadsheet_types_loads(tmp_path):

@@ -341,26 +341,22 @@ def file_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["short_code", "month"], kind="stable").reset_index(drop=True)
 
 
-def write_table_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Any table as CSV (comma, UTF-8, header) for scripts: a whole number in a float column
-    is written as an integer (12, not 12.0; tiers and euros are whole), a missing value empty."""
+def write_table_csv(frame: pd.DataFrame, path: str | Path, *, line_end: str = "\n") -> Path:
+    """Any table as CSV (comma, UTF-8, header, quoting only where needed) for scripts: a whole
+    number in a float or object column is written as an integer (12, not 12.0; tiers and
+    euros are whole), a date as YYYY-MM-DD, a missing value empty."""
     path = Path(path)
     out = frame.copy()
     for column in out.columns:
-        if pd.api.types.is_float_dtype(out[column].dtype):
+        dtype = out[column].dtype
+        if pd.api.types.is_float_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
             out[column] = pd.Series([_cell(v) for v in out[column]], index=out.index, dtype=object)
-    out.to_csv(path, index=False)
+    out.to_csv(path, index=False, lineterminator=line_end)
     return path
 
 
 def write_forecast_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write the forecast as CSV (comma, UTF-8, header), the format read_forecast_file reads:
-    for scripts (the file to send is the XLSX, which a French Excel opens as it is)."""
-    path = Path(path)
-    out = file_frame(frame)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(out.columns)
-        for row in out.itertuples(index=False):
-            writer.writerow([_cell(v) for v in row])
-    return path
+    """Write the forecast as CSV, the format read_forecast_file reads: for scripts (the file
+    to send is the XLSX, which a French Excel opens as it is). Line ends CRLF, as ever: a
+    version loaded is known by the sha256 of its bytes, so the same figures must give them."""
+    return write_table_csv(file_frame(frame), path, line_end="\r\n")
