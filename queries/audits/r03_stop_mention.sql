@@ -1,11 +1,15 @@
 -- R3 STOP-MENTION: every logical marketing message accepted by the platform must name the
--- STOP keyword and the short code it was sent from, leniently: any case, accents, spacing
--- and filler words (`STOP au 36180`, `STOP SMS 36180`, `Stop: 36180`, `STOP au 36 180`, `STOP36180`).
+-- STOP keyword followed by the short code it was sent from, the contract's "STOP au <short
+-- code>", leniently: any case, accents, spacing, punctuation and up to three filler words
+-- between them (`STOP au 36180`, `STOP SMS 36180`, `Stop: 36180`, `STOP au 36 180`,
+-- `STOP n°36180`, `STOP36180`). The code named elsewhere in the text (`Offre au 36180.
+-- Répondez STOP`) is no mention of where to send STOP.
 -- Gateway-lossy text (`é` logged as `..`) is harmless: dots read as punctuation.
 -- Reasons, by precedence:
 --   missing_stop        no STOP word at all;
 --   wrong_number        every number named right after STOP differs from the short code;
---   missing_short_code  STOP is there, the short code appears nowhere in the text.
+--   missing_short_code  STOP is there, no number right after it (wherever else the short
+--                       code may appear in the text).
 -- Services with stop_notice_exempt (users told at collection) are skipped, and so are texts
 -- the log does not carry (NULL: counted apart by r03_texts_not_logged). Each distinct
 -- (text, short code) is judged once, then joined back to its messages; the details are
@@ -61,12 +65,7 @@ mentions as (
                 1
             ),
             lambda x: regexp_replace(x, '[^0-9]', '', 'g')
-        ) as stop_numbers,
-        -- every number of the text (`36 180` read as 36180)
-        list_transform(
-            regexp_extract_all(norm, '\d{4,}|\d{2}(?:[ .]\d{2}){4}\b|\d{2}[ .]\d{3}\b'),
-            lambda x: regexp_replace(x, '[^0-9]', '', 'g')
-        ) as all_numbers
+        ) as stop_numbers
     from normalised
 ),
 
@@ -80,7 +79,6 @@ judged as (
             when short_code is null then null
             when list_contains(stop_numbers, short_code) then null
             when len(stop_numbers) > 0 then 'wrong_number'
-            when list_contains(all_numbers, short_code) then null
             else 'missing_short_code'
         end as reason
     from mentions

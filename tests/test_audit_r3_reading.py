@@ -1,0 +1,53 @@
+"""R3 as the compliance review read it (s19): the mention the contract asks for is "STOP au
+<short code>", the code after the keyword, a few filler words or signs apart at most; the
+code named elsewhere in the text says nothing about where to send STOP.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from auditrows import CONTRACT, Traffic, paris
+from opsanalytics.audits import run
+
+A = "+33612345678"
+
+
+def judged(text: str) -> list[tuple[str, list[str]]]:
+    t = Traffic()
+    t.send(A, paris("2026-11-10 15:00:00"), text=text)
+    rows = run(t.warehouse(), CONTRACT, "R3").rows
+    return [(r.reason, list(r.numbers_named)) for r in rows.itertuples()]
+
+
+@pytest.mark.parametrize("text", [
+    "Offre Acme au 36180. Répondez STOP",
+    "Appelez le 36180 ! Pour ne plus recevoir: STOP",
+    "Acme 36180: soldes. STOP",
+    "STOP les prix ! Offre Acme au 36180",
+    "Soldes au 36180, répondez STOP pour ne plus recevoir nos offres, merci de votre fidélité",
+])
+def test_the_short_code_elsewhere_than_after_stop_is_missing(text):
+    assert judged(text) == [("missing_short_code", [])]
+
+
+@pytest.mark.parametrize("text", [
+    "Acme soldes. STOP au 36180 (gratuit)",
+    "Soldes ! STOP au 36180",
+    "Soldes ! STOP SMS au 36 180",
+    "Soldes ! STOP: 36180",
+    "Soldes ! STOP n°36180",
+    "Soldes ! STOP36180",
+    "Soldes ! Stop au 36180",
+    "Soldes ! Stop SMS 36180",
+    "Soldes ! STOP par SMS au 36180",
+    "Désinscription : STOP au 36180",
+    "Répondez STOP au 36180",
+    "STOP pour ne plus recevoir ? Non : STOP au 36180",    # one mention names the code
+])
+def test_stop_followed_by_the_short_code_passes(text):
+    assert judged(text) == []
+
+
+def test_another_number_after_stop_is_still_the_wrong_number():
+    assert judged("Offre au 36180. STOP au 36999") == [("wrong_number", ["36999"])]
