@@ -83,3 +83,39 @@ def test_errors_exit_2_with_a_clear_message(scenario, capsys, tmp_path):
     assert main(["forecast", "--db", str(tmp_path / "none.duckdb"), "--config", str(contract), "--semester",
                  "2027H1", "--out", str(tmp_path / "y")]) == 2
     assert "no such database" in capsys.readouterr().err
+
+
+def test_load_reads_each_file_once_and_its_warnings_name_undeclared_short_codes(scenario, tmp_path, capsys,
+                                                                              monkeypatch):
+    """--config: a short code the contract does not declare is among the loader's warnings
+    (ForecastLoad.warnings), for the file it read once, loaded or skipped."""
+    from opsanalytics import warehouse
+    from opsanalytics.config import load_contract
+    from opsanalytics.forecast import files, load_forecast_file
+
+    _, _, contract, _ = scenario
+    typo = tmp_path / "typo.csv"
+    typo.write_text("short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+                    "36180,2027-01,100,5,10,2027H1,2026-12-01\n36108,2027-01,100,5,10,2027H1,2026-12-01\n"
+                    "36108,2027-02,100,5,10,2027H1,2026-12-01\n")
+    reads, real = [], files.read_table
+
+    def read_table(path, *args, **kwargs):
+        reads.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(files, "read_table", read_table)
+    db = tmp_path / "w.duckdb"
+    warning = f"opsanalytics forecast load: warning: {typo}: row 3: short code 36108 is not in {contract}\n"
+    for state in ("loaded", "skipped"):
+        assert main(["forecast", "load", str(typo), "--db", str(db), "--config", str(contract)]) == 0
+        out, err = capsys.readouterr()
+        assert out == f"{typo.resolve()}: version 1, 3 rows ({state})\n" and err == warning
+    assert len(reads) == 2   # once per load
+    con = warehouse.connect(db)
+    try:
+        again = load_forecast_file(con, typo, load_contract(contract))
+        plain = load_forecast_file(con, typo)
+    finally:
+        con.close()
+    assert again.warnings == (f"row 3: short code 36108 is not in {contract}",) and plain.warnings == ()

@@ -213,22 +213,14 @@ def _make(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     from opsanalytics.forecast import load_forecast_file
 
-    from opsanalytics.forecast import read_forecast_file
-
-    declared = {s.code for s in load_contract(args.config).short_codes} if args.config else None
+    contract = load_contract(args.config) if args.config else None
     con = warehouse.connect(args.db, create=True)
     try:
         for path in args.files:
-            result = load_forecast_file(con, path)
+            result = load_forecast_file(con, path, contract)
             print(f"{result.path}: version {result.version_id}, {result.rows} rows ({result.state})")
             for warning in result.warnings:
                 print(f"opsanalytics forecast load: warning: {path}: {warning}", file=sys.stderr)
-            if declared is not None:
-                frame = read_forecast_file(path)
-                for code, row_no in frame.groupby("short_code")["row_no"].min().items():
-                    if code not in declared:
-                        print(f"opsanalytics forecast load: warning: {path}: row {row_no}: short code {code} "
-                              f"is not in {args.config}", file=sys.stderr)
     finally:
         con.close()
     return 0

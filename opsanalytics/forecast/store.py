@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from opsanalytics import warehouse
+from opsanalytics.config import Contract
 from opsanalytics.forecast.files import read_forecast_file
 from opsanalytics.forecast.periods import add_months, month_label
 
@@ -26,7 +27,8 @@ class ForecastLoad:
     version_id: int
     rows: int
     state: str  # loaded | skipped (same bytes already loaded)
-    #: months the version was made during or after (see made_late): loaded all the same
+    #: months the version was made during or after (see made_late), then short codes the
+    #: contract given does not declare (see undeclared_codes): loaded all the same
     warnings: tuple[str, ...] = ()
 
 
@@ -53,19 +55,31 @@ def made_late(frame: pd.DataFrame) -> list[str]:
     return out
 
 
-def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> ForecastLoad:
+def undeclared_codes(frame: pd.DataFrame, contract: Contract) -> list[str]:
+    """Short codes of a forecast file that `contract` does not declare, each at its first row:
+    most likely a typo (R9 then finds no traffic for it, and no forecast for the real code)."""
+    declared = {s.code for s in contract.short_codes}
+    return [f"row {row_no}: short code {code} is not in {contract.source}"
+            for code, row_no in frame.groupby("short_code")["row_no"].min().items() if code not in declared]
+
+
+def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
+                       contract: Contract | None = None) -> ForecastLoad:
     """Validate `path` (CSV/XLSX) and store it as a new version; the same bytes twice are skipped.
+    With `contract`, its warnings name the short codes the contract does not declare (a
+    skipped file's too: the contract may be another than at its first load).
 
     Raises ForecastFileError naming row and column before anything is written.
     """
     path = Path(path).resolve()
     frame = read_forecast_file(path)
+    unknown = tuple(undeclared_codes(frame, contract)) if contract is not None else ()
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     warehouse.ensure_schema(con)
     with warehouse.transaction(con):
         existing, rows = warehouse.execute(con, "forecast/forecast_version_by_sha", {"sha256": sha256}).fetchall()[0]
         if existing is not None:
-            return ForecastLoad(str(path), int(existing), int(rows), "skipped")
+            return ForecastLoad(str(path), int(existing), int(rows), "skipped", unknown)
         (version_id,) = warehouse.execute(con, "forecast/next_version_id").fetchall()[0]
         con.register("forecast_upload", frame)
         try:
@@ -77,7 +91,7 @@ def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> Fore
             }).fetchall()
         finally:
             con.unregister("forecast_upload")
-    return ForecastLoad(str(path), int(version_id), len(frame), "loaded", tuple(made_late(frame)))
+    return ForecastLoad(str(path), int(version_id), len(frame), "loaded", (*made_late(frame), *unknown))
 
 
 def has_forecasts_table(con: duckdb.DuckDBPyConnection) -> bool:
