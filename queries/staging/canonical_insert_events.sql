@@ -1,5 +1,6 @@
 -- Good canonical rows -> events, in file order. Defaults: label from kind/outcome, udh '',
--- text_lossy false; segments of an MT, when not given, from its coding and length (RULES.md
+-- text_lossy false, dlr_mask -1 (unset) but NULL on a DLR (the status not carried: fct_dlr
+-- reads it from the receipt's stat:, as for a Kannel log without %d); segments of an MT, when not given, from its coding and length (RULES.md
 -- "Counting segments": GSM 160/153 septets with € [ ] { } ^ ~ \ | counting 2, 8-bit 140/134
 -- bytes, UCS-2 70/67 UTF-16 units); a part with a UDH is one segment. Characters are counted
 -- only for the rows that need it (CASE evaluates lazily).
@@ -44,13 +45,13 @@ SELECT
     binfo,
     coalesce(fid, ''),
     meta,
-    sender,
-    receiver,
+    sender_v,
+    receiver_v,
     coalesce(mclass_v, -1),
     coding_d,
     coalesce(mwi_v, -1),
     coalesce(compress_v, -1),
-    coalesce(dlr_mask_v, -1),
+    CASE WHEN kind_v = 'dlr' THEN dlr_mask_v ELSE coalesce(dlr_mask_v, -1) END,
     coalesce(text_len_v, CASE WHEN text IS NULL THEN NULL WHEN coding_d = 2 THEN 2 * units ELSE strlen(t) END),
     text,
     coalesce(text_lossy_v, false),

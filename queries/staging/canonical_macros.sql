@@ -12,3 +12,15 @@ CREATE OR REPLACE TEMP MACRO canonical_integer(value) AS
 -- cast with other meanings) or a zone name is not an offset; a date alone has no time.
 CREATE OR REPLACE TEMP MACRO canonical_timestamp_text(value) AS
     regexp_full_match(trim(value), '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?');
+
+-- The offset of such a timestamp, as written: {'sign', 'hours', 'minutes'} ('' when there is
+-- none, or Z). The cast reads any two digits (+25:00 moved an event a day, +01:75 by 2 h 15):
+-- the check keeps offsets within ±14:00 (real ones run from -12:00 to +14:00).
+CREATE OR REPLACE TEMP MACRO canonical_offset(value) AS
+    regexp_extract(trim(value), '([+-])([0-9]{2}):?([0-9]{2})?$', ['sign', 'hours', 'minutes']);
+
+-- A value that is not text (an integer, a boolean, a timestamp) as written, NULL when empty:
+-- "" (Python's csv.writer with QUOTE_ALL writes None so) or '' (a Parquet file of strings)
+-- is absent, as an empty unquoted field is, and takes the column's default.
+CREATE OR REPLACE TEMP MACRO canonical_value(value) AS nullif(trim(value), '');
+
