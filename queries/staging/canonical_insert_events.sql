@@ -1,9 +1,14 @@
 -- Good canonical rows -> events, in file order. Defaults: label from kind/outcome, udh '',
 -- text_lossy false, dlr_mask -1 (unset) but NULL on a DLR (the status not carried: fct_dlr
--- reads it from the receipt's stat:, as for a Kannel log without %d); segments of an MT, when not given, from its coding and length (RULES.md
--- "Counting segments": GSM 160/153 septets with € [ ] { } ^ ~ \ | counting 2, 8-bit 140/134
--- bytes, UCS-2 70/67 UTF-16 units); a part with a UDH is one segment. Characters are counted
--- only for the rows that need it (CASE evaluates lazily).
+-- reads it from the receipt's stat:, as for a Kannel log without %d); text_len, when not
+-- given, the length of the text as Kannel's LEN (UTF-8 bytes for codings 0 and 1,
+-- 2 x UTF-16 units for 2). Segments of an MT, when not given, are counted as the Kannel
+-- loader counts them (kannel_segments, kannel_macros.sql; RULES.md "Counting segments"):
+-- from the text when there is one (GSM septets with € [ ] { } ^ ~ \ | counting 2, 8-bit
+-- bytes, UCS-2 UTF-16 units), else from text_len as from a LEN with no text logged, which
+-- is exact only where the bytes cannot matter (codings 1 and 2, or few enough GSM bytes);
+-- neither text nor text_len: 1 for GSM, unknown (NULL) for 8-bit and UCS-2, never exact.
+-- Characters are counted only for the rows that need it (CASE evaluates lazily).
 INSERT INTO events (load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
                     binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
                     text_len, text, text_lossy, udh, segments, segments_exact)
@@ -12,7 +17,8 @@ WITH good AS (
         *,
         coalesce(coding_v, 0) AS coding_d,
         coalesce(text, '') AS t,
-        kind_v = 'mt' AND segments_v IS NULL AND udh_v = '' AS derive_segments
+        length(udh_v) // 2 AS udh_len,
+        kind_v = 'mt' AND segments_v IS NULL AS derive_segments
     FROM canonical_checked
     WHERE reason IS NULL
 ),
@@ -20,16 +26,33 @@ WITH good AS (
 measured AS (
     SELECT
         *,
+        -- the text's length as Kannel's LEN
         CASE
-            WHEN coding_d = 2 AND (derive_segments OR text_len_v IS NULL)
-                -- UTF-16 units: characters outside the BMP take two
-                THEN length(t) + length(t) - length(regexp_replace(t, '[\x{10000}-\x{10FFFF}]', '', 'g'))
-            WHEN coding_d = 1 AND derive_segments THEN strlen(t)
-            WHEN derive_segments
-                -- GSM septets: extension-table characters take two
-                THEN length(t) + length(t) - length(regexp_replace(t, '[€\[\]{}^~\\|]', '', 'g'))
-        END AS units
+            WHEN text IS NULL OR NOT (derive_segments OR text_len_v IS NULL) THEN NULL
+            -- UTF-16 units: characters outside the BMP take two
+            WHEN coding_d = 2 THEN 2 * (length(t) + length(t) - length(regexp_replace(t, '[\x{10000}-\x{10FFFF}]', '', 'g')))
+            ELSE strlen(t)
+        END AS len_of_text,
+        -- the GSM septets of a text long enough to need them (2 per byte bound them): the
+        -- text's own, or, with no text, text_len bytes counted one septet each
+        CASE
+            WHEN NOT derive_segments OR coding_d IN (1, 2) THEN NULL
+            WHEN text IS NOT NULL
+                THEN CASE WHEN 2 * strlen(t) > seg_alone(0, udh_len) THEN canonical_septets(t) END
+            WHEN 2 * text_len_v > seg_alone(0, udh_len)
+                THEN {'chars': text_len_v, 'ext': 0, 'dots': 0, 'odd': 0}
+        END AS septets
     FROM good
+),
+
+counted AS (
+    SELECT
+        *,
+        CASE
+            WHEN kind_v <> 'mt' OR NOT derive_segments THEN segments_v
+            ELSE kannel_segments('mt', coding_d, coalesce(len_of_text, text_len_v), udh_v, udh_len, septets)
+        END AS segments_d
+    FROM measured
 )
 
 SELECT
@@ -52,19 +75,20 @@ SELECT
     coalesce(mwi_v, -1),
     coalesce(compress_v, -1),
     CASE WHEN kind_v = 'dlr' THEN dlr_mask_v ELSE coalesce(dlr_mask_v, -1) END,
-    coalesce(text_len_v, CASE WHEN text IS NULL THEN NULL WHEN coding_d = 2 THEN 2 * units ELSE strlen(t) END),
+    coalesce(text_len_v, len_of_text),
     text,
     coalesce(text_lossy_v, false),
     udh_v,
+    segments_d,
     CASE
-        WHEN kind_v <> 'mt' THEN segments_v
-        WHEN NOT derive_segments THEN coalesce(segments_v, 1)
-        WHEN coding_d = 2 THEN CASE WHEN units <= 70 THEN 1 ELSE (units + 66) // 67 END
-        WHEN coding_d = 1 THEN CASE WHEN units <= 140 THEN 1 ELSE (units + 133) // 134 END
-        ELSE CASE WHEN units <= 160 THEN 1 ELSE (units + 152) // 153 END
-    END,
-    CASE
-        WHEN kind_v <> 'mt' THEN segments_exact_v
-        ELSE coalesce(segments_exact_v, NOT derive_segments OR NOT coalesce(text_lossy_v, false))
+        WHEN kind_v <> 'mt' OR segments_exact_v IS NOT NULL THEN segments_exact_v
+        WHEN NOT derive_segments THEN true
+        WHEN segments_d IS NULL THEN false
+        WHEN udh_v <> '' AND udh_concat(udh_v) THEN true
+        -- no text: LEN bytes whose septets are unknown, or no length at all
+        WHEN text IS NULL AND (text_len_v IS NULL OR septets IS NOT NULL) THEN false
+        -- characters lost on the way: the count is a guess
+        WHEN coalesce(text_lossy_v, false) THEN false
+        ELSE kannel_segments_exact('mt', udh_v, udh_len, septets)
     END
-FROM measured
+FROM counted

@@ -24,3 +24,13 @@ CREATE OR REPLACE TEMP MACRO canonical_offset(value) AS
 -- is absent, as an empty unquoted field is, and takes the column's default.
 CREATE OR REPLACE TEMP MACRO canonical_value(value) AS nullif(trim(value), '');
 
+-- The GSM 03.38 septets of a canonical text (real characters, as kannel_segments takes
+-- them, kannel_macros.sql): one a character, two for one of the extension table
+-- (€ [ ] { } ^ ~ \ |). Unlike Kannel's logged text, no character stands for an unknown
+-- byte (dots: 0), so the count is exact.
+CREATE OR REPLACE TEMP MACRO canonical_septets(t) AS {
+    'chars': length(t),
+    'ext': length(t) - length(regexp_replace(t, '[€\[\]{}^~\\|]', '', 'g')),
+    'dots': 0,
+    'odd': 0
+};

@@ -1,0 +1,60 @@
+"""Segments of a canonical MT (docs/canonical-format.md "Derived segments"): counted as the
+Kannel loader counts them (kannel_segments), from the text when there is one, else from
+`text_len` as from Kannel's LEN with no text logged."""
+
+from __future__ import annotations
+
+from eventrows import contract, new_db
+from opsanalytics.ingest import ingest_files
+
+HEADER = "logged_at,kind,outcome,receiver,coding,text_len,text,udh,segments\n"
+
+
+def load(tmp_path, rows):
+    """rows: (coding, text_len, text, udh, segments) as written in the CSV."""
+    path = tmp_path / "seg.csv"
+    path.write_text(HEADER + "".join(f"2026-11-25T09:00:{i:02d}Z,mt,accepted,0612345678,{','.join(r)}\n"
+                                     for i, r in enumerate(rows)), encoding="utf-8")
+    con = new_db()
+    [result] = ingest_files(con, contract(), [path], progress=False)
+    assert result.rejected == 0
+    return con
+
+
+def test_segments_of_rows_without_text(tmp_path):
+    """text_len is the length in the coding's units, as Kannel's LEN: GSM bytes (one septet
+    each when counted: exact only while 2 septets a byte still fit one segment), 8-bit
+    bytes, 2 x UTF-16 units. They were 1 and exact whatever text_len said."""
+    con = load(tmp_path, [
+        ("0", "300", "", "", ""),      # 300 GSM bytes: 2 segments, not exact (é is 2 bytes, 1 septet)
+        ("2", "200", "", "", ""),      # 100 UTF-16 units: 2 segments of 67
+        ("1", "141", "", "", ""),      # 8-bit: 140 alone
+        ("1", "140", "", "", ""),
+        ("0", "80", "", "", ""),       # 80 bytes are at most 160 septets: one segment, surely
+        ("0", "81", "", "", ""),       # one segment if ASCII, maybe two: not exact
+        ("0", "", "", "", ""),         # neither text nor text_len: one GSM segment, not exact
+        ("2", "", "", "", ""),         # UCS-2 of unknown length: unknown (the facts count 1)
+        ("0", "900", "", "050003410301", ""),  # a part of a concatenated message is one segment
+        ("0", "300", "", "", "3"),     # given
+    ])
+    query = "SELECT line_no, text_len, segments, segments_exact FROM events ORDER BY line_no"
+    assert con.execute(query).fetchall() == [
+        (1, 300, 2, False), (2, 200, 2, True), (3, 141, 2, True), (4, 140, 1, True), (5, 80, 1, True),
+        (6, 81, 1, False), (7, None, 1, False), (8, None, None, False), (9, 900, 1, True), (10, 300, 3, True)]
+    assert con.execute("SELECT segments, segments_exact FROM fct_mt ORDER BY mt_id").fetchall()[7] == (1, False)
+
+
+def test_segments_of_rows_with_text(tmp_path):
+    """The text counts when there is one (its real characters: septets, bytes, UTF-16
+    units), whatever text_len says; a UDH other than a concatenation element takes room."""
+    con = load(tmp_path, [
+        ("0", "10", "a" * 161, "", ""),            # the text, not text_len
+        ("0", "", "{" * 80, "", ""), ("0", "", "{" * 81, "", ""),
+        ("2", "", "😀" * 35, "", ""), ("2", "", "😀" * 36, "", ""),
+        ("0", "", "a" * 160, "0504158A0000", ""),  # port addressing: 6 octets of UDH, 153 septets left
+        ("0", "", "a" * 153, "0504158A0000", ""),
+        ("0", "", '""', "", ""),                    # an empty text: one segment, exact
+    ])
+    assert con.execute("SELECT line_no, segments, segments_exact FROM events ORDER BY line_no").fetchall() == [
+        (1, 2, True), (2, 1, True), (3, 2, True), (4, 1, True), (5, 2, True), (6, 2, True), (7, 1, True),
+        (8, 1, True)]
