@@ -297,7 +297,8 @@ def test_invalid_utf8_csv_is_refused_with_its_line(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes(b"logged_at,kind,outcome,receiver,text\n2026-11-25T09:00:00Z,mt,accepted,0612345678,caf\xe9\n")
     con = new_db()
-    with pytest.raises(IngestError, match="latin1.csv: not a readable canonical CSV file: .*Line: 2"):
+    with pytest.raises(IngestError, match="latin1.csv: not a readable canonical CSV file: line 2: the row that "
+                                          "starts there is not UTF-8"):
         ingest_files(con, contract(), [path], progress=False)
 
 
@@ -309,15 +310,16 @@ def test_invalid_utf8_csv_is_refused_with_its_line(tmp_path):
 ])
 def test_a_row_that_breaks_the_csv_refuses_the_file_naming_its_line(tmp_path, row, problem):
     """The header is read as the header (DuckDB's sniffer took a wider damaged row for it,
-    and named no line when rows disagreed): the error gives the line and what is wrong."""
+    and named no line when rows disagreed): the error gives the line of the file where the
+    row starts, what is wrong and the row as read."""
     path = tmp_path / "broken.csv"
     path.write_text(HEADER + GOOD + row + GOOD, encoding="utf-8")
     con = new_db()
     with pytest.raises(IngestError) as caught:
         ingest_files(con, contract(), [path], progress=False)
     message = str(caught.value)
-    assert message.startswith(f"{path}: not a readable canonical CSV file: ")
-    assert "Line: 5" in message and row.strip() in message and problem in message
+    assert message.startswith(f"{path}: not a readable canonical CSV file: line 5: ")
+    assert f"the row as read: {row.strip()}" in message and problem in message and "Possible" not in message
     assert con.execute("SELECT count(*) FROM load_manifest").fetchall() == [(0,)]
 
 

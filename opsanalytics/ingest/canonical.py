@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import re
 from pathlib import Path
 
 import duckdb
@@ -103,13 +104,71 @@ def _csv_header(path: Path) -> list[str]:
         raise IngestError(f"{path}: line 1 (the header) cannot be read as CSV: {exc}") from None
 
 
+#: characters of a row or of a piece of DuckDB's message shown in an error
+SHOWN = 200
+
+#: DuckDB's limit on the size of one CSV row (its max_line_size), in bytes
+MAX_ROW_BYTES = 2_000_000
+
+
+def _shown(text: str, cut: bool = False) -> str:
+    """A value in a message: its line breaks as \\n, at most SHOWN characters."""
+    cut = cut or len(text) > SHOWN
+    return text[:SHOWN].replace("\r", "\\r").replace("\n", "\\n") + ("..." if cut else "")
+
+
 def _unreadable(path: Path, fmt: str, exc: duckdb.Error) -> IngestError:
-    """What DuckDB says is wrong, up to its list of possible fixes (which are about its
-    options, not the file): for a CSV, the line, the line as read and what is wrong."""
+    """What DuckDB says is wrong, without its hints (`Possible fixes:`, `Possible Solution:`:
+    options of its reader, such as encoding= or max_line_size=, that ingest does not have),
+    each piece cut to SHOWN characters. Its CSV line number counts rows, not the lines of
+    the file (a line break inside quotes is not counted): said as what it is."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
-    if "Possible fixes:" in lines:
-        lines = lines[:lines.index("Possible fixes:")]
-    return IngestError(f"{path}: not a readable canonical {fmt.upper()} file: " + "; ".join(lines[:4]))
+    hint = next((i for i, line in enumerate(lines) if line.startswith("Possible ")), len(lines))
+    record = r"CSV error (on record \1 as DuckDB counts them, not a line of the file)"
+    lines = [re.sub(r"CSV Error on Line: (\d+)", record, line) for line in lines[:hint]]
+    return IngestError(f"{path}: not a readable canonical {fmt.upper()} file: "
+                       + "; ".join(_shown(line) for line in lines[:4]))
+
+
+def _unreadable_csv(path: Path, params: dict, exc: duckdb.Error) -> IngestError:
+    """A CSV DuckDB could not read, said by the physical line where the faulty row starts
+    (DuckDB's own count of lines skips the line breaks inside quoted fields): the file is
+    read again on a connection of its own (the load's transaction is aborted) with DuckDB's
+    store_rejects, which gives the byte where the row starts. Any other failure: what DuckDB
+    said (_unreadable)."""
+    try:
+        with duckdb.connect(config={"threads": 1}) as diag:
+            warehouse.execute(diag, "staging/canonical_csv_scan_errors", params).fetchall()
+            first = warehouse.execute(diag, "staging/canonical_csv_first_error", {"shown": SHOWN}).fetchall()
+    except duckdb.Error:
+        first = []
+    if not first:
+        return _unreadable(path, "csv", exc)
+    [(offset, kind, message, row, cut, size)] = first
+    line = _line_at(path, offset, params["compression"] == "gzip")
+    if kind == "LINE SIZE OVER MAXIMUM":
+        problem = (f"the row that starts there is {size or 0:,} bytes, over the limit of {MAX_ROW_BYTES:,} bytes "
+                   "(2 MB) a row of a canonical CSV may take")
+    elif kind == "INVALID ENCODING" or "not utf-8" in message.lower():
+        problem = ("the row that starts there is not UTF-8 (canonical CSV is UTF-8: convert the file, e.g. "
+                   "`iconv -f WINDOWS-1252 -t UTF-8`)")
+    else:
+        problem = message.strip()
+    return IngestError(f"{path}: not a readable canonical CSV file: line {line}: {problem}; "
+                       f"the row as read: {_shown(row, cut)}")
+
+
+def _line_at(path: Path, offset: int, gzipped: bool) -> int:
+    """The physical line (from 1, the header's) of the byte `offset` of the content."""
+    count, left = 1, offset
+    with (gzip.open(path, "rb") if gzipped else path.open("rb")) as handle:
+        while left > 0:
+            block = handle.read(min(left, 1 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            left -= len(block)
+    return count
 
 
 def check_columns(path: Path, columns: list[str], renamed_repeats: bool = False) -> None:
@@ -160,7 +219,12 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         if fmt == "csv":
             params["columns"] = {name: "VARCHAR" for name in columns}
             params["compression"] = "gzip" if is_gzip(path) else "none"
-        bar.run(con, "read", f"staging/canonical_stage_{fmt}", params).fetchall()
+        try:
+            bar.run(con, "read", f"staging/canonical_stage_{fmt}", params).fetchall()
+        except duckdb.Error as exc:
+            if fmt == "csv" and isinstance(exc, duckdb.InvalidInputException) and "CSV Error" in str(exc):
+                raise _unreadable_csv(path, params, exc) from None
+            raise
         bar.run(con, "check", "staging/canonical_checked", warehouse.EVENT_TIMES).fetchall()
     except duckdb.Error as exc:
         raise _unreadable(path, fmt, exc) from None

@@ -1,0 +1,86 @@
+"""A canonical CSV that cannot be read is refused saying where, in the file's own lines, and
+what is wrong in plain words: without DuckDB's hints about options `ingest` does not have
+(encoding=, max_line_size=), and without pages of the row."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from eventrows import contract, new_db
+from opsanalytics.errors import IngestError
+from opsanalytics.ingest import canonical, ingest_files
+
+HEADER = "logged_at,kind,outcome,receiver,text\n"
+MULTILINE = '2026-11-25T10:00:00Z,mt,accepted,0612345678,"one\ntwo\nthree"\n'
+GOOD = "2026-11-25T10:00:01Z,mt,accepted,0612345678,ok\n"
+SHORT = "2026-11-25T10:00:02Z,mt,accepted\n"
+
+
+def refusal(path: Path) -> str:
+    con = new_db()
+    with pytest.raises(IngestError) as caught:
+        ingest_files(con, contract(), [path], progress=False)
+    assert con.execute("SELECT count(*) FROM events").fetchall() == [(0,)]
+    return str(caught.value)
+
+
+def test_a_latin1_file_is_said_not_utf8_without_duckdbs_encoding_option(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + GOOD).encode() + "2026-11-25T10:00:03Z,mt,accepted,0612345678,Été\n".encode("latin-1"))
+    message = refusal(path)
+    # (DuckDB shows the bytes that are not UTF-8 as ?)
+    assert message.startswith(f"{path}: not a readable canonical CSV file: line 3: the row that starts there is "
+                              "not UTF-8 (canonical CSV is UTF-8: convert the file, e.g. `iconv -f WINDOWS-1252 -t "
+                              "UTF-8`); the row as read: 2026-11-25T10:00:03Z,mt,accepted,0612345678,?")
+    assert "encoding=" not in message and "Possible" not in message
+
+
+def test_a_row_over_the_size_limit_is_said_in_plain_words_and_short(tmp_path):
+    """A 3 MB text gave a 10 KB message ending `max_line_size=3000095`."""
+    path = tmp_path / "huge.csv"
+    path.write_text(HEADER + MULTILINE + f"2026-11-25T10:00:01Z,mt,accepted,0612345678,{'B' * 3_000_000}\n",
+                    encoding="utf-8")
+    message = refusal(path)
+    assert message.startswith(f"{path}: not a readable canonical CSV file: line 5: the row that starts there is "
+                              "3,000,044 bytes, over the limit of 2,000,000 bytes (2 MB) a row of a canonical CSV "
+                              "may take; the row as read: 2026-11-25T10:00:01Z,mt,accepted,0612345678,BBB")
+    assert message.endswith("BBB...") and len(message) < 600
+    assert "max_line_size" not in message and "Possible" not in message
+
+
+@pytest.mark.parametrize("opener", [Path.write_bytes, lambda path, data: path.write_bytes(gzip.compress(data))])
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_the_line_named_is_the_files_own_after_quoted_line_breaks(tmp_path, opener, bom):
+    """DuckDB said `CSV Error on Line: 4` for the row on line 6: its count skips the line
+    breaks inside quoted fields (and counts blank lines). The line is counted in the file."""
+    path = tmp_path / "export.csv"
+    opener(path, (bom + HEADER + MULTILINE + "\n" + GOOD + SHORT + GOOD).encode())
+    message = refusal(path)
+    assert message == (f"{path}: not a readable canonical CSV file: line 7: Expected Number of Columns: 5 Found: 3; "
+                       "the row as read: 2026-11-25T10:00:02Z,mt,accepted")
+
+
+def test_an_unterminated_quote_names_the_line_where_its_row_starts(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text(HEADER + MULTILINE + GOOD + '2026-11-25T10:00:02Z,mt,accepted,0612345678,"open\n' + GOOD,
+                    encoding="utf-8")
+    message = refusal(path)
+    assert message == (f"{path}: not a readable canonical CSV file: line 6: Value with unterminated quote found.; "
+                       "the row as read: 2026-11-25T10:00:02Z,mt,accepted,0612345678,\"open\\n"
+                       "2026-11-25T10:00:01Z,mt,accepted,0612345678,ok\\n")
+
+
+def test_duckdbs_hints_are_cut_whatever_their_heading():
+    """Any other error is said as DuckDB says it, up to its hints: `Possible fixes:` was
+    cut, `Possible Solution:` was not; its CSV line number is not called a line."""
+    error = duckdb.InvalidInputException(
+        "Invalid Input Error: CSV Error on Line: 4\nOriginal Line: " + "x" * 500 + "\nSomething is wrong.\n\n"
+        "Possible Solution: Set the correct encoding, if available, to read this CSV File (e.g., encoding='UTF-16')")
+    message = str(canonical._unreadable(Path("f.csv"), "csv", error))
+    assert message == ("f.csv: not a readable canonical CSV file: Invalid Input Error: CSV error (on record 4 as "
+                       "DuckDB counts them, not a line of the file); Original Line: " + "x" * 185 + "...; "
+                       "Something is wrong.")
