@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import sys
 from pathlib import Path
 
 import duckdb
@@ -65,9 +66,10 @@ def _check_kind(path: Path, fmt: str) -> None:
 NESTED_TYPES = ("[]", "STRUCT(", "MAP(", "UNION(")
 
 
-def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
+def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[tuple[str, str]]:
+    """(name, type) of the file's columns: a CSV's are text, a Parquet file's as stored."""
     if fmt == "csv":
-        return _csv_header(path)
+        return [(name, "VARCHAR") for name in _csv_header(path)]
     try:
         rows = warehouse.execute(con, f"staging/canonical_columns_{fmt}", {"path": str(path)}).fetchall()
     except duckdb.Error as exc:
@@ -77,7 +79,7 @@ def _columns(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
     if nested:
         raise IngestError(f"{path}: column(s) {', '.join(nested)} hold lists or records; each canonical "
                           "column holds one value a row (see docs/canonical-format.md)")
-    return [r[0] for r in rows]
+    return [(name, kind) for name, kind in rows]
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -207,7 +209,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     if fmt not in ("csv", "parquet"):
         raise IngestError(f"{path}: format {fmt!r} is not canonical (csv or parquet)")
     _check_kind(path, fmt)
-    columns = _columns(con, path, fmt)
+    typed = _columns(con, path, fmt)
+    columns = [name for name, _ in typed]
     check_columns(path, columns, renamed_repeats=fmt == "parquet")
     warehouse.execute(con, "staging/canonical_template").fetchall()
     # segments are counted as the Kannel loader counts them (kannel_segments)
@@ -233,11 +236,62 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     params = {"load_id": load_id}
     warehouse.execute(con, "staging/canonical_insert_events", params).fetchall()
     warehouse.execute(con, "staging/canonical_insert_rejects", params).fetchall()
-    [(lines, events, rejected)] = warehouse.execute(con, "staging/canonical_counts").fetchall()
+    [(lines, events, rejected, naive)] = warehouse.execute(con, "staging/canonical_counts").fetchall()
     # temporary tables: a failure above rolls back with the caller's transaction
     warehouse.execute(con, "staging/canonical_drop_checked").fetchall()
     warehouse.execute(con, "staging/canonical_drop_stage").fetchall()
+    [(repeated, holders)] = (warehouse.execute(con, "staging/canonical_overlap", params).fetchall()
+                             if events else [(0, None)])
+    # warnings about the data, not progress: printed with --quiet too
+    for warning in (_number_type_warnings(typed) + _naive_warnings(int(naive), int(events), contract)
+                    + _overlap_warnings(int(repeated), int(events), holders or [])):
+        print(f"{path}: warning: {warning}", file=sys.stderr)
     return LoadCounts(int(lines), int(events), 0, int(rejected))
+
+
+#: Parquet types of a column of numbers that is not text
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+
+#: zone names of a log_timezone that is UTC
+UTC_NAMES = {"UTC", "ETC/UTC", "GMT", "ETC/GMT", "UCT", "ETC/UCT", "UNIVERSAL", "ETC/UNIVERSAL", "ZULU",
+             "ETC/ZULU", "ETC/GMT+0", "ETC/GMT-0", "ETC/GMT0", "GMT0", "GMT+0", "GMT-0"}
+
+
+def _number_type_warnings(typed: list[tuple[str, str]]) -> list[str]:
+    """A sender or receiver column of numbers (a Parquet integer or float): a number stored
+    so has lost the leading 0 or 00 and the + that tell a national from an international
+    number (0612345678 is stored 612345678), which no reading can put back."""
+    numeric = [f"{name} ({kind})" for name, kind in typed
+               if name in ("sender", "receiver") and kind.split("(")[0] in NUMERIC_TYPES]
+    if not numeric:
+        return []
+    return [f"column(s) {', '.join(numeric)} hold numbers, not text: a phone number stored as a number has "
+            "lost its leading 0 or 00 and its + (0612345678 reads 612345678), so it may not be recognised as "
+            "the number it was; export sender and receiver as text (docs/canonical-format.md)"]
+
+
+def _naive_warnings(naive: int, events: int, contract: Contract) -> list[str]:
+    """Rows whose logged_at has no offset are read as UTC: said when the contract's
+    log_timezone, how its gateway logs are written, is not UTC (a local-time export then
+    reads 1-2 h off, and every time rule with it)."""
+    if not naive or contract.log_timezone.upper() in UTC_NAMES:
+        return []
+    return [f"{naive:,} of {events:,} events have a logged_at without an offset, read as UTC (as the "
+            f"canonical format says), while the contract's log_timezone is {contract.log_timezone}: if the "
+            "export writes local time, write its offset (+01:00) or Z (docs/canonical-format.md)"]
+
+
+def _overlap_warnings(repeated: int, events: int, holders: list[str]) -> list[str]:
+    """Events another file loaded already (canonical_overlap.sql): overlapping exports, which
+    the manifest cannot tell (different files), load twice and count twice."""
+    if not repeated:
+        return []
+    shown = ", ".join(holders[:3]) + (f" and {len(holders) - 3} more" if len(holders) > 3 else "")
+    return [f"{repeated:,} of its {events:,} events are in the warehouse already (same logged_at, kind, smsc, "
+            f"fid, receiver and text), loaded from {shown}: overlapping exports of the same traffic? They are "
+            "now in the warehouse twice and counted twice; load each event once (export without overlap, and "
+            "load the files into a new warehouse)"]
 
 
 def _header_hints(columns: list[str], unknown: list[str]) -> list[str]:

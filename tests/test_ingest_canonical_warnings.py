@@ -1,0 +1,77 @@
+"""What `ingest` says about a canonical file that loads but may not mean what it seems
+(docs/canonical-format.md): times without an offset under a local log_timezone, phone
+numbers stored as numbers, events another file loaded already."""
+
+from __future__ import annotations
+
+from eventrows import CONTRACT_TOML, contract, new_db
+from opsanalytics.config import parse_contract
+from opsanalytics.ingest import ingest_files
+
+HEADER = "logged_at,kind,outcome,smsc,fid,receiver,text\n"
+ROWS = [
+    "2026-11-25T10:00:00+01:00,mt,accepted,ora_36180,A1,0612345678,Promo 1\n",
+    "2026-11-25 10:00:05,dlr,accepted,ora_36180,A1,0612345678,id:A1 stat:DELIVRD\n",
+    "2026-11-25 10:01:00,mt,accepted,ora_36180,A2,0612345679,Promo 2\n",
+    "2026-11-25T09:02:00Z,mt,accepted,ora_36180,A3,0612345670,Promo 3\n",
+]
+PARIS = parse_contract(CONTRACT_TOML.replace('log_timezone = "UTC"', 'log_timezone = "Europe/Paris"'), "paris.toml")
+
+
+def write(tmp_path, name: str, rows: list[str]):
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+def warnings(capsys) -> list[str]:
+    return [line for line in capsys.readouterr().err.splitlines() if ": warning: " in line]
+
+
+def test_times_without_offset_are_counted_when_log_timezone_is_not_utc(tmp_path, capsys):
+    path = write(tmp_path, "export.csv", ROWS)
+    ingest_files(new_db(), PARIS, [path], progress=False)
+    assert warnings(capsys) == [
+        f"{path}: warning: 2 of 4 events have a logged_at without an offset, read as UTC (as the canonical "
+        "format says), while the contract's log_timezone is Europe/Paris: if the export writes local time, "
+        "write its offset (+01:00) or Z (docs/canonical-format.md)"]
+    ingest_files(new_db(), contract(), [path], progress=False)  # log_timezone UTC: nothing to say
+    assert warnings(capsys) == []
+
+
+def test_a_parquet_column_of_numbers_for_receiver_is_warned_about(tmp_path, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "numbers.parquet"
+    pq.write_table(pa.table({"logged_at": ["2026-11-25T09:00:00Z"], "kind": ["mt"], "outcome": ["accepted"],
+                             "sender": ["36180"], "receiver": pa.array([612345678], pa.int64())}), path)
+    con = new_db()
+    [result] = ingest_files(con, contract(), [path], progress=False)
+    assert (result.events, result.rejected) == (1, 0)
+    assert con.execute("SELECT receiver FROM events").fetchall() == [("612345678",)]
+    assert warnings(capsys) == [
+        f"{path}: warning: column(s) receiver (BIGINT) hold numbers, not text: a phone number stored as a number "
+        "has lost its leading 0 or 00 and its + (0612345678 reads 612345678), so it may not be recognised as the "
+        "number it was; export sender and receiver as text (docs/canonical-format.md)"]
+
+
+def test_events_another_file_loaded_already_are_warned_about(tmp_path, capsys):
+    """Two exports of overlapping days are different files to the manifest: both load, and
+    the overlap counts twice. Said with how many events and from which file."""
+    first = write(tmp_path, "week.csv", ROWS[:3])
+    second = write(tmp_path, "day.csv", ROWS[1:] + ["2026-11-25T09:03:00Z,mo,accepted,ora_36180,,36180,STOP\n"])
+    con = new_db()
+    ingest_files(con, contract(), [first], progress=False)
+    assert warnings(capsys) == []
+    [result] = ingest_files(con, contract(), [second], progress=False)
+    assert result.events == 4
+    assert warnings(capsys) == [
+        f"{second}: warning: 2 of its 4 events are in the warehouse already (same logged_at, kind, smsc, fid, "
+        f"receiver and text), loaded from {first}: overlapping exports of the same traffic? They are now in the "
+        "warehouse twice and counted twice; load each event once (export without overlap, and load the files "
+        "into a new warehouse)"]
+    # the same events, in one file, are not an overlap between files
+    twice = write(tmp_path, "twice.csv", ROWS[3:] * 2)
+    ingest_files(new_db(), contract(), [twice], progress=False)
+    assert warnings(capsys) == []
