@@ -23,9 +23,10 @@ def monthly_actuals(con: duckdb.DuckDBPyConnection, contract: Contract,
 
 
 def data_coverage(con: duckdb.DuckDBPyConnection, contract: Contract) -> tuple[dt.date | None, dt.date | None]:
-    """First and last local day with MT data (None, None when there is none)."""
+    """First and last local day with MT data (None, None when there is none): the months R9
+    may judge, and the period of a report opened without dates and whether it has traffic."""
     try:
-        first, last = warehouse.execute(con, "forecast/data_coverage", {"tz": contract.timezone}).fetchall()[0]
+        first, last = warehouse.execute(con, "forecast/mt_day_range", {"tz": contract.timezone}).fetchone()
     except duckdb.CatalogException:
         raise WarehouseError("the facts are not built (no fct_mt): run `opsanalytics ingest` first") from None
     return first, last

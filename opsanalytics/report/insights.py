@@ -341,7 +341,9 @@ def period_coverage(con, contract: Contract, filters: Filters) -> str:
     """Whether the warehouse holds MT traffic over the whole period ('full'), part of it
     ('partial': the data starts or ends inside it) or none of it ('none': no data, or no
     accepted MT for the short code and brand filters)."""
-    first, last = warehouse.execute(con, "reports/data_period", {"tz": contract.timezone}).fetchone()
+    from opsanalytics.forecast.actuals import data_coverage  # (late, as the other R9 helpers here)
+
+    first, last = data_coverage(con, contract)
     start, end = filters.date_from or first, filters.date_to or last
     if first is None or last < start or first > end:
         return "none"

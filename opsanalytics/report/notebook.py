@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from opsanalytics import warehouse
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract, load_contract
-from opsanalytics.errors import UsageError
+from opsanalytics.errors import OpsError, UsageError
 from opsanalytics.report import insights
 from opsanalytics.report.pseudonymise import ensure_salt, pseudonymise_frame
 
@@ -382,11 +382,14 @@ def open_report(db: str, config: str, date_from: str | None = None, date_to: str
     con = ReadOnlyWarehouse(db)
     con.connection()  # now: a missing or locked database is an error of this cell
     if filters.date_from is None or filters.date_to is None:
-        first, last = data_period(con, contract.timezone)
-        filters = Filters(filters.date_from or first, filters.date_to or last, filters.short_code, filters.brand)
-        try:  # one date given, the other the data's: the period may still come out reversed
+        from opsanalytics.forecast.actuals import data_coverage  # (late, as every R9 helper)
+
+        try:  # JupyterLab: the days with data (no facts yet: a clear error, the file released)
+            first, last = data_coverage(con, contract)
+            filters = Filters(filters.date_from or first, filters.date_to or last, filters.short_code, filters.brand)
+            # one date given, the other the data's: the period may still come out reversed
             _check_order(filters.date_from, filters.date_to, filled=True)
-        except UsageError:
+        except OpsError:
             con.close()
             raise
     salt = ensure_salt(contract)[0] if pseudonymise else None
@@ -399,9 +402,3 @@ def _check_order(date_from: dt.date | None, date_to: dt.date | None, filled: boo
     if date_from and date_to and date_from > date_to:
         why = " (the data's first or last day, for the date left at None)" if filled else ""
         raise UsageError(f"date_from {date_from} is after date_to {date_to}{why}")
-
-
-def data_period(con: Any, tz: str) -> tuple[dt.date | None, dt.date | None]:
-    """First and last local day with MT traffic: the default period of a notebook opened
-    without dates (JupyterLab)."""
-    return warehouse.execute(con, "reports/data_period", {"tz": tz}).fetchone()
