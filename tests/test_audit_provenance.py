@@ -3,7 +3,7 @@ breach row leads to the raw lines that prove it, the R8 summary is the same from
 the next, and every key the JSON carries is documented in docs/audit-json.md.
 
 Known answers: small Kannel logs written here (line numbers are ids: load 1, line n is
-10_000_000_000 + n), and hand-made events (test_audit_support.Traffic)."""
+10_000_000_000 + n), and hand-made events (auditrows.Traffic)."""
 
 from __future__ import annotations
 
