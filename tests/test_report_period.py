@@ -1,5 +1,5 @@
 """A report's period: the days with data when no date is given (one query, shared with R9's
-complete months)."""
+complete months), and one way of writing a period on every page, chart title and the index."""
 
 from __future__ import annotations
 
@@ -13,11 +13,32 @@ from opsanalytics.audits.result import Filters
 from opsanalytics.config import parse_contract
 from opsanalytics.errors import WarehouseError
 from opsanalytics.forecast.actuals import data_coverage
-from opsanalytics.report.notebook import open_report
+from opsanalytics.report.index import summary_table
+from opsanalytics.report.notebook import ReportContext, open_report, period_label
 
 DAY = 86400
 HOUR = 3600
 # eventrows.BASE is Wednesday 25 November 2026, 10:00 UTC = 11:00 in Paris
+
+
+def test_period_label():
+    assert period_label(dt.date(2026, 10, 15), dt.date(2026, 11, 14)) == "15 Oct 2026 to 14 Nov 2026"
+    assert period_label(dt.date(2026, 11, 10), dt.date(2026, 11, 10)) == "10 Nov 2026 to 10 Nov 2026"
+    assert period_label(None, None) == "all data"          # a warehouse without MT
+    assert period_label(dt.date(2026, 10, 15), None) == "all data"
+
+
+def test_the_page_header_and_chart_titles_say_the_period_as_period_label():
+    page = ReportContext(None, contract(), Filters(dt.date(2026, 10, 15), dt.date(2026, 11, 14)))
+    assert page.period == "15 Oct 2026 to 14 Nov 2026"
+    assert ReportContext(None, contract(), Filters()).period == "all data"
+
+
+def test_the_index_says_the_previous_period_in_the_same_words():
+    summary = {"period": {"from": "2026-10-15", "to": "2026-11-14", "coverage": "full"},
+               "previous": {"from": "2026-09-14", "to": "2026-10-14", "coverage": "full"},
+               "rules": [], "skipped": []}
+    assert "<small>14 Sep 2026 to 14 Oct 2026</small>" in summary_table(summary, {})
 
 
 def _log():

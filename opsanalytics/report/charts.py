@@ -348,7 +348,3 @@ def rule_trend(summary: pd.DataFrame, title: str) -> go.Figure:
         _integer_ticks(fig.update_yaxes, summary[["violations", "previous"]].max().max())
     return _layout(fig, title, "rule", "violations (count the audit reports)")
 
-
-def period_label(date_from: dt.date, date_to: dt.date) -> str:
-    """'15 Oct 2026 - 14 Nov 2026' for chart titles."""
-    return f"{date_from:%d %b %Y} - {date_to:%d %b %Y}"

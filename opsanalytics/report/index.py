@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opsanalytics.report.insights import headline
-from opsanalytics.report.notebook import kpis_html
+from opsanalytics.report.notebook import kpis_html, period_label
 from opsanalytics.report.render import report_css
 
 if TYPE_CHECKING:
@@ -22,6 +22,11 @@ _COVERAGE = {"none": "no traffic in this period (for the filters)", "partial": "
 
 def _e(value: object) -> str:
     return html.escape(str(value))
+
+
+def _period(period: dict) -> str:
+    """A period of summary.json (ISO dates) in the pages' words (period_label)."""
+    return period_label(dt.date.fromisoformat(period["from"]), dt.date.fromisoformat(period["to"]))
 
 
 def first_line(error: str | None, limit: int = 240) -> str:
@@ -45,7 +50,7 @@ def summary_table(summary: dict, pages: dict[str, str]) -> str:
     coverage = prev.get("coverage", "full")
     caveat = f"<br><small class='ops-caveat'>{_e(_COVERAGE[coverage])}</small>" if coverage in _COVERAGE else ""
     head = ("<tr><th>rule</th><th>what</th><th>status</th><th>violations</th>"
-            f"<th>previous period<br><small>{_e(prev['from'])} to {_e(prev['to'])}</small>{caveat}</th>"
+            f"<th>previous period<br><small>{_e(_period(prev))}</small>{caveat}</th>"
             "<th>trend</th><th>details</th></tr>")
     body = []
     for r in rules:

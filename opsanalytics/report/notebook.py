@@ -28,6 +28,14 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
+def period_label(date_from: dt.date | None, date_to: dt.date | None) -> str:
+    """'15 Oct 2026 to 14 Nov 2026': a period as every page, chart title and the index say it
+    ('all data' without dates: a warehouse that holds no MT)."""
+    if date_from and date_to:
+        return f"{date_from:%d %b %Y} to {date_to:%d %b %Y}"
+    return "all data"
+
+
 def parse_day(value: str | dt.date | None, what: str) -> dt.date | None:
     """A papermill parameter (string) as a date; a clear error names the parameter."""
     if value in (None, ""):
@@ -101,10 +109,8 @@ class ReportContext:
 
     @property
     def period(self) -> str:
-        f = self.filters
-        if f.date_from and f.date_to:
-            return f"{f.date_from:%d %b %Y} to {f.date_to:%d %b %Y}"
-        return "all data"
+        """The report's period as the header, chart titles and index say it (period_label)."""
+        return period_label(self.filters.date_from, self.filters.date_to)
 
     def audit(self, rule: str) -> AuditResult:
         """The audit result of `rule` (R1...R10) for this report's filters, run once."""

@@ -219,6 +219,7 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     from opsanalytics import warehouse
     from opsanalytics.audits import check_facts
     from opsanalytics.config import load_contract
+    from opsanalytics.report.notebook import period_label
     from opsanalytics.report.pseudonymise import ensure_salt
 
     contract = load_contract(config)  # a bad contract or database fails here, before any kernel
@@ -247,7 +248,7 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
         "brand": brand,
         "pseudonymise": pseudonymise,
     }
-    period = f"{date_from:%d %b %Y} - {date_to:%d %b %Y}"
+    period = period_label(date_from, date_to)  # the pages' own words for it
     # everything is written into a hidden sibling and moved into place once complete: a
     # Ctrl-C or a crash leaves `out_dir` as it was (an earlier report stays whole)
     out_dir = out_dir.absolute()  # `--out .` has a name and a parent too
