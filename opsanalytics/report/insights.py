@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -18,6 +18,9 @@ import pandas as pd
 from opsanalytics import warehouse
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract
+
+if TYPE_CHECKING:
+    from opsanalytics.forecast import NextForecast
 
 #: rule id -> (short title, notebook that details it)
 RULE_PAGES: dict[str, tuple[str, str]] = {
@@ -137,6 +140,20 @@ def non_working_days(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     if filters.date_from is None or filters.date_to is None:
         return pd.DataFrame(columns=["day", "weekday", "name", "day_kind"])
     return _query(con, "holidays_in_period", contract, filters)
+
+
+def sends_per_day(heatmap: pd.DataFrame) -> pd.DataFrame:
+    """R2: marketing messages per local day (day, messages), the hours of `send_heatmap`'s
+    cells added up: the bars under the heatmap."""
+    return heatmap.groupby("day", as_index=False)["messages"].sum()
+
+
+def public_holidays(days_off: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """R2: the public holidays among `non_working_days`, and a note naming how many Sundays
+    the period holds besides (None when it holds none)."""
+    holidays = days_off[days_off["day_kind"] == "holiday"].reset_index(drop=True)
+    sundays = int((days_off["day_kind"] == "sunday").sum())
+    return holidays, (f"Nor on the period's {sundays} other Sundays." if sundays else None)
 
 
 def pressure_top(con, contract: Contract, filters: Filters, limit: int = 20) -> pd.DataFrame:
@@ -355,7 +372,7 @@ def period_coverage(con, contract: Contract, filters: Filters) -> str:
     return "full"
 
 
-# --- severity order of audit rows ---------------------------------------------------------
+# --- audit results in the order and form a page shows them --------------------------------
 
 _REASON_ORDER = {
     "R2": ["holiday", "sunday", "hour"],
@@ -430,6 +447,24 @@ def opt_outs_per_brand(result: AuditResult) -> pd.DataFrame:
             [columns].reset_index(drop=True))
 
 
+def hours_after_stop(result: AuditResult) -> pd.Series:
+    """R4: hours from the STOP to each marketing MT sent after it (empty without a breach)."""
+    rows = result.rows
+    if rows.empty or "seconds_after_stop" not in rows.columns:
+        return pd.Series([], dtype=float, name="hours_after_stop")
+    return (rows["seconds_after_stop"] / 3600).rename("hours_after_stop")
+
+
+def non_orange_shares(result: AuditResult) -> pd.DataFrame:
+    """R10 (informative): per short code and brand, the MT lines, how many failed as not an
+    Orange subscriber, and that share in percent (two decimals), highest share first."""
+    share = result.details.get("non_orange_share", pd.DataFrame(columns=["non_orange_share"]))
+    return (share.assign(non_orange_pct=(share["non_orange_share"] * 100).round(2))
+            .drop(columns="non_orange_share")
+            .sort_values("non_orange_pct", ascending=False, kind="stable")
+            .reset_index(drop=True))
+
+
 def tier_options(result: AuditResult, contract: Contract) -> pd.DataFrame:
     """R8: per short code, every throughput tier with its monthly price, whether it carries
     the observed peak, whether Orange must be asked, and how long the busiest day's traffic
@@ -479,3 +514,12 @@ def next_semester(con, contract: Contract, filters: Filters) -> str:
         last = max(last, history["month"].max())
     semester = Semester.of(last)
     return Semester.of(add_months(semester.months[-1], 1)).label
+
+
+def forecast_history(upcoming: "NextForecast", short_code: str) -> pd.DataFrame:
+    """The monthly history one short code's forecast was learnt from (a NextForecast's
+    `history`), its segments under the forecast's own column name, `mt_segments`, so that
+    the chart draws the observed months and the forecast ones as one measure."""
+    history = upcoming.history
+    return (history[history["short_code"] == short_code]
+            .rename(columns={"actual_segments": "mt_segments"}).reset_index(drop=True))

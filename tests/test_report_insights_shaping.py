@@ -1,0 +1,133 @@
+"""What the report notebooks used to compute in their cells, now functions of
+opsanalytics.report.insights: R2's messages per day and holidays (page 20), R4's delays
+(page 30), R10's non-Orange share (page 40), R9's history beside the next forecast (page 60).
+Hand-made frames whose answers can be read off them, and one log run through the queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from eventrows import BASE, Log, contract, new_db
+from opsanalytics import facts
+from opsanalytics.audits.result import AuditResult, Filters
+from opsanalytics.report import charts, insights
+
+DAY = 86400
+# BASE is Wednesday 25 November 2026, 10:00 UTC = 11:00 in Paris
+
+
+def test_sends_per_day_adds_up_the_hours_of_the_heatmap():
+    cells = pd.DataFrame({
+        "day": [dt.date(2026, 11, 25), dt.date(2026, 11, 25), dt.date(2026, 11, 29)],
+        "weekday": [3, 3, 7], "hour": [11, 12, 11], "messages": [2, 1, 5],
+        "holiday": [None, None, None], "day_kind": ["working", "working", "sunday"]})
+    daily = insights.sends_per_day(cells)
+    assert list(daily.columns) == ["day", "messages"]
+    assert list(zip(daily.day, daily.messages)) == [(dt.date(2026, 11, 25), 3), (dt.date(2026, 11, 29), 5)]
+    assert insights.sends_per_day(cells.iloc[:0]).empty
+
+
+def test_sends_per_day_from_a_log():
+    """Three marketing MTs on Wednesday 25 November (11h and 12h in Paris), two on Sunday
+    29th, one transactional (not marketing: not counted), one marketing on 1 December at
+    00:30 in Paris (23:30 UTC the day before: a local day)."""
+    log = Log()
+    log.line(0, "Sent SMS", fid="A", receiver="33612345671")
+    log.line(60, "Sent SMS", fid="B", receiver="33612345672")
+    log.line(3600, "Sent SMS", fid="C", receiver="33612345673")
+    log.line(4 * DAY, "Sent SMS", fid="D", receiver="33612345674")
+    log.line(4 * DAY + 1, "Sent SMS", fid="E", receiver="33612345675")
+    log.line(4 * DAY + 2, "Sent SMS", service="otp", fid="F", receiver="33612345676")
+    log.line(5 * DAY + 13.5 * 3600, "Sent SMS", fid="G", receiver="33612345677")
+    con = new_db()
+    log.write(con)
+    facts.build(con, contract())
+    cells = insights.send_heatmap(con, contract(), Filters(dt.date(2026, 11, 1), dt.date(2026, 12, 31)))
+    daily = insights.sends_per_day(cells)
+    assert [(f"{d:%Y-%m-%d}", m) for d, m in zip(daily.day, daily.messages)] == [
+        ("2026-11-25", 3), ("2026-11-29", 2), ("2026-12-01", 1)]
+    con.close()
+
+
+def _days_off(*rows):
+    return pd.DataFrame(rows, columns=["day", "weekday", "name", "day_kind"])
+
+
+def test_public_holidays_and_the_sundays_besides():
+    christmas_week = _days_off((dt.date(2026, 12, 20), 7, None, "sunday"),
+                               (dt.date(2026, 12, 25), 5, "Noël", "holiday"),
+                               (dt.date(2026, 12, 27), 7, None, "sunday"))
+    holidays, note = insights.public_holidays(christmas_week)
+    assert list(zip(holidays.day, holidays.name)) == [(dt.date(2026, 12, 25), "Noël")]
+    assert list(holidays.index) == [0]
+    assert note == "Nor on the period's 2 other Sundays."
+    # a holiday and no Sunday: no note; nothing at all: an empty table, no note
+    holidays, note = insights.public_holidays(christmas_week.iloc[[1]])
+    assert len(holidays) == 1 and note is None
+    holidays, note = insights.public_holidays(_days_off())
+    assert holidays.empty and note is None
+    holidays, note = insights.public_holidays(christmas_week.iloc[[0]])
+    assert holidays.empty and note == "Nor on the period's 1 other Sundays."
+
+
+def test_public_holidays_of_the_query():
+    """non_working_days of 20-27 December 2026: Sundays 20th and 27th, Christmas."""
+    con = new_db()
+    Log().write(con)
+    facts.build(con, contract())
+    days_off = insights.non_working_days(con, contract(), Filters(dt.date(2026, 12, 20), dt.date(2026, 12, 27)))
+    holidays, note = insights.public_holidays(days_off)
+    assert [f"{d:%Y-%m-%d}" for d in holidays.day] == ["2026-12-25"]
+    assert note == "Nor on the period's 2 other Sundays."
+    con.close()
+
+
+def test_hours_after_stop():
+    rows = pd.DataFrame({"mt_id": [1, 2, 3], "seconds_after_stop": [7200, 1800, 90]})
+    hours = insights.hours_after_stop(AuditResult("R4", "stop-honour", 3, rows))
+    assert hours.tolist() == [2.0, 0.5, 0.025]
+    none = insights.hours_after_stop(AuditResult("R4", "stop-honour", 0, rows.iloc[:0]))
+    assert none.empty and none.dtype == float
+    # an audit without rows at all (no columns) is no breach either; the chart says so
+    assert insights.hours_after_stop(AuditResult("R4", "stop-honour", 0, pd.DataFrame())).empty
+    figure = charts.histogram(none, "R4 delays", "hours after the STOP")
+    assert figure.layout.annotations[0].text == "No data in the period"
+
+
+def _r10(share):
+    return AuditResult("R10", "dest", 0, pd.DataFrame(), details={"non_orange_share": share})
+
+
+def test_non_orange_shares_in_percent_highest_first():
+    share = pd.DataFrame({
+        "short_code": ["36180", "36180", "36181", "36200"], "brand": ["Acme", "Club", "Acme", "Acme"],
+        "mt": [4, 10, 3, 8], "non_orange": [1, 0, 2, 0], "other_failed": [0, 1, 0, 0], "delivered": [3, 9, 1, 8],
+        "non_orange_share": [0.25, 0.0, 0.666667, 0.0]})
+    table = insights.non_orange_shares(_r10(share))
+    assert list(table.columns) == ["short_code", "brand", "mt", "non_orange", "other_failed", "delivered",
+                                   "non_orange_pct"]
+    # ties (0 %) keep the audit's order: by short code and brand
+    assert list(zip(table.short_code, table.brand, table.non_orange_pct)) == [
+        ("36181", "Acme", 66.67), ("36180", "Acme", 25.0), ("36180", "Club", 0.0), ("36200", "Acme", 0.0)]
+    assert list(table.index) == [0, 1, 2, 3]
+    assert insights.non_orange_shares(_r10(share.iloc[:0])).empty
+    assert insights.non_orange_shares(AuditResult("R10", "dest", 0, pd.DataFrame())).empty
+
+
+def test_forecast_history_is_one_short_code_under_the_forecast_s_column_name():
+    from opsanalytics.forecast import NextForecast
+
+    months = [dt.date(2026, 9, 1), dt.date(2026, 10, 1)]
+    history = pd.DataFrame({"short_code": ["36180", "36181", "36180", "36181"],
+                            "month": [months[0], months[0], months[1], months[1]],
+                            "actual_segments": [1000, 50, 1200, 60], "actual_peak": [3.0, 1.0, 4.0, 1.0],
+                            "busy_seconds": [10, 1, 12, 1]})
+    upcoming = NextForecast("Acme", "2027H1", dt.date(2026, 11, 14), 0.8, months[1], pd.DataFrame(),
+                            pd.DataFrame(), history)
+    mine = insights.forecast_history(upcoming, "36180")
+    assert list(zip(mine.month, mine.mt_segments)) == [(months[0], 1000), (months[1], 1200)]
+    assert "actual_segments" not in mine.columns and list(mine.index) == [0, 1]
+    assert insights.forecast_history(upcoming, "36999").empty
+    assert "actual_segments" in upcoming.history.columns  # the forecast's own frame is left as it was
