@@ -59,7 +59,7 @@ def test_notebook_runs_top_to_bottom(report, kernel, name):
 
 
 def test_rule_pages_show_each_rule_they_detail(report):
-    from opsanalytics.report.insights import RULE_PAGES
+    from opsanalytics.report.summary import RULE_PAGES
 
     for rule, (_, page) in RULE_PAGES.items():
         html = (report.out_dir / f"{page}.html").read_text(encoding="utf-8")
@@ -71,7 +71,7 @@ def test_rule_pages_give_the_index_verdict(report):
     days: no complete month), and a breach count is the index's."""
     import re
 
-    from opsanalytics.report.insights import RULE_PAGES
+    from opsanalytics.report.summary import RULE_PAGES
 
     verdicts = {"breach": "ops-breach", "clean": "ops-clean", "not_judged": "ops-unjudged"}
     rules = {r["rule"]: r for r in report.summary["rules"]}

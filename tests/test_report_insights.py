@@ -12,6 +12,8 @@ from opsanalytics import facts
 from opsanalytics.audits import run_all
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.report import insights
+from opsanalytics.report.summary import (executive_summary, headline, judgement, period_coverage,
+                                       previous_period, unjudged)
 
 DAY = 86400
 # BASE is Wednesday 25 November 2026, 10:00 UTC = 11:00 in Paris
@@ -158,18 +160,18 @@ def test_non_working_days_lists_sundays_and_holidays(con, ctr):
 
 
 def test_previous_period_has_the_same_length():
-    before = insights.previous_period(Filters(dt.date(2026, 10, 15), dt.date(2026, 11, 14), "36180"))
+    before = previous_period(Filters(dt.date(2026, 10, 15), dt.date(2026, 11, 14), "36180"))
     assert (before.date_from, before.date_to, before.short_code) == (dt.date(2026, 9, 14), dt.date(2026, 10, 14), "36180")
     with pytest.raises(ValueError):
-        insights.previous_period(Filters())
+        previous_period(Filters())
 
 
 def test_executive_summary_counts_are_the_audits(con, ctr):
     period = Filters(dt.date(2026, 11, 29), dt.date(2026, 12, 31))
-    summary = insights.executive_summary(con, ctr, period)
+    summary = executive_summary(con, ctr, period)
     expected = {r.rule: r.violations for r in run_all(con, ctr, period)}
     assert dict(zip(summary.table.rule, summary.table.violations)) == expected
-    before = {r.rule: r.violations for r in run_all(con, ctr, insights.previous_period(period))}
+    before = {r.rule: r.violations for r in run_all(con, ctr, previous_period(period))}
     assert dict(zip(summary.table.rule, summary.table.previous)) == before
     r2 = summary.table.set_index("rule").loc["R2"]
     assert (r2.violations, r2.status, r2.notebook) == (3, "breach", "20-send-windows")  # 2 Sunday + Christmas
@@ -189,7 +191,7 @@ def test_rules_that_could_not_read_texts_are_not_judged_rather_than_clean():
     t = Traffic()
     t.send("+33612345678", paris("2026-11-10 10:00:00"), text_logged=False)
     t.receive("+33698765432", paris("2026-11-10 11:00:00"), None)
-    summary = insights.executive_summary(t.warehouse(), CONTRACT, Filters(dt.date(2026, 11, 10), dt.date(2026, 11, 10)))
+    summary = executive_summary(t.warehouse(), CONTRACT, Filters(dt.date(2026, 11, 10), dt.date(2026, 11, 10)))
     table = summary.table.set_index("rule")
     assert (table.loc["R3"].violations, table.loc["R3"].status) == (0, "not_judged")
     assert table.loc["R3"].note.startswith("R3 could not read the text of 1 marketing messages")
@@ -292,14 +294,14 @@ def test_tier_options_invent_no_subscription_for_a_code_not_in_the_contract():
 
 def test_no_trend_against_a_period_without_data(con, ctr):
     # the log starts on 25 November: the week before holds no traffic, the fortnight before part
-    summary = insights.executive_summary(con, ctr, Filters(dt.date(2026, 11, 25), dt.date(2026, 12, 1)))
+    summary = executive_summary(con, ctr, Filters(dt.date(2026, 11, 25), dt.date(2026, 12, 1)))
     assert summary.previous_coverage == "none"
     assert set(summary.table.trend) == {"n/a"}
     assert summary.to_json()["previous"]["coverage"] == "none"
-    later = insights.executive_summary(con, ctr, Filters(dt.date(2026, 12, 1), dt.date(2026, 12, 14)))
+    later = executive_summary(con, ctr, Filters(dt.date(2026, 12, 1), dt.date(2026, 12, 14)))
     assert later.previous_coverage == "partial"  # 17-30 November: the data starts on the 25th
     assert set(later.table.trend) <= {"up", "down", "same"}
-    full = insights.period_coverage(con, ctr, Filters(dt.date(2026, 11, 26), dt.date(2026, 12, 24)))
+    full = period_coverage(con, ctr, Filters(dt.date(2026, 11, 26), dt.date(2026, 12, 24)))
     assert full == "full"
 
 
@@ -313,7 +315,7 @@ def test_a_period_without_traffic_is_not_judged_rather_than_clean(con, ctr, filt
     reason, the headline says 'no traffic', and the counts stay audit all's."""
     from opsanalytics.report.index import summary_table
 
-    summary = insights.executive_summary(con, ctr, filters)
+    summary = executive_summary(con, ctr, filters)
     assert summary.coverage == "none"
     assert dict(zip(summary.table.rule, summary.table.violations)) == {r.rule: r.violations
                                                                       for r in run_all(con, ctr, filters)}
@@ -322,7 +324,7 @@ def test_a_period_without_traffic_is_not_judged_rather_than_clean(con, ctr, filt
     assert table.loc["R1"].note.startswith("No MT was accepted in this period")
     if filters.short_code:
         assert "for short code 99999" in table.loc["R1"].note
-    values, tones = insights.headline(summary.to_json())
+    values, tones = headline(summary.to_json())
     assert "rules breached" not in values
     assert values["rules judged: no traffic in the period"] == "none"
     assert tones["rules judged: no traffic in the period"] == "ops-unjudged"
@@ -331,7 +333,7 @@ def test_a_period_without_traffic_is_not_judged_rather_than_clean(con, ctr, filt
 
 
 def test_headline_of_a_period_with_traffic(con, ctr):
-    summary = insights.executive_summary(con, ctr, Filters(dt.date(2026, 11, 29), dt.date(2026, 12, 31)))
+    summary = executive_summary(con, ctr, Filters(dt.date(2026, 11, 29), dt.date(2026, 12, 31)))
     values, tones = summary.headline()
     assert values["rules breached"] == f"{(summary.table.status == 'breach').sum()} / 10"
     assert tones["rules breached"] == "ops-breach"
@@ -351,19 +353,19 @@ def test_r9_says_why_it_judged_nothing():
     ten_days = Filters(dt.date(2026, 10, 15), dt.date(2026, 10, 24))
     november = Filters(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     straddling = Filters(dt.date(2026, 10, 15), dt.date(2026, 12, 14))  # holds November
-    assert "this period holds no complete month" in insights.unjudged(_r9(forecast_versions=1), ten_days)
-    assert "no complete month" not in insights.unjudged(_r9(forecast_versions=1), straddling)
-    none = insights.unjudged(_r9(forecast_versions=1), november, "none")
+    assert "this period holds no complete month" in unjudged(_r9(forecast_versions=1), ten_days)
+    assert "no complete month" not in unjudged(_r9(forecast_versions=1), straddling)
+    none = unjudged(_r9(forecast_versions=1), november, "none")
     assert "holds no traffic in this period's months" in none and "No forecast" not in none
-    assert "for short code 36180" in insights.unjudged(_r9(forecast_versions=1), replace_code(november, "36180"))
-    partial = insights.unjudged(_r9(months_partial=1, forecast_versions=1), november)
+    assert "for short code 36180" in unjudged(_r9(forecast_versions=1), replace_code(november, "36180"))
+    partial = unjudged(_r9(months_partial=1, forecast_versions=1), november)
     assert "cover only part of this period's months" in partial
-    assert insights.unjudged(_r9(), november).endswith(
+    assert unjudged(_r9(), november).endswith(
         "No forecast has been loaded either (opsanalytics forecast load --db DB FILE).")
-    assert insights.judgement(_r9(months_judged=1), november) == ("clean", "")
-    assert insights.judgement(_r9(violations=2), november) == ("breach", "")
+    assert judgement(_r9(months_judged=1), november) == ("clean", "")
+    assert judgement(_r9(violations=2), november) == ("breach", "")
     # R9 is per short code and month, brand aside: a brand without traffic does not blank it
-    assert insights.judgement(_r9(months_judged=3), november, "none") == ("clean", "")
+    assert judgement(_r9(months_judged=3), november, "none") == ("clean", "")
 
 
 def replace_code(filters, code):

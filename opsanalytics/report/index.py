@@ -9,9 +9,9 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsanalytics.report.insights import headline
 from opsanalytics.report.notebook import kpis_html, period_label
 from opsanalytics.report.render import report_css
+from opsanalytics.report.summary import headline
 
 if TYPE_CHECKING:
     from opsanalytics.report.runner import ReportRun

@@ -21,7 +21,7 @@ from opsanalytics import warehouse
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import OpsError, UsageError
-from opsanalytics.report import insights
+from opsanalytics.report import insights, summary
 from opsanalytics.report.pseudonymise import ensure_salt, pseudonymise_frame
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -123,13 +123,13 @@ class ReportContext:
     def coverage(self) -> str:
         """full | partial | none: whether the period holds traffic for the filters, run once."""
         if self._coverage is None:
-            self._coverage = insights.period_coverage(self.con, self.contract, self.filters)
+            self._coverage = summary.period_coverage(self.con, self.contract, self.filters)
         return self._coverage
 
     def judgement(self, rule: str) -> tuple[str, str]:
         """(status, why not judged) of `rule`: the same as the index's, so the page and the
         executive summary never disagree (breach, clean or not_judged)."""
-        return insights.judgement(self.audit(rule), self.filters, self.coverage())
+        return summary.judgement(self.audit(rule), self.filters, self.coverage())
 
     def unjudged(self, rule: str) -> str:
         """Why `rule` could not judge everything in this period ('' when it could)."""
@@ -141,8 +141,8 @@ class ReportContext:
         func: Callable[..., Any] = getattr(insights, name)
         return func(self.con, self.contract, self.filters, **extra)
 
-    def executive_summary(self) -> insights.ExecutiveSummary:
-        return insights.executive_summary(self.con, self.contract, self.filters)
+    def executive_summary(self) -> summary.ExecutiveSummary:
+        return summary.executive_summary(self.con, self.contract, self.filters)
 
     # --- display ----------------------------------------------------------------------
     def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -217,7 +217,7 @@ class ReportContext:
     def kpis(self, values: dict[str, Any], *, bad: tuple[str, ...] = (),
              tones: dict[str, str] | None = None) -> None:
         """A row of headline figures; those named in `bad` turn red when not zero, those in
-        `tones` take the CSS class given (e.g. insights.headline's)."""
+        `tones` take the CSS class given (e.g. summary.headline's)."""
         from IPython.display import HTML, display
 
         display(HTML(kpis_html(values, bad=bad, tones=tones)))
@@ -229,14 +229,14 @@ class ReportContext:
 
         display(HTML(rule_heading(rule, title, self.audit(rule).violations, *self.judgement(rule))))
 
-    def summary_table(self, summary: insights.ExecutiveSummary) -> None:
+    def summary_table(self, executive: summary.ExecutiveSummary) -> None:
         """The rule table of the executive summary, linked to the detailed pages."""
         from IPython.display import HTML, display
 
         from opsanalytics.report.index import summary_table
 
-        pages = {page: f"{page}.html" for _, page in insights.RULE_PAGES.values()}
-        display(HTML(summary_table(summary.to_json(), pages)))
+        pages = {page: f"{page}.html" for _, page in summary.RULE_PAGES.values()}
+        display(HTML(summary_table(executive.to_json(), pages)))
 
     def show(self, fig: go.Figure) -> None:
         """A Plotly figure: rendered natively in JupyterLab, as a div in the HTML report."""

@@ -373,7 +373,7 @@ def _summary(db, contract, date_from, date_to, short_code, brand) -> tuple[dict 
     """The executive summary for the index; its failure is reported, not raised."""
     from opsanalytics import warehouse
     from opsanalytics.audits.result import Filters
-    from opsanalytics.report.insights import executive_summary
+    from opsanalytics.report.summary import executive_summary
 
     try:
         con = warehouse.connect(db, read_only=True)

@@ -1,0 +1,218 @@
+"""The executive summary and every rule's verdict: each rule's count this period and the
+previous one (by the audits themselves, so the counts are `opsanalytics audit all`'s), and
+whether it breached, is clean, or could not judge (no traffic, texts not logged, R9 without a
+whole month or a forecast). The index, page 00 and every rule page read their verdicts here,
+so they never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from opsanalytics import warehouse
+from opsanalytics.audits.result import AuditResult, Filters
+from opsanalytics.config import Contract
+
+#: rule id -> (short title, notebook that details it)
+RULE_PAGES: dict[str, tuple[str, str]] = {
+    "R1": ("Frequency cap", "10-frequency-caps"),
+    "R2": ("Send window", "20-send-windows"),
+    "R3": ("STOP mention", "30-stop-compliance"),
+    "R4": ("STOP honoured", "30-stop-compliance"),
+    "R5": ("34ABC session", "40-ranges-oadc-destinations"),
+    "R6": ("Range use", "40-ranges-oadc-destinations"),
+    "R7": ("OAdC", "40-ranges-oadc-destinations"),
+    "R8": ("Throughput", "50-throughput"),
+    "R9": ("Forecasts", "60-forecasts"),
+    "R10": ("Destinations", "40-ranges-oadc-destinations"),
+}
+
+
+def previous_period(filters: Filters) -> Filters:
+    """The period of the same length that ends the day before this one starts."""
+    if filters.date_from is None or filters.date_to is None:
+        raise ValueError("the executive summary needs a period with both dates")
+    days = (filters.date_to - filters.date_from).days + 1
+    end = filters.date_from - dt.timedelta(days=1)
+    return replace(filters, date_from=end - dt.timedelta(days=days - 1), date_to=end)
+
+
+def run_every_audit(con, contract: Contract, filters: Filters,
+                    skipped: list[str] | None = None) -> list[AuditResult]:
+    """Every rule `opsanalytics audit all` runs, in its order (the summary's counts are these);
+    rules not installed are named in `skipped`."""
+    from opsanalytics.audits import run_all
+
+    return list(run_all(con, contract, filters, skipped=skipped))
+
+
+@dataclass
+class ExecutiveSummary:
+    """Every rule with its count this period and the previous one, for the index and 00."""
+
+    table: pd.DataFrame        # rule, name, title, violations, previous, change, status, notebook
+    current: list[AuditResult]
+    skipped: list[str]
+    date_from: dt.date
+    date_to: dt.date
+    previous_from: dt.date
+    previous_to: dt.date
+    previous_coverage: str = "full"   # full | partial | none: days of the previous period with data
+    coverage: str = "full"            # the same for this period (none: no rule could judge anything)
+
+    def headline(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The figures above the rule table and their colours (see `headline`)."""
+        return headline(self.to_json())
+
+    def to_json(self) -> dict[str, Any]:
+        rows = self.table.to_dict("records")
+        return {
+            "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(),
+                       "coverage": self.coverage},
+            "previous": {"from": self.previous_from.isoformat(), "to": self.previous_to.isoformat(),
+                         "coverage": self.previous_coverage},
+            "rules": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows],
+            "skipped": list(self.skipped),
+        }
+
+
+def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSummary:
+    """Counts per rule now and in the previous period of the same length, red when any;
+    amber (not judged) when a rule had nothing or not everything to judge."""
+    before = previous_period(filters)
+    skipped: list[str] = []
+    current = run_every_audit(con, contract, filters, skipped)
+    previous = {r.rule: r.violations for r in run_every_audit(con, contract, before)}
+    coverage = period_coverage(con, contract, filters)
+    rows = []
+    for result in current:
+        title, notebook = RULE_PAGES.get(result.rule, (result.name, ""))
+        prior = int(previous.get(result.rule, 0))
+        now = int(result.violations)
+        status, note = judgement(result, filters, coverage)
+        rows.append({
+            "rule": result.rule,
+            "name": result.name,
+            "title": title,
+            "violations": now,
+            "previous": prior,
+            "change": now - prior,
+            "trend": "up" if now > prior else "down" if now < prior else "same",
+            "status": status,
+            "note": note,
+            "notebook": notebook,
+        })
+    table = pd.DataFrame(rows, columns=["rule", "name", "title", "violations", "previous", "change",
+                                        "trend", "status", "note", "notebook"])
+    previous_coverage = period_coverage(con, contract, before)
+    if previous_coverage == "none":  # no traffic to compare with: a trend would be an artefact
+        table["trend"] = "n/a"
+    return ExecutiveSummary(table, current, skipped, filters.date_from, filters.date_to,
+                            before.date_from, before.date_to, previous_coverage, coverage)
+
+
+def headline(summary: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The figures above the rule table, label -> value, and the CSS class of each, from
+    summary.json (the index and 00 show the same). With no traffic in the period
+    '0 / 10 rules breached' would read as clean: it says 'no traffic' in amber instead."""
+    rules = summary["rules"]
+    breached = sum(r["status"] == "breach" for r in rules)
+    unjudged = sum(r["status"] == "not_judged" for r in rules)
+    values: dict[str, Any] = {}
+    tones: dict[str, str] = {}
+    if summary["period"].get("coverage") == "none":
+        values["rules judged: no traffic in the period"] = "none"
+        tones["rules judged: no traffic in the period"] = "ops-unjudged"
+    else:
+        values["rules breached"] = f"{breached} / {len(rules)}"
+        tones["rules breached"] = "ops-breach" if breached else "ops-clean"
+        if unjudged:
+            values["rules not judged"] = unjudged
+            tones["rules not judged"] = "ops-unjudged"
+    values["violations"] = sum(int(r["violations"]) for r in rules)
+    if summary["previous"].get("coverage") == "none":
+        values["no traffic in the previous period"] = "n/a"
+        tones["no traffic in the previous period"] = "ops-trend-na"
+    else:
+        worse = sum(r["trend"] == "up" for r in rules)
+        values["rules worse than the previous period"] = worse
+        tones["rules worse than the previous period"] = "ops-breach" if worse else "ops-clean"
+    return values, tones
+
+
+def judgement(result: AuditResult, filters: Filters, coverage: str = "full") -> tuple[str, str]:
+    """(status, why not judged) of a rule, shared by the index and the rule's own page so
+    they never disagree: breach (red), clean (green), or not_judged (amber): no breach
+    found, but not everything was judged, which is not the same as being clean."""
+    if result.violations > 0:
+        return "breach", ""
+    note = unjudged(result, filters, coverage)
+    return ("not_judged" if note else "clean"), note
+
+
+def unjudged(result: AuditResult, filters: Filters, coverage: str = "full") -> str:
+    """Why a rule could not judge everything in the period ('' when it could): no traffic
+    at all (`coverage` 'none', see period_coverage); R9 with no complete month, no data in
+    its months or no forecast; R3 and R4 cannot read texts the log does not carry."""
+    summary = result.summary
+    if result.rule == "R9":  # per short code and month, brand aside: its own reasons
+        return _r9_unjudged(result, filters)
+    if coverage == "none":
+        return f"No MT was accepted in this period{_scope(filters)}: there was nothing to judge."
+    if result.rule == "R3" and summary.get("texts_not_logged"):
+        return (f"R3 could not read the text of {summary['texts_not_logged']:,} marketing messages: "
+                "the log does not carry it (no %b in the gateway's access-log-format).")
+    if result.rule == "R4" and summary.get("mo_texts_not_logged"):
+        return (f"R4 could not read {summary['mo_texts_not_logged']:,} MO texts (not in the log): "
+                "a STOP among them is unseen.")
+    return ""
+
+
+def _scope(filters: Filters) -> str:
+    parts = [f"short code {filters.short_code}" if filters.short_code else "",
+             f"brand {filters.brand}" if filters.brand else ""]
+    scope = " and ".join(p for p in parts if p)
+    return f" for {scope}" if scope else ""
+
+
+def _r9_unjudged(result: AuditResult, filters: Filters) -> str:
+    """R9 judges the calendar months that lie inside both the period and the data; say
+    which of those is missing, and whether a forecast was ever loaded."""
+    summary = result.summary
+    if result.violations or summary.get("months_judged", 1):
+        return ""
+    from opsanalytics.forecast.actuals import complete_months  # (late, as the other R9 helpers here)
+
+    if filters.date_from and filters.date_to and not complete_months(filters.date_from, filters.date_to):
+        reason = "this period holds no complete month"
+    elif summary.get("months_partial"):
+        reason = "the logs cover only part of this period's months (they start or end inside them)"
+    else:
+        scope = f" for short code {filters.short_code}" if filters.short_code else ""
+        reason = f"the warehouse holds no traffic{scope} in this period's months"
+    note = f"R9 compares whole months with their forecast; {reason}."
+    if not summary.get("forecast_versions"):
+        note += " No forecast has been loaded either (opsanalytics forecast load --db DB FILE)."
+    return note
+
+
+def period_coverage(con, contract: Contract, filters: Filters) -> str:
+    """Whether the warehouse holds MT traffic over the whole period ('full'), part of it
+    ('partial': the data starts or ends inside it) or none of it ('none': no data, or no
+    accepted MT for the short code and brand filters)."""
+    from opsanalytics.forecast.actuals import data_coverage  # (late, as the other R9 helpers here)
+
+    first, last = data_coverage(con, contract)
+    start, end = filters.date_from or first, filters.date_to or last
+    if first is None or last < start or first > end:
+        return "none"
+    (messages,) = warehouse.execute(con, "reports/period_traffic", filters.params(contract)).fetchone()
+    if not messages:
+        return "none"
+    if first > start or last < end:
+        return "partial"
+    return "full"
