@@ -144,11 +144,14 @@ def _print_results(results: list[LoadResult], reasons: list, cautions: list[str]
 
 
 def _rejected_summary(result: LoadResult, reasons: list, count: int) -> str:
-    """The rejected lines of one file by reason, with an example line of each."""
+    """The rejected lines of one file by reason, with an example line of each. A canonical
+    file's reasons name their row already (`row 3149: ...`, data rows, the header not
+    counted): its example is not called a line, which would be another number."""
     lines = [f"{result.path}: {result.rejected} rejected line(s), by reason (every one, with its "
              f"raw text, in the rejected_lines table):"]
     width = len(str(reasons[0].lines)) if reasons else 1
-    lines += [f"  {r.lines:>{width}}  e.g. line {r.first_line}: {r.example}" for r in reasons]
+    where = (lambda r: "e.g.") if result.format in ("csv", "parquet") else (lambda r: f"e.g. line {r.first_line}:")
+    lines += [f"  {r.lines:>{width}}  {where(r)} {r.example}" for r in reasons]
     if count > len(reasons):
         lines.append(f"  ... and {count - len(reasons)} other reason(s)")
     return "\n".join(lines)
