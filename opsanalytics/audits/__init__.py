@@ -29,11 +29,6 @@ FACT_TABLES = ("fct_mt", "fct_logical_messages", "fct_accepted_attempts", "fct_d
                "ref_short_codes", "ref_services", "ref_holidays", "ref_numbering", "ref_settings")
 
 
-class AuditUnavailable(OpsError):
-    """Nothing raises it any more (every rule is part of the package); kept only while
-    bench/bench_audits.py still imports it."""
-
-
 @dataclass(frozen=True)
 class RuleSpec:
     id: str
@@ -200,12 +195,11 @@ def run(con: duckdb.DuckDBPyConnection, contract: Contract, rule: str,
     return resolve_rule(rule).function(con, contract, filters or Filters())
 
 
-def run_all(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters | None = None,
-            *, skipped: list[str] | None = None) -> list[AuditResult]:
+def run_all(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters | None = None) -> list[AuditResult]:
     """Every rule in id order, R1 ... R10: none is ever left out, and an error in one is
-    raised. `skipped` is accepted for the callers that still pass it and stays empty."""
+    raised (a compliance run that quietly drops a rule would read as compliant)."""
     return [spec.function(con, contract, filters or Filters()) for spec in RULES.values()]
 
 
-__all__ = ["RULES", "RuleSpec", "AuditResult", "Filters", "AuditUnavailable", "run", "run_all",
+__all__ = ["RULES", "RuleSpec", "AuditResult", "Filters", "run", "run_all",
            "resolve_rule", "check_facts", "facts_warnings", "AUDIT_KEYS"]

@@ -80,10 +80,7 @@ def main(args: argparse.Namespace) -> int:
         for warning in unmatched_filters(con, contract, filters, args.config):
             print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
         if everything:
-            skipped: list[str] = []
-            results = run_all(con, contract, filters, skipped=skipped)
-            for note in skipped:
-                print(f"opsanalytics audit: note: {note}; left out of 'all'", file=sys.stderr)
+            results = run_all(con, contract, filters)
         else:
             results = [run(con, contract, spec.id, filters)]
     finally:

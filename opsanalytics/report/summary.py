@@ -41,13 +41,11 @@ def previous_period(filters: Filters) -> Filters:
     return replace(filters, date_from=end - dt.timedelta(days=days - 1), date_to=end)
 
 
-def run_every_audit(con, contract: Contract, filters: Filters,
-                    skipped: list[str] | None = None) -> list[AuditResult]:
-    """Every rule `opsanalytics audit all` runs, in its order (the summary's counts are these);
-    rules not installed are named in `skipped`."""
+def run_every_audit(con, contract: Contract, filters: Filters) -> list[AuditResult]:
+    """Every rule `opsanalytics audit all` runs, in its order (the summary's counts are these)."""
     from opsanalytics.audits import run_all
 
-    return list(run_all(con, contract, filters, skipped=skipped))
+    return list(run_all(con, contract, filters))
 
 
 @dataclass
@@ -56,7 +54,6 @@ class ExecutiveSummary:
 
     table: pd.DataFrame        # rule, name, title, violations, previous, change, status, notebook
     current: list[AuditResult]
-    skipped: list[str]
     date_from: dt.date
     date_to: dt.date
     previous_from: dt.date
@@ -76,7 +73,6 @@ class ExecutiveSummary:
             "previous": {"from": self.previous_from.isoformat(), "to": self.previous_to.isoformat(),
                          "coverage": self.previous_coverage},
             "rules": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows],
-            "skipped": list(self.skipped),
         }
 
 
@@ -84,8 +80,7 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
     """Counts per rule now and in the previous period of the same length, red when any;
     amber (not judged) when a rule had nothing or not everything to judge."""
     before = previous_period(filters)
-    skipped: list[str] = []
-    current = run_every_audit(con, contract, filters, skipped)
+    current = run_every_audit(con, contract, filters)
     previous = {r.rule: r.violations for r in run_every_audit(con, contract, before)}
     coverage = period_coverage(con, contract, filters)
     rows = []
@@ -111,7 +106,7 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
     previous_coverage = period_coverage(con, contract, before)
     if previous_coverage == "none":  # no traffic to compare with: a trend would be an artefact
         table["trend"] = "n/a"
-    return ExecutiveSummary(table, current, skipped, filters.date_from, filters.date_to,
+    return ExecutiveSummary(table, current, filters.date_from, filters.date_to,
                             before.date_from, before.date_to, previous_coverage, coverage)
 
 
