@@ -141,7 +141,7 @@ def ground_truth(plan: Plan, gw: Gateway, written: dict[str, list[str]], log_tim
         by_label.update(labels)
     markers = {k: by_label.pop(k) for k in (LOG_BEGINS, LOG_ENDS) if k in by_label}
     accepted = [m for m in plan.mts if m.outcome == "accepted"]
-    logical, logical_accepted = truth.logical_messages(plan.mts, RETRY_MINUTES)
+    logical, logical_accepted = truth.logical_messages(plan.mts, RETRY_MINUTES, plan.blackouts)
     total = sum(f["lines"] for f in files)
     return {
         "seed": plan.seed,
@@ -168,6 +168,6 @@ def ground_truth(plan: Plan, gw: Gateway, written: dict[str, list[str]], log_tim
             "mo_start": sum(1 for mo in plan.mos if mo.keyword == "START"),
         },
         "dlr": truth.dlr_summary(plan.mts),
-        "violations": truth.violations(plan.mts, plan.mos, gw.rate_seconds),
-        "scenarios": truth.scenarios(plan.mts, plan.mos),
+        "violations": truth.violations(plan.mts, plan.mos, gw.rate_seconds, plan.blackouts),
+        "scenarios": truth.scenarios(plan.mts, plan.mos, plan.blackouts),
     }

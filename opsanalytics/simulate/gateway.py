@@ -58,6 +58,11 @@ class MT:
     number_kind: str = "metro"       # metro | m2m | overseas | foreign | malformed | not_mobile
     duplicate_receipt: bool = False  # the SMSC sends the final receipt twice
     tag: str = ""                    # scenario of an injected message; '' = background
+    concat_ref: int | None = None    # application-split: this 8-bit reference (None: the link's next one)
+    part_offsets: tuple[int, ...] | None = None  # application-split: seconds from t of each part's
+                                                 # accepted line (None: one part a second)
+    part_retries: tuple[tuple[int, int, str], ...] = ()  # application-split: earlier refused attempts
+                                                         # of one part (part index, epoch, outcome)
     _segs: tuple[int, ...] | None = None
 
 
@@ -69,6 +74,8 @@ class MT:
     def line_seconds(self) -> list[int]:
         """Epoch of each accepted MT line (one per part for application-split)."""
         n = len(self.text) if isinstance(self.text, tuple) else 1
+        if self.part_offsets is not None:
+            return [self.t + d for d in self.part_offsets]
         return [self.t + i for i in range(n)]
 
     def line_segments(self) -> tuple[int, ...]:
@@ -94,7 +101,7 @@ class MT:
 
     @property
     def final_at(self) -> int | None:
-        return self.t + len(self.line_seconds) - 1 + self.delay if self.final else None
+        return self.line_seconds[-1] + self.delay if self.final else None
 
 
 @dataclass(slots=True)
@@ -179,12 +186,18 @@ class Gateway:
             return
         if isinstance(m.text, tuple):
             total = len(m.text)
-            ref = self._ref(smsc)
+            ref = self._ref(smsc) if m.concat_ref is None else m.concat_ref
+            seconds = m.line_seconds
+
+            def udh(i: int) -> str:
+                return f"050003{ref:02X}{total:02X}{i + 1:02X}"
+
+            for i, epoch, outcome in m.part_retries:   # a part refused, resent below with its text
+                self._refused(m, smsc, epoch, outcome, text=m.text[i], udh=udh(i))
             for i, part in enumerate(m.text):
-                udh = f"050003{ref:02X}{total:02X}{i + 1:02X}"
-                self._accepted(m, smsc, svc, m.t + i, part, udh, meta="?smpp_resp?",
-                               final_epoch=m.t + total - 1 + m.delay)
-                self.rate_seconds[(m.code, m.t + i)] += 1
+                self._accepted(m, smsc, svc, seconds[i], part, udh(i), meta="?smpp_resp?",
+                               final_epoch=seconds[-1] + m.delay)
+                self.rate_seconds[(m.code, seconds[i])] += 1
         else:
             # Kannel split it: one line, written when the last part is acknowledged, then the
             # ACK of part 1 (as the real 1.4.5 log shows); its receipts may come before the line
@@ -235,12 +248,12 @@ class Gateway:
             self._add(final_epoch + 3, kw.line("FAILED Receive DLR", smsc, "", "", fid, "?smpp?", m.to_raw,
                                                m.oadc, "-1:0:-1:0:-1", len(body), body))
 
-    def _refused(self, m: MT, smsc: str, epoch: int, outcome: str) -> None:
-        text = m.full_text
+    def _refused(self, m: MT, smsc: str, epoch: int, outcome: str, text: str | None = None, udh: str = "") -> None:
+        text = m.full_text if text is None else text
         n, shown = kw.msg_field(kw.gsm_filter(text) if m.coding == 0 else text, m.coding)
         meta = "" if outcome in ("failed", "expired") else "?smpp_resp?"
         self._add(epoch, kw.line(LABEL[outcome], smsc, m.service, "", "", meta, m.oadc, m.to_raw,
-                                 self._flags(m.coding, m.dlr_mask), n, shown))
+                                 self._flags(m.coding, m.dlr_mask), n, shown, udh))
         if m.dlr_mask > 0 and m.dlr_mask & 16:
             nack = NACK_TEXT.get(outcome, "NACK/MALFORMED SMS")
             self._add(epoch, kw.line("Receive DLR", smsc, m.service, "", "", f"{meta}?orig_msg?dlr_mask={m.dlr_mask}&",

@@ -57,7 +57,8 @@ class Plan:
 
     def _conflict(self, m: MT, background: bool) -> int | None:
         """None if `m` fits; else the epoch it should move to."""
-        seconds = [e for e, _ in m.retries] + ([m.t] if m.outcome != "accepted" else m.line_seconds)
+        seconds = [e for e, _ in m.retries] + [e for _, e, _ in m.part_retries] \
+            + ([m.t] if m.outcome != "accepted" else m.line_seconds)
         margin = 900 if background else 0
         for s in seconds:
             end = self._blackout_end(s, margin)
@@ -84,6 +85,8 @@ class Plan:
             m.t = target
             m.retries = tuple((e + shift, o) for e, o in m.retries)
         for e, _ in m.retries:
+            self.numsec.add((m.msisdn, e))
+        for _, e, _ in m.part_retries:
             self.numsec.add((m.msisdn, e))
         if m.outcome == "accepted":
             for s, seg in zip(m.line_seconds, m.line_segments()):

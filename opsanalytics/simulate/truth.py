@@ -9,6 +9,10 @@ comes from an injected scenario. Definitions (docs/simulator.md):
 
 - only MT accepted by the platform (`Sent SMS`) count; a logical message is named by its
   recipient (E.164) and the second of its first accepted line, in local time with offset;
+- a logical message is one planned MT (its parts, and the refused attempts it carries), and
+  with it every resend of its text by the same service to the same number within
+  `retry_minutes` of when its failure was known (the refused line, or the failing receipt
+  the log shows: an expiry may be known hours after the submission);
 - R2 reason: 'sunday' before 'holiday' before 'hour';
 - R4: opt-out state per (number, brand), switched by STOP/START MOs to a short code on which
   the brand sends marketing (as seen in the traffic); the acknowledgement of a STOP is the
@@ -25,7 +29,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from opsanalytics.simulate.clock import is_holiday, iso, local
-from opsanalytics.simulate.contract import BY_CODE, BY_SERVICE, DECLARED_CODES
+from opsanalytics.simulate.contract import BY_CODE, BY_SERVICE, DECLARED_CODES, RETRY_MINUTES
 from opsanalytics.simulate.gateway import FINAL_STATUS, MO, MT
 
 FREQUENCY_CAP = 1
@@ -54,15 +58,18 @@ def _key(m: MT) -> dict[str, Any]:
     return {"msisdn": m.msisdn, "submitted_at": iso(m.t)}
 
 
-def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter) -> dict[str, list[dict[str, Any]]]:
+def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter,
+               blackouts: list[tuple[int, int]] = ()) -> dict[str, list[dict[str, Any]]]:
     acc = [m for m in mts if m.outcome == "accepted"]
     mkt = sorted((m for m in acc if m.category == "marketing"), key=lambda m: m.t)
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in (
         "R1", "R2", "R2_late_deliveries", "R3", "R4", "R5", "R6", "R7", "R8", "R10")}
 
-    # R1: logical marketing messages per number, brand, local day
+    # R1: logical marketing messages (resends folded) per number, brand, local day
     per_day: Counter[tuple[str, str, str]] = Counter(
-        (m.msisdn, m.brand, local(m.t).date().isoformat()) for m in mkt)
+        (g[0].msisdn, g[0].brand, local(submitted_at(g)).date().isoformat())
+        for g in logical_groups(mts, RETRY_MINUTES, blackouts)
+        if g[0].category == "marketing" and any(m.outcome == "accepted" for m in g))
     for (msisdn, brand, day), n in sorted(per_day.items()):
         if n > FREQUENCY_CAP:
             out["R1"].append({"msisdn": msisdn, "brand": brand, "day": day, "messages": n})
@@ -208,40 +215,89 @@ def dlr_summary(mts: list[MT]) -> dict[str, Any]:
     }
 
 
-def scenarios(mts: list[MT], mos: list[MO]) -> list[dict[str, Any]]:
-    """Every injected message (breach or trap), for readers of the ground truth."""
-    rows = [{"scenario": m.tag, "kind": "mt", "msisdn": m.msisdn, "submitted_at": iso(m.t),
-             "service": m.service, "short_code": m.code, "outcome": m.outcome} for m in mts if m.tag]
+def scenarios(mts: list[MT], mos: list[MO], blackouts: list[tuple[int, int]] = ()) -> list[dict[str, Any]]:
+    """Every injected message (breach or trap), for readers of the ground truth. An MT is
+    named by the logical message it belongs to (`submitted_at`); a resend folded into an
+    earlier attempt also gives the second of its own line (`attempt_at`)."""
+    named: dict[int, int] = {}
+    for g in logical_groups([m for m in mts if m.tag], RETRY_MINUTES, blackouts):
+        for m in g:
+            named[id(m)] = submitted_at(g)
+    rows = []
+    for m in mts:
+        if not m.tag:
+            continue
+        row = {"scenario": m.tag, "kind": "mt", "msisdn": m.msisdn, "submitted_at": iso(named[id(m)]),
+               "service": m.service, "short_code": m.code, "outcome": m.outcome}
+        if named[id(m)] != m.t:
+            row["attempt_at"] = iso(m.t)
+        rows.append(row)
     rows += [{"scenario": mo.tag, "kind": "mo", "msisdn": mo.msisdn, "received_at": iso(mo.t),
               "short_code": mo.code, "text": mo.text} for mo in mos if mo.tag]
-    return sorted(rows, key=lambda r: (r.get("submitted_at") or r.get("received_at"), r["msisdn"]))
+    return sorted(rows, key=lambda r: (r.get("attempt_at") or r.get("submitted_at") or r.get("received_at"),
+                                       r["msisdn"]))
 
 
+def _logged_at(epoch: int, blackouts: list[tuple[int, int]]) -> int:
+    """When the gateway writes a line due at `epoch` (at restart when it was down)."""
+    for start, end in blackouts:
+        if start <= epoch < end:
+            epoch = end
+    return epoch
 
-def logical_messages(mts: list[MT], retry_minutes: int) -> tuple[int, int]:
-    """(logical messages, those accepted by the platform) as the rulebook counts them.
 
-    The simulator plans each MT as its own message, but at large scales a background text
-    (a quiz question, a chat line) can repeat to the same number by the same service within
-    `retry_minutes` after a failed one: by the contract's definition that resend is the same
-    logical message, so the ground truth folds it exactly as the facts do.
-    """
-    def failed(m: MT) -> bool:
-        return m.outcome != "accepted" or m.final in ("UNDELIV", "EXPIRED")
+def _first_at(m: MT) -> int:
+    return min([m.t] + [e for e, _ in m.retries] + [e for _, e, _ in m.part_retries])
 
-    logical = accepted = 0
-    previous: dict[tuple[str, str, str], MT] = {}
-    folded_accepted: dict[tuple[str, str, str], bool] = {}
-    for m in sorted(mts, key=lambda m: m.t):
+
+def _failed_at(m: MT, blackouts: list[tuple[int, int]]) -> int | None:
+    """When the log shows this planned message failed (its refused line, or its failing
+    final receipt), None when it does not."""
+    if m.outcome != "accepted":
+        return m.t
+    if logged_final(m) in ("failed", "expired"):
+        return max(m.line_seconds[-1], _logged_at(m.final_at, blackouts))
+    return None
+
+
+def logical_groups(mts: list[MT], retry_minutes: int,
+                   blackouts: list[tuple[int, int]] = ()) -> list[list[MT]]:
+    """The planned MTs grouped into logical messages, as the rulebook counts them.
+
+    Each planned MT is one message (its parts and the refused attempts it carries); a later
+    MT with the same text to the same number by the same service folds into it when it
+    failed and the resend comes within `retry_minutes` of when the failure was known (the
+    refused line, or the failing receipt: an expiry may be known hours after the
+    submission), or before that. Background texts repeat too (a quiz question, a chat line
+    to the same number): they fold exactly as the facts fold them."""
+    groups: list[list[MT]] = []
+    previous: dict[tuple[str, str, str], tuple[MT, list[MT]]] = {}
+    for m in sorted(mts, key=lambda m: (_first_at(m), m.t)):
         key = (m.service, m.msisdn, m.full_text)
         prev = previous.get(key)
-        if prev is not None and failed(prev) and m.t - prev.t <= retry_minutes * 60:
-            if m.outcome == "accepted" and not folded_accepted[key]:
-                accepted += 1
-                folded_accepted[key] = True
-        else:
-            logical += 1
-            folded_accepted[key] = m.outcome == "accepted"
-            accepted += m.outcome == "accepted"
-        previous[key] = m
-    return logical, accepted
+        if prev is not None:
+            p, group = prev
+            known = _failed_at(p, blackouts)
+            last = p.line_seconds[-1] if p.outcome == "accepted" else p.t
+            if known is not None and _first_at(m) - max(last, known) <= retry_minutes * 60:
+                group.append(m)
+                previous[key] = (m, group)
+                continue
+        group = [m]
+        groups.append(group)
+        previous[key] = (m, group)
+    return groups
+
+
+def submitted_at(group: list[MT]) -> int:
+    """The second a logical message is named by: its first accepted line (its first attempt
+    when none was accepted)."""
+    accepted = [m.t for m in group if m.outcome == "accepted"]
+    return min(accepted) if accepted else min(_first_at(m) for m in group)
+
+
+def logical_messages(mts: list[MT], retry_minutes: int,
+                     blackouts: list[tuple[int, int]] = ()) -> tuple[int, int]:
+    """(logical messages, those accepted by the platform) as the rulebook counts them."""
+    groups = logical_groups(mts, retry_minutes, blackouts)
+    return len(groups), sum(1 for g in groups if any(m.outcome == "accepted" for m in g))

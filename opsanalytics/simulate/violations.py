@@ -293,8 +293,81 @@ def r10_destinations(sc: Scenarios) -> None:
            outcome="failed", final=None, number_kind="malformed")
 
 
+def r1_concatenation_and_resends(sc: Scenarios) -> None:
+    """R1: what a logical message is when a concatenation key repeats, and when a resend is
+    one. Texts are written out (no draw from the random stream: the background stays as it
+    was); every message is within one local day, so any period holds them."""
+    inj, day = sc.inj, sc.day
+    # an application that always uses one reference: two different messages, same key
+    # (service, short code, OAdC, reference, part count), 40 minutes apart
+    a = inj.number()
+    inj.mt("R1 two multiparts with one reference", at(day(9), 10, 20), "acme", "36180", a, style="app", concat_ref=0x2A,
+           text=("ACME : -30% sur les manteaux et les bottes jusqu'à samedi, dans tous nos magasins et sur"
+                 " acme.example. ", "Livraison offerte dès 50€ d'achat. STOP au 36180"))
+    inj.mt("R1 two multiparts with one reference", at(day(9), 11), "acme", "36180", a, style="app", concat_ref=0x2A,
+           text=("ACME : ventes privées ce soir, jusqu'à -50% sur une sélection de robes, de chemises et de"
+                 " pulls. ", "Accès réservé aux porteurs de la carte fidélité. STOP au 36180"))
+    # a part refused by the SMSC and resent with its text a minute later: one message
+    t = at(day(10), 11, 15)
+    inj.mt("trap R1 part refused and resent", t, "bellemode", "36181", style="app",
+           text=("BelleMode : la collection d'hiver est arrivée, manteaux, pulls et accessoires à"
+                 " découvrir en boutique. ", "Profitez de -20% sur votre premier achat en ligne avec le code"
+                 " HIVER. ", "Offre valable jusqu'à dimanche. STOP au 36181"),
+           part_offsets=(0, 61, 62), part_retries=((1, t + 1, "discarded"),))
+    # expired 4 hours after its submission, resent 10 minutes after the expiry receipt: one
+    # message (the resend window counts from when the failure was known)
+    e = inj.number()
+    text = "ACME : dernier jour des soldes d'automne, jusqu'à -40% sur tout le rayon maison. STOP au 36180"
+    inj.mt("trap R1 resend after expiry", at(day(11), 9, 5), "acme", "36180", e, text=text,
+           final="EXPIRED", delay=4 * 3600)
+    inj.mt("trap R1 resend after expiry", at(day(11), 13, 15), "acme", "36180", e, text=text)
+    # undelivered, resent 61 minutes after the failed receipt: a second message that day
+    f = inj.number()
+    text = "BelleMode : -30% sur les robes de soirée ce week-end sur bellemode.example. STOP au 36181"
+    inj.mt("R1 resend after the retry window", at(day(12), 10, 10), "bellemode", "36181", f, text=text,
+           final="UNDELIV", err="027", delay=120)
+    inj.mt("R1 resend after the retry window", at(day(12), 11, 13), "bellemode", "36181", f, text=text)
+
+
+def r3_code_before_stop(sc: Scenarios) -> None:
+    """R3: the short code must follow STOP; named only before it, it says nothing of where
+    to send STOP. A spaced code after STOP is a mention."""
+    inj, day = sc.inj, sc.day
+    inj.mt("R3 short code only before STOP", at(day(13), 10, 25), "acme", "36180",
+           text="Offre Acme au 36180. Répondez STOP", mention="missing_short_code")
+    inj.mt("trap R3 spaced code after STOP", at(day(13), 10, 35), "acme", "36180",
+           text="ACME : -25% sur les bottes cette semaine. STOP SMS au 36 180")
+
+
+def r4_long_opt_outs(sc: Scenarios) -> None:
+    """R4: opt-outs of any length that end with the keyword, and its verb forms; a long MO
+    with 'stop' only in its middle is none. Each MO is followed the same day, after the
+    grace period, by marketing of a brand it concerns."""
+    inj, day = sc.inj, sc.day
+    cases = (   # (scenario, code, MO text, coding, keyword, service, code of the marketing)
+        ("R4 long MO ending with STOP", "36180", "Merci de ne plus m'envoyer de SMS STOP", 0, "STOP",
+         "acme", "36180"),
+        ("R4 long UCS-2 MO ending with ARRÊT", "36181",
+         "Je ne veux plus recevoir vos promotions, svp ARRÊT", 2, "STOP", "bellemode", "36181"),
+        ("R4 verb form Arrêtez", "35200", "Arrêtez", 2, "STOP", "fournil", "35200"),
+        ("R4 verb form STOPPEZ", "36180", "STOPPEZ", 0, "STOP", "acme", "36181"),
+        ("trap R4 stop in the middle of a long MO", "36180",
+         "je ne veux pas que ça stop maintenant merci beaucoup", 0, None, "acme", "36180"),
+    )
+    promo = {
+        "acme": "ACME : -15% sur les accessoires jusqu'à dimanche. STOP au {code}",
+        "bellemode": "BelleMode : nouveaux manteaux en boutique, -20% cette semaine. STOP au {code}",
+        "fournil": "Le Fournil : pain d'épices maison à 6€ ce week-end. STOP au {code}",
+    }
+    for i, (tag, code, text, coding, keyword, service, mt_code) in enumerate(cases):
+        d = day(14 + i)
+        n = inj.number()
+        inj.mo(tag, at(d, 11, 40), code, e164(n), text, coding=coding, keyword=keyword)
+        inj.mt(tag, at(d, 14, 40), service, mt_code, n, text=promo[service].format(code=mt_code))
+
+
 STEPS = (r1_frequency, r2_window, r3_stop_mention, r4_opt_outs, r5_sessions, r6_ranges, r7_oadc, r8_bursts,
-         r10_destinations)
+         r10_destinations, r1_concatenation_and_resends, r3_code_before_stop, r4_long_opt_outs)
 
 
 def inject(plan: Plan) -> None:
