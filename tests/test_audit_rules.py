@@ -394,10 +394,15 @@ def test_r5_session_mo_within_hours_before():
     expired = t.send(A, paris("2026-11-11 10:00:01"), short_code="34100", service="acme_tx")
     none = t.send(B, paris("2026-11-11 10:00:00"), short_code="34100", service="acme_tx")
     t.receive(B, paris("2026-11-11 09:00:00"), "JEU", short_code="36180")       # other code
+    t.receive(A, paris("2026-11-12 10:00:00"), "JEU", short_code="34100")      # same second, line before
     same = t.send(A, paris("2026-11-12 10:00:00"), short_code="34100", service="acme_tx")
-    t.receive(A, paris("2026-11-12 10:00:00"), "JEU", short_code="34100")      # same second: a session
+    # same second, but the MT's line comes before the MO's: sent before the MO arrived (a reply is
+    # always logged after the MO it answers), so that MO opens no session for it
+    c = "+33611223344"
+    before_mo = t.send(c, paris("2026-11-13 10:00:00"), short_code="34100", service="acme_tx")
+    t.receive(c, paris("2026-11-13 10:00:00"), "JEU", short_code="34100")
     rows = run(t.warehouse(), CONTRACT, "R5").rows
-    assert dict(zip(rows.message_id, rows.reason)) == {expired: "session_expired", none: "no_mo"}
+    assert dict(zip(rows.message_id, rows.reason)) == {expired: "session_expired", none: "no_mo", before_mo: "no_mo"}
     assert ok not in set(rows.message_id) and same not in set(rows.message_id)
 
 

@@ -1,6 +1,7 @@
 -- R5 RANGE-34: an MT on a 34ABC short code opens no session by itself: it needs an MO
--- accepted from the same number to that short code within $session_hours before it (an MO
--- at the same second counts). Every logical message accepted by the platform, any category,
+-- accepted from the same number to that short code within $session_hours before it. An MO
+-- at the same second counts unless it is on a later line of the same load (the log's order
+-- says it came after the MT, as R4 reads "after"); one of another load at that second counts. Every logical message accepted by the platform, any category,
 -- each of its accepted attempts (fct_accepted_attempts: a resend may leave after the
 -- session closed); a message is one breach, that of its first attempt in breach.
 with mt34 as (
@@ -42,12 +43,33 @@ last_mo as (
     asof left join mo as s
       on s.msisdn = m.msisdn
      and s.short_code = m.short_code
-     and m.submitted_at >= s.received_at
+     and m.submitted_at > s.received_at
+),
+
+-- an MO at the MT's own second that the log does not put after it
+same_second as (
+    select m.logical_id, m.attempt_mt_id, max(s.mo_id) as mo_id, any_value(s.received_at) as received_at
+    from mt34 as m
+    join mo as s
+      on s.msisdn = m.msisdn
+     and s.short_code = m.short_code
+     and s.received_at = m.submitted_at
+     and (s.mo_id // 10000000000 <> m.attempt_mt_id // 10000000000 or s.mo_id < m.attempt_mt_id)
+    group by m.logical_id, m.attempt_mt_id
+),
+
+session_mo as (
+    select
+        l.logical_id, l.short_code, l.smsc, l.oadc, l.submitted_at, l.attempt_mt_id,
+        coalesce(q.mo_id, l.last_mo_id) as last_mo_id,
+        coalesce(q.received_at, l.last_mo_at) as last_mo_at
+    from last_mo as l
+    left join same_second as q using (logical_id, attempt_mt_id)
 ),
 
 breaches as materialized (
     select logical_id, short_code, smsc, oadc, submitted_at, attempt_mt_id, last_mo_id, last_mo_at
-    from last_mo
+    from session_mo
     where last_mo_at is null
        or last_mo_at < submitted_at - to_hours(cast($session_hours as integer))
     qualify row_number() over (partition by logical_id order by submitted_at) = 1
