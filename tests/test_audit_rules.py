@@ -554,6 +554,8 @@ def test_r10_destinations():
         t.send("+3361234567", paris("2026-11-10 10:00:00")): "malformed",    # one digit short
         t.send("+33140000000", paris("2026-11-10 10:00:00")): "not_mobile",  # Paris landline
         t.send("+337001234567890", paris("2026-11-10 10:00:00")): "not_mobile",  # M2M SIM, marketing
+        # m2m traffic to an M2M SIM, but on a 36ABC code: "valid only for m2m traffic, 38ABC"
+        t.send("+337001234567891", paris("2026-11-10 10:00:00"), short_code="36180", service="meter"): "not_mobile",
     }
     t.send("+337001234567890", paris("2026-11-10 10:00:00"), short_code="38100", service="meter")
     t.send(A, paris("2026-11-10 10:00:00"))

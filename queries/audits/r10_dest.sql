@@ -10,7 +10,8 @@
 --               national form 0690 ..., which the facts already mapped to its country code);
 --   foreign     any other country;
 --   not_mobile  a French number that is not a mobile (fixed, VoIP, special), or an M2M SIM
---               (+33 700) receiving anything but m2m traffic.
+--               (+33 700) receiving anything but m2m traffic on a 38ABC code (RULES.md: "valid
+--               only for m2m traffic, 38ABC"; m2m traffic to it on a 36ABC code is a breach).
 with messages as (
     select
         logical_id,
@@ -44,7 +45,8 @@ judged as (
         n.number_kind,
         n.number_territory,
         case
-            when n.number_kind = 'm2m' then case when m.category = 'm2m' then null else 'not_mobile' end
+            when n.number_kind = 'm2m' then
+                case when m.category = 'm2m' and starts_with(m.short_code, '38') then null else 'not_mobile' end
             when starts_with(n.number_kind, 'overseas') then 'overseas'
             when n.number_kind = 'foreign' then 'foreign'
             when n.number_kind in ('malformed', 'alphanumeric', 'short_code', 'unknown', 'invalid') then 'malformed'
