@@ -205,6 +205,11 @@ def test_r2_dst_night_and_late_deliveries():
     assert lates.message_id.tolist() == [late]
     assert lates.delay_seconds.tolist() == [(10 * 60 + 20) * 60]
     assert lates.reason.tolist() == ["holiday"]
+    # and scripts get each one in the JSON, not only the count (RULES.md: "reported separately")
+    [listed] = result.to_json(CONTRACT.timezone)["summary"]["late_delivery_messages"]
+    assert listed == {"message_id": late, "msisdn": B, "short_code": "36180", "brand": "Acme",
+                      "submitted_at": "2026-11-10T21:50:00+01:00", "delivered_at": "2026-11-11T08:10:00+01:00",
+                      "delay_seconds": (10 * 60 + 20) * 60.0, "reason": "holiday"}
 
 
 def test_r2_late_delivery_across_the_spring_dst_night():

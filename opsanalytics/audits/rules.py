@@ -95,6 +95,8 @@ def r2_window(con: Connection, contract: Contract, filters: Filters) -> AuditRes
         "by_brand": _counts(rows, "brand"),
         "late_deliveries": len(late),
         "late_delivery_max_delay_seconds": float(late["delay_seconds"].max()) if len(late) else None,
+        # RULES.md R2: late deliveries are "reported separately": each one, for scripts too
+        "late_delivery_messages": late.drop(columns=["mt_ids"]).to_dict("records"),
     }
     return AuditResult("R2", "window", len(rows), rows, summary, {"late_deliveries": late})
 
