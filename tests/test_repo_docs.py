@@ -1,5 +1,6 @@
 """What the code and the README cite is in the repository: a user's clone has nothing
-outside it (no ../shared), and a reader of the README looks for a rule's SQL in its table."""
+outside it (the team's notes included), and a reader of the README looks for a rule's SQL in
+its table."""
 
 from __future__ import annotations
 

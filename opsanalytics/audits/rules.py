@@ -122,6 +122,7 @@ def r3_stop_mention(con: Connection, contract: Contract, filters: Filters) -> Au
 def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
     """R4: marketing MT after an opt-out, per brand the STOP counts and delays."""
     params = filters.params(contract)
+    warehouse.execute(con, "audits/logged_after").fetchall()  # the macro R4 and R5 read
     rows = _query(con, "r04_stop_honour", params)
     stats = _query(con, "r04_stop_stats", params)
     summary = {
@@ -146,6 +147,7 @@ def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> Aud
 def r5_range34(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
     """R5: MT on 34ABC with no MO from the number to that code within the session."""
     params = filters.params(contract)
+    warehouse.execute(con, "audits/logged_after").fetchall()  # the macro R4 and R5 read
     rows = _query(con, "r05_range34", params)
     summary = {
         **_period(filters),

@@ -9,10 +9,8 @@
 -- `stop` service answered first, a promotion a minute later is no acknowledgement but a
 -- breach. Transactional MTs are never R4 breaches. Every other marketing MT accepted by the
 -- platform while the latest opt event before it is a STOP is a breach.
--- "After": a later second, or the same second on a later line of the same load (a log's
--- lines are in time order); two loads cannot order the events of one second (the log's
--- resolution), so those are not after. Event ids are load_id * 10^10 + line_no
--- (queries/facts/macros.sql): within a load they compare as line numbers.
+-- "After": a later second, or the same second on a later line of the same load
+-- (logged_after.sql); two loads cannot order the events of one second.
 -- Every accepted attempt counts (fct_accepted_attempts): a message accepted before the STOP,
 -- undelivered, and resent after it reaches the number after the STOP. The acknowledgement
 -- is a message: its attempts within the grace period are allowed. A message is one breach,
@@ -51,10 +49,7 @@ in_force as (
     join opt as o
       on o.msisdn = m.msisdn
      and o.brand = m.brand
-     and (m.submitted_at > o.opt_at
-          or (m.submitted_at = o.opt_at
-              and m.attempt_mt_id // 10000000000 = o.mo_id // 10000000000
-              and m.attempt_mt_id > o.mo_id))
+     and logged_after(m.submitted_at, m.attempt_mt_id, o.opt_at, o.mo_id)   -- logged_after.sql
     qualify row_number() over (
         partition by m.logical_id, m.attempt_mt_id order by o.opt_at desc, o.mo_id desc
     ) = 1
@@ -73,10 +68,7 @@ acknowledgements as (
     join fct_accepted_attempts as a
       on a.msisdn = s.msisdn
      and a.short_code = s.mo_short_code
-     and (a.submitted_at > s.opt_at
-          or (a.submitted_at = s.opt_at
-              and a.attempt_mt_id // 10000000000 = s.mo_id // 10000000000
-              and a.attempt_mt_id > s.mo_id))
+     and logged_after(a.submitted_at, a.attempt_mt_id, s.opt_at, s.mo_id)
     qualify row_number() over (
         partition by s.mo_id, s.mo_short_code order by a.submitted_at, a.attempt_mt_id
     ) = 1

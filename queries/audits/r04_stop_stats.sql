@@ -15,18 +15,14 @@ brand_mt as (
 ),
 
 in_force as (
-    -- the latest opt event before each attempt, "before" as r04_stop_honour reads it: an
-    -- earlier second, or the same second on an earlier line of the same load (event ids:
-    -- load_id * 10^10 + line_no, queries/facts/macros.sql)
+    -- the latest opt event before each attempt, "before" as r04_stop_honour reads it
+    -- (logged_after.sql)
     select m.*, o.opt_at, o.keyword
     from brand_mt as m
     join opt as o
       on o.msisdn = m.msisdn
      and o.brand = m.brand
-     and (m.submitted_at > o.opt_at
-          or (m.submitted_at = o.opt_at
-              and m.attempt_mt_id // 10000000000 = o.mo_id // 10000000000
-              and m.attempt_mt_id > o.mo_id))
+     and logged_after(m.submitted_at, m.attempt_mt_id, o.opt_at, o.mo_id)
     qualify row_number() over (
         partition by m.logical_id, m.attempt_mt_id order by o.opt_at desc, o.mo_id desc
     ) = 1

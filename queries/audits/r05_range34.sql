@@ -1,7 +1,7 @@
 -- R5 RANGE-34: an MT on a 34ABC short code opens no session by itself: it needs an MO
 -- accepted from the same number to that short code within $session_hours before it. An MO
--- at the same second counts unless it is on a later line of the same load (the log's order
--- says it came after the MT, as R4 reads "after"); one of another load at that second counts. Every logical message accepted by the platform, any category,
+-- at the same second counts unless the log puts it after the MT (logged_after.sql, as R4
+-- reads "after"); one of another load at that second counts. Every logical message accepted by the platform, any category,
 -- each of its accepted attempts (fct_accepted_attempts: a resend may leave after the
 -- session closed); a message is one breach, that of its first attempt in breach.
 with mt34 as (
@@ -54,7 +54,7 @@ same_second as (
       on s.msisdn = m.msisdn
      and s.short_code = m.short_code
      and s.received_at = m.submitted_at
-     and (s.mo_id // 10000000000 <> m.attempt_mt_id // 10000000000 or s.mo_id < m.attempt_mt_id)
+     and not logged_after(s.received_at, s.mo_id, m.submitted_at, m.attempt_mt_id)
     group by m.logical_id, m.attempt_mt_id
 ),
 
