@@ -22,20 +22,9 @@ from opsanalytics.ingest import ingest_files
 from opsanalytics.simulate import simulate
 from opsanalytics.simulate.gateway import MT
 from opsanalytics.simulate.truth import logical_groups, logical_messages
+from test_audit_simulator import KEYS, _keyed   # the fields a reported row must match, per rule
 
 HOUR = 3600
-#: per rule, the fields of a ground-truth record a reported row must match (as test_audit_simulator)
-KEYS = {
-    "R1": ("msisdn", "brand", "day", "messages"),
-    "R2": ("msisdn", "submitted_at", "short_code", "brand", "reason"),
-    "R3": ("msisdn", "submitted_at", "short_code", "brand", "reason"),
-    "R4": ("msisdn", "brand", "short_code", "stop_at", "sent_at"),
-    "R5": ("msisdn", "submitted_at", "short_code"),
-    "R6": ("msisdn", "submitted_at", "short_code", "reason"),
-    "R7": ("msisdn", "submitted_at", "short_code", "oadc"),
-    "R8": ("short_code", "second", "segments", "rate"),
-    "R10": ("msisdn", "submitted_at", "reason"),
-}
 NEW_SCENARIOS = {
     "R1 two multiparts with one reference", "trap R1 part refused and resent", "trap R1 resend after expiry",
     "R1 resend after the retry window", "R3 short code only before STOP", "trap R3 spaced code after STOP",
@@ -140,5 +129,5 @@ def test_on_a_period_of_few_working_days_the_audits_equal_the_truth(tmp_path, st
     con.close()
     assert logical == (gt["messages"]["mt_logical"], gt["messages"]["mt_logical_accepted"])
     for rule, fields in KEYS.items():
-        got = sorted(tuple(r[f] for f in fields) for r in results[rule].to_json(contract.timezone)["rows"])
-        assert got == sorted(tuple(r[f] for f in fields) for r in gt["violations"][rule]), rule
+        got = _keyed(results[rule].to_json(contract.timezone)["rows"], fields)
+        assert got == _keyed(gt["violations"][rule], fields), rule
