@@ -214,6 +214,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     check_columns(path, columns, renamed_repeats=fmt == "parquet")
     warehouse.execute(con, "staging/canonical_template").fetchall()
     # segments are counted as the Kannel loader counts them (kannel_segments)
+    con.execute(warehouse.query_text("reference/segment_macros"))
     con.execute(warehouse.query_text("staging/kannel_macros"))
     con.execute(warehouse.query_text("staging/canonical_macros"))
     bar = LoadProgress(progress, path, None, step="read")

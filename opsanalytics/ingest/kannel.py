@@ -147,6 +147,7 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
     }
     lines = replaced = 0
     con.execute(warehouse.query_text("staging/kannel_drop"))
+    con.execute(warehouse.query_text("reference/segment_macros"))
     con.execute(warehouse.query_text("staging/kannel_macros"))
     try:
         warehouse.execute(con, "staging/kannel_left_table")

@@ -1,7 +1,8 @@
 -- Macros of the Kannel staging (temporary: defined on the loading connection at each load).
 -- They hold the knowledge every step shares: what a label means (docs/schema.md, checked
 -- against Kannel 1.4.0-1.4.5 gw/bb_smscconn.c and gw/smsc/smsc_smpp.c), how a logged text is
--- decoded per coding, and how many segments a text takes (RULES.md "Counting segments").
+-- decoded per coding, and how many segments a line stands for (the counting itself:
+-- queries/reference/segment_macros.sql, defined before these).
 
 -- Every label a Kannel version writes, with what it means (kind, outcome); a line with any
 -- other label is rejected. Use: SELECT unnest(kannel_labels(), recursive := true).
@@ -63,9 +64,6 @@ CREATE OR REPLACE TEMP MACRO kannel_outcome(label) AS CASE
     WHEN label = 'DROPPED Received DLR' THEN 'dlr'
 END;
 
--- Two hex digits (or four) -> integer.
-CREATE OR REPLACE TEMP MACRO hex_int(h) AS ('0x' || h)::INTEGER;
-
 -- The bytes of a hex string, as integers.
 CREATE OR REPLACE TEMP MACRO hex_bytes(h) AS
     list_transform(range(0, length(h) // 2), lambda i: hex_int(substr(h, 2 * i + 1, 2)));
@@ -89,44 +87,6 @@ CREATE OR REPLACE TEMP MACRO ucs2_text(u) AS array_to_string(list_transform(u, l
     WHEN x BETWEEN 56320 AND 57343 AND i > 1 AND u[i - 1] BETWEEN 55296 AND 56319 THEN ''
     WHEN x BETWEEN 55296 AND 57343 THEN chr(65533)
     ELSE chr(x) END), '');
-
--- Does a UDH (hex, with its length byte) hold a concatenation element (IEI 00 or 08)? The
--- first three information elements are walked by their lengths.
-CREATE OR REPLACE TEMP MACRO udh_concat(udh) AS CASE
-    WHEN length(udh) < 4 THEN false
-    WHEN substr(udh, 3, 2) IN ('00', '08') THEN true
-    WHEN length(udh) < 9 + 2 * hex_int(substr(udh, 5, 2)) THEN false
-    WHEN substr(udh, 7 + 2 * hex_int(substr(udh, 5, 2)), 2) IN ('00', '08') THEN true
-    ELSE length(udh) >= 13 + 2 * hex_int(substr(udh, 5, 2)) + 2 * hex_int(substr(udh, 9 + 2 * hex_int(substr(udh, 5, 2)), 2))
-         AND substr(udh, 11 + 2 * hex_int(substr(udh, 5, 2)) + 2 * hex_int(substr(udh, 9 + 2 * hex_int(substr(udh, 5, 2)), 2)), 2) IN ('00', '08')
-END;
-
--- Segments for `units` (septets, octets or UTF-16 units) given the capacity of one
--- segment alone and of one part of a concatenated message.
-CREATE OR REPLACE TEMP MACRO segments_for(units, alone, part) AS
-    CASE WHEN units <= alone THEN 1 ELSE (units + part - 1) // part END;
-
--- GSM 03.38 septets of a coding-0 text as Kannel logs it (printable ASCII, every other byte
--- '.'), as the counts that bound it (septets_low, septets_high): characters of the extension
--- table (^ { } \ [ ] ~ |) count 2; a run of k dots is k literal dots or CR/LF (k septets) at most, and at least ceil(k/2) septets
--- (2-byte letters such as é; € is 3 bytes for 2 septets). Sum of ceil(k/2) over the runs =
--- (dots + runs of odd length) / 2, and removing '..' pairs leaves one dot per odd run: plain
--- string functions, no regular expression (this runs on every long MT text). Counts of
--- ASCII characters are differences of strlen (bytes, known without a scan); an extension
--- character is counted only when the text holds one (contains: a fast byte search), which
--- is 5 times cheaper than deleting all eight with translate (1.36 -> 0.26 s a million texts).
-CREATE OR REPLACE TEMP MACRO count_char(t, c) AS
-    CASE WHEN contains(t, c) THEN strlen(t) - strlen(replace(t, c, '')) ELSE 0 END;
-CREATE OR REPLACE TEMP MACRO gsm_septets(t) AS {
-    'chars': length(t),
-    'ext':   count_char(t, '^') + count_char(t, '{') + count_char(t, '}') + count_char(t, '\')
-             + count_char(t, '[') + count_char(t, ']') + count_char(t, '~') + count_char(t, '|'),
-    'dots':  strlen(t) - strlen(replace(t, '.', '')),
-    'odd':   strlen(replace(t, '..', '')) - strlen(replace(replace(t, '..', ''), '.', ''))
-};
--- (each count above appears once, so it is computed once; the bounds are arithmetic on them)
-CREATE OR REPLACE TEMP MACRO septets_low(s) AS s.chars + s.ext - s.dots + (s.dots + s.odd) // 2;
-CREATE OR REPLACE TEMP MACRO septets_high(s) AS s.chars + s.ext;
 
 -- The pieces of a logged text that are costly to compute, worked out ONCE per line in a
 -- CTE of the events queries and passed to the macros below (a macro argument is
@@ -165,18 +125,6 @@ CREATE OR REPLACE TEMP MACRO kannel_lossy(text, coding, units, utf8, decoded) AS
     WHEN NOT contains(decoded, chr(65533)) THEN false
     ELSE length(decoded) - length(replace(decoded, chr(65533), '')) > len(list_filter(units, lambda u: u = 65533))
 END, false);
-
--- Capacity, in units of the coding, of one segment alone / one part of a concatenated
--- message, given the UDH length (a concatenation element adds 5 octets, or 6 with the UDH
--- length octet when there was no UDH).
-CREATE OR REPLACE TEMP MACRO seg_alone(coding, udh_len) AS CASE
-    WHEN coding = 2 THEN (140 - udh_len) // 2
-    WHEN coding = 1 THEN 140 - udh_len
-    ELSE (140 - udh_len) * 8 // 7 END;
-CREATE OR REPLACE TEMP MACRO seg_part(coding, udh_len) AS CASE
-    WHEN coding = 2 THEN (134 - greatest(udh_len - 1, 0)) // 2
-    WHEN coding = 1 THEN 134 - greatest(udh_len - 1, 0)
-    ELSE (134 - greatest(udh_len - 1, 0)) * 8 // 7 END;
 
 -- Segments an MT line stands for (RULES.md "Counting segments"): a part with a
 -- concatenation UDH is 1; a message the gateway split itself (one line, whole text) takes
