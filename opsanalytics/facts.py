@@ -165,6 +165,8 @@ def build(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = F
     reference.write(con, contract)
     params = parameters(contract)
     warehouse.execute(con, "facts/macros").fetchall()
+    # fct_mt counts the segments a lossy text may stand for as the loaders count segments
+    con.execute(warehouse.query_text("reference/segment_macros"))
     with tqdm(STEPS, desc="facts", unit="step", file=sys.stderr, leave=False, dynamic_ncols=True,
               disable=None if progress else True) as steps:
         for step in steps:

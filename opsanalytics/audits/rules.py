@@ -218,6 +218,7 @@ def r8_rate(con: Connection, contract: Contract, filters: Filters) -> AuditResul
         **_period(filters),
         "seconds_over": len(rows),
         "segments_over": int(rows["over_by"].sum()) if len(rows) else 0,
+        "seconds_possibly_over": int(per_code["seconds_possibly_over"].sum()) if len(per_code) else 0,
         "per_short_code": codes,
     }
     return AuditResult("R8", "rate", len(rows), rows, summary, {"per_short_code": per_code})

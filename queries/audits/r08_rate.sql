@@ -1,13 +1,14 @@
 -- R8 RATE: one row per short code and second above the short code's subscribed rate (10
 -- SMS/s when the short code is not in the contract), from audit_r08_seconds (r08_seconds:
--- segments of accepted MT lines per short code and second).
+-- segments of accepted MT lines per short code and second). A second is over when its
+-- count is: segments_max (the upper bound of lossy texts) only says by how much it may be.
 -- Provenance: mt_ids lists, sorted, the event ids of the accepted MT lines counted in that
 -- second (every brand's: the rate is per short code), so the breach leads back to its raw
 -- lines. Seconds are instants: in the repeated autumn hour of a local-time log, the two
 -- "02:30:00" are two seconds, each with its own lines. The lines are looked up for the
 -- seconds over the rate only.
 with over as materialized (
-    select short_code, epoch_second, segments, rate, lines
+    select short_code, epoch_second, segments, segments_max, rate, lines
     from audit_r08_seconds
     where segments > rate
 ),
@@ -29,6 +30,7 @@ select
     o.short_code,
     to_timestamp(o.epoch_second) as second,
     o.segments,
+    o.segments_max,
     o.rate,
     o.segments - o.rate as over_by,
     o.lines,

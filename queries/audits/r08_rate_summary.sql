@@ -1,6 +1,7 @@
 -- R8 summary per short code, from audit_r08_seconds (r08_seconds): total segments, busy
 -- seconds, peak and p99 segments per second (over seconds with traffic), mean rate over busy
--- minutes, seconds over the subscribed rate, utilisation of the peak, and the busiest local
+-- minutes, seconds over the subscribed rate (and those only the upper bound of lossy texts puts
+-- over it: seconds_possibly_over), utilisation of the peak, and the busiest local
 -- day (the campaign that sizes the tier: how long it takes at each rate is computed from
 -- it with opsanalytics.pricing).
 -- Deterministic, so that two runs on the same data print the same JSON: ties are broken
@@ -9,7 +10,7 @@
 -- (segments / (60 x busy minutes)), then rounded to 6 decimals, never summed in floating
 -- point in an order that varies with the threads.
 with per_second as (
-    select short_code, epoch_second, segments, rate
+    select short_code, epoch_second, segments, segments_max, rate
     from audit_r08_seconds
 ),
 
@@ -36,6 +37,8 @@ seconds as (
         to_timestamp(arg_min(epoch_second, (-segments, epoch_second))) as peak_second,
         quantile_disc(segments, 0.99) as p99,
         count(*) filter (where segments > rate) as seconds_over,
+        -- not over by the count, over if every lossy text held its most septets
+        count(*) filter (where segments <= rate and segments_max > rate) as seconds_possibly_over,
         cast(coalesce(sum(segments - rate) filter (where segments > rate), 0) as bigint) as segments_over
     from per_second
     group by short_code
@@ -72,6 +75,7 @@ select
     m.busy_minutes,
     m.mean_rate_busy_minutes,
     s.seconds_over,
+    s.seconds_possibly_over,
     s.segments_over,
     s.peak / s.rate as peak_utilisation,
     d.active_days,

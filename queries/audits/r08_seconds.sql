@@ -2,6 +2,8 @@
 -- operation per segment; every part of a multipart message and every resubmission counts,
 -- refused lines do not), kept in a temporary table that r08_rate and r08_rate_summary read,
 -- so that 50 M lines are aggregated once. Seconds are whole epoch seconds (instants).
+-- segments_max: the same sum with each line's upper bound (fct_mt.segments_max: a lossy GSM
+-- text may take more septets than counted; a line with no bound counts as counted).
 -- The brand filter keeps the seconds in which that brand sent (the rate is per short code,
 -- whoever fills it).
 create or replace temp table audit_r08_seconds as
@@ -10,7 +12,8 @@ with lines as (
         short_code,
         brand,
         epoch_ms(submitted_at) // 1000 as epoch_second,
-        coalesce(segments, 1) as segments
+        coalesce(segments, 1) as segments,
+        coalesce(segments_max, segments, 1) as segments_max
     from fct_mt
     where outcome = 'accepted'
       and short_code is not null
@@ -24,6 +27,7 @@ per_second as (
         short_code,
         epoch_second,
         cast(sum(segments) as bigint) as segments,
+        cast(sum(segments_max) as bigint) as segments_max,
         count(*) as lines,
         bool_or(brand = $brand) as brand_sent
     from lines
@@ -34,6 +38,7 @@ select
     p.short_code,
     p.epoch_second,
     p.segments,
+    p.segments_max,
     p.lines,
     coalesce(r.rate, 10) as rate
 from per_second as p
