@@ -11,6 +11,7 @@ accepted line, plus the reason / brand / day / second the rule reports.
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 
@@ -75,6 +76,21 @@ def test_late_deliveries_equal_the_ground_truth(audited):
            for r in _records(rows, tz)]
     keys = ("msisdn", "submitted_at", "delivered_at")
     assert _keyed(got, keys) == _keyed(expected, keys)
+
+
+def test_r8_seconds_possibly_over_equal_the_ground_truth(audited):
+    """The seconds at the rate by the count that a lossy text's upper bound puts over it
+    (the simulator's accented burst): counted apart, never rows."""
+    truth, results, tz = audited
+    expected = truth["violations"]["R8_possibly_over"]
+    assert expected
+    r8 = results["R8"]
+    assert r8.summary["seconds_possibly_over"] == len(expected)
+    per_code = {code: s["seconds_possibly_over"] for code, s in r8.summary["per_short_code"].items()
+                if s["seconds_possibly_over"]}
+    assert per_code == dict(Counter(row["short_code"] for row in expected))
+    rows = {(row["short_code"], row["second"]) for row in r8.to_json(tz)["rows"]}
+    assert not rows & {(row["short_code"], row["second"]) for row in expected}
 
 
 def test_non_orange_share_equals_the_ground_truth(audited):

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from opsanalytics.simulate import kannel_writer as kw
+from opsanalytics.simulate import kannel_writer as kw, texts
 from opsanalytics.simulate.contract import BY_CODE, BY_SERVICE
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -150,6 +150,9 @@ class Gateway:
         self.refs: dict[str, int] = {}
         self.blackouts = blackouts or []
         self.rate_seconds: Counter[tuple[str, int]] = Counter()
+        #: the same with each line's upper bound as the log shows it (a lossy GSM text whose
+        #: dots may be literal: R8's seconds_possibly_over)
+        self.rate_seconds_max: Counter[tuple[str, int]] = Counter()
 
     # -- helpers -------------------------------------------------------------------------
     def _add(self, epoch: int, body: str) -> None:
@@ -198,6 +201,7 @@ class Gateway:
                 self._accepted(m, smsc, svc, seconds[i], part, udh(i), meta="?smpp_resp?",
                                final_epoch=seconds[-1] + m.delay)
                 self.rate_seconds[(m.code, seconds[i])] += 1
+                self.rate_seconds_max[(m.code, seconds[i])] += 1
         else:
             # Kannel split it: one line, written when the last part is acknowledged, then the
             # ACK of part 1 (as the real 1.4.5 log shows); its receipts may come before the line
@@ -206,6 +210,8 @@ class Gateway:
                            final_epoch=m.t + m.delay,
                            fid_parts=m.line_segments()[0])
             self.rate_seconds[(m.code, m.t)] += m.line_segments()[0]
+            most = texts.gsm_segment_bounds(m.text)[1] if m.coding == 0 else 0
+            self.rate_seconds_max[(m.code, m.t)] += max(m.line_segments()[0], most)
 
     def _accepted(self, m: MT, smsc: str, svc: str, epoch: int, text: str, udh: str, meta: str,
                   final_epoch: int, fid_parts: int = 1) -> None:

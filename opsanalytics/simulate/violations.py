@@ -267,7 +267,13 @@ def r8_bursts(sc: Scenarios) -> None:
     for i in range(11):
         inj.mt("R8 above rate", s81 + 1, "bellemode", "36181")
     inj.mt("R8 above rate", s81 + 1, "bellemode", "36181", style="app")   # part 1 at +1, part 2 at +2
-    for s_ in (s80 - 1, s80, s80 + 1, s80 + 2, s81 - 1, s81, s81 + 1, s81 + 2, s81 + 3):
+    # at the rate by the count (the dots of a lossy text read as accented letters, as they
+    # are), over it if they were literal dots: not a breach, R8's seconds_possibly_over
+    s82 = at(day(8), 16, 42)
+    for i in range(17):
+        inj.mt("trap R8 possibly over", s82, "acme", "36180")
+    inj.mt("trap R8 possibly over", s82, "acme", "36180", style="gateway", text=texts.LOSSY_UNCERTAIN)
+    for s_ in (s80 - 1, s80, s80 + 1, s80 + 2, s81 - 1, s81, s81 + 1, s81 + 2, s81 + 3, s82 - 1, s82, s82 + 1):
         for code in ("36180", "36181"):
             plan.reserved.add((code, s_))
 
