@@ -74,6 +74,30 @@ def test_reused_fid_links_to_the_nearest_mt():
     assert mt_status(con, new) == "delivered"
 
 
+def test_fid_shared_by_a_seconds_messages_links_on_the_number():
+    """UCP/EMI: the FID is the SMSC's timestamp of the submit, to the second, shared by every
+    MT acknowledged in that second; Kannel matches receipts on (smsc, timestamp, number)."""
+    log = Log()
+    first = log.line(0, "Sent SMS", fid="261125100000", receiver="+33612000001", text="a")
+    second = log.line(0, "Sent SMS", fid="261125100000", receiver="+33612000002", text="b")
+    third = log.line(0, "Sent SMS", fid="261125100000", receiver="+33612000003", text="c")
+    failed_first = log.line(4, "Receive DLR", fid="261125100000", receiver="+33612000001", dlr_mask=2, text="x")
+    delivered_second = log.line(5, "Receive DLR", fid="261125100000", receiver="+33612000002", dlr_mask=1, text="y")
+    # the same number and timestamp a day later (timestamps repeat): the nearest one
+    again = log.line(86400, "Sent SMS", fid="261125100000", receiver="+33612000001", text="d")
+    delivered_again = log.line(86405, "Receive DLR", fid="261125100000", receiver="+33612000001", dlr_mask=1, text="z")
+    # a receipt whose number is written otherwise than its MT's (a platform's export): the
+    # nearest line of its (smsc, fid), as before the number was part of the key
+    other_form = log.line(86406, "Receive DLR", fid="261125100000", receiver="0612000009", dlr_mask=1, text="w")
+    con = build(log)
+    assert dlr_link(con, failed_first)[:2] == (first, "fid")
+    assert dlr_link(con, delivered_second)[:2] == (second, "fid")
+    assert dlr_link(con, delivered_again)[:2] == (again, "fid")
+    assert dlr_link(con, other_form)[:2] == (again, "fid")
+    assert [mt_status(con, m) for m in (first, second, again)] == ["failed", "delivered", "delivered"]
+    assert con.execute("SELECT count(*) FROM fct_mt_status WHERE mt_id = $id", {"id": third}).fetchone() == (0,)
+
+
 @pytest.mark.parametrize("status, stat, expected", [
     (34, "EXPIRED", "expired"),
     (2, "UNDELIV", "failed"),

@@ -1,11 +1,18 @@
 -- One row per DLR line, linked to its MT (R12, R13, R14). See docs/schema.md "DLR linking":
---   1. on (smsc, fid), to the MT nearest in time, before or after the DLR (a DLR may be
---      written before the line of a message Kannel split itself; FIDs repeat over time).
---      A FID that one MT line holds (nearly all) is joined to it; only FIDs that several
---      MT lines hold are searched with windows over their MT and DLR lines sorted together,
---      not a join on the FID: a link that repeats one FID endlessly costs a sort, not a product;
---   2. DLRs with an empty FID (Kannel's NACK for a refused/failed MT, ACK of non-SMPP links),
---      and receipts whose FID matches no MT (fakesmsc-style links that log no FID on the MT),
+--   1. on (smsc, fid, receiver), to the MT nearest in time, before or after the DLR (a DLR
+--      may be written before the line of a message Kannel split itself; FIDs repeat over
+--      time). The receiver is part of the key because a FID is not always an id: on a UCP/EMI
+--      link it is the SMSC's timestamp of the submit, to the second, which every MT
+--      acknowledged in that second shares, and Kannel itself matches those receipts on (smsc,
+--      timestamp, destination) (gw/smsc/smsc_emi.c, dlr_find with use_dst); the `to` of a
+--      `Receive DLR` is the MT's, byte for byte. A DLR whose number no MT line of its (smsc,
+--      fid) has (a platform that writes the number otherwise) is linked on (smsc, fid) alone.
+--      A key that one MT line holds (nearly all) is joined to it; only keys that several MT
+--      lines hold are searched with windows over their MT and DLR lines sorted together,
+--      not a join: a link that repeats one FID endlessly costs a sort, not a product;
+--   2. DLRs with an empty FID (Kannel's NACK for a refused/failed MT, its ACK on links that
+--      log no FID, such as fakesmsc), and receipts whose FID matches no MT (fakesmsc-style
+--      links that log no FID on the MT),
 --      to the MT line without FID of the same smsc, service, sender and receiver just before:
 --      within $context_link for Kannel's own ACK/NACK, $fallback_link for receipts.
 --      A NACK links only to a refused/failed/discarded/expired line, anything else only to
@@ -65,29 +72,61 @@ mt_lines AS NOT MATERIALIZED (
     WHERE kind = 'mt'
 ),
 
--- nearest MT before and after each DLR on (smsc, fid); at the same second the MT line counts
--- as before. A FID nearly always belongs to one MT line: that line is the one, before the
+-- nearest MT before and after each DLR on its key; at the same second the MT line counts
+-- as before. A key nearly always belongs to one MT line: that line is the one, before the
 -- DLR or after it, found by a join on the key. Only keys that several MT lines share (FIDs
 -- repeating over time) need the nearest searched: one sort of their MT and DLR lines
 -- together (windows, not a join on the FID: a FID repeated endlessly costs a sort, not a
 -- product). 5 M lines (2.1 M keys, none repeated): fct_dlr 12.3-13.6 s -> 7.5-7.8 s, against
 -- a sort of every MT and DLR line whose result was then joined back to the DLRs.
--- MATERIALIZED: read four times.
-mt_fids AS MATERIALIZED (
-    SELECT smsc, fid, count(*) AS mt_count, min(mt_id) AS mt_id, min(logged_at) AS mt_at
+-- MATERIALIZED: read several times.
+mt_keys AS MATERIALIZED (
+    SELECT smsc, fid, receiver, count(*) AS mt_count, min(mt_id) AS mt_id, min(logged_at) AS mt_at
     FROM mt_lines
     WHERE fid <> ''
+    GROUP BY smsc, fid, receiver
+),
+
+-- (mt_id, mt_at: read only when one MT line holds the FID, so they are that line's)
+mt_fids AS MATERIALIZED (
+    SELECT smsc, fid, sum(mt_count) AS mt_count, min(mt_id) AS mt_id, min(mt_at) AS mt_at
+    FROM mt_keys
     GROUP BY smsc, fid
 ),
 
+-- every DLR line with a FID some MT line holds: its key (on_receiver NULL: any receiver, no MT
+-- line of that FID being to its number) and how many MT lines the key holds
+dlr_fid_keys AS MATERIALIZED (
+    SELECT
+        d.dlr_id,
+        d.smsc,
+        d.fid,
+        d.logged_at,
+        d.outcome,
+        CASE WHEN k.mt_count IS NOT NULL THEN d.receiver END AS on_receiver,
+        coalesce(k.mt_count, f.mt_count) AS mt_count,
+        coalesce(k.mt_id, f.mt_id) AS mt_id,
+        coalesce(k.mt_at, f.mt_at) AS mt_at
+    FROM dlr_keys AS d
+    JOIN mt_fids AS f USING (smsc, fid)
+    LEFT JOIN mt_keys AS k USING (smsc, fid, receiver)
+),
+
+repeated_keys AS MATERIALIZED (
+    SELECT DISTINCT smsc, fid, on_receiver
+    FROM dlr_fid_keys
+    WHERE mt_count > 1 AND outcome = 'accepted'
+),
+
 fid_timeline AS (
-    SELECT smsc, fid, logged_at, mt_id, NULL::BIGINT AS dlr_id, 0 AS ord
-    FROM mt_lines
-    SEMI JOIN (SELECT smsc, fid FROM mt_fids WHERE mt_count > 1) USING (smsc, fid)
+    SELECT m.smsc, m.fid, r.on_receiver, m.logged_at, m.mt_id, NULL::BIGINT AS dlr_id, 0 AS ord
+    FROM mt_lines AS m
+    JOIN repeated_keys AS r
+        ON r.smsc = m.smsc AND r.fid = m.fid AND (r.on_receiver IS NULL OR r.on_receiver = m.receiver)
     UNION ALL
-    SELECT smsc, fid, logged_at, NULL::BIGINT AS mt_id, dlr_id, 1 AS ord
-    FROM linkable
-    SEMI JOIN (SELECT smsc, fid FROM mt_fids WHERE mt_count > 1) USING (smsc, fid)
+    SELECT smsc, fid, on_receiver, logged_at, NULL::BIGINT AS mt_id, dlr_id, 1 AS ord
+    FROM dlr_fid_keys
+    WHERE mt_count > 1 AND outcome = 'accepted'
 ),
 
 repeated_nearest AS (
@@ -99,9 +138,9 @@ repeated_nearest AS (
         first_value(CASE WHEN mt_id IS NOT NULL THEN logged_at END IGNORE NULLS) OVER after_dlr AS after_at
     FROM fid_timeline
     WINDOW
-        before_dlr AS (PARTITION BY smsc, fid ORDER BY logged_at, ord, mt_id, dlr_id
+        before_dlr AS (PARTITION BY smsc, fid, on_receiver ORDER BY logged_at, ord, mt_id, dlr_id
                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-        after_dlr AS (PARTITION BY smsc, fid ORDER BY logged_at, ord, mt_id, dlr_id
+        after_dlr AS (PARTITION BY smsc, fid, on_receiver ORDER BY logged_at, ord, mt_id, dlr_id
                       ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
     QUALIFY dlr_id IS NOT NULL
 ),
@@ -133,7 +172,7 @@ context_before AS (
     QUALIFY dlr_id IS NOT NULL
 ),
 
--- every DLR line with the MT lines nearest before and after it on its (smsc, fid)
+-- every DLR line with the MT lines nearest before and after it on its key
 fid_nearest AS NOT MATERIALIZED (
     SELECT
         d.*,
@@ -142,7 +181,7 @@ fid_nearest AS NOT MATERIALIZED (
         CASE WHEN m.mt_count > 1 THEN r.after_id WHEN m.mt_at > d.logged_at THEN m.mt_id END AS after_id,
         CASE WHEN m.mt_count > 1 THEN r.after_at WHEN m.mt_at > d.logged_at THEN m.mt_at END AS after_at
     FROM dlr_keys AS d
-    LEFT JOIN mt_fids AS m USING (smsc, fid)
+    LEFT JOIN (SELECT dlr_id, mt_count, mt_id, mt_at FROM dlr_fid_keys) AS m USING (dlr_id)
     LEFT JOIN repeated_nearest AS r USING (dlr_id)
 ),
 

@@ -1,0 +1,68 @@
+"""Facts from a real Kannel 1.4.5 log over a UCP/EMI link (tests/fixtures/kannel-1.4.5/emi).
+
+On EMI the FID is the SMSC's timestamp of the submit, to the second: all the MTs acknowledged
+in one second share it, and only (smsc, FID, recipient) names one (Kannel matches receipts so).
+scenario.json says what each message was and what the SMSC did with it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from opsanalytics import status, warehouse
+from opsanalytics.config import load_contract
+from opsanalytics.ingest import ingest_files
+
+FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "emi"
+
+
+@pytest.fixture(scope="module")
+def con():
+    con = warehouse.connect(":memory:", create=True)
+    ingest_files(con, load_contract(FIXTURE / "contract.toml"), [FIXTURE / "access.log"], progress=False)
+    return con
+
+
+def scenario() -> list[dict]:
+    return json.loads((FIXTURE / "scenario.json").read_text())
+
+
+def expected_final(entry: dict) -> str | None:
+    """The final status the log can show for a message the SMSC treated as `behaviour`."""
+    if not entry["dlr"]:
+        return None  # no receipt asked: none logged
+    behaviour = entry["behaviour"]
+    if behaviour.startswith(("failed:", "expired:")):
+        return "failed"  # EMI's DST 2: Kannel logs an expiry as failed (2), never 34
+    if behaviour.startswith("nack:"):
+        return "rejected"  # refused at submit: Kannel's NACK on the REJECTED line
+    return {"delivered": "delivered", "buffered_delivered": "delivered", "none": "pending"}[behaviour]
+
+
+def test_every_message_gets_the_final_status_of_its_own_receipts(con):
+    expected = defaultdict(list)
+    for entry in scenario():
+        if entry["kind"] == "mt":
+            expected[entry["to"]].append(expected_final(entry))
+    got = defaultdict(list)
+    for receiver, final in con.execute("SELECT msisdn_raw, final_status FROM fct_mt WHERE service <> 'stop' "
+                                       "ORDER BY line_no").fetchall():
+        got[receiver].append(final)
+    assert dict(got) == dict(expected)
+    # 13 messages share one FID, one second's timestamp
+    assert con.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM fct_mt WHERE fid <> '' "
+                       "GROUP BY smsc, fid)").fetchone() == (13,)
+
+
+def test_receipts_link_to_the_message_to_their_own_number(con):
+    assert con.execute("SELECT count(*) FROM rejected_lines").fetchone() == (0,)
+    rows = con.execute("SELECT d.receiver, m.msisdn_raw, d.link FROM fct_dlr AS d "
+                       "JOIN fct_mt AS m USING (mt_id)").fetchall()
+    assert len(rows) == 58
+    assert [r for r in rows if r[0] != r[1]] == []
+    doc = status.summary(con)
+    assert doc["dlr"] == {"lines": 58, "unmatched": 0, "delivered": 23, "failed": 4}
