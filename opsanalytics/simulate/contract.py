@@ -20,7 +20,7 @@ class ShortCodeSpec:
     rate: int = 10
     oadc: tuple[str, ...] = ()
     geo_presence: bool = False
-    fid_style: str = "hex"   # how the SMSC numbers its message ids
+    fid_style: str = "hex"   # how the SMSC numbers its message ids: hex, dec, scts (UCP/EMI: the second)
     fid_base: int = 0
 
 
@@ -37,7 +37,7 @@ class ServiceSpec:
 SHORT_CODES: tuple[ShortCodeSpec, ...] = (
     ShortCodeSpec("36180", "ora_36180", "acme36180", rate=20, oadc=("ACME", "Acme Shop"),
                   fid_style="hex", fid_base=0x5EA70000),
-    ShortCodeSpec("36181", "ora_36181", "acme36181", rate=10, fid_style="dec", fid_base=4100000000),
+    ShortCodeSpec("36181", "ora_36181", "acme36181", rate=10, fid_style="scts"),   # a UCP/EMI link
     ShortCodeSpec("35200", "ora_35200", "fournil35200", rate=10, geo_presence=True,
                   fid_style="hex", fid_base=0x35200000),
     ShortCodeSpec("35300", "ora_35300", "fournil35300", rate=10, fid_style="hex", fid_base=0x35300000),

@@ -147,6 +147,7 @@ class Gateway:
     def __init__(self, book: kw.LogBook, blackouts: list[tuple[int, int]] | None = None) -> None:
         self.book = book
         self.fids: dict[str, int] = {}
+        self.scts_next: dict[tuple[str, str], int] = {}
         self.refs: dict[str, int] = {}
         self.blackouts = blackouts or []
         self.rate_seconds: Counter[tuple[str, int]] = Counter()
@@ -161,8 +162,16 @@ class Gateway:
                 epoch = end   # the gateway was down: what was pending is written on restart
         self.book.add(epoch, body)
 
-    def _fid(self, smsc: str, code: str, n: int = 1) -> str:
+    def _fid(self, smsc: str, code: str, epoch: int, receiver: str, n: int = 1) -> str:
+        """The SMSC's id of a submit (of its first part, when it takes `n` submits)."""
         spec = BY_CODE[code]
+        if spec.fid_style == "scts":
+            # UCP/EMI: the SMSC's timestamp of the submit, DDMMYYhhmmss in its local time, unique
+            # only per recipient (an SMSC moves a second submit to one number to the next
+            # second): every MT acknowledged in one second shares it
+            t = max(epoch, self.scts_next.get((smsc, receiver), epoch))
+            self.scts_next[(smsc, receiver)] = t + n
+            return dt.datetime.fromtimestamp(t, PARIS).strftime("%d%m%y%H%M%S")
         i = self.fids.get(smsc, 0) + 1
         self.fids[smsc] = i + n - 1
         value = spec.fid_base + i
@@ -215,7 +224,7 @@ class Gateway:
 
     def _accepted(self, m: MT, smsc: str, svc: str, epoch: int, text: str, udh: str, meta: str,
                   final_epoch: int, fid_parts: int = 1) -> None:
-        fid = self._fid(smsc, m.code, fid_parts)
+        fid = self._fid(smsc, m.code, epoch, m.to_raw, fid_parts)
         n, shown = kw.msg_field(kw.gsm_filter(text) if m.coding == 0 else text, m.coding)
         sent = kw.line("Sent SMS", smsc, svc, "", fid, meta, m.oadc, m.to_raw,
                        self._flags(m.coding, m.dlr_mask), n, shown, udh)
