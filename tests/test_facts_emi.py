@@ -58,6 +58,17 @@ def test_every_message_gets_the_final_status_of_its_own_receipts(con):
                        "GROUP BY smsc, fid)").fetchone() == (13,)
 
 
+def test_every_opt_out_and_opt_in_is_read(con):
+    """STOP in GSM, ` Stop merci `, `ARRÉT` in GSM (logged `ARR..T`), `ARRÊT` in UCS-2 and in
+    8-bit Latin-1 (logged `ARR.T`: one byte a letter), `Arrète`, then START."""
+    sent = [(e["tag"], e["text"]) for e in scenario() if e["kind"] == "mo"]
+    got = con.execute("SELECT keyword FROM fct_mo ORDER BY line_no").fetchall()
+    assert len(got) == len(sent) == 8
+    assert [k for (k,) in got] == ["START" if text == "START" else "STOP" for _, text in sent]
+    assert con.execute("SELECT text, text_normalised FROM fct_mo WHERE coding = 1").fetchall() == [
+        ("ARR.T", "ARR?T")]
+
+
 def test_receipts_link_to_the_message_to_their_own_number(con):
     assert con.execute("SELECT count(*) FROM rejected_lines").fetchone() == (0,)
     rows = con.execute("SELECT d.receiver, m.msisdn_raw, d.link FROM fct_dlr AS d "

@@ -8,7 +8,9 @@
 -- one '.', and a letter outside ASCII is 2-4 bytes in UTF-8 (`..` or more), so a lone dot is
 -- a 1-byte character: punctuation, or a newline or tab (`Stop.merci`, `Arr..t.svp`). A '?'
 -- stands for one character whatever its width (one that could not be converted to or from
--- GSM), so a single '?' can be a letter and stays.
+-- GSM), so a single '?' can be a letter and stays. 8-bit text (coding 1) is lossy only when its
+-- bytes are not UTF-8, that is a one-byte charset such as Latin-1 (`ARRÊT` = 41 52 52 CA 54,
+-- logged `ARR.T`): there every '.' inside a word is one character, read as '?'.
 -- keyword: 'STOP' when the message starts or ends with a stop keyword as whole words,
 -- whatever its length (`Merci de ne plus m'envoyer de SMS STOP`: a subscriber often puts
 -- the keyword last, after a sentence saying why), or is short (<= $keyword_max_words words)
@@ -35,6 +37,10 @@ spaced AS (
     SELECT
         *,
         CASE
+            WHEN text_lossy AND coding = 1 THEN regexp_replace(
+                regexp_replace(regexp_replace(replace(upper_text, '.', '?'), '[^A-Z0-9?]+', ' ', 'g'),
+                               '(^| )[?]+', '\1', 'g'),
+                '[?]+( |$)', '\1', 'g')
             WHEN text_lossy THEN regexp_replace(
                 regexp_replace(
                     -- (a lone '.' becomes a space; runs of 2+ dots are kept)
