@@ -586,8 +586,10 @@ def test_r10_non_orange_share():
     assert row.non_orange_share == 0.6
     # per short code and brand in the JSON as well (RULES.md R10), JSON-ready
     assert json.loads(json.dumps(result.to_json(CONTRACT.timezone)))["summary"]["non_orange_by_short_code_brand"] == [
-        {"short_code": "36180", "brand": "Acme", "mt_lines": 5, "non_orange_failed": 3, "non_orange_share": 0.6},
-        {"short_code": "36200", "brand": "Bravo", "mt_lines": 1, "non_orange_failed": 0, "non_orange_share": 0.0}]
+        {"short_code": "36180", "brand": "Acme", "mt_lines": 5, "non_orange_failed": 3, "non_orange_share": 0.6,
+         "failed_error_unknown": 0},
+        {"short_code": "36200", "brand": "Bravo", "mt_lines": 1, "non_orange_failed": 0, "non_orange_share": 0.0,
+         "failed_error_unknown": 0}]
 
 
 def test_run_all_and_json_contract():

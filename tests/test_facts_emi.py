@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from opsanalytics import status, warehouse
+from opsanalytics.audits import run
 from opsanalytics.config import load_contract
 from opsanalytics.ingest import ingest_files
 
@@ -67,6 +68,16 @@ def test_every_opt_out_and_opt_in_is_read(con):
     assert [k for (k,) in got] == ["START" if text == "START" else "STOP" for _, text in sent]
     assert con.execute("SELECT text, text_normalised FROM fct_mo WHERE coding = 1").fetchall() == [
         ("ARR.T", "ARR?T")]
+
+
+def test_r10_says_the_failures_have_no_error_in_the_log(con):
+    """Kannel's EMI driver drops the notification's reason code (the SMSC sent 101 and 115):
+    4 failures the share cannot judge, said, not read as 0 non-Orange failures."""
+    r10 = run(con, load_contract(FIXTURE / "contract.toml"), "R10")
+    assert (r10.summary["non_orange_failed"], r10.summary["failed_error_unknown"]) == (0, 4)
+    per = {(r["short_code"], r["brand"]): r["failed_error_unknown"]
+           for r in r10.summary["non_orange_by_short_code_brand"]}
+    assert per == {("36180", "Acme"): 4, ("36180", "Banque"): 0}
 
 
 def test_receipts_link_to_the_message_to_their_own_number(con):

@@ -116,6 +116,18 @@ def test_non_orange_shares_in_percent_highest_first():
     assert insights.non_orange_shares(AuditResult("R10", "dest", 0, pd.DataFrame())).empty
 
 
+def test_non_orange_headline_says_when_the_share_is_a_lower_bound():
+    def r10(share, unknown):
+        return AuditResult("R10", "dest", 0, pd.DataFrame(), summary={
+            "non_orange_share": share, "failed_error_unknown": unknown, "non_orange_errors": "GSM 1 or 11"})
+
+    assert insights.non_orange_headline(r10(0.0125, 0)) == ("1.25%", "Errors counted: GSM 1 or 11.")
+    figure, note = insights.non_orange_headline(r10(0.0, 4))
+    assert figure == "≥ 0.00%"
+    assert note.startswith("Errors counted: GSM 1 or 11. 4 failed MT line(s) have no error in the log")
+    assert insights.non_orange_headline(r10(None, 0))[0] == "no DLR"
+
+
 def test_forecast_history_is_one_short_code_under_the_forecast_s_column_name():
     from opsanalytics.forecast import NextForecast
 

@@ -268,6 +268,20 @@ def non_orange_shares(result: AuditResult) -> pd.DataFrame:
             .reset_index(drop=True))
 
 
+def non_orange_headline(result: AuditResult) -> tuple[str, str]:
+    """R10: the non-Orange share as a figure for the page's headline, and the note under its
+    table. Failures the log gives no error for (a UCP/EMI link logs none) cannot be counted
+    as non-Orange: the share is then a lower bound, and says so ('≥ 0.00%', not '0.00%')."""
+    summary = result.summary
+    share, unknown = summary.get("non_orange_share"), summary.get("failed_error_unknown", 0)
+    figure = "no DLR" if share is None else f"{'≥ ' if unknown else ''}{share:.2%}"
+    note = f"Errors counted: {summary.get('non_orange_errors', '')}."
+    if unknown:
+        note += (f" {unknown:,} failed MT line(s) have no error in the log (a UCP/EMI link logs none): "
+                 "they may be non-Orange subscribers too, so the share is a lower bound.")
+    return figure, note
+
+
 def tier_options(result: AuditResult, contract: Contract) -> pd.DataFrame:
     """R8: per short code, every throughput tier with its monthly price, whether it carries
     the observed peak, whether Orange must be asked, and how long the busiest day's traffic

@@ -5,12 +5,15 @@
 -- network). Read from fct_mt.dlr_err whether it came from META `dlr_err` (3 bytes hex:
 -- network type 03 = GSM, then the 2-byte error, e.g. `03000B`) or from a receipt's `err:`
 -- field (decimal, e.g. `011`). Other failures (absent subscriber 27, memory full 31, barred
--- 13, unknown codes) are counted apart as other_failed.
+-- 13, unknown codes) are counted apart as other_failed; failed_error_unknown counts the
+-- failures whose error the log does not give at all (Kannel's UCP/EMI driver drops the
+-- notification's reason code): non_orange_share is then only a lower bound.
 with lines as (
     select
         short_code,
         brand,
         final_status,
+        dlr_err,
         case
             when regexp_full_match(dlr_err, '03[0-9A-Fa-f]{4}') then cast('0x' || right(dlr_err, 4) as integer)
             when regexp_full_match(dlr_err, '[0-9]{1,4}') then cast(dlr_err as integer)
@@ -29,6 +32,7 @@ select
     count(*) as mt,
     count(*) filter (where final_status = 'failed' and gsm_error in (1, 11)) as non_orange,
     count(*) filter (where final_status = 'failed' and coalesce(gsm_error, -1) not in (1, 11)) as other_failed,
+    count(*) filter (where final_status = 'failed' and dlr_err is null) as failed_error_unknown,
     count(*) filter (where final_status = 'delivered') as delivered,
     round(count(*) filter (where final_status = 'failed' and gsm_error in (1, 11)) / count(*), 6) as non_orange_share
 from lines
