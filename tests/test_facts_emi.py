@@ -88,3 +88,23 @@ def test_receipts_link_to_the_message_to_their_own_number(con):
     assert [r for r in rows if r[0] != r[1]] == []
     doc = status.summary(con)
     assert doc["dlr"] == {"lines": 58, "unmatched": 0, "delivered": 23, "failed": 4}
+
+
+def test_receipts_without_any_status_are_said_at_ingest():
+    """maskless/: the same gateway with an access-log-format without %d. EMI notifications have
+    no stat: either, so no receipt gives a status: ingest says so instead of letting every
+    message look pending."""
+    from opsanalytics.ingest.cautions import cautions
+
+    contract = load_contract(FIXTURE / "maskless" / "contract.toml")
+    con = warehouse.connect(":memory:", create=True)
+    results = ingest_files(con, contract, [FIXTURE / "maskless" / "access.log"], progress=False)
+    said = cautions(con, contract, results, "contract.toml")
+    [warning] = [w for w in said if "carry no status" in w]
+    assert "29 delivery receipt(s)" in warning and "orange_36180 (29)" in warning
+    assert status.summary(con)["dlr"]["delivered"] == 0
+    # with the status field, the same kind of log says nothing of the kind
+    full = warehouse.connect(":memory:", create=True)
+    contract = load_contract(FIXTURE / "contract.toml")
+    results = ingest_files(full, contract, [FIXTURE / "access.log"], progress=False)
+    assert [w for w in cautions(full, contract, results, "contract.toml") if "carry no status" in w] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
+from opsanalytics import warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.config import Contract
 from opsanalytics.ingest import LoadResult, reading_warning
@@ -29,7 +30,20 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
         out.append(f"warning: the access_log_format of {config} leaves out:\n"
                    + "\n".join(f"  {why}" for why in lost))
+    unread = warehouse.execute(con, "reports/receipts_without_status").fetchall()
+    if unread:
+        out.append(receipts_warning(unread))
     return out
+
+
+def receipts_warning(unread: list[tuple[str, int]]) -> str:
+    """Receipts with no status the log shows: their messages are never delivered or failed."""
+    listed = ", ".join(f"{smsc or '(no smsc)'} ({receipts:,})" for smsc, receipts in unread[:10])
+    total = sum(receipts for _, receipts in unread)
+    return (f"warning: {total:,} delivery receipt(s) carry no status: the log has no DLR status field "
+            f"(%d) and their text no stat: field (a UCP/EMI notification is the SMSC's own sentence), "
+            f"so their messages' final status is unknown (pending at best) on {listed}. Add %d to "
+            "the gateway's access-log-format (and to access_log_format) for the logs to come.")
 
 
 def services_warning(unnamed, config: str) -> str:

@@ -206,7 +206,8 @@ _LOST_WITHOUT = {
          "(MTs after a STOP) and R10 (destinations) cannot judge it; an MO's short code comes from "
          "%i only",
     "F": "%F (FID): DLRs link to their MT by context only (number, service, time)",
-    "d": "%d (DLR status): read from each receipt's stat: instead",
+    "d": "%d (DLR status): read from each receipt's stat: instead (a receipt without one, such as a "
+         "UCP/EMI notification, leaves its message's status unknown)",
     "c": "%c (coding): every text is read as GSM text (UCS-2 and 8-bit hex would be misread)",
     "L": "%L (text length): segments (R8, R9, R12) are counted from the text as logged, exact for "
          "8-bit and UCS-2 hex, squeezed %a words undercount them, and with no text at all a long "
