@@ -104,3 +104,24 @@ def test_mo_keywords(con):
         ("+33612345678", "STOP"), ("+33623456789", "STOP"), ("+33634567890", "STOP"),
         ("+33645678901", "START"), ("+33611111111", "STOP"), ("+33679000000", "STOP"), ("+33699000112", "STOP"),
     ]
+
+
+def test_split_message_whose_later_part_failed_reached_the_number_then_failed():
+    """fixtures/kannel-1.4.5/partial: part 1 of a message Kannel split itself was accepted and
+    delivered, part 2 refused (REJECTED Send SMS) or given up (DISCARDED SMS): the failure line
+    carries part 1's FID. Whatever the order of Kannel's NACK and part 1's receipts, the line
+    is 'rejected' and partly sent; the message reached the number (R4: after a STOP)."""
+    from opsanalytics.audits import run
+
+    partial = FIXTURE.parent.parent / "partial" / "access.log"
+    contract = parse_contract(CONTRACT.replace("ora_36180", "ora_err"), "contract.toml")
+    con = warehouse.connect(":memory:", create=True)
+    ingest_files(con, contract, [partial], progress=False)
+    assert con.execute("SELECT msisdn, label, final_status, partly_sent FROM fct_mt ORDER BY line_no").fetchall() == [
+        ("+33640000003", "REJECTED Send SMS", "rejected", True),
+        ("+33640000007", "DISCARDED SMS", "rejected", True)]
+    assert con.execute("SELECT accepted, final_status FROM fct_logical_messages").fetchall() == [
+        (True, "rejected"), (True, "rejected")]
+    r4 = run(con, contract, "R4")
+    assert sorted(r4.rows.msisdn) == ["+33640000003", "+33640000007"]
+    assert status.summary(con)["mt"] == {"accepted": 0, "refused": 2, "segments": 0}  # as the labels say

@@ -22,14 +22,24 @@
 -- A folded message also lists every attempt the platform accepted (accepted_attempts: time,
 -- smsc, short code, OAdC), which fct_accepted_attempts.sql gives the audits one row each.
 CREATE OR REPLACE TABLE fct_logical_messages AS
-WITH RECURSIVE concat_lines AS (
+WITH RECURSIVE
+-- MT lines as the messages read them: a partly sent line (fct_mt.partly_sent: part 1 of a
+-- message Kannel split itself reached the recipient, a later part failed) is an accepted
+-- attempt that failed (its final_status is 'rejected'), so the rules judge what was sent and
+-- a resend of it within retry_minutes is the same message
+mt AS (
+    SELECT * REPLACE (CASE WHEN partly_sent THEN 'accepted' ELSE outcome END AS outcome)
+    FROM fct_mt
+),
+
+concat_lines AS (
     SELECT
         mt_id,
         smsc, service, oadc, msisdn, concat_ref, concat_total, concat_seq, text,
         submitted_at,
         outcome <> 'accepted' OR coalesce(final_status IN ('failed', 'expired', 'rejected'), false) AS failed_line,
         lag(submitted_at) OVER parts AS previous_at
-    FROM fct_mt
+    FROM mt
     WHERE concat_ref IS NOT NULL
     WINDOW parts AS (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total ORDER BY submitted_at, mt_id)
 ),
@@ -112,7 +122,7 @@ concat_parts AS (
             PARTITION BY a.assembly_id, m.concat_seq
             ORDER BY (m.outcome = 'accepted') DESC, m.submitted_at DESC, m.mt_id DESC
         ) AS pick
-    FROM fct_mt AS m
+    FROM mt AS m
     JOIN concat_assembly AS a USING (mt_id)
 ),
 
@@ -186,7 +196,7 @@ single_assemblies AS (
         CASE WHEN outcome = 'accepted' THEN segments_exact END AS segments_exact,
         CASE WHEN outcome = 'accepted' THEN final_status END AS final_status,
         CASE WHEN outcome = 'accepted' THEN final_at END AS final_at
-    FROM fct_mt
+    FROM mt
     WHERE concat_ref IS NULL
 ),
 

@@ -92,12 +92,23 @@ SELECT
                                                seg_alone(0, strlen(coalesce(m.udh, '')) // 2),
                                                seg_part(0, strlen(coalesce(m.udh, '')) // 2)))
     END AS segments_max,
-    CASE WHEN m.outcome = 'accepted' OR st.final_status = 'rejected' THEN st.final_status END AS final_status,
+    CASE
+        WHEN m.outcome = 'accepted' THEN st.final_status
+        -- a failure line with a FID (partly_sent): the message as a whole failed, whichever
+        -- of Kannel's NACK and part 1's receipts was logged last
+        WHEN st.final_status = 'rejected' OR (coalesce(m.fid, '') <> '' AND st.mt_id IS NOT NULL) THEN 'rejected'
+    END AS final_status,
     st.final_at,
     st.final_stat,
     st.final_done_date,
     st.dlr_err,
     coalesce(st.dlr_lines, 0) AS dlr_lines,
+    -- a message Kannel split itself whose part 1 the SMSC accepted and a later part failed:
+    -- its one failure line carries part 1's id (Kannel records the id only from an accepted
+    -- submit_sm_resp; a message refused whole has no FID), and part 1's receipts follow. The
+    -- recipient got part of it: fct_logical_messages counts it as an attempt that reached
+    -- the number, then failed
+    m.outcome <> 'accepted' AND coalesce(m.fid, '') <> '' AS partly_sent,
     st.acked_at,
     m.mt_id AS logical_id   -- until fct_mt_logical.sql
 FROM mt_lines AS m
