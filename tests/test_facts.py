@@ -114,6 +114,18 @@ def test_final_status_reads_the_mask(status, stat, expected):
     assert mt_status(con, mt) == expected
 
 
+@pytest.mark.parametrize("stat, expected", [("delivrd", "delivered"), ("expired", "expired"), ("undeliv", "failed")])
+def test_lower_case_receipt_state_is_read_as_the_smsc_wrote_it(stat, expected):
+    """Without a message_state TLV Kannel compares stat: case-sensitively and logs any state it
+    does not know, `delivrd` and `expired` too, as failed (2): the receipt says otherwise, and
+    one rule reads both."""
+    log = Log()
+    mt = log.line(0, "Sent SMS", fid="L1", text="t")
+    log.line(3, "Receive DLR", fid="L1", dlr_mask=2, text=RECEIPT.format(fid="L1", d=1, stat=stat, err="000"))
+    con = build(log)
+    assert mt_status(con, mt) == expected
+
+
 @pytest.mark.parametrize("stat, status, expected", [
     ("DELIVRD", 1, "delivered"),
     ("EXPIRED", 34, "expired"),
