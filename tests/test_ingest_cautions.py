@@ -103,3 +103,29 @@ def test_an_interrupt_during_the_checks_is_no_failure_of_them(tmp_path, config, 
     err = capsys.readouterr().err
     assert "interrupted after the load was committed: the warehouse keeps it" in err
     assert "post-load checks failed" not in err and _rejected(db) == 8
+
+
+@pytest.mark.parametrize("lost, kept, said", [(20, 0, True), (11, 9, True), (10, 10, False), (19, 0, False)])
+def test_most_receipts_of_a_connection_unmatched_are_said_with_the_likely_cause(lost, kept, said):
+    """An SMSC whose receipts give ids in another base than its submit responses (Kannel's
+    msg-id-type unset) leaves every receipt a `FAILED Receive DLR`: said when most of at
+    least 20 receipts of a connection match no MT."""
+    from eventrows import Log, contract, new_db
+    from opsanalytics import facts
+
+    log = Log()
+    receipt = "id:{} sub:001 dlvrd:001 submit date:2611251000 done date:2611251001 stat:DELIVRD err:000 text:x"
+    for i in range(kept):
+        log.line(i, "Sent SMS", fid=f"{i:08X}", text="t")
+        log.line(i + 1, "Receive DLR", fid=f"{i:08X}", dlr_mask=1, text=receipt.format(f"{i:08X}"))
+    for i in range(lost):
+        log.line(100 + i, "FAILED Receive DLR", fid=str(4_000_000_000 + i), dlr_mask=-1, text=receipt.format(i))
+    con = new_db()
+    log.write(con)
+    facts.build(con, contract())
+    warnings = [w for w in cautions_module.cautions(con, contract(), [], "c.toml") if "match no MT" in w]
+    if said:
+        assert warnings == [warnings[0]] and f"ora_36180 ({lost} of {lost + kept})" in warnings[0]
+        assert "msg-id-type" in warnings[0]
+    else:
+        assert warnings == []

@@ -10,7 +10,7 @@ from opsanalytics.audits.result import Filters
 from opsanalytics.config import Contract
 from opsanalytics.ingest import LoadResult, reading_warning
 from opsanalytics.ingest.kannel_format import lost_fields
-from opsanalytics.report.insights import clock_offsets, clock_warnings, services_not_in_contract
+from opsanalytics.report.insights import clock_offsets, clock_warnings, dlr_unmatched, services_not_in_contract
 
 
 def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult],
@@ -33,7 +33,29 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     unread = warehouse.execute(con, "reports/receipts_without_status").fetchall()
     if unread:
         out.append(receipts_warning(unread))
+    lost = unmatched_receipts(dlr_unmatched(con, contract, Filters()))
+    if lost:
+        out.append(lost)
     return out
+
+
+#: a connection with at least this many SMSC receipts, most of which match no MT, is said
+UNMATCHED_RECEIPTS_MIN = 20
+
+
+def unmatched_receipts(frame) -> str | None:
+    """Connections on which most SMSC receipts match no MT: the usual cause is an SMSC that
+    writes message ids in another base in its receipts than in its submit responses (Kannel's
+    `msg-id-type`), so every delivery status of that connection is lost."""
+    receipts = frame[frame["source"] == "receipt"].groupby("smsc")[["dlr_lines", "unmatched"]].sum()
+    bad = receipts[(receipts["dlr_lines"] >= UNMATCHED_RECEIPTS_MIN) & (2 * receipts["unmatched"] > receipts["dlr_lines"])]
+    if bad.empty:
+        return None
+    listed = ", ".join(f"{smsc} ({int(r.unmatched):,} of {int(r.dlr_lines):,})" for smsc, r in bad.head(10).iterrows())
+    return (f"warning: most SMSC receipts match no MT on {listed}: their messages get no delivery status. "
+            "If the SMSC writes message ids in its receipts in another base than in its submit responses "
+            "(hex and decimal), set msg-id-type in that smsc group of kannel.conf; duplicate receipts and "
+            "restarts that lose pending DLRs are the other causes (page 01, data quality).")
 
 
 def receipts_warning(unread: list[tuple[str, int]]) -> str:
