@@ -15,10 +15,11 @@ final_dlr AS (
         logged_at AS final_at,
         CASE
             WHEN status < 0 THEN NULL
-            -- the SMSC's own word first: Kannel compares stat: case-sensitively, so without
-            -- a message_state TLV it logs a `stat:delivrd` receipt as failed (2), like any
-            -- unknown state; as `stat:expired` is read expired, `delivrd` is read delivered
-            WHEN upper(stat) = 'DELIVRD' THEN 'delivered'
+            -- Kannel compares stat: case-sensitively, so without a message_state TLV it logs
+            -- a `stat:delivrd` receipt as failed (2), like any unknown state: the SMSC's word
+            -- wins there (as `stat:expired` is read expired); a status written with
+            -- `stat:DELIVRD` as Kannel spells it is the status (a canonical export's choice)
+            WHEN stat <> 'DELIVRD' AND upper(stat) = 'DELIVRD' THEN 'delivered'
             WHEN status & 1 = 1 THEN 'delivered'
             WHEN status & 32 = 32 OR upper(stat) = 'EXPIRED' THEN 'expired'
             WHEN status & 2 = 2 THEN 'failed'
