@@ -162,3 +162,16 @@ def test_an_offset_beyond_14_hours_refuses_the_row(tmp_path):
     assert [r[0].astimezone(utc).replace(tzinfo=None) for r in
             con.execute("SELECT logged_at FROM events ORDER BY line_no").fetchall()] == [
         dt.datetime(2026, 10, 19, 20, 0), dt.datetime(2026, 10, 20, 22, 0), dt.datetime(2026, 10, 20, 4, 30, 0, 250000)]
+
+
+def test_a_refused_row_with_an_id_of_its_own_is_not_partly_sent(tmp_path):
+    """In a Kannel log a failure line with a FID is a split message whose part 1 went through
+    (fct_mt.partly_sent); a platform's export may give every row an id, refused ones too:
+    such a row stays a refusal that reached no one."""
+    content = ("logged_at,kind,outcome,smsc,service,fid,sender,receiver,text\n"
+               "2026-11-25T09:00:00Z,mt,refused,ora_36180,acme,P1,36180,0612345678,Promo 1\n"
+               "2026-11-25T09:00:01Z,dlr,accepted,ora_36180,acme,P1,36180,0612345678,NACK/0x0000000b\n")
+    con, result = ingest(tmp_path, "refused.csv", content)
+    assert (result.events, result.rejected) == (2, 0)
+    assert con.execute("SELECT partly_sent, final_status FROM fct_mt").fetchall() == [(False, "rejected")]
+    assert con.execute("SELECT accepted FROM fct_logical_messages").fetchall() == [(False,)]

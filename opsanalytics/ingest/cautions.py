@@ -33,9 +33,9 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     unread = warehouse.execute(con, "reports/receipts_without_status").fetchall()
     if unread:
         out.append(receipts_warning(unread))
-    lost = unmatched_receipts(dlr_unmatched(con, contract, Filters()))
-    if lost:
-        out.append(lost)
+    unmatched = unmatched_receipts(dlr_unmatched(con, contract, Filters()))
+    if unmatched:
+        out.append(unmatched)
     return out
 
 

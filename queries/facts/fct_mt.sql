@@ -16,6 +16,12 @@ WITH RECURSIVE mt_lines AS (
     WHERE kind = 'mt'
 ),
 
+-- loads of Kannel logs, where a failure line's FID means part 1 was accepted (partly_sent);
+-- a platform's export may give a refused row an id of its own
+kannel_loads AS (
+    SELECT load_id FROM load_manifest WHERE format = 'kannel'
+),
+
 udh_values AS (
     SELECT DISTINCT udh FROM mt_lines WHERE length(udh) >= 6
 ),
@@ -96,7 +102,8 @@ SELECT
         WHEN m.outcome = 'accepted' THEN st.final_status
         -- a failure line with a FID (partly_sent): the message as a whole failed, whichever
         -- of Kannel's NACK and part 1's receipts was logged last
-        WHEN st.final_status = 'rejected' OR (coalesce(m.fid, '') <> '' AND st.mt_id IS NOT NULL) THEN 'rejected'
+        WHEN st.final_status = 'rejected' OR (k.load_id IS NOT NULL AND m.fid <> '' AND st.mt_id IS NOT NULL)
+            THEN 'rejected'
     END AS final_status,
     st.final_at,
     st.final_stat,
@@ -108,7 +115,7 @@ SELECT
     -- submit_sm_resp; a message refused whole has no FID), and part 1's receipts follow. The
     -- recipient got part of it: fct_logical_messages counts it as an attempt that reached
     -- the number, then failed
-    m.outcome <> 'accepted' AND coalesce(m.fid, '') <> '' AS partly_sent,
+    coalesce(m.outcome <> 'accepted' AND k.load_id IS NOT NULL AND m.fid <> '', false) AS partly_sent,
     st.acked_at,
     m.mt_id AS logical_id   -- until fct_mt_logical.sql
 FROM mt_lines AS m
@@ -117,3 +124,4 @@ LEFT JOIN ref_services AS s ON s.name = m.service
 LEFT JOIN ref_short_codes AS sc ON sc.smsc = m.smsc
 LEFT JOIN int_msisdn AS n ON n.raw = m.receiver
 LEFT JOIN fct_mt_status AS st USING (mt_id)
+LEFT JOIN kannel_loads AS k ON k.load_id = m.load_id
