@@ -125,3 +125,25 @@ def test_split_message_whose_later_part_failed_reached_the_number_then_failed():
     r4 = run(con, contract, "R4")
     assert sorted(r4.rows.msisdn) == ["+33640000003", "+33640000007"]
     assert status.summary(con)["mt"] == {"accepted": 0, "refused": 2, "segments": 0}  # as the labels say
+
+
+def test_opt_outs_typed_on_two_lines_reach_r4():
+    """fixtures/kannel-1.4.5/mo-lines: nine STOPs typed with a line break or an ellipsis,
+    logged `Stop..merci`, `Merci...STOP`..., then two promotions to each number."""
+    from opsanalytics.audits import run
+    from opsanalytics.config import load_contract
+
+    folder = FIXTURE.parent.parent / "mo-lines"
+    contract = load_contract(folder / "contract.toml")
+    con = warehouse.connect(":memory:", create=True)
+    ingest_files(con, contract, [folder / "access.log"], progress=False)
+    assert [k for (k,) in con.execute("SELECT keyword FROM fct_mo ORDER BY line_no").fetchall()] == ["STOP"] * 9
+    r4 = run(con, contract, "R4")
+    promotions = con.execute("SELECT count(*) FROM fct_mt WHERE service = 'acme' "
+                             "AND msisdn IN (SELECT msisdn FROM fct_mo)").fetchone()[0]
+    assert promotions == 18
+    # each number's first MT after its STOP is the allowed acknowledgement: smsbox's reply
+    # where it sent one, else the first promotion
+    acknowledged = con.execute("SELECT count(DISTINCT msisdn) FROM fct_mt WHERE service = 'stop'").fetchone()[0]
+    assert acknowledged == 6
+    assert r4.violations == promotions - (9 - acknowledged) == 15

@@ -164,8 +164,13 @@ def test_a_lone_dot_in_lossy_text_is_a_word_break_and_a_run_of_dots_a_letter():
         "STOP MERCI", "MERCI STOP", "ARR..T SVP", "ARR..T", "STOP", "D...SINSCRIPTION", "A B C", "STOP MERCI"]
 
 
-def test_two_dots_between_words_stay_an_unknown_letter():
-    """CRLF is logged `..`, as is a 2-byte letter such as é: a run of dots inside a word is
-    kept as a letter, so `Stop` + CRLF + `merci` is not read as STOP (nor is `STOP..`
-    inside a word any other keyword)."""
-    assert keywords([("Stop..merci", True), ("STOP..", True)]) == [None, "STOP"]
+def test_dots_between_words_are_read_both_as_a_lost_letter_and_as_a_word_break():
+    """CR LF is logged `..`, as is a 2-byte letter such as é; `...` an ellipsis or a 3-byte
+    character. Kept as a letter in the normalised text (`ARR..T`), read as a word break too
+    for the keyword: `Stop` CR LF `merci` is an opt-out, as Kannel's own keyword service
+    (which sees the real text) answers it on a real gateway."""
+    assert keywords([("Stop..merci", True), ("STOP..", True), ("Merci..STOP", True), ("Stop...merci", True),
+                     ("ARRET..SVP", True), ("Merci...STOP", True), ("ARR..T", True), ("Arr..te", True),
+                     ("Start..merci", True), ("Autostop..merci", True), ("Je..pense que le stop de la ligne est cass..", True)]) == [
+        "STOP", "STOP", "STOP", "STOP", "STOP", "STOP", "STOP", "STOP", "START", None, None]
+    assert normalised([("Stop..merci", True)]) == ["STOP..MERCI"]

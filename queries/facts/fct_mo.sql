@@ -3,9 +3,9 @@
 -- Asian keyboard or pasted) folded to ASCII one for one (DuckDB has no NFKC), upper case,
 -- accents removed; anything but letters and digits becomes a
 -- space -- except in lossy text, where a run of 2+ dots or a '?' inside a word stands for a
--- character the log could not show (`ARR..T`, `ARR?T`) and is kept; at word edges they are
--- punctuation. A single '.' is a word break: Kannel writes every byte outside 0x20-0x7E as
--- one '.', and a letter outside ASCII is 2-4 bytes in UTF-8 (`..` or more), so a lone dot is
+-- character the log could not show (`ARR..T`, `ARR?T`) and is kept (text_normalised); at
+-- word edges they are punctuation; for the keyword they may also be word breaks (readings,
+-- below). A single '.' is a word break: Kannel writes every byte outside 0x20-0x7E as one '.', and a letter outside ASCII is 2-4 bytes in UTF-8 (`..` or more), so a lone dot is
 -- a 1-byte character: punctuation, or a newline or tab (`Stop.merci`, `Arr..t.svp`). A '?'
 -- stands for one character whatever its width (one that could not be converted to or from
 -- GSM), so a single '?' can be a letter and stays. 8-bit text (coding 1) is lossy only when its
@@ -62,6 +62,35 @@ normalised AS (
 words AS (
     SELECT *, CASE WHEN norm = '' THEN 0 ELSE length(string_split(norm, ' ')) END AS n_words
     FROM normalised
+),
+
+-- a lossy message is read twice: its dots and '?' inside words as the letters the log lost
+-- (`ARR..T`), and as the word breaks they may as well be (`Stop` CR LF `merci` and
+-- `Merci...STOP` are logged `Stop..merci`, `Merci...STOP`: Kannel's own keyword service,
+-- which sees the real text, answers them as STOPs). A keyword in either reading counts.
+readings AS (
+    SELECT mo_id, reading, CASE WHEN reading = '' THEN 0 ELSE length(string_split(reading, ' ')) END AS n_words
+    FROM (
+        SELECT mo_id,
+               unnest(CASE WHEN text_lossy AND regexp_matches(norm, '[.?]')
+                           THEN [norm, trim(regexp_replace(norm, '[.?]+', ' ', 'g'))]
+                           ELSE [norm] END) AS reading
+        FROM words
+    )
+),
+
+keywords AS (
+    SELECT
+        mo_id,
+        CASE
+            -- (every STOP test before any START test: `START puis STOP` is an opt-out)
+            WHEN bool_or(regexp_matches(reading, $stop_lead) OR regexp_matches(reading, $stop_tail)
+                         OR (n_words <= $keyword_max_words AND regexp_matches(reading, $stop_any))) THEN 'STOP'
+            WHEN bool_or(regexp_matches(reading, $start_lead) OR regexp_matches(reading, $start_tail)
+                         OR (n_words <= $keyword_max_words AND regexp_matches(reading, $start_any))) THEN 'START'
+        END AS keyword
+    FROM readings
+    GROUP BY mo_id
 )
 
 SELECT
@@ -84,14 +113,9 @@ SELECT
     w.text_lossy,
     w.udh,
     w.norm AS text_normalised,
-    CASE
-        -- (every STOP test before any START test: `START puis STOP` is an opt-out)
-        WHEN regexp_matches(w.norm, $stop_lead) OR regexp_matches(w.norm, $stop_tail) THEN 'STOP'
-        WHEN w.n_words <= $keyword_max_words AND regexp_matches(w.norm, $stop_any) THEN 'STOP'
-        WHEN regexp_matches(w.norm, $start_lead) OR regexp_matches(w.norm, $start_tail) THEN 'START'
-        WHEN w.n_words <= $keyword_max_words AND regexp_matches(w.norm, $start_any) THEN 'START'
-    END AS keyword,
+    k.keyword,
     nullif(split_part(w.norm, ' ', 1), '') AS first_word
 FROM words AS w
+JOIN keywords AS k USING (mo_id)
 LEFT JOIN ref_short_codes AS sc ON sc.smsc = w.smsc
 LEFT JOIN int_msisdn AS n ON n.raw = w.sender
