@@ -174,3 +174,18 @@ def test_dots_between_words_are_read_both_as_a_lost_letter_and_as_a_word_break()
                      ("Start..merci", True), ("Autostop..merci", True), ("Je..pense que le stop de la ligne est cass..", True)]) == [
         "STOP", "STOP", "STOP", "STOP", "STOP", "STOP", "STOP", "STOP", "START", None, None]
     assert normalised([("Stop..merci", True)]) == ["STOP..MERCI"]
+
+
+def test_short_code_written_behind_the_country_code_is_the_short_code():
+    """With no connection mapped to it, an MO's short code is its receiver when that is five
+    digits, also behind the French country code some SMSCs write (`+3336180`): a STOP to it
+    must reach R4, not be lost with no short code."""
+    con = new_db()
+    log = Log()
+    receivers = ["36180", "+3336180", "+33 36180", "0033 36180", "3336180", "336180", "+33612345678", "3618"]
+    for i, receiver in enumerate(receivers):
+        log.line(i, "Receive SMS", smsc="unmapped", service="", sender="+33612345678", receiver=receiver, text="STOP")
+    log.write(con)
+    facts.build(con, contract())
+    got = [code for (code,) in con.execute("SELECT short_code FROM fct_mo ORDER BY mo_id").fetchall()]
+    assert got == ["36180"] * 5 + [None, None, None]

@@ -107,7 +107,7 @@ SELECT
     coalesce(n.number_kind, 'malformed') AS number_kind,
     n.territory AS number_territory,
     w.receiver,
-    coalesce(sc.code, CASE WHEN regexp_full_match(w.receiver, '[0-9]{5}') THEN w.receiver END) AS short_code,
+    coalesce(sc.code, short_code_written(w.receiver)) AS short_code,
     w.coding,
     w.text,
     w.text_lossy,

@@ -64,7 +64,7 @@ SELECT
     m.meta,
     s.brand,
     coalesce(s.category, 'unknown') AS category,
-    coalesce(sc.code, CASE WHEN regexp_full_match(m.sender, '[0-9]{5}') THEN m.sender END) AS short_code,
+    coalesce(sc.code, short_code_written(m.sender)) AS short_code,
     m.sender AS oadc,
     coalesce(n.msisdn, m.receiver) AS msisdn,
     m.receiver AS msisdn_raw,

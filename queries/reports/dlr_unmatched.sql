@@ -2,7 +2,7 @@
 -- count points at FIDs lost across restarts or duplicate receipts from the SMSC.
 -- Under a short-code or brand filter, each DLR line is attributed as its MT would be: the
 -- linked MT's short code and brand; for a DLR linked to none, the contract's short code
--- whose smsc is the DLR's (else its sender when that is a 5-digit code, as fct_mt reads it)
+-- whose smsc is the DLR's (else its sender when that is a plain 5-digit code)
 -- and the brand of its service (Kannel logs the MT's SVC on its DLRs). A line of another
 -- code or brand is left out; one that cannot be attributed (no such smsc, sender or
 -- service) is kept apart: attributed = false, for the page to say how many.
