@@ -5,7 +5,8 @@
 -- space -- except in lossy text, where a run of 2+ dots or a '?' inside a word stands for a
 -- character the log could not show (`ARR..T`, `ARR?T`) and is kept (text_normalised); at
 -- word edges they are punctuation; for the keyword they may also be word breaks (readings,
--- below). A single '.' is a word break: Kannel writes every byte outside 0x20-0x7E as one '.', and a letter outside ASCII is 2-4 bytes in UTF-8 (`..` or more), so a lone dot is
+-- below). A single '.' is a word break: Kannel writes every byte outside 0x20-0x7E as one
+-- '.', and a letter outside ASCII is 2-4 bytes in UTF-8 (`..` or more), so a lone dot is
 -- a 1-byte character: punctuation, or a newline or tab (`Stop.merci`, `Arr..t.svp`). A '?'
 -- stands for one character whatever its width (one that could not be converted to or from
 -- GSM), so a single '?' can be a letter and stays. 8-bit text (coding 1) is lossy only when its
