@@ -10,6 +10,7 @@ split a text, what survived GSM 03.38), from what the SMSC received.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -322,6 +323,13 @@ class Played:
 
     def parsed(self) -> list[Line]:
         return parse_all(self.lines, self.reader)
+
+    def seconds(self) -> tuple[int, int]:
+        """The whole seconds a line of this run may be stamped with. Kannel writes the second
+        of C's time(), read from the kernel's coarse clock, which lags the clock Python's
+        time() reads by up to one tick: a line written a few milliseconds after `started`
+        can still carry the second before it (seen once in CI, on a first MT and its ACK)."""
+        return math.floor(self.started) - 1, math.ceil(self.finished) + 2
 
 
 def _complete(played: Played, pool: SmscPool) -> "callable":

@@ -196,10 +196,9 @@ def logical_problems(run, db: Path, mt_rows: list[dict]) -> list[str]:
 def time_problems(run, db: Path) -> list[str]:
     """Every event's instant falls within the seconds the scenario ran, whatever the variant
     wrote (local time, GMT, or the format's %t): log_timezone and the format were honoured."""
-    lo = run.played.started - 1
-    hi = run.played.finished + 2
+    lo, hi = run.played.seconds()
     rows = query(db, "SELECT line_no, label, epoch(logged_at) AS t FROM events ORDER BY line_no")
-    return [f"line {r['line_no']} ({r['label']}): logged_at {r['t']} outside [{lo:.0f}, {hi:.0f}]"
+    return [f"line {r['line_no']} ({r['label']}): logged_at {r['t']} outside [{lo}, {hi}]"
             for r in rows if not lo <= r["t"] <= hi]
 
 
