@@ -18,6 +18,11 @@
 --      A NACK links only to a refused/failed/discarded/expired line, anything else only to
 --      an accepted one.
 -- `FAILED Receive DLR` lines (Kannel found no MT for them) are never linked.
+-- `DROPPED Received DLR` lines (outcome 'dropped') are linked like `Receive DLR` lines: Kannel
+-- writes one instead of `Receive DLR` for a receipt it had matched to its MT (and removed from
+-- its DLR store) when no box could take it (queue full, smsbox gone: gw/bb_smscconn.c,
+-- bb_smscconn_receive). The application lost the callback; the SMSC's word on the handset stands,
+-- and no later receipt can bring it (a resent one finds no store entry: FAILED Receive DLR).
 -- status is a bit mask; -1 (unset, as on `FAILED Receive DLR` lines) has no bit set. A log
 -- whose access-log-format has no %d carries no mask (NULL): it is then the one Kannel
 -- would have logged, from the source (its own ACK 8, NACK 16) or from the receipt's stat:
@@ -42,20 +47,20 @@ WITH dlr_keys AS NOT MATERIALIZED (
         coalesce(service, '') AS service,
         coalesce(sender, '') AS sender,
         coalesce(receiver, '') AS receiver,
-        outcome,
+        CASE WHEN kind = 'dropped' THEN 'dropped' ELSE outcome END AS outcome,
         CASE
             WHEN dlr_mask > 0 AND dlr_mask & 16 = 16 OR starts_with(coalesce(text, ''), 'NACK/') THEN 'kannel_nack'
             WHEN dlr_mask = 8 OR coalesce(text, '') = 'ACK/' THEN 'kannel_ack'
             ELSE 'receipt'
         END AS source
     FROM events
-    WHERE kind = 'dlr'
+    WHERE kind = 'dlr' OR kind = 'dropped' AND outcome = 'dlr'
 ),
 
 linkable AS NOT MATERIALIZED (
     SELECT *, CASE WHEN source = 'kannel_nack' THEN 'ko' ELSE 'ok' END AS side
     FROM dlr_keys
-    WHERE outcome = 'accepted'
+    WHERE outcome IN ('accepted', 'dropped')
 ),
 
 mt_lines AS NOT MATERIALIZED (
@@ -115,7 +120,7 @@ dlr_fid_keys AS MATERIALIZED (
 repeated_keys AS MATERIALIZED (
     SELECT DISTINCT smsc, fid, on_receiver
     FROM dlr_fid_keys
-    WHERE mt_count > 1 AND outcome = 'accepted'
+    WHERE mt_count > 1 AND outcome IN ('accepted', 'dropped')
 ),
 
 fid_timeline AS (
@@ -126,7 +131,7 @@ fid_timeline AS (
     UNION ALL
     SELECT smsc, fid, on_receiver, logged_at, NULL::BIGINT AS mt_id, dlr_id, 1 AS ord
     FROM dlr_fid_keys
-    WHERE mt_count > 1 AND outcome = 'accepted'
+    WHERE mt_count > 1 AND outcome IN ('accepted', 'dropped')
 ),
 
 repeated_nearest AS (
@@ -189,7 +194,7 @@ links AS (
     SELECT
         d.*,
         CASE
-            WHEN d.outcome <> 'accepted' THEN NULL
+            WHEN d.outcome NOT IN ('accepted', 'dropped') THEN NULL
             WHEN d.before_id IS NOT NULL AND (d.after_id IS NULL OR d.logged_at - d.before_at <= d.after_at - d.logged_at)
                 THEN 'fid'
             WHEN d.after_id IS NOT NULL THEN 'fid_after'

@@ -6,7 +6,7 @@ select
     smsc,
     count(*) as receipts
 from fct_dlr
-where outcome = 'accepted'
+where outcome in ('accepted', 'dropped')
   and source = 'receipt'
   and status is null
 group by smsc

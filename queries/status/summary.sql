@@ -30,7 +30,9 @@ rejected_counts AS (
 ),
 
 dlr_counts AS (
-    SELECT count(*) FILTER (WHERE unmatched) AS dlr_unmatched FROM fct_dlr
+    -- (a DROPPED Received DLR is not a DLR line of the contract: unmatched counts FAILED
+    -- Receive DLR lines and Receive DLR lines linked to no MT)
+    SELECT count(*) FILTER (WHERE unmatched AND outcome <> 'dropped') AS dlr_unmatched FROM fct_dlr
 ),
 
 final_counts AS (
