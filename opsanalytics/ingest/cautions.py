@@ -17,8 +17,8 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
              config: str) -> list[str]:
     """Lines already loaded with another log_timezone or access-log format than the
     contract's (kept as they were read), services the contract `config` does not name, a
-    log_timezone that the SMSC's receipts contradict, and what a custom access-log format
-    leaves out; one message each, in that order."""
+    log_timezone that the SMSC's receipts contradict, a log whose clock steps at a restart,
+    and what a custom access-log format leaves out; one message each, in that order."""
     out = [w for w in (reading_warning(r, contract) for r in results) if w]
     unnamed = services_not_in_contract(con, contract, Filters())
     if len(unnamed):
@@ -26,6 +26,9 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     skewed = clock_warnings(clock_offsets(con, contract, Filters()))
     if len(skewed):
         out.append(clock_warning(skewed, contract.log_timezone, config))
+    steps = warehouse.execute(con, "reports/log_clock_steps", CLOCK_STEPS).fetchall()
+    if steps:
+        out.append(clock_steps_warning(steps, contract.log_timezone, config))
     lost = lost_fields(contract.access_log_format, contract.access_log_clean)
     if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
         out.append(f"warning: the access_log_format of {config} leaves out:\n"
@@ -37,6 +40,38 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     if unmatched:
         out.append(unmatched)
     return out
+
+
+#: log_clock_steps.sql: a restart whose clock goes back half an hour or more (a clock set right
+#: by NTP moves seconds), or forward by whole hours within seconds of a clean stop (a restart
+#: takes 2 s; Kannel 1.4.5, r4 run), by at most the largest UTC offset; the line before a
+#: restart is looked for among the 1000 before it (a whole scan of 15 M events took 4 s)
+CLOCK_STEPS = {"back_seconds": 1800, "restart_seconds": 10, "max_hours": 14, "window_lines": 1000}
+
+
+def clock_steps_warning(steps: list[tuple], log_timezone: str, config: str) -> str:
+    """A restart changing access-log-time (local <-> gmt) leaves one log in two time zones,
+    which one log_timezone reads an hour or two off for every line after it: silently, since
+    they still parse (R2, R4 judged on wrong times)."""
+    listed = "\n".join(
+        f"  {path} line {line_no}: {direction} {_duration(abs(step))}"
+        f"{' right after a clean stop' if direction == 'forward' else ''} "
+        f"({before:%Y-%m-%d %H:%M:%S} on line {previous_line}, then {at:%Y-%m-%d %H:%M:%S})"
+        for path, line_no, previous_line, before, at, step, direction, _ in steps[:10])
+    more = f"\n  and {len(steps) - 10} more" if len(steps) > 10 else ""
+    return (f"warning: the log's clock steps at {len(steps)} gateway restart(s) (`Log begins`):\n{listed}{more}\n"
+            "The lines after such a restart are probably written in another time zone (access-log-time "
+            f"changed between local time and gmt in kannel.conf), which log_timezone = \"{log_timezone}\" in "
+            f"{config} reads hours off: the R2 window and R4 opt-out delays are judged on wrong times. Split "
+            "the file at that line and load each part with the log_timezone it is written in (a contract "
+            "each) into a new warehouse (a file loaded keeps its reading), and keep access-log-time the same "
+            "across restarts. A step back may also be the server's clock set right (NTP), a jump forward "
+            "the gateway stopped for whole hours.")
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return (f"{hours} h " if hours else "") + f"{rest // 60:02d} min {rest % 60:02d} s"
 
 
 #: a connection with at least this many SMSC receipts, most of which match no MT, is said
