@@ -4,6 +4,10 @@
 -- load_manifest.continues_load_id) is one log: its loads share the first one's id as
 -- `log_id`, and their line numbers run on (a continuation keeps absolute line numbers), so
 -- a `Log ends` read at noon is the marker before the `Log begins` read at night.
+-- A crash inside a line's write leaves that line cut, and the restart appends its `Log begins`
+-- to it (Kannel opens the log with O_APPEND): the line is rejected, but a rejected line ending
+-- in `YYYY-MM-DD HH:MM:SS Log begins` is a restart (unclean), at that stamp read in the load's
+-- log_timezone. It stays a rejected line: the line accounting is not changed.
 with recursive roots (load_id, log_id) as (
     select load_id, load_id
     from load_manifest
@@ -14,16 +18,35 @@ with recursive roots (load_id, log_id) as (
     join roots as r on m.continues_load_id = r.load_id
 ),
 
+cut as (
+    select load_id, line_no,
+           regexp_extract(raw, '(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) Log begins\s*$', 1) as stamp
+    from rejected_lines
+    where regexp_matches(raw, '.\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} Log begins\s*$')
+),
+
+all_markers as (
+    select load_id, line_no, logged_at, marker, false as cut
+    from log_markers
+    union all
+    select c.load_id, c.line_no,
+           timezone(coalesce(f.log_timezone, 'UTC'), try_strptime(c.stamp, '%Y-%m-%d %H:%M:%S')),
+           'begins', true
+    from cut as c
+    join load_manifest as f using (load_id)
+    where f.format = 'kannel'
+),
+
 markers as (
-    select m.load_id, f.path, m.line_no, m.logged_at, m.marker,
+    select m.load_id, f.path, m.line_no, m.logged_at, m.marker, m.cut,
            lag(m.marker) over (partition by coalesce(r.log_id, m.load_id) order by m.line_no, m.load_id) as previous_marker
-    from log_markers as m
+    from all_markers as m
     join load_manifest as f using (load_id)
     left join roots as r using (load_id)
 )
 
 select path, line_no, logged_at,
-       coalesce(previous_marker = 'ends', line_no = 1) as clean
+       not cut and coalesce(previous_marker = 'ends', line_no = 1) as clean
 from markers
 where marker = 'begins'
   and ($date_from is null or logged_at is null or cast(logged_at at time zone $tz as date) >= $date_from)
