@@ -5,7 +5,8 @@ The JSON output is a contract for scripts (issue 3): one object per rule
 or not breaches were found. The database is opened read-only; when the facts were built with
 other values of the contract than the given one's, or logs were loaded with another
 log_timezone or access-log format, a warning goes to stderr (the audit still runs on the
-facts as built: rebuilding is `opsanalytics ingest`'s job, the one writer).
+facts as built: rebuilding is `opsanalytics ingest`'s job, the one writer); so does one when
+lines rejected at load fall in the period (no rule sees them).
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def main(args: argparse.Namespace) -> int:
             print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
         for warning in unmatched_filters(con, contract, filters, args.config):
             print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
+        for warning in rejected_in_period(con, contract, filters):
+            print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
         if everything:
             results = run_all(con, contract, filters)
         else:
@@ -103,6 +106,22 @@ def unmatched_filters(con, contract: Contract, filters: Filters, config: str) ->
         warnings.append(f"--brand {brand!r} is not a brand of {config}'s [[services]] and no accepted "
                         "MT of the warehouse has it: no message can match it")
     return warnings
+
+
+def rejected_in_period(con, contract: Contract, filters: Filters) -> list[str]:
+    """Log lines rejected at load in the audited period: no rule sees them, so an audit
+    finding 0 there may have missed breaches (a restart into another access-log format leaves
+    every line after it rejected)."""
+    files = warehouse.execute(con, "reports/rejected_in_period", filters.params(contract)).fetchall()
+    if not files:
+        return []
+    total = sum(lines for _, lines, _ in files)
+    listed = ", ".join(f"{path} ({lines:,}, from line {first:,})" for path, lines, first in files[:5])
+    more = f" and {len(files) - 5} more file(s)" if len(files) > 5 else ""
+    return [f"{total:,} log line(s) in the period were rejected at load, and no rule sees them (a breach "
+            f"on them is not counted): {listed}{more}. Why each was rejected is in the rejected_lines "
+            "table (ingest said so): a damaged or cut line, or another access-log format after a restart "
+            "(then split the file there and load the part after it with that format as access_log_format)."]
 
 
 def _traffic(con, contract: Contract, filters: Filters) -> bool:

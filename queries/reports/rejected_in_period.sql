@@ -1,0 +1,32 @@
+-- Data quality: lines rejected at load that fall in the audited period (local days $date_from
+-- to $date_to in $tz; NULL: open), per file: no rule sees them, so `audit` says so. A rejected
+-- line's day is that of its own time prefix when it has one (read in its load's log_timezone),
+-- else it counts when its file has events in the period, or none at all.
+with rejected as (
+    select r.load_id, f.path, r.line_no,
+           timezone(coalesce(f.log_timezone, 'UTC'), try_strptime(left(r.raw, 19), '%Y-%m-%d %H:%M:%S')) as at
+    from rejected_lines as r
+    join load_manifest as f using (load_id)
+),
+
+spans as (
+    select load_id, min(logged_at) as first_at, max(logged_at) as last_at
+    from events
+    where load_id in (select load_id from rejected)
+    group by load_id
+),
+
+dated as (
+    select r.path, r.line_no,
+           cast(coalesce(r.at, s.last_at) at time zone $tz as date) as last_day,
+           cast(coalesce(r.at, s.first_at) at time zone $tz as date) as first_day
+    from rejected as r
+    left join spans as s using (load_id)
+)
+
+select path, count(*) as rejected, min(line_no) as first_line
+from dated
+where ($date_from is null or last_day is null or last_day >= $date_from)
+  and ($date_to is null or first_day is null or first_day <= $date_to)
+group by path
+order by rejected desc, path
