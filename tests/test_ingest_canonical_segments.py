@@ -34,13 +34,13 @@ def test_segments_of_rows_without_text(tmp_path):
         ("0", "81", "", "", ""),       # one segment if ASCII, maybe two: not exact
         ("0", "", "", "", ""),         # neither text nor text_len: one GSM segment, not exact
         ("2", "", "", "", ""),         # UCS-2 of unknown length: unknown (the facts count 1)
-        ("0", "900", "", "050003410301", ""),  # a part of a concatenated message is one segment
+        ("0", "900", "", "050003410301", ""),  # a part too long for one: Kannel splits it again (147 septets a piece)
         ("0", "300", "", "", "3"),     # given
     ])
     query = "SELECT line_no, text_len, segments, segments_exact FROM events ORDER BY line_no"
     assert con.execute(query).fetchall() == [
         (1, 300, 2, False), (2, 200, 2, True), (3, 141, 2, True), (4, 140, 1, True), (5, 80, 1, True),
-        (6, 81, 1, False), (7, None, 1, False), (8, None, None, False), (9, 900, 1, True), (10, 300, 3, True)]
+        (6, 81, 1, False), (7, None, 1, False), (8, None, None, False), (9, 900, 7, False), (10, 300, 3, True)]
     assert con.execute("SELECT segments, segments_exact FROM fct_mt ORDER BY mt_id").fetchall()[7] == (1, False)
 
 
@@ -54,7 +54,11 @@ def test_segments_of_rows_with_text(tmp_path):
         ("0", "", "a" * 160, "0504158A0000", ""),  # port addressing: 6 octets of UDH, 153 septets left
         ("0", "", "a" * 153, "0504158A0000", ""),
         ("0", "", '""', "", ""),                    # an empty text: one segment, exact
+        ("0", "", "a" * 152 + "[" + "a" * 152, "", ""),  # 306 septets, but '[' would straddle parts 1-2: 3
+        ("0", "", "a" * 152 + "€" + "a" * 152, "", ""),
+        ("0", "", "a" * 200, "050003410201", ""),   # a part too long for one segment: split again
+        ("0", "", "a" * 153, "050003410201", ""),   # one that fits (153 septets beside the UDH)
     ])
     assert con.execute("SELECT line_no, segments, segments_exact FROM events ORDER BY line_no").fetchall() == [
         (1, 2, True), (2, 1, True), (3, 2, True), (4, 1, True), (5, 2, True), (6, 2, True), (7, 1, True),
-        (8, 1, True)]
+        (8, 1, True), (9, 3, True), (10, 3, True), (11, 2, True), (12, 1, True)]

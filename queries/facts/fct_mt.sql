@@ -87,16 +87,15 @@ SELECT
     coalesce(m.segments, 1) AS segments,
     m.segments IS NOT NULL AND coalesce(m.segments_exact, true) AS segments_exact,
     -- the most segments the line may stand for (R8 "possibly over"): its count when exact;
-    -- for a lossy GSM text the gateway split itself, every '.' read as one character (a
-    -- literal dot, CR or LF) rather than half of a 2-byte letter, with extension characters
-    -- 2 (segment_macros.sql); NULL when the log gives no text to bound it
+    -- for a lossy GSM text, every '.' read as one character (a literal dot, CR or LF) rather
+    -- than half of a 2-byte letter, with extension characters 2 and parts one septet smaller
+    -- (a dot may hide a '€' that Kannel moves to the next part: segment_macros.sql); NULL
+    -- when the log gives no text to bound it
     CASE
         WHEN m.segments IS NULL THEN NULL
         WHEN coalesce(m.segments_exact, true) THEN m.segments
-        WHEN m.text IS NULL OR coalesce(m.coding, 0) IN (1, 2) OR udh_concat(coalesce(m.udh, '')) THEN NULL
-        ELSE greatest(m.segments, segments_for(septets_high(gsm_septets(m.text)),
-                                               seg_alone(0, strlen(coalesce(m.udh, '')) // 2),
-                                               seg_part(0, strlen(coalesce(m.udh, '')) // 2)))
+        WHEN m.text IS NULL OR coalesce(m.coding, 0) IN (1, 2) THEN NULL
+        ELSE greatest(m.segments, gsm_segments_high(gsm_septets(m.text), m.text, strlen(coalesce(m.udh, '')) // 2))
     END AS segments_max,
     CASE
         WHEN m.outcome = 'accepted' THEN st.final_status

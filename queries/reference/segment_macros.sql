@@ -45,6 +45,19 @@ CREATE OR REPLACE TEMP MACRO gsm_septets(t) AS {
 CREATE OR REPLACE TEMP MACRO septets_low(s) AS s.chars + s.ext - s.dots + (s.dots + s.odd) // 2;
 CREATE OR REPLACE TEMP MACRO septets_high(s) AS s.chars + s.ext;
 
+-- Parts of a GSM text (real characters: no dot standing for an unknown byte) split as Kannel
+-- splits it: each part filled to `part` septets, but an extension character (escape + char)
+-- never cut in two (gw/sms.c sms_split, gwlib/charset.c charset_gsm_truncate): when septet 153
+-- would be an escape, the part holds 152 and the character opens the next. So 152 'a' + '['
+-- + 152 'a' (306 septets) is 3 parts, not 2 (real Kannel 1.4.5 run). A fold over the
+-- characters: used only for long texts holding an extension character (few).
+CREATE OR REPLACE TEMP MACRO gsm_parts_filled(t, part) AS list_reduce(
+    list_transform(string_split(t, ''),
+                   lambda ch: CASE WHEN ch IN ('^', '{', '}', '\', '[', ']', '~', '|', '€') THEN 2 ELSE 1 END),
+    lambda acc, w: CASE WHEN acc.fill + w > part THEN {'parts': acc.parts + 1, 'fill': w}
+                        ELSE {'parts': acc.parts, 'fill': acc.fill + w} END,
+    {'parts': 1, 'fill': 0}).parts;
+
 -- Capacity, in units of the coding, of one segment alone / one part of a concatenated
 -- message, given the UDH length (a concatenation element adds 5 octets, or 6 with the UDH
 -- length octet when there was no UDH).
@@ -57,3 +70,17 @@ CREATE OR REPLACE TEMP MACRO seg_part(coding, udh_len) AS CASE
     WHEN coding = 1 THEN 134 - greatest(udh_len - 1, 0)
     ELSE (134 - greatest(udh_len - 1, 0)) * 8 // 7 END;
 
+
+-- Segments of a long GSM text `t` (its gsm_septets `s`) with a UDH of `udh_len` octets: the
+-- count (gsm_segments) and the most it may be (gsm_segments_high). A text without dots is
+-- known: split as Kannel splits it. A lossy one (dots) counts at its lower septet bound; at
+-- its upper bound, a part may lose a septet to an escape (any dot may hide a '€'), so the
+-- most is counted with parts one septet smaller. A form feed (2 septets, logged as one '.')
+-- is beyond that bound: read a dot as one character.
+CREATE OR REPLACE TEMP MACRO gsm_segments(s, t, udh_len) AS CASE
+    WHEN s.ext > 0 AND s.dots = 0 AND septets_low(s) > seg_alone(0, udh_len)
+        THEN gsm_parts_filled(t, seg_part(0, udh_len))
+    ELSE segments_for(septets_low(s), seg_alone(0, udh_len), seg_part(0, udh_len)) END;
+CREATE OR REPLACE TEMP MACRO gsm_segments_high(s, t, udh_len) AS CASE
+    WHEN s.dots = 0 THEN gsm_segments(s, t, udh_len)
+    ELSE segments_for(septets_high(s), seg_alone(0, udh_len), seg_part(0, udh_len) - 1) END;

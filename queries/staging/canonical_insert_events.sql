@@ -50,7 +50,7 @@ counted AS (
         *,
         CASE
             WHEN kind_v <> 'mt' OR NOT derive_segments THEN segments_v
-            ELSE kannel_segments('mt', coding_d, coalesce(len_of_text, text_len_v), udh_v, udh_len, septets)
+            ELSE kannel_segments('mt', coding_d, coalesce(len_of_text, text_len_v), udh_v, udh_len, septets, t)
         END AS segments_d
     FROM measured
 )
@@ -84,11 +84,10 @@ SELECT
         WHEN kind_v <> 'mt' OR segments_exact_v IS NOT NULL THEN segments_exact_v
         WHEN NOT derive_segments THEN true
         WHEN segments_d IS NULL THEN false
-        WHEN udh_v <> '' AND udh_concat(udh_v) THEN true
         -- no text: LEN bytes whose septets are unknown, or no length at all
         WHEN text IS NULL AND (text_len_v IS NULL OR septets IS NOT NULL) THEN false
         -- characters lost on the way: the count is a guess
         WHEN coalesce(text_lossy_v, false) THEN false
-        ELSE kannel_segments_exact('mt', udh_v, udh_len, septets)
+        ELSE kannel_segments_exact('mt', udh_len, septets, t)
     END
 FROM counted

@@ -113,6 +113,6 @@ derived AS (
 SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
        binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
        msg_len, decoded, kannel_lossy(text, coding, units, utf8, decoded), udh,
-       kannel_segments(kind, coding, msg_len, udh, udh_len, septets),
-       kannel_segments_exact(kind, udh, udh_len, septets)
+       kannel_segments(kind, coding, msg_len, udh, udh_len, septets, text),
+       kannel_segments_exact(kind, udh_len, septets, text)
 FROM derived

@@ -37,7 +37,7 @@ pieces AS (
 ),
 derived AS (
     SELECT *, kannel_text(text, coding, units, utf8) AS decoded,
-           kannel_segments(kind, coding, msg_len, udh, udh_len, septets) AS segments
+           kannel_segments(kind, coding, msg_len, udh, udh_len, septets, text_spaced) AS segments
     FROM pieces
 )
 SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, account,
@@ -50,6 +50,6 @@ SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, accoun
        -- a count that could not be made (no text, no LEN) is never exact
        CASE WHEN kind = 'mt' AND (segments IS NULL OR len_unsure) THEN false
             WHEN kind = 'mt' AND text IS NULL AND (msg_len IS NULL OR septets IS NOT NULL) THEN false
-            ELSE kannel_segments_exact(kind, udh, udh_len, septets)
+            ELSE kannel_segments_exact(kind, udh_len, septets, text_spaced)
                  AND NOT (spaces_lost AND msg_len IS NULL AND septets IS NOT NULL) END
 FROM derived

@@ -126,28 +126,29 @@ CREATE OR REPLACE TEMP MACRO kannel_lossy(text, coding, units, utf8, decoded) AS
     ELSE length(decoded) - length(replace(decoded, chr(65533), '')) > len(list_filter(units, lambda u: u = 65533))
 END, false);
 
--- Segments an MT line stands for (RULES.md "Counting segments"): a part with a
--- concatenation UDH is 1; a message the gateway split itself (one line, whole text) takes
--- GSM 160/153 septets, 8-bit 140/134 octets, UCS-2 70/67 UTF-16 units, less the room of any
--- other UDH. Septets from kannel_septets (NULL: a short text, one segment). The common case
+-- Segments an MT line stands for (RULES.md "Counting segments"): a message the gateway split
+-- itself (one line, whole text) takes GSM 160/153 septets, 8-bit 140/134 octets, UCS-2 70/67
+-- UTF-16 units, less the room of any other UDH. So does a part the application split (a
+-- concatenation UDH): one segment when it fits, but Kannel splits a part too long for one
+-- again, adding its own concatenation element (real Kannel 1.4.5: 154 septets under UDH
+-- 050003BB0201 went as two submits under 0A0003BB0201000302020x). Septets from kannel_septets
+-- (NULL: a short text, one segment); `t` the text they were counted on. The common case
 -- (short GSM text, no UDH) is decided first.
-CREATE OR REPLACE TEMP MACRO kannel_segments(kind, coding, msg_len, udh, udh_len, septets) AS CASE
+CREATE OR REPLACE TEMP MACRO kannel_segments(kind, coding, msg_len, udh, udh_len, septets, t) AS CASE
     WHEN kind <> 'mt' THEN NULL
     WHEN septets IS NULL AND udh = '' AND coalesce(coding, 0) NOT IN (1, 2) THEN 1
-    WHEN udh <> '' AND udh_concat(udh) THEN 1
     WHEN coding = 2 THEN segments_for(msg_len // 2, seg_alone(2, udh_len), seg_part(2, udh_len))
     WHEN coding = 1 THEN segments_for(msg_len, seg_alone(1, udh_len), seg_part(1, udh_len))
     WHEN septets IS NULL THEN 1
-    ELSE segments_for(septets_low(septets), seg_alone(0, udh_len), seg_part(0, udh_len))
+    ELSE gsm_segments(septets, t, udh_len)
 END;
 
 -- Is that count exact? Only a lossy GSM text can leave it uncertain: false when its septet
 -- bounds fall on both sides of a segment boundary.
-CREATE OR REPLACE TEMP MACRO kannel_segments_exact(kind, udh, udh_len, septets) AS CASE
+CREATE OR REPLACE TEMP MACRO kannel_segments_exact(kind, udh_len, septets, t) AS CASE
     WHEN kind <> 'mt' THEN NULL
-    WHEN septets IS NULL OR (udh <> '' AND udh_concat(udh)) THEN true
-    ELSE segments_for(septets_low(septets), seg_alone(0, udh_len), seg_part(0, udh_len))
-         = segments_for(septets_high(septets), seg_alone(0, udh_len), seg_part(0, udh_len))
+    WHEN septets IS NULL THEN true
+    ELSE gsm_segments(septets, t, udh_len) = gsm_segments_high(septets, t, udh_len)
 END;
 
 -- Reading a line again with a field holding a delimiter (kannel_slow.sql): the occurrences
