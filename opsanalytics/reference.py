@@ -30,6 +30,12 @@ KEYWORD_MAX_WORDS = 5
 #: after it, a false opt-out only shows more.
 VERB_ENDINGS = ("E", "ES", "EZ", "ER")
 VERB_MIN_LETTERS = 4
+#: a single-word stop keyword of at least this many letters also matches with one of its
+#: accentable letters (not the first) missing: a gateway may drop a byte it cannot convert
+#: (Kannel 1.4.5 over CIMD2 logs a Latin-1 `ARRÊT` as `ARRT`, LEN 4, no dot: gwlib/charset.c
+#: charset_gsm_to_utf8 skips bytes above 127). Not `STOP` (`STP` is "s'il te plaît"), not
+#: start keywords (a false opt-in hides breaches).
+DROPPED_MIN_LETTERS = 5
 #: letters that may carry an accent, hence be logged as '..' (2-3 bytes) or '?' in lossy text
 _ACCENTABLE = set("ACEINOUY")
 _VOWELS = set("AEIOUY")
@@ -44,9 +50,27 @@ def normalise_keyword(text: str) -> str:
 
 def keyword_pattern(keyword: str, verb_forms: bool = False) -> str:
     """RE2 pattern of one normalised keyword, tolerant of lossy logging (`ARR..T`, `ARR?T`);
-    with `verb_forms`, a single word of VERB_MIN_LETTERS letters or more also matches followed
-    by a French verb ending (VERB_ENDINGS), its last consonant maybe doubled (`STOPPEZ`)."""
+    with `verb_forms` (stop keywords), a single word of VERB_MIN_LETTERS letters or more also
+    matches followed by a French verb ending (VERB_ENDINGS), its last consonant maybe doubled
+    (`STOPPEZ`), and one of DROPPED_MIN_LETTERS letters or more with an accentable letter
+    dropped by the gateway (`ARRT`)."""
     normalised = normalise_keyword(keyword)
+    single_word = re.fullmatch("[A-Z]+", normalised) is not None
+    spellings = [normalised]
+    if verb_forms and single_word and len(normalised) >= DROPPED_MIN_LETTERS:
+        spellings += [normalised[:i] + normalised[i + 1:] for i in range(1, len(normalised))
+                      if normalised[i] in _ACCENTABLE]
+    patterns = list(dict.fromkeys(_letters_pattern(spelling) for spelling in spellings))
+    pattern = patterns[0] if len(patterns) == 1 else "(?:" + "|".join(patterns) + ")"
+    if verb_forms and single_word and len(normalised) >= VERB_MIN_LETTERS:
+        doubled = "" if normalised[-1] in _VOWELS else f"{normalised[-1]}?"
+        pattern += f"(?:{doubled}(?:{'|'.join(VERB_ENDINGS)}))?"
+    return pattern
+
+
+def _letters_pattern(normalised: str) -> str:
+    """A normalised spelling, each accentable letter also matching what a lossy log wrote
+    for it (`..`, `...`, `?`)."""
     parts = []
     for char in normalised:
         if char in _ACCENTABLE:
@@ -55,9 +79,6 @@ def keyword_pattern(keyword: str, verb_forms: bool = False) -> str:
             parts.append(" ")
         else:
             parts.append(re.escape(char))
-    if verb_forms and re.fullmatch(f"[A-Z]{{{VERB_MIN_LETTERS},}}", normalised):
-        doubled = "" if normalised[-1] in _VOWELS else f"{normalised[-1]}?"
-        parts.append(f"(?:{doubled}(?:{'|'.join(VERB_ENDINGS)}))?")
     return "".join(parts)
 
 

@@ -63,6 +63,10 @@ STOP_VARIANTS = [
     ("STOPPE", False),
     ("ARRETER", False),
     ("Stoppez les SMS publicitaires merci beaucoup", False),
+    # an accented letter dropped by the gateway (CIMD2: a Latin-1 `ARRÊT` logged `ARRT`, LEN 4)
+    ("ARRT", False),
+    ("Arrt svp", False),
+    ("ARRTEZ", False),
 ]
 
 NOT_STOP = [
@@ -77,6 +81,10 @@ NOT_STOP = [
     ("Le bus ne s'arrête plus devant chez moi", False),
     ("JEU", False),
     ("ST....", True),          # dots stand only for accented letters, not for S/T/O/P
+    ("STP", False),            # "s'il te plaît": a 4-letter keyword loses no letter
+    ("Merci stp", False),
+    ("RRET", False),           # nor its first one
+    ("ART", False),            # nor two
     ("", False),
 ]
 
@@ -100,6 +108,15 @@ def test_not_stop(default_keywords, text, lossy):
 
 def test_start_keywords():
     assert keywords([("start", False), ("Start !", False), ("Go", False)]) == ["START", "START", None]
+
+
+def test_a_dropped_letter_is_read_in_stop_keywords_of_five_letters_or_more_only():
+    """`DESABONNER` loses an accentable letter (not its first) as `ARRET` does; a start
+    keyword never (`STRT`, `REPRENDR`: a false opt-in would hide the breaches after it)."""
+    rules = 'stop_keywords = ["DESABONNER"]\nstart_keywords = ["START", "REPRENDRE"]'
+    assert keywords([("DSABONNER", False), ("DESBONNER", False), ("DESABONNR", False), ("ESABONNER", False),
+                     ("DESABNNR", False), ("STRT", False), ("REPRENDR", False), ("START", False)], rules) == [
+        "STOP", "STOP", "STOP", None, None, None, None, "START"]
 
 
 def test_a_long_message_ending_with_a_keyword_opts_in_or_out_stop_winning():
