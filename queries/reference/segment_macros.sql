@@ -76,9 +76,12 @@ CREATE OR REPLACE TEMP MACRO seg_part(coding, udh_len) AS CASE
 -- known: split as Kannel splits it. A lossy one (dots) counts at its lower septet bound; at
 -- its upper bound, a part may lose a septet to an escape (any dot may hide a '€'), so the
 -- most is counted with parts one septet smaller. A form feed (2 septets, logged as one '.')
--- is beyond that bound: read a dot as one character.
+-- is beyond that bound: read a dot as one character. The fold runs only where a septet lost
+-- per part could change the count (306 septets: 2 parts of 153, or 3 of 152; 280: 2 either way).
 CREATE OR REPLACE TEMP MACRO gsm_segments(s, t, udh_len) AS CASE
     WHEN s.ext > 0 AND s.dots = 0 AND septets_low(s) > seg_alone(0, udh_len)
+         AND segments_for(septets_low(s), seg_alone(0, udh_len), seg_part(0, udh_len))
+             <> segments_for(septets_low(s), seg_alone(0, udh_len), seg_part(0, udh_len) - 1)
         THEN gsm_parts_filled(t, seg_part(0, udh_len))
     ELSE segments_for(septets_low(s), seg_alone(0, udh_len), seg_part(0, udh_len)) END;
 CREATE OR REPLACE TEMP MACRO gsm_segments_high(s, t, udh_len) AS CASE
