@@ -182,7 +182,8 @@ def test_failed_receive_dlr_is_unmatched_even_with_a_known_fid():
     dup = log.line(3, "FAILED Receive DLR", fid="D1", service="", sender="33612345678", receiver="ACME",
                    dlr_mask=-1, text=RECEIPT.format(fid="D1", d=1, stat="DELIVRD", err="000"))
     con = build(log)
-    assert dlr_link(con, dup) == (None, None, True, "receipt")  # status -1: no bit set, not a NACK
+    # linked on its FID and number (fid_lost) but unmatched; status -1: no bit set, not a NACK
+    assert dlr_link(con, dup) == (mt, "fid_lost", True, "receipt")
     assert con.execute("SELECT is_final FROM fct_dlr WHERE dlr_id = $id", {"id": dup}).fetchall() == [(False,)]
     assert mt_status(con, mt) == "delivered"
 

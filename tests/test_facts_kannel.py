@@ -71,8 +71,10 @@ def test_final_statuses(con, smsc, fid, expected):
 
 
 def test_duplicate_failed_receive_dlr_is_unmatched(con):
-    rows = con.execute("SELECT fid, unmatched, mt_id FROM fct_dlr WHERE outcome = 'unmatched'").fetchall()
-    assert rows == [("5EA7000D", True, None)]
+    # linked to its MT on FID and number (fid_lost), which it leaves as its Receive DLRs made it
+    rows = con.execute("SELECT d.fid, d.unmatched, d.link, m.fid, m.final_status, m.final_stat, m.dlr_lines "
+                       "FROM fct_dlr AS d JOIN fct_mt AS m USING (mt_id) WHERE d.outcome = 'unmatched'").fetchall()
+    assert rows == [("5EA7000D", True, "fid_lost", "5EA7000D", "delivered", "DELIVRD", 3)]
 
 
 def test_refused_lines_carry_kannel_nack(con):

@@ -17,7 +17,13 @@
 --      within $context_link for Kannel's own ACK/NACK, $fallback_link for receipts.
 --      A NACK links only to a refused/failed/discarded/expired line, anything else only to
 --      an accepted one.
--- `FAILED Receive DLR` lines (Kannel found no MT for them) are never linked.
+--   3. `FAILED Receive DLR` lines (Kannel found no store entry: a duplicate receipt, one of an
+--      MT outside the warehouse, or one that came after a restart emptied its internal DLR
+--      store) on (smsc, fid, their sender: Kannel writes the receipt's numbers swapped, from =
+--      the handset) to the nearest MT line before them only, as 'fid_lost'; never on the FID
+--      alone (Kannel matched nothing, so the number is the only check left: with a wrong
+--      msg-id-type a receipt's id can equal another MT's FID). They stay unmatched; only
+--      fct_mt_status decides whether such a receipt gives its MT a status.
 -- `DROPPED Received DLR` lines (outcome 'dropped') are linked like `Receive DLR` lines: Kannel
 -- writes one instead of `Receive DLR` for a receipt it had matched to its MT (and removed from
 -- its DLR store) when no box could take it (queue full, smsbox gone: gw/bb_smscconn.c,
@@ -100,7 +106,8 @@ mt_fids AS MATERIALIZED (
 ),
 
 -- every DLR line with a FID some MT line holds: its key (on_receiver NULL: any receiver, no MT
--- line of that FID being to its number) and how many MT lines the key holds
+-- line of that FID being to its number) and how many MT lines the key holds; a FAILED Receive
+-- DLR's number is its sender, and it is kept only when an MT line of its FID is to that number
 dlr_fid_keys AS MATERIALIZED (
     SELECT
         d.dlr_id,
@@ -108,19 +115,22 @@ dlr_fid_keys AS MATERIALIZED (
         d.fid,
         d.logged_at,
         d.outcome,
-        CASE WHEN k.mt_count IS NOT NULL THEN d.receiver END AS on_receiver,
+        k.receiver AS on_receiver,
         coalesce(k.mt_count, f.mt_count) AS mt_count,
         coalesce(k.mt_id, f.mt_id) AS mt_id,
         coalesce(k.mt_at, f.mt_at) AS mt_at
     FROM dlr_keys AS d
     JOIN mt_fids AS f USING (smsc, fid)
-    LEFT JOIN mt_keys AS k USING (smsc, fid, receiver)
+    LEFT JOIN mt_keys AS k
+        ON k.smsc = d.smsc AND k.fid = d.fid
+        AND k.receiver = CASE WHEN d.outcome = 'unmatched' THEN d.sender ELSE d.receiver END
+    WHERE d.outcome <> 'unmatched' OR k.receiver IS NOT NULL
 ),
 
 repeated_keys AS MATERIALIZED (
     SELECT DISTINCT smsc, fid, on_receiver
     FROM dlr_fid_keys
-    WHERE mt_count > 1 AND outcome IN ('accepted', 'dropped')
+    WHERE mt_count > 1 AND outcome IN ('accepted', 'dropped', 'unmatched')
 ),
 
 fid_timeline AS (
@@ -131,7 +141,7 @@ fid_timeline AS (
     UNION ALL
     SELECT smsc, fid, on_receiver, logged_at, NULL::BIGINT AS mt_id, dlr_id, 1 AS ord
     FROM dlr_fid_keys
-    WHERE mt_count > 1 AND outcome IN ('accepted', 'dropped')
+    WHERE mt_count > 1 AND outcome IN ('accepted', 'dropped', 'unmatched')
 ),
 
 repeated_nearest AS (
@@ -194,6 +204,7 @@ links AS (
     SELECT
         d.*,
         CASE
+            WHEN d.outcome = 'unmatched' AND d.before_id IS NOT NULL THEN 'fid_lost'
             WHEN d.outcome NOT IN ('accepted', 'dropped') THEN NULL
             WHEN d.before_id IS NOT NULL AND (d.after_id IS NULL OR d.logged_at - d.before_at <= d.after_at - d.logged_at)
                 THEN 'fid'
@@ -220,6 +231,7 @@ dlr_lines AS (
         CASE link
             WHEN 'fid' THEN before_id
             WHEN 'fid_after' THEN after_id
+            WHEN 'fid_lost' THEN before_id
             WHEN 'context' THEN context_id
             WHEN 'fallback' THEN context_id
         END AS mt_id,

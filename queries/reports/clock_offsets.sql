@@ -4,6 +4,8 @@
 -- with log_timezone), the offset is about zero (under a minute: the date drops the
 -- seconds) when both are right. A median of whole hours means log_timezone, or the zone of
 -- the SMSC's clock, is not what the contract says: R2's window would be shifted by as much.
+-- A FAILED Receive DLR is left out even when linked (fid_lost): most are duplicates, which
+-- would count one receipt twice.
 with pairs as (
     select
         coalesce(nullif(d.smsc, ''), '(none)') as smsc,
@@ -11,6 +13,7 @@ with pairs as (
     from fct_dlr as d
     join fct_mt as m using (mt_id)
     where d.source = 'receipt'
+      and d.outcome <> 'unmatched'
       and d.submit_date is not null
       and ($short_code is null or m.short_code = $short_code)
       and ($brand is null or m.brand = $brand)
