@@ -32,8 +32,7 @@
 -- status is a bit mask; -1 (unset, as on `FAILED Receive DLR` lines) has no bit set. A log
 -- whose access-log-format has no %d carries no mask (NULL): it is then the one Kannel
 -- would have logged, from the source (its own ACK 8, NACK 16) or from the receipt's stat:
--- as Kannel maps it (handle_dlr in gw/smsc/smsc_smpp.c: DELIVRD 1; ACCEPTD, ACKED, BUFFRED,
--- BUFFERD, ENROUTE 4 buffered; any other stat 2 failed; EXPIRED 34 as 1.4.5 logs it).
+-- as Kannel maps it (stat_mask, facts/macros.sql).
 -- NOT MATERIALIZED: the DLR and MT lines are read from `events` again where they are used,
 -- not held in memory as a copy of every column (peak RSS 3.4 -> 2.4 GB at 5 M lines, same time).
 CREATE OR REPLACE TABLE fct_dlr AS
@@ -285,11 +284,7 @@ statused AS (
         coalesce(dlr_mask, CASE
             WHEN source = 'kannel_ack' THEN 8
             WHEN source = 'kannel_nack' THEN 16
-            WHEN f_stat IS NULL OR f_stat = '' THEN NULL
-            WHEN f_stat = 'DELIVRD' THEN 1
-            WHEN f_stat IN ('ACCEPTD', 'ACKED', 'BUFFRED', 'BUFFERD', 'ENROUTE') THEN 4
-            WHEN f_stat = 'EXPIRED' THEN 34
-            ELSE 2
+            ELSE stat_mask(f_stat)
         END) AS status
     FROM receipt_fields
 )

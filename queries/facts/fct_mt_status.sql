@@ -20,14 +20,7 @@ WITH settled AS (
 lost AS (
     SELECT * REPLACE (s AS status, coalesce(s > 0 AND s & 3 <> 0, false) AS is_final)
     FROM (
-        SELECT *, CASE
-            WHEN status >= 0 THEN status
-            WHEN stat IS NULL THEN NULL
-            WHEN stat = 'DELIVRD' THEN 1
-            WHEN stat IN ('ACCEPTD', 'ACKED', 'BUFFRED', 'BUFFERD', 'ENROUTE') THEN 4
-            WHEN stat = 'EXPIRED' THEN 34
-            ELSE 2
-        END AS s
+        SELECT *, CASE WHEN status >= 0 THEN status ELSE stat_mask(stat) END AS s
         FROM fct_dlr
         WHERE link = 'fid_lost'
     )

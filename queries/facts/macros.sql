@@ -10,3 +10,15 @@ CREATE OR REPLACE TEMP MACRO short_code_written(x) AS CASE
     WHEN regexp_full_match(x, '[0-9]{5}') THEN x
     WHEN regexp_full_match(x, '(\+33|0033|33) ?[0-9]{5}') THEN right(x, 5)
 END;
+
+-- The DLR status mask Kannel logs for an SMPP receipt's `stat:` (handle_dlr in
+-- gw/smsc/smsc_smpp.c: DELIVRD 1; ACCEPTD, ACKED, BUFFRED, BUFFERD, ENROUTE 4 buffered; any
+-- other stat 2 failed; EXPIRED 34 as 1.4.5 logs it); NULL without one. For DLR lines whose
+-- log carries no mask (fct_dlr) or an unset one (a FAILED Receive DLR: fct_mt_status).
+CREATE OR REPLACE TEMP MACRO stat_mask(stat) AS CASE
+    WHEN stat IS NULL OR stat = '' THEN NULL
+    WHEN stat = 'DELIVRD' THEN 1
+    WHEN stat IN ('ACCEPTD', 'ACKED', 'BUFFRED', 'BUFFERD', 'ENROUTE') THEN 4
+    WHEN stat = 'EXPIRED' THEN 34
+    ELSE 2
+END;
