@@ -340,6 +340,8 @@ def test_encodings_match_the_real_gateway():
     assert kw.msg_field("ARRÊT", 0) == (6, "ARR..T")
     assert kw.segments_of("a" * 160, 0) == 1 and kw.segments_of("a" * 161, 0) == 2
     assert kw.segments_of("€" * 80, 0) == 1 and kw.segments_of("€" * 81, 0) == 2
+    # an extension character at septet 153 opens the next part (as Kannel 1.4.5 submitted it)
+    assert kw.segments_of("a" * 152 + "[" + "a" * 152, 0) == 3 and kw.segments_of("a" * 151 + "[" + "a" * 153, 0) == 2
     assert kw.segments_of("é" * 70, 2) == 1 and kw.segments_of("é" * 71, 2) == 2
 
 

@@ -78,8 +78,16 @@ def segments_of(text: str, coding: int) -> int:
     if coding == 1:
         n = len(text.encode("latin-1"))
         return 1 if n <= 140 else -(-n // 134)
-    n = septets(text)
-    return 1 if n <= 160 else -(-n // 153)
+    if septets(text) <= 160:
+        return 1
+    # parts of 153 septets, an extension character never cut across two (Kannel's sms_split)
+    parts, fill = 1, 0
+    for char in text:
+        width = 2 if char in GSM_EXTENSION else 1
+        if fill + width > 153:
+            parts, fill = parts + 1, 0
+        fill += width
+    return parts
 
 
 def line(label: str, smsc: str, svc: str, act: str, fid: str, meta: str, frm: str, to: str,
