@@ -3,12 +3,16 @@ out from an empty audit (`opsanalytics ingest` prints these on stderr after the 
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import duckdb
 
 from opsanalytics import warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.config import Contract
 from opsanalytics.ingest import LoadResult, reading_warning
+from opsanalytics.ingest.kannel import plan_for
 from opsanalytics.ingest.kannel_format import lost_fields
 from opsanalytics.report.insights import clock_offsets, clock_warnings, dlr_unmatched, services_not_in_contract
 
@@ -18,7 +22,8 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     """Lines already loaded with another log_timezone or access-log format than the
     contract's (kept as they were read), services the contract `config` does not name, a
     log_timezone that the SMSC's receipts contradict, a log whose clock steps at a restart,
-    and what a custom access-log format leaves out; one message each, in that order."""
+    lines of a repeated autumn hour that no line places, and what a custom access-log format
+    leaves out; one message each, in that order."""
     out = [w for w in (reading_warning(r, contract) for r in results) if w]
     unnamed = services_not_in_contract(con, contract, Filters())
     if len(unnamed):
@@ -29,6 +34,7 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     steps = warehouse.execute(con, "reports/log_clock_steps", CLOCK_STEPS).fetchall()
     if steps:
         out.append(clock_steps_warning(steps, contract.log_timezone, config))
+    out += [unplaced_warning(row, contract.log_timezone) for row in unplaced_hours(con, contract, results)]
     lost = lost_fields(contract.access_log_format, contract.access_log_clean)
     if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
         out.append(f"warning: the access_log_format of {config} leaves out:\n"
@@ -72,6 +78,42 @@ def clock_steps_warning(steps: list[tuple], log_timezone: str, config: str) -> s
 def _duration(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     return (f"{hours} h " if hours else "") + f"{rest // 60:02d} min {rest % 60:02d} s"
+
+
+def unplaced_hours(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult]) -> list[tuple]:
+    """The repeated autumn hours that the Kannel logs just loaded have lines in, where no log
+    of the warehouse in that zone has a line in the second run: (hour, lines, first, last,
+    paths) each. Two small queries per load, a third per such hour (there are few)."""
+    if plan_for(contract).time_source != "prefix":
+        return []
+    hours = sorted({hour for r in results if r.format == "kannel" and r.state == "loaded"
+                    for (hour,) in warehouse.execute(con, "staging/kannel_dst_rotation_hours",
+                                                     {"load_id": r.load_id, "tz": contract.log_timezone}).fetchall()})
+    rows = []
+    for hour in hours:
+        first, second, first_at, last_at, paths = warehouse.execute(
+            con, "reports/repeated_hour_unplaced", {"tz": contract.log_timezone, "hour": hour}).fetchone()
+        if first and not second:
+            rows.append((hour, first, first_at, last_at, paths))
+    return rows
+
+
+def unplaced_warning(row: tuple, log_timezone: str) -> str:
+    """RULES.md: the repeated hour is resolved from the order of the log, never guessed; where
+    the order decides nothing, the reading the loader keeps (the first run) is said as such."""
+    hour, lines, first_at, last_at, paths = row
+    zone = ZoneInfo(log_timezone)
+    start = hour.astimezone(zone)
+    first_offset = start.isoformat()[-6:]
+    second_offset = (hour + dt.timedelta(hours=1)).astimezone(zone).isoformat()[-6:]
+    listed = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return (f"warning: {lines} line(s) of the repeated hour {start:%Y-%m-%d %H:%M}-{start:%H}:59 ({log_timezone}) "
+            f"in {listed}, from {first_at.astimezone(zone):%H:%M:%S} to {last_at.astimezone(zone):%H:%M:%S}, were "
+            f"read as its first run (UTC{first_offset}), but no line of the logs goes back in time to show where "
+            f"that run ended: they may have been written in the second run (UTC{second_offset}), one hour later "
+            "(the gateway idle through the first run, or restarted inside the second). The log cannot tell; "
+            "R1, R2 and R4 judge them as the first run, so an opt-out or a message among them may be an hour "
+            "off. With access-log-time = gmt (log_timezone = \"UTC\") a log has no repeated hour.")
 
 
 #: a connection with at least this many SMSC receipts, most of which match no MT, is said
