@@ -72,7 +72,8 @@ def test_reject_reasons_failing_after_the_commit_is_one_line_and_the_load_stays(
         ODD_HEADER,
         "opsanalytics ingest: warning: the load is committed, but the post-load checks failed (IO Error: disk "
         f"went away); not computed: why lines were rejected, the cautions (services missing from {config}, "
-        "receipts' clock against log_timezone, clock steps at restarts, receipts without a status or matching no MT)"]
+        "receipts' clock against log_timezone, clock steps at restarts, lines of a repeated hour not placed, "
+        "receipts without a status or matching no MT)"]
     assert _rejected(db) == 8
 
 
@@ -89,7 +90,8 @@ def test_cautions_failing_after_the_commit_keep_the_reasons_and_say_so(tmp_path,
     assert err[-1] == ("opsanalytics ingest: warning: the load is committed, but the post-load checks failed "
                        "(Catalog Error: Table with name fct_mt does not exist!); not computed: the cautions "
                        f"(services missing from {config}, receipts' clock against log_timezone, "
-                       "clock steps at restarts, receipts without a status or matching no MT)")
+                       "clock steps at restarts, lines of a repeated hour not placed, receipts without a status or "
+                       "matching no MT)")
     assert len(err) == 8 and _rejected(db) == 8   # header, 5 reasons, '... and 2 other', the warning
 
 
