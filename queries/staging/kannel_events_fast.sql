@@ -75,7 +75,10 @@ typed AS (
     FROM split
 ),
 labelled AS (
-    SELECT *, kannel_kind(label) AS kind, kannel_outcome(label) AS outcome, timezone($tz, ts) AS logged_at
+    SELECT *,
+           CASE WHEN kannel_list_dropped_dlr(label, dlr_mask, text) THEN 'dropped' ELSE kannel_kind(label) END AS kind,
+           CASE WHEN kannel_list_dropped_dlr(label, dlr_mask, text) THEN 'dlr' ELSE kannel_outcome(label) END AS outcome,
+           timezone($tz, ts) AS logged_at
     FROM typed
 ),
 checked AS (

@@ -64,6 +64,20 @@ CREATE OR REPLACE TEMP MACRO kannel_outcome(label) AS CASE
     WHEN label = 'DROPPED Received DLR' THEN 'dlr'
 END;
 
+-- 1.4.0-1.4.3 apply the white/black lists to DLRs too and log a DLR so refused with the MO
+-- label `REJECTED - <list> SMS` (real runs: tests/fixtures/kannel-older/1.4.2-whitelist,
+-- 1.4.2-blacklist-regex). Such a DLR carries its status in %d (an MO carries -1) or, in a
+-- format without %d, Kannel's `ACK/` / `NACK/...` or an SMPP receipt as its text. Kannel had
+-- matched it to its MT (FID, the MT's from/to) and removed it from its DLR store, then passed it
+-- to no box: what `DROPPED Received DLR` means, so it is loaded as such (kind 'dropped',
+-- outcome 'dlr'): linked to its MT, whose status it gives, and counted neither as a refused MO
+-- nor as a DLR line the application got. Overrides the label's kind and outcome.
+CREATE OR REPLACE TEMP MACRO kannel_list_dropped_dlr(label, dlr_mask, text) AS CASE
+    WHEN NOT starts_with(label, 'REJECTED ') OR NOT ends_with(label, 'listed SMS') THEN false
+    WHEN dlr_mask IS NOT NULL THEN dlr_mask > 0
+    ELSE coalesce(text = 'ACK/' OR starts_with(text, 'NACK/') OR regexp_matches(text, '^id:\S+ .*stat:'), false)
+END;
+
 -- The bytes of a hex string, as integers.
 CREATE OR REPLACE TEMP MACRO hex_bytes(h) AS
     list_transform(range(0, length(h) // 2), lambda i: hex_int(substr(h, 2 * i + 1, 2)));
@@ -275,7 +289,9 @@ typed AS (
 -- nothing (gw/bb_alog.c; '-1' is read as unset too): time_unset, the caller dates the line
 -- from the lines around it.
 stamped AS (
-    SELECT typed.*, labels.kind, labels.outcome,
+    SELECT typed.*,
+           CASE WHEN kannel_list_dropped_dlr(label, dlr_mask, text) THEN 'dropped' ELSE labels.kind END AS kind,
+           CASE WHEN kannel_list_dropped_dlr(label, dlr_mask, text) THEN 'dlr' ELSE labels.outcome END AS outcome,
            time_src <> 'prefix'
                AND coalesce(msg_time = TIMESTAMP '1969-12-31 23:59:59' OR epoch = -1
                             OR (time_src = 'epoch' AND epoch_empty), false) AS time_unset,
