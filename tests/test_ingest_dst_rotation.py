@@ -143,13 +143,17 @@ def test_a_rotation_in_the_first_run_is_read_as_before(setup, capsys):
         "5E000003": dt.datetime(2026, 10, 25, 1, 55, tzinfo=UTC),
         "5E000006": dt.datetime(2026, 10, 25, 2, 10, tzinfo=UTC),
     }
+    said = []
     for order in ([old, new], [new, old]):
         target = db.with_name(f"{order[0].name}.duckdb")
-        ingest(target, config, order[0])
-        ingest(target, config, order[1])
+        for path in order:
+            ingest(target, config, path)
+            said.append((path.name, "repeated hour" in capsys.readouterr().err))
         assert times(target) == right
         assert len(r4_breaches(target, config)) == 1
-    assert "repeated hour" not in capsys.readouterr().err
+    # the old file alone cannot show where the first run ended (said); once the new one is
+    # loaded, before or after it, its fold places the hour (nothing said)
+    assert said == [("access.log.1", True), ("access.log", False), ("access.log", False), ("access.log.1", False)]
 
 
 def test_files_away_from_the_hour_are_unchanged(setup, capsys):
@@ -166,14 +170,17 @@ def test_files_away_from_the_hour_are_unchanged(setup, capsys):
     assert "repeated hour" not in capsys.readouterr().err
 
 
-def test_a_file_starting_in_the_second_run_alone_keeps_the_first_run_reading(setup, capsys):
+def test_a_file_starting_in_the_second_run_alone_keeps_the_first_run_reading_and_says_so(setup, capsys):
     # the known limit: nothing in the file, and no other file, shows that its lines of the
-    # hour follow the clock going back; they read as the first run (1 h early), unsaid
+    # hour follow the clock going back; they read as the first run (1 h early), and ingest
+    # says the log cannot place them
     db, config, folder = setup
-    ingest(db, config, write(folder, "access.log", NEW))
+    path = write(folder, "access.log", NEW)
+    ingest(db, config, path)
     assert times(db) == {"5E000002": dt.datetime(2026, 10, 25, 0, 20, tzinfo=UTC),
                          "5E000003": dt.datetime(2026, 10, 25, 0, 55, tzinfo=UTC)}
-    assert "repeated hour" not in capsys.readouterr().err
+    assert (f"warning: 2 line(s) of the repeated hour 2026-10-25 02:00-02:59 (Europe/Paris) in {path}, from "
+            "02:20:00 to 02:55:00, were read as its first run (UTC+02:00)") in capsys.readouterr().err
 
 
 def test_two_files_whose_order_their_lines_cannot_tell_are_left_and_said(setup, capsys):
