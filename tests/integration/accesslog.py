@@ -106,9 +106,6 @@ class Reader:
 
 _TAGS = ("SMSC", "SVC", "ACT", "BINF", "FID", "META", "from", "to")
 DEFAULT = Reader()
-#: the built-in layouts of the older releases (KANNEL.md, Tags by version)
-FORMAT_1_4_2 = DEFAULT_FORMAT.replace(" [META:%D]", "")
-FORMAT_1_4_0 = FORMAT_1_4_2.replace(" [FID:%F]", "")
 
 
 def parse(raw: str, reader: Reader = DEFAULT) -> Line | None:
