@@ -47,6 +47,11 @@ STOP_VARIANTS = [
     ("Vous pouvez arrêter de m'envoyer des SMS svp ARRET", False),
     ("Je ne veux plus de vos pubs, STOP SMS 🙏", False),
     ("Merci de ne plus m'envoyer de SMS.STOP", True),          # newline before the keyword
+    # Kannel 1.4.2-1.4.3 keep an MO sent in Latin-1 (data_coding 3) as Latin-1: ê one byte, one dot
+    ("arr.t", True),
+    ("ARR.TEZ", True),
+    ("Arr.t svp", True),
+    ("arr.t..merci", True),    # and CR LF after it
     # full-width forms (U+FF01-FF5E) read as ASCII
     ("ＳＴＯＰ", False),
     ("ｓｔｏｐ　ｍｅｒｃｉ", False),
@@ -81,6 +86,9 @@ NOT_STOP = [
     ("Le bus ne s'arrête plus devant chez moi", False),
     ("JEU", False),
     ("ST....", True),          # dots stand only for accented letters, not for S/T/O/P
+    ("S.OP", True),            # a lone dot too
+    ("a.rret", True),
+    ("Je.voudrais.arr.ter.le.jeu.mais.seulement.apr..s.le.tirage.de.demain", True),
     ("STP", False),            # "s'il te plaît": a 4-letter keyword loses no letter
     ("Merci stp", False),
     ("RRET", False),           # nor its first one

@@ -1,8 +1,8 @@
 """Real Kannel 1.4.0-1.4.3 access logs (tests/fixtures/kannel-older, built from source) load as
 their ground truth says: what the SMSC simulator received (truth.json) is the answer.
 
-The expectations that fail on 1.4.0/1.4.1 texts (raw Latin-1, a raw newline splitting a line)
-and on accented opt-outs are marked xfail(strict): they must flip when the loader is fixed.
+The expectations that fail on 1.4.0/1.4.1 texts (a raw newline splitting a line) are marked
+xfail(strict): they must flip when the loader is fixed.
 """
 
 from __future__ import annotations
@@ -24,9 +24,6 @@ LATIN1 = ("1.4.0", "1.4.1")    # coding-0 text written unescaped, in Latin-1
 
 NEWLINE = ("1.4.0/1.4.1 write a text's newline raw: MT m13 ('Code 1234] [to:x] fin\\nligne 2') "
            "is split over two lines, both rejected, and its UNDELIV receipt is left unmatched")
-LATIN1_TEXT = "1.4.0/1.4.1 write coding-0 text in Latin-1 bytes, read as UTF-8 (U+FFFD, text_lossy false)"
-LATIN1_KEYWORD = ("1.4.0/1.4.1 write the MOs 'ARR\\xC9T' and 'arr\\xEAt' in Latin-1: keyword None, not STOP")
-DOT_KEYWORD = "1.4.2/1.4.3 write the Latin-1 MO 'arrêt' (dc 3) as 'arr.t' (one dot for ê): keyword None, not STOP"
 
 
 def _xfail_if(condition: bool, reason: str):
@@ -160,7 +157,7 @@ def test_refused_mts_are_failed_send_sms_with_a_decimal_nack(version, load):
     assert _rows(con, "SELECT DISTINCT text, source FROM fct_dlr WHERE status = 16") == [(nack, "kannel_nack")]
 
 
-@pytest.mark.parametrize("version", _versions(LATIN1, LATIN1_TEXT))
+@pytest.mark.parametrize("version", VERSIONS)
 def test_coding_0_texts_are_read_whole(version, load):
     """Texts without '€' (whose byte differs by version): 1.4.0/1.4.1 keep every Latin-1
     letter; 1.4.2/1.4.3 write a '.' for each UTF-8 byte out of ASCII (lossy)."""
@@ -192,8 +189,7 @@ def test_mo_outcomes_and_keywords(version, load):
     assert len(got) == len(truth["mos"]) == 8
 
 
-@pytest.mark.parametrize("version", [pytest.param(v, marks=pytest.mark.xfail(
-    strict=True, reason=LATIN1_KEYWORD if v in LATIN1 else DOT_KEYWORD)) for v in VERSIONS])
+@pytest.mark.parametrize("version", VERSIONS)
 def test_accented_opt_outs_are_stop(version, load):
     """'ARRÉT' in GSM (o04) and 'arrêt' in Latin-1 (o05): both STOP (alias arrêt); R4 sees 5 opt-outs."""
     con, _ = load(version)

@@ -32,8 +32,9 @@ Decisions (the why is in the SQL comments):
     the first occurrence until a line goes back in time by more than FOLD_TOLERANCE_S within
     it, the second occurrence from that line on. access_log_clean: %t (UTC) or %T (epoch) of
     the format; without either the file is refused.
-  - bytes that are not UTF-8 are loaded as U+FFFD (the line is kept and the damage visible);
-    a carriage return inside a line stays in its field; NUL bytes become U+FFFD
+  - a line that is not UTF-8 is read as Latin-1, a character a byte (Kannel 1.4.0-1.4.1 write
+    texts unescaped in Latin-1, LEN counting those bytes: the positional path counts
+    characters); a carriage return inside a line stays in its field; NUL bytes become U+FFFD
     (lineblocks).
   - a file none of whose lines is an event is refused (wrong format or contract), so a
     mistaken --format or access_log_format never loads a file of rejects.
@@ -113,15 +114,17 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         con.execute("SET write_buffer_row_group_count = $groups", {"groups": int(WRITE_BUFFER_ROW_GROUPS)})
         # DuckDB's own bar would print to the terminal: ours polls its progress instead
         con.execute("SET enable_progress_bar_print = false")
-        counts, replaced, notes = _stage(con, path, load_id, contract, plan, identity, start, earlier_loads, bar)
+        counts, replaced, latin1, notes = _stage(con, path, load_id, contract, plan, identity, start, earlier_loads, bar)
     except LineReadError as exc:
         raise IngestError(f"{path}: {exc}") from None
     finally:
         bar.close()
         _quietly(con, "SET write_buffer_row_group_count = $groups", {"groups": int(old_buffer)})
     if replaced:  # a warning about the data, not progress: printed with --quiet too
-        print(f"{path}: {replaced} NUL byte(s) or byte sequence(s) that are not UTF-8 were loaded as U+FFFD",
-              file=sys.stderr)
+        print(f"{path}: {replaced} NUL byte(s) were loaded as U+FFFD", file=sys.stderr)
+    if latin1:
+        print(f"{path}: {latin1} line(s) that are not UTF-8 were read as Latin-1 (Windows-1252), "
+              "a character a byte", file=sys.stderr)
     for note in notes:
         print(f"{path}: {note}", file=sys.stderr)
     if counts.rejected and not counts.events and not start.offset:
@@ -138,14 +141,14 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
 
 def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
            identity: Identity | None, start: Start, earlier_loads: tuple[int, ...],
-           bar: LoadProgress) -> tuple[LoadCounts, int, list[str]]:
+           bar: LoadProgress) -> tuple[LoadCounts, int, int, list[str]]:
     params = {
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
         "earlier_loads": list(earlier_loads), "start_line": start.line, "smsbox_marks": list(SMSBOX_LINES),
         "reread_always": REREAD_ALWAYS, **warehouse.EVENT_TIMES,
     }
-    lines = replaced = 0
+    lines = replaced = latin1 = 0
     con.execute(warehouse.query_text("staging/kannel_drop"))
     con.execute(warehouse.query_text("reference/segment_macros"))
     con.execute(warehouse.query_text("staging/kannel_macros"))
@@ -157,6 +160,7 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
                          block.lines)
             lines += block.lines
             replaced += block.replaced
+            latin1 += block.latin1
             bar.at(block.file_bytes)
         params["lines"] = lines
         bar.run(con, "odd lines", "staging/kannel_slow", params)
@@ -176,7 +180,7 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
         row = warehouse.execute(con, "staging/kannel_counts", params).fetchone()
     finally:
         _quietly(con, warehouse.query_text("staging/kannel_drop"))
-    return LoadCounts(*map(int, row)), replaced, notes
+    return LoadCounts(*map(int, row)), replaced, latin1, notes
 
 
 def resolve_rotation(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: int, path: Path) -> None:

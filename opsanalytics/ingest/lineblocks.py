@@ -9,7 +9,10 @@ each block becomes an Arrow `string_view` column pointing into the block's bytes
 per line) beside its line numbers, in record batches that DuckDB's threads scan in
 parallel. Every physical ('\\n'-terminated) line is exactly one row, never merged or split:
   - a '\\r' just before '\\n' is dropped (CRLF files); any other '\\r' stays in its line;
-  - bytes that are not UTF-8 become U+FFFD (the line still loads, and shows the damage);
+  - a line whose bytes are not UTF-8 is read as Latin-1, every byte one character (WHATWG's
+    `latin1`, i.e. Windows-1252 with its 5 unassigned bytes as the C1 controls): Kannel
+    1.4.0-1.4.1 write texts unescaped in Latin-1 (`R\\xE9pondez`, `\\x80` for the euro sign),
+    and senders reach any version's log as sent; LEN then counts the line's characters;
   - a NUL byte becomes U+FFFD;
   - the last line counts even without its '\\n'; an empty file has no line.
 A gzip file (found by its magic number, not its name) is decompressed on the fly. The file's
@@ -68,10 +71,12 @@ class LineBlock:
     table: pa.Table
     first_line: int
     lines: int
-    #: byte sequences of this block loaded as U+FFFD (not UTF-8, or NUL)
+    #: NUL bytes of this block loaded as U+FFFD
     replaced: int
     #: bytes of the file (as stored: compressed for gzip) read so far
     file_bytes: int
+    #: lines of this block that were not UTF-8, read as Latin-1
+    latin1: int = 0
 
 
 class LineReadError(Exception):
@@ -377,7 +382,7 @@ def _build(a: np.ndarray, ends: np.ndarray, first_line: int, batch_rows: int, fi
     """Arrow table of the lines in `a` (a slice of the pool's `buffer`): whole lines ending
     at `ends` (positions of '\n'), the last one without its '\n' only at the end of the
     file."""
-    cleaned, replaced = _clean(a)
+    cleaned, replaced, latin1 = _clean(a)
     if cleaned is not a:  # the lines now live in a copy: the buffer is free again
         a = cleaned
         ends = np.flatnonzero(a == 10)
@@ -404,25 +409,73 @@ def _build(a: np.ndarray, ends: np.ndarray, first_line: int, batch_rows: int, fi
     batches = [pa.RecordBatch.from_arrays([line_no.slice(i, batch_rows), line.slice(i, batch_rows)],
                                           names=["line_no", "line"])
                for i in range(0, n, batch_rows)]
-    return LineBlock(pa.Table.from_batches(batches), first_line, n, replaced, file_bytes)
+    return LineBlock(pa.Table.from_batches(batches), first_line, n, replaced, file_bytes, latin1)
 
 
-def _clean(a: np.ndarray) -> tuple[np.ndarray, int]:
-    """The block as valid UTF-8 without NUL bytes, and the count of sequences replaced
-    (checks are vectorised passes that allocate nothing; a copy is made only for a block
-    that needs one)."""
-    replaced = 0
+def _clean(a: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """The block as valid UTF-8 without NUL bytes, the count of NULs replaced and of lines
+    read as Latin-1 (checks are vectorised passes that allocate nothing; a copy is made
+    only for a block that needs one)."""
+    replaced = latin1 = 0
     if a.max() >= 0x80 and not _is_utf8(a):
-        # line ends survive: '\n' is never part of an invalid sequence
-        raw = a.tobytes()
-        fixed = raw.decode("utf-8", "replace").encode("utf-8")
-        replaced += fixed.count(REPLACEMENT) - raw.count(REPLACEMENT)
-        a = np.frombuffer(fixed, dtype=np.uint8)
+        a, latin1 = _latin1_lines(a)
     if a.min() == 0:
         raw = a.tobytes()
         replaced += raw.count(b"\x00")
         a = np.frombuffer(raw.replace(b"\x00", REPLACEMENT), dtype=np.uint8)
-    return a, replaced
+    return a, replaced, latin1
+
+
+#: Windows-1252 bytes 0x80-0x9F; the 5 it leaves unassigned are the C1 controls (WHATWG)
+_LATIN1 = "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in range(0x80, 0x100))
+#: per byte 0x80-0xFF: its character in UTF-8, padded to 3 bytes, and that UTF-8 length
+_LATIN1_UTF8 = np.array([list(c.encode().ljust(3, b"\0")) for c in _LATIN1], dtype=np.uint8)
+_LATIN1_LEN = np.array([len(c.encode()) for c in _LATIN1], dtype=np.int64)
+#: continuation bytes a UTF-8 lead byte needs (0: not a lead), and the range of the first
+#: one (E0, ED, F0, F4 narrow it: no overlong form, no surrogate, nothing past U+10FFFF)
+_NEED = np.zeros(256, dtype=np.int64)
+_NEED[0xC2:0xE0], _NEED[0xE0:0xF0], _NEED[0xF0:0xF5] = 1, 2, 3
+_SECOND_LO = np.full(256, 0x80, dtype=np.int64)
+_SECOND_HI = np.full(256, 0xBF, dtype=np.int64)
+_SECOND_LO[0xE0], _SECOND_HI[0xED], _SECOND_LO[0xF0], _SECOND_HI[0xF4] = 0xA0, 0x9F, 0x90, 0x8F
+
+
+def _latin1_lines(a: np.ndarray) -> tuple[np.ndarray, int]:
+    """`a` (not valid UTF-8) with the lines that are not UTF-8 re-encoded from Latin-1, and
+    their count. Only the bytes >= 0x80 are looked at (few in a log): a valid sequence is a
+    lead byte followed by its continuation bytes at the next positions."""
+    at = np.flatnonzero(a >= 0x80)
+    v = a[at].astype(np.int64)
+    cont = (v & 0xC0) == 0x80
+    leads = np.flatnonzero(~cont)
+    need = _NEED[v[leads]]
+    ok = need > 0
+    covered = np.zeros(len(at), dtype=bool)
+    for k in (1, 2, 3):
+        j = np.minimum(leads + k, len(at) - 1)
+        has = ok & (need >= k)
+        step = (leads + k < len(at)) & (at[j] == at[leads] + k) & cont[j]
+        if k == 1:
+            step &= (v[j] >= _SECOND_LO[v[leads]]) & (v[j] <= _SECOND_HI[v[leads]])
+        ok &= ~has | step
+    for k in (1, 2, 3):
+        covered[leads[ok & (need >= k)] + k] = True
+    bad_at = np.concatenate([at[leads[~ok]], at[cont & ~covered]])
+    ends = np.flatnonzero(a == 10)
+    line_of = np.searchsorted(ends, at)  # the line (0-based in the block) of each high byte
+    bad_lines = np.unique(np.searchsorted(ends, bad_at))
+    # every high byte of those lines becomes its character's UTF-8 bytes: the first in place,
+    # the others inserted after it
+    hit = np.isin(line_of, bad_lines)
+    pos, b = at[hit], v[hit] - 0x80
+    fixed = a.copy()
+    fixed[pos] = _LATIN1_UTF8[b, 0]
+    extra = _LATIN1_LEN[b] - 1
+    first = np.cumsum(extra) - extra
+    k = np.arange(int(extra.sum())) - np.repeat(first, extra)
+    owner = np.repeat(np.arange(len(b)), extra)
+    fixed = np.insert(fixed, pos[owner] + 1, _LATIN1_UTF8[b[owner], k + 1])
+    return fixed, len(bad_lines)
 
 
 def _is_utf8(a: np.ndarray) -> bool:

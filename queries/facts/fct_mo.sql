@@ -5,9 +5,12 @@
 -- space -- except in lossy text, where a run of 2+ dots or a '?' inside a word stands for a
 -- character the log could not show (`ARR..T`, `ARR?T`) and is kept (text_normalised); at
 -- word edges they are punctuation; for the keyword they may also be word breaks (readings,
--- below). A single '.' is a word break: Kannel writes every byte outside 0x20-0x7E as one
--- '.', and a letter outside ASCII is 2-4 bytes in UTF-8 (`..` or more), so a lone dot is
--- a 1-byte character: punctuation, or a newline or tab (`Stop.merci`, `Arr..t.svp`). A '?'
+-- below). A single '.' is a word break in text_normalised: Kannel writes every byte outside
+-- 0x20-0x7E as one '.', and a letter outside ASCII is 2-4 bytes in UTF-8 (`..` or more), so a
+-- lone dot is a 1-byte character: punctuation, or a newline or tab (`Stop.merci`,
+-- `Arr..t.svp`); but Kannel 1.4.2-1.4.3 keep an MO sent in Latin-1 (data_coding 3) as
+-- Latin-1, one byte a letter (`arrêt` logged `arr.t`), so for the keyword a lone dot inside
+-- a word is also read as a letter, '?' (readings, below). A '?'
 -- stands for one character whatever its width (one that could not be converted to or from
 -- GSM), so a single '?' can be a letter and stays. 8-bit text (coding 1) is lossy only when its
 -- bytes are not UTF-8, that is a one-byte charset such as Latin-1 (`ARRÊT` = 41 52 52 CA 54,
@@ -43,16 +46,25 @@ spaced AS (
                                '(^| )[?]+', '\1', 'g'),
                 '[?]+( |$)', '\1', 'g')
             WHEN text_lossy THEN regexp_replace(
-                regexp_replace(
-                    -- (a lone '.' becomes a space; runs of 2+ dots are kept)
-                    array_to_string(list_transform(
-                        regexp_extract_all(regexp_replace(upper_text, '[^A-Z0-9.?]+', ' ', 'g'), '\.+|[^.]+'),
-                        lambda piece: CASE WHEN piece = '.' THEN ' ' ELSE piece END), ''),
-                    '(^| )[.?]+', '\1', 'g'),
+                regexp_replace(replace(dotted, '!', ' '), '(^| )[.?]+', '\1', 'g'),
                 '[.?]+( |$)', '\1', 'g')
             ELSE regexp_replace(upper_text, '[^A-Z0-9]+', ' ', 'g')
-        END AS spaced_text
-    FROM mo_lines
+        END AS spaced_text,
+        -- the same with every lone '.' inside a word read as a letter ('?'); NULL: none
+        CASE WHEN text_lossy AND coding IS DISTINCT FROM 1 AND contains(dotted, '!') THEN trim(regexp_replace(
+            regexp_replace(
+                regexp_replace(replace(dotted, '!', '?'), '(^| )[.?]+', '\1', 'g'),
+                '[.?]+( |$)', '\1', 'g'),
+            ' +', ' ', 'g')) END AS lone_letters
+    FROM (
+        SELECT *,
+               -- lossy GSM text: a lone '.' marked '!' (no longer in the text here), runs of
+               -- 2+ dots kept
+               CASE WHEN text_lossy AND coding IS DISTINCT FROM 1 THEN array_to_string(list_transform(
+                   regexp_extract_all(regexp_replace(upper_text, '[^A-Z0-9.?]+', ' ', 'g'), '\.+|[^.]+'),
+                   lambda piece: CASE WHEN piece = '.' THEN '!' ELSE piece END), '') END AS dotted
+        FROM mo_lines
+    )
 ),
 
 normalised AS (
@@ -68,12 +80,17 @@ words AS (
 -- a lossy message is read twice: its dots and '?' inside words as the letters the log lost
 -- (`ARR..T`), and as the word breaks they may as well be (`Stop` CR LF `merci` and
 -- `Merci...STOP` are logged `Stop..merci`, `Merci...STOP`: Kannel's own keyword service,
--- which sees the real text, answers them as STOPs). A keyword in either reading counts.
+-- which sees the real text, answers them as STOPs). A lone dot inside a word (lone_letters)
+-- adds two readings: it as a letter, the runs as letters and as word breaks (`arr.t`,
+-- `arr.t..merci`; `Stop.merci` stays a STOP by the first two). A keyword in any reading counts.
 readings AS (
     SELECT mo_id, reading, CASE WHEN reading = '' THEN 0 ELSE length(string_split(reading, ' ')) END AS n_words
     FROM (
         SELECT mo_id,
-               unnest(CASE WHEN text_lossy AND regexp_matches(norm, '[.?]')
+               unnest(CASE WHEN lone_letters IS NOT NULL
+                           THEN [norm, trim(regexp_replace(norm, '[.?]+', ' ', 'g')), lone_letters,
+                                 trim(regexp_replace(lone_letters, '\.+', ' ', 'g'))]
+                           WHEN text_lossy AND regexp_matches(norm, '[.?]')
                            THEN [norm, trim(regexp_replace(norm, '[.?]+', ' ', 'g'))]
                            ELSE [norm] END) AS reading
         FROM words

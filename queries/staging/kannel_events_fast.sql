@@ -97,8 +97,12 @@ checked AS (
                 AND logged_at >= $earliest_event AND logged_at < $latest_event
                 -- LEN counts bytes: strlen (bytes, known without reading the text), not
                 -- length (characters, counted one by one); printable and hex texts are ASCII
-                -- (doubled as BIGINT: a LEN near the INTEGER limit must not overflow)
-                AND strlen(text) = CASE WHEN coding IN (1, 2) THEN 2 * msg_len::BIGINT ELSE msg_len END
+                -- (doubled as BIGINT: a LEN near the INTEGER limit must not overflow); a text
+                -- longer in UTF-8 than its LEN may be one read as Latin-1 (lineblocks), one
+                -- character a byte: counted then only
+                AND CASE WHEN strlen(text) = CASE WHEN coding IN (1, 2) THEN 2 * msg_len::BIGINT ELSE msg_len END THEN true
+                         WHEN coding NOT IN (1, 2) AND strlen(text) > msg_len THEN length(text) = msg_len
+                         ELSE false END
                 AND strlen(udh) = 2 * udh_len::BIGINT
                 AND (udh = '' OR NOT regexp_matches(udh, '[^0-9A-F]'))
                 AND (coding NOT IN (1, 2) OR NOT regexp_matches(text, '[^0-9A-Fa-f]'))

@@ -128,12 +128,14 @@ END;
 
 -- Is the decoded text (`decoded`, from kannel_text) lossy? Coding 0/-1: Kannel wrote every
 -- byte outside 0x20-0x7E as '.', so ANY dot may stand for a replaced byte: lossy iff the
--- text holds a '.' (a full stop and a replaced byte cannot be told apart). Coding 1: lossy
+-- text holds a '.' (a full stop and a replaced byte cannot be told apart) -- unless it also
+-- holds a character outside 0x20-0x7E: then Kannel did not escape it (1.4.0-1.4.1 write the
+-- text raw, in Latin-1) and its dots are full stops (tested only on texts with a dot). Coding 1: lossy
 -- iff the bytes are not UTF-8 (shown printable). Coding 2: lossy iff a code unit is
 -- incomplete or a surrogate unpaired (decoded as U+FFFD): the decoded text holds more U+FFFD
 -- than the code units (`units`, from kannel_units) hold FFFD, which a sender may write.
 CREATE OR REPLACE TEMP MACRO kannel_lossy(text, coding, units, utf8, decoded) AS coalesce(CASE
-    WHEN coding IS NULL OR coding NOT IN (1, 2) THEN contains(text, '.')
+    WHEN coding IS NULL OR coding NOT IN (1, 2) THEN CASE WHEN contains(text, '.') THEN NOT regexp_matches(text, '[^ -~]') ELSE false END
     WHEN coding = 1 THEN utf8 IS NULL
     WHEN length(text) % 4 <> 0 THEN true
     WHEN NOT contains(decoded, chr(65533)) THEN false
