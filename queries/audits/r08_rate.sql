@@ -30,6 +30,8 @@ with running as (
         select *, sum(segments) over (partition by short_code order by epoch_second
                                       rows between unbounded preceding and current row) as cum
         from audit_r08_seconds
+        -- (only the short codes with a second over: the others need no running sums)
+        where short_code in (select short_code from audit_r08_seconds where segments > rate)
     )
 ),
 
