@@ -85,7 +85,7 @@ def test_the_autumn_change_across_a_restart_is_not_said():
     con = warehouse.connect(":memory:")
     try:
         ingest_files(con, contract, [HERE / "autumn.log"], progress=False)
-        steps = warehouse.execute(con, "reports/log_clock_steps", cautions_module.CLOCK_STEPS).fetchall()
+        steps = cautions_module.clock_steps(con)
         times = con.execute("SELECT line_no, logged_at FROM log_markers WHERE line_no IN (9, 10) "
                             "ORDER BY line_no").fetchall()
     finally:

@@ -31,7 +31,7 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     skewed = clock_warnings(clock_offsets(con, contract, Filters()))
     if len(skewed):
         out.append(clock_warning(skewed, contract.log_timezone, config))
-    steps = warehouse.execute(con, "reports/log_clock_steps", CLOCK_STEPS).fetchall()
+    steps = clock_steps(con)
     if steps:
         out.append(clock_steps_warning(steps, contract.log_timezone, config))
     out += [unplaced_warning(row, contract.log_timezone) for row in unplaced_hours(con, contract, results)]
@@ -53,6 +53,13 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
 #: takes 2 s; Kannel 1.4.5, r4 run), by at most the largest UTC offset; the line before a
 #: restart is looked for among the 1000 before it (a whole scan of 15 M events took 4 s)
 CLOCK_STEPS = {"back_seconds": 1800, "restart_seconds": 10, "max_hours": 14, "window_lines": 1000}
+
+
+def clock_steps(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The restarts at which a log's clock steps (log_clock_steps.sql, which reads the
+    log_of_load macro)."""
+    warehouse.execute(con, "reports/log_of_load").fetchall()
+    return warehouse.execute(con, "reports/log_clock_steps", CLOCK_STEPS).fetchall()
 
 
 def clock_steps_warning(steps: list[tuple], log_timezone: str, config: str) -> str:

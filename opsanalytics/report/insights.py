@@ -92,6 +92,7 @@ def log_gaps(con, contract: Contract, filters: Filters, gap_minutes: int = 30) -
 
 def log_restarts(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     """Every `Log begins`; unclean restarts (no `Log ends` before) first."""
+    warehouse.execute(con, "reports/log_of_load").fetchall()  # the macro the query reads
     return _query(con, "log_restarts", contract, filters)
 
 

@@ -13,14 +13,8 @@
 -- of a rotated log are not compared (which one comes first is not known). The line before a
 -- `Log begins` is the last event or marker among its $window_lines lines before (past that,
 -- rejected lines all, the marker before).
-with recursive roots (load_id, log_id) as (
-    select load_id, load_id
-    from load_manifest
-    where continues_load_id is null
-    union all
-    select m.load_id, r.log_id
-    from load_manifest as m
-    join roots as r on m.continues_load_id = r.load_id
+with roots as (
+    select load_id, log_id from log_of_load()   -- log_of_load.sql
 ),
 
 begins as (

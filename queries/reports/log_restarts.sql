@@ -8,14 +8,8 @@
 -- to it (Kannel opens the log with O_APPEND): the line is rejected, but a rejected line ending
 -- in `YYYY-MM-DD HH:MM:SS Log begins` is a restart (unclean), at that stamp read in the load's
 -- log_timezone. It stays a rejected line: the line accounting is not changed.
-with recursive roots (load_id, log_id) as (
-    select load_id, load_id
-    from load_manifest
-    where continues_load_id is null
-    union all
-    select m.load_id, r.log_id
-    from load_manifest as m
-    join roots as r on m.continues_load_id = r.load_id
+with roots as (
+    select load_id, log_id from log_of_load()   -- log_of_load.sql
 ),
 
 cut as (
