@@ -74,6 +74,15 @@ def new_db() -> duckdb.DuckDBPyConnection:
     return warehouse.connect(":memory:", create=True)
 
 
+def ingested(contract, paths) -> tuple[duckdb.DuckDBPyConnection, list]:
+    """A new in-memory warehouse with the logs `paths` ingested under `contract` (facts built),
+    as `opsanalytics ingest` would: the warehouse and the load results."""
+    from opsanalytics.ingest import ingest_files
+
+    con = new_db()
+    return con, ingest_files(con, contract, list(paths), progress=False)
+
+
 class Log:
     """Collects lines of one hand-made log; `write(con)` stores them as events."""
 

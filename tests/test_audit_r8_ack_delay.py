@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from opsanalytics import warehouse
+from eventrows import ingested
 from opsanalytics.audits import run
 from opsanalytics.config import load_contract
-from opsanalytics.ingest import ingest_files
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "rate"
 CONTRACT = load_contract(FIXTURE / "contract.toml")
@@ -22,9 +21,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def r8(*paths: Path):
-    con = warehouse.connect(":memory:", create=True)
-    ingest_files(con, CONTRACT, list(paths), progress=False)
-    return run(con, CONTRACT, "R8")
+    return run(ingested(CONTRACT, paths)[0], CONTRACT, "R8")
 
 
 def submits_per_second(run_dir: str) -> Counter:

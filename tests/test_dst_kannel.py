@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from opsanalytics import warehouse
+from eventrows import ingested
 from opsanalytics.config import load_contract
-from opsanalytics.ingest import ingest_files
 from opsanalytics.ingest.cautions import cautions
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "dst"
@@ -20,9 +19,7 @@ CONTRACT = load_contract(FIXTURE / "contract.toml")
 
 
 def load(*runs: str):
-    con = warehouse.connect(":memory:", create=True)
-    results = ingest_files(con, CONTRACT, [FIXTURE / run / "access.log" for run in runs], progress=False)
-    return con, results
+    return ingested(CONTRACT, [FIXTURE / run / "access.log" for run in runs])
 
 
 def instants(con, run: str) -> list[tuple[str, float, float]]:

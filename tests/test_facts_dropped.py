@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from opsanalytics import status, warehouse
+from eventrows import ingested
+from opsanalytics import status
 from opsanalytics.config import load_contract
-from opsanalytics.ingest import ingest_files
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "dropped"
 
 
 @pytest.fixture(scope="module")
 def con():
-    con = warehouse.connect(":memory:", create=True)
-    ingest_files(con, load_contract(FIXTURE / "contract.toml"), [FIXTURE / "access.log"], progress=False)
-    return con
+    return ingested(load_contract(FIXTURE / "contract.toml"), [FIXTURE / "access.log"])[0]
 
 
 def test_a_message_whose_receipts_were_dropped_has_their_final_status(con):
@@ -58,10 +56,9 @@ def test_a_dropped_receipt_linked_to_no_mt_is_not_an_unmatched_dlr_line(tmp_path
             "[FID:999] [META:] [from:36180] [to:33640000009] [flags:-1:-1:-1:-1:1] "
             "[msg:12:stat:DELIVRD] [udh:0:]\n")
     log = (FIXTURE / "access.log").read_text()
-    other = warehouse.connect(":memory:", create=True)
     path = tmp_path / "access.log"
     path.write_text(log.replace("2026-11-26 16:17:14 Log ends", line.rstrip("\n") + "\n2026-11-26 16:17:14 Log ends"))
-    ingest_files(other, load_contract(FIXTURE / "contract.toml"), [path], progress=False)
+    other, _ = ingested(load_contract(FIXTURE / "contract.toml"), [path])
     assert other.execute("SELECT unmatched, mt_id FROM fct_dlr WHERE line_no = 23").fetchall() == [(True, None)]
     summary = status.summary(other)
     assert summary["dlr"]["unmatched"] == 0

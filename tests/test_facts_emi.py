@@ -13,19 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from opsanalytics import status, warehouse
+from eventrows import ingested
+from opsanalytics import status
 from opsanalytics.audits import run
 from opsanalytics.config import load_contract
-from opsanalytics.ingest import ingest_files
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "emi"
 
 
 @pytest.fixture(scope="module")
 def con():
-    con = warehouse.connect(":memory:", create=True)
-    ingest_files(con, load_contract(FIXTURE / "contract.toml"), [FIXTURE / "access.log"], progress=False)
-    return con
+    return ingested(load_contract(FIXTURE / "contract.toml"), [FIXTURE / "access.log"])[0]
 
 
 def scenario() -> list[dict]:
@@ -97,14 +95,12 @@ def test_receipts_without_any_status_are_said_at_ingest():
     from opsanalytics.ingest.cautions import cautions
 
     contract = load_contract(FIXTURE / "maskless" / "contract.toml")
-    con = warehouse.connect(":memory:", create=True)
-    results = ingest_files(con, contract, [FIXTURE / "maskless" / "access.log"], progress=False)
+    con, results = ingested(contract, [FIXTURE / "maskless" / "access.log"])
     said = cautions(con, contract, results, "contract.toml")
     [warning] = [w for w in said if "carry no status" in w]
     assert "29 delivery receipt(s)" in warning and "orange_36180 (29)" in warning
     assert status.summary(con)["dlr"]["delivered"] == 0
     # with the status field, the same kind of log says nothing of the kind
-    full = warehouse.connect(":memory:", create=True)
     contract = load_contract(FIXTURE / "contract.toml")
-    results = ingest_files(full, contract, [FIXTURE / "access.log"], progress=False)
+    full, results = ingested(contract, [FIXTURE / "access.log"])
     assert [w for w in cautions(full, contract, results, "contract.toml") if "carry no status" in w] == []

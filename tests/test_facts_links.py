@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from opsanalytics import status, warehouse
+from eventrows import ingested
+from opsanalytics import status
 from opsanalytics.audits import run
 from opsanalytics.config import load_contract
-from opsanalytics.ingest import ingest_files
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "links"
 
@@ -27,9 +27,7 @@ FINAL = {"delivered": "delivered", "buffered_delivered": "delivered", "retry_onc
 
 @pytest.fixture(scope="module")
 def con():
-    con = warehouse.connect(":memory:", create=True)
-    ingest_files(con, load_contract(FIXTURE / "contract.toml"), [FIXTURE / "access.log"], progress=False)
-    return con
+    return ingested(load_contract(FIXTURE / "contract.toml"), [FIXTURE / "access.log"])[0]
 
 
 def scenario() -> list[dict]:

@@ -9,19 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from eventrows import Log, contract, new_db
-from opsanalytics import facts, status, warehouse
+from eventrows import Log, contract, ingested, new_db
+from opsanalytics import facts, status
 from opsanalytics.config import load_contract
-from opsanalytics.ingest import ingest_files
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "restart-dlr"
 RECEIPT = "id:{fid} sub:001 dlvrd:001 submit date:2611251000 done date:2611251001 stat:{stat} err:000 text:x"
 
 
 def load(path: Path):
-    con = warehouse.connect(":memory:", create=True)
-    ingest_files(con, load_contract(FIXTURE / "contract.toml"), [path], progress=False)
-    return con
+    return ingested(load_contract(FIXTURE / "contract.toml"), [path])[0]
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from opsanalytics import status, warehouse
+from eventrows import ingested
+from opsanalytics import status
 from opsanalytics.config import load_contract
-from opsanalytics.ingest import ingest_files
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "segments"
 RUNS = ("escape_split", "app_part_overflow")
@@ -31,10 +31,7 @@ def submits() -> Counter:
 
 @pytest.fixture(scope="module")
 def con():
-    con = warehouse.connect(":memory:", create=True)
-    ingest_files(con, load_contract(FIXTURE / "contract.toml"),
-                 [FIXTURE / f"{run}.access.log" for run in RUNS], progress=False)
-    return con
+    return ingested(load_contract(FIXTURE / "contract.toml"), [FIXTURE / f"{run}.access.log" for run in RUNS])[0]
 
 
 def counted(con) -> dict[str, tuple[int, bool, int]]:
