@@ -114,6 +114,24 @@ def test_segments_say_whether_resubmissions_count(report):
     assert "every accepted attempt, resubmissions included" in throughput
 
 
+def test_throughput_page_says_which_seconds_over_are_proven(report):
+    """Page 50 gives R8's seconds over and, of them, those beyond the acknowledgement delay
+    (the audit's figures), and lists those first."""
+    from opsanalytics.audits import Filters, run
+
+    params = report.parameters
+    con = warehouse.connect(params["db"], read_only=True)
+    r8 = run(con, load_contract(params["config"]), "R8",
+             Filters(dt.date.fromisoformat(params["date_from"]), dt.date.fromisoformat(params["date_to"])))
+    con.close()
+    page = (report.out_dir / "50-throughput.html").read_text(encoding="utf-8")
+    proven = r8.summary["seconds_over_beyond_ack_delay"]
+    assert 0 < proven < r8.violations  # the simulator's bursts, and seconds a few segments over
+    assert _kpi(page, "seconds over the rate") == r8.violations
+    assert _kpi(page, "of them beyond the acknowledgement delay") == proven
+    assert "those beyond the acknowledgement delay first" in page and "beyond_ack_delay" in page
+
+
 def html_escape(text):
     import html
 

@@ -253,6 +253,18 @@ def test_by_severity_orders_reasons_then_time():
     assert list(insights.by_severity(AuditResult("R1", "freq", 3, r1)).over_cap) == [3, 2, 1]
 
 
+def test_by_severity_puts_r8_seconds_beyond_the_ack_delay_first():
+    """A second a few segments over may be an acknowledgement delay (docs/audits.md R8); one
+    beyond it is a proven breach: shown first, even when less over the rate."""
+    r8 = pd.DataFrame({"second": pd.to_datetime(["2026-01-01 10:00:00", "2026-01-01 10:00:01",
+                                                 "2026-01-01 11:00:00", "2026-01-01 12:00:00"]),
+                       "over_by": [2, 2, 9, 4], "beyond_ack_delay": [True, True, False, False]})
+    ordered = insights.by_severity(AuditResult("R8", "rate", 4, r8))
+    assert list(ordered.over_by) == [2, 2, 9, 4]
+    assert list(ordered.beyond_ack_delay) == [True, True, False, False]
+    assert ordered.second.iloc[0] == pd.Timestamp("2026-01-01 10:00:00")
+
+
 def test_distinct_texts_groups_breaches_by_text():
     rows = pd.DataFrame({
         "message_id": [1, 2, 3], "reason": ["wrong_number", "missing_stop", "missing_stop"],

@@ -188,8 +188,9 @@ _REASON_ORDER = {
 
 def by_severity(result: AuditResult) -> pd.DataFrame:
     """The breach rows of an audit, worst first, for reports (the audit itself orders them
-    by time, which suits scripts): R1 most over the cap, R4 longest after the STOP, R8 most
-    over the rate, rules with reasons by the gravity of the reason, then by time."""
+    by time, which suits scripts): R1 most over the cap, R4 longest after the STOP, R8 the
+    seconds beyond the acknowledgement delay first, then most over the rate, rules with
+    reasons by the gravity of the reason, then by time."""
     rows = result.rows
     if rows.empty:
         return rows
@@ -198,7 +199,9 @@ def by_severity(result: AuditResult) -> pd.DataFrame:
     if result.rule == "R4":
         return rows.sort_values(["seconds_after_stop"], ascending=False, kind="stable")
     if result.rule == "R8":
-        return rows.sort_values(["over_by", "second"], ascending=[False, True], kind="stable")
+        # seconds an acknowledgement delay cannot explain (proven breaches) before the others
+        return rows.sort_values(["beyond_ack_delay", "over_by", "second"], ascending=[False, False, True],
+                                kind="stable")
     if "reason" in rows.columns:
         order = _REASON_ORDER.get(result.rule, [])
         rank = rows["reason"].map(lambda r: order.index(r) if r in order else len(order))
