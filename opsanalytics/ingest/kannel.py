@@ -74,6 +74,10 @@ SMSBOX_LINES = (" send-SMS request added - ", " send-SMS request failed - ", " S
 #: than this, would be: so many values holding a delimiter means a format that does not match
 #: the log, whose values a second reading would only bend to it
 REREAD_ALWAYS = 20
+#: a line cut short of its LEN by a newline written raw in its text (Kannel 1.4.0/1.4.1) is
+#: read again joined to at most this many lines after it (queries/staging/kannel_joined.sql):
+#: a text of up to this many line breaks
+JOIN_LINES = 64
 #: row groups of `events` a writing thread buffers before flushing them to the file (DuckDB's
 #: default 5, ~200 MB a thread; with blocks, 2 to 6 measured the same, within noise)
 WRITE_BUFFER_ROW_GROUPS = 2
@@ -146,7 +150,7 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
         "load_id": load_id, "tz": contract.log_timezone, "prefix": plan.prefix,
         "time_source": plan.time_source, "fold_tolerance_s": FOLD_TOLERANCE_S, **plan.params(),
         "earlier_loads": list(earlier_loads), "start_line": start.line, "smsbox_marks": list(SMSBOX_LINES),
-        "reread_always": REREAD_ALWAYS, **warehouse.EVENT_TIMES,
+        "reread_always": REREAD_ALWAYS, "join_lines": JOIN_LINES, **warehouse.EVENT_TIMES,
     }
     lines = replaced = latin1 = 0
     con.execute(warehouse.query_text("staging/kannel_drop"))
@@ -167,6 +171,9 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
         warehouse.execute(con, "staging/kannel_again", params)
         warehouse.execute(con, "staging/kannel_again_apply", params)
         notes = _reread_notes(warehouse.execute(con, "staging/kannel_again_stats", params).fetchone(), plan, lines)
+        warehouse.execute(con, "staging/kannel_joined", params)
+        warehouse.execute(con, "staging/kannel_joined_apply", params)
+        notes += _joined_notes(*warehouse.execute(con, "staging/kannel_joined_stats", params).fetchone())
         warehouse.execute(con, "staging/kannel_events_slow", params)
         warehouse.execute(con, "staging/kannel_markers", params)
         warehouse.execute(con, "staging/kannel_rejects", params)
@@ -264,6 +271,14 @@ def _reread_notes(stats: tuple, plan: ParsePlan, lines: int) -> list[str]:
     fields = ", ".join(f"{h['field']} ({h['lines']:,} line(s), e.g. {h['example']!r})" for h in held)
     return [f"{sum(h['lines'] for h in held):,} line(s) hold {ends}, which the access-log format puts between "
             f"fields, inside a value; read where the line fits: {fields}"]
+
+
+def _joined_notes(events: int, continued: int) -> list[str]:
+    if not events:
+        return []
+    return [f"{events:,} event(s) hold a newline written raw in their text (as Kannel 1.4.0/1.4.1 write "
+            f"it), which cut each short of its LEN: read joined to the {continued:,} line(s) after them that "
+            "continue them (counted as markers 'continued')"]
 
 
 def _parse_block(con: duckdb.DuckDBPyConnection, plan: ParsePlan, stg_kannel_block, params: dict,

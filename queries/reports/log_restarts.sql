@@ -22,6 +22,7 @@ cut as (
 all_markers as (
     select load_id, line_no, logged_at, marker, false as cut
     from log_markers
+    where marker in ('begins', 'ends')   -- (not the lines that continue a text: 'continued')
     union all
     select c.load_id, c.line_no,
            timezone(coalesce(f.log_timezone, 'UTC'), try_strptime(c.stamp, '%Y-%m-%d %H:%M:%S')),

@@ -3,3 +3,4 @@ DROP TABLE IF EXISTS stg_kannel_left;
 DROP TABLE IF EXISTS stg_kannel_slow;
 DROP TABLE IF EXISTS stg_kannel_again;
 DROP TABLE IF EXISTS stg_kannel_shift;
+DROP TABLE IF EXISTS stg_kannel_joined;
