@@ -57,6 +57,39 @@ def test_dlr_written_before_its_mt_line_links_forward():
     assert mt_status(con, mt) == "delivered"
 
 
+def test_receipts_without_fid_after_a_run_of_parts_are_paired_in_order():
+    """A link that logs no FID (Kannel 1.4.0/1.4.1): the application's two parts, Kannel's ACK
+    after each, then one receipt each. The receipts are the parts' in order (part 1 failed
+    here); with the nearest MT before, both went to part 2 and part 1 had no status."""
+    log = Log()
+    part1 = log.line(0, "Sent SMS", text="Partie 1/2", udh="050003410201", dlr_mask=11)
+    ack1 = log.line(0, "Receive DLR", dlr_mask=8, text="ACK/")
+    part2 = log.line(1, "Sent SMS", text="Partie 2/2", udh="050003410202", dlr_mask=11)
+    ack2 = log.line(1, "Receive DLR", dlr_mask=8, text="ACK/")
+    rcpt1 = log.line(5, "Receive DLR", dlr_mask=2, text=RECEIPT.format(fid="X1", d=0, stat="UNDELIV", err="001"))
+    rcpt2 = log.line(6, "Receive DLR", dlr_mask=1, text=RECEIPT.format(fid="X2", d=1, stat="DELIVRD", err="000"))
+    con = build(log)
+    assert [dlr_link(con, d)[:2] for d in (ack1, ack2, rcpt1, rcpt2)] == [
+        (part1, "context"), (part2, "context"), (part1, "context"), (part2, "context")]
+    assert (mt_status(con, part1), mt_status(con, part2)) == ("failed", "delivered")
+
+
+def test_receipts_without_fid_not_one_per_part_go_to_the_nearest():
+    """More receipts than parts (an intermediate one each): which is whose is not known; each
+    goes to the nearest MT before, as before. A lone MT and its receipt are paired either way."""
+    log = Log()
+    part1 = log.line(0, "Sent SMS", text="Partie 1/2", udh="050003410201", dlr_mask=31)
+    part2 = log.line(1, "Sent SMS", text="Partie 2/2", udh="050003410202", dlr_mask=31)
+    receipts = [log.line(5 + i, "Receive DLR", dlr_mask=mask, text=RECEIPT.format(fid="X", d=0, stat=stat, err="000"))
+                for i, (mask, stat) in enumerate([(4, "ENROUTE"), (4, "ENROUTE"), (1, "DELIVRD")])]
+    lone = log.line(60, "Sent SMS", text="Seul", dlr_mask=31)
+    lone_rcpt = log.line(65, "Receive DLR", dlr_mask=1, text=RECEIPT.format(fid="Y", d=1, stat="DELIVRD", err="000"))
+    con = build(log)
+    assert [dlr_link(con, d)[0] for d in receipts] == [part2, part2, part2]
+    assert mt_status(con, part1) is None  # no receipt of its own
+    assert dlr_link(con, lone_rcpt)[:2] == (lone, "context")
+
+
 def test_reused_fid_links_to_the_nearest_mt():
     log = Log()
     old = log.line(0, "Sent SMS", fid="F9", text="old")

@@ -1,9 +1,5 @@
 """Real Kannel 1.4.0-1.4.3 access logs (tests/fixtures/kannel-older, built from source) load as
 their ground truth says: what the SMSC simulator received (truth.json) is the answer.
-
-The expectations that fail on 1.4.0/1.4.1 (no FID: the receipts of an application-split
-message's parts link to its last part) are marked xfail(strict): they must flip when the
-linking is fixed.
 """
 
 from __future__ import annotations
@@ -22,13 +18,6 @@ from opsanalytics.status import summary
 OLDER = Path(__file__).parent / "fixtures" / "kannel-older"
 VERSIONS = ("1.4.0", "1.4.1", "1.4.2", "1.4.3")
 LATIN1 = ("1.4.0", "1.4.1")    # coding-0 text written unescaped, in Latin-1
-
-def _xfail_if(condition: bool, reason: str):
-    return [pytest.mark.xfail(strict=True, reason=reason)] if condition else []
-
-
-def _versions(xfail_on: tuple[str, ...], reason: str):
-    return [pytest.param(v, marks=_xfail_if(v in xfail_on, reason)) for v in VERSIONS]
 
 
 _CACHE: dict[str, tuple] = {}
@@ -99,26 +88,22 @@ def test_every_line_is_read(version, load):
 
 
 APP_SPLIT = (("33612340016", "050003410201"), ("33612340016", "050003410202"))
-NO_FID = ("no FID before 1.4.2: the receipts of both parts of an app-split message to one receiver "
-          "link by context to part 2, part 1 gets no final status (fct_dlr linking)")
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_every_mt_has_its_coding_segments_and_final_status(version, load):
-    """All but the two parts of the app-split m16/m17 (test_app_split_parts_each_get_their_receipt);
-    m13, whose line 1.4.0/1.4.1 cut in two, included (test_the_mt_with_a_raw_newline)."""
+    """Every MT: m13, whose line 1.4.0/1.4.1 cut in two (test_the_mt_with_a_raw_newline), and
+    the two parts of the app-split m16/m17 (test_app_split_parts_each_get_their_receipt) too."""
     con, truth = load(version)
     expected = _expected_mts(truth)
-    got = _mts(con)
-    for key in APP_SPLIT:
-        expected.pop(key)
-        got.pop(key, None)
-    assert got == expected
-    assert len(expected) == 22
+    assert _mts(con) == expected
+    assert len(expected) == 24
 
 
-@pytest.mark.parametrize("version", _versions(LATIN1, NO_FID))
+@pytest.mark.parametrize("version", VERSIONS)
 def test_app_split_parts_each_get_their_receipt(version, load):
+    """Before 1.4.2 no line has a FID: the two receipts after the two parts are paired with
+    them in order (before, both went to part 2, and part 1 stayed pending)."""
     con, truth = load(version)
     expected = _expected_mts(truth)
     got = _mts(con)
@@ -203,20 +188,13 @@ STATUS = {"rejected": 0, "mt": {"accepted": 23, "refused": 3, "segments": 27}, "
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_status_lines(version, load):
+def test_status(version, load):
     """m13's second line in 1.4.0/1.4.1 is a marker 'continued': every line accounted for."""
     con, _ = load(version)
     doc = summary(con)
-    assert (doc["lines"], doc["events"], doc["markers"], doc["rejected"]) == \
-        ((72, 69, 3, 0) if version in LATIN1 else (71, 69, 2, 0))
-    assert "accounting_mismatch" not in doc
-
-
-@pytest.mark.parametrize("version", _versions(LATIN1, NO_FID))
-def test_status(version, load):
-    con, _ = load(version)
-    doc = summary(con)
     assert {k: doc[k] for k in STATUS} == STATUS
+    assert (doc["lines"], doc["events"], doc["markers"]) == ((72, 69, 3) if version in LATIN1 else (71, 69, 2))
+    assert "accounting_mismatch" not in doc
 
 
 def _truth_final(truth: dict) -> dict[str, str | None]:

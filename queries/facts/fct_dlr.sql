@@ -16,7 +16,8 @@
 --      to the MT line without FID of the same smsc, service, sender and receiver just before:
 --      within $context_link for Kannel's own ACK/NACK, $fallback_link for receipts.
 --      A NACK links only to a refused/failed/discarded/expired line, anything else only to
---      an accepted one.
+--      an accepted one. Receipts that follow a run of such MT lines, as many as the lines
+--      (an application's parts on a link that logs no FID), are theirs in order;
 --   3. `FAILED Receive DLR` lines (Kannel found no store entry: a duplicate receipt, one of an
 --      MT outside the warehouse, or one that came after a restart emptied its internal DLR
 --      store) on (smsc, fid, their sender: Kannel writes the receipt's numbers swapped, from =
@@ -186,6 +187,44 @@ context_before AS (
     QUALIFY dlr_id IS NOT NULL
 ),
 
+-- receipts linked by context, paired in order: the receipts that follow a run of MT lines
+-- of one key (the parts of a message the application split, sent at once, on a link that
+-- logs no FID: Kannel 1.4.0/1.4.1) are theirs one for one when they are as many, the first
+-- to the first; nothing else tells them apart, and the nearest MT line before would take
+-- them all. Kannel's own ACK/NACK lines (one after each submit) are left out of the runs.
+-- Otherwise (more or fewer receipts than lines, as with intermediate receipts) the nearest.
+receipt_runs AS (
+    SELECT *,
+           sum(CASE WHEN mt_id IS NOT NULL AND after_receipt THEN 1 ELSE 0 END) OVER (
+               PARTITION BY smsc, service, sender, receiver, side ORDER BY logged_at, ord, mt_id, dlr_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
+    FROM (
+        SELECT *,
+               coalesce(lag(dlr_id) OVER (PARTITION BY smsc, service, sender, receiver, side
+                                          ORDER BY logged_at, ord, mt_id, dlr_id) IS NOT NULL, false) AS after_receipt
+        FROM context_timeline
+        WHERE dlr_id IS NULL OR dlr_id IN (SELECT dlr_id FROM context_candidates WHERE source = 'receipt')
+    )
+),
+
+receipt_ranked AS (
+    SELECT *,
+           row_number() OVER (PARTITION BY smsc, service, sender, receiver, side, run, mt_id IS NULL
+                              ORDER BY logged_at, ord, mt_id, dlr_id) AS pos,
+           count(mt_id) OVER (PARTITION BY smsc, service, sender, receiver, side, run) AS run_mts,
+           count(dlr_id) OVER (PARTITION BY smsc, service, sender, receiver, side, run) AS run_receipts
+    FROM receipt_runs
+),
+
+receipt_paired AS (
+    SELECT d.dlr_id, m.mt_id AS context_id, m.logged_at AS context_at
+    FROM receipt_ranked AS d
+    JOIN receipt_ranked AS m
+        ON m.smsc = d.smsc AND m.service = d.service AND m.sender = d.sender AND m.receiver = d.receiver
+        AND m.side = d.side AND m.run = d.run AND m.pos = d.pos AND m.mt_id IS NOT NULL
+    WHERE d.dlr_id IS NOT NULL AND d.run_mts = d.run_receipts AND d.run_mts > 1
+),
+
 -- every DLR line with the MT lines nearest before and after it on its key
 fid_nearest AS NOT MATERIALIZED (
     SELECT
@@ -216,7 +255,12 @@ links AS (
         END AS link,
         c.context_id
     FROM fid_nearest AS d
-    LEFT JOIN context_before AS c USING (dlr_id)
+    LEFT JOIN (
+        SELECT dlr_id, coalesce(p.context_id, b.context_id) AS context_id,
+               coalesce(p.context_at, b.context_at) AS context_at
+        FROM context_before AS b
+        LEFT JOIN receipt_paired AS p USING (dlr_id)
+    ) AS c USING (dlr_id)
 ),
 
 -- the DLR lines with their link (their columns carried from dlr_keys, not read again); the
