@@ -132,7 +132,8 @@ class ShortCode(_Strict):
     """One short code (numéro court) of the contract and its options."""
 
     code: str = Field(description="5 digits; its range (34-38) says what it may carry (R5, R6)")
-    smsc: str | None = Field(None, description="gateway connection (Kannel smsc-id) carrying it")
+    smsc: str | list[str] | None = Field(None, description="gateway connection (Kannel smsc-id) carrying it; a list "
+                                         "when several binds with their own smsc-id carry it")
     rate: int = Field(10, description="subscribed throughput, SMS/s (R8)")
     oadc: list[str] = Field([], description="sender names of the OAdC option; empty = no option (R7)")
     geo_presence: bool = Field(False, description="Géo Présence option, needed for marketing on 35ABC (R6)")
@@ -144,6 +145,21 @@ class ShortCode(_Strict):
         if not re.fullmatch(r"[0-9]{5}", value):  # not isdigit(): full-width '３６１８０' is a digit
             raise ValueError(f"expected a 5-digit short code such as '36180', got {value!r}")
         return value
+
+    @field_validator("smsc")
+    @classmethod
+    def _smsc(cls, value: str | list[str] | None) -> str | list[str] | None:
+        names = [value] if isinstance(value, str) else value or []
+        if any(not name.strip() for name in names):
+            raise ValueError("expected Kannel smsc-id names, got an empty one")
+        if isinstance(value, list) and (not value or len(set(value)) < len(value)):
+            raise ValueError(f"expected one or more distinct smsc-id names, got {value!r}")
+        return value
+
+    @property
+    def connections(self) -> list[str]:
+        """The gateway connections (smsc-ids) that carry this short code: none, one or several."""
+        return [self.smsc] if isinstance(self.smsc, str) else list(self.smsc or [])
 
     @field_validator("rate")
     @classmethod
@@ -225,14 +241,15 @@ class Contract(_Strict):
                     first[value] = i
         sharing: dict[str, list[int]] = {}
         for i, sc in enumerate(self.short_codes):
-            if sc.smsc:
-                sharing.setdefault(sc.smsc, []).append(i)
+            for smsc in sc.connections:
+                sharing.setdefault(smsc, []).append(i)
         for smsc, indexes in sharing.items():
             if len(indexes) > 1:
                 entries = ", ".join(f"short_codes[{i}].code {self.short_codes[i].code!r}" for i in indexes)
                 problems.append((("short_codes", indexes[1], "smsc"),
-                                 f"smsc {smsc!r} is given to {len(indexes)} short codes: {entries}; expected one "
-                                 "smsc (Kannel smsc-id) per short code, which is how a line on it gets its short code"))
+                                 f"smsc {smsc!r} is given to {len(indexes)} short codes: {entries}; expected each "
+                                 "smsc (Kannel smsc-id) to carry one short code, which is how a line on it gets "
+                                 "its short code"))
         return problems
 
     def _brand_problems(self) -> list[tuple[tuple, str]]:

@@ -122,7 +122,7 @@ def _short_codes(contract: Contract) -> pa.Table:
     codes = contract.short_codes
     return pa.table({
         "code": pa.array([s.code for s in codes], pa.string()),
-        "smsc": pa.array([s.smsc for s in codes], pa.string()),
+        "smsc": pa.array([s.connections for s in codes], pa.list_(pa.string())),
         "rate": pa.array([s.rate for s in codes], pa.int32()),
         "oadc": pa.array([list(s.oadc) for s in codes], pa.list_(pa.string())),
         "geo_presence": pa.array([s.geo_presence for s in codes], pa.bool_()),
@@ -231,3 +231,4 @@ def write(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
             warehouse.execute(con, f"reference/{table}").fetchall()
         finally:
             con.unregister(name)
+    warehouse.execute(con, "reference/ref_connections").fetchall()  # (from ref_short_codes)

@@ -164,8 +164,24 @@ def test_a_shared_smsc_is_named_with_the_short_codes_sharing_it():
             '[[short_codes]]\ncode = "36182"\nsmsc = "ora_a"\n[[short_codes]]\ncode = "36183"\nsmsc = "ora_a"\n')
     assert _error(text).splitlines() == [
         "c.toml: short_codes[2].smsc: smsc 'ora_a' is given to 3 short codes: short_codes[0].code '36180', "
-        "short_codes[2].code '36182', short_codes[3].code '36183'; expected one smsc (Kannel smsc-id) per short code, "
-        "which is how a line on it gets its short code"]
+        "short_codes[2].code '36182', short_codes[3].code '36183'; expected each smsc (Kannel smsc-id) to carry one "
+        "short code, which is how a line on it gets its short code"]
+
+
+def test_a_short_code_on_several_binds_lists_their_smsc_ids():
+    """Two binds to Orange with smsc-ids of their own both carry 36180 (a second [[short_codes]]
+    for 36180 is refused as declared twice): `smsc` takes a list."""
+    codes = parse_contract('[[short_codes]]\ncode = "36180"\nsmsc = ["ora_a", "ora_b"]\n'
+                           '[[short_codes]]\ncode = "36181"\nsmsc = "ora_c"\n').short_codes
+    assert [(c.code, c.connections) for c in codes] == [("36180", ["ora_a", "ora_b"]), ("36181", ["ora_c"])]
+    shared = _error('[[short_codes]]\ncode = "36180"\nsmsc = ["ora_a", "ora_b"]\n'
+                    '[[short_codes]]\ncode = "36181"\nsmsc = "ora_b"\n')
+    assert shared.startswith("c.toml: short_codes[1].smsc: smsc 'ora_b' is given to 2 short codes")
+
+
+@pytest.mark.parametrize("value", ['[]', '["ora_a", "ora_a"]', '["ora_a", " "]', '""'])
+def test_an_smsc_list_names_distinct_connections(value):
+    assert _error(f'[[short_codes]]\ncode = "36180"\nsmsc = {value}\n').startswith("c.toml: short_codes[0].smsc: ")
 
 
 def test_duplicates_are_named_at_their_key():

@@ -9,6 +9,7 @@ import pytest
 
 from eventrows import Log, contract, new_db
 from opsanalytics import facts
+from opsanalytics.config import parse_contract
 
 
 def build(log: Log):
@@ -297,3 +298,37 @@ def test_dlr_in_the_next_rotated_file_links_to_the_mt_of_the_previous_one():
     facts.build(con, contract())
     assert dlr_link(con, rcpt) == (mt, "fid", False, "receipt")
     assert mt_status(con, mt) == "delivered"
+
+
+def _short_codes_of(contract_toml: str, lines: list[tuple[str, str]]) -> list:
+    log = Log()
+    for smsc, sender in lines:
+        log.line(0, "Sent SMS", smsc=smsc, sender=sender, text="Promo STOP au 36180")
+    con = new_db()
+    log.write(con)
+    facts.build(con, parse_contract(contract_toml, "c.toml"))
+    return [code for (code,) in con.execute("SELECT short_code FROM fct_mt ORDER BY line_no").fetchall()]
+
+
+SERVICE = '[[services]]\nname = "acme"\nbrand = "Acme"\ncategory = "marketing"\n'
+
+
+def test_a_sender_name_one_short_code_declares_is_its_short_code_without_a_connection_map():
+    """No smsc in the contract: a line from `ACME`, which only 36180 declares (OAdC option),
+    is 36180's (it was no short code's: false R6 and R7 breaches); a 5-digit sender is its own."""
+    toml = ('[[short_codes]]\ncode = "36180"\noadc = ["ACME"]\n[[short_codes]]\ncode = "36181"\n'
+            'oadc = ["Shared"]\n[[short_codes]]\ncode = "36182"\noadc = ["Shared"]\n' + SERVICE)
+    lines = [("link", "ACME"), ("link", "36181"), ("link", "Shared"), ("link", "Other")]
+    assert _short_codes_of(toml, lines) == ["36180", "36181", None, None]
+
+
+def test_a_sender_name_gives_no_short_code_once_connections_are_mapped():
+    """With connections mapped, a line on another connection may be the brand's traffic to
+    another operator under the same name: not Orange's 36180."""
+    toml = '[[short_codes]]\ncode = "36180"\nsmsc = "ora_36180"\noadc = ["ACME"]\n' + SERVICE
+    assert _short_codes_of(toml, [("ora_36180", "ACME"), ("sfr", "ACME")]) == ["36180", None]
+
+
+def test_a_short_code_on_several_connections_is_every_line_on_them():
+    toml = '[[short_codes]]\ncode = "36180"\nsmsc = ["ora_a", "ora_b"]\n' + SERVICE
+    assert _short_codes_of(toml, [("ora_a", "ACME"), ("ora_b", "ACME"), ("ora_c", "ACME")]) == ["36180", "36180", None]

@@ -71,7 +71,7 @@ def test_reject_reasons_failing_after_the_commit_is_one_line_and_the_load_stays(
     assert err.splitlines() == [
         ODD_HEADER,
         "opsanalytics ingest: warning: the load is committed, but the post-load checks failed (IO Error: disk "
-        f"went away); not computed: why lines were rejected, the cautions (services missing from {config}, "
+        f"went away); not computed: why lines were rejected, the cautions (services and connections missing from {config}, "
         "receipts' clock against log_timezone, clock steps at restarts, lines of a repeated hour not placed, "
         "receipts without a status or matching no MT)"]
     assert _rejected(db) == 8
@@ -89,7 +89,7 @@ def test_cautions_failing_after_the_commit_keep_the_reasons_and_say_so(tmp_path,
                                                "access-log format (truncated or damaged line?)")
     assert err[-1] == ("opsanalytics ingest: warning: the load is committed, but the post-load checks failed "
                        "(Catalog Error: Table with name fct_mt does not exist!); not computed: the cautions "
-                       f"(services missing from {config}, receipts' clock against log_timezone, "
+                       f"(services and connections missing from {config}, receipts' clock against log_timezone, "
                        "clock steps at restarts, lines of a repeated hour not placed, receipts without a status or "
                        "matching no MT)")
     assert len(err) == 8 and _rejected(db) == 8   # header, 5 reasons, '... and 2 other', the warning

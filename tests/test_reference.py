@@ -41,9 +41,10 @@ def test_tables_from_the_contract():
     con = new_db()
     reference.write(con, parse_contract(TOML, "c.toml"))
     assert con.execute("SELECT * FROM ref_short_codes ORDER BY code").fetchall() == [
-        ("36180", "ora_36180", 20, ["ACME", "Acme Promo"], False, None, "36"),
-        ("38001", None, 10, [], False, ["M2M Co"], "38"),
+        ("36180", ["ora_36180"], 20, ["ACME", "Acme Promo"], False, None, "36"),
+        ("38001", [], 10, [], False, ["M2M Co"], "38"),
     ]
+    assert con.execute("SELECT * FROM ref_connections").fetchall() == [("ora_36180", "36180")]
     assert con.execute("SELECT * FROM ref_services ORDER BY name").fetchall() == [
         ("acme", "Acme", "marketing", True), ("m2m", "M2M Co", "m2m", False)]
     settings = dict(con.execute("SELECT key, value FROM ref_settings").fetchall())

@@ -108,7 +108,8 @@ def _post_load_checks(con: duckdb.DuckDBPyConnection, contract: Contract, result
     """Why lines were rejected, per file, and the cautions. The load is committed: DuckDB
     failing these must not undo it, nor pass unsaid: what could not be computed is replaced
     by one line saying so and why."""
-    cautions = (f"the cautions (services missing from {config}, receipts' clock against log_timezone, "
+    cautions = (f"the cautions (services and connections missing from {config}, receipts' clock against "
+                "log_timezone, "
                 "clock steps at restarts, lines of a repeated hour not placed, "
                 "receipts without a status or matching no MT)")
     reasons: list = [([], 0) for _ in results]

@@ -14,20 +14,25 @@ from opsanalytics.config import Contract
 from opsanalytics.ingest import LoadResult, reading_warning
 from opsanalytics.ingest.kannel import plan_for
 from opsanalytics.ingest.kannel_format import lost_fields
-from opsanalytics.report.insights import clock_offsets, clock_warnings, dlr_unmatched, services_not_in_contract
+from opsanalytics.report.insights import (clock_offsets, clock_warnings, connections_not_in_contract, dlr_unmatched,
+                                          services_not_in_contract)
 
 
 def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult],
              config: str) -> list[str]:
     """Lines already loaded with another log_timezone or access-log format than the
     contract's (kept as they were read), services the contract `config` does not name, a
-    log_timezone that the SMSC's receipts contradict, a log whose clock steps at a restart,
+    connections it does not map while it maps some, a log_timezone that the SMSC's receipts
+    contradict, a log whose clock steps at a restart,
     lines of a repeated autumn hour that no line places, and what a custom access-log format
     leaves out; one message each, in that order."""
     out = [w for w in (reading_warning(r, contract) for r in results) if w]
     unnamed = services_not_in_contract(con, contract, Filters())
     if len(unnamed):
         out.append(services_warning(unnamed, config))
+    unmapped = connections_not_in_contract(con, contract, Filters())
+    if len(unmapped):
+        out.append(connections_warning(unmapped, config))
     skewed = clock_warnings(clock_offsets(con, contract, Filters()))
     if len(skewed):
         out.append(clock_warning(skewed, contract.log_timezone, config))
@@ -160,6 +165,17 @@ def services_warning(unnamed, config: str) -> str:
             f"{listed}{more}; their MTs have no brand and no category, so no marketing rule "
             "(R1-R4) applies to them. Name them in [[services]] and run ingest again: the facts "
             "are rebuilt for the new contract.")
+
+
+def connections_warning(unmapped, config: str) -> str:
+    """Connections the contract does not map: their lines' short code is only their sender's."""
+    listed = ", ".join(f"{r.smsc} ({r.mt_lines:,} MT, from {', '.join(r.senders) or 'no sender'})"
+                       for r in unmapped.head(10).itertuples())
+    more = f" and {len(unmapped) - 10} more" if len(unmapped) > 10 else ""
+    return (f"warning: {len(unmapped)} connection(s) sending MTs are not in the smsc of any of {config}'s "
+            f"[[short_codes]]: {listed}{more}; a line on them gets its short code from its sender only (a 5-digit "
+            "number; a sender name gets none). If one carries an Orange short code (another bind), add its smsc-id "
+            "to that short code's smsc (a list for several binds) and run ingest again.")
 
 
 def clock_warning(skewed, log_timezone: str, config: str) -> str:

@@ -102,6 +102,12 @@ def services_not_in_contract(con, contract: Contract, filters: Filters) -> pd.Da
     return _query(con, "services_not_in_contract", contract, filters)
 
 
+def connections_not_in_contract(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """Connections (smsc-ids) carrying accepted MTs that the contract, which names some, does
+    not: their lines get a short code from their sender only."""
+    return _query(con, "connections_not_in_contract", contract, filters)
+
+
 def clock_offsets(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     """Per connection, the median offset between the SMSC's receipt `submit date` and the
     log's time of the MT: about zero when log_timezone is right (R2 depends on it)."""

@@ -135,5 +135,5 @@ SELECT
     nullif(split_part(w.norm, ' ', 1), '') AS first_word
 FROM words AS w
 JOIN keywords AS k USING (mo_id)
-LEFT JOIN ref_short_codes AS sc ON sc.smsc = w.smsc
+LEFT JOIN ref_connections AS sc ON sc.smsc = w.smsc
 LEFT JOIN int_msisdn AS n ON n.raw = w.sender

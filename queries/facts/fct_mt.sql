@@ -38,6 +38,18 @@ udh_ies (udh, pos, iei, ie_data) AS (
     WHERE ie_len IS NOT NULL
 ),
 
+-- a sender name (OAdC option) that one short code of the contract declares, and no other:
+-- the short code of a line written from it, when the contract maps no connection at all
+-- (with a mapping, a line on another connection may be the same brand's traffic to another
+-- operator, under the same name)
+oadc_codes AS (
+    SELECT name, min(code) AS code
+    FROM (SELECT unnest(oadc) AS name, code FROM ref_short_codes)
+    WHERE NOT EXISTS (SELECT 1 FROM ref_connections)
+    GROUP BY name
+    HAVING count(DISTINCT code) = 1
+),
+
 concat_ie AS (
     SELECT
         udh,
@@ -64,7 +76,7 @@ SELECT
     m.meta,
     s.brand,
     coalesce(s.category, 'unknown') AS category,
-    coalesce(sc.code, short_code_written(m.sender)) AS short_code,
+    coalesce(sc.code, short_code_written(m.sender), o.code) AS short_code,
     m.sender AS oadc,
     coalesce(n.msisdn, m.receiver) AS msisdn,
     m.receiver AS msisdn_raw,
@@ -120,7 +132,8 @@ SELECT
 FROM mt_lines AS m
 LEFT JOIN concat_ie AS c USING (udh)
 LEFT JOIN ref_services AS s ON s.name = m.service
-LEFT JOIN ref_short_codes AS sc ON sc.smsc = m.smsc
+LEFT JOIN ref_connections AS sc ON sc.smsc = m.smsc
+LEFT JOIN oadc_codes AS o ON o.name = m.sender
 LEFT JOIN int_msisdn AS n ON n.raw = m.receiver
 LEFT JOIN fct_mt_status AS st USING (mt_id)
 LEFT JOIN kannel_loads AS k ON k.load_id = m.load_id

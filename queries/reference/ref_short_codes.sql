@@ -1,4 +1,5 @@
--- Short codes of the contract and their options (R5-R8); range = the ABC range '34'..'38'.
+-- Short codes of the contract and their options (R5-R8); range = the ABC range '34'..'38';
+-- smsc: the connections (Kannel smsc-ids) that carry it (none, one or several binds).
 CREATE OR REPLACE TABLE ref_short_codes AS
 SELECT
     code,

@@ -7,10 +7,7 @@
 -- code or brand is left out; one that cannot be attributed (no such smsc, sender or
 -- service) is kept apart: attributed = false, for the page to say how many.
 with smsc_codes as (
-    select smsc, min(code) as code
-    from ref_short_codes
-    where smsc is not null
-    group by smsc
+    select smsc, code from ref_connections
 ),
 dlr as (
     select coalesce(nullif(d.smsc, ''), '(none)') as smsc, d.source, d.unmatched,
