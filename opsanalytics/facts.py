@@ -48,6 +48,11 @@ LIBRARIES = ("duckdb", "holidays", "phonenumbers")
 CONTEXT_LINK = dt.timedelta(seconds=60)
 #: a receipt whose FID matches no MT links to an MT line without FID at most this long before it
 FALLBACK_LINK = dt.timedelta(hours=48)
+#: a `FAILED Receive DLR` logged before the MT line of its (smsc, FID, number) links to it when
+#: at most this long before it: the SMSC sent the receipt before its submit_sm_resp (real
+#: Kannel 1.4.5: the receipt logged unmatched 1 s before the MT line), which Kannel waits for
+#: `wait-ack` (60 s by default) at most
+LOST_AFTER = dt.timedelta(seconds=60)
 #: the parts of one concatenated message (same smsc, service, OAdC, number, reference and
 #: part count) may lie this long apart at least; a longer gap starts a new message. The
 #: gap allowed is the greater of this and `retry_minutes`: parts come within seconds, and a
@@ -116,6 +121,7 @@ def parameters(contract: Contract) -> dict[str, object]:
         "retry_minutes": contract.rules.retry_minutes,
         "context_link": CONTEXT_LINK,
         "fallback_link": FALLBACK_LINK,
+        "lost_after": LOST_AFTER,
         "part_gap": PART_GAP,
         **reference.keyword_patterns(contract).params(),
     }

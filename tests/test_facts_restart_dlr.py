@@ -104,9 +104,10 @@ def build(log: Log):
     return con
 
 
-def test_a_failed_receipt_links_only_to_the_nearest_message_before_it():
+def test_a_failed_receipt_links_to_the_nearest_message_before_it_or_just_after():
     """FIDs repeat over time: the MT line of that FID and number just before the receipt is
-    its message; an MT line after it is never one (Kannel logs the receipt after its MT)."""
+    its message; one after it only within facts.LOST_AFTER (60 s), nearer than any before: a
+    receipt the SMSC sent before its submit_sm_resp is logged before its MT line (receipt-first/)."""
     log = Log()
     first = log.line(0, "Sent SMS", fid="R1", text="t")
     ack1 = log.line(0, "Receive DLR", fid="R1", dlr_mask=8, text="ACK/")
@@ -117,13 +118,18 @@ def test_a_failed_receipt_links_only_to_the_nearest_message_before_it():
                     text=RECEIPT.format(fid="R1", stat="DELIVRD"))
     before_any = log.line(1010, "FAILED Receive DLR", fid="R2", service="", sender="33612345678", receiver="36180",
                           text=RECEIPT.format(fid="R2", stat="DELIVRD"))
-    log.line(1020, "Sent SMS", fid="R2", text="t")
+    just_after = log.line(1020, "Sent SMS", fid="R2", text="t")
+    too_early = log.line(1100, "FAILED Receive DLR", fid="R3", service="", sender="33612345678", receiver="36180",
+                         text=RECEIPT.format(fid="R3", stat="DELIVRD"))
+    log.line(1161, "Sent SMS", fid="R3", text="t")
     con = build(log)
     rows = con.execute("SELECT dlr_id, mt_id, link FROM fct_dlr WHERE outcome = 'unmatched' ORDER BY dlr_id").fetchall()
-    assert rows == [(early, first, "fid_lost"), (late, second, "fid_lost"), (before_any, None, None)]
+    assert rows == [(early, first, "fid_lost"), (late, second, "fid_lost"), (before_any, just_after, "fid_lost"),
+                    (too_early, None, None)]
     assert con.execute("SELECT mt_id, final_status, final_stat, dlr_lines FROM fct_mt WHERE fid = 'R1' "
                        "ORDER BY mt_id").fetchall() == [(first, "failed", "UNDELIV", 2), (second, "delivered", "DELIVRD", 1)]
-    assert con.execute("SELECT final_status FROM fct_mt WHERE fid = 'R2'").fetchall() == [(None,)]
+    assert con.execute("SELECT fid, final_status FROM fct_mt WHERE fid IN ('R2', 'R3') ORDER BY fid").fetchall() == [
+        ("R2", "delivered"), ("R3", None)]
     assert con.execute("SELECT mt_id FROM fct_dlr WHERE dlr_id = $id", {"id": ack1}).fetchall() == [(first,)]
 
 
@@ -140,3 +146,20 @@ def test_a_lost_receipt_s_stat_gives_the_status_kannel_would_have_logged(stat, e
     con = build(log)
     assert con.execute("SELECT final_status, dlr_lines FROM fct_mt WHERE mt_id = $id", {"id": mt}).fetchall() == [
         (expected, 2)]
+
+
+RECEIPT_FIRST = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "receipt-first"
+
+
+@pytest.mark.parametrize("log, config", [("access.log", "contract.toml"), ("access-clean.log", "contract-clean.toml")])
+def test_receipts_sent_before_the_submit_response_give_their_messages_a_status(log, config):
+    """Real Kannel 1.4.5 (receipt-first/): each receipt came before its submit_sm_resp and was
+    logged FAILED Receive DLR before its MT line, 0 to 2 s before; it is the only status the MT
+    gets. In the clean log those lines borrow a neighbour's time. Truth: G1 delivered, G2 and G3
+    failed (err 001)."""
+    con, _ = ingested(load_contract(RECEIPT_FIRST / config), [RECEIPT_FIRST / log])
+    assert con.execute("SELECT msisdn, final_status, final_stat FROM fct_mt ORDER BY msisdn").fetchall() == [
+        ("+33614100001", "delivered", "DELIVRD"), ("+33614100002", "failed", "UNDELIV"),
+        ("+33614100003", "failed", "UNDELIV")]
+    assert con.execute("SELECT count(*) FROM fct_dlr WHERE link = 'fid_lost'").fetchall() == [(3,)]
+    assert status.summary(con)["dlr"] == {"lines": 2, "unmatched": 3, "delivered": 1, "failed": 2}

@@ -19,9 +19,10 @@
 --      an accepted one. Receipts that follow a run of such MT lines, as many as the lines
 --      (an application's parts on a link that logs no FID), are theirs in order;
 --   3. `FAILED Receive DLR` lines (Kannel found no store entry: a duplicate receipt, one of an
---      MT outside the warehouse, or one that came after a restart emptied its internal DLR
---      store) on (smsc, fid, their sender: Kannel writes the receipt's numbers swapped, from =
---      the handset) to the nearest MT line before them only, as 'fid_lost'; never on the FID
+--      MT outside the warehouse, one that came after a restart emptied its internal DLR
+--      store, or one the SMSC sent before its submit_sm_resp) on (smsc, fid, their sender:
+--      Kannel writes the receipt's numbers swapped, from = the handset) to the nearest MT
+--      line before them, or after them within $lost_after, as 'fid_lost'; never on the FID
 --      alone (Kannel matched nothing, so the number is the only check left: with a wrong
 --      msg-id-type a receipt's id can equal another MT's FID). They stay unmatched; only
 --      fct_mt_status decides whether such a receipt gives its MT a status.
@@ -241,8 +242,18 @@ fid_nearest AS NOT MATERIALIZED (
 links AS (
     SELECT
         d.*,
+        -- a FAILED Receive DLR: the MT line before it, or one at most $lost_after after it
+        -- when that is nearer (a receipt the SMSC sent before its submit_sm_resp: Kannel had
+        -- no store entry yet and logged the MT line when the response came)
         CASE
-            WHEN d.outcome = 'unmatched' AND d.before_id IS NOT NULL THEN 'fid_lost'
+            WHEN d.outcome <> 'unmatched' THEN NULL
+            WHEN d.after_id IS NOT NULL AND d.after_at - d.logged_at <= $lost_after
+                 AND (d.before_id IS NULL OR d.after_at - d.logged_at < d.logged_at - d.before_at)
+                THEN d.after_id
+            ELSE d.before_id
+        END AS lost_id,
+        CASE
+            WHEN d.outcome = 'unmatched' AND lost_id IS NOT NULL THEN 'fid_lost'
             WHEN d.outcome NOT IN ('accepted', 'dropped') THEN NULL
             WHEN d.before_id IS NOT NULL AND (d.after_id IS NULL OR d.logged_at - d.before_at <= d.after_at - d.logged_at)
                 THEN 'fid'
@@ -274,7 +285,7 @@ dlr_lines AS (
         CASE link
             WHEN 'fid' THEN before_id
             WHEN 'fid_after' THEN after_id
-            WHEN 'fid_lost' THEN before_id
+            WHEN 'fid_lost' THEN lost_id
             WHEN 'context' THEN context_id
             WHEN 'fallback' THEN context_id
         END AS mt_id,
