@@ -95,6 +95,9 @@ def test_what_a_custom_format_leaves_out():
     assert lost_fields("%l %p %P %i %n %F %d %c %u")[-1].startswith("%b (text): R3 cannot check STOP mentions")
     clean = lost_fields("%t " + DEFAULT_FORMAT, clean=True)
     assert len(clean) == 1 and clean[0].startswith("the time of each line (access-log-clean)")
+    # a real Kannel 1.4.5 with its link down logged a message queued at 21:59:45 at 21:59:45,
+    # sent at 22:00:11: R2 found no breach (the default prefix is the sending time)
+    assert "R8 counts a burst" in clean[0] and "R2 judges a message queued" in clean[0]
 
 
 def test_a_format_without_numbers_says_what_the_audits_lose():

@@ -235,7 +235,9 @@ def lost_fields(log_format: str | None, clean: bool = False) -> list[str]:
                     else "%b (text): read from %a, whose runs of spaces are squeezed (lossy)")
     if clean:
         lost.append("the time of each line (access-log-clean): %t/%T is when the message was created, "
-                    "not sent, so R8 counts a burst Kannel queued as if it left at once")
+                    "not sent, so R8 counts a burst Kannel queued as if it left at once, and R2 judges a "
+                    "message queued before the window's end (a link down at 21:59) at its request, "
+                    "not when it went out")
     return lost
 
 
