@@ -21,11 +21,11 @@ from opsanalytics.report.insights import (clock_offsets, clock_warnings, connect
 def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult],
              config: str) -> list[str]:
     """Lines already loaded with another log_timezone or access-log format than the
-    contract's (kept as they were read), services the contract `config` does not name, a
+    contract's (kept as they were read), services the contract `config` does not name,
     connections it does not map while it maps some, a log_timezone that the SMSC's receipts
-    contradict, a log whose clock steps at a restart,
-    lines of a repeated autumn hour that no line places, and what a custom access-log format
-    leaves out; one message each, in that order."""
+    contradict, a log whose clock steps at a restart, lines of a repeated autumn hour that no
+    line places, what a custom access-log format leaves out, delivery reports forwarded as
+    MTs, receipts without a status or matching no MT; one message each, in that order."""
     out = [w for w in (reading_warning(r, contract) for r in results) if w]
     unnamed = services_not_in_contract(con, contract, Filters())
     if len(unnamed):
@@ -44,6 +44,9 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
         out.append(f"warning: the access_log_format of {config} leaves out:\n"
                    + "\n".join(f"  {why}" for why in lost))
+    forwarded = warehouse.execute(con, "reports/forwarded_dlrs").fetchall()
+    if forwarded:
+        out.append(forwarded_warning(forwarded))
     unread = warehouse.execute(con, "reports/receipts_without_status").fetchall()
     if unread:
         out.append(receipts_warning(unread))
@@ -176,6 +179,14 @@ def connections_warning(unmapped, config: str) -> str:
             f"[[short_codes]]: {listed}{more}; a line on them gets its short code from its sender only (a 5-digit "
             "number; a sender name gets none). If one carries an Orange short code (another bind), add its smsc-id "
             "to that short code's smsc (a list for several binds) and run ingest again.")
+
+
+def forwarded_warning(rows: list[tuple]) -> str:
+    """Delivery reports Kannel forwarded as MTs (reroute-dlr): counted, but judged as nothing."""
+    listed = ", ".join(f"{smsc} ({lines:,})" for smsc, lines, _ in rows[:10])
+    return (f"note: {sum(r[1] for r in rows):,} `Sent SMS` line(s) are delivery reports Kannel forwarded "
+            f"(reroute-dlr: their META holds the DLR's orig_msg), on {listed}: status and R8 count them as the "
+            "submits they are, no rule judges them as messages of a brand (R1-R7, R10).")
 
 
 def clock_warning(skewed, log_timezone: str, config: str) -> str:

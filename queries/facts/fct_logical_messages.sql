@@ -27,10 +27,12 @@ WITH RECURSIVE
 -- message Kannel split itself reached the recipient, a later part failed) is an accepted
 -- attempt that failed (its final_status is 'rejected'), so the rules judge what was sent and
 -- a resend of it within retry_minutes is the same message
--- (NOT MATERIALIZED: each reader takes the columns it needs, no copy of fct_mt)
+-- (NOT MATERIALIZED: each reader takes the columns it needs, no copy of fct_mt). A delivery
+-- report Kannel forwarded as an MT (fct_mt.forwarded_dlr) is no message.
 mt AS NOT MATERIALIZED (
     SELECT * REPLACE (CASE WHEN partly_sent THEN 'accepted' ELSE outcome END AS outcome)
     FROM fct_mt
+    WHERE NOT forwarded_dlr
 ),
 
 concat_lines AS (

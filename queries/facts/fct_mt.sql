@@ -128,6 +128,11 @@ SELECT
     -- the number, then failed
     coalesce(m.outcome <> 'accepted' AND k.load_id IS NOT NULL AND m.fid <> '', false) AS partly_sent,
     st.acked_at,
+    -- a delivery report Kannel forwarded as an MT (reroute-dlr: `Sent SMS` on the connection
+    -- reroute-smsc-id names, its META carrying the DLR's `orig_msg` group, its text `ACK/` or
+    -- the receipt): a submit on that link, but no message of a brand (fct_logical_messages
+    -- leaves it out); a platform's export may put anything in meta
+    coalesce(k.load_id IS NOT NULL AND contains(m.meta, '?orig_msg?'), false) AS forwarded_dlr,
     m.mt_id AS logical_id   -- until fct_mt_logical.sql
 FROM mt_lines AS m
 LEFT JOIN concat_ie AS c USING (udh)
