@@ -53,6 +53,10 @@ FALLBACK_LINK = dt.timedelta(hours=48)
 #: Kannel 1.4.5: the receipt logged unmatched 1 s before the MT line), which Kannel waits for
 #: `wait-ack` (60 s by default) at most
 LOST_AFTER = dt.timedelta(seconds=60)
+#: an MT line with no service, the numbers and text of an MO logged at most this long before it
+#: in the same log, is that MO sent back out (Kannel's reroute: `Sent SMS` right after its
+#: `Receive SMS`, same second on a real Kannel 1.4.5)
+FORWARD_DELAY = dt.timedelta(seconds=60)
 #: the parts of one concatenated message (same smsc, service, OAdC, number, reference and
 #: part count) may lie this long apart at least; a longer gap starts a new message. The
 #: gap allowed is the greater of this and `retry_minutes`: parts come within seconds, and a
@@ -122,6 +126,7 @@ def parameters(contract: Contract) -> dict[str, object]:
         "context_link": CONTEXT_LINK,
         "fallback_link": FALLBACK_LINK,
         "lost_after": LOST_AFTER,
+        "forward_delay": FORWARD_DELAY,
         "part_gap": PART_GAP,
         **reference.keyword_patterns(contract).params(),
     }

@@ -27,11 +27,27 @@ def con():
 
 def test_forwarded_reports_are_flagged_and_are_no_messages(con):
     forwarded_submits = [s for s in TRUTH["submits"]["ORB"] if s["text"] == "ACK/" or s["text"].startswith("id:")]
-    rows = con.execute("SELECT smsc, text FROM fct_mt WHERE forwarded_dlr ORDER BY line_no").fetchall()
+    rows = con.execute("SELECT smsc, text FROM fct_mt WHERE forwarded = 'dlr' ORDER BY line_no").fetchall()
     assert [(smsc, text[:12]) for smsc, text in rows] == [("ora_36181", s["text"][:12]) for s in forwarded_submits]
     assert len(rows) == 6
     assert con.execute("SELECT count(*) FROM fct_logical_messages l JOIN fct_mt m ON m.mt_id = l.logical_id "
-                       "WHERE m.forwarded_dlr").fetchall() == [(0,)]
+                       "WHERE m.forwarded IS NOT NULL").fetchall() == [(0,)]
+
+
+def test_rerouted_mos_are_flagged_and_are_no_messages(con):
+    """Three MOs went back out (one from ora_36184 to ora_36181, two on ora_mo with reroute =
+    true): each a `Sent SMS` with the MO's numbers and text. They were judged R7 not_short_code
+    and R10 malformed (to a short code)."""
+    rows = con.execute("SELECT smsc, oadc, msisdn_raw, text FROM fct_mt WHERE forwarded = 'mo' ORDER BY line_no").fetchall()
+    forwarded = [(s["source"], s["dest"], s["text"]) for s in TRUTH["submits"]["ORB"] + TRUTH["submits"]["ORD"]
+                 if s["dest"] in ("36184", "36181")]
+    assert [(o.lstrip("+"), r, t) for _, o, r, t in rows] == [(s.lstrip("+"), d, t) for s, d, t in forwarded]
+    assert [smsc for smsc, *_ in rows] == ["ora_36181", "ora_mo", "ora_mo"]
+    judged = set()
+    for rule in ("R7", "R10"):
+        result = run(con, CONTRACT, rule)
+        judged |= set(result.rows["msisdn"]) if len(result.rows) else set()
+    assert not judged & {"36184", "36181"}
 
 
 def test_rules_judge_only_the_brand_s_messages(con):
@@ -52,5 +68,6 @@ def test_status_counts_every_sent_sms_line(con):
 def test_ingest_says_what_the_forwarded_reports_are(tmp_path, capsys):
     assert cli(["ingest", str(FIXTURE / "access.log"), "--db", str(tmp_path / "w.duckdb"),
                 "--config", str(FIXTURE / "contract.toml"), "--quiet"]) == 0
-    assert ("note: 6 `Sent SMS` line(s) are delivery reports Kannel forwarded (reroute-dlr: their META holds the "
-            "DLR's orig_msg), on ora_36181 (6)") in capsys.readouterr().err
+    assert ("note: `Sent SMS` lines that Kannel forwarded: 6 delivery reports (reroute-dlr: their META holds the "
+            "DLR's orig_msg), on ora_36181 (6); 3 MOs sent back out (reroute: no service, the numbers and text of "
+            "the MO just before), on ora_mo (2), ora_36181 (1).") in capsys.readouterr().err

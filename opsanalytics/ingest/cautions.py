@@ -24,8 +24,8 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     contract's (kept as they were read), services the contract `config` does not name,
     connections it does not map while it maps some, a log_timezone that the SMSC's receipts
     contradict, a log whose clock steps at a restart, lines of a repeated autumn hour that no
-    line places, what a custom access-log format leaves out, delivery reports forwarded as
-    MTs, receipts without a status or matching no MT; one message each, in that order."""
+    line places, what a custom access-log format leaves out, delivery reports and MOs
+    forwarded as MTs, receipts without a status or matching no MT; one message each, in that order."""
     out = [w for w in (reading_warning(r, contract) for r in results) if w]
     unnamed = services_not_in_contract(con, contract, Filters())
     if len(unnamed):
@@ -44,7 +44,7 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
         out.append(f"warning: the access_log_format of {config} leaves out:\n"
                    + "\n".join(f"  {why}" for why in lost))
-    forwarded = warehouse.execute(con, "reports/forwarded_dlrs").fetchall()
+    forwarded = warehouse.execute(con, "reports/forwarded_lines").fetchall()
     if forwarded:
         out.append(forwarded_warning(forwarded))
     unread = warehouse.execute(con, "reports/receipts_without_status").fetchall()
@@ -181,12 +181,19 @@ def connections_warning(unmapped, config: str) -> str:
             "to that short code's smsc (a list for several binds) and run ingest again.")
 
 
+#: forwarded_lines.sql's kinds, as the note on them says them
+FORWARDED = {"dlr": "delivery reports (reroute-dlr: their META holds the DLR's orig_msg)",
+             "mo": "MOs sent back out (reroute: no service, the numbers and text of the MO just before)"}
+
+
 def forwarded_warning(rows: list[tuple]) -> str:
-    """Delivery reports Kannel forwarded as MTs (reroute-dlr): counted, but judged as nothing."""
-    listed = ", ".join(f"{smsc} ({lines:,})" for smsc, lines, _ in rows[:10])
-    return (f"note: {sum(r[1] for r in rows):,} `Sent SMS` line(s) are delivery reports Kannel forwarded "
-            f"(reroute-dlr: their META holds the DLR's orig_msg), on {listed}: status and R8 count them as the "
-            "submits they are, no rule judges them as messages of a brand (R1-R7, R10).")
+    """Delivery reports and MOs Kannel forwarded as MTs: counted, but judged as nothing."""
+    kinds = "; ".join(
+        f"{sum(r[2] for r in rows if r[0] == kind):,} {FORWARDED[kind]}, on "
+        + ", ".join(f"{smsc} ({lines:,})" for k, smsc, lines, _ in rows if k == kind)
+        for kind in FORWARDED if any(r[0] == kind for r in rows))
+    return (f"note: `Sent SMS` lines that Kannel forwarded: {kinds}. status and R8 count them as the submits "
+            "they are, no rule judges them as messages of a brand (R1-R7, R10).")
 
 
 def clock_warning(skewed, log_timezone: str, config: str) -> str:

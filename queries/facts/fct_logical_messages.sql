@@ -28,11 +28,11 @@ WITH RECURSIVE
 -- attempt that failed (its final_status is 'rejected'), so the rules judge what was sent and
 -- a resend of it within retry_minutes is the same message
 -- (NOT MATERIALIZED: each reader takes the columns it needs, no copy of fct_mt). A delivery
--- report Kannel forwarded as an MT (fct_mt.forwarded_dlr) is no message.
+-- report or an MO Kannel forwarded as an MT (fct_mt.forwarded) is no message.
 mt AS NOT MATERIALIZED (
     SELECT * REPLACE (CASE WHEN partly_sent THEN 'accepted' ELSE outcome END AS outcome)
     FROM fct_mt
-    WHERE NOT forwarded_dlr
+    WHERE forwarded IS NULL
 ),
 
 concat_lines AS (

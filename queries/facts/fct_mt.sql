@@ -22,6 +22,20 @@ kannel_loads AS (
     SELECT load_id FROM load_manifest WHERE format = 'kannel'
 ),
 
+-- MOs Kannel sent back out as MTs (reroute, reroute-smsc-id, reroute-receiver): `Sent SMS`
+-- with no service and the MO's numbers and text, logged at most $forward_delay after the
+-- MO's `Receive SMS` line in the same log
+forwarded_mos AS (
+    SELECT DISTINCT m.mt_id
+    FROM mt_lines AS m
+    JOIN kannel_loads AS k ON k.load_id = m.load_id
+    JOIN events AS o
+        ON o.kind = 'mo' AND o.load_id = m.load_id AND o.sender = m.sender AND o.receiver = m.receiver
+        AND o.text IS NOT DISTINCT FROM m.text
+        AND o.logged_at BETWEEN m.logged_at - $forward_delay::INTERVAL AND m.logged_at AND o.line_no < m.line_no
+    WHERE coalesce(m.service, '') = ''
+),
+
 udh_values AS (
     SELECT DISTINCT udh FROM mt_lines WHERE length(udh) >= 6
 ),
@@ -128,11 +142,15 @@ SELECT
     -- the number, then failed
     coalesce(m.outcome <> 'accepted' AND k.load_id IS NOT NULL AND m.fid <> '', false) AS partly_sent,
     st.acked_at,
-    -- a delivery report Kannel forwarded as an MT (reroute-dlr: `Sent SMS` on the connection
-    -- reroute-smsc-id names, its META carrying the DLR's `orig_msg` group, its text `ACK/` or
-    -- the receipt): a submit on that link, but no message of a brand (fct_logical_messages
-    -- leaves it out); a platform's export may put anything in meta
-    coalesce(k.load_id IS NOT NULL AND contains(m.meta, '?orig_msg?'), false) AS forwarded_dlr,
+    -- what Kannel forwarded as an MT: 'dlr', a delivery report (reroute-dlr: `Sent SMS` on the
+    -- connection reroute-smsc-id names, its META carrying the DLR's `orig_msg` group, its text
+    -- `ACK/` or the receipt; a platform's export may put anything in meta); 'mo', an MO
+    -- (forwarded_mos). A submit on that link, but no message of a brand: fct_logical_messages
+    -- leaves it out
+    CASE
+        WHEN k.load_id IS NOT NULL AND contains(m.meta, '?orig_msg?') THEN 'dlr'
+        WHEN f.mt_id IS NOT NULL THEN 'mo'
+    END AS forwarded,
     m.mt_id AS logical_id   -- until fct_mt_logical.sql
 FROM mt_lines AS m
 LEFT JOIN concat_ie AS c USING (udh)
@@ -142,3 +160,4 @@ LEFT JOIN oadc_codes AS o ON o.name = m.sender
 LEFT JOIN int_msisdn AS n ON n.raw = m.receiver
 LEFT JOIN fct_mt_status AS st USING (mt_id)
 LEFT JOIN kannel_loads AS k ON k.load_id = m.load_id
+LEFT JOIN forwarded_mos AS f ON f.mt_id = m.mt_id
