@@ -207,10 +207,12 @@ def test_short_code_written_behind_the_country_code_is_the_short_code():
     must reach R4, not be lost with no short code."""
     con = new_db()
     log = Log()
-    receivers = ["36180", "+3336180", "+33 36180", "0033 36180", "3336180", "336180", "+33612345678", "3618"]
+    receivers = ["36180", "+3336180", "+33 36180", "0033 36180", "3336180", "+36180", "336180", "+33612345678", "3618"]
     for i, receiver in enumerate(receivers):
         log.line(i, "Receive SMS", smsc="unmapped", service="", sender="+33612345678", receiver=receiver, text="STOP")
     log.write(con)
     facts.build(con, contract())
     got = [code for (code,) in con.execute("SELECT short_code FROM fct_mo ORDER BY mo_id").fetchall()]
-    assert got == ["36180"] * 5 + [None, None, None]
+    # `+36180`: an SMSC sending the short code with type of number international (real Kannel
+    # 1.4.5 logs the '+' it adds; an R5 session on 34180 was missed)
+    assert got == ["36180"] * 6 + [None, None, None]

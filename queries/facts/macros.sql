@@ -5,9 +5,10 @@ CREATE OR REPLACE TEMP MACRO event_id(load_id, line_no) AS load_id::BIGINT * 100
 
 -- The short code a sender (MT) or receiver (MO) written as a number names, when the contract
 -- maps no connection to one: five digits, also behind the French country code that some SMSCs
--- put before it (`+3336180`, `+33 36180`, `0033 36180`); NULL for anything else.
+-- put before it (`+3336180`, `+33 36180`, `0033 36180`), or behind a lone '+' (Kannel adds it
+-- to an address of type international: `+34180`, real Kannel 1.4.5); NULL for anything else.
 CREATE OR REPLACE TEMP MACRO short_code_written(x) AS CASE
-    WHEN regexp_full_match(x, '[0-9]{5}') THEN x
+    WHEN regexp_full_match(x, '\+?[0-9]{5}') THEN right(x, 5)
     WHEN regexp_full_match(x, '(\+33|0033|33) ?[0-9]{5}') THEN right(x, 5)
 END;
 
