@@ -216,3 +216,11 @@ def test_short_code_written_behind_the_country_code_is_the_short_code():
     # `+36180`: an SMSC sending the short code with type of number international (real Kannel
     # 1.4.5 logs the '+' it adds; an R5 session on 34180 was missed)
     assert got == ["36180"] * 6 + [None, None, None]
+
+
+def test_a_question_mark_inside_a_word_is_a_letter_lost_with_or_without_a_dot():
+    """A '?' in a GSM text is a character that could not be converted; on a real Kannel 1.4.5
+    `ARR?T` was no opt-out while `ARR?T.` was (only a text with a '.' was read as lossy)."""
+    assert keywords([("ARR?T", False), ("ARR?T.", True), ("Arr?t svp", False), ("Arr?t svp.", True),
+                     ("Stop?", False), ("Pourquoi? STOP", False), ("C?est quoi ce message", False)]) == [
+        "STOP", "STOP", "STOP", "STOP", "STOP", "STOP", None]

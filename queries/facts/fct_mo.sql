@@ -2,8 +2,9 @@
 -- Normalisation: the full-width forms of ASCII (U+FF01-FF5E, `ＳＴＯＰ` typed on an East
 -- Asian keyboard or pasted) folded to ASCII one for one (DuckDB has no NFKC), upper case,
 -- accents removed; anything but letters and digits becomes a
--- space -- except in lossy text, where a run of 2+ dots or a '?' inside a word stands for a
--- character the log could not show (`ARR..T`, `ARR?T`) and is kept (text_normalised); at
+-- space -- except in lossy text (or a GSM text holding a '?', `unsure`), where a run of 2+
+-- dots or a '?' inside a word stands for a character the log could not show (`ARR..T`,
+-- `ARR?T`) and is kept (text_normalised); at
 -- word edges they are punctuation; for the keyword they may also be word breaks (readings,
 -- below). A single '.' is a word break in text_normalised: Kannel writes every byte outside
 -- 0x20-0x7E as one '.', and a letter outside ASCII is 2-4 bytes in UTF-8 (`..` or more), so a
@@ -32,7 +33,10 @@ WITH mo_lines AS (
             coalesce(text, ''),
             '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
             '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
-        ))) AS upper_text
+        ))) AS upper_text,
+        -- (may hide characters: lossy, or a GSM text holding a '?', which stands for a character
+        -- that could not be converted whether or not the text also has a '.': `ARR?T`)
+        text_lossy OR (coalesce(coding, 0) NOT IN (1, 2) AND contains(coalesce(text, ''), '?')) AS unsure
     FROM events
     WHERE kind = 'mo'
 ),
@@ -45,13 +49,13 @@ spaced AS (
                 regexp_replace(regexp_replace(replace(upper_text, '.', '?'), '[^A-Z0-9?]+', ' ', 'g'),
                                '(^| )[?]+', '\1', 'g'),
                 '[?]+( |$)', '\1', 'g')
-            WHEN text_lossy THEN regexp_replace(
+            WHEN unsure THEN regexp_replace(
                 regexp_replace(replace(dotted, '!', ' '), '(^| )[.?]+', '\1', 'g'),
                 '[.?]+( |$)', '\1', 'g')
             ELSE regexp_replace(upper_text, '[^A-Z0-9]+', ' ', 'g')
         END AS spaced_text,
         -- the same with every lone '.' inside a word read as a letter ('?'); NULL: none
-        CASE WHEN text_lossy AND coding IS DISTINCT FROM 1 AND contains(dotted, '!') THEN trim(regexp_replace(
+        CASE WHEN unsure AND coding IS DISTINCT FROM 1 AND contains(dotted, '!') THEN trim(regexp_replace(
             regexp_replace(
                 regexp_replace(replace(dotted, '!', '?'), '(^| )[.?]+', '\1', 'g'),
                 '[.?]+( |$)', '\1', 'g'),
@@ -60,7 +64,7 @@ spaced AS (
         SELECT *,
                -- lossy GSM text: a lone '.' marked '!' (no longer in the text here), runs of
                -- 2+ dots kept
-               CASE WHEN text_lossy AND coding IS DISTINCT FROM 1 THEN array_to_string(list_transform(
+               CASE WHEN unsure AND coding IS DISTINCT FROM 1 THEN array_to_string(list_transform(
                    regexp_extract_all(regexp_replace(upper_text, '[^A-Z0-9.?]+', ' ', 'g'), '\.+|[^.]+'),
                    lambda piece: CASE WHEN piece = '.' THEN '!' ELSE piece END), '') END AS dotted
         FROM mo_lines
@@ -90,7 +94,7 @@ readings AS (
                unnest(CASE WHEN lone_letters IS NOT NULL
                            THEN [norm, trim(regexp_replace(norm, '[.?]+', ' ', 'g')), lone_letters,
                                  trim(regexp_replace(lone_letters, '\.+', ' ', 'g'))]
-                           WHEN text_lossy AND regexp_matches(norm, '[.?]')
+                           WHEN unsure AND regexp_matches(norm, '[.?]')
                            THEN [norm, trim(regexp_replace(norm, '[.?]+', ' ', 'g'))]
                            ELSE [norm] END) AS reading
         FROM words
