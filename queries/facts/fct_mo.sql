@@ -24,10 +24,66 @@
 -- $stop_tail ...) come from the contract's keyword lists (opsanalytics.reference.
 -- keyword_patterns: single-word stop keywords also in their French verb forms, `Arrêtez`,
 -- `STOPPEZ`); a stop keyword wins over a start keyword.
+-- The parts of a message Kannel did not combine (sms-combine-concatenated-mo = false, or a
+-- part its timeout flushed alone: one line each, with its concatenation UDH) are judged as
+-- one message, on the line of its last part: their texts joined in part order (`Bonjour ...`
+-- + `STOP la semaine dernière ...` is no opt-out, as the one line Kannel writes when it
+-- combines them is not); the other parts get no keyword.
 CREATE OR REPLACE TABLE fct_mo AS
-WITH mo_lines AS (
+WITH mo_events AS (
+    SELECT event_id(load_id, line_no) AS mo_id, * FROM events WHERE kind = 'mo'
+),
+
+-- parts of one message: same connection, numbers, reference and part count, each at most
+-- $part_gap after the one before (references are reused)
+mo_parts AS (
     SELECT
-        event_id(load_id, line_no) AS mo_id,
+        m.mo_id, m.smsc, m.sender, m.receiver, m.logged_at, m.text, m.text_lossy,
+        c.concat_ref, c.concat_total, c.concat_seq,
+        coalesce(m.logged_at - lag(m.logged_at) OVER parts > $part_gap::INTERVAL, true) AS starts_message
+    FROM mo_events AS m
+    JOIN udh_concat('mo_events') AS c USING (udh)   -- facts/macros.sql
+    WHERE c.concat_total > 1
+    WINDOW parts AS (PARTITION BY m.smsc, m.sender, m.receiver, c.concat_ref, c.concat_total
+                     ORDER BY m.logged_at, m.mo_id)
+),
+
+part_messages AS (
+    SELECT *,
+           sum(starts_message::INTEGER) OVER (PARTITION BY smsc, sender, receiver, concat_ref, concat_total
+                                               ORDER BY logged_at, mo_id) AS message_no
+    FROM mo_parts
+),
+
+-- each message's text (a part repeated counts once) and the line it is judged on
+joined AS (
+    SELECT
+        arg_max(mo_id, logged_at) AS mo_id,
+        string_agg(coalesce(text, ''), '' ORDER BY concat_seq) FILTER (WHERE first_of_seq) AS message_text,
+        bool_or(text_lossy) AS message_lossy,
+        list(mo_id) AS part_ids
+    FROM (
+        SELECT *, row_number() OVER (PARTITION BY smsc, sender, receiver, concat_ref, concat_total, message_no,
+                                                  concat_seq ORDER BY logged_at, mo_id) = 1 AS first_of_seq
+        FROM part_messages
+    )
+    GROUP BY smsc, sender, receiver, concat_ref, concat_total, message_no
+),
+
+judged AS (
+    SELECT
+        e.* REPLACE (coalesce(j.message_text, e.text) AS text, coalesce(j.message_lossy, e.text_lossy) AS text_lossy),
+        e.text AS line_text,
+        e.text_lossy AS line_lossy,
+        -- (a part that is not its message's last: no keyword of its own)
+        NOT coalesce(list_contains(p.part_ids, e.mo_id) AND j.mo_id IS NULL, false) AS judged
+    FROM mo_events AS e
+    LEFT JOIN joined AS j USING (mo_id)
+    LEFT JOIN (SELECT unnest(part_ids) AS mo_id, part_ids FROM joined) AS p USING (mo_id)
+),
+
+mo_lines AS (
+    SELECT
         *,
         upper(strip_accents(translate(
             coalesce(text, ''),
@@ -37,8 +93,7 @@ WITH mo_lines AS (
         -- (may hide characters: lossy, or a GSM text holding a '?', which stands for a character
         -- that could not be converted whether or not the text also has a '.': `ARR?T`)
         text_lossy OR (coalesce(coding, 0) NOT IN (1, 2) AND contains(coalesce(text, ''), '?')) AS unsure
-    FROM events
-    WHERE kind = 'mo'
+    FROM judged
 ),
 
 spaced AS (
@@ -131,11 +186,11 @@ SELECT
     w.receiver,
     coalesce(sc.code, short_code_written(w.receiver)) AS short_code,
     w.coding,
-    w.text,
-    w.text_lossy,
+    w.line_text AS text,
+    w.line_lossy AS text_lossy,
     w.udh,
     w.norm AS text_normalised,
-    k.keyword,
+    CASE WHEN w.judged THEN k.keyword END AS keyword,
     nullif(split_part(w.norm, ' ', 1), '') AS first_word
 FROM words AS w
 JOIN keywords AS k USING (mo_id)

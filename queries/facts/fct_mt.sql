@@ -4,11 +4,10 @@
 -- message); fct_logical_messages then reads this table and fct_mt_logical.sql sets the id of
 -- the lines of a multi-line message (parts, folded resends). Written once, not copied: a
 -- second CREATE ... AS with one more column cost as much as writing the table itself.
--- UDH: UDHL, then information elements (IEI, length, data); the concatenation IE is
--- 00 (length 3: ref 1 byte, total, seq) or 08 (length 4: ref 2 bytes, total, seq), found
--- wherever it stands among the IEs (e.g. after a 05 port-addressing IE).
+-- The concatenation reference, total and sequence number come from the UDH (udh_concat,
+-- facts/macros.sql).
 CREATE OR REPLACE TABLE fct_mt AS
-WITH RECURSIVE mt_lines AS (
+WITH mt_lines AS (
     SELECT
         event_id(load_id, line_no) AS mt_id,
         *
@@ -36,22 +35,6 @@ forwarded_mos AS (
     WHERE coalesce(m.service, '') = ''
 ),
 
-udh_values AS (
-    SELECT DISTINCT udh FROM mt_lines WHERE length(udh) >= 6
-),
-
-udh_ies (udh, pos, iei, ie_data) AS (
-    SELECT udh, 3, NULL::VARCHAR, NULL::VARCHAR FROM udh_values
-    UNION ALL
-    SELECT udh, pos + 4 + 2 * ie_len, substr(udh, pos, 2), substr(udh, pos + 4, 2 * ie_len)
-    FROM (
-        SELECT udh, pos, TRY_CAST('0x' || substr(udh, pos + 2, 2) AS INTEGER) AS ie_len
-        FROM udh_ies
-        WHERE pos + 3 <= length(udh)
-    )
-    WHERE ie_len IS NOT NULL
-),
-
 -- a sender name (OAdC option) that one short code of the contract declares, and no other:
 -- the short code of a line written from it, when the contract maps no connection at all
 -- (with a mapping, a line on another connection may be the same brand's traffic to another
@@ -62,17 +45,6 @@ oadc_codes AS (
     WHERE NOT EXISTS (SELECT 1 FROM ref_connections)
     GROUP BY name
     HAVING count(DISTINCT code) = 1
-),
-
-concat_ie AS (
-    SELECT
-        udh,
-        TRY_CAST('0x' || CASE iei WHEN '00' THEN substr(ie_data, 1, 2) ELSE substr(ie_data, 1, 4) END AS INTEGER) AS concat_ref,
-        TRY_CAST('0x' || substr(ie_data, length(ie_data) - 3, 2) AS INTEGER) AS concat_total,
-        TRY_CAST('0x' || right(ie_data, 2) AS INTEGER) AS concat_seq
-    FROM udh_ies
-    WHERE (iei = '00' AND length(ie_data) = 6) OR (iei = '08' AND length(ie_data) = 8)
-    QUALIFY row_number() OVER (PARTITION BY udh ORDER BY pos) = 1
 )
 
 SELECT
@@ -153,7 +125,7 @@ SELECT
     END AS forwarded,
     m.mt_id AS logical_id   -- until fct_mt_logical.sql
 FROM mt_lines AS m
-LEFT JOIN concat_ie AS c USING (udh)
+LEFT JOIN udh_concat('mt_lines') AS c USING (udh)   -- facts/macros.sql
 LEFT JOIN ref_services AS s ON s.name = m.service
 LEFT JOIN ref_connections AS sc ON sc.smsc = m.smsc
 LEFT JOIN oadc_codes AS o ON o.name = m.sender

@@ -23,3 +23,34 @@ CREATE OR REPLACE TEMP MACRO stat_mask(stat) AS CASE
     WHEN stat = 'EXPIRED' THEN 34
     ELSE 2
 END;
+
+-- The concatenation IE of each UDH (hex) of the table or CTE named `src` (column udh): UDHL,
+-- then information elements (IEI, length, data); the concatenation IE is 00 (length 3: ref 1
+-- byte, total, seq) or 08 (length 4: ref 2 bytes, total, seq), found wherever it stands among
+-- the IEs (e.g. after a 05 port-addressing IE). One row per distinct UDH that holds one (MT
+-- parts: fct_mt; MO parts Kannel did not combine: fct_mo).
+CREATE OR REPLACE TEMP MACRO udh_concat(src) AS TABLE
+WITH RECURSIVE udh_values AS (
+    SELECT DISTINCT udh FROM query_table(src) WHERE length(udh) >= 6
+),
+
+udh_ies (udh, pos, iei, ie_data) AS (
+    SELECT udh, 3, NULL::VARCHAR, NULL::VARCHAR FROM udh_values
+    UNION ALL
+    SELECT udh, pos + 4 + 2 * ie_len, substr(udh, pos, 2), substr(udh, pos + 4, 2 * ie_len)
+    FROM (
+        SELECT udh, pos, TRY_CAST('0x' || substr(udh, pos + 2, 2) AS INTEGER) AS ie_len
+        FROM udh_ies
+        WHERE pos + 3 <= length(udh)
+    )
+    WHERE ie_len IS NOT NULL
+)
+
+SELECT
+    udh,
+    TRY_CAST('0x' || CASE iei WHEN '00' THEN substr(ie_data, 1, 2) ELSE substr(ie_data, 1, 4) END AS INTEGER) AS concat_ref,
+    TRY_CAST('0x' || substr(ie_data, length(ie_data) - 3, 2) AS INTEGER) AS concat_total,
+    TRY_CAST('0x' || right(ie_data, 2) AS INTEGER) AS concat_seq
+FROM udh_ies
+WHERE (iei = '00' AND length(ie_data) = 6) OR (iei = '08' AND length(ie_data) = 8)
+QUALIFY row_number() OVER (PARTITION BY udh ORDER BY pos) = 1;
