@@ -58,13 +58,17 @@ part_messages AS (
 -- each message's text (a part repeated counts once) and the line it is judged on
 joined AS (
     SELECT
-        arg_max(mo_id, logged_at) AS mo_id,
+        max(mo_id) FILTER (WHERE last_line) AS mo_id,
         string_agg(coalesce(text, ''), '' ORDER BY concat_seq) FILTER (WHERE first_of_seq) AS message_text,
         bool_or(text_lossy) AS message_lossy,
         list(mo_id) AS part_ids
     FROM (
-        SELECT *, row_number() OVER (PARTITION BY smsc, sender, receiver, concat_ref, concat_total, message_no,
-                                                  concat_seq ORDER BY logged_at, mo_id) = 1 AS first_of_seq
+        SELECT *,
+               row_number() OVER (PARTITION BY smsc, sender, receiver, concat_ref, concat_total, message_no,
+                                  concat_seq ORDER BY logged_at, mo_id) = 1 AS first_of_seq,
+               -- the line judged: the last logged (in the same second, the later line)
+               row_number() OVER (PARTITION BY smsc, sender, receiver, concat_ref, concat_total, message_no
+                                  ORDER BY logged_at DESC, mo_id DESC) = 1 AS last_line
         FROM part_messages
     )
     GROUP BY smsc, sender, receiver, concat_ref, concat_total, message_no
