@@ -44,6 +44,9 @@ def test_the_short_code_elsewhere_than_after_stop_is_missing(text):
     "Désinscription : STOP au 36180",
     "Répondez STOP au 36180",
     "STOP pour ne plus recevoir ? Non : STOP au 36180",    # one mention names the code
+    # Kannel's split-suffix `+` written at the space where it split the text (real 1.4.5)
+    "Soldes ! Promo STOP au +36180",
+    "Soldes ! Promo STOP +au 36180",
 ])
 def test_stop_followed_by_the_short_code_passes(text):
     assert judged(text) == []
