@@ -43,7 +43,7 @@ mo_parts AS (
         coalesce(m.logged_at - lag(m.logged_at) OVER parts > $part_gap::INTERVAL, true) AS starts_message
     FROM mo_events AS m
     JOIN udh_concat('mo_events') AS c USING (udh)   -- facts/macros.sql
-    WHERE c.concat_total > 1
+    WHERE length(m.udh) >= 6 AND c.concat_total > 1
     WINDOW parts AS (PARTITION BY m.smsc, m.sender, m.receiver, c.concat_ref, c.concat_total
                      ORDER BY m.logged_at, m.mo_id)
 ),
@@ -55,35 +55,43 @@ part_messages AS (
     FROM mo_parts
 ),
 
--- each message's text (a part repeated counts once) and the line it is judged on
+part_lines AS (
+    SELECT *,
+           row_number() OVER (PARTITION BY smsc, sender, receiver, concat_ref, concat_total, message_no,
+                              concat_seq ORDER BY logged_at, mo_id) = 1 AS first_of_seq,
+           -- the line judged: the last logged (in the same second, the later line)
+           row_number() OVER (PARTITION BY smsc, sender, receiver, concat_ref, concat_total, message_no
+                              ORDER BY logged_at DESC, mo_id DESC) = 1 AS last_line
+    FROM part_messages
+),
+
+-- each message's text (a part repeated counts once)
 joined AS (
     SELECT
-        max(mo_id) FILTER (WHERE last_line) AS mo_id,
+        smsc, sender, receiver, concat_ref, concat_total, message_no,
         string_agg(coalesce(text, ''), '' ORDER BY concat_seq) FILTER (WHERE first_of_seq) AS message_text,
-        bool_or(text_lossy) AS message_lossy,
-        list(mo_id) AS part_ids
-    FROM (
-        SELECT *,
-               row_number() OVER (PARTITION BY smsc, sender, receiver, concat_ref, concat_total, message_no,
-                                  concat_seq ORDER BY logged_at, mo_id) = 1 AS first_of_seq,
-               -- the line judged: the last logged (in the same second, the later line)
-               row_number() OVER (PARTITION BY smsc, sender, receiver, concat_ref, concat_total, message_no
-                                  ORDER BY logged_at DESC, mo_id DESC) = 1 AS last_line
-        FROM part_messages
-    )
+        bool_or(text_lossy) AS message_lossy
+    FROM part_lines
     GROUP BY smsc, sender, receiver, concat_ref, concat_total, message_no
+),
+
+-- every part line: judged (the message's last, given the message's text) or not
+part_roles AS (
+    SELECT p.mo_id, p.last_line AS judged,
+           CASE WHEN p.last_line THEN j.message_text END AS message_text,
+           CASE WHEN p.last_line THEN j.message_lossy END AS message_lossy
+    FROM part_lines AS p
+    JOIN joined AS j USING (smsc, sender, receiver, concat_ref, concat_total, message_no)
 ),
 
 judged AS (
     SELECT
-        e.* REPLACE (coalesce(j.message_text, e.text) AS text, coalesce(j.message_lossy, e.text_lossy) AS text_lossy),
+        e.* REPLACE (coalesce(r.message_text, e.text) AS text, coalesce(r.message_lossy, e.text_lossy) AS text_lossy),
         e.text AS line_text,
         e.text_lossy AS line_lossy,
-        -- (a part that is not its message's last: no keyword of its own)
-        NOT coalesce(list_contains(p.part_ids, e.mo_id) AND j.mo_id IS NULL, false) AS judged
+        coalesce(r.judged, true) AS judged   -- (a part not its message's last: no keyword)
     FROM mo_events AS e
-    LEFT JOIN joined AS j USING (mo_id)
-    LEFT JOIN (SELECT unnest(part_ids) AS mo_id, part_ids FROM joined) AS p USING (mo_id)
+    LEFT JOIN part_roles AS r USING (mo_id)
 ),
 
 mo_lines AS (
