@@ -19,7 +19,7 @@ WITH cut AS (
 loose AS (
     SELECT line_no, coalesce(line, '') AS line, line_no - row_number() OVER (ORDER BY line_no) AS grp
     FROM stg_kannel_slow
-    WHERE state = 'reject' AND NOT starts_with(reason, 'truncated: the text is shorter than its LEN')
+    WHERE state = 'reject' AND line_no NOT IN (SELECT line_no FROM cut)
 ),
 -- the run right after each cut line, its first $join_lines lines (equality joins only: a
 -- log with many lines cut by damage, each followed by an event, costs one lookup each)
