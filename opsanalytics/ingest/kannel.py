@@ -69,6 +69,9 @@ FOLD_TOLERANCE_S = 60
 #: lines in a bearerbox log (both boxes given one file) are rejected with that reason
 SMSBOX_LINES = (" send-SMS request added - ", " send-SMS request failed - ", " SMS HTTP-request sender:",
                 " SMS request sender:")
+#: how a line of bearerbox's or smsbox's own log (log-file) is rejected (queries/staging/
+#: kannel_macros.sql): a file of them is refused with a pointer to the access log
+GATEWAY_LOG_REASON = "a line of the gateway's own log"
 #: lines that may hold one of the format's delimiters inside a field are read again with it
 #: there (queries/staging/kannel_again.sql) unless more than half of a load's lines, and more
 #: than this, would be: so many values holding a delimiter means a format that does not match
@@ -138,6 +141,9 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         if any(mark in raw for raw in raws for mark in SMSBOX_LINES):
             hint = ("this is smsbox's access log (HTTP requests); the traffic is in bearerbox's: "
                     "the access-log of the core group")
+        elif reason.startswith(GATEWAY_LOG_REASON):
+            hint = ("this is the gateway's own log (log-file); the traffic is in its access log: the "
+                    "access-log of the core group")
         raise IngestError(f"{path}: no line is a Kannel access-log line of the configured format "
                           f"(line {line_no}: {reason}); {hint}")
     return counts

@@ -313,6 +313,10 @@ SELECT *,
            -- both boxes given one access-log file: smsbox's HTTP-request lines in it
            WHEN NOT head_ok AND len(list_filter(smsbox, lambda m: contains(line, m))) > 0
                THEN 'an smsbox access-log line (an HTTP request), not a bearerbox event: smsbox and bearerbox write to the same access-log file?'
+           -- the gateway's own log (log-file) in the access log's file (both given one path), or
+           -- offered instead of it: `DATE TIME [pid] [thread] LEVEL: ...` (gwlib/log.c)
+           WHEN NOT head_ok AND regexp_matches(line, '^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[\d+\] \[-?\d+\] (DEBUG|INFO|WARNING|ERROR|PANIC): ')
+               THEN 'a line of the gateway''s own log ("[pid] [thread] LEVEL:"), not an access-log event: its log-file and access-log are the same file?'
            WHEN NOT head_ok AND with_prefix AND ts IS NULL
                THEN 'no "YYYY-MM-DD HH:MM:SS " time at the start of the line'
            WHEN NOT head_ok

@@ -1,0 +1,76 @@
+"""A Kannel whose own log (log-file) and access log are one file (real Kannel 1.4.5,
+tests/fixtures/kannel-1.4.5/shared-log, README there): the access-log events load as they
+would from a file of their own, and every line of the gateway's log is rejected as what it
+is, so that `ingest` tells the operator why, instead of reporting damaged lines."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from eventrows import ingested
+from opsanalytics.cli import main as cli
+from opsanalytics.config import load_contract
+from opsanalytics.errors import IngestError
+
+FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "shared-log"
+#: bearerbox's process id in the recorded run: each line of its own log carries it
+BEARERBOX_PID = 21368
+EVENT_COLUMNS = ("kind, label, outcome, logged_at, smsc, service, account, fid, meta, sender, receiver, "
+                 "coding, udh, text, segments, dlr_mask")
+
+
+def _lines() -> list[str]:
+    return gzip.decompress((FIXTURE / "access.log.gz").read_bytes()).decode().splitlines()
+
+
+def _gateway_log_line(line: str) -> bool:
+    return f" [{BEARERBOX_PID}] [" in line[19:40]
+
+
+def test_the_events_are_those_of_the_access_log_alone(tmp_path):
+    lines = _lines()
+    own = [line for line in lines if not _gateway_log_line(line)]
+    assert (len(lines), len(own)) == (4272, 78)
+    alone = tmp_path / "access-alone.log"
+    alone.write_text("\n".join(own) + "\n")
+    contract = load_contract(FIXTURE / "contract.toml")
+    shared_con, [shared] = ingested(contract, [FIXTURE / "access.log.gz"])
+    alone_con, [only] = ingested(contract, [alone])
+    assert (shared.lines, shared.events, shared.markers, shared.rejected) == (4272, 76, 2, 4194)
+    assert (only.lines, only.events, only.markers, only.rejected) == (78, 76, 2, 0)
+    query = f"SELECT {EVENT_COLUMNS} FROM events ORDER BY line_no"
+    assert shared_con.execute(query).fetchall() == alone_con.execute(query).fetchall()
+    facts = "SELECT msisdn, short_code, brand, text, segments, final_status FROM fct_mt ORDER BY submitted_at, msisdn, text"
+    assert shared_con.execute(facts).fetchall() == alone_con.execute(facts).fetchall()
+    assert len(shared_con.execute(facts).fetchall()) == 28
+
+
+def test_each_line_of_the_gateway_log_is_rejected_as_such():
+    contract = load_contract(FIXTURE / "contract.toml")
+    con, _ = ingested(contract, [FIXTURE / "access.log.gz"])
+    rejected = con.execute("SELECT line_no, reason FROM rejected_lines ORDER BY line_no").fetchall()
+    expected = [n for n, line in enumerate(_lines(), start=1) if _gateway_log_line(line)]
+    assert [n for n, _ in rejected] == expected
+    assert {reason for _, reason in rejected} == {
+        "a line of the gateway's own log (\"[pid] [thread] LEVEL:\"), not an access-log event: "
+        "its log-file and access-log are the same file?"}
+
+
+def test_ingest_says_why_the_lines_were_rejected(tmp_path, capsys):
+    assert cli(["ingest", str(FIXTURE / "access.log.gz"), "--db", str(tmp_path / "w.duckdb"),
+                "--config", str(FIXTURE / "contract.toml"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "4194 rejected line(s), by reason" in err
+    assert "4194  e.g. line 1: a line of the gateway's own log" in err
+
+
+def test_the_gateway_log_alone_is_refused_with_a_pointer_to_the_access_log(tmp_path):
+    log = tmp_path / "bearerbox.log"
+    log.write_text("\n".join(line for line in _lines() if _gateway_log_line(line)) + "\n")
+    contract = load_contract(FIXTURE / "contract.toml")
+    with pytest.raises(IngestError, match=r"line 1: a line of the gateway's own log .*; this is the gateway's "
+                                          r"own log \(log-file\); the traffic is in its access log"):
+        ingested(contract, [log])
