@@ -74,3 +74,21 @@ def test_the_gateway_log_alone_is_refused_with_a_pointer_to_the_access_log(tmp_p
     with pytest.raises(IngestError, match=r"line 1: a line of the gateway's own log .*; this is the gateway's "
                                           r"own log \(log-file\); the traffic is in its access log"):
         ingested(contract, [log])
+
+
+def test_audit_does_not_count_the_gateway_log_among_lines_that_may_hide_a_breach(tmp_path, capsys):
+    """`audit` warns when rejected lines fall in its period (a damaged line may have been a
+    breach); the lines of the gateway's own log are certainly none."""
+    db, config = str(tmp_path / "w.duckdb"), str(FIXTURE / "contract.toml")
+    assert cli(["ingest", str(FIXTURE / "access.log.gz"), "--db", db, "--config", config, "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli(["audit", "all", "--db", db, "--config", config, "--format", "json"]) == 0
+    assert "rejected at load" not in capsys.readouterr().err
+    # a damaged access-log line in the same period is still said
+    sent = next(line for line in _lines() if " Sent SMS [" in line)
+    damaged = tmp_path / "damaged.log"
+    damaged.write_text(f"{sent}\n{sent[:80]}\n")
+    assert cli(["ingest", str(damaged), "--db", db, "--config", config, "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli(["audit", "all", "--db", db, "--config", config, "--format", "json"]) == 0
+    assert "1 log line(s) in the period were rejected at load" in capsys.readouterr().err

@@ -24,6 +24,7 @@ from opsanalytics.audits import AuditResult, Filters, facts_warnings, resolve_ru
 from opsanalytics.audits.result import frame_records
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import UsageError
+from opsanalytics.ingest.kannel import OTHER_LOG_REASONS
 
 FORMATS = ("json", "csv", "table")
 #: rows shown per rule by --format table (the JSON and CSV outputs have them all)
@@ -112,7 +113,8 @@ def rejected_in_period(con, contract: Contract, filters: Filters) -> list[str]:
     """Log lines rejected at load in the audited period: no rule sees them, so an audit
     finding 0 there may have missed breaches (a restart into another access-log format leaves
     every line after it rejected)."""
-    files = warehouse.execute(con, "reports/rejected_in_period", filters.params(contract)).fetchall()
+    files = warehouse.execute(con, "reports/rejected_in_period",
+                              {**filters.params(contract), "other_logs": list(OTHER_LOG_REASONS)}).fetchall()
     if not files:
         return []
     total = sum(lines for _, lines, _ in files)

@@ -72,6 +72,10 @@ SMSBOX_LINES = (" send-SMS request added - ", " send-SMS request failed - ", " S
 #: how a line of bearerbox's or smsbox's own log (log-file) is rejected (queries/staging/
 #: kannel_macros.sql): a file of them is refused with a pointer to the access log
 GATEWAY_LOG_REASON = "a line of the gateway's own log"
+#: the starts of the reasons of lines rejected as lines of another log written into the access
+#: log's file (smsbox's access log, the gateway's own log): certainly no event, so `audit` does
+#: not count them among the rejected lines that might hide a breach
+OTHER_LOG_REASONS = ("an smsbox access-log line", GATEWAY_LOG_REASON)
 #: lines that may hold one of the format's delimiters inside a field are read again with it
 #: there (queries/staging/kannel_again.sql) unless more than half of a load's lines, and more
 #: than this, would be: so many values holding a delimiter means a format that does not match

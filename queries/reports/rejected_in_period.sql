@@ -1,12 +1,15 @@
 -- Data quality: lines rejected at load that fall in the audited period (local days $date_from
 -- to $date_to in $tz; NULL: open), per file: no rule sees them, so `audit` says so. A rejected
 -- line's day is that of its own time prefix when it has one (read in its load's log_timezone),
--- else it counts when its file has events in the period, or none at all.
+-- else it counts when its file has events in the period, or none at all. Lines rejected as
+-- lines of another log in the access log's file (reasons starting with one of $other_logs:
+-- smsbox's access log, the gateway's own log) are no events, and are left out.
 with rejected as (
     select r.load_id, f.path, r.line_no,
            timezone(coalesce(f.log_timezone, 'UTC'), try_strptime(left(r.raw, 19), '%Y-%m-%d %H:%M:%S')) as at
     from rejected_lines as r
     join load_manifest as f using (load_id)
+    where len(list_filter($other_logs, lambda reason: starts_with(r.reason, reason))) = 0
 ),
 
 spans as (
