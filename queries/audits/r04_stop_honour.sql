@@ -4,6 +4,10 @@
 -- sending marketing through it (fct_opt_events: one row per opt event and brand concerned).
 -- A START to a code re-opts in the same brands.
 -- Allowed: the acknowledgement, when it is marketing and within $stop_grace_minutes. The
+-- acknowledgement is that of the STOP that opened the opt-out (the first STOP since the last
+-- START): a STOP repeated by a number already opted out grants none, or a promotion sent just
+-- after an opt-out the gateway did not answer (real Kannel 1.4.5: `ARRÊT` in UCS-2, which its
+-- `arrêt` alias does not match) would pass as one. The
 -- acknowledgement of a STOP is the first MT sent to the number on the short code the STOP was
 -- sent to, after it, whatever its service or category: when the gateway's transactional
 -- `stop` service answered first, a promotion a minute later is no acknowledgement but a
@@ -15,8 +19,23 @@
 -- undelivered, and resent after it reaches the number after the STOP. The acknowledgement
 -- is a message: its attempts within the grace period are allowed. A message is one breach,
 -- that of its first attempt in breach.
-with opt as (
-    select * from fct_opt_events
+with opt_runs as (
+    -- opt events numbered by the STARTs up to them: a run is one opt-in, then the opt-outs after it
+    select *,
+           count(*) filter (where keyword = 'START') over (
+               partition by msisdn, brand order by opt_at, mo_id
+               rows between unbounded preceding and current row) as run
+    from fct_opt_events
+),
+
+opt as (
+    -- each opt event with the STOP that opened its run's opt-out (NULL before the first STOP)
+    select *,
+           first_value(case when keyword = 'STOP' then {'at': opt_at, 'mo_id': mo_id, 'short_code': mo_short_code} end
+                       ignore nulls) over (
+               partition by msisdn, brand, run order by opt_at, mo_id
+               rows between unbounded preceding and current row) as opened
+    from opt_runs
 ),
 
 brand_mt as (
@@ -44,7 +63,8 @@ in_force as (
         o.opt_at,
         o.keyword,
         o.mo_id,
-        o.mo_short_code
+        o.mo_short_code,
+        o.opened
     from brand_mt as m
     join opt as o
       on o.msisdn = m.msisdn
@@ -78,10 +98,10 @@ breaches as materialized (
     select f.*
     from in_force as f
     left join acknowledgements as k
-      on k.mo_id = f.mo_id and k.mo_short_code = f.mo_short_code
+      on k.mo_id = f.opened.mo_id and k.mo_short_code = f.opened.short_code
     where f.keyword = 'STOP'
       and not (f.logical_id is not distinct from k.ack_logical_id
-               and f.submitted_at <= f.opt_at + to_minutes(cast($stop_grace_minutes as integer)))
+               and f.submitted_at <= f.opened.at + to_minutes(cast($stop_grace_minutes as integer)))
       and ($short_code is null or f.short_code = $short_code)
       and ($brand is null or f.brand = $brand)
       and ($date_from is null or f.submitted_at >= timezone($tz, cast($date_from as timestamp)))
