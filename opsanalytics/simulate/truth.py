@@ -17,7 +17,8 @@ comes from an injected scenario. Definitions (docs/simulator.md):
 - R4: opt-out state per (number, brand), switched by STOP/START MOs to a short code on which
   the brand sends marketing (as seen in the traffic); the acknowledgement of a STOP is the
   first accepted MT to the number on the STOP's short code after it, whatever its service:
-  when it is marketing and within the grace period, it is allowed;
+  when it is marketing and within the grace period, it is allowed; only the STOP that opened
+  the opt-out (the first since the last START) has one;
 - R8 counts segments of accepted lines per short code and second (one per part of an
   application-split message, derived from the text for a gateway-split one);
   R8_possibly_over lists the seconds at or under the rate that the upper bound of lossy
@@ -118,8 +119,12 @@ def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter,
         before = [e for e in events if e[0] < m.t]
         if not before or before[-1][1] != "STOP":
             continue
-        stop_at, _, stop_code = before[-1]
-        if m.t - stop_at <= STOP_GRACE and acknowledgement(m.msisdn, stop_code, stop_at) is m:
+        stop_at = before[-1][0]
+        # the one acknowledgement is that of the STOP that opened the opt-out: the first STOP
+        # since the last START (a STOP repeated while opted out grants none)
+        starts = [i for i, e in enumerate(before) if e[1] == "START"]
+        open_at, _, open_code = before[starts[-1] + 1 if starts else 0]
+        if m.t - open_at <= STOP_GRACE and acknowledgement(m.msisdn, open_code, open_at) is m:
             continue
         out["R4"].append({"msisdn": m.msisdn, "brand": m.brand, "short_code": m.code,
                           "stop_at": iso(stop_at), "sent_at": iso(m.t), "submitted_at": iso(m.t)})

@@ -176,6 +176,13 @@ def r4_opt_outs(sc: Scenarios) -> None:
            text=texts.STOP_ACK.format(code="36180"), dlr_mask=-1, final=None)
     inj.mt("R4 promo after the gateway's acknowledgement", at(d0, 15, 5), "acme", "36180", w,
            text="ACME : -20% sur tout le site ce jour. STOP au 36180")
+    x = inj.number()   # a STOP repeated while opted out, left unanswered, grants no new acknowledgement
+    inj.mo("R4 promo after a repeated stop", at(d0, 17), "36180", e164(x), "STOP", keyword="STOP")
+    inj.mt("R4 promo after a repeated stop", at(d0, 17, 0, 5), "stop", "36180", "+" + x,
+           text=texts.STOP_ACK.format(code="36180"), dlr_mask=-1, final=None)
+    inj.mo("R4 promo after a repeated stop", at(d0, 17, 1), "36180", e164(x), "ARRÊT", coding=2, keyword="STOP")
+    inj.mt("R4 promo after a repeated stop", at(d0, 17, 1, 5), "acme", "36180", x,
+           text="ACME : -20% sur tout le site ce jour. STOP au 36180")
 
     d1 = room(1, 2)
     q = inj.number()
