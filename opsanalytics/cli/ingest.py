@@ -21,6 +21,7 @@ from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
 from opsanalytics.ingest.cautions import cautions as load_cautions
+from opsanalytics.ingest.kannel import OTHER_LOG_REASONS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -146,6 +147,11 @@ def _print_results(results: list[LoadResult], reasons: list, cautions: list[str]
         print(caution, file=sys.stderr)
 
 
+#: a Kannel log of at least this many lines (of its own) mostly rejected points at the format;
+#: a few lines mostly damaged say nothing of it
+MOSTLY_REJECTED_MIN_LINES = 50
+
+
 def _rejected_summary(result: LoadResult, reasons: list, count: int) -> str:
     """The rejected lines of one file by reason, with an example line of each. A canonical
     file's reasons name their row already (`row 3149: ...`, data rows, the header not
@@ -157,4 +163,12 @@ def _rejected_summary(result: LoadResult, reasons: list, count: int) -> str:
     lines += [f"  {r.lines:>{width}}  {where(r)} {r.example}" for r in reasons]
     if count > len(reasons):
         lines.append(f"  ... and {count - len(reasons)} other reason(s)")
+    # (lines of another log in the file are said by their reason: they say nothing of the format)
+    other = sum(r.lines for r in reasons if r.example.startswith(OTHER_LOG_REASONS))
+    if (result.format == "kannel" and result.lines - other >= MOSTLY_REJECTED_MIN_LINES
+            and 2 * (result.rejected - other) > result.lines - other):
+        lines.append("  most of its lines were rejected: unless the log is damaged, the contract's access_log_format "
+                     "most likely does not match the gateway's access-log-format (field order, separators). The "
+                     "lines that did read are loaded and kept: to read the file with another format, load it into "
+                     "a new warehouse.")
     return "\n".join(lines)

@@ -24,7 +24,8 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     contract's (kept as they were read), services the contract `config` does not name,
     connections it does not map while it maps some, a log_timezone that the SMSC's receipts
     contradict, a log whose clock steps at a restart, lines of a repeated autumn hour that no
-    line places, what a custom access-log format leaves out, delivery reports and MOs
+    line places, `Sent SMS` lines that do not read as Kannel writes them (a format naming the
+    gateway's fields in another order), what a custom access-log format leaves out, delivery reports and MOs
     forwarded as MTs, receipts without a status or matching no MT; one message each, in that order."""
     out = [w for w in (reading_warning(r, contract) for r in results) if w]
     unnamed = services_not_in_contract(con, contract, Filters())
@@ -40,6 +41,10 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     if steps:
         out.append(clock_steps_warning(steps, contract.log_timezone, config))
     out += [unplaced_warning(row, contract.log_timezone) for row in unplaced_hours(con, contract, results)]
+    loaded = [r.load_id for r in results if r.format == "kannel" and r.load_id is not None]
+    if loaded:
+        out += [misread_warning(row, config) for row in warehouse.execute(
+            con, "reports/mt_lines_misread", {"load_ids": loaded, "min_lines": MISREAD_MIN_LINES}).fetchall()]
     lost = lost_fields(contract.access_log_format, contract.access_log_clean)
     if lost and any(r.format == "kannel" and r.state == "loaded" for r in results):
         out.append(f"warning: the access_log_format of {config} leaves out:\n"
@@ -133,6 +138,27 @@ def unplaced_warning(row: tuple, log_timezone: str) -> str:
 
 #: a connection with at least this many SMSC receipts, most of which match no MT, is said
 UNMATCHED_RECEIPTS_MIN = 20
+
+
+#: mt_lines_misread.sql judges a load by its `Sent SMS` lines only when it has at least this many
+MISREAD_MIN_LINES = 5
+
+
+def misread_warning(row: tuple, config: str) -> str:
+    """`Sent SMS` lines that do not read as Kannel writes them: the contract's access-log
+    format most likely names the gateway's fields in another order than its own."""
+    path, lines, named, example, unset = row
+    what = []
+    if 2 * named > lines:
+        what.append(f"{named:,} of {lines:,} go to a name, not a number (e.g. {example!r}): are %p (from) "
+                    "and %P (to) swapped?")
+    if unset == lines:
+        what.append(f"none of the {lines:,} has a coding (-1 on every one, where Kannel writes 0, 1 or 2): "
+                    "are %m (mclass) and %c (coding) swapped?")
+    return (f"warning: {path}: the `Sent SMS` lines do not read as Kannel writes them: {' '.join(what)} "
+            f"The access_log_format of {config} most likely names the gateway's fields in another order "
+            "than its access-log-format: every rule reads them as loaded. Compare the two, then load the "
+            "logs again into a new warehouse with the right format.")
 
 
 def unmatched_receipts(frame) -> str | None:
