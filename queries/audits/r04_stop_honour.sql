@@ -7,11 +7,10 @@
 -- acknowledgement is that of the STOP that opened the opt-out (the first STOP since the last
 -- START): a STOP repeated by a number already opted out grants none, or a promotion sent just
 -- after an opt-out the gateway did not answer (real Kannel 1.4.5: `ARRÊT` in UCS-2, which its
--- `arrêt` alias does not match) would pass as one. The
--- acknowledgement of a STOP is the first MT sent to the number on the short code the STOP was
--- sent to, after it, whatever its service or category: when the gateway's transactional
--- `stop` service answered first, a promotion a minute later is no acknowledgement but a
--- breach. Transactional MTs are never R4 breaches. Every other marketing MT accepted by the
+-- `arrêt` alias does not match) would pass as one. The acknowledgement of a STOP is the first
+-- MT sent to the number on the short code the STOP was sent to, after it, whatever its service
+-- or category: when the gateway's transactional `stop` service answered first, a promotion
+-- a minute later is no acknowledgement but a breach. Transactional MTs are never R4 breaches. Every other marketing MT accepted by the
 -- platform while the latest opt event before it is a STOP is a breach.
 -- "After": a later second, or the same second on a later line of the same load
 -- (logged_after.sql); two loads cannot order the events of one second.

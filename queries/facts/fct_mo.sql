@@ -42,7 +42,7 @@ mo_parts AS (
         c.concat_ref, c.concat_total, c.concat_seq,
         coalesce(m.logged_at - lag(m.logged_at) OVER parts > $part_gap::INTERVAL, true) AS starts_message
     FROM mo_events AS m
-    JOIN udh_concat('mo_events') AS c USING (udh)   -- facts/macros.sql
+    JOIN udh_concat_fields('mo_events') AS c USING (udh)   -- facts/macros.sql
     WHERE length(m.udh) >= 6 AND c.concat_total > 1
     WINDOW parts AS (PARTITION BY m.smsc, m.sender, m.receiver, c.concat_ref, c.concat_total
                      ORDER BY m.logged_at, m.mo_id)

@@ -4,7 +4,7 @@
 -- message); fct_logical_messages then reads this table and fct_mt_logical.sql sets the id of
 -- the lines of a multi-line message (parts, folded resends). Written once, not copied: a
 -- second CREATE ... AS with one more column cost as much as writing the table itself.
--- The concatenation reference, total and sequence number come from the UDH (udh_concat,
+-- The concatenation reference, total and sequence number come from the UDH (udh_concat_fields,
 -- facts/macros.sql).
 CREATE OR REPLACE TABLE fct_mt AS
 WITH mt_lines AS (
@@ -125,7 +125,7 @@ SELECT
     END AS forwarded,
     m.mt_id AS logical_id   -- until fct_mt_logical.sql
 FROM mt_lines AS m
-LEFT JOIN udh_concat('mt_lines') AS c USING (udh)   -- facts/macros.sql
+LEFT JOIN udh_concat_fields('mt_lines') AS c USING (udh)   -- facts/macros.sql
 LEFT JOIN ref_services AS s ON s.name = m.service
 LEFT JOIN ref_connections AS sc ON sc.smsc = m.smsc
 LEFT JOIN oadc_codes AS o ON o.name = m.sender

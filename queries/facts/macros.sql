@@ -28,8 +28,9 @@ END;
 -- then information elements (IEI, length, data); the concatenation IE is 00 (length 3: ref 1
 -- byte, total, seq) or 08 (length 4: ref 2 bytes, total, seq), found wherever it stands among
 -- the IEs (e.g. after a 05 port-addressing IE). One row per distinct UDH that holds one (MT
--- parts: fct_mt; MO parts Kannel did not combine: fct_mo).
-CREATE OR REPLACE TEMP MACRO udh_concat(src) AS TABLE
+-- parts: fct_mt; MO parts Kannel did not combine: fct_mo). (The loaders only ask whether a
+-- UDH holds one, per line: the scalar udh_concat of reference/segment_macros.sql.)
+CREATE OR REPLACE TEMP MACRO udh_concat_fields(src) AS TABLE
 WITH RECURSIVE udh_values AS (
     SELECT DISTINCT udh FROM query_table(src) WHERE length(udh) >= 6
 ),
