@@ -62,3 +62,23 @@ def test_segments_of_rows_with_text(tmp_path):
     assert con.execute("SELECT line_no, segments, segments_exact FROM events ORDER BY line_no").fetchall() == [
         (1, 2, True), (2, 1, True), (3, 2, True), (4, 1, True), (5, 2, True), (6, 2, True), (7, 1, True),
         (8, 1, True), (9, 3, True), (10, 3, True), (11, 2, True), (12, 1, True)]
+
+
+def test_a_lossy_text_is_counted_as_the_kannel_loader_counts_its_logged_text(tmp_path):
+    """A text marked lossy is the gateway's logged text (`é` logged `..`): its dots may each
+    stand for a lost character, so its segments are counted at the lower bound and are not
+    exact, as the Kannel loader counts the same line. Counted as real full stops, a Kannel
+    log exported to CSV gave one segment more and a definite R8 breach where the log's own
+    load said "possibly over"."""
+    lossy = "Ventes priv..es : jusqu'.. -50% " * 5 + "STOP 36180"   # 170 characters, 20 dots
+    path = tmp_path / "lossy.csv"
+    path.write_text("logged_at,kind,outcome,receiver,text,text_lossy\n"
+                    f"2026-11-25T09:00:00Z,mt,accepted,0612345678,{lossy},true\n"
+                    f"2026-11-25T09:00:01Z,mt,accepted,0612345678,{lossy},false\n", encoding="utf-8")
+    con = new_db()
+    [result] = ingest_files(con, contract(), [path], progress=False)
+    assert (len(lossy), lossy.count(".")) == (170, 20)
+    # lossy: 170 - 20 + 10 = 160 septets at least (one segment), 170 at most (two)
+    assert con.execute("SELECT line_no, segments, segments_exact FROM events ORDER BY line_no").fetchall() == [
+        (1, 1, False), (2, 2, True)]
+    assert con.execute("SELECT segments, segments_max FROM fct_mt ORDER BY mt_id").fetchall() == [(1, 2), (2, 2)]

@@ -34,11 +34,18 @@ measured AS (
             ELSE strlen(t)
         END AS len_of_text,
         -- the GSM septets of a text long enough to need them (2 per byte bound them): the
-        -- text's own, or, with no text, text_len bytes counted one septet each
+        -- text's own, or, with no text, text_len bytes counted one septet each. A lossy text
+        -- is read as Kannel's logged text is (gsm_septets): each dot may stand for a
+        -- character lost on the way, so it counts at its lower bound and is not exact, as the
+        -- same line loaded from the Kannel log (a Kannel log exported with its dots, read as
+        -- real full stops, gave one segment more and a definite R8 breach where the log's
+        -- own load said "possibly over")
         CASE
             WHEN NOT derive_segments OR coding_d IN (1, 2) THEN NULL
             WHEN text IS NOT NULL
-                THEN CASE WHEN 2 * strlen(t) > seg_alone(0, udh_len) THEN canonical_septets(t) END
+                THEN CASE WHEN 2 * strlen(t) <= seg_alone(0, udh_len) THEN NULL
+                          WHEN coalesce(text_lossy_v, false) THEN gsm_septets(t)
+                          ELSE canonical_septets(t) END
             WHEN 2 * text_len_v > seg_alone(0, udh_len)
                 THEN {'chars': text_len_v, 'ext': 0, 'dots': 0, 'odd': 0}
         END AS septets
