@@ -18,6 +18,7 @@ HEADER = "logged_at,kind,outcome,receiver,text\n"
 MULTILINE = '2026-11-25T10:00:00Z,mt,accepted,0612345678,"one\ntwo\nthree"\n'
 GOOD = "2026-11-25T10:00:01Z,mt,accepted,0612345678,ok\n"
 SHORT = "2026-11-25T10:00:02Z,mt,accepted\n"
+NO_TEXT = "2026-11-25T10:00:04Z,mt,accepted,0612345678,\n"
 
 
 def refusal(path: Path) -> str:
@@ -54,11 +55,13 @@ def test_a_row_over_the_size_limit_is_said_in_plain_words_and_short(tmp_path):
 
 @pytest.mark.parametrize("opener", [Path.write_bytes, lambda path, data: path.write_bytes(gzip.compress(data))])
 @pytest.mark.parametrize("bom", ["", "\ufeff"])
-def test_the_line_named_is_the_files_own_after_quoted_line_breaks(tmp_path, opener, bom):
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_the_line_named_is_the_files_own_after_quoted_line_breaks(tmp_path, opener, bom, ending):
     """DuckDB said `CSV Error on Line: 4` for the row on line 6: its count skips the line
-    breaks inside quoted fields (and counts blank lines). The line is counted in the file."""
+    breaks inside quoted fields (and counts blank lines). The line is counted in the file.
+    With CRLF line ends DuckDB's row started at the LF before it: the line before was named."""
     path = tmp_path / "export.csv"
-    opener(path, (bom + HEADER + MULTILINE + "\n" + GOOD + SHORT + GOOD).encode())
+    opener(path, (bom + HEADER + MULTILINE + "\n" + GOOD + SHORT + GOOD).replace("\n", ending).encode())
     message = refusal(path)
     assert message == (f"{path}: not a readable canonical CSV file: line 7: Expected Number of Columns: 5 Found: 3; "
                        "the row as read: 2026-11-25T10:00:02Z,mt,accepted")
@@ -84,3 +87,49 @@ def test_duckdbs_hints_are_cut_whatever_their_heading():
     assert message == ("f.csv: not a readable canonical CSV file: Invalid Input Error: CSV error (on record 4 as "
                        "DuckDB counts them, not a line of the file); Original Line: " + "x" * 185 + "...; "
                        "Something is wrong.")
+
+
+WITH_SERVICE = "logged_at,kind,outcome,receiver,text,service\n"
+
+
+@pytest.mark.parametrize("opener", [Path.write_bytes, lambda path, data: path.write_bytes(gzip.compress(data))])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
+@pytest.mark.parametrize("header, before, after, line", [
+    # DuckDB 2.0.1 loads these rows, one field dropped...
+    (WITH_SERVICE, [], [], 2),
+    (WITH_SERVICE, ['2026-11-25T10:00:00Z,mt,accepted,0612345678,"one\ntwo",acme\n', "\n"], [], 5),
+    (WITH_SERVICE, [], ["2026-11-25T10:00:04Z,mt,accepted,0612345678,x,\n"], 2),
+    # ... and refuses these
+    (HEADER, [], [], 2),
+    (HEADER, [MULTILINE, NO_TEXT, "\n", GOOD], [NO_TEXT], 8),
+], ids=["loaded-alone", "loaded-after-line-breaks", "loaded-before-an-empty-last", "refused-alone",
+        "refused-after-line-breaks"])
+def test_a_row_with_an_empty_field_beyond_the_header_is_refused_not_shifted(tmp_path, opener, ending, header,
+                                                                            before, after, line):
+    """DuckDB's reader drops an empty last field that the header has no column for and loads
+    the row: `...,Promo -20%, STOP au 36180,` (an unquoted text holding a comma) was stored as
+    the text `Promo -20%` and the service ` STOP au 36180`, the STOP mention gone (R3). (It
+    refuses such a row at other times, depending on the columns and the rows around it: said
+    alike.) The file is refused, naming the line where the row starts and saying why."""
+    shifted = "2026-11-25T10:00:03Z,mt,accepted,0612345678,Promo -20%, STOP au 36180,"
+    path = tmp_path / "export.csv"
+    text = header + "".join(before) + shifted + ("\n" + "".join(after) if ending else "")
+    opener(path, text.replace("\n", ending or "\n").encode())
+    message = refusal(path)
+    columns = header.count(",") + 1
+    assert message == (f"{path}: not a readable canonical CSV file: line {line}: the row has a field more than the "
+                       f"header's {columns}, and it is empty (a trailing comma, or a comma in an unquoted value: "
+                       "quote values that hold a comma); the row as read: " + shifted)
+
+
+def test_rows_whose_last_field_is_empty_load_as_they_are(tmp_path):
+    """Lines that end with a comma because the last column is empty are not refused: the
+    check reads the file again only to tell the two apart."""
+    path = tmp_path / "export.csv"
+    path.write_text(HEADER + MULTILINE + "2026-11-25T10:00:01Z,mt,accepted,0612345678,\n"
+                    '2026-11-25T10:00:02Z,mt,accepted,0612345678,""\n', encoding="utf-8")
+    con = new_db()
+    [result] = ingest_files(con, contract(), [path], progress=False)
+    assert (result.events, result.rejected) == (3, 0)
+    assert con.execute("SELECT line_no, text FROM events ORDER BY line_no").fetchall() == [
+        (1, "one\ntwo\nthree"), (2, None), (3, "")]

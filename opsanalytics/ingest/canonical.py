@@ -147,6 +147,9 @@ def _unreadable_csv(path: Path, params: dict, exc: duckdb.Error) -> IngestError:
     if not first:
         return _unreadable(path, "csv", exc)
     [(offset, kind, message, row, cut, size)] = first
+    if row.startswith("\n"):
+        # lines ending CRLF: DuckDB's row starts at the LF of the line before
+        offset, row = offset + 1, row[1:]
     line = _line_at(path, offset, params["compression"] == "gzip")
     if kind == "LINE SIZE OVER MAXIMUM":
         problem = (f"the row that starts there is {size or 0:,} bytes, over the limit of {MAX_ROW_BYTES:,} bytes "
@@ -154,10 +157,96 @@ def _unreadable_csv(path: Path, params: dict, exc: duckdb.Error) -> IngestError:
     elif kind == "INVALID ENCODING" or "not utf-8" in message.lower():
         problem = ("the row that starts there is not UTF-8 (canonical CSV is UTF-8: convert the file, e.g. "
                    "`iconv -f WINDOWS-1252 -t UTF-8`)")
+    elif _is_surplus_empty_field(message, row, cut):
+        problem = _surplus_problem(len(params["columns"]))
     else:
         problem = message.strip()
     return IngestError(f"{path}: not a readable canonical CSV file: line {line}: {problem}; "
                        f"the row as read: {_shown(row, cut)}")
+
+
+def _check_surplus_fields(path: Path, params: dict) -> None:
+    """Refuse a CSV with a row one field longer than the header whose last field is empty
+    (a trailing comma, or an unquoted value holding a comma): DuckDB's reader drops that field
+    and loads the row, every value before it one column off (`...,Promo -20%, STOP au
+    36180,acme,` stored the text `Promo -20%` and the service ` STOP au 36180`). Read again
+    only when some line ends with a comma, the one shape such a row has."""
+    gzipped = params["compression"] == "gzip"
+    if not _has_line_ending_in_comma(path, gzipped):
+        return
+    columns = {**params["columns"], SURPLUS_COLUMN: "VARCHAR"}
+    try:
+        with duckdb.connect(config={"threads": 1}) as diag:
+            found = warehouse.execute(diag, "staging/canonical_csv_surplus_row",
+                                      {**params, "columns": columns, "absent": NEVER_A_CELL}).fetchall()
+    except duckdb.Error:
+        # more than one field more: the staging read refused those rows already
+        return
+    if not found:
+        return
+    line, raw = _row_at(path, gzipped, found[0][0])
+    raise IngestError(f"{path}: not a readable canonical CSV file: line {line}: "
+                      f"{_surplus_problem(len(params['columns']))}; the row as read: "
+                      f"{_shown(raw.rstrip(chr(13) + chr(10)))}")
+
+
+def _surplus_problem(columns: int) -> str:
+    return (f"the row has a field more than the header's {columns}, and it is empty (a trailing comma, or a "
+            "comma in an unquoted value: quote values that hold a comma)")
+
+
+def _is_surplus_empty_field(message: str, row: str, cut: bool) -> bool:
+    """Whether DuckDB refused a row for the one empty field too many that it loads at other
+    times (depending on the rows before it): said as _check_surplus_fields says it."""
+    counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
+    return (counts is not None and int(counts[2]) == int(counts[1]) + 1 and not cut
+            and row.rstrip("\r\n").endswith(","))
+
+
+#: the column read beyond the header's, and a cell value no CSV holds (canonical_csv_surplus_row)
+SURPLUS_COLUMN = "__beyond"
+NEVER_A_CELL = "\x00\x01absent"
+
+
+def _has_line_ending_in_comma(path: Path, gzipped: bool) -> bool:
+    """Whether a line of the file (the header's aside) ends with a comma, before LF, CRLF or
+    the end of the file."""
+    tail = b""
+    with (gzip.open(path, "rb") if gzipped else path.open("rb")) as handle:
+        handle.readline(MAX_HEADER_BYTES)
+        while block := handle.read(1 << 22):
+            # the last bytes of the block before: a `,\r\n` cut at its end
+            chunk = tail + block
+            if b",\n" in chunk or b",\r\n" in chunk:
+                return True
+            tail = chunk[-2:]
+    return tail.endswith(b",") or tail.endswith(b",\r")
+
+
+def _row_at(path: Path, gzipped: bool, row_no: int) -> tuple[int, str]:
+    """The physical line where data row `row_no` (from 1, blank lines skipped) starts, and
+    its raw text: the file read as CSV up to that row (an error path, reached once)."""
+    with (gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gzipped
+          else path.open(encoding="utf-8-sig", newline="")) as handle:
+        consumed: list[str] = []
+
+        def lines():
+            for text in handle:
+                consumed.append(text)
+                yield text
+
+        reader = csv.reader(lines())
+        next(reader, None)
+        seen = 0
+        while True:
+            start = reader.line_num + 1
+            consumed.clear()
+            row = next(reader, None)
+            if row is None:
+                return start, ""
+            seen += bool(row)
+            if row and seen == row_no:
+                return start, "".join(consumed)
 
 
 def _line_at(path: Path, offset: int, gzipped: bool) -> int:
@@ -229,6 +318,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
             if fmt == "csv" and isinstance(exc, duckdb.InvalidInputException) and "CSV Error" in str(exc):
                 raise _unreadable_csv(path, params, exc) from None
             raise
+        if fmt == "csv":
+            _check_surplus_fields(path, params)
         bar.run(con, "check", "staging/canonical_checked", warehouse.EVENT_TIMES).fetchall()
     except duckdb.Error as exc:
         raise _unreadable(path, fmt, exc) from None
