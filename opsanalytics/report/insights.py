@@ -330,17 +330,36 @@ def tier_options(result: AuditResult, contract: Contract) -> pd.DataFrame:
 # --- R9 forecasts -------------------------------------------------------------------------
 
 def next_semester(con, contract: Contract, filters: Filters) -> str:
-    """The semester to forecast next: the first one that starts after both the report's
-    period and the last complete month of history (e.g. '2027H1')."""
+    """The semester to forecast next: the first one that starts after the report's period
+    and after the last day of MT data, complete month or not (e.g. '2027H1'): a forecast is
+    made for a semester that has not started, so a report of an earlier period forecasts
+    the one after the data, not the one after its period."""
     from opsanalytics.forecast import monthly_history
+    from opsanalytics.forecast.actuals import data_coverage
     from opsanalytics.forecast.periods import Semester, add_months
 
     history = monthly_history(con, contract)
     last = filters.date_to or dt.date.today()
     if len(history):
         last = max(last, history["month"].max())
+    _, last_day = data_coverage(con, contract)
+    if last_day is not None:
+        last = max(last, last_day)
     semester = Semester.of(last)
     return Semester.of(add_months(semester.months[-1], 1)).label
+
+
+def upcoming_forecast(con, contract: Contract, filters: Filters):
+    """(the next semester's forecast, None), or (None, why there is none): a warehouse
+    without MT data has no history to forecast from, which the page says rather than fail."""
+    from opsanalytics.errors import UsageError
+    from opsanalytics.forecast import next_forecast
+
+    semester = next_semester(con, contract, filters)
+    try:
+        return next_forecast(con, contract, semester, made_on=filters.date_to), None
+    except UsageError as exc:
+        return None, f"No forecast for {semester}: {exc}."
 
 
 def forecast_history(upcoming: "NextForecast", short_code: str) -> pd.DataFrame:

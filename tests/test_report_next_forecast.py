@@ -1,0 +1,50 @@
+"""The forecasts page (60) forecasts the first semester that has not started by the end of
+the data, whatever the report's period, and says why when there is nothing to forecast from:
+a report of a past month, or of a warehouse holding only MOs, failed the whole run
+(`opsanalytics report` exit 1, a traceback on the page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from eventrows import Log, contract, new_db
+from opsanalytics import facts
+from opsanalytics.audits.result import Filters
+from opsanalytics.report import insights
+
+DAY = 86400
+
+
+def warehouse(*lines):
+    log = Log()
+    for seconds, label, fields in lines:
+        log.line(seconds, label, **fields)
+    con = new_db()
+    log.write(con)
+    facts.build(con, contract())
+    return con
+
+
+def test_a_report_of_an_earlier_period_forecasts_the_semester_after_the_data():
+    # MTs from 25 November 2026 to 4 December 2026: no complete month
+    con = warehouse(*[(i * DAY, "Sent SMS", {"fid": f"M{i}", "text": "Promo STOP au 36180",
+                                            "receiver": f"3361234567{i}"}) for i in range(10)])
+    for period in (Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31)),
+                   Filters(dt.date(2026, 5, 1), dt.date(2026, 5, 31)),
+                   Filters(dt.date(2026, 11, 25), dt.date(2026, 11, 30))):
+        assert insights.next_semester(con, contract(), period) == "2027H1"
+        upcoming, why_not = insights.upcoming_forecast(con, contract(), period)
+        assert why_not is None and upcoming.semester == "2027H1"
+        assert sorted(upcoming.figures["month"].unique()) == [dt.date(2027, m, 1) for m in range(1, 7)]
+    # a period after the data: the semester after the period
+    assert insights.next_semester(con, contract(), Filters(dt.date(2027, 8, 1), dt.date(2027, 8, 31))) == "2028H1"
+
+
+def test_a_warehouse_without_mt_says_why_there_is_no_forecast():
+    con = warehouse((0, "Receive SMS", {"service": "", "sender": "33612345671", "receiver": "36180",
+                                        "text": "STOP"}))
+    upcoming, why_not = insights.upcoming_forecast(con, contract(), Filters(dt.date(2026, 11, 25),
+                                                                            dt.date(2026, 11, 25)))
+    assert upcoming is None
+    assert why_not == ("No forecast for 2027H1: no MT data in the warehouse: there is no complete month of history "
+                       "to forecast from (ingest the logs first).")
