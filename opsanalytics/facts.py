@@ -27,6 +27,7 @@ from opsanalytics.config import Contract
 #: queries/facts/<name>.sql, in the order they depend on each other
 STEPS = (
     "int_msisdn",            # numbers as written -> E.164, numbering kind (R10)
+    "int_line_connection",   # the connection of lines Kannel logs with an empty SMSC
     "fct_dlr",               # DLR lines linked to their MT
     "fct_mt_status",         # final DLR status per MT line
     "fct_mt",                # MT lines: UDH concatenation, short code, brand, status

@@ -49,7 +49,7 @@ WITH dlr_keys AS NOT MATERIALIZED (
         text,
         meta,
         logged_at,
-        coalesce(smsc, '') AS smsc,
+        coalesce(nullif(e.smsc, ''), c.smsc, '') AS smsc,
         coalesce(fid, '') AS fid,
         coalesce(service, '') AS service,
         coalesce(sender, '') AS sender,
@@ -60,7 +60,9 @@ WITH dlr_keys AS NOT MATERIALIZED (
             WHEN dlr_mask = 8 OR coalesce(text, '') = 'ACK/' THEN 'kannel_ack'
             ELSE 'receipt'
         END AS source
-    FROM events
+    FROM events AS e
+    -- a line Kannel logged with an empty SMSC, on the connection of the lines of its FID
+    LEFT JOIN int_line_connection AS c ON c.line_id = event_id(e.load_id, e.line_no) AND c.found_by = 'fid'
     WHERE kind = 'dlr' OR kind = 'dropped' AND outcome = 'dlr'
 ),
 
@@ -74,13 +76,14 @@ mt_lines AS NOT MATERIALIZED (
     SELECT
         event_id(load_id, line_no) AS mt_id,
         logged_at,
-        coalesce(smsc, '') AS smsc,
+        coalesce(nullif(e.smsc, ''), c.smsc, '') AS smsc,
         coalesce(fid, '') AS fid,
         coalesce(service, '') AS service,
         coalesce(sender, '') AS sender,
         coalesce(receiver, '') AS receiver,
         CASE WHEN outcome = 'accepted' THEN 'ok' ELSE 'ko' END AS side
-    FROM events
+    FROM events AS e
+    LEFT JOIN int_line_connection AS c ON c.line_id = event_id(e.load_id, e.line_no) AND c.found_by = 'fid'
     WHERE kind = 'mt'
 ),
 

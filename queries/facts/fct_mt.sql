@@ -7,12 +7,16 @@
 -- The concatenation reference, total and sequence number come from the UDH (udh_concat_fields,
 -- facts/macros.sql).
 CREATE OR REPLACE TABLE fct_mt AS
+-- The connection of a line Kannel logged with an empty SMSC is the one it went out on, when
+-- the lines of its FID or its other parts say it (int_line_connection.sql): its short code
+-- follows from it.
 WITH mt_lines AS (
     SELECT
-        event_id(load_id, line_no) AS mt_id,
-        *
-    FROM events
-    WHERE kind = 'mt'
+        event_id(e.load_id, e.line_no) AS mt_id,
+        e.* REPLACE (coalesce(c.smsc, e.smsc) AS smsc)
+    FROM events AS e
+    LEFT JOIN int_line_connection AS c ON c.line_id = event_id(e.load_id, e.line_no)
+    WHERE e.kind = 'mt'
 ),
 
 -- loads of Kannel logs, where a failure line's FID means part 1 was accepted (partly_sent);
