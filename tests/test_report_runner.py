@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from pathlib import Path
@@ -345,3 +346,31 @@ def test_a_report_folder_whose_parent_is_read_only_is_still_written(warehouse_fi
     assert (out / "index.html").exists() and (out / "00-good.html").exists()
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
     assert sorted(p.name for p in out.parent.iterdir()) == ["report"]
+
+
+def test_a_filter_nothing_can_match_is_said_on_stderr_and_on_the_index(warehouse_files, notebooks, kernel,
+                                                                       tmp_path, capsys):
+    """`report --short-code 99999` (or a brand written as its service, `acme` for `Acme`)
+    rendered every page as a quiet period, exit 0, without a word: `audit` warned, `report`
+    did not. The report still runs (its pages are right for what was asked)."""
+    db, config = warehouse_files
+    code = cli(["report", "--db", str(db), "--config", str(config), "--from", "2026-11-25", "--to", "2026-11-30",
+                "--short-code", "99999", "--brand", "acme", "--only", "00", "--notebooks", str(notebooks),
+                "--kernel", kernel, "--out", str(tmp_path / "r")])
+    assert code == 0
+    warnings = [f"--short-code '99999' is not a short code of {config} and no accepted MT or MO of the warehouse "
+                "has it: no message can match it",
+                f"--brand 'acme' is not a brand of {config}'s [[services]] and no accepted MT of the warehouse "
+                "has it: no message can match it"]
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if "warning" in line] == [
+        f"opsanalytics report: warning: {warning}" for warning in warnings]
+    index = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    block = re.search(r"<div class='ops-warnings' id='warnings'>(.*?)</div>", index, re.S)
+    assert block and re.findall(r"<li>(.*?)</li>", block[1]) == [html.escape(w) for w in warnings]
+    # a filter that matches: nothing said
+    code = cli(["report", "--db", str(db), "--config", str(config), "--from", "2026-11-25", "--to", "2026-11-30",
+                "--short-code", "36180", "--brand", "Acme", "--only", "00", "--notebooks", str(notebooks),
+                "--kernel", kernel, "--out", str(tmp_path / "s")])
+    assert code == 0 and "warning" not in capsys.readouterr().err
+    assert "id='warnings'" not in (tmp_path / "s" / "index.html").read_text(encoding="utf-8")

@@ -22,6 +22,7 @@ import pandas as pd
 from opsanalytics import warehouse
 from opsanalytics.audits import AuditResult, Filters, facts_warnings, resolve_rule, run, run_all
 from opsanalytics.audits.result import frame_records
+from opsanalytics.audits.scope import unmatched_filters
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import UsageError
 from opsanalytics.ingest.kannel import OTHER_LOG_REASONS
@@ -93,22 +94,6 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def unmatched_filters(con, contract: Contract, filters: Filters, config: str) -> list[str]:
-    """A --short-code or --brand that nothing can match: named neither by the contract nor by
-    any accepted message of the warehouse, so every rule finds 0 violations (most likely a
-    typo). A warning, not an error: the audit still runs and its output is unchanged."""
-    warnings = []
-    code, brand = filters.short_code, filters.brand
-    if code is not None and contract.short_code(code) is None and not _traffic(con, contract, Filters(short_code=code)):
-        warnings.append(f"--short-code {code!r} is not a short code of {config} and no accepted MT "
-                        "or MO of the warehouse has it: no message can match it")
-    brands = {s.brand for s in contract.services} | {b for sc in contract.short_codes for b in sc.brands or ()}
-    if brand is not None and brand not in brands and not _traffic(con, contract, Filters(brand=brand)):
-        warnings.append(f"--brand {brand!r} is not a brand of {config}'s [[services]] and no accepted "
-                        "MT of the warehouse has it: no message can match it")
-    return warnings
-
-
 def rejected_in_period(con, contract: Contract, filters: Filters) -> list[str]:
     """Log lines rejected at load in the audited period: no rule sees them, so an audit
     finding 0 there may have missed breaches (a restart into another access-log format leaves
@@ -124,14 +109,6 @@ def rejected_in_period(con, contract: Contract, filters: Filters) -> list[str]:
             f"on them is not counted): {listed}{more}. Why each was rejected is in the rejected_lines "
             "table (ingest said so): a damaged or cut line, or another access-log format after a restart "
             "(then split the file there and load the part after it with that format as access_log_format)."]
-
-
-def _traffic(con, contract: Contract, filters: Filters) -> bool:
-    """Whether any accepted message of the warehouse, whatever its date, passes `filters`
-    (MOs count for a short code; they have no brand)."""
-    days = warehouse.fetch_df(con, "reports/daily_traffic", filters.params(contract))
-    column = "mt_messages" if filters.brand is not None else None
-    return bool(len(days) and (column is None or days[column].sum() > 0))
 
 
 def write(results: list[AuditResult], fmt: str, timezone: str, *, as_list: bool,

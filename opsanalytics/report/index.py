@@ -118,6 +118,10 @@ def render_index(report: "ReportRun", period: str) -> str:
                          f"{where}{page}{_error_block(n.error)}"
                          f"<small>executed copy: {_e(n.executed or 'none')}</small></li>")
         parts.append("</ul></div>")
+    if report.warnings:
+        parts.append("<div class='ops-warnings' id='warnings'><h2>Read with care</h2><ul>")
+        parts.extend(f"<li>{_e(warning)}</li>" for warning in report.warnings)
+        parts.append("</ul></div>")
     if report.summary:
         values, tones = headline(report.summary)
         parts.append("<h2>Executive summary</h2>")

@@ -57,6 +57,8 @@ class ReportRun:
     summary_error: str | None = None
     kernel: str = ""
     seconds: float = 0.0
+    #: what the run found wrong with its input before any page ran (said on stderr and the index)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -217,7 +219,8 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     """Run the selected notebooks into `out_dir`, then write summary.json and index.html;
     all of it appears in `out_dir` only once complete (see publish)."""
     from opsanalytics import warehouse
-    from opsanalytics.audits import check_facts
+    from opsanalytics.audits import Filters, check_facts
+    from opsanalytics.audits.scope import unmatched_filters
     from opsanalytics.config import load_contract
     from opsanalytics.report.notebook import period_label
     from opsanalytics.report.pseudonymise import ensure_salt
@@ -226,10 +229,14 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     con = warehouse.connect(db, read_only=True)
     try:
         warning = check_facts(con, contract)  # facts missing: a clear error now, not 8 failed pages
+        # a filter nothing can match reads, page after page, as a quiet period
+        warnings = ([warning] if warning else []) + unmatched_filters(
+            con, contract, Filters(short_code=short_code, brand=brand), config)
     finally:
         con.close()
-    if warning and progress:
-        print(f"opsanalytics report: warning: {warning}", file=sys.stderr)
+    if progress:
+        for warning in warnings:
+            print(f"opsanalytics report: warning: {warning}", file=sys.stderr)
     sources = select_notebooks(available_notebooks(notebooks), only)
     if not sources:
         raise UsageError(f"no notebooks found in {notebooks or notebooks_dir()}")
@@ -256,7 +263,7 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     umask = os.umask(0)
     os.umask(umask)
     work.chmod(0o777 & ~umask)  # mkdtemp's 0700 would follow the folder into place
-    report = ReportRun(out_dir=work, parameters=parameters, kernel=kernel_name)
+    report = ReportRun(out_dir=work, parameters=parameters, kernel=kernel_name, warnings=warnings)
     try:
         _write_report(report, db, contract, date_from, date_to, short_code, brand, sources, period,
                       embed_plotly, jobs, progress)

@@ -1,0 +1,32 @@
+"""Whether a --short-code or --brand filter can match anything: `audit` and `report` warn
+about one that cannot (a typo reads as a clean period)."""
+
+from __future__ import annotations
+
+from opsanalytics import warehouse
+from opsanalytics.audits.result import Filters
+from opsanalytics.config import Contract
+
+
+def unmatched_filters(con, contract: Contract, filters: Filters, config: str) -> list[str]:
+    """A --short-code or --brand that nothing can match: named neither by the contract nor by
+    any accepted message of the warehouse, so every rule finds 0 violations (most likely a
+    typo). A warning, not an error: the audit still runs and its output is unchanged."""
+    warnings = []
+    code, brand = filters.short_code, filters.brand
+    if code is not None and contract.short_code(code) is None and not _traffic(con, contract, Filters(short_code=code)):
+        warnings.append(f"--short-code {code!r} is not a short code of {config} and no accepted MT "
+                        "or MO of the warehouse has it: no message can match it")
+    brands = {s.brand for s in contract.services} | {b for sc in contract.short_codes for b in sc.brands or ()}
+    if brand is not None and brand not in brands and not _traffic(con, contract, Filters(brand=brand)):
+        warnings.append(f"--brand {brand!r} is not a brand of {config}'s [[services]] and no accepted "
+                        "MT of the warehouse has it: no message can match it")
+    return warnings
+
+
+def _traffic(con, contract: Contract, filters: Filters) -> bool:
+    """Whether any accepted message of the warehouse, whatever its date, passes `filters`
+    (MOs count for a short code; they have no brand)."""
+    days = warehouse.fetch_df(con, "reports/daily_traffic", filters.params(contract))
+    column = "mt_messages" if filters.brand is not None else None
+    return bool(len(days) and (column is None or days[column].sum() > 0))
