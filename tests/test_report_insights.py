@@ -473,3 +473,28 @@ def test_a_clean_restart_read_across_a_live_load_and_its_continuation_stays_clea
     restarts = insights.log_restarts(con, ctr, ALL)
     assert list(zip(restarts.line_no, restarts.clean)) == [(3, True)]
     con.close()
+
+
+def test_a_brand_filter_counts_the_stops_that_concern_the_brand_as_r4_does():
+    """With --brand, page 00 counted every STOP to the codes the brand sends on (4) while
+    page 30's headline and R4 counted 0 for a brand sending no marketing there, and page 30's
+    chart drew the 4: one figure now, R4's (fct_opt_events)."""
+    from auditrows import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    t.send("+33612345678", paris("2026-11-10 10:00:00"), service="acme")
+    t.send("+33612345679", paris("2026-11-10 10:00:00"), service="meter")   # m2m, same code
+    t.receive("+33612345678", paris("2026-11-10 11:00:00"), "STOP", keyword="STOP")
+    t.receive("+33612345677", paris("2026-11-10 11:05:00"), "START", keyword="START")
+    t.receive("+33612345676", paris("2026-11-10 11:10:00"), "Bonjour")
+    con = t.warehouse()
+    period = dict(date_from=dt.date(2026, 11, 10), date_to=dt.date(2026, 11, 10))
+    for brand, stops, starts in (("Acme", 1, 1), ("Meter", 0, 0), (None, 1, 1)):
+        filters = Filters(**period, brand=brand)
+        r4 = next(r for r in run_all(con, CONTRACT, filters) if r.rule == "R4")
+        assert insights.stops_received(con, CONTRACT, filters) == stops
+        assert int(insights.daily_traffic(con, CONTRACT, filters).stops.sum()) == stops
+        assert insights.stop_daily(con, CONTRACT, filters)[["stops", "starts"]].sum().tolist() == [stops, starts]
+        assert r4.summary["stops"] == stops
+    # the MOs themselves are still those to the brand's codes
+    assert int(insights.daily_traffic(con, CONTRACT, Filters(**period, brand="Meter")).mo_messages.sum()) == 3

@@ -11,17 +11,26 @@ with mt as (
       and ($brand is null or brand = $brand)
     group by all
 ),
+-- a brand filter: the STOPs that concern the brand as R4 reads them (fct_opt_events: sent to a
+-- code the brand sends marketing on), so that pages 00 and 30 and R4 give one figure; a brand
+-- that sends no marketing has none (its STOPs were counted on the codes it shares)
+brand_stops as (
+    select distinct msisdn, opt_at
+    from fct_opt_events
+    where $brand is not null and brand = $brand and keyword = 'STOP'
+),
 mo as (
-    select cast(received_at at time zone $tz as date) as day,
-           coalesce(short_code, '(none)') as short_code,
+    select cast(m.received_at at time zone $tz as date) as day,
+           coalesce(m.short_code, '(none)') as short_code,
            count(*) as mo_messages,
-           count(*) filter (where keyword = 'STOP') as stops
-    from fct_mo
-    where outcome = 'accepted'
-      and ($short_code is null or short_code = $short_code)
+           count(*) filter (where m.keyword = 'STOP' and ($brand is null or b.msisdn is not null)) as stops
+    from fct_mo as m
+    left join brand_stops as b on b.msisdn = m.msisdn and b.opt_at = m.received_at
+    where m.outcome = 'accepted'
+      and ($short_code is null or m.short_code = $short_code)
       -- a brand filter: the MOs to the short codes the brand sends on (an MO to a code concerns
-      -- every brand on it, as an opt-out does for R4)
-      and ($brand is null or short_code in (select short_code from fct_logical_messages where brand = $brand))
+      -- every brand on it)
+      and ($brand is null or m.short_code in (select short_code from fct_logical_messages where brand = $brand))
     group by all
 ),
 joined as (
