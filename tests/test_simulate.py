@@ -157,7 +157,11 @@ def test_contract_is_valid_and_describes_the_traffic(paris):
     services = {s.name for s in contract.services}
     recs = [parse(x) for x in lines]
     used_smsc = {r["SMSC"] for r in recs if not r["marker"]}
-    assert used_smsc - smscs == {"ora_36999"}   # the one undeclared link (R6)
+    # the one undeclared link (R6); none on what bearerbox gives up on (DISCARDED, EXPIRED, their NACK)
+    assert used_smsc - smscs == {"ora_36999", ""}
+    assert {r["label"] for r in recs if not r["marker"] and r["SMSC"] == ""} <= {
+        "DISCARDED SMS", "EXPIRED SMS", "Receive DLR"}
+    assert "DISCARDED SMS" in {r["label"] for r in recs if not r["marker"] and r["SMSC"] == ""}
     assert {r["SVC"] for r in recs if not r["marker"] and r["SVC"]} <= services
     assert any(s.stop_notice_exempt for s in contract.services)
     assert {s.code[:2] for s in contract.short_codes} == {"34", "35", "36", "37", "38"}
