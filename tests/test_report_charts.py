@@ -55,6 +55,10 @@ def test_empty_data_gives_a_titled_message_not_a_blank_chart():
     fig = charts.hbar(pd.DataFrame(columns=["reason", "count"]), "reason", "count", "Rejects", "lines")
     assert fig.layout.title.text == "Rejects"
     assert fig.layout.annotations[0].text == "No data in the period"
+    # a chart of breaches: no breach, in a period that may well have traffic
+    fig = charts.hbar(pd.DataFrame(columns=["brand", "count"]), "brand", "count", "R3 breaches per brand",
+                      "logical messages", color=charts.RED, nothing=charts.NO_BREACH)
+    assert fig.layout.annotations[0].text == "No breach in the period"
 
 
 def test_rule_trend_colours_breached_rules_red():

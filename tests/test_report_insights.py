@@ -498,3 +498,14 @@ def test_a_brand_filter_counts_the_stops_that_concern_the_brand_as_r4_does():
         assert r4.summary["stops"] == stops
     # the MOs themselves are still those to the brand's codes
     assert int(insights.daily_traffic(con, CONTRACT, Filters(**period, brand="Meter")).mo_messages.sum()) == 3
+
+
+def test_traffic_kpis_count_short_codes_without_the_placeholder_of_messages_without_one():
+    traffic = pd.DataFrame({
+        "day": [dt.date(2026, 11, 25)] * 4,
+        "short_code": ["36180", "36181", insights.NO_SHORT_CODE, "36182"],
+        "mt_messages": [3, 2, 1, 0], "mt_segments": [4, 2, 1, 0], "mo_messages": [1, 0, 0, 2], "stops": [1, 0, 0, 0]})
+    assert insights.traffic_kpis(traffic) == {
+        "MT messages": 6, "MT segments (a resubmission counted once)": 7, "MO received": 3, "STOP received": 1,
+        "short codes": 3}
+    assert insights.traffic_kpis(traffic.iloc[0:0])["short codes"] == 0

@@ -37,7 +37,12 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: i
     return fig
 
 
-def empty(title: str, message: str = "No data in the period") -> go.Figure:
+#: what an empty chart says: no data at all, or data without a breach in it
+NO_DATA = "No data in the period"
+NO_BREACH = "No breach in the period"
+
+
+def empty(title: str, message: str = NO_DATA) -> go.Figure:
     """A titled figure that says there is nothing to show (instead of a blank chart)."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": GREY},
@@ -204,10 +209,11 @@ def _bin_edges(values: np.ndarray, bins: int) -> np.ndarray:
 
 
 def hbar(frame: pd.DataFrame, label: str, value: str, title: str, x_title: str,
-         color: str = BLUE) -> go.Figure:
-    """Horizontal bars, largest at the top (for counts by reason, brand, short code)."""
+         color: str = BLUE, nothing: str = NO_DATA) -> go.Figure:
+    """Horizontal bars, largest at the top (for counts by reason, brand, short code).
+    `nothing`: what an empty frame means (breaches: NO_BREACH, not a period without data)."""
     if frame.empty:
-        return empty(title)
+        return empty(title, nothing)
     ordered = frame.sort_values(value)
     fig = go.Figure(go.Bar(x=ordered[value], y=ordered[label].astype(str), orientation="h",
                            marker_color=color, hovertemplate="%{y}: %{x:,}<extra></extra>"))

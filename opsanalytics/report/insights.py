@@ -128,6 +128,25 @@ def daily_traffic(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     return _query(con, "daily_traffic", contract, filters)
 
 
+#: daily_traffic's short code of messages that have none (a sender name on an unmapped link)
+NO_SHORT_CODE = "(none)"
+
+
+def traffic_kpis(traffic: pd.DataFrame) -> dict[str, int]:
+    """Page 00's traffic figures from daily_traffic. Short codes: those the traffic went out
+    on or came in to, MOs included, but not the `(none)` of messages that have none, which
+    was counted as one."""
+    codes = traffic.loc[traffic.short_code != NO_SHORT_CODE, "short_code"]
+    return {
+        "MT messages": int(traffic.mt_messages.sum()),
+        # (page 50 counts every accepted attempt, resubmissions included, as Orange's SMSC carries them)
+        "MT segments (a resubmission counted once)": int(traffic.mt_segments.sum()),
+        "MO received": int(traffic.mo_messages.sum()),
+        "STOP received": int(traffic.stops.sum()),
+        "short codes": int(codes.nunique()),
+    }
+
+
 def send_heatmap(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     """Marketing sends per local day and hour with the kind of day (R2)."""
     return _query(con, "send_heatmap", contract, filters)
