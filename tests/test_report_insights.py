@@ -509,3 +509,24 @@ def test_traffic_kpis_count_short_codes_without_the_placeholder_of_messages_with
         "MT messages": 6, "MT segments (a resubmission counted once)": 7, "MO received": 3, "STOP received": 1,
         "short codes": 3}
     assert insights.traffic_kpis(traffic.iloc[0:0])["short codes"] == 0
+
+
+def test_mt_not_sent_lists_what_the_gateway_refused_discarded_or_let_expire():
+    """Page 01 said nothing of MTs that were never sent (status's mt.refused): a warehouse of
+    refused MTs only read "No traffic" on every page. Real Kannel 1.4.5 log, two messages
+    discarded after their part 1 reached the number (tests/fixtures/kannel-1.4.5/discarded)."""
+    from pathlib import Path
+
+    from eventrows import ingested
+    from opsanalytics.config import load_contract
+
+    fixture = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "discarded"
+    ctr = load_contract(fixture / "contract-oadc.toml")
+    con, _ = ingested(ctr, [fixture / "oadc.log"])
+    day = Filters(dt.date(2026, 11, 27), dt.date(2026, 11, 27))
+    rows = insights.mt_not_sent(con, ctr, day)
+    assert rows[["label", "short_code", "brand", "lines", "partly_sent"]].values.tolist() == [
+        ["DISCARDED SMS", "(none)", "Acme", 1, 0],     # refused on every attempt: never on the link
+        ["DISCARDED SMS", "36180", "Acme", 1, 1]]
+    assert insights.mt_not_sent(con, ctr, Filters(dt.date(2026, 11, 27), dt.date(2026, 11, 27), "36180")).lines.sum() == 1
+    assert insights.mt_not_sent(con, ctr, Filters(dt.date(2026, 11, 28), dt.date(2026, 11, 28))).empty

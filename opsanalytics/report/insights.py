@@ -63,6 +63,12 @@ def dlr_coverage(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     return _query(con, "dlr_coverage", contract, filters)
 
 
+def mt_not_sent(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """MT lines the gateway refused, discarded or let expire, per label, short code and
+    brand, most first (status's mt.refused, in the period)."""
+    return _query(con, "mt_not_sent", contract, filters)
+
+
 def dlr_unmatched(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     """DLR lines that link to no MT, per connection and origin, of the filters' short code
     and brand (a DLR is attributed through its MT, else its smsc, sender and service);
