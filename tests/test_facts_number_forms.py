@@ -1,0 +1,55 @@
+"""One handset in the forms a real Kannel 1.4.5 writes its number
+(tests/fixtures/kannel-1.4.5/number-forms, README there): a national number the SMSC sent as
+type international (`+0611110006`) or as type national without its 0 (`612345670`) is the
+French number it is. Read as written, a STOP from such a form and the brand's next promotion
+to `06...` were two numbers: R4 missed the breach. And `from=+36180`, which the SMSC gets as
+the short code (the `+` is Kannel's type international), is no R7 breach."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eventrows import ingested
+from opsanalytics.audits import run
+from opsanalytics.config import load_contract
+
+FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "number-forms"
+
+
+def _load(log: str):
+    ctr = load_contract(FIXTURE / "contract.toml")
+    con, _ = ingested(ctr, [FIXTURE / log])
+    return ctr, con
+
+
+def test_a_national_number_sent_as_type_international_is_that_number():
+    ctr, con = _load("types.log")
+    assert con.execute("""SELECT raw, msisdn, number_kind FROM int_msisdn
+                          WHERE raw IN ('+0611110006', '0611110006', '612345677', '+330612345677')
+                          ORDER BY raw""").fetchall() == [
+        ("+0611110006", "+33611110006", "metro_mobile"),
+        # the application's own mistake (+33 and the 0): what the SMSC got, malformed for R10
+        ("+330612345677", "+330612345677", "malformed"),
+        ("0611110006", "+33611110006", "metro_mobile"),
+        ("612345677", "+33612345677", "metro_mobile")]
+    rows = run(con, ctr, "R4").to_json(ctr.timezone)["rows"]
+    assert [(r["msisdn"], r["sent_at"]) for r in rows] == [
+        ("+33611110001", "2026-11-27T01:33:13+01:00"),   # STOP on 36180, promotion on 36182
+        ("+33611110005", "2026-11-27T01:33:21+01:00"),
+        ("+33611110006", "2026-11-27T01:33:24+01:00")]   # STOP from +0611110006
+    assert run(con, ctr, "R7").rows.empty                # from=+36180
+
+
+def test_nine_digits_of_a_mobile_without_its_0_are_that_mobile():
+    ctr, con = _load("national.log")
+    assert con.execute("SELECT msisdn, number_kind, territory FROM int_msisdn WHERE raw = '612345670'").fetchall() == [
+        ("+33612345670", "metro_mobile", "FR")]
+    rows = run(con, ctr, "R4").to_json(ctr.timezone)["rows"]
+    assert [(r["msisdn"], r["sent_at"]) for r in rows] == [
+        ("+33612345670", "2026-11-27T01:34:12+01:00"),   # STOP from 612345670
+        ("+33611110009", "2026-11-27T01:34:14+01:00")]
+    assert run(con, ctr, "R7").rows.empty                # from=+34180
+    r5 = run(con, ctr, "R5").to_json(ctr.timezone)["rows"]
+    assert [(r["msisdn"], r["reason"]) for r in r5] == [("+33611110008", "no_mo")]
+    r10 = run(con, ctr, "R10").rows
+    assert r10.empty                                     # the STOP reply to 612345670 is no foreign number
