@@ -437,8 +437,13 @@ def test_r7_oadc():
     t.send(A, paris("2026-11-10 10:00:00"))                                # the code itself
     promo = t.send(A, paris("2026-11-10 10:00:00"), oadc="PROMO")
     other = t.send(A, paris("2026-11-10 10:00:00"), oadc="ACME", short_code="36200")
+    # Kannel's '+' of an address of type international: the short code as the SMSC gets it
+    t.send(A, paris("2026-11-10 10:00:00"), oadc="+36180")
+    # the short code behind a country code is another OAdC
+    country = t.send(A, paris("2026-11-10 10:00:00"), oadc="+3336180")
     rows = run(t.warehouse(), CONTRACT, "R7").rows
-    assert dict(zip(rows.message_id, rows.reason)) == {promo: "not_declared", other: "not_short_code"}
+    assert dict(zip(rows.message_id, rows.reason)) == {promo: "not_declared", other: "not_short_code",
+                                                      country: "not_declared"}
 
 
 # ---------------------------------------------------------------- resends: every accepted attempt

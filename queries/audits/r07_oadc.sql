@@ -1,6 +1,10 @@
 -- R7 OADC: the originator shown to the recipient must be the short code itself, or, where
 -- the OAdC option is subscribed for that short code, one of its declared sender names
--- (exact match, surrounding spaces ignored). Logical messages accepted by the platform, each
+-- (exact match, surrounding spaces ignored). `+36180` is the short code too: the '+' is how
+-- Kannel writes an address of type international, not a character of it (real Kannel 1.4.5
+-- sends from=+36180 as source_addr 36180, TON 1, as it sends 36180 when the link sets
+-- source-addr-ton = 1); `+3336180`, the short code behind a country code, is not. Logical
+-- messages accepted by the platform, each
 -- accepted attempt with its own OAdC and short code (fct_accepted_attempts); a message is one
 -- breach, that of its first attempt in breach.
 with messages as (
@@ -25,7 +29,8 @@ breaches as materialized (
     from messages as m
     left join ref_short_codes as r on r.code = m.short_code
     where m.short_code is null
-       or (m.oadc <> m.short_code and not list_contains(coalesce(r.oadc, []), m.oadc))
+       or (m.oadc <> m.short_code and m.oadc <> '+' || m.short_code
+           and not list_contains(coalesce(r.oadc, []), m.oadc))
     qualify row_number() over (partition by m.logical_id order by m.submitted_at) = 1
 )
 
