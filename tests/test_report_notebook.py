@@ -202,3 +202,31 @@ def test_a_cell_re_run_after_the_last_one_reopens_the_warehouse(tmp_path):
     assert report.audit("R2").violations == 0
     assert report.con.execute("select count(*) from fct_mt").fetchone() == (2,)
     report.close()
+
+
+def test_a_page_opened_without_dates_covers_the_days_with_mo_too(tmp_path):
+    """A warehouse of MOs only had no period (the days with data were MT days): page 00,
+    opened without dates, failed for want of one."""
+    import datetime as dt
+
+    from auditrows import Traffic, paris
+
+    from opsanalytics.report.notebook import open_report
+
+    traffic = Traffic()
+    traffic.receive("+33612345678", paris("2026-11-09 10:00:00"), "STOP", keyword="STOP")
+    traffic.receive("+33612345679", paris("2026-11-13 23:30:00"), "Bonjour")
+    db, config = _file_warehouse(tmp_path, traffic)
+    report = open_report(db, config)
+    try:
+        assert (report.filters.date_from, report.filters.date_to) == (dt.date(2026, 11, 9), dt.date(2026, 11, 13))
+        assert report.executive_summary() is not None
+    finally:
+        report.close()
+    # MT and MO together: from the first day of either to the last of either
+    traffic.send("+33612345678", paris("2026-11-15 00:30:00"))
+    (tmp_path / "both").mkdir()
+    db, config = _file_warehouse(tmp_path / "both", traffic)
+    report = open_report(db, config)
+    assert (report.filters.date_from, report.filters.date_to) == (dt.date(2026, 11, 9), dt.date(2026, 11, 15))
+    report.close()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import duckdb
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,7 +21,7 @@ import plotly.graph_objects as go
 from opsanalytics import warehouse
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract, load_contract
-from opsanalytics.errors import OpsError, UsageError
+from opsanalytics.errors import OpsError, UsageError, WarehouseError
 from opsanalytics.report import insights, summary
 from opsanalytics.report.pseudonymise import ensure_salt, pseudonymise_frame
 
@@ -388,10 +389,8 @@ def open_report(db: str, config: str, date_from: str | None = None, date_to: str
     con = ReadOnlyWarehouse(db)
     con.connection()  # now: a missing or locked database is an error of this cell
     if filters.date_from is None or filters.date_to is None:
-        from opsanalytics.forecast.actuals import data_coverage  # (late, as every R9 helper)
-
         try:  # JupyterLab: the days with data (no facts yet: a clear error, the file released)
-            first, last = data_coverage(con, contract)
+            first, last = traffic_days(con, contract)
             filters = Filters(filters.date_from or first, filters.date_to or last, filters.short_code, filters.brand)
             # one date given, the other the data's: the period may still come out reversed
             _check_order(filters.date_from, filters.date_to, filled=True)
@@ -400,6 +399,17 @@ def open_report(db: str, config: str, date_from: str | None = None, date_to: str
             raise
     salt = ensure_salt(contract)[0] if pseudonymise else None
     return ReportContext(con, contract, filters, pseudonymise, salt)
+
+
+def traffic_days(con, contract) -> tuple[dt.date | None, dt.date | None]:
+    """First and last local day with MT or MO traffic (None, None when there is none): a
+    page opened without dates covers them. A warehouse of MOs only (MT days alone, as R9
+    counts them) had no period, and page 00 failed for want of one."""
+    try:
+        first, last = warehouse.execute(con, "reports/traffic_day_range", {"tz": contract.timezone}).fetchone()
+    except duckdb.CatalogException:
+        raise WarehouseError("the facts are not built (no fct_mt): run `opsanalytics ingest` first") from None
+    return first, last
 
 
 def _check_order(date_from: dt.date | None, date_to: dt.date | None, filled: bool = False) -> None:
