@@ -223,3 +223,30 @@ def test_a_formula_without_a_saved_value_is_not_called_empty(tmp_path):
             "that does not calculate): open and save it in a spreadsheet, or type the value") in message
     assert "row 3, column mt_segments: empty (a value is required)" in message
     assert "row 2, column mt_segments: empty" not in message
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_column_written_twice_is_refused_not_read_from_its_first_copy(tmp_path, suffix):
+    """A corrected copy of mt_segments added beside the original loaded silently, the first
+    copy's figures stored and judged by R9: which one is meant cannot be told."""
+    header = [*FORECAST_COLUMNS, "mt_segments"]
+    row = ["36180", "2027-01", 1252, 8, 10, "2027H1", "2026-12-20", 2504]
+    if suffix == "csv":
+        path = tmp_path / "twice.csv"
+        path.write_text(",".join(header) + "\n" + ",".join(map(str, row)) + "\n", encoding="utf-8")
+        source = str(path)
+    else:
+        path = _book(tmp_path / "twice.xlsx", {"Forecast": [header, row]})
+        source = f"{path}, sheet 'Forecast'"
+    with pytest.raises(ForecastFileError) as error:
+        read_forecast_file(path)
+    assert str(error.value) == (f"{source}: row 1 (header): column(s) mt_segments appear more than once (a "
+                                "corrected copy beside the original?): keep one")
+
+
+def test_cell_errors_of_a_workbook_name_the_sheet_read(tmp_path):
+    row = ["36180", "2027-01", 1252, 8, 15, "2027H1", "2026-12-20"]
+    path = _book(tmp_path / "cover.xlsx", {"Cover": [["Prévisions"]], "Forecast": [list(FORECAST_COLUMNS), row]})
+    with pytest.raises(ForecastFileError) as error:
+        read_forecast_file(path)
+    assert str(error.value).startswith(f"{path}, sheet 'Forecast': malformed:\n  row 2, column subscribed_rate: ")

@@ -239,7 +239,12 @@ def read_table(path: str | Path, spec: tuple[Column, ...],
     reader = _xlsx_rows if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows
     header, rows, source = reader(path, sheet)
     names = [h.strip().lower() for h in header]
-    where = {name: i for i, name in reversed(list(enumerate(names))) if name}
+    # a column written twice (a corrected copy beside the old one): which is meant cannot be told
+    twice = sorted({c.name for c in spec if names.count(c.name) > 1})
+    if twice:
+        raise ForecastFileError(f"{source}: row 1 (header): column(s) {', '.join(twice)} appear more than once "
+                                "(a corrected copy beside the original?): keep one")
+    where = {name: i for i, name in enumerate(names) if name}
     missing = [c.name for c in spec if c.required and c.name not in where]
     if missing:
         raise ForecastFileError(
@@ -284,7 +289,7 @@ def read_table(path: str | Path, spec: tuple[Column, ...],
         errors.sort(key=lambda e: int(e.split(",", 1)[0].removeprefix("row ")))
         shown = errors[:MAX_ERRORS]
         more = f"\n... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
-        raise ForecastFileError(f"{path}: malformed:\n  " + "\n  ".join(shown) + more)
+        raise ForecastFileError(f"{source}: malformed:\n  " + "\n  ".join(shown) + more)
     return frame
 
 
