@@ -47,6 +47,11 @@ def test_the_short_code_elsewhere_than_after_stop_is_missing(text):
     # Kannel's split-suffix `+` written at the space where it split the text (real 1.4.5)
     "Soldes ! Promo STOP au +36180",
     "Soldes ! Promo STOP +au 36180",
+    # no-break spaces (a word processor's) sent in GSM: Kannel writes `?` for them (real 1.4.5)
+    "Soldes ! STOP?au?36180",
+    "Soldes ! STOP?36180",
+    "Soldes ! Stop SMS?36180",
+    "Soldes ! STOP au 36?180",
 ])
 def test_stop_followed_by_the_short_code_passes(text):
     assert judged(text) == []
@@ -54,3 +59,21 @@ def test_stop_followed_by_the_short_code_passes(text):
 
 def test_another_number_after_stop_is_still_the_wrong_number():
     assert judged("Offre au 36180. STOP au 36999") == [("wrong_number", ["36999"])]
+
+
+def test_no_break_spaces_kannel_sent_as_question_marks_are_spacing():
+    """Real Kannel 1.4.5 (tests/fixtures/kannel-1.4.5/nbsp): a mention written with no-break
+    spaces and sent in GSM is logged `STOP?au?36180`; R3 reported five such promotions
+    missing_short_code."""
+    from pathlib import Path
+
+    from eventrows import ingested
+    from opsanalytics.audits import run
+    from opsanalytics.config import load_contract
+
+    fixture = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "nbsp"
+    contract = load_contract(fixture / "contract.toml")
+    con, _ = ingested(contract, [fixture / "access.log"])
+    texts = [t for (t,) in con.execute("SELECT text FROM fct_logical_messages WHERE text LIKE '%?%36180'").fetchall()]
+    assert len(texts) == 5
+    assert run(con, contract, "R3").rows.empty

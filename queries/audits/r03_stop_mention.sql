@@ -5,7 +5,9 @@
 -- `STOP n°36180`, `STOP36180`, `STOP au +36180`: Kannel's split-suffix `+` written into the
 -- text where it split it). The code named elsewhere in the text (`Offre au 36180.
 -- Répondez STOP`) is no mention of where to send STOP.
--- Gateway-lossy text (`é` logged as `..`) is harmless: dots read as punctuation.
+-- Gateway-lossy text (`é` logged as `..`) is harmless: dots read as punctuation, and so does
+-- `?`, what Kannel sends and logs for a character GSM lacks: a no-break space of a word
+-- processor (`STOP\u00a0au\u00a036180`, logged `STOP?au?36180`, real Kannel 1.4.5).
 -- Reasons, by precedence:
 --   missing_stop        no STOP word at all;
 --   wrong_number        every number named right after STOP differs from the short code;
@@ -62,7 +64,7 @@ mentions as (
         list_transform(
             regexp_extract_all(
                 norm,
-                '\bSTOP(?:\b[\s:.,;!°+\-]*(?:(?:SMS|AU|AUX|A|NUMERO|NUM|NO|N|VERS|PAR|SUR|LE)\b[\s:.,;!°+\-]*){0,3})?(\d{4,}|\d{2}(?:[ .]\d{2}){4}\b|\d{2}[ .]\d{3}\b)',
+                '\bSTOP(?:\b[\s:.,;!?°+\-]*(?:(?:SMS|AU|AUX|A|NUMERO|NUM|NO|N|VERS|PAR|SUR|LE)\b[\s:.,;!?°+\-]*){0,3})?(\d{4,}|\d{2}(?:[ .?]\d{2}){4}\b|\d{2}[ .?]\d{3}\b)',
                 1
             ),
             lambda x: regexp_replace(x, '[^0-9]', '', 'g')
