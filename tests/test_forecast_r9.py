@@ -312,3 +312,44 @@ def test_actuals_count_a_line_whose_segments_were_not_logged_as_r8_does(tmp_path
     assert [(m.isoformat()[:7], s, p) for m, s, p in zip(got["month"], got["actual_segments"], got["actual_peak"])] == [
         ("2026-11", 4, 3)]
     assert (r8["segments"], r8["peak"]) == (4, 3)
+
+
+def test_a_deviation_of_exactly_the_tolerance_is_within_it(db, contract, history, tmp_path):
+    """468 / 360 - 1 is 0.30000000000000004 in floating point: with a tolerance of 0.30 a month
+    exactly 30 % over its forecast was flagged (and `forecast compare` printed 0.3000 beside
+    'flagged'). A forecast whose actuals are exactly `t` over it, for a `t` where the float
+    quotient lands above, is within tolerance."""
+    from fractions import Fraction
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(db, copy)
+    con = warehouse.connect(copy)
+    try:
+        month = dt.date(2026, 5, 1)
+        rows = forecast_vs_actuals(con, contract)
+        row = rows[(rows.short_code == "36180") & (rows.month == month)].iloc[0]
+        actual, peak = int(row.actual_segments), float(row.actual_peak)
+        found = next((forecast, Fraction(actual, forecast) - 1)
+                     for forecast in range(actual // 2, actual)
+                     for percent in range(5, 100, 5)
+                     if Fraction(actual, forecast) - 1 == Fraction(percent, 100)
+                     and actual / forecast - 1 > percent / 100)
+        forecast, exact = found
+        tolerance = float(exact)
+        rate = contract.short_code("36180").rate
+        path = tmp_path / "exact.csv"
+        path.write_text("short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+                        f"36180,2026-05,{forecast},{peak},{rate},2026H1,2026-04-30\n", encoding="utf-8")
+        assert load_forecast_file(con, path).state == "loaded"
+        at = parse_contract(history.contract_toml.replace("forecast_tolerance = 0.20",
+                                                          f"forecast_tolerance = {tolerance}"))
+        judged = forecast_vs_actuals(con, at)
+        judged = judged[(judged.short_code == "36180") & (judged.month == month)].iloc[0]
+        assert (int(judged.forecast_segments), judged.status) == (forecast, "ok")
+        # a hair looser forecast is beyond it
+        tighter = parse_contract(history.contract_toml.replace("forecast_tolerance = 0.20",
+                                                               f"forecast_tolerance = {tolerance - 0.001}"))
+        judged = forecast_vs_actuals(con, tighter)
+        assert judged[(judged.short_code == "36180") & (judged.month == month)].iloc[0].status == "flagged"
+    finally:
+        con.close()

@@ -62,15 +62,17 @@ deviations AS (
         CASE WHEN forecast_peak > 0 THEN actual_peak / forecast_peak - 1 END AS peak_deviation
     FROM in_scope
 ),
+-- beyond the tolerance: a deviation of exactly the tolerance is within it, as written in decimals
+-- (468 / 360 - 1 is 0.30000000000000004 in binary floating point: flagged at 30 % without the rounding)
 flags AS (
     SELECT
         *,
         forecast_segments IS NOT NULL AND (
-            CASE WHEN forecast_segments > 0 THEN abs(segments_deviation) > $forecast_tolerance
+            CASE WHEN forecast_segments > 0 THEN round(abs(segments_deviation), 9) > $forecast_tolerance
                  ELSE actual_segments > 0 END
         ) AS segments_flag,
         forecast_peak IS NOT NULL AND (
-            CASE WHEN forecast_peak > 0 THEN abs(peak_deviation) > $forecast_tolerance
+            CASE WHEN forecast_peak > 0 THEN round(abs(peak_deviation), 9) > $forecast_tolerance
                  ELSE actual_peak > 0 END
         ) AS peak_flag
     FROM deviations
