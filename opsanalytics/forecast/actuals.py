@@ -24,9 +24,15 @@ def monthly_actuals(con: duckdb.DuckDBPyConnection, contract: Contract,
 
 def data_coverage(con: duckdb.DuckDBPyConnection, contract: Contract) -> tuple[dt.date | None, dt.date | None]:
     """First and last local day with MT data (None, None when there is none): the months R9
-    may judge, and the period of a report opened without dates and whether it has traffic."""
+    may judge, and whether a report's period has traffic."""
+    return day_range(con, contract, "forecast/mt_day_range")
+
+
+def day_range(con: duckdb.DuckDBPyConnection, contract: Contract, query: str) -> tuple[dt.date | None, dt.date | None]:
+    """(first_day, last_day) of a query over the facts, in the contract's time zone; facts
+    not built yet are said as such."""
     try:
-        first, last = warehouse.execute(con, "forecast/mt_day_range", {"tz": contract.timezone}).fetchone()
+        first, last = warehouse.execute(con, query, {"tz": contract.timezone}).fetchone()
     except duckdb.CatalogException:
         raise WarehouseError("the facts are not built (no fct_mt): run `opsanalytics ingest` first") from None
     return first, last

@@ -169,11 +169,9 @@ def _check_surplus_fields(path: Path, params: dict) -> None:
     """Refuse a CSV with a row one field longer than the header whose last field is empty
     (a trailing comma, or an unquoted value holding a comma): DuckDB's reader drops that field
     and loads the row, every value before it one column off (`...,Promo -20%, STOP au
-    36180,acme,` stored the text `Promo -20%` and the service ` STOP au 36180`). Read again
-    only when some line ends with a comma, the one shape such a row has."""
+    36180,acme,` stored the text `Promo -20%` and the service ` STOP au 36180`): the file is
+    read again by DuckDB with a column beyond the header's (82 MB: 0.3 s)."""
     gzipped = params["compression"] == "gzip"
-    if not _has_line_ending_in_comma(path, gzipped):
-        return
     columns = {**params["columns"], SURPLUS_COLUMN: "VARCHAR"}
     try:
         with duckdb.connect(config={"threads": 1}) as diag:
@@ -206,21 +204,6 @@ def _is_surplus_empty_field(message: str, row: str, cut: bool) -> bool:
 #: the column read beyond the header's, and a cell value no CSV holds (canonical_csv_surplus_row)
 SURPLUS_COLUMN = "__beyond"
 NEVER_A_CELL = "\x00\x01absent"
-
-
-def _has_line_ending_in_comma(path: Path, gzipped: bool) -> bool:
-    """Whether a line of the file (the header's aside) ends with a comma, before LF, CRLF or
-    the end of the file."""
-    tail = b""
-    with (gzip.open(path, "rb") if gzipped else path.open("rb")) as handle:
-        handle.readline(MAX_HEADER_BYTES)
-        while block := handle.read(1 << 22):
-            # the last bytes of the block before: a `,\r\n` cut at its end
-            chunk = tail + block
-            if b",\n" in chunk or b",\r\n" in chunk:
-                return True
-            tail = chunk[-2:]
-    return tail.endswith(b",") or tail.endswith(b",\r")
 
 
 def _row_at(path: Path, gzipped: bool, row_no: int) -> tuple[int, str]:

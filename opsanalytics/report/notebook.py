@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import duckdb
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,7 +20,7 @@ import plotly.graph_objects as go
 from opsanalytics import warehouse
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract, load_contract
-from opsanalytics.errors import OpsError, UsageError, WarehouseError
+from opsanalytics.errors import OpsError, UsageError
 from opsanalytics.report import insights, summary
 from opsanalytics.report.pseudonymise import ensure_salt, pseudonymise_frame
 
@@ -405,11 +404,9 @@ def traffic_days(con, contract) -> tuple[dt.date | None, dt.date | None]:
     """First and last local day with MT or MO traffic (None, None when there is none): a
     page opened without dates covers them. A warehouse of MOs only (MT days alone, as R9
     counts them) had no period, and page 00 failed for want of one."""
-    try:
-        first, last = warehouse.execute(con, "reports/traffic_day_range", {"tz": contract.timezone}).fetchone()
-    except duckdb.CatalogException:
-        raise WarehouseError("the facts are not built (no fct_mt): run `opsanalytics ingest` first") from None
-    return first, last
+    from opsanalytics.forecast.actuals import day_range  # (late, as every R9 helper)
+
+    return day_range(con, contract, "reports/traffic_day_range")
 
 
 def _check_order(date_from: dt.date | None, date_to: dt.date | None, filled: bool = False) -> None:
