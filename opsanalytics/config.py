@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from opsanalytics.errors import ConfigError
+from opsanalytics.textfiles import decode_utf8
 
 Category = Literal["marketing", "transactional", "interpersonal", "m2m"]
 
@@ -362,23 +363,6 @@ def parse_contract(text: str, source: str = "<memory>") -> Contract:
     return contract.model_copy(update={"source": source, "digest": digest})
 
 
-def _decode(data: bytes, path: Path) -> str:
-    """The file's text: UTF-8, without the byte order mark Windows editors write first."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        end = data.find(b"\n", exc.start)
-        line = data[start:end if end >= 0 else len(data)].removeprefix(b"\xef\xbb\xbf")
-        shown = line.decode("utf-8", "replace").replace("\ufffd", "?").strip()
-        column = len(data[start:exc.start].decode("utf-8-sig", "replace")) + 1
-        number = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(
-            f"{path}: line {number}, column {column}: the file is not UTF-8 "
-            f"(byte 0x{data[exc.start]:02x} in: {shown}); expected a contract file saved as UTF-8 "
-            "(the editor's encoding setting)") from None
-
-
 def load_contract(path: str | Path) -> Contract:
     """Read and validate the contract TOML at `path` (UTF-8, with or without a BOM)."""
     path = Path(path)
@@ -388,4 +372,5 @@ def load_contract(path: str | Path) -> Contract:
         raise ConfigError(f"{path}: contract file not found") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the contract file: {exc}") from None
-    return parse_contract(_decode(data, path), str(path))
+    return parse_contract(decode_utf8(data, path, "expected a contract file saved as UTF-8 (the editor's encoding "
+                                      "setting)", ConfigError), str(path))

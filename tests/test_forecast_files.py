@@ -153,8 +153,12 @@ def test_not_a_workbook_and_missing_file(tmp_path):
 def test_not_utf8(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes((HEADER + "\n36180,2027-01,1,1,10,2027H1,2026-12-01 é\n").encode("latin-1"))
-    with pytest.raises(ForecastFileError, match="not UTF-8"):
+    # where the bad byte is, as an editor shows it (not a byte offset into the file)
+    with pytest.raises(ForecastFileError) as err:
         read_forecast_file(path)
+    assert str(err.value) == (f"{path}: line 2, column 40: the file is not UTF-8 (byte 0xe9 in: "
+                              "36180,2027-01,1,1,10,2027H1,2026-12-01 ?); save the CSV as UTF-8 "
+                              '(Excel: "CSV UTF-8")')
 
 
 def test_adjustments_optional_peak_and_signed_segments(tmp_path):

@@ -21,6 +21,7 @@ import pandas as pd
 from opsanalytics.config import RATE_TIERS
 from opsanalytics.errors import ForecastFileError
 from opsanalytics.forecast.periods import Semester, month_label, parse_month
+from opsanalytics.textfiles import decode_utf8
 
 #: the columns Orange receives, in order (docs/forecast.md)
 FORECAST_COLUMNS = ("short_code", "month", "mt_segments", "peak_sms_per_s", "subscribed_rate", "semester", "made_on")
@@ -169,10 +170,10 @@ class Formula:
 
 
 def _csv_rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[Any]]], str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ForecastFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from None
+    # (a French Excel's "CSV (séparateur: point-virgule)" is Windows-1252: the error says
+    # where, so that the accented character can be found)
+    text = decode_utf8(path.read_bytes(), path, "save the CSV as UTF-8 (Excel: \"CSV UTF-8\")",
+                       ForecastFileError)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","  # French spreadsheets use ';'
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
