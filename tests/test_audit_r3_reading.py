@@ -52,6 +52,15 @@ def test_the_short_code_elsewhere_than_after_stop_is_missing(text):
     "Soldes ! STOP?36180",
     "Soldes ! Stop SMS?36180",
     "Soldes ! STOP au 36?180",
+    # the code against the filler word, `numéro` as a lossy log writes it (real Kannel 1.4.5:
+    # `STOP au num..ro 36180` in GSM, reported missing_short_code with `STOP au36180`)
+    "Promo. STOP au36180",
+    "Promo. Stop SMS au36180",
+    "Promo. STOP au num..ro 36180",
+    "Promo. STOP au numéro 36180",
+    "Promo. STOP au num.ro 36180",
+    "Promo. STOP au num?ro 36180",
+    "Promo. STOP au n..36180",
 ])
 def test_stop_followed_by_the_short_code_passes(text):
     assert judged(text) == []
@@ -59,6 +68,8 @@ def test_stop_followed_by_the_short_code_passes(text):
 
 def test_another_number_after_stop_is_still_the_wrong_number():
     assert judged("Offre au 36180. STOP au 36999") == [("wrong_number", ["36999"])]
+    assert judged("Offre au 36180. STOP au36999") == [("wrong_number", ["36999"])]
+    assert judged("Offre au 36180. STOP au num..ro 36999") == [("wrong_number", ["36999"])]
 
 
 def test_no_break_spaces_kannel_sent_as_question_marks_are_spacing():
