@@ -61,6 +61,12 @@ def test_the_short_code_elsewhere_than_after_stop_is_missing(text):
     "Promo. STOP au num.ro 36180",
     "Promo. STOP au num?ro 36180",
     "Promo. STOP au n..36180",
+    # brackets, quotes, `=` between them
+    "Promo. STOP (36180)",
+    "Promo. STOP au « 36180 »",
+    'Promo. Envoyez "STOP" au 36180',
+    "Promo. STOP=36180",
+    "Promo. STOP/SMS au 36180",
 ])
 def test_stop_followed_by_the_short_code_passes(text):
     assert judged(text) == []

@@ -60,13 +60,13 @@ mentions as (
         -- (`STOP36180`: the number may follow with no space)
         regexp_matches(norm, '\bSTOP(?:\b|\d)') as has_stop,
         -- numbers (4+ digits, `36 180`, `06 12 34 56 78`) named right after STOP, past
-        -- punctuation and up to three filler words, the number written against the last one
+        -- punctuation, brackets, quotes or `=` and up to three filler words, the number written against the last one
         -- too (`STOP au36180`, as `STOP36180`); `numéro` also as a lossy log shows it
         -- (`NUM..RO`: sent in GSM; `NUM.RO`: Latin-1; real Kannel 1.4.5)
         list_transform(
             regexp_extract_all(
                 norm,
-                '\bSTOP(?:\b[\s:.,;!?°+\-]*(?:(?:SMS|AU|AUX|A|NUM(?:E|\.{1,3}|\?)RO|NUM|NO|N|VERS|PAR|SUR|LE)(?:\b[\s:.,;!?°+\-]*)?){0,3})?(\d{4,}|\d{2}(?:[ .?]\d{2}){4}\b|\d{2}[ .?]\d{3}\b)',
+                '\bSTOP(?:\b[\s:.,;!?°+\-()"''«»=/>*]*(?:(?:SMS|AU|AUX|A|NUM(?:E|\.{1,3}|\?)RO|NUM|NO|N|VERS|PAR|SUR|LE)(?:\b[\s:.,;!?°+\-()"''«»=/>*]*)?){0,3})?(\d{4,}|\d{2}(?:[ .?]\d{2}){4}\b|\d{2}[ .?]\d{3}\b)',
                 1
             ),
             lambda x: regexp_replace(x, '[^0-9]', '', 'g')
