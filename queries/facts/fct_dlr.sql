@@ -9,7 +9,9 @@
 --      fid) has (a platform that writes the number otherwise) is linked on (smsc, fid) alone.
 --      A key that one MT line holds (nearly all) is joined to it; only keys that several MT
 --      lines hold are searched with windows over their MT and DLR lines sorted together,
---      not a join: a link that repeats one FID endlessly costs a sort, not a product;
+--      not a join: a link that repeats one FID endlessly costs a sort, not a product; MT
+--      lines of one such key logged close together share out its receipts as Kannel's DLR
+--      store does (burst_lines, below);
 --   2. DLRs with an empty FID (Kannel's NACK for a refused/failed MT, its ACK on links that
 --      log no FID, such as fakesmsc), and receipts whose FID matches no MT (fakesmsc-style
 --      links that log no FID on the MT),
@@ -59,7 +61,12 @@ WITH dlr_keys AS NOT MATERIALIZED (
             WHEN dlr_mask > 0 AND dlr_mask & 16 = 16 OR starts_with(coalesce(text, ''), 'NACK/') THEN 'kannel_nack'
             WHEN dlr_mask = 8 OR coalesce(text, '') = 'ACK/' THEN 'kannel_ack'
             ELSE 'receipt'
-        END AS source
+        END AS source,
+        -- a receipt that ends its message (delivered, failed, expired): Kannel removes the
+        -- MT's entry from its DLR store on it (the mask, or without %d the receipt's stat)
+        CASE WHEN dlr_mask IS NOT NULL THEN dlr_mask > 0 AND dlr_mask & 3 <> 0
+             ELSE coalesce(stat_mask(regexp_extract(text, '(?:^|\s)stat:([A-Za-z_]+)', 1)) & 3 <> 0, false)
+        END AS ends_message
     FROM events AS e
     -- a line Kannel logged with an empty SMSC, on the connection of the lines of its FID
     LEFT JOIN int_line_connection AS c ON c.line_id = event_id(e.load_id, e.line_no) AND c.found_by = 'fid'
@@ -119,6 +126,8 @@ dlr_fid_keys AS MATERIALIZED (
         d.fid,
         d.logged_at,
         d.outcome,
+        d.source,
+        d.ends_message,
         k.receiver AS on_receiver,
         coalesce(k.mt_count, f.mt_count) AS mt_count,
         coalesce(k.mt_id, f.mt_id) AS mt_id,
@@ -137,19 +146,23 @@ repeated_keys AS MATERIALIZED (
     WHERE mt_count > 1 AND outcome IN ('accepted', 'dropped', 'unmatched')
 ),
 
-fid_timeline AS (
-    SELECT m.smsc, m.fid, r.on_receiver, m.logged_at, m.mt_id, NULL::BIGINT AS dlr_id, 0 AS ord
+-- MATERIALIZED: read twice (nearest, queue); the lines of repeated keys only
+fid_timeline AS MATERIALIZED (
+    SELECT m.smsc, m.fid, r.on_receiver, m.logged_at, m.mt_id, NULL::BIGINT AS dlr_id, 0 AS ord,
+           NULL AS outcome, NULL AS source, NULL::BOOLEAN AS ends_message
     FROM mt_lines AS m
     JOIN repeated_keys AS r
         ON r.smsc = m.smsc AND r.fid = m.fid AND (r.on_receiver IS NULL OR r.on_receiver = m.receiver)
     UNION ALL
-    SELECT smsc, fid, on_receiver, logged_at, NULL::BIGINT AS mt_id, dlr_id, 1 AS ord
+    SELECT smsc, fid, on_receiver, logged_at, NULL::BIGINT AS mt_id, dlr_id, 1 AS ord, outcome, source, ends_message
     FROM dlr_fid_keys
     WHERE mt_count > 1 AND outcome IN ('accepted', 'dropped', 'unmatched')
 ),
 
-repeated_nearest AS (
+-- MATERIALIZED: read twice (the queue below, the links)
+repeated_nearest AS MATERIALIZED (
     SELECT
+        smsc, fid, on_receiver, logged_at, outcome, source, ends_message,
         dlr_id,
         last_value(mt_id IGNORE NULLS) OVER before_dlr AS before_id,
         last_value(CASE WHEN mt_id IS NOT NULL THEN logged_at END IGNORE NULLS) OVER before_dlr AS before_at,
@@ -162,6 +175,77 @@ repeated_nearest AS (
         after_dlr AS (PARTITION BY smsc, fid, on_receiver ORDER BY logged_at, ord, mt_id, dlr_id
                       ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
     QUALIFY dlr_id IS NOT NULL
+),
+
+-- Several MT lines of one key logged close together (at most $part_gap apart: a burst) are
+-- in Kannel's DLR store at once: on a UCP/EMI link the FID is the submit's second, shared by
+-- the parts of a message the application split to one number; an SMSC may give two pending
+-- MTs one id. Kannel hands a receipt to the oldest entry of its key and removes that entry
+-- on a final receipt, so the n-th final receipt of a burst is its n-th MT line's, an
+-- intermediate one the MT line whose entry is then the oldest, and Kannel's own ACK (logged
+-- with each `Sent SMS`) the n-th MT line's too. The nearest MT line before would take them
+-- all and leave the others without a status (a real Kannel 1.4.5 run against an SMSC that
+-- reused ids: docs/schema.md "DLR linking"). Across bursts (an id reused days later) the
+-- nearest stays: Kannel's store has long dropped the old entry, or should have.
+burst_lines AS (
+    SELECT *,
+           row_number() OVER (PARTITION BY smsc, fid, on_receiver, burst ORDER BY logged_at, mt_id) AS pos,
+           count(*) OVER (PARTITION BY smsc, fid, on_receiver, burst) AS burst_mts
+    FROM (
+        SELECT *, sum(new_burst) OVER (PARTITION BY smsc, fid, on_receiver ORDER BY logged_at, mt_id) AS burst
+        FROM (
+            SELECT smsc, fid, on_receiver, mt_id, logged_at,
+                   coalesce(logged_at - lag(logged_at) OVER (PARTITION BY smsc, fid, on_receiver ORDER BY logged_at, mt_id)
+                            > $part_gap::INTERVAL, true)::INTEGER AS new_burst
+            FROM fid_timeline
+            WHERE mt_id IS NOT NULL
+        )
+    )
+),
+
+-- the DLR lines Kannel matched, each in the burst of the MT line nearest to it
+burst_dlrs AS (
+    SELECT
+        d.dlr_id, d.logged_at, b.smsc, b.fid, b.on_receiver, b.burst,
+        CASE WHEN d.source = 'kannel_ack' THEN 'ack' WHEN d.ends_message THEN 'final' ELSE 'progress' END AS queue
+    FROM repeated_nearest AS d
+    JOIN burst_lines AS b
+        ON b.smsc = d.smsc AND b.fid = d.fid AND b.on_receiver IS NOT DISTINCT FROM d.on_receiver
+        AND b.mt_id = CASE
+            WHEN d.before_id IS NOT NULL AND (d.after_id IS NULL OR d.logged_at - d.before_at <= d.after_at - d.logged_at)
+                THEN d.before_id
+            ELSE d.after_id
+        END
+    WHERE d.outcome IN ('accepted', 'dropped') AND d.source <> 'kannel_nack' AND b.burst_mts > 1
+),
+
+queued AS (
+    SELECT q.dlr_id, b.mt_id AS queued_id, b.logged_at AS queued_at
+    FROM (
+        SELECT *,
+               CASE WHEN queue = 'progress'
+                    THEN 1 + coalesce(count(*) FILTER (WHERE queue = 'final') OVER (
+                        PARTITION BY smsc, fid, on_receiver, burst ORDER BY logged_at, dlr_id
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+                    ELSE row_number() OVER (PARTITION BY smsc, fid, on_receiver, burst, queue ORDER BY logged_at, dlr_id)
+               END AS queue_pos
+        FROM burst_dlrs
+    ) AS q
+    JOIN burst_lines AS b
+        ON b.smsc = q.smsc AND b.fid = q.fid AND b.on_receiver IS NOT DISTINCT FROM q.on_receiver
+        AND b.burst = q.burst AND b.pos = q.queue_pos
+),
+
+-- the nearest MT lines of each DLR line of a repeated key, or the one its burst's queue gives
+repeated_links AS (
+    SELECT
+        r.dlr_id,
+        CASE WHEN q.queued_id IS NULL THEN r.before_id WHEN q.queued_at <= r.logged_at THEN q.queued_id END AS before_id,
+        CASE WHEN q.queued_id IS NULL THEN r.before_at WHEN q.queued_at <= r.logged_at THEN q.queued_at END AS before_at,
+        CASE WHEN q.queued_id IS NULL THEN r.after_id WHEN q.queued_at > r.logged_at THEN q.queued_id END AS after_id,
+        CASE WHEN q.queued_id IS NULL THEN r.after_at WHEN q.queued_at > r.logged_at THEN q.queued_at END AS after_at
+    FROM repeated_nearest AS r
+    LEFT JOIN queued AS q USING (dlr_id)
 ),
 
 -- DLRs left to link by context: no FID, or a FID that matches no MT of their smsc
@@ -239,7 +323,7 @@ fid_nearest AS NOT MATERIALIZED (
         CASE WHEN m.mt_count > 1 THEN r.after_at WHEN m.mt_at > d.logged_at THEN m.mt_at END AS after_at
     FROM dlr_keys AS d
     LEFT JOIN (SELECT dlr_id, mt_count, mt_id, mt_at FROM dlr_fid_keys) AS m USING (dlr_id)
-    LEFT JOIN repeated_nearest AS r USING (dlr_id)
+    LEFT JOIN repeated_links AS r USING (dlr_id)
 ),
 
 links AS (
