@@ -199,3 +199,26 @@ def test_index_links_every_rule_to_its_page(rendered, browser):
     assert "20-send-windows.html#R2" in links
     r2 = browser.evaluate("document.querySelector('#rule-R2 td.ops-status').className")
     assert "breach" in r2
+
+
+def test_a_month_of_days_labels_every_day_the_last_one_too(browser, tmp_path):
+    """A month's per-day bars: Plotly drops a tick label that would run past the figure, and
+    the last day's (rotated) did with a 30 px right margin, so the period read a day short."""
+    import pandas as pd
+
+    from opsanalytics.report import charts
+
+    days = pd.date_range("2026-10-15", "2026-11-14")
+    frame = pd.DataFrame({"day": days, "mt": range(1, len(days) + 1), "short_code": "36180"})
+    page = tmp_path / "days.html"
+    charts.daily_bars(frame, "day", "mt", "short_code", "MT per day", "MT").write_html(page, include_plotlyjs=True)
+    browser.open(page.as_uri())
+    labels: list[str] = []
+    deadline = time.time() + 30
+    while not labels and time.time() < deadline:
+        # the labels drawn: Plotly keeps a dropped one in the SVG, undisplayed (an empty box)
+        labels = json.loads(browser.evaluate(
+            "JSON.stringify(Array.from(document.querySelectorAll('g.xtick text'))"
+            ".filter(t => t.getBoundingClientRect().width > 0).map(t => t.textContent))"))
+        time.sleep(0.2)
+    assert labels == [d.strftime("%a %d %b") for d in days]

@@ -31,7 +31,7 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: i
         yaxis_title=y_title,
         template="plotly_white",
         height=height,
-        margin={"l": 70, "r": 30, "t": 70, "b": 60},
+        margin={"l": 70, "r": 70, "t": 70, "b": 60},  # r: room for the last day label of a day axis (rotated, it runs past the plot)
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
     )
     return fig
