@@ -28,9 +28,28 @@ def test_environment_wins_over_contract(monkeypatch):
 
 def test_ensure_salt_sets_one_salt_for_the_run(monkeypatch):
     monkeypatch.delenv(ps.SALT_ENV, raising=False)
+    monkeypatch.delenv(ps.ONE_OFF_ENV, raising=False)
+    assert not ps.one_off()
     salt, configured = ps.ensure_salt(parse_contract(""))
     assert not configured and len(salt) == 32
     assert ps.ensure_salt(parse_contract("")) == (salt, True)  # kernels inherit it from the environment
+    assert ps.one_off()  # and are told the salt is this run's own
+
+
+def test_pages_say_when_their_hashes_are_this_reports_own(monkeypatch):
+    """A reader comparing two reports of one number saw two hashes and no word why."""
+    from opsanalytics.report.notebook import Filters, ReportContext
+
+    monkeypatch.delenv(ps.SALT_ENV, raising=False)
+    monkeypatch.delenv(ps.ONE_OFF_ENV, raising=False)
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
+    context = ReportContext(None, CONTRACT, Filters(None, None, None, None), True, "from-contract")
+    context.header("R1")
+    ps.ensure_salt(parse_contract(""))
+    context.header("R1")
+    assert "(salted hash)" in shown[0]
+    assert "this report's own salt: the same number has another hash in other reports" in shown[1]
 
 
 def test_frame_hashes_number_columns_only():

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opsanalytics.report.notebook import kpis_html, period_label
+from opsanalytics.report.pseudonymise import describe
 from opsanalytics.report.render import report_css
 from opsanalytics.report.summary import headline
 
@@ -143,7 +144,7 @@ def render_index(report: "ReportRun", period: str) -> str:
     params = report.parameters
     filters = ", ".join(f"{k} = {params[k]}" for k in ("short_code", "brand") if params.get(k)) or "none"
     parts.append(f"<p class='ops-note'>Filters: {_e(filters)}. Numbers "
-                 f"{'pseudonymised (salted hash)' if params.get('pseudonymise') else 'shown in clear'}. "
+                 f"{describe(bool(params.get('pseudonymise')))}. "
                  f"Kernel {_e(report.kernel)}; {report.seconds:.1f} s in all.</p>")
     parts.append("</main></body></html>")
     return "\n".join(parts)
@@ -155,3 +156,4 @@ def write_index(report: "ReportRun", period: str) -> Path:
     tmp.write_text(render_index(report, period), encoding="utf-8")
     tmp.replace(path)
     return path
+

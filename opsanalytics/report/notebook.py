@@ -22,7 +22,7 @@ from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import OpsError, UsageError
 from opsanalytics.report import insights, summary
-from opsanalytics.report.pseudonymise import ensure_salt, pseudonymise_frame
+from opsanalytics.report.pseudonymise import describe, ensure_salt, pseudonymise_frame
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -201,7 +201,7 @@ class ReportContext:
 
         f = self.filters
         scope = ", ".join(f"{k} {v}" for k, v in (("short code", f.short_code), ("brand", f.brand)) if v)
-        privacy = "numbers pseudonymised (salted hash)" if self.pseudonymise else "numbers shown in clear"
+        privacy = f"numbers {describe(self.pseudonymise)}"
         display(HTML(
             f"<p class='ops-note'><b>{html.escape(rules)}</b> Period {html.escape(self.period)} "
             f"(local days, {html.escape(self.tz)}); {html.escape(scope or 'all short codes and brands')}; "

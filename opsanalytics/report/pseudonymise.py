@@ -21,6 +21,8 @@ import pandas as pd
 from opsanalytics.config import Contract
 
 SALT_ENV = "OPSANALYTICS_SALT"
+#: set beside SALT_ENV when the run drew its salt itself: pages then say their hashes are theirs
+ONE_OFF_ENV = "OPSANALYTICS_SALT_ONE_OFF"
 
 #: columns holding phone numbers, pseudonymised wherever a report shows them
 NUMBER_COLUMNS = ("msisdn", "msisdn_raw", "number", "recipient", "sender")
@@ -54,7 +56,25 @@ def ensure_salt(contract: Contract | None) -> tuple[str, bool]:
         return salt, True
     salt = secrets.token_hex(16)
     os.environ[SALT_ENV] = salt
+    os.environ[ONE_OFF_ENV] = "1"
     return salt, False
+
+
+def one_off() -> bool:
+    """Whether this run's salt was drawn for it (no salt configured): the same number then has
+    another hash in every other report, which a reader comparing two reports must be told."""
+    return os.environ.get(ONE_OFF_ENV) == "1"
+
+
+def describe(pseudonymised: bool) -> str:
+    """How a page shows numbers, for its header and the index: a reader comparing two reports
+    saw two hashes of one number and no word why."""
+    if not pseudonymised:
+        return "shown in clear"
+    if one_off():
+        return ("pseudonymised (salted hash, this report's own salt: the same number has another hash in "
+                "other reports; set [report] pseudonymise_salt to compare them)")
+    return "pseudonymised (salted hash)"
 
 
 def token(number: str, salt: str) -> str:
