@@ -102,7 +102,8 @@ def paris(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=PARIS)
 
 
-_DLR_STATUS = {"delivered": (1, "DELIVRD"), "failed": (2, "UNDELIV"), "expired": (34, "EXPIRED")}
+_DLR_STATUS = {"delivered": (1, "DELIVRD"), "failed": (2, "UNDELIV"), "expired": (34, "EXPIRED"),
+               "pending": (4, "ENROUTE")}  # (an intermediate receipt only)
 
 
 @dataclass

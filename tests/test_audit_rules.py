@@ -584,17 +584,22 @@ def test_r10_non_orange_share():
     t.send(A, paris("2026-11-10 10:00:00"), final_status="failed", dlr_err="03001B")  # absent
     t.send(A, paris("2026-11-10 10:00:00"), final_status="delivered")
     t.send(B, paris("2026-11-10 10:00:00"), service="bravo", short_code="36200", final_status="delivered")
+    # no final receipt: none asked, only an intermediate one (the share cannot count them)
+    t.send(B, paris("2026-11-10 10:00:00"), service="bravo", short_code="36200")
+    t.send(B, paris("2026-11-10 10:00:00"), service="bravo", short_code="36200", final_status="pending")
     result = run(t.warehouse(), CONTRACT, "R10")
     share = result.details["non_orange_share"]
     row = share.iloc[0]
-    assert (row.mt, row.non_orange, row.other_failed, row.delivered) == (5, 3, 1, 1)
+    assert (row.mt, row.non_orange, row.other_failed, row.delivered, row.without_final_status) == (5, 3, 1, 1, 0)
     assert row.non_orange_share == 0.6
     # per short code and brand in the JSON as well (RULES.md R10), JSON-ready
-    assert json.loads(json.dumps(result.to_json(CONTRACT.timezone)))["summary"]["non_orange_by_short_code_brand"] == [
+    summary = json.loads(json.dumps(result.to_json(CONTRACT.timezone)))["summary"]
+    assert summary["non_orange_by_short_code_brand"] == [
         {"short_code": "36180", "brand": "Acme", "mt_lines": 5, "non_orange_failed": 3, "non_orange_share": 0.6,
-         "failed_error_unknown": 0},
-        {"short_code": "36200", "brand": "Bravo", "mt_lines": 1, "non_orange_failed": 0, "non_orange_share": 0.0,
-         "failed_error_unknown": 0}]
+         "failed_error_unknown": 0, "without_final_status": 0},
+        {"short_code": "36200", "brand": "Bravo", "mt_lines": 3, "non_orange_failed": 0, "non_orange_share": 0.0,
+         "failed_error_unknown": 0, "without_final_status": 2}]
+    assert (summary["mt_lines"], summary["mt_without_final_status"]) == (8, 2)
 
 
 def test_run_all_and_json_contract():

@@ -102,30 +102,41 @@ def _r10(share):
 
 def test_non_orange_shares_in_percent_highest_first():
     share = pd.DataFrame({
-        "short_code": ["36180", "36180", "36181", "36200"], "brand": ["Acme", "Club", "Acme", "Acme"],
-        "mt": [4, 10, 3, 8], "non_orange": [1, 0, 2, 0], "other_failed": [0, 1, 0, 0], "delivered": [3, 9, 1, 8],
-        "non_orange_share": [0.25, 0.0, 0.666667, 0.0]})
+        "short_code": ["36180", "36180", "36181", "36200", "36100"], "brand": ["Acme", "Club", "Acme", "Acme", "Acme"],
+        "mt": [4, 10, 3, 8, 5], "non_orange": [1, 0, 2, 0, 0], "other_failed": [0, 1, 0, 0, 0],
+        "delivered": [3, 9, 1, 8, 0], "without_final_status": [0, 0, 0, 0, 5],
+        "non_orange_share": [0.25, 0.0, 0.666667, 0.0, 0.0]})
     table = insights.non_orange_shares(_r10(share))
     assert list(table.columns) == ["short_code", "brand", "mt", "non_orange", "other_failed", "delivered",
-                                   "non_orange_pct"]
-    # ties (0 %) keep the audit's order: by short code and brand
-    assert list(zip(table.short_code, table.brand, table.non_orange_pct)) == [
-        ("36181", "Acme", 66.67), ("36180", "Acme", 25.0), ("36180", "Club", 0.0), ("36200", "Acme", 0.0)]
-    assert list(table.index) == [0, 1, 2, 3]
+                                   "without_final_status", "non_orange_pct"]
+    # ties (0 %) keep the audit's order: by short code and brand; no final receipt at all: no
+    # share (0.00 % would read as clean), last
+    assert list(zip(table.short_code, table.brand, table.non_orange_pct.fillna(-1))) == [
+        ("36181", "Acme", 66.67), ("36180", "Acme", 25.0), ("36180", "Club", 0.0), ("36200", "Acme", 0.0),
+        ("36100", "Acme", -1)]
+    assert list(table.index) == [0, 1, 2, 3, 4]
     assert insights.non_orange_shares(_r10(share.iloc[:0])).empty
     assert insights.non_orange_shares(AuditResult("R10", "dest", 0, pd.DataFrame())).empty
 
 
 def test_non_orange_headline_says_when_the_share_is_a_lower_bound():
-    def r10(share, unknown):
+    def r10(share, unknown, lines=80, no_final=0):
         return AuditResult("R10", "dest", 0, pd.DataFrame(), summary={
-            "non_orange_share": share, "failed_error_unknown": unknown, "non_orange_errors": "GSM 1 or 11"})
+            "non_orange_share": share, "failed_error_unknown": unknown, "non_orange_errors": "GSM 1 or 11",
+            "mt_lines": lines, "mt_without_final_status": no_final})
 
     assert insights.non_orange_headline(r10(0.0125, 0)) == ("1.25%", "Errors counted: GSM 1 or 11.")
     figure, note = insights.non_orange_headline(r10(0.0, 4))
     assert figure == "≥ 0.00%"
     assert note.startswith("Errors counted: GSM 1 or 11. 4 failed MT line(s) have no error in the log")
-    assert insights.non_orange_headline(r10(None, 0))[0] == "no DLR"
+    assert insights.non_orange_headline(r10(None, 0, lines=0))[0] == "no MT"
+    # receipts missing for some lines: a lower bound; for every line: nothing to say
+    figure, note = insights.non_orange_headline(r10(0.0125, 0, no_final=30))
+    assert figure == "≥ 1.25%"
+    assert note.endswith("30 of 80 MT line(s) have no final delivery report (none asked, lost, or still "
+                         "pending): the log cannot say whether they reached an Orange subscriber, so the share "
+                         "is a lower bound; it is left empty where no line has one.")
+    assert insights.non_orange_headline(r10(0.0, 0, no_final=80))[0] == "no final DLR"
 
 
 def test_forecast_history_is_one_short_code_under_the_forecast_s_column_name():

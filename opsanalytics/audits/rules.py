@@ -251,12 +251,15 @@ def r10_dest(con: Connection, contract: Contract, filters: Filters) -> AuditResu
         "non_orange_errors": "failed with GSM MAP error 1 (unknown subscriber) or 11 (teleservice not provisioned)",
         # failures the log gives no error for (a UCP/EMI link): the share cannot count them
         "failed_error_unknown": int(share["failed_error_unknown"].sum()) if len(share) else 0,
+        # lines no final receipt came for: the share cannot count them either
+        "mt_without_final_status": int(share["without_final_status"].sum()) if len(share) else 0,
         "numbers_not_logged": _numbers_not_logged(con, params),
         # RULES.md R10: the share per short code and brand, in the JSON too (not only the report)
         "non_orange_by_short_code_brand": [
             {"short_code": r["short_code"], "brand": r["brand"], "mt_lines": int(r["mt"]),
              "non_orange_failed": int(r["non_orange"]), "non_orange_share": float(r["non_orange_share"]),
-             "failed_error_unknown": int(r["failed_error_unknown"])}
+             "failed_error_unknown": int(r["failed_error_unknown"]),
+             "without_final_status": int(r["without_final_status"])}
             for r in share.to_dict("records")],
     }
     return AuditResult("R10", "dest", len(rows), rows, summary, {"non_orange_share": share})

@@ -295,11 +295,15 @@ def hours_after_stop(result: AuditResult) -> pd.Series:
 
 def non_orange_shares(result: AuditResult) -> pd.DataFrame:
     """R10 (informative): per short code and brand, the MT lines, how many failed as not an
-    Orange subscriber, and that share in percent (two decimals), highest share first."""
-    share = result.details.get("non_orange_share", pd.DataFrame(columns=["non_orange_share"]))
-    return (share.assign(non_orange_pct=(share["non_orange_share"] * 100).round(2))
+    Orange subscriber, and that share in percent (two decimals), highest share first. The
+    share is left empty where no line has a final receipt: 0.00 % there would read as clean
+    when the log says nothing (receipts not asked, or lost)."""
+    share = result.details.get("non_orange_share", pd.DataFrame(columns=["non_orange_share", "mt",
+                                                                           "without_final_status"]))
+    pct = (share["non_orange_share"] * 100).round(2).astype(float)
+    return (share.assign(non_orange_pct=pct.where(share["without_final_status"] < share["mt"]))
             .drop(columns="non_orange_share")
-            .sort_values("non_orange_pct", ascending=False, kind="stable")
+            .sort_values("non_orange_pct", ascending=False, kind="stable", na_position="last")
             .reset_index(drop=True))
 
 
@@ -309,11 +313,21 @@ def non_orange_headline(result: AuditResult) -> tuple[str, str]:
     as non-Orange: the share is then a lower bound, and says so ('≥ 0.00%', not '0.00%')."""
     summary = result.summary
     share, unknown = summary.get("non_orange_share"), summary.get("failed_error_unknown", 0)
-    figure = "no DLR" if share is None else f"{'≥ ' if unknown else ''}{share:.2%}"
+    lines, no_final = summary.get("mt_lines", 0), summary.get("mt_without_final_status", 0)
+    if share is None:
+        figure = "no MT"
+    elif lines and no_final == lines:
+        figure = "no final DLR"
+    else:
+        figure = f"{'≥ ' if unknown or no_final else ''}{share:.2%}"
     note = f"Errors counted: {summary.get('non_orange_errors', '')}."
     if unknown:
         note += (f" {unknown:,} failed MT line(s) have no error in the log (a UCP/EMI link logs none): "
                  "they may be non-Orange subscribers too, so the share is a lower bound.")
+    if no_final:
+        note += (f" {no_final:,} of {lines:,} MT line(s) have no final delivery report (none asked, lost, "
+                 "or still pending): the log cannot say whether they reached an Orange subscriber, so "
+                 "the share is a lower bound; it is left empty where no line has one.")
     return figure, note
 
 

@@ -7,7 +7,9 @@
 -- field (decimal, e.g. `011`). Other failures (absent subscriber 27, memory full 31, barred
 -- 13, unknown codes) are counted apart as other_failed; failed_error_unknown counts the
 -- failures whose error the log does not give at all (Kannel's UCP/EMI driver drops the
--- notification's reason code): non_orange_share is then only a lower bound.
+-- notification's reason code): non_orange_share is then only a lower bound; so it is when
+-- without_final_status counts lines no final receipt came for (none requested, receipts
+-- lost, still pending): whether those reached an Orange subscriber the log does not say.
 with lines as (
     select
         short_code,
@@ -34,6 +36,7 @@ select
     count(*) filter (where final_status = 'failed' and coalesce(gsm_error, -1) not in (1, 11)) as other_failed,
     count(*) filter (where final_status = 'failed' and dlr_err is null) as failed_error_unknown,
     count(*) filter (where final_status = 'delivered') as delivered,
+    count(*) filter (where final_status is null or final_status = 'pending') as without_final_status,
     round(count(*) filter (where final_status = 'failed' and gsm_error in (1, 11)) / count(*), 6) as non_orange_share
 from lines
 group by short_code, brand
