@@ -69,7 +69,7 @@ def test_public_holidays_and_the_sundays_besides():
     holidays, note = insights.public_holidays(_days_off())
     assert holidays.empty and note is None
     holidays, note = insights.public_holidays(christmas_week.iloc[[0]])
-    assert holidays.empty and note == "Nor on the period's 1 other Sundays."
+    assert holidays.empty and note == "Nor on the period's other Sunday."
 
 
 def test_public_holidays_of_the_query():
@@ -79,7 +79,7 @@ def test_public_holidays_of_the_query():
     facts.build(con, contract())
     days_off = insights.non_working_days(con, contract(), Filters(dt.date(2026, 12, 20), dt.date(2026, 12, 27)))
     holidays, note = insights.public_holidays(days_off)
-    assert [f"{d:%Y-%m-%d}" for d in holidays.day] == ["2026-12-25"]
+    assert [(f"{d:%Y-%m-%d}", w) for d, w in zip(holidays.day, holidays.weekday)] == [("2026-12-25", "Friday")]
     assert note == "Nor on the period's 2 other Sundays."
     con.close()
 

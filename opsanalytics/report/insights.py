@@ -176,7 +176,10 @@ def public_holidays(days_off: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     the period holds besides (None when it holds none)."""
     holidays = days_off[days_off["day_kind"] == "holiday"].reset_index(drop=True)
     sundays = int((days_off["day_kind"] == "sunday").sum())
-    return holidays, (f"Nor on the period's {sundays} other Sundays." if sundays else None)
+    if not sundays:
+        return holidays, None
+    return holidays, ("Nor on the period's other Sunday." if sundays == 1 else
+                      f"Nor on the period's {sundays} other Sundays.")
 
 
 def pressure_top(con, contract: Contract, filters: Filters, limit: int = 20) -> pd.DataFrame:

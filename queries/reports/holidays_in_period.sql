@@ -5,7 +5,7 @@ with days as (
     from range(cast($date_from as timestamp), cast($date_to as timestamp) + interval 1 day,
                interval 1 day) t(d)
 )
-select d.day, isodow(d.day) as weekday,
+select d.day, dayname(d.day) as weekday,   -- (a name: the table shows it)
        coalesce(h.name, 'Sunday') as name,
        case when h.day is not null then 'holiday' else 'sunday' end as day_kind
 from days d
