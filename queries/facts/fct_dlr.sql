@@ -88,7 +88,8 @@ mt_lines AS NOT MATERIALIZED (
         coalesce(service, '') AS service,
         coalesce(sender, '') AS sender,
         coalesce(receiver, '') AS receiver,
-        CASE WHEN outcome = 'accepted' THEN 'ok' ELSE 'ko' END AS side
+        CASE WHEN outcome = 'accepted' THEN 'ok' ELSE 'ko' END AS side,
+        dlr_mask AS asked_mask
     FROM events AS e
     LEFT JOIN int_line_connection AS c ON c.line_id = event_id(e.load_id, e.line_no) AND c.found_by = 'fid'
     WHERE kind = 'mt'
@@ -149,12 +150,13 @@ repeated_keys AS MATERIALIZED (
 -- MATERIALIZED: read twice (nearest, queue); the lines of repeated keys only
 fid_timeline AS MATERIALIZED (
     SELECT m.smsc, m.fid, r.on_receiver, m.logged_at, m.mt_id, NULL::BIGINT AS dlr_id, 0 AS ord,
-           NULL AS outcome, NULL AS source, NULL::BOOLEAN AS ends_message
+           NULL AS outcome, NULL AS source, NULL::BOOLEAN AS ends_message, m.asked_mask
     FROM mt_lines AS m
     JOIN repeated_keys AS r
         ON r.smsc = m.smsc AND r.fid = m.fid AND (r.on_receiver IS NULL OR r.on_receiver = m.receiver)
     UNION ALL
-    SELECT smsc, fid, on_receiver, logged_at, NULL::BIGINT AS mt_id, dlr_id, 1 AS ord, outcome, source, ends_message
+    SELECT smsc, fid, on_receiver, logged_at, NULL::BIGINT AS mt_id, dlr_id, 1 AS ord, outcome, source, ends_message,
+           NULL::INTEGER AS asked_mask
     FROM dlr_fid_keys
     WHERE mt_count > 1 AND outcome IN ('accepted', 'dropped', 'unmatched')
 ),
@@ -182,19 +184,20 @@ repeated_nearest AS MATERIALIZED (
 -- the parts of a message the application split to one number; an SMSC may give two pending
 -- MTs one id. Kannel hands a receipt to the oldest entry of its key and removes that entry
 -- on a final receipt, so the n-th final receipt of a burst is its n-th MT line's, an
--- intermediate one the MT line whose entry is then the oldest, and Kannel's own ACK (logged
--- with each `Sent SMS`) the n-th MT line's too. The nearest MT line before would take them
--- all and leave the others without a status (a real Kannel 1.4.5 run against an SMSC that
--- reused ids: docs/schema.md "DLR linking"). Across bursts (an id reused days later) the
+-- intermediate one the MT line whose entry is then the oldest; Kannel's own ACK (logged with
+-- each `Sent SMS`) is the n-th line's of those that asked one (mask 8). Only lines that asked
+-- a receipt (mask 1, 2 or 4; a log without %d: any) have an entry, and a receipt names the
+-- mask of the entry it matched (META `?orig_msg?dlr_mask=`, 1.4.4+): it is shared out among
+-- the lines that asked that mask. The nearest MT line before would take them all and leave
+-- the others without a status (real Kannel 1.4.5 runs against an SMSC that reused ids, and
+-- over UCP/EMI: docs/schema.md "DLR linking"). Across bursts (an id reused days later) the
 -- nearest stays: Kannel's store has long dropped the old entry, or should have.
 burst_lines AS (
-    SELECT *,
-           row_number() OVER (PARTITION BY smsc, fid, on_receiver, burst ORDER BY logged_at, mt_id) AS pos,
-           count(*) OVER (PARTITION BY smsc, fid, on_receiver, burst) AS burst_mts
+    SELECT *, count(*) OVER (PARTITION BY smsc, fid, on_receiver, burst) AS burst_mts
     FROM (
         SELECT *, sum(new_burst) OVER (PARTITION BY smsc, fid, on_receiver ORDER BY logged_at, mt_id) AS burst
         FROM (
-            SELECT smsc, fid, on_receiver, mt_id, logged_at,
+            SELECT smsc, fid, on_receiver, mt_id, logged_at, asked_mask,
                    coalesce(logged_at - lag(logged_at) OVER (PARTITION BY smsc, fid, on_receiver ORDER BY logged_at, mt_id)
                             > $part_gap::INTERVAL, true)::INTEGER AS new_burst
             FROM fid_timeline
@@ -203,11 +206,14 @@ burst_lines AS (
     )
 ),
 
--- the DLR lines Kannel matched, each in the burst of the MT line nearest to it
+-- the DLR lines Kannel matched, each in the burst of the MT line nearest to it, with its
+-- queue ('ack', 'final', 'progress') and the mask of the entry it matched
 burst_dlrs AS (
     SELECT
         d.dlr_id, d.logged_at, b.smsc, b.fid, b.on_receiver, b.burst,
-        CASE WHEN d.source = 'kannel_ack' THEN 'ack' WHEN d.ends_message THEN 'final' ELSE 'progress' END AS queue
+        CASE WHEN d.source = 'kannel_ack' THEN 'ack' WHEN d.ends_message THEN 'final' ELSE 'progress' END AS queue,
+        CASE WHEN d.source <> 'kannel_ack' AND contains(e.meta, 'dlr_mask=')
+             THEN TRY_CAST(regexp_extract(e.meta, 'dlr_mask=(-?[0-9]+)', 1) AS INTEGER) END AS entry_mask
     FROM repeated_nearest AS d
     JOIN burst_lines AS b
         ON b.smsc = d.smsc AND b.fid = d.fid AND b.on_receiver IS NOT DISTINCT FROM d.on_receiver
@@ -216,24 +222,42 @@ burst_dlrs AS (
                 THEN d.before_id
             ELSE d.after_id
         END
+    JOIN events AS e ON event_id(e.load_id, e.line_no) = d.dlr_id
     WHERE d.outcome IN ('accepted', 'dropped') AND d.source <> 'kannel_nack' AND b.burst_mts > 1
 ),
 
+-- the lines each group of DLRs of a burst is shared out among, in the order they were logged
+group_lines AS (
+    SELECT g.smsc, g.fid, g.on_receiver, g.burst, g.is_ack, g.entry_mask, b.mt_id, b.logged_at,
+           row_number() OVER (PARTITION BY g.smsc, g.fid, g.on_receiver, g.burst, g.is_ack, g.entry_mask
+                              ORDER BY b.logged_at, b.mt_id) AS pos
+    FROM (SELECT DISTINCT smsc, fid, on_receiver, burst, queue = 'ack' AS is_ack, entry_mask FROM burst_dlrs) AS g
+    JOIN burst_lines AS b
+        ON b.smsc = g.smsc AND b.fid = g.fid AND b.on_receiver IS NOT DISTINCT FROM g.on_receiver AND b.burst = g.burst
+    WHERE b.asked_mask IS NULL
+       OR CASE WHEN g.is_ack THEN b.asked_mask > 0 AND b.asked_mask & 8 = 8
+               ELSE b.asked_mask > 0 AND b.asked_mask & 7 <> 0 AND (g.entry_mask IS NULL OR b.asked_mask = g.entry_mask)
+          END
+),
+
 queued AS (
-    SELECT q.dlr_id, b.mt_id AS queued_id, b.logged_at AS queued_at
+    SELECT q.dlr_id, l.mt_id AS queued_id, l.logged_at AS queued_at
     FROM (
         SELECT *,
+               queue = 'ack' AS is_ack,
                CASE WHEN queue = 'progress'
                     THEN 1 + coalesce(count(*) FILTER (WHERE queue = 'final') OVER (
-                        PARTITION BY smsc, fid, on_receiver, burst ORDER BY logged_at, dlr_id
+                        PARTITION BY smsc, fid, on_receiver, burst, queue = 'ack', entry_mask ORDER BY logged_at, dlr_id
                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                    ELSE row_number() OVER (PARTITION BY smsc, fid, on_receiver, burst, queue ORDER BY logged_at, dlr_id)
+                    ELSE row_number() OVER (PARTITION BY smsc, fid, on_receiver, burst, queue, entry_mask
+                                            ORDER BY logged_at, dlr_id)
                END AS queue_pos
         FROM burst_dlrs
     ) AS q
-    JOIN burst_lines AS b
-        ON b.smsc = q.smsc AND b.fid = q.fid AND b.on_receiver IS NOT DISTINCT FROM q.on_receiver
-        AND b.burst = q.burst AND b.pos = q.queue_pos
+    JOIN group_lines AS l
+        ON l.smsc = q.smsc AND l.fid = q.fid AND l.on_receiver IS NOT DISTINCT FROM q.on_receiver
+        AND l.burst = q.burst AND l.is_ack = q.is_ack AND l.entry_mask IS NOT DISTINCT FROM q.entry_mask
+        AND l.pos = q.queue_pos
 ),
 
 -- the nearest MT lines of each DLR line of a repeated key, or the one its burst's queue gives
