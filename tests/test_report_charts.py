@@ -68,6 +68,9 @@ def test_rule_trend_colours_breached_rules_red():
     assert list(fig.data[1].marker.color) == [charts.RED, charts.GREEN]
     assert list(fig.data[0].y) == [1, 2]
     assert _titles(fig)[1:] == ("rule", "violations (count the audit reports)")
+    # nothing breached in either period: said, not an empty 0-1 axis
+    clean = summary.assign(violations=0, previous=0)
+    assert charts.rule_trend(clean, "Trend").layout.annotations[0].text == "No breach in this period or the previous one"
 
 
 def test_distribution_marks_the_cap():

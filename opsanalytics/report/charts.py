@@ -339,9 +339,12 @@ def grouped_bars(frame: pd.DataFrame, x: str, columns: list[str], title: str, x_
 
 
 def rule_trend(summary: pd.DataFrame, title: str) -> go.Figure:
-    """Breaches per rule, this period against the previous one (executive summary)."""
+    """Breaches per rule, this period against the previous one (executive summary); no
+    breach in either says so rather than draw an axis without bars."""
     if summary.empty:
         return empty(title)
+    if not summary[["violations", "previous"]].to_numpy().any():
+        return empty(title, "No breach in this period or the previous one")
     labels = summary["rule"] + " " + summary["title"]
     fig = go.Figure()
     fig.add_bar(x=labels, y=summary["previous"], name="previous period", marker_color=GREY)
