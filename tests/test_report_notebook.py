@@ -54,7 +54,9 @@ def test_prepare_shows_local_time_and_hashes_numbers():
     assert shown.mt_ids[0] == "1, 2"
     ctx._coverage = "full"
     html = ctx.table_html(frame, "Times")
-    assert "<th class=''>submitted_at (Europe/Paris)</th>" in html and "<td></td>" in html
+    assert "<th class=''>submitted_<wbr>at (Europe/Paris)</th>" in html and "<td></td>" in html
+    # a table wider than the page scrolls in its own box
+    assert "<div class='ops-table-wrap'><table class='ops-table'>" in html
     clear = ReportContext(None, parse_contract(""), Filters(), pseudonymise=False).prepare(frame)
     assert clear.msisdn[0] == "+33612345678"
 

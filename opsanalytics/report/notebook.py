@@ -321,7 +321,9 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
                    for c in shown.columns]
         identifiers = [_is_identifier(str(c)) for c in shown.columns]
         decimals = [_decimals(shown.iloc[:, k]) for k in range(shown.shape[1])]
-        head = "".join(f"<th class='{'num' if n else ''}'>{html.escape(str(c))}</th>"
+        # (a long column name may break after its underscores: a table of a dozen columns
+        # then fits the page instead of running off it)
+        head = "".join(f"<th class='{'num' if n else ''}'>{html.escape(str(c)).replace('_', '_<wbr>')}</th>"
                        for c, n in zip(shown.columns, numeric))
         body = []
         for row in shown.itertuples(index=False):
@@ -329,7 +331,8 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
                             else f"<td>{html.escape(_text(v))}</td>"
                             for v, n, i, d in zip(row, numeric, identifiers, decimals))
             body.append(f"<tr>{cells}</tr>")
-        parts.append(f"<table class='ops-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        parts.append(f"<div class='ops-table-wrap'><table class='ops-table'><thead><tr>{head}</tr></thead>"
+                     f"<tbody>{''.join(body)}</tbody></table></div>")
     if note:
         parts.append(f"<p class='ops-note'>{html.escape(note)}</p>")
     return "\n".join(parts)
