@@ -154,3 +154,17 @@ def test_forecast_history_is_one_short_code_under_the_forecast_s_column_name():
     assert "actual_segments" not in mine.columns and list(mine.index) == [0, 1]
     assert insights.forecast_history(upcoming, "36999").empty
     assert "actual_segments" in upcoming.history.columns  # the forecast's own frame is left as it was
+
+
+def test_r3_texts_note_explains_the_dots_of_gsm_texts():
+    """A reader of the R3 texts ('R..pondez STOP') took the dots for the sender's typing."""
+    def r3(*lossy):
+        rows = pd.DataFrame({"text": ["R..pondez STOP", "Promo"][:len(lossy)], "text_lossy": list(lossy)})
+        return AuditResult("R3", "stop-mention", len(rows), rows, summary={"exempt_services": ["otp"]})
+
+    assert insights.r3_texts_note(r3(False, False)) == "Exempt services (informed at collection): otp."
+    note = insights.r3_texts_note(r3(True, False))
+    assert note.startswith("Exempt services (informed at collection): otp. Dots in a text: Kannel's access log")
+    assert "(R..pondez: Répondez)" in note
+    empty = AuditResult("R3", "stop-mention", 0, pd.DataFrame(), summary={"exempt_services": []})
+    assert insights.r3_texts_note(empty) == "Exempt services (informed at collection): none."

@@ -270,6 +270,19 @@ def distinct_texts(result: AuditResult) -> pd.DataFrame:
             .drop(columns="_rank")[columns])
 
 
+def r3_texts_note(result: AuditResult) -> str:
+    """R3: the note under the texts in breach: the exempt services, and what the dots of a
+    text logged in GSM are (`R..pondez`), when a text shown has them, so that a reader does
+    not take them for the sender's typing."""
+    note = f"Exempt services (informed at collection): {', '.join(result.summary.get('exempt_services', [])) or 'none'}."
+    rows = result.rows
+    if not rows.empty and "text_lossy" in rows.columns and rows["text_lossy"].fillna(False).astype(bool).any():
+        note += (" Dots in a text: Kannel's access log writes each byte outside ASCII of a GSM text as '.', "
+                 "so an accented letter shows as '..' (R..pondez: Répondez) and € as '...'; the message "
+                 "itself went out with them.")
+    return note
+
+
 def opt_outs_per_brand(result: AuditResult) -> pd.DataFrame:
     """R4 per brand, most ignored first: the opt-outs from each brand (a STOP to a short code
     several brands share is one opt-out from each of them, so these add up to more than the
