@@ -155,3 +155,17 @@ def test_throughput_draws_the_repeated_autumn_hour_once_with_the_busiest_second_
     assert [pd.Timestamp(x) for x in line.x] == [pd.Timestamp("2026-10-25 02:00")]
     assert list(line.y) == [30] and list(over.y) == [30]
     assert [tuple(c) for c in over.customdata] == [(3, " (this hour came twice: the clock went back)")]
+
+
+def test_forecasts_vs_actuals_one_chart_per_code_or_one_note():
+    """With no forecast loaded page 60 drew one empty frame per short code (eight in the demo)."""
+    months = pd.DataFrame({"short_code": ["36180", "36180", "36181"],
+                           "month": pd.to_datetime(["2026-10-01", "2026-11-01", "2026-10-01"]),
+                           "actual_segments": [100, 120, 10], "forecast_segments": [None, None, None]})
+    none = charts.forecasts_vs_actuals(months, 0.2)
+    assert len(none) == 1
+    assert none[0].layout.title.text == "Every short code: actual MT segments against the forecast (±20%)"
+    assert none[0].layout.annotations[0].text == "No submitted forecast covers this period"
+    some = charts.forecasts_vs_actuals(months.assign(forecast_segments=[90.0, 100.0, None]), 0.2)
+    assert [f.layout.title.text for f in some] == ["36180: actual MT segments against the forecast (±20%)",
+                                                   "36181: actual MT segments against the forecast (±20%)"]

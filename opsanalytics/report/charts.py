@@ -299,6 +299,16 @@ def forecast_vs_actual(frame: pd.DataFrame, title: str, tolerance: float,
     return _layout(fig, title, "month", "MT segments per month")
 
 
+def forecasts_vs_actuals(months: pd.DataFrame, tolerance: float) -> list[go.Figure]:
+    """R9: one `forecast_vs_actual` per short code, or one empty figure when no submitted
+    forecast covers any of their months (not one empty frame per code)."""
+    title = "{}: actual MT segments against the forecast (±" + f"{tolerance:.0%})"
+    if months.empty or "forecast_segments" not in months or months["forecast_segments"].isna().all():
+        return [empty(title.format("Every short code"), "No submitted forecast covers this period")]
+    return [forecast_vs_actual(part, title.format(code), tolerance)
+            for code, part in months.groupby("short_code", sort=True)]
+
+
 def forecast_intervals(frame: pd.DataFrame, title: str, history: pd.DataFrame | None = None,
                        month: str = "month", value: str = "segments", lower: str = "lower",
                        upper: str = "upper", y_title: str = "MT segments per month") -> go.Figure:
