@@ -49,7 +49,11 @@ judged AS (
                     THEN NULL
                 ELSE list_transform($field_ends, lambda e, i: kannel_count(line, e) - $field_end_counts[i]
                          - CASE WHEN kind IS NOT NULL THEN kannel_count(label, e) ELSE 0 END
-                         - CASE WHEN head_ok AND tail_ok AND $sliced THEN kannel_count(text, e) ELSE 0 END)
+                         -- (a text cut short is no text: it is the rest of the line, which
+                         -- starts with the literal a free field pushed out, `;ACK/` of the
+                         -- sender `Shop;Paris`)
+                         - CASE WHEN head_ok AND tail_ok AND $sliced AND rest_chars >= head_len * chars_per_byte
+                                THEN kannel_count(text, e) ELSE 0 END)
            END AS counted
     FROM labelled
 )
