@@ -183,6 +183,19 @@ def test_without_a_logged_mask_the_receipt_stat_gives_the_status(stat, status, e
     assert rows == [(ack, 8, "kannel_ack", False), (receipt, status, "receipt", status & 3 != 0)]
 
 
+def test_without_a_logged_mask_a_failed_receive_dlr_is_what_kannel_writes():
+    """Kannel writes -1 on a `FAILED Receive DLR` (it matched no entry): without %d the facts
+    read its stat: DELIVRD as status 1, final, unlike the same line with %d. The MT still gets
+    its status from it (fct_mt_status reads a lost receipt's stat itself)."""
+    log = Log()
+    mt = log.line(0, "Sent SMS", fid="F1", text="t", receiver="33611111111")
+    lost = log.line(2, "FAILED Receive DLR", fid="F1", dlr_mask=None, sender="33611111111", receiver="36180",
+                    text=RECEIPT.format(fid="F1", d=1, stat="DELIVRD", err="000"))
+    con = build(log)
+    assert con.execute("SELECT dlr_id, status, is_final, link FROM fct_dlr").fetchall() == [(lost, -1, False, "fid_lost")]
+    assert mt_status(con, mt) == "delivered"
+
+
 def test_no_dlr_is_null_and_ack_only_is_pending():
     log = Log()
     silent = log.line(0, "Sent SMS", fid="N1", text="t", receiver="33611111111")

@@ -448,6 +448,9 @@ statused AS (
     SELECT
         *,
         coalesce(dlr_mask, CASE
+            -- (Kannel writes -1 on a `FAILED Receive DLR`: it matched no entry; fct_mt_status
+            -- reads such a receipt's stat itself)
+            WHEN outcome = 'unmatched' THEN -1
             WHEN source = 'kannel_ack' THEN 8
             WHEN source = 'kannel_nack' THEN 16
             ELSE stat_mask(f_stat)
