@@ -29,3 +29,30 @@ def test_sender_with_the_separator_and_a_short_text_reads(case, sender, text):
     assert rows[2][0:2] == ("Sent SMS", "ACME") and rows[2][2].startswith("Promo: -20% avec le code")
     # the ACK is its MT's
     assert con.execute("SELECT count(*) FROM fct_dlr WHERE mt_id IS NOT NULL").fetchone() == (1,)
+
+
+FIELDS = FIXTURES / "fields"
+
+
+@pytest.mark.parametrize("case, field, value, lines", [
+    ("service", "service", "a;b", 4),          # the MT, its ACK and receipts
+    ("account", "account", "acc;x", 1),        # (receipts carry the link's login)
+    ("smsc", "smsc", "ora;36180", 6),          # and the MO and smsbox's answer
+    ("sender-first", "service", "a;b", 4),
+])
+def test_the_separator_inside_another_free_field_stays_in_it(case, field, value, lines):
+    """(real Kannel 1.4.5: the separator in a service name, an account, a link's smsc-id,
+    with a format that puts %p first too)"""
+    contract = load_contract(FIELDS / case / "contract.toml")
+    con, _ = ingested(contract, [FIELDS / case / "access.log"])
+    assert con.execute("SELECT count(*) FROM rejected_lines").fetchone() == (0,)
+    # the MT and its receipts: the field holds the value, the FID and META where Kannel wrote them
+    mt = con.execute(f"SELECT {field}, fid, meta, sender FROM events WHERE line_no = 2").fetchone()
+    assert mt[0] == value and mt[1] in ("41000001", "41000004", "5EA7000001")
+    assert mt[2] == "?smpp_resp?" and mt[3] == "ACME"
+    assert con.execute(f"SELECT count(*) FROM events WHERE {field} = ?", [value]).fetchone() == (lines,)
+    assert con.execute("SELECT count(*) FILTER (WHERE unmatched), count(*) FROM fct_dlr").fetchone() == (0, 3)
+    assert con.execute("SELECT final_status FROM fct_mt WHERE line_no = 2").fetchone() == ("delivered",)
+    # an MO on the link: the STOP of the number, read as one
+    mo = con.execute("SELECT msisdn, keyword FROM fct_mo").fetchall()
+    assert mo in ([], [("+33670000001", "STOP")])

@@ -4,9 +4,10 @@
 -- again, with each run of up to 4 of the literal's first 24 occurrences taken as part of a
 -- field (their first character hidden, kannel_hidden). The reading kept: one that fits
 -- (every typed field parses, the text ends where its LEN says, the tail follows); among
--- several, the one whose fields holding such a literal are the likeliest to (kannel_penalty:
--- a sender before a service name or a message id, a recipient number last), then the first
--- reading, then the earliest occurrence. With none, the first reading, its reason saying
+-- several, a plausible one (`shaped`), holding the literal in the field that holds it on the
+-- most lines (`votes`), then the one whose fields holding such a literal are the likeliest to
+-- (kannel_penalty: a sender before a service name or a message id, a recipient number last),
+-- then the first reading, then the earliest occurrence. With none, the first reading, its reason saying
 -- that the other readings were tried. kannel_again_apply.sql writes them back.
 -- Values holding a delimiter are few: when more than half of the load's $lines lines (and
 -- more than $reread_always) would be read again, the format most likely does not match the
@@ -60,10 +61,42 @@ ranked AS (
                                     smsc, fid, receiver) END AS penalty
     FROM readings
 ),
+-- Readings Kannel would hardly have written: a META that is not `?group?...` (Kannel writes
+-- it so, or nothing), a recipient that is not a number, a value that starts or ends with the
+-- literal (a value holds it between two words: `Shop;Paris`, `a;b`; `b;` or `;41000001` is a
+-- field boundary moved). Such a reading is kept only when no other fits.
+shaped AS (
+    SELECT *,
+           -- (of a reading that fits: one that does not is ranked by its variant alone)
+           CASE WHEN penalty IS NOT NULL THEN
+               (coalesce(meta, '') <> '' AND NOT starts_with(meta, '?'))::INTEGER
+               + (coalesce(receiver, '') <> '' AND NOT regexp_full_match(receiver, '\+?[0-9]+'))::INTEGER
+               + coalesce(len(list_filter($field_ends, lambda e: starts_with(held_value, e) OR ends_with(held_value, e))) > 0,
+                          false)::INTEGER
+           END AS implausible
+    FROM (
+        SELECT *,
+               CASE WHEN penalty >= 0
+                    THEN [text, sender, binfo, account, meta, service, smsc, fid, receiver][penalty + 1] END AS held_value
+        FROM ranked
+    )
+),
+-- A value holding the literal is the same on many lines (a service name, an SMSC login, a
+-- connection's id): a field and value that a plausible reading of more lines gives is
+-- preferred (a service `a;b` on every line, also readable on its receipts as an account
+-- `b;acme36181`), then kannel_penalty decides.
+votes AS (
+    SELECT penalty, held_value, count(DISTINCT line_no) AS lines
+    FROM shaped
+    WHERE penalty IS NOT NULL AND implausible = 0
+    GROUP BY penalty, held_value
+),
 best AS (
-    SELECT *
-    FROM ranked
-    QUALIFY row_number() OVER (PARTITION BY line_no ORDER BY penalty ASC NULLS LAST, variant) = 1
+    SELECT shaped.*
+    FROM shaped
+    LEFT JOIN votes USING (penalty, held_value)
+    QUALIFY row_number() OVER (PARTITION BY line_no
+                               ORDER BY penalty IS NULL, implausible, votes.lines DESC NULLS LAST, penalty, variant) = 1
 ),
 -- a reading without a time of its own takes the nearest dated line's, as in kannel_slow.sql
 -- (the dated lines are gathered only when a kept reading needs them)
