@@ -212,7 +212,8 @@ def test_a_format_with_a_field_less_than_the_log_is_not_bent_to_fit(tmp_path, ca
     assert capsys.readouterr().err == (
         f'{path}: warning: 30 of 30 lines hold ";" more often than the access-log format writes it: too many '
         "for values that hold one, so they were read as the format says (the format most likely does not "
-        "match the log: a field more or less?)\n")
+        "match the log: a field more or less? Or a value on most lines holds it, such as a link's login or "
+        "a service name: then only a separator no value holds can tell the fields apart)\n")
 
 
 def test_a_format_leaving_out_a_tag_of_the_log_is_reported(tmp_path, capsys):

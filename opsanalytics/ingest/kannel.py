@@ -275,7 +275,9 @@ def _reread_notes(stats: tuple, plan: ParsePlan, lines: int) -> list[str]:
     if marked and not reread:
         return [f"warning: {marked:,} of {lines:,} lines hold {ends} more often than the access-log format "
                 "writes it: too many for values that hold one, so they were read as the format says "
-                "(the format most likely does not match the log: a field more or less?)"]
+                "(the format most likely does not match the log: a field more or less? Or a value on most "
+                "lines holds it, such as a link's login or a service name: then only a separator no value "
+                "holds can tell the fields apart)"]
     if not held:
         return []
     fields = ", ".join(f"{h['field']} ({h['lines']:,} line(s), e.g. {h['example']!r})" for h in held)
