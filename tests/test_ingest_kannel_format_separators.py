@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from eventrows import ingested
@@ -56,3 +57,27 @@ def test_the_separator_inside_another_free_field_stays_in_it(case, field, value,
     # an MO on the link: the STOP of the number, read as one
     mo = con.execute("SELECT msisdn, keyword FROM fct_mo").fetchall()
     assert mo in ([], [("+33670000001", "STOP")])
+
+
+def test_a_megabyte_of_nul_bytes_inside_a_line_is_read_in_seconds(tmp_path):
+    """What a crash leaves in a log: zeroed blocks between two lines, on one physical line that
+    then holds '] [' more often than the layout writes it, so it is read again. Finding the
+    literal's positions cost the square of the line's length: `ingest` spun for minutes. (A
+    hang detector: the bound is far above the few seconds it takes, far below the hang.)"""
+    import subprocess
+    import sys
+
+    main = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "main"
+    lines = (main / "access.log").read_bytes().splitlines(keepends=True)
+    log = tmp_path / "access.log"
+    log.write_bytes(b"".join(lines[:50]) + lines[50].rstrip(b"\n") + b"\x00" * 400_000 + b"".join(lines[51:]))
+    contract = tmp_path / "contract.toml"
+    contract.write_text('timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n')
+    done = subprocess.run([sys.executable, "-m", "opsanalytics", "ingest", str(log), "--db", str(tmp_path / "w.duckdb"),
+                           "--config", str(contract), "--quiet"], capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        lines_read, = con.execute("SELECT sum(lines) FROM load_manifest").fetchone()
+        counted, = con.execute("SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM log_markers)"
+                               " + (SELECT count(*) FROM rejected_lines)").fetchone()
+    assert lines_read == counted == len(lines) - 1
