@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from opsanalytics.errors import WarehouseBusy, WarehouseError
+from opsanalytics import interrupts
 from opsanalytics.interrupts import sigint_held
 from opsanalytics.paths import queries_dir
 
@@ -152,6 +153,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
+        if interrupts.received():  # one DuckDB swallowed in a long query: still no commit
+            raise KeyboardInterrupt
     except BaseException:
         with sigint_held():
             con.execute("ROLLBACK")

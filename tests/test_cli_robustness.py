@@ -87,6 +87,50 @@ def test_duckdb_interrupt_in_ingest_exits_130_and_keeps_the_warehouse(files, cap
     assert _lines(db) == 1
 
 
+def test_ctrl_c_that_duckdb_swallows_still_stops_the_commit(files, capsys, monkeypatch, ctrl_c_is_python_s):
+    """Inside some long queries (the facts' rebuild of 2 M lines) DuckDB swallows the
+    KeyboardInterrupt and lets the query finish: `ingest` committed and exited 0, silent."""
+    from opsanalytics import facts
+
+    db, config, export = files
+    assert main(["ingest", str(export), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    capsys.readouterr()
+    other = export.with_name("other.csv")
+    other.write_text(CSV.replace("A1", "A2"), encoding="utf-8")
+    real = facts.refresh
+
+    def swallowed(*args, **kwargs):
+        result = real(*args, **kwargs)
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:  # as DuckDB does in such a query
+            pass
+        return result
+
+    monkeypatch.setattr(facts, "refresh", swallowed)
+    code = main(["ingest", str(other), "--db", str(db), "--config", str(config), "--quiet"])
+    assert (code, capsys.readouterr().err) == (130, "opsanalytics ingest: interrupted; nothing half-written was kept\n")
+    assert _lines(db) == 1
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_sigterm_stops_ingest_like_ctrl_c_and_removes_the_warehouse_it_created(files, capsys, monkeypatch):
+    """A cron timeout or a systemd stop sends SIGTERM: it killed `ingest` silently (143) and left
+    the new warehouse file it had begun."""
+    db, config, export = files
+    real = ingest_cli.ingest_files
+
+    def stopped(*args, **kwargs):
+        signal.raise_signal(signal.SIGTERM)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_cli, "ingest_files", stopped)
+    code = main(["ingest", str(export), "--db", str(db), "--config", str(config), "--quiet"])
+    assert (code, capsys.readouterr().err) == (143, "opsanalytics ingest: interrupted (SIGTERM); nothing half-written was kept\n")
+    assert not db.exists()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
 def test_ctrl_c_after_the_commit_of_a_new_warehouse_keeps_it_and_says_so(files, capsys, monkeypatch):
     db, config, export = files
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from pathlib import Path
 
-from opsanalytics import __version__
+from opsanalytics import __version__, interrupts
 from opsanalytics.errors import OpsError, UsageError
 
 #: exit status of Ctrl-C, as a shell reports a command killed by SIGINT (128 + 2)
@@ -62,6 +63,7 @@ def unwritable(out: str | Path, exc: OSError) -> UsageError | None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    restore_signals = interrupts.install()
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
@@ -79,10 +81,14 @@ def main(argv: list[str] | None = None) -> int:
             # a command that knows better says what was kept (warehouse.InterruptedAfterCommit)
             print(f"opsanalytics {args.command}: {exc}", file=sys.stderr)
         elif isinstance(exc, KeyboardInterrupt) or warehouse.is_interrupt(exc):
-            print(f"opsanalytics {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
+            by = " (SIGTERM)" if interrupts.received() == signal.SIGTERM else ""
+            print(f"opsanalytics {args.command}: interrupted{by}; nothing half-written was kept", file=sys.stderr)
         else:
             raise
-        return INTERRUPTED
+        # 130 for Ctrl-C, 143 for a scheduler's SIGTERM: 128 + the signal, as a shell says it
+        return 128 + signal.SIGTERM if interrupts.received() == signal.SIGTERM else INTERRUPTED
+    finally:
+        restore_signals()
 
 
 def _drop_stdout() -> None:
