@@ -132,3 +132,23 @@ def test_most_receipts_of_a_connection_unmatched_are_said_with_the_likely_cause(
         assert "msg-id-type" in warnings[0]
     else:
         assert warnings == []
+
+
+def test_an_mt_line_longer_than_any_message_is_said(tmp_path):
+    """A damaged LEN (`[msg:20000000:AAAA...]`, one well-formed line) loaded as one MT of
+    130,723 segments, and R8 reported a proven breach of as many, without a word at load."""
+    line = ("2026-11-26 10:00:00 Sent SMS [SMSC:ora_36180] [SVC:acme] [ACT:] [BINF:] [FID:F1] [META:] "
+            "[from:36180] [to:33612345678] [flags:-1:0:-1:-1:31] [msg:{n}:{text}] [udh:0:]\n")
+    log = tmp_path / "access.log"
+    log.write_text(line.format(n=200_000, text="A" * 200_000) + line.format(n=5, text="Promo").replace("F1", "F2"))
+    contract = parse_contract(CONTRACT, "c.toml")
+    con = warehouse.connect(":memory:")
+    try:
+        results = ingest_files(con, contract, [log], progress=False)
+        said = cautions_module.cautions(con, contract, results, "c.toml")
+    finally:
+        con.close()
+    assert [s for s in said if "segments than a message" in s] == [
+        f"warning: 1 MT line(s) count more segments than a message can have (255 parts at most), e.g. 1,308 at "
+        f"{log.resolve()} line 1: a damaged LEN? status, R8 and R9 count them as logged (one such line is a "
+        "throughput breach of thousands of segments)"]

@@ -26,7 +26,8 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     contradict, a log whose clock steps at a restart, lines of a repeated autumn hour that no
     line places, `Sent SMS` lines that do not read as Kannel writes them (a format naming the
     gateway's fields in another order), what a custom access-log format leaves out, delivery reports and MOs
-    forwarded as MTs, receipts without a status or matching no MT; one message each, in that order."""
+    forwarded as MTs, MT lines longer than a message can be, receipts without a status or matching no MT;
+    one message each, in that order."""
     out = [w for w in (reading_warning(r, contract) for r in results) if w]
     unnamed = services_not_in_contract(con, contract, Filters())
     if len(unnamed):
@@ -52,6 +53,9 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     forwarded = warehouse.execute(con, "reports/forwarded_lines").fetchall()
     if forwarded:
         out.append(forwarded_warning(forwarded))
+    oversized = warehouse.execute(con, "reports/mt_lines_oversized", {"max_parts": MAX_PARTS}).fetchone()
+    if oversized:
+        out.append(oversized_warning(*oversized))
     unread = warehouse.execute(con, "reports/receipts_without_status").fetchall()
     if unread:
         out.append(receipts_warning(unread))
@@ -210,6 +214,17 @@ def connections_warning(unmapped, config: str) -> str:
 #: forwarded_lines.sql's kinds, as the note on them says them
 FORWARDED = {"dlr": "delivery reports (reroute-dlr: their META holds the DLR's orig_msg)",
              "mo": "MOs sent back out (reroute: no service, the numbers and text of the MO just before)"}
+
+
+#: the most parts a concatenated message can have: its UDH counts them in one byte
+MAX_PARTS = 255
+
+
+def oversized_warning(lines: int, segments: int, path: str, line_no: int) -> str:
+    """MT lines longer than any message can be: a damaged LEN, which status, R8 and R9 count."""
+    return (f"warning: {lines:,} MT line(s) count more segments than a message can have ({MAX_PARTS} parts at "
+            f"most), e.g. {segments:,} at {path} line {line_no:,}: a damaged LEN? status, R8 and R9 count them "
+            "as logged (one such line is a throughput breach of thousands of segments)")
 
 
 def forwarded_warning(rows: list[tuple]) -> str:
