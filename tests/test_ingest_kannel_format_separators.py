@@ -81,3 +81,13 @@ def test_a_megabyte_of_nul_bytes_inside_a_line_is_read_in_seconds(tmp_path):
         counted, = con.execute("SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM log_markers)"
                                " + (SELECT count(*) FROM rejected_lines)").fetchone()
     assert lines_read == counted == len(lines) - 1
+
+
+def test_a_reading_that_joins_two_known_values_loses():
+    """An account `acc;x` and a binfo `bi;nf` on two lines both fit the link id
+    `ora_36181;acme` (a smsc and a service other lines hold), which two lines then 'share':
+    the MTs lost their connection, short code and brand."""
+    case = FIELDS / "account-binfo"
+    con, _ = ingested(load_contract(case / "contract.toml"), [case / "access.log"])
+    rows = con.execute("SELECT smsc, service, account, binfo, fid FROM events WHERE kind = 'mt' ORDER BY line_no").fetchall()
+    assert rows == [("ora_36181", "acme", "", "bi;nf", "41000008"), ("ora_36181", "acme", "acc;x", "", "41000004")]

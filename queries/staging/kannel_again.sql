@@ -72,21 +72,36 @@ ranked AS (
 -- it so, or nothing), a recipient that is not a number, a value that starts or ends with the
 -- literal (a value holds it between two words: `Shop;Paris`, `a;b`; `b;` or `;41000001` is a
 -- field boundary moved). Such a reading is kept only when no other fits.
+-- A value that merely joins a value the field holds on lines read without doubt to the next
+-- field's (`ora_36181;acme` where other lines have smsc `ora_36181` and service `acme`) is
+-- also such a reading.
+known AS (
+    SELECT DISTINCT unnest([0, 1, 2, 3, 4, 5, 6, 7, 8]) AS rank,
+           unnest([text, sender, binfo, account, meta, service, smsc, fid, receiver]) AS value
+    FROM stg_kannel_slow
+    WHERE extra IS NULL AND reason IS NULL AND EXISTS (SELECT 1 FROM retry)
+),
 shaped AS (
-    SELECT *,
+    SELECT r.*,
            -- (of a reading that fits: one that does not is ranked by its variant alone)
-           CASE WHEN penalty IS NOT NULL THEN
-               (coalesce(meta, '') <> '' AND NOT starts_with(meta, '?'))::INTEGER
-               + (coalesce(receiver, '') <> '' AND NOT regexp_full_match(receiver, '\+?[0-9]+'))::INTEGER
-               + coalesce(len(list_filter($field_ends, lambda e: starts_with(held_value, e) OR ends_with(held_value, e))) > 0,
+           CASE WHEN r.penalty IS NOT NULL THEN
+               (coalesce(r.meta, '') <> '' AND NOT starts_with(r.meta, '?'))::INTEGER
+               + (coalesce(r.receiver, '') <> '' AND NOT regexp_full_match(r.receiver, '\+?[0-9]+'))::INTEGER
+               + coalesce(len(list_filter($field_ends, lambda e: starts_with(r.held_value, e) OR ends_with(r.held_value, e))) > 0,
                           false)::INTEGER
+               + (k.value IS NOT NULL)::INTEGER
            END AS implausible
     FROM (
         SELECT *,
                CASE WHEN penalty >= 0
-                    THEN [text, sender, binfo, account, meta, service, smsc, fid, receiver][penalty + 1] END AS held_value
+                    THEN [text, sender, binfo, account, meta, service, smsc, fid, receiver][penalty + 1] END AS held_value,
+               -- the held value up to its first hidden literal
+               CASE WHEN penalty > 0 AND hid IS NOT NULL
+                    THEN split_part([text, sender, binfo, account, meta, service, smsc, fid, receiver][penalty + 1], hid, 1)
+               END AS held_head
         FROM ranked
-    )
+    ) AS r
+    LEFT JOIN known AS k ON k.rank = r.penalty AND k.value = r.held_head AND k.value <> ''
 ),
 -- A value holding the literal is the same on many lines (a service name, an SMSC login, a
 -- connection's id): a field and value that a plausible reading of more lines gives is
