@@ -35,15 +35,20 @@ def _rejected(db) -> int:
         return con.execute("SELECT count(*) FROM rejected_lines").fetchone()[0]
 
 
-def test_the_cautions_name_unnamed_services_and_a_receipts_clock_an_hour_off():
-    """The main gateway log read as UTC (it is French time), under a contract naming no service."""
-    contract = parse_contract('timezone = "Europe/Paris"\nlog_timezone = "UTC"\n', "c.toml")
+def _cautions_of(contract_toml: str, log: Path) -> list[str]:
+    """What ingest says after loading `log` under the contract `contract_toml` (named c.toml)."""
+    contract = parse_contract(contract_toml, "c.toml")
     con = warehouse.connect(":memory:")
     try:
-        results = ingest_files(con, contract, [MAIN], progress=False)
-        said = cautions_module.cautions(con, contract, results, "c.toml")
+        results = ingest_files(con, contract, [log], progress=False)
+        return cautions_module.cautions(con, contract, results, "c.toml")
     finally:
         con.close()
+
+
+def test_the_cautions_name_unnamed_services_and_a_receipts_clock_an_hour_off():
+    """The main gateway log read as UTC (it is French time), under a contract naming no service."""
+    said = _cautions_of('timezone = "Europe/Paris"\nlog_timezone = "UTC"\n', MAIN)
     assert said == [
         "warning: 5 service(s) sending MTs are not in c.toml's [[services]]: acme (28 MT), jeu (3 MT), "
         "stop (3 MT), jeu_app (1 MT), start (1 MT); their MTs have no brand and no category, so no marketing "
@@ -141,13 +146,7 @@ def test_an_mt_line_longer_than_any_message_is_said(tmp_path):
             "[from:36180] [to:33612345678] [flags:-1:0:-1:-1:31] [msg:{n}:{text}] [udh:0:]\n")
     log = tmp_path / "access.log"
     log.write_text(line.format(n=200_000, text="A" * 200_000) + line.format(n=5, text="Promo").replace("F1", "F2"))
-    contract = parse_contract(CONTRACT, "c.toml")
-    con = warehouse.connect(":memory:")
-    try:
-        results = ingest_files(con, contract, [log], progress=False)
-        said = cautions_module.cautions(con, contract, results, "c.toml")
-    finally:
-        con.close()
+    said = _cautions_of(CONTRACT, log)
     assert [s for s in said if "segments than a message" in s] == [
         f"warning: 1 MT line(s) count more segments than a message can have (255 parts at most), e.g. 1,308 at "
         f"{log.resolve()} line 1: a damaged LEN? status, R8 and R9 count them as logged (one such line is a "

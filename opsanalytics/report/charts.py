@@ -31,7 +31,8 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: i
         yaxis_title=y_title,
         template="plotly_white",
         height=height,
-        margin={"l": 70, "r": 70, "t": 70, "b": 60},  # r: room for the last day label of a day axis (rotated, it runs past the plot)
+        # r: room for the last label of a day axis (rotated, it runs past the plot; Plotly drops it)
+        margin={"l": 70, "r": 70, "t": 70, "b": 60},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
     )
     return fig
@@ -40,6 +41,7 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: i
 #: what an empty chart says: no data at all, or data without a breach in it
 NO_DATA = "No data in the period"
 NO_BREACH = "No breach in the period"
+NO_FORECAST = "No submitted forecast covers this period"
 
 
 def empty(title: str, message: str = NO_DATA) -> go.Figure:
@@ -275,8 +277,8 @@ def forecast_vs_actual(frame: pd.DataFrame, title: str, tolerance: float,
                        actual: str = "actual_segments", forecast: str = "forecast_segments",
                        month: str = "month") -> go.Figure:
     """Monthly actuals as bars against the forecast line with its ±tolerance band."""
-    if frame.empty or forecast not in frame or frame[forecast].isna().all():
-        return empty(title, "No submitted forecast covers this period")
+    if _no_forecast(frame, forecast):
+        return empty(title, NO_FORECAST)
     frame = frame.sort_values(month)
     planned = pd.to_numeric(frame[forecast], errors="coerce").astype("float64")
     upper = planned * (1 + tolerance)
@@ -303,10 +305,14 @@ def forecasts_vs_actuals(months: pd.DataFrame, tolerance: float) -> list[go.Figu
     """R9: one `forecast_vs_actual` per short code, or one empty figure when no submitted
     forecast covers any of their months (not one empty frame per code)."""
     title = "{}: actual MT segments against the forecast (±" + f"{tolerance:.0%})"
-    if months.empty or "forecast_segments" not in months or months["forecast_segments"].isna().all():
-        return [empty(title.format("Every short code"), "No submitted forecast covers this period")]
+    if _no_forecast(months, "forecast_segments"):
+        return [empty(title.format("Every short code"), NO_FORECAST)]
     return [forecast_vs_actual(part, title.format(code), tolerance)
             for code, part in months.groupby("short_code", sort=True)]
+
+
+def _no_forecast(frame: pd.DataFrame, forecast: str) -> bool:
+    return frame.empty or forecast not in frame or frame[forecast].isna().all()
 
 
 def forecast_intervals(frame: pd.DataFrame, title: str, history: pd.DataFrame | None = None,
