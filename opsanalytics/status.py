@@ -125,7 +125,8 @@ def render_table(doc: dict[str, Any]) -> str:
         f"discarded/expired, {n(mt['segments'])} segments accepted",
         f"MO        {n(mo['accepted']):>12}  accepted, {n(mo['refused'])} refused",
         f"DLR       {n(dlr['lines']):>12}  Receive DLR lines, {n(dlr['unmatched'])} unmatched",
-        f"final     {n(dlr['delivered']):>12}  accepted MT delivered, {n(dlr['failed'])} failed or expired",
+        f"final     {n(dlr['delivered']):>12}  accepted MT delivered, {n(dlr['failed'])} failed, expired "
+        "or rejected (final receipt)",
         f"dropped   {n(doc['dropped']):>12}",
         "",
     ]

@@ -47,3 +47,28 @@ def test_the_layout_says_what_each_fixture_folder_is():
     assert "kannel-1.4.5/ real Kannel 1.4.5 logs" in layout
     assert "kannel-older/ real Kannel 1.4.0-1.4.3 logs" in layout
     assert "kannel-cases/ hand-made lines" in layout
+
+
+def _subcommand_options():
+    """Each subcommand of `opsanalytics` and the long options its --help lists."""
+    from opsanalytics.cli import build_parser
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name, parser in sub.choices.items():
+        yield name, [opt for action in parser._actions for opt in action.option_strings
+                     if opt.startswith("--") and opt != "--help"]
+
+
+def test_the_commands_table_names_every_subcommand_and_its_options():
+    rows = [line for line in _readme_section("Commands").splitlines() if line.startswith("| `opsanalytics ")]
+    by_command = {row.split("`")[1].split()[1]: row for row in rows}
+    missing = {}
+    for name, options in _subcommand_options():
+        row = by_command.get(name)
+        if row is None:
+            missing[name] = "no row"
+            continue
+        # `forecast` has subcommands of its own (documented in docs/forecast.md)
+        absent = [opt for opt in options if not re.search(rf"{re.escape(opt)}\b", row)]
+        if absent:
+            missing[name] = absent
+    assert missing == {}

@@ -23,7 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "recorded them) = events + markers + rejected (as the tables hold them; "
                     "a difference is a warning and exit status 1), MT "
                     "accepted/refused and segments, MO, DLR lines (unmatched) and final statuses, "
-                    "dropped lines, and every file offered to ingest. Opens the database read-only.",
+                    "dropped lines, and every file offered to ingest. Opens the database read-only. "
+                    "The JSON keys: mt.refused = REJECTED/FAILED/DISCARDED/EXPIRED Send SMS lines; "
+                    "dlr.lines = Receive DLR lines; dlr.unmatched = FAILED Receive DLR lines and Receive "
+                    "DLR lines linked to no MT; dlr.delivered/dlr.failed = accepted MT lines by final "
+                    "status (failed: failed, expired or rejected); every key in the README.",
     )
     parser.add_argument("--db", required=True, help="warehouse DuckDB file")
     parser.add_argument("--format", choices=("table", "json"), default="table",
