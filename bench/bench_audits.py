@@ -225,6 +225,7 @@ SELECT
          ELSE 'metro_mobile' END AS number_kind,
     CASE WHEN starts_with(msisdn, '+590') THEN 'GP' WHEN starts_with(msisdn, '+44') THEN 'GB' ELSE 'FR' END AS number_territory,
     1 AS segments,
+    1 AS segments_max,   -- no lossy text here: the upper bound is the count (R8)
     logical_id,
     final_status,
     final_at,
@@ -325,11 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.rebuild or not path.exists():
         build(path, args.segments, contract)
 
-    con = warehouse.connect(path, read_only=True)
-    con.execute(f"SET memory_limit = '{args.memory_limit}'")
-    con.execute(f"SET threads = {int(args.threads)}")
+    con = warehouse.connect(path, read_only=True, threads=args.threads, memory_limit=args.memory_limit)
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / "bench_audits_spill"
-    con.execute(f"SET temp_directory = '{tmp}'")
+    con.execute("SET temp_directory = $dir", {"dir": str(tmp)})
     check_facts(con, contract)
     n_mt = con.execute("SELECT count(*) FROM fct_mt").fetchall()[0][0]
     print(f"{n_mt:,} MT segments; memory_limit={args.memory_limit}, threads={args.threads}", flush=True)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -131,7 +130,7 @@ def generate(path: Path, n: int) -> None:
 
 def _floor(log: Path, db: Path, threads: int) -> None:
     con = duckdb.connect(str(db))
-    con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET threads = $threads", {"threads": threads})
     con.execute(
         "CREATE TABLE raw_lines AS SELECT line FROM read_csv($p, columns = {'line': 'VARCHAR'}, "
         "delim = '\\0', quote = '', escape = '', header = false, auto_detect = false)", {"p": str(log)})
