@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from eventrows import BASE, Log, contract, new_db
+from eventrows import Log, contract, new_db
 from opsanalytics import facts
 from opsanalytics.audits import run_all
 from opsanalytics.audits.result import AuditResult, Filters

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pandas as pd
 
-from eventrows import BASE, Log, contract, new_db
+from eventrows import Log, contract, new_db
 from opsanalytics import facts
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.report import charts, insights

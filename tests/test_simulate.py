@@ -176,10 +176,6 @@ def _msisdn(raw: str) -> str:
     return "+33" + raw[1:] if raw.startswith("0") else "+" + raw
 
 
-def _local_prefix(iso: str, tz: str) -> str:
-    return dt.datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _mt_index(lines, tz):
     """(msisdn, instant) -> parsed MT line, for every MT line (accepted or not)."""
     index = {}

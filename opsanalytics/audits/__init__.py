@@ -19,7 +19,7 @@ from opsanalytics import facts, warehouse
 from opsanalytics.audits import rules
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract
-from opsanalytics.errors import OpsError, UsageError, WarehouseError
+from opsanalytics.errors import UsageError, WarehouseError
 from opsanalytics.ingest import read_otherwise, shown
 
 AuditFunction = Callable[[duckdb.DuckDBPyConnection, Contract, Filters], AuditResult]

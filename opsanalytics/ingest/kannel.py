@@ -217,7 +217,7 @@ def resolve_rotation(con: duckdb.DuckDBPyConnection, contract: Contract, load_id
         **params, "hours": hours, "window_from": min(hours),
         "window_to": max(hours) + dt.timedelta(hours=2)}).fetchall()
     zone = ZoneInfo(contract.log_timezone)
-    for kind, hour, load_ids, paths, lines, first_lo, by_load, by_path, by_hi, why in decisions:
+    for kind, hour, load_ids, paths, lines, first_lo, by_path, by_hi, why in decisions:
         if kind in ("this", "earlier"):
             moved = {"load_ids": list(load_ids), "hour": hour}
             warehouse.execute(con, "staging/kannel_dst_rotation_events", moved)

@@ -87,12 +87,12 @@ others AS (
 ),
 older AS (
     -- files known to be older than this load, and written up to `hi`
-    SELECT p.h, p.load_id AS by_load, r.path AS by_path, p.hi AS by_hi, 'continued' AS why
+    SELECT p.h, r.path AS by_path, p.hi AS by_hi, 'continued' AS why
     FROM per_load AS p
     JOIN this AS t ON p.h = t.h AND p.root = t.root AND p.load_id < t.load_id
     JOIN readings AS r ON r.load_id = p.load_id
     UNION ALL
-    SELECT o.h, o.root, o.paths[-1], o.hi,
+    SELECT o.h, o.paths[-1], o.hi,
            CASE WHEN o.lo < o.h THEN 'before' ELSE 'after' END
     FROM others AS o
     JOIN this AS t ON o.h = t.h
@@ -100,7 +100,7 @@ older AS (
       AND (o.lo < o.h OR t.hi >= t.h + INTERVAL 2 HOUR)
 ),
 forward AS (
-    SELECT t.h, arg_max(o.by_load, o.by_hi) AS by_load, arg_max(o.by_path, o.by_hi) AS by_path,
+    SELECT t.h, arg_max(o.by_path, o.by_hi) AS by_path,
            max(o.by_hi) AS by_hi, arg_max(o.why, o.by_hi) AS why
     FROM this AS t
     JOIN older AS o ON o.h = t.h
@@ -132,12 +132,12 @@ unknown AS (
       AND NOT EXISTS (SELECT 1 FROM backward AS b WHERE b.h = o.h AND b.root = o.root)
 )
 SELECT 'this' AS kind, f.h, [t.load_id] AS load_ids, NULL::VARCHAR[] AS paths, t.n_first, t.first_lo,
-       f.by_load, f.by_path, f.by_hi, f.why
+       f.by_path, f.by_hi, f.why
 FROM forward AS f JOIN this AS t USING (h)
 UNION ALL
-SELECT 'earlier', b.h, b.load_ids, b.paths, b.n_first, b.first_lo, t.load_id, NULL, t.hi, b.why
+SELECT 'earlier', b.h, b.load_ids, b.paths, b.n_first, b.first_lo, NULL, t.hi, b.why
 FROM backward AS b JOIN this AS t USING (h)
 UNION ALL
-SELECT 'unknown', u.h, u.load_ids, u.paths, u.n_first, u.first_lo, t.load_id, NULL, u.first_hi, NULL
+SELECT 'unknown', u.h, u.load_ids, u.paths, u.n_first, u.first_lo, NULL, u.first_hi, NULL
 FROM unknown AS u JOIN this AS t USING (h)
 ORDER BY 2, 1, 3

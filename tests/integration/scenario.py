@@ -390,7 +390,3 @@ def contract_toml(variant_keys: str) -> str:
     services = "\n".join(f'[[services]]\nname = "{name}"\nbrand = "{brand}"\ncategory = "{category}"\n'
                          for name, (brand, category) in SERVICES.items())
     return f'timezone = "Europe/Paris"\n{variant_keys}\n\n{codes}\n{services}'
-
-
-def wait_bound(pool: SmscPool, timeout: float = 20) -> None:
-    wait_for(pool.all_bound, timeout, "the gateway to bind every SMPP link")

@@ -282,7 +282,6 @@ class _Session:
                        source_ton=0, dest_ton=0)
         for _ in range(2 if receipt.duplicate else 1):
             if self.bound:
-                self.sim.receipts_sent += 1
                 await self.request(DELIVER_SM, body)
 
 
@@ -296,7 +295,6 @@ class SmscSimulator:
         self.message_state_tlv = message_state_tlv
         self.submits: list[SubmitRecord] = []
         self.mos: list[MORecord] = []
-        self.receipts_sent = 0
         self.port = 0
         self._counter = 0
         self._attempts: dict[str, int] = {}
