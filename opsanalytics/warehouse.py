@@ -114,16 +114,24 @@ def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False, create: b
         con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     if not read_only:
         ensure_schema(con)
-    elif not _has_table(con, "events"):
+    elif not has_table(con, "events"):
         raise WarehouseError(f"{path}: not an opsanalytics warehouse (no events table)")
     return con
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = $name", {"name": name}
-    ).fetchone()
-    return bool(row and row[0])
+def tables_present(con: duckdb.DuckDBPyConnection, names) -> set[str]:
+    """Which of `names` (tables or views) the warehouse has: one made by an earlier version
+    and opened read-only has neither the newer schema files applied nor the newer facts."""
+    return {row[0] for row in execute(con, "catalog/tables_present", {"names": list(names)}).fetchall()}
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return name in tables_present(con, [name])
+
+
+def columns(con: duckdb.DuckDBPyConnection, table: str | None = None) -> set[tuple[str, str]]:
+    """(table, column) of every table of the warehouse, or of `table` only."""
+    return set(execute(con, "catalog/columns", {"table": table}).fetchall())
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

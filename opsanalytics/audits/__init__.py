@@ -99,12 +99,7 @@ def facts_warnings(con: duckdb.DuckDBPyConnection, contract: Contract) -> list[s
 
 
 def _require_facts(con: duckdb.DuckDBPyConnection) -> None:
-    present = {
-        r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_name IN "
-            "(SELECT unnest($names))", {"names": list(FACT_TABLES)}
-        ).fetchall()
-    }
+    present = warehouse.tables_present(con, FACT_TABLES)
     missing = [t for t in FACT_TABLES if t not in present]
     if missing and "fct_mt" in present:
         # facts built by an earlier version (a table or view added since): ingest rebuilds

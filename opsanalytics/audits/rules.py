@@ -218,7 +218,7 @@ def r8_rate(con: Connection, contract: Contract, filters: Filters) -> AuditResul
         rows = _query(con, "r08_rate", params)
         per_code = _dates(_query(con, "r08_rate_summary", params), "busiest_day")
     finally:
-        con.execute("DROP TABLE IF EXISTS temp.audit_r08_seconds")
+        warehouse.execute(con, "audits/r08_seconds_drop").fetchall()
     codes = {str(r["short_code"]): _tier_summary(r, contract) for r in per_code.to_dict("records")}
     summary = {
         **_period(filters),

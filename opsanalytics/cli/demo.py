@@ -123,13 +123,10 @@ def _schema_missing(con) -> bool:
 
     fresh = warehouse.connect(":memory:", create=True)
     try:
-        wanted = set(fresh.execute("SELECT table_name, column_name FROM information_schema.columns "
-                                   "WHERE table_schema = 'main'").fetchall())
+        wanted = warehouse.columns(fresh)
     finally:
         fresh.close()
-    present = set(con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                              "WHERE table_schema = 'main'").fetchall())
-    return not wanted <= present
+    return not wanted <= warehouse.columns(con)
 
 
 def load(db: Path, contract_path: Path, logs: list[Path], why: str = "logs to load") -> list:

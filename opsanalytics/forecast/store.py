@@ -96,7 +96,7 @@ def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
 
 def has_forecasts_table(con: duckdb.DuckDBPyConnection) -> bool:
     """False on a warehouse created before R9 existed and opened read-only (no schema applied)."""
-    return bool(warehouse.execute(con, "forecast/has_forecasts_table").fetchall()[0][0])
+    return warehouse.has_table(con, "forecasts")
 
 
 def forecast_versions(con: duckdb.DuckDBPyConnection, short_code: str | None = None) -> pd.DataFrame:

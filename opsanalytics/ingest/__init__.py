@@ -362,9 +362,8 @@ def read_otherwise(con: duckdb.DuckDBPyConnection, contract: Contract,
     access_log_format or access_log_clean than `contract`'s: their events keep that reading.
     A manifest older than the format columns (a warehouse opened read-only, never loaded
     into since) compares log_timezone only."""
-    columns = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'load_manifest'").fetchall()}
-    query = ("staging/manifest_read_otherwise" if "access_log_clean" in columns
+    recorded = warehouse.columns(con, "load_manifest")
+    query = ("staging/manifest_read_otherwise" if ("load_manifest", "access_log_clean") in recorded
              else "staging/manifest_read_otherwise_timezone")
     rows = warehouse.execute(con, query, {
         "load_ids": None if load_ids is None else list(load_ids), "log_timezone": contract.log_timezone,
