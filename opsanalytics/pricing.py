@@ -45,9 +45,15 @@ def campaign_hours(segments: int, rate: int) -> float:
     return segments / rate / 3600.0
 
 
+def usable_hours(window_hours: float, headroom: float) -> float:
+    """The hours of one send window a campaign may fill, `headroom` (a share) of it left free
+    for retries and throttling."""
+    return window_hours * (1 - headroom)
+
+
 def fits_window(segments: int, rate: int, window_hours: float, headroom: float) -> bool:
     """Whether a campaign fits one send window (R2) at that rate, leaving `headroom` (a
     share) of it free: at exactly the subscribed rate, any second lost to throttling or
     retries pushes its end past the window (RULES.md: 500,000 segments at 10/s, 13.9 h,
     does not fit one 8h-22h window)."""
-    return campaign_hours(segments, rate) <= window_hours * (1 - headroom)
+    return campaign_hours(segments, rate) <= usable_hours(window_hours, headroom)

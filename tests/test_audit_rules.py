@@ -538,6 +538,8 @@ def test_r8_campaign_fits_the_contracts_window_with_its_headroom():
     assert CONTRACT.rules.window_hours == 14.0
     assert not pricing.fits_window(500_000, 10, CONTRACT.rules.window_hours, CONTRACT.rules.window_headroom)
     assert pricing.fits_window(450_000, 10, CONTRACT.rules.window_hours, CONTRACT.rules.window_headroom)
+    # what page 50 prints as the hours a campaign may fill: 14 h less the 5 % headroom
+    assert pricing.usable_hours(CONTRACT.rules.window_hours, CONTRACT.rules.window_headroom) == pytest.approx(13.3)
     t = Traffic()
     t.send(A, paris("2026-11-10 10:00:00"), segments=1300)        # 65 s at 20/s
     db = t.warehouse()

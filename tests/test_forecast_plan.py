@@ -171,6 +171,13 @@ def test_backtest_through_the_warehouse(con, contract):
     chosen = scores[scores["method"] == "chosen"]
     assert set(chosen["metric"]) == {"segments", "peak"}
     assert chosen["beats_seasonal_naive"].all()
+    # page 60's table: the same scores, on the report's short code when it has one
+    from opsanalytics.audits.result import Filters
+    from opsanalytics.report import insights
+    pd.testing.assert_frame_equal(insights.backtest_scores(con, contract, Filters()), scores)
+    code = scores["short_code"].iloc[0]
+    one = insights.backtest_scores(con, contract, Filters(short_code=code))
+    assert len(one) and set(one["short_code"]) == {code}
 
 
 def _forecast_from_part(history, contract, keep, semester: str):

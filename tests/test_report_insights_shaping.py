@@ -168,3 +168,22 @@ def test_r3_texts_note_explains_the_dots_of_gsm_texts():
     assert "(R..pondez: Répondez)" in note
     empty = AuditResult("R3", "stop-mention", 0, pd.DataFrame(), summary={"exempt_services": []})
     assert insights.r3_texts_note(empty) == "Exempt services (informed at collection): none."
+
+
+def test_page_kpis_of_files_unsent_lines_and_r2():
+    files = pd.DataFrame({"state": ["loaded", "skipped", "loaded"], "lines": [10, 0, 5], "events": [8, 0, 5],
+                          "rejected": [1, 0, 0], "balanced": [True, True, False]})
+    assert insights.file_kpis(files) == {"files loaded": 2, "files skipped (already loaded)": 1, "lines": 15,
+                                         "events": 13, "rejected lines": 1, "unbalanced files": 1}
+    assert insights.file_kpis(files.iloc[:0])["unbalanced files"] == 0
+    not_sent = pd.DataFrame({"label": ["REJECTED Send SMS", "DISCARDED SMS"], "lines": [3, 2], "partly_sent": [1, 0]})
+    assert insights.not_sent_kpis(not_sent) == {"MT lines not sent": 5, "of which part 1 reached the number": 1}
+
+    late = pd.DataFrame({"mt_id": [1, 2], "delay_seconds": [5400, 36]})
+    r2 = AuditResult("R2", "window", 4, pd.DataFrame(),
+                     summary={"window": ["08:00", "22:00"], "by_reason": {"hour": 2, "sunday": 1, "holiday": 1},
+                              "late_deliveries": 2},
+                     details={"late_deliveries": late})
+    assert insights.r2_kpis(r2) == {"window": "08:00 - 22:00", "messages outside": 4, "outside the hours": 2,
+                                    "on a sunday": 1, "on a holiday": 1, "delivered late (informative)": 2}
+    assert insights.late_delivery_hours(r2).tolist() == [1.5, 0.01]

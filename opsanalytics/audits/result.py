@@ -64,6 +64,15 @@ class AuditResult:
         }
 
 
+def counts_by(frame: pd.DataFrame, column: str) -> dict[str, int]:
+    """{value: rows} of one column, most frequent first, a missing value as `(none)`: the
+    'by reason' / 'by brand' of a summary, and the bars reports draw from it."""
+    if frame.empty or column not in frame.columns:
+        return {}
+    counts = frame[column].fillna("(none)").astype(str).value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
 def frame_records(frame: pd.DataFrame, timezone: str) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: instants in ISO 8601 with the local offset, NaN as null."""
     return [{k: _scalar(v, timezone) for k, v in row.items()} for row in frame.to_dict("records")]

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from opsanalytics import pricing, warehouse
-from opsanalytics.audits.result import AuditResult, Filters
+from opsanalytics.audits.result import AuditResult, Filters, counts_by
 from opsanalytics.config import RATE_TIERS, Contract
 
 Connection = duckdb.DuckDBPyConnection
@@ -27,14 +27,6 @@ def _numbers_not_logged(con: Connection, params: dict[str, Any]) -> int:
     """Accepted messages whose recipient the log does not carry (no %P): R1, R5 and R10 judge
     a number, so these are not judged, and the summary says how many (not breaches)."""
     return int(_query(con, "numbers_not_logged", params)["messages"].iloc[0])
-
-
-def _counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
-    """{value: rows} of one column, most frequent first (the 'by reason' of a summary)."""
-    if frame.empty:
-        return {}
-    counts = frame[column].fillna("(none)").value_counts()
-    return {str(k): int(v) for k, v in counts.items()}
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -69,7 +61,7 @@ def r1_freq(con: Connection, contract: Contract, filters: Filters) -> AuditResul
         "messages_in_groups": int(rows["messages"].sum()) if len(rows) else 0,
         "messages_over_cap": int(rows["over_cap"].sum()) if len(rows) else 0,
         "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
-        "by_brand": _counts(rows, "brand"),
+        "by_brand": counts_by(rows, "brand"),
         "max_per_number_day_all_brands": int(per_day["messages"].max()) if len(per_day) else 0,
         "max_per_number_week_all_brands": int(per_week["messages"].max()) if len(per_week) else 0,
         "numbers_not_logged": _numbers_not_logged(con, params),
@@ -91,8 +83,8 @@ def r2_window(con: Connection, contract: Contract, filters: Filters) -> AuditRes
         "timezone": contract.timezone,
         "reason_precedence": ["sunday", "holiday", "hour"],
         "messages": len(rows),
-        "by_reason": _counts(rows, "reason"),
-        "by_brand": _counts(rows, "brand"),
+        "by_reason": counts_by(rows, "reason"),
+        "by_brand": counts_by(rows, "brand"),
         "late_deliveries": len(late),
         "late_delivery_max_delay_seconds": float(late["delay_seconds"].max()) if len(late) else None,
         # RULES.md R2: late deliveries are "reported separately": each one, for scripts too
@@ -111,8 +103,8 @@ def r3_stop_mention(con: Connection, contract: Contract, filters: Filters) -> Au
         "messages": len(rows),
         # not judged: the log does not carry their text (no %b in the access-log-format)
         "texts_not_logged": int(_query(con, "r03_texts_not_logged", params)["messages"].iloc[0]),
-        "by_reason": _counts(rows, "reason"),
-        "by_brand": _counts(rows, "brand"),
+        "by_reason": counts_by(rows, "reason"),
+        "by_brand": counts_by(rows, "brand"),
         "distinct_texts": int(rows["text"].nunique()) if len(rows) else 0,
         "exempt_services": exempt,
     }
@@ -130,7 +122,7 @@ def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> Aud
         "stop_grace_minutes": contract.rules.stop_grace_minutes,
         "messages": len(rows),
         "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
-        "by_brand": _counts(rows, "brand"),
+        "by_brand": counts_by(rows, "brand"),
         "stops": int(stats["stops"].sum()) if len(stats) else 0,
         # each STOP MO once (`stops` counts it once per brand it concerns)
         "stop_messages": int(_query(con, "r04_stop_messages", params)["stop_messages"].iloc[0]),
@@ -153,8 +145,8 @@ def r5_range34(con: Connection, contract: Contract, filters: Filters) -> AuditRe
         **_period(filters),
         "session_hours": contract.rules.session_hours,
         "messages": len(rows),
-        "by_reason": _counts(rows, "reason"),
-        "by_short_code": _counts(rows, "short_code"),
+        "by_reason": counts_by(rows, "reason"),
+        "by_short_code": counts_by(rows, "short_code"),
         "numbers_not_logged": _numbers_not_logged(con, params),
     }
     return AuditResult("R5", "range-34", len(rows), rows, summary)
@@ -166,8 +158,8 @@ def r6_range(con: Connection, contract: Contract, filters: Filters) -> AuditResu
     summary = {
         **_period(filters),
         "messages": len(rows),
-        "by_reason": _counts(rows, "reason"),
-        "by_short_code": _counts(rows, "short_code"),
+        "by_reason": counts_by(rows, "reason"),
+        "by_short_code": counts_by(rows, "short_code"),
     }
     return AuditResult("R6", "range", len(rows), rows, summary)
 
@@ -178,8 +170,8 @@ def r7_oadc(con: Connection, contract: Contract, filters: Filters) -> AuditResul
     summary = {
         **_period(filters),
         "messages": len(rows),
-        "by_short_code": _counts(rows, "short_code"),
-        "oadc_seen": _counts(rows, "oadc"),
+        "by_short_code": counts_by(rows, "short_code"),
+        "oadc_seen": counts_by(rows, "oadc"),
     }
     return AuditResult("R7", "oadc", len(rows), rows, summary)
 
@@ -244,7 +236,7 @@ def r10_dest(con: Connection, contract: Contract, filters: Filters) -> AuditResu
         **_period(filters),
         "messages": len(rows),
         "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
-        "by_reason": _counts(rows, "reason"),
+        "by_reason": counts_by(rows, "reason"),
         "mt_lines": total,
         "non_orange_failed": non_orange,
         "non_orange_share": round(non_orange / total, 6) if total else None,

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from opsanalytics import warehouse
-from opsanalytics.audits.result import AuditResult, Filters
+from opsanalytics.audits.result import AuditResult, Filters, counts_by
 from opsanalytics.config import Contract
 
 if TYPE_CHECKING:
@@ -153,6 +153,44 @@ def traffic_kpis(traffic: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def file_kpis(files: pd.DataFrame) -> dict[str, int]:
+    """Page 01's figures from load_files: a skipped file (already loaded) read no line of its
+    own, so lines, events and rejected lines are those of the loads the period holds."""
+    return {
+        "files loaded": int((files.state == "loaded").sum()),
+        "files skipped (already loaded)": int((files.state == "skipped").sum()),
+        "lines": int(files.lines.sum()),
+        "events": int(files.events.sum()),
+        "rejected lines": int(files.rejected.sum()),
+        "unbalanced files": int((~files.balanced.astype(bool)).sum()),
+    }
+
+
+def not_sent_kpis(not_sent: pd.DataFrame) -> dict[str, int]:
+    """Page 01's figures from mt_not_sent: MT lines the gateway did not send, and of those the
+    ones whose first part had already gone out (the number got part of the message)."""
+    return {"MT lines not sent": int(not_sent.lines.sum()),
+            "of which part 1 reached the number": int(not_sent.partly_sent.sum())}
+
+
+def r2_kpis(result: AuditResult) -> dict[str, object]:
+    """Page 20's figures from R2's summary: the window, the messages outside it, by reason
+    (`on a sunday`, `on a holiday`, `outside the hours`), and the late deliveries."""
+    s = result.summary
+    return {
+        "window": " - ".join(s["window"]),
+        "messages outside": result.violations,
+        **{"outside the hours" if reason == "hour" else f"on a {reason}": n for reason, n in s["by_reason"].items()},
+        "delivered late (informative)": s["late_deliveries"],
+    }
+
+
+def late_delivery_hours(result: AuditResult) -> pd.Series:
+    """R2: hours from submission to delivery of each late delivery (informative)."""
+    late = result.details["late_deliveries"]
+    return (late["delay_seconds"] / 3600).rename("hours_to_delivery")
+
+
 def send_heatmap(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     """Marketing sends per local day and hour with the kind of day (R2)."""
     return _query(con, "send_heatmap", contract, filters)
@@ -247,11 +285,8 @@ def by_severity(result: AuditResult) -> pd.DataFrame:
 
 def count_by(frame: pd.DataFrame, column: str, label: str | None = None) -> pd.DataFrame:
     """Rows per value of `column`, most first: the data of a 'by reason' / 'by brand' bar."""
-    label = label or column
-    if frame.empty or column not in frame.columns:
-        return pd.DataFrame(columns=[label, "count"])
-    counts = frame[column].fillna("(none)").astype(str).value_counts()
-    return pd.DataFrame({label: counts.index, "count": counts.values})
+    counts = counts_by(frame, column)
+    return pd.DataFrame({label or column: list(counts), "count": list(counts.values())})
 
 
 def distinct_texts(result: AuditResult) -> pd.DataFrame:
@@ -415,6 +450,14 @@ def upcoming_forecast(con, contract: Contract, filters: Filters):
         return next_forecast(con, contract, semester, made_on=filters.date_to), None
     except UsageError as exc:
         return None, f"No forecast for {semester}: {exc}."
+
+
+def backtest_scores(con, contract: Contract, filters: Filters) -> pd.DataFrame:
+    """R9: the model's backtest scores (per short code, metric and method) for page 60, on
+    the report's short code when it has one (forecasts are per short code, never per brand)."""
+    from opsanalytics.forecast import backtest
+
+    return backtest(con, contract, short_code=filters.short_code)
 
 
 def forecast_history(upcoming: "NextForecast", short_code: str) -> pd.DataFrame:
