@@ -64,36 +64,48 @@ def _key(m: MT) -> dict[str, Any]:
 def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter,
                blackouts: list[tuple[int, int]] = (), rate_seconds_max: Counter | None = None
                ) -> dict[str, list[dict[str, Any]]]:
-    acc = [m for m in mts if m.outcome == "accepted"]
-    mkt = sorted((m for m in acc if m.category == "marketing"), key=lambda m: m.t)
-    out: dict[str, list[dict[str, Any]]] = {k: [] for k in (
-        "R1", "R2", "R2_late_deliveries", "R3", "R4", "R5", "R6", "R7", "R8", "R8_possibly_over", "R10")}
+    """Every breach the simulation holds, per rule id (and the informative lists beside them:
+    R2's late deliveries, R8's seconds possibly over), worked out from what was sent, one
+    function per rule, independently of the SQL that audits the logs."""
+    acc = sorted((m for m in mts if m.outcome == "accepted"), key=lambda m: m.t)
+    mkt = [m for m in acc if m.category == "marketing"]
+    r2, r2_late = _r2(mkt)
+    r8, r8_possibly = _r8(rate_seconds, rate_seconds_max or rate_seconds)
+    return {"R1": _r1(mts, blackouts), "R2": r2, "R2_late_deliveries": r2_late, "R3": _r3(mkt),
+            "R4": _r4(mts, mos, acc, mkt), "R5": _r5(acc, mos), "R6": _r6(acc), "R7": _r7(acc),
+            "R8": r8, "R8_possibly_over": r8_possibly, "R10": _r10(acc)}
 
-    # R1: logical marketing messages (resends folded) per number, brand, local day
+
+def _r1(mts: list[MT], blackouts) -> list[dict[str, Any]]:
+    """Logical marketing messages (resends folded) per number, brand, local day over the cap."""
     per_day: Counter[tuple[str, str, str]] = Counter(
         (g[0].msisdn, g[0].brand, local(submitted_at(g)).date().isoformat())
         for g in logical_groups(mts, RETRY_MINUTES, blackouts)
         if g[0].category == "marketing" and any(m.outcome == "accepted" for m in g))
-    for (msisdn, brand, day), n in sorted(per_day.items()):
-        if n > FREQUENCY_CAP:
-            out["R1"].append({"msisdn": msisdn, "brand": brand, "day": day, "messages": n})
+    return [{"msisdn": msisdn, "brand": brand, "day": day, "messages": n}
+            for (msisdn, brand, day), n in sorted(per_day.items()) if n > FREQUENCY_CAP]
 
-    # R2: window and jours ouvrables; late deliveries listed apart
+
+def _r2(mkt: list[MT]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Window and jours ouvrables; deliveries outside the window listed apart (informative)."""
+    outside, late = [], []
     for m in mkt:
         reason = _outside(m.t)
         if reason:
-            out["R2"].append({**_key(m), "short_code": m.code, "brand": m.brand, "reason": reason})
+            outside.append({**_key(m), "short_code": m.code, "brand": m.brand, "reason": reason})
         elif m.final == "DELIVRD" and _outside(m.final_at):
-            out["R2_late_deliveries"].append({**_key(m), "delivered_at": iso(m.final_at),
-                                              "short_code": m.code, "brand": m.brand})
+            late.append({**_key(m), "delivered_at": iso(m.final_at), "short_code": m.code, "brand": m.brand})
+    return outside, late
 
-    # R3: STOP mention (intent recorded when the text was written)
-    for m in mkt:
-        if BY_SERVICE[m.service].stop_notice_exempt or m.mention == "ok":
-            continue
-        out["R3"].append({**_key(m), "short_code": m.code, "brand": m.brand, "reason": m.mention})
 
-    # R4: opt-outs honoured per brand on all its short codes
+def _r3(mkt: list[MT]) -> list[dict[str, Any]]:
+    """STOP mention (the intent recorded when the text was written)."""
+    return [{**_key(m), "short_code": m.code, "brand": m.brand, "reason": m.mention}
+            for m in mkt if not BY_SERVICE[m.service].stop_notice_exempt and m.mention != "ok"]
+
+
+def _r4(mts: list[MT], mos: list[MO], acc: list[MT], mkt: list[MT]) -> list[dict[str, Any]]:
+    """Opt-outs honoured per brand on all its short codes, one acknowledgement allowed."""
     brands_on: dict[str, set[str]] = defaultdict(set)
     for m in mts:
         if m.category == "marketing":
@@ -106,12 +118,13 @@ def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter,
     for key in switches:
         switches[key].sort()
     sent_on: dict[tuple[str, str], list[MT]] = defaultdict(list)
-    for m in sorted(acc, key=lambda m: m.t):
+    for m in acc:
         sent_on[(m.msisdn, m.code)].append(m)
 
     def acknowledgement(msisdn: str, code: str, stop_at: int) -> MT | None:
         return next((m for m in sent_on[(msisdn, code)] if m.t > stop_at), None)
 
+    out = []
     for m in mkt:
         events = switches.get((m.msisdn, m.brand))
         if not events:
@@ -126,58 +139,72 @@ def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter,
         open_at, _, open_code = before[starts[-1] + 1 if starts else 0]
         if m.t - open_at <= STOP_GRACE and acknowledgement(m.msisdn, open_code, open_at) is m:
             continue
-        out["R4"].append({"msisdn": m.msisdn, "brand": m.brand, "short_code": m.code,
-                          "stop_at": iso(stop_at), "sent_at": iso(m.t), "submitted_at": iso(m.t)})
+        out.append({"msisdn": m.msisdn, "brand": m.brand, "short_code": m.code,
+                    "stop_at": iso(stop_at), "sent_at": iso(m.t), "submitted_at": iso(m.t)})
+    return out
 
-    # R5: 34ABC needs an MO of the same number to the same code within the session
+
+def _r5(acc: list[MT], mos: list[MO]) -> list[dict[str, Any]]:
+    """34ABC needs an MO of the same number to the same code within the session."""
     mo_times: dict[tuple[str, str], list[int]] = defaultdict(list)
     for mo in mos:
         mo_times[(mo.msisdn, mo.code)].append(mo.t)
-    for m in sorted(acc, key=lambda m: m.t):
+    out = []
+    for m in acc:
         if m.code.startswith("34"):
             before = [t for t in mo_times.get((m.msisdn, m.code), []) if t <= m.t]
             if not before or m.t - max(before) > SESSION:
-                out["R5"].append({**_key(m), "short_code": m.code,
-                                  "reason": "session_expired" if before else "no_mo"})
+                out.append({**_key(m), "short_code": m.code, "reason": "session_expired" if before else "no_mo"})
+    return out
 
-    # R6: ranges
-    for m in sorted(acc, key=lambda m: m.t):
-        reason = None
-        if m.code not in DECLARED_CODES:
-            reason = "unknown_short_code"
-        elif m.category == "marketing" and m.code[:2] not in ("35", "36"):
-            reason = "marketing_outside_35_36"
-        elif m.category == "marketing" and m.code.startswith("35") and not BY_CODE[m.code].geo_presence:
-            reason = "no_geo_presence"
-        elif m.code.startswith("38") and not _is_m2m(m.msisdn):
-            reason = "not_m2m_number"
-        if reason:
-            out["R6"].append({**_key(m), "short_code": m.code, "reason": reason})
 
-    # R7: OAdC
-    for m in sorted(acc, key=lambda m: m.t):
-        spec = BY_CODE[m.code]
-        declared = spec.oadc if m.code in DECLARED_CODES else ()
+def _r6_reason(m: MT) -> str | None:
+    if m.code not in DECLARED_CODES:
+        return "unknown_short_code"
+    if m.category == "marketing" and m.code[:2] not in ("35", "36"):
+        return "marketing_outside_35_36"
+    if m.category == "marketing" and m.code.startswith("35") and not BY_CODE[m.code].geo_presence:
+        return "no_geo_presence"
+    if m.code.startswith("38") and not _is_m2m(m.msisdn):
+        return "not_m2m_number"
+    return None
+
+
+def _r6(acc: list[MT]) -> list[dict[str, Any]]:
+    """Short-code ranges: declared codes, marketing on 35/36, 35ABC geo presence, 38ABC M2M."""
+    return [{**_key(m), "short_code": m.code, "reason": reason} for m in acc if (reason := _r6_reason(m))]
+
+
+def _r7(acc: list[MT]) -> list[dict[str, Any]]:
+    """OAdC: the short code itself, or a sender name the OAdC option declares."""
+    out = []
+    for m in acc:
+        declared = BY_CODE[m.code].oadc if m.code in DECLARED_CODES else ()
         if m.oadc != m.code and m.oadc not in declared:
-            out["R7"].append({**_key(m), "short_code": m.code, "oadc": m.oadc,
-                              "reason": "not_declared" if declared else "not_short_code"})
+            out.append({**_key(m), "short_code": m.code, "oadc": m.oadc,
+                        "reason": "not_declared" if declared else "not_short_code"})
+    return out
 
-    # R8: segments per short code and second
+
+def _r8(rate_seconds: Counter, rate_seconds_max: Counter) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Segments per short code and second over the rate; and the seconds within it whose
+    upper bound (lossy texts) is not: not breaches, what the log cannot rule out."""
+    over, possibly = [], []
     for (code, second), segs in sorted(rate_seconds.items()):
         rate = BY_CODE[code].rate if code in DECLARED_CODES else 10
         if segs > rate:
-            out["R8"].append({"short_code": code, "second": iso(second), "segments": segs, "rate": rate})
-        most = (rate_seconds_max or rate_seconds)[(code, second)]
-        if segs <= rate < most:   # not a breach: what the log cannot rule out
-            out["R8_possibly_over"].append({"short_code": code, "second": iso(second), "segments": segs,
-                                            "segments_max": most, "rate": rate})
+            over.append({"short_code": code, "second": iso(second), "segments": segs, "rate": rate})
+        most = rate_seconds_max[(code, second)]
+        if segs <= rate < most:
+            possibly.append({"short_code": code, "second": iso(second), "segments": segs,
+                             "segments_max": most, "rate": rate})
+    return over, possibly
 
-    # R10: destinations
-    for m in sorted(acc, key=lambda m: m.t):
-        if m.number_kind in ("metro", "m2m"):
-            continue
-        out["R10"].append({**_key(m), "msisdn_raw": m.to_raw, "reason": m.number_kind})
-    return out
+
+def _r10(acc: list[MT]) -> list[dict[str, Any]]:
+    """Destinations: metropolitan mobile numbers (and M2M ones) only."""
+    return [{**_key(m), "msisdn_raw": m.to_raw, "reason": m.number_kind}
+            for m in acc if m.number_kind not in ("metro", "m2m")]
 
 
 def logged_final(m: MT) -> str:
