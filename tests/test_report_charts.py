@@ -79,6 +79,13 @@ def test_distribution_marks_the_cap():
                               threshold_label="cap")
     assert fig.layout.shapes[0].x0 == 1.5
     assert fig.layout.yaxis.type == "log"
+    # a log axis is said, labelled at powers of ten only, and each bar prints its count
+    # (Plotly's own ticks read '5, 2, 1000, 5, 2, 100': the tallest bar could not be read)
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == ",d"
+    assert _titles(fig)[1:] == ("messages per day", "pairs (log scale)")
+    assert fig.data[0].texttemplate == "%{y:,}"
+    flat = charts.distribution(frame.assign(n=[9, 3, 2]), "k", "n", None, "Pressure", "messages per day", "pairs")
+    assert flat.layout.yaxis.type is None and _titles(flat)[2] == "pairs" and flat.data[0].texttemplate is None
 
 
 def test_throughput_fills_quiet_hours_over_the_period_in_local_time():

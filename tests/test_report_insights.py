@@ -349,7 +349,7 @@ def test_headline_of_a_period_with_traffic(con, ctr):
     values, tones = summary.headline()
     assert values["rules breached"] == f"{(summary.table.status == 'breach').sum()} / 10"
     assert tones["rules breached"] == "ops-breach"
-    assert values["rules not judged"] == 1  # R9: no complete month
+    assert values["rule not judged"] == 1  # R9: no complete month
     assert values["violations"] == int(summary.table.violations.sum())
 
 

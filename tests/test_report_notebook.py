@@ -33,6 +33,17 @@ def test_one_number_format_per_column():
                      "", "150", "2.00", "3"]
 
 
+def test_one_row_is_said_so_and_a_column_of_sentences_keeps_its_width():
+    note = "forecast peak exceeds the subscribed 20/s: the 50/s tier must be requested from Orange"
+    frame = pd.DataFrame({"short_code": ["36180"], "eur_10": [0], "note": [note]})
+    html = table_html(frame, "Throughput")
+    assert "<p class='ops-count'>1 row</p>" in html
+    # (squeezed beside a dozen number columns, the note read one word per line)
+    assert f"<td class='long'>{note.replace(chr(39), '&#x27;')}</td>" in html
+    assert "<td>36180</td>" in html
+    assert "<p class='ops-count'>2 rows</p>" in table_html(pd.concat([frame, frame]), "Throughput")
+
+
 def test_kpis_turn_red_only_on_non_zero_numbers():
     html = kpis_html({"breaches": 3, "clean": 0, "text": "n/a"}, bad=("breaches", "clean", "text"))
     assert html.count("ops-breach") == 1 and "<b class='ops-breach'>3</b>" in html

@@ -162,18 +162,22 @@ def distribution(frame: pd.DataFrame, x: str, y: str, color: str | None, title: 
         return empty(title)
     fig = go.Figure()
     groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=True))
+    log = bool(frame[y].max() > 50 * max(frame[y].min(), 1))
     for name, part in groups:
-        fig.add_bar(x=part[x], y=part[y], name=f"{name} {color}" if name is not None else y)
+        # on a log axis a bar's height cannot be read off it: one series prints its counts
+        fig.add_bar(x=part[x], y=part[y], name=f"{name} {color}" if name is not None else y,
+                    **({"texttemplate": "%{y:,}", "textposition": "outside", "cliponaxis": False}
+                       if log and color is None else {}))
     fig.update_layout(barmode="stack")
     if threshold is not None:
         fig.add_vline(x=threshold + 0.5, line={"color": RED, "dash": "dash"},
                       annotation_text=threshold_label, annotation_position="top right")
-    if frame[y].max() > 50 * max(frame[y].min(), 1):
-        fig.update_yaxes(type="log")
+    if log:
+        _log_ticks(fig.update_yaxes)
     else:
         _integer_ticks(fig.update_yaxes, frame.groupby(x)[y].sum().max())
     fig.update_xaxes(dtick=1)
-    return _layout(fig, title, x_title, y_title)
+    return _layout(fig, title, x_title, f"{y_title} (log scale)" if log else y_title)
 
 
 def histogram(values: pd.Series, title: str, x_title: str, *, bins: int = 40) -> go.Figure:
@@ -229,6 +233,12 @@ def _integer_ticks(update, largest: float) -> None:
         update(dtick=1, rangemode="tozero")
     else:
         update(tickformat=",d", rangemode="tozero")
+
+
+def _log_ticks(update) -> None:
+    """A log axis labelled at powers of ten only (1, 10, 100, 1,000): Plotly's default adds
+    unlabelled-looking 2 and 5 ticks between them ('5, 2, 1000, 5, 2, 100')."""
+    update(type="log", dtick=1, tickformat=",d")
 
 
 def throughput_peaks(hourly: pd.DataFrame, short_code: str, title: str,
@@ -367,9 +377,10 @@ def rule_trend(summary: pd.DataFrame, title: str) -> go.Figure:
     fig.add_bar(x=labels, y=summary["violations"], name="this period",
                 marker_color=[RED if v > 0 else GREEN for v in summary["violations"]])
     fig.update_layout(barmode="group")
-    if summary[["violations", "previous"]].max().max() > 100:
-        fig.update_yaxes(type="log")
+    log = bool(summary[["violations", "previous"]].max().max() > 100)
+    if log:
+        _log_ticks(fig.update_yaxes)
     else:
         _integer_ticks(fig.update_yaxes, summary[["violations", "previous"]].max().max())
-    return _layout(fig, title, "rule", "violations (count the audit reports)")
+    return _layout(fig, title, "rule", "violations (count the audit reports)" + (" (log scale)" if log else ""))
 

@@ -315,12 +315,16 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
         elif len(frame) > max_rows:
             count = f"first {max_rows:,} of {len(frame):,} rows"
         else:
-            count = f"{len(frame):,} rows"
+            count = f"{len(frame):,} row{'' if len(frame) == 1 else 's'}"
         parts.append(f"<p class='ops-count'>{count}</p>")
         numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
                    for c in shown.columns]
         identifiers = [_is_identifier(str(c)) for c in shown.columns]
         decimals = [_decimals(shown.iloc[:, k]) for k in range(shown.shape[1])]
+        # a column of sentences (a note, a reason) keeps a readable width: without it the
+        # browser squeezes it to a word per line beside a dozen number columns
+        prose = ["long" if not n and shown.iloc[:, k].map(lambda v: len(_text(v))).max() > LONG_TEXT else ""
+                 for k, n in enumerate(numeric)]
         # (a long column name may break after its underscores: a table of a dozen columns
         # then fits the page instead of running off it)
         head = "".join(f"<th class='{'num' if n else ''}'>{html.escape(str(c)).replace('_', '_<wbr>')}</th>"
@@ -328,14 +332,20 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
         body = []
         for row in shown.itertuples(index=False):
             cells = "".join(f"<td class='num'>{html.escape(_text(v) if i else _number(v, d))}</td>" if n
+                            else f"<td class='{p}'>{html.escape(_text(v))}</td>" if p
                             else f"<td>{html.escape(_text(v))}</td>"
-                            for v, n, i, d in zip(row, numeric, identifiers, decimals))
+                            for v, n, i, d, p in zip(row, numeric, identifiers, decimals, prose))
             body.append(f"<tr>{cells}</tr>")
         parts.append(f"<div class='ops-table-wrap'><table class='ops-table'><thead><tr>{head}</tr></thead>"
                      f"<tbody>{''.join(body)}</tbody></table></div>")
     if note:
         parts.append(f"<p class='ops-note'>{html.escape(note)}</p>")
     return "\n".join(parts)
+
+
+#: a text column with a value longer than this many characters is prose (class `long`: kept
+#: at least 24em wide, see report.css)
+LONG_TEXT = 40
 
 
 def _is_identifier(column: str) -> bool:

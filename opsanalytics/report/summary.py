@@ -126,8 +126,9 @@ def headline(summary: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         values["rules breached"] = f"{breached} / {len(rules)}"
         tones["rules breached"] = "ops-breach" if breached else "ops-clean"
         if unjudged:
-            values["rules not judged"] = unjudged
-            tones["rules not judged"] = "ops-unjudged"
+            label = "rule not judged" if unjudged == 1 else "rules not judged"
+            values[label] = unjudged
+            tones[label] = "ops-unjudged"
     values["violations"] = sum(int(r["violations"]) for r in rules)
     if summary["previous"].get("coverage") == "none":
         values["no traffic in the previous period"] = "n/a"
