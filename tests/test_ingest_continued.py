@@ -13,6 +13,7 @@ import pytest
 
 from opsanalytics import status, warehouse
 from opsanalytics.config import parse_contract
+from opsanalytics.errors import IngestError
 from opsanalytics.ingest import ingest_files
 
 LOG = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "main" / "access.log"
@@ -111,6 +112,43 @@ def test_a_last_line_read_before_its_line_end_is_in_the_warehouse_once(tmp_path,
                            ).fetchall() == [(1, 26, 25, 1, 0), (2, later.lines, later.events, later.markers, 0)]
         counts = {k: v for k, v in status.summary(con).items() if k != "files"}
         assert counts == {k: v for k, v in status.summary(whole).items() if k != "files"}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("lines, cut_at", [(2, 10), (2, 60), (1, 10), (1, 25)])
+def test_a_live_log_holding_only_the_line_being_written_loads_and_is_continued(tmp_path, whole, lines, cut_at):
+    """Just after a rotation (SIGHUP) or a copytruncate, the live access.log holds a `Log
+    begins` at most and the line Kannel is writing: `2026-11-2`, or a line cut after its
+    SMSC (or the `Log begins` itself, cut). No event parses, yet it is no wrong file nor format: it loads (that line rejected
+    for now, said on stderr), the other logs of the same nightly ingest with it, and the
+    longer copy reads the line whole. A one-line file of anything else is still refused."""
+    data = LOG.read_bytes()
+    ends = [i for i, b in enumerate(data) if b == 10]
+    start = ends[lines - 2] + 1 if lines == 2 else 0
+    live = tmp_path / "live" / "access.log"
+    live.parent.mkdir()
+    live.write_bytes(data[:start + cut_at])
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        first = ingest_files(con, CONTRACT, [live], progress=False)[0]
+        assert (first.state, first.lines, first.events, first.markers, first.rejected) == (
+            "loaded", lines, 0, lines - 1, 1)
+        later = ingest_files(con, CONTRACT, [LOG], progress=False)[0]
+        assert later.state == "loaded"
+        assert con.execute(EVENTS).fetchall() == whole.execute(EVENTS).fetchall()
+        assert con.execute("SELECT count(*) FROM rejected_lines").fetchone()[0] == 0
+        counts = {k: v for k, v in status.summary(con).items() if k != "files"}
+        assert counts == {k: v for k, v in status.summary(whole).items() if k != "files"}
+    finally:
+        con.close()
+
+    other = tmp_path / "notes.txt"
+    other.write_bytes(b"hello world")   # one line, no line end: not a log being written
+    con = connect(tmp_path / "other.duckdb")
+    try:
+        with pytest.raises(IngestError, match="no line is a Kannel access-log line"):
+            ingest_files(con, CONTRACT, [other], progress=False)
     finally:
         con.close()
 

@@ -261,7 +261,8 @@ def _continuation(con: duckdb.DuckDBPyConnection, path: Path,
                   hint: tuple[int, bool]) -> tuple[int | None, Start]:
     """(load, start) when the file starts with every complete line of a log already loaded
     (a log read while the gateway was writing it, offered again longer or rotated): the
-    lines after them are the ones to load. The longest such log wins. `hint`: from
+    lines after them are the ones to load. The longest such log wins. A load of only the
+    line being written (no complete line) is continued from line 1. `hint`: from
     _content_size_hint."""
     content_bytes, gzip_file = hint
     try:
@@ -273,9 +274,9 @@ def _continuation(con: duckdb.DuckDBPyConnection, path: Path,
         prefixes = prefix_sha256(path, [row[1] for row in candidates])
     except LineReadError as exc:
         raise IngestError(f"{path}: {exc}") from None
-    for load_id, complete_bytes, complete_sha256, complete_lines in candidates:
-        if prefixes.get(complete_bytes) == complete_sha256:
-            return load_id, Start(complete_bytes, complete_lines + 1)
+    for load_id, prefix_bytes, prefix_digest, start_bytes, complete_lines in candidates:
+        if prefixes.get(prefix_bytes) == prefix_digest:
+            return load_id, Start(start_bytes, complete_lines + 1)
     return None, Start()
 
 

@@ -141,6 +141,16 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     if counts.rejected and not counts.events and not start.offset:
         first = warehouse.execute(con, "staging/kannel_first_rejects", {"load_id": load_id, "n": 10}).fetchall()
         (line_no, reason, _), raws = first[0], [raw or "" for *_, raw in first]
+        unfinished = identity is not None and identity.content_bytes > identity.complete_bytes
+        if (unfinished and counts.rejected == 1 and line_no == counts.lines
+                and (counts.markers or _begins_like_a_line(raws[0]))):
+            # the live log just after a rotation (or a copytruncate): a `Log begins` at most,
+            # and the line the gateway is writing, which has no line end yet. Not a wrong
+            # format: loaded as it is, rejected, and a later, longer copy reads that line
+            # whole (continues_load_id)
+            print(f"{path}: line {line_no} has no line end yet (the gateway was writing it): rejected "
+                  "for now; the next ingest of this log reads it whole", file=sys.stderr)
+            return counts
         hint = "check --format and the contract's access_log_format"
         if any(mark in raw for raw in raws for mark in SMSBOX_LINES):
             hint = ("this is smsbox's access log (HTTP requests); the traffic is in bearerbox's: "
@@ -151,6 +161,18 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         raise IngestError(f"{path}: no line is a Kannel access-log line of the configured format "
                           f"(line {line_no}: {reason}); {hint}")
     return counts
+
+
+#: the start of a line Kannel writes with its time prefix, digit by digit (`d`)
+_PREFIX_SHAPE = "dddd-dd-dd dd:dd:dd "
+
+
+def _begins_like_a_line(raw: str) -> bool:
+    """Whether `raw` is the start of a prefixed Kannel line, cut anywhere (`2026-11-2`,
+    `2026-11-23 10:15:03 Receive DLR [SMSC:`): a one-line file of anything else is not a log
+    being written but another file."""
+    head = raw[:len(_PREFIX_SHAPE)]
+    return bool(head) and all(c.isdigit() if s == "d" else c == s for c, s in zip(head, _PREFIX_SHAPE))
 
 
 def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
