@@ -72,3 +72,26 @@ def test_the_commands_table_names_every_subcommand_and_its_options():
         if absent:
             missing[name] = absent
     assert missing == {}
+
+
+def test_every_command_has_a_description_and_every_argument_a_help_text():
+    """`--help` is the reference people read first: each subcommand (forecast's actions too)
+    says what it does, and no option or argument is listed bare."""
+    import argparse
+
+    from opsanalytics.cli import build_parser
+
+    bare = []
+
+    def walk(parser, path):
+        if len(path) > 1 and not parser.description:
+            bare.append(" ".join(path))
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, [*path, name])
+            elif not isinstance(action, (argparse._HelpAction, argparse._VersionAction)) and not action.help:
+                bare.append(f"{' '.join(path)} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser(), ["opsanalytics"])
+    assert bare == []

@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--days", type=int, default=31, help="days simulated (default 31)")
     parser.add_argument("--scale", type=int, default=2000, help="messages per day (default 2000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--log-timezone", default="Europe/Paris",
+    parser.add_argument("--log-timezone", default="Europe/Paris", metavar="TZ",
                         help="how the simulated gateway writes times (default Europe/Paris)")
     parser.add_argument("--only", metavar="NAMES", help="only these notebooks (see `report --only`)")
     parser.add_argument("--kernel", help="Jupyter kernel name (default 'opsanalytics' when installed)")

@@ -27,6 +27,9 @@ from opsanalytics.config import load_contract
 from opsanalytics.errors import UsageError
 
 FORMATS = ("table", "csv", "json")
+DB_HELP = "warehouse DuckDB file (opened read-only)"
+SHORT_CODE_HELP = "one short code only (default: every one)"
+FORMAT_HELP = "table for people (default), csv or json for scripts"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,42 +52,51 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--made-on", metavar="YYYY-MM-DD", help="date written in the file (default: today)")
     parser.add_argument("--level", type=float, default=0.80, help="prediction interval level (default 0.80)")
     parser.set_defaults(func=_make, forecast_action=None)
-    actions = parser.add_subparsers(dest="forecast_action", metavar="ACTION")
+    actions = parser.add_subparsers(dest="forecast_action", metavar="[ACTION]",
+                                    title="actions (optional: without one, the forecast is made)")
 
     load = actions.add_parser("load", help="store forecast files (CSV/XLSX) as new versions",
                               description="Validate and store forecast files; each file is a new version "
                                           "(a correction never erases the original); the same file twice "
                                           "is skipped. A malformed file is refused whole, with its row "
                                           "and column.")
-    load.add_argument("files", nargs="+", metavar="FILE")
+    load.add_argument("files", nargs="+", metavar="FILE",
+                      help="forecast CSV or XLSX: short_code, month, mt_segments, peak_sms_per_s, "
+                           "subscribed_rate, semester, made_on (docs/forecast.md)")
     load.add_argument("--db", required=True, help="warehouse DuckDB file (created if missing)")
     load.add_argument("--config", help="contract TOML: warn about short codes it does not declare (typos)")
     load.set_defaults(func=_load)
 
-    versions = actions.add_parser("versions", help="list the forecast versions loaded")
-    versions.add_argument("--db", required=True)
-    versions.add_argument("--short-code")
-    versions.add_argument("--format", choices=FORMATS, default="table")
+    versions = actions.add_parser("versions", help="list the forecast versions loaded",
+                                  description="Every forecast version loaded, oldest first: file, sha256, "
+                                              "when loaded and made, semesters, months, short codes, rows "
+                                              "and total segments.")
+    versions.add_argument("--db", required=True, help=DB_HELP)
+    versions.add_argument("--short-code", help=SHORT_CODE_HELP)
+    versions.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     versions.set_defaults(func=_versions)
 
     compare = actions.add_parser("compare", help="forecast vs actuals per short code and month, and per semester",
                                  description="Every short code and month of the data: the forecast version "
                                              "current for it, actual segments and peak, deviations, status "
                                              "(ok, flagged, no_forecast, partial); then the semester summary.")
-    for args in (("--db",), ("--config",)):
-        compare.add_argument(*args, required=True)
-    compare.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    compare.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
-    compare.add_argument("--short-code")
-    compare.add_argument("--format", choices=FORMATS, default="table")
+    compare.add_argument("--db", required=True, help=DB_HELP)
+    compare.add_argument("--config", required=True, help="contract TOML (time zone, tolerance)")
+    compare.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first local day (default: all data)")
+    compare.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last local day, inclusive")
+    compare.add_argument("--short-code", help=SHORT_CODE_HELP)
+    compare.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     compare.set_defaults(func=_compare)
 
-    backtest = actions.add_parser("backtest", help="rolling-origin backtest against seasonal-naive and last-value")
-    backtest.add_argument("--db", required=True)
-    backtest.add_argument("--config", required=True)
+    backtest = actions.add_parser("backtest", help="rolling-origin backtest against seasonal-naive and last-value",
+                                  description="Score the forecasting model on the warehouse's complete "
+                                              "months: forecasts made at past origins against what came, "
+                                              "per short code, metric and method, beside the naive forecasts.")
+    backtest.add_argument("--db", required=True, help=DB_HELP)
+    backtest.add_argument("--config", required=True, help="contract TOML (time zone)")
     backtest.add_argument("--horizon", type=int, default=6, help="months ahead scored at each origin (default 6)")
-    backtest.add_argument("--short-code")
-    backtest.add_argument("--format", choices=FORMATS, default="table")
+    backtest.add_argument("--short-code", help=SHORT_CODE_HELP)
+    backtest.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     backtest.set_defaults(func=_backtest)
 
     history = subparsers.add_parser(
@@ -94,10 +106,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "'submitted' for past semesters, with known deviations) and truth.json. With --db, also "
                     "load the events into that warehouse (then: opsanalytics forecast load OUT/forecasts/*.csv).",
     )
-    history.add_argument("--out", required=True)
+    history.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created)")
     history.add_argument("--months", type=int, default=24, help="months of history (default 24)")
     history.add_argument("--start", default="2025-01", metavar="YYYY-MM", help="first month (default 2025-01)")
-    history.add_argument("--seed", type=int, default=7)
+    history.add_argument("--seed", type=int, default=7, help="random seed: the same seed, the same files (default 7)")
     history.add_argument("--db", help="also load the events into this warehouse (created if missing)")
     history.set_defaults(func=_simulate_history)
 
