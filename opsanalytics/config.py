@@ -279,14 +279,27 @@ class Contract(_Strict):
         return next((s for s in self.short_codes if s.code == code), None)
 
 
-def _format_location(loc: tuple) -> str:
-    out = ""
-    for part in loc:
+#: list keys whose items a reader finds by this key of theirs (an index alone, `short_codes[4]`,
+#: makes them count blocks in the file)
+_ITEM_NAMES = {"short_codes": "code", "services": "name"}
+
+
+def _format_location(loc: tuple, data: object = None) -> str:
+    """`short_codes[4].geo_presense`; with the file's `data`, followed by the item's own name
+    when the file gives it and the error is not about that key:
+    `short_codes[4].geo_presense (code "35200")`."""
+    out, named = "", ""
+    for depth, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
+            key = _ITEM_NAMES.get(loc[depth - 1]) if depth == 1 else None
+            items = data.get(loc[0]) if isinstance(data, dict) else None
+            item = items[part] if isinstance(items, list) and part < len(items) else None
+            if key and isinstance(item, dict) and isinstance(item.get(key), str) and loc[depth + 1:depth + 2] != (key,):
+                named = f" ({key} {json.dumps(item[key], ensure_ascii=False)})"
         else:
             out += ("." if out else "") + str(part)
-    return out or "(top level)"
+    return (out + named) if out else "(top level)"
 
 
 #: pydantic's type errors, said as what the key expects
@@ -343,7 +356,9 @@ def parse_contract(text: str, source: str = "<memory>") -> Contract:
             if isinstance(found, _KeyProblems):
                 problems += [f"{source}: {_format_location(err['loc'] + loc)}: {msg}" for loc, msg in found.problems]
                 continue
-            where = _format_location(err["loc"])
+            # (a check of ours names the short code or service in its message; pydantic's
+            # do not: an unknown key or a wrong type gets the item's own name)
+            where = _format_location(err["loc"], None if err["type"] == "value_error" else data)
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key (see docs/config.md for the keys)"

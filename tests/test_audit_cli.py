@@ -104,6 +104,9 @@ def test_a_filter_nothing_can_match_is_warned_of_and_the_json_is_unchanged(files
                         "--short-code", "99999", "--brand", "Nope")
     assert f"warning: --short-code '99999' is not a short code of {config} and no accepted MT or MO" in err
     assert f"warning: --brand 'Nope' is not a brand of {config}'s [[services]] and no accepted MT" in err
+    assert "did you mean" not in err   # nothing close to 'Nope'
+    _, _, err = audit(capsys, "R1", "--db", db, "--config", config, "--format", "json", "--brand", "ACME")
+    assert err.rstrip().endswith("no message can match it (did you mean 'Acme'? brands match as written, case included)")
     payload = json.loads(out)
     assert all(p["violations"] == 0 for p in payload)
     assert payload[0]["summary"]["short_code"] == "99999" and payload[0]["summary"]["brand"] == "Nope"

@@ -134,11 +134,11 @@ def test_a_file_not_in_utf8_is_refused_with_its_line(tmp_path):
     ('[rules]\nwindow_headroom = "0.1"', "rules.window_headroom", "got \"0.1\""),
     ("[rules]\nalsace_moselle = 1", "rules.alsace_moselle", "got 1"),
     ('access_log_clean = "true"', "access_log_clean", "got \"true\""),
-    ('[[short_codes]]\ncode = "36180"\nrate = "20"', "short_codes[0].rate", "got \"20\""),
-    ('[[short_codes]]\ncode = "36180"\ngeo_presence = "yes"', "short_codes[0].geo_presence", "got \"yes\""),
+    ('[[short_codes]]\ncode = "36180"\nrate = "20"', 'short_codes[0].rate (code "36180")', "got \"20\""),
+    ('[[short_codes]]\ncode = "36180"\ngeo_presence = "yes"', 'short_codes[0].geo_presence (code "36180")', "got \"yes\""),
     ('[[services]]\nname = "a"\nbrand = "A"\ncategory = "marketing"\nstop_notice_exempt = 0',
-     "services[0].stop_notice_exempt", "got 0"),
-    ('[[services]]\nname = "a"\nbrand = "A"\ncategory = "Marketing"', "services[0].category", 'got "Marketing"'),
+     'services[0].stop_notice_exempt (name "a")', "got 0"),
+    ('[[services]]\nname = "a"\nbrand = "A"\ncategory = "Marketing"', 'services[0].category (name "a")', 'got "Marketing"'),
 ])
 def test_a_wrong_type_is_refused_not_converted(line, key, got):
     """pydantic's lax mode read `true` as 1 and "2" as 2: the docs say a wrong type is refused."""
@@ -193,3 +193,19 @@ def test_duplicates_are_named_at_their_key():
         "expected one [[short_codes]] table per code",
         "c.toml: services[1].name: service 'a' is declared twice (also services[0].name); "
         "expected one [[services]] table per name"]
+
+
+def test_an_unknown_key_of_a_short_code_or_service_names_the_item():
+    """A key misspelled in every [[short_codes]] block listed `short_codes[0]`... `[6]`: the
+    reader counted blocks. Each line now names the item as the file does."""
+    text = ('[[short_codes]]\ncode = "36180"\ngeo_presense = true\n'
+            '[[short_codes]]\ncode = "35200"\ngeo_presense = true\n'
+            '[[services]]\nname = "acme"\nbrand = "Acme"\ncategory = "marketing"\nstop_notice = true\n')
+    assert _error(text).splitlines() == [
+        'c.toml: short_codes[0].geo_presense (code "36180"): unknown key (see docs/config.md for the keys)',
+        'c.toml: short_codes[1].geo_presense (code "35200"): unknown key (see docs/config.md for the keys)',
+        'c.toml: services[0].stop_notice (name "acme"): unknown key (see docs/config.md for the keys)',
+    ]
+    # no name to give (the code is what is wrong, or missing): the index alone
+    assert _error('[[short_codes]]\nrate = "x"\n').splitlines()[0].startswith("c.toml: short_codes[0].")
+    assert " (code " not in _error('[[short_codes]]\nrate = "x"\n')

@@ -361,7 +361,7 @@ def test_a_filter_nothing_can_match_is_said_on_stderr_and_on_the_index(warehouse
     warnings = [f"--short-code '99999' is not a short code of {config} and no accepted MT or MO of the warehouse "
                 "has it: no message can match it",
                 f"--brand 'acme' is not a brand of {config}'s [[services]] and no accepted MT of the warehouse "
-                "has it: no message can match it"]
+                "has it: no message can match it (did you mean 'Acme'? brands match as written, case included)"]
     err = capsys.readouterr().err
     assert [line for line in err.splitlines() if "warning" in line] == [
         f"opsanalytics report: warning: {warning}" for warning in warnings]

@@ -20,8 +20,21 @@ def unmatched_filters(con, contract: Contract, filters: Filters, config: str) ->
     brands = {s.brand for s in contract.services} | {b for sc in contract.short_codes for b in sc.brands or ()}
     if brand is not None and brand not in brands and not _traffic(con, contract, Filters(brand=brand)):
         warnings.append(f"--brand {brand!r} is not a brand of {config}'s [[services]] and no accepted "
-                        "MT of the warehouse has it: no message can match it")
+                        f"MT of the warehouse has it: no message can match it{_did_you_mean(brand, brands)}")
     return warnings
+
+
+def _did_you_mean(value: str, known: set[str]) -> str:
+    """` (did you mean 'Acme'?)` when `value` is one of `known` but for case or a letter or
+    two (a brand matches as written: `acme` is not `Acme`); empty otherwise."""
+    import difflib
+
+    folded = {k.casefold(): k for k in known}
+    match = folded.get(value.casefold())
+    if match is None:
+        close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.8)
+        match = folded[close[0]] if close else None
+    return f" (did you mean {match!r}? brands match as written, case included)" if match else ""
 
 
 def _traffic(con, contract: Contract, filters: Filters) -> bool:
