@@ -332,3 +332,17 @@ def test_audit_all_holds_every_rule_r9_too(files, capsys):
     assert [p["rule"] for p in payload] == ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10"]
     assert payload[8]["name"] == "forecast" and payload[8]["summary"]["forecast_versions"] == 0
     assert err == ""
+
+
+def test_an_out_folder_the_system_will_not_create_is_said_plainly(tmp_path):
+    """`report --out /proc/nope`: /proc exists but takes no new folder, and the system answers
+    ENOENT; the message said '/proc: No such file or directory' about a folder that is there."""
+    from opsanalytics.cli import unwritable
+
+    out = tmp_path / "nope"
+    hidden = FileNotFoundError(2, "No such file or directory", str(tmp_path / ".nope.tmp"))
+    assert str(unwritable(out, hidden)) == (f"--out {out}: cannot write there: no folder can be created in "
+                                            f"{tmp_path} (the system says: No such file or directory)")
+    missing = tmp_path / "absent" / "nope"
+    gone = FileNotFoundError(2, "No such file or directory", str(missing))
+    assert str(unwritable(missing, gone)) == f"--out {missing}: cannot write there: {missing}: No such file or directory"

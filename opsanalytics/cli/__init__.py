@@ -56,7 +56,12 @@ def unwritable(out: str | Path, exc: OSError) -> UsageError | None:
     else:
         # a hidden work folder beside it is an implementation detail: name the folder it is in
         where = folder.parent if path.parent == folder.parent and path != folder else path
-        reason = f"{where}: {exc.strerror or exc}"
+        if isinstance(exc, FileNotFoundError) and where.is_dir():
+            # a folder that exists but takes no new folder (/proc, /sys) answers ENOENT:
+            # 'No such file or directory' about a folder that is there reads as nonsense
+            reason = f"no folder can be created in {where} (the system says: {exc.strerror or exc})"
+        else:
+            reason = f"{where}: {exc.strerror or exc}"
     return UsageError(f"--out {out}: cannot write there: {reason}")
 
 
