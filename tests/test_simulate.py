@@ -420,3 +420,12 @@ def test_ground_truth_folds_resends_after_a_failure_as_the_rulebook_does():
     assert logical_messages(delivered_then_same_text, 60) == (2, 2)
     other_text_or_number = [mt(0, final="UNDELIV"), mt(60, text="Autre"), mt(120, to="+33698765432")]
     assert logical_messages(other_text_or_number, 60) == (3, 3)
+
+
+def test_the_simulated_contract_names_the_aggregator_for_the_forecast_cover_sheet():
+    """The demo's file for Orange read 'for (no contractor set)': the simulated contract is
+    the newcomer's example, so it fills [forecast] contractor as a real one would."""
+    from opsanalytics.config import parse_contract
+    from opsanalytics.simulate.contract import CONTRACTOR, contract_toml
+
+    assert parse_contract(contract_toml("Europe/Paris")).forecast.contractor == CONTRACTOR != ""

@@ -81,6 +81,10 @@ def _q(value: str) -> str:
 RETRY_MINUTES = 60
 
 
+#: the simulated aggregator's name (the contract's [forecast] contractor)
+CONTRACTOR = "Démo Agrégateur SAS"
+
+
 def contract_toml(log_timezone: str) -> str:
     """The contract file text (defaults for [rules], spelled out so analysts can edit them)."""
     out = [
@@ -111,6 +115,8 @@ def contract_toml(log_timezone: str) -> str:
             f"category = {_q(sv.category)}",
             f"stop_notice_exempt = {'true' if sv.stop_notice_exempt else 'false'}",
         ]
+    # the cover sheet of the R9 file for Orange names the aggregator
+    out += ["", "[forecast]", f"contractor = {_q(CONTRACTOR)}"]
     return "\n".join(out) + "\n"
 
 
