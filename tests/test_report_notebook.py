@@ -42,6 +42,8 @@ def test_one_row_is_said_so_and_a_column_of_sentences_keeps_its_width():
     assert f"<td class='long'>{note.replace(chr(39), '&#x27;')}</td>" in html
     assert "<td>36180</td>" in html
     assert "<p class='ops-count'>2 rows</p>" in table_html(pd.concat([frame, frame]), "Throughput")
+    flags = table_html(pd.DataFrame({"needs_higher_tier": [True, False], "note": [None, "ok"]}), "Tiers")
+    assert "<td>yes</td>" in flags and "<td>no</td>" in flags and "True" not in flags
 
 
 def test_kpis_turn_red_only_on_non_zero_numbers():

@@ -375,6 +375,8 @@ def _number(value: Any, decimals: int = 2) -> str:
 def _text(value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"   # (a column of True/False reads as code)
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value == value.normalize() and value.tzinfo is None else str(value)
     return str(value)
