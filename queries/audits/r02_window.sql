@@ -81,7 +81,7 @@ breaches as materialized (
     select logical_id, short_code, smsc, oadc, submitted_at, attempt_mt_id, local_at, holiday, reason
     from classified
     where reason is not null
-    qualify row_number() over (partition by logical_id order by submitted_at) = 1
+    qualify row_number() over (partition by logical_id order by submitted_at, attempt_mt_id) = 1
 )
 
 select

@@ -96,7 +96,7 @@ breaches as materialized (
       on j.text = m.text
      and j.short_code is not distinct from m.short_code
     where j.reason is not null
-    qualify row_number() over (partition by m.logical_id order by m.submitted_at) = 1
+    qualify row_number() over (partition by m.logical_id order by m.submitted_at, m.attempt_mt_id) = 1
 )
 
 select

@@ -105,7 +105,7 @@ breaches as materialized (
       and ($brand is null or f.brand = $brand)
       and ($date_from is null or f.submitted_at >= timezone($tz, cast($date_from as timestamp)))
       and ($date_to is null or f.submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
-    qualify row_number() over (partition by f.logical_id order by f.submitted_at) = 1
+    qualify row_number() over (partition by f.logical_id order by f.submitted_at, f.attempt_mt_id) = 1
 )
 
 select

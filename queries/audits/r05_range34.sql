@@ -29,6 +29,14 @@ mo as (
       and starts_with(short_code, '34')
 ),
 
+-- one row per number, short code and second, the later line of that second (as same_second
+-- takes it): the ASOF join below picks among rows of one second as it likes
+mo_seconds as (
+    select msisdn, short_code, received_at, max(mo_id) as mo_id
+    from mo
+    group by msisdn, short_code, received_at
+),
+
 last_mo as (
     select
         m.logical_id,
@@ -40,7 +48,7 @@ last_mo as (
         s.mo_id as last_mo_id,
         s.received_at as last_mo_at
     from mt34 as m
-    asof left join mo as s
+    asof left join mo_seconds as s
       on s.msisdn = m.msisdn
      and s.short_code = m.short_code
      and m.submitted_at > s.received_at
@@ -72,7 +80,7 @@ breaches as materialized (
     from session_mo
     where last_mo_at is null
        or last_mo_at < submitted_at - to_hours(cast($session_hours as integer))
-    qualify row_number() over (partition by logical_id order by submitted_at) = 1
+    qualify row_number() over (partition by logical_id order by submitted_at, attempt_mt_id) = 1
 )
 
 select

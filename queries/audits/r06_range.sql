@@ -77,7 +77,7 @@ breaches as materialized (
         left join number_kind as k on k.logical_id = s.logical_id and s.code_range = '38'
     )
     where reason is not null
-    qualify row_number() over (partition by logical_id order by submitted_at) = 1
+    qualify row_number() over (partition by logical_id order by submitted_at, attempt_mt_id) = 1
 )
 
 select

@@ -31,7 +31,7 @@ breaches as materialized (
     where m.short_code is null
        or (m.oadc <> m.short_code and m.oadc <> '+' || m.short_code
            and not list_contains(coalesce(r.oadc, []), m.oadc))
-    qualify row_number() over (partition by m.logical_id order by m.submitted_at) = 1
+    qualify row_number() over (partition by m.logical_id order by m.submitted_at, m.attempt_mt_id) = 1
 )
 
 select

@@ -63,7 +63,9 @@ summary AS (
         mt_id,
         count(*) AS dlr_lines,
         min(logged_at) FILTER (WHERE source = 'kannel_ack') AS acked_at,
-        arg_max(coalesce(dlr_err, err), logged_at) FILTER (WHERE coalesce(dlr_err, err) IS NOT NULL) AS last_err
+        -- the last error logged; of two in one second, the later line (a total order: the
+        -- pick must not depend on how DuckDB splits the work between threads)
+        arg_max(coalesce(dlr_err, err), {'at': logged_at, 'id': dlr_id}) FILTER (WHERE coalesce(dlr_err, err) IS NOT NULL) AS last_err
     FROM linked
     GROUP BY mt_id
 )

@@ -38,8 +38,10 @@ SELECT
     cb.brand,
     o.received_at AS opt_at,
     o.keyword,
+    -- of opt-ins of one second to several short codes, the first line, with its own code
+    -- (two minima apart made a pair no MO had: the 36181 STOP with the short code 36180)
     min(o.mo_id) AS mo_id,
-    min(o.short_code) AS mo_short_code
+    arg_min(o.short_code, o.mo_id) AS mo_short_code
 FROM opt_mo AS o
 JOIN code_brands AS cb ON cb.short_code = o.short_code
 GROUP BY o.msisdn, cb.brand, o.received_at, o.keyword
