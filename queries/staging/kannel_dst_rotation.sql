@@ -100,8 +100,10 @@ older AS (
       AND (o.lo < o.h OR t.hi >= t.h + INTERVAL 2 HOUR)
 ),
 forward AS (
-    SELECT t.h, arg_max(o.by_path, o.by_hi) AS by_path,
-           max(o.by_hi) AS by_hi, arg_max(o.why, o.by_hi) AS why
+    -- (both picks by one total order: of two logs written as late, the same one names the
+    -- path and the reason)
+    SELECT t.h, arg_max(o.by_path, {'hi': o.by_hi, 'path': o.by_path, 'why': o.why}) AS by_path,
+           max(o.by_hi) AS by_hi, arg_max(o.why, {'hi': o.by_hi, 'path': o.by_path, 'why': o.why}) AS why
     FROM this AS t
     JOIN older AS o ON o.h = t.h
     WHERE t.n_first > 0 AND t.n_second = 0
