@@ -589,6 +589,7 @@ def test_r10_non_orange_share():
     # no final receipt: none asked, only an intermediate one (the share cannot count them)
     t.send(B, paris("2026-11-10 10:00:00"), service="bravo", short_code="36200")
     t.send(B, paris("2026-11-10 10:00:00"), service="bravo", short_code="36200", final_status="pending")
+    t.send(B, paris("2026-11-10 10:00:00"), service="bravo", short_code="36200", final_status="expired")
     result = run(t.warehouse(), CONTRACT, "R10")
     share = result.details["non_orange_share"]
     row = share.iloc[0]
@@ -598,10 +599,13 @@ def test_r10_non_orange_share():
     summary = json.loads(json.dumps(result.to_json(CONTRACT.timezone)))["summary"]
     assert summary["non_orange_by_short_code_brand"] == [
         {"short_code": "36180", "brand": "Acme", "mt_lines": 5, "non_orange_failed": 3, "non_orange_share": 0.6,
-         "failed_error_unknown": 0, "without_final_status": 0},
-        {"short_code": "36200", "brand": "Bravo", "mt_lines": 3, "non_orange_failed": 0, "non_orange_share": 0.0,
-         "failed_error_unknown": 0, "without_final_status": 2}]
-    assert (summary["mt_lines"], summary["mt_without_final_status"]) == (8, 2)
+         "failed_error_unknown": 0, "without_final_status": 0, "expired_or_rejected": 0},
+        {"short_code": "36200", "brand": "Bravo", "mt_lines": 4, "non_orange_failed": 0, "non_orange_share": 0.0,
+         "failed_error_unknown": 0, "without_final_status": 2, "expired_or_rejected": 1}]
+    assert (summary["mt_lines"], summary["mt_without_final_status"]) == (9, 2)
+    # every accepted line is in one column of the page's table (an expired one was in none)
+    assert (share.non_orange + share.other_failed + share.delivered + share.without_final_status
+            + share.expired_or_rejected == share.mt).all()
 
 
 def test_run_all_and_json_contract():

@@ -88,6 +88,15 @@ def test_distribution_marks_the_cap():
     assert flat.layout.yaxis.type is None and _titles(flat)[2] == "pairs" and flat.data[0].texttemplate is None
 
 
+def test_throughput_of_a_short_code_outside_the_contract_says_its_rate_is_assumed():
+    hourly = pd.DataFrame({"short_code": ["36999"], "hour": [pd.Timestamp("2026-10-26 09:00", tz="UTC")],
+                           "peak_per_second": [12], "seconds_over": [1], "rate": [10]})
+    said = [a.text for a in charts.throughput_peaks(hourly, "36999", "Peaks").layout.annotations]
+    assert said == ["subscribed 10 SMS/s"]
+    said = [a.text for a in charts.throughput_peaks(hourly, "36999", "Peaks", declared=False).layout.annotations]
+    assert said == ["10 SMS/s assumed: not in the contract"]
+
+
 def test_throughput_fills_quiet_hours_over_the_period_in_local_time():
     hourly = pd.DataFrame({"short_code": ["36180"], "hour": [pd.Timestamp("2026-10-25 09:00", tz="UTC")],
                            "peak_per_second": [25], "seconds_over": [4], "rate": [20]})
@@ -109,11 +118,13 @@ def test_daily_bars_name_holidays_on_the_chart_over_a_month_on_hover_over_a_year
     fig = charts.daily_bars(month, "day", "n", None, "Per day", "messages", marked_days=marked)
     assert len(fig.layout.shapes) == 3                                   # every day shaded, Sundays too
     assert [a.text for a in fig.layout.annotations] == ["Fête du Travail", "Fête de la Victoire"]
-    assert [t.type for t in fig.data] == ["bar"] and not fig.data[0].showlegend
+    assert [t.type for t in fig.data] == ["bar", "bar"] and not fig.data[0].showlegend
+    # the shading is said in the legend
+    assert (fig.data[1].name, fig.data[1].showlegend) == ("Sunday or public holiday (shaded)", True)
     year = pd.DataFrame({"day": pd.date_range("2026-10-15", "2027-10-14"), "n": 5})
     fig = charts.daily_bars(year, "day", "n", None, "Per day", "messages", marked_days=marked)
     assert len(fig.layout.shapes) == 3 and not fig.layout.annotations   # too close to label: on hover
-    marks = fig.data[1]
+    marks = fig.data[2]
     assert (marks.type, list(marks.text), marks.showlegend) == ("scatter", ["Fête du Travail", "Fête de la Victoire"], False)
     assert list(marks.y) == [5 * 1.04] * 2
 
@@ -131,6 +142,19 @@ def test_histogram_of_a_few_delays_never_goes_negative_and_counts_in_whole_cases
     assert sum(counts.y) == 180 and many.layout.yaxis.tickformat == ",d"
     assert counts.x[0] - counts.width[0] / 2 == 0
     assert charts.histogram(pd.Series([], dtype=float), "Delay", "hours").layout.annotations
+    quiet = charts.histogram(pd.Series([], dtype=float), "Delay", "hours", nothing="No late delivery in the period")
+    assert quiet.layout.annotations[0].text == "No late delivery in the period"
+
+
+def test_daily_bars_run_over_the_sundays_and_holidays_of_the_period_without_traffic():
+    """A week of 25 Oct to 1 Nov 2026 whose marketing went out on 26-31 Oct only: the axis
+    stopped at the bars, and the two Sundays (1 Nov, Toussaint, too) that show the window kept
+    fell off the chart, their labels floating past the last bar."""
+    frame = pd.DataFrame({"day": pd.date_range("2026-10-26", "2026-10-31"), "n": 4})
+    marked = pd.DataFrame({"day": pd.to_datetime(["2026-10-25", "2026-11-01"]), "name": ["Sunday", "Toussaint"]})
+    fig = charts.daily_bars(frame, "day", "n", None, "Per day", "messages", marked_days=marked)
+    assert [pd.Timestamp(v) for v in fig.layout.xaxis.range] == [pd.Timestamp("2026-10-24 12:00"),
+                                                                 pd.Timestamp("2026-11-01 12:00")]
 
 
 def test_daily_bars_label_each_bar_with_its_day():

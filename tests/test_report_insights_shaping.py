@@ -173,8 +173,9 @@ def test_r3_texts_note_explains_the_dots_of_gsm_texts():
 def test_page_kpis_of_files_unsent_lines_and_r2():
     files = pd.DataFrame({"state": ["loaded", "skipped", "loaded"], "lines": [10, 0, 5], "events": [8, 0, 5],
                           "rejected": [1, 0, 0], "balanced": [True, True, False]})
-    assert insights.file_kpis(files) == {"files loaded": 2, "files skipped (already loaded)": 1, "lines": 15,
-                                         "events": 13, "rejected lines": 1, "unbalanced files": 1}
+    assert insights.file_kpis(files) == {"files loaded (all periods)": 2, "files skipped (already loaded)": 1,
+                                         "lines (all periods)": 15, "events (all periods)": 13,
+                                         "rejected lines (all periods)": 1, "unbalanced files": 1}
     assert insights.file_kpis(files.iloc[:0])["unbalanced files"] == 0
     not_sent = pd.DataFrame({"label": ["REJECTED Send SMS", "DISCARDED SMS"], "lines": [3, 2], "partly_sent": [1, 0]})
     assert insights.not_sent_kpis(not_sent) == {"MT lines not sent": 5, "of which part 1 reached the number": 1}
@@ -187,3 +188,17 @@ def test_page_kpis_of_files_unsent_lines_and_r2():
     assert insights.r2_kpis(r2) == {"window": "08:00 - 22:00", "messages outside": 4, "outside the hours": 2,
                                     "on a sunday": 1, "on a holiday": 1, "delivered late (informative)": 2}
     assert insights.late_delivery_hours(r2).tolist() == [1.5, 0.01]
+
+
+def test_the_throughput_page_says_a_brand_shares_its_short_codes_rate():
+    assert insights.throughput_scope_note(Filters()) is None
+    note = insights.throughput_scope_note(Filters(brand="Acme"))
+    assert note.startswith("Filtered on the brand Acme: the peaks below are its own segments.")
+
+
+def test_reason_bars_read_in_words_and_other_columns_as_written():
+    rows = pd.DataFrame({"reason": ["missing_short_code", "missing_short_code", "hour", "new_code"],
+                         "brand": ["Acme", "Acme", None, "Acme"]})
+    assert insights.count_by(rows, "reason").values.tolist() == [
+        ["STOP without its short code", 2], ["outside the hours", 1], ["new_code", 1]]
+    assert insights.count_by(rows, "brand").values.tolist() == [["Acme", 3], ["(none)", 1]]

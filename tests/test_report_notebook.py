@@ -42,6 +42,10 @@ def test_one_row_is_said_so_and_a_column_of_sentences_keeps_its_width():
     assert f"<td class='long'>{note.replace(chr(39), '&#x27;')}</td>" in html
     assert "<td>36180</td>" in html
     assert "<p class='ops-count'>2 rows</p>" in table_html(pd.concat([frame, frame]), "Throughput")
+    dated = table_html(pd.DataFrame({"month": ["2027-01-01"], "peak_second": [pd.Timestamp("2026-10-26 09:00:05")],
+                                     "short_code": ["36180"]}), "Dates")
+    assert "<td class='nowrap'>2027-01-01</td>" in dated and "<td class='nowrap'>2026-10-26 09:00:05</td>" in dated
+    assert "<td>36180</td>" in dated
     flags = table_html(pd.DataFrame({"needs_higher_tier": [True, False], "note": [None, "ok"]}), "Tiers")
     assert "<td>yes</td>" in flags and "<td>no</td>" in flags and "True" not in flags
 
@@ -67,7 +71,7 @@ def test_prepare_shows_local_time_and_hashes_numbers():
     assert shown.mt_ids[0] == "1, 2"
     ctx._coverage = "full"
     html = ctx.table_html(frame, "Times")
-    assert "<th class=''>submitted_<wbr>at (Europe/Paris)</th>" in html and "<td></td>" in html
+    assert "<th class=''>submitted_<wbr>at (Europe/Paris)</th>" in html and "<td class='nowrap'></td>" in html
     # a table wider than the page scrolls in its own box
     assert "<div class='ops-table-wrap'><table class='ops-table'>" in html
     clear = ReportContext(None, parse_contract(""), Filters(), pseudonymise=False).prepare(frame)

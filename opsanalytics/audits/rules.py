@@ -251,7 +251,8 @@ def r10_dest(con: Connection, contract: Contract, filters: Filters) -> AuditResu
             {"short_code": r["short_code"], "brand": r["brand"], "mt_lines": int(r["mt"]),
              "non_orange_failed": int(r["non_orange"]), "non_orange_share": float(r["non_orange_share"]),
              "failed_error_unknown": int(r["failed_error_unknown"]),
-             "without_final_status": int(r["without_final_status"])}
+             "without_final_status": int(r["without_final_status"]),
+             "expired_or_rejected": int(r["expired_or_rejected"])}
             for r in share.to_dict("records")],
     }
     return AuditResult("R10", "dest", len(rows), rows, summary, {"non_orange_share": share})

@@ -100,7 +100,9 @@ def send_heatmap(cells: pd.DataFrame, window: tuple[str, str], title: str, *, tz
 
 def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: str,
                y_title: str, marked_days: pd.DataFrame | None = None) -> go.Figure:
-    """Stacked bars per local day (one colour per `color` value), non-working days shaded."""
+    """Stacked bars per local day (one colour per `color` value), non-working days shaded and
+    said so in the legend. The axis runs over the marked days too: a Sunday or a holiday at
+    the edge of the period, without traffic, is the day that shows the window kept."""
     if frame.empty:
         return empty(title)
     fig = go.Figure()
@@ -110,6 +112,12 @@ def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: st
                     showlegend=color is not None,
                     width=0.8 * 86_400_000,  # one day in ms: bars stay one day wide when days are missing
                     hovertemplate="%{x|%a %d %b}: %{y:,.0f}<extra>" + (str(name) if name else "") + "</extra>")
+    axis_days = pd.to_datetime(frame[x])
+    if marked_days is not None and len(marked_days):
+        axis_days = pd.concat([axis_days, pd.to_datetime(marked_days["day"])], ignore_index=True)
+        # (a legend entry for the shading: nothing else says what the amber days are)
+        fig.add_bar(x=[None], y=[None], name="Sunday or public holiday (shaded)", showlegend=True,
+                    marker={"color": AMBER, "opacity": 0.35}, hoverinfo="skip")
     if marked_days is not None:
         days = pd.to_datetime(frame[x])
         # over more than two months holidays sit too close to label (May: four in three
@@ -129,7 +137,7 @@ def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: st
                             text=list(holidays["name"]), hovertemplate="%{x|%a %d %b}: %{text}<extra></extra>",
                             showlegend=False)
     fig.update_layout(barmode="stack")
-    _day_axis(fig, pd.to_datetime(frame[x]))
+    _day_axis(fig, axis_days)
     _integer_ticks(fig.update_yaxes, frame.groupby(x)[y].sum().max())
     return _layout(fig, title, "local day", y_title)
 
@@ -180,13 +188,14 @@ def distribution(frame: pd.DataFrame, x: str, y: str, color: str | None, title: 
     return _layout(fig, title, x_title, f"{y_title} (log scale)" if log else y_title)
 
 
-def histogram(values: pd.Series, title: str, x_title: str, *, bins: int = 40) -> go.Figure:
+def histogram(values: pd.Series, title: str, x_title: str, *, bins: int = 40,
+              nothing: str | None = None) -> go.Figure:
     """Histogram of one measure (e.g. hours from a STOP to each MT after it): counts on
     whole-number ticks, and bins from 0 for a measure that cannot be negative (a delay),
     which Plotly's own binning of a single case spreads either side of it."""
     values = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
     if values.empty:
-        return empty(title)
+        return empty(title, nothing) if nothing else empty(title)
     edges = _bin_edges(values.to_numpy(dtype=float), min(bins, max(5, len(values))))
     counts, _ = np.histogram(values, edges)
     fig = go.Figure(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), marker_color=BLUE,
@@ -242,11 +251,13 @@ def _log_ticks(update) -> None:
 
 
 def throughput_peaks(hourly: pd.DataFrame, short_code: str, title: str,
-                     period: tuple[dt.date, dt.date] | None = None, tz: str = "Europe/Paris") -> go.Figure:
+                     period: tuple[dt.date, dt.date] | None = None, tz: str = "Europe/Paris",
+                     declared: bool = True) -> go.Figure:
     """Busiest second of each hour for one short code, against its subscribed rate.
 
     Hours without traffic are drawn as zero (the query only returns busy hours), over the
-    whole period when given; the x axis is local wall-clock time."""
+    whole period when given; the x axis is local wall-clock time. A short code the contract
+    does not declare (`declared` False) is held to the included 10/s, said as assumed."""
     part = hourly[hourly["short_code"] == short_code]
     if part.empty:
         return empty(title)
@@ -278,7 +289,9 @@ def throughput_peaks(hourly: pd.DataFrame, short_code: str, title: str,
                     hovertemplate="%{x|%d %b %Hh}: %{y} segments/s, %{customdata[0]} s over"
                                   "%{customdata[1]}<extra></extra>")
     fig.add_hline(y=rate, line={"color": RED, "dash": "dash"},
-                  annotation_text=f"subscribed {rate:g} SMS/s", annotation_position="top left")
+                  annotation_text=(f"subscribed {rate:g} SMS/s" if declared
+                                   else f"{rate:g} SMS/s assumed: not in the contract"),
+                  annotation_position="top left")
     fig.update_yaxes(rangemode="tozero")
     return _layout(fig, title, f"local time ({tz}), one point per hour", "segments per second")
 

@@ -153,15 +153,26 @@ def traffic_kpis(traffic: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def throughput_scope_note(filters: Filters) -> str | None:
+    """R8 with --brand: the brand's segments are drawn against the whole short code's rate,
+    which other brands' traffic fills too; said, or a quiet brand reads as a clean code."""
+    if filters.brand is None:
+        return None
+    return (f"Filtered on the brand {filters.brand}: the peaks below are its own segments. The subscribed rate "
+            "is the short code's, shared by every brand sending on it: a second over the rate may come "
+            "from their traffic together (see the report without --brand).")
+
+
 def file_kpis(files: pd.DataFrame) -> dict[str, int]:
-    """Page 01's figures from load_files: a skipped file (already loaded) read no line of its
-    own, so lines, events and rejected lines are those of the loads the period holds."""
+    """Page 01's figures from load_files: every file of the warehouse, whatever the period
+    (said in the labels: under a period's header they read as the period's); a skipped file
+    (already loaded) read no line of its own."""
     return {
-        "files loaded": int((files.state == "loaded").sum()),
+        "files loaded (all periods)": int((files.state == "loaded").sum()),
         "files skipped (already loaded)": int((files.state == "skipped").sum()),
-        "lines": int(files.lines.sum()),
-        "events": int(files.events.sum()),
-        "rejected lines": int(files.rejected.sum()),
+        "lines (all periods)": int(files.lines.sum()),
+        "events (all periods)": int(files.events.sum()),
+        "rejected lines (all periods)": int(files.rejected.sum()),
         "unbalanced files": int((~files.balanced.astype(bool)).sum()),
     }
 
@@ -283,10 +294,27 @@ def by_severity(result: AuditResult) -> pd.DataFrame:
     return rows
 
 
+#: the audits' reason codes (the JSON contract, docs/audit-json.md) in words, for the bars of
+#: the pages; tables keep the codes, which match the JSON
+REASON_WORDS = {
+    "hour": "outside the hours", "sunday": "on a Sunday", "holiday": "on a public holiday",
+    "missing_stop": "no STOP mention", "missing_short_code": "STOP without its short code",
+    "wrong_number": "STOP with another number",
+    "no_mo": "no MO from the number", "session_expired": "session expired",
+    "unknown_short_code": "short code not in the contract", "marketing_outside_35_36": "marketing outside 35/36",
+    "no_geo_presence": "35ABC without geo presence", "not_m2m_number": "38ABC to a non-M2M number",
+    "not_short_code": "not the sending short code", "not_declared": "name not declared",
+    "malformed": "malformed number", "overseas": "overseas number", "foreign": "foreign number",
+    "not_mobile": "not a mobile number",
+}
+
+
 def count_by(frame: pd.DataFrame, column: str, label: str | None = None) -> pd.DataFrame:
-    """Rows per value of `column`, most first: the data of a 'by reason' / 'by brand' bar."""
+    """Rows per value of `column`, most first: the data of a 'by reason' / 'by brand' bar
+    (reason codes in words: `missing_short_code` reads 'STOP without its short code')."""
     counts = counts_by(frame, column)
-    return pd.DataFrame({label or column: list(counts), "count": list(counts.values())})
+    names = [REASON_WORDS.get(k, k) for k in counts] if column == "reason" else list(counts)
+    return pd.DataFrame({label or column: names, "count": list(counts.values())})
 
 
 def distinct_texts(result: AuditResult) -> pd.DataFrame:

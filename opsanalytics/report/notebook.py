@@ -207,11 +207,13 @@ class ReportContext:
             f"(local days, {html.escape(self.tz)}); {html.escape(scope or 'all short codes and brands')}; "
             f"{privacy}.</p>"))
 
-    def note(self, text: str) -> None:
+    def note(self, text: str | None) -> None:
         """A paragraph of the page's prose that depends on the contract (its window, its
-        zone), which a markdown cell would have to hard-code."""
+        zone) or the filters, which a markdown cell would have to hard-code; none for None."""
         from IPython.display import HTML, display
 
+        if not text:
+            return
         display(HTML(f"<p class='ops-prose'>{html.escape(text)}</p>"))
 
     def kpis(self, values: dict[str, Any], *, bad: tuple[str, ...] = (),
@@ -323,7 +325,9 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
         decimals = [_decimals(shown.iloc[:, k]) for k in range(shown.shape[1])]
         # a column of sentences (a note, a reason) keeps a readable width: without it the
         # browser squeezes it to a word per line beside a dozen number columns
-        prose = ["long" if not n and shown.iloc[:, k].map(lambda v: len(_text(v))).max() > LONG_TEXT else ""
+        # and a date or time never breaks at its hyphens ('2027-01-' over '01')
+        prose = ["" if n else "long" if shown.iloc[:, k].map(lambda v: len(_text(v))).max() > LONG_TEXT
+                 else "nowrap" if _is_dates(shown.iloc[:, k]) else ""
                  for k, n in enumerate(numeric)]
         # (a long column name may break after its underscores: a table of a dozen columns
         # then fits the page instead of running off it)
@@ -346,6 +350,14 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
 #: a text column with a value longer than this many characters is prose (class `long`: kept
 #: at least 24em wide, see report.css)
 LONG_TEXT = 40
+
+
+def _is_dates(values: pd.Series) -> bool:
+    """A column of dates or times (typed, or written `2026-10-19...`)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    texts = values.dropna().map(_text)
+    return bool(len(texts)) and bool(texts.str.match(r"\d{4}-\d\d-\d\d").all())
 
 
 def _is_identifier(column: str) -> bool:

@@ -110,6 +110,10 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
                             before.date_from, before.date_to, previous_coverage, coverage)
 
 
+#: the headline's total of every rule's count, which are not one unit
+VIOLATIONS_LABEL = "violations (each rule counts in its own unit: see the table)"
+
+
 def headline(summary: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The figures above the rule table, label -> value, and the CSS class of each, from
     summary.json (the index and 00 show the same). With no traffic in the period
@@ -129,7 +133,8 @@ def headline(summary: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
             label = "rule not judged" if unjudged == 1 else "rules not judged"
             values[label] = unjudged
             tones[label] = "ops-unjudged"
-    values["violations"] = sum(int(r["violations"]) for r in rules)
+    # (a sum of R1 groups, R8 seconds and messages: the label says so, the table gives each)
+    values[VIOLATIONS_LABEL] = sum(int(r["violations"]) for r in rules)
     if summary["previous"].get("coverage") == "none":
         values["no traffic in the previous period"] = "n/a"
         tones["no traffic in the previous period"] = "ops-trend-na"

@@ -36,6 +36,8 @@ select
     count(*) filter (where final_status = 'failed' and coalesce(gsm_error, -1) not in (1, 11)) as other_failed,
     count(*) filter (where final_status = 'failed' and dlr_err is null) as failed_error_unknown,
     count(*) filter (where final_status = 'delivered') as delivered,
+    -- (the other final statuses: the columns add up to mt)
+    count(*) filter (where final_status in ('expired', 'rejected')) as expired_or_rejected,
     count(*) filter (where final_status is null or final_status = 'pending') as without_final_status,
     round(count(*) filter (where final_status = 'failed' and gsm_error in (1, 11)) / count(*), 6) as non_orange_share
 from lines
