@@ -68,6 +68,9 @@ def test_rule_trend_colours_breached_rules_red():
     assert list(fig.data[1].marker.color) == [charts.RED, charts.GREEN]
     assert list(fig.data[0].y) == [1, 2]
     assert _titles(fig)[1:] == ("rule", "violations (count the audit reports)")
+    judged = summary.assign(status=["breach", "not_judged"])
+    assert [(a.x, a.text) for a in charts.rule_trend(judged, "Trend").layout.annotations] == [
+        ("R2 Send window", "not judged")]
     # nothing breached in either period: said, not an empty 0-1 axis
     clean = summary.assign(violations=0, previous=0)
     assert charts.rule_trend(clean, "Trend").layout.annotations[0].text == "No breach in this period or the previous one"
@@ -174,6 +177,8 @@ def test_counts_never_get_half_ticks_and_months_are_labelled_as_months():
     for fig in (charts.forecast_vs_actual(months, "R9", 0.2),
                 charts.forecast_intervals(months, "Next", value="actual_segments")):
         assert (fig.layout.xaxis.dtick, fig.layout.xaxis.tickformat) == ("M1", "%b %Y")
+    band = charts.forecast_intervals(months.assign(lower=80, upper=140), "Next", value="actual_segments", level=0.8)
+    assert "80% prediction interval" in [t.name for t in band.data]
 
 
 def test_throughput_draws_the_repeated_autumn_hour_once_with_the_busiest_second_of_both():

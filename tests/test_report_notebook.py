@@ -50,6 +50,16 @@ def test_one_row_is_said_so_and_a_column_of_sentences_keeps_its_width():
     assert "<td>yes</td>" in flags and "<td>no</td>" in flags and "True" not in flags
 
 
+def test_delays_in_seconds_are_shown_as_durations():
+    from opsanalytics.report.notebook import duration_text
+
+    assert [duration_text(v) for v in (4, 725, 34_500, 342_000, None)] == [
+        "4 s", "12 min 05 s", "9 h 35 min", "3 d 23 h 00 min", ""]
+    ctx = ReportContext(None, parse_contract(""), Filters(), pseudonymise=False)
+    shown = ctx.prepare(pd.DataFrame({"seconds_after_stop": [342_000], "seconds_over": [3]}))
+    assert shown.to_dict("records") == [{"time_after_stop": "3 d 23 h 00 min", "seconds_over": 3}]
+
+
 def test_kpis_turn_red_only_on_non_zero_numbers():
     html = kpis_html({"breaches": 3, "clean": 0, "text": "n/a"}, bad=("breaches", "clean", "text"))
     assert html.count("ops-breach") == 1 and "<b class='ops-breach'>3</b>" in html

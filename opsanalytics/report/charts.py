@@ -340,8 +340,10 @@ def _no_forecast(frame: pd.DataFrame, forecast: str) -> bool:
 
 def forecast_intervals(frame: pd.DataFrame, title: str, history: pd.DataFrame | None = None,
                        month: str = "month", value: str = "segments", lower: str = "lower",
-                       upper: str = "upper", y_title: str = "MT segments per month") -> go.Figure:
-    """Next semester's forecast with its prediction interval, after the observed history."""
+                       upper: str = "upper", y_title: str = "MT segments per month",
+                       level: float | None = None) -> go.Figure:
+    """Next semester's forecast with its prediction interval (its `level` in the legend),
+    after the observed history."""
     if frame.empty:
         return empty(title)
     frame = frame.sort_values(month)
@@ -353,7 +355,8 @@ def forecast_intervals(frame: pd.DataFrame, title: str, history: pd.DataFrame | 
         fig.add_scatter(x=frame[month], y=frame[upper], mode="lines", line={"width": 0},
                         showlegend=False, hoverinfo="skip")
         fig.add_scatter(x=frame[month], y=frame[lower], mode="lines", line={"width": 0}, fill="tonexty",
-                        fillcolor="rgba(21,101,192,0.18)", name="prediction interval", hoverinfo="skip")
+                        fillcolor="rgba(21,101,192,0.18)",
+                        name=f"{level:.0%} prediction interval" if level else "prediction interval", hoverinfo="skip")
     fig.add_scatter(x=frame[month], y=frame[value], mode="lines+markers", name="forecast",
                     line={"color": BLUE, "dash": "dash"})
     _month_axis(fig)
@@ -390,6 +393,12 @@ def rule_trend(summary: pd.DataFrame, title: str) -> go.Figure:
     fig.add_bar(x=labels, y=summary["violations"], name="this period",
                 marker_color=[RED if v > 0 else GREEN for v in summary["violations"]])
     fig.update_layout(barmode="group")
+    if "status" in summary.columns:
+        # a rule with no bar because it could not be judged (R9 without a complete month) is
+        # not a clean one: its slot says so
+        for label in labels[summary["status"] == "not_judged"]:
+            fig.add_annotation(x=label, y=0, yref="y", text="not judged", showarrow=False, yshift=18,
+                               textangle=-90, font={"size": 10, "color": AMBER})
     log = bool(summary[["violations", "previous"]].max().max() > 100)
     if log:
         _log_ticks(fig.update_yaxes)

@@ -160,6 +160,10 @@ class ReportContext:
             if isinstance(series.dtype, pd.DatetimeTZDtype):
                 out[column] = local_times(series, self.tz)
                 renamed[column] = f"{column} ({self.tz})"
+            elif column in DURATIONS and pd.api.types.is_numeric_dtype(series):
+                # 342,000 (seconds) beside a chart in hours: shown as 3 d 23 h 00 min
+                out[column] = series.map(duration_text)
+                renamed[column] = DURATIONS[column]
             elif series.dtype == object:
                 out[column] = series.map(_cell)
         return out.rename(columns=renamed)
@@ -345,6 +349,28 @@ def table_html(frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str
     if note:
         parts.append(f"<p class='ops-note'>{html.escape(note)}</p>")
     return "\n".join(parts)
+
+
+#: columns of seconds that are delays, shown as durations under these names (the JSON and
+#: CSV keep the seconds)
+DURATIONS = {"delay_seconds": "delay", "seconds_after_stop": "time_after_stop"}
+
+
+def duration_text(seconds: Any) -> str:
+    """45 s, 12 min 05 s, 9 h 35 min, 3 d 23 h 00 min; empty for none."""
+    if seconds is None or pd.isna(seconds):
+        return ""
+    s = int(round(float(seconds)))
+    days, rest = divmod(s, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if s < 60:
+        return f"{s} s"
+    if s < 3_600:
+        return f"{minutes} min {secs:02d} s"
+    if s < 86_400:
+        return f"{hours} h {minutes:02d} min"
+    return f"{days} d {hours:02d} h {minutes:02d} min"
 
 
 #: a text column with a value longer than this many characters is prose (class `long`: kept
