@@ -353,3 +353,21 @@ def test_the_page_headline_labels_the_summed_bounds_for_what_they_are(forecast):
     assert headline["sum of the monthly 80% low bounds"] == int(forecast.figures["segments_low"].sum())
     assert headline["sum of the monthly 80% high bounds"] == int(forecast.figures["segments_high"].sum())
     assert not [label for label in headline if "interval" in label]
+
+
+def test_the_tier_note_says_when_a_cheaper_tier_carries_even_the_high_peak():
+    """A short code on 50/s whose forecast peak, high bound included, is 2/s pays 1,600 EUR a
+    month for nothing: the note says which tier carries it and what it saves."""
+    from opsanalytics.forecast.plan import throughput_options
+
+    def figures(code, peak, high, rate):
+        return pd.DataFrame({"short_code": [code] * 2, "month": pd.to_datetime(["2027-01-01", "2027-02-01"]),
+                             "peak_sms_per_s": [peak, peak - 1], "peak_high": [high, high - 1],
+                             "subscribed_rate": [rate] * 2})
+
+    notes = throughput_options(pd.concat([figures("38500", 2, 4, 50), figures("36180", 12, 25, 20),
+                                          figures("36181", 30, 40, 20)])).set_index("short_code")["note"]
+    assert notes["38500"] == ("forecast peak 2/s fits the subscribed 50/s; the 10/s tier would carry even the "
+                              "high peak 4/s, 1,600 EUR/month less (150 EUR change fee)")
+    assert notes["36180"] == "forecast peak 12/s fits the subscribed 20/s"   # its high peak needs 50/s
+    assert notes["36181"].startswith("forecast peak 30/s exceeds the subscribed 20/s: the 50/s tier")

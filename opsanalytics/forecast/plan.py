@@ -393,17 +393,25 @@ def throughput_options(figures: pd.DataFrame) -> pd.DataFrame:
         row["change_fee_eur"] = pricing.THROUGHPUT_CHANGE_EUR if row["needs_higher_tier"] and needed else 0.0
         for option in pricing.tier_options(peak):
             row[f"eur_{option.rate}"] = option.monthly_eur
-        row["note"] = _tier_note(peak, subscribed, needed)
+        row["note"] = _tier_note(peak, subscribed, needed, peak_high, needed_high)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _tier_note(peak: float, subscribed: int, needed) -> str:
+def _tier_note(peak: float, subscribed: int, needed, peak_high: float | None = None, needed_high=None) -> str:
+    """What the forecast peak asks of the throughput tier: a higher one (and at what cost),
+    or none; and a lower one when even the interval's high peak fits it (money the contract
+    spends on a rate the traffic does not use)."""
     if needed is None:
         return (f"forecast peak {peak:g}/s exceeds the largest tier (150/s): spread campaigns over "
                 "more time or more short codes")
     if needed.rate <= subscribed:
-        return f"forecast peak {peak:g}/s fits the subscribed {subscribed}/s"
+        note = f"forecast peak {peak:g}/s fits the subscribed {subscribed}/s"
+        if needed_high is not None and needed_high.rate < subscribed:
+            saving = pricing.THROUGHPUT_MONTHLY_EUR[subscribed] - needed_high.monthly_eur
+            note += (f"; the {needed_high.rate}/s tier would carry even the high peak {peak_high:g}/s, "
+                     f"{saving:,.0f} EUR/month less ({pricing.THROUGHPUT_CHANGE_EUR:,.0f} EUR change fee)")
+        return note
     ask = " and must be requested from Orange" if needed.must_request else ""
     return (f"forecast peak {peak:g}/s exceeds the subscribed {subscribed}/s: the {needed.rate}/s tier "
             f"({needed.monthly_eur:,.0f} EUR/month, {pricing.THROUGHPUT_CHANGE_EUR:,.0f} EUR change fee) is needed{ask}")
