@@ -202,3 +202,13 @@ def test_reason_bars_read_in_words_and_other_columns_as_written():
     assert insights.count_by(rows, "reason").values.tolist() == [
         ["STOP without its short code", 2], ["outside the hours", 1], ["new_code", 1]]
     assert insights.count_by(rows, "brand").values.tolist() == [["Acme", 3], ["(none)", 1]]
+
+
+def test_the_tier_table_puts_its_note_beside_the_short_code_and_needs_first():
+    from types import SimpleNamespace
+
+    throughput = pd.DataFrame({"short_code": ["36180", "36181"], "forecast_peak": [12.0, 30.0],
+                               "needs_higher_tier": [False, True], "eur_10": [0, 0], "note": ["fits", "exceeds"]})
+    table = insights.throughput_table(SimpleNamespace(throughput=throughput))
+    assert list(table.columns) == ["short_code", "note", "forecast_peak", "needs_higher_tier", "eur_10"]
+    assert table["short_code"].tolist() == ["36181", "36180"]

@@ -488,6 +488,15 @@ def backtest_scores(con, contract: Contract, filters: Filters) -> pd.DataFrame:
     return backtest(con, contract, short_code=filters.short_code)
 
 
+def throughput_table(upcoming: "NextForecast") -> pd.DataFrame:
+    """Page 60's tier table: short codes needing a higher tier first, then by peak; the note,
+    the one column in words, right after the short code (last, it sat past the page's edge
+    beyond a dozen price columns)."""
+    table = upcoming.throughput.sort_values(["needs_higher_tier", "forecast_peak"], ascending=False)
+    first = [c for c in ("short_code", "note") if c in table.columns]
+    return table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
+
+
 def forecast_history(upcoming: "NextForecast", short_code: str) -> pd.DataFrame:
     """The monthly history one short code's forecast was learnt from (a NextForecast's
     `history`), its segments under the forecast's own column name, `mt_segments`, so that
