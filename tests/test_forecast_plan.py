@@ -371,3 +371,16 @@ def test_the_tier_note_says_when_a_cheaper_tier_carries_even_the_high_peak():
                               "high peak 4/s, 1,600 EUR/month less (150 EUR change fee)")
     assert notes["36180"] == "forecast peak 12/s fits the subscribed 20/s"   # its high peak needs 50/s
     assert notes["36181"].startswith("forecast peak 30/s exceeds the subscribed 20/s: the 50/s tier")
+
+
+def test_a_back_dated_or_hindsight_made_on_is_noted(con, contract):
+    """`--made-on 2026-06-01` for a file learnt from logs up to December ran without a word,
+    and loaded later as a genuine forecast; a date inside the semester likewise."""
+    # the history runs to 31 December 2026: a file made that day is neither
+    clean = next_forecast(con, contract, "2027H1", made_on=dt.date(2026, 12, 31))
+    assert [n for n in clean.notes if n.startswith("made on")] == []
+    early = next_forecast(con, contract, "2027H1", made_on=dt.date(2026, 6, 1))
+    assert any(n.startswith("made on 2026-06-01, before the last day of the logs it was learnt from")
+               for n in early.notes)
+    late = next_forecast(con, contract, "2027H1", made_on=dt.date(2027, 3, 15))
+    assert any(n.startswith("made on 2027-03-15, once 2027H1 has begun") for n in late.notes)

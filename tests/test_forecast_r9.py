@@ -353,3 +353,23 @@ def test_a_deviation_of_exactly_the_tolerance_is_within_it(db, contract, history
         assert judged[(judged.short_code == "36180") & (judged.month == month)].iloc[0].status == "flagged"
     finally:
         con.close()
+
+
+def test_a_semester_without_any_forecast_keeps_the_others_counts_whole():
+    """Forecasts loaded from 2026H2 on, logs from 2026H1: the summary's counts came out as
+    17573.0 for every semester (a join with nothing for 2026H1 made them float), and the
+    table printed <NA> where a missing value reads '-'."""
+    from opsanalytics.audits.result import frame_records
+    from opsanalytics.cli.forecast import _readable
+
+    months = pd.DataFrame({
+        "semester": ["2026H1", "2026H2"], "short_code": ["36180"] * 2,
+        "month": [dt.date(2026, 6, 1), dt.date(2026, 7, 1)], "status": ["no_forecast", "ok"],
+        "forecast_segments": [None, 17478], "actual_segments": [9000, 17573],
+        "segments_deviation": [None, 17573 / 17478 - 1], "peak_deviation": [None, 0.1]})
+    summary = semester_summary(months)
+    records = frame_records(summary, "Europe/Paris")
+    assert [(r["forecast_segments"], r["actual_segments"]) for r in records] == [(None, None), (17478, 17573)]
+    assert all(isinstance(r["actual_segments"], (int, type(None))) for r in records)
+    shown = _readable(summary).to_string(na_rep="-")
+    assert "<NA>" not in shown and "17573.0" not in shown and "17573" in shown

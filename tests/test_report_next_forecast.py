@@ -36,6 +36,9 @@ def test_a_report_of_an_earlier_period_forecasts_the_semester_after_the_data():
         upcoming, why_not = insights.upcoming_forecast(con, contract(), period)
         assert why_not is None and upcoming.semester == "2027H1"
         assert sorted(upcoming.figures["month"].unique()) == [dt.date(2027, m, 1) for m in range(1, 7)]
+        # dated after every log it was learnt from (the data ends 4 December): never 'back-dated'
+        assert upcoming.made_on == max(period.date_to, dt.date(2026, 12, 4))
+        assert not [n for n in upcoming.notes if "back-dated" in n]
     # a period after the data: the semester after the period
     assert insights.next_semester(con, contract(), Filters(dt.date(2027, 8, 1), dt.date(2027, 8, 31))) == "2028H1"
 

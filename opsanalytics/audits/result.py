@@ -83,7 +83,7 @@ def _scalar(value: Any, timezone: str) -> Any:
         return {k: _scalar(v, timezone) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_scalar(v, timezone) for v in value]
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, (dt.timedelta, pd.Timedelta)):
         return value.total_seconds()

@@ -161,6 +161,8 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         values = out[column]
         is_month = column == "month" or str(column).endswith("_month")
+        if isinstance(values.dtype, pd.Float64Dtype):
+            values = out[column] = values.astype("float64")   # its <NA> as NaN, which na_rep shows
         if pd.api.types.is_float_dtype(values.dtype) and not is_month:
             continue  # na_rep shows its NaN; the float formatting stays pandas'
         if pd.api.types.is_datetime64_any_dtype(values.dtype):

@@ -82,7 +82,11 @@ def semester_summary(months: pd.DataFrame) -> pd.DataFrame:
         max_abs_peak_deviation=("peak_deviation", lambda s: s.abs().max()),
     )
     out = out.join(sums, how="left")
-    out["segments_deviation"] = out["actual_segments"] / out["forecast_segments"] - 1
+    # counts stay whole numbers: a semester without any forecast (no sums to join) made the
+    # columns float for every semester (17573.0 in the JSON, documented as an integer)
+    for column in ("forecast_segments", "actual_segments"):
+        out[column] = out[column].round().astype("Int64")
+    out["segments_deviation"] = (out["actual_segments"] / out["forecast_segments"] - 1).astype("float64")
     columns = ["short_codes", "months", "flagged", "no_forecast", "forecast_segments", "actual_segments",
                "segments_deviation", "max_abs_segments_deviation", "max_abs_peak_deviation"]
     return out[columns].reset_index()

@@ -257,10 +257,25 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     elif rates:
         notes.append(f"{', '.join(sorted(rates))}: MT traffic only after the last complete month "
                      f"({month_label(until)}): forecast from the daily run rate of those days ('run_rate')")
+    notes += _made_on_notes(made_on, last_day, target)
     return NextForecast(contract.forecast.contractor, target.label, made_on, level, until, figures,
                         throughput_options(figures), history, notes,
                         _outside([frames[c] for c in sorted(seen - declared)]),
                         (first_day, last_day) if first_day is not None else None)
+
+
+def _made_on_notes(made_on: dt.date, last_day: dt.date | None, target: Semester) -> list[str]:
+    """A `made_on` the file could not truly carry: before the last day of the logs it was
+    learnt from (back-dated: R9 judges each month by the version made before it), or once
+    the semester has begun (its past months are hindsight, `forecast load` says which)."""
+    notes = []
+    if last_day is not None and made_on < last_day:
+        notes.append(f"made on {made_on.isoformat()}, before the last day of the logs it was learnt from "
+                     f"({last_day.isoformat()}): a back-dated forecast; R9 will judge months by this date")
+    if made_on >= target.months[0]:
+        notes.append(f"made on {made_on.isoformat()}, once {target.label} has begun: its months up to then "
+                     "are hindsight, not a forecast (forecast load says which)")
+    return notes
 
 
 def _clamp_notes(adjustments: pd.DataFrame, figures: pd.DataFrame) -> list[str]:

@@ -472,10 +472,16 @@ def upcoming_forecast(con, contract: Contract, filters: Filters):
     without MT data has no history to forecast from, which the page says rather than fail."""
     from opsanalytics.errors import UsageError
     from opsanalytics.forecast import next_forecast
+    from opsanalytics.forecast.actuals import data_coverage
 
     semester = next_semester(con, contract, filters)
+    # dated as the report's last day, or the logs' when they run past it (it is learnt from
+    # all of them: dated earlier, it would read as back-dated)
+    _, last_day = data_coverage(con, contract)
+    days = [d for d in (filters.date_to, last_day) if d is not None]
+    made_on = max(days) if days else None
     try:
-        return next_forecast(con, contract, semester, made_on=filters.date_to), None
+        return next_forecast(con, contract, semester, made_on=made_on), None
     except UsageError as exc:
         return None, f"No forecast for {semester}: {exc}."
 
