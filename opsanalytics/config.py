@@ -288,18 +288,22 @@ def _format_location(loc: tuple, data: object = None) -> str:
     """`short_codes[4].geo_presense`; with the file's `data`, followed by the item's own name
     when the file gives it and the error is not about that key:
     `short_codes[4].geo_presense (code "35200")`."""
-    out, named = "", ""
-    for depth, part in enumerate(loc):
-        if isinstance(part, int):
-            out += f"[{part}]"
-            key = _ITEM_NAMES.get(loc[depth - 1]) if depth == 1 else None
-            items = data.get(loc[0]) if isinstance(data, dict) else None
-            item = items[part] if isinstance(items, list) and part < len(items) else None
-            if key and isinstance(item, dict) and isinstance(item.get(key), str) and loc[depth + 1:depth + 2] != (key,):
-                named = f" ({key} {json.dumps(item[key], ensure_ascii=False)})"
-        else:
-            out += ("." if out else "") + str(part)
-    return (out + named) if out else "(top level)"
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return (out + _item_name(loc, data)) if out else "(top level)"
+
+
+def _item_name(loc: tuple, data: object) -> str:
+    """` (code "35200")` for an error inside the item `loc` points into (a [[short_codes]] or
+    [[services]] block of `data`), when it has that name and the error is not about it."""
+    if len(loc) < 2 or loc[0] not in _ITEM_NAMES or not isinstance(loc[1], int) or not isinstance(data, dict):
+        return ""
+    key, items = _ITEM_NAMES[loc[0]], data.get(loc[0])
+    item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+    if not isinstance(item, dict) or not isinstance(item.get(key), str) or loc[2:3] == (key,):
+        return ""
+    return f" ({key} {json.dumps(item[key], ensure_ascii=False)})"
 
 
 #: pydantic's type errors, said as what the key expects

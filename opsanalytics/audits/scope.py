@@ -3,6 +3,8 @@ about one that cannot (a typo reads as a clean period)."""
 
 from __future__ import annotations
 
+import difflib
+
 from opsanalytics import warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.config import Contract
@@ -27,8 +29,6 @@ def unmatched_filters(con, contract: Contract, filters: Filters, config: str) ->
 def _did_you_mean(value: str, known: set[str]) -> str:
     """` (did you mean 'Acme'?)` when `value` is one of `known` but for case or a letter or
     two (a brand matches as written: `acme` is not `Acme`); empty otherwise."""
-    import difflib
-
     folded = {k.casefold(): k for k in known}
     match = folded.get(value.casefold())
     if match is None:
