@@ -107,10 +107,15 @@ def test_load_reads_each_file_once_and_its_warnings_name_undeclared_short_codes(
     monkeypatch.setattr(files, "read_table", read_table)
     db = tmp_path / "w.duckdb"
     warning = f"opsanalytics forecast load: warning: {typo}: row 3: short code 36108 is not in {contract}\n"
+    uncovered = "".join(f"opsanalytics forecast load: warning: {typo}: short code {code}: no version covers "
+                        f"{months} of semester 2027H1: R9 will report them as no_forecast\n"
+                        for code, months in (("36108", "2027-03, 2027-04, 2027-05, 2027-06"),
+                                             ("36180", "2027-02, 2027-03, 2027-04, 2027-05, 2027-06")))
     for state in ("loaded", "skipped"):
         assert main(["forecast", "load", str(typo), "--db", str(db), "--config", str(contract)]) == 0
         out, err = capsys.readouterr()
-        assert out == f"{typo.resolve()}: version 1, 3 rows ({state})\n" and err == warning
+        assert out == f"{typo.resolve()}: version 1, 3 rows ({state})\n"
+        assert err == (uncovered if state == "loaded" else "") + warning
     assert len(reads) == 2   # once per load
     con = warehouse.connect(db)
     try:
@@ -119,3 +124,29 @@ def test_load_reads_each_file_once_and_its_warnings_name_undeclared_short_codes(
     finally:
         con.close()
     assert again.warnings == (f"row 3: short code 36108 is not in {contract}",) and plain.warnings == ()
+
+
+def test_load_names_the_months_of_a_semester_no_version_covers(tmp_path):
+    """A forecast file that leaves out a month (a row lost when the sheet was filtered) loaded
+    without a word, and R9 then reported that month `no_forecast` months later. A file that
+    restates a few months on purpose is not warned about the months earlier versions cover."""
+    from opsanalytics import warehouse
+    from opsanalytics.forecast import load_forecast_file
+
+    header = "short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+    first = tmp_path / "2027H1.csv"
+    first.write_text(header + "".join(f"36180,2027-0{m},100,5,10,2027H1,2026-12-01\n" for m in (1, 2, 3, 5, 6))
+                     + "".join(f"36181,2027-0{m},100,5,10,2027H1,2026-12-01\n" for m in range(1, 7)))
+    restated = tmp_path / "2027H1_v2.csv"
+    restated.write_text(header + "36181,2027-02,150,5,10,2027H1,2027-01-10\n")
+    april = tmp_path / "2027H1_v3.csv"
+    april.write_text(header + "36180,2027-04,120,5,10,2027H1,2027-01-12\n")
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    try:
+        loads = [load_forecast_file(con, path) for path in (first, restated, april)]
+    finally:
+        con.close()
+    assert loads[0].warnings == ("short code 36180: no version covers 2027-04 of semester 2027H1: "
+                                 "R9 will report it as no_forecast",)
+    assert loads[1].warnings == ()   # 36181 restated one month: the others are covered
+    assert loads[2].warnings == ()

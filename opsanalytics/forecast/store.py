@@ -18,7 +18,7 @@ import pandas as pd
 from opsanalytics import warehouse
 from opsanalytics.config import Contract
 from opsanalytics.forecast.files import read_forecast_file
-from opsanalytics.forecast.periods import add_months, month_label
+from opsanalytics.forecast.periods import Semester, add_months, month_label
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,9 @@ class ForecastLoad:
     version_id: int
     rows: int
     state: str  # loaded | skipped (same bytes already loaded)
-    #: months the version was made during or after (see made_late), then short codes the
-    #: contract given does not declare (see undeclared_codes): loaded all the same
+    #: months the version was made during or after (see made_late), months of its semesters
+    #: no version covers (see uncovered_months), then short codes the contract given does
+    #: not declare (see undeclared_codes): loaded all the same
     warnings: tuple[str, ...] = ()
 
 
@@ -63,6 +64,22 @@ def undeclared_codes(frame: pd.DataFrame, contract: Contract) -> list[str]:
             for code, row_no in frame.groupby("short_code")["row_no"].min().items() if code not in declared]
 
 
+def uncovered_months(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list[str]:
+    """Months of the semesters `frame` forecasts that no version in the warehouse covers for a
+    short code it names, per short code and semester. A file may restate a few months on
+    purpose (the other months keep their earlier versions), so only months no version at
+    all covers are named: R9 will report them as `no_forecast` (a row left out by mistake)."""
+    covered = {(code, month) for code, month in warehouse.execute(con, "forecast/forecast_months").fetchall()}
+    out = []
+    for (code, semester), _ in frame.groupby(["short_code", "semester"], sort=True):
+        missing = [m for m in Semester.parse(semester).months if (code, m) not in covered]
+        if missing:
+            listed = ", ".join(month_label(m) for m in missing)
+            out.append(f"short code {code}: no version covers {listed} of semester {semester}: R9 will report "
+                       f"{'it' if len(missing) == 1 else 'them'} as no_forecast")
+    return out
+
+
 def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
                        contract: Contract | None = None) -> ForecastLoad:
     """Validate `path` (CSV/XLSX) and store it as a new version; the same bytes twice are skipped.
@@ -91,7 +108,9 @@ def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
             }).fetchall()
         finally:
             con.unregister("forecast_upload")
-    return ForecastLoad(str(path), int(version_id), len(frame), "loaded", (*made_late(frame), *unknown))
+        uncovered = uncovered_months(con, frame)
+    return ForecastLoad(str(path), int(version_id), len(frame), "loaded",
+                        (*made_late(frame), *uncovered, *unknown))
 
 
 def has_forecasts_table(con: duckdb.DuckDBPyConnection) -> bool:
