@@ -3,7 +3,9 @@ audit R9 (JSON contract), forecast (default action), versions, compare, backtest
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -150,3 +152,32 @@ def test_load_names_the_months_of_a_semester_no_version_covers(tmp_path):
                                  "R9 will report it as no_forecast",)
     assert loads[1].warnings == ()   # 36181 restated one month: the others are covered
     assert loads[2].warnings == ()
+
+
+def test_compare_and_audit_r9_write_the_same_row_alike(scenario, capsys):
+    """`forecast compare --format csv` wrote loaded_at in UTC with pandas' spacing
+    ('2026-11-27 08:00:00.123456+00:00') while `audit R9 --format csv` wrote it in the
+    contract's time zone as ISO 8601: one version looked loaded at two times. Both now print
+    every shared column of a month alike, the table in the contract's time zone too."""
+    import csv
+    import io
+
+    from opsanalytics.config import load_contract
+
+    _, db, contract, _ = scenario
+    timezone = load_contract(contract).timezone
+    assert main(["forecast", "compare", "--db", str(db), "--config", str(contract), "--format", "csv"]) == 0
+    compared = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert main(["audit", "R9", "--db", str(db), "--config", str(contract), "--format", "csv"]) == 0
+    audited = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert audited and compared
+    by_month = {(r["short_code"], r["month"]): r for r in compared}
+    shared = [c for c in audited[0] if c in compared[0]]
+    assert {"loaded_at", "made_on", "version_id", "segments_deviation"} <= set(shared)
+    for row in audited:
+        assert {c: row[c] for c in shared} == {c: by_month[(row["short_code"], row["month"])][c] for c in shared}
+    loaded = dt.datetime.fromisoformat(audited[0]["loaded_at"])
+    assert loaded.utcoffset() == loaded.astimezone(ZoneInfo(timezone)).utcoffset()
+    assert main(["forecast", "compare", "--db", str(db), "--config", str(contract)]) == 0
+    table = capsys.readouterr().out
+    assert str(loaded.replace(tzinfo=None)).replace("T", " ") in table.replace("T", " ")

@@ -78,6 +78,20 @@ def frame_records(frame: pd.DataFrame, timezone: str) -> list[dict[str, Any]]:
     return [{k: _scalar(v, timezone) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def flat_frame(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """Rows as the JSON renders them (ISO times with the local offset), lists joined by ';':
+    what CSV and tables print, so that every command writes an instant the same way. An
+    integer column stays integer (nullable Int64) where it has nulls: rebuilt from records,
+    pandas made it float, and a line id printed 1.000001e+10 could no longer be found."""
+    records = frame_records(frame, timezone)
+    flat = [{k: ";".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in records]
+    flat = pd.DataFrame(flat, columns=list(frame.columns), dtype=object)
+    for column in flat.columns:
+        if pd.api.types.is_integer_dtype(frame[column]):
+            flat[column] = flat[column].astype("Int64")
+    return flat
+
+
 def _scalar(value: Any, timezone: str) -> Any:
     if isinstance(value, dict):
         return {k: _scalar(v, timezone) for k, v in value.items()}

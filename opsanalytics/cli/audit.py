@@ -21,7 +21,7 @@ import pandas as pd
 
 from opsanalytics import warehouse
 from opsanalytics.audits import AuditResult, Filters, facts_warnings, resolve_rule, run, run_all
-from opsanalytics.audits.result import frame_records
+from opsanalytics.audits.result import flat_frame
 from opsanalytics.audits.scope import unmatched_filters
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import UsageError
@@ -124,26 +124,13 @@ def write(results: list[AuditResult], fmt: str, timezone: str, *, as_list: bool,
         _write_table(results, timezone, out)
 
 
-def _flat(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
-    """Rows as the JSON renders them (ISO times with offset), lists joined by ';'. An integer
-    column stays integer (nullable Int64) where it has nulls: rebuilt from records, pandas
-    made it float, and a line id printed 1.000001e+10 could no longer be found."""
-    records = frame_records(frame, timezone)
-    flat = [{k: ";".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in records]
-    flat = pd.DataFrame(flat, columns=list(frame.columns), dtype=object)
-    for column in flat.columns:
-        if pd.api.types.is_integer_dtype(frame[column]):
-            flat[column] = flat[column].astype("Int64")
-    return flat
-
-
 def _write_csv(results: list[AuditResult], timezone: str, out) -> None:
     """One table for all rules: a column a rule does not have is empty on its rows. Its
     integers stay integers (nullable Int64): a plain int64 column turns to floats (2.0)
     wherever the concatenation leaves it empty, and `all` must print what one rule prints."""
     frames = []
     for r in results:
-        flat = _flat(r.rows, timezone)
+        flat = flat_frame(r.rows, timezone)
         flat.insert(0, "rule", r.rule)
         integers = [c for c in flat.columns if pd.api.types.is_integer_dtype(flat[c])]
         frames.append(flat.astype({c: "Int64" for c in integers}))
@@ -160,7 +147,7 @@ def _write_table(results: list[AuditResult], timezone: str, out) -> None:
             text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
             out.write(f"  {key}: {text}\n")
         if len(r.rows):
-            shown = _flat(r.rows.head(TABLE_ROWS), timezone).drop(columns=["mt_ids"], errors="ignore")
+            shown = flat_frame(r.rows.head(TABLE_ROWS), timezone).drop(columns=["mt_ids"], errors="ignore")
             shown = shown.astype(object).where(shown.notna(), "")   # a missing value prints blank, not NaN
             with pd.option_context("display.width", 200, "display.max_columns", 20,
                                    "display.max_colwidth", 40):

@@ -22,7 +22,7 @@ import sys
 import pandas as pd
 
 from opsanalytics import warehouse
-from opsanalytics.audits.result import Filters, frame_records
+from opsanalytics.audits.result import Filters, flat_frame, frame_records
 from opsanalytics.config import load_contract
 from opsanalytics.errors import UsageError
 
@@ -132,11 +132,11 @@ def _print(frame: pd.DataFrame, fmt: str, timezone: str = "UTC", out=None, notes
         json.dump(frame_records(frame, timezone), out, ensure_ascii=False)
         out.write("\n")
     elif fmt == "csv":
-        frame.to_csv(out, index=False)
+        flat_frame(frame, timezone).to_csv(out, index=False)
     else:
         with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 60):
             if len(frame):
-                out.write(_readable(frame).to_string(index=False, na_rep=MISSING) + "\n")
+                out.write(_readable(frame, timezone).to_string(index=False, na_rep=MISSING) + "\n")
             elif not notes:
                 out.write("(none)\n")
         for note in notes:
@@ -154,12 +154,14 @@ def _notes_to_stderr(notes: list[str]) -> None:
 MISSING = "-"
 
 
-def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+def _readable(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
     """The frame as a person reads it: missing values as '-', months as YYYY-MM (not the raw
-    None/<NA>/NaN/NaT markers and first-of-month dates pandas prints)."""
+    None/<NA>/NaN/NaT markers and first-of-month dates pandas prints), instants in `timezone`."""
     out = frame.copy()
     for column in out.columns:
         values = out[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_convert(timezone)
         is_month = column == "month" or str(column).endswith("_month")
         if isinstance(values.dtype, pd.Float64Dtype):
             values = out[column] = values.astype("float64")   # its <NA> as NaN, which na_rep shows
@@ -270,11 +272,11 @@ def _compare(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     elif args.format == "csv":
-        months.to_csv(sys.stdout, index=False)
+        _print(months, "csv", contract.timezone)
     else:
-        _print(months.drop(columns=["source"]), "table", notes=notes["months"])
+        _print(months.drop(columns=["source"]), "table", contract.timezone, notes=notes["months"])
         print()
-        _print(semesters, "table", notes=notes["semesters"])
+        _print(semesters, "table", contract.timezone, notes=notes["semesters"])
         return 0
     _notes_to_stderr(notes["months"] + notes["semesters"])
     return 0
