@@ -154,7 +154,7 @@ def _notes_to_stderr(notes: list[str]) -> None:
 MISSING = "-"
 
 
-def _readable(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
+def _readable(frame: pd.DataFrame, timezone: str = "UTC") -> pd.DataFrame:
     """The frame as a person reads it: missing values as '-', months as YYYY-MM (not the raw
     None/<NA>/NaN/NaT markers and first-of-month dates pandas prints), instants in `timezone`."""
     out = frame.copy()
