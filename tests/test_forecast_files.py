@@ -89,6 +89,27 @@ def test_a_count_with_a_thousands_separator_is_refused_not_read_as_a_decimal(tmp
         read_forecast_file(path)
 
 
+def test_a_french_spreadsheet_round_trip_loads_as_written(tmp_path):
+    """French Excel opens the CSV, turns `2027-01` into a date shown `janv.-27` and
+    `2026-12-10` into `10/12/2026`, and saves both that way with ';' and decimal commas:
+    the file was refused ("expected a month 'YYYY-MM'") though nothing in it had changed."""
+    frame = _frame()
+    path = tmp_path / "excel-fr.csv"
+    path.write_text("short_code;month;mt_segments;peak_sms_per_s;subscribed_rate;semester;made_on\r\n"
+                    "36180;janv.-27;120000;18;20;2027H1;10/12/2026\r\n"
+                    "36180;févr.-27;95500;12,5;20;2027H1;10/12/2026\r\n"
+                    "36181;Jan-27;0;0;10;2027H1;10/12/2026\r\n", encoding="utf-8")
+    pd.testing.assert_frame_equal(read_forecast_file(path).drop(columns="row_no"), frame, check_dtype=False)
+    # a month the names do not give, a US month-first date: still refused, naming the forms
+    path.write_text(HEADER + "\n36180,janvier-27,1,1,10,2027H1,2026-12-10\n36180,2027-02,1,1,10,2027H1,12/31/2026\n")
+    with pytest.raises(ForecastFileError) as info:
+        read_forecast_file(path)
+    assert "row 2, column month: expected a month 'YYYY-MM' such as '2027-01' (or as a spreadsheet saves it: " \
+           "'01/2027', 'janv.-27', 'Jan-27'), got 'janvier-27'" in str(info.value)
+    assert "row 3, column made_on: expected a date 'YYYY-MM-DD' (or as a French spreadsheet saves it: " \
+           "'DD/MM/YYYY'), got '12/31/2026'" in str(info.value)
+
+
 def test_malformed_cells_name_row_and_column(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(

@@ -52,12 +52,57 @@ def parse_short_code(value: Any) -> str:
     return text
 
 
+#: month names as a spreadsheet abbreviates them when it turns `2027-01` into a date cell and
+#: saves it back to CSV: French Excel `janv.-27`, English `Jan-27` (accents optional)
+_MONTH_NAMES = {
+    "janv": 1, "fevr": 2, "mars": 3, "avr": 4, "mai": 5, "juin": 6, "juil": 7, "aout": 8, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+}
+_NAMED_MONTH = re.compile(r"^([^\W\d_]+)\.?[-\s]?(\d{2}|\d{4})$")
+#: a date as a French spreadsheet writes it in CSV: day first (`01/12/2026`)
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_MONTH_SLASH = re.compile(r"^(\d{1,2})/(\d{4})$")
+_MONTH_FORMS = "'YYYY-MM' such as '2027-01' (or as a spreadsheet saves it: '01/2027', 'janv.-27', 'Jan-27')"
+_DATE_FORMS = "'YYYY-MM-DD' (or as a French spreadsheet saves it: 'DD/MM/YYYY')"
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: `Févr.` and `fevr` are one name."""
+    return text.lower().translate(str.maketrans("éèêûôâàç", "eeeuoaac"))
+
+
+def _day_first(text: str) -> dt.date | None:
+    m = _DAY_FIRST.match(text)
+    if not m:
+        return None
+    day, month, year = map(int, m.groups())
+    return dt.date(year, month, day)   # ValueError for 31/02/2027
+
+
 def parse_month_cell(value: Any) -> dt.date:
+    """A month as typed (`2027-01`), or as a spreadsheet rewrote it on a round trip: a date
+    cell, `01/2027`, `01/01/2027`, `janv.-27`, `Jan-27`."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):  # a spreadsheet turned '2027-01' into a date
         return value.replace(day=1)
-    return parse_month(_text(value))
+    text = _text(value)
+    try:
+        if m := _NAMED_MONTH.match(text):
+            month = _MONTH_NAMES.get(_plain(m.group(1)))
+            year = int(m.group(2))
+            if month is not None:
+                return dt.date(year + 2000 if year < 100 else year, month, 1)
+        elif m := _MONTH_SLASH.match(text):
+            return dt.date(int(m.group(2)), int(m.group(1)), 1)
+        elif (day := _day_first(text)) is not None:
+            return day.replace(day=1)
+        else:
+            return parse_month(text)
+    except ValueError:
+        pass
+    raise ValueError(f"expected a month {_MONTH_FORMS}, got {text!r}")
 
 
 def parse_date_cell(value: Any) -> dt.date:
@@ -67,9 +112,9 @@ def parse_date_cell(value: Any) -> dt.date:
         return value
     text = _text(value)
     try:
-        return dt.date.fromisoformat(text)
+        return _day_first(text) or dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"expected a date 'YYYY-MM-DD', got {text!r}") from None
+        raise ValueError(f"expected a date {_DATE_FORMS}, got {text!r}") from None
 
 
 def _number(value: Any) -> float:
