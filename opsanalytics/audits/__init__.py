@@ -25,7 +25,7 @@ from opsanalytics.ingest import read_otherwise, shown
 AuditFunction = Callable[[duckdb.DuckDBPyConnection, Contract, Filters], AuditResult]
 
 #: the tables every audit reads; built by opsanalytics.facts.build after each load
-FACT_TABLES = ("fct_mt", "fct_logical_messages", "fct_accepted_attempts", "fct_dlr", "fct_mo", "fct_opt_events",
+FACT_TABLES = ("fct_mt", "fct_logical_messages", "fct_accepted_attempts", "fct_accepted_sends", "fct_dlr", "fct_mo", "fct_opt_events",
                "ref_short_codes", "ref_connections", "ref_services", "ref_holidays", "ref_numbering", "ref_settings")
 
 

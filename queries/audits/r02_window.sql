@@ -1,8 +1,10 @@
 -- R2 WINDOW: logical marketing messages accepted by the platform and submitted outside
 -- [$window_start, $window_end) local time, or on a day that is not a jour ouvrable (Sunday,
 -- or a public holiday of ref_holidays; Saturday is a jour ouvrable). Every accepted attempt
--- is judged (fct_accepted_attempts: a resend after a failed delivery is sent again); a
--- message is one breach, dated by its first attempt outside the window.
+-- is judged, at its first and at its last accepted line (fct_accepted_sends: a resend after a
+-- failed delivery is sent again; part 2 of a message sent at 22:00:00 after part 1 at
+-- 21:59:59 is submitted outside the window); a message is one breach, dated by its first
+-- line outside the window.
 -- One reason per message, by precedence sunday > holiday > hour: Sunday is the weekly rest
 -- day whatever else it is, so a message on a holiday that falls on a Sunday reads `sunday`
 -- (its `holiday` column still names the holiday); 23:00 on a holiday reads `holiday`.
@@ -29,15 +31,15 @@ marketing as (
         short_code,
         smsc,
         oadc,
-        submitted_at,
-        attempt_mt_id,
-        epoch_ms(submitted_at) // 1000 as s
-    from fct_accepted_attempts
+        sent_at as submitted_at,
+        send_mt_id as attempt_mt_id,
+        epoch_ms(sent_at) // 1000 as s
+    from fct_accepted_sends
     where category = 'marketing'
       and ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
-      and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
-      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+      and ($date_from is null or sent_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or sent_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 ),
 
 candidates as (

@@ -14,10 +14,11 @@
 -- platform while the latest opt event before it is a STOP is a breach.
 -- "After": a later second, or the same second on a later line of the same load
 -- (logged_after.sql); two loads cannot order the events of one second.
--- Every accepted attempt counts (fct_accepted_attempts): a message accepted before the STOP,
--- undelivered, and resent after it reaches the number after the STOP. The acknowledgement
--- is a message: its attempts within the grace period are allowed. A message is one breach,
--- that of its first attempt in breach.
+-- Every accepted attempt counts, at its first and its last accepted line (fct_accepted_sends):
+-- a message accepted before the STOP, undelivered, and resent after it, or whose refused part
+-- was resent after it, reaches the number after the STOP. The acknowledgement is a message
+-- (the first after the STOP by its first line): its lines within the grace period are
+-- allowed. A message is one breach, that of its first line in breach.
 with opt_runs as (
     -- opt events numbered by the STARTs up to them: a run is one opt-in, then the opt-outs after it
     select *,
@@ -47,9 +48,9 @@ brand_mt as (
         l.smsc,
         l.oadc,
         l.service,
-        l.submitted_at,
-        l.attempt_mt_id
-    from fct_accepted_attempts as l
+        l.sent_at as submitted_at,
+        l.send_mt_id as attempt_mt_id
+    from fct_accepted_sends as l
     semi join (select distinct msisdn, brand from opt) as p
       on p.msisdn = l.msisdn and p.brand = l.brand
     where l.category = 'marketing'

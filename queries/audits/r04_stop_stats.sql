@@ -6,10 +6,11 @@ with opt as (
     select * from fct_opt_events
 ),
 
--- (every accepted attempt, as r04_stop_honour: a resend after the STOP is sent after it)
+-- (every accepted attempt at its first and last line, as r04_stop_honour: a resend after the
+-- STOP is sent after it)
 brand_mt as (
-    select l.logical_id, l.attempt_mt_id, l.msisdn, l.brand, l.category, l.submitted_at
-    from fct_accepted_attempts as l
+    select l.logical_id, l.send_mt_id as attempt_mt_id, l.msisdn, l.brand, l.category, l.sent_at as submitted_at
+    from fct_accepted_sends as l
     semi join (select distinct msisdn, brand from opt where keyword = 'STOP') as p
       on p.msisdn = l.msisdn and p.brand = l.brand
 ),

@@ -2,8 +2,9 @@
 -- accepted from the same number to that short code within $session_hours before it. An MO
 -- at the same second counts unless the log puts it after the MT (logged_after.sql, as R4
 -- reads "after"); one of another load at that second counts. Every logical message accepted by the platform, any category,
--- each of its accepted attempts (fct_accepted_attempts: a resend may leave after the
--- session closed); a message is one breach, that of its first attempt in breach.
+-- each of its accepted attempts at its first and its last accepted line (fct_accepted_sends:
+-- a resend, or a part resent, may leave after the session closed); a message is one breach,
+-- that of its first line in breach.
 with mt34 as (
     select
         logical_id,
@@ -11,15 +12,15 @@ with mt34 as (
         short_code,
         smsc,
         oadc,
-        submitted_at,
-        attempt_mt_id
-    from fct_accepted_attempts
+        sent_at as submitted_at,
+        send_mt_id as attempt_mt_id
+    from fct_accepted_sends
     where starts_with(short_code, '34')
       and msisdn is not null   -- not logged (no %P): no session can be told, counted by numbers_not_logged
       and ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
-      and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
-      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+      and ($date_from is null or sent_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or sent_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 ),
 
 mo as (
