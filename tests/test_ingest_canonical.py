@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import re
 
+import duckdb
 import pytest
 
 from eventrows import Log, contract, new_db
@@ -52,6 +53,28 @@ def test_csv_loads_typed_events_and_builds_facts(tmp_path):
     ]
     assert con.execute("SELECT final_status, msisdn FROM fct_mt").fetchall() == [("delivered", "+33612345678")]
     assert con.execute("SELECT keyword FROM fct_mo").fetchall() == [("STOP",)]
+
+
+def test_auto_tells_an_export_by_its_content_when_its_name_does_not(tmp_path):
+    """`export.pq` (Parquet) and `traffic.txt` (a canonical CSV with a BOM and quoted header)
+    were read as Kannel logs under --format auto and refused as such ("no line is a Kannel
+    access-log line"), never saying what they were; a Kannel log of any name stays one."""
+    from opsanalytics.ingest import detect_format
+
+    csv_path = tmp_path / "traffic.txt"
+    csv_path.write_text("\ufeff" + ",".join(f'"{c}"' for c in HEADER.strip().split(",")) + "\n" + GOOD,
+                        encoding="utf-8")
+    parquet = tmp_path / "export.pq"
+    with duckdb.connect() as scratch:
+        scratch.read_csv(str(csv_path), all_varchar=True).write_parquet(str(parquet))
+    kannel_log = tmp_path / "gateway.txt"
+    kannel_log.write_text("2026-11-25 10:00:00 Receive SMS [SMSC:ora_36180] [SVC:] [ACT:] [BINF:] [FID:] [META:] "
+                          "[from:+33612345678] [to:36180] [flags:-1:0:-1:0:-1] [msg:4:STOP] [udh:0:]\n")
+    assert [detect_format(p) for p in (csv_path, parquet, kannel_log)] == ["csv", "parquet", "kannel"]
+    con = new_db()
+    results = ingest_files(con, contract(), [csv_path, parquet, kannel_log], progress=False)
+    assert [(r.format, r.lines, r.events, r.rejected) for r in results] == [
+        ("csv", 3, 3, 0), ("parquet", 3, 3, 0), ("kannel", 1, 1, 0)]
 
 
 def test_bad_rows_are_rejected_with_row_number_and_reason(tmp_path):

@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--db", required=True, help="warehouse DuckDB file (created if missing)")
     parser.add_argument("--config", required=True, help="contract TOML (log_timezone, access_log_format, ...)")
     parser.add_argument("--format", choices=FORMATS, default="auto",
-                        help="auto (default): .csv/.csv.gz -> csv, .parquet -> parquet, anything else -> kannel")
+                        help="auto (default): .csv/.csv.gz -> csv, .parquet -> parquet; another name by its content "
+                             "(PAR1 -> parquet, a canonical CSV header -> csv), else kannel")
     parser.add_argument("--memory-limit", default=warehouse.LOAD_MEMORY_LIMIT, metavar="SIZE",
                         help=f"DuckDB memory for the load and the facts rebuild (default "
                              f"{warehouse.LOAD_MEMORY_LIMIT}: a 5 M-line log peaks at 1.3 GB of RAM; "

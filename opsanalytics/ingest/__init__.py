@@ -105,12 +105,27 @@ class LoadResult:
 
 
 def detect_format(path: Path) -> str:
-    """.csv/.csv.gz -> csv, .parquet -> parquet, anything else is a Kannel access log."""
+    """.csv/.csv.gz -> csv, .parquet -> parquet; a file of another name by what it holds: a
+    Parquet file (PAR1), a canonical CSV (its header names the required columns), else a
+    Kannel access log. (`export.pq` or `traffic.txt` were read as Kannel logs, and refused as
+    such without a word of what they were.)"""
     name = path.name.lower()
     if name.endswith(".csv") or name.endswith(".csv.gz"):
         return "csv"
     if name.endswith(".parquet"):
         return "parquet"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return "kannel"   # (check_paths says what is wrong with it)
+    from opsanalytics.ingest.canonical import PARQUET_MAGIC, REQUIRED
+
+    if head[:4] in PARQUET_MAGIC:
+        return "parquet"
+    header = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    if set(REQUIRED) <= {cell.strip().strip('"').strip().lower() for cell in header.split(",")}:
+        return "csv"
     return "kannel"
 
 
