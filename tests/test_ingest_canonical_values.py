@@ -164,6 +164,18 @@ def test_an_offset_beyond_14_hours_refuses_the_row(tmp_path):
         dt.datetime(2026, 10, 19, 20, 0), dt.datetime(2026, 10, 20, 22, 0), dt.datetime(2026, 10, 20, 4, 30, 0, 250000)]
 
 
+def test_a_lower_case_t_and_z_read_as_rfc_3339_allows(tmp_path):
+    """`2026-11-24T09:00:00z` refused its row as an unparseable timestamp (DuckDB's cast takes
+    upper case only), though RFC 3339 allows either case and the check before it let it by."""
+    rows = ["2026-11-24T09:00:00z", "2026-11-24t09:00:00Z", "2026-11-24t10:00:00+01:00", "2026-11-24T09:00:00Z"]
+    content = "logged_at,kind,outcome,receiver\n" + "".join(f"{r},mt,accepted,0612345678\n" for r in rows)
+    con, result = ingest(tmp_path, "case.csv", content)
+    assert (result.events, result.rejected) == (4, 0)
+    utc = dt.timezone.utc
+    assert {r[0].astimezone(utc).replace(tzinfo=None) for r in
+            con.execute("SELECT logged_at FROM events").fetchall()} == {dt.datetime(2026, 11, 24, 9, 0)}
+
+
 def test_a_refused_row_with_an_id_of_its_own_is_not_partly_sent(tmp_path):
     """In a Kannel log a failure line with a FID is a split message whose part 1 went through
     (fct_mt.partly_sent); a platform's export may give every row an id, refused ones too:

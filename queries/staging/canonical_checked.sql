@@ -39,7 +39,8 @@ typed AS (
     SELECT
         r.*,
         canonical_timestamp_text(r.logged_at) AS time_as_written,
-        CASE WHEN time_as_written THEN TRY_CAST(trim(r.logged_at) AS TIMESTAMPTZ) END AS logged_at_v,
+        -- (upper: RFC 3339 allows a lower-case t and z, which the cast refuses)
+        CASE WHEN time_as_written THEN TRY_CAST(upper(trim(r.logged_at)) AS TIMESTAMPTZ) END AS logged_at_v,
         TRY_CAST(r.offset_written.hours AS INTEGER) * 60 + coalesce(TRY_CAST(r.offset_written.minutes AS INTEGER), 0)
             AS offset_minutes,
         time_as_written AND r.offset_written.sign = '' AND NOT regexp_matches(trim(r.logged_at), '[Zz]$') AS naive_time,

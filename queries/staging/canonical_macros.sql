@@ -11,7 +11,7 @@ CREATE OR REPLACE TEMP MACRO canonical_integer(value) AS
 -- an offset or Z, or none (UTC). A zone abbreviation (BST, IST, CST: ambiguous, read by the
 -- cast with other meanings) or a zone name is not an offset; a date alone has no time.
 CREATE OR REPLACE TEMP MACRO canonical_timestamp_text(value) AS
-    regexp_full_match(trim(value), '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?');
+    regexp_full_match(trim(value), '[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?');
 
 -- The offset of such a timestamp, as written: {'sign', 'hours', 'minutes'} ('' when there is
 -- none, or Z). The cast reads any two digits (+25:00 moved an event a day, +01:75 by 2 h 15):
