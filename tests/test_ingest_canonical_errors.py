@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from eventrows import contract, new_db
+from eventrows import CONTRACT_TOML, contract, new_db
+from opsanalytics import warehouse
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import canonical, ingest_files
 
@@ -133,3 +134,30 @@ def test_rows_whose_last_field_is_empty_load_as_they_are(tmp_path):
     assert (result.events, result.rejected) == (3, 0)
     assert con.execute("SELECT line_no, text FROM events ORDER BY line_no").fetchall() == [
         (1, "one\ntwo\nthree"), (2, None), (3, "")]
+
+
+def test_a_file_whose_every_row_is_rejected_is_refused_and_a_header_alone_loads(tmp_path, capsys):
+    """Epoch-second times refused every row, and the file still stood in the manifest as
+    'loaded' (exit 0): a wrong export, not traffic, as a Kannel log none of whose lines reads
+    is refused. A header alone (a day without traffic) still loads, as 0 rows."""
+    from opsanalytics.cli import main
+
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT_TOML, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    epoch = tmp_path / "epoch.csv"
+    epoch.write_text("logged_at,kind,outcome,receiver\n1795510800,mt,accepted,0612345678\n"
+                     "1795510801,mt,accepted,0612345679\n", encoding="utf-8")
+    quiet = tmp_path / "quiet.csv"
+    quiet.write_text("logged_at,kind,outcome,receiver\n", encoding="utf-8")
+    assert main(["ingest", str(epoch), "--db", str(db), "--config", str(config), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert (f"{epoch.resolve()}: no row could be loaded: all 2 were rejected (the first: row 1: unparseable "
+            "timestamp in logged_at: 1795510800); nothing was kept") in err
+    assert main(["ingest", str(quiet), "--db", str(db), "--config", str(config), "--quiet"]) == 0
+    assert "lines=0 events=0 markers=0 rejected=0 (loaded)" in capsys.readouterr().out
+    con = warehouse.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT path, state FROM load_manifest").fetchall() == [(str(quiet.resolve()), "loaded")]
+    finally:
+        con.close()

@@ -312,6 +312,12 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     warehouse.execute(con, "staging/canonical_insert_events", params).fetchall()
     warehouse.execute(con, "staging/canonical_insert_rejects", params).fetchall()
     [(lines, events, rejected, naive)] = warehouse.execute(con, "staging/canonical_counts").fetchall()
+    if rejected and not events:
+        # as a Kannel log none of whose lines reads: a wrong export (epoch times, another
+        # vocabulary), not traffic; kept, it would stand in the manifest as loaded
+        [(_, reason, _)] = warehouse.execute(con, "staging/load_first_rejects", {"load_id": load_id, "n": 1}).fetchall()
+        raise IngestError(f"{path}: no row could be loaded: all {int(rejected):,} were rejected (the first: "
+                          f"{reason}); nothing was kept (docs/canonical-format.md)")
     # temporary tables: a failure above rolls back with the caller's transaction
     warehouse.execute(con, "staging/canonical_drop_checked").fetchall()
     warehouse.execute(con, "staging/canonical_drop_stage").fetchall()

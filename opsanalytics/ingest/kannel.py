@@ -139,7 +139,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     for note in notes:
         print(f"{path}: {note}", file=sys.stderr)
     if counts.rejected and not counts.events and not start.offset:
-        first = warehouse.execute(con, "staging/kannel_first_rejects", {"load_id": load_id, "n": 10}).fetchall()
+        first = warehouse.execute(con, "staging/load_first_rejects", {"load_id": load_id, "n": 10}).fetchall()
         (line_no, reason, _), raws = first[0], [raw or "" for *_, raw in first]
         unfinished = identity is not None and identity.content_bytes > identity.complete_bytes
         if (unfinished and counts.rejected == 1 and line_no == counts.lines
