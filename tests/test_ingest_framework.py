@@ -261,6 +261,7 @@ def test_cli_says_why_lines_were_rejected(tmp_path, capsys):
     config = tmp_path / "contract.toml"
     config.write_text(CONTRACT)
     good = MAIN.read_text().splitlines(keepends=True)[1]  # a Sent SMS line
+    good = "2026-01-02 03:04:05" + good[19:]   # (at another time: not the same event twice)
     head, msg = good.split(" [msg:", 1)
     log = tmp_path / "damaged.log"
     # two lines whose text is shorter than their LEN (two different LENs), one empty line

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from eventrows import ingested
+from eventrows import contract, ingested, new_db
+from opsanalytics.ingest import ingest_files
 from opsanalytics.cli import main as cli
 from opsanalytics.config import load_contract
 from opsanalytics.errors import IngestError
@@ -92,3 +93,29 @@ def test_audit_does_not_count_the_gateway_log_among_lines_that_may_hide_a_breach
     capsys.readouterr()
     assert cli(["audit", "all", "--db", db, "--config", config, "--format", "json"]) == 0
     assert "1 log line(s) in the period were rejected at load" in capsys.readouterr().err
+
+
+def test_day_files_and_the_whole_log_they_were_cut_from_are_said_to_overlap(tmp_path, capsys):
+    """Probe (session 27): a gateway's day files, then its unsplit log. The manifest continued
+    the log from the end of the first day file (a shorter copy of it) and loaded its other
+    lines, all of them in the second day file already: every shared event twice, every
+    audit doubled (R1 breaches invented, R8 seconds at twice their segments), and no word.
+    The canonical loader said so for overlapping exports; the Kannel loader now does too."""
+    lines = (Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "main" / "access.log").read_bytes().splitlines(True)
+    day1, day2, whole = tmp_path / "access.log-1", tmp_path / "access.log-2", tmp_path / "access.log"
+    day1.write_bytes(b"".join(lines[:60]))
+    day2.write_bytes(b"".join(lines[60:]))
+    whole.write_bytes(b"".join(lines))
+    con = new_db()
+    try:
+        results = [ingest_files(con, contract(), [path], progress=False)[0] for path in (day1, day2)]
+        assert "overlap" not in capsys.readouterr().err
+        [again] = ingest_files(con, contract(), [whole], progress=False)
+        err = capsys.readouterr().err
+    finally:
+        con.close()
+    assert again.first_line == 61 and again.events == results[1].events > 0
+    assert (f"{whole}: warning: {again.events:,} of its {again.events:,} events are in the warehouse already "
+            f"(same logged_at, kind, smsc, fid, receiver and text), loaded from {day2}: overlapping logs of the "
+            "same traffic? They are now in the warehouse twice and counted twice; load each event once (load "
+            "either a gateway's day files or its whole log, not both, into a new warehouse)") in err

@@ -23,6 +23,7 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.lineblocks import is_gzip
+from opsanalytics.ingest.overlap import overlap_warning
 from opsanalytics.ingest.progress import LoadProgress
 
 #: a longer first line is not a header
@@ -321,11 +322,10 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     # temporary tables: a failure above rolls back with the caller's transaction
     warehouse.execute(con, "staging/canonical_drop_checked").fetchall()
     warehouse.execute(con, "staging/canonical_drop_stage").fetchall()
-    [(repeated, holders)] = (warehouse.execute(con, "staging/canonical_overlap", params).fetchall()
-                             if events else [(0, None)])
+    overlap = overlap_warning(con, load_id, int(events), "exports")
     # warnings about the data, not progress: printed with --quiet too
     for warning in (_number_type_warnings(typed) + _naive_warnings(int(naive), int(events), contract)
-                    + _overlap_warnings(int(repeated), int(events), holders or [])):
+                    + ([overlap] if overlap else [])):
         print(f"{path}: warning: {warning}", file=sys.stderr)
     return LoadCounts(int(lines), int(events), 0, int(rejected))
 
@@ -361,18 +361,6 @@ def _naive_warnings(naive: int, events: int, contract: Contract) -> list[str]:
     return [f"{naive:,} of {events:,} events have a logged_at without an offset, read as UTC (as the "
             f"canonical format says), while the contract's log_timezone is {contract.log_timezone}: if the "
             "export writes local time, write its offset (+01:00) or Z (docs/canonical-format.md)"]
-
-
-def _overlap_warnings(repeated: int, events: int, holders: list[str]) -> list[str]:
-    """Events another file loaded already (canonical_overlap.sql): overlapping exports, which
-    the manifest cannot tell (different files), load twice and count twice."""
-    if not repeated:
-        return []
-    shown = ", ".join(holders[:3]) + (f" and {len(holders) - 3} more" if len(holders) > 3 else "")
-    return [f"{repeated:,} of its {events:,} events are in the warehouse already (same logged_at, kind, smsc, "
-            f"fid, receiver and text), loaded from {shown}: overlapping exports of the same traffic? They are "
-            "now in the warehouse twice and counted twice; load each event once (export without overlap, and "
-            "load the files into a new warehouse)"]
 
 
 def _header_hints(columns: list[str], unknown: list[str]) -> list[str]:

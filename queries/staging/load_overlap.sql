@@ -1,8 +1,9 @@
--- Events of one canonical load ($load_id) that another load holds already: same logged_at,
--- kind, smsc, fid, receiver and text. Two exports that overlap (the same days in a daily
--- and a monthly file, a CSV and its Parquet copy) are different files to the manifest, so
--- both load: `ingest` warns with how many and where from. Equal keys are hashed on the new
--- load's rows (the smaller side); NULLs match NULLs.
+-- Events of one load ($load_id) that another load holds already: same logged_at, kind, smsc,
+-- fid, receiver and text. Two exports that overlap (the same days in a daily and a monthly
+-- file, a CSV and its Parquet copy), or a gateway's day files beside its unsplit log, are
+-- different files to the manifest, so both load: `ingest` warns with how many and where
+-- from (ingest/overlap.py). Equal keys are hashed on the new load's rows (the smaller side);
+-- NULLs match NULLs.
 WITH repeated AS (
     SELECT n.line_no, o.load_id
     FROM events AS n
