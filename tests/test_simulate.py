@@ -263,7 +263,8 @@ def test_background_is_compliant_every_breach_is_injected(paris):
         for row in rows:
             if "msisdn" in row:
                 assert row["msisdn"].startswith("+33699") or row["msisdn_raw"], (rule, row)
-    injected = {(s["msisdn"], s.get("submitted_at")) for s in gt["scenarios"] if s["kind"] == "mt"}
+    injected = {(s["msisdn"], s.get(at)) for s in gt["scenarios"] if s["kind"] == "mt"
+                for at in ("submitted_at", "last_line_at") if at in s}
     for rule, rows in gt["violations"].items():
         for row in rows:
             if "submitted_at" in row:

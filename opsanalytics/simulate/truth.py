@@ -61,6 +61,14 @@ def _key(m: MT) -> dict[str, Any]:
     return {"msisdn": m.msisdn, "submitted_at": iso(m.t)}
 
 
+def _sent_at(m: MT) -> list[int]:
+    """When the message left: its first accepted line, and its last when that is later (part
+    2 at 22:00:00 after part 1 at 21:59:59, a refused part resent): the rules on when a
+    message was sent (R2, R4, R5) judge both, the first in breach named."""
+    seconds = m.line_seconds
+    return sorted({min(seconds), max(seconds)})
+
+
 def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter,
                blackouts: list[tuple[int, int]] = (), rate_seconds_max: Counter | None = None
                ) -> dict[str, list[dict[str, Any]]]:
@@ -90,9 +98,10 @@ def _r2(mkt: list[MT]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Window and jours ouvrables; deliveries outside the window listed apart (informative)."""
     outside, late = [], []
     for m in mkt:
-        reason = _outside(m.t)
-        if reason:
-            outside.append({**_key(m), "short_code": m.code, "brand": m.brand, "reason": reason})
+        breach = next(((t, reason) for t in _sent_at(m) if (reason := _outside(t))), None)
+        if breach:
+            outside.append({"msisdn": m.msisdn, "submitted_at": iso(breach[0]), "short_code": m.code,
+                            "brand": m.brand, "reason": breach[1]})
         elif m.final == "DELIVRD" and _outside(m.final_at):
             late.append({**_key(m), "delivered_at": iso(m.final_at), "short_code": m.code, "brand": m.brand})
     return outside, late
@@ -124,23 +133,25 @@ def _r4(mts: list[MT], mos: list[MO], acc: list[MT], mkt: list[MT]) -> list[dict
     def acknowledgement(msisdn: str, code: str, stop_at: int) -> MT | None:
         return next((m for m in sent_on[(msisdn, code)] if m.t > stop_at), None)
 
-    out = []
-    for m in mkt:
-        events = switches.get((m.msisdn, m.brand))
-        if not events:
-            continue
-        before = [e for e in events if e[0] < m.t]
+    def breach(m: MT, sent: int) -> int | None:
+        """The STOP in force when `m` left at `sent`, unless none is or `m` is its acknowledgement."""
+        before = [e for e in switches.get((m.msisdn, m.brand), ()) if e[0] < sent]
         if not before or before[-1][1] != "STOP":
-            continue
-        stop_at = before[-1][0]
+            return None
         # the one acknowledgement is that of the STOP that opened the opt-out: the first STOP
         # since the last START (a STOP repeated while opted out grants none)
         starts = [i for i, e in enumerate(before) if e[1] == "START"]
         open_at, _, open_code = before[starts[-1] + 1 if starts else 0]
-        if m.t - open_at <= STOP_GRACE and acknowledgement(m.msisdn, open_code, open_at) is m:
-            continue
-        out.append({"msisdn": m.msisdn, "brand": m.brand, "short_code": m.code,
-                    "stop_at": iso(stop_at), "sent_at": iso(m.t), "submitted_at": iso(m.t)})
+        if sent - open_at <= STOP_GRACE and acknowledgement(m.msisdn, open_code, open_at) is m:
+            return None
+        return before[-1][0]
+
+    out = []
+    for m in mkt:
+        found = next(((sent, stop_at) for sent in _sent_at(m) if (stop_at := breach(m, sent)) is not None), None)
+        if found:
+            out.append({"msisdn": m.msisdn, "brand": m.brand, "short_code": m.code,
+                        "stop_at": iso(found[1]), "sent_at": iso(found[0]), "submitted_at": iso(m.t)})
     return out
 
 
@@ -151,10 +162,14 @@ def _r5(acc: list[MT], mos: list[MO]) -> list[dict[str, Any]]:
         mo_times[(mo.msisdn, mo.code)].append(mo.t)
     out = []
     for m in acc:
-        if m.code.startswith("34"):
-            before = [t for t in mo_times.get((m.msisdn, m.code), []) if t <= m.t]
-            if not before or m.t - max(before) > SESSION:
-                out.append({**_key(m), "short_code": m.code, "reason": "session_expired" if before else "no_mo"})
+        if not m.code.startswith("34"):
+            continue
+        for sent in _sent_at(m):
+            before = [t for t in mo_times.get((m.msisdn, m.code), []) if t <= sent]
+            if not before or sent - max(before) > SESSION:
+                out.append({"msisdn": m.msisdn, "submitted_at": iso(sent), "short_code": m.code,
+                            "reason": "session_expired" if before else "no_mo"})
+                break
     return out
 
 
@@ -257,7 +272,8 @@ def dlr_summary(mts: list[MT]) -> dict[str, Any]:
 def scenarios(mts: list[MT], mos: list[MO], blackouts: list[tuple[int, int]] = ()) -> list[dict[str, Any]]:
     """Every injected message (breach or trap), for readers of the ground truth. An MT is
     named by the logical message it belongs to (`submitted_at`); a resend folded into an
-    earlier attempt also gives the second of its own line (`attempt_at`)."""
+    earlier attempt also gives the second of its own line (`attempt_at`), a message whose last
+    accepted part left later than its first the second of that part (`last_line_at`)."""
     named: dict[int, int] = {}
     for g in logical_groups([m for m in mts if m.tag], RETRY_MINUTES, blackouts):
         for m in g:
@@ -270,6 +286,8 @@ def scenarios(mts: list[MT], mos: list[MO], blackouts: list[tuple[int, int]] = (
                "service": m.service, "short_code": m.code, "outcome": m.outcome}
         if named[id(m)] != m.t:
             row["attempt_at"] = iso(m.t)
+        if m.outcome == "accepted" and max(m.line_seconds) != m.t:
+            row["last_line_at"] = iso(max(m.line_seconds))
         rows.append(row)
     rows += [{"scenario": mo.tag, "kind": "mo", "msisdn": mo.msisdn, "received_at": iso(mo.t),
               "short_code": mo.code, "text": mo.text} for mo in mos if mo.tag]

@@ -379,8 +379,37 @@ def r4_long_opt_outs(sc: Scenarios) -> None:
         inj.mt(tag, at(d, 14, 40), service, mt_code, n, text=promo[service].format(code=mt_code))
 
 
+def late_parts(sc: Scenarios) -> None:
+    """R2, R4, R5 at a message's last part: the parts of an application-split message leave
+    one a second, and a part refused is resent later with its text. The message is sent when
+    its last part is: at 22:00:00, after the window closed, after a STOP, after the 34ABC
+    session ended. Texts written out (no draw from the random stream: the background stays
+    as it was)."""
+    inj, day = sc.inj, sc.day
+    promo = ("ACME : la vente privée de printemps commence, jusqu'à -40% sur les vestes, les robes et"
+             " les chaussures. ", "Livraison offerte dès 50€ d'achat. STOP au 36180")
+    inj.mt("R2 part 2 at 22:00:00", at(day(15), 21, 59, 59), "acme", "36180", style="app", text=promo)
+    inj.mt("trap R2 parts at 21:59:58 and 21:59:59", at(day(15), 21, 59, 58), "acme", "36180", style="app",
+           text=promo)
+    t = at(day(16), 21, 30)
+    inj.mt("R2 part refused and resent at 22:20", t, "acme", "36180", style="app", text=promo,
+           part_offsets=(0, 50 * 60), part_retries=((1, t + 1, "discarded"),))
+    p = inj.number()
+    t = at(day(17), 9, 59, 30)
+    inj.mt("R4 part resent after the STOP", t, "acme", "36180", p, style="app", text=promo,
+           part_offsets=(0, 30 * 60 + 30), part_retries=((1, t + 1, "discarded"),))
+    inj.mo("R4 part resent after the STOP", at(day(17), 10), "36180", e164(p), "STOP", keyword="STOP")
+    q = inj.number()
+    inj.mo("R5 part resent after the session", at(day(18), 10), "34100", e164(q), "JEU")
+    t = at(day(18), 10) + 24 * 3600 - 60
+    inj.mt("R5 part resent after the session", t, "quiz", "34100", "+" + q, style="app", dlr_mask=3,
+           text=("Quiz : voici la question finale, en deux parties, pour le grand tirage de la semaine. ",
+                 "Répondez A, B ou C avant ce soir minuit."),
+           part_offsets=(0, 11 * 60), part_retries=((1, t + 1, "discarded"),))
+
+
 STEPS = (r1_frequency, r2_window, r3_stop_mention, r4_opt_outs, r5_sessions, r6_ranges, r7_oadc, r8_bursts,
-         r10_destinations, r1_concatenation_and_resends, r3_code_before_stop, r4_long_opt_outs)
+         r10_destinations, r1_concatenation_and_resends, r3_code_before_stop, r4_long_opt_outs, late_parts)
 
 
 def inject(plan: Plan) -> None:

@@ -1,7 +1,9 @@
 -- R2, informative: logical marketing messages submitted inside the window on a jour
 -- ouvrable but delivered (final DLR `delivered`) outside it, e.g. buffered overnight by the
 -- SMSC. Not breaches of the aggregator; listed with the delay. The validity period that
--- allowed the delay is not in Kannel's access log, so it is not shown.
+-- allowed the delay is not in Kannel's access log, so it is not shown. Submitted inside: its
+-- first and its last accepted line (fct_accepted_sends: a message whose part 2 left at
+-- 22:00:00 is an R2 breach, not a late delivery).
 -- Cost: a cheap, exact pre-selection in integer UTC seconds keeps only the deliveries that
 -- could be outside the window or on a rest day; only those are converted to local time.
 with offsets as (
@@ -21,6 +23,7 @@ delivered as (
     select
         logical_id,
         submitted_at,
+        last_accepted_at,
         final_at,
         epoch_ms(final_at) // 1000 as f
     from fct_logical_messages
@@ -40,6 +43,7 @@ candidates as (
     select
         d.logical_id,
         timezone($tz, d.submitted_at) as local_at,
+        timezone($tz, d.last_accepted_at) as local_last_at,
         timezone($tz, d.final_at) as local_delivered_at
     from delivered as d, offsets as o, window_seconds as w
     where not (d.f % 86400 + o.min_off >= w.ws and d.f % 86400 + o.max_off < w.we)
@@ -61,6 +65,12 @@ classified as (
               or cast(c.local_at as time) >= $window_end then 'hour'
         end as submitted_reason,
         case
+            when dayofweek(cast(c.local_last_at as date)) = 0 then 'sunday'
+            when hl.day is not null then 'holiday'
+            when cast(c.local_last_at as time) < $window_start
+              or cast(c.local_last_at as time) >= $window_end then 'hour'
+        end as last_sent_reason,
+        case
             when dayofweek(cast(c.local_delivered_at as date)) = 0 then 'sunday'
             when hd.day is not null then 'holiday'
             when cast(c.local_delivered_at as time) < $window_start
@@ -68,6 +78,7 @@ classified as (
         end as delivered_reason
     from candidates as c
     left join holidays as hs on hs.day = cast(c.local_at as date)
+    left join holidays as hl on hl.day = cast(c.local_last_at as date)
     left join holidays as hd on hd.day = cast(c.local_delivered_at as date)
 ),
 
@@ -75,6 +86,7 @@ late as materialized (
     select logical_id, delivered_reason
     from classified
     where submitted_reason is null
+      and last_sent_reason is null
       and delivered_reason is not null
 )
 
