@@ -50,7 +50,7 @@ def test_the_cautions_name_unnamed_services_and_a_receipts_clock_an_hour_off():
     """The main gateway log read as UTC (it is French time), under a contract naming no service."""
     said = _cautions_of('timezone = "Europe/Paris"\nlog_timezone = "UTC"\n', MAIN)
     assert said == [
-        "warning: 5 service(s) sending MTs are not in c.toml's [[services]]: acme (28 MT), jeu (3 MT), "
+        "warning: 5 service(s) sending MTs on 2026-11-25 are not in c.toml's [[services]]: acme (28 MT), jeu (3 MT), "
         "stop (3 MT), jeu_app (1 MT), start (1 MT); their MTs have no brand and no category, so no marketing "
         "rule (R1-R4) applies to them. Name them in [[services]] and run ingest again: the facts are rebuilt "
         "for the new contract.",
@@ -151,3 +151,31 @@ def test_an_mt_line_longer_than_any_message_is_said(tmp_path):
         f"warning: 1 MT line(s) count more segments than a message can have (255 parts at most), e.g. 1,308 at "
         f"{log.resolve()} line 1: a damaged LEN? status, R8 and R9 count them as logged (one such line is a "
         "throughput breach of thousands of segments)"]
+
+
+def test_a_nightly_ingest_speaks_of_the_days_it_loaded(tmp_path):
+    """Probe (session 27): one MT of an unnamed service weeks ago, and every nightly ingest
+    after it said so again (a cron mail a night). The cautions about the traffic speak of the
+    days the call loaded; with nothing loaded, of the whole warehouse."""
+    contract = parse_contract('timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n'
+                              '[[services]]\nname = "acme"\nbrand = "Acme"\ncategory = "marketing"\n', "c.toml")
+    lines = MAIN.read_text(encoding="utf-8").splitlines(keepends=True)
+    mt = next(line for line in lines if " Sent SMS [" in line and "[SVC:acme]" in line)
+    old, night, quiet = tmp_path / "access.log-1101", tmp_path / "access.log-1124", tmp_path / "access.log-1125"
+    old.write_text("2026-11-01 10:00:00" + mt[19:].replace("[SVC:acme]", "[SVC:jeu]"), encoding="utf-8")
+    night.write_text("2026-11-24 10:00:00" + mt[19:].replace("[SVC:acme]", "[SVC:jeu]")
+                     + "2026-11-24 10:00:01" + mt[19:].replace("[SVC:acme]", "[SVC:jeu]"), encoding="utf-8")
+    quiet.write_text("2026-11-25 10:00:00" + mt[19:], encoding="utf-8")
+    con = warehouse.connect(":memory:")
+    try:
+        said = [cautions_module.cautions(con, contract, ingest_files(con, contract, [path], progress=False), "c.toml")
+                for path in (old, night, quiet)]
+        again = cautions_module.cautions(con, contract, ingest_files(con, contract, [quiet], progress=False), "c.toml")
+    finally:
+        con.close()
+    unnamed = [[s for s in day if "service(s)" in s] for day in (*said, again)]
+    assert [s.split(" are not in ")[0] for day in unnamed for s in day] == [
+        "warning: 1 service(s) sending MTs on 2026-11-01",
+        "warning: 1 service(s) sending MTs on 2026-11-24",
+        "warning: 1 service(s) sending MTs"]   # nothing new loaded: the whole warehouse
+    assert "jeu (2 MT)" in unnamed[1][0] and unnamed[2] == [] and "jeu (3 MT)" in unnamed[3][0]

@@ -281,7 +281,7 @@ def test_cli_says_why_lines_were_rejected(tmp_path, capsys):
         '  1  e.g. line 7: no "YYYY-MM-DD HH:MM:SS " time at the start of the line',
         "  ... and 2 other reason(s)",
         # (this contract names no service: see the next test)
-        f"warning: 6 service(s) sending MTs are not in {config}'s [[services]]: acme (30 MT), jeu (3 MT), "
+        f"warning: 6 service(s) sending MTs from 2026-01-02 to 2026-11-25 are not in {config}'s [[services]]: acme (30 MT), jeu (3 MT), "
         "stop (3 MT), acme] [promo (1 MT), jeu_app (1 MT), start (1 MT); their MTs have no brand and no category, "
         "so no marketing rule (R1-R4) applies to them. Name them in [[services]] and run ingest again: "
         "the facts are rebuilt for the new contract.",
@@ -300,7 +300,7 @@ def test_cli_warns_of_services_the_contract_does_not_name(tmp_path, capsys):
     db = tmp_path / "w.duckdb"
     assert cli(["ingest", str(MAIN), "--db", str(db), "--config", str(config), "--quiet"]) == 0
     assert capsys.readouterr().err.splitlines() == [
-        f"warning: 2 service(s) sending MTs are not in {config}'s [[services]]: jeu (3 MT), "
+        f"warning: 2 service(s) sending MTs on 2026-11-25 are not in {config}'s [[services]]: jeu (3 MT), "
         "jeu_app (1 MT); their MTs have no brand and no category, so no marketing rule (R1-R4) applies "
         "to them. Name them in [[services]] and run ingest again: the facts are rebuilt for the new contract."]
     config.write_text(CONTRACT + named + "".join(

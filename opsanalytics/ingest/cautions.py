@@ -27,15 +27,17 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     line places, `Sent SMS` lines that do not read as Kannel writes them (a format naming the
     gateway's fields in another order), what a custom access-log format leaves out, delivery reports and MOs
     forwarded as MTs, MT lines longer than a message can be, receipts without a status or matching no MT;
-    one message each, in that order."""
+    one message each, in that order. Those about the traffic speak of the local days of the
+    events this call loaded (the whole warehouse when it loaded none)."""
     out = [w for w in (reading_warning(r, contract) for r in results) if w]
-    unnamed = services_not_in_contract(con, contract, Filters())
+    scope, days = loaded_days(con, contract, results)
+    unnamed = services_not_in_contract(con, contract, scope)
     if len(unnamed):
-        out.append(services_warning(unnamed, config))
-    unmapped = connections_not_in_contract(con, contract, Filters())
+        out.append(services_warning(unnamed, config, days))
+    unmapped = connections_not_in_contract(con, contract, scope)
     if len(unmapped):
-        out.append(connections_warning(unmapped, config))
-    skewed = clock_warnings(clock_offsets(con, contract, Filters()))
+        out.append(connections_warning(unmapped, config, days))
+    skewed = clock_warnings(clock_offsets(con, contract, scope))
     if len(skewed):
         out.append(clock_warning(skewed, contract.log_timezone, config))
     steps = clock_steps(con)
@@ -59,10 +61,23 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     unread = warehouse.execute(con, "reports/receipts_without_status").fetchall()
     if unread:
         out.append(receipts_warning(unread))
-    unmatched = unmatched_receipts(dlr_unmatched(con, contract, Filters()))
+    unmatched = unmatched_receipts(dlr_unmatched(con, contract, scope))
     if unmatched:
         out.append(unmatched)
     return out
+
+
+def loaded_days(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[LoadResult]) -> tuple[Filters, str]:
+    """The period of the events `results` loaded, as audit filters and as words (' on
+    2026-11-24', ' from ... to ...'); the whole warehouse (and '') when they loaded none. A
+    service missing from the contract for one MT of weeks ago was otherwise said again by
+    every nightly ingest."""
+    loaded = [r.load_id for r in results if r.load_id is not None and r.events]
+    if not loaded:
+        return Filters(), ""
+    first, last = warehouse.execute(con, "staging/loads_local_days",
+                                    {"load_ids": loaded, "tz": contract.timezone}).fetchone()
+    return Filters(first, last), f" on {first}" if first == last else f" from {first} to {last}"
 
 
 #: log_clock_steps.sql: a restart whose clock goes back half an hour or more (a clock set right
@@ -190,22 +205,22 @@ def receipts_warning(unread: list[tuple[str, int]]) -> str:
             "the gateway's access-log-format (and to access_log_format) for the logs to come.")
 
 
-def services_warning(unnamed, config: str) -> str:
+def services_warning(unnamed, config: str, days: str = "") -> str:
     """Services the contract does not name: their MTs escape every marketing rule."""
     listed = ", ".join(f"{r.service} ({r.mt_lines:,} MT)" for r in unnamed.head(10).itertuples())
     more = f" and {len(unnamed) - 10} more" if len(unnamed) > 10 else ""
-    return (f"warning: {len(unnamed)} service(s) sending MTs are not in {config}'s [[services]]: "
+    return (f"warning: {len(unnamed)} service(s) sending MTs{days} are not in {config}'s [[services]]: "
             f"{listed}{more}; their MTs have no brand and no category, so no marketing rule "
             "(R1-R4) applies to them. Name them in [[services]] and run ingest again: the facts "
             "are rebuilt for the new contract.")
 
 
-def connections_warning(unmapped, config: str) -> str:
+def connections_warning(unmapped, config: str, days: str = "") -> str:
     """Connections the contract does not map: their lines' short code is only their sender's."""
     listed = ", ".join(f"{r.smsc} ({r.mt_lines:,} MT, from {', '.join(r.senders) or 'no sender'})"
                        for r in unmapped.head(10).itertuples())
     more = f" and {len(unmapped) - 10} more" if len(unmapped) > 10 else ""
-    return (f"warning: {len(unmapped)} connection(s) sending MTs are not in the smsc of any of {config}'s "
+    return (f"warning: {len(unmapped)} connection(s) sending MTs{days} are not in the smsc of any of {config}'s "
             f"[[short_codes]]: {listed}{more}; a line on them gets its short code from its sender only (a 5-digit "
             "number; a sender name gets none). If one carries an Orange short code (another bind), add its smsc-id "
             "to that short code's smsc (a list for several binds) and run ingest again.")
