@@ -193,6 +193,8 @@ SELECT
     'ora_' || short_code AS smsc,
     submitted_at,
     CASE WHEN accepted THEN n * 4 END AS first_accepted_mt_id,
+    CASE WHEN accepted THEN submitted_at END AS last_accepted_at,   -- (every part in one second)
+    CASE WHEN accepted THEN n * 4 + segments - 1 END AS last_accepted_mt_id,
     accepted,
     CASE
         WHEN category <> 'marketing' THEN 'Votre code : ' || cast(h4 % 1000000 AS VARCHAR)
@@ -205,7 +207,8 @@ SELECT
     segments,
     true AS segments_exact,
     1 AS attempts,
-    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR, mt_id BIGINT)[] AS accepted_attempts,
+    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR, mt_id BIGINT,
+                 last_submitted_at TIMESTAMPTZ, last_mt_id BIGINT)[] AS accepted_attempts,
     CASE WHEN NOT accepted THEN NULL WHEN h6 % 100 < 90 THEN 'delivered' ELSE 'failed' END AS final_status,
     CASE WHEN accepted THEN submitted_at + to_seconds(cast(5 + h6 % 600 AS BIGINT)) END AS final_at
 FROM dated
@@ -294,6 +297,7 @@ def build(path: Path, segments: int, contract) -> None:
         con.execute(sql, warehouse.bind(sql, params)).fetchall()
     warehouse.execute(con, "facts/fct_opt_events").fetchall()   # built from fct_mo as facts.build does
     warehouse.execute(con, "facts/fct_accepted_attempts").fetchall()   # the view R2-R7 read
+    warehouse.execute(con, "facts/fct_accepted_sends").fetchall()      # and R2, R4, R5 the times of
     con.execute("CHECKPOINT")
     n_mt, n_logical = con.execute(
         "SELECT (SELECT count(*) FROM fct_mt), (SELECT count(*) FROM fct_logical_messages)").fetchall()[0]

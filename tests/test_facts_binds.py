@@ -40,7 +40,7 @@ def test_a_bind_the_contract_leaves_out_is_said_at_ingest(tmp_path, capsys):
     assert cli(["ingest", str(FIXTURE / "access.log"), "--db", str(tmp_path / "w.duckdb"),
                 "--config", str(config), "--quiet"]) == 0
     err = capsys.readouterr().err
-    assert (f"warning: 1 connection(s) sending MTs are not in the smsc of any of {config}'s [[short_codes]]: "
+    assert (f"warning: 1 connection(s) sending MTs on 2026-11-26 are not in the smsc of any of {config}'s [[short_codes]]: "
             "ora_36180_b (17 MT, from 36180, ACME)") in err
 
 
