@@ -374,3 +374,26 @@ def test_a_filter_nothing_can_match_is_said_on_stderr_and_on_the_index(warehouse
                 "--kernel", kernel, "--out", str(tmp_path / "s")])
     assert code == 0 and "warning" not in capsys.readouterr().err
     assert "id='warnings'" not in (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_report_run_again_with_fewer_notebooks_takes_away_the_pages_it_no_longer_makes(tmp_path):
+    """A report run again into its folder with fewer notebooks (`--only`) left the other
+    pages, of another period, beside the new ones: a reader browsing the folder opened them.
+    The pages the last run listed in run.json and this one did not make go; a file the report
+    did not make stays, and a run.json naming a path outside the folder is not followed."""
+    out, work = tmp_path / "out", tmp_path / "work"
+    for folder, names in ((out, ("10-a", "20-b")), (work, ("10-a",))):
+        (folder / "executed").mkdir(parents=True)
+        for name in names:
+            (folder / f"{name}.html").write_text(f"{folder.name} page", encoding="utf-8")
+            (folder / "executed" / f"{name}.ipynb").write_text("{}", encoding="utf-8")
+        (folder / "run.json").write_text(json.dumps({"notebooks": [
+            {"name": n, "html": f"{n}.html", "executed": f"executed/{n}.ipynb"} for n in names]
+            + [{"name": "x", "html": "../outside.txt"}]}), encoding="utf-8")
+    (tmp_path / "outside.txt").write_text("not ours", encoding="utf-8")
+    (out / "notes.txt").write_text("an analyst's", encoding="utf-8")
+    runner.publish(work, out)
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        "10-a.html", "executed/10-a.ipynb", "notes.txt", "run.json"]
+    assert (out / "10-a.html").read_text(encoding="utf-8") == "work page"
+    assert (tmp_path / "outside.txt").exists() and not work.exists()

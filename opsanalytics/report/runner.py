@@ -324,14 +324,34 @@ def _move(work: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         work.rename(out_dir)
         return
+    earlier = _pages_of_last_run(out_dir)
     (out_dir / "index.html").unlink(missing_ok=True)
     files = sorted((p for p in work.rglob("*") if not p.is_dir()),
                    key=lambda p: (p.relative_to(work) == Path("index.html"), str(p)))
+    written = set()
     for path in files:
         target = out_dir / path.relative_to(work)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
+        written.add(target)
+    for stale in earlier - written:   # a page of the last run this one did not make
+        stale.unlink(missing_ok=True)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def _pages_of_last_run(out_dir: Path) -> set[Path]:
+    """The pages (rendered and executed notebooks) the report last published in `out_dir`
+    listed in its run.json. A report run again with fewer notebooks left the others' pages
+    of another period beside the new ones, for a reader browsing the folder to open; files
+    the report did not make (a user's notes) are never touched."""
+    try:
+        notebooks = json.loads((out_dir / "run.json").read_text(encoding="utf-8")).get("notebooks") or []
+    except (OSError, ValueError, AttributeError):
+        return set()
+    root = out_dir.resolve()
+    pages = {out_dir / run[key] for run in notebooks if isinstance(run, dict)
+             for key in ("executed", "html") if isinstance(run.get(key), str)}
+    return {page for page in pages if page.resolve().is_relative_to(root) and page.resolve() != root}
 
 
 def _execute_all(sources: list[Path], out_dir: Path, parameters: dict[str, Any], kernel: str,
