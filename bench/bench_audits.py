@@ -207,8 +207,7 @@ SELECT
     segments,
     true AS segments_exact,
     1 AS attempts,
-    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR, mt_id BIGINT,
-                 last_submitted_at TIMESTAMPTZ, last_mt_id BIGINT)[] AS accepted_attempts,
+    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR, mt_id BIGINT)[] AS accepted_attempts,
     CASE WHEN NOT accepted THEN NULL WHEN h6 % 100 < 90 THEN 'delivered' ELSE 'failed' END AS final_status,
     CASE WHEN accepted THEN submitted_at + to_seconds(cast(5 + h6 % 600 AS BIGINT)) END AS final_at
 FROM dated
@@ -230,6 +229,8 @@ SELECT
     1 AS segments,
     1 AS segments_max,   -- no lossy text here: the upper bound is the count (R8)
     logical_id,
+    false AS partly_sent,
+    NULL::VARCHAR AS forwarded,
     final_status,
     final_at,
     CASE WHEN final_status = 'failed' THEN CASE WHEN mt_id % 3 = 0 THEN '011' ELSE '027' END END AS dlr_err
@@ -297,7 +298,7 @@ def build(path: Path, segments: int, contract) -> None:
         con.execute(sql, warehouse.bind(sql, params)).fetchall()
     warehouse.execute(con, "facts/fct_opt_events").fetchall()   # built from fct_mo as facts.build does
     warehouse.execute(con, "facts/fct_accepted_attempts").fetchall()   # the view R2-R7 read
-    warehouse.execute(con, "facts/fct_accepted_sends").fetchall()      # and R2, R4, R5 the times of
+    warehouse.execute(con, "facts/fct_accepted_sends").fetchall()      # and R2, R4, R5 each line
     con.execute("CHECKPOINT")
     n_mt, n_logical = con.execute(
         "SELECT (SELECT count(*) FROM fct_mt), (SELECT count(*) FROM fct_logical_messages)").fetchall()[0]

@@ -1,9 +1,9 @@
-"""R2, R4, R5 judge each accepted attempt of a message when its first *and* its last accepted
-line left (fct_accepted_sends). They judged the first only: part 2 of a message submitted at
-22:00:00 after part 1 at 21:59:59, a refused part resent 50 minutes later at 22:20, a part
-resent after the STOP the number sent in between, a part resent after the 34ABC session had
-closed all passed. The case is tests/fixtures/kannel-cases/late-parts/ (README there); each
-breach names the line that left late."""
+"""R2, R4, R5 judge a message at each accepted line it left on (fct_accepted_sends). They
+judged its first only: part 2 of a message submitted at 22:00:00 after part 1 at 21:59:59, a
+refused part resent 50 minutes later at 22:20, a part resent after the STOP the number sent in
+between, a part resent after the 34ABC session had closed, a middle part sent between a STOP
+and a START all passed. The cases are tests/fixtures/kannel-cases/late-parts/ (README there);
+each breach names the line that left late."""
 
 from __future__ import annotations
 
@@ -86,3 +86,19 @@ def test_r5_judges_a_part_resent_after_the_session_closed(con):
     """MO at 10:00 on 11 June (line 33): part 2 left 23 h 59 min later, inside the session;
     part 1, refused, was resent at 10:10 on 12 June (line 38), 24 h 10 min after it."""
     assert _rows(con, "R5") == [("+33699000310", line_id(38), "session_expired")]
+
+
+def test_r4_judges_a_middle_part_sent_between_a_stop_and_a_start():
+    """Review (session 27): parts at 09:30, 10:00 and 10:30 (one message: a part gap under an
+    hour), a STOP at 09:35 (line 2) and a START at 10:20: the first and last parts are legal,
+    part 2 (line 3) reached the number 25 minutes after its STOP. Judged at its first and
+    last line only, the message passed."""
+    con, results = ingested(CONTRACT, [LOG.with_name("stop-start-between-parts.log")])
+    try:
+        assert [(r.lines, r.rejected) for r in results] == [(5, 0)]
+        assert con.execute("SELECT len(mt_ids) FROM fct_logical_messages").fetchall() == [(3,)]
+        result = run(con, CONTRACT, "R4", Filters())
+    finally:
+        con.close()
+    assert [(r["msisdn"], r["breach_mt_id"], r["stop_mo_id"], r["seconds_after_stop"])
+            for r in result.rows.to_dict("records")] == [("+33699000002", line_id(3), line_id(2), 1500.0)]

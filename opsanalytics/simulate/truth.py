@@ -62,11 +62,10 @@ def _key(m: MT) -> dict[str, Any]:
 
 
 def _sent_at(m: MT) -> list[int]:
-    """When the message left: its first accepted line, and its last when that is later (part
-    2 at 22:00:00 after part 1 at 21:59:59, a refused part resent): the rules on when a
-    message was sent (R2, R4, R5) judge both, the first in breach named."""
-    seconds = m.line_seconds
-    return sorted({min(seconds), max(seconds)})
+    """When the message left: the second of each accepted line (part 2 at 22:00:00 after part
+    1 at 21:59:59, a refused part resent): the rules on when a message was sent (R2, R4, R5)
+    judge each, the first in breach named."""
+    return sorted(set(m.line_seconds))
 
 
 def violations(mts: list[MT], mos: list[MO], rate_seconds: Counter,

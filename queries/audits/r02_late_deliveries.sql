@@ -2,8 +2,8 @@
 -- ouvrable but delivered (final DLR `delivered`) outside it, e.g. buffered overnight by the
 -- SMSC. Not breaches of the aggregator; listed with the delay. The validity period that
 -- allowed the delay is not in Kannel's access log, so it is not shown. Submitted inside: its
--- first and its last accepted line (fct_accepted_sends: a message whose part 2 left at
--- 22:00:00 is an R2 breach, not a late delivery).
+-- first and its last accepted line (a message whose part 2 left at 22:00:00 is an R2 breach,
+-- not a late delivery).
 -- Cost: a cheap, exact pre-selection in integer UTC seconds keeps only the deliveries that
 -- could be outside the window or on a rest day; only those are converted to local time.
 with offsets as (

@@ -1,7 +1,7 @@
 -- R2 WINDOW: logical marketing messages accepted by the platform and submitted outside
 -- [$window_start, $window_end) local time, or on a day that is not a jour ouvrable (Sunday,
 -- or a public holiday of ref_holidays; Saturday is a jour ouvrable). Every accepted attempt
--- is judged, at its first and at its last accepted line (fct_accepted_sends: a resend after a
+-- is judged at every accepted line it was sent on (fct_accepted_sends: a resend after a
 -- failed delivery is sent again; part 2 of a message sent at 22:00:00 after part 1 at
 -- 21:59:59 is submitted outside the window); a message is one breach, dated by its first
 -- line outside the window.

@@ -14,9 +14,9 @@
 -- platform while the latest opt event before it is a STOP is a breach.
 -- "After": a later second, or the same second on a later line of the same load
 -- (logged_after.sql); two loads cannot order the events of one second.
--- Every accepted attempt counts, at its first and its last accepted line (fct_accepted_sends):
--- a message accepted before the STOP, undelivered, and resent after it, or whose refused part
--- was resent after it, reaches the number after the STOP. The acknowledgement is a message
+-- Every accepted line of a message counts (fct_accepted_sends): a message accepted before the
+-- STOP, undelivered, and resent after it, or whose refused part was resent after it, or whose
+-- middle part left between a STOP and a START, reaches the number after the STOP. The acknowledgement is a message
 -- (the first after the STOP by its first line): its lines within the grace period are
 -- allowed. A message is one breach, that of its first line in breach.
 with opt_runs as (

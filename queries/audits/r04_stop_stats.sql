@@ -6,8 +6,8 @@ with opt as (
     select * from fct_opt_events
 ),
 
--- (every accepted attempt at its first and last line, as r04_stop_honour: a resend after the
--- STOP is sent after it)
+-- (every accepted line of a message, as r04_stop_honour: a resend after the STOP is sent
+-- after it)
 brand_mt as (
     select l.logical_id, l.send_mt_id as attempt_mt_id, l.msisdn, l.brand, l.category, l.sent_at as submitted_at
     from fct_accepted_sends as l

@@ -2,7 +2,7 @@
 -- accepted from the same number to that short code within $session_hours before it. An MO
 -- at the same second counts unless the log puts it after the MT (logged_after.sql, as R4
 -- reads "after"); one of another load at that second counts. Every logical message accepted by the platform, any category,
--- each of its accepted attempts at its first and its last accepted line (fct_accepted_sends:
+-- at each accepted line it was sent on (fct_accepted_sends:
 -- a resend, or a part resent, may leave after the session closed); a message is one breach,
 -- that of its first line in breach.
 with mt34 as (

@@ -7,13 +7,11 @@
 -- Almost every message has one attempt: its own row. A folded message (attempts > 1) gives
 -- one row per entry of its accepted_attempts, the message's other columns repeated.
 -- attempt_mt_id: the attempt's first accepted MT line, the raw line that shows its time,
--- short code and OAdC (the audits' breach_mt_id); last_mt_id, last_submitted_at: its last
--- accepted line (the same line for a message of one line), for fct_accepted_sends.
+-- short code and OAdC (the audits' breach_mt_id).
 CREATE OR REPLACE VIEW fct_accepted_attempts AS
 SELECT
     logical_id, mt_ids, msisdn, service, brand, category,
     smsc, short_code, oadc, submitted_at, first_accepted_mt_id AS attempt_mt_id,
-    last_accepted_at AS last_submitted_at, last_accepted_mt_id AS last_mt_id,
     text, text_lossy
 FROM fct_logical_messages
 WHERE accepted AND attempts = 1
@@ -21,7 +19,6 @@ UNION ALL
 SELECT
     l.logical_id, l.mt_ids, l.msisdn, l.service, l.brand, l.category,
     a.attempt.smsc, a.attempt.short_code, a.attempt.oadc, a.attempt.submitted_at, a.attempt.mt_id,
-    a.attempt.last_submitted_at, a.attempt.last_mt_id,
     l.text, l.text_lossy
 FROM fct_logical_messages AS l, unnest(l.accepted_attempts) AS a(attempt)
 WHERE l.attempts > 1

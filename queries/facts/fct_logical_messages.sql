@@ -20,8 +20,7 @@
 -- For each part (seq) the accepted line wins, then the latest; the "accepted attempt" is the
 -- last accepted assembly of the logical message (the last attempt when none was accepted).
 -- A folded message also lists every attempt the platform accepted (accepted_attempts: time,
--- smsc, short code, OAdC, and the time and line of its last accepted part), which
--- fct_accepted_attempts.sql gives the audits one row each.
+-- smsc, short code, OAdC), which fct_accepted_attempts.sql gives the audits one row each.
 CREATE OR REPLACE TABLE fct_logical_messages AS
 WITH RECURSIVE
 -- MT lines as the messages read them: a partly sent line (fct_mt.partly_sent: part 1 of a
@@ -148,7 +147,7 @@ concat_assemblies AS (
         -- an audit of the attempt points at (breach_mt_id)
         arg_min(mt_id, {'at': submitted_at, 'id': mt_id}) FILTER (WHERE outcome = 'accepted') AS first_accepted_mt_id,
         -- its last accepted line: a part resent after a failure, or the second part of a
-        -- message that straddles 22:00:00, reaches the recipient then (R2, R4, R5 judge it)
+        -- message that straddles 22:00:00, reaches the recipient then (R2's late deliveries)
         max(submitted_at) FILTER (WHERE outcome = 'accepted') AS last_accepted_at,
         arg_max(mt_id, {'at': submitted_at, 'id': mt_id}) FILTER (WHERE outcome = 'accepted') AS last_accepted_mt_id,
         bool_or(outcome = 'accepted') AS accepted,
@@ -272,7 +271,7 @@ folded_chains AS (
         count(*) AS attempts,
         -- every attempt the platform accepted: the rules on what was sent (R2-R7) judge each
         list({'submitted_at': first_accepted_at, 'smsc': smsc, 'short_code': short_code, 'oadc': oadc,
-              'mt_id': first_accepted_mt_id, 'last_submitted_at': last_accepted_at, 'last_mt_id': last_accepted_mt_id}
+              'mt_id': first_accepted_mt_id}
              ORDER BY first_accepted_at, assembly_id) FILTER (WHERE accepted) AS accepted_attempts,
         arg_max_null(final_status, chosen) AS final_status,
         arg_max_null(final_at, chosen) AS final_at
@@ -306,8 +305,7 @@ SELECT
     segments_exact,
     1::BIGINT AS attempts,
     -- (one attempt: the row itself)
-    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR, mt_id BIGINT,
-                 last_submitted_at TIMESTAMPTZ, last_mt_id BIGINT)[] AS accepted_attempts,
+    NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR, mt_id BIGINT)[] AS accepted_attempts,
     final_status,
     final_at
 FROM chained
