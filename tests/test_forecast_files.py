@@ -100,14 +100,25 @@ def test_a_french_spreadsheet_round_trip_loads_as_written(tmp_path):
                     "36180;févr.-27;95500;12,5;20;2027H1;10/12/2026\r\n"
                     "36181;Jan-27;0;0;10;2027H1;10/12/2026\r\n", encoding="utf-8")
     pd.testing.assert_frame_equal(read_forecast_file(path).drop(columns="row_no"), frame, check_dtype=False)
-    # a month the names do not give, a US month-first date: still refused, naming the forms
-    path.write_text(HEADER + "\n36180,janvier-27,1,1,10,2027H1,2026-12-10\n36180,2027-02,1,1,10,2027H1,12/31/2026\n")
+    # review: a US spreadsheet's `3/1/2027` (1 March) was read day first, as January, and its
+    # `3/4/2026` (4 March) as 3 April. A month cell is the 1st: whichever number is 1 is the
+    # day. A date is read one way only when it can be; a day-first date keeps its two digits.
+    us = tmp_path / "excel-us.csv"
+    us.write_text(HEADER + "\n36180,1/1/2027,120000,18,20,2027H1,12/31/2026\n"
+                  "36180,2/1/2027,95500,12.5,20,2027H1,12/31/2026\n36181,1/1/2027,0,0,10,2027H1,12/31/2026\n")
+    back = read_forecast_file(us)
+    assert back["month"].tolist() == frame["month"].tolist()
+    assert set(back["made_on"]) == {dt.date(2026, 12, 31)}
+    # a month the names do not give, a date either way round: refused, naming the forms
+    path.write_text(HEADER + "\n36180,janvier-27,1,1,10,2027H1,2026-12-10\n36180,2027-02,1,1,10,2027H1,3/4/2026\n"
+                    "36180,3/4/2027,1,1,10,2027H1,2026-12-10\n")
     with pytest.raises(ForecastFileError) as info:
         read_forecast_file(path)
     assert "row 2, column month: expected a month 'YYYY-MM' such as '2027-01' (or as a spreadsheet saves it: " \
            "'01/2027', 'janv.-27', 'Jan-27'), got 'janvier-27'" in str(info.value)
     assert "row 3, column made_on: expected a date 'YYYY-MM-DD' (or as a French spreadsheet saves it: " \
-           "'DD/MM/YYYY'), got '12/31/2026'" in str(info.value)
+           "'DD/MM/YYYY'), got '3/4/2026' (day first or month first? write it YYYY-MM-DD)" in str(info.value)
+    assert "row 4, column month: expected a month" in str(info.value)
 
 
 def test_malformed_cells_name_row_and_column(tmp_path):

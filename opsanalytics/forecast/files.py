@@ -60,8 +60,9 @@ _MONTH_NAMES = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
 }
 _NAMED_MONTH = re.compile(r"^([^\W\d_]+)\.?[-\s]?(\d{2}|\d{4})$")
-#: a date as a French spreadsheet writes it in CSV: day first (`01/12/2026`)
-_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+#: a date as a spreadsheet writes it in CSV: `01/12/2026` (French, day first, two digits
+#: each) or `12/1/2026` (US, month first)
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _MONTH_SLASH = re.compile(r"^(\d{1,2})/(\d{4})$")
 _MONTH_FORMS = "'YYYY-MM' such as '2027-01' (or as a spreadsheet saves it: '01/2027', 'janv.-27', 'Jan-27')"
 _DATE_FORMS = "'YYYY-MM-DD' (or as a French spreadsheet saves it: 'DD/MM/YYYY')"
@@ -72,12 +73,33 @@ def _plain(text: str) -> str:
     return text.lower().translate(str.maketrans("éèêûôâàç", "eeeuoaac"))
 
 
-def _day_first(text: str) -> dt.date | None:
-    m = _DAY_FIRST.match(text)
+def _slashed_month(text: str) -> dt.date | None:
+    """A month cell a spreadsheet saved as a date: the first of the month, day first in
+    French (`01/03/2027`), month first in US English (`3/1/2027`). One of the two numbers is
+    the day, 1: the other is the month, whichever way the file was written."""
+    m = _SLASHED.match(text)
     if not m:
         return None
-    day, month, year = map(int, m.groups())
-    return dt.date(year, month, day)   # ValueError for 31/02/2027
+    first, second, year = map(int, m.groups())
+    if first != 1 and second != 1:
+        raise ValueError("not the first of a month")
+    return dt.date(year, second if first == 1 else first, 1)
+
+
+def _slashed_date(text: str) -> dt.date | None:
+    """`DD/MM/YYYY` as French spreadsheets write it (two digits each); a date whose numbers
+    can only be read one way (`31/12/2026`, `12/31/2026`). `3/4/2026` (US month first, or a
+    day first without its zero?) is refused as ambiguous: a made_on read a month off moves
+    the version R9 judges by."""
+    m = _SLASHED.match(text)
+    if not m:
+        return None
+    first, second, year = map(int, m.groups())
+    if first > 12 or (second <= 12 and len(m.group(1)) == len(m.group(2)) == 2):
+        return dt.date(year, second, first)
+    if second > 12:
+        return dt.date(year, first, second)
+    raise ValueError("ambiguous")
 
 
 def parse_month_cell(value: Any) -> dt.date:
@@ -96,8 +118,8 @@ def parse_month_cell(value: Any) -> dt.date:
                 return dt.date(year + 2000 if year < 100 else year, month, 1)
         elif m := _MONTH_SLASH.match(text):
             return dt.date(int(m.group(2)), int(m.group(1)), 1)
-        elif (day := _day_first(text)) is not None:
-            return day.replace(day=1)
+        elif (month := _slashed_month(text)) is not None:
+            return month
         else:
             return parse_month(text)
     except ValueError:
@@ -112,9 +134,10 @@ def parse_date_cell(value: Any) -> dt.date:
         return value
     text = _text(value)
     try:
-        return _day_first(text) or dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"expected a date {_DATE_FORMS}, got {text!r}") from None
+        return _slashed_date(text) or dt.date.fromisoformat(text)
+    except ValueError as exc:
+        why = " (day first or month first? write it YYYY-MM-DD)" if str(exc) == "ambiguous" else ""
+        raise ValueError(f"expected a date {_DATE_FORMS}, got {text!r}{why}") from None
 
 
 def _number(value: Any) -> float:
