@@ -34,7 +34,7 @@ STEPS = (
     "fct_logical_messages",  # parts reassembled, resubmissions folded
     "fct_mt_logical",        # fct_mt.logical_id of multi-line messages
     "fct_accepted_attempts", # (view) every accepted attempt of a logical message (R2-R7)
-    "fct_accepted_sends",    # (view) its first and last accepted line: when it was sent (R2, R4, R5)
+    "fct_accepted_sends",    # (view) each accepted line of a message: when it was sent (R2, R4, R5)
     "fct_mo",                # MO lines with their opt keyword (R4)
     "fct_opt_events",        # STOP/START per brand concerned (R4)
 )

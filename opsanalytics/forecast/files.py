@@ -104,7 +104,7 @@ def _slashed_date(text: str) -> dt.date | None:
 
 def parse_month_cell(value: Any) -> dt.date:
     """A month as typed (`2027-01`), or as a spreadsheet rewrote it on a round trip: a date
-    cell, `01/2027`, `01/01/2027`, `janv.-27`, `Jan-27`."""
+    cell, `01/2027`, `01/03/2027` (French) or `3/1/2027` (US), `janv.-27`, `Jan-27`."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):  # a spreadsheet turned '2027-01' into a date
