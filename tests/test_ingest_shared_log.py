@@ -119,3 +119,24 @@ def test_day_files_and_the_whole_log_they_were_cut_from_are_said_to_overlap(tmp_
             f"(same logged_at, kind, smsc, fid, receiver and text), loaded from {day2}: overlapping logs of the "
             "same traffic? They are now in the warehouse twice and counted twice; load each event once (load "
             "either a gateway's day files or its whole log, not both, into a new warehouse)") in err
+
+
+def test_a_shorter_copy_of_a_log_loaded_already_is_skipped_without_an_overlap_warning(tmp_path, capsys):
+    """Review (session 27): the overlap check ran inside the Kannel loader, before the manifest
+    found the file to be a shorter copy of a log it holds and skipped it: 'in the warehouse
+    twice and counted twice' was said of lines it then did not keep."""
+    lines = (Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "main" / "access.log").read_bytes()
+    whole, older = tmp_path / "access.log", tmp_path / "access.log.old"
+    whole.write_bytes(lines)
+    older.write_bytes(b"".join(lines.splitlines(True)[:50]))
+    con = new_db()
+    try:
+        ingest_files(con, contract(), [whole], progress=False)
+        capsys.readouterr()
+        [copy] = ingest_files(con, contract(), [older], progress=False)
+        err = capsys.readouterr().err
+        assert con.execute("SELECT count(*) FROM events").fetchone()[0] == 126
+    finally:
+        con.close()
+    assert copy.state == "skipped" and copy.within == str(whole.resolve())
+    assert "in the warehouse already" not in err

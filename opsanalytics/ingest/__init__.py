@@ -32,6 +32,7 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest.lineblocks import (Identity, LineReadError, Start, head_sha256, identify, is_gzip,
                                              prefix_sha256)
+from opsanalytics.ingest.overlap import overlap_warning
 
 #: formats `ingest` accepts; "auto" picks one from the file name
 FORMATS = ("auto", "kannel", "csv", "parquet")
@@ -367,6 +368,11 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
         # the repeated autumn hour across the files of the log (a rotation inside it): once
         # recorded, the load is one of the files the query compares
         resolve(con, contract, load_id, path)
+    if state == "loaded":
+        # (once the manifest has decided: a shorter copy of a log, skipped, overlaps nothing)
+        overlap = overlap_warning(con, load_id, counts.events, "logs" if fmt == "kannel" else "exports")
+        if overlap:   # a warning about the data, not progress: printed with --quiet too
+            print(f"{path}: warning: {overlap}", file=sys.stderr)
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
                       counts.rejected, state, start.line, within, load_id if state == "loaded" else None,
                       _read_otherwise_of(con, contract, fmt, held_by))

@@ -23,7 +23,6 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.lineblocks import is_gzip
-from opsanalytics.ingest.overlap import overlap_warning
 from opsanalytics.ingest.progress import LoadProgress
 
 #: a longer first line is not a header
@@ -322,10 +321,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     # temporary tables: a failure above rolls back with the caller's transaction
     warehouse.execute(con, "staging/canonical_drop_checked").fetchall()
     warehouse.execute(con, "staging/canonical_drop_stage").fetchall()
-    overlap = overlap_warning(con, load_id, int(events), "exports")
     # warnings about the data, not progress: printed with --quiet too
-    for warning in (_number_type_warnings(typed) + _naive_warnings(int(naive), int(events), contract)
-                    + ([overlap] if overlap else [])):
+    for warning in _number_type_warnings(typed) + _naive_warnings(int(naive), int(events), contract):
         print(f"{path}: warning: {warning}", file=sys.stderr)
     return LoadCounts(int(lines), int(events), 0, int(rejected))
 

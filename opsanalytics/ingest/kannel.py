@@ -59,7 +59,6 @@ from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.kannel_format import TAG_IN_VALUE, ParsePlan, build_plan
 from opsanalytics.ingest.lineblocks import Identity, LineReadError, Start, read_blocks
-from opsanalytics.ingest.overlap import overlap_warning
 from opsanalytics.ingest.progress import LoadProgress
 
 #: a line earlier than one already seen in the repeated hour by more than this is the clock
@@ -161,9 +160,6 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
                     "access-log of the core group")
         raise IngestError(f"{path}: no line is a Kannel access-log line of the configured format "
                           f"(line {line_no}: {reason}); {hint}")
-    overlap = overlap_warning(con, load_id, counts.events, "logs")
-    if overlap:
-        print(f"{path}: warning: {overlap}", file=sys.stderr)
     return counts
 
 
