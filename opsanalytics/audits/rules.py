@@ -74,7 +74,8 @@ def r2_window(con: Connection, contract: Contract, filters: Filters) -> AuditRes
     """R2: marketing submitted outside the window or on a day that is not a jour ouvrable;
     messages delivered outside it although submitted inside are listed apart."""
     params = filters.params(contract)
-    warehouse.execute(con, "audits/r02_tz_offsets").fetchall()  # the macro both queries read
+    for macro in ("audits/r02_tz_offsets", "audits/r02_outside_reason"):  # the macros both queries read
+        warehouse.execute(con, macro).fetchall()
     rows = _query(con, "r02_window", params)
     late = _query(con, "r02_late_deliveries", params)
     summary = {

@@ -58,24 +58,9 @@ holidays as (
 classified as (
     select
         c.*,
-        case
-            when dayofweek(cast(c.local_at as date)) = 0 then 'sunday'
-            when hs.day is not null then 'holiday'
-            when cast(c.local_at as time) < $window_start
-              or cast(c.local_at as time) >= $window_end then 'hour'
-        end as submitted_reason,
-        case
-            when dayofweek(cast(c.local_last_at as date)) = 0 then 'sunday'
-            when hl.day is not null then 'holiday'
-            when cast(c.local_last_at as time) < $window_start
-              or cast(c.local_last_at as time) >= $window_end then 'hour'
-        end as last_sent_reason,
-        case
-            when dayofweek(cast(c.local_delivered_at as date)) = 0 then 'sunday'
-            when hd.day is not null then 'holiday'
-            when cast(c.local_delivered_at as time) < $window_start
-              or cast(c.local_delivered_at as time) >= $window_end then 'hour'
-        end as delivered_reason
+        r02_outside_reason(c.local_at, hs.day is not null, $window_start, $window_end) as submitted_reason,
+        r02_outside_reason(c.local_last_at, hl.day is not null, $window_start, $window_end) as last_sent_reason,
+        r02_outside_reason(c.local_delivered_at, hd.day is not null, $window_start, $window_end) as delivered_reason
     from candidates as c
     left join holidays as hs on hs.day = cast(c.local_at as date)
     left join holidays as hl on hl.day = cast(c.local_last_at as date)

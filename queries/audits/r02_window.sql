@@ -69,12 +69,7 @@ classified as (
         c.attempt_mt_id,
         c.local_at,
         h.holiday,
-        case
-            when dayofweek(cast(c.local_at as date)) = 0 then 'sunday'
-            when h.day is not null then 'holiday'
-            when cast(c.local_at as time) < $window_start
-              or cast(c.local_at as time) >= $window_end then 'hour'
-        end as reason
+        r02_outside_reason(c.local_at, h.day is not null, $window_start, $window_end) as reason   -- r02_outside_reason.sql
     from candidates as c
     left join holidays as h on h.day = cast(c.local_at as date)
 ),
