@@ -83,6 +83,11 @@ def ingested(contract, paths) -> tuple[duckdb.DuckDBPyConnection, list]:
     return con, ingest_files(con, contract, list(paths), progress=False)
 
 
+def event_id(load_id: int, line_no: int) -> int:
+    """A line's id in the warehouse, as queries/facts/macros.sql event_id computes it."""
+    return load_id * 10_000_000_000 + line_no
+
+
 class Log:
     """Collects lines of one hand-made log; `write(con)` stores them as events."""
 
@@ -103,7 +108,7 @@ class Log:
                           None if text is None else len(text.encode()),
                           text, lossy, udh, segments if kind == "mt" else None,
                           True if kind == "mt" else None))
-        return self.load_id * 10_000_000_000 + line_no
+        return event_id(self.load_id, line_no)
 
     def write(self, con: duckdb.DuckDBPyConnection) -> None:
         insert_events(con, self.rows)

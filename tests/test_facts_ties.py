@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from eventrows import ingested
+from eventrows import event_id, ingested
 from opsanalytics.audits import Filters, run
 from opsanalytics.config import parse_contract
 
@@ -44,7 +44,7 @@ category = "interpersonal"
 
 
 def line_id(line_no: int) -> int:
-    return 1 * 10**10 + line_no   # event_id(load 1, line)
+    return event_id(1, line_no)   # (one load: load 1)
 
 
 @pytest.fixture
