@@ -242,3 +242,37 @@ def test_a_format_leaving_out_a_tag_of_the_log_is_reported(tmp_path, capsys):
     con, counts = load(path, renamed_format, tz="Europe/Paris")
     assert counts.rejected == 0 and rows(con, "SELECT sender FROM events WHERE line_no = 2") == [("A] [to:B",)]
     assert "does not match" not in capsys.readouterr().err
+
+
+def test_a_custom_tag_read_with_the_built_in_layout_is_reported(tmp_path, capsys):
+    """A gateway whose custom format adds [ID:%I] after [BINF:] (a real one, published in a
+    log-processing tool's sample), loaded with no access_log_format: every line read, the
+    UUID going into BINF, and ingest said nothing. Now it names the likely cause; a text
+    holding a tag (its words are the sender's) and a BINF holding one on a few lines do not."""
+    lines = REAL.read_text().splitlines()
+    with_id = [line.replace("] [FID:", f"] [ID:9e3a9aaf-a34c-484b-9463-{i:012d}] [FID:", 1) if "[FID:" in line else line
+               for i, line in enumerate(lines)]
+    path = tmp_path / "access.log"
+    path.write_text("\n".join(with_id) + "\n")
+    con, counts = load(path, None, tz="Europe/Paris")
+    assert counts.rejected == 0 and counts.events == 126
+    assert rows(con, "SELECT binfo FROM events ORDER BY line_no LIMIT 1") == [
+        ("] [ID:9e3a9aaf-a34c-484b-9463-000000000001",)]
+    assert capsys.readouterr().err == (
+        f"{path}: warning: 126 of 126 events have a BINF holding a tag Kannel's built-in layout does not write "
+        "(e.g. '] [ID:9e3a9aaf-a34c-484b-9463-000000000001'): the gateway likely has a custom access-log-format "
+        "(such as one with [ID:%I]); set access_log_format in the contract to it\n")
+    # the log as Kannel's layout writes it: no warning; nor a text holding a tag
+    _, counts = load(REAL, None, tz="Europe/Paris")
+    assert counts.rejected == 0 and capsys.readouterr().err == ""
+    tagged = tmp_path / "tagged.log"
+    tagged.write_text("2026-11-26 09:00:01 Sent SMS [SMSC:ora] [SVC:acme] [ACT:] [BINF:] [FID:F1] [META:] "
+                      "[from:36180] [to:+33612345678] [flags:-1:0:-1:0:31] [msg:11:a] [ID:x] b] [udh:0:]\n")
+    con, counts = load(tagged, None)
+    assert counts.events == 1 and rows(con, "SELECT text FROM events") == [("a] [ID:x] b",)]
+    assert "custom access-log-format" not in capsys.readouterr().err
+    # nor a BINF holding one on fewer than a tenth of the events
+    few = with_id[:1] + lines[1:]
+    path.write_text("\n".join(few) + "\n")
+    _, counts = load(path, None, tz="Europe/Paris")
+    assert counts.rejected == 0 and "custom access-log-format" not in capsys.readouterr().err

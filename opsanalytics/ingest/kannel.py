@@ -57,7 +57,8 @@ from opsanalytics import warehouse
 from opsanalytics.config import Contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
-from opsanalytics.ingest.kannel_format import TAG_IN_VALUE, ParsePlan, build_plan
+from opsanalytics.ingest.kannel_format import (ANY_TAG_IN_VALUE, DEFAULT_FORMAT, TAG_IN_VALUE, ParsePlan,
+                                                build_plan)
 from opsanalytics.ingest.lineblocks import Identity, LineReadError, Start, read_blocks
 from opsanalytics.ingest.progress import LoadProgress
 
@@ -209,9 +210,11 @@ def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
         warehouse.execute(con, "staging/kannel_events_slow", params)
         warehouse.execute(con, "staging/kannel_markers", params)
         warehouse.execute(con, "staging/kannel_rejects", params)
-        if not plan.fast:  # (the built-in layout is read by its tags, on the fast path too)
-            notes += _mismatch_notes(warehouse.execute(con, "staging/kannel_format_mismatch",
-                                                       {**params, "tag_pattern": TAG_IN_VALUE}).fetchall())
+        builtin = plan.log_format == DEFAULT_FORMAT  # (read by its tags, on the fast path too)
+        notes += _mismatch_notes(warehouse.execute(
+            con, "staging/kannel_format_mismatch",
+            {**params, "tag_pattern": ANY_TAG_IN_VALUE if builtin else TAG_IN_VALUE, "builtin": builtin}).fetchall(),
+            builtin)
         if plan.time_source == "prefix":
             warehouse.execute(con, "staging/kannel_dst_shift", params)
             warehouse.execute(con, "staging/kannel_dst_events", params)
@@ -281,9 +284,15 @@ def _rotation_note(kind: str, path: Path, zone: ZoneInfo, hour: dt.datetime, pat
             "are right as read.")
 
 
-def _mismatch_notes(fields: list[tuple]) -> list[str]:
-    """A configured format that leaves out a tag the log has loads its text into the field
-    before it (kannel_format_mismatch.sql): say so, field by field."""
+def _mismatch_notes(fields: list[tuple], builtin: bool) -> list[str]:
+    """A format that leaves out a tag the log has loads its text into the field before it
+    (kannel_format_mismatch.sql): say so, field by field. With the built-in layout (no
+    access_log_format configured) the tag is one a custom format of the gateway adds."""
+    if builtin:
+        return [f"warning: {lines:,} of {events:,} events have a {field} holding a tag Kannel's built-in "
+                f"layout does not write (e.g. {example!r}): the gateway likely has a custom access-log-format "
+                "(such as one with [ID:%I]); set access_log_format in the contract to it"
+                for field, lines, events, example in fields]
     return [f"warning: {lines:,} of {events:,} events have a {field} holding a tag of Kannel's layout "
             f"(e.g. {example!r}): the configured access_log_format likely does not match the log (a tag "
             "of the log left out of it?)" for field, lines, events, example in fields]

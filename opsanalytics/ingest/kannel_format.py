@@ -79,6 +79,8 @@ KNOWN_LABELS = (
 #: and one of them was read with a format that leaves out a tag the log has
 KANNEL_TAGS = ("SMSC", "SVC", "ACT", "BINF", "FID", "META", "from", "to", "flags", "msg", "udh", "ID")
 TAG_IN_VALUE = r"\] \[(?:" + "|".join(KANNEL_TAGS) + "):"
+#: any tag: in a value read with the built-in layout (by its tags), one that layout does not write
+ANY_TAG_IN_VALUE = r"\] \[[A-Za-z_][A-Za-z0-9_-]*:"
 
 _LABEL = "(" + "|".join(_literal(x) for x in sorted(KNOWN_LABELS, key=len, reverse=True)) + "|.*?)"
 
