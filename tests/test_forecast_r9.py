@@ -131,6 +131,19 @@ def test_filters_period_and_short_code(con, contract):
     assert audit_r9(con, contract, Filters(short_code="1' OR '1'='1")).violations == 0
 
 
+def test_a_period_judges_only_the_months_it_holds_whole(con, contract):
+    """A nightly report of 10 March judged all of March: every day of the month showed R9's
+    breaches of the month, red, on a period that holds no complete month. The month is now
+    listed as partial, not judged; the period of March, or one holding it, judges it."""
+    day = audit_r9(con, contract, Filters(dt.date(2026, 3, 10), dt.date(2026, 3, 10), "36180"))
+    assert day.violations == 0 and day.summary["months_judged"] == 0
+    assert day.details["months"][["month", "status"]].values.tolist() == [[dt.date(2026, 3, 1), "partial"]]
+    march = ("36180", dt.date(2026, 3, 1), "segments+peak")
+    assert _keys(audit_r9(con, contract, Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31), "36180")).rows) == {march}
+    assert _keys(audit_r9(con, contract, Filters(dt.date(2026, 2, 15), dt.date(2026, 4, 30), "36180")).rows) == {march}
+    assert audit_r9(con, contract, Filters(dt.date(2026, 3, 2), dt.date(2026, 4, 30), "36180")).violations == 0
+
+
 def test_semester_summary(con, contract, history):
     summary = semester_summary(forecast_vs_actuals(con, contract)).set_index("semester")
     assert summary["flagged"].to_dict() == {"2025H1": 1, "2025H2": 2, "2026H1": 2, "2026H2": 0}

@@ -5,7 +5,9 @@
 -- version made or back-dated to within the month, loaded long after, can be seen.
 -- Reads the table `forecasts` and the relation `r9_actuals` (queries/forecast/monthly_actuals.sql,
 -- registered by opsanalytics.forecast.compare). Only months wholly inside the data
--- ($data_first_day..$data_last_day) are judged; the others are listed as 'partial'.
+-- ($data_first_day..$data_last_day) and the period ($date_from..$date_to) are judged; the
+-- others that overlap both are listed as 'partial' (a nightly report of one day does not
+-- judge its whole month).
 WITH versions AS (
     SELECT *
     FROM forecasts
@@ -48,7 +50,9 @@ months AS (
 in_scope AS (
     SELECT
         m.*,
-        m.month >= $data_first_day AND last_day(m.month) <= $data_last_day AS complete
+        m.month >= $data_first_day AND last_day(m.month) <= $data_last_day
+            AND ($date_from IS NULL OR m.month >= $date_from)
+            AND ($date_to IS NULL OR last_day(m.month) <= $date_to) AS complete
     FROM months AS m
     WHERE last_day(m.month) >= $data_first_day
       AND m.month <= $data_last_day
