@@ -9,7 +9,7 @@ import pytest
 
 from eventrows import Log, contract, new_db
 from opsanalytics import facts
-from opsanalytics.audits import run_all
+from opsanalytics.audits import run, run_all
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.report import insights
 from opsanalytics.report.summary import (executive_summary, headline, judgement, period_coverage,
@@ -84,6 +84,29 @@ def test_send_heatmap_counts_marketing_by_local_hour_and_kind_of_day(con, ctr):
         ("2026-12-25", 5, 10, "holiday"): 1,
     }
     assert cells.loc[cells.day_kind == "holiday", "holiday"].str.contains("No", case=False).all()
+
+
+def test_send_heatmap_shows_a_message_in_every_hour_one_of_its_lines_left(ctr):
+    """Part 2 of a message at 22:00:00 after part 1 at 21:59:59 (Paris) is an R2 breach, but
+    the heatmap filed the message under its first line's hour alone: the 22h cell stayed
+    empty on the page that reported the breach. Now the message counts in both hours, and in
+    each hour once, however many of its lines left in it."""
+    log = Log()
+    evening = 10 * 3600 + 59 * 60 + 59                     # 20:59:59 UTC = 21:59:59 in Paris
+    for seq, at in ((1, evening), (2, evening + 1)):
+        log.line(at, "Sent SMS", fid=f"P{seq}", text=f"Partie {seq} STOP au 36180", receiver="33612345671",
+                 udh=f"0500034C020{seq}")
+    for seq in (1, 2, 3):                                  # three parts within 21h: one message there
+        log.line(3600 + seq, "Sent SMS", fid=f"Q{seq}", text=f"Partie {seq} STOP au 36180",
+                 receiver="33612345672", udh=f"0500034D030{seq}")
+    connection = new_db()
+    log.write(connection)
+    facts.build(connection, ctr)
+    cells = insights.send_heatmap(connection, ctr, ALL)
+    assert {(r.hour, r.messages) for r in cells.itertuples()} == {(12, 1), (21, 1), (22, 1)}
+    assert insights.sends_per_day(cells)["messages"].tolist() == [2]  # the day's bar: each message once
+    r2 = run(connection, ctr, "R2", ALL)
+    assert r2.violations == 1 and r2.rows["local_time"].astype(str).str.endswith("22:00:00").all()
 
 
 def test_filters_are_bound(con, ctr):

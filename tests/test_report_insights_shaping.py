@@ -19,9 +19,10 @@ DAY = 86400
 
 
 def test_sends_per_day_adds_up_the_hours_of_the_heatmap():
+    """Each message once a day: the one of the 12h cell also left a line at 11h."""
     cells = pd.DataFrame({
         "day": [dt.date(2026, 11, 25), dt.date(2026, 11, 25), dt.date(2026, 11, 29)],
-        "weekday": [3, 3, 7], "hour": [11, 12, 11], "messages": [2, 1, 5],
+        "weekday": [3, 3, 7], "hour": [11, 12, 11], "messages": [2, 2, 5], "day_messages": [2, 1, 5],
         "holiday": [None, None, None], "day_kind": ["working", "working", "sunday"]})
     daily = insights.sends_per_day(cells)
     assert list(daily.columns) == ["day", "messages"]

@@ -215,9 +215,10 @@ def non_working_days(con, contract: Contract, filters: Filters) -> pd.DataFrame:
 
 
 def sends_per_day(heatmap: pd.DataFrame) -> pd.DataFrame:
-    """R2: marketing messages per local day (day, messages), the hours of `send_heatmap`'s
-    cells added up: the bars under the heatmap."""
-    return heatmap.groupby("day", as_index=False)["messages"].sum()
+    """R2: marketing messages per local day (day, messages), from `send_heatmap`'s cells: the
+    bars under the heatmap. A message whose lines left in two hours is in two cells, and
+    once in its day (day_messages)."""
+    return heatmap.groupby("day", as_index=False)["day_messages"].sum().rename(columns={"day_messages": "messages"})
 
 
 def public_holidays(days_off: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
