@@ -333,9 +333,24 @@ def test_no_trend_against_a_period_without_data(con, ctr):
     assert summary.previous_coverage == "none"
     assert set(summary.table.trend) == {"n/a"}
     assert summary.to_json()["previous"]["coverage"] == "none"
-    later = executive_summary(con, ctr, Filters(dt.date(2026, 12, 1), dt.date(2026, 12, 14)))
-    assert later.previous_coverage == "partial"  # 17-30 November: the data starts on the 25th
-    assert set(later.table.trend) <= {"up", "down", "same"}
+    later = executive_summary(con, ctr, Filters(dt.date(2026, 11, 29), dt.date(2026, 12, 25)))
+    assert later.previous_coverage == "partial"  # 2-28 November: the data starts on the 25th
+    trends = dict(zip(later.table.rule, later.table.trend))
+    assert (trends["R2"], trends["R7"], trends["R8"], trends["R1"]) == ("up", "down", "down", "same")
+    # a rule judged in neither period (R9: no complete month) has no trend, not 'same'
+    assert trends["R9"] == "n/a" and set(trends.values()) - {"n/a"} == {"up", "down", "same"}
+
+
+def test_no_trend_where_either_period_was_not_judged(con, ctr):
+    """A period with no traffic (every rule not judged) showed green 'down' trends against
+    the counts of the period before: a 0 that was never a clean bill. (The same holds the
+    other way: a count against a previous period the rule could not judge, such as R9's.)"""
+    empty = executive_summary(con, ctr, Filters(dt.date(2026, 12, 26), dt.date(2027, 1, 25)))
+    assert empty.coverage == "none" and empty.previous_coverage != "none"
+    assert set(empty.table.status) == {"not_judged"} and set(empty.table.trend) == {"n/a"}
+    before = executive_summary(con, ctr, Filters(dt.date(2026, 11, 25), dt.date(2026, 12, 25)))
+    r2 = before.table.set_index("rule").loc["R2"]
+    assert r2.violations == 3 and empty.table.set_index("rule").loc["R2"].previous == 3
     full = period_coverage(con, ctr, Filters(dt.date(2026, 11, 26), dt.date(2026, 12, 24)))
     assert full == "full"
 

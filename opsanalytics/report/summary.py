@@ -81,14 +81,20 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
     amber (not judged) when a rule had nothing or not everything to judge."""
     before = previous_period(filters)
     current = run_every_audit(con, contract, filters)
-    previous = {r.rule: r.violations for r in run_every_audit(con, contract, before)}
+    previous = {r.rule: r for r in run_every_audit(con, contract, before)}
     coverage = period_coverage(con, contract, filters)
+    previous_coverage = period_coverage(con, contract, before)
     rows = []
     for result in current:
         title, notebook = RULE_PAGES.get(result.rule, (result.name, ""))
-        prior = int(previous.get(result.rule, 0))
+        earlier = previous.get(result.rule)
+        prior = int(earlier.violations) if earlier is not None else 0
         now = int(result.violations)
         status, note = judgement(result, filters, coverage)
+        # a count of a period a rule could not judge is no baseline (0 there is not clean),
+        # nor one to compare (R9 breached now, not judged in the previous period: not 'worse')
+        comparable = (status != "not_judged" and earlier is not None
+                      and judgement(earlier, before, previous_coverage)[0] != "not_judged")
         rows.append({
             "rule": result.rule,
             "name": result.name,
@@ -96,14 +102,13 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
             "violations": now,
             "previous": prior,
             "change": now - prior,
-            "trend": "up" if now > prior else "down" if now < prior else "same",
+            "trend": ("n/a" if not comparable else "up" if now > prior else "down" if now < prior else "same"),
             "status": status,
             "note": note,
             "notebook": notebook,
         })
     table = pd.DataFrame(rows, columns=["rule", "name", "title", "violations", "previous", "change",
                                         "trend", "status", "note", "notebook"])
-    previous_coverage = period_coverage(con, contract, before)
     if previous_coverage == "none":  # no traffic to compare with: a trend would be an artefact
         table["trend"] = "n/a"
     return ExecutiveSummary(table, current, filters.date_from, filters.date_to,
