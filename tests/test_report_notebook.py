@@ -259,3 +259,13 @@ def test_a_page_opened_without_dates_covers_the_days_with_mo_too(tmp_path):
     report = open_report(db, config)
     assert (report.filters.date_from, report.filters.date_to) == (dt.date(2026, 11, 9), dt.date(2026, 11, 15))
     report.close()
+
+
+def test_a_missing_date_is_an_empty_cell():
+    """R9's months without a forecast showed 'NaT' (pandas' missing date) as their made_on."""
+    frame = pd.DataFrame({"month": ["2026-11", "2026-12"],
+                          "made_on": pd.to_datetime(["2026-06-30", None]),
+                          "loaded_at": pd.to_datetime(["2026-07-01 10:00:00+01:00", None])})
+    html = table_html(frame, "R9")
+    assert "NaT" not in html
+    assert "<td class='nowrap'>2026-06-30</td>" in html and "<td class='nowrap'></td>" in html

@@ -411,7 +411,8 @@ def _number(value: Any, decimals: int = 2) -> str:
 
 
 def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    # (NaT too: a missing date, such as made_on of a month without forecast, showed 'NaT')
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"   # (a column of True/False reads as code)
