@@ -513,6 +513,39 @@ def test_a_clean_restart_read_across_a_live_load_and_its_continuation_stays_clea
     con.close()
 
 
+def test_a_log_reopened_by_its_rotation_is_not_a_restart(tmp_path):
+    """The daily rotation (Kannel reopens its log: `Log ends` in the old file, `Log begins`
+    in the new one, in the same second) was listed among the gateway's restarts, a row a
+    day. Told apart by the seconds between the two markers, in one file or across the
+    rotation; a clean restart (a stop, then a start) and a crash stay restarts."""
+    from opsanalytics import warehouse
+    from opsanalytics.config import parse_contract
+    from opsanalytics.ingest import ingest_files
+
+    mt = ("{t} Sent SMS [SMSC:ora_36180] [SVC:acme] [ACT:] [BINF:] [FID:F{n}] [META:?smpp_resp?] "
+          "[from:36180] [to:33612345678] [flags:-1:0:-1:-1:31] [msg:5:Hello] [udh:0:]\n")
+    rotated = tmp_path / "access.log.1"
+    rotated.write_text("2026-11-03 06:25:00 Log begins\n" + mt.format(t="2026-11-03 09:00:00", n=1)
+                       + "2026-11-04 06:24:59 Log ends\n")
+    current = tmp_path / "access.log"
+    current.write_text("2026-11-04 06:25:00 Log begins\n" + mt.format(t="2026-11-04 09:00:00", n=2)
+                       + "2026-11-04 10:00:00 Log ends\n2026-11-04 10:00:00 Log begins\n"   # SIGHUP
+                       + "2026-11-04 11:00:00 Log ends\n2026-11-04 11:00:40 Log begins\n"   # stop, start
+                       + mt.format(t="2026-11-04 11:01:00", n=3) + "2026-11-04 12:00:00 Log begins\n")  # crash
+    ctr = parse_contract('timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n')
+    con = warehouse.connect(tmp_path / "wh.duckdb", create=True)
+    ingest_files(con, ctr, [rotated, current], progress=False)
+    restarts = insights.log_restarts(con, ctr, ALL)
+    got = [(path.rsplit("/", 1)[1], line, clean, reopened)
+           for path, line, clean, reopened in zip(restarts.path, restarts.line_no, restarts.clean, restarts.reopened)]
+    assert got == [("access.log", 8, False, False),
+                   ("access.log.1", 1, True, False),    # the first of the logs: nothing before it
+                   ("access.log", 6, True, False),
+                   ("access.log", 1, True, True),
+                   ("access.log", 4, True, True)]
+    con.close()
+
+
 def test_a_brand_filter_counts_the_stops_that_concern_the_brand_as_r4_does():
     """With --brand, page 00 counted every STOP to the codes the brand sends on (4) while
     page 30's headline and R4 counted 0 for a brand sending no marketing there, and page 30's

@@ -29,8 +29,10 @@ def _restarts(*logs: Path):
                              "(SELECT count(*) FROM rejected_lines)").fetchone()
     finally:
         con.close()
+    # (a real restart 2 s after its `Log ends` is no log reopen: `reopened` false throughout)
+    assert not restarts["reopened"].any()
     said = [(Path(p).name, n, t.astimezone(UTC).replace(tzinfo=None), clean)
-            for p, n, t, clean in restarts.itertuples(index=False)]
+            for p, n, t, clean in restarts[["path", "line_no", "logged_at", "clean"]].itertuples(index=False)]
     return said, counts, [(r.lines, r.events, r.markers, r.rejected) for r in results]
 
 

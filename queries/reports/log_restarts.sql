@@ -1,5 +1,10 @@
 -- Data quality: each `Log begins` marker, and whether the gateway stopped cleanly before it
 -- (a `Log ends` as the previous marker of the same log); unclean restarts can lose DLRs.
+-- Kannel writes the same `Log ends` / `Log begins` pair when it only reopens its log (a
+-- rotation's SIGHUP, no restart): a `Log begins` at most $reopen_seconds after the `Log ends`
+-- before it is `reopened`; for the first line of a file, that `Log ends` is the last marker
+-- of the file rotated before it (the latest marker of another load, in time). (A restart
+-- that fast would read as a reopen; a real Kannel 1.4.5 took 2 s against a local SMSC.)
 -- A log read in several loads (a live log loaded at noon, then its longer copy at night:
 -- load_manifest.continues_load_id) is one log: its loads share the first one's id as
 -- `log_id`, and their line numbers run on (a continuation keeps absolute line numbers), so
@@ -34,16 +39,32 @@ all_markers as (
 
 markers as (
     select m.load_id, f.path, m.line_no, m.logged_at, m.marker, m.cut,
-           lag(m.marker) over (partition by coalesce(r.log_id, m.load_id) order by m.line_no, m.load_id) as previous_marker
+           lag(m.marker) over same_log as previous_marker,
+           lag(m.logged_at) over same_log as previous_at
     from all_markers as m
     join load_manifest as f using (load_id)
     left join roots as r using (load_id)
+    window same_log as (partition by coalesce(r.log_id, m.load_id) order by m.line_no, m.load_id)
+),
+
+ordered as (
+    select *,
+           lag(marker) over (order by logged_at, load_id, line_no) as marker_before,
+           lag(logged_at) over (order by logged_at, load_id, line_no) as marker_before_at,
+           lag(load_id) over (order by logged_at, load_id, line_no) as load_before
+    from markers
 )
 
 select path, line_no, logged_at,
-       not cut and coalesce(previous_marker = 'ends', line_no = 1) as clean
-from markers
+       not cut and coalesce(previous_marker = 'ends', line_no = 1) as clean,
+       not cut and coalesce(CASE
+           WHEN previous_marker = 'ends' THEN logged_at - previous_at <= to_seconds($reopen_seconds)
+           WHEN previous_marker IS NULL AND line_no = 1
+               THEN marker_before = 'ends' AND load_before <> load_id
+                    AND logged_at - marker_before_at <= to_seconds($reopen_seconds)
+       END, false) as reopened
+from ordered
 where marker = 'begins'
   and ($date_from is null or logged_at is null or cast(logged_at at time zone $tz as date) >= $date_from)
   and ($date_to is null or logged_at is null or cast(logged_at at time zone $tz as date) <= $date_to)
-order by clean, logged_at, path, line_no
+order by clean, reopened, logged_at, path, line_no
