@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from opsanalytics import warehouse
+from opsanalytics import facts, warehouse
 from opsanalytics.config import parse_contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import kannel
@@ -276,3 +276,44 @@ def test_a_custom_tag_read_with_the_built_in_layout_is_reported(tmp_path, capsys
     path.write_text("\n".join(few) + "\n")
     _, counts = load(path, None, tz="Europe/Paris")
     assert counts.rejected == 0 and "custom access-log-format" not in capsys.readouterr().err
+
+
+NO_CODING = "%l [SMSC:%i] [ACT:%A] [FID:%F] [from:%p] [to:%P] [msg:%L:%b] [udh:%U:%u]"
+
+
+def test_a_format_without_coding_reads_hex_texts_by_their_length(tmp_path):
+    """A real gateway's format without %c (published with its log): its UCS-2 lines, 2 x LEN
+    hex digits, were rejected ('the text does not end where its LEN says'), a log of UCS-2
+    traffic refused whole. A text of 2 x LEN hex digits followed by the tail is now read as
+    hex, its coding guessed from its bytes (UCS-2 unless they are printable UTF-8) and the
+    text flagged lossy; a GSM text of LEN characters that happen to be hex digits stays GSM."""
+    def hex_of(text: str, coding: str) -> str:
+        return text.encode(coding).hex().upper()
+
+    def line(second: int, label: str, hex_or_text: str, length: int, sender="36180", receiver="+33612345678"):
+        return (f"2026-11-26 09:00:{second:02d} {label} [SMSC:ora] [ACT:] [FID:F{second}] [from:{sender}] "
+                f"[to:{receiver}] [msg:{length}:{hex_or_text}] [udh:0:]\n")
+
+    arabic = "قد تم تنفيذه بنجاح"
+    long_latin = "Promo d'été : -20 % sur tout le magasin, ce week-end seulement. STOP au 36180"
+    path = tmp_path / "access.log"
+    path.write_text("".join([
+        line(1, "Sent SMS", hex_of("Promo été", "utf-16-be"), 18),
+        line(2, "Receive SMS", hex_of("ARRÊT", "utf-16-be"), 10, sender="+33612345678", receiver="36180"),
+        line(3, "Sent SMS", hex_of("Café", "utf-8"), 5),
+        line(4, "Sent SMS", "CAFE", 4),
+        line(5, "Sent SMS", hex_of(arabic, "utf-16-be"), 2 * len(arabic)),
+        line(6, "Sent SMS", hex_of(long_latin, "utf-16-be"), 2 * len(long_latin)),
+    ]))
+    con, counts = load(path, NO_CODING)
+    assert counts == (6, 6, 0, 0)
+    assert rows(con, "SELECT line_no, coding, text, text_lossy, segments FROM events ORDER BY line_no") == [
+        (1, 2, "Promo été", True, 1),
+        (2, 2, "ARRÊT", True, None),
+        (3, 1, "Café", True, 1),
+        (4, None, "CAFE", False, 1),
+        (5, 2, arabic, True, 1),
+        (6, 2, long_latin, True, 2),     # 77 UTF-16 units: two segments of 67
+    ]
+    facts.build(con, parse_contract(f'log_timezone = "UTC"\naccess_log_format = "{NO_CODING}"\n'))
+    assert rows(con, "SELECT keyword FROM fct_mo") == [("STOP",)]   # R4 reads the UCS-2 ARRÊT

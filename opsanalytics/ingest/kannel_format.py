@@ -112,6 +112,10 @@ class ParsePlan:
     #: %c after %b: a sliced text's length in characters (LEN, or 2 x LEN hex digits for
     #: codings 1 and 2) is known only from the tail, so both slicings are tried
     coding_after_text: bool = False
+    #: %b without %c: a sliced text of 2 x LEN hex digits followed by the tail (where LEN
+    #: characters are not) is 8-bit or UCS-2 hex, its coding guessed from its bytes
+    #: (kannel_hex_coding), the text flagged lossy
+    coding_absent: bool = False
     #: the fields no escape of the format gives (loaded as NULL where the schema allows it:
     #: a number the log does not carry is unknown, not empty)
     absent: tuple[str, ...] = ()
@@ -126,7 +130,8 @@ class ParsePlan:
         return {"head_pattern": self.head_pattern, "head_names": list(self.head_names),
                 "tail_pattern": self.tail_pattern, "tail_names": list(self.tail_names),
                 "sliced": self.sliced, "has_text": self.has_text, "squeezed": self.squeezed,
-                "coding_after_text": self.coding_after_text, "absent": list(self.absent),
+                "coding_after_text": self.coding_after_text, "coding_absent": self.coding_absent,
+                "absent": list(self.absent),
                 "field_ends": list(self.field_ends), "field_end_counts": list(self.field_end_counts),
                 # (a pattern that matches nothing when no literal ends a free field)
                 "field_ends_pattern": "|".join(map(_literal, self.field_ends)) or r"[^\s\S]"}
@@ -210,7 +215,9 @@ _LOST_WITHOUT = {
     "F": "%F (FID): DLRs link to their MT by context only (number, service, time)",
     "d": "%d (DLR status): read from each receipt's stat: instead (a receipt without one, such as a "
          "UCP/EMI notification, leaves its message's status unknown)",
-    "c": "%c (coding): every text is read as GSM text (UCS-2 and 8-bit hex would be misread)",
+    "c": "%c (coding): a text of 2 x LEN hex digits is read as 8-bit or UCS-2 by a guess from its bytes "
+         "(flagged lossy; UCS-2 unless the bytes are printable UTF-8), any other as GSM text; without %L "
+         "every text is read as GSM text",
     "L": "%L (text length): segments (R8, R9, R12) are counted from the text as logged, exact for "
          "8-bit and UCS-2 hex, squeezed %a words undercount them, and with no text at all a long "
          "message cannot be counted (not exact); a line cut inside its text is not caught",
@@ -298,5 +305,6 @@ def build_plan(log_format: str | None, clean: bool, source: str = "contract") ->
                      tail_names=tail_all, has_text=text_escape is not None, sliced=sliced,
                      squeezed=text_escape == "a", log_format=fmt,
                      coding_after_text=sliced and "c" in escapes[cut + 1:],
+                     coding_absent=text_escape == "b" and "c" not in escapes,
                      absent=tuple(f for f in ("sender", "receiver") if f not in given),
                      field_ends=tuple(ends), field_end_counts=tuple(sum(w.count(e) for w in written) for e in ends))

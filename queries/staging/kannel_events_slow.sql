@@ -44,7 +44,9 @@ SELECT $load_id, line_no, logged_at, label, kind, outcome, smsc, service, accoun
        binfo, fid, meta, sender, receiver, mclass, coding, mwi, compress, dlr_mask,
        msg_len, decoded,
        kannel_lossy(text, coding, units, utf8, decoded)
-           OR (spaces_lost AND (msg_len IS NULL OR length(text) < msg_len)),
+           OR (spaces_lost AND (msg_len IS NULL OR length(text) < msg_len))
+           -- a format without %c: a hex text's coding is a guess (kannel_hex_coding)
+           OR coalesce($coding_absent AND coding IN (1, 2), false),
        udh,
        segments,
        -- a count that could not be made (no text, no LEN) is never exact

@@ -41,7 +41,7 @@ candidates AS (
 ),
 readings AS (
     SELECT * FROM kannel_read('candidates', $head_pattern, $head_names, $tail_pattern, $tail_names, $sliced,
-                              $has_text, $coding_after_text, $squeezed, $prefix, $time_source, $tz,
+                              $has_text, $coding_after_text, $coding_absent, $squeezed, $prefix, $time_source, $tz,
                               $smsbox_marks, $absent)
 ),
 kept AS (

@@ -102,6 +102,19 @@ CREATE OR REPLACE TEMP MACRO ucs2_text(u) AS array_to_string(list_transform(u, l
     WHEN x BETWEEN 55296 AND 57343 THEN chr(65533)
     ELSE chr(x) END), '');
 
+-- The coding of a hex text that a format without %c leaves unsaid (Kannel hex-encodes 8-bit
+-- and UCS-2 alike): 1 when its bytes are UTF-8 without control characters (an 8-bit text),
+-- else 2 when its UTF-16 units are (a UCS-2 text: Latin letters have a 00 byte, Arabic or
+-- Cyrillic ones a control byte, so they are not UTF-8 text), else 1 (binary). A guess: a
+-- CJK UCS-2 text may also read as ASCII; the loader flags such texts lossy.
+CREATE OR REPLACE TEMP MACRO kannel_hex_coding(h) AS CASE
+    WHEN coalesce(NOT regexp_matches(octets_utf8(h), '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]'), false) THEN 1
+    WHEN length(h) % 4 = 0
+         AND list_bool_and(list_transform(ucs2_units(h), lambda u: u >= 32 OR u IN (9, 10, 13)))
+         AND NOT contains(ucs2_text(ucs2_units(h)), chr(65533)) THEN 2
+    ELSE 1
+END::SMALLINT;
+
 -- The pieces of a logged text that are costly to compute, worked out ONCE per line in a
 -- CTE of the events queries and passed to the macros below (a macro argument is
 -- substituted wherever it is used: a list built inside a lambda would be rebuilt for every
@@ -216,7 +229,7 @@ CREATE OR REPLACE TEMP MACRO kannel_time_reason(logged_at, earliest, latest) AS 
 -- and why it is not an event, in two parts around the time checks, which need the lines
 -- around it (reason_pre, then the time, then reason_post); NULL when it reads.
 CREATE OR REPLACE TEMP MACRO kannel_read(src, head_re, head_names, tail_re, tail_names, is_sliced, with_text,
-                                         coding_late, is_squeezed, with_prefix, time_src, log_tz, smsbox,
+                                         coding_late, coding_absent, is_squeezed, with_prefix, time_src, log_tz, smsbox,
                                          absent) AS TABLE
 WITH lines AS (
     SELECT line_no, line, variant, hid, pline,
@@ -241,6 +254,13 @@ sliced AS (
                 -- 2 x LEN characters is the tail, with coding 1 or 2
                 WHEN coding_late AND head_len IS NOT NULL
                      AND regexp_extract(substr(h.rest, 2 * head_len::BIGINT + 1), tail_re, tail_names).coding IN ('1', '2')
+                    THEN 2
+                -- no %c at all (coding_absent): hex when 2 x LEN hex digits are followed by the
+                -- tail and LEN characters are not (a GSM text is LEN characters)
+                WHEN coding_absent AND is_sliced AND head_len > 0
+                     AND NOT regexp_matches(substr(h.rest, head_len::BIGINT + 1), tail_re)
+                     AND regexp_matches(substr(h.rest, 2 * head_len::BIGINT + 1), tail_re)
+                     AND regexp_full_match(substr(h.rest, 1, 2 * head_len::BIGINT), '[0-9A-F]+')
                     THEN 2
                 ELSE 1 END::BIGINT AS chars_per_byte
     FROM matched
@@ -274,7 +294,9 @@ typed AS (
            CASE WHEN NOT list_contains(absent, 'sender') THEN kannel_unhide(h.sender || t.sender, hid) END AS sender,
            CASE WHEN NOT list_contains(absent, 'receiver') THEN kannel_unhide(h.receiver || t.receiver, hid) END AS receiver,
            try_cast(nullif(h.mclass || t.mclass, '') AS SMALLINT) AS mclass,
-           try_cast(nullif(h.coding || t.coding, '') AS SMALLINT) AS coding,
+           -- (a hex text of a format without %c: its coding guessed from its bytes)
+           CASE WHEN coding_absent AND chars_per_byte = 2 THEN kannel_hex_coding(text_logged)
+                ELSE try_cast(nullif(h.coding || t.coding, '') AS SMALLINT) END AS coding,
            try_cast(nullif(h.mwi || t.mwi, '') AS SMALLINT) AS mwi,
            try_cast(nullif(h.compress || t.compress, '') AS SMALLINT) AS compress,
            try_cast(nullif(h.dlr_mask || t.dlr_mask, '') AS INTEGER) AS dlr_mask,

@@ -19,7 +19,7 @@ WITH first_try AS (
 ),
 first_read AS (
     SELECT * FROM kannel_read('first_try', $head_pattern, $head_names, $tail_pattern, $tail_names, $sliced,
-                              $has_text, $coding_after_text, $squeezed, $prefix, $time_source, $tz,
+                              $has_text, $coding_after_text, $coding_absent, $squeezed, $prefix, $time_source, $tz,
                               $smsbox_marks, $absent)
 ),
 -- A line whose message has no time (time_unset) was written between its neighbours, so it
