@@ -42,11 +42,12 @@ def test_the_rules_table_names_every_audit_query_and_only_those():
 def test_the_layout_says_what_each_fixture_folder_is():
     layout = _readme_section("Layout")
     folders = sorted(p.name for p in (ROOT / "tests" / "fixtures").iterdir() if p.is_dir())
-    assert folders == ["kannel-1.4.5", "kannel-cases", "kannel-older"]
+    assert folders == ["kannel-1.4.5", "kannel-cases", "kannel-older", "kannel-published"]
     assert [f for f in folders if f"{f}/" not in layout] == []
     assert "kannel-1.4.5/ real Kannel 1.4.5 logs" in layout
     assert "kannel-older/ real Kannel 1.4.0-1.4.3 logs" in layout
     assert "kannel-cases/ hand-made lines" in layout
+    assert "kannel-published/ lines gateway operators published" in layout
 
 
 def _subcommand_options():
