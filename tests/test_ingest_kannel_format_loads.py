@@ -285,7 +285,7 @@ def test_a_format_without_coding_reads_hex_texts_by_their_length(tmp_path):
     """A real gateway's format without %c (published with its log): its UCS-2 lines, 2 x LEN
     hex digits, were rejected ('the text does not end where its LEN says'), a log of UCS-2
     traffic refused whole. A text of 2 x LEN hex digits followed by the tail is now read as
-    hex, its coding guessed from its bytes (UCS-2 unless they are printable UTF-8) and the
+    hex, its coding guessed from its bytes (UCS-2 when its units are characters of a script) and the
     text flagged lossy; a GSM text of LEN characters that happen to be hex digits stays GSM."""
     def hex_of(text: str, coding: str) -> str:
         return text.encode(coding).hex().upper()
@@ -304,9 +304,16 @@ def test_a_format_without_coding_reads_hex_texts_by_their_length(tmp_path):
         line(4, "Sent SMS", "CAFE", 4),
         line(5, "Sent SMS", hex_of(arabic, "utf-16-be"), 2 * len(arabic)),
         line(6, "Sent SMS", hex_of(long_latin, "utf-16-be"), 2 * len(long_latin)),
+        # a real Kannel 1.4.5 (session 28's probe): Latin-1 bytes and a ringtone are not UCS-2
+        # (invisible, unassigned units), Chinese and the halves of an emoji split blindly are
+        line(7, "Sent SMS", hex_of("Café crème", "latin-1"), 10),
+        line(8, "Sent SMS", "024A3A7D0995D1D5C85D9D1A44041B2C1C8C51C8E1C8C51CC8C0", 26),
+        line(9, "Receive SMS", hex_of("你好", "utf-16-be"), 4, sender="+33612345679", receiver="36180"),
+        line(10, "Sent SMS", hex_of("Bonjour 😀", "utf-16-be")[:-4], 18),
+        line(11, "Receive SMS", hex_of("協佐", "utf-16-be"), 4, sender="+33612345679", receiver="36180"),
     ]))
     con, counts = load(path, NO_CODING)
-    assert counts == (6, 6, 0, 0)
+    assert counts == (11, 11, 0, 0)
     assert rows(con, "SELECT line_no, coding, text, text_lossy, segments FROM events ORDER BY line_no") == [
         (1, 2, "Promo été", True, 1),
         (2, 2, "ARRÊT", True, None),
@@ -314,6 +321,12 @@ def test_a_format_without_coding_reads_hex_texts_by_their_length(tmp_path):
         (4, None, "CAFE", False, 1),
         (5, 2, arabic, True, 1),
         (6, 2, long_latin, True, 2),     # 77 UTF-16 units: two segments of 67
+        (7, 1, "Caf. cr.me", True, 1),
+        (8, 1, ".J:}.....]..D..,..Q.......", True, 1),
+        (9, 2, "你好", True, None),
+        (10, 2, "Bonjour \ufffd", True, 1),
+        (11, 2, "協佐", True, None),   # (its bytes read 'STOP' in ASCII: no opt-out)
     ]
     facts.build(con, parse_contract(f'log_timezone = "UTC"\naccess_log_format = "{NO_CODING}"\n'))
-    assert rows(con, "SELECT keyword FROM fct_mo") == [("STOP",)]   # R4 reads the UCS-2 ARRÊT
+    assert rows(con, "SELECT line_no, keyword FROM fct_mo ORDER BY line_no") == [
+        (2, "STOP"), (9, None), (11, None)]   # R4 reads the UCS-2 ARRÊT

@@ -216,8 +216,8 @@ _LOST_WITHOUT = {
     "d": "%d (DLR status): read from each receipt's stat: instead (a receipt without one, such as a "
          "UCP/EMI notification, leaves its message's status unknown)",
     "c": "%c (coding): a text of 2 x LEN hex digits is read as 8-bit or UCS-2 by a guess from its bytes "
-         "(flagged lossy; UCS-2 unless the bytes are printable UTF-8), any other as GSM text; without %L "
-         "every text is read as GSM text",
+         "(flagged lossy; UCS-2 when its units are all characters of a script, else 8-bit), any other as "
+         "GSM text; without %L every text is read as GSM text",
     "L": "%L (text length): segments (R8, R9, R12) are counted from the text as logged, exact for "
          "8-bit and UCS-2 hex, squeezed %a words undercount them, and with no text at all a long "
          "message cannot be counted (not exact); a line cut inside its text is not caught",

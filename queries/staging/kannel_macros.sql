@@ -103,15 +103,31 @@ CREATE OR REPLACE TEMP MACRO ucs2_text(u) AS array_to_string(list_transform(u, l
     ELSE chr(x) END), '');
 
 -- The coding of a hex text that a format without %c leaves unsaid (Kannel hex-encodes 8-bit
--- and UCS-2 alike): 1 when its bytes are UTF-8 without control characters (an 8-bit text),
--- else 2 when its UTF-16 units are (a UCS-2 text: Latin letters have a 00 byte, Arabic or
--- Cyrillic ones a control byte, so they are not UTF-8 text), else 1 (binary). A guess: a
--- CJK UCS-2 text may also read as ASCII; the loader flags such texts lossy.
+-- and UCS-2 alike): UCS-2 (2) when its UTF-16 units are all characters of the scripts and
+-- symbols texts are written in (ucs2_text_unit), else 8-bit (1: UTF-8 text or binary). UCS-2
+-- first: handsets and applications send UCS-2 for any text GSM cannot carry, 8-bit mostly
+-- for binary (ringtones, WAP push), whose units fall outside those blocks (private use,
+-- unassigned, invisible). A guess all the same: 4 ASCII bytes that are also 2 CJK characters
+-- (`STOP` is 協佐) read as UCS-2; the loader flags such texts lossy.
+CREATE OR REPLACE TEMP MACRO ucs2_text_unit(x) AS
+    x IN (9, 10, 13) OR x BETWEEN 32 AND 126 OR x BETWEEN 160 AND 879          -- Latin, diacritics
+    OR x BETWEEN 880 AND 1919 OR x BETWEEN 2304 AND 3711                       -- Greek to Arabic; Indic, Thai
+    OR x BETWEEN 7680 AND 7935 OR x BETWEEN 8192 AND 8287                      -- Latin extended; punctuation, ZWJ
+    OR x BETWEEN 8352 AND 8399 OR x BETWEEN 8448 AND 11263                     -- currency; symbols, dingbats
+    OR x BETWEEN 12288 AND 12543 OR x BETWEEN 19968 AND 40959                  -- kana; CJK
+    OR x BETWEEN 44032 AND 55203 OR x BETWEEN 65024 AND 65039                  -- Hangul; variation selectors
+    OR x BETWEEN 65280 AND 65519;                                              -- full width
+-- (a surrogate counts when paired, or when it ends or starts the text: a part of a message
+-- split blindly every 67 units may cut an emoji in two)
+CREATE OR REPLACE TEMP MACRO ucs2_units_plausible(u) AS list_bool_and(list_transform(
+    list_zip(u, list_prepend(NULL::INTEGER, list_slice(u, 1, len(u) - 1)), list_append(list_slice(u, 2, len(u)), NULL::INTEGER)),
+    lambda t: CASE
+        WHEN t[1] BETWEEN 55296 AND 56319 THEN coalesce(t[3] BETWEEN 56320 AND 57343, true)
+        WHEN t[1] BETWEEN 56320 AND 57343 THEN coalesce(t[2] BETWEEN 55296 AND 56319, true)
+        ELSE ucs2_text_unit(t[1])
+    END));
 CREATE OR REPLACE TEMP MACRO kannel_hex_coding(h) AS CASE
-    WHEN coalesce(NOT regexp_matches(octets_utf8(h), '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]'), false) THEN 1
-    WHEN length(h) % 4 = 0
-         AND list_bool_and(list_transform(ucs2_units(h), lambda u: u >= 32 OR u IN (9, 10, 13)))
-         AND NOT contains(ucs2_text(ucs2_units(h)), chr(65533)) THEN 2
+    WHEN length(h) % 4 = 0 AND ucs2_units_plausible(ucs2_units(h)) THEN 2
     ELSE 1
 END::SMALLINT;
 
