@@ -601,3 +601,20 @@ def test_mt_not_sent_lists_what_the_gateway_refused_discarded_or_let_expire():
         ["DISCARDED SMS", "36180", "Acme", 1, 1]]
     assert insights.mt_not_sent(con, ctr, Filters(dt.date(2026, 11, 27), dt.date(2026, 11, 27), "36180")).lines.sum() == 1
     assert insights.mt_not_sent(con, ctr, Filters(dt.date(2026, 11, 28), dt.date(2026, 11, 28))).empty
+
+
+def test_the_index_says_the_brand_filter_does_not_narrow_r9(con, ctr):
+    """A --brand report counted R9's months of every short code, those the brand never uses
+    included, and only the audit JSON said why: the index and page 60 say it now."""
+    from opsanalytics.report.index import summary_table
+
+    period = (dt.date(2026, 11, 25), dt.date(2026, 12, 25))
+    acme = executive_summary(con, ctr, Filters(*period, brand="Acme"))
+    scopes = dict(zip(acme.table.rule, acme.table.scope))
+    assert scopes["R9"] == "forecasts are per short code: the brand filter does not apply to R9"
+    assert {rule for rule, scope in scopes.items() if scope} == {"R9"}
+    assert ("<p class='ops-note'><b>R9</b>: forecasts are per short code: the brand filter does not apply "
+            "to R9</p>") in summary_table(acme.to_json(), {})
+    unfiltered = executive_summary(con, ctr, Filters(*period))
+    assert set(unfiltered.table.scope) == {""}
+    assert "does not apply" not in summary_table(unfiltered.to_json(), {})

@@ -74,6 +74,8 @@ def summary_table(summary: dict, pages: dict[str, str]) -> str:
             why.setdefault(r["note"], []).append(r["rule"])
     notes = "".join(f"<p class='ops-note'><b>{_e(', '.join(ids))} not judged</b>: {_e(note)}</p>"
                     for note, ids in why.items())
+    notes += "".join(f"<p class='ops-note'><b>{_e(r['rule'])}</b>: {_e(r['scope'])}</p>"
+                     for r in sorted(rules, key=lambda r: _rule_no(r["rule"])) if r.get("scope"))
     return f"{coverage_notice(summary)}<table class='ops-table ops-summary'>{head}{''.join(body)}</table>{notes}"
 
 

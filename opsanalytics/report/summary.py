@@ -106,9 +106,11 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
             "status": status,
             "note": note,
             "notebook": notebook,
+            # what a filter does not narrow (R9 with --brand: forecasts are per short code)
+            "scope": result.summary.get("note") or "",
         })
     table = pd.DataFrame(rows, columns=["rule", "name", "title", "violations", "previous", "change",
-                                        "trend", "status", "note", "notebook"])
+                                        "trend", "status", "note", "notebook", "scope"])
     if previous_coverage == "none":  # no traffic to compare with: a trend would be an artefact
         table["trend"] = "n/a"
     return ExecutiveSummary(table, current, filters.date_from, filters.date_to,
