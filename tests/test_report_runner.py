@@ -397,3 +397,33 @@ def test_a_report_run_again_with_fewer_notebooks_takes_away_the_pages_it_no_long
         "10-a.html", "executed/10-a.ipynb", "notes.txt", "run.json"]
     assert (out / "10-a.html").read_text(encoding="utf-8") == "work page"
     assert (tmp_path / "outside.txt").exists() and not work.exists()
+
+
+def test_sigterm_during_a_notebook_says_one_line(warehouse_files, kernel, tmp_path):
+    """A scheduler's SIGTERM while a notebook ran: the report stopped cleanly (143, nothing
+    half-written), but the kernel, its sockets closed inside a request, printed a 20-line
+    `ZMQError: Socket operation on non-socket` traceback into the scheduler's log first.
+    The shipped pages, stopped while the second one runs."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db, config = warehouse_files
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "opsanalytics", "report", "--db", str(db), "--config", str(config),
+         "--from", "2026-11-25", "--to", "2026-11-30", "--kernel", kernel,
+         "--out", str(tmp_path / "r")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:                                    # (JUPYTER_PATH: `kernel`'s, inherited)
+        deadline = time.monotonic() + 120   # page 00 written in the hidden folder: 01 is running
+        while not list(tmp_path.glob(".r.partial-*/notebooks/00-*.ipynb")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "ZMQError" not in err, err
+    assert err.strip().splitlines()[-1] == "opsanalytics report: interrupted (SIGTERM); nothing half-written was kept"
+    assert not (tmp_path / "r").exists()

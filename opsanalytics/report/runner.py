@@ -189,9 +189,12 @@ def run_notebook(source: Path, out_dir: Path, parameters: dict[str, Any], kernel
             str(source), str(executed), parameters=parameters, kernel_name=kernel,
             progress_bar=False, log_output=False, cwd=str(out_dir),
             execution_timeout=timeout, report_mode=False,
-            # the kernel's own start-up chatter (e.g. the TCP transport warning) is not
-            # the reader's business; errors in cells still reach the outputs
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # the kernel's own log is not the reader's business: its start-up chatter (the
+            # TCP transport warning), and the traceback it prints when a report stopped by
+            # SIGTERM closes its sockets inside a request (`ZMQError: Socket operation on
+            # non-socket`, before 'interrupted ... nothing half-written was kept'). Errors
+            # in cells still reach the outputs, and a dead kernel fails its notebook.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             kernel_manager_class=quiet_kernel_manager(),
         )
         run.status = "ok"
