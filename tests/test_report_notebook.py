@@ -269,3 +269,24 @@ def test_a_missing_date_is_an_empty_cell():
     html = table_html(frame, "R9")
     assert "NaT" not in html
     assert "<td class='nowrap'>2026-06-30</td>" in html and "<td class='nowrap'></td>" in html
+
+
+def test_a_page_run_on_its_own_warns_of_a_filter_nothing_can_match(tmp_path):
+    """`report` warns on stderr of a short code or brand nothing can match; a page run on its
+    own (JupyterLab, papermill -p short_code 3618) only said 'not judged: no MT was accepted
+    ... for short code 3618'. Its header now says why, as `report` does."""
+    from opsanalytics.report.notebook import open_report
+
+    db, config = _file_warehouse(tmp_path)
+    report = open_report(db, config, short_code=3618, brand="acme")
+    assert report.filter_warnings == [
+        "short_code '3618' is not a short code of contract.toml and no accepted MT or MO of the warehouse "
+        "has it: no message can match it",
+        "brand 'acme' is not a brand of contract.toml's [[services]] and no accepted MT of the warehouse "
+        "has it: no message can match it (did you mean 'Acme'? brands match as written, case included)"]
+    assert ("<p class='ops-note ops-unjudged'>Warning: short_code &#x27;3618&#x27; is not a short code"
+            in report.header_html("R1"))
+    report.close()
+    report = open_report(db, config, short_code="36180", brand="Acme")
+    assert report.filter_warnings == []
+    report.close()

@@ -10,18 +10,20 @@ from opsanalytics.audits.result import Filters
 from opsanalytics.config import Contract
 
 
-def unmatched_filters(con, contract: Contract, filters: Filters, config: str) -> list[str]:
+def unmatched_filters(con, contract: Contract, filters: Filters, config: str,
+                      names: tuple[str, str] = ("--short-code", "--brand")) -> list[str]:
     """A --short-code or --brand that nothing can match: named neither by the contract nor by
     any accepted message of the warehouse, so every rule finds 0 violations (most likely a
-    typo). A warning, not an error: the audit still runs and its output is unchanged."""
+    typo). A warning, not an error: the audit still runs and its output is unchanged.
+    `names`: how the caller's user gave them (a notebook's parameters: short_code, brand)."""
     warnings = []
     code, brand = filters.short_code, filters.brand
     if code is not None and contract.short_code(code) is None and not _traffic(con, contract, Filters(short_code=code)):
-        warnings.append(f"--short-code {code!r} is not a short code of {config} and no accepted MT "
+        warnings.append(f"{names[0]} {code!r} is not a short code of {config} and no accepted MT "
                         "or MO of the warehouse has it: no message can match it")
     brands = {s.brand for s in contract.services} | {b for sc in contract.short_codes for b in sc.brands or ()}
     if brand is not None and brand not in brands and not _traffic(con, contract, Filters(brand=brand)):
-        warnings.append(f"--brand {brand!r} is not a brand of {config}'s [[services]] and no accepted "
+        warnings.append(f"{names[1]} {brand!r} is not a brand of {config}'s [[services]] and no accepted "
                         f"MT of the warehouse has it: no message can match it{_did_you_mean(brand, brands)}")
     return warnings
 

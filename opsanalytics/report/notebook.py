@@ -95,6 +95,9 @@ class ReportContext:
     salt: str | None = None
     _audits: dict[str, AuditResult] = field(default_factory=dict)
     _coverage: str | None = None
+    #: a short code or brand nothing can match (audits.scope): said under every page's title,
+    #: as `report` says it on stderr, for a page run on its own (JupyterLab, papermill)
+    filter_warnings: list[str] = field(default_factory=list)
 
     # --- data -------------------------------------------------------------------------
     @property
@@ -203,13 +206,18 @@ class ReportContext:
         """The period, filters and privacy setting of this page, under its title."""
         from IPython.display import HTML, display
 
+        display(HTML(self.header_html(rules)))
+
+    def header_html(self, rules: str = "") -> str:
+        """What `header` shows, with a warning per filter nothing can match."""
         f = self.filters
         scope = ", ".join(f"{k} {v}" for k, v in (("short code", f.short_code), ("brand", f.brand)) if v)
         privacy = f"numbers {describe(self.pseudonymise)}"
-        display(HTML(
-            f"<p class='ops-note'><b>{html.escape(rules)}</b> Period {html.escape(self.period)} "
-            f"(local days, {html.escape(self.tz)}); {html.escape(scope or 'all short codes and brands')}; "
-            f"{privacy}.</p>"))
+        return (f"<p class='ops-note'><b>{html.escape(rules)}</b> Period {html.escape(self.period)} "
+                f"(local days, {html.escape(self.tz)}); {html.escape(scope or 'all short codes and brands')}; "
+                f"{privacy}.</p>"
+                + "".join(f"<p class='ops-note ops-unjudged'>Warning: {html.escape(w)}.</p>"
+                          for w in self.filter_warnings))
 
     def note(self, text: str | None) -> None:
         """A paragraph of the page's prose that depends on the contract (its window, its
@@ -451,7 +459,10 @@ def open_report(db: str, config: str, date_from: str | None = None, date_to: str
             con.close()
             raise
     salt = ensure_salt(contract)[0] if pseudonymise else None
-    return ReportContext(con, contract, filters, pseudonymise, salt)
+    from opsanalytics.audits.scope import unmatched_filters
+
+    warnings = unmatched_filters(con, contract, filters, Path(config).name, names=("short_code", "brand"))
+    return ReportContext(con, contract, filters, pseudonymise, salt, filter_warnings=warnings)
 
 
 def traffic_days(con, contract) -> tuple[dt.date | None, dt.date | None]:
