@@ -532,18 +532,29 @@ def test_a_log_reopened_by_its_rotation_is_not_a_restart(tmp_path):
                        + "2026-11-04 10:00:00 Log ends\n2026-11-04 10:00:00 Log begins\n"   # SIGHUP
                        + "2026-11-04 11:00:00 Log ends\n2026-11-04 11:00:40 Log begins\n"   # stop, start
                        + mt.format(t="2026-11-04 11:01:00", n=3) + "2026-11-04 12:00:00 Log begins\n")  # crash
+    # another gateway's log, rotated the same second: its `Log ends` is not this log's
+    other = tmp_path / "other" / "access.log.1"
+    other.parent.mkdir()
+    other.write_text("2026-11-03 06:00:00 Log begins\n2026-11-04 06:25:00 Log ends\n")
+    fresh = tmp_path / "other" / "gw2.log"
+    fresh.write_text("2026-11-04 06:25:00 Log begins\n" + mt.format(t="2026-11-04 09:00:00", n=4))
     ctr = parse_contract('timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n')
-    con = warehouse.connect(tmp_path / "wh.duckdb", create=True)
-    ingest_files(con, ctr, [rotated, current], progress=False)
-    restarts = insights.log_restarts(con, ctr, ALL)
-    got = [(path.rsplit("/", 1)[1], line, clean, reopened)
-           for path, line, clean, reopened in zip(restarts.path, restarts.line_no, restarts.clean, restarts.reopened)]
-    assert got == [("access.log", 8, False, False),
-                   ("access.log.1", 1, True, False),    # the first of the logs: nothing before it
-                   ("access.log", 6, True, False),
-                   ("access.log", 1, True, True),
-                   ("access.log", 4, True, True)]
-    con.close()
+    # (`ingest access.log*` loads the current file first: its `Log begins` and the rotated
+    # file's `Log ends` of the same second then come in the other order)
+    for order in ([rotated, current, other, fresh], [current, rotated, fresh, other]):
+        con = warehouse.connect(tmp_path / f"wh{order[0].name}.duckdb", create=True)
+        ingest_files(con, ctr, order, progress=False)
+        restarts = insights.log_restarts(con, ctr, ALL)
+        got = [(path.rsplit("/", 1)[1], line, clean, reopened)
+               for path, line, clean, reopened in zip(restarts.path, restarts.line_no, restarts.clean, restarts.reopened)]
+        assert got == [("access.log", 8, False, False),
+                       ("access.log.1", 1, True, False),    # (the other gateway's)
+                       ("access.log.1", 1, True, False),    # the first of the logs: nothing before it
+                       ("gw2.log", 1, True, False),         # a new log, not the other one's rotation
+                       ("access.log", 6, True, False),
+                       ("access.log", 1, True, True),
+                       ("access.log", 4, True, True)], order
+        con.close()
 
 
 def test_a_brand_filter_counts_the_stops_that_concern_the_brand_as_r4_does():

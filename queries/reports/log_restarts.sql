@@ -3,8 +3,11 @@
 -- Kannel writes the same `Log ends` / `Log begins` pair when it only reopens its log (a
 -- rotation's SIGHUP, no restart): a `Log begins` at most $reopen_seconds after the `Log ends`
 -- before it is `reopened`; for the first line of a file, that `Log ends` is the last marker
--- of the file rotated before it (the latest marker of another load, in time). (A restart
--- that fast would read as a reopen; a real Kannel 1.4.5 took 2 s against a local SMSC.)
+-- of the file rotated before it: the latest marker, in time, of another load of the same
+-- log (same folder and name but for the rotation's `.N` and `.gz`: access.log after
+-- access.log.1; another gateway's log rotating that second is not its own), a `Log ends`
+-- first at equal times, whatever order the files were loaded in. (A restart that fast
+-- would read as a reopen; a real Kannel 1.4.5 took 2 s against a local SMSC.)
 -- A log read in several loads (a live log loaded at noon, then its longer copy at night:
 -- load_manifest.continues_load_id) is one log: its loads share the first one's id as
 -- `log_id`, and their line numbers run on (a continuation keeps absolute line numbers), so
@@ -39,6 +42,7 @@ all_markers as (
 
 markers as (
     select m.load_id, f.path, m.line_no, m.logged_at, m.marker, m.cut,
+           regexp_replace(f.path, '(\.[0-9]+)?(\.gz)?$', '') as log_name,
            lag(m.marker) over same_log as previous_marker,
            lag(m.logged_at) over same_log as previous_at
     from all_markers as m
@@ -49,10 +53,11 @@ markers as (
 
 ordered as (
     select *,
-           lag(marker) over (order by logged_at, load_id, line_no) as marker_before,
-           lag(logged_at) over (order by logged_at, load_id, line_no) as marker_before_at,
-           lag(load_id) over (order by logged_at, load_id, line_no) as load_before
+           lag(marker) over rotated as marker_before,
+           lag(logged_at) over rotated as marker_before_at,
+           lag(load_id) over rotated as load_before
     from markers
+    window rotated as (partition by log_name order by logged_at, marker = 'begins', load_id, line_no)
 )
 
 select path, line_no, logged_at,
