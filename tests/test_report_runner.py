@@ -427,3 +427,20 @@ def test_sigterm_during_a_notebook_says_one_line(warehouse_files, kernel, tmp_pa
     assert "Traceback" not in err and "ZMQError" not in err, err
     assert err.strip().splitlines()[-1] == "opsanalytics report: interrupted (SIGTERM); nothing half-written was kept"
     assert not (tmp_path / "r").exists()
+
+
+def test_the_kernels_own_output_goes_to_the_failed_notebooks_error_not_the_terminal(kernel, tmp_path, capfd):
+    """What a kernel writes to its stderr (its log: a SIGTERM's socket traceback, a start-up
+    error) reached the scheduler's log; it is kept aside, and told only with the error of a
+    notebook that failed, which it may explain."""
+    quiet, loud = tmp_path / "00-quiet.ipynb", tmp_path / "10-loud.ipynb"
+    _notebook(quiet, "Quiet", "import os\nos.write(2, b'kernel chatter\\n')")
+    _notebook(loud, "Loud", "import os\nos.write(2, b'kernel says why\\n')\nraise ValueError('boom')")
+    ok = runner.run_notebook(quiet, tmp_path / "out", {}, kernel, period="p")
+    failed = runner.run_notebook(loud, tmp_path / "out", {}, kernel, period="p")
+    assert ok.status == "ok" and failed.status == "failed"
+    assert failed.error.startswith("ValueError: boom\n\nthe kernel's log (last 40 lines at most):\n")
+    assert "kernel says why" in failed.error and "kernel chatter" not in failed.error
+    err = capfd.readouterr().err
+    assert "kernel chatter" not in err and "kernel says why" not in err
+    assert not list(tmp_path.glob("out/notebooks/*.log"))

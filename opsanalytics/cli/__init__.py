@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -88,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         elif isinstance(exc, KeyboardInterrupt) or warehouse.is_interrupt(exc):
             by = " (SIGTERM)" if interrupts.received() == signal.SIGTERM else ""
             print(f"opsanalytics {args.command}: interrupted{by}; nothing half-written was kept", file=sys.stderr)
+            # the tasks the interruption cut short (a report's kernel client: `Task exception
+            # was never retrieved ... DeadKernelError`) are not to be logged on the way out
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         else:
             raise
         # 130 for Ctrl-C, 143 for a scheduler's SIGTERM: 128 + the signal, as a shell says it

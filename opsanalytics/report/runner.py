@@ -151,6 +151,36 @@ def quiet_kernel_manager() -> type:
     return QuietShutdownKernelManager
 
 
+#: a failed notebook's error ends with at most this many last lines of its kernel's log
+KERNEL_LOG_LINES = 40
+
+
+def logged_kernel_manager(log: Path) -> type:
+    """quiet_kernel_manager's class, the kernel's stderr written to `log` instead of the
+    terminal: a kernel prints there what the reader of a report cannot act on (a report
+    stopped by SIGTERM closes the kernel's sockets inside a request: a 20-line `ZMQError:
+    Socket operation on non-socket` traceback before 'interrupted ... nothing half-written
+    was kept'), and what explains a notebook that failed (its start-up error, a message
+    handler's exception), which run_notebook adds to that notebook's error."""
+    base = quiet_kernel_manager()
+
+    class LoggedKernelManager(base):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            with open(log, "ab") as handle:   # (the kernel keeps a descriptor of its own)
+                await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": handle})
+
+    return LoggedKernelManager
+
+
+def _temporary_file(prefix: str) -> Path:
+    import os
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".log")
+    os.close(handle)
+    return Path(name)
+
+
 def _title(path: Path) -> str:
     import nbformat
 
@@ -184,23 +214,27 @@ def run_notebook(source: Path, out_dir: Path, parameters: dict[str, Any], kernel
     executed = out_dir / "notebooks" / source.name
     executed.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    kernel_log = _temporary_file(f"opsanalytics-kernel-{source.stem}-")
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=parameters, kernel_name=kernel,
             progress_bar=False, log_output=False, cwd=str(out_dir),
             execution_timeout=timeout, report_mode=False,
-            # the kernel's own log is not the reader's business: its start-up chatter (the
-            # TCP transport warning), and the traceback it prints when a report stopped by
-            # SIGTERM closes its sockets inside a request (`ZMQError: Socket operation on
-            # non-socket`, before 'interrupted ... nothing half-written was kept'). Errors
-            # in cells still reach the outputs, and a dead kernel fails its notebook.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            kernel_manager_class=quiet_kernel_manager(),
+            # the kernel's start-up chatter (e.g. the TCP transport warning) is not the
+            # reader's business; its errors go to its log (kernel_log), not the terminal
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=logged_kernel_manager(kernel_log),
         )
         run.status = "ok"
     except Exception as exc:  # a notebook's failure must not stop the others
         run.status = "failed"
         run.error, run.cell = _error_line(exc)
+    finally:
+        said = kernel_log.read_text(encoding="utf-8", errors="replace").strip()
+        kernel_log.unlink(missing_ok=True)
+    if run.status == "failed" and said:
+        tail = "\n".join(said.splitlines()[-KERNEL_LOG_LINES:])
+        run.error += f"\n\nthe kernel's log (last {KERNEL_LOG_LINES} lines at most):\n{tail}"
     run.executed = str(executed.relative_to(out_dir)) if executed.exists() else None
     if executed.exists():
         try:
