@@ -189,6 +189,42 @@ def test_previous_period_has_the_same_length():
         previous_period(Filters())
 
 
+def test_a_period_of_whole_months_is_compared_with_the_months_before():
+    """April was compared with 2-31 March: R9, judging whole months only, could judge
+    nothing there, so a monthly report never had R9's trend. Whole months now take as many
+    calendar months before; any other period the days before."""
+    def before(start, end):
+        p = previous_period(Filters(start, end, brand="Acme"))
+        return p.date_from, p.date_to, p.brand
+
+    assert before(dt.date(2026, 4, 1), dt.date(2026, 4, 30)) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31), "Acme")
+    assert before(dt.date(2026, 3, 1), dt.date(2026, 3, 31)) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28), "Acme")
+    assert before(dt.date(2027, 1, 1), dt.date(2027, 3, 31)) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31), "Acme")
+    assert before(dt.date(2026, 4, 1), dt.date(2026, 4, 29)) == (dt.date(2026, 3, 3), dt.date(2026, 3, 31), "Acme")
+    assert before(dt.date(2026, 4, 2), dt.date(2026, 4, 30)) == (dt.date(2026, 3, 4), dt.date(2026, 4, 1), "Acme")
+
+
+def test_no_trend_for_a_rule_judged_now_but_not_in_the_previous_period(ctr, monkeypatch):
+    """R9 judged this month (7 months without forecast) against a previous period in which
+    it could judge no month: 'up +7' read as worse than a clean month."""
+    from opsanalytics.report import summary as summary_module
+
+    def r9(judged: int, violations: int) -> AuditResult:
+        return AuditResult("R9", "forecast", violations, pd.DataFrame(),
+                           summary={"months_judged": judged, "forecast_versions": 0, "months_partial": 1 - judged})
+
+    current = Filters(dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    results = {current.date_from: [r9(1, 7), AuditResult("R1", "frequency", 2, pd.DataFrame())],
+               dt.date(2026, 3, 1): [r9(0, 0), AuditResult("R1", "frequency", 1, pd.DataFrame())]}
+    monkeypatch.setattr(summary_module, "run_every_audit", lambda con, contract, f: results[f.date_from])
+    monkeypatch.setattr(summary_module, "period_coverage", lambda con, contract, f: "full")
+    table = executive_summary(None, ctr, current).table.set_index("rule")
+    assert (table.loc["R9", "violations"], table.loc["R9", "status"], table.loc["R9", "trend"]) == (7, "breach", "n/a")
+    assert table.loc["R1", "trend"] == "up"
+    results[dt.date(2026, 3, 1)][0] = r9(1, 3)     # judged before too: a trend
+    assert executive_summary(None, ctr, current).table.set_index("rule").loc["R9", "trend"] == "up"
+
+
 def test_executive_summary_counts_are_the_audits(con, ctr):
     period = Filters(dt.date(2026, 11, 29), dt.date(2026, 12, 31))
     summary = executive_summary(con, ctr, period)

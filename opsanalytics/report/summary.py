@@ -33,11 +33,19 @@ RULE_PAGES: dict[str, tuple[str, str]] = {
 
 
 def previous_period(filters: Filters) -> Filters:
-    """The period of the same length that ends the day before this one starts."""
+    """The period of the same length that ends the day before this one starts; for a period
+    of whole calendar months, as many calendar months before it (April against March, not
+    against 2-31 March: R9 judges whole months only, and a monthly report compared with a
+    window cut one day into its month would never have its trend)."""
     if filters.date_from is None or filters.date_to is None:
         raise ValueError("the executive summary needs a period with both dates")
-    days = (filters.date_to - filters.date_from).days + 1
-    end = filters.date_from - dt.timedelta(days=1)
+    start, to = filters.date_from, filters.date_to
+    end = start - dt.timedelta(days=1)
+    if start.day == 1 and (to + dt.timedelta(days=1)).day == 1:
+        months = (to.year - start.year) * 12 + to.month - start.month + 1
+        first = start.year * 12 + start.month - 1 - months
+        return replace(filters, date_from=dt.date(first // 12, first % 12 + 1, 1), date_to=end)
+    days = (to - start).days + 1
     return replace(filters, date_from=end - dt.timedelta(days=days - 1), date_to=end)
 
 
@@ -77,7 +85,7 @@ class ExecutiveSummary:
 
 
 def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSummary:
-    """Counts per rule now and in the previous period of the same length, red when any;
+    """Counts per rule now and in the previous period (previous_period), red when any;
     amber (not judged) when a rule had nothing or not everything to judge."""
     before = previous_period(filters)
     current = run_every_audit(con, contract, filters)
