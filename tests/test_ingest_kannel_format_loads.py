@@ -330,3 +330,17 @@ def test_a_format_without_coding_reads_hex_texts_by_their_length(tmp_path):
     facts.build(con, parse_contract(f'log_timezone = "UTC"\naccess_log_format = "{NO_CODING}"\n'))
     assert rows(con, "SELECT line_no, keyword FROM fct_mo ORDER BY line_no") == [
         (2, "STOP"), (9, None), (11, None)]   # R4 reads the UCS-2 ARRÊT
+
+
+def test_a_format_without_coding_with_len_after_the_text_reads_hex_texts_too(tmp_path):
+    """%L after %b (the text matched whole, its length checked after): a UCS-2 text was
+    rejected ('the text has 24 characters but its LEN says 12 bytes') while ingest said hex
+    texts were read (review)."""
+    path = tmp_path / "access.log"
+    ucs2 = "Promo été".encode("utf-16-be").hex().upper()
+    path.write_text(f"2026-11-26 09:00:01 Sent SMS [SMSC:ora] [to:+33612345678] [msg:{ucs2}] [len:18] [udh:]\n"
+                    "2026-11-26 09:00:02 Sent SMS [SMSC:ora] [to:+33612345678] [msg:CAFE] [len:4] [udh:]\n")
+    con, counts = load(path, "%l [SMSC:%i] [to:%P] [msg:%b] [len:%L] [udh:%u]")
+    assert counts == (2, 2, 0, 0)
+    assert rows(con, "SELECT coding, text, text_lossy FROM events ORDER BY line_no") == [
+        (2, "Promo été", True), (None, "CAFE", False)]

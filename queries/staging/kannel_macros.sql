@@ -278,6 +278,10 @@ sliced AS (
                      AND regexp_matches(substr(h.rest, 2 * head_len::BIGINT + 1), tail_re)
                      AND regexp_full_match(substr(h.rest, 1, 2 * head_len::BIGINT), '[0-9A-F]+')
                     THEN 2
+                -- (a text matched whole, %L after it: hex when it is 2 x LEN hex digits)
+                WHEN coding_absent AND NOT is_sliced AND head_len > 0 AND length(h.text) = 2 * head_len::BIGINT
+                     AND regexp_full_match(h.text, '[0-9A-F]+')
+                    THEN 2
                 ELSE 1 END::BIGINT AS chars_per_byte
     FROM matched
 ),
