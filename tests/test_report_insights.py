@@ -560,14 +560,6 @@ def test_a_log_reopened_by_its_rotation_is_not_a_restart(tmp_path):
 
     mt = ("{t} Sent SMS [SMSC:ora_36180] [SVC:acme] [ACT:] [BINF:] [FID:F{n}] [META:?smpp_resp?] "
           "[from:36180] [to:33612345678] [flags:-1:0:-1:-1:31] [msg:5:Hello] [udh:0:]\n")
-    rotated = tmp_path / "access.log.1"
-    rotated.write_text("2026-11-03 06:25:00 Log begins\n" + mt.format(t="2026-11-03 09:00:00", n=1)
-                       + "2026-11-04 06:24:59 Log ends\n")
-    current = tmp_path / "access.log"
-    current.write_text("2026-11-04 06:25:00 Log begins\n" + mt.format(t="2026-11-04 09:00:00", n=2)
-                       + "2026-11-04 10:00:00 Log ends\n2026-11-04 10:00:00 Log begins\n"   # SIGHUP
-                       + "2026-11-04 11:00:00 Log ends\n2026-11-04 11:00:40 Log begins\n"   # stop, start
-                       + mt.format(t="2026-11-04 11:01:00", n=3) + "2026-11-04 12:00:00 Log begins\n")  # crash
     # another gateway's log, rotated the same second: its `Log ends` is not this log's
     other = tmp_path / "other" / "access.log.1"
     other.parent.mkdir()
@@ -575,22 +567,35 @@ def test_a_log_reopened_by_its_rotation_is_not_a_restart(tmp_path):
     fresh = tmp_path / "other" / "gw2.log"
     fresh.write_text("2026-11-04 06:25:00 Log begins\n" + mt.format(t="2026-11-04 09:00:00", n=4))
     ctr = parse_contract('timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n')
-    # (`ingest access.log*` loads the current file first: its `Log begins` and the rotated
-    # file's `Log ends` of the same second then come in the other order)
-    for order in ([rotated, current, other, fresh], [current, rotated, fresh, other]):
-        con = warehouse.connect(tmp_path / f"wh{order[0].name}.duckdb", create=True)
-        ingest_files(con, ctr, order, progress=False)
-        restarts = insights.log_restarts(con, ctr, ALL)
-        got = [(path.rsplit("/", 1)[1], line, clean, reopened)
-               for path, line, clean, reopened in zip(restarts.path, restarts.line_no, restarts.clean, restarts.reopened)]
-        assert got == [("access.log", 8, False, False),
-                       ("access.log.1", 1, True, False),    # (the other gateway's)
-                       ("access.log.1", 1, True, False),    # the first of the logs: nothing before it
-                       ("gw2.log", 1, True, False),         # a new log, not the other one's rotation
-                       ("access.log", 6, True, False),
-                       ("access.log", 1, True, True),
-                       ("access.log", 4, True, True)], order
-        con.close()
+    # the rotated file as logrotate names it (`.1`, or `-YYYYMMDD` with dateext), loaded
+    # before or after the current one (`ingest access.log*` loads the current file first:
+    # its `Log begins` and the rotated file's `Log ends` of the same second come the other way)
+    for name in ("access.log.1", "access.log-20261104"):
+        folder = tmp_path / name
+        folder.mkdir()
+        rotated = folder / name
+        rotated.write_text("2026-11-03 06:25:00 Log begins\n" + mt.format(t="2026-11-03 09:00:00", n=1)
+                           + "2026-11-04 06:24:59 Log ends\n")
+        current = folder / "access.log"
+        current.write_text("2026-11-04 06:25:00 Log begins\n" + mt.format(t="2026-11-04 09:00:00", n=2)
+                           + "2026-11-04 10:00:00 Log ends\n2026-11-04 10:00:00 Log begins\n"   # SIGHUP
+                           + "2026-11-04 11:00:00 Log ends\n2026-11-04 11:00:40 Log begins\n"   # stop, start
+                           + mt.format(t="2026-11-04 11:01:00", n=3) + "2026-11-04 12:00:00 Log begins\n")  # crash
+        for order in ([rotated, current, other, fresh], [current, rotated, fresh, other]):
+            con = warehouse.connect(folder / f"wh{order[0].name}.duckdb", create=True)
+            ingest_files(con, ctr, order, progress=False)
+            restarts = insights.log_restarts(con, ctr, ALL)
+            got = [(path.rsplit("/", 2)[1] + "/" + path.rsplit("/", 1)[1], line, clean, reopened)
+                   for path, line, clean, reopened in zip(restarts.path, restarts.line_no, restarts.clean,
+                                                          restarts.reopened)]
+            assert got == [(f"{name}/access.log", 8, False, False),
+                           ("other/access.log.1", 1, True, False),
+                           (f"{name}/{name}", 1, True, False),      # the first of the logs: nothing before it
+                           ("other/gw2.log", 1, True, False),       # a new log, not the other one's rotation
+                           (f"{name}/access.log", 6, True, False),
+                           (f"{name}/access.log", 1, True, True),
+                           (f"{name}/access.log", 4, True, True)], order
+            con.close()
 
 
 def test_a_brand_filter_counts_the_stops_that_concern_the_brand_as_r4_does():

@@ -4,8 +4,9 @@
 -- rotation's SIGHUP, no restart): a `Log begins` at most $reopen_seconds after the `Log ends`
 -- before it is `reopened`; for the first line of a file, that `Log ends` is the last marker
 -- of the file rotated before it: the latest marker, in time, of another load of the same
--- log (same folder and name but for the rotation's `.N` and `.gz`: access.log after
--- access.log.1; another gateway's log rotating that second is not its own), a `Log ends`
+-- log (same folder and name but for the rotation's `.N` or logrotate's `-YYYYMMDD`, and
+-- `.gz`: access.log after access.log.1 or access.log-20261104.gz; another gateway's log
+-- rotating that second is not its own), a `Log ends`
 -- first at equal times, whatever order the files were loaded in. (A restart that fast
 -- would read as a reopen; a real Kannel 1.4.5 took 2 s against a local SMSC.)
 -- A log read in several loads (a live log loaded at noon, then its longer copy at night:
@@ -42,7 +43,7 @@ all_markers as (
 
 markers as (
     select m.load_id, f.path, m.line_no, m.logged_at, m.marker, m.cut,
-           regexp_replace(f.path, '(\.[0-9]+)?(\.gz)?$', '') as log_name,
+           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') as log_name,
            lag(m.marker) over same_log as previous_marker,
            lag(m.logged_at) over same_log as previous_at
     from all_markers as m
