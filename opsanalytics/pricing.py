@@ -1,14 +1,42 @@
-"""Orange's throughput prices (RULES.md, EUR excl. VAT) and the tier arithmetic of R8/R9.
+"""Orange's price grid (RULES.md, EUR excl. VAT): the throughput tiers and their arithmetic
+(R8, R9) and the bill of a month (R12).
 
-Kept in one place so that the R8 audit, the R9 forecast and the reports quote the same
-figures.
+Kept in one place so that the R8 audit, the R9 forecast, the bill and the reports quote the
+same figures.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Sequence
 
-from opsanalytics.config import RATE_TIERS
+from opsanalytics.config import RATE_TIERS, ShortCode
+
+#: R12: one SMS-MT delivered ("remis à l'utilisateur"), i.e. one segment delivered. Money is
+#: Decimal: a bill of 1,234,567 segments must come to the cent, not to a float's rounding
+MT_DELIVERED_EUR = Decimal("0.030")
+#: R12: monthly fee per short code of the contract, by its rank in the contract: the 1st to
+#: the 20th, then each from the 21st (throughput 10/s included)
+SHORT_CODE_MONTHLY_EUR = Decimal("150")
+SHORT_CODE_MONTHLY_FROM_21ST_EUR = Decimal("500")
+SHORT_CODE_CHEAP_RANKS = 20
+#: R12: monthly price of the OAdC option, per short code that has it
+OADC_MONTHLY_EUR = Decimal("150")
+#: R12: Géo Présence / green SMS number, monthly per number: the 1st to the 10th of a range
+#: (34ABC or 35ABC), then each after the 10th (the offer says "from the 10th" for both: the
+#: 10th is read as the last of the cheaper ones)
+GEO_PRESENCE_MONTHLY_EUR = Decimal("150")
+GEO_PRESENCE_MONTHLY_FROM_11TH_EUR = Decimal("500")
+GEO_PRESENCE_CHEAP_RANKS = 10
+#: R12: what the logs cannot tell, and so no bill computed from them holds (RULES.md price grid)
+NOT_FROM_LOGS = (
+    "one-off fees: short code set-up (280 technical + 300 administrative), throughput change (150), "
+    "OAdC option activation or deactivation (280), other changes (150)",
+    "basic qualification (200 monthly per company + 0.01 per qualified MSISDN): not in the contract file, "
+    "and qualified numbers are not in the gateway's logs",
+)
 
 THROUGHPUT_CHANGE_EUR = 150.0
 #: monthly option price per short code by tier (SMS/s); 10/s is included
@@ -57,3 +85,43 @@ def fits_window(segments: int, rate: int, window_hours: float, headroom: float) 
     retries pushes its end past the window (RULES.md: 500,000 segments at 10/s, 13.9 h,
     does not fit one 8h-22h window)."""
     return campaign_hours(segments, rate) <= usable_hours(window_hours, headroom)
+
+
+@dataclass(frozen=True)
+class MonthlyFee:
+    """One fee Orange bills a short code every calendar month (R12), and why."""
+
+    short_code: str
+    item: str        # short_code_monthly | throughput_option | oadc_option | geo_presence_option
+    eur: Decimal
+    basis: str
+
+
+def monthly_fees(short_codes: Sequence[ShortCode]) -> list[MonthlyFee]:
+    """Every monthly fee of the contract's short codes, in the contract's order, which is read
+    as the order they were subscribed in: the 21st short code and the 11th Géo Présence
+    number of a range cost more than the ones before them."""
+    fees = []
+    geo_ranks: Counter[str] = Counter()
+    for rank, sc in enumerate(short_codes, 1):
+        cheap = rank <= SHORT_CODE_CHEAP_RANKS
+        fees.append(MonthlyFee(
+            sc.code, "short_code_monthly", SHORT_CODE_MONTHLY_EUR if cheap else SHORT_CODE_MONTHLY_FROM_21ST_EUR,
+            f"short code {rank} of the contract ({SHORT_CODE_CHEAP_RANKS} first: {SHORT_CODE_MONTHLY_EUR}, then "
+            f"{SHORT_CODE_MONTHLY_FROM_21ST_EUR} each); 10 SMS/s included"))
+        if THROUGHPUT_MONTHLY_EUR[sc.rate]:
+            fees.append(MonthlyFee(sc.code, "throughput_option", Decimal(str(THROUGHPUT_MONTHLY_EUR[sc.rate])),
+                                   f"subscribed rate {sc.rate} SMS/s"))
+        if sc.oadc:
+            fees.append(MonthlyFee(sc.code, "oadc_option", OADC_MONTHLY_EUR,
+                                   "OAdC option: " + ", ".join(sc.oadc)))
+        if sc.geo_presence:
+            block = sc.code[:2]
+            geo_ranks[block] += 1
+            n = geo_ranks[block]
+            fees.append(MonthlyFee(
+                sc.code, "geo_presence_option",
+                GEO_PRESENCE_MONTHLY_EUR if n <= GEO_PRESENCE_CHEAP_RANKS else GEO_PRESENCE_MONTHLY_FROM_11TH_EUR,
+                f"Géo Présence number {n} of range {block}ABC ({GEO_PRESENCE_CHEAP_RANKS} first: "
+                f"{GEO_PRESENCE_MONTHLY_EUR}, then {GEO_PRESENCE_MONTHLY_FROM_11TH_EUR} each)"))
+    return fees

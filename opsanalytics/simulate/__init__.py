@@ -168,6 +168,7 @@ def ground_truth(plan: Plan, gw: Gateway, written: dict[str, list[str]], log_tim
             "mo_start": sum(1 for mo in plan.mos if mo.keyword == "START"),
         },
         "dlr": truth.dlr_summary(plan.mts),
+        "billing": truth.billing(plan.mts),
         "violations": truth.violations(plan.mts, plan.mos, gw.rate_seconds, plan.blackouts, gw.rate_seconds_max),
         "scenarios": truth.scenarios(plan.mts, plan.mos, plan.blackouts),
     }

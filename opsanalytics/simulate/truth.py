@@ -268,6 +268,28 @@ def dlr_summary(mts: list[MT]) -> dict[str, Any]:
     }
 
 
+def billing(mts: list[MT]) -> list[dict[str, Any]]:
+    """R12's count per local month and short code, from the plan (not the log): segments of
+    accepted MT lines by the final state a reader of the log sees (`logged_final`): delivered
+    (billed), undelivered (failed or expired) and unknown (no final receipt asked for or
+    logged). Each line counts in the month it was accepted in (a message's parts may
+    straddle the end of a month)."""
+    counts: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for m in mts:
+        if m.outcome != "accepted":
+            continue
+        state = logged_final(m)
+        bucket = {"delivered": "delivered", "failed": "undelivered", "expired": "undelivered"}.get(state, "unknown")
+        for t, segments in zip(m.line_seconds, m.line_segments()):
+            month = local(t).strftime("%Y-%m")
+            counts[(month, m.code)][f"{bucket}_segments"] += segments
+            counts[(month, m.code)]["accepted_segments"] += segments
+    return [{"month": month, "short_code": code,
+             **{k: counts[(month, code)][k] for k in ("accepted_segments", "delivered_segments",
+                                                       "undelivered_segments", "unknown_segments")}}
+            for month, code in sorted(counts)]
+
+
 def scenarios(mts: list[MT], mos: list[MO], blackouts: list[tuple[int, int]] = ()) -> list[dict[str, Any]]:
     """Every injected message (breach or trap), for readers of the ground truth. An MT is
     named by the logical message it belongs to (`submitted_at`); a resend folded into an

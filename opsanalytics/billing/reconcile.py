@@ -1,0 +1,167 @@
+"""R12: an invoice Orange sent, line by line against the one the logs give.
+
+Orange's invoice comes as a PDF or a portal export, each with its own wording; the analyst
+types or maps it into a small CSV of the items opsanalytics computes (docs/billing.md):
+
+    month,short_code,item,quantity,amount_eur
+    2026-11,36180,mt_delivered,118204,3546.12
+    2026-11,36180,short_code_monthly,1,150
+    2026-11,,total,,5296.12
+
+`short_code` is empty on a `total` line (the month's total). Every error names the file, the
+line and the column, and says what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from opsanalytics.billing.invoice import ITEMS, MT_CENTS, Invoice, cents
+from opsanalytics.errors import UsageError
+
+TOTAL = "total"
+REQUIRED = ("month", "item", "amount_eur")
+OPTIONAL = ("short_code", "quantity")
+#: an invoiced amount within this of the expected one (EUR) is the same: rounding per line
+TOLERANCE_CENTS = 1
+COLUMNS = ["month", "short_code", "item", "expected_quantity", "invoiced_quantity", "expected_eur",
+           "invoiced_eur", "difference_eur", "verdict"]
+
+
+class InvoiceFileError(UsageError):
+    """An invoice CSV that cannot be read as docs/billing.md describes it."""
+
+
+def read_invoice(path: str | Path) -> pd.DataFrame:
+    """The invoice's lines: month (YYYY-MM), short_code ('' on a total), item, quantity (int
+    or None), amount_cents (int)."""
+    path = Path(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvoiceFileError(f"{path}: no such file") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InvoiceFileError(f"{path}: not a CSV file of invoice lines ({exc})") from None
+    raw.columns = [c.strip().lower() for c in raw.columns]
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    if missing:
+        raise InvoiceFileError(f"{path}: missing column(s) {', '.join(missing)}; expected a header with "
+                               f"{', '.join(REQUIRED)} and optionally {', '.join(OPTIONAL)}")
+    unknown = [c for c in raw.columns if c not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise InvoiceFileError(f"{path}: unknown column(s) {', '.join(unknown)}; expected "
+                               f"{', '.join(REQUIRED + OPTIONAL)}")
+    rows = []
+    for index, row in enumerate(raw.to_dict("records")):
+        where = f"{path}, line {index + 2}"
+        item = row["item"].strip()
+        code = row.get("short_code", "").strip()
+        if item not in (*ITEMS, TOTAL):
+            raise InvoiceFileError(f"{where}, column item: {item!r} is not an item; expected one of "
+                                   f"{', '.join((*ITEMS, TOTAL))}")
+        if item == TOTAL and code:
+            raise InvoiceFileError(f"{where}, column short_code: a total line is the month's, with no short code "
+                                   f"(got {code!r})")
+        if item != TOTAL and not re.fullmatch(r"[0-9]{5}", code):
+            raise InvoiceFileError(f"{where}, column short_code: expected a 5-digit short code such as 36180, "
+                                   f"got {code!r}")
+        rows.append((_month(row["month"], where), code, item, _quantity(row.get("quantity", ""), where),
+                     _amount(row["amount_eur"], where)))
+    frame = pd.DataFrame(rows, columns=["month", "short_code", "item", "quantity", "amount_cents"])
+    repeated = frame[frame.duplicated(["month", "short_code", "item"], keep=False)]
+    if len(repeated):
+        first = repeated.iloc[0]
+        lines = ", ".join(str(i + 2) for i in repeated.index)
+        raise InvoiceFileError(f"{path}: lines {lines} bill the same item ({first['month']}, "
+                               f"{first['short_code'] or 'no short code'}, {first['item']}): add them up into one line")
+    return frame
+
+
+def _month(value: str, where: str) -> str:
+    value = value.strip()
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").strftime("%Y-%m")
+    except ValueError:
+        raise InvoiceFileError(f"{where}, column month: expected a month YYYY-MM, got {value!r}") from None
+
+
+def _quantity(value: str, where: str) -> int | None:
+    value = value.strip().replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    if not value:
+        return None
+    if not value.isdecimal() or not value.isascii():
+        raise InvoiceFileError(f"{where}, column quantity: expected a whole number, got {value!r}")
+    return int(value)
+
+
+def _amount(value: str, where: str) -> int:
+    """Cents of an amount written 1234.56 (or 1 234,56 as a French invoice writes it)."""
+    text = value.strip().replace(" ", "").replace("\u202f", "").replace("\xa0", "").removesuffix("€")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise InvoiceFileError(f"{where}, column amount_eur: expected an amount in euros such as 1234.56, "
+                               f"got {value!r}") from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise InvoiceFileError(f"{where}, column amount_eur: expected an amount in euros to the cent, got {value!r}")
+    return int(amount * 100)
+
+
+def reconcile(bill: Invoice, invoiced: pd.DataFrame) -> pd.DataFrame:
+    """Each line of either invoice with its verdict: `match` (within a cent), `over` or
+    `under` (invoiced more or less than expected), `within unknown` (delivered segments or a
+    total above the logs' count but not above what the segments with no final receipt could
+    add: the log cannot tell), `not invoiced` (expected, absent from the invoice), `not
+    expected` (on the invoice only). A line expected at 0 and not invoiced is a match."""
+    expected = bill.lines.assign(short_code=bill.lines["short_code"].fillna(""),
+                                 cents=bill.lines["amount_eur"].map(cents))
+    unknown = {(r["month"], r["short_code"] or ""): int(r["unknown_segments"]) * MT_CENTS
+               for r in bill.not_billed.to_dict("records")}
+    totals = {r["month"]: (cents(r["total_eur"]), cents(r["at_most_eur"])) for r in bill.months.to_dict("records")}
+    ours = {(r["month"], r["short_code"], r["item"]): (r["quantity"], r["cents"]) for r in expected.to_dict("records")}
+    for month, (total, _) in totals.items():
+        ours[(month, "", TOTAL)] = (None, total)
+    theirs = {(r["month"], r["short_code"], r["item"]): (r["quantity"], r["amount_cents"])
+              for r in invoiced.to_dict("records")}
+    rows = []
+    for key in [*ours, *(k for k in theirs if k not in ours)]:
+        month, code, item = key
+        (eq, ec), (iq, ic) = ours.get(key, (None, None)), theirs.get(key, (None, None))
+        if item == TOTAL:
+            headroom = totals[month][1] - totals[month][0] if month in totals else 0
+        else:
+            headroom = unknown.get((month, code), 0) if item == "mt_delivered" else 0
+        rows.append((month, code or None, item, eq, iq, _eur(ec), _eur(ic),
+                     _eur(None if ec is None or ic is None else ic - ec), _verdict(ec, ic, headroom)))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    order = {item: n for n, item in enumerate((*ITEMS, TOTAL))}
+    frame = (frame.assign(_o=frame["item"].map(order), _c=frame["short_code"].isna())
+             .sort_values(["month", "_c", "short_code", "_o"], kind="stable")
+             .drop(columns=["_o", "_c"]).reset_index(drop=True)
+             .astype({"expected_quantity": "Int64", "invoiced_quantity": "Int64"}))
+    # (sorting turns the total's None into NaN: a missing short code is None, as in the bill)
+    frame["short_code"] = frame["short_code"].astype(object).where(frame["short_code"].notna(), None)
+    return frame
+
+
+def _eur(value: int | None) -> float | None:
+    return None if value is None else value / 100
+
+
+def _verdict(expected: int | None, invoiced: int | None, headroom: int) -> str:
+    if invoiced is None:
+        return "match" if expected == 0 else "not invoiced"
+    if expected is None:
+        return "not expected"
+    if abs(invoiced - expected) <= TOLERANCE_CENTS:
+        return "match"
+    if invoiced < expected:
+        return "under"
+    return "within unknown" if invoiced <= expected + headroom + TOLERANCE_CENTS else "over"

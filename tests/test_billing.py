@@ -1,0 +1,309 @@
+"""R12 BILL: the invoice Orange should send, from the logs and the contract (RULES.md price
+grid), and an invoice it sent compared with it.
+
+Known answers three ways: Kannel 1.4.5 lines written by hand around the end of a month (each
+line's fate known), the simulator's ground truth (segments per month and short code by the
+final state a reader of the log sees, counted from its plan, not from the log), and the
+price grid applied to contracts of known shape (21st short code, 11th Géo Présence number).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from opsanalytics import billing, pricing, warehouse
+from opsanalytics.cli import main
+from opsanalytics.config import ShortCode, load_contract, parse_contract
+from opsanalytics.ingest import ingest_files
+from opsanalytics.simulate import simulate
+
+CONTRACT = """
+timezone = "Europe/Paris"
+log_timezone = "Europe/Paris"
+[[short_codes]]
+code = "36180"
+smsc = "ora_36180"
+rate = 20
+oadc = ["ACME"]
+[[short_codes]]
+code = "36181"
+smsc = "ora_36181"
+[[short_codes]]
+code = "35200"
+smsc = "ora_35200"
+geo_presence = true
+[[services]]
+name = "acme"
+brand = "Acme"
+category = "marketing"
+[[services]]
+name = "banque"
+brand = "Banque"
+category = "transactional"
+"""
+
+TEXT_1 = "Promo ACME: -20% ce week-end. STOP au 36180"
+#: 200 GSM characters logged once: Kannel split it into 2 segments (153 + 47)
+TEXT_2 = "Offre " + "x" * 194
+
+
+def mt(at: str, smsc: str, fid: str, to: str, text: str, mask: int = 31, svc: str = "acme",
+       label: str = "Sent SMS") -> str:
+    return (f"{at} {label} [SMSC:{smsc}] [SVC:{svc}] [ACT:] [BINF:] [FID:{fid}] [META:?smpp_resp?] "
+            f"[from:{smsc[4:]}] [to:{to}] [flags:-1:0:-1:-1:{mask}] [msg:{len(text)}:{text}] [udh:0:]")
+
+
+def receipt(at: str, smsc: str, fid: str, to: str, stat: str, svc: str = "acme") -> str:
+    status = {"DELIVRD": 1, "UNDELIV": 2}[stat]
+    body = (f"id:{fid} sub:001 dlvrd:{'001' if stat == 'DELIVRD' else '000'} submit date:2610312359 "
+            f"done date:2611010000 stat:{stat} err:{'000' if stat == 'DELIVRD' else '001'} text:Promo")
+    return (f"{at} Receive DLR [SMSC:{smsc}] [SVC:{svc}] [ACT:] [BINF:] [FID:{fid}] "
+            f"[META:?orig_msg?dlr_mask=31&] [from:{smsc[4:]}] [to:{to}] [flags:-1:-1:-1:-1:{status}] "
+            f"[msg:{len(body)}:{body}] [udh:0:]")
+
+
+#: around midnight at the end of October 2026 (local time, Europe/Paris, CET after 25 October)
+LINES = [
+    # October: its last second, delivered after midnight -> billed in October
+    mt("2026-10-31 23:59:59", "ora_36180", "A0000001", "33612000001", TEXT_1),
+    receipt("2026-11-01 00:00:05", "ora_36180", "A0000001", "33612000001", "DELIVRD"),
+    # November: its first second, 2 segments, delivered
+    mt("2026-11-01 00:00:00", "ora_36180", "A0000002", "33612000002", TEXT_2),
+    receipt("2026-11-01 00:00:07", "ora_36180", "A0000002", "33612000002", "DELIVRD"),
+    # failed, then resent and delivered: the failure is not billed, the resend is
+    mt("2026-11-02 10:00:00", "ora_36180", "A0000003", "33612000003", TEXT_1),
+    receipt("2026-11-02 10:00:09", "ora_36180", "A0000003", "33612000003", "UNDELIV"),
+    mt("2026-11-02 10:05:00", "ora_36180", "A0000004", "33612000003", TEXT_1),
+    receipt("2026-11-02 10:05:04", "ora_36180", "A0000004", "33612000003", "DELIVRD"),
+    # no receipt asked for: unknown (Orange may bill it)
+    mt("2026-11-03 11:00:00", "ora_36180", "A0000005", "33612000005", TEXT_1, mask=0),
+    # refused by the SMSC: never billed, not even unknown
+    mt("2026-11-03 11:00:01", "ora_36180", "", "33612000006", TEXT_1, label="REJECTED Send SMS"),
+    # 36181, another brand, delivered; its receipt comes twice (counted once)
+    mt("2026-11-04 12:00:00", "ora_36181", "B0000001", "33612000007", "Votre code: 4821", svc="banque"),
+    receipt("2026-11-04 12:00:03", "ora_36181", "B0000001", "33612000007", "DELIVRD", svc="banque"),
+    receipt("2026-11-04 12:00:04", "ora_36181", "B0000001", "33612000007", "DELIVRD", svc="banque"),
+]
+
+
+@pytest.fixture(scope="module")
+def month_end(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bill")
+    log = root / "access.log"
+    log.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    (root / "contract.toml").write_text(CONTRACT, encoding="utf-8")
+    contract = load_contract(root / "contract.toml")
+    db = root / "w.duckdb"
+    con = warehouse.connect(db, create=True)
+    ingest_files(con, contract, [log], progress=False)
+    con.close()
+    return db, root / "contract.toml", contract
+
+
+def _quantities(bill: billing.Invoice, item: str = "mt_delivered") -> dict[tuple[str, str], int]:
+    rows = bill.lines[bill.lines["item"] == item]
+    return {(r.month, r.short_code): int(r.quantity) for r in rows.itertuples()}
+
+
+def test_bill_counts_delivered_segments_in_the_local_month_they_were_sent(month_end):
+    db, _, contract = month_end
+    con = warehouse.connect(db, read_only=True)
+    bill = billing.invoice(con, contract)
+    con.close()
+    assert list(bill.months["month"]) == ["2026-10", "2026-11"]
+    assert _quantities(bill) == {
+        ("2026-10", "36180"): 1, ("2026-10", "36181"): 0, ("2026-10", "35200"): 0,
+        ("2026-11", "36180"): 3, ("2026-11", "36181"): 1, ("2026-11", "35200"): 0,
+    }
+    nov = bill.not_billed.set_index(["month", "short_code"]).loc[("2026-11", "36180")]
+    assert (nov["accepted_segments"], nov["delivered_segments"], nov["undelivered_segments"],
+            nov["unknown_segments"]) == (5, 3, 1, 1)
+    brands = bill.brands.set_index(["month", "short_code", "brand"])["delivered_segments"].to_dict()
+    assert brands == {("2026-10", "36180", "Acme"): 1, ("2026-11", "36180", "Acme"): 3,
+                      ("2026-11", "36181", "Banque"): 1}
+
+
+def test_bill_prices_segments_and_monthly_fees_to_the_cent(month_end):
+    db, _, contract = month_end
+    con = warehouse.connect(db, read_only=True)
+    bill = billing.invoice(con, contract, short_code=None)
+    con.close()
+    nov = bill.lines[bill.lines["month"] == "2026-11"]
+    amounts = {(r.short_code, r.item): r.amount_eur for r in nov.itertuples()}
+    assert amounts == {
+        ("36180", "mt_delivered"): 0.09, ("36180", "short_code_monthly"): 150.0,
+        ("36180", "throughput_option"): 800.0, ("36180", "oadc_option"): 150.0,
+        ("36181", "mt_delivered"): 0.03, ("36181", "short_code_monthly"): 150.0,
+        ("35200", "mt_delivered"): 0.0, ("35200", "short_code_monthly"): 150.0,
+        ("35200", "geo_presence_option"): 150.0,
+    }
+    months = bill.months.set_index("month")
+    assert months.loc["2026-11", "total_eur"] == 1550.12
+    # the segment with no final receipt, as if Orange billed it
+    assert months.loc["2026-11", "at_most_eur"] == 1550.15
+    # 2 days logged of 31 and of 30: the fees are whole, the months flagged
+    assert list(months["days_logged"]) == [1, 4] and not months["complete"].any()
+    assert any(n.startswith("not complete: 2026-10 (1 of 31 days logged)") for n in bill.notes)
+
+
+def test_bill_of_asked_months_holds_the_fees_of_a_month_without_traffic(month_end):
+    import datetime as dt
+
+    db, _, contract = month_end
+    con = warehouse.connect(db, read_only=True)
+    bill = billing.invoice(con, contract, dt.date(2026, 12, 1), dt.date(2026, 12, 31), short_code="36181")
+    con.close()
+    assert bill.lines[["month", "short_code", "item", "quantity", "amount_eur"]].values.tolist() == [
+        ["2026-12", "36181", "mt_delivered", 0, 0.0], ["2026-12", "36181", "short_code_monthly", 1, 150.0]]
+    assert bill.months[["days", "days_logged", "complete"]].values.tolist() == [[31, 0, False]]
+
+
+def test_bill_equals_the_simulators_truth_per_month_and_short_code(tmp_path):
+    """32 days from 15 October: two months, the autumn clock change, every DLR outcome the
+    simulator injects (delivered, failed, expired, no receipt, duplicate receipts, resends
+    after a failure, application-split messages)."""
+    sim = simulate(tmp_path / "sim", days=32, scale=150, seed=7, log_timezone="Europe/Paris", progress=False)
+    contract = load_contract(sim.contract)
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    ingest_files(con, contract, sim.logs, progress=False)
+    bill = billing.invoice(con, contract)
+    con.close()
+    truth = json.loads(sim.ground_truth.read_text(encoding="utf-8"))["billing"]
+    counts = ("accepted_segments", "delivered_segments", "undelivered_segments", "unknown_segments")
+    expected = {(t["month"], t["short_code"]): tuple(t[k] for k in counts) for t in truth}
+    got = {(r["month"], r["short_code"]): tuple(int(r[k]) for k in counts)
+           for r in bill.not_billed.to_dict("records")}
+    assert got == expected
+    assert {month for month, _ in expected} == {"2026-10", "2026-11"}
+    delivered = {key: value[1] for key, value in expected.items()}
+    assert {k: v for k, v in _quantities(bill).items() if v or k in delivered} == delivered
+    mt = bill.lines[bill.lines["item"] == "mt_delivered"]
+    assert (mt["amount_eur"] * 100).round().astype(int).tolist() == (mt["quantity"] * 3).tolist()
+
+
+def test_monthly_fees_follow_the_grid_by_rank_in_the_contract():
+    codes = [ShortCode(code=f"36{n:03d}", rate=[10, 20, 50, 100, 150][n % 5], oadc=["X"] if n == 3 else [])
+             for n in range(21)]
+    codes += [ShortCode(code=f"35{n:03d}", geo_presence=True) for n in range(11)]
+    codes += [ShortCode(code="34001", geo_presence=True)]
+    fees = pricing.monthly_fees(codes)
+    by_item: dict[str, list[Decimal]] = {}
+    for fee in fees:
+        by_item.setdefault(fee.item, []).append(fee.eur)
+    monthly = by_item["short_code_monthly"]
+    assert monthly == [Decimal(150)] * 20 + [Decimal(500)] * 13
+    # throughput: 10/s is included; 20, 50, 100, 150 at their monthly prices (4 codes of each)
+    assert sorted(by_item["throughput_option"]) == sorted([Decimal(800), Decimal(1600), Decimal(2500),
+                                                           Decimal(3000)] * 4)
+    assert by_item["oadc_option"] == [Decimal(150)]
+    # Géo Présence: the 11th number of 35ABC costs 500; 34ABC counts its own numbers
+    geo = [(f.short_code, f.eur) for f in fees if f.item == "geo_presence_option"]
+    assert geo == [(f"35{n:03d}", Decimal(150)) for n in range(10)] + [("35010", Decimal(500)),
+                                                                         ("34001", Decimal(150))]
+
+
+INVOICE = """month,short_code,item,quantity,amount_eur
+2026-11,36180,mt_delivered,4,"0,12"
+2026-11,36180,short_code_monthly,1,150
+2026-11,36180,throughput_option,1,1 600.00
+2026-11,36181,mt_delivered,1,0.03
+2026-11,36181,short_code_monthly,1,150.00
+2026-11,35200,short_code_monthly,1,150
+2026-11,35200,geo_presence_option,1,100
+2026-11,37000,short_code_monthly,1,150
+2026-11,,total,,2450.15
+"""
+
+
+def test_reconcile_gives_each_line_its_verdict(month_end, tmp_path):
+    db, _, contract = month_end
+    path = tmp_path / "invoice.csv"
+    path.write_text(INVOICE, encoding="utf-8")
+    con = warehouse.connect(db, read_only=True)
+    bill = billing.invoice(con, contract, *_november())
+    con.close()
+    compared = billing.reconcile(bill, billing.read_invoice(path))
+    verdicts = {(r.short_code, r.item): r.verdict for r in compared.itertuples()}
+    assert verdicts == {
+        # 4 segments billed, 3 delivered, 1 with no receipt: the log cannot tell
+        ("36180", "mt_delivered"): "within unknown",
+        ("36180", "short_code_monthly"): "match",
+        ("36180", "throughput_option"): "over",       # 1,600 for a 20/s option of 800
+        ("36180", "oadc_option"): "not invoiced",
+        ("36181", "mt_delivered"): "match",
+        ("36181", "short_code_monthly"): "match",
+        ("35200", "mt_delivered"): "match",            # 0 expected, not invoiced
+        ("35200", "short_code_monthly"): "match",
+        ("35200", "geo_presence_option"): "under",
+        ("37000", "short_code_monthly"): "not expected",
+        (None, "total"): "over",
+    }
+    over = compared[compared["item"] == "throughput_option"].iloc[0]
+    assert (over["expected_eur"], over["invoiced_eur"], over["difference_eur"]) == (800.0, 1600.0, 800.0)
+    total = compared[compared["item"] == "total"].iloc[0]
+    assert (total["expected_eur"], total["invoiced_eur"]) == (1550.12, 2450.15)
+
+
+def _november():
+    import datetime as dt
+
+    return dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("month,item\n2026-11,total\n", "missing column(s) amount_eur"),
+    ("month,item,amount_eur,vat\n", "unknown column(s) vat"),
+    ("month,short_code,item,amount_eur\n2026-11,36180,setup,580\n", "line 2, column item: 'setup' is not an item"),
+    ("month,short_code,item,amount_eur\n11/2026,36180,mt_delivered,1\n", "line 2, column month: expected a month"),
+    ("month,short_code,item,amount_eur\n2026-11,36180,mt_delivered,12.345\n", "line 2, column amount_eur: expected "
+     "an amount in euros to the cent"),
+    ("month,short_code,item,amount_eur\n2026-11,36180,mt_delivered,abc\n", "line 2, column amount_eur"),
+    ("month,short_code,item,quantity,amount_eur\n2026-11,36180,mt_delivered,1.5,1\n", "line 2, column quantity"),
+    ("month,short_code,item,amount_eur\n2026-11,,mt_delivered,1\n", "line 2, column short_code: expected a 5-digit"),
+    ("month,short_code,item,amount_eur\n2026-11,36180,total,1\n", "line 2, column short_code: a total line"),
+    ("month,short_code,item,amount_eur\n2026-11,36180,mt_delivered,1\n2026-11,36180,mt_delivered,2\n",
+     "lines 2, 3 bill the same item"),
+])
+def test_invoice_file_errors_say_where_and_what(tmp_path, text, message):
+    path = tmp_path / "invoice.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(billing.InvoiceFileError) as caught:
+        billing.read_invoice(path)
+    assert str(caught.value).startswith(str(path)) and message in str(caught.value)
+
+
+def test_invoice_command_json_and_errors(month_end, tmp_path, capsys):
+    db, config, _ = month_end
+    path = tmp_path / "invoice.csv"
+    path.write_text(INVOICE, encoding="utf-8")
+    assert main(["invoice", "--db", str(db), "--config", str(config), "--month", "2026-11",
+                 "--against", str(path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["rule"], doc["currency"], doc["vat"], doc["total_eur"]) == ("R12", "EUR", "excluded", 1550.12)
+    assert [m["month"] for m in doc["months"]] == ["2026-11"]
+    assert {r["item"] for r in doc["lines"]} == set(billing.ITEMS)
+    assert sum(1 for r in doc["reconciliation"] if r["verdict"] != "match") == 6
+    assert main(["invoice", "--db", str(db), "--config", str(config), "--month", "2026-11", "--from", "2026-10"]) == 2
+    assert "--month is one month" in capsys.readouterr().err
+    assert main(["invoice", "--db", str(db), "--config", str(config), "--month", "nov"]) == 2
+    assert "--month: expected a month YYYY-MM, got 'nov'" in capsys.readouterr().err
+
+
+def test_invoice_command_table_names_the_totals(month_end, capsys):
+    db, config, _ = month_end
+    assert main(["invoice", "--db", str(db), "--config", str(config), "--from", "2026-10", "--to", "2026-11",
+                 "--short-code", "36181"]) == 0
+    out = capsys.readouterr().out
+    assert "R12 bill 2026-10: 150.00 EUR excl. VAT" in out
+    assert "R12 bill 2026-11: 150.03 EUR excl. VAT" in out
+
+
+def test_contract_prices_the_demo_contract():
+    """The sample contract's options as the grid prices them (a guard on parse_contract's
+    defaults: rate 10 is included, no option without its key)."""
+    contract = parse_contract(CONTRACT, "contract.toml")
+    fees = pricing.monthly_fees(contract.short_codes)
+    assert sum(f.eur for f in fees) == Decimal(150 * 3 + 800 + 150 + 150)
