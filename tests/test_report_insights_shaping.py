@@ -213,3 +213,36 @@ def test_the_tier_table_puts_its_note_beside_the_short_code_and_needs_first():
     table = insights.throughput_table(SimpleNamespace(throughput=throughput))
     assert list(table.columns) == ["short_code", "note", "forecast_peak", "needs_higher_tier", "eur_10"]
     assert table["short_code"].tolist() == ["36181", "36180"]
+
+
+def test_invoice_by_item_stacks_each_months_amounts_in_bill_order():
+    from opsanalytics.report.insights import invoice_by_item
+
+    lines = pd.DataFrame({
+        "month": ["2026-10", "2026-10", "2026-11", "2026-11", "2026-11"],
+        "item": ["short_code_monthly", "mt_delivered", "mt_delivered", "mt_delivered", "oadc_option"],
+        "amount_eur": [150.0, 0.09, 0.03, 0.06, 150.0],
+    })
+    table = invoice_by_item(lines)
+    assert list(table.columns) == ["month", "mt_delivered", "short_code_monthly", "throughput_option",
+                                   "oadc_option", "geo_presence_option"]
+    assert table.values.tolist() == [["2026-10", 0.09, 150.0, 0.0, 0.0, 0.0], ["2026-11", 0.09, 0.0, 0.0, 150.0, 0.0]]
+    assert invoice_by_item(lines.iloc[:0]).empty
+
+
+def test_invoice_brands_sums_months_and_short_codes_and_applies_the_brand_filter():
+    from opsanalytics.audits.result import Filters
+    from opsanalytics.report.insights import invoice_brands
+
+    brands = pd.DataFrame({
+        "month": ["2026-10", "2026-11", "2026-11", "2026-11"],
+        "short_code": ["36180", "36180", "36181", "36181"],
+        "brand": ["Acme", "Acme", "Acme", None],
+        "delivered_lines": [1, 2, 3, 4],
+        "delivered_segments": [1, 3, 5, 7],
+        "amount_eur": [0.03, 0.09, 0.15, 0.21],
+        "unknown_segments": [0, 1, 0, 2],
+    })
+    table = invoice_brands(brands, Filters())
+    assert table.values.tolist() == [["Acme", 9, 0.27, 1], ["(service not in the contract)", 7, 0.21, 2]]
+    assert invoice_brands(brands, Filters(brand="Acme"))["brand"].tolist() == ["Acme"]

@@ -373,6 +373,8 @@ def grouped_bars(frame: pd.DataFrame, x: str, columns: list[str], title: str, x_
         fig.add_bar(x=frame[x].astype(str), y=frame[column], name=column.replace("_", " "),
                     marker_color=(colors or {}).get(column))
     fig.update_layout(barmode="stack" if stacked else "group")
+    # categories as written: a month '2026-10' is not the date 1 Oct, a short code not a number
+    fig.update_xaxes(type="category")
     values = frame[columns].apply(pd.to_numeric, errors="coerce")
     largest = (values.sum(axis=1) if stacked else values.max(axis=1)).max()
     if (values.fillna(0) % 1 == 0).all().all():  # counts: never a 0.5 tick

@@ -519,3 +519,33 @@ def forecast_history(upcoming: "NextForecast", short_code: str) -> pd.DataFrame:
     history = upcoming.history
     return (history[history["short_code"] == short_code]
             .rename(columns={"actual_segments": "mt_segments"}).reset_index(drop=True))
+
+
+def invoice(con, contract: Contract, filters: Filters):
+    """R12's bill of every month the period touches, for the filters' short code. A brand
+    filter does not narrow it (Orange bills short codes): see invoice_brands."""
+    from opsanalytics import billing
+
+    return billing.invoice(con, contract, filters.date_from, filters.date_to, filters.short_code)
+
+
+def invoice_by_item(lines: pd.DataFrame) -> pd.DataFrame:
+    """A bill's amounts per month (rows) and item (columns, in the order a bill lists them),
+    for a stacked bar of what each month costs."""
+    from opsanalytics.billing import ITEMS
+
+    if lines.empty:
+        return pd.DataFrame(columns=["month", *ITEMS])
+    table = lines.pivot_table(index="month", columns="item", values="amount_eur", aggfunc="sum", fill_value=0.0)
+    return table.reindex(columns=list(ITEMS), fill_value=0.0).round(2).reset_index()
+
+
+def invoice_brands(brands: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Delivered segments and what they cost per brand over the period (the brand filter
+    applies here), most expensive first: what an aggregator re-bills each customer."""
+    frame = brands if filters.brand is None else brands[brands["brand"] == filters.brand]
+    frame = frame.assign(brand=frame["brand"].fillna("(service not in the contract)"))
+    out = (frame.groupby("brand", as_index=False)[["delivered_segments", "amount_eur", "unknown_segments"]].sum()
+           .sort_values(["amount_eur", "brand"], ascending=[False, True], kind="stable").reset_index(drop=True))
+    out["amount_eur"] = out["amount_eur"].round(2)
+    return out
