@@ -254,6 +254,8 @@ def _november():
 
 
 @pytest.mark.parametrize("text, message", [
+    ("", "the file is empty"),
+    ("\n\n", "the file is empty"),
     ("month,item\n2026-11,total\n", "missing column(s) amount_eur"),
     ("month,item,amount_eur,vat\n", "unknown column(s) vat"),
     ("month,short_code,item,amount_eur\n2026-11,36180,setup,580\n", "line 2, column item: 'setup' is not an item"),
@@ -307,3 +309,16 @@ def test_contract_prices_the_demo_contract():
     contract = parse_contract(CONTRACT, "contract.toml")
     fees = pricing.monthly_fees(contract.short_codes)
     assert sum(f.eur for f in fees) == Decimal(150 * 3 + 800 + 150 + 150)
+
+
+def test_invoice_saved_by_a_french_excel_reads_the_same(tmp_path):
+    """Semicolons, decimal commas, a euro sign, a no-break space as thousands separator,
+    CRLF and Windows-1252: what 'CSV (séparateur: point-virgule)' writes."""
+    text = ("month;short_code;item;quantity;amount_eur\r\n"
+            "2026-11;36180;mt_delivered;9900;\"297,00 \u20ac\"\r\n"
+            "2026-11;;total;;\"1\u00a0400,00\"\r\n\r\n")
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.encode("cp1252"))
+    frame = billing.read_invoice(path)
+    assert frame.astype(object).where(frame.notna(), None).values.tolist() == [
+        ["2026-11", "36180", "mt_delivered", 9900, 29700], ["2026-11", "", "total", None, 140000]]

@@ -8,13 +8,15 @@ types or maps it into a small CSV of the items opsanalytics computes (docs/billi
     2026-11,36180,short_code_monthly,1,150
     2026-11,,total,,5296.12
 
-`short_code` is empty on a `total` line (the month's total). Every error names the file, the
-line and the column, and says what was expected.
+`short_code` is empty on a `total` line (the month's total). As Excel saves it in France too:
+semicolons, decimal commas, Windows-1252. Every error names the file, the line and the column,
+and says what was expected.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,6 +27,8 @@ from opsanalytics.billing.invoice import ITEMS, MT_CENTS, Invoice, cents
 from opsanalytics.errors import UsageError
 
 TOTAL = "total"
+#: a comma, or the semicolon (or tab) that Excel writes where the decimal mark is a comma
+SEPARATORS = (",", ";", "\t")
 REQUIRED = ("month", "item", "amount_eur")
 OPTIONAL = ("short_code", "quantity")
 #: an invoiced amount within this of the expected one (EUR) is the same: rounding per line
@@ -42,10 +46,25 @@ def read_invoice(path: str | Path) -> pd.DataFrame:
     or None), amount_cents (int)."""
     path = Path(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InvoiceFileError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except OSError as exc:
+        raise InvoiceFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's "CSV (séparateur: point-virgule)" on a French Windows writes Windows-1252
+        text = data.decode("cp1252", errors="replace")
+    header = text.lstrip().partition("\n")[0]
+    separator = max(SEPARATORS, key=header.count)
+    if not text.strip():
+        raise InvoiceFileError(f"{path}: the file is empty; expected a header line "
+                               f"{','.join((*REQUIRED[:1], *OPTIONAL[:1], *REQUIRED[1:]))} and invoice lines")
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
+                          skipinitialspace=True, skip_blank_lines=True)
+    except pd.errors.ParserError as exc:
         raise InvoiceFileError(f"{path}: not a CSV file of invoice lines ({exc})") from None
     raw.columns = [c.strip().lower() for c in raw.columns]
     missing = [c for c in REQUIRED if c not in raw.columns]
