@@ -36,7 +36,11 @@ NOT_FROM_LOGS = (
     "OAdC option activation or deactivation (280), other changes (150)",
     "basic qualification (200 monthly per company + 0.01 per qualified MSISDN): not in the contract file, "
     "and qualified numbers are not in the gateway's logs",
+    "green SMS numbers (numéro court SMS vert, priced as Géo Présence): the contract file does not say which "
+    "short codes are",
 )
+#: the offer: "toute demande de débit supérieur à 20 sms/s sera soumise à devis"
+QUOTED_FROM_RATE = 20
 
 THROUGHPUT_CHANGE_EUR = 150.0
 #: monthly option price per short code by tier (SMS/s); 10/s is included
@@ -110,8 +114,10 @@ def monthly_fees(short_codes: Sequence[ShortCode]) -> list[MonthlyFee]:
             f"short code {rank} of the contract ({SHORT_CODE_CHEAP_RANKS} first: {SHORT_CODE_MONTHLY_EUR}, then "
             f"{SHORT_CODE_MONTHLY_FROM_21ST_EUR} each); 10 SMS/s included"))
         if THROUGHPUT_MONTHLY_EUR[sc.rate]:
+            quoted = (f"; the grid's price: Orange quotes rates above {QUOTED_FROM_RATE}/s, and its quote prevails"
+                      if sc.rate > QUOTED_FROM_RATE else "")
             fees.append(MonthlyFee(sc.code, "throughput_option", Decimal(str(THROUGHPUT_MONTHLY_EUR[sc.rate])),
-                                   f"subscribed rate {sc.rate} SMS/s"))
+                                   f"subscribed rate {sc.rate} SMS/s{quoted}"))
         if sc.oadc:
             fees.append(MonthlyFee(sc.code, "oadc_option", OADC_MONTHLY_EUR,
                                    "OAdC option: " + ", ".join(sc.oadc)))

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from kannellines import mt, receipt
 from opsanalytics import billing, pricing, warehouse
 from opsanalytics.cli import main
 from opsanalytics.config import ShortCode, load_contract, parse_contract
@@ -48,21 +49,6 @@ category = "transactional"
 TEXT_1 = "Promo ACME: -20% ce week-end. STOP au 36180"
 #: 200 GSM characters logged once: Kannel split it into 2 segments (153 + 47)
 TEXT_2 = "Offre " + "x" * 194
-
-
-def mt(at: str, smsc: str, fid: str, to: str, text: str, mask: int = 31, svc: str = "acme",
-       label: str = "Sent SMS") -> str:
-    return (f"{at} {label} [SMSC:{smsc}] [SVC:{svc}] [ACT:] [BINF:] [FID:{fid}] [META:?smpp_resp?] "
-            f"[from:{smsc[4:]}] [to:{to}] [flags:-1:0:-1:-1:{mask}] [msg:{len(text)}:{text}] [udh:0:]")
-
-
-def receipt(at: str, smsc: str, fid: str, to: str, stat: str, svc: str = "acme") -> str:
-    status = {"DELIVRD": 1, "UNDELIV": 2}[stat]
-    body = (f"id:{fid} sub:001 dlvrd:{'001' if stat == 'DELIVRD' else '000'} submit date:2610312359 "
-            f"done date:2611010000 stat:{stat} err:{'000' if stat == 'DELIVRD' else '001'} text:Promo")
-    return (f"{at} Receive DLR [SMSC:{smsc}] [SVC:{svc}] [ACT:] [BINF:] [FID:{fid}] "
-            f"[META:?orig_msg?dlr_mask=31&] [from:{smsc[4:]}] [to:{to}] [flags:-1:-1:-1:-1:{status}] "
-            f"[msg:{len(body)}:{body}] [udh:0:]")
 
 
 #: around midnight at the end of October 2026 (local time, Europe/Paris, CET after 25 October)
@@ -268,6 +254,18 @@ def _november():
     ("month,short_code,item,amount_eur\n2026-11,36180,total,1\n", "line 2, column short_code: a total line"),
     ("month,short_code,item,amount_eur\n2026-11,36180,mt_delivered,1\n2026-11,36180,mt_delivered,2\n",
      "lines 2, 3 bill the same item"),
+    ("month,short_code,item,amount_eur\n", "no invoice line after the header"),
+    # a thousands separator or three decimals? never guessed
+    ("month,short_code,item,amount_eur\n2026-11,36180,throughput_option,1.600\n", "line 2, column amount_eur"),
+    ('month,short_code,item,amount_eur\n2026-11,36180,throughput_option,"1,600"\n', "line 2, column amount_eur"),
+    ("month,short_code,item,amount_eur\n2026-11,36180,mt_delivered,1e2\n", "line 2, column amount_eur"),
+    # the line a spreadsheet shows: blank lines and quoted line breaks counted
+    ("month,short_code,item,amount_eur\n2026-11,36180,mt_delivered,1\n\n2026-11,36180,setup,2\n",
+     "line 4, column item: 'setup'"),
+    ('month,short_code,item,amount_eur\n"2026-11",36180,"short_code_\nmonthly",1\n2026-11,36180,x,1\n',
+     "line 2, column item"),
+    ("month,short_code,item,amount_eur\n2026-11,36180,mt_delivered,1,\n", "line 2: 5 fields where the header has 4"),
+    ("month;item\n2026-11;total\n", "line 1: missing column(s) amount_eur"),
 ])
 def test_invoice_file_errors_say_where_and_what(tmp_path, text, message):
     path = tmp_path / "invoice.csv"
@@ -321,4 +319,64 @@ def test_invoice_saved_by_a_french_excel_reads_the_same(tmp_path):
     path.write_bytes(text.encode("cp1252"))
     frame = billing.read_invoice(path)
     assert frame.astype(object).where(frame.notna(), None).values.tolist() == [
-        ["2026-11", "36180", "mt_delivered", 9900, 29700], ["2026-11", "", "total", None, 140000]]
+        ["2026-11", "36180", "mt_delivered", 9900, 29700, 2], ["2026-11", "", "total", None, 140000, 3]]
+
+
+def test_invoice_rows_excel_leaves_empty_are_skipped(tmp_path):
+    path = tmp_path / "invoice.csv"
+    path.write_text("month,short_code,item,quantity,amount_eur\n2026-11,36180,mt_delivered,3,0.09\n,,,,\n",
+                    encoding="utf-8")
+    assert billing.read_invoice(path)[["item", "line"]].values.tolist() == [["mt_delivered", 2]]
+
+
+def test_reconcile_checks_the_quantity_an_invoice_gives(month_end, tmp_path):
+    """The right amount with a wrong count (99,999 segments for 0.09 EUR) is not a match."""
+    db, _, contract = month_end
+    path = tmp_path / "invoice.csv"
+    path.write_text("month,short_code,item,quantity,amount_eur\n2026-11,36180,mt_delivered,99999,0.09\n"
+                    "2026-11,36180,short_code_monthly,,150\n", encoding="utf-8")
+    con = warehouse.connect(db, read_only=True)
+    bill = billing.invoice(con, contract, *_november(), short_code="36180")
+    con.close()
+    compared = billing.reconcile(bill, billing.read_invoice(path)).set_index("item")
+    assert compared.loc["mt_delivered", "verdict"] == "quantity differs"
+    assert compared.loc["mt_delivered", "line"] == 2
+    assert compared.loc["short_code_monthly", "verdict"] == "match"   # no quantity given: the amount decides
+
+
+def test_bill_without_bounds_holds_every_month_between_the_first_and_last(tmp_path):
+    """A month with no log at all between two with traffic still owes its fees: flagged with
+    0 days logged, never left out of the bill."""
+    log = tmp_path / "access.log"
+    log.write_text("\n".join([mt("2026-09-10 10:00:00", "ora_36181", "C0000001", "33612000001", "Bonjour"),
+                              mt("2026-11-10 10:00:00", "ora_36181", "C0000002", "33612000001", "Bonjour")]) + "\n",
+                   encoding="utf-8")
+    contract = parse_contract(CONTRACT, "contract.toml")
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    ingest_files(con, contract, [log], progress=False)
+    bill = billing.invoice(con, contract)
+    con.close()
+    months = bill.months.set_index("month")
+    assert list(months.index) == ["2026-09", "2026-10", "2026-11"]
+    assert months.loc["2026-10", "days_logged"] == 0 and months.loc["2026-10", "total_eur"] == 1550.0
+
+
+def test_invoice_command_compares_the_invoices_months_and_one_short_codes_lines(month_end, tmp_path, capsys):
+    """Without --month the months billed are the invoice's (December: no log, fees still due);
+    with --short-code, the other short codes' lines and the contract's total are not compared."""
+    db, config, _ = month_end
+    path = tmp_path / "invoice.csv"
+    path.write_text("month,short_code,item,amount_eur\n2026-12,36181,short_code_monthly,150\n"
+                    "2026-12,36180,short_code_monthly,150\n2026-12,,total,1550\n", encoding="utf-8")
+    assert main(["invoice", "--db", str(db), "--config", str(config), "--against", str(path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [m["month"] for m in doc["months"]] == ["2026-12"]
+    verdicts = {(r["short_code"], r["item"]): r["verdict"] for r in doc["reconciliation"]}
+    assert verdicts[(None, "total")] == "match" and verdicts[("36181", "short_code_monthly")] == "match"
+    assert main(["invoice", "--db", str(db), "--config", str(config), "--against", str(path), "--short-code", "36181",
+                 "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert {(r["short_code"], r["item"]) for r in doc["reconciliation"]} == {("36181", "mt_delivered"),
+                                                                              ("36181", "short_code_monthly")}
+    assert "the 1 total line(s)" in captured.err

@@ -2,6 +2,6 @@
 sent, compared line by line (docs/billing.md)."""
 
 from opsanalytics.billing.invoice import ITEMS, Invoice, invoice
-from opsanalytics.billing.reconcile import InvoiceFileError, read_invoice, reconcile
+from opsanalytics.billing.reconcile import TOTAL, InvoiceFileError, read_invoice, reconcile
 
-__all__ = ["ITEMS", "Invoice", "InvoiceFileError", "invoice", "read_invoice", "reconcile"]
+__all__ = ["ITEMS", "TOTAL", "Invoice", "InvoiceFileError", "invoice", "read_invoice", "reconcile"]

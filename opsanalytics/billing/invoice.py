@@ -106,7 +106,10 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
         last = date_to or (max(known) if known else date_from)
         months = months_between(first, last)
     else:
-        months = sorted(set(segments["month"]) | set(days["month"]))
+        # every month from the first to the last with traffic: a month with no log in
+        # between still owes its fees (and is flagged, 0 days logged)
+        known = sorted(set(segments["month"]) | set(days["month"]))
+        months = months_between(known[0], known[-1]) if known else []
     codes = [sc for sc in contract.short_codes if short_code is None or sc.code == short_code]
     fees = pricing.monthly_fees(contract.short_codes)
     fees = [f for f in fees if short_code is None or f.short_code == short_code]

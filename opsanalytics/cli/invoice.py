@@ -71,6 +71,8 @@ def main(args: argparse.Namespace) -> int:
     date_from, date_to = period(args)
     contract = load_contract(args.config)
     invoiced = billing.read_invoice(args.against) if args.against else None
+    if invoiced is not None:
+        invoiced, date_from, date_to = _scope(invoiced, args, date_from, date_to)
     if args.short_code is not None and contract.short_code(args.short_code) is None:
         print(f"opsanalytics invoice: warning: --short-code {args.short_code!r} is not a short code of "
               f"{args.config}: no monthly fee is counted for it", file=sys.stderr)
@@ -81,7 +83,7 @@ def main(args: argparse.Namespace) -> int:
         bill = billing.invoice(con, contract, date_from, date_to, args.short_code)
     finally:
         con.close()
-    compared = billing.reconcile(bill, invoiced) if invoiced is not None else None
+    compared = billing.reconcile(bill, invoiced, totals=args.short_code is None) if invoiced is not None else None
     if args.format == "json":
         doc = bill.to_json()
         if compared is not None:
@@ -93,6 +95,32 @@ def main(args: argparse.Namespace) -> int:
     else:
         _table(bill, compared)
     return 0
+
+
+def _scope(invoiced: pd.DataFrame, args: argparse.Namespace, date_from, date_to):
+    """What of the invoice to compare, and the months to bill: the invoice's months when no
+    month is given (the warehouse may hold others, the invoice may bill one it does not
+    hold), and with --short-code the lines of that short code only (its month total cannot
+    be told from the invoice's)."""
+    if date_from is None and date_to is None:
+        months = sorted(invoiced["month"])
+        date_from = dt.datetime.strptime(months[0], "%Y-%m").date()
+        date_to = (dt.datetime.strptime(months[-1], "%Y-%m").date() + dt.timedelta(days=32)).replace(day=1) \
+            - dt.timedelta(days=1)
+    else:
+        inside = [date_from is None or m >= date_from.strftime("%Y-%m") for m in invoiced["month"]]
+        inside = [i and (date_to is None or m <= date_to.strftime("%Y-%m")) for i, m in zip(inside, invoiced["month"])]
+        if not all(inside):
+            print(f"opsanalytics invoice: warning: {len(inside) - sum(inside)} line(s) of {args.against} bill months "
+                  "outside the months asked for: not compared", file=sys.stderr)
+        invoiced = invoiced[inside]
+    if args.short_code is not None:
+        totals = int((invoiced["item"] == billing.TOTAL).sum())
+        if totals:
+            print(f"opsanalytics invoice: warning: --short-code {args.short_code}: the {totals} total line(s) of "
+                  f"{args.against} are the whole contract's and are not compared", file=sys.stderr)
+        invoiced = invoiced[invoiced["short_code"] == args.short_code]
+    return invoiced, date_from, date_to
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

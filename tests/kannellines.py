@@ -1,0 +1,26 @@
+"""Kannel 1.4.5 access-log lines written by hand, for tests that load them through the real
+loader: an MT (`Sent SMS` or a refusal) and the SMPP receipt of one, in the exact shape of
+tests/fixtures/kannel-1.4.5/main/access.log (KANNEL.md)."""
+
+from __future__ import annotations
+
+#: final status bits Kannel logs for an SMPP receipt's stat: (docs/schema.md, fct_dlr.status)
+RECEIPT_STATUS = {"DELIVRD": 1, "UNDELIV": 2, "EXPIRED": 34, "ENROUTE": 4}
+
+
+def mt(at: str, smsc: str, fid: str, to: str, text: str, mask: int = 31, svc: str = "acme",
+       label: str = "Sent SMS", binfo: str = "") -> str:
+    """An MT line sent from the short code the connection `ora_NNNNN` names."""
+    return (f"{at} {label} [SMSC:{smsc}] [SVC:{svc}] [ACT:] [BINF:{binfo}] [FID:{fid}] [META:?smpp_resp?] "
+            f"[from:{smsc[4:]}] [to:{to}] [flags:-1:0:-1:-1:{mask}] [msg:{len(text)}:{text}] [udh:0:]")
+
+
+def receipt(at: str, smsc: str, fid: str, to: str, stat: str, svc: str = "acme", err: str | None = None) -> str:
+    """The handset receipt of MT `fid`: `stat` DELIVRD, UNDELIV, EXPIRED or ENROUTE, its err:
+    000 when delivered, else `err` (001 by default)."""
+    error = "000" if stat == "DELIVRD" else (err or "001")
+    body = (f"id:{fid} sub:001 dlvrd:{'001' if stat == 'DELIVRD' else '000'} submit date:2610312359 "
+            f"done date:2611010000 stat:{stat} err:{error} text:Promo")
+    return (f"{at} Receive DLR [SMSC:{smsc}] [SVC:{svc}] [ACT:] [BINF:] [FID:{fid}] "
+            f"[META:?orig_msg?dlr_mask=31&] [from:{smsc[4:]}] [to:{to}] [flags:-1:-1:-1:-1:{RECEIPT_STATUS[stat]}] "
+            f"[msg:{len(body)}:{body}] [udh:0:]")
