@@ -142,6 +142,25 @@ def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: st
     return _layout(fig, title, "local day", y_title)
 
 
+def daily_lines(frame: pd.DataFrame, x: str, y: str, color: str, title: str, y_title: str, *,
+                percent: bool = False) -> go.Figure:
+    """One line per `color` value over local days (a rate or a latency per short code): a
+    day without a value is a gap, not a fall to zero."""
+    if frame.empty or frame[y].isna().all():
+        return empty(title)
+    fig = go.Figure()
+    for name, part in frame.groupby(color, sort=True, dropna=False):
+        label = "(none)" if pd.isna(name) else str(name)
+        fig.add_scatter(x=pd.to_datetime(part[x]), y=part[y], mode="lines+markers", name=label,
+                        connectgaps=False,
+                        hovertemplate="%{x|%a %d %b}: %{y" + (":.2%" if percent else ":,") + "}<extra>" + label
+                                      + "</extra>")
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    _day_axis(fig, pd.to_datetime(frame[x]))
+    return _layout(fig, title, "local day", y_title)
+
+
 DAY_MS = 86_400_000
 
 

@@ -234,6 +234,7 @@ def dlr_summary(mts: list[MT]) -> dict[str, Any]:
     """Final states per accepted MT *line* (every part of an application-split message has
     its own receipts), failure codes, and R10's non-Orange share per short code and brand."""
     finals: Counter[str] = Counter()
+    by_code: defaultdict[str, Counter[str]] = defaultdict(Counter)
     errors: Counter[str] = Counter()
     lines: Counter[tuple[str, str]] = Counter()
     non_orange: Counter[tuple[str, str]] = Counter()
@@ -243,6 +244,7 @@ def dlr_summary(mts: list[MT]) -> dict[str, Any]:
         n = len(m.line_seconds)
         state = logged_final(m)
         finals[state] += n
+        by_code[m.code][state] += n
         lines[(m.code, m.brand)] += n
         if state == "failed":
             errors[m.err] += n
@@ -250,6 +252,9 @@ def dlr_summary(mts: list[MT]) -> dict[str, Any]:
                 non_orange[(m.code, m.brand)] += n
     return {
         "final_by_line": {k: finals[k] for k in ("delivered", "failed", "expired", "pending", "none")},
+        # R14: the same per short code
+        "final_by_short_code": {code: {k: by_code[code][k] for k in ("delivered", "failed", "expired", "pending", "none")}
+                                for code in sorted(by_code)},
         "failed_by_err": dict(sorted(errors.items())),
         # FAILED Receive DLR lines: one per line of the message (each part of an
         # application-split message gets its duplicate receipt)

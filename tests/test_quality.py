@@ -1,0 +1,167 @@
+"""R14 QUALITY: delivery rate, receipt coverage, latency and errors per short code, brand and
+campaign, from Kannel 1.4.5 lines whose fates and delays are known, and against the
+simulator's ground truth (final state of every accepted line, per short code and error)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kannellines import mt, receipt
+from opsanalytics import quality, warehouse
+from opsanalytics.audits.result import Filters
+from opsanalytics.cli import main
+from opsanalytics.config import load_contract
+from opsanalytics.ingest import ingest_files
+from opsanalytics.simulate import simulate
+
+CONTRACT = """
+timezone = "Europe/Paris"
+log_timezone = "UTC"
+[[short_codes]]
+code = "36180"
+smsc = "ora_36180"
+[[short_codes]]
+code = "36181"
+smsc = "ora_36181"
+[[services]]
+name = "acme"
+brand = "Acme"
+category = "marketing"
+[[services]]
+name = "banque"
+brand = "Banque"
+category = "transactional"
+"""
+
+TEXT = "Promo ACME -20%. STOP au 36180"
+LINES = [
+    # campaign ete26: delivered after 5 s and 65 s
+    mt("2026-11-10 10:00:00", "ora_36180", "D0000001", "33612000001", TEXT, binfo="ete26"),
+    receipt("2026-11-10 10:00:05", "ora_36180", "D0000001", "33612000001", "DELIVRD"),
+    mt("2026-11-10 10:00:01", "ora_36180", "D0000002", "33612000002", TEXT, binfo="ete26"),
+    receipt("2026-11-10 10:01:06", "ora_36180", "D0000002", "33612000002", "DELIVRD"),
+    # campaign noel26: failed, absent subscriber (GSM 27, as err:027)
+    mt("2026-11-10 10:00:02", "ora_36180", "D0000003", "33612000003", TEXT, binfo="noel26"),
+    receipt("2026-11-10 10:00:09", "ora_36180", "D0000003", "33612000003", "UNDELIV", err="027"),
+    # no campaign: expired after the validity period; only an intermediate receipt; no receipt asked
+    mt("2026-11-10 10:00:03", "ora_36180", "D0000004", "33612000004", TEXT),
+    receipt("2026-11-11 10:00:03", "ora_36180", "D0000004", "33612000004", "EXPIRED", err="000"),
+    mt("2026-11-10 10:00:04", "ora_36180", "D0000005", "33612000005", TEXT),
+    receipt("2026-11-10 10:00:08", "ora_36180", "D0000005", "33612000005", "ENROUTE"),
+    mt("2026-11-10 10:00:05", "ora_36180", "D0000006", "33612000006", TEXT, mask=0),
+    # 36181, another brand: delivered after an hour
+    mt("2026-11-10 11:00:00", "ora_36181", "E0000001", "33612000007", "Code 4821", svc="banque"),
+    receipt("2026-11-10 12:00:05", "ora_36181", "E0000001", "33612000007", "DELIVRD", svc="banque"),
+    # refused by the SMSC: not an accepted line, no part of R14
+    mt("2026-11-10 11:00:01", "ora_36181", "", "33612000008", "Code 4822", svc="banque", label="REJECTED Send SMS"),
+]
+
+
+@pytest.fixture(scope="module")
+def warehouse_db(tmp_path_factory):
+    root = tmp_path_factory.mktemp("quality")
+    log = root / "access.log"
+    log.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    config = root / "contract.toml"
+    config.write_text(CONTRACT, encoding="utf-8")
+    contract = load_contract(config)
+    db = root / "w.duckdb"
+    con = warehouse.connect(db, create=True)
+    ingest_files(con, contract, [log], progress=False)
+    con.close()
+    return db, config, contract
+
+
+@pytest.fixture(scope="module")
+def result(warehouse_db):
+    db, _, contract = warehouse_db
+    con = warehouse.connect(db, read_only=True)
+    yield quality.quality(con, contract, Filters())
+    con.close()
+
+
+COUNTS = ["accepted", "delivered", "failed", "expired", "rejected", "pending", "no_receipt", "final_known"]
+
+
+def test_totals_count_each_final_status_and_the_rate_among_known_ones(result):
+    total = result.total
+    assert [total[k] for k in COUNTS] == [7, 3, 1, 1, 0, 1, 1, 5]
+    assert total["delivery_rate"] == 0.6           # 3 of the 5 whose final status is known
+    assert total["receipt_coverage"] == 0.7143     # 5 of 7
+    # delivered after 5 s, 65 s and 3,605 s; the expired line's day is no delivery time
+    assert (total["latency_p50_s"], total["latency_p90_s"], total["latency_max_s"]) == (65.0, 2897.0, 3605.0)
+
+
+def test_groups_per_short_code_brand_and_campaign(result):
+    codes = result.level("short_code").set_index("short_code")
+    assert codes.loc["36180", COUNTS].tolist() == [6, 2, 1, 1, 0, 1, 1, 4]
+    assert codes.loc["36181", COUNTS].tolist() == [1, 1, 0, 0, 0, 0, 0, 1]
+    assert codes.loc["36181", "latency_p50_s"] == 3605.0
+    brands = result.level("brand").set_index("brand")
+    assert brands.loc["Banque", "delivery_rate"] == 1.0 and brands.loc["Acme", "delivery_rate"] == 0.5
+    campaigns = result.level("campaign")
+    by_name = {(None if c is None or c != c else c): row for c, row in
+               zip(campaigns["campaign"], campaigns.to_dict("records"))}
+    assert by_name["ete26"]["delivered"] == 2 and by_name["ete26"]["latency_p50_s"] == 35.0
+    assert by_name["noel26"]["failed"] == 1 and by_name["noel26"]["delivery_rate"] == 0.0
+    assert by_name[None]["accepted"] == 4           # the lines with an empty BINF
+
+
+def test_errors_are_named_by_their_gsm_code(result):
+    errors = result.errors[["short_code", "final_status", "dlr_err", "gsm_error", "meaning", "lines"]]
+    assert errors.astype(object).values.tolist() == [
+        ["36180", "expired", "000", 0, "no error", 1],
+        ["36180", "failed", "027", 27, "absent subscriber", 1],
+    ]
+    assert quality.errors_by_meaning(result.errors).values.tolist() == [
+        ["expired: 0 no error", 1], ["failed: 27 absent subscriber", 1]]
+
+
+@pytest.mark.parametrize("dlr_err, code", [
+    ("03001B", 27), ("03000b", 11), ("030001", 1), ("027", 27), ("0", 0),
+    (None, None), ("", None), ("040001", None), ("0x1B", None), ("12345", None),
+])
+def test_gsm_error_reads_meta_hex_and_receipt_decimal(dlr_err, code):
+    assert quality.gsm_error(dlr_err) == code
+
+
+def test_daily_rate_and_latency(result):
+    daily = result.daily.set_index("short_code")
+    assert daily.loc["36180", ["accepted", "delivered", "delivery_rate", "latency_p50_s"]].tolist() == [6, 2, 0.5, 35.0]
+
+
+def test_quality_equals_the_simulators_truth_per_short_code(tmp_path):
+    """Every final state the simulator gives an accepted line (delivered, failed, expired,
+    pending when only an ACK was asked for, none), per short code, and the failed lines per
+    error code."""
+    sim = simulate(tmp_path / "sim", days=5, scale=150, seed=11, log_timezone="Europe/Paris", progress=False)
+    contract = load_contract(sim.contract)
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    ingest_files(con, contract, sim.logs, progress=False)
+    result = quality.quality(con, contract, Filters())
+    con.close()
+    truth = json.loads(sim.ground_truth.read_text(encoding="utf-8"))["dlr"]
+    codes = result.level("short_code").set_index("short_code")
+    got = {code: {"delivered": int(row["delivered"]), "failed": int(row["failed"] + row["rejected"]),
+                  "expired": int(row["expired"]), "pending": int(row["pending"]), "none": int(row["no_receipt"])}
+           for code, row in codes.iterrows()}
+    assert got == truth["final_by_short_code"]
+    failed = result.errors[result.errors["final_status"] == "failed"]
+    by_code = failed.groupby("gsm_error")["lines"].sum().to_dict()
+    assert {int(k): int(v) for k, v in by_code.items()} == {int(k): v for k, v in truth["failed_by_err"].items()}
+
+
+def test_quality_command_json_and_table(warehouse_db, capsys):
+    db, config, _ = warehouse_db
+    assert main(["quality", "--db", str(db), "--config", str(config), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["rule"], doc["total"]["accepted"], doc["total"]["delivery_rate"]) == ("R14", 7, 0.6)
+    assert [c["short_code"] for c in doc["short_codes"]] == ["36180", "36181"]
+    assert doc["daily"][0]["day"] == "2026-11-10"
+    assert main(["quality", "--db", str(db), "--config", str(config), "--short-code", "36181"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("R14 quality: 1 accepted MT lines, 1 delivered (100.00% of those with a final status")
+    assert main(["quality", "--db", str(db), "--config", str(config), "--from", "2026-12-01"]) == 0
+    assert "no accepted MT line in the period" in capsys.readouterr().out
