@@ -386,3 +386,21 @@ def test_a_semester_without_any_forecast_keeps_the_others_counts_whole():
     assert all(isinstance(r["actual_segments"], (int, type(None))) for r in records)
     shown = _readable(summary).to_string(na_rep="-")
     assert "<NA>" not in shown and "17573.0" not in shown and "17573" in shown
+
+
+def test_a_file_with_several_made_on_dates_is_loaded_with_a_warning(tmp_path):
+    """One forecast is made on one day: two dates in one file (a typo, or two versions pasted
+    together) decide which version R9 judges each month against, and were loaded silently."""
+    path = tmp_path / "pasted.csv"
+    path.write_text("short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+                    "36180,2027-01,1000,8,10,2027H1,2026-11-20\n36180,2027-02,1100,8,10,2027H1,2026-12-02\n"
+                    "36181,2027-01,900,6,10,2027H1,2026-11-20\n", encoding="utf-8")
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    try:
+        loaded = load_forecast_file(con, path)
+    finally:
+        con.close()
+    assert loaded.state == "loaded"
+    assert loaded.warnings[0] == ("made_on gives 2 dates in one file: 2026-11-20 (first on row 2), 2026-12-02 "
+                                  "(first on row 3); R9 takes each row's own date to choose the version it judges a "
+                                  "month against (check made_on, or load each forecast as a file of its own)")

@@ -27,7 +27,8 @@ class ForecastLoad:
     version_id: int
     rows: int
     state: str  # loaded | skipped (same bytes already loaded)
-    #: months the version was made during or after (see made_late), months of its semesters
+    #: several made_on dates in one file (see mixed_made_on), months the version was made during
+    #: or after (see made_late), months of its semesters
     #: no version covers (see uncovered_months), then short codes the contract given does
     #: not declare (see undeclared_codes): loaded all the same
     warnings: tuple[str, ...] = ()
@@ -54,6 +55,19 @@ def made_late(frame: pd.DataFrame) -> list[str]:
             out.append(f"made on {made_on.isoformat()}, after {listed} ended: kept, but R9 never judges "
                        f"{'that month' if len(after) == 1 else 'those months'} against it (hindsight)")
     return out
+
+
+def mixed_made_on(frame: pd.DataFrame) -> list[str]:
+    """A file whose rows give several made_on dates: one forecast is made on one day, so
+    this is most likely a typo or two versions pasted together. Loaded as it is (R9 takes
+    each row's own made_on), but said, as the dates decide which version R9 judges."""
+    dates = sorted(set(frame["made_on"]))
+    if len(dates) < 2:
+        return []
+    first_rows = {d: int(frame.loc[frame["made_on"] == d, "row_no"].min()) for d in dates}
+    listed = ", ".join(f"{d.isoformat()} (first on row {first_rows[d]})" for d in dates)
+    return [f"made_on gives {len(dates)} dates in one file: {listed}; R9 takes each row's own date to choose the "
+            "version it judges a month against (check made_on, or load each forecast as a file of its own)"]
 
 
 def undeclared_codes(frame: pd.DataFrame, contract: Contract) -> list[str]:
@@ -110,7 +124,7 @@ def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
             con.unregister("forecast_upload")
         uncovered = uncovered_months(con, frame)
     return ForecastLoad(str(path), int(version_id), len(frame), "loaded",
-                        (*made_late(frame), *uncovered, *unknown))
+                        (*mixed_made_on(frame), *made_late(frame), *uncovered, *unknown))
 
 
 def has_forecasts_table(con: duckdb.DuckDBPyConnection) -> bool:
