@@ -165,3 +165,27 @@ def test_quality_command_json_and_table(warehouse_db, capsys):
     assert out.startswith("R14 quality: 1 accepted MT lines, 1 delivered (100.00% of those with a final status")
     assert main(["quality", "--db", str(db), "--config", str(config), "--from", "2026-12-01"]) == 0
     assert "no accepted MT line in the period" in capsys.readouterr().out
+
+
+def test_executive_summary_figures_of_bill_and_delivery(warehouse_db):
+    from opsanalytics.report.insights import bill_and_delivery_kpis
+
+    db, _, contract = warehouse_db
+    con = warehouse.connect(db, read_only=True)
+    try:
+        kpis = bill_and_delivery_kpis(con, contract, Filters())
+        empty = bill_and_delivery_kpis(con, contract, Filters(date_from=_day("2026-12-01"), date_to=_day("2026-12-01")))
+    finally:
+        con.close()
+    # November: two short codes at 150, and 3 delivered segments at 0.030
+    assert kpis == {"bill, EUR excl. VAT (R12)": 300.09, "of it, delivered segments": 0.09,
+                    "delivery rate (R14)": "60.00%", "receipt coverage": "71.43%"}
+    # a day without traffic: December's fees, nothing to rate
+    assert empty == {"bill, EUR excl. VAT (R12)": 300.0, "of it, delivered segments": 0.0,
+                     "delivery rate (R14)": "n/a", "receipt coverage": "n/a"}
+
+
+def _day(text):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)

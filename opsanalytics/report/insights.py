@@ -549,3 +549,20 @@ def invoice_brands(brands: pd.DataFrame, filters: Filters) -> pd.DataFrame:
            .sort_values(["amount_eur", "brand"], ascending=[False, True], kind="stable").reset_index(drop=True))
     out["amount_eur"] = out["amount_eur"].round(2)
     return out
+
+
+def bill_and_delivery_kpis(con, contract: Contract, filters: Filters) -> dict[str, Any]:
+    """The executive summary's money and delivery figures: R12's bill of the months the
+    period touches (fees whole, segments of the period) and R14's delivery rate and receipt
+    coverage of the period ('n/a' with nothing to divide)."""
+    from opsanalytics import quality
+
+    bill = invoice(con, contract, filters)
+    total = quality.quality(con, contract, filters).total
+    rate, coverage = total.get("delivery_rate"), total.get("receipt_coverage") if total.get("accepted") else None
+    return {
+        "bill, EUR excl. VAT (R12)": bill.total_eur,
+        "of it, delivered segments": float(bill.lines.loc[bill.lines["item"] == "mt_delivered", "amount_eur"].sum()),
+        "delivery rate (R14)": "n/a" if rate is None else f"{rate:.2%}",
+        "receipt coverage": "n/a" if coverage is None else f"{coverage:.2%}",
+    }
