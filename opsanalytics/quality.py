@@ -60,7 +60,7 @@ def gsm_error(dlr_err: str | None) -> int | None:
 
 
 def error_meaning(code: int | None) -> str:
-    if code is None:
+    if code is None or pd.isna(code):  # (NaN: a column of codes with a missing one)
         return "not given by the log"
     return GSM_ERRORS.get(code, "other (SMSC-specific)")
 

@@ -35,8 +35,12 @@ def expected_final(entry: dict) -> str | None:
     if not entry["dlr"]:
         return None  # no receipt asked: none logged
     behaviour = entry["behaviour"]
-    if behaviour.startswith(("failed:", "expired:")):
-        return "failed"  # EMI's DST 2: Kannel logs an expiry as failed (2), never 34
+    if behaviour.startswith("expired:"):
+        # EMI's DST 2: Kannel logs an expiry as failed (2), never 34, but its text says
+        # "(validity period expired)": the SMSC's word, as stat:EXPIRED is read
+        return "expired"
+    if behaviour.startswith("failed:"):
+        return "failed"
     if behaviour.startswith("nack:"):
         return "rejected"  # refused at submit: Kannel's NACK on the REJECTED line
     return {"delivered": "delivered", "buffered_delivered": "delivered", "none": "pending"}[behaviour]
@@ -69,13 +73,14 @@ def test_every_opt_out_and_opt_in_is_read(con):
 
 
 def test_r10_says_the_failures_have_no_error_in_the_log(con):
-    """Kannel's EMI driver drops the notification's reason code (the SMSC sent 101 and 115):
-    4 failures the share cannot judge, said, not read as 0 non-Orange failures."""
+    """Kannel's EMI driver drops the notification's reason code (the SMSC sent 101, 107 and
+    115): 3 failures the share cannot judge, said, not read as 0 non-Orange failures (the
+    fourth, reason 108, is an expiry: no failure to judge)."""
     r10 = run(con, load_contract(FIXTURE / "contract.toml"), "R10")
-    assert (r10.summary["non_orange_failed"], r10.summary["failed_error_unknown"]) == (0, 4)
+    assert (r10.summary["non_orange_failed"], r10.summary["failed_error_unknown"]) == (0, 3)
     per = {(r["short_code"], r["brand"]): r["failed_error_unknown"]
            for r in r10.summary["non_orange_by_short_code_brand"]}
-    assert per == {("36180", "Acme"): 4, ("36180", "Banque"): 0}
+    assert per == {("36180", "Acme"): 3, ("36180", "Banque"): 0}
 
 
 def test_receipts_link_to_the_message_to_their_own_number(con):

@@ -94,6 +94,61 @@ def test_totals_count_each_final_status_and_the_rate_among_known_ones(result):
     assert (total["latency_p50_s"], total["latency_p90_s"], total["latency_max_s"]) == (65.0, 2897.0, 3605.0)
 
 
+def test_refused_lines_are_counted_beside_the_rates(result):
+    assert result.total["refused"] == 1
+    assert result.level("short_code").set_index("short_code").loc["36181", "refused"] == 1
+
+
+def test_delivery_rate_leaves_out_masks_that_ask_for_one_outcome_only(tmp_path):
+    """With dlr-mask 1 Kannel logs no failure, with 2 no delivery (real Kannel: 'Ignoring DLR
+    message because of mask'): such lines would make the rate 100 % or 0 % by construction."""
+    log = tmp_path / "access.log"
+    log.write_text("\n".join([
+        mt("2026-11-10 10:00:00", "ora_36180", "F0000001", "33612000001", TEXT, mask=1),
+        receipt("2026-11-10 10:00:05", "ora_36180", "F0000001", "33612000001", "DELIVRD"),
+        mt("2026-11-10 10:00:01", "ora_36180", "F0000002", "33612000002", TEXT, mask=1),
+        receipt("2026-11-10 10:00:06", "ora_36180", "F0000002", "33612000002", "DELIVRD"),
+        mt("2026-11-10 10:00:02", "ora_36180", "F0000003", "33612000003", TEXT, mask=31),
+        receipt("2026-11-10 10:00:07", "ora_36180", "F0000003", "33612000003", "UNDELIV"),
+    ]) + "\n", encoding="utf-8")
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT, encoding="utf-8")
+    contract = load_contract(config)
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    ingest_files(con, contract, [log], progress=False)
+    total = quality.quality(con, contract, Filters()).total
+    con.close()
+    assert (total["delivered"], total["failed"], total["one_sided_mask"], total["rate_lines"]) == (2, 1, 2, 1)
+    assert total["delivery_rate"] == 0.0 and total["receipt_coverage"] == 1.0
+
+
+def test_a_receipt_logged_before_its_mt_line_is_a_latency_of_zero():
+    """Real Kannel 1.4.5 (receipt-first/): the SMSC delivered before it answered the submit,
+    so the receipt's line comes a second before the MT's; a latency is never negative."""
+    from pathlib import Path
+
+    from opsanalytics.config import load_contract as load
+
+    fixture = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "receipt-first"
+    contract = load(fixture / "contract.toml")
+    con = warehouse.connect(":memory:", create=True)
+    ingest_files(con, contract, [fixture / "access.log"], progress=False)
+    total = quality.quality(con, contract, Filters()).total
+    early = con.execute("SELECT count(*) FROM fct_mt WHERE final_status = 'delivered' "
+                        "AND final_at < submitted_at").fetchone()[0]
+    con.close()
+    assert early >= 1 and total["delivered"] >= 1
+    assert total["latency_p50_s"] == 0.0 and total["latency_max_s"] >= 0
+
+
+def test_a_missing_error_is_named_so_beside_known_ones():
+    """A column of codes with a missing one holds NaN, not None: it read 'other'."""
+    import pandas as pd
+
+    codes = pd.Series(["001", None]).map(quality.gsm_error)
+    assert codes.map(quality.error_meaning).tolist() == ["unknown subscriber", "not given by the log"]
+
+
 def test_groups_per_short_code_brand_and_campaign(result):
     codes = result.level("short_code").set_index("short_code")
     assert codes.loc["36180", COUNTS].tolist() == [6, 2, 1, 1, 0, 1, 1, 4]

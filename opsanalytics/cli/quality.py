@@ -76,6 +76,8 @@ def _table(result: quality.Quality) -> None:
     with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 40):
         for level in ("short_code", "brand", "campaign"):
             rows = result.level(level)
+            if level == "campaign":
+                rows = rows.fillna({"campaign": "(no BINF)"})
             shown = rows.astype(object).where(rows.notna(), "")
             out.write(f"\nper {level.replace('_', ' ')}\n{shown.to_string(index=False)}\n")
         if len(result.errors):

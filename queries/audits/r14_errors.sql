@@ -9,7 +9,7 @@ select
     dlr_err,
     count(*) as lines
 from fct_mt
-where outcome = 'accepted'
+where outcome = 'accepted' and forwarded is null
   and final_status in ('failed', 'expired', 'rejected')
   and ($short_code is null or short_code = $short_code)
   and ($brand is null or brand = $brand)

@@ -47,6 +47,11 @@ final_dlr AS (
             WHEN stat <> 'DELIVRD' AND upper(stat) = 'DELIVRD' THEN 'delivered'
             WHEN status & 1 = 1 THEN 'delivered'
             WHEN status & 32 = 32 OR upper(stat) = 'EXPIRED' THEN 'expired'
+            -- Kannel's UCP/EMI driver logs every failed notification 2, an expiry too; its
+            -- text names the reason (`... has been deleted (validity period expired).`, the
+            -- SMSC's reason 108): the SMSC's word wins, as for stat:EXPIRED (R14's expiry)
+            WHEN status & 2 = 2 AND source = 'receipt' AND contains(lower(text), 'validity period expired')
+                THEN 'expired'
             WHEN status & 2 = 2 THEN 'failed'
             WHEN source = 'kannel_nack' THEN 'rejected'
         END AS final_status,
