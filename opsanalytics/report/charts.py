@@ -161,6 +161,29 @@ def daily_lines(frame: pd.DataFrame, x: str, y: str, color: str, title: str, y_t
     return _layout(fig, title, "local day", y_title)
 
 
+def incident_timeline(incidents: pd.DataFrame, title: str, tz: str) -> go.Figure:
+    """R13: each incident of each connection on a time axis, the most it can have lasted
+    (light) under the failures the log shows (dark; a lone failure drawn as a tick)."""
+    if incidents.empty:
+        return empty(title, "No incident in the period")
+    fig = go.Figure()
+    spans = [("the most it can have lasted", "from_at_most", "to_at_most", RED, 0.25, 14),
+             ("failures seen", "first_failure_at", "last_failure_at", RED, 1.0, 14)]
+    for name, start, end, colour, opacity, width in spans:
+        xs, ys = [], []
+        for smsc, a, b in zip(incidents["smsc"], incidents[start], incidents[end]):
+            a, b = pd.Timestamp(a).tz_convert(tz), pd.Timestamp(b).tz_convert(tz)
+            if b - a < pd.Timedelta(minutes=2):  # a lone failure: still visible
+                b = a + pd.Timedelta(minutes=2)
+            xs += [a.tz_localize(None), b.tz_localize(None), None]
+            ys += [smsc, smsc, None]
+        fig.add_scatter(x=xs, y=ys, mode="lines", name=name, opacity=opacity,
+                        line={"color": colour, "width": width}, hoverinfo="x+y")
+    fig.update_yaxes(type="category")
+    return _layout(fig, title, f"local time ({tz})", "connection",
+                   height=max(260, 90 + 40 * incidents["smsc"].nunique()))
+
+
 DAY_MS = 86_400_000
 
 

@@ -1,0 +1,93 @@
+"""`opsanalytics sla --db DB --config CONTRACT.toml [--from D] [--to D] [--short-code C]
+[--format table|json|csv]`: R13, the outages of Orange's platform the logs show.
+
+Read-only, with `audit`'s warnings. Exit 0: the verdicts say whether a claim stands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from opsanalytics import sla, warehouse
+from opsanalytics.audits import facts_warnings
+from opsanalytics.audits.scope import unmatched_filters
+from opsanalytics.cli.audit import filters_from
+from opsanalytics.config import load_contract
+
+FORMATS = ("table", "json", "csv")
+#: incidents the table format lists, longest first (json and csv have them all)
+TABLE_INCIDENTS = 20
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sla",
+        help="R13: outages of Orange's platform seen in the logs, availability against the 99 %% promise",
+        description="List the outages the access logs show per gateway connection (R13): runs of submits "
+                    "that failed for the platform's sake (Kannel gave up after temporary errors, queued "
+                    "messages expired, SMPP system errors) and runs of receipts that stopped coming; each "
+                    "incident with the length the log proves and the most it can have lasted, flagged when "
+                    "it reaches the 6-hour restoration promise; availability per connection and month and "
+                    "over the 12 months to the period's end, against the 99 %% promise. --format csv prints "
+                    "the incidents. Exit 0.",
+    )
+    parser.add_argument("--db", required=True, help="warehouse DuckDB file (opened read-only)")
+    parser.add_argument("--config", required=True, help="contract TOML")
+    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first local calendar day (inclusive)")
+    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD",
+                        help="last local calendar day (inclusive); the rolling 12 months end there")
+    parser.add_argument("--short-code", help="only the connections of this short code")
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    parser.set_defaults(func=main, brand=None)
+
+
+def main(args: argparse.Namespace) -> int:
+    filters = filters_from(args)
+    contract = load_contract(args.config)
+    con = warehouse.connect(args.db, read_only=True)
+    try:
+        for warning in [*facts_warnings(con, contract), *unmatched_filters(con, contract, filters, args.config)]:
+            print(f"opsanalytics sla: warning: {warning}", file=sys.stderr)
+        result = sla.sla(con, contract, filters)
+    finally:
+        con.close()
+    if args.format == "json":
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        result.incidents.to_csv(sys.stdout, index=False)
+    else:
+        _table(result, contract.timezone)
+    return 0
+
+
+def _table(result: sla.Sla, tz: str) -> None:
+    out = sys.stdout
+    if result.span[0] is None:
+        out.write("R13 SLA: the warehouse holds no log\n")
+        return
+    out.write(f"R13 SLA: logs from {pd.Timestamp(result.span[0]).tz_convert(tz):%Y-%m-%d %H:%M} to "
+              f"{pd.Timestamp(result.span[1]).tz_convert(tz):%Y-%m-%d %H:%M} ({tz}); promise: "
+              f"{sla.PROMISED_AVAILABILITY:.0%} over 12 rolling months, restoration within "
+              f"{sla.RESTORATION.total_seconds() / 3600:g} h\n")
+    with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 40):
+        rolling = result.rolling[["smsc", "short_codes", "availability_seen", "availability_at_least",
+                                  "down_seen_s", "down_at_most_s", "verdict"]]
+        out.write(f"\nover the 12 months to the period's end\n{rolling.to_string(index=False)}\n")
+        incidents = result.incidents
+        if len(incidents):
+            longest = incidents.sort_values(["at_most_s", "seen_s"], ascending=False).head(TABLE_INCIDENTS)
+            shown = longest[["smsc", "first_failure_at", "last_failure_at", "restored_at", "seen_s", "at_most_s",
+                             "failed_lines", "usual_reason", "over_6h"]].copy()
+            for column in ("first_failure_at", "last_failure_at", "restored_at"):
+                shown[column] = [("" if pd.isna(v) else f"{pd.Timestamp(v).tz_convert(tz):%Y-%m-%d %H:%M:%S}")
+                                 for v in shown[column]]
+            out.write(f"\nincidents, longest first ({len(incidents)} in all)\n{shown.to_string(index=False)}\n")
+        else:
+            out.write("\nno submit incident\n")
+        if len(result.receipt_gaps):
+            out.write(f"\nreceipt gaps\n{result.receipt_gaps.to_string(index=False)}\n")

@@ -1,0 +1,186 @@
+"""R13 SLA: the outages of Orange's platform the gateway's logs show, as evidence for a claim.
+
+Orange promises 99 % availability of its SMS platforms over 12 rolling months and restoration
+within 6 hours. The access log shows an outage as submits failing for the platform's sake
+(queries/audits/r13_incidents.sql) and as receipts no longer coming (r13_receipt_gaps.sql),
+per gateway connection. Each incident has two lengths: what the log proves (first to last
+failure) and the most it can have lasted (last accepted submit before it to the first after
+it). Availability is measured over the time the logs cover, with both: `availability_seen`
+is at most what the platform gave (only the proven downtime counted), `availability_at_least`
+the least it gave (every incident at its longest). A claim stands when even the first is
+under the promise; it is worth examining when only the second is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from opsanalytics import warehouse
+from opsanalytics.audits.result import Filters
+from opsanalytics.config import Contract
+
+#: Kannel's NACK of a submit the SMSC refused for its own sake (SMPP 3.4 command_status):
+#: system error 0x08, message queue full 0x14, submit failed 0x45, throttled 0x58, temporary
+#: application error 0x64, unknown error 0xFF. An invalid address or a refused content is
+#: the message's fault, not an outage
+PLATFORM_NACK = r"(?i)^NACK/0x0*(8|14|45|58|64|ff)/"
+#: a receipt gap: at least this many accepted lines in a row that asked for a final receipt
+#: and got no DLR line (fewer is the network's usual loss)
+MIN_GAP_LINES = 20
+#: lines this close to the end of a connection's log may still get their receipts
+RECEIPT_WAIT = dt.timedelta(hours=1)
+#: Orange's promises (RULES.md R13)
+PROMISED_AVAILABILITY = 0.99
+RESTORATION = dt.timedelta(hours=6)
+
+
+@dataclass
+class Sla:
+    """`incidents` (submit failures) and `receipt_gaps`, one row each; `availability` per
+    connection and local month; `rolling` per connection over the 12 months to the period's
+    end; `span` the instants the logs cover (first_at, last_at; None for an empty warehouse)."""
+
+    incidents: pd.DataFrame
+    receipt_gaps: pd.DataFrame
+    availability: pd.DataFrame
+    rolling: pd.DataFrame
+    span: tuple[Any, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `opsanalytics sla --format json` (docs/sla.md)."""
+        return {
+            "rule": "R13",
+            "name": "sla",
+            "promised_availability": PROMISED_AVAILABILITY,
+            "restoration_hours": RESTORATION.total_seconds() / 3600,
+            "logs_from": _plain(self.span[0]),
+            "logs_to": _plain(self.span[1]),
+            "rolling_12_months": _records(self.rolling),
+            "availability_by_month": _records(self.availability),
+            "incidents": _records(self.incidents),
+            "receipt_gaps": _records(self.receipt_gaps),
+        }
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
+
+
+def parameters(contract: Contract, filters: Filters) -> dict[str, Any]:
+    return {**filters.params(contract), "platform_nack": PLATFORM_NACK, "min_gap_lines": MIN_GAP_LINES,
+            "receipt_wait": RECEIPT_WAIT}
+
+
+def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> Sla:
+    params = parameters(contract, filters)
+    incidents = warehouse.fetch_df(con, "audits/r13_incidents", params)
+    gaps = warehouse.fetch_df(con, "audits/r13_receipt_gaps", params)
+    connections = warehouse.fetch_df(con, "audits/r13_connections", params)
+    first_at, last_at = warehouse.execute(con, "audits/r13_log_span").fetchone()
+    incidents = _judge_incidents(incidents, first_at, last_at)
+    if first_at is None:
+        empty = pd.DataFrame(columns=["smsc", "short_codes", "from", "to", "observed_s", "down_seen_s",
+                                      "down_at_most_s", "availability_seen", "availability_at_least", "verdict"])
+        return Sla(incidents, gaps, empty.rename(columns={"from": "month"}), empty, (None, None))
+    tz = contract.timezone
+    start, end = _window(filters, tz, first_at, last_at)
+    months = _month_windows(start, end, tz)
+    availability = pd.concat(
+        [_availability(connections, incidents, a, b).assign(month=label) for label, a, b in months],
+        ignore_index=True) if months else pd.DataFrame()
+    if len(availability):
+        availability = availability[["month", *[c for c in availability.columns if c != "month"]]]
+    roll_start = max(pd.Timestamp(end) - pd.DateOffset(months=12), pd.Timestamp(first_at))
+    rolling = _availability(connections, incidents, roll_start.tz_convert(tz), pd.Timestamp(end).tz_convert(tz))
+    return Sla(incidents, gaps, availability.reset_index(drop=True), rolling, (first_at, last_at))
+
+
+def _window(filters: Filters, tz: str, first_at, last_at) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The period asked for, within what the logs cover."""
+    start, end = pd.Timestamp(first_at), pd.Timestamp(last_at)
+    if filters.date_from is not None:
+        start = max(start, pd.Timestamp(filters.date_from).tz_localize(tz))
+    if filters.date_to is not None:
+        end = min(end, (pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)).tz_localize(tz))
+    return start, end
+
+
+def _month_windows(start: pd.Timestamp, end: pd.Timestamp, tz: str) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    if end <= start:
+        return []
+    out = []
+    month = start.tz_convert(tz).tz_localize(None).to_period("M")
+    while True:
+        a = month.start_time.tz_localize(tz)
+        b = (month + 1).start_time.tz_localize(tz)
+        if a >= end:
+            break
+        out.append((str(month), max(a, start).tz_convert(tz), min(b, end).tz_convert(tz)))
+        month += 1
+    return out
+
+
+def _judge_incidents(incidents: pd.DataFrame, first_at, last_at) -> pd.DataFrame:
+    """Each incident's bounds where the log is silent (no accepted line before it: the logs'
+    start; none after: their end) and whether it breaks the 6-hour restoration promise:
+    `proven` when the failures seen span 6 h, `possible` when only its longest reading does."""
+    out = incidents.copy()
+    out["from_at_most"] = out["last_ok_before"].fillna(first_at) if len(out) else out["last_ok_before"]
+    out["to_at_most"] = out["restored_at"].fillna(last_at) if len(out) else out["restored_at"]
+    limit = RESTORATION.total_seconds()
+    longest = (out["to_at_most"] - out["from_at_most"]).dt.total_seconds() if len(out) else out["seen_s"]
+    out["at_most_s"] = longest
+    out["over_6h"] = [("proven" if seen >= limit else "possible" if most >= limit else "")
+                      for seen, most in zip(out["seen_s"], longest)]
+    return out
+
+
+def _overlap(a_from: pd.Series, a_to: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    lo = a_from.where(a_from > start, start)
+    hi = a_to.where(a_to < end, end)
+    return (hi - lo).dt.total_seconds().clip(lower=0)
+
+
+def _availability(connections: pd.DataFrame, incidents: pd.DataFrame, start: pd.Timestamp,
+                  end: pd.Timestamp) -> pd.DataFrame:
+    """Per connection, over [start, end): the downtime seen and at most, and the
+    availability each gives, with the verdict against the 99 % promise."""
+    observed = max((end - start).total_seconds(), 0.0)
+    rows = []
+    for smsc, codes in zip(connections["smsc"], connections["short_codes"]):
+        mine = incidents[incidents["smsc"] == smsc]
+        seen = float(_overlap(mine["first_failure_at"], mine["last_failure_at"], start, end).sum()) if len(mine) else 0.0
+        most = float(_overlap(mine["from_at_most"], mine["to_at_most"], start, end).sum()) if len(mine) else 0.0
+        upper = None if not observed else round(1 - seen / observed, 6)
+        lower = None if not observed else round(1 - most / observed, 6)
+        verdict = ("no log" if upper is None else "breach proven" if upper < PROMISED_AVAILABILITY
+                   else "breach possible" if lower < PROMISED_AVAILABILITY else "kept")
+        rows.append((smsc, codes, start, end, observed, seen, most, upper, lower, verdict))
+    return pd.DataFrame(rows, columns=["smsc", "short_codes", "from", "to", "observed_s", "down_seen_s",
+                                       "down_at_most_s", "availability_seen", "availability_at_least", "verdict"])
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """An availability table as a page shows it: shares as percentages to the thousandth
+    (99 % is the line: 0.99 and 0.994 must not both read '0.99'), rounded down, so that a
+    share under 99 % never reads 99.000 %."""
+    out = frame.astype({c: object for c in ("availability_seen", "availability_at_least") if c in frame})
+    for column in ("availability_seen", "availability_at_least"):
+        if column in out:
+            out[column] = pd.Series([None if pd.isna(v) else f"{math.floor(v * 100_000) / 1000:.3f}%"
+                                     for v in out[column]], index=out.index, dtype=object)
+    return out

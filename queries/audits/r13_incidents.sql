@@ -1,0 +1,106 @@
+-- R13 SLA: submit incidents per gateway connection (Kannel smsc-id): runs of MT lines the
+-- platform failed, with no accepted line between them. Orange promises 99 % availability
+-- over 12 rolling months and restoration within 6 h; what the access log shows of an outage
+-- is submits that fail for the platform's sake, not the message's:
+--   - `DISCARDED SMS`: Kannel gave up after temporary errors (NACK/Retries Exceeded);
+--   - `EXPIRED SMS`: it queued the message until its validity ran out (a link down);
+--   - a refused or failed line whose Kannel NACK names an SMPP error of the platform
+--     ($platform_nack: system error 0x08, message queue full 0x14, submit failed 0x45,
+--     throttled 0x58, temporary application error 0x64, unknown 0xFF).
+-- A line refused for the message itself (an invalid destination 0x0B, a black list, a
+-- malformed message) or without any NACK to say why is no evidence of an outage, and neither
+-- breaks a run nor is part of one.
+-- Each run (consecutive failures, no accepted line between them on that connection) gives:
+-- the first and last failure (the outage seen: a lower bound of its length), the last
+-- accepted line before it and the first after it (restored_at: the outage cannot have been
+-- longer than from the one to the other; NULL when the log ends first), the lines, and the
+-- first failure's provenance (load_id, line_no) to quote.
+with lines as (
+    select
+        m.smsc,
+        m.short_code,
+        m.mt_id,
+        m.load_id,
+        m.line_no,
+        m.submitted_at,
+        m.label,
+        m.outcome,
+        n.text as nack
+    from fct_mt as m
+    left join fct_dlr as n
+        on n.mt_id = m.mt_id and n.source = 'kannel_nack'
+    where m.smsc is not null and m.smsc <> ''
+      and m.forwarded is null
+      and ($short_code is null or m.short_code = $short_code)
+),
+
+classified as (
+    select
+        *,
+        case
+            when outcome = 'accepted' then 'ok'
+            when outcome in ('discarded', 'expired') then 'platform'
+            when regexp_matches(coalesce(nack, ''), $platform_nack) then 'platform'
+        end as kind
+    from lines
+),
+
+sequenced as (
+    select
+        *,
+        -- accepted lines seen so far on the connection: one value per run of failures
+        count(*) filter (where kind = 'ok') over w as ok_seen,
+        max(submitted_at) filter (where kind = 'ok') over w as last_ok_at
+    from classified
+    where kind is not null
+    window w as (partition by smsc order by submitted_at, mt_id rows between unbounded preceding and current row)
+),
+
+next_ok as (
+    select smsc, ok_seen, submitted_at as restored_at
+    from sequenced
+    where kind = 'ok'
+),
+
+runs as (
+    select
+        smsc,
+        ok_seen,
+        string_agg(distinct short_code, ', ' order by short_code) as short_codes,
+        min(submitted_at) as first_failure_at,
+        max(submitted_at) as last_failure_at,
+        any_value(last_ok_at) as last_ok_before,
+        count(*) as failed_lines,
+        count(*) filter (where outcome = 'discarded') as discarded,
+        count(*) filter (where outcome = 'expired') as expired,
+        count(*) filter (where outcome in ('refused', 'failed')) as refused,
+        mode(coalesce(nack, label)) as usual_reason,
+        arg_min(load_id, (submitted_at, mt_id)) as first_load_id,
+        arg_min(line_no, (submitted_at, mt_id)) as first_line_no
+    from sequenced
+    where kind = 'platform'
+    group by smsc, ok_seen
+)
+
+select
+    r.smsc,
+    r.short_codes,
+    r.first_failure_at,
+    r.last_failure_at,
+    r.last_ok_before,
+    o.restored_at,
+    epoch(r.last_failure_at - r.first_failure_at) as seen_s,
+    epoch(o.restored_at - r.last_ok_before) as at_most_s,
+    r.failed_lines,
+    r.discarded,
+    r.expired,
+    r.refused,
+    r.usual_reason,
+    r.first_load_id,
+    r.first_line_no
+from runs as r
+left join next_ok as o
+    on o.smsc = r.smsc and o.ok_seen = r.ok_seen + 1
+where ($date_from is null or coalesce(o.restored_at, r.last_failure_at) >= timezone($tz, cast($date_from as timestamp)))
+  and ($date_to is null or r.first_failure_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+order by r.first_failure_at, r.smsc

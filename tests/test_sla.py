@@ -1,0 +1,167 @@
+"""R13 SLA: outages of Orange's platform from Kannel 1.4.5 lines whose story is known: a
+connection failing every submit for seven hours (Kannel gives up after retries), a system
+error between two accepted submits, refusals for the message's own sake (no outage), and a
+run of submits whose receipts stop coming."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from kannellines import mt, receipt, refused
+from opsanalytics import sla, warehouse
+from opsanalytics.audits.result import Filters
+from opsanalytics.cli import main
+from opsanalytics.config import load_contract
+from opsanalytics.ingest import ingest_files
+
+CONTRACT = """
+timezone = "Europe/Paris"
+log_timezone = "UTC"
+[[short_codes]]
+code = "36180"
+smsc = "ora_36180"
+[[short_codes]]
+code = "36181"
+smsc = "ora_36181"
+[[services]]
+name = "acme"
+brand = "Acme"
+category = "transactional"
+"""
+
+TEXT = "Votre code 4821"
+DAY = "2026-11-10"
+
+
+def at(hhmmss: str) -> str:
+    return f"{DAY} {hhmmss}"
+
+
+def delivered(hhmmss: str, smsc: str, fid: str, to: str) -> list[str]:
+    h, m, s = map(int, hhmmss.split(":"))
+    later = f"{h:02d}:{m:02d}:{min(s + 3, 59):02d}"
+    return [mt(at(hhmmss), smsc, fid, to, TEXT), receipt(at(later), smsc, fid, to, "DELIVRD")]
+
+
+LINES = [
+    # ora_36181: accepted at 08:00, every submit discarded after retries from 09:00 to 16:00
+    # (15 lines, every half hour), accepted again at 16:05
+    *delivered("08:00:00", "ora_36181", "B0000001", "33611000001"),
+    *[line for k in range(15) for line in
+      refused(at(f"{9 + k // 2:02d}:{30 * (k % 2):02d}:00"), "ora_36181", f"336110001{k:02d}", TEXT,
+              "NACK/Retries Exceeded")],
+    *delivered("16:05:00", "ora_36181", "B0000002", "33611000002"),
+    # ora_36180: an invalid destination (the message's fault: no outage), then a system error
+    # at 11:00 between accepted submits at 10:00 and 11:01
+    *delivered("10:00:00", "ora_36180", "A0000001", "33612000001"),
+    *refused(at("10:30:00"), "ora_36180", "33612000002", TEXT, "NACK/0x0000000b/Invalid Destination Address",
+             label="REJECTED Send SMS"),
+    *refused(at("11:00:00"), "ora_36180", "33612000003", TEXT, "NACK/0x00000008/System Error",
+             label="REJECTED Send SMS"),
+    *delivered("11:01:00", "ora_36180", "A0000002", "33612000004"),
+    # ora_36180: 25 submits asking for receipts, none comes (12:00:00-12:00:24), then receipts again
+    *[mt(at(f"12:00:{k:02d}"), "ora_36180", f"A00001{k:02d}", f"336120001{k:02d}", TEXT) for k in range(25)],
+    *delivered("12:00:30", "ora_36180", "A0000200", "33612000200"),
+    *delivered("14:00:00", "ora_36180", "A0000201", "33612000201"),
+]
+
+
+@pytest.fixture(scope="module")
+def warehouse_db(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sla")
+    log = root / "access.log"
+    log.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    config = root / "contract.toml"
+    config.write_text(CONTRACT, encoding="utf-8")
+    contract = load_contract(config)
+    db = root / "w.duckdb"
+    con = warehouse.connect(db, create=True)
+    ingest_files(con, contract, [log], progress=False)
+    con.close()
+    return db, config, contract
+
+
+@pytest.fixture(scope="module")
+def result(warehouse_db):
+    db, _, contract = warehouse_db
+    con = warehouse.connect(db, read_only=True)
+    yield sla.sla(con, contract, Filters())
+    con.close()
+
+
+def utc(hhmmss: str) -> pd.Timestamp:
+    return pd.Timestamp(f"{DAY} {hhmmss}", tz="UTC")
+
+
+def test_incidents_are_runs_of_platform_failures_between_accepted_submits(result):
+    rows = result.incidents.set_index("smsc")
+    assert sorted(result.incidents["smsc"]) == ["ora_36180", "ora_36181"]   # not the invalid destination
+    long = rows.loc["ora_36181"]
+    assert (long["first_failure_at"], long["last_failure_at"]) == (utc("09:00:00"), utc("16:00:00"))
+    assert (long["last_ok_before"], long["restored_at"]) == (utc("08:00:00"), utc("16:05:00"))
+    assert (long["seen_s"], long["at_most_s"], long["failed_lines"], long["discarded"]) == (25200, 29100, 15, 15)
+    assert long["usual_reason"] == "NACK/Retries Exceeded" and long["over_6h"] == "proven"
+    short = rows.loc["ora_36180"]
+    assert (short["seen_s"], short["at_most_s"], short["failed_lines"], short["refused"]) == (0, 3660, 1, 1)
+    assert short["usual_reason"] == "NACK/0x00000008/System Error" and short["over_6h"] == ""
+    # its first failure's provenance: the line of the log that proves it
+    assert (short["first_load_id"], short["first_line_no"]) == (1, 39)
+    assert LINES[38].startswith(f"{DAY} 11:00:00 REJECTED Send SMS [SMSC:ora_36180]")
+
+
+def test_a_run_of_missing_receipts_is_a_receipt_gap(result):
+    gaps = result.receipt_gaps
+    assert gaps[["smsc", "lines", "seen_s"]].values.tolist() == [["ora_36180", 25, 24]]
+    assert gaps.iloc[0]["first_line_at"] == utc("12:00:00")
+
+
+def test_availability_over_the_time_the_logs_cover(result):
+    """Logs from 08:00:00 to 16:05:03 (the last receipt): 29,103 s observed."""
+    rolling = result.rolling.set_index("smsc")
+    assert rolling["observed_s"].tolist() == [29103.0, 29103.0]
+    down = rolling.loc["ora_36181"]
+    assert (down["down_seen_s"], down["down_at_most_s"]) == (25200, 29100)
+    assert down["availability_seen"] == round(1 - 25200 / 29103, 6) and down["verdict"] == "breach proven"
+    other = rolling.loc["ora_36180"]
+    assert (other["down_seen_s"], other["down_at_most_s"]) == (0, 3660)
+    assert other["availability_seen"] == 1.0 and other["verdict"] == "breach possible"
+    # one local month, November: the same figures
+    assert result.availability["month"].unique().tolist() == ["2026-11"]
+    assert result.availability.set_index("smsc").loc["ora_36181", "down_seen_s"] == 25200
+
+
+def test_period_and_short_code_filters(warehouse_db):
+    db, _, contract = warehouse_db
+    con = warehouse.connect(db, read_only=True)
+    try:
+        one = sla.sla(con, contract, Filters(short_code="36180"))
+        before = sla.sla(con, contract, Filters(date_to=dt.date(2026, 11, 9)))
+    finally:
+        con.close()
+    assert one.incidents["smsc"].tolist() == ["ora_36180"] and one.rolling["smsc"].tolist() == ["ora_36180"]
+    assert before.incidents.empty and before.availability.empty
+
+
+def test_sla_command_json_and_table(warehouse_db, capsys):
+    db, config, _ = warehouse_db
+    assert main(["sla", "--db", str(db), "--config", str(config), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["rule"], doc["promised_availability"], doc["restoration_hours"]) == ("R13", 0.99, 6.0)
+    assert doc["logs_from"] == "2026-11-10T08:00:00+00:00"
+    verdicts = {r["smsc"]: r["verdict"] for r in doc["rolling_12_months"]}
+    assert verdicts == {"ora_36180": "breach possible", "ora_36181": "breach proven"}
+    assert [i["over_6h"] for i in doc["incidents"]] == ["proven", ""]
+    assert main(["sla", "--db", str(db), "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "incidents, longest first (2 in all)" in out and "receipt gaps" in out
+
+
+def test_availability_is_shown_to_the_thousandth_of_a_percent():
+    frame = pd.DataFrame({"smsc": ["a", "b"], "availability_seen": [0.99, 0.993606],
+                          "availability_at_least": [None, 0.9899999]})
+    # rounded down: a share under the promise never reads 99.000 %
+    assert sla.shown(frame).values.tolist() == [["a", "99.000%", None], ["b", "99.360%", "98.999%"]]
