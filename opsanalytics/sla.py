@@ -26,10 +26,10 @@ from opsanalytics.audits.result import Filters
 from opsanalytics.config import Contract
 
 #: Kannel's NACK of a submit the SMSC refused for its own sake (SMPP 3.4 command_status):
-#: system error 0x08, message queue full 0x14, submit failed 0x45, throttled 0x58, temporary
-#: application error 0x64, unknown error 0xFF. An invalid address or a refused content is
-#: the message's fault, not an outage
-PLATFORM_NACK = r"(?i)^NACK/0x0*(8|14|45|58|64|ff)/"
+#: system error 0x08, message queue full 0x14, submit failed 0x45, temporary application
+#: error 0x64, unknown error 0xFF. An invalid address or a refused content is the message's
+#: fault, and throttling (0x58) the sender's, over its subscribed rate (R8): not outages
+PLATFORM_NACK = r"(?i)^NACK/0x0*(8|14|45|64|ff)/"
 #: a receipt gap: at least this many accepted lines in a row that asked for a final receipt
 #: and got no DLR line (fewer is the network's usual loss)
 MIN_GAP_LINES = 20

@@ -27,13 +27,16 @@ def receipt(at: str, smsc: str, fid: str, to: str, stat: str, svc: str = "acme",
 
 
 def refused(at: str, smsc: str, to: str, text: str, nack: str, label: str = "DISCARDED SMS",
-            svc: str = "acme") -> list[str]:
+            svc: str = "acme", routed: bool = False) -> list[str]:
     """An MT the platform did not send (`label`: DISCARDED SMS, REJECTED Send SMS...) and
     Kannel's NACK for it (`nack`: 'NACK/Retries Exceeded', 'NACK/0x0000000b/Invalid
-    Destination Address'), both without FID, as Kannel 1.4.5 writes them."""
+    Destination Address'), both without FID, as Kannel 1.4.5 writes them. `routed`: the
+    sendsms request named no smsc, so bearerbox logs the SMSC empty (its sender still names
+    the short code of `smsc`)."""
+    logged = "" if routed else smsc
     return [
-        f"{at} {label} [SMSC:{smsc}] [SVC:{svc}] [ACT:] [BINF:] [FID:] [META:?smpp_resp?] [from:{smsc[4:]}] "
+        f"{at} {label} [SMSC:{logged}] [SVC:{svc}] [ACT:] [BINF:] [FID:] [META:?smpp_resp?] [from:{smsc[4:]}] "
         f"[to:{to}] [flags:-1:0:-1:-1:31] [msg:{len(text)}:{text}] [udh:0:]",
-        f"{at} Receive DLR [SMSC:{smsc}] [SVC:{svc}] [ACT:] [BINF:] [FID:] [META:?smpp_resp??orig_msg?dlr_mask=31&] "
+        f"{at} Receive DLR [SMSC:{logged}] [SVC:{svc}] [ACT:] [BINF:] [FID:] [META:?smpp_resp??orig_msg?dlr_mask=31&] "
         f"[from:{smsc[4:]}] [to:{to}] [flags:-1:-1:-1:-1:16] [msg:{len(nack)}:{nack}] [udh:0:]",
     ]

@@ -165,3 +165,25 @@ def test_availability_is_shown_to_the_thousandth_of_a_percent():
                           "availability_at_least": [None, 0.9899999]})
     # rounded down: a share under the promise never reads 99.000 %
     assert sla.shown(frame).values.tolist() == [["a", "99.000%", None], ["b", "99.360%", "98.999%"]]
+
+
+def test_a_failure_logged_without_its_connection_goes_to_its_short_codes(tmp_path):
+    """bearerbox logs a message it gives up on with an empty SMSC when routing chose the link
+    (real Kannel 1.4.5: tests/fixtures/kannel-1.4.5/discarded), and no FID: the contract's one
+    connection of its short code (the sender) is where it failed."""
+    lines = [*delivered("08:00:00", "ora_36181", "B0000001", "33611000001"),
+             *refused(at("09:00:00"), "ora_36181", "33611000002", TEXT, "NACK/Retries Exceeded", routed=True),
+             *refused(at("09:40:00"), "ora_36181", "33611000003", TEXT, "NACK/Retries Exceeded", routed=True),
+             *delivered("10:00:00", "ora_36181", "B0000002", "33611000004")]
+    assert "[SMSC:] [SVC:acme]" in lines[2]
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = tmp_path / "contract.toml"
+    config.write_text(CONTRACT, encoding="utf-8")
+    contract = load_contract(config)
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    ingest_files(con, contract, [log], progress=False)
+    result = sla.sla(con, contract, Filters())
+    con.close()
+    assert result.incidents[["smsc", "failed_lines", "seen_s", "at_most_s"]].values.tolist() == [
+        ["ora_36181", 2, 2400.0, 7200.0]]

@@ -6,7 +6,8 @@
 --   - `EXPIRED SMS`: it queued the message until its validity ran out (a link down);
 --   - a refused or failed line whose Kannel NACK names an SMPP error of the platform
 --     ($platform_nack: system error 0x08, message queue full 0x14, submit failed 0x45,
---     throttled 0x58, temporary application error 0x64, unknown 0xFF).
+--     temporary application error 0x64, unknown 0xFF; not throttling 0x58, the sender over
+--     its subscribed rate: R8).
 -- A line refused for the message itself (an invalid destination 0x0B, a black list, a
 -- malformed message) or without any NACK to say why is no evidence of an outage, and neither
 -- breaks a run nor is part of one.
@@ -15,9 +16,28 @@
 -- accepted line before it and the first after it (restored_at: the outage cannot have been
 -- longer than from the one to the other; NULL when the log ends first), the lines, and the
 -- first failure's provenance (load_id, line_no) to quote.
-with lines as (
+-- The connection: bearerbox logs a message it gives up on (`DISCARDED SMS`, `EXPIRED SMS`)
+-- outside any connection, with an empty SMSC when routing chose the link (real Kannel 1.4.5:
+-- tests/fixtures/kannel-1.4.5/discarded) and no FID for the facts to find it by: such a line
+-- goes to its short code's connection, the one the contract gives it, else the one its
+-- accepted lines all went on; a short code on several connections leaves it unplaced.
+with code_links as (
+    select code as short_code, any_value(smsc) as smsc
+    from ref_connections
+    group by code
+    having count(*) = 1
+    union all
+    select short_code, any_value(smsc)
+    from fct_mt
+    where outcome = 'accepted' and smsc <> '' and short_code is not null
+      and short_code not in (select code from ref_connections)
+    group by short_code
+    having count(distinct smsc) = 1
+),
+
+lines as (
     select
-        m.smsc,
+        coalesce(nullif(m.smsc, ''), c.smsc) as smsc,
         m.short_code,
         m.mt_id,
         m.load_id,
@@ -27,9 +47,11 @@ with lines as (
         m.outcome,
         n.text as nack
     from fct_mt as m
+    left join code_links as c
+        on c.short_code = m.short_code
     left join fct_dlr as n
         on n.mt_id = m.mt_id and n.source = 'kannel_nack'
-    where m.smsc is not null and m.smsc <> ''
+    where coalesce(nullif(m.smsc, ''), c.smsc) is not null
       and m.forwarded is null
       and ($short_code is null or m.short_code = $short_code)
 ),
