@@ -35,6 +35,8 @@ PLATFORM_NACK = r"(?i)^NACK/0x0*(8|14|45|64|ff)/"
 MIN_GAP_LINES = 20
 #: lines this close to the end of a connection's log may still get their receipts
 RECEIPT_WAIT = dt.timedelta(hours=1)
+#: an incident of fewer failed submits is read no longer than the failures it shows
+MIN_INCIDENT_LINES = 2
 #: Orange's promises (RULES.md R13)
 PROMISED_AVAILABILITY = 0.99
 RESTORATION = dt.timedelta(hours=6)
@@ -135,12 +137,18 @@ def _month_windows(start: pd.Timestamp, end: pd.Timestamp, tz: str) -> list[tupl
 
 
 def _judge_incidents(incidents: pd.DataFrame, first_at, last_at) -> pd.DataFrame:
-    """Each incident's bounds where the log is silent (no accepted line before it: the logs'
-    start; none after: their end) and whether it breaks the 6-hour restoration promise:
-    `proven` when the failures seen span 6 h, `possible` when only its longest reading does."""
+    """Each incident's longest reading (`from_at_most`, `to_at_most`: the accepted submits
+    around it, the logs' start or end where there is none) and whether it breaks the 6-hour
+    restoration promise: `proven` when the failures seen span 6 h, `possible` when only its
+    longest reading does. A lone failed submit is no evidence that anything lasted beyond its
+    second (on a link with sparse traffic the last success may be a day old): its longest
+    reading is its own second."""
     out = incidents.copy()
-    out["from_at_most"] = out["last_ok_before"].fillna(first_at) if len(out) else out["last_ok_before"]
-    out["to_at_most"] = out["restored_at"].fillna(last_at) if len(out) else out["restored_at"]
+    lone = out["failed_lines"] < MIN_INCIDENT_LINES
+    out["from_at_most"] = out["last_ok_before"].fillna(first_at).where(~lone, out["first_failure_at"]) \
+        if len(out) else out["last_ok_before"]
+    out["to_at_most"] = out["restored_at"].fillna(last_at).where(~lone, out["last_failure_at"]) \
+        if len(out) else out["restored_at"]
     limit = RESTORATION.total_seconds()
     longest = (out["to_at_most"] - out["from_at_most"]).dt.total_seconds() if len(out) else out["seen_s"]
     out["at_most_s"] = longest

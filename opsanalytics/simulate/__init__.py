@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from opsanalytics.config import iana_zones
 from opsanalytics.errors import UsageError
-from opsanalytics.simulate import truth
+from opsanalytics.simulate import outages, truth
 from opsanalytics.simulate.clock import epoch_at
 from opsanalytics.simulate.contract import RETRY_MINUTES, write_contract
 from opsanalytics.simulate.gateway import Gateway
@@ -27,6 +27,7 @@ from opsanalytics.simulate.kannel_writer import LOG_BEGINS, LOG_ENDS, LogBook
 from opsanalytics.simulate.plan import Plan
 from opsanalytics.simulate.traffic import background
 from opsanalytics.simulate.violations import inject
+from opsanalytics.simulate.outages import outage
 
 DEFAULT_START = dt.date(2026, 10, 15)   # the period holds the autumn DST change and 11 November
 MT_LABELS = ("Sent SMS", "REJECTED Send SMS", "DISCARDED SMS", "FAILED Send SMS", "EXPIRED SMS")
@@ -92,6 +93,7 @@ def _simulate(out: Path, days: int, scale: int, seed: int, log_timezone: str, st
     life = _gateway_life(plan)
     inject(plan)
     background(plan)
+    found = outage(plan)   # (last: it draws nothing, and fails what the background placed)
     bar.update()
 
     bar.set_postfix_str("gateway", refresh=True)
@@ -120,6 +122,7 @@ def _simulate(out: Path, days: int, scale: int, seed: int, log_timezone: str, st
     bar.update()
     bar.set_postfix_str("ground truth", refresh=True)
     gt = ground_truth(plan, gw, written, log_timezone)
+    gt["outages"] = outages.truth(plan, found, lambda t: truth.logged_at(t, plan.blackouts))
     gt_path = out / "ground_truth.json"
     gt_path.write_text(json.dumps(gt, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     bar.update()

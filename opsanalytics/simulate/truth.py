@@ -321,7 +321,7 @@ def scenarios(mts: list[MT], mos: list[MO], blackouts: list[tuple[int, int]] = (
                                        r["msisdn"]))
 
 
-def _logged_at(epoch: int, blackouts: list[tuple[int, int]]) -> int:
+def logged_at(epoch: int, blackouts: list[tuple[int, int]]) -> int:
     """When the gateway writes a line due at `epoch` (at restart when it was down)."""
     for start, end in blackouts:
         if start <= epoch < end:
@@ -339,7 +339,7 @@ def _failed_at(m: MT, blackouts: list[tuple[int, int]]) -> int | None:
     if m.outcome != "accepted":
         return m.t
     if logged_final(m) in ("failed", "expired"):
-        return max(m.line_seconds[-1], _logged_at(m.final_at, blackouts))
+        return max(m.line_seconds[-1], logged_at(m.final_at, blackouts))
     return None
 
 
