@@ -190,6 +190,52 @@ class Forecast(_Strict):
     contractor: str = Field("", description="the aggregator's name, on the cover sheet")
 
 
+class Content(_Strict):
+    """R11: the words that flag a text for review, each matched as a whole word or phrase,
+    in any case, accents or not, a lossy log's `..` standing for an accented letter. Every
+    list replaces the default when given."""
+
+    adult_words: list[str] = Field(
+        ["sexe", "sexy", "porno", "porn", "xxx", "erotique", "coquin", "coquine", "coquines", "libertin",
+         "libertine", "libertins", "escort", "escorts"], description="R11: adult content, in any text")
+    service_words: list[str] = Field(
+        ["service", "sms", "jeu", "concours", "inscription", "participation", "abonnement", "acces", "appel",
+         "numero", "offre"], description="R11: what a 'free' claim is about when it claims the service is free")
+    free_words: list[str] = Field(["gratuit", "gratuite", "gratuits", "gratuites", "gratis", "free"],
+                                  description="R11: a claim of gratuity")
+    cost_words: list[str] = Field(
+        ["prix d un sms", "cout d un sms", "prix d un sms standard", "non surtaxe", "sms non surtaxe", "gratuit",
+         "gratuite", "euro", "euros", "eur", "cts", "centimes", "cout", "tarif"],
+        description="R11: a disclosure of what replying costs")
+    reply_words: list[str] = Field(["repondez", "reponds", "envoyez", "envoie", "tapez", "tape", "textez"],
+                                   description="R11: a call to send an SMS (the word after it is the keyword asked)")
+    interpersonal_words: list[str] = Field(
+        ["coucou", "bisous", "bisou", "bises", "tu me manques", "je t aime", "c est moi", "rappelle moi"],
+        description="R11: an interpersonal tone, in a marketing text")
+    brand_names: dict[str, list[str]] = Field(
+        {}, description="R11: how a brand names itself in its texts (default: the brand's own name)")
+
+    @field_validator("adult_words", "service_words", "free_words", "cost_words", "reply_words", "interpersonal_words")
+    @classmethod
+    def _words(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("expected at least one word")
+        if any(not re.search(r"\w", v) for v in value):
+            raise ValueError(f"expected words with a letter or digit, got {value!r}")
+        return value
+
+    @field_validator("brand_names")
+    @classmethod
+    def _names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for brand, names in value.items():
+            if not names or any(not re.search(r"\w", n) for n in names):
+                raise ValueError(f"brand {brand!r}: expected one or more names with a letter or digit, got {names!r}")
+        return value
+
+    def names_of(self, brand: str) -> list[str]:
+        return self.brand_names.get(brand) or [brand]
+
+
 class Report(_Strict):
     """Report settings."""
 
@@ -212,6 +258,7 @@ class Contract(_Strict):
     short_codes: list[ShortCode] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=list)
     forecast: Forecast = Forecast()
+    content: Content = Content()
     report: Report = Report()
     #: where the file was read from, and a digest of its text (not TOML keys)
     source: str = Field("<memory>", exclude=True)

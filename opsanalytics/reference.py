@@ -232,3 +232,40 @@ def write(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         finally:
             con.unregister(name)
     warehouse.execute(con, "reference/ref_connections").fetchall()  # (from ref_short_codes)
+
+
+#: around a word of a normalised text: a space, a text's end, or a lossy log's `.`/`?` (a
+#: full stop after the word, or an accented letter of the next word)
+_EDGE_BEFORE, _EDGE_AFTER = "(?:^|[ .?])", "(?:[ .?]|$)"
+#: words that may stand between a call to reply and the keyword it asks (`répondez par OUI`)
+_REPLY_FILLERS = ("AU", "PAR", "AVEC", "LE", "LA", "LES", "SIMPLEMENT", "DIRECTEMENT", "VITE")
+#: a price written in a text (before normalisation: `5€`, `0,50 EUR`, `2 euros`, or a lossy
+#: GSM log's `5...`, the euro sign's three bytes)
+PRICE_PATTERN = r"[0-9](?:[.,][0-9]{1,2})? ?(?:€|EUROS?\b|EUR\b|\.\.\.)"
+
+
+def _words_pattern(words: list[str]) -> str:
+    """RE2 alternation of normalised words or phrases, tolerant of lossy logging, longest first."""
+    return "(?:" + "|".join(sorted({keyword_pattern(w) for w in words if normalise_keyword(w)}, key=len,
+                                   reverse=True)) + ")"
+
+
+def content_patterns(contract: Contract) -> dict[str, object]:
+    """Bound parameters of queries/audits/r11_content.sql: RE2 patterns over a text
+    normalised as normalise_keyword does, dots and `?` kept (see docs/content.md)."""
+    c = contract.content
+    words = lambda ws: _EDGE_BEFORE + _words_pattern(ws) + _EDGE_AFTER  # noqa: E731
+    keywords = [*contract.rules.stop_keywords, *contract.rules.start_keywords]
+    brands = sorted({s.brand for s in contract.services} | set(c.brand_names))
+    return {
+        "adult": words(c.adult_words),
+        "free_claim": _EDGE_BEFORE + _words_pattern(c.service_words) + "(?: [A-Z0-9.?]+){0,2} "
+                      + _words_pattern(c.free_words) + _EDGE_AFTER,
+        "price": PRICE_PATTERN,
+        "cost": words(c.cost_words),
+        "reply": _EDGE_BEFORE + _words_pattern(c.reply_words) + " (?:(?:" + "|".join(_REPLY_FILLERS) + ") )*"
+                 + "([A-Z0-9.?]+)",
+        "opt_keyword": "^" + _words_pattern([k for k in keywords if " " not in normalise_keyword(k)]) + "$",
+        "interpersonal": words(c.interpersonal_words),
+        "brand_names": [{"brand": b, "pattern": words(c.names_of(b))} for b in brands],
+    }

@@ -39,7 +39,7 @@ def report(tmp_path_factory, kernel):
 
 def test_every_notebook_is_run():
     assert NOTEBOOKS == ["00-executive-summary", "01-data-quality", "10-frequency-caps", "20-send-windows",
-                         "30-stop-compliance", "40-ranges-oadc-destinations", "50-throughput", "60-forecasts", "70-invoice", "80-quality", "90-availability"]
+                         "30-stop-compliance", "35-content", "40-ranges-oadc-destinations", "50-throughput", "60-forecasts", "70-invoice", "80-quality", "90-availability"]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

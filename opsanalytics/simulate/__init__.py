@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from opsanalytics.config import iana_zones
 from opsanalytics.errors import UsageError
-from opsanalytics.simulate import outages, truth
+from opsanalytics.simulate import content, outages, truth
 from opsanalytics.simulate.clock import epoch_at
 from opsanalytics.simulate.contract import RETRY_MINUTES, write_contract
 from opsanalytics.simulate.gateway import Gateway
@@ -27,6 +27,7 @@ from opsanalytics.simulate.kannel_writer import LOG_BEGINS, LOG_ENDS, LogBook
 from opsanalytics.simulate.plan import Plan
 from opsanalytics.simulate.traffic import background
 from opsanalytics.simulate.violations import inject
+from opsanalytics.simulate.content import inject_content
 from opsanalytics.simulate.outages import outage
 
 DEFAULT_START = dt.date(2026, 10, 15)   # the period holds the autumn DST change and 11 November
@@ -94,6 +95,7 @@ def _simulate(out: Path, days: int, scale: int, seed: int, log_timezone: str, st
     inject(plan)
     background(plan)
     found = outage(plan)   # (last: it draws nothing, and fails what the background placed)
+    inject_content(plan)   # (drawing nothing either)
     bar.update()
 
     bar.set_postfix_str("gateway", refresh=True)
@@ -123,6 +125,7 @@ def _simulate(out: Path, days: int, scale: int, seed: int, log_timezone: str, st
     bar.set_postfix_str("ground truth", refresh=True)
     gt = ground_truth(plan, gw, written, log_timezone)
     gt["outages"] = outages.truth(plan, found, lambda t: truth.logged_at(t, plan.blackouts))
+    gt["content"] = content.truth(plan)
     gt_path = out / "ground_truth.json"
     gt_path.write_text(json.dumps(gt, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     bar.update()

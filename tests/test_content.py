@@ -1,0 +1,144 @@
+"""R11 CONTENT: texts flagged for review, from Kannel 1.4.5 lines as a gateway logs French
+texts (accented letters lossy: `r..pondez`), whose verdicts are known, and against the
+simulator's cases (each reason's messages, traps beside them)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kannellines import mt
+from opsanalytics import content, warehouse
+from opsanalytics.audits.result import Filters
+from opsanalytics.cli import main
+from opsanalytics.config import load_contract, parse_contract
+from opsanalytics.ingest import ingest_files
+from opsanalytics.simulate import simulate
+
+CONTRACT = """
+timezone = "Europe/Paris"
+log_timezone = "UTC"
+[[short_codes]]
+code = "36180"
+smsc = "ora_36180"
+oadc = ["ACME"]
+[[services]]
+name = "acme"
+brand = "Acme"
+category = "marketing"
+[[services]]
+name = "otp"
+brand = "Acme"
+category = "transactional"
+[[services]]
+name = "chat"
+brand = "Chat"
+category = "interpersonal"
+[content.brand_names]
+Acme = ["ACME", "Acme Shop"]
+"""
+
+#: (text as Kannel logs it, service, sender, reasons)
+CASES = [
+    ("ACME : soir..e coquine, -20%. STOP au 36180", "acme", "36180", ["adult"]),
+    ("ACME : SMS gratuit ! puis 0,50 EUR la minute. STOP au 36180", "acme", "36180", ["free_claim_priced"]),
+    ("Boutique : -10% ce week-end. STOP au 36180", "acme", "36180", ["brand_not_named"]),
+    ("Coucou ! -20% pour toi chez ACME. STOP au 36180", "acme", "36180", ["interpersonal_tone"]),
+    ("ACME : r..pondez OUI pour votre bon. STOP au 36180", "acme", "36180", ["cost_not_disclosed"]),
+    ("Boutique : r..pondez OUI, c'est coquin ! STOP au 36180", "acme", "36180",
+     ["adult", "brand_not_named", "cost_not_disclosed"]),
+    # traps: nothing to flag
+    ("ACME : r..pondez OUI (co..t d'un SMS) pour votre bon. STOP au 36180", "acme", "36180", []),
+    ("ACME : -15% ce soir. R..pondez STOP au 36180", "acme", "36180", []),
+    ("Acme Shop : -10% ce week-end. STOP au 36180", "acme", "36180", []),
+    ("Boutique : -10% ce week-end. STOP au 36180", "acme", "ACME", []),
+    ("ACME : livraison gratuite d..s 50... d'achat. STOP au 36180", "acme", "36180", []),
+    ("Votre code : 4821", "otp", "36180", []),
+    ("coucou, bisous", "chat", "36180", []),
+]
+
+
+def _load(tmp_path, contract_text: str, cases) -> tuple:
+    lines = []
+    for k, (text, svc, sender, _) in enumerate(cases):
+        line = mt(f"2026-11-10 10:{k:02d}:00", "ora_36180", f"C{k:07d}", f"3361200{k:04d}", text, svc=svc)
+        lines.append(line.replace("[from:36180]", f"[from:{sender}]"))
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = tmp_path / "contract.toml"
+    config.write_text(contract_text, encoding="utf-8")
+    contract = load_contract(config)
+    db = tmp_path / "w.duckdb"
+    con = warehouse.connect(db, create=True)
+    ingest_files(con, contract, [log], progress=False)
+    return con, contract, config, db
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    con, contract, config, db = _load(tmp_path_factory.mktemp("content"), CONTRACT, CASES)
+    result = content.content(con, contract, Filters())
+    con.close()
+    return result, config, db
+
+
+def test_each_text_gets_the_reasons_it_holds_and_only_those(loaded):
+    result, _, _ = loaded
+    got = {(row["text"], row["oadc"]): row["reasons"] for row in result.texts.to_dict("records")}
+    expected = {(text, sender): reasons for text, _, sender, reasons in CASES if reasons}
+    assert got == expected
+
+
+def test_hits_name_the_words_and_provenance_the_line(loaded):
+    result, _, _ = loaded
+    rows = result.texts.set_index("text")
+    assert rows.loc["ACME : soir..e coquine, -20%. STOP au 36180", "hits"] == "COQUINE"
+    assert rows.loc["ACME : SMS gratuit ! puis 0,50 EUR la minute. STOP au 36180", "hits"] == "SMS GRATUIT"
+    assert rows.loc["ACME : r..pondez OUI pour votre bon. STOP au 36180", "hits"] == "R..PONDEZ OUI"
+    assert rows.loc["ACME : r..pondez OUI pour votre bon. STOP au 36180", "example_line_no"] == 5
+    assert result.by_reason["cost_not_disclosed"] == {"texts": 2, "messages": 2}
+
+
+def test_the_word_lists_are_settings(tmp_path):
+    contract = CONTRACT.replace("[content.brand_names]", '[content]\nadult_words = ["lingerie"]\n[content.brand_names]')
+    cases = [("ACME : lingerie -20%. STOP au 36180", "acme", "36180", ["adult"]),
+             ("ACME : soir..e coquine. STOP au 36180", "acme", "36180", [])]
+    con, contract_, _, _ = _load(tmp_path, contract, cases)
+    result = content.content(con, contract_, Filters())
+    con.close()
+    assert result.texts[["text", "reasons"]].values.tolist() == [["ACME : lingerie -20%. STOP au 36180", ["adult"]]]
+
+
+def test_an_empty_word_list_is_refused_with_its_key():
+    from opsanalytics.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        parse_contract('[content]\nreply_words = []\n', "c.toml")
+    assert "content.reply_words: expected at least one word" in str(caught.value)
+
+
+def test_content_equals_the_simulators_cases(tmp_path):
+    """Every case the simulator writes (adult, a priced free claim, no brand, an interpersonal
+    tone, an unpriced reply) flagged once, none of its traps, and the quiz's unpriced replies."""
+    sim = simulate(tmp_path / "sim", days=20, scale=150, seed=5, log_timezone="Europe/Paris", progress=False)
+    contract = load_contract(sim.contract)
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    ingest_files(con, contract, sim.logs, progress=False)
+    result = content.content(con, contract, Filters())
+    con.close()
+    truth = json.loads(sim.ground_truth.read_text(encoding="utf-8"))["content"]["messages_by_reason"]
+    got = {reason: counts["messages"] for reason, counts in result.by_reason.items() if counts["messages"]}
+    assert got == truth
+    assert set(truth) == set(content.REASONS)
+
+
+def test_content_command_json_and_table(loaded, capsys):
+    _, config, db = loaded
+    assert main(["content", "--db", str(db), "--config", str(config), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["rule"], doc["flagged_texts"], doc["flagged_messages"]) == ("R11", 6, 6)
+    assert doc["by_reason"]["adult"] == {"texts": 2, "messages": 2}
+    assert doc["texts"][0]["first_at"].startswith("2026-11-10T")
+    assert main(["content", "--db", str(db), "--config", str(config), "--brand", "Chat"]) == 0
+    assert capsys.readouterr().out.startswith("R11 content: 0 text(s) to review")
