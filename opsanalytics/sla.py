@@ -31,10 +31,8 @@ from opsanalytics.config import Contract
 #: fault, and throttling (0x58) the sender's, over its subscribed rate (R8): not outages
 PLATFORM_NACK = r"(?i)^NACK/0x0*(8|14|45|64|ff)/"
 #: a receipt gap: at least this many accepted lines in a row that asked for a final receipt
-#: and got no DLR line (fewer is the network's usual loss)
+#: and got none (fewer is the network's usual loss)
 MIN_GAP_LINES = 20
-#: lines this close to the end of a connection's log may still get their receipts
-RECEIPT_WAIT = dt.timedelta(hours=1)
 #: an incident of fewer failed submits is read no longer than the failures it shows
 MIN_INCIDENT_LINES = 2
 #: Orange's promises (RULES.md R13)
@@ -83,8 +81,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def parameters(contract: Contract, filters: Filters) -> dict[str, Any]:
-    return {**filters.params(contract), "platform_nack": PLATFORM_NACK, "min_gap_lines": MIN_GAP_LINES,
-            "receipt_wait": RECEIPT_WAIT}
+    return {**filters.params(contract), "platform_nack": PLATFORM_NACK, "min_gap_lines": MIN_GAP_LINES}
 
 
 def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> Sla:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -217,3 +218,50 @@ def test_the_simulators_outage_is_found_as_it_was_injected(tmp_path):
     verdicts = result.rolling.set_index("smsc")["verdict"]
     assert verdicts[expected["smsc"]] == "breach proven"
     assert set(verdicts.drop(expected["smsc"])) == {"kept"}
+
+
+OUTAGES = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "outages"
+
+
+def _real(folder: str):
+    contract = load_contract(OUTAGES / "contract.toml")
+    con = warehouse.connect(":memory:", create=True)
+    ingest_files(con, contract, [OUTAGES / folder / "access.log"], progress=False)
+    result = sla.sla(con, contract, Filters())
+    con.close()
+    events = {e["what"]: pd.Timestamp(e["at_utc"])
+              for e in json.loads((OUTAGES / folder / "truth.json").read_text(encoding="utf-8"))["events"]}
+    return result, events["fault start"], events["fault end"]
+
+
+@pytest.mark.parametrize("folder, lines, column, reason, lag", [
+    # retried 3 times 5 s apart before Kannel gives up: the first line comes ~18 s late
+    ("system-error", 53, "discarded", "NACK/Retries Exceeded", 25),
+    # each queued message expires one validity (1 min) after its request
+    ("link-down", 36, "expired", "NACK/validity expired", 65),
+    # a permanent error: logged at once
+    ("submit-failed", 16, "refused", "NACK/0x00000045/Submit failed", 1),
+])
+def test_a_real_gateways_outage_is_found_on_its_link_within_the_truth(folder, lines, column, reason, lag):
+    """Real Kannel 1.4.5 (tests/fixtures/kannel-1.4.5/outages): the outage on ora_36180, as
+    long as the log can show it, restored within a second of the fault's end; the healthy
+    link is clean."""
+    result, start, end = _real(folder)
+    assert result.incidents["smsc"].tolist() == ["ora_36180"]
+    row = result.incidents.iloc[0]
+    assert (row["failed_lines"], row[column], row["usual_reason"]) == (lines, lines, reason)
+    assert start - pd.Timedelta(seconds=1) <= row["first_failure_at"] <= start + pd.Timedelta(seconds=lag)
+    assert row["last_failure_at"] <= end and row["last_ok_before"] <= start
+    assert abs(row["restored_at"] - end) <= pd.Timedelta(seconds=1.5)
+    assert result.receipt_gaps.empty
+    assert result.rolling.set_index("smsc")["verdict"].to_dict() == {"ora_36180": "breach proven", "ora_36181": "kept"}
+
+
+def test_a_real_smsc_that_stops_sending_receipts_is_a_receipt_gap():
+    """With dlr-mask 31 every MT still gets Kannel's own ACK/ (an intermediate status, no
+    final receipt): the 60 MTs of the fault are a gap, and nothing else is."""
+    result, start, end = _real("receipts")
+    assert result.incidents.empty
+    assert result.receipt_gaps[["smsc", "lines"]].values.tolist() == [["ora_36180", 60]]
+    gap = result.receipt_gaps.iloc[0]
+    assert start - pd.Timedelta(seconds=1) <= gap["first_line_at"] and gap["last_line_at"] <= end
