@@ -207,6 +207,7 @@ SELECT
     segments AS parts_seen,
     segments,
     true AS segments_exact,
+    31 AS dlr_mask_requested,
     1 AS attempts,
     NULL::STRUCT(submitted_at TIMESTAMPTZ, smsc VARCHAR, short_code VARCHAR, oadc VARCHAR, mt_id BIGINT)[] AS accepted_attempts,
     CASE WHEN NOT accepted THEN NULL WHEN h6 % 100 < 90 THEN 'delivered' ELSE 'failed' END AS final_status,
@@ -230,6 +231,7 @@ SELECT
     1 AS segments,
     1 AS segments_max,   -- no lossy text here: the upper bound is the count (R8)
     true AS segments_exact,
+    31 AS dlr_mask_requested,
     -- R14's campaigns: Kannel's BINF, empty on a third of the lines
     CASE WHEN mt_id % 3 = 0 THEN '' ELSE 'campaign' || cast(mt_id % 40 AS VARCHAR) END AS binfo,
     logical_id,

@@ -682,7 +682,10 @@ def test_every_contract_key_is_read_at_audit_time_from_the_facts_or_elsewhere():
 
     elsewhere = ("log_timezone", "access_log_format", "access_log_clean",  # into the events, at load
                  "receipt_timezone",                                      # ingest's clock check
-                 "forecast.contractor", "report.pseudonymise_salt")
+                 "forecast.contractor", "report.pseudonymise_salt",
+                 # R11's word lists, read by `opsanalytics content` from the contract
+                 *(f"content.{k}" for k in ("adult_words", "service_words", "free_words", "cost_words",
+                                            "reply_words", "interpersonal_words", "brand_names")))
     keys = []
     for name, field in Contract.model_fields.items():
         if field.exclude:
