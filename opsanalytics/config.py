@@ -196,11 +196,12 @@ class Content(_Strict):
     list replaces the default when given."""
 
     adult_words: list[str] = Field(
-        ["sexe", "sexy", "porno", "porn", "xxx", "erotique", "coquin", "coquine", "coquines", "libertin",
-         "libertine", "libertins", "escort", "escorts"], description="R11: adult content, in any text")
+        ["sexe", "sexy", "porno", "pornos", "porn", "pornographique", "xxx", "erotique", "erotiques", "coquin",
+         "coquins", "coquine", "coquines", "libertin", "libertins", "libertine", "libertines", "escort", "escorts"],
+        description="R11: adult content, in any text")
     service_words: list[str] = Field(
         ["service", "sms", "jeu", "concours", "inscription", "participation", "abonnement", "acces", "appel",
-         "numero", "offre"], description="R11: what a 'free' claim is about when it claims the service is free")
+         "numero", "offre", "essai"], description="R11: what a 'free' claim is about when it claims the service is free")
     free_words: list[str] = Field(["gratuit", "gratuite", "gratuits", "gratuites", "gratis", "free"],
                                   description="R11: a claim of gratuity")
     cost_words: list[str] = Field(
@@ -210,7 +211,8 @@ class Content(_Strict):
     reply_words: list[str] = Field(["repondez", "reponds", "envoyez", "envoie", "tapez", "tape", "textez"],
                                    description="R11: a call to send an SMS (the word after it is the keyword asked)")
     interpersonal_words: list[str] = Field(
-        ["coucou", "bisous", "bisou", "bises", "tu me manques", "je t aime", "c est moi", "rappelle moi"],
+        ["coucou", "salut", "bisous", "bisou", "bises", "tu me manques", "je t aime", "c est moi", "rappelle moi",
+         "rappelez moi", "tu te souviens"],
         description="R11: an interpersonal tone, in a marketing text")
     brand_names: dict[str, list[str]] = Field(
         {}, description="R11: how a brand names itself in its texts (default: the brand's own name)")
@@ -220,7 +222,7 @@ class Content(_Strict):
     def _words(cls, value: list[str]) -> list[str]:
         if not value:
             raise ValueError("expected at least one word")
-        if any(not re.search(r"\w", v) for v in value):
+        if any(not re.search(r"[^\W_]", v) for v in value):
             raise ValueError(f"expected words with a letter or digit, got {value!r}")
         return value
 
@@ -228,7 +230,7 @@ class Content(_Strict):
     @classmethod
     def _names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for brand, names in value.items():
-            if not names or any(not re.search(r"\w", n) for n in names):
+            if not names or any(not re.search(r"[^\W_]", n) for n in names):
                 raise ValueError(f"brand {brand!r}: expected one or more names with a letter or digit, got {names!r}")
         return value
 
@@ -271,7 +273,7 @@ class Contract(_Strict):
     @model_validator(mode="after")
     def _whole(self) -> "Contract":
         """Checks across entries, each problem named at its key."""
-        problems = self._duplicate_problems() + self._brand_problems()
+        problems = self._duplicate_problems() + self._brand_problems() + self._content_brand_problems()
         if problems:
             raise _KeyProblems(problems)
         return self
@@ -321,6 +323,14 @@ class Contract(_Strict):
                     msg += "; expected one of the brands of [[services]]: " + ", ".join(repr(k) for k in known)
                 problems.append((("short_codes", i, "brands", j), msg))
         return problems
+
+    def _content_brand_problems(self) -> list[tuple[tuple, str]]:
+        """`content.brand_names` names brands of [[services]]: a misspelt one would name no
+        message's brand, and R11 would go on flagging that brand's texts without a word."""
+        known = sorted({s.brand for s in self.services})
+        return [(("content", "brand_names", brand), f"brand {brand!r} is the brand of no [[services]] entry; expected "
+                 "one of " + (", ".join(repr(k) for k in known) or "the brands of [[services]] (none declared)"))
+                for brand in self.content.brand_names if brand not in known]
 
     def short_code(self, code: str) -> ShortCode | None:
         return next((s for s in self.short_codes if s.code == code), None)

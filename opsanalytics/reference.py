@@ -238,16 +238,32 @@ def write(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
 #: full stop after the word, or an accented letter of the next word)
 _EDGE_BEFORE, _EDGE_AFTER = "(?:^|[ .?])", "(?:[ .?]|$)"
 #: words that may stand between a call to reply and the keyword it asks (`répondez par OUI`)
-_REPLY_FILLERS = ("AU", "PAR", "AVEC", "LE", "LA", "LES", "SIMPLEMENT", "DIRECTEMENT", "VITE")
-#: a price written in a text (before normalisation: `5€`, `0,50 EUR`, `2 euros`, or a lossy
-#: GSM log's `5...`, the euro sign's three bytes)
-PRICE_PATTERN = r"[0-9](?:[.,][0-9]{1,2})? ?(?:€|EUROS?\b|EUR\b|\.\.\.)"
+_REPLY_FILLERS = ("AU", "PAR", "AVEC", "SIMPLEMENT", "DIRECTEMENT", "VITE")
+#: what follows a reply verb without being a keyword it asks: a negation (`ne répondez pas`),
+#: a French article or determiner (`il t'envoie un bon`), a number (`répondez au 36180`: where,
+#: not what)
+#: (not `A`: `répondez A, B ou C` asks for an answer; a GSM log writes `à` `..` anyway)
+NOT_KEYWORDS = r"^(?:[0-9]+|PAS|JAMAIS|PLUS|RIEN|UN|UNE|DES|DU|DE|D|LE|LA|LES|L|CE|CET|CETTE|CES|VOTRE|VOS|TON|TA|TES|" \
+               r"SON|SA|SES|MON|MA|MES|NOTRE|NOS|LEUR|LEURS|QUE|QU|MOI|NOUS|VOUS|LUI)$"
+#: a price written in a text (before normalisation: `5€`, `€0,50`, `0,50 EUR`, `2 euros`,
+#: `50cts`, `99 centimes`, or a lossy GSM log's `5...`, the euro sign's three bytes, which an
+#: ellipsis after a number cannot be told from)
+PRICE_PATTERN = (r"[0-9](?:[.,][0-9]{1,2})? ?(?:€|EUROS?\b|EUR\b|CTS?\b|CENTIMES?\b|\.\.\.)"
+                 r"|(?:€|\.\.\.) ?[0-9]")
 
 
 def _words_pattern(words: list[str]) -> str:
-    """RE2 alternation of normalised words or phrases, tolerant of lossy logging, longest first."""
-    return "(?:" + "|".join(sorted({keyword_pattern(w) for w in words if normalise_keyword(w)}, key=len,
-                                   reverse=True)) + ")"
+    """RE2 alternation of normalised words or phrases, tolerant of lossy logging, longest
+    first; between a phrase's words a `?` too (an apostrophe GSM lacks, `d?un`)."""
+    patterns = {keyword_pattern(w).replace(" ", "[ ?]") for w in words if normalise_keyword(w)}
+    return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"
+
+
+def _names_pattern(names: list[str]) -> str:
+    """A brand's names, each also written without its spaces (an alphanumeric sender of 11
+    characters drops them: `LeFournil`)."""
+    spelled = {n for name in names for n in (name, re.sub(r"\s+", "", name))}
+    return _words_pattern(sorted(spelled))
 
 
 def content_patterns(contract: Contract) -> dict[str, object]:
@@ -257,15 +273,20 @@ def content_patterns(contract: Contract) -> dict[str, object]:
     words = lambda ws: _EDGE_BEFORE + _words_pattern(ws) + _EDGE_AFTER  # noqa: E731
     keywords = [*contract.rules.stop_keywords, *contract.rules.start_keywords]
     brands = sorted({s.brand for s in contract.services} | set(c.brand_names))
+    service, free = _words_pattern(c.service_words), _words_pattern(c.free_words)
     return {
         "adult": words(c.adult_words),
-        "free_claim": _EDGE_BEFORE + _words_pattern(c.service_words) + "(?: [A-Z0-9.?]+){0,2} "
-                      + _words_pattern(c.free_words) + _EDGE_AFTER,
+        # the service then the free word (`jeu gratuit`), or the free word then the service
+        # (`100 % GRATUIT ! Jeu concours`), at most two words apart
+        "free_claim": _EDGE_BEFORE + f"(?:{service}(?: [A-Z0-9.?]+){{0,2}} {free}|{free}(?: [A-Z0-9.?]+){{0,2}} "
+                      f"{service})" + _EDGE_AFTER,
         "price": PRICE_PATTERN,
         "cost": words(c.cost_words),
         "reply": _EDGE_BEFORE + _words_pattern(c.reply_words) + " (?:(?:" + "|".join(_REPLY_FILLERS) + ") )*"
                  + "([A-Z0-9.?]+)",
         "opt_keyword": "^" + _words_pattern([k for k in keywords if " " not in normalise_keyword(k)]) + "$",
+        "not_keyword": NOT_KEYWORDS,
         "interpersonal": words(c.interpersonal_words),
-        "brand_names": [{"brand": b, "pattern": words(c.names_of(b))} for b in brands],
+        "brand_names": [{"brand": b, "pattern": _EDGE_BEFORE + _names_pattern(c.names_of(b)) + _EDGE_AFTER}
+                        for b in brands],
     }

@@ -35,6 +35,10 @@ category = "transactional"
 name = "chat"
 brand = "Chat"
 category = "interpersonal"
+[[services]]
+name = "fournil"
+brand = "Le Fournil"
+category = "marketing"
 [content.brand_names]
 Acme = ["ACME", "Acme Shop"]
 """
@@ -56,6 +60,17 @@ CASES = [
     ("ACME : livraison gratuite d..s 50... d'achat. STOP au 36180", "acme", "36180", []),
     ("Votre code : 4821", "otp", "36180", []),
     ("coucou, bisous", "chat", "36180", []),
+    # what a compliance analyst's probe found (session 29)
+    ("ACME : -20% ce week-end. R..pondez STOP.", "acme", "36180", []),               # the mention, a full stop
+    ("ACME : Ne r..pondez pas .. ce SMS. STOP au 36180", "acme", "36180", []),       # a negation
+    ("ACME : pour ne plus recevoir nos SMS, r..pondez au 36180 avec STOP", "acme", "36180", []),
+    ("ACME t'envoie un bon de -10% : montre ce SMS en caisse. STOP au 36180", "acme", "36180", []),
+    ("Cette semaine, la baguette .. 1... ! STOP au 36180", "fournil", "LeFournil", []),  # sender without space
+    ("ACME : r..pondez OUI (prix d?un SMS) pour votre bon. STOP au 36180", "acme", "36180", []),  # ’ logged ?
+    ("ACME : r..pondez A ou B (...0,50/SMS). STOP au 36180", "acme", "36180", []),    # €0,50
+    ("ACME : r..pondez A ou B (50cts/SMS). STOP au 36180", "acme", "36180", []),
+    ("ACME : 100% GRATUIT ! Jeu concours, 0,65.../SMS. STOP au 36180", "acme", "36180", ["free_claim_priced"]),
+    ("ACME : soir..e libertines. STOP au 36180", "acme", "36180", ["adult"]),
 ]
 
 
@@ -110,12 +125,19 @@ def test_the_word_lists_are_settings(tmp_path):
     assert result.texts[["text", "reasons"]].values.tolist() == [["ACME : lingerie -20%. STOP au 36180", ["adult"]]]
 
 
-def test_an_empty_word_list_is_refused_with_its_key():
+@pytest.mark.parametrize("toml, message", [
+    ('[content]\nreply_words = []\n', "content.reply_words: expected at least one word"),
+    # '_' is a word character but no letter: it matched every text
+    ('[content]\nadult_words = ["_"]\n', "content.adult_words: expected words with a letter or digit"),
+    ('[[services]]\nname = "a"\nbrand = "Le Fournil"\ncategory = "marketing"\n[content.brand_names]\n'
+     '"le fournil" = ["Fournil"]\n', "content.brand_names.le fournil: brand 'le fournil' is the brand of no"),
+])
+def test_bad_content_settings_are_refused_with_their_key(toml, message):
     from opsanalytics.errors import ConfigError
 
     with pytest.raises(ConfigError) as caught:
-        parse_contract('[content]\nreply_words = []\n', "c.toml")
-    assert "content.reply_words: expected at least one word" in str(caught.value)
+        parse_contract(toml, "c.toml")
+    assert message in str(caught.value)
 
 
 def test_content_equals_the_simulators_cases(tmp_path):
@@ -137,8 +159,8 @@ def test_content_command_json_and_table(loaded, capsys):
     _, config, db = loaded
     assert main(["content", "--db", str(db), "--config", str(config), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert (doc["rule"], doc["flagged_texts"], doc["flagged_messages"]) == ("R11", 6, 6)
-    assert doc["by_reason"]["adult"] == {"texts": 2, "messages": 2}
+    assert (doc["rule"], doc["flagged_texts"], doc["flagged_messages"]) == ("R11", 8, 8)
+    assert doc["by_reason"]["adult"] == {"texts": 3, "messages": 3}
     assert doc["texts"][0]["first_at"].startswith("2026-11-10T")
     assert main(["content", "--db", str(db), "--config", str(config), "--brand", "Chat"]) == 0
     assert capsys.readouterr().out.startswith("R11 content: 0 text(s) to review")

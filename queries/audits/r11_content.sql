@@ -65,7 +65,11 @@ judged as (
             as brand_not_named,
         category = 'marketing' and regexp_matches(norm, $interpersonal) as interpersonal_tone,
         category is distinct from 'interpersonal'
-            and len(list_filter(regexp_extract_all(norm, $reply, 1), lambda w: not regexp_matches(w, $opt_keyword))) > 0
+            -- the word after the call, its punctuation off (`Répondez STOP.`): neither the
+            -- contract's STOP/START keywords nor a word that asks for nothing ($not_keyword)
+            and len(list_filter(list_transform(regexp_extract_all(norm, $reply, 1), lambda w: rtrim(w, '.?')),
+                                lambda w: w <> '' and not regexp_matches(w, $opt_keyword)
+                                          and not regexp_matches(w, $not_keyword))) > 0
             and not regexp_matches(norm, $cost) and not regexp_matches(upper(text), $price) as cost_not_disclosed
     from texts as t
 )
@@ -78,11 +82,11 @@ select
     list_filter(['adult', 'free_claim_priced', 'brand_not_named', 'interpersonal_tone', 'cost_not_disclosed'],
                 lambda r, i: [adult, free_claim_priced, brand_not_named, interpersonal_tone, cost_not_disclosed][i])
         as reasons,
-    trim(concat_ws(' | ',
-        case when adult then trim(regexp_extract(norm, $adult)) end,
-        case when free_claim_priced then trim(regexp_extract(norm, $free_claim)) end,
-        case when interpersonal_tone then trim(regexp_extract(norm, $interpersonal)) end,
-        case when cost_not_disclosed then trim(regexp_extract(norm, $reply)) end)) as hits,
+    concat_ws(' | ',
+        case when adult then trim(regexp_extract(norm, $adult), ' .?') end,
+        case when free_claim_priced then trim(regexp_extract(norm, $free_claim), ' .?') end,
+        case when interpersonal_tone then trim(regexp_extract(norm, $interpersonal), ' .?') end,
+        case when cost_not_disclosed then trim(regexp_extract(norm, $reply), ' .?') end) as hits,
     j.text,
     j.messages,
     j.first_at,
