@@ -139,6 +139,14 @@ class ShortCode(_Strict):
     oadc: list[str] = Field([], description="sender names of the OAdC option; empty = no option (R7)")
     geo_presence: bool = Field(False, description="Géo Présence option, needed for marketing on 35ABC (R6)")
     brands: list[str] | None = Field(None, description="R4: brands an opt-out on this code applies to; default: seen in traffic")
+    since: dt.date | None = Field(None, description="R12: first day of the subscription (a TOML date): monthly fees "
+                                  "from its month, the set-up fee in it; absent: every month")
+    until: dt.date | None = Field(None, description="R12: last day of the subscription (a TOML date): monthly fees "
+                                  "through its month; absent: still held")
+
+    def held_in(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the short code is subscribed on some day of [first, last] (a month)."""
+        return (self.since is None or self.since <= last) and (self.until is None or self.until >= first)
 
     @field_validator("code")
     @classmethod
@@ -161,6 +169,12 @@ class ShortCode(_Strict):
     def connections(self) -> list[str]:
         """The gateway connections (smsc-ids) that carry this short code: none, one or several."""
         return [self.smsc] if isinstance(self.smsc, str) else list(self.smsc or [])
+
+    @model_validator(mode="after")
+    def _subscription(self) -> "ShortCode":
+        if self.since is not None and self.until is not None and self.until < self.since:
+            raise ValueError(f"until {self.until} is before since {self.since}")
+        return self
 
     @field_validator("rate")
     @classmethod

@@ -7,6 +7,7 @@ same figures.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,9 +32,12 @@ GEO_PRESENCE_MONTHLY_EUR = Decimal("150")
 GEO_PRESENCE_MONTHLY_FROM_11TH_EUR = Decimal("500")
 GEO_PRESENCE_CHEAP_RANKS = 10
 #: R12: what the logs cannot tell, and so no bill computed from them holds (RULES.md price grid)
+#: R12: a short code's set-up, once: technical + administrative (billed in the month of its
+#: `since`, when the contract gives it)
+SETUP_EUR = (Decimal("280"), Decimal("300"))
 NOT_FROM_LOGS = (
-    "one-off fees: short code set-up (280 technical + 300 administrative), throughput change (150), "
-    "OAdC option activation or deactivation (280), other changes (150)",
+    "one-off fees: throughput change (150), OAdC option activation or deactivation (280), other changes (150); "
+    "a short code's set-up (280 + 300) only in the month of its `since`, when the contract gives it",
     "basic qualification (200 monthly per company + 0.01 per qualified MSISDN): not in the contract file, "
     "and qualified numbers are not in the gateway's logs",
     "green SMS numbers (numéro court SMS vert, priced as Géo Présence): the contract file does not say which "
@@ -93,21 +97,30 @@ def fits_window(segments: int, rate: int, window_hours: float, headroom: float) 
 
 @dataclass(frozen=True)
 class MonthlyFee:
-    """One fee Orange bills a short code every calendar month (R12), and why."""
+    """One fee Orange bills a short code for a calendar month (R12), and why."""
 
     short_code: str
-    item: str        # short_code_monthly | throughput_option | oadc_option | geo_presence_option
+    item: str        # short_code_setup | short_code_monthly | throughput_option | oadc_option | geo_presence_option
     eur: Decimal
     basis: str
 
 
-def monthly_fees(short_codes: Sequence[ShortCode]) -> list[MonthlyFee]:
-    """Every monthly fee of the contract's short codes, in the contract's order, which is read
-    as the order they were subscribed in: the 21st short code and the 11th Géo Présence
-    number of a range cost more than the ones before them."""
+def monthly_fees(short_codes: Sequence[ShortCode], month: dt.date | None = None) -> list[MonthlyFee]:
+    """Every fee of the contract's short codes for `month` (its first day; None: every short
+    code, held all along), in the contract's order, which is read as the order they were
+    subscribed in: the 21st short code held and the 11th Géo Présence number of a range cost
+    more than the ones before them. A short code is billed a month it is held on any day of
+    (`since`, `until`), and its set-up in the month of its `since`."""
     fees = []
     geo_ranks: Counter[str] = Counter()
+    if month is not None:
+        last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        short_codes = [sc for sc in short_codes if sc.held_in(month, last)]
     for rank, sc in enumerate(short_codes, 1):
+        if month is not None and sc.since is not None and (sc.since.year, sc.since.month) == (month.year, month.month):
+            fees.append(MonthlyFee(sc.code, "short_code_setup", sum(SETUP_EUR, Decimal(0)),
+                                   f"set-up, once ({SETUP_EUR[0]} technical + {SETUP_EUR[1]} administrative): "
+                                   f"subscribed since {sc.since.isoformat()}"))
         cheap = rank <= SHORT_CODE_CHEAP_RANKS
         fees.append(MonthlyFee(
             sc.code, "short_code_monthly", SHORT_CODE_MONTHLY_EUR if cheap else SHORT_CODE_MONTHLY_FROM_21ST_EUR,

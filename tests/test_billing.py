@@ -284,7 +284,7 @@ def test_invoice_command_json_and_errors(month_end, tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert (doc["rule"], doc["currency"], doc["vat"], doc["total_eur"]) == ("R12", "EUR", "excluded", 1550.12)
     assert [m["month"] for m in doc["months"]] == ["2026-11"]
-    assert {r["item"] for r in doc["lines"]} == set(billing.ITEMS)
+    assert {r["item"] for r in doc["lines"]} == set(billing.ITEMS) - {"short_code_setup"}   # no `since` given
     assert sum(1 for r in doc["reconciliation"] if r["verdict"] != "match") == 6
     assert main(["invoice", "--db", str(db), "--config", str(config), "--month", "2026-11", "--from", "2026-10"]) == 2
     assert "--month is one month" in capsys.readouterr().err
@@ -380,3 +380,34 @@ def test_invoice_command_compares_the_invoices_months_and_one_short_codes_lines(
     assert {(r["short_code"], r["item"]) for r in doc["reconciliation"]} == {("36181", "mt_delivered"),
                                                                               ("36181", "short_code_monthly")}
     assert "the 1 total line(s)" in captured.err
+
+
+def test_a_subscription_s_dates_decide_its_months_and_set_up(month_end):
+    """36181 subscribed on 15 November: no fee in October, its set-up (280 + 300) and a whole
+    month in November; 35200 given up on 31 October: billed in October, not in November, where
+    36181 is the second short code held."""
+    db, _, _ = month_end
+    dated = CONTRACT.replace('smsc = "ora_36181"', 'smsc = "ora_36181"\nsince = 2026-11-15') \
+                    .replace('geo_presence = true', 'geo_presence = true\nuntil = 2026-10-31')
+    contract = parse_contract(dated, "contract.toml")
+    con = warehouse.connect(db, read_only=True)
+    bill = billing.invoice(con, contract)
+    con.close()
+    items = {(r.month, r.short_code, r.item): r.amount_eur for r in bill.lines.itertuples()}
+    assert not any(m == "2026-10" and c == "36181" for m, c, _ in items)
+    assert items[("2026-10", "35200", "short_code_monthly")] == 150.0
+    assert items[("2026-10", "35200", "geo_presence_option")] == 150.0
+    assert not any(m == "2026-11" and c == "35200" for m, c, _ in items)
+    assert items[("2026-11", "36181", "short_code_setup")] == 580.0
+    assert items[("2026-11", "36181", "short_code_monthly")] == 150.0
+    assert "short code 2 of the contract" in bill.lines.set_index(["month", "short_code", "item"]).loc[
+        ("2026-11", "36181", "short_code_monthly"), "basis"]
+    assert bill.months.set_index("month").loc["2026-11", "total_eur"] == 0.09 + 1100 + 0.03 + 730
+
+
+def test_until_before_since_is_refused():
+    from opsanalytics.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        parse_contract('[[short_codes]]\ncode = "36180"\nsince = 2026-11-15\nuntil = 2026-10-31\n', "c.toml")
+    assert "short_codes[0]" in str(caught.value) and "until 2026-10-31 is before since 2026-11-15" in str(caught.value)

@@ -20,7 +20,8 @@ from opsanalytics import pricing, warehouse
 from opsanalytics.config import Contract
 
 #: the items of an invoice line, in the order a bill lists them for one short code
-ITEMS = ("mt_delivered", "short_code_monthly", "throughput_option", "oadc_option", "geo_presence_option")
+ITEMS = ("mt_delivered", "short_code_setup", "short_code_monthly", "throughput_option", "oadc_option",
+         "geo_presence_option")
 MT_CENTS = int(pricing.MT_DELIVERED_EUR * 100)
 LINE_COLUMNS = ["month", "short_code", "item", "quantity", "unit_eur", "amount_eur", "basis"]
 
@@ -110,13 +111,9 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
         # between still owes its fees (and is flagged, 0 days logged)
         known = sorted(set(segments["month"]) | set(days["month"]))
         months = months_between(known[0], known[-1]) if known else []
-    codes = [sc for sc in contract.short_codes if short_code is None or sc.code == short_code]
-    fees = pricing.monthly_fees(contract.short_codes)
-    fees = [f for f in fees if short_code is None or f.short_code == short_code]
-
     per_code = (segments.drop(columns="brand").groupby(["month", "short_code"], dropna=False, as_index=False).sum()
                 if len(segments) else segments.drop(columns="brand"))
-    lines = _lines(months, codes, fees, per_code)
+    lines = _lines(months, contract, short_code, per_code)
     unknown = per_code.assign(unknown_eur=per_code["unknown_segments"] * MT_CENTS / 100)
     not_billed = unknown[["month", "short_code", "accepted_segments", "delivered_segments", "undelivered_segments",
                           "unknown_segments", "delivered_segments_inexact", "unknown_eur"]]
@@ -130,18 +127,21 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
                    not_billed=not_billed.reset_index(drop=True), notes=notes)
 
 
-def _lines(months: list[dt.date], codes, fees: list[pricing.MonthlyFee], per_code: pd.DataFrame) -> pd.DataFrame:
+def _lines(months: list[dt.date], contract: Contract, short_code: str | None, per_code: pd.DataFrame) -> pd.DataFrame:
     """One row per month, short code and item: the delivered segments of every short code of
-    the contract (0 when it sent nothing) and of any other the traffic names, then the fees."""
+    the contract held that month (0 when it sent nothing) and of any other the traffic names,
+    then the fees."""
     delivered = {(r.month, r.short_code if isinstance(r.short_code, str) else None): int(r.delivered_segments)
                  for r in per_code.itertuples()}
-    order = [sc.code for sc in codes]
+    order = [sc.code for sc in contract.short_codes if short_code is None or sc.code == short_code]
     others = sorted({code for (_, code) in delivered if code not in order}, key=lambda c: (c is None, c or ""))
     rows = []
     for month in months:
+        fees = [f for f in pricing.monthly_fees(contract.short_codes, month) if f.short_code in order]
+        held = {f.short_code for f in fees}
         for code in [*order, *others]:
             in_contract = code in order
-            if not in_contract and (month, code) not in delivered:
+            if (not in_contract or code not in held) and (month, code) not in delivered:
                 continue
             quantity = delivered.get((month, code), 0)
             basis = "segments of accepted MT lines whose final receipt says delivered"
@@ -149,6 +149,8 @@ def _lines(months: list[dt.date], codes, fees: list[pricing.MonthlyFee], per_cod
                 basis += "; no short code: neither the connection nor the sender names one"
             elif not in_contract:
                 basis += "; a short code the contract does not list (no monthly fee counted)"
+            elif code not in held:
+                basis += "; sent outside the subscription the contract gives (since, until): no monthly fee"
             rows.append((month, code, "mt_delivered", quantity, float(pricing.MT_DELIVERED_EUR),
                          quantity * MT_CENTS / 100, basis))
             for fee in (f for f in fees if f.short_code == code):
