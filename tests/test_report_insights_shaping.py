@@ -224,9 +224,10 @@ def test_invoice_by_item_stacks_each_months_amounts_in_bill_order():
         "amount_eur": [150.0, 0.09, 0.03, 0.06, 150.0],
     })
     table = invoice_by_item(lines)
-    assert list(table.columns) == ["month", "mt_delivered", "short_code_monthly", "throughput_option",
-                                   "oadc_option", "geo_presence_option"]
-    assert table.values.tolist() == [["2026-10", 0.09, 150.0, 0.0, 0.0, 0.0], ["2026-11", 0.09, 0.0, 0.0, 150.0, 0.0]]
+    assert list(table.columns) == ["month", "mt_delivered", "short_code_setup", "short_code_monthly",
+                                   "throughput_option", "oadc_option", "geo_presence_option"]
+    assert table.values.tolist() == [["2026-10", 0.09, 0.0, 150.0, 0.0, 0.0, 0.0],
+                                     ["2026-11", 0.09, 0.0, 0.0, 0.0, 150.0, 0.0]]
     assert invoice_by_item(lines.iloc[:0]).empty
 
 
