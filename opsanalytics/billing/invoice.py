@@ -102,7 +102,7 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
     for frame in (segments, days):
         frame["month"] = pd.to_datetime(frame["month"]).dt.date
     if date_from is not None or date_to is not None:
-        known = [m for m in [*segments["month"], *days["month"]]]
+        known = [*segments["month"], *days["month"]]
         first = date_from or (min(known) if known else date_to)
         last = date_to or (max(known) if known else date_from)
         months = months_between(first, last)
@@ -120,7 +120,7 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
     brands = segments.assign(amount_eur=segments["delivered_segments"] * MT_CENTS / 100)[
         ["month", "short_code", "brand", "delivered_lines", "delivered_segments", "amount_eur", "unknown_segments"]]
     month_table = _months(months, date_from, date_to, days, lines, not_billed)
-    notes = _notes(contract, per_code, month_table)
+    notes = _notes(per_code, month_table)
     for frame in (lines, month_table, brands, not_billed):
         frame["month"] = frame["month"].map(month_label)
     return Invoice(lines=lines, months=month_table, brands=brands.reset_index(drop=True),
@@ -177,7 +177,9 @@ def _months(months: list[dt.date], date_from, date_to, days: pd.DataFrame, lines
                                        "total_eur", "at_most_eur"])
 
 
-def _notes(contract: Contract, per_code: pd.DataFrame, months: pd.DataFrame) -> list[str]:
+def _notes(per_code: pd.DataFrame, months: pd.DataFrame) -> list[str]:
+    """What a reader of the bill must know: months counted in part, segments counted from
+    lossy texts, segments whose delivery the log does not know."""
     notes = []
     partial = months[~months["complete"]]
     if len(partial):
