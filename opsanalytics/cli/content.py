@@ -7,18 +7,12 @@ Read-only, with `audit`'s warnings. Exit 0: a flag asks for a person's judgement
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import pandas as pd
 
-from opsanalytics import content, warehouse
-from opsanalytics.audits import facts_warnings
-from opsanalytics.audits.scope import unmatched_filters
-from opsanalytics.cli.audit import filters_from
-from opsanalytics.config import load_contract
-
-FORMATS = ("table", "json", "csv")
+from opsanalytics import content
+from opsanalytics.cli.reading import add_scope_arguments, read, write_json
 TABLE_ROWS = 50
 
 
@@ -34,29 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "with its reasons, the words that raised them and how many messages carried it; the word "
                     "lists are the contract's [content] settings (docs/content.md). Exit 0.",
     )
-    parser.add_argument("--db", required=True, help="warehouse DuckDB file (opened read-only)")
-    parser.add_argument("--config", required=True, help="contract TOML")
-    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first local calendar day (inclusive)")
-    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last local calendar day (inclusive)")
-    parser.add_argument("--short-code", help="only this short code")
-    parser.add_argument("--brand", help="only this brand")
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    add_scope_arguments(parser)
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    filters = filters_from(args)
-    contract = load_contract(args.config)
-    con = warehouse.connect(args.db, read_only=True)
-    try:
-        for warning in [*facts_warnings(con, contract), *unmatched_filters(con, contract, filters, args.config)]:
-            print(f"opsanalytics content: warning: {warning}", file=sys.stderr)
-        result = content.content(con, contract, filters)
-    finally:
-        con.close()
+    result = read(args, "content", content.content)
     if args.format == "json":
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        write_json(result.to_json())
     elif args.format == "csv":
         result.texts.assign(reasons=[" ".join(r) for r in result.texts["reasons"]]).to_csv(sys.stdout, index=False)
     else:

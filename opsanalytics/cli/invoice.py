@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 
 import pandas as pd
 
 from opsanalytics import billing, warehouse
 from opsanalytics.audits import facts_warnings
+from opsanalytics.cli.reading import FORMATS, write_json
 from opsanalytics.config import load_contract
 from opsanalytics.errors import UsageError
-
-FORMATS = ("table", "json", "csv")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -88,8 +86,7 @@ def main(args: argparse.Namespace) -> int:
         doc = bill.to_json()
         if compared is not None:
             doc["reconciliation"] = _records(compared)
-        json.dump(doc, sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        write_json(doc)
     elif args.format == "csv":
         (compared if compared is not None else bill.lines).to_csv(sys.stdout, index=False)
     else:

@@ -8,18 +8,12 @@ or brand). Exit 0: the contract promises no figure, so nothing here is a breach.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import pandas as pd
 
-from opsanalytics import quality, warehouse
-from opsanalytics.audits import facts_warnings
-from opsanalytics.audits.scope import unmatched_filters
-from opsanalytics.cli.audit import filters_from
-from opsanalytics.config import load_contract
-
-FORMATS = ("table", "json", "csv")
+from opsanalytics import quality
+from opsanalytics.cli.reading import add_scope_arguments, read, write_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,29 +26,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "BINF), the network errors of what was not delivered (GSM MAP codes named), and per day. "
                     "--format csv prints the groups. Exit 0.",
     )
-    parser.add_argument("--db", required=True, help="warehouse DuckDB file (opened read-only)")
-    parser.add_argument("--config", required=True, help="contract TOML")
-    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first local calendar day (inclusive)")
-    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last local calendar day (inclusive)")
-    parser.add_argument("--short-code", help="only this short code")
-    parser.add_argument("--brand", help="only this brand")
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    add_scope_arguments(parser)
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    filters = filters_from(args)
-    contract = load_contract(args.config)
-    con = warehouse.connect(args.db, read_only=True)
-    try:
-        for warning in [*facts_warnings(con, contract), *unmatched_filters(con, contract, filters, args.config)]:
-            print(f"opsanalytics quality: warning: {warning}", file=sys.stderr)
-        result = quality.quality(con, contract, filters)
-    finally:
-        con.close()
+    result = read(args, "quality", quality.quality)
     if args.format == "json":
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        write_json(result.to_json())
     elif args.format == "csv":
         result.groups.to_csv(sys.stdout, index=False)
     else:

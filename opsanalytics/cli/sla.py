@@ -7,18 +7,12 @@ Read-only, with `audit`'s warnings. Exit 0: the verdicts say whether a claim sta
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import pandas as pd
 
-from opsanalytics import sla, warehouse
-from opsanalytics.audits import facts_warnings
-from opsanalytics.audits.scope import unmatched_filters
-from opsanalytics.cli.audit import filters_from
-from opsanalytics.config import load_contract
-
-FORMATS = ("table", "json", "csv")
+from opsanalytics import sla
+from opsanalytics.cli.reading import add_scope_arguments, read, write_json
 #: incidents the table format lists, longest first (json and csv have them all)
 TABLE_INCIDENTS = 20
 
@@ -35,33 +29,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "over the 12 months to the period's end, against the 99 %% promise. --format csv prints "
                     "the incidents. Exit 0.",
     )
-    parser.add_argument("--db", required=True, help="warehouse DuckDB file (opened read-only)")
-    parser.add_argument("--config", required=True, help="contract TOML")
-    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first local calendar day (inclusive)")
-    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD",
-                        help="last local calendar day (inclusive); the rolling 12 months end there")
-    parser.add_argument("--short-code", help="only the connections of this short code")
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
-    parser.set_defaults(func=main, brand=None)
+    # (no --brand: an outage is a connection's, not a brand's)
+    add_scope_arguments(parser, brand=False,
+                        to_help="last local calendar day (inclusive); the rolling 12 months end there")
+    parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    filters = filters_from(args)
-    contract = load_contract(args.config)
-    con = warehouse.connect(args.db, read_only=True)
-    try:
-        for warning in [*facts_warnings(con, contract), *unmatched_filters(con, contract, filters, args.config)]:
-            print(f"opsanalytics sla: warning: {warning}", file=sys.stderr)
-        result = sla.sla(con, contract, filters)
-    finally:
-        con.close()
+    result, tz = read(args, "sla", lambda con, contract, filters: (sla.sla(con, contract, filters), contract.timezone))
     if args.format == "json":
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        write_json(result.to_json())
     elif args.format == "csv":
         result.incidents.to_csv(sys.stdout, index=False)
     else:
-        _table(result, contract.timezone)
+        _table(result, tz)
     return 0
 
 
