@@ -40,3 +40,22 @@ def refused(at: str, smsc: str, to: str, text: str, nack: str, label: str = "DIS
         f"{at} Receive DLR [SMSC:{logged}] [SVC:{svc}] [ACT:] [BINF:] [FID:] [META:?smpp_resp??orig_msg?dlr_mask=31&] "
         f"[from:{smsc[4:]}] [to:{to}] [flags:-1:-1:-1:-1:16] [msg:{len(nack)}:{nack}] [udh:0:]",
     ]
+
+
+def ingested(root, lines: list[str], contract_text: str):
+    """`lines` written as root/access.log and the contract as root/contract.toml, loaded with
+    `ingest` into root/w.duckdb (closed): (db, config, contract)."""
+    from opsanalytics import warehouse
+    from opsanalytics.config import load_contract
+    from opsanalytics.ingest import ingest_files
+
+    log, config, db = root / "access.log", root / "contract.toml", root / "w.duckdb"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config.write_text(contract_text, encoding="utf-8")
+    contract = load_contract(config)
+    con = warehouse.connect(db, create=True)
+    try:
+        ingest_files(con, contract, [log], progress=False)
+    finally:
+        con.close()
+    return db, config, contract

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from kannellines import mt, receipt
+from kannellines import ingested, mt, receipt
 from opsanalytics import billing, pricing, warehouse
 from opsanalytics.cli import main
 from opsanalytics.config import ShortCode, load_contract, parse_contract
@@ -77,16 +77,7 @@ LINES = [
 
 @pytest.fixture(scope="module")
 def month_end(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bill")
-    log = root / "access.log"
-    log.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    (root / "contract.toml").write_text(CONTRACT, encoding="utf-8")
-    contract = load_contract(root / "contract.toml")
-    db = root / "w.duckdb"
-    con = warehouse.connect(db, create=True)
-    ingest_files(con, contract, [log], progress=False)
-    con.close()
-    return db, root / "contract.toml", contract
+    return ingested(tmp_path_factory.mktemp("bill"), LINES, CONTRACT)
 
 
 def _quantities(bill: billing.Invoice, item: str = "mt_delivered") -> dict[tuple[str, str], int]:
@@ -347,13 +338,10 @@ def test_reconcile_checks_the_quantity_an_invoice_gives(month_end, tmp_path):
 def test_bill_without_bounds_holds_every_month_between_the_first_and_last(tmp_path):
     """A month with no log at all between two with traffic still owes its fees: flagged with
     0 days logged, never left out of the bill."""
-    log = tmp_path / "access.log"
-    log.write_text("\n".join([mt("2026-09-10 10:00:00", "ora_36181", "C0000001", "33612000001", "Bonjour"),
-                              mt("2026-11-10 10:00:00", "ora_36181", "C0000002", "33612000001", "Bonjour")]) + "\n",
-                   encoding="utf-8")
-    contract = parse_contract(CONTRACT, "contract.toml")
-    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
-    ingest_files(con, contract, [log], progress=False)
+    db, _, contract = ingested(tmp_path, [
+        mt("2026-09-10 10:00:00", "ora_36181", "C0000001", "33612000001", "Bonjour"),
+        mt("2026-11-10 10:00:00", "ora_36181", "C0000002", "33612000001", "Bonjour")], CONTRACT)
+    con = warehouse.connect(db, read_only=True)
     bill = billing.invoice(con, contract)
     con.close()
     months = bill.months.set_index("month")

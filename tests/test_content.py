@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from kannellines import mt
+from kannellines import ingested, mt
 from opsanalytics import content, warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.cli import main
@@ -79,15 +79,8 @@ def _load(tmp_path, contract_text: str, cases) -> tuple:
     for k, (text, svc, sender, _) in enumerate(cases):
         line = mt(f"2026-11-10 10:{k:02d}:00", "ora_36180", f"C{k:07d}", f"3361200{k:04d}", text, svc=svc)
         lines.append(line.replace("[from:36180]", f"[from:{sender}]"))
-    log = tmp_path / "access.log"
-    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    config = tmp_path / "contract.toml"
-    config.write_text(contract_text, encoding="utf-8")
-    contract = load_contract(config)
-    db = tmp_path / "w.duckdb"
-    con = warehouse.connect(db, create=True)
-    ingest_files(con, contract, [log], progress=False)
-    return con, contract, config, db
+    db, config, contract = ingested(tmp_path, lines, contract_text)
+    return warehouse.connect(db, read_only=True), contract, config, db
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from kannellines import mt, receipt
+from kannellines import ingested, mt, receipt
 from opsanalytics import quality, warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.cli import main
@@ -61,17 +61,7 @@ LINES = [
 
 @pytest.fixture(scope="module")
 def warehouse_db(tmp_path_factory):
-    root = tmp_path_factory.mktemp("quality")
-    log = root / "access.log"
-    log.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    config = root / "contract.toml"
-    config.write_text(CONTRACT, encoding="utf-8")
-    contract = load_contract(config)
-    db = root / "w.duckdb"
-    con = warehouse.connect(db, create=True)
-    ingest_files(con, contract, [log], progress=False)
-    con.close()
-    return db, config, contract
+    return ingested(tmp_path_factory.mktemp("quality"), LINES, CONTRACT)
 
 
 @pytest.fixture(scope="module")
@@ -102,20 +92,15 @@ def test_refused_lines_are_counted_beside_the_rates(result):
 def test_delivery_rate_leaves_out_masks_that_ask_for_one_outcome_only(tmp_path):
     """With dlr-mask 1 Kannel logs no failure, with 2 no delivery (real Kannel: 'Ignoring DLR
     message because of mask'): such lines would make the rate 100 % or 0 % by construction."""
-    log = tmp_path / "access.log"
-    log.write_text("\n".join([
+    db, _, contract = ingested(tmp_path, [
         mt("2026-11-10 10:00:00", "ora_36180", "F0000001", "33612000001", TEXT, mask=1),
         receipt("2026-11-10 10:00:05", "ora_36180", "F0000001", "33612000001", "DELIVRD"),
         mt("2026-11-10 10:00:01", "ora_36180", "F0000002", "33612000002", TEXT, mask=1),
         receipt("2026-11-10 10:00:06", "ora_36180", "F0000002", "33612000002", "DELIVRD"),
         mt("2026-11-10 10:00:02", "ora_36180", "F0000003", "33612000003", TEXT, mask=31),
         receipt("2026-11-10 10:00:07", "ora_36180", "F0000003", "33612000003", "UNDELIV"),
-    ]) + "\n", encoding="utf-8")
-    config = tmp_path / "contract.toml"
-    config.write_text(CONTRACT, encoding="utf-8")
-    contract = load_contract(config)
-    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
-    ingest_files(con, contract, [log], progress=False)
+    ], CONTRACT)
+    con = warehouse.connect(db, read_only=True)
     total = quality.quality(con, contract, Filters()).total
     con.close()
     assert (total["delivered"], total["failed"], total["one_sided_mask"], total["rate_lines"]) == (2, 1, 2, 1)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kannellines import mt, receipt, refused
+from kannellines import ingested, mt, receipt, refused
 from opsanalytics import sla, warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.cli import main
@@ -73,17 +73,7 @@ LINES = [
 
 @pytest.fixture(scope="module")
 def warehouse_db(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sla")
-    log = root / "access.log"
-    log.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    config = root / "contract.toml"
-    config.write_text(CONTRACT, encoding="utf-8")
-    contract = load_contract(config)
-    db = root / "w.duckdb"
-    con = warehouse.connect(db, create=True)
-    ingest_files(con, contract, [log], progress=False)
-    con.close()
-    return db, config, contract
+    return ingested(tmp_path_factory.mktemp("sla"), LINES, CONTRACT)
 
 
 @pytest.fixture(scope="module")
@@ -180,13 +170,8 @@ def test_a_failure_logged_without_its_connection_goes_to_its_short_codes(tmp_pat
              *refused(at("09:40:00"), "ora_36181", "33611000003", TEXT, "NACK/Retries Exceeded", routed=True),
              *delivered("10:00:00", "ora_36181", "B0000002", "33611000004")]
     assert "[SMSC:] [SVC:acme]" in lines[2]
-    log = tmp_path / "access.log"
-    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    config = tmp_path / "contract.toml"
-    config.write_text(CONTRACT, encoding="utf-8")
-    contract = load_contract(config)
-    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
-    ingest_files(con, contract, [log], progress=False)
+    db, _, contract = ingested(tmp_path, lines, CONTRACT)
+    con = warehouse.connect(db, read_only=True)
     result = sla.sla(con, contract, Filters())
     con.close()
     assert result.incidents[["smsc", "failed_lines", "seen_s", "at_most_s"]].values.tolist() == [
