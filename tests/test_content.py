@@ -133,15 +133,22 @@ def test_bad_content_settings_are_refused_with_their_key(toml, message):
     assert message in str(caught.value)
 
 
-def test_content_equals_the_simulators_cases(tmp_path):
+@pytest.mark.parametrize("seed, days", [(5, 20), (13, 31)])
+def test_content_equals_the_simulators_cases(tmp_path, seed, days):
     """Every case the simulator writes (adult, a priced free claim, no brand, an interpersonal
-    tone, an unpriced reply) flagged once, none of its traps, and the quiz's unpriced replies."""
-    sim = simulate(tmp_path / "sim", days=20, scale=150, seed=5, log_timezone="Europe/Paris", progress=False)
+    tone, an unpriced reply) flagged once, none of its traps, and the quiz's unpriced replies,
+    counted as messages: seed 13 resends a quiz question that failed within the retry delay
+    (one message, not two)."""
+    sim = simulate(tmp_path / "sim", days=days, scale=150, seed=seed, log_timezone="Europe/Paris", progress=False)
     contract = load_contract(sim.contract)
     con = warehouse.connect(tmp_path / "w.duckdb", create=True)
     ingest_files(con, contract, sim.logs, progress=False)
     result = content.content(con, contract, Filters())
+    [(resent,)] = con.execute("""
+        SELECT count(*) FROM (SELECT logical_id FROM fct_mt WHERE brand = 'QuizMedia' AND text LIKE 'Dommage%'
+                              GROUP BY logical_id HAVING count(*) > 1)""").fetchall()
     con.close()
+    assert resent == (1 if seed == 13 else 0)
     truth = json.loads(sim.ground_truth.read_text(encoding="utf-8"))["content"]["messages_by_reason"]
     got = {reason: counts["messages"] for reason, counts in result.by_reason.items() if counts["messages"]}
     assert got == truth

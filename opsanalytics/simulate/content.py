@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections import Counter
 
 from opsanalytics.simulate.clock import epoch_at
+from opsanalytics.simulate.contract import RETRY_MINUTES
 from opsanalytics.simulate.gateway import MT
 from opsanalytics.simulate.numbers import e164
 from opsanalytics.simulate.plan import Plan
+from opsanalytics.simulate.truth import logical_groups
 
 #: (scenario, text, OAdC, reasons the checks must give: none for a trap)
 CASES = (
@@ -55,13 +57,15 @@ def inject_content(plan: Plan) -> bool:
 
 def truth(plan: Plan) -> dict[str, object]:
     """Messages per reason the checks must flag: the injected cases (one message each) and
-    the quiz messages of the unpriced texts that the platform accepted (a message in parts
-    is one)."""
+    the quiz messages of the unpriced texts that the platform accepted, as the rulebook
+    counts messages (a message in parts is one; so is a quiz question that failed and was
+    resent to its number within the retry delay: logical_groups)."""
     reasons: Counter[str] = Counter()
     cases = {tag: flagged for tag, _, _, flagged in CASES}
-    for m in plan.mts:
-        if m.outcome != "accepted":
+    for group in logical_groups(plan.mts, RETRY_MINUTES, plan.blackouts):
+        if not any(m.outcome == "accepted" for m in group):
             continue
+        m = group[0]  # (a resend has its text, service and number)
         if m.tag in cases:
             reasons.update(cases[m.tag])
         elif m.service == "quiz" and m.full_text.startswith(QUIZ_UNPRICED):
