@@ -65,6 +65,10 @@ def error_meaning(code: int | None) -> str:
     return GSM_ERRORS.get(code, "other (SMSC-specific)")
 
 
+#: how a page names a group whose key is empty
+UNNAMED = {"short_code": "(no short code)", "brand": "(no brand)", "campaign": "(no BINF)"}
+
+
 @dataclass
 class Quality:
     """`groups`: one row per level (total, short_code, brand, campaign) and key;
@@ -80,6 +84,12 @@ class Quality:
         rows = self.groups[self.groups["level"] == name]
         return rows.drop(columns=["level", *(k for k in ("short_code", "brand", "campaign") if k not in keys)]) \
                    .reset_index(drop=True)
+
+    def shown(self, name: str) -> pd.DataFrame:
+        """`level(name)` as a page or a terminal shows it: an empty key named (refused lines
+        Kannel logged with neither a connection nor a short code as sender have no short
+        code; a campaign is empty without BINF), where JSON and CSV keep null."""
+        return self.level(name).fillna({name: UNNAMED[name]}) if name in UNNAMED else self.level(name)
 
     @property
     def total(self) -> dict[str, Any]:

@@ -229,3 +229,33 @@ def _day(text):
     import datetime as dt
 
     return dt.date.fromisoformat(text)
+
+
+def test_refusals_without_a_short_code_are_named_and_add_up(tmp_path, capsys):
+    """A DISCARDED line of a routed request from a sender name (no connection, no short code)
+    and one of a service the contract does not name: their refusals count in the total, and
+    their groups are named in the table and on the page (JSON keeps null), not left blank."""
+    text = "Votre code 4821"
+    lines = [
+        mt("2026-11-10 10:00:00", "ora_36180", "D0000001", "33612000001", TEXT),
+        receipt("2026-11-10 10:00:05", "ora_36180", "D0000001", "33612000001", "DELIVRD"),
+        f"2026-11-10 10:00:01 DISCARDED SMS [SMSC:] [SVC:banque] [ACT:] [BINF:] [FID:] [META:] [from:MaBanque] "
+        f"[to:33612000002] [flags:-1:0:-1:-1:31] [msg:{len(text)}:{text}] [udh:0:]",
+        mt("2026-11-10 10:00:02", "ora_36181", "", "33612000003", text, svc="inconnu", label="REJECTED Send SMS"),
+    ]
+    db, config, contract = ingested(tmp_path, lines, CONTRACT)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        result = quality.quality(con, contract, Filters())
+    finally:
+        con.close()
+    assert result.total["refused"] == 2
+    codes = result.shown("short_code")
+    assert codes[["short_code", "accepted", "refused"]].values.tolist() == [
+        ["36180", 1, 0], ["36181", 0, 1], ["(no short code)", 0, 1]]
+    brands = result.shown("brand")
+    assert brands[["brand", "refused"]].values.tolist() == [["Acme", 0], ["Banque", 1], ["(no brand)", 1]]
+    assert [c["short_code"] for c in result.to_json()["short_codes"]] == ["36180", "36181", None]
+    assert main(["quality", "--db", str(db), "--config", str(config)]) == 0
+    table = capsys.readouterr().out
+    assert "(no short code)" in table and "(no brand)" in table

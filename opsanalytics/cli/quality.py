@@ -54,9 +54,7 @@ def _table(result: quality.Quality) -> None:
               f"p99 {total['latency_p99_s']} s\n")
     with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 40):
         for level in ("short_code", "brand", "campaign"):
-            rows = result.level(level)
-            if level == "campaign":
-                rows = rows.fillna({"campaign": "(no BINF)"})
+            rows = result.shown(level)
             shown = rows.astype(object).where(rows.notna(), "")
             out.write(f"\nper {level.replace('_', ' ')}\n{shown.to_string(index=False)}\n")
         if len(result.errors):
