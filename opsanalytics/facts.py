@@ -180,8 +180,10 @@ def build(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = F
     warehouse.execute(con, "facts/macros").fetchall()
     # fct_mt counts the segments a lossy text may stand for as the loaders count segments
     con.execute(warehouse.query_text("reference/segment_macros"))
-    with tqdm(STEPS, desc="facts", unit="step", file=sys.stderr, leave=False, dynamic_ncols=True,
-              disable=None if progress else True) as steps:
+    # fact rows carry their ids and every reader orders what it shows (5 M lines: the
+    # rebuild 29.4 -> 27.7 s)
+    with warehouse.unordered_writes(con), tqdm(STEPS, desc="facts", unit="step", file=sys.stderr, leave=False,
+                                               dynamic_ncols=True, disable=None if progress else True) as steps:
         for step in steps:
             steps.set_postfix_str(step, refresh=True)
             warehouse.execute(con, f"facts/{step}", params).fetchall()

@@ -140,6 +140,23 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
+@contextmanager
+def unordered_writes(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Let the tables written inside drop the order of their rows, so that both threads write
+    at once (bench/PERF-NOTES.md: -12 % on a load): only for tables whose rows carry their
+    own ids or line numbers. The setting is put back afterwards, quietly: an aborted
+    transaction refuses every statement, and the error that aborted it must be the one seen."""
+    [(kept,)] = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield con
+    finally:
+        try:
+            con.execute("SET preserve_insertion_order = $kept", {"kept": bool(kept)})
+        except duckdb.Error:
+            pass
+
+
 class InterruptedAfterCommit(KeyboardInterrupt):
     """Ctrl-C that arrived while a transaction committed: the COMMIT was let finish, so its
     changes are kept, and the caller must not say that nothing was written."""

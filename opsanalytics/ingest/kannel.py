@@ -334,13 +334,9 @@ def _parse_block(con: duckdb.DuckDBPyConnection, plan: ParsePlan, stg_kannel_blo
     events = 0
     if plan.fast:
         fast = warehouse.query_text("staging/kannel_events_fast")
-        # events carry their line numbers: their physical order does not matter, and
-        # not keeping it lets both threads write at once (bench/PERF-NOTES.md: -12 %)
-        con.execute("SET preserve_insertion_order = false")
-        try:
+        # events carry their line numbers: their physical order does not matter
+        with warehouse.unordered_writes(con):
             [(events,)] = con.execute(fast, warehouse.bind(fast, params)).fetchall()
-        finally:
-            _quietly(con, "RESET preserve_insertion_order")
     if events < lines:
         leftover = warehouse.query_text("staging/kannel_leftover")
         con.execute(leftover, warehouse.bind(leftover, params))
