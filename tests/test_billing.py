@@ -399,3 +399,48 @@ def test_until_before_since_is_refused():
     with pytest.raises(ConfigError) as caught:
         parse_contract('[[short_codes]]\ncode = "36180"\nsince = 2026-11-15\nuntil = 2026-10-31\n', "c.toml")
     assert "short_codes[0]" in str(caught.value) and "until 2026-10-31 is before since 2026-11-15" in str(caught.value)
+
+
+def _partly_sent(at: str, fid: str, to: str, text: str) -> list[str]:
+    """A message Kannel split itself whose part 1 the SMSC accepted (id `fid`) and a later
+    part refused, as real Kannel 1.4.5 logs it: one failure line with part 1's FID, then
+    Kannel's NACK (tests/fixtures/kannel-1.4.5/partial)."""
+    return [
+        f"{at} REJECTED Send SMS [SMSC:ora_36180] [SVC:acme] [ACT:] [BINF:] [FID:{fid}] [META:] [from:36180] "
+        f"[to:{to}] [flags:-1:0:-1:-1:31] [msg:{len(text)}:{text}] [udh:0:]",
+        f"{at} Receive DLR [SMSC:ora_36180] [SVC:acme] [ACT:] [BINF:] [FID:{fid}] [META:?orig_msg?dlr_mask=31&] "
+        f"[from:36180] [to:{to}] [flags:-1:-1:-1:-1:16] [msg:5:NACK/] [udh:0:]",
+    ]
+
+
+def test_a_message_split_by_kannel_that_failed_in_part_bills_its_delivered_part_1(tmp_path):
+    """Part 1 accepted and delivered, part 2 refused (real Kannel 1.4.5, reported by a probe):
+    Orange bills the segment the handset received, so the bill counts 1 delivered and 1
+    undelivered, not nothing. Three parts, part 1 failed: 2 undelivered, the middle one
+    unknown (the log does not say whether it went through)."""
+    two = "Partiel: " + "y" * 200       # 209 GSM characters: 2 segments
+    three = "Partiel: " + "z" * 300     # 309: 3 segments
+    lines = [
+        *_partly_sent("2026-11-10 10:00:00", "77000003", "33612500005", two),
+        receipt("2026-11-10 10:00:00", "ora_36180", "77000003", "33612500005", "ENROUTE"),
+        receipt("2026-11-10 10:00:02", "ora_36180", "77000003", "33612500005", "DELIVRD"),
+        *_partly_sent("2026-11-10 10:01:00", "77000004", "33612500006", three),
+        receipt("2026-11-10 10:01:03", "ora_36180", "77000004", "33612500006", "UNDELIV"),
+        # an accepted message beside them, delivered
+        mt("2026-11-10 10:02:00", "ora_36180", "77000005", "33612500007", TEXT_1),
+        receipt("2026-11-10 10:02:04", "ora_36180", "77000005", "33612500007", "DELIVRD"),
+    ]
+    db, _, contract = ingested(tmp_path, lines, CONTRACT)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT line_no, partly_sent FROM fct_mt ORDER BY line_no").fetchall() == [
+            (1, True), (5, True), (8, False)]
+        bill = billing.invoice(con, contract)
+    finally:
+        con.close()
+    not_billed = bill.not_billed.set_index("short_code").loc["36180"]
+    assert [int(not_billed[k]) for k in ("accepted_segments", "delivered_segments", "undelivered_segments",
+                                         "unknown_segments")] == [6, 2, 3, 1]
+    assert _quantities(bill)[("2026-11", "36180")] == 2
+    brands = bill.brands.set_index("brand").loc["Acme"]
+    assert (int(brands["delivered_lines"]), int(brands["delivered_segments"])) == (2, 2)

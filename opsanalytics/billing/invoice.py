@@ -144,7 +144,8 @@ def _lines(months: list[dt.date], contract: Contract, short_code: str | None, pe
             if (not in_contract or code not in held) and (month, code) not in delivered:
                 continue
             quantity = delivered.get((month, code), 0)
-            basis = "segments of accepted MT lines whose final receipt says delivered"
+            basis = ("segments of accepted MT lines whose final receipt says delivered (of a message "
+                     "Kannel split that failed in part: part 1, when its receipt says delivered)")
             if code is None:
                 basis += "; no short code: neither the connection nor the sender names one"
             elif not in_contract:

@@ -8,7 +8,55 @@
 -- line was submitted in; a receipt that comes after midnight on the last day bills in the
 -- month of the submit. The short code is fct_mt's (NULL: neither connection nor sender
 -- names one); the brand fct_mt's (NULL: a service the contract does not declare).
+-- A message Kannel split itself whose part 1 the SMSC accepted and a later part refused
+-- (fct_mt.partly_sent: logged as a failure line with part 1's FID) reached the number in
+-- part: part 1's receipts, which link to the line, bill its 1 segment when it says
+-- delivered; at least one part was refused (undelivered, with part 1 when its receipt
+-- failed); which of the parts between went through the log does not say (unknown).
 -- Every column adds up over the rows: delivered + undelivered + unknown = accepted.
+with lines as (
+    select
+        m.submitted_at,
+        m.short_code,
+        m.brand,
+        m.segments,
+        m.segments_exact,
+        m.final_status,
+        m.partly_sent,
+        coalesce(p.part1_delivered, false) as part1_delivered,
+        coalesce(p.part1_failed, false) as part1_failed
+    from fct_mt as m
+    left join (
+        select
+            mt_id,
+            bool_or(status > 0 and status & 1 = 1) as part1_delivered,
+            bool_or(status > 0 and status & 2 = 2) as part1_failed
+        from fct_dlr
+        where source = 'receipt' and not unmatched
+        group by mt_id
+    ) as p on m.partly_sent and p.mt_id = m.mt_id
+    where (m.outcome = 'accepted' or m.partly_sent)
+      and ($short_code is null or m.short_code = $short_code)
+      and ($date_from is null or m.submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or m.submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+),
+
+billed as (
+    select
+        *,
+        case
+            when partly_sent then part1_delivered::integer
+            when final_status = 'delivered' then segments
+            else 0
+        end as delivered,
+        case
+            when partly_sent then least(segments - part1_delivered::integer, 1 + part1_failed::integer)
+            when final_status in ('failed', 'expired', 'rejected') then segments
+            else 0
+        end as undelivered
+    from lines
+)
+
 select
     cast(date_trunc('month', submitted_at at time zone $tz) as date) as month,
     short_code,
@@ -16,20 +64,14 @@ select
     count(*) as accepted_lines,
     -- (bigint: a sum is HUGEINT, which pandas reads as a float)
     cast(coalesce(sum(segments), 0) as bigint) as accepted_segments,
-    count(*) filter (where final_status = 'delivered') as delivered_lines,
-    cast(coalesce(sum(segments) filter (where final_status = 'delivered'), 0) as bigint) as delivered_segments,
+    count(*) filter (where delivered > 0) as delivered_lines,
+    cast(coalesce(sum(delivered), 0) as bigint) as delivered_segments,
     -- delivered segments counted from a text the log wrote lossily (an accented GSM
     -- letter logged as '.'), or from no text at all: the best reading, not a certainty
-    cast(coalesce(sum(segments) filter (where final_status = 'delivered' and not segments_exact), 0) as bigint)
+    cast(coalesce(sum(delivered) filter (where not segments_exact and not partly_sent), 0) as bigint)
         as delivered_segments_inexact,
-    cast(coalesce(sum(segments) filter (where final_status in ('failed', 'expired', 'rejected')), 0) as bigint)
-        as undelivered_segments,
-    cast(coalesce(sum(segments) filter (where final_status is null or final_status = 'pending'), 0) as bigint)
-        as unknown_segments
-from fct_mt
-where outcome = 'accepted'
-  and ($short_code is null or short_code = $short_code)
-  and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
-  and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+    cast(coalesce(sum(undelivered), 0) as bigint) as undelivered_segments,
+    cast(coalesce(sum(segments - delivered - undelivered), 0) as bigint) as unknown_segments
+from billed
 group by all
 order by month, short_code nulls last, brand nulls last
