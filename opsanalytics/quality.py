@@ -118,14 +118,29 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def quality(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> Quality:
     params = filters.params(contract)
     groups = warehouse.fetch_df(con, "audits/r14_quality", params)
-    errors = warehouse.fetch_df(con, "audits/r14_errors", params)
-    codes = errors["dlr_err"].map(gsm_error)
-    errors.insert(3, "gsm_error", codes.astype("Int64"))
-    errors.insert(4, "meaning", codes.map(error_meaning))
+    errors = _by_gsm_error(warehouse.fetch_df(con, "audits/r14_errors", params))
     daily = warehouse.fetch_df(con, "audits/r14_daily", params)
     if len(daily):
         daily["day"] = pd.to_datetime(daily["day"]).dt.date
     return Quality(groups=groups, errors=errors, daily=daily)
+
+
+def _by_gsm_error(errors: pd.DataFrame) -> pd.DataFrame:
+    """One row per short code, final status and GSM error, whichever way the log wrote it:
+    META dlr_err `03001B` and a receipt's `err:027` are one error, 27 (a receipt Kannel
+    matched carries both, a `FAILED Receive DLR` only the receipt's err:); `dlr_err` lists
+    the forms seen. An error that is no GSM one keeps its own row."""
+    codes = errors["dlr_err"].map(gsm_error).astype("Int64")
+    key = codes.astype(object).where(codes.notna(), "raw:" + errors["dlr_err"].fillna(""))
+    grouped = (errors.assign(gsm_error=codes, _key=key)
+               .groupby(["short_code", "final_status", "_key"], dropna=False, sort=False)
+               .agg(dlr_err=("dlr_err", lambda v: ", ".join(sorted(v.dropna().unique())) or None),
+                    gsm_error=("gsm_error", "first"), lines=("lines", "sum"))
+               .reset_index().drop(columns="_key"))
+    grouped.insert(4, "meaning", grouped["gsm_error"].map(error_meaning))
+    return grouped.sort_values(["lines", "short_code", "final_status", "gsm_error"], ascending=[False, True, True, True],
+                               na_position="last", kind="stable").reset_index(drop=True)[
+        ["short_code", "final_status", "dlr_err", "gsm_error", "meaning", "lines"]]
 
 
 def errors_by_meaning(errors: pd.DataFrame) -> pd.DataFrame:

@@ -202,7 +202,8 @@ def test_quality_command_json_and_table(warehouse_db, capsys):
     assert doc["daily"][0]["day"] == "2026-11-10"
     assert main(["quality", "--db", str(db), "--config", str(config), "--short-code", "36181"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("R14 quality: 1 accepted MT lines, 1 delivered (100.00% of those with a final status")
+    assert out.startswith("R14 quality: 1 accepted MT lines, 1 delivered; delivery rate 100.00% of the 1 lines "
+                          "whose final status is known and whose dlr-mask asks both outcomes; 100.00% have a final status")
     assert main(["quality", "--db", str(db), "--config", str(config), "--from", "2026-12-01"]) == 0
     assert "no accepted MT line in the period" in capsys.readouterr().out
 
@@ -259,3 +260,36 @@ def test_refusals_without_a_short_code_are_named_and_add_up(tmp_path, capsys):
     assert main(["quality", "--db", str(db), "--config", str(config)]) == 0
     table = capsys.readouterr().out
     assert "(no short code)" in table and "(no brand)" in table
+
+
+def test_one_gsm_error_written_two_ways_is_one_row(tmp_path, capsys):
+    """Real Kannel 1.4.5 (reported by a probe): a receipt Kannel matched carries META
+    dlr_err `03001B`, the receipt of a mask-1 line (a `FAILED Receive DLR`) only `err:027`.
+    Both are GSM error 27: one row of 2 lines, its forms listed, not two rows of 1."""
+    lines = [
+        "2026-11-27 16:01:55 Sent SMS [SMSC:ora_36180] [SVC:acme] [ACT:] [BINF:camp1] [FID:99000001] "
+        "[META:?smpp_resp?] [from:36180] [to:33612700001] [flags:-1:0:-1:-1:31] [msg:29:Promo H01 err27 STOP au 36180] "
+        "[udh:0:]",
+        "2026-11-27 16:01:55 Sent SMS [SMSC:ora_36180] [SVC:acme] [ACT:] [BINF:camp1] [FID:99000002] "
+        "[META:?smpp_resp?] [from:36180] [to:33612700002] [flags:-1:0:-1:-1:1] "
+        "[msg:35:Promo H02 err27 mask1 STOP au 36180] [udh:0:]",
+        "2026-11-27 16:01:56 Receive DLR [SMSC:ora_36180] [SVC:acme] [ACT:acme36180] [BINF:] [FID:99000001] "
+        "[META:?orig_msg?dlr_mask=31&?smpp?dlr_err=%03%00%1B&] [from:36180] [to:33612700001] "
+        "[flags:-1:-1:-1:-1:2] [msg:120:id:99000001 sub:001 dlvrd:000 submit date:2611271601 "
+        "done date:2611271601 stat:UNDELIV err:027 text:Promo H01 err27 STOP] [udh:0:]",
+        "2026-11-27 16:01:56 FAILED Receive DLR [SMSC:ora_36180] [SVC:] [ACT:] [BINF:] [FID:99000002] "
+        "[META:?smpp?] [from:33612700002] [to:36180] [flags:-1:0:-1:0:-1] [msg:120:id:99000002 sub:001 "
+        "dlvrd:000 submit date:2611271601 done date:2611271601 stat:UNDELIV err:027 text:Promo H02 err27 mask] "
+        "[udh:0:]",
+    ]
+    db, config, contract = ingested(tmp_path, lines, CONTRACT)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        result = quality.quality(con, contract, Filters())
+    finally:
+        con.close()
+    assert result.errors.values.tolist() == [["36180", "failed", "027, 03001B", 27, "absent subscriber", 2]]
+    assert main(["quality", "--db", str(db), "--config", str(config)]) == 0
+    assert capsys.readouterr().out.startswith(
+        "R14 quality: 2 accepted MT lines, 0 delivered; delivery rate 0.00% of the 1 lines whose final status is "
+        "known and whose dlr-mask asks both outcomes; 100.00% have a final status; latency p50 n/a, p99 n/a\n")

@@ -41,6 +41,11 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(value: float | None) -> str:
+    """A latency, or n/a when no line was delivered."""
+    return "n/a" if value is None else f"{value} s"
+
+
 def _table(result: quality.Quality) -> None:
     out = sys.stdout
     total = result.total
@@ -48,10 +53,13 @@ def _table(result: quality.Quality) -> None:
         out.write("R14 quality: no accepted MT line in the period\n")
         return
     rate = total["delivery_rate"]
-    out.write(f"R14 quality: {total['accepted']:,} accepted MT lines, {total['delivered']:,} delivered"
-              f" ({'n/a' if rate is None else f'{rate:.2%}'} of those with a final status; "
-              f"{total['receipt_coverage']:.2%} have one), latency p50 {total['latency_p50_s']} s, "
-              f"p99 {total['latency_p99_s']} s\n")
+    # (the rate's denominator is not final_known: lines whose dlr-mask asks one outcome only
+    # are left out of it, docs/quality.md)
+    out.write(f"R14 quality: {total['accepted']:,} accepted MT lines, {total['delivered']:,} delivered; "
+              f"delivery rate {'n/a' if rate is None else f'{rate:.2%}'} of the {total['rate_lines']:,} "
+              f"lines whose final status is known and whose dlr-mask asks both outcomes; "
+              f"{total['receipt_coverage']:.2%} have a final status; latency p50 {_seconds(total['latency_p50_s'])}, "
+              f"p99 {_seconds(total['latency_p99_s'])}\n")
     with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 40):
         for level in ("short_code", "brand", "campaign"):
             rows = result.shown(level)
