@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -97,14 +97,21 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
         return Sla(incidents, gaps, empty.rename(columns={"from": "month"}), empty, (None, None))
     tz = contract.timezone
     start, end = _window(filters, tz, first_at, last_at)
+    # the downtime counted against each window comes from every incident up to the period's
+    # end: the 12 rolling months reach back before `--from` (an outage of last month breaks
+    # this month's 12-month availability), and an incident that began before the period's
+    # first day still takes its share of it
+    history = incidents if filters.date_from is None else _judge_incidents(
+        warehouse.fetch_df(con, "audits/r13_incidents", parameters(contract, replace(filters, date_from=None))),
+        first_at, last_at)
     months = _month_windows(start, end, tz)
     availability = pd.concat(
-        [_availability(connections, incidents, a, b).assign(month=label) for label, a, b in months],
+        [_availability(connections, history, a, b).assign(month=label) for label, a, b in months],
         ignore_index=True) if months else pd.DataFrame()
     if len(availability):
         availability = availability[["month", *[c for c in availability.columns if c != "month"]]]
     roll_start = max(pd.Timestamp(end) - pd.DateOffset(months=12), pd.Timestamp(first_at))
-    rolling = _availability(connections, incidents, roll_start.tz_convert(tz), pd.Timestamp(end).tz_convert(tz))
+    rolling = _availability(connections, history, roll_start.tz_convert(tz), pd.Timestamp(end).tz_convert(tz))
     return Sla(incidents, gaps, availability.reset_index(drop=True), rolling, (first_at, last_at))
 
 

@@ -178,18 +178,28 @@ def test_a_failure_logged_without_its_connection_goes_to_its_short_codes(tmp_pat
         ["ora_36181", 2, 2400.0, 7200.0]]
 
 
-def test_the_simulators_outage_is_found_as_it_was_injected(tmp_path):
+@pytest.fixture(scope="module")
+def simulated_outage(tmp_path_factory):
+    """20 days of the simulator's traffic, its outage injected: (warehouse, contract, truth)."""
+    from opsanalytics.simulate import simulate
+
+    root = tmp_path_factory.mktemp("outage")
+    sim = simulate(root / "sim", days=20, scale=150, seed=5, log_timezone="UTC", progress=False)
+    truth = json.loads(sim.ground_truth.read_text(encoding="utf-8"))["outages"]
+    contract = load_contract(sim.contract)
+    con = warehouse.connect(root / "w.duckdb", create=True)
+    ingest_files(con, contract, sim.logs, progress=False)
+    con.close()
+    return root / "w.duckdb", contract, truth
+
+
+def test_the_simulators_outage_is_found_as_it_was_injected(simulated_outage):
     """The simulator fails every submit of the 35300 link for seven hours (Kannel gives up
     after its retries, logging the lines without their connection): found exactly, the only
     incident proven over 6 hours, and the link's availability a proven breach."""
-    from opsanalytics.simulate import simulate
-
-    sim = simulate(tmp_path / "sim", days=20, scale=150, seed=5, log_timezone="UTC", progress=False)
-    truth = json.loads(sim.ground_truth.read_text(encoding="utf-8"))["outages"]
+    db, contract, truth = simulated_outage
     assert len(truth) == 1 and truth[0]["hours_seen"] == 7.0
-    contract = load_contract(sim.contract)
-    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
-    ingest_files(con, contract, sim.logs, progress=False)
+    con = warehouse.connect(db, read_only=True)
     result = sla.sla(con, contract, Filters())
     con.close()
     expected = truth[0]
@@ -203,6 +213,26 @@ def test_the_simulators_outage_is_found_as_it_was_injected(tmp_path):
     verdicts = result.rolling.set_index("smsc")["verdict"]
     assert verdicts[expected["smsc"]] == "breach proven"
     assert set(verdicts.drop(expected["smsc"])) == {"kept"}
+
+
+def test_the_12_rolling_months_count_an_outage_before_the_period(simulated_outage):
+    """A report of the days after the outage (reported by a probe: a monthly report read
+    `kept` over 12 months the week after a proven 7-hour outage): the period's incidents and
+    months leave it out, the 12 rolling months, which reach back before the period, do not."""
+    db, contract, truth = simulated_outage
+    outage_day = pd.Timestamp(truth[0]["first_failure_at"]).tz_convert(contract.timezone).date()
+    con = warehouse.connect(db, read_only=True)
+    try:
+        after = sla.sla(con, contract, Filters(date_from=outage_day + dt.timedelta(days=2)))
+        on_it = sla.sla(con, contract, Filters(date_from=outage_day, date_to=outage_day))
+    finally:
+        con.close()
+    smsc = truth[0]["smsc"]
+    assert smsc not in set(after.incidents["smsc"])
+    assert set(after.availability.loc[after.availability["smsc"] == smsc, "down_seen_s"]) == {0.0}
+    rolling = after.rolling.set_index("smsc").loc[smsc]
+    assert (rolling["down_seen_s"], rolling["verdict"]) == (7 * 3600.0, "breach proven")
+    assert on_it.rolling.set_index("smsc").loc[smsc, "down_seen_s"] == 7 * 3600.0
 
 
 OUTAGES = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "outages"
