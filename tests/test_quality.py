@@ -216,6 +216,7 @@ def test_executive_summary_figures_of_bill_and_delivery(warehouse_db):
     try:
         kpis = bill_and_delivery_kpis(con, contract, Filters())
         empty = bill_and_delivery_kpis(con, contract, Filters(date_from=_day("2026-12-01"), date_to=_day("2026-12-01")))
+        banque = bill_and_delivery_kpis(con, contract, Filters(brand="Banque"))
     finally:
         con.close()
     # November: two short codes at 150, and 3 delivered segments at 0.030
@@ -224,6 +225,11 @@ def test_executive_summary_figures_of_bill_and_delivery(warehouse_db):
     # a day without traffic: December's fees, nothing to rate
     assert empty == {"bill, EUR excl. VAT (R12)": 300.0, "of it, delivered segments": 0.0,
                      "delivery rate (R14)": "n/a", "receipt coverage": "n/a"}
+    # a brand (reported by a probe: the whole bill read as the brand's): the short codes'
+    # bill, labelled so, and the brand's 1 delivered segment
+    assert banque == {"bill of the short codes, all brands, EUR excl. VAT (R12)": 300.09,
+                      "of it, Banque's delivered segments": 0.03,
+                      "delivery rate (R14)": "100.00%", "receipt coverage": "100.00%"}
 
 
 def _day(text):

@@ -74,6 +74,10 @@ def test_rule_trend_colours_breached_rules_red():
     # nothing breached in either period: said, not an empty 0-1 axis
     clean = summary.assign(violations=0, previous=0)
     assert charts.rule_trend(clean, "Trend").layout.annotations[0].text == "No breach in this period or the previous one"
+    # no rule judged (no traffic, a mistyped short code): not called clean (reported by a probe)
+    unjudged = clean.assign(status="not_judged")
+    assert charts.rule_trend(unjudged, "Trend").layout.annotations[0].text == (
+        "No rule could be judged in this period: nothing was checked")
 
 
 def test_distribution_marks_the_cap():

@@ -430,6 +430,8 @@ def rule_trend(summary: pd.DataFrame, title: str) -> go.Figure:
     if summary.empty:
         return empty(title)
     if not summary[["violations", "previous"]].to_numpy().any():
+        if "status" in summary.columns and (summary["status"] == "not_judged").all():
+            return empty(title, "No rule could be judged in this period: nothing was checked")
         return empty(title, "No breach in this period or the previous one")
     labels = summary["rule"] + " " + summary["title"]
     fig = go.Figure()

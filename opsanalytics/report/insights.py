@@ -554,15 +554,23 @@ def invoice_brands(brands: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 def bill_and_delivery_kpis(con, contract: Contract, filters: Filters) -> dict[str, Any]:
     """The executive summary's money and delivery figures: R12's bill of the months the
     period touches (fees whole, segments of the period) and R14's delivery rate and receipt
-    coverage of the period ('n/a' with nothing to divide)."""
+    coverage of the period ('n/a' with nothing to divide). With a brand: the bill is still
+    the short codes' (Orange bills no brand), labelled so, beside the brand's share."""
     from opsanalytics import quality
 
     bill = invoice(con, contract, filters)
     total = quality.quality(con, contract, filters).total
     rate, coverage = total.get("delivery_rate"), total.get("receipt_coverage") if total.get("accepted") else None
+    if filters.brand is None:
+        money = {"bill, EUR excl. VAT (R12)": bill.total_eur,
+                 "of it, delivered segments": float(bill.lines.loc[bill.lines["item"] == "mt_delivered",
+                                                                   "amount_eur"].sum())}
+    else:  # Orange bills short codes, not brands: the whole bill, said so, and the brand's share
+        share = invoice_brands(bill.brands, filters)["amount_eur"].sum()
+        money = {"bill of the short codes, all brands, EUR excl. VAT (R12)": bill.total_eur,
+                 f"of it, {filters.brand}'s delivered segments": round(float(share), 2)}
     return {
-        "bill, EUR excl. VAT (R12)": bill.total_eur,
-        "of it, delivered segments": float(bill.lines.loc[bill.lines["item"] == "mt_delivered", "amount_eur"].sum()),
+        **money,
         "delivery rate (R14)": "n/a" if rate is None else f"{rate:.2%}",
         "receipt coverage": "n/a" if coverage is None else f"{coverage:.2%}",
     }
