@@ -112,11 +112,25 @@ def test_a_filter_nothing_can_match_is_warned_of_and_the_json_is_unchanged(files
     assert payload[0]["summary"]["short_code"] == "99999" and payload[0]["summary"]["brand"] == "Nope"
 
 
+def test_a_period_without_traffic_is_warned_of_and_one_with_traffic_is_not(files, capsys):
+    db, config = files
+    _, out, err = audit(capsys, "all", "--db", db, "--config", config, "--format", "json", "--from", "2027-03-01")
+    assert "warning: no MT message was accepted in the period (from 2027-03-01): the rules" in err
+    assert all(p["violations"] == 0 for p in json.loads(out))
+    _, _, err = audit(capsys, "all", "--db", db, "--config", config, "--format", "json",
+                      "--from", "2026-11-08", "--to", "2026-11-08")
+    assert err == ""
+
+
 def test_a_filter_the_contract_or_the_traffic_names_is_not_warned_of(files, capsys, tmp_path):
     db, config = files
     _, out, err = audit(capsys, "R1", "--db", db, "--config", config, "--format", "json",
                         "--short-code", "37100", "--brand", "Meter")  # in the contract, no traffic
-    assert "warning" not in err and json.loads(out)["violations"] == 0
+    assert "is not a short code" not in err and "is not a brand" not in err and json.loads(out)["violations"] == 0
+    # ...but the period holds nothing to judge, which 0 violations must not pass for (found by a probe)
+    assert err == ("opsanalytics audit: warning: no MT message was accepted in the period (short code 37100, "
+                   "brand Meter): the rules on messages had nothing to judge, and their 0 violations do not "
+                   "mean the traffic was clean\n")
     other = tmp_path / "without-36200.toml"  # 36200 carried traffic, and is no longer in the contract
     other.write_text(CONTRACT_TOML.replace('code = "36200"\nsmsc = "orange_36200"\n', "")
                      .replace('[[short_codes]]\n\n[[short_codes]]', '[[short_codes]]'), encoding="utf-8")

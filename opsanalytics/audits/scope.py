@@ -1,5 +1,6 @@
-"""Whether a --short-code or --brand filter can match anything: `audit` and `report` warn
-about one that cannot (a typo reads as a clean period)."""
+"""Whether a --short-code or --brand filter can match anything, and whether the period holds
+any message to judge: `audit` and `report` warn about a filter that cannot (a typo reads as a
+clean period) and a period without traffic (0 violations that checked nothing)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,18 @@ def _traffic(con, contract: Contract, filters: Filters) -> bool:
     days = warehouse.fetch_df(con, "reports/daily_traffic", filters.params(contract))
     column = "mt_messages" if filters.brand is not None else None
     return bool(len(days) and (column is None or days[column].sum() > 0))
+
+
+def nothing_to_judge(con, contract: Contract, filters: Filters) -> list[str]:
+    """A warning when no MT message was accepted in the period under the filters: the rules
+    on messages then report 0 violations having checked nothing (the report says `not
+    judged`; reports/period_traffic.sql)."""
+    (messages,) = warehouse.execute(con, "reports/period_traffic", filters.params(contract)).fetchone()
+    if messages:
+        return []
+    scope = ", ".join(part for part in (
+        f"from {filters.date_from}" if filters.date_from else "", f"to {filters.date_to}" if filters.date_to else "",
+        f"short code {filters.short_code}" if filters.short_code else "",
+        f"brand {filters.brand}" if filters.brand else "") if part)
+    return [f"no MT message was accepted in the period{f' ({scope})' if scope else ''}: the rules on messages "
+            "had nothing to judge, and their 0 violations do not mean the traffic was clean"]

@@ -6,7 +6,8 @@ or not breaches were found. The database is opened read-only; when the facts wer
 other values of the contract than the given one's, or logs were loaded with another
 log_timezone or access-log format, a warning goes to stderr (the audit still runs on the
 facts as built: rebuilding is `opsanalytics ingest`'s job, the one writer); so does one when
-lines rejected at load fall in the period (no rule sees them).
+lines rejected at load fall in the period (no rule sees them), and one when the period holds no
+accepted MT message under the filters (nothing was judged).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pandas as pd
 from opsanalytics import warehouse
 from opsanalytics.audits import AuditResult, Filters, facts_warnings, resolve_rule, run, run_all
 from opsanalytics.audits.result import flat_frame
-from opsanalytics.audits.scope import unmatched_filters
+from opsanalytics.audits.scope import nothing_to_judge, unmatched_filters
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import UsageError
 from opsanalytics.ingest.kannel import OTHER_LOG_REASONS
@@ -80,7 +81,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         for warning in facts_warnings(con, contract):
             print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
-        for warning in unmatched_filters(con, contract, filters, args.config):
+        unmatched = unmatched_filters(con, contract, filters, args.config)
+        for warning in unmatched or nothing_to_judge(con, contract, filters):
             print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
         for warning in rejected_in_period(con, contract, filters):
             print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
