@@ -373,7 +373,16 @@ def test_a_filter_nothing_can_match_is_said_on_stderr_and_on_the_index(warehouse
                 "--short-code", "36180", "--brand", "Acme", "--only", "00", "--notebooks", str(notebooks),
                 "--kernel", kernel, "--out", str(tmp_path / "s")])
     assert code == 0 and "warning" not in capsys.readouterr().err
-    assert "id='warnings'" not in (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    index = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    assert "id='warnings'" not in index
+    # the browser titles and bars name the filters beside the period (found by a probe: only
+    # a small line inside each page did)
+    scope = "25 Nov 2026 to 30 Nov 2026; short code 36180; brand Acme"
+    assert f"<title>opsanalytics report {scope}</title>" in index
+    [page] = (tmp_path / "s").glob("00-*.html")
+    titled = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"), re.S)[1]
+    assert titled.endswith(f", {scope}") and f"<span class=\"ops-nav-period\">{scope}</span>" in page.read_text(
+        encoding="utf-8")
 
 
 def test_a_report_run_again_with_fewer_notebooks_takes_away_the_pages_it_no_longer_makes(tmp_path):

@@ -36,6 +36,17 @@ def period_label(date_from: dt.date | None, date_to: dt.date | None) -> str:
     return "all data"
 
 
+def scope_label(period: str, short_code: str | None, brand: str | None) -> str:
+    """'1 Nov 2026 to 18 Nov 2026; brand Acme': the period and the filters, as a report's
+    browser titles and navigation bars name what the pages show."""
+    parts = [period]
+    if short_code:
+        parts.append(f"short code {short_code}")
+    if brand:
+        parts.append(f"brand {brand}")
+    return "; ".join(parts)
+
+
 def parse_day(value: str | dt.date | None, what: str) -> dt.date | None:
     """A papermill parameter (string) as a date; a clear error names the parameter."""
     if value in (None, ""):

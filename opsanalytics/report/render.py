@@ -68,7 +68,8 @@ def render_html(executed: Path, html_path: Path, *, period: str, index_href: str
                 embed_plotly: bool = False) -> Path:
     """Write `html_path` from the executed notebook `executed`; returns the path."""
     nb = _clean(nbformat.read(executed, as_version=4))
-    title = _title(nb, Path(executed).stem)
+    # (the browser's title: which page, of which period and filters, among open tabs)
+    title = f"{_title(nb, Path(executed).stem)}, {period}"
     nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="opsreport",

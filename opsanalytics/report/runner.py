@@ -259,7 +259,7 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     from opsanalytics.audits import Filters, check_facts
     from opsanalytics.audits.scope import unmatched_filters
     from opsanalytics.config import load_contract
-    from opsanalytics.report.notebook import period_label
+    from opsanalytics.report.notebook import period_label, scope_label
     from opsanalytics.report.pseudonymise import ensure_salt
 
     contract = load_contract(config)  # a bad contract or database fails here, before any kernel
@@ -292,7 +292,8 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
         "brand": brand,
         "pseudonymise": pseudonymise,
     }
-    period = period_label(date_from, date_to)  # the pages' own words for it
+    # the pages' own words for the period, with the filters: each page's title and bar say it
+    period = scope_label(period_label(date_from, date_to), short_code, brand)
     # everything is written into a hidden sibling and moved into place once complete: a
     # Ctrl-C or a crash leaves `out_dir` as it was (an earlier report stays whole)
     out_dir = out_dir.absolute()  # `--out .` has a name and a parent too
