@@ -60,6 +60,20 @@ def test_a_promotion_after_another_service_s_acknowledgement_is_a_breach():
     assert breaches(t) == [promo]
 
 
+def test_another_brand_s_message_first_after_the_stop_is_no_acknowledgement():
+    """A message of a brand the STOP does not concern (here Chat's, which sends no marketing
+    on 36180; on a real gateway a bank's one-time code) was taken for the acknowledgement, so
+    Acme's own acknowledgement 3 s later read as a breach (a real Kannel 1.4.5 run, found by a
+    probe). Acme's is the acknowledgement; its next promotion is the breach."""
+    t = Traffic()
+    t.send(A, paris("2026-11-02 10:00:00"))
+    t.receive(A, paris("2026-11-04 12:00:00"), "STOP", keyword="STOP")
+    t.send(A, paris("2026-11-04 12:00:02"), service="chat", text="Ton code: 1234")
+    t.send(A, paris("2026-11-04 12:00:03"), text="Acme: désinscription prise en compte. STOP au 36180")
+    promo = t.send(A, paris("2026-11-04 12:05:00"))
+    assert breaches(t) == [promo]
+
+
 def test_the_brand_s_own_acknowledgement_within_the_grace_period_is_allowed():
     """Its marketing MT is the first MT after the STOP on that code: the acknowledgement; the
     next one, even within the grace period, is a breach, as is a first marketing MT of the

@@ -16,8 +16,9 @@ comes from an injected scenario. Definitions (docs/simulator.md):
 - R2 reason: 'sunday' before 'holiday' before 'hour';
 - R4: opt-out state per (number, brand), switched by STOP/START MOs to a short code on which
   the brand sends marketing (as seen in the traffic); the acknowledgement of a STOP is the
-  first accepted MT to the number on the STOP's short code after it, whatever its service:
-  when it is marketing and within the grace period, it is allowed; only the STOP that opened
+  first accepted MT to the number on the STOP's short code after it by a brand the STOP
+  concerns, whatever its service: when it is marketing and within the grace period, it is
+  allowed (another brand's message acknowledges nothing); only the STOP that opened
   the opt-out (the first since the last START) has one;
 - R8 counts segments of accepted lines per short code and second (one per part of an
   application-split message, derived from the text for a gateway-split one);
@@ -130,7 +131,10 @@ def _r4(mts: list[MT], mos: list[MO], acc: list[MT], mkt: list[MT]) -> list[dict
         sent_on[(m.msisdn, m.code)].append(m)
 
     def acknowledgement(msisdn: str, code: str, stop_at: int) -> MT | None:
-        return next((m for m in sent_on[(msisdn, code)] if m.t > stop_at), None)
+        """The first MT to the number on the STOP's short code after it, of a brand the STOP
+        concerns (another brand's transactional message acknowledges nothing)."""
+        return next((m for m in sent_on[(msisdn, code)] if m.t > stop_at and m.brand in brands_on.get(code, ())),
+                    None)
 
     def breach(m: MT, sent: int) -> int | None:
         """The STOP in force when `m` left at `sent`, unless none is or `m` is its acknowledgement."""

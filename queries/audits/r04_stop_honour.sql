@@ -8,9 +8,10 @@
 -- START): a STOP repeated by a number already opted out grants none, or a promotion sent just
 -- after an opt-out the gateway did not answer (real Kannel 1.4.5: `ARRÊT` in UCS-2, which its
 -- `arrêt` alias does not match) would pass as one. The acknowledgement of a STOP is the first
--- MT sent to the number on the short code the STOP was sent to, after it, whatever its service
--- or category: when the gateway's transactional `stop` service answered first, a promotion
--- a minute later is no acknowledgement but a breach. Transactional MTs are never R4 breaches. Every other marketing MT accepted by the
+-- MT sent to the number on the short code the STOP was sent to, after it, by a brand the STOP
+-- concerns, whatever its service or category: when the brand's transactional `stop` service
+-- answered first, a promotion a minute later is no acknowledgement but a breach; another
+-- brand's message (a bank's one-time code on the same short code) acknowledges nothing. Transactional MTs are never R4 breaches. Every other marketing MT accepted by the
 -- platform while the latest opt event before it is a STOP is a breach.
 -- "After": a later second, or the same second on a later line of the same load
 -- (logged_after.sql); two loads cannot order the events of one second.
@@ -76,18 +77,21 @@ in_force as (
 ),
 
 stops as (
-    select distinct msisdn, opt_at, mo_id, mo_short_code
+    -- each STOP with each brand it concerns
+    select distinct msisdn, opt_at, mo_id, mo_short_code, brand
     from opt
     where keyword = 'STOP'
 ),
 
 acknowledgements as (
-    -- the first MT after each STOP to its number on its short code, any service or category
+    -- the first MT after each STOP to its number on its short code, of a brand it concerns,
+    -- any service or category
     select s.mo_id, s.mo_short_code, a.logical_id as ack_logical_id
     from stops as s
     join fct_accepted_attempts as a
       on a.msisdn = s.msisdn
      and a.short_code = s.mo_short_code
+     and a.brand = s.brand
      and logged_after(a.submitted_at, a.attempt_mt_id, s.opt_at, s.mo_id)
     qualify row_number() over (
         partition by s.mo_id, s.mo_short_code order by a.submitted_at, a.attempt_mt_id
