@@ -36,6 +36,11 @@ VERB_MIN_LETTERS = 4
 #: charset_gsm_to_utf8 skips bytes above 127). Not `STOP` (`STP` is "s'il te plaît"), not
 #: start keywords (a false opt-in hides breaches).
 DROPPED_MIN_LETTERS = 5
+#: words of politeness or greeting a subscriber puts around a stop keyword that opens or ends
+#: a long message (`Je ne veux plus recevoir vos messages stop merci`, `Bonjour, STOP ...`:
+#: RULES.md R4 names `stop merci`); not for start keywords (a false opt-in hides breaches)
+POLITE_WORDS = ("MERCI", "MERCI BEAUCOUP", "BEAUCOUP", "SVP", "STP", "S IL VOUS PLAIT", "S IL TE PLAIT",
+                "BONJOUR", "BONSOIR", "SALUT", "PLEASE", "THANKS", "THANK YOU", "HELLO")
 #: letters that may carry an accent, hence be logged as '..' (2-3 bytes) or '?' in lossy text
 _ACCENTABLE = set("ACEINOUY")
 _VOWELS = set("AEIOUY")
@@ -111,10 +116,12 @@ def _alternation(keywords: list[str], key: str, source: str) -> str:
 
 def keyword_patterns(contract: Contract) -> KeywordPatterns:
     """The R4 patterns of the contract's keyword lists (see docs/schema.md, "MO keywords"):
-    whole words at the start, at the end, or anywhere in a short message."""
+    whole words at the start, at the end (a stop keyword with words of politeness or greeting
+    before or after it, POLITE_WORDS), or anywhere in a short message."""
     stop = _alternation(contract.rules.stop_keywords, "stop_keywords", contract.source)
     start = _alternation(contract.rules.start_keywords, "start_keywords", contract.source)
-    return KeywordPatterns(f"^{stop}(?: |$)", f"(?:^| ){stop}$", f"(?:^| ){stop}(?: |$)",
+    polite = "(?:" + "|".join(sorted({keyword_pattern(w) for w in POLITE_WORDS}, key=len, reverse=True)) + ")"
+    return KeywordPatterns(f"^(?:{polite} )*{stop}(?: |$)", f"(?:^| ){stop}(?: {polite})*$", f"(?:^| ){stop}(?: |$)",
                            f"^{start}(?: |$)", f"(?:^| ){start}$", f"(?:^| ){start}(?: |$)")
 
 

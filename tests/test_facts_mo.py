@@ -68,6 +68,12 @@ STOP_VARIANTS = [
     ("STOPPE", False),
     ("ARRETER", False),
     ("Stoppez les SMS publicitaires merci beaucoup", False),
+    # a long message whose stop keyword has words of politeness after it or greetings before
+    # it (RULES.md R4: "surrounding words such as `stop merci`"; real Kannel 1.4.5 run of a probe)
+    ("Je ne veux plus recevoir vos messages stop merci", False),
+    ("Merci de ne plus m'envoyer de SMS STOP svp merci beaucoup", False),
+    ("Je ne veux plus de vos pubs ARR..T S'IL VOUS PLA..T", True),
+    ("Bonjour, STOP, je ne veux plus recevoir vos offres", False),
     # an accented letter dropped by the gateway (CIMD2: a Latin-1 `ARRÊT` logged `ARRT`, LEN 4)
     ("ARRT", False),
     ("Arrt svp", False),
@@ -78,7 +84,7 @@ NOT_STOP = [
     ("Bonjour, je voudrais arrêter de recevoir le jeu mais seulement après le tirage de demain soir", False),
     ("Je voudrais participer au jeu concours, pas stop, continuez à m'envoyer les questions svp merci", False),
     ("Je ne dis pas stop, continuez le jeu concours svp", False),   # a longer one: start or end only
-    ("Merci de ne plus m'envoyer de SMS STOP svp merci beaucoup", False),
+    ("Je ne dis pas stop au jeu merci", False),                       # politeness after another word
     ("ARRETAGE", False),       # another word, not the keyword nor a verb form of it
     ("STOPS", False),
     ("STOPPAGE", False),

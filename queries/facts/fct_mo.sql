@@ -18,7 +18,8 @@
 -- logged `ARR.T`): there every '.' inside a word is one character, read as '?'.
 -- keyword: 'STOP' when the message starts or ends with a stop keyword as whole words,
 -- whatever its length (`Merci de ne plus m'envoyer de SMS STOP`: a subscriber often puts
--- the keyword last, after a sentence saying why), or is short (<= $keyword_max_words words)
+-- the keyword last, after a sentence saying why; `... stop merci`: words of politeness may
+-- stand around it, $stop_lead, $stop_tail), or is short (<= $keyword_max_words words)
 -- and holds one anywhere; likewise 'START'; else NULL. A longer message holding one only in
 -- the middle (`je voudrais arrêter ... mais ...`) is not an opt-out. Patterns ($stop_lead,
 -- $stop_tail ...) come from the contract's keyword lists (opsanalytics.reference.
