@@ -179,3 +179,28 @@ def test_a_nightly_ingest_speaks_of_the_days_it_loaded(tmp_path):
         "warning: 1 service(s) sending MTs on 2026-11-24",
         "warning: 1 service(s) sending MTs"]   # nothing new loaded: the whole warehouse
     assert "jeu (2 MT)" in unnamed[1][0] and unnamed[2] == [] and "jeu (3 MT)" in unnamed[3][0]
+
+
+def test_mos_a_connection_carried_for_another_short_code_are_said(tmp_path):
+    """Real Kannel 1.4.5 (a probe's run): a STOP addressed to 36180 came in on the bind of
+    36181. The connection names an MO's short code (docs/config.md), so the opt-out concerned
+    36181's brands and the promotion of 36180's brand after it went unflagged, without a word.
+    Said at load; an MO on its own code's bind is not."""
+    log = tmp_path / "access.log"
+    log.write_text(
+        "2026-11-26 15:00:01 Receive SMS [SMSC:ora_36181] [SVC:] [ACT:u36181] [BINF:] [FID:] [META:?smpp?] "
+        "[from:+33612000501] [to:36180] [flags:-1:0:-1:0:-1] [msg:4:STOP] [udh:0:]\n"
+        "2026-11-26 15:00:01 Receive SMS [SMSC:ora_36180] [SVC:] [ACT:u36180] [BINF:] [FID:] [META:?smpp?] "
+        "[from:+33612000502] [to:36180] [flags:-1:0:-1:0:-1] [msg:4:STOP] [udh:0:]\n", encoding="utf-8")
+    contract = (CONTRACT + '[[short_codes]]\ncode = "36180"\nsmsc = "ora_36180"\n'
+                '[[short_codes]]\ncode = "36181"\nsmsc = "ora_36181"\n')
+    said = [s for s in _cautions_of(contract, log) if "addressed to another" in s]
+    assert said == [
+        "warning: MO lines on 2026-11-26 were received on a connection c.toml maps to one short code but "
+        "addressed to another of its short codes:\n"
+        "  1 MO line(s) on ora_36181 (short code 36181) addressed to 36180, 1 of them STOP/START: "
+        "first 2026-11-26 15:00:01\n"
+        "They count as the connection's short code's (its opt-outs concern that code's brands, its 34ABC "
+        "sessions open there), not as the code the subscriber wrote to. If one bind carries several short "
+        "codes, leave its smsc out of the contract: each line then takes its short code from its sender (MT) "
+        "or receiver (MO)."]
