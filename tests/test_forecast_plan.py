@@ -77,6 +77,24 @@ def test_new_short_code_uses_a_labelled_fallback(forecast):
     assert np.all(np.diff(width) > 0)  # widened with the horizon
 
 
+def test_months_the_contract_does_not_hold_a_short_code_get_no_row(con, history):
+    """A short code given up (`until`) got its six rows all the same, and a tier request for
+    it; R9 then judged the months after it against traffic it never meant to carry (found by
+    a probe). The months outside `since`/`until` get no row, and a note says so."""
+    toml = (history.contract_toml.replace('code = "36181"\n', 'code = "36181"\nuntil = 2027-03-31\n', 1)
+            .replace('code = "36190"\n', 'code = "36190"\nsince = 2027-02-01\n', 1))
+    assert toml.count("until = ") == 1 and toml.count("since = ") == 1
+    contract = parse_contract(toml, "c.toml")
+    plan = next_forecast(con, contract, "2027H1", made_on=MADE_ON)
+    months = plan.figures.groupby("short_code")["month"].apply(lambda m: [x.month for x in m]).to_dict()
+    assert months == {"36180": [1, 2, 3, 4, 5, 6], "36181": [1, 2, 3], "36190": [2, 3, 4, 5, 6]}
+    assert "36181: subscribed until 2027-03-31 in the contract: no forecast for 2027-04, 2027-05, 2027-06" in plan.notes
+    assert "36190: subscribed since 2027-02-01 in the contract: no forecast for 2027-01" in plan.notes
+    gone = parse_contract(history.contract_toml.replace('code = "36181"\n', 'code = "36181"\nuntil = 2026-12-31\n', 1),
+                          "c.toml")
+    assert "36181" not in set(next_forecast(con, gone, "2027H1", made_on=MADE_ON).figures["short_code"])
+
+
 def test_throughput_tiers_and_costs(forecast):
     tiers = forecast.throughput.set_index("short_code")
     promo = tiers.loc["36181"]  # peaks in the 30s/s on a 20/s subscription

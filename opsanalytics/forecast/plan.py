@@ -249,8 +249,9 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     frames = {code: _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level,
                                missing.get(code, []))
               for code in sorted(declared | seen)}
-    figures = pd.concat([frames[c] for c in sorted(declared)], ignore_index=True)
-    notes = _gap_notes(gaps) + _clamp_notes(adjustments, figures)
+    held = {code: _held_months(contract, code, target) for code in declared}
+    figures = pd.concat([frames[c][frames[c]["month"].isin(held[c])] for c in sorted(declared)], ignore_index=True)
+    notes = _gap_notes(gaps) + _held_notes(held, contract, target) + _clamp_notes(adjustments, figures)
     if until is None:
         notes.append("no complete month of MT data: short codes with traffic are forecast from their daily "
                      "run rate ('run_rate'), the others are 'no_history' (zero + adjustments)")
@@ -262,6 +263,28 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
                         throughput_options(figures), history, notes,
                         _outside([frames[c] for c in sorted(seen - declared)]),
                         (first_day, last_day) if first_day is not None else None)
+
+
+def _held_months(contract: Contract, code: str, target: Semester) -> list[dt.date]:
+    """The semester's months in which the contract holds `code` (its `since` and `until`): a
+    code given up has no forecast to send, and R9 would then judge the months after it
+    against a forecast of traffic it never meant to carry."""
+    declared = contract.short_code(code)
+    return [m for m in target.months if declared.held_in(m, add_months(m, 1) - dt.timedelta(days=1))]
+
+
+def _held_notes(held: dict[str, list[dt.date]], contract: Contract, target: Semester) -> list[str]:
+    notes = []
+    for code, months in sorted(held.items()):
+        if len(months) == len(target.months):
+            continue
+        declared = contract.short_code(code)
+        dates = ", ".join(f"{key} {value.isoformat()}" for key, value in
+                          (("since", declared.since), ("until", declared.until)) if value is not None)
+        left = [month_label(m) for m in target.months if m not in months]
+        notes.append(f"{code}: subscribed {dates} in the contract: no forecast for {', '.join(left)}"
+                     + ("" if months else f" (none of {target.label})"))
+    return notes
 
 
 def _made_on_notes(made_on: dt.date, last_day: dt.date | None, target: Semester) -> list[str]:
