@@ -139,10 +139,10 @@ class ShortCode(_Strict):
     oadc: list[str] = Field([], description="sender names of the OAdC option; empty = no option (R7)")
     geo_presence: bool = Field(False, description="Géo Présence option, needed for marketing on 35ABC (R6)")
     brands: list[str] | None = Field(None, description="R4: brands an opt-out on this code applies to; default: seen in traffic")
-    since: dt.date | None = Field(None, description="R12: first day of the subscription (a TOML date): monthly fees "
-                                  "from its month, the set-up fee in it; absent: every month")
-    until: dt.date | None = Field(None, description="R12: last day of the subscription (a TOML date): monthly fees "
-                                  "through its month; absent: still held")
+    since: dt.date | None = Field(None, description="R12, R9: first day of the subscription (a TOML date): monthly fees "
+                                  "and forecast rows from its month, the set-up fee in it; absent: every month")
+    until: dt.date | None = Field(None, description="R12, R9: last day of the subscription (a TOML date): monthly fees "
+                                  "and forecast rows through its month; absent: still held")
 
     def held_in(self, first: dt.date, last: dt.date) -> bool:
         """Whether the short code is subscribed on some day of [first, last] (a month)."""
