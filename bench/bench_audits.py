@@ -275,7 +275,8 @@ WHERE short_code = '34100' AND hash(logical_id, 12) % 100 > 0
 GENERATE_DLR = """
 CREATE OR REPLACE TABLE fct_dlr AS
 SELECT mt_id AS dlr_id, load_id, line_no, final_at AS logged_at, smsc, '' AS fid, service,
-       CASE final_status WHEN 'delivered' THEN 1 ELSE 2 END AS status, mt_id
+       CASE final_status WHEN 'delivered' THEN 1 ELSE 2 END AS status, mt_id,
+       'receipt' AS source, false AS unmatched
 FROM fct_mt
 WHERE final_status IS NOT NULL AND mt_id % 100 = 0
 """
