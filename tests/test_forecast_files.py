@@ -89,6 +89,21 @@ def test_a_count_with_a_thousands_separator_is_refused_not_read_as_a_decimal(tmp
         read_forecast_file(path)
 
 
+@pytest.mark.parametrize("row, column, message", [
+    ("36180,2027-02,9223372036854775808,9,10,2027H1,2026-12-10", "mt_segments", "at most 1,000,000,000,000 segments"),
+    ("36180,2027-02,1200,99999999999999999999999999,10,2027H1,2026-12-10", "peak_sms_per_s", "at most 100,000 SMS/s"),
+    ("36180,1027-01,1200,9,10,1027H1,2026-12-10", "month", "a year from 2000 to 2099"),
+    ("36180,2027-02,1200,9,10,2027H1,1026-12-10", "made_on", "a year from 2000 to 2099"),
+])
+def test_a_figure_no_forecast_can_hold_is_refused_naming_its_cell(tmp_path, row, column, message):
+    """A count past 2^63 crashed the load with a traceback (DuckDB's INT64), a peak of 1e26
+    SMS/s and the year 1027 loaded (found by a probe): each is refused naming its cell."""
+    path = tmp_path / "f.csv"
+    path.write_text(HEADER + "\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(ForecastFileError, match=rf"row 2, column {column}: expected .*{message}"):
+        read_forecast_file(path)
+
+
 def test_a_french_spreadsheet_round_trip_loads_as_written(tmp_path):
     """French Excel opens the CSV, turns `2027-01` into a date shown `janv.-27` and
     `2026-12-10` into `10/12/2026`, and saves both that way with ';' and decimal commas:

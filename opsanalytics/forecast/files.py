@@ -104,7 +104,12 @@ def _slashed_date(text: str) -> dt.date | None:
 
 def parse_month_cell(value: Any) -> dt.date:
     """A month as typed (`2027-01`), or as a spreadsheet rewrote it on a round trip: a date
-    cell, `01/2027`, `01/03/2027` (French) or `3/1/2027` (US), `janv.-27`, `Jan-27`."""
+    cell, `01/2027`, `01/03/2027` (French) or `3/1/2027` (US), `janv.-27`, `Jan-27`; of a
+    year from 2000 to 2099."""
+    return _in_years(_month_cell(value), _text(value))
+
+
+def _month_cell(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):  # a spreadsheet turned '2027-01' into a date
@@ -128,6 +133,11 @@ def parse_month_cell(value: Any) -> dt.date:
 
 
 def parse_date_cell(value: Any) -> dt.date:
+    """A date (made_on) of a year from 2000 to 2099."""
+    return _in_years(_date_cell(value), _text(value))
+
+
+def _date_cell(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -167,18 +177,33 @@ def _whole_number(value: Any) -> float:
     return _number(value)
 
 
+#: bounds no real figure comes near (a month at 150 SMS/s without a pause is 402 M segments;
+#: Orange quotes rates above 150/s): past them a cell is a typo or a damaged file, and a count
+#: past 2^63 would not even fit the warehouse's integers
+MAX_SEGMENTS = 10**12
+MAX_RATE = 100_000
+#: the years a forecast's months and dates may name
+YEARS = (2000, 2099)
+
+
 def parse_count(value: Any) -> int:
     """A non-negative whole number (segments)."""
     number = _whole_number(value)
     if not number.is_integer() or number < 0:
         raise ValueError(f"expected a whole number of segments >= 0, got {_text(value)!r}")
-    return int(number)
+    return _bounded_count(number, value)
 
 
 def parse_signed_count(value: Any) -> int:
     number = _whole_number(value)
     if not number.is_integer():
         raise ValueError(f"expected a whole number of segments, got {_text(value)!r}")
+    return _bounded_count(number, value)
+
+
+def _bounded_count(number: float, value: Any) -> int:
+    if abs(number) > MAX_SEGMENTS:
+        raise ValueError(f"expected at most {MAX_SEGMENTS:,} segments a month (a typo?), got {_text(value)!r}")
     return int(number)
 
 
@@ -186,7 +211,15 @@ def parse_rate(value: Any) -> float:
     number = _number(value)
     if number < 0:
         raise ValueError(f"expected a rate in SMS/s >= 0, got {_text(value)!r}")
+    if number > MAX_RATE:
+        raise ValueError(f"expected a rate of at most {MAX_RATE:,} SMS/s (a typo?), got {_text(value)!r}")
     return number
+
+
+def _in_years(day: dt.date, text: str) -> dt.date:
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ValueError(f"expected a year from {YEARS[0]} to {YEARS[1]}, got {text!r}")
+    return day
 
 
 def parse_tier(value: Any) -> int:
