@@ -87,6 +87,23 @@ def test_errors_exit_2_with_a_clear_message(scenario, capsys, tmp_path):
     assert "no such database" in capsys.readouterr().err
 
 
+def test_options_written_before_an_action_are_refused_not_dropped(scenario, capsys, tmp_path):
+    """`forecast --config C load F --db DB` loaded F without C's checks, and `forecast
+    --semester 2099H1 --out /nonexistent versions --db DB` listed the versions, exit 0: the
+    options before the action were dropped without a word (found by a review)."""
+    out, db, contract, _ = scenario
+    typo = tmp_path / "typo.csv"
+    typo.write_text("short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+                    "36108,2027-01,100,5,10,2027H1,2026-12-01\n")
+    target = tmp_path / "t.duckdb"
+    assert main(["forecast", "--config", str(contract), "load", str(typo), "--db", str(target)]) == 2
+    assert ("forecast load: --config given before `load`: write an action's options after it"
+            in capsys.readouterr().err) and not target.exists()
+    assert main(["forecast", "--semester", "2099H1", "--out", str(tmp_path / "x"), "versions", "--db", str(db)]) == 2
+    assert "forecast versions: --semester, --out given before `versions`" in capsys.readouterr().err
+    assert main(["forecast", "versions", "--db", str(db)]) == 0
+
+
 def test_load_reads_each_file_once_and_its_warnings_name_undeclared_short_codes(scenario, tmp_path, capsys,
                                                                               monkeypatch):
     """--config: a short code the contract does not declare is among the loader's warnings

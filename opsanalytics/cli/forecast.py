@@ -30,6 +30,10 @@ FORMATS = ("table", "csv", "json")
 DB_HELP = "warehouse DuckDB file (opened read-only)"
 SHORT_CODE_HELP = "one short code only (default: every one)"
 FORMAT_HELP = "table for people (default), csv or json for scripts"
+DEFAULT_LEVEL = 0.80
+#: the options of making a forecast (given before any action), by dest
+MAKE_OPTIONS = {"make_db": "--db", "make_config": "--config", "semester": "--semester", "out": "--out",
+                "adjustments": "--adjustments", "made_on": "--made-on", "level": "--level"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,14 +47,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "the model.",
         epilog="Example: opsanalytics forecast --db ops.duckdb --config contract.toml --semester 2027H1 --out out/",
     )
-    parser.add_argument("--db", help="warehouse DuckDB file (opened read-only)")
-    parser.add_argument("--config", help="contract TOML")
+    # (dests of their own: an action's --db/--config would otherwise overwrite these silently)
+    parser.add_argument("--db", dest="make_db", metavar="DB", help="warehouse DuckDB file (opened read-only)")
+    parser.add_argument("--config", dest="make_config", metavar="CONFIG", help="contract TOML")
     parser.add_argument("--semester", help="semester to forecast, e.g. 2027H1 (January-June) or 2027H2")
     parser.add_argument("--out", help="folder to write the forecast files into")
     parser.add_argument("--adjustments", metavar="FILE",
                         help="CSV/XLSX of planned campaigns: short_code, month, extra_segments[, peak_sms_per_s]")
     parser.add_argument("--made-on", metavar="YYYY-MM-DD", help="date written in the file (default: today)")
-    parser.add_argument("--level", type=float, default=0.80, help="prediction interval level (default 0.80)")
+    parser.add_argument("--level", type=float, help=f"prediction interval level (default {DEFAULT_LEVEL})")
     parser.set_defaults(func=_make, forecast_action=None)
     actions = parser.add_subparsers(dest="forecast_action", metavar="[ACTION]",
                                     title="actions (optional: without one, the forecast is made)")
@@ -194,18 +199,18 @@ def _missing(value) -> bool:
 def _make(args: argparse.Namespace) -> int:
     from opsanalytics.forecast import make_forecast
 
-    missing = [f"--{n}" for n in ("db", "config", "semester", "out") if getattr(args, n) is None]
+    missing = [MAKE_OPTIONS[n] for n in ("make_db", "make_config", "semester", "out") if getattr(args, n) is None]
     if missing:
         raise UsageError(f"making a forecast needs {', '.join(missing)} "
                          "(or use a sub-command: load, versions, compare, backtest)")
-    if not 0 < args.level < 1:
-        raise UsageError(f"--level: expected a fraction between 0 and 1, got {args.level}")
-    contract = load_contract(args.config)
+    level = DEFAULT_LEVEL if args.level is None else args.level
+    if not 0 < level < 1:
+        raise UsageError(f"--level: expected a fraction between 0 and 1, got {level}")
+    contract = load_contract(args.make_config)
     made_on = _date(args.made_on, "--made-on")
-    con = warehouse.connect(args.db, read_only=True)
+    con = warehouse.connect(args.make_db, read_only=True)
     try:
-        forecast, paths = make_forecast(con, contract, args.semester, args.out, args.adjustments, made_on,
-                                         args.level)
+        forecast, paths = make_forecast(con, contract, args.semester, args.out, args.adjustments, made_on, level)
     finally:
         con.close()
     totals = forecast.totals()
@@ -226,9 +231,21 @@ def _make(args: argparse.Namespace) -> int:
     return 0
 
 
+def _action_options_only(args: argparse.Namespace) -> None:
+    """Options written before the action word are the forecast-making ones: an action never
+    reads them (`forecast --config C load F --db DB` loaded F without C's checks, silently)."""
+    given = [option for dest, option in MAKE_OPTIONS.items() if getattr(args, dest, None) is not None]
+    if given:
+        action = args.forecast_action
+        raise UsageError(f"forecast {action}: {', '.join(given)} given before `{action}`: write an action's "
+                         f"options after it (opsanalytics forecast {action} --db DB ...); --semester, --out, "
+                         "--adjustments, --made-on and --level are for making a forecast, without an action")
+
+
 def _load(args: argparse.Namespace) -> int:
     from opsanalytics.forecast import load_forecast_file
 
+    _action_options_only(args)
     contract = load_contract(args.config) if args.config else None
     con = warehouse.connect(args.db, create=True)
     try:
@@ -245,6 +262,7 @@ def _load(args: argparse.Namespace) -> int:
 def _versions(args: argparse.Namespace) -> int:
     from opsanalytics.forecast import forecast_versions
 
+    _action_options_only(args)
     con = warehouse.connect(args.db, read_only=True)
     try:
         _print(forecast_versions(con, args.short_code), args.format)
@@ -256,6 +274,7 @@ def _versions(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from opsanalytics.forecast.compare import compare_notes, forecast_vs_actuals, semester_summary
 
+    _action_options_only(args)
     contract = load_contract(args.config)
     filters = Filters(_date(args.date_from, "--from"), _date(args.date_to, "--to"), args.short_code)
     con = warehouse.connect(args.db, read_only=True)
@@ -285,6 +304,7 @@ def _compare(args: argparse.Namespace) -> int:
 def _backtest(args: argparse.Namespace) -> int:
     from opsanalytics.forecast.plan import backtest, backtest_notes
 
+    _action_options_only(args)
     if args.horizon < 1:
         raise UsageError(f"--horizon: expected at least 1 month, got {args.horizon}")
     contract = load_contract(args.config)
