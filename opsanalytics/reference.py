@@ -21,7 +21,7 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import ConfigError
 
 #: a short message (at most this many words) is an opt-out when it holds a stop keyword anywhere
-#: (a longer one when it starts or ends with one)
+#: (a longer one when it starts or ends with one, POLITE_WORDS aside)
 KEYWORD_MAX_WORDS = 5
 #: French verb endings a single-word stop keyword of at least VERB_MIN_LETTERS letters may
 #: carry: `ARRETE`, `ARRETEZ`, `ARRETER` (Arrête ! / arrêtez / arrêter), with the final
@@ -91,8 +91,8 @@ def _letters_pattern(normalised: str) -> str:
 class KeywordPatterns:
     """Bound parameters of queries/facts/fct_mo.sql (R4)."""
 
-    stop_lead: str    # the message starts with a stop keyword
-    stop_tail: str    # the message ends with a stop keyword (`Merci de ne plus m'envoyer de SMS STOP`)
+    stop_lead: str    # the message starts with a stop keyword (greetings before it aside: `Bonjour, STOP`)
+    stop_tail: str    # it ends with one (`Merci de ne plus m'envoyer de SMS STOP`, `... stop merci`)
     stop_any: str     # a stop keyword anywhere (only for short messages)
     start_lead: str
     start_tail: str

@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "a difference is a warning and exit status 1), MT "
                     "accepted/refused and segments, MO, DLR lines (unmatched) and final statuses, "
                     "dropped lines, and every file offered to ingest. Opens the database read-only. "
-                    "The JSON keys: mt.refused = REJECTED/FAILED/DISCARDED/EXPIRED Send SMS lines; "
+                    "The JSON keys: mt.refused = REJECTED Send SMS, FAILED Send SMS, DISCARDED SMS and EXPIRED SMS lines; "
                     "dlr.lines = Receive DLR lines; dlr.unmatched = FAILED Receive DLR lines and Receive "
                     "DLR lines linked to no MT; dlr.delivered/dlr.failed = accepted MT lines by final "
                     "status (failed: failed, expired or rejected); every key in the README.",

@@ -32,7 +32,7 @@ MAX_ERRORS = 20
 #: the sheet of figures in an XLSX forecast (workbook.py writes it; a one-sheet file also loads)
 FIGURES_SHEET = "Forecast"
 
-_CODE = re.compile(r"^\d{5}$")
+_CODE = re.compile(r"^[0-9]{5}$")  # (not \d: a full-width '３６１８０' is no short code, as config.py)
 _INT = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 

@@ -23,7 +23,8 @@ Decisions (the why is in the SQL comments):
   - text_lossy: coding 0/-1 iff the text holds a '.' (Kannel writes every byte outside
     0x20-0x7E as '.', and a full stop cannot be told from a replaced byte); coding 1 iff the
     bytes are not UTF-8; coding 2 iff a code unit is incomplete or a surrogate unpaired.
-  - segments (MT lines): 1 for a part with a concatenation UDH; else from coding and length
+  - segments (MT lines): 1 for a part with a concatenation UDH that fits one segment (an
+    overlong part the SMSC would split again counts its own); else from coding and length
     (GSM 160/153 septets, extension characters 2; 8-bit 140/134; UCS-2 70/67), less any other
     UDH. For lossy GSM text a run of k dots is between ceil(k/2) and k septets; the count
     stored uses the lower bound (2-byte letters, the usual case in French) and
