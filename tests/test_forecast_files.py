@@ -94,6 +94,8 @@ def test_a_count_with_a_thousands_separator_is_refused_not_read_as_a_decimal(tmp
     ("36180,2027-02,1200,99999999999999999999999999,10,2027H1,2026-12-10", "peak_sms_per_s", "at most 100,000 SMS/s"),
     ("36180,1027-01,1200,9,10,1027H1,2026-12-10", "month", "a year from 2000 to 2099"),
     ("36180,2027-02,1200,9,10,2027H1,1026-12-10", "made_on", "a year from 2000 to 2099"),
+    # full-width digits: no contract short code can match them (config.py refuses them too)
+    ("３６１８０,2027-02,1200,9,10,2027H1,2026-12-10", "short_code", "a 5-digit short code"),
 ])
 def test_a_figure_no_forecast_can_hold_is_refused_naming_its_cell(tmp_path, row, column, message):
     """A count past 2^63 crashed the load with a traceback (DuckDB's INT64), a peak of 1e26
