@@ -8,6 +8,7 @@ The method depends on how much history there is, and says so in its label:
 | 12-17 | `seasonal_naive_growth`: same month last year x year-on-year growth of the months that have one | a seasonal cycle is seen, too few to fit a model |
 | 3-11 | `mean_last_3`: mean of the last three months | no seasonal cycle yet; interval widened with the horizon |
 | 1-2 | `last_value` | a new short code; wide interval (+-50 % at one sigma) |
+| 1-11, with a profile | `seasonal_mean_last_3`, `seasonal_last_value`: the same on the history with the seasonality of the contractor's other short codes taken out, put back for each month forecast | a code opened in autumn would carry December's level into January; its own months cannot say how the year goes, the other codes' years can (seasonal_profile) |
 | 0, but days of data | `run_rate`: segments per day seen x days of the month; peak seen | logs shorter than a month; interval as last_value |
 | nothing | `no_history` | nothing to learn from: zero, to be replaced by the analyst's adjustments |
 
@@ -119,6 +120,58 @@ def _last_value(y: np.ndarray, steps: int, level: float) -> SeriesForecast:
     return SeriesForecast("last_value", np.full(steps, float(y[-1])), low, high)
 
 
+#: a short code lends its seasonality (seasonal_profile) with at least this many months observed
+MIN_PROFILE_MONTHS = 24
+
+
+def seasonal_profile(series: list[tuple[list, np.ndarray]]) -> np.ndarray | None:
+    """Per calendar month (index 0 = January), the log-scale deviation of a month from its
+    year's level, averaged over the series (calendar months, values; NaN a missing month) that
+    have MIN_PROFILE_MONTHS observed: each month's log1p against its centred 2x12 moving
+    average (growth taken out), averaged per calendar month, the twelve centred on zero. None
+    when no series is long enough, or a calendar month has no deviation."""
+    deviations: list[list[float]] = [[] for _ in range(SEASON)]
+    for months, values in series:
+        y = np.asarray(values, dtype=float)
+        if int((~np.isnan(y)).sum()) < MIN_PROFILE_MONTHS:
+            continue
+        logs = pd.Series(np.log1p(y))
+        level = logs.rolling(SEASON, center=True, min_periods=SEASON).mean().rolling(2).mean().shift(-1)
+        for month, value, trend in zip(months, logs, level):
+            if not (math.isnan(value) or math.isnan(trend)):
+                deviations[month.month - 1].append(value - trend)
+    if not all(deviations):
+        return None
+    profile = np.array([float(np.mean(d)) for d in deviations])
+    return profile - profile.mean()
+
+
+def _deseasonalised(y: np.ndarray, months: list, profile: np.ndarray) -> tuple[np.ndarray, int]:
+    """The observed months' log1p with the profile taken out, and the calendar month (0-11)
+    of the last month of the series."""
+    index = np.array([m.month - 1 for m in months])
+    keep = ~np.isnan(y)
+    return np.log1p(y[keep]) - profile[index[keep]], int(index[-1])
+
+
+def _seasonal_level(y: np.ndarray, steps: int, level: float, months: list, profile: np.ndarray,
+                    last: int) -> SeriesForecast:
+    """mean_last_3 (last = 3) or last_value (last = 1) on the deseasonalised history, the
+    profile put back for each month forecast; sigma as theirs, on the deseasonalised logs."""
+    logs, end = _deseasonalised(y, months, profile)
+    base = float(np.mean(logs[-last:]))
+    ahead = profile[(end + np.arange(1, steps + 1)) % SEASON]
+    point = base + ahead
+    if last == 1:
+        name, spread = "seasonal_last_value", MIN_SIGMA["last_value"]
+    else:
+        name = "seasonal_mean_last_3"
+        spread = max(float(np.std(logs[-12:], ddof=1)) if len(logs) > 2 else 0.0, MIN_SIGMA["mean_last_3"])
+    sigma = spread * np.sqrt(np.arange(1, steps + 1))
+    low, high = _bounds(point, sigma, level)
+    return SeriesForecast(name, np.expm1(point).clip(min=0), low, high)
+
+
 _LADDER = (
     (MIN_SARIMA, _sarima),
     (MIN_SEASONAL_NAIVE, _seasonal_naive_growth),
@@ -127,9 +180,12 @@ _LADDER = (
 )
 
 
-def forecast_series(values, steps: int, level: float = DEFAULT_LEVEL) -> SeriesForecast:
+def forecast_series(values, steps: int, level: float = DEFAULT_LEVEL, months: list | None = None,
+                    profile: np.ndarray | None = None) -> SeriesForecast:
     """Forecast `steps` months after the last of `values` (monthly, oldest first, every month
-    in its place; NaN for a month missing, i.e. not observed, as opposed to 0 observed)."""
+    in its place; NaN for a month missing, i.e. not observed, as opposed to 0 observed).
+    `months` (the calendar month of each value) and `profile` (seasonal_profile): a series too
+    short to show its own seasons (under MIN_SEASONAL_NAIVE months) takes the profile's."""
     y = np.asarray(values, dtype=float)
     if steps < 1:
         raise ValueError("steps must be at least 1")
@@ -139,11 +195,14 @@ def forecast_series(values, steps: int, level: float = DEFAULT_LEVEL) -> SeriesF
     if not observed.any():
         zeros = np.zeros(steps)
         return SeriesForecast("no_history", zeros, zeros, zeros)
-    y = y[np.argmax(observed):]  # from the first month observed
-    months = int(observed.sum())
+    first = int(np.argmax(observed))
+    y = y[first:]  # from the first month observed
+    count = int(observed.sum())
+    if profile is not None and months is not None and count < MIN_SEASONAL_NAIVE:
+        return _seasonal_level(y, steps, level, list(months)[first:], profile, 3 if count >= MIN_MEAN else 1)
     failed = []
     for minimum, method in _LADDER:
-        if months < minimum:
+        if count < minimum:
             continue
         try:
             result = method(y, steps, level)

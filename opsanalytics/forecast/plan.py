@@ -17,7 +17,8 @@ from opsanalytics.config import Contract
 from opsanalytics.errors import ForecastFileError, UsageError
 from opsanalytics.forecast.actuals import complete_months, data_coverage, monthly_actuals
 from opsanalytics.forecast.backtest import MIN_MONTHS as BACKTEST_MONTHS, backtest_frame
-from opsanalytics.forecast.model import DEFAULT_LEVEL, forecast_series, run_rate
+from opsanalytics.forecast.model import (DEFAULT_LEVEL, MIN_PROFILE_MONTHS, forecast_series, run_rate,
+                                         seasonal_profile)
 from opsanalytics.forecast.periods import Semester, add_months, month_label, months_between
 
 
@@ -246,12 +247,14 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     steps = months_between(until, target.months[-1]) if until is not None else 6
     gaps = months_without_traffic(history)
     missing = {code: months for code, (months, treated_missing) in gaps.items() if treated_missing}
+    profiles, lenders = _profiles(history)
     frames = {code: _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level,
-                               missing.get(code, []))
+                               missing.get(code, []), profiles)
               for code in sorted(declared | seen)}
     held = {code: _held_months(contract, code, target) for code in declared}
     figures = pd.concat([frames[c][frames[c]["month"].isin(held[c])] for c in sorted(declared)], ignore_index=True)
-    notes = _gap_notes(gaps) + _held_notes(held, contract, target) + _clamp_notes(adjustments, figures)
+    notes = (_gap_notes(gaps) + _held_notes(held, contract, target) + _clamp_notes(adjustments, figures)
+             + _profile_notes(figures, lenders))
     if until is None:
         notes.append("no complete month of MT data: short codes with traffic are forecast from their daily "
                      "run rate ('run_rate'), the others are 'no_history' (zero + adjustments)")
@@ -328,10 +331,36 @@ def _check_semester(target: Semester, until: dt.date | None, last_day: dt.date |
                          "forecast a semester that has not started yet")
 
 
+def _profiles(history: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The seasonal profiles (segments, peak) the short codes with two years of history lend
+    to those too new to show their own seasons (model.seasonal_profile), and the lenders."""
+    observed = _as_missing(history)
+    series = {column: [(list(g["month"]), g[column].to_numpy(dtype=float))
+                       for _, g in observed.groupby("short_code", sort=True)]
+              for column in ("actual_segments", "actual_peak")}
+    lenders = sorted(code for code, g in observed.groupby("short_code")
+                     if int(g["actual_segments"].notna().sum()) >= MIN_PROFILE_MONTHS)
+    profiles = {key: seasonal_profile(series[column]) for key, column in (("segments", "actual_segments"),
+                                                                          ("peak", "actual_peak"))}
+    return {key: value for key, value in profiles.items() if value is not None}, lenders
+
+
+def _profile_notes(figures: pd.DataFrame, lenders: list[str]) -> list[str]:
+    borrowers = sorted(set(figures.loc[figures["method"].str.contains("seasonal_(?:mean_last_3|last_value)"),
+                                       "short_code"]))
+    if not borrowers:
+        return []
+    return [f"{', '.join(borrowers)}: less than a year of history: forecast with the seasons of "
+            f"{', '.join(lenders)} (two years or more), not by carrying its last months' level into the "
+            "semester (a code opened in autumn would carry December into January)"]
+
+
 def _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level,
-               missing=()) -> pd.DataFrame:
+               missing=(), profiles=None) -> pd.DataFrame:
     """One short code's six months; subscribed_rate is NA for a code outside the contract.
-    `missing`: months of its history without traffic that the fit treats as missing."""
+    `missing`: months of its history without traffic that the fit treats as missing;
+    `profiles`: the seasons a code too new to show its own borrows (_profiles)."""
+    profiles = profiles or {}
     series = history[history["short_code"] == code]
     series = series.assign(**{column: series[column].astype(float).where(~series["month"].isin(list(missing)))
                               for column in ("actual_segments", "actual_peak")})
@@ -341,8 +370,9 @@ def _code_rows(code, contract, history, rates, adjustments, target, steps, made_
         seg, peak = run_rate(per_day, days, level), run_rate(seen_peak, np.ones(6), level)
         first = 0
     else:  # `steps` months after the history, the semester's the last six
-        seg = forecast_series(series["actual_segments"].to_numpy(), steps, level)
-        peak = forecast_series(series["actual_peak"].to_numpy(), steps, level)
+        months = list(series["month"])
+        seg = forecast_series(series["actual_segments"].to_numpy(), steps, level, months, profiles.get("segments"))
+        peak = forecast_series(series["actual_peak"].to_numpy(), steps, level, months, profiles.get("peak"))
         first = steps - 6
     declared = contract.short_code(code)
     codes = adjustments["short_code"] == code
