@@ -441,9 +441,13 @@ def test_r7_oadc():
     t.send(A, paris("2026-11-10 10:00:00"), oadc="+36180")
     # the short code behind a country code is another OAdC
     country = t.send(A, paris("2026-11-10 10:00:00"), oadc="+3336180")
+    # a space around the short code: Kannel sends it as written, an alphanumeric sender (TON 5)
+    # no one can reply to (real Kannel 1.4.5, a probe); around a declared name it is harmless
+    spaced = t.send(A, paris("2026-11-10 10:00:00"), oadc="36200 ", short_code="36200")
+    t.send(A, paris("2026-11-10 10:00:00"), oadc="ACME ")
     rows = run(t.warehouse(), CONTRACT, "R7").rows
     assert dict(zip(rows.message_id, rows.reason)) == {promo: "not_declared", other: "not_short_code",
-                                                      country: "not_declared"}
+                                                      country: "not_declared", spaced: "not_short_code"}
 
 
 # ---------------------------------------------------------------- resends: every accepted attempt

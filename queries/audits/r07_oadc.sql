@@ -1,6 +1,9 @@
 -- R7 OADC: the originator shown to the recipient must be the short code itself, or, where
 -- the OAdC option is subscribed for that short code, one of its declared sender names
--- (exact match, surrounding spaces ignored). `+36180` is the short code too: the '+' is how
+-- (a name's surrounding spaces ignored: the recipient sees the name either way). The short
+-- code must be exactly that: Kannel sends `from` as written, and ` 36180` or `36180 ` reaches
+-- the SMSC verbatim as an alphanumeric sender (TON 5, real Kannel 1.4.5), to which no one can
+-- reply STOP. `+36180` is the short code too: the '+' is how
 -- Kannel writes an address of type international, not a character of it (real Kannel 1.4.5
 -- sends from=+36180 as source_addr 36180, TON 1, as it sends 36180 when the link sets
 -- source-addr-ton = 1); `+3336180`, the short code behind a country code, is not. Logical
@@ -15,7 +18,7 @@ with messages as (
         submitted_at,
         attempt_mt_id,
         oadc as oadc_logged,
-        trim(coalesce(oadc, '')) as oadc
+        coalesce(oadc, '') as oadc
     from fct_accepted_attempts
     where ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
@@ -30,7 +33,7 @@ breaches as materialized (
     left join ref_short_codes as r on r.code = m.short_code
     where m.short_code is null
        or (m.oadc <> m.short_code and m.oadc <> '+' || m.short_code
-           and not list_contains(coalesce(r.oadc, []), m.oadc))
+           and not list_contains(coalesce(r.oadc, []), trim(m.oadc)))
     qualify row_number() over (partition by m.logical_id order by m.submitted_at, m.attempt_mt_id) = 1
 )
 
