@@ -76,6 +76,9 @@ def test_another_number_after_stop_is_still_the_wrong_number():
     assert judged("Offre au 36180. STOP au 36999") == [("wrong_number", ["36999"])]
     assert judged("Offre au 36180. STOP au36999") == [("wrong_number", ["36999"])]
     assert judged("Offre au 36180. STOP au num..ro 36999") == [("wrong_number", ["36999"])]
+    # beside the right one too: RULES.md R3, "a STOP mention that names another number is a
+    # breach" (real Kannel 1.4.5, a probe: it passed)
+    assert judged("Soldes Acme STOP au 36180 ou STOP au 36181") == [("wrong_number", ["36180", "36181"])]
 
 
 def test_no_break_spaces_kannel_sent_as_question_marks_are_spacing():

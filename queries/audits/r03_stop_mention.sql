@@ -10,7 +10,8 @@
 -- processor (`STOP\u00a0au\u00a036180`, logged `STOP?au?36180`, real Kannel 1.4.5).
 -- Reasons, by precedence:
 --   missing_stop        no STOP word at all;
---   wrong_number        every number named right after STOP differs from the short code;
+--   wrong_number        a number named right after STOP differs from the short code (beside
+--                       the code too: `STOP au 36180 ou STOP au 36181`);
 --   missing_short_code  STOP is there, no number right after it (wherever else the short
 --                       code may appear in the text).
 -- Services with stop_notice_exempt (users told at collection) are skipped, and so are texts
@@ -82,7 +83,10 @@ judged as (
         case
             when not has_stop then 'missing_stop'
             when short_code is null then null
-            when list_contains(stop_numbers, short_code) then null
+            -- every number named right after a STOP is the code: `STOP au 36180 ou STOP au
+            -- 36181` names another number (RULES.md R3: a breach)
+            when list_contains(stop_numbers, short_code)
+                 and len(list_filter(stop_numbers, lambda n: n <> short_code)) = 0 then null
             when len(stop_numbers) > 0 then 'wrong_number'
             else 'missing_short_code'
         end as reason
