@@ -10,7 +10,9 @@ the library knows the answer, plus the facts of RULES.md it cannot know:
   the msisdn normalisation in SQL (queries/facts/int_msisdn.sql);
 * the same overseas prefixes written after +33 (+33 690 ...) are not valid French numbers
   either; they are classified `overseas_mobile` too (flagged `via_33`), because that is what
-  the sender meant.
+  the sender meant;
+* overseas fixed lines in national format (0590 ..., 0262 ...: `OVERSEAS_FIXED_NATIONAL`) are
+  mapped likewise, as `overseas_fixed`.
 
 The table is derived by splitting prefixes until every sample number below a prefix has the
 same type and territory, so it follows the library's ranges without parsing its regexes.
@@ -36,6 +38,19 @@ OVERSEAS_NATIONAL: dict[str, tuple[str, str]] = {
     "0692": ("262", "RE"),  # Réunion
     "0693": ("262", "RE"),
     "0639": ("262", "YT"),  # Mayotte
+}
+
+#: overseas *fixed* lines written in French national format (ARCEP's plan: 0590 Guadeloupe,
+#: 0594 French Guiana, 0596 Martinique, 0262/0263 Réunion, 0269 Mayotte): they look like
+#: metropolitan fixed numbers (05, 02) but are +590 590..., +262 262...; the library knows the
+#: numbers under their own country code only. Not mobiles, overseas all the same (R10)
+OVERSEAS_FIXED_NATIONAL: dict[str, tuple[str, str]] = {
+    "0590": ("590", "GP"),
+    "0594": ("594", "GF"),
+    "0596": ("596", "MQ"),
+    "0262": ("262", "RE"),
+    "0263": ("262", "RE"),
+    "0269": ("262", "YT"),
 }
 
 #: French overseas regions with their own country code (not metropolitan, not foreign)
@@ -140,15 +155,18 @@ def prefix_table() -> tuple[Prefix, ...]:
             rows[prefix] = Prefix(prefix, _scope(kind, overseas), territory or region,
                                   len(str(cc)) + length, None, "phonenumbers")
     # RULES.md facts the library does not know; they cover their whole range
-    explicit = ["33700"] + [cc + n[1:] for n, (cc, _) in OVERSEAS_NATIONAL.items()] + \
-        ["33" + n[1:] for n in OVERSEAS_NATIONAL]
+    national_forms = [(OVERSEAS_NATIONAL, "overseas_mobile", "RULES.md"),
+                      (OVERSEAS_FIXED_NATIONAL, "overseas_fixed", "ARCEP numbering plan")]
+    explicit = ["33700"] + [prefix for table, _, _ in national_forms for n, (cc, _) in table.items()
+                            for prefix in (cc + n[1:], "33" + n[1:])]
     for prefix in [p for p in rows if any(p.startswith(e) and p != e for e in explicit)]:
         del rows[prefix]
     rows["33700"] = Prefix("33700", "m2m", "FR", 15, "0700", "RULES.md")
-    for national, (cc, territory) in OVERSEAS_NATIONAL.items():
-        target = cc + national[1:]
-        rows[target] = Prefix(target, "overseas_mobile", territory, len(cc) + 9, national, "RULES.md")
-        via33 = "33" + national[1:]
-        rows[via33] = Prefix(via33, "overseas_mobile", territory, 11, None, "RULES.md (written after +33)")
+    for table, kind, source in national_forms:
+        for national, (cc, territory) in table.items():
+            target = cc + national[1:]
+            rows[target] = Prefix(target, kind, territory, len(cc) + 9, national, source)
+            via33 = "33" + national[1:]
+            rows[via33] = Prefix(via33, kind, territory, 11, None, f"{source} (written after +33)")
     return tuple(sorted(rows.values()))
 

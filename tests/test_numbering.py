@@ -70,9 +70,22 @@ def test_the_facts_are_the_only_lookup():
 
 
 def test_overseas_national_mapping_is_rules_md():
-    rows = {r.national_prefix: r.prefix for r in numbering.prefix_table() if r.national_prefix}
-    assert rows == {"0690": "590690", "0691": "590691", "0694": "594694", "0696": "596696",
-                    "0697": "596697", "0692": "262692", "0693": "262693", "0639": "262639", "0700": "33700"}
+    rows = {r.national_prefix: (r.prefix, r.kind) for r in numbering.prefix_table() if r.national_prefix}
+    mobile = {"0690": "590690", "0691": "590691", "0694": "594694", "0696": "596696",
+              "0697": "596697", "0692": "262692", "0693": "262693", "0639": "262639"}
+    # overseas fixed lines (ARCEP): 0590 123456 is +590 590 12 34 56 (a probe: read as the
+    # malformed +33590123456)
+    fixed = {"0590": "590590", "0594": "594594", "0596": "596596", "0262": "262262", "0263": "262263",
+             "0269": "262269"}
+    assert rows == {**{n: (p, "overseas_mobile") for n, p in mobile.items()},
+                    **{n: (p, "overseas_fixed") for n, p in fixed.items()}, "0700": ("33700", "m2m")}
+
+
+def test_an_overseas_fixed_line_in_national_form_is_overseas_not_malformed():
+    got = classified(["0590123456", "0262123456", "+33590123456"])
+    assert got["0590123456"] == ("+590590123456", "overseas_fixed", "GP")
+    assert got["0262123456"] == ("+262262123456", "overseas_fixed", "RE")
+    assert got["+33590123456"][1] == "overseas_fixed"
 
 
 def test_metropolitan_mobile_ranges_come_from_the_library():
