@@ -116,6 +116,28 @@ def test_months_the_contract_does_not_hold_a_short_code_get_no_row(con, history)
     assert "36181" not in set(next_forecast(con, gone, "2027H1", made_on=MADE_ON).figures["short_code"])
 
 
+def test_a_month_silent_for_weeks_is_missing_not_low_traffic(history, contract, forecast):
+    """Three weeks of 36180's logs missing in March 2026 (a probe): the month was learnt as
+    real, and the March 2027 forecast fell from 1,449 to 528 segments, without a word. A code
+    that sends every day and falls silent for 10 days or more in a month: that month is
+    treated as missing, as a month without traffic, and a note says so."""
+    con = warehouse.connect(":memory:")
+    try:
+        load_history(con, history, contract)
+        con.execute("DELETE FROM fct_mt WHERE short_code = '36180' AND submitted_at >= TIMESTAMPTZ '2026-03-05 00:00+01' "
+                    "AND submitted_at < TIMESTAMPTZ '2026-03-26 00:00+01'")
+        plan = next_forecast(con, contract, "2027H1", made_on=MADE_ON)
+    finally:
+        con.close()
+    assert [n for n in plan.notes if "in a row" in n] == [
+        "36180: 2026-03 (21 days without MT traffic in a row): it sends on 31 days of a usual month; treated as "
+        "missing for the forecast (part of the month's logs not loaded, or an outage?); load them and forecast again"]
+    march = dt.date(2027, 3, 1)
+    def segments(f):
+        return int(f.figures.set_index(["short_code", "month"]).loc[("36180", march), "mt_segments"])
+    assert abs(segments(plan) / segments(forecast) - 1) < 0.1  # as with the whole month, not a third of it
+
+
 def test_throughput_tiers_and_costs(forecast):
     tiers = forecast.throughput.set_index("short_code")
     promo = tiers.loc["36181"]  # peaks in the 30s/s on a 20/s subscription
