@@ -104,6 +104,23 @@ def test_options_written_before_an_action_are_refused_not_dropped(scenario, caps
     assert main(["forecast", "versions", "--db", str(db)]) == 0
 
 
+def test_files_after_a_refused_one_are_said_not_read(scenario, capsys, tmp_path):
+    """`forecast load a.csv bad.csv c.csv` stored a, refused bad and never read c, saying
+    nothing of c (found by a probe)."""
+    _, _, contract, _ = scenario
+    header = "short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+    good, bad, after = tmp_path / "a.csv", tmp_path / "bad.csv", tmp_path / "c.csv"
+    good.write_text(header + "36180,2027-01,100,5,10,2027H1,2026-12-01\n")
+    bad.write_text(header + "36180,2027-01,many,5,10,2027H1,2026-12-01\n")
+    after.write_text(header + "36181,2027-01,100,5,10,2027H1,2026-12-01\n")
+    target = tmp_path / "t.duckdb"
+    assert main(["forecast", "load", str(good), str(bad), str(after), "--db", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{good}: version 1" in out
+    assert f"opsanalytics forecast load: not read, after the error below: {after}\n" in err
+    assert "row 2, column mt_segments" in err
+
+
 def test_load_reads_each_file_once_and_its_warnings_name_undeclared_short_codes(scenario, tmp_path, capsys,
                                                                               monkeypatch):
     """--config: a short code the contract does not declare is among the loader's warnings

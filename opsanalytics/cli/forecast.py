@@ -249,8 +249,14 @@ def _load(args: argparse.Namespace) -> int:
     contract = load_contract(args.config) if args.config else None
     con = warehouse.connect(args.db, create=True)
     try:
-        for path in args.files:
-            result = load_forecast_file(con, path, contract)
+        for i, path in enumerate(args.files):
+            try:
+                result = load_forecast_file(con, path, contract)
+            except Exception:
+                if args.files[i + 1:]:  # each file is stored or not on its own: say which were never read
+                    print(f"opsanalytics forecast load: not read, after the error below: "
+                          f"{', '.join(args.files[i + 1:])}", file=sys.stderr)
+                raise
             print(f"{result.path}: version {result.version_id}, {result.rows} rows ({result.state})")
             for warning in result.warnings:
                 print(f"opsanalytics forecast load: warning: {path}: {warning}", file=sys.stderr)
