@@ -104,6 +104,13 @@ def test_options_written_before_an_action_are_refused_not_dropped(scenario, caps
     assert main(["forecast", "versions", "--db", str(db)]) == 0
 
 
+def test_compare_warns_of_a_short_code_nothing_can_match(scenario, capsys):
+    _, db, contract, _ = scenario
+    assert main(["forecast", "compare", "--db", str(db), "--config", str(contract), "--short-code", "36999"]) == 0
+    assert (f"opsanalytics forecast compare: warning: --short-code '36999' is not a short code of {contract}"
+            in capsys.readouterr().err)
+
+
 def test_files_after_a_refused_one_are_said_not_read(scenario, capsys, tmp_path):
     """`forecast load a.csv bad.csv c.csv` stored a, refused bad and never read c, saying
     nothing of c (found by a probe)."""

@@ -23,6 +23,7 @@ import pandas as pd
 
 from opsanalytics import warehouse
 from opsanalytics.audits.result import Filters, flat_frame, frame_records
+from opsanalytics.audits.scope import unmatched_filters
 from opsanalytics.config import load_contract
 from opsanalytics.errors import UsageError
 
@@ -285,6 +286,8 @@ def _compare(args: argparse.Namespace) -> int:
     filters = Filters(_date(args.date_from, "--from"), _date(args.date_to, "--to"), args.short_code)
     con = warehouse.connect(args.db, read_only=True)
     try:
+        for warning in unmatched_filters(con, contract, filters, args.config):  # (a typo reads as no data)
+            print(f"opsanalytics forecast compare: warning: {warning}", file=sys.stderr)
         months = forecast_vs_actuals(con, contract, filters)
         notes = compare_notes(con, contract, months, filters)
     finally:
