@@ -13,7 +13,6 @@ accepted MT message under the filters (nothing was judged).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from typing import Any
@@ -24,11 +23,10 @@ from opsanalytics import warehouse
 from opsanalytics.audits import AuditResult, Filters, facts_warnings, resolve_rule, run, run_all
 from opsanalytics.audits.result import flat_frame
 from opsanalytics.audits.scope import nothing_to_judge, unmatched_filters
+from opsanalytics.cli.options import add_scope_arguments, filters_from
 from opsanalytics.config import Contract, load_contract
-from opsanalytics.errors import UsageError
 from opsanalytics.ingest.kannel import OTHER_LOG_REASONS
 
-FORMATS = ("json", "csv", "table")
 #: rows shown per rule by --format table (the JSON and CSV outputs have them all)
 TABLE_ROWS = 50
 
@@ -43,33 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "breaches were found.",
     )
     parser.add_argument("rule", metavar="RULE", help="rule id (R1), name (freq) or 'all'")
-    parser.add_argument("--db", required=True, help="warehouse DuckDB file (opened read-only)")
-    parser.add_argument("--config", required=True, help="contract TOML")
-    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",
-                        help="first local calendar day (inclusive)")
-    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD",
-                        help="last local calendar day (inclusive)")
-    parser.add_argument("--short-code", help="only this short code")
-    parser.add_argument("--brand", help="only this brand")
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    add_scope_arguments(parser)
     parser.set_defaults(func=main)
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
-
-
-def filters_from(args: argparse.Namespace) -> Filters:
-    date_from = _date(args.date_from, "--from")
-    date_to = _date(args.date_to, "--to")
-    if date_from and date_to and date_from > date_to:
-        raise UsageError(f"--from {date_from} is after --to {date_to}")
-    return Filters(date_from, date_to, args.short_code, args.brand)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -22,8 +22,9 @@ import sys
 import pandas as pd
 
 from opsanalytics import warehouse
-from opsanalytics.audits.result import Filters, flat_frame, frame_records
+from opsanalytics.audits.result import flat_frame, frame_records
 from opsanalytics.audits.scope import unmatched_filters
+from opsanalytics.cli.options import filters_from, parse_date
 from opsanalytics.config import load_contract
 from opsanalytics.errors import UsageError
 
@@ -120,15 +121,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     history.set_defaults(func=_simulate_history)
 
 
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
-
-
 def _print(frame: pd.DataFrame, fmt: str, timezone: str = "UTC", out=None, notes: list[str] | None = None) -> None:
     """`notes` say why rows are missing (nothing to show, short codes left out): after the
     table, in place of a bare '(none)', or on stderr for csv/json so that stdout stays data."""
@@ -208,7 +200,7 @@ def _make(args: argparse.Namespace) -> int:
     if not 0 < level < 1:
         raise UsageError(f"--level: expected a fraction between 0 and 1, got {level}")
     contract = load_contract(args.make_config)
-    made_on = _date(args.made_on, "--made-on")
+    made_on = parse_date(args.made_on, "--made-on")
     con = warehouse.connect(args.make_db, read_only=True)
     try:
         forecast, paths = make_forecast(con, contract, args.semester, args.out, args.adjustments, made_on, level)
@@ -283,7 +275,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     _action_options_only(args)
     contract = load_contract(args.config)
-    filters = Filters(_date(args.date_from, "--from"), _date(args.date_to, "--to"), args.short_code)
+    filters = filters_from(args)
     con = warehouse.connect(args.db, read_only=True)
     try:
         for warning in unmatched_filters(con, contract, filters, args.config):  # (a typo reads as no data)

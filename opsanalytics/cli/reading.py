@@ -13,26 +13,10 @@ from typing import Any, Callable
 from opsanalytics import warehouse
 from opsanalytics.audits import Filters, facts_warnings
 from opsanalytics.audits.scope import unmatched_filters
-from opsanalytics.cli.audit import filters_from
+from opsanalytics.cli.options import FORMATS, add_scope_arguments, filters_from
 from opsanalytics.config import Contract, load_contract
 
-FORMATS = ("table", "json", "csv")
-
-
-def add_scope_arguments(parser: argparse.ArgumentParser, *, brand: bool = True,
-                        to_help: str = "last local calendar day (inclusive)") -> None:
-    """--db, --config, --from, --to, --short-code, --brand (unless a brand means nothing to
-    the command) and --format."""
-    parser.add_argument("--db", required=True, help="warehouse DuckDB file (opened read-only)")
-    parser.add_argument("--config", required=True, help="contract TOML")
-    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first local calendar day (inclusive)")
-    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help=to_help)
-    parser.add_argument("--short-code", help="only this short code")
-    if brand:
-        parser.add_argument("--brand", help="only this brand")
-    else:
-        parser.set_defaults(brand=None)
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+__all__ = ["FORMATS", "add_scope_arguments", "read", "write_json"]
 
 
 def read(args: argparse.Namespace, command: str,

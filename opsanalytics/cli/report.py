@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from opsanalytics.cli import unwritable
+from opsanalytics.cli.options import parse_date
 from opsanalytics.errors import UsageError
 
 
@@ -50,13 +51,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--notebooks", metavar="DIR",
                         help="folder of report notebooks (default: the ones shipped with opsanalytics)")
     parser.set_defaults(func=main)
-
-
-def parse_date(value: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def default_out(date_from: dt.date, date_to: dt.date) -> Path:
