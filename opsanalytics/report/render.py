@@ -44,8 +44,8 @@ def bundle_plotly(out_dir: Path) -> Path:
     return target
 
 
-def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    """The first markdown heading of the notebook, else its file name."""
+def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """The first markdown heading of the notebook, else `fallback` (its file name)."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -69,7 +69,7 @@ def render_html(executed: Path, html_path: Path, *, period: str, index_href: str
     """Write `html_path` from the executed notebook `executed`; returns the path."""
     nb = _clean(nbformat.read(executed, as_version=4))
     # (the browser's title: which page, of which period and filters, among open tabs)
-    title = f"{_title(nb, Path(executed).stem)}, {period}"
+    title = f"{notebook_title(nb, Path(executed).stem)}, {period}"
     nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="opsreport",

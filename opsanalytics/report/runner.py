@@ -184,13 +184,9 @@ def _temporary_file(prefix: str) -> Path:
 def _title(path: Path) -> str:
     import nbformat
 
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return path.stem
+    from opsanalytics.report.render import notebook_title
+
+    return notebook_title(nbformat.read(path, as_version=4), path.stem)
 
 
 def _error_line(exc: BaseException) -> tuple[str, int | None]:
