@@ -10,6 +10,7 @@ accepted line, plus the reason / brand / day / second the rule reports.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 
@@ -19,7 +20,7 @@ from opsanalytics import warehouse
 from opsanalytics.audits import run_all
 from opsanalytics.config import load_contract
 from opsanalytics.ingest import ingest_files
-from opsanalytics.simulate import simulate
+from opsanalytics.simulate import DEFAULT_START, simulate
 
 DAYS = 31       # from 2026-10-15: holds the DST night (25 Oct), a Sunday holiday and 11 Nov
 SCALE = 150     # background messages a day: enough traffic around every scenario
@@ -38,12 +39,20 @@ KEYS = {
 }
 
 
-@pytest.fixture(scope="module", params=[(1, "UTC"), (1, "Europe/Paris"), (7, "UTC"), (7, "Europe/Paris")],
-                ids=lambda p: f"seed{p[0]}-{p[1].replace('/', '_')}")
+#: (seed, log time zone, first day, days): the autumn clock change and 11 November (the
+#: default period), and two more seasons a sweep of seeds checked (session 30): the spring
+#: change with Easter Monday, and Christmas to New Year with its public holidays
+PERIODS = [(1, "UTC", DEFAULT_START, DAYS), (1, "Europe/Paris", DEFAULT_START, DAYS),
+           (7, "UTC", DEFAULT_START, DAYS), (7, "Europe/Paris", DEFAULT_START, DAYS),
+           (2, "Europe/Paris", dt.date(2027, 3, 20), 14), (4, "UTC", dt.date(2026, 12, 15), 31)]
+
+
+@pytest.fixture(scope="module", params=PERIODS,
+                ids=lambda p: f"seed{p[0]}-{p[1].replace('/', '_')}-{p[2]:%Y%m%d}")
 def audited(request, tmp_path_factory):
-    seed, log_timezone = request.param
+    seed, log_timezone, start, days = request.param
     out = tmp_path_factory.mktemp(f"sim{seed}")
-    sim = simulate(out, days=DAYS, scale=SCALE, seed=seed, log_timezone=log_timezone)
+    sim = simulate(out, days=days, scale=SCALE, seed=seed, log_timezone=log_timezone, start=start)
     contract = load_contract(sim.contract)
     con = warehouse.connect(out / "wh.duckdb", create=True)
     ingest_files(con, contract, sim.logs, progress=False)
