@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from opsanalytics import __version__, interrupts
+from opsanalytics.cli.safe_output import visible
 from opsanalytics.errors import OpsError, UsageError
 
 #: exit status of Ctrl-C, as a shell reports a command killed by SIGINT (128 + 2)
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
         return code
     except OpsError as exc:
-        print(f"opsanalytics {args.command}: error: {exc}", file=sys.stderr)
+        print(f"opsanalytics {args.command}: error: {visible(str(exc))}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)
     except BrokenPipeError:
         _drop_stdout()

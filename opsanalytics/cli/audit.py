@@ -24,6 +24,7 @@ from opsanalytics.audits import AuditResult, Filters, facts_warnings, resolve_ru
 from opsanalytics.audits.result import flat_frame
 from opsanalytics.audits.scope import nothing_to_judge, unmatched_filters
 from opsanalytics.cli.options import add_scope_arguments, filters_from
+from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal, visible
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.ingest.kannel import OTHER_LOG_REASONS
 
@@ -53,12 +54,12 @@ def main(args: argparse.Namespace) -> int:
     con = warehouse.connect(args.db, read_only=True)
     try:
         for warning in facts_warnings(con, contract):
-            print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
+            print(f"opsanalytics audit: warning: {visible(warning)}", file=sys.stderr)
         unmatched = unmatched_filters(con, contract, filters, args.config)
         for warning in unmatched or nothing_to_judge(con, contract, filters):
-            print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
+            print(f"opsanalytics audit: warning: {visible(warning)}", file=sys.stderr)
         for warning in rejected_in_period(con, contract, filters):
-            print(f"opsanalytics audit: warning: {warning}", file=sys.stderr)
+            print(f"opsanalytics audit: warning: {visible(warning)}", file=sys.stderr)
         if everything:
             results = run_all(con, contract, filters)
         else:
@@ -110,7 +111,7 @@ def _write_csv(results: list[AuditResult], timezone: str, out) -> None:
         integers = [c for c in flat.columns if pd.api.types.is_integer_dtype(flat[c])]
         frames.append(flat.astype({c: "Int64" for c in integers}))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["rule"])
-    frame.to_csv(out, index=False)
+    for_spreadsheet(frame).to_csv(out, index=False)
 
 
 def _write_table(results: list[AuditResult], timezone: str, out) -> None:
@@ -120,13 +121,13 @@ def _write_table(results: list[AuditResult], timezone: str, out) -> None:
             if value is None or value == {} or value == []:
                 continue
             text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
-            out.write(f"  {key}: {text}\n")
+            out.write(f"  {key}: {visible(text, in_cell=True)}\n")
         if len(r.rows):
             shown = flat_frame(r.rows.head(TABLE_ROWS), timezone).drop(columns=["mt_ids"], errors="ignore")
             shown = shown.astype(object).where(shown.notna(), "")   # a missing value prints blank, not NaN
             with pd.option_context("display.width", 200, "display.max_columns", 20,
                                    "display.max_colwidth", 40):
-                out.write(shown.to_string(index=False) + "\n")
+                out.write(for_terminal(shown).to_string(index=False) + "\n")
             if len(r.rows) > TABLE_ROWS:
                 out.write(f"  ... {len(r.rows) - TABLE_ROWS} more rows (use --format json or csv)\n")
         out.write("\n")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from opsanalytics import content
 from opsanalytics.cli.reading import add_scope_arguments, read, write_json
+from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal
 TABLE_ROWS = 50
 
 
@@ -37,7 +38,8 @@ def main(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_json(result.to_json())
     elif args.format == "csv":
-        result.texts.assign(reasons=[" ".join(r) for r in result.texts["reasons"]]).to_csv(sys.stdout, index=False)
+        texts = result.texts.assign(reasons=[" ".join(r) for r in result.texts["reasons"]])
+        for_spreadsheet(texts).to_csv(sys.stdout, index=False)
     else:
         _table(result)
     return 0
@@ -55,6 +57,6 @@ def _table(result: content.Content) -> None:
         shown = texts.head(TABLE_ROWS).assign(reasons=[", ".join(r) for r in texts["reasons"].head(TABLE_ROWS)])
         shown = shown[["short_code", "brand", "reasons", "hits", "messages", "text"]]
         with pd.option_context("display.width", 220, "display.max_columns", 10, "display.max_colwidth", 70):
-            out.write(shown.astype(object).where(shown.notna(), "").to_string(index=False) + "\n")
+            out.write(for_terminal(shown.astype(object).where(shown.notna(), "")).to_string(index=False) + "\n")
         if len(texts) > TABLE_ROWS:
             out.write(f"  ... {len(texts) - TABLE_ROWS} more (use --format json or csv)\n")

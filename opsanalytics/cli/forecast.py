@@ -25,6 +25,7 @@ from opsanalytics import warehouse
 from opsanalytics.audits.result import flat_frame, frame_records
 from opsanalytics.audits.scope import unmatched_filters
 from opsanalytics.cli.options import filters_from, parse_date
+from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal, visible
 from opsanalytics.config import load_contract
 from opsanalytics.errors import UsageError
 
@@ -130,11 +131,11 @@ def _print(frame: pd.DataFrame, fmt: str, timezone: str = "UTC", out=None, notes
         json.dump(frame_records(frame, timezone), out, ensure_ascii=False)
         out.write("\n")
     elif fmt == "csv":
-        flat_frame(frame, timezone).to_csv(out, index=False)
+        for_spreadsheet(flat_frame(frame, timezone)).to_csv(out, index=False)
     else:
         with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 60):
             if len(frame):
-                out.write(_readable(frame, timezone).to_string(index=False, na_rep=MISSING) + "\n")
+                out.write(for_terminal(_readable(frame, timezone)).to_string(index=False, na_rep=MISSING) + "\n")
             elif not notes:
                 out.write("(none)\n")
         for note in notes:
@@ -252,7 +253,7 @@ def _load(args: argparse.Namespace) -> int:
                 raise
             print(f"{result.path}: version {result.version_id}, {result.rows} rows ({result.state})")
             for warning in result.warnings:
-                print(f"opsanalytics forecast load: warning: {path}: {warning}", file=sys.stderr)
+                print(f"opsanalytics forecast load: warning: {path}: {visible(warning)}", file=sys.stderr)
     finally:
         con.close()
     return 0
@@ -279,7 +280,7 @@ def _compare(args: argparse.Namespace) -> int:
     con = warehouse.connect(args.db, read_only=True)
     try:
         for warning in unmatched_filters(con, contract, filters, args.config):  # (a typo reads as no data)
-            print(f"opsanalytics forecast compare: warning: {warning}", file=sys.stderr)
+            print(f"opsanalytics forecast compare: warning: {visible(warning)}", file=sys.stderr)
         months = forecast_vs_actuals(con, contract, filters)
         notes = compare_notes(con, contract, months, filters)
     finally:

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from opsanalytics import warehouse
+from opsanalytics.cli.safe_output import visible
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
@@ -145,7 +146,7 @@ def _print_results(results: list[LoadResult], reasons: list, cautions: list[str]
         if result.rejected:
             print(_rejected_summary(result, top, count), file=sys.stderr)
     for caution in cautions:
-        print(caution, file=sys.stderr)
+        print(visible(caution), file=sys.stderr)
 
 
 #: a Kannel log of at least this many lines (of its own) mostly rejected points at the format;

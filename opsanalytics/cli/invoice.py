@@ -17,6 +17,7 @@ import pandas as pd
 from opsanalytics import billing, warehouse
 from opsanalytics.audits import facts_warnings
 from opsanalytics.cli.reading import FORMATS, write_json
+from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal, visible
 from opsanalytics.config import load_contract
 from opsanalytics.errors import UsageError
 
@@ -77,7 +78,7 @@ def main(args: argparse.Namespace) -> int:
     con = warehouse.connect(args.db, read_only=True)
     try:
         for warning in facts_warnings(con, contract):
-            print(f"opsanalytics invoice: warning: {warning}", file=sys.stderr)
+            print(f"opsanalytics invoice: warning: {visible(warning)}", file=sys.stderr)
         bill = billing.invoice(con, contract, date_from, date_to, args.short_code)
     finally:
         con.close()
@@ -88,7 +89,7 @@ def main(args: argparse.Namespace) -> int:
             doc["reconciliation"] = _records(compared)
         write_json(doc)
     elif args.format == "csv":
-        (compared if compared is not None else bill.lines).to_csv(sys.stdout, index=False)
+        for_spreadsheet(compared if compared is not None else bill.lines).to_csv(sys.stdout, index=False)
     else:
         _table(bill, compared)
     return 0
@@ -146,7 +147,7 @@ def _table(bill: billing.Invoice, compared: pd.DataFrame | None) -> None:
             out.write(f"R12 bill {month.month}: {month.total_eur:,.2f} EUR excl. VAT"
                       f" (at most {month.at_most_eur:,.2f} with the segments that have no final receipt)"
                       f"{'' if month.complete else '; not complete'}\n")
-        out.write(_money(bill.lines.drop(columns="basis"), unit="unit_eur").to_string(index=False) + "\n")
+        out.write(for_terminal(_money(bill.lines.drop(columns="basis"), unit="unit_eur")).to_string(index=False) + "\n")
         for note in bill.notes:
             out.write(f"  note: {note}\n")
         out.write("  not computed (not in the logs): " + "; ".join(bill.not_computed) + "\n")
@@ -154,4 +155,4 @@ def _table(bill: billing.Invoice, compared: pd.DataFrame | None) -> None:
             differ = compared[compared["verdict"] != "match"]
             out.write(f"\nAgainst the invoice: {len(compared) - len(differ)} line(s) match, {len(differ)} differ\n")
             if len(differ):
-                out.write(_money(differ).to_string(index=False) + "\n")
+                out.write(for_terminal(_money(differ)).to_string(index=False) + "\n")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from opsanalytics import quality
 from opsanalytics.cli.reading import add_scope_arguments, read, write_json
+from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_json(result.to_json())
     elif args.format == "csv":
-        result.groups.to_csv(sys.stdout, index=False)
+        for_spreadsheet(result.groups).to_csv(sys.stdout, index=False)
     else:
         _table(result)
     return 0
@@ -64,7 +65,7 @@ def _table(result: quality.Quality) -> None:
         for level in ("short_code", "brand", "campaign"):
             rows = result.shown(level)
             shown = rows.astype(object).where(rows.notna(), "")
-            out.write(f"\nper {level.replace('_', ' ')}\n{shown.to_string(index=False)}\n")
+            out.write(f"\nper {level.replace('_', ' ')}\n{for_terminal(shown).to_string(index=False)}\n")
         if len(result.errors):
             shown = result.errors.astype(object).where(result.errors.notna(), "")
-            out.write(f"\nerrors of lines not delivered\n{shown.to_string(index=False)}\n")
+            out.write(f"\nerrors of lines not delivered\n{for_terminal(shown).to_string(index=False)}\n")

@@ -14,6 +14,7 @@ from opsanalytics import warehouse
 from opsanalytics.audits import Filters, facts_warnings
 from opsanalytics.audits.scope import unmatched_filters
 from opsanalytics.cli.options import FORMATS, add_scope_arguments, filters_from
+from opsanalytics.cli.safe_output import visible
 from opsanalytics.config import Contract, load_contract
 
 __all__ = ["FORMATS", "add_scope_arguments", "read", "write_json"]
@@ -28,7 +29,7 @@ def read(args: argparse.Namespace, command: str,
     con = warehouse.connect(args.db, read_only=True)
     try:
         for warning in [*facts_warnings(con, contract), *unmatched_filters(con, contract, filters, args.config)]:
-            print(f"opsanalytics {command}: warning: {warning}", file=sys.stderr)
+            print(f"opsanalytics {command}: warning: {visible(warning)}", file=sys.stderr)
         return compute(con, contract, filters)
     finally:
         con.close()

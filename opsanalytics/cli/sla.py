@@ -13,6 +13,7 @@ import pandas as pd
 
 from opsanalytics import sla
 from opsanalytics.cli.reading import add_scope_arguments, read, write_json
+from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal
 #: incidents the table format lists, longest first (json and csv have them all)
 TABLE_INCIDENTS = 20
 
@@ -40,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_json(result.to_json())
     elif args.format == "csv":
-        result.incidents.to_csv(sys.stdout, index=False)
+        for_spreadsheet(result.incidents).to_csv(sys.stdout, index=False)
     else:
         _table(result, tz)
     return 0
@@ -58,7 +59,7 @@ def _table(result: sla.Sla, tz: str) -> None:
     with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 40):
         rolling = result.rolling[["smsc", "short_codes", "availability_seen", "availability_at_least",
                                   "down_seen_s", "down_at_most_s", "verdict"]]
-        out.write(f"\nover the 12 months to the period's end\n{rolling.to_string(index=False)}\n")
+        out.write(f"\nover the 12 months to the period's end\n{for_terminal(rolling).to_string(index=False)}\n")
         incidents = result.incidents
         if len(incidents):
             longest = incidents.sort_values(["at_most_s", "seen_s"], ascending=False).head(TABLE_INCIDENTS)
@@ -67,8 +68,8 @@ def _table(result: sla.Sla, tz: str) -> None:
             for column in ("first_failure_at", "last_failure_at", "restored_at"):
                 shown[column] = [("" if pd.isna(v) else f"{pd.Timestamp(v).tz_convert(tz):%Y-%m-%d %H:%M:%S}")
                                  for v in shown[column]]
-            out.write(f"\nincidents, longest first ({len(incidents)} in all)\n{shown.to_string(index=False)}\n")
+            out.write(f"\nincidents, longest first ({len(incidents)} in all)\n{for_terminal(shown).to_string(index=False)}\n")
         else:
             out.write("\nno submit incident\n")
         if len(result.receipt_gaps):
-            out.write(f"\nreceipt gaps\n{result.receipt_gaps.to_string(index=False)}\n")
+            out.write(f"\nreceipt gaps\n{for_terminal(result.receipt_gaps).to_string(index=False)}\n")

@@ -55,7 +55,7 @@ def _check_kind(path: Path, fmt: str) -> None:
         raise IngestError(f"{path}: cannot be read: {exc}") from None
     named = file_format(path)
     if fmt == "parquet" and head not in PARQUET_MAGIC:
-        why = (f"; --format parquet reads every file given as Parquet, and this one looks like a "
+        why = ("; --format parquet reads every file given as Parquet, and this one looks like a "
                "CSV: give --format csv, or leave --format out (auto)") if named != fmt else ""
         raise IngestError(f"{path}: not a Parquet file (a Parquet file starts with PAR1){why}")
     if fmt == "csv" and head in PARQUET_MAGIC:
