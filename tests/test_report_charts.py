@@ -209,3 +209,23 @@ def test_forecasts_vs_actuals_one_chart_per_code_or_one_note():
     some = charts.forecasts_vs_actuals(months.assign(forecast_segments=[90.0, 100.0, None]), 0.2)
     assert [f.layout.title.text for f in some] == ["36180: actual MT segments against the forecast (±20%)",
                                                    "36181: actual MT segments against the forecast (±20%)"]
+
+
+def test_log_text_on_a_chart_is_shown_as_written_never_drawn_as_markup():
+    """A sender name `<a href="https://evil.example">ACME</a>` from a log became, on page 40,
+    a live link labelled ACME on the R7 chart, hiding the breaching value; a brand's `<span
+    style>` restyled a chart (a probe). What reaches the page is escaped: Plotly shows it as
+    written. Hover templates, ours, keep their markup; the caller's figure is left alone."""
+    from opsanalytics.report.notebook import figure_bundle
+
+    sender = '<a href="https://evil.example/phish">ACME</a>'
+    frame = pd.DataFrame({"oadc": [sender, "36180"], "messages": [3, 1]})
+    fig = charts.hbar(frame, "oadc", "messages", "R7: OAdC values in breach", "messages")
+    fig.add_annotation(x=sender, y=1, text=sender)
+    shown = charts.inert_labels(fig)
+    escaped = '&lt;a href="https://evil.example/phish"&gt;ACME&lt;/a&gt;'
+    assert escaped in list(shown.data[0].y) and shown.layout.annotations[0].x == escaped
+    assert shown.layout.annotations[0].text == escaped
+    assert sender in list(fig.data[0].y)
+    page = figure_bundle(fig)["text/html"]
+    assert "\\u003ca href" not in page and "&lt;a href" in page   # (Plotly's JSON writes < as \\u003c)

@@ -7,6 +7,7 @@ test can check what a chart says without a browser, and notebooks stay one line 
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,37 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: i
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
     )
     return fig
+
+
+#: the figure keys whose strings Plotly draws as its subset of HTML (`<a href>`, `<span
+#: style>`, `<br>`): in traces their values, in the layout its texts, category orders and the
+#: positions of annotations on a category axis
+_DRAWN_TRACE_KEYS = {"x", "y", "text", "hovertext", "customdata", "name", "labels", "ids", "parents"}
+_DRAWN_LAYOUT_KEYS = {"text", "ticktext", "tickvals", "categoryarray", "x", "y"}
+
+
+def inert_labels(fig: go.Figure) -> go.Figure:
+    """A copy of `fig` whose strings Plotly would draw as markup are escaped, so that it shows
+    them as written: a sender name `<a href="https://...">ACME</a>` from a log became a live
+    link labelled ACME on a chart (a probe). The charts write no markup of their own in those
+    places; hover templates (ours, with `<extra>`) are left as they are."""
+    spec = fig.to_dict()
+    data = [_escaped(trace, _DRAWN_TRACE_KEYS) for trace in spec.get("data", [])]
+    layout = _escaped(spec.get("layout", {}), _DRAWN_LAYOUT_KEYS)
+    return go.Figure({"data": data, "layout": layout})
+
+
+def _escaped(value, keys: set[str], drawn: bool = False):
+    """`value` with the strings under `keys` (at any depth) HTML-escaped."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False) if drawn else value
+    if isinstance(value, dict):
+        return {k: _escaped(v, keys, drawn or k in keys) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_escaped(v, keys, drawn) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return [_escaped(v, keys, drawn) for v in value.tolist()]
+    return value
 
 
 #: what an empty chart says: no data at all, or data without a breach in it

@@ -441,7 +441,11 @@ def _text(value: Any) -> str:
 
 
 def figure_bundle(fig: go.Figure) -> dict[str, Any]:
-    """Mime bundle of a figure: Plotly JSON for JupyterLab, a div without the library for HTML."""
+    """Mime bundle of a figure: Plotly JSON for JupyterLab, a div without the library for HTML;
+    the logs' and the contract's texts in it shown as written, never drawn as markup."""
+    from opsanalytics.report.charts import inert_labels
+
+    fig = inert_labels(fig)
     return {
         PLOTLY_MIME: json.loads(fig.to_json()),
         "text/html": fig.to_html(full_html=False, include_plotlyjs=False, config=_PLOTLY_CONFIG),
