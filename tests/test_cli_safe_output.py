@@ -15,7 +15,7 @@ import pandas as pd
 
 from kannellines import ingested, mt
 from opsanalytics.cli import main
-from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal, visible
+from opsanalytics.safe_text import for_spreadsheet, for_terminal, visible
 
 CONTRACT = """
 timezone = "Europe/Paris"
@@ -60,3 +60,11 @@ def test_content_and_audit_print_hostile_text_inert(tmp_path, capsys):
         out = capsys.readouterr().out
         assert "\x1b" not in out and "\u202e" not in out
         assert "\\x1b[31mgratuit" in out
+
+
+def test_a_report_table_shows_a_bidi_override_as_an_escape():
+    """U+202E in a sender name displayed `EVIL...exe.jpg` on page 40 for `gpj.exe`."""
+    from opsanalytics.report.notebook import table_html
+
+    page = table_html(pd.DataFrame({"oadc": ["\x1b[31mEVIL\u202egpj.exe"]}), "R7")
+    assert "\\x1b[31mEVIL\\u202egpj.exe" in page and "\u202e" not in page

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from opsanalytics import __version__, interrupts
-from opsanalytics.cli.safe_output import visible
 from opsanalytics.errors import OpsError, UsageError
+from opsanalytics.safe_text import visible
 
 #: exit status of Ctrl-C, as a shell reports a command killed by SIGINT (128 + 2)
 INTERRUPTED = 130

@@ -24,9 +24,9 @@ from opsanalytics.audits import AuditResult, Filters, facts_warnings, resolve_ru
 from opsanalytics.audits.result import flat_frame
 from opsanalytics.audits.scope import nothing_to_judge, unmatched_filters
 from opsanalytics.cli.options import add_scope_arguments, filters_from
-from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal, visible
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.ingest.kannel import OTHER_LOG_REASONS
+from opsanalytics.safe_text import for_spreadsheet, for_terminal, visible
 
 #: rows shown per rule by --format table (the JSON and CSV outputs have them all)
 TABLE_ROWS = 50

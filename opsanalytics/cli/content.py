@@ -13,7 +13,7 @@ import pandas as pd
 
 from opsanalytics import content
 from opsanalytics.cli.reading import add_scope_arguments, read, write_json
-from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal
+from opsanalytics.safe_text import for_spreadsheet, for_terminal
 TABLE_ROWS = 50
 
 

@@ -25,9 +25,9 @@ from opsanalytics import warehouse
 from opsanalytics.audits.result import flat_frame, frame_records
 from opsanalytics.audits.scope import unmatched_filters
 from opsanalytics.cli.options import filters_from, parse_date
-from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal, visible
 from opsanalytics.config import load_contract
 from opsanalytics.errors import UsageError
+from opsanalytics.safe_text import for_spreadsheet, for_terminal, visible
 
 FORMATS = ("table", "csv", "json")
 DB_HELP = "warehouse DuckDB file (opened read-only)"

@@ -17,12 +17,12 @@ from pathlib import Path
 import duckdb
 
 from opsanalytics import warehouse
-from opsanalytics.cli.safe_output import visible
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import IngestError
 from opsanalytics.ingest import FORMATS, LoadResult, check_paths, ingest_files, rejected_reasons
 from opsanalytics.ingest.cautions import cautions as load_cautions
 from opsanalytics.ingest.kannel import OTHER_LOG_REASONS
+from opsanalytics.safe_text import visible
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -17,9 +17,9 @@ import pandas as pd
 from opsanalytics import billing, warehouse
 from opsanalytics.audits import facts_warnings
 from opsanalytics.cli.reading import FORMATS, write_json
-from opsanalytics.cli.safe_output import for_spreadsheet, for_terminal, visible
 from opsanalytics.config import load_contract
 from opsanalytics.errors import UsageError
+from opsanalytics.safe_text import for_spreadsheet, for_terminal, visible
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

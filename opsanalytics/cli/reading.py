@@ -14,8 +14,8 @@ from opsanalytics import warehouse
 from opsanalytics.audits import Filters, facts_warnings
 from opsanalytics.audits.scope import unmatched_filters
 from opsanalytics.cli.options import FORMATS, add_scope_arguments, filters_from
-from opsanalytics.cli.safe_output import visible
 from opsanalytics.config import Contract, load_contract
+from opsanalytics.safe_text import visible
 
 __all__ = ["FORMATS", "add_scope_arguments", "read", "write_json"]
 

@@ -23,6 +23,7 @@ from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import OpsError, UsageError
 from opsanalytics.report import insights, summary
 from opsanalytics.report.pseudonymise import describe, ensure_salt, pseudonymise_frame
+from opsanalytics.safe_text import visible
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -437,7 +438,9 @@ def _text(value: Any) -> str:
         return "yes" if value else "no"   # (a column of True/False reads as code)
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value == value.normalize() and value.tzinfo is None else str(value)
-    return str(value)
+    # (a log's control characters and bidi overrides as escapes: U+202E turned `txt.exe` into
+    # `exe.txt` on the page, a probe)
+    return visible(str(value))
 
 
 def figure_bundle(fig: go.Figure) -> dict[str, Any]:
