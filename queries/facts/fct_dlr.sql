@@ -246,7 +246,7 @@ queued AS (
         SELECT *,
                queue = 'ack' AS is_ack,
                CASE WHEN queue = 'progress'
-                    THEN 1 + coalesce(count(*) FILTER (WHERE queue = 'final') OVER (
+                    THEN 1 + coalesce(count_if(queue = 'final') OVER (   -- (not FILTER: quadratic in a running window)
                         PARTITION BY smsc, fid, on_receiver, burst, queue = 'ack', entry_mask ORDER BY logged_at, dlr_id
                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
                     ELSE row_number() OVER (PARTITION BY smsc, fid, on_receiver, burst, queue, entry_mask
