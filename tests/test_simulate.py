@@ -366,6 +366,8 @@ def test_command_line(tmp_path, capsys):
         main(["simulate", "--out", str(tmp_path / "bad"), "--start", "2026-02-30"])
     for option, value, message in (("--seed", "-1", "--seed must be 0 or more"),
                                    ("--scale", "1000000000", "--scale must be at most 200,000"),
+                                   # the whole period in memory: 31 x 100,000 would need about 15 GB
+                                   ("--scale", "100000", "--days x --scale must be at most 2,000,000 messages"),
                                    ("--start", "2099-12-30", "end after 2099")):
         assert main(["simulate", "--out", str(tmp_path / "bad"), option, value]) == 2
         assert message in capsys.readouterr().err

@@ -29,8 +29,9 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--days", type=int, default=31, help="length of the period in days (default 31)")
     p.add_argument("--scale", type=int, default=2000,
-                   help="background MT messages per day (default 2000, at most 200,000; for load tests "
-                        "bench/bench_ingest.py writes millions of lines)")
+                   help="background MT messages per day (default 2000, at most 200,000, and days x scale at "
+                        "most 2,000,000: the whole period is held in memory, about 4.8 KB a message; for "
+                        "load tests bench/bench_ingest.py writes millions of lines)")
     p.add_argument("--seed", type=int, default=1, help="random seed, 0 or more: same seed, same bytes (default 1)")
     p.add_argument("--log-timezone", default="Europe/Paris", metavar="TZ",
                    help="time zone of the log prefix: Europe/Paris (Kannel's default, local), "

@@ -43,9 +43,12 @@ class SimulationResult:
     ground_truth: Path
 
 
-#: most messages a day: the simulator keeps a day's plan in memory (numpy arrays); volume
-#: for load tests comes from bench/bench_ingest.py, which writes lines straight from DuckDB
+#: most messages a day, and over the period (days x scale): the simulator keeps the whole
+#: period's plan and log lines in memory, about 4.8 KB a message (a probe: 31 days at 60,000
+#: a day, 6 M log lines, peaked at 8.85 GB); volume for load tests comes from
+#: bench/bench_ingest.py, which writes lines straight from DuckDB
 MAX_SCALE = 200_000
+MAX_MESSAGES = 2_000_000
 
 
 def _check(days: int, scale: int, log_timezone: str, seed: int = 1, start: dt.date | None = None) -> None:
@@ -56,6 +59,10 @@ def _check(days: int, scale: int, log_timezone: str, seed: int = 1, start: dt.da
     if scale > MAX_SCALE:
         raise UsageError(f"--scale must be at most {MAX_SCALE:,} messages a day, got {scale:,} (for volume, "
                          "bench/bench_ingest.py generates millions of log lines directly)")
+    if days * scale > MAX_MESSAGES:
+        raise UsageError(f"--days x --scale must be at most {MAX_MESSAGES:,} messages, got {days * scale:,}: the "
+                         "simulator holds the whole period in memory (about 4.8 KB a message, 9.5 GB at the "
+                         "limit); simulate fewer days, or generate volume with bench/bench_ingest.py")
     if seed < 0:
         raise UsageError(f"--seed must be 0 or more, got {seed}")
     if start is not None and start + dt.timedelta(days=days) > dt.date(2099, 12, 31):
