@@ -445,3 +445,23 @@ def test_a_back_dated_or_hindsight_made_on_is_noted(con, contract):
                for n in early.notes)
     late = next_forecast(con, contract, "2027H1", made_on=dt.date(2027, 3, 15))
     assert any(n.startswith("made on 2027-03-15, once 2027H1 has begun") for n in late.notes)
+
+
+def test_a_code_sending_now_and_then_lends_no_seasons():
+    """Its zero months, kept as zeros (more than a third of its months), would read on the log
+    scale as seasons of their own and drag every borrowed profile down: only codes without
+    such zeros lend theirs."""
+    from opsanalytics.forecast.model import seasonal_profile
+    from opsanalytics.forecast.plan import _profiles
+
+    months = [dt.date(2025 + i // 12, i % 12 + 1, 1) for i in range(24)]
+    season = [1.0, 0.9, 1.0, 1.0, 1.1, 1.0, 0.8, 0.6, 1.0, 1.1, 1.2, 1.6] * 2
+    steady = [round(1000 * s) for s in season]
+    sporadic = [0 if i % 3 else 5000 for i in range(24)]   # a campaign every third month
+    history = pd.DataFrame({"short_code": ["36180"] * 24 + ["36181"] * 24, "month": months * 2,
+                            "actual_segments": steady + sporadic, "actual_peak": [5] * 24 + [0 if i % 3 else 40
+                                                                                               for i in range(24)]})
+    profiles, lenders = _profiles(history, {})
+    assert lenders == ["36180"]
+    expected = seasonal_profile([(months, np.array(steady, dtype=float))])
+    assert np.allclose(profiles["segments"], expected)

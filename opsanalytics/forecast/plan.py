@@ -387,10 +387,12 @@ def _profiles(history: pd.DataFrame, silent: dict[str, list[dt.date]]) -> tuple[
     to those too new to show their own seasons (model.seasonal_profile), and the lenders;
     `silent`: months treated as missing beside those without traffic (silent_months)."""
     observed = _as_missing(history, silent)
-    series = {column: [(list(g["month"]), g[column].to_numpy(dtype=float))
-                       for _, g in observed.groupby("short_code", sort=True)]
+    # (a code that sends only now and then keeps its zero months: on the log scale they would
+    # be seasons of their own; it lends none)
+    steady = [g for _, g in observed.groupby("short_code", sort=True) if not (g["actual_segments"] == 0).any()]
+    series = {column: [(list(g["month"]), g[column].to_numpy(dtype=float)) for g in steady]
               for column in ("actual_segments", "actual_peak")}
-    lenders = sorted(code for code, g in observed.groupby("short_code")
+    lenders = sorted(g["short_code"].iloc[0] for g in steady
                      if int(g["actual_segments"].notna().sum()) >= MIN_PROFILE_MONTHS)
     profiles = {key: seasonal_profile(series[column]) for key, column in (("segments", "actual_segments"),
                                                                           ("peak", "actual_peak"))}
