@@ -138,6 +138,20 @@ def test_a_month_silent_for_weeks_is_missing_not_low_traffic(history, contract, 
     assert abs(segments(plan) / segments(forecast) - 1) < 0.1  # as with the whole month, not a third of it
 
 
+def test_a_silence_that_comes_back_every_year_is_a_season_not_missing_logs(history, contract):
+    """The same three weeks silent in March of both years: the code's own pause, kept."""
+    con = warehouse.connect(":memory:")
+    try:
+        load_history(con, history, contract)
+        for year in (2025, 2026):
+            con.execute("DELETE FROM fct_mt WHERE short_code = '36180' AND submitted_at >= make_timestamptz($y, 3, 5, 0, 0, 0) "
+                        "AND submitted_at < make_timestamptz($y, 3, 26, 0, 0, 0)", {"y": year})
+        plan = next_forecast(con, contract, "2027H1", made_on=MADE_ON)
+    finally:
+        con.close()
+    assert [n for n in plan.notes if "in a row" in n] == []
+
+
 def test_throughput_tiers_and_costs(forecast):
     tiers = forecast.throughput.set_index("short_code")
     promo = tiers.loc["36181"]  # peaks in the 30s/s on a 20/s subscription

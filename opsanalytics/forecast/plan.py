@@ -129,7 +129,8 @@ def months_without_traffic(history: pd.DataFrame) -> dict[str, tuple[list[dt.dat
 #: a month in which a short code that usually sends on at least SILENT_USUAL_DAYS days falls
 #: silent for SILENT_RUN_DAYS days in a row or more holds part of its traffic only (logs not
 #: loaded for those days, an outage): the forecast treats it as missing, as a month without
-#: traffic (a probe: three weeks of missing logs took a March forecast from 1,449 to 528)
+#: traffic (a probe: three weeks of missing logs took a March forecast from 1,449 to 528),
+#: unless the same month of another year has such a silence too (a seasonal pause)
 SILENT_USUAL_DAYS = 20
 SILENT_RUN_DAYS = 10
 
@@ -158,7 +159,10 @@ def silent_months(con: duckdb.DuckDBPyConnection, contract: Contract,
             runs.append(longest)
         usual = int(np.median(counts))
         if usual >= SILENT_USUAL_DAYS:
-            found = [(m, r, usual) for m, r in zip(months, runs) if r >= SILENT_RUN_DAYS]
+            # a silence that comes back in the same month of another year is the code's own
+            # season (a Christmas pause), not logs missing: kept as it is
+            long = [(m, r) for m, r in zip(months, runs) if r >= SILENT_RUN_DAYS]
+            found = [(m, r, usual) for m, r in long if sum(o.month == m.month for o, _ in long) == 1]
             if found:
                 out[code] = found
     return out
