@@ -59,6 +59,16 @@ LINES = [
 ]
 
 
+def _quality_of(root, lines: list[str]):
+    """`lines` loaded under CONTRACT into root: (db, config, the R14 result over them)."""
+    db, config, contract = ingested(root, lines, CONTRACT)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        return db, config, quality.quality(con, contract, Filters())
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="module")
 def warehouse_db(tmp_path_factory):
     return ingested(tmp_path_factory.mktemp("quality"), LINES, CONTRACT)
@@ -92,17 +102,15 @@ def test_refused_lines_are_counted_beside_the_rates(result):
 def test_delivery_rate_leaves_out_masks_that_ask_for_one_outcome_only(tmp_path):
     """With dlr-mask 1 Kannel logs no failure, with 2 no delivery (real Kannel: 'Ignoring DLR
     message because of mask'): such lines would make the rate 100 % or 0 % by construction."""
-    db, _, contract = ingested(tmp_path, [
+    _, _, result = _quality_of(tmp_path, [
         mt("2026-11-10 10:00:00", "ora_36180", "F0000001", "33612000001", TEXT, mask=1),
         receipt("2026-11-10 10:00:05", "ora_36180", "F0000001", "33612000001", "DELIVRD"),
         mt("2026-11-10 10:00:01", "ora_36180", "F0000002", "33612000002", TEXT, mask=1),
         receipt("2026-11-10 10:00:06", "ora_36180", "F0000002", "33612000002", "DELIVRD"),
         mt("2026-11-10 10:00:02", "ora_36180", "F0000003", "33612000003", TEXT, mask=31),
         receipt("2026-11-10 10:00:07", "ora_36180", "F0000003", "33612000003", "UNDELIV"),
-    ], CONTRACT)
-    con = warehouse.connect(db, read_only=True)
-    total = quality.quality(con, contract, Filters()).total
-    con.close()
+    ])
+    total = result.total
     assert (total["delivered"], total["failed"], total["one_sided_mask"], total["rate_lines"]) == (2, 1, 2, 1)
     assert total["delivery_rate"] == 0.0 and total["receipt_coverage"] == 1.0
 
@@ -250,12 +258,7 @@ def test_refusals_without_a_short_code_are_named_and_add_up(tmp_path, capsys):
         f"[to:33612000002] [flags:-1:0:-1:-1:31] [msg:{len(text)}:{text}] [udh:0:]",
         mt("2026-11-10 10:00:02", "ora_36181", "", "33612000003", text, svc="inconnu", label="REJECTED Send SMS"),
     ]
-    db, config, contract = ingested(tmp_path, lines, CONTRACT)
-    con = warehouse.connect(db, read_only=True)
-    try:
-        result = quality.quality(con, contract, Filters())
-    finally:
-        con.close()
+    db, config, result = _quality_of(tmp_path, lines)
     assert result.total["refused"] == 2
     codes = result.shown("short_code")
     assert codes[["short_code", "accepted", "refused"]].values.tolist() == [
@@ -288,12 +291,7 @@ def test_one_gsm_error_written_two_ways_is_one_row(tmp_path, capsys):
         "dlvrd:000 submit date:2611271601 done date:2611271601 stat:UNDELIV err:027 text:Promo H02 err27 mask] "
         "[udh:0:]",
     ]
-    db, config, contract = ingested(tmp_path, lines, CONTRACT)
-    con = warehouse.connect(db, read_only=True)
-    try:
-        result = quality.quality(con, contract, Filters())
-    finally:
-        con.close()
+    db, config, result = _quality_of(tmp_path, lines)
     assert result.errors.values.tolist() == [["36180", "failed", "027, 03001B", 27, "absent subscriber", 2]]
     assert main(["quality", "--db", str(db), "--config", str(config)]) == 0
     assert capsys.readouterr().out.startswith(

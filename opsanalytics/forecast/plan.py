@@ -139,32 +139,22 @@ def silent_months(con: duckdb.DuckDBPyConnection, contract: Contract,
                   history: pd.DataFrame) -> dict[str, list[tuple[dt.date, int, int]]]:
     """Per short code, its months with traffic and a long silence: (month, longest run of
     days without traffic inside it, the code's usual days with traffic in a month)."""
-    days = warehouse.fetch_df(con, "forecast/active_days", {"tz": contract.timezone})
-    if days.empty or history.empty:
+    if history.empty:
         return {}
-    days["day"] = pd.to_datetime(days["day"]).dt.date
-    active = days.groupby("short_code")["day"].apply(set).to_dict()
+    months = warehouse.fetch_df(con, "forecast/month_silences", {"tz": contract.timezone})
+    months["month"] = pd.to_datetime(months["month"]).dt.date
+    months = months.merge(history.loc[history["actual_segments"] > 0, ["short_code", "month"]])
     out: dict[str, list[tuple[dt.date, int, int]]] = {}
-    for code, group in history[history["actual_segments"] > 0].groupby("short_code", sort=True):
-        seen = active.get(code, set())
-        months = list(group["month"])
-        counts, runs = [], []
-        for month in months:
-            span = [month + dt.timedelta(days=i) for i in range((add_months(month, 1) - month).days)]
-            counts.append(sum(d in seen for d in span))
-            longest = run = 0
-            for day in span:
-                run = 0 if day in seen else run + 1
-                longest = max(longest, run)
-            runs.append(longest)
-        usual = int(np.median(counts))
-        if usual >= SILENT_USUAL_DAYS:
-            # a silence that comes back in the same month of another year is the code's own
-            # season (a Christmas pause), not logs missing: kept as it is
-            long = [(m, r) for m, r in zip(months, runs) if r >= SILENT_RUN_DAYS]
-            found = [(m, r, usual) for m, r in long if sum(o.month == m.month for o, _ in long) == 1]
-            if found:
-                out[code] = found
+    for code, group in months.groupby("short_code", sort=True):
+        usual = int(np.median(group["active_days"]))
+        if usual < SILENT_USUAL_DAYS:
+            continue
+        # a silence that comes back in the same month of another year is the code's own
+        # season (a Christmas pause), not logs missing: kept as it is
+        long = group[group["longest_silence"] >= SILENT_RUN_DAYS]
+        once = long[~long["month"].map(lambda m: m.month).duplicated(keep=False)]
+        if len(once):
+            out[code] = [(m, int(r), usual) for m, r in zip(once["month"], once["longest_silence"])]
     return out
 
 
