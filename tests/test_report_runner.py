@@ -218,6 +218,20 @@ def test_parallel_jobs_give_the_same_outcome_and_numbers_in_clear_when_asked(war
     assert "numbers shown in clear" in page
 
 
+def test_parallel_jobs_start_the_pages_the_last_report_found_slowest_first(tmp_path):
+    sources = [Path(f"/nb/{name}.ipynb") for name in ("00-summary", "10-caps", "35-content", "90-sla", "95-new")]
+    # no earlier report: name order
+    assert runner.longest_first(sources, tmp_path) == sources
+    (tmp_path / "run.json").write_text(json.dumps({"notebooks": [
+        {"name": "00-summary", "seconds": 2.5}, {"name": "10-caps", "seconds": 4.0},
+        {"name": "35-content", "seconds": 31.2}, {"name": "90-sla", "seconds": 4.0}]}), encoding="utf-8")
+    # a page never timed may be slow: it starts first; equals keep their name order
+    assert [s.stem for s in runner.longest_first(sources, tmp_path)] == [
+        "95-new", "35-content", "10-caps", "90-sla", "00-summary"]
+    (tmp_path / "run.json").write_text('{"notebooks": [{"name": "10-caps", "seconds": "slow"}]', encoding="utf-8")
+    assert runner.longest_first(sources, tmp_path) == sources  # a damaged run.json: name order
+
+
 def _old_report(folder: Path) -> dict[str, str]:
     folder.mkdir(parents=True)
     files = {"index.html": "old index", "00-good.html": "old page", "summary.json": "{}",

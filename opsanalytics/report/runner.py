@@ -300,7 +300,7 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     report = ReportRun(out_dir=work, parameters=parameters, kernel=kernel_name, warnings=warnings)
     try:
         _write_report(report, db, contract, date_from, date_to, short_code, brand, sources, period,
-                      embed_plotly, jobs, progress)
+                      embed_plotly, jobs, progress, order=longest_first(sources, out_dir))
         publish(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -322,8 +322,10 @@ def _work_folder(out_dir: Path) -> Path:
 
 
 def _write_report(report: ReportRun, db, contract, date_from, date_to, short_code, brand,
-                  sources: list[Path], period: str, embed_plotly: bool, jobs: int, progress: bool) -> None:
-    """summary.json, every page, index.html and run.json, into report.out_dir."""
+                  sources: list[Path], period: str, embed_plotly: bool, jobs: int, progress: bool,
+                  order: list[Path] | None = None) -> None:
+    """summary.json, every page, index.html and run.json, into report.out_dir (pages started
+    in `order`)."""
     from opsanalytics.report.index import write_index
 
     out_dir = report.out_dir
@@ -333,7 +335,7 @@ def _write_report(report: ReportRun, db, contract, date_from, date_to, short_cod
         report.summary or {"error": report.summary_error}, indent=2, default=str), encoding="utf-8")
 
     report.notebooks = _execute_all(sources, out_dir, report.parameters, report.kernel, period, embed_plotly,
-                                    jobs, progress)
+                                    jobs, progress, order=order)
     report.seconds = round(time.perf_counter() - started, 2)
     write_index(report, period=period)
     (out_dir / "run.json").write_text(json.dumps({
@@ -388,10 +390,27 @@ def _pages_of_last_run(out_dir: Path) -> set[Path]:
     return {page for page in pages if page.resolve().is_relative_to(root) and page.resolve() != root}
 
 
+def longest_first(sources: list[Path], out_dir: Path) -> list[Path]:
+    """`sources` in the order parallel jobs should start them: the slowest pages of the last
+    report in `out_dir` first (its run.json), pages it did not time before all of them (they
+    may be slow), name order between equals. With name order, the slowest page (R11's
+    patterns over every text) could start last and run alone while the other jobs idle."""
+    try:
+        last = json.loads((out_dir / "run.json").read_text(encoding="utf-8")).get("notebooks") or []
+        seconds = {run["name"]: float(run["seconds"]) for run in last
+                   if isinstance(run, dict) and isinstance(run.get("name"), str)
+                   and isinstance(run.get("seconds"), (int, float))}
+    except (OSError, ValueError, AttributeError, TypeError):
+        seconds = {}
+    return sorted(sources, key=lambda s: -seconds.get(s.stem, float("inf")))
+
+
 def _execute_all(sources: list[Path], out_dir: Path, parameters: dict[str, Any], kernel: str,
-                 period: str, embed_plotly: bool, jobs: int, progress: bool) -> list[NotebookRun]:
+                 period: str, embed_plotly: bool, jobs: int, progress: bool,
+                 order: list[Path] | None = None) -> list[NotebookRun]:
     """Run every notebook, `jobs` at a time (each in its own kernel; processes, not threads,
-    so that every papermill client has its own event loop). Results keep the reading order."""
+    so that every papermill client has its own event loop), started in `order` (default:
+    `sources`'). Results keep the reading order of `sources`."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from opsanalytics.report.index import first_line
@@ -418,7 +437,7 @@ def _execute_all(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), mp_context=context) as pool:
             futures = {pool.submit(run_notebook, source, out_dir, parameters, kernel, period=period,
-                                   embed_plotly=embed_plotly): source for source in sources}
+                                   embed_plotly=embed_plotly): source for source in order or sources}
             for future in as_completed(futures):
                 source = futures[future]
                 try:
