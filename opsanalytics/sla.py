@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -86,11 +86,18 @@ def parameters(contract: Contract, filters: Filters) -> dict[str, Any]:
 
 def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> Sla:
     params = parameters(contract, filters)
-    incidents = warehouse.fetch_df(con, "audits/r13_incidents", params)
+    # the 12 rolling months reach back before `--from` (an outage of last month breaks this
+    # month's 12-month availability): every incident up to the period's end is read once,
+    # and the period's own are those not over before its first day (r13_incidents.sql's test)
+    history = warehouse.fetch_df(con, "audits/r13_incidents", {**params, "date_from": None})
+    incidents = history if filters.date_from is None else history[
+        history["restored_at"].fillna(history["last_failure_at"])
+        >= pd.Timestamp(filters.date_from).tz_localize(contract.timezone)].reset_index(drop=True)
     gaps = warehouse.fetch_df(con, "audits/r13_receipt_gaps", params)
     connections = warehouse.fetch_df(con, "audits/r13_connections", params)
     first_at, last_at = warehouse.execute(con, "audits/r13_log_span").fetchone()
     incidents = _judge_incidents(incidents, first_at, last_at)
+    history = _judge_incidents(history, first_at, last_at)
     if first_at is None:
         empty = pd.DataFrame(columns=["smsc", "short_codes", "from", "to", "observed_s", "down_seen_s",
                                       "down_at_most_s", "availability_seen", "availability_at_least", "verdict"])
@@ -98,12 +105,7 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
     tz = contract.timezone
     start, end = _window(filters, tz, first_at, last_at)
     # the downtime counted against each window comes from every incident up to the period's
-    # end: the 12 rolling months reach back before `--from` (an outage of last month breaks
-    # this month's 12-month availability), and an incident that began before the period's
-    # first day still takes its share of it
-    history = incidents if filters.date_from is None else _judge_incidents(
-        warehouse.fetch_df(con, "audits/r13_incidents", parameters(contract, replace(filters, date_from=None))),
-        first_at, last_at)
+    # end (an incident that began before the period's first day still takes its share of it)
     months = _month_windows(start, end, tz)
     availability = pd.concat(
         [_availability(connections, history, a, b).assign(month=label) for label, a, b in months],

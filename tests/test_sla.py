@@ -233,6 +233,7 @@ def test_the_12_rolling_months_count_an_outage_before_the_period(simulated_outag
     rolling = after.rolling.set_index("smsc").loc[smsc]
     assert (rolling["down_seen_s"], rolling["verdict"]) == (7 * 3600.0, "breach proven")
     assert on_it.rolling.set_index("smsc").loc[smsc, "down_seen_s"] == 7 * 3600.0
+    assert on_it.incidents.loc[on_it.incidents["over_6h"] == "proven", "smsc"].tolist() == [smsc]
 
 
 OUTAGES = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "outages"
