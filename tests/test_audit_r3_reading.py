@@ -35,6 +35,8 @@ def test_the_short_code_elsewhere_than_after_stop_is_missing(text):
     "Acme soldes. STOP au 36180 (gratuit)",
     "Soldes ! STOP au 36180",
     "Soldes ! STOP SMS au 36 180",
+    "Soldes ! STOP au 3 6 1 8 0",     # RULES.md R3: any spacing
+    "Soldes ! STOP au 3.6.1.8.0",
     "Soldes ! STOP: 36180",
     "Soldes ! STOP n°36180",
     "Soldes ! STOP36180",
@@ -76,6 +78,7 @@ def test_another_number_after_stop_is_still_the_wrong_number():
     assert judged("Offre au 36180. STOP au 36999") == [("wrong_number", ["36999"])]
     assert judged("Offre au 36180. STOP au36999") == [("wrong_number", ["36999"])]
     assert judged("Offre au 36180. STOP au num..ro 36999") == [("wrong_number", ["36999"])]
+    assert judged("Offre au 36180. STOP au 3 6 9 9 9") == [("wrong_number", ["36999"])]
     # beside the right one too: RULES.md R3, "a STOP mention that names another number is a
     # breach" (real Kannel 1.4.5, a probe: it passed)
     assert judged("Soldes Acme STOP au 36180 ou STOP au 36181") == [("wrong_number", ["36180", "36181"])]

@@ -2,7 +2,7 @@
 -- STOP keyword followed by the short code it was sent from, the contract's "STOP au <short
 -- code>", leniently: any case, accents, spacing, punctuation and up to three filler words
 -- between them (`STOP au 36180`, `STOP SMS 36180`, `Stop: 36180`, `STOP au 36 180`,
--- `STOP n°36180`, `STOP36180`, `STOP au36180`, `STOP au +36180`: Kannel's split-suffix `+` written into the
+-- `STOP au 3 6 1 8 0`, `STOP n°36180`, `STOP36180`, `STOP au36180`, `STOP au +36180`: Kannel's split-suffix `+` written into the
 -- text where it split it). The code named elsewhere in the text (`Offre au 36180.
 -- Répondez STOP`) is no mention of where to send STOP.
 -- Gateway-lossy text (`é` logged as `..`) is harmless: dots read as punctuation, and so does
@@ -60,14 +60,14 @@ mentions as (
         short_code,
         -- (`STOP36180`: the number may follow with no space)
         regexp_matches(norm, '\bSTOP(?:\b|\d)') as has_stop,
-        -- numbers (4+ digits, `36 180`, `06 12 34 56 78`) named right after STOP, past
+        -- numbers (4+ digits, `36 180`, `3 6 1 8 0`, `06 12 34 56 78`) named right after STOP, past
         -- punctuation, brackets, quotes or `=` and up to three filler words, the number written against the last one
         -- too (`STOP au36180`, as `STOP36180`); `numéro` also as a lossy log shows it
         -- (`NUM..RO`: sent in GSM; `NUM.RO`: Latin-1; real Kannel 1.4.5)
         list_transform(
             regexp_extract_all(
                 norm,
-                '\bSTOP(?:\b[\s:.,;!?°+\-()"''«»=/>*]*(?:(?:SMS|AU|AUX|A|NUM(?:E|\.{1,3}|\?)RO|NUM|NO|N|VERS|PAR|SUR|LE)(?:\b[\s:.,;!?°+\-()"''«»=/>*]*)?){0,3})?(\d{4,}|\d{2}(?:[ .?]\d{2}){4}\b|\d{2}[ .?]\d{3}\b)',
+                '\bSTOP(?:\b[\s:.,;!?°+\-()"''«»=/>*]*(?:(?:SMS|AU|AUX|A|NUM(?:E|\.{1,3}|\?)RO|NUM|NO|N|VERS|PAR|SUR|LE)(?:\b[\s:.,;!?°+\-()"''«»=/>*]*)?){0,3})?(\d{4,}|\d{2}(?:[ .?]\d{2}){4}\b|\d{2}[ .?]\d{3}\b|\d(?:[ .?]\d){4}\b)',
                 1
             ),
             lambda x: regexp_replace(x, '[^0-9]', '', 'g')
