@@ -61,6 +61,16 @@ def test_empty_data_gives_a_titled_message_not_a_blank_chart():
     assert fig.layout.annotations[0].text == "No breach in the period"
 
 
+def test_daily_bars_of_zeros_say_no_data():
+    """A probe: a brand that sent no MT on a day its MOs came in got one 0-high bar and a
+    legend entry, where every other empty chart says there is no data."""
+    zeros = pd.DataFrame({"day": ["2026-10-25"], "short_code": ["36180"], "mt_messages": [0]})
+    fig = charts.daily_bars(zeros, "day", "mt_messages", "short_code", "MT per day", "messages")
+    assert not fig.data and fig.layout.annotations[0].text == "No data in the period"
+    one = zeros.assign(mt_messages=[1])
+    assert list(charts.daily_bars(one, "day", "mt_messages", "short_code", "MT per day", "messages").data[0].y) == [1]
+
+
 def test_rule_trend_colours_breached_rules_red():
     summary = pd.DataFrame({"rule": ["R1", "R2"], "title": ["Frequency cap", "Send window"],
                             "violations": [3, 0], "previous": [1, 2]})

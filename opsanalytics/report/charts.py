@@ -134,8 +134,10 @@ def daily_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, title: st
                y_title: str, marked_days: pd.DataFrame | None = None) -> go.Figure:
     """Stacked bars per local day (one colour per `color` value), non-working days shaded and
     said so in the legend. The axis runs over the marked days too: a Sunday or a holiday at
-    the edge of the period, without traffic, is the day that shows the window kept."""
-    if frame.empty:
+    the edge of the period, without traffic, is the day that shows the window kept. Rows
+    that are all zero (a brand that sent no MT, on days its MOs came in) are no data either:
+    not a legend entry over a bar of height 0."""
+    if frame.empty or not frame[y].fillna(0).any():
         return empty(title)
     fig = go.Figure()
     groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=True))
