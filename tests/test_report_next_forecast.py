@@ -51,3 +51,18 @@ def test_a_warehouse_without_mt_says_why_there_is_no_forecast():
     assert upcoming is None
     assert why_not == ("No forecast for 2027H1: no MT data in the warehouse: there is no complete month of history "
                        "to forecast from (ingest the logs first).")
+
+
+def test_a_short_code_outside_the_contract_is_said_left_out_not_dropped_silently():
+    """A probe: page 60 counted and drew only the contract's codes and never named 36999,
+    whose traffic `forecast` says it leaves out of the file for Orange."""
+    con = warehouse(*[(i * DAY, "Sent SMS", {"fid": f"M{i}", "text": "Promo STOP au 36999", "smsc": "ora_36999",
+                                            "sender": "36999", "receiver": f"3361234567{i}"}) for i in range(10)],
+                    *[(i * DAY + 60, "Sent SMS", {"fid": f"N{i}", "text": "Promo STOP au 36180",
+                                                  "receiver": f"3361234568{i}"}) for i in range(10)])
+    upcoming, _ = insights.upcoming_forecast(con, contract(), Filters(dt.date(2026, 11, 25), dt.date(2026, 12, 4)))
+    assert "36999" not in set(upcoming.figures["short_code"])
+    [line] = upcoming.left_out()
+    assert line.startswith("36999: run_rate; MT traffic but not in the contract: left out of the file for Orange")
+    assert upcoming.only("36180").left_out() == []
+    assert upcoming.only("36999").left_out() == [line]

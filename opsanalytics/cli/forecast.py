@@ -216,8 +216,8 @@ def _make(args: argparse.Namespace) -> int:
     methods = forecast.figures.groupby("short_code")["method"].first()
     for row in forecast.throughput.itertuples(index=False):
         print(f"  {row.short_code}: {methods[row.short_code]}; {row.note}")
-    for row in forecast.outside.itertuples(index=False):
-        print(f"  {row.short_code}: {row.method}; {row.note}")
+    for line in forecast.left_out():
+        print(f"  {line}")
     for note in forecast.notes:
         print(f"  note: {note}")
     for path in paths.values():

@@ -76,6 +76,12 @@ class NextForecast:
             "peak_sms_per_s": float(self.figures["peak_sms_per_s"].max()) if len(self.figures) else 0.0,
         }
 
+    def left_out(self) -> list[str]:
+        """One line per short code with MT traffic the contract does not declare, left out of
+        the file for Orange: said by `forecast` and page 60 alike (the page dropped it
+        silently: its count of short codes read as the whole traffic)."""
+        return [f"{row.short_code}: {row.method}; {row.note}" for row in self.outside.itertuples(index=False)]
+
     def headline(self) -> dict[str, object]:
         """The totals as a page shows them, each labelled for what it is (the bounds are sums
         of monthly bounds, not an interval of the total)."""
