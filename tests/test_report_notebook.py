@@ -164,8 +164,10 @@ def test_titles_name_the_brand_a_page_is_filtered_on():
     from opsanalytics.audits.result import Filters
     from opsanalytics.report.notebook import ReportContext
 
-    for brand, label in ((None, "all brands"), ("Acme", "brand Acme")):
-        assert ReportContext(con=None, contract=None, filters=Filters(None, None, None, brand)).brands == label
+    for code, brand, label in ((None, None, "all brands"), (None, "Acme", "brand Acme"),
+                               ("36181", None, "all brands, on 36181 only"),
+                               ("36181", "Acme", "brand Acme, on 36181 only")):
+        assert ReportContext(con=None, contract=None, filters=Filters(None, None, code, brand)).brands == label
 
 
 def _file_warehouse(tmp_path, traffic=None, contract_toml=None):

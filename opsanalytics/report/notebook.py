@@ -210,9 +210,13 @@ class ReportContext:
 
     @property
     def brands(self) -> str:
-        """'all brands', or the brand the page is filtered on: for the titles of figures that
-        add brands together when unfiltered."""
-        return f"brand {self.filters.brand}" if self.filters.brand else "all brands"
+        """'all brands', or the brand the page is filtered on, and the short code it is
+        filtered on: for the titles of figures that add brands together when unfiltered.
+        Filtered on a short code, such a figure counts that code's messages only, while R1's
+        breaches count every message of a group the code is part of (a probe read 'most
+        messages to one number in a day, all brands: 2' above a breach of 3 on two codes)."""
+        brands = f"brand {self.filters.brand}" if self.filters.brand else "all brands"
+        return f"{brands}, on {self.filters.short_code} only" if self.filters.short_code else brands
 
     def header(self, rules: str = "") -> None:
         """The period, filters and privacy setting of this page, under its title."""
