@@ -670,3 +670,28 @@ def test_the_index_says_the_brand_filter_does_not_narrow_r9(con, ctr):
     unfiltered = executive_summary(con, ctr, Filters(*period))
     assert set(unfiltered.table.scope) == {""}
     assert "does not apply" not in summary_table(unfiltered.to_json(), {})
+
+
+def test_a_period_whose_last_day_the_logs_were_read_before_the_end_of_is_partial(ctr):
+    """A probe: a nightly ingest killed before its commit left the warehouse at 02:20 on the
+    report's own day; its days reached the period's last one, so coverage read 'full' and
+    every rule green. The logs read before the period's end cover part of it only; read
+    after it (a quiet night: nothing logged after 22:30), all of it."""
+    log = Log()
+    log.line(0, "Sent SMS", fid="A", text="Promo STOP au 36180", receiver="33612345671")
+    log.line(86400 + 3600, "Sent SMS", fid="B", text="Promo STOP au 36180", receiver="33612345672")
+    db = new_db()
+    log.write(db)
+    facts.build(db, ctr)
+    tz = ctr.timezone
+    first, last = (pd.Timestamp(t).tz_convert(tz) for t in db.execute("SELECT min(logged_at), max(logged_at) FROM events").fetchone())
+    period = Filters(first.date(), last.date())
+    assert period_coverage(db, ctr, period) == "full"  # no load recorded: the days decide
+    db.execute("INSERT INTO load_manifest (load_id, path, sha256, size_bytes, format, lines, events, markers, "
+               "rejected, state, loaded_at) VALUES (1, '/var/log/kannel/access.log', 'x', 1, 'kannel', 2, 2, 0, 0, "
+               "'loaded', $at)", {"at": last + pd.Timedelta(minutes=10)})
+    assert period_coverage(db, ctr, period) == "partial"
+    assert period_coverage(db, ctr, Filters(first.date(), first.date())) == "full"
+    db.execute("UPDATE load_manifest SET loaded_at = $at",
+               {"at": pd.Timestamp(last.date() + dt.timedelta(days=1)).tz_localize(tz) + pd.Timedelta(hours=2)})
+    assert period_coverage(db, ctr, period) == "full"

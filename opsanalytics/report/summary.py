@@ -218,7 +218,8 @@ def _r9_unjudged(result: AuditResult, filters: Filters) -> str:
 
 def period_coverage(con, contract: Contract, filters: Filters) -> str:
     """Whether the warehouse holds MT traffic over the whole period ('full'), part of it
-    ('partial': the data starts or ends inside it) or none of it ('none': no data, or no
+    ('partial': the data starts or ends inside it, or the logs were last read before the
+    period's end: reports/logs_read_until.sql) or none of it ('none': no data, or no
     accepted MT for the short code and brand filters)."""
     from opsanalytics.forecast.actuals import data_coverage  # (late, as the other R9 helpers here)
 
@@ -231,4 +232,9 @@ def period_coverage(con, contract: Contract, filters: Filters) -> str:
         return "none"
     if first > start or last < end:
         return "partial"
+    if filters.date_to is not None:
+        read_until, loads = warehouse.execute(con, "reports/logs_read_until").fetchone()
+        period_end = pd.Timestamp(filters.date_to + dt.timedelta(days=1)).tz_localize(contract.timezone)
+        if loads and read_until is not None and pd.Timestamp(read_until) < period_end:
+            return "partial"
     return "full"
