@@ -232,6 +232,34 @@ def test_parallel_jobs_start_the_pages_the_last_report_found_slowest_first(tmp_p
     assert runner.longest_first(sources, tmp_path) == sources  # a damaged run.json: name order
 
 
+WRITER = '''from opsanalytics import warehouse
+from opsanalytics.errors import WarehouseBusy
+try:
+    warehouse.connect(db).close()
+except WarehouseBusy:
+    print("the warehouse is held: a writer waits")
+else:
+    raise RuntimeError("a writer got in while the report ran")'''
+
+
+def test_no_writer_gets_in_while_a_report_runs(warehouse_files, kernel, tmp_path):
+    """A probe: an hourly ingest got in between two pages (each kernel opens the file for
+    itself, seconds apart) and the report published an index of before it over pages of
+    after it. The report holds the warehouse read-only from its first check to its last move:
+    a writer, here a page opening it to write, is told it is busy."""
+    db, config = warehouse_files
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    _notebook(folder / "00-writer.ipynb", "A writer between pages", WRITER)
+    _notebook(folder / "10-good.ipynb", "A good page", GOOD)
+    done = runner.run_report(str(db), str(config), FROM, TO, tmp_path / "out", kernel=kernel, notebooks=folder,
+                             progress=False)
+    assert [(n.name, n.status, n.error) for n in done.notebooks] == [("00-writer", "ok", None),
+                                                                     ("10-good", "ok", None)]
+    # and once the report is done, the writer gets in
+    warehouse.connect(db).close()
+
+
 def _old_report(folder: Path) -> dict[str, str]:
     folder.mkdir(parents=True)
     files = {"index.html": "old index", "00-good.html": "old page", "summary.json": "{}",

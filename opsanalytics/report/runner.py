@@ -252,21 +252,36 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     """Run the selected notebooks into `out_dir`, then write summary.json and index.html;
     all of it appears in `out_dir` only once complete (see publish)."""
     from opsanalytics import warehouse
+    from opsanalytics.config import load_contract
+
+    contract = load_contract(config)  # a bad contract or database fails here, before any kernel
+    # Held open (read-only) until the report is in place: its shared lock keeps any writer
+    # out for the whole run, so every page and the index read one state of the warehouse. A
+    # probe: an hourly ingest got in between two pages (each kernel opens the file itself),
+    # and the report published an index of before it over pages of after it, with one page
+    # failed for the busy file. A writer now waits (ingest exits 75 and retries).
+    con = warehouse.connect(db, read_only=True)
+    try:
+        return _run_report_holding(con, db, config, contract, date_from, date_to, out_dir, only=only,
+                                   short_code=short_code, brand=brand, pseudonymise=pseudonymise, kernel=kernel,
+                                   notebooks=notebooks, embed_plotly=embed_plotly, progress=progress, jobs=jobs)
+    finally:
+        con.close()
+
+
+def _run_report_holding(con, db: str, config: str, contract, date_from: dt.date, date_to: dt.date, out_dir: Path,
+                        *, only, short_code, brand, pseudonymise, kernel, notebooks, embed_plotly, progress,
+                        jobs) -> ReportRun:
+    """run_report, with `con` open on the warehouse for the whole run."""
     from opsanalytics.audits import Filters, check_facts
     from opsanalytics.audits.scope import unmatched_filters
-    from opsanalytics.config import load_contract
     from opsanalytics.report.notebook import period_label, scope_label
     from opsanalytics.report.pseudonymise import ensure_salt
 
-    contract = load_contract(config)  # a bad contract or database fails here, before any kernel
-    con = warehouse.connect(db, read_only=True)
-    try:
-        warning = check_facts(con, contract)  # facts missing: a clear error now, not 8 failed pages
-        # a filter nothing can match reads, page after page, as a quiet period
-        warnings = ([warning] if warning else []) + unmatched_filters(
-            con, contract, Filters(short_code=short_code, brand=brand), config)
-    finally:
-        con.close()
+    warning = check_facts(con, contract)  # facts missing: a clear error now, not 8 failed pages
+    # a filter nothing can match reads, page after page, as a quiet period
+    warnings = ([warning] if warning else []) + unmatched_filters(
+        con, contract, Filters(short_code=short_code, brand=brand), config)
     if progress:
         for warning in warnings:
             print(f"opsanalytics report: warning: {warning}", file=sys.stderr)
@@ -299,7 +314,7 @@ def run_report(db: str, config: str, date_from: dt.date, date_to: dt.date, out_d
     work.chmod(0o777 & ~umask)  # mkdtemp's 0700 would follow the folder into place
     report = ReportRun(out_dir=work, parameters=parameters, kernel=kernel_name, warnings=warnings)
     try:
-        _write_report(report, db, contract, date_from, date_to, short_code, brand, sources, period,
+        _write_report(report, con, contract, date_from, date_to, short_code, brand, sources, period,
                       embed_plotly, jobs, progress, order=longest_first(sources, out_dir))
         publish(work, out_dir)
     except BaseException:
@@ -321,7 +336,7 @@ def _work_folder(out_dir: Path) -> Path:
         return Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
 
 
-def _write_report(report: ReportRun, db, contract, date_from, date_to, short_code, brand,
+def _write_report(report: ReportRun, con, contract, date_from, date_to, short_code, brand,
                   sources: list[Path], period: str, embed_plotly: bool, jobs: int, progress: bool,
                   order: list[Path] | None = None) -> None:
     """summary.json, every page, index.html and run.json, into report.out_dir (pages started
@@ -330,7 +345,7 @@ def _write_report(report: ReportRun, db, contract, date_from, date_to, short_cod
 
     out_dir = report.out_dir
     started = time.perf_counter()
-    report.summary, report.summary_error = _summary(db, contract, date_from, date_to, short_code, brand)
+    report.summary, report.summary_error = _summary(con, contract, date_from, date_to, short_code, brand)
     (out_dir / "summary.json").write_text(json.dumps(
         report.summary or {"error": report.summary_error}, indent=2, default=str), encoding="utf-8")
 
@@ -449,18 +464,13 @@ def _execute_all(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
     return [results[s.stem] for s in sources]
 
 
-def _summary(db, contract, date_from, date_to, short_code, brand) -> tuple[dict | None, str | None]:
+def _summary(con, contract, date_from, date_to, short_code, brand) -> tuple[dict | None, str | None]:
     """The executive summary for the index; its failure is reported, not raised."""
-    from opsanalytics import warehouse
     from opsanalytics.audits.result import Filters
     from opsanalytics.report.summary import executive_summary
 
     try:
-        con = warehouse.connect(db, read_only=True)
-        try:
-            summary = executive_summary(con, contract, Filters(date_from, date_to, short_code, brand))
-        finally:
-            con.close()
+        summary = executive_summary(con, contract, Filters(date_from, date_to, short_code, brand))
         return summary.to_json(), None
     except Exception as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
