@@ -136,12 +136,14 @@ def parameters(contract: Contract) -> dict[str, object]:
 
 def fingerprint(con: duckdb.DuckDBPyConnection, contract: Contract) -> str:
     """sha256 of everything the facts are computed from: the events (the loads that hold
-    them, and their count), the contract (its values, and the file and text digest that
-    ref_settings records, which `audit` compares), the SQL and Python that build them, and
-    the versions of the libraries whose data they use. Equal fingerprints, equal facts."""
+    them, and their count), the contract (its values, and the text digest that ref_settings
+    records, which `audit` compares), the SQL and Python that build them, and the versions
+    of the libraries whose data they use. Equal fingerprints, equal facts. Not the contract's
+    path: the same file named another way (`../sim/contract.toml` from another folder)
+    rebuilt every fact of a nightly job that loaded nothing new."""
     loads, events = warehouse.execute(con, "facts/build_inputs").fetchone()
     digest = hashlib.sha256()
-    parts = [json.dumps(loads), str(events), contract.model_dump_json(), contract.source, contract.digest,
+    parts = [json.dumps(loads), str(events), contract.model_dump_json(), contract.digest,
              *(f"{lib} {importlib.metadata.version(lib)}" for lib in LIBRARIES)]
     queries = warehouse.queries_dir()
     code = [*sorted((queries / "facts").glob("*.sql")), *sorted((queries / "reference").glob("*.sql")),

@@ -184,6 +184,8 @@ def test_facts_fingerprint_follows_loads_contract_and_code(con, tmp_path, monkey
     loaded = facts.fingerprint(con, contract)
     assert loaded != empty
     assert facts.fingerprint(con, parse_contract(CONTRACT + "[rules]\nretry_minutes = 30\n")) != loaded
+    # the same file named another way (a probe: a nightly job run from another folder rebuilt the facts)
+    assert facts.fingerprint(con, parse_contract(CONTRACT, "../../sim/contract.toml")) == loaded
     # the same values from an edited file: ref_settings records its digest, which audit checks
     assert facts.fingerprint(con, parse_contract(CONTRACT).model_copy(update={"digest": "edited"})) != loaded
     # a facts query edited (an upgrade of opsanalytics): another fingerprint
