@@ -260,6 +260,23 @@ def test_no_writer_gets_in_while_a_report_runs(warehouse_files, kernel, tmp_path
     warehouse.connect(db).close()
 
 
+def test_a_killed_reports_work_folder_is_removed_by_the_next_run(tmp_path):
+    """A probe: a report killed with SIGKILL left its hidden `.out.partial-*` folder beside
+    the report, and every later run left it there. A work folder names its process; the next
+    run removes those whose process is gone, never one still running."""
+    import os
+
+    out = tmp_path / "out"
+    dead = tmp_path / ".out.partial-999999999-abc"      # (beyond any pid_max: no such process)
+    alive = tmp_path / f".out.partial-{os.getpid()}-def"
+    other = tmp_path / ".other.partial-999999999-ghi"    # another report's
+    for folder in (dead, alive, other):
+        (folder / "notebooks").mkdir(parents=True)
+    work = runner._work_folder(out)
+    assert work.name.startswith(f".out.partial-{os.getpid()}-")
+    assert not dead.exists() and alive.exists() and other.exists() and work.exists()
+
+
 def _old_report(folder: Path) -> dict[str, str]:
     folder.mkdir(parents=True)
     files = {"index.html": "old index", "00-good.html": "old page", "summary.json": "{}",

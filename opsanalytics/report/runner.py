@@ -326,14 +326,42 @@ def _run_report_holding(con, db: str, config: str, contract, date_from: dt.date,
 
 def _work_folder(out_dir: Path) -> Path:
     """A hidden folder beside `out_dir` (same file system: moves are renames); inside it
-    when `out_dir` exists but its parent is not writable (e.g. `--out .` in one's home)."""
+    when `out_dir` exists but its parent is not writable (e.g. `--out .` in one's home).
+    Named after this process, so that a later run removes it if this one is killed before
+    it can (SIGKILL, a power cut): `_remove_abandoned`."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(out_dir)
     try:
-        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-{os.getpid()}-", dir=out_dir.parent))
     except PermissionError:
         if not out_dir.is_dir():
             raise
-        return Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
+        return Path(tempfile.mkdtemp(prefix=f".partial-{os.getpid()}-", dir=out_dir))
+
+
+def _remove_abandoned(out_dir: Path) -> None:
+    """The work folders of earlier runs into `out_dir` whose process is gone: a killed run
+    leaves its half-made report, hidden, beside the real one, run after run (a probe)."""
+    for parent, prefix in ((out_dir.parent, f".{out_dir.name}.partial-"), (out_dir, ".partial-")):
+        try:
+            folders = [p for p in parent.iterdir() if p.is_dir() and p.name.startswith(prefix)]
+        except OSError:
+            continue
+        for folder in folders:
+            pid = folder.name[len(prefix):].split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process `pid` exists (one of another user's counts: it may be a run)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _write_report(report: ReportRun, con, contract, date_from, date_to, short_code, brand,
