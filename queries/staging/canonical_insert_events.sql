@@ -36,7 +36,8 @@ measured AS (
         -- the GSM septets of a text long enough to need them (2 per byte bound them): the
         -- text's own, or, with no text, text_len bytes counted one septet each. A lossy text
         -- is read as Kannel's logged text is (gsm_septets): each dot may stand for a
-        -- character lost on the way, so it counts at its lower bound and is not exact, as the
+        -- character lost on the way, so it counts at its lower bound, exact only when its
+        -- upper bound gives the same count (kannel_segments_exact), as the
         -- same line loaded from the Kannel log (a Kannel log exported with its dots, read as
         -- real full stops, gave one segment more and a definite R8 breach where the log's
         -- own load said "possibly over")
@@ -93,8 +94,9 @@ SELECT
         WHEN segments_d IS NULL THEN false
         -- no text: LEN bytes whose septets are unknown, or no length at all
         WHEN text IS NULL AND (text_len_v IS NULL OR septets IS NOT NULL) THEN false
-        -- characters lost on the way: the count is a guess
-        WHEN coalesce(text_lossy_v, false) THEN false
+        -- a lossy GSM text: exact when its septet bounds (its dots, each a lost character
+        -- or half of one) give one count, as the Kannel loader decides for the same line; a
+        -- short one, or an 8-bit or UCS-2 one (counted in bytes or units), always
         ELSE kannel_segments_exact('mt', udh_len, septets, t)
     END
 FROM counted
