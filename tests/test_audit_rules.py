@@ -740,3 +740,18 @@ def test_numbers_the_log_does_not_carry_are_not_judged_by_r1_r5_r10_and_are_coun
     assert r1.rows["msisdn"].tolist() == [A]
     assert [r.summary["numbers_not_logged"] for r in (r1, r5, r10)] == [3, 3, 3]
     assert run(con, CONTRACT, "R1", Filters(short_code="34100")).summary["numbers_not_logged"] == 1
+
+
+def test_numbers_the_log_does_not_carry_are_not_judged_by_r6_and_counted_by_r4_and_r6():
+    """A probe: a canonical export without its receiver column gave 548 R6 not_m2m_number
+    breaches (a number not logged read as a malformed one), and R4, which judged nothing,
+    did not say that its MTs had no number."""
+    t = Traffic()
+    t.send(None, paris("2026-11-10 10:00:00"), short_code="38100", service="meter")
+    wrong = t.send(A, paris("2026-11-10 10:00:00"), short_code="38100", service="meter")   # still found
+    t.send(None, paris("2026-11-10 11:00:00"))
+    con = t.warehouse()
+    r4, r6 = (run(con, CONTRACT, rule) for rule in ("R4", "R6"))
+    assert dict(zip(r6.rows.message_id, r6.rows.reason)) == {wrong: "not_m2m_number"}
+    assert (r4.summary["numbers_not_logged"], r6.summary["numbers_not_logged"]) == (2, 2)
+    assert run(con, CONTRACT, "R6", Filters(short_code="38100")).summary["numbers_not_logged"] == 1

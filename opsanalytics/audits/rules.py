@@ -129,6 +129,8 @@ def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> Aud
         "stop_messages": int(_query(con, "r04_stop_messages", params)["stop_messages"].iloc[0]),
         # MOs whose text (so whether they were a STOP) the log does not carry
         "mo_texts_not_logged": int(_query(con, "r04_mo_texts_not_logged", params)["messages"].iloc[0]),
+        # MTs whose number (so whether it had opted out) the log does not carry
+        "numbers_not_logged": _numbers_not_logged(con, params),
         "per_brand": {
             str(r["brand"]): {k: r[k] for k in stats.columns if k != "brand"}
             for r in stats.to_dict("records")
@@ -155,12 +157,15 @@ def r5_range34(con: Connection, contract: Contract, filters: Filters) -> AuditRe
 
 def r6_range(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
     """R6: traffic whose category does not fit its short code's range."""
-    rows = _query(con, "r06_range", filters.params(contract))
+    params = filters.params(contract)
+    rows = _query(con, "r06_range", params)
     summary = {
         **_period(filters),
         "messages": len(rows),
         "by_reason": counts_by(rows, "reason"),
         "by_short_code": counts_by(rows, "short_code"),
+        # not_m2m_number judges a number: the messages without one go unjudged on it
+        "numbers_not_logged": _numbers_not_logged(con, params),
     }
     return AuditResult("R6", "range", len(rows), rows, summary)
 

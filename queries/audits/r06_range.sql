@@ -5,7 +5,11 @@
 --   no_geo_presence          marketing on 35ABC without the Géo Présence option;
 --   not_m2m_number           38ABC traffic to a number that is not an M2M SIM of the right
 --                            length: the facts' number_kind (fct_mt, int_msisdn) is not 'm2m'
---                            (a 0700 number of the wrong length is 'malformed' there).
+--                            (a 0700 number of the wrong length is 'malformed' there); a
+--                            message whose number the log does not carry (msisdn NULL: a
+--                            format without %P, a canonical row without receiver) is not
+--                            judged on it (numbers_not_logged: a probe found 548 breaches
+--                            in a CSV export without its receiver column).
 -- Each accepted attempt is judged on its own short code (fct_accepted_attempts: a resend may
 -- leave on another); a message is one breach, that of its first attempt in breach.
 with messages as (
@@ -51,7 +55,7 @@ suspects as materialized (
 -- the facts' kind of the recipient of 38ABC traffic (number_kind is never NULL there): a
 -- message's lines share its number, and its first line's id is its logical_id
 number_kind as (
-    select m.mt_id as logical_id, m.number_kind
+    select m.mt_id as logical_id, m.number_kind, m.msisdn
     from fct_mt as m
     semi join suspects as s on s.logical_id = m.mt_id and s.code_range = '38'
 ),
@@ -71,7 +75,8 @@ breaches as materialized (
                 when not s.known then 'unknown_short_code'
                 when s.category = 'marketing' and s.code_range not in ('35', '36') then 'marketing_outside_35_36'
                 when s.category = 'marketing' and s.code_range = '35' and not s.geo_presence then 'no_geo_presence'
-                when s.code_range = '38' and k.number_kind is distinct from 'm2m' then 'not_m2m_number'
+                when s.code_range = '38' and k.msisdn is not null and k.number_kind is distinct from 'm2m'
+                    then 'not_m2m_number'
             end as reason
         from suspects as s
         left join number_kind as k on k.logical_id = s.logical_id and s.code_range = '38'
