@@ -204,3 +204,23 @@ def test_mos_a_connection_carried_for_another_short_code_are_said(tmp_path):
         "sessions open there), not as the code the subscriber wrote to. If one bind carries several short "
         "codes, leave its smsc out of the contract: each line then takes its short code from its sender (MT) "
         "or receiver (MO)."]
+
+
+def test_mt_lines_with_no_connection_and_a_sender_name_are_said(tmp_path):
+    """A probe: a canonical export that left out its smsc column, senders names (ACME): no
+    MT had a short code, 2,553 R6 and 2,552 R7 breaches, and ingest said nothing. A line
+    with a short code for sender has one (36181), and is not counted."""
+    path = tmp_path / "traffic.csv"
+    path.write_text("logged_at,kind,outcome,sender,receiver,text\n"
+                    "2026-11-25T09:00:00Z,mt,accepted,ACME,0612345678,Promo STOP au 36180\n"
+                    "2026-11-25T09:00:01Z,mt,accepted,ACME,0612345679,Promo STOP au 36180\n"
+                    "2026-11-25T09:00:02Z,mt,accepted,Shop,0612345677,Promo STOP au 36180\n"
+                    "2026-11-25T09:00:03Z,mt,accepted,36181,0612345676,Promo STOP au 36181\n", encoding="utf-8")
+    contract = CONTRACT + '[[short_codes]]\ncode = "36180"\nsmsc = "ora_36180"\n[[short_codes]]\ncode = "36181"\n'
+    said = [s for s in _cautions_of(contract, path) if "no short code" in s]
+    assert said == [
+        "warning: 3 accepted MT line(s) on 2026-11-25 name no connection and no short code as sender (senders ACME, "
+        "Shop): no short code can be told for them, so R6 reads each as an unknown short code, R7 as an OAdC other "
+        "than the code, and R8 counts them on no code. A canonical file: give its smsc column (mapped by the "
+        "contract's short_codes[].smsc) or the short code as sender; then ingest again."]
+    assert not [s for s in _cautions_of(contract, MAIN) if "no short code" in s]

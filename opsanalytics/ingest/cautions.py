@@ -22,7 +22,8 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
              config: str) -> list[str]:
     """Lines already loaded with another log_timezone or access-log format than the
     contract's (kept as they were read), services the contract `config` does not name,
-    connections it does not map while it maps some, MOs a mapped connection carried for
+    connections it does not map while it maps some, MT lines with no connection
+    nor short code, MOs a mapped connection carried for
     another of its short codes, a log_timezone that the SMSC's receipts
     contradict, a log whose clock steps at a restart, lines of a repeated autumn hour that no
     line places, `Sent SMS` lines that do not read as Kannel writes them (a format naming the
@@ -38,6 +39,9 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     unmapped = connections_not_in_contract(con, contract, scope)
     if len(unmapped):
         out.append(connections_warning(unmapped, config, days))
+    nameless = warehouse.execute(con, "reports/mt_without_short_code", scope.params(contract)).fetchone()
+    if nameless:
+        out.append(no_short_code_warning(*nameless, days=days))
     warehouse.execute(con, "facts/macros").fetchall()  # (short_code_written: a rebuild kept may not have run it)
     misrouted = warehouse.execute(con, "reports/mo_addressed_to_another_short_code", scope.params(contract)).fetchall()
     if misrouted:
@@ -245,6 +249,15 @@ def connections_warning(unmapped, config: str, days: str = "") -> str:
             f"[[short_codes]]: {listed}{more}; a line on them gets its short code from its sender only (a 5-digit "
             "number; a sender name gets none). If one carries an Orange short code (another bind), add its smsc-id "
             "to that short code's smsc (a list for several binds) and run ingest again.")
+
+
+def no_short_code_warning(lines: int, senders: list[str], days: str = "") -> str:
+    """MT lines with neither a connection nor a short code for a sender: no short code at all."""
+    named = f" (senders {', '.join(senders)})" if senders else ""
+    return (f"warning: {lines:,} accepted MT line(s){days} name no connection and no short code as sender{named}: "
+            "no short code can be told for them, so R6 reads each as an unknown short code, R7 as an OAdC "
+            "other than the code, and R8 counts them on no code. A canonical file: give its smsc column "
+            "(mapped by the contract's short_codes[].smsc) or the short code as sender; then ingest again.")
 
 
 #: forwarded_lines.sql's kinds, as the note on them says them
