@@ -44,6 +44,9 @@ def test_a_dlr_without_dlr_mask_takes_its_status_from_the_receipt(tmp_path):
         "absent": {"mask_header": "", "mt_mask": "", "dlr_mask": ""},
         "empty": {"mask_header": "dlr_mask,", "mt_mask": "31,", "dlr_mask": ","},
         "quoted empty": {"mask_header": "dlr_mask,", "mt_mask": "31,", "dlr_mask": '"",'},
+        # -1, no status bit, on a receipt Kannel matched: no gateway writes it, an export
+        # meaning "unset" does (a probe: its MT stayed pending beside stat:DELIVRD)
+        "minus one": {"mask_header": "dlr_mask,", "mt_mask": "31,", "dlr_mask": "-1,"},
     }.items():
         con, result = ingest(tmp_path, f"{variant}.csv", MT_AND_RECEIPTS.format(**values))
         assert (result.events, result.rejected) == (4, 0), variant
@@ -58,7 +61,7 @@ def test_a_dlr_without_dlr_mask_takes_its_status_from_the_receipt(tmp_path):
 
 def test_a_dlr_mask_written_is_kept_and_minus_one_stays_minus_one(tmp_path):
     """A status written wins over the receipt's stat:; -1 (what Kannel writes on FAILED
-    Receive DLR lines, and an MT that asked for no receipt) is kept as written."""
+    Receive DLR lines, and an MT that asked for no receipt) is kept as written there."""
     content = MT_AND_RECEIPTS.format(mask_header="dlr_mask,", mt_mask="-1,", dlr_mask="2,") + (
         "2026-11-25T09:00:07Z,dlr,unmatched,ora_36180,acme,ZZ,36180,0612345679,-1,id:ZZ stat:DELIVRD\n")
     con, result = ingest(tmp_path, "written.csv", content)

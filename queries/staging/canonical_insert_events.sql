@@ -1,6 +1,7 @@
 -- Good canonical rows -> events, in file order. Defaults: label from kind/outcome, udh '',
 -- text_lossy false, dlr_mask -1 (unset) but NULL on a DLR (the status not carried: fct_dlr
--- reads it from the receipt's stat:, as for a Kannel log without %d); text_len, when not
+-- reads it from the receipt's stat:, as for a Kannel log without %d), as is a -1 written
+-- on a DLR that is not unmatched; text_len, when not
 -- given, the length of the text as Kannel's LEN (UTF-8 bytes for codings 0 and 1,
 -- 2 x UTF-16 units for 2). Segments of an MT, when not given, are counted as the Kannel
 -- loader counts them (kannel_segments, kannel_macros.sql; RULES.md "Counting segments"):
@@ -82,7 +83,13 @@ SELECT
     coding_d,
     coalesce(mwi_v, -1),
     coalesce(compress_v, -1),
-    CASE WHEN kind_v = 'dlr' THEN dlr_mask_v ELSE coalesce(dlr_mask_v, -1) END,
+    -- (-1 on a DLR Kannel matched is no status at all, not "unset": Kannel writes it only on
+    -- `FAILED Receive DLR` lines, which keep it; elsewhere the receipt's stat: says, as when
+    -- the column is empty; a probe's export wrote -1 beside stat:DELIVRD and its MT stayed
+    -- pending)
+    CASE WHEN kind_v <> 'dlr' THEN coalesce(dlr_mask_v, -1)
+         WHEN outcome_v = 'unmatched' THEN dlr_mask_v
+         ELSE nullif(dlr_mask_v, -1) END,
     coalesce(text_len_v, len_of_text),
     text,
     coalesce(text_lossy_v, false),
