@@ -28,6 +28,8 @@ class Content:
     text, messages, first_at, last_at, example_load_id, example_line_no)."""
 
     texts: pd.DataFrame
+    #: accepted messages whose text the log does not carry: not read, so neither flagged nor clean
+    texts_not_logged: int = 0
 
     @property
     def by_reason(self) -> dict[str, dict[str, int]]:
@@ -50,14 +52,15 @@ class Content:
             records.append({k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()})
         return {"rule": "R11", "name": "content", "flagged_texts": len(records),
                 "flagged_messages": int(self.texts["messages"].sum()) if len(self.texts) else 0,
-                "by_reason": self.by_reason, "texts": records}
+                "by_reason": self.by_reason, "texts_not_logged": self.texts_not_logged, "texts": records}
 
 
 def content(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> Content:
     params = {**filters.params(contract), **reference.content_patterns(contract)}
     texts = warehouse.fetch_df(con, "audits/r11_content", params)
     texts["reasons"] = [list(r) for r in texts["reasons"]]
-    return Content(texts)
+    (not_logged,) = warehouse.execute(con, "audits/r11_texts_not_logged", filters.params(contract)).fetchone()
+    return Content(texts, int(not_logged))
 
 
 def reason_counts(result: Content) -> pd.DataFrame:

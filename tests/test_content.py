@@ -159,8 +159,34 @@ def test_content_command_json_and_table(loaded, capsys):
     _, config, db = loaded
     assert main(["content", "--db", str(db), "--config", str(config), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert (doc["rule"], doc["flagged_texts"], doc["flagged_messages"]) == ("R11", 8, 8)
+    assert (doc["rule"], doc["flagged_texts"], doc["flagged_messages"], doc["texts_not_logged"]) == ("R11", 8, 8, 0)
     assert doc["by_reason"]["adult"] == {"texts": 3, "messages": 3}
     assert doc["texts"][0]["first_at"].startswith("2026-11-10T")
     assert main(["content", "--db", str(db), "--config", str(config), "--brand", "Chat"]) == 0
     assert capsys.readouterr().out.startswith("R11 content: 0 text(s) to review")
+
+
+def test_messages_whose_text_is_not_logged_are_counted_and_said(capsys, tmp_path):
+    """A probe: an export without its text column read `0 text(s) to review`, as if every
+    text had been read and found clean; R3 says how many it could not read, R11 said nothing."""
+    from auditrows import CONTRACT as ROWS_CONTRACT, CONTRACT_TOML as ROWS_TOML, Traffic, paris
+    from eventrows import insert_events
+    from opsanalytics import facts
+
+    t = Traffic()
+    t.send("+33612345678", paris("2026-11-10 10:00:00"), text_logged=False)
+    t.send("+33612345679", paris("2026-11-10 10:00:00"), text_logged=False, short_code="38100", service="meter")
+    t.send("+33612345677", paris("2026-11-10 10:00:00"), text="Photos sexy: STOP au 36180")
+    db = tmp_path / "w.duckdb"
+    con = warehouse.connect(db, create=True)
+    insert_events(con, t.rows)
+    facts.build(con, ROWS_CONTRACT)
+    result = content.content(con, ROWS_CONTRACT, Filters())
+    assert (len(result.texts), result.texts_not_logged) == (1, 1)   # (the M2M one is not R11's to read)
+    con.close()
+    config = tmp_path / "c.toml"
+    config.write_text(ROWS_TOML, encoding="utf-8")
+    assert main(["content", "--db", str(db), "--config", str(config), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["texts_not_logged"] == 1
+    assert "1 accepted message(s) of the period have no text in the log" in err
