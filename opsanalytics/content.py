@@ -41,6 +41,13 @@ class Content:
                 out[reason]["messages"] += int(messages)
         return out
 
+    def not_logged_note(self) -> str | None:
+        """What the count of texts not logged means, for the command and the page alike."""
+        if not self.texts_not_logged:
+            return None
+        return (f"{self.texts_not_logged:,} accepted message(s) of the period have no text in the log (an "
+                "access-log-format without %b, an export without text): not read, so neither flagged nor clean")
+
     def to_json(self) -> dict[str, Any]:
         """The JSON of `opsanalytics content --format json` (docs/content.md)."""
         rows = self.texts.astype(object).where(self.texts.notna(), None)

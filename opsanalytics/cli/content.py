@@ -36,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     result = read(args, "content", content.content)
     if result.texts_not_logged:
-        print(f"opsanalytics content: warning: {result.texts_not_logged:,} accepted message(s) of the period have no "
-              "text in the log (an access-log-format without %b, an export without text): not read, so neither "
-              "flagged nor clean", file=sys.stderr)
+        print(f"opsanalytics content: warning: {result.not_logged_note()}", file=sys.stderr)
     if args.format == "json":
         write_json(result.to_json())
     elif args.format == "csv":
