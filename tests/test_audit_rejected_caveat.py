@@ -55,3 +55,23 @@ def test_a_log_with_no_rejected_line_gets_no_warning(dbs, capsys):
     capsys.readouterr()
     assert cli(["audit", "all", "--db", str(db), "--config", str(CONTRACT)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_rejected_canonical_rows_are_said_as_rows_with_the_canonical_advice(tmp_path, capsys):
+    """A probe: a CSV row rejected after a text holding a line break was said 'from line 3'
+    (it is row 3, file line 5), with advice about Kannel access-log formats."""
+    csv = tmp_path / "export.csv"
+    csv.write_text('logged_at,kind,outcome,receiver,text\n'
+                   '2026-11-25T09:00:00Z,mt,accepted,0612345678,"Promo\nsur deux lignes, STOP au 36180"\n'
+                   '2026-11-25T09:00:01Z,mt,accepted,0612345679,"Promo\nencore, STOP au 36180"\n'
+                   '2026-11-25T09:00:02Z,bogus,accepted,0612345677,Promo STOP au 36180\n', encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    assert cli(["ingest", str(csv), "--db", str(db), "--config", str(CONTRACT), "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli(["audit", "R1", "--db", str(db), "--config", str(CONTRACT)]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "rejected at load" in line]
+    assert said == [
+        f"opsanalytics audit: warning: 1 canonical row(s) in the period were rejected at load, and no rule sees them "
+        f"(a breach on them is not counted): {csv.resolve()} (1, from row 3). Why each was rejected, with its column, "
+        "is in the rejected_lines table (ingest said so): a value the canonical format refuses "
+        "(docs/canonical-format.md)."]

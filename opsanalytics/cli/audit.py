@@ -74,17 +74,29 @@ def rejected_in_period(con, contract: Contract, filters: Filters) -> list[str]:
     """Log lines rejected at load in the audited period: no rule sees them, so an audit
     finding 0 there may have missed breaches (a restart into another access-log format leaves
     every line after it rejected)."""
-    files = warehouse.execute(con, "reports/rejected_in_period",
+    found = warehouse.execute(con, "reports/rejected_in_period",
                               {**filters.params(contract), "other_logs": list(OTHER_LOG_REASONS)}).fetchall()
-    if not files:
-        return []
-    total = sum(lines for _, lines, _ in files)
-    listed = ", ".join(f"{path} ({lines:,}, from line {first:,})" for path, lines, first in files[:5])
+    out = []
+    logs = [(path, n, first) for path, fmt, n, first in found if fmt == "kannel"]
+    exports = [(path, n, first) for path, fmt, n, first in found if fmt != "kannel"]
+    if logs:
+        out.append(f"{_rejected_said(logs, 'log line', 'line')}. Why each was rejected is in the rejected_lines "
+                   "table (ingest said so): a damaged or cut line, or another access-log format after a restart "
+                   "(then split the file there and load the part after it with that format as access_log_format).")
+    if exports:
+        # (a CSV row may span lines: its number counts rows, the header aside)
+        out.append(f"{_rejected_said(exports, 'canonical row', 'row')}. Why each was rejected, with its column, is "
+                   "in the rejected_lines table (ingest said so): a value the canonical format refuses "
+                   "(docs/canonical-format.md).")
+    return out
+
+
+def _rejected_said(files: list[tuple], what: str, unit: str) -> str:
+    total = sum(n for _, n, _ in files)
+    listed = ", ".join(f"{path} ({n:,}, from {unit} {first:,})" for path, n, first in files[:5])
     more = f" and {len(files) - 5} more file(s)" if len(files) > 5 else ""
-    return [f"{total:,} log line(s) in the period were rejected at load, and no rule sees them (a breach "
-            f"on them is not counted): {listed}{more}. Why each was rejected is in the rejected_lines "
-            "table (ingest said so): a damaged or cut line, or another access-log format after a restart "
-            "(then split the file there and load the part after it with that format as access_log_format)."]
+    return (f"{total:,} {what}(s) in the period were rejected at load, and no rule sees them (a breach on them "
+            f"is not counted): {listed}{more}")
 
 
 def write(results: list[AuditResult], fmt: str, timezone: str, *, as_list: bool,
