@@ -224,3 +224,22 @@ def test_mt_lines_with_no_connection_and_a_sender_name_are_said(tmp_path):
         "than the code, and R8 counts them on no code. A canonical file: give its smsc column (mapped by the "
         "contract's short_codes[].smsc) or the short code as sender; then ingest again."]
     assert not [s for s in _cautions_of(contract, MAIN) if "no short code" in s]
+
+
+def test_a_canonical_files_clock_off_by_an_hour_is_said_as_its_offsets(tmp_path):
+    """A probe: an export in Paris time written +01:00 all year (an hour off in summer) was
+    told to check log_timezone, which reads nothing in a file whose times carry an offset."""
+    rows = ["logged_at,kind,outcome,smsc,service,fid,sender,receiver,text"]
+    for i in range(20):
+        rows.append(f"2026-07-10T10:{i:02d}:00+01:00,mt,accepted,ora_36180,acme,F{i},36180,061234{i:04d},Promo STOP au 36180")
+        rows.append(f"2026-07-10T10:{i:02d}:05+01:00,dlr,accepted,ora_36180,acme,F{i},36180,061234{i:04d},"
+                    f"id:F{i} sub:001 dlvrd:001 submit date:26071010{i:02d} done date:26071010{i:02d} stat:DELIVRD err:000 text:")
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    said = [s for s in _cautions_of(CONTRACT + '[[short_codes]]\ncode = "36180"\nsmsc = "ora_36180"\n', path)
+            if "submit dates" in s]
+    assert said == [
+        "warning: the SMSC receipts' submit dates differ from the file's times on ora_36180 -60 min (20 receipts): "
+        "are the UTC offsets of its logged_at right (an export in local time written with a fixed +01:00 all year is "
+        "an hour off in summer; a time without an offset reads as UTC)? Or does the SMSC keep another time zone "
+        "(then set receipt_timezone)? A wrong time shifts the R2 window by as much."]

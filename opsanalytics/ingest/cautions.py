@@ -48,7 +48,8 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
         out.append(misrouted_mo_warning(misrouted, config, days, contract.timezone))
     skewed = clock_warnings(clock_offsets(con, contract, scope))
     if len(skewed):
-        out.append(clock_warning(skewed, contract.log_timezone, config))
+        canonical = bool(results) and all(r.format in ("csv", "parquet") for r in results)
+        out.append(clock_warning(skewed, contract.log_timezone, config, canonical=canonical))
     steps = clock_steps(con)
     if steps:
         out.append(clock_steps_warning(steps, contract.log_timezone, config))
@@ -286,11 +287,18 @@ def forwarded_warning(rows: list[tuple]) -> str:
             "they are, no rule judges them as messages of a brand (R1-R7, R10).")
 
 
-def clock_warning(skewed, log_timezone: str, config: str) -> str:
+def clock_warning(skewed, log_timezone: str, config: str, canonical: bool = False) -> str:
     """The SMSC's receipts date the MTs hours away from the log: most likely log_timezone is
-    wrong, which shifts every R2 judgement by as much."""
+    wrong (a canonical file: its UTC offsets), which shifts every R2 judgement by as much."""
     listed = ", ".join(f"{r.smsc} {r.median_offset_minutes:+g} min ({r.receipts:,} receipts)"
                        for r in skewed.head(10).itertuples())
+    if canonical:
+        # (log_timezone reads nothing in a canonical file whose times carry their offset: a probe
+        # followed this advice for an export written +01:00 all year, and nothing changed)
+        return (f"warning: the SMSC receipts' submit dates differ from the file's times on {listed}: are the "
+                "UTC offsets of its logged_at right (an export in local time written with a fixed +01:00 all "
+                "year is an hour off in summer; a time without an offset reads as UTC)? Or does the SMSC keep "
+                "another time zone (then set receipt_timezone)? A wrong time shifts the R2 window by as much.")
     return (f"warning: the SMSC receipts' submit dates differ from the log's times on {listed}: is "
             f"log_timezone = \"{log_timezone}\" in {config} how the log is written (Kannel writes local "
             "time unless access-log-time = gmt)? Or does the SMSC keep another time zone (then set "
