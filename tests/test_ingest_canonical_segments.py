@@ -108,3 +108,19 @@ def test_a_lossy_text_whose_bounds_agree_is_exact_as_in_the_kannel_load(tmp_path
     kannel = new_db()
     ingest_files(kannel, contract(), [log], progress=False)
     assert kannel.execute("SELECT segments, segments_exact FROM events").fetchall() == [(1, True)]
+
+
+def test_an_8_bit_payloads_text_len_counts_its_segments(tmp_path):
+    """A probe: 100 bytes of 8-bit data written as Latin-1 characters, with text_len 100, took
+    their UTF-8 length (2 bytes an accented letter) and counted 2 segments; the gateway's LEN
+    is the payload's: 1 segment (140 bytes fit one). Without text_len the text still counts."""
+    latin = "é" * 100
+    path = tmp_path / "eight.csv"
+    path.write_text("logged_at,kind,outcome,receiver,coding,text,text_len\n"
+                    f"2026-11-25T09:00:00Z,mt,accepted,0612345678,1,{latin},100\n"
+                    f"2026-11-25T09:00:01Z,mt,accepted,0612345678,1,{latin},\n"
+                    f"2026-11-25T09:00:02Z,mt,accepted,0612345678,2,{latin},\n", encoding="utf-8")
+    con = new_db()
+    ingest_files(con, contract(), [path], progress=False)
+    assert con.execute("SELECT line_no, text_len, segments, segments_exact FROM events ORDER BY line_no").fetchall() == [
+        (1, 100, 1, True), (2, 200, 2, True), (3, 200, 2, True)]

@@ -59,7 +59,14 @@ counted AS (
         *,
         CASE
             WHEN kind_v <> 'mt' OR NOT derive_segments THEN segments_v
-            ELSE kannel_segments('mt', coding_d, coalesce(len_of_text, text_len_v), udh_v, udh_len, septets, t)
+            -- 8-bit and UCS-2: text_len, when given, is the payload's length as the gateway's LEN
+            -- (the text may show it otherwise: 8-bit bytes written as Latin-1 characters take two
+            -- bytes each in UTF-8, a probe's 100 bytes counted 2 segments); GSM: the text, whose
+            -- septets the byte count cannot give
+            ELSE kannel_segments('mt', coding_d,
+                                 CASE WHEN coding_d IN (1, 2) THEN coalesce(text_len_v, len_of_text)
+                                      ELSE coalesce(len_of_text, text_len_v) END,
+                                 udh_v, udh_len, septets, t)
         END AS segments_d
     FROM measured
 )
