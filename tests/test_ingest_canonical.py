@@ -85,9 +85,13 @@ def test_bad_rows_are_rejected_with_row_number_and_reason(tmp_path):
         "2026-11-25T09:02:00Z,mt,accepted,ora_36180,acme,ACME,0612345678,zero,31,A2,x,\n"
         "2026-11-25T09:02:00Z,mt,accepted,ora_36180,acme,ACME,,0,31,A2,x,\n"
         "2026-11-25T09:02:00Z,mt,accepted,ora_36180,acme,ACME,0612345678,0,31,A2,x,05000\n"
+        # a concatenation header without its length byte, and one cut short (a probe: both
+        # loaded as no concatenation, a 3-part message counted as 3 messages)
+        "2026-11-25T09:02:00Z,mt,accepted,ora_36180,acme,ACME,0612345678,0,31,A2,x,0003A10301\n"
+        "2026-11-25T09:02:00Z,mt,accepted,ora_36180,acme,ACME,0612345678,0,31,A2,x,050003A302\n"
     )
     con, [result] = ingest(tmp_path, "export.csv", HEADER + GOOD + bad)
-    assert (result.lines, result.events, result.rejected) == (9, 4, 5)
+    assert (result.lines, result.events, result.rejected) == (11, 4, 7)
     rejects = con.execute("SELECT line_no, reason FROM rejected_lines ORDER BY line_no").fetchall()
     assert rejects == [
         (4, "row 4: unparseable timestamp in logged_at: yesterday"),
@@ -95,6 +99,10 @@ def test_bad_rows_are_rejected_with_row_number_and_reason(tmp_path):
         (6, "row 6: unknown outcome 'sent' for kind mt"),
         (7, "row 7: coding is not an integer: zero"),
         (9, "row 9: udh is not hexadecimal: 05000"),
+        (10, "row 10: udh: its length byte 00 announces 0 byte(s) after it, 4 follow (the header with its "
+             "length byte, as 050003A10301): 0003A10301"),
+        (11, "row 11: udh: its length byte 05 announces 5 byte(s) after it, 4 follow (the header with its "
+             "length byte, as 050003A10301): 050003A302"),
     ]
     # an empty receiver is a number not logged (NULL), not a refused row
     assert con.execute("SELECT receiver FROM events WHERE line_no = 8").fetchall() == [(None,)]

@@ -96,5 +96,11 @@ SELECT
         WHEN canonical_value(segments_exact) IS NOT NULL AND segments_exact_v IS NULL
             THEN 'segments_exact is not true/false: ' || segments_exact
         WHEN NOT regexp_full_match(udh_v, '([0-9A-F]{2})*') THEN 'udh is not hexadecimal: ' || udh
+        -- its first byte counts the bytes after it: a header written without it (`0003A10301`)
+        -- or cut short read as no concatenation, a 3-part message as 3 messages (a probe)
+        WHEN udh_v <> '' AND cast('0x' || left(udh_v, 2) AS INTEGER) <> length(udh_v) // 2 - 1
+            THEN 'udh: its length byte ' || left(udh_v, 2) || ' announces ' || cast('0x' || left(udh_v, 2) AS INTEGER)
+                 || ' byte(s) after it, ' || (length(udh_v) // 2 - 1) || ' follow (the header with its length '
+                 || 'byte, as 050003A10301): ' || udh
     END AS reason
 FROM typed
