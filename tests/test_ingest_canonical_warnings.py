@@ -75,3 +75,24 @@ def test_events_another_file_loaded_already_are_warned_about(tmp_path, capsys):
     twice = write(tmp_path, "twice.csv", ROWS[3:] * 2)
     ingest_files(new_db(), contract(), [twice], progress=False)
     assert warnings(capsys) == []
+
+
+def test_ucs2_texts_written_in_hex_as_kannel_logs_them_are_warned_about(tmp_path, capsys):
+    """A probe: an export that kept Kannel's hex for UCS-2 texts read `0053...` as its text,
+    so a marketing text with its STOP mention was an R3 breach and an MO STOP no opt-out."""
+    header = "logged_at,kind,outcome,smsc,receiver,coding,text\n"
+    path = tmp_path / "hex.csv"
+    path.write_text(header
+                    # "STOP au 36180" in Kannel's hex, and an MO "STOP"
+                    + "2026-11-25T09:00:00Z,mt,accepted,ora_36180,0612345678,2,"
+                      "00530054004F0050002000610075002000330036003100380030\n"
+                    + "2026-11-25T09:00:01Z,mo,accepted,ora_36180,36180,2,00530054004F0050\n"
+                    # decoded texts, and a UCS-2 code of digits: no warning for these
+                    + "2026-11-25T09:00:02Z,mt,accepted,ora_36180,0612345679,2,Promo été STOP au 36180\n"
+                    + "2026-11-25T09:00:03Z,mt,accepted,ora_36180,0612345670,2,12345678\n", encoding="utf-8")
+    ingest_files(new_db(), contract(), [path], progress=False)
+    said = warnings(capsys)
+    assert len(said) == 1 and said[0].endswith(
+        "warning: 2 row(s) of coding 2 hold a text of hexadecimal digits only, as Kannel logs UCS-2 (0050726F6D6F "
+        "for Promo): the canonical text is the characters themselves, so no STOP mention (R3) or opt-out (R4) is "
+        "read in these; export the decoded text (docs/canonical-format.md)")

@@ -311,7 +311,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     params = {"load_id": load_id}
     warehouse.execute(con, "staging/canonical_insert_events", params).fetchall()
     warehouse.execute(con, "staging/canonical_insert_rejects", params).fetchall()
-    [(lines, events, rejected, naive)] = warehouse.execute(con, "staging/canonical_counts").fetchall()
+    [(lines, events, rejected, naive, ucs2_hex)] = warehouse.execute(con, "staging/canonical_counts").fetchall()
     if rejected and not events:
         # as a Kannel log none of whose lines reads: a wrong export (epoch times, another
         # vocabulary), not traffic; kept, it would stand in the manifest as loaded
@@ -322,7 +322,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     warehouse.execute(con, "staging/canonical_drop_checked").fetchall()
     warehouse.execute(con, "staging/canonical_drop_stage").fetchall()
     # warnings about the data, not progress: printed with --quiet too
-    for warning in _number_type_warnings(typed) + _naive_warnings(int(naive), int(events), contract):
+    for warning in (_number_type_warnings(typed) + _naive_warnings(int(naive), int(events), contract)
+                    + _hex_text_warnings(int(ucs2_hex))):
         print(f"{path}: warning: {warning}", file=sys.stderr)
     return LoadCounts(int(lines), int(events), 0, int(rejected))
 
@@ -358,6 +359,16 @@ def _naive_warnings(naive: int, events: int, contract: Contract) -> list[str]:
     return [f"{naive:,} of {events:,} events have a logged_at without an offset, read as UTC (as the "
             f"canonical format says), while the contract's log_timezone is {contract.log_timezone}: if the "
             "export writes local time, write its offset (+01:00) or Z (docs/canonical-format.md)"]
+
+
+def _hex_text_warnings(rows: int) -> list[str]:
+    """UCS-2 texts written as Kannel logs them, in hex: loaded as written (a text may be
+    digits), but no keyword, STOP above all, is read in them."""
+    if not rows:
+        return []
+    return [f"{rows:,} row(s) of coding 2 hold a text of hexadecimal digits only, as Kannel logs UCS-2 "
+            "(0050726F6D6F for Promo): the canonical text is the characters themselves, so no STOP mention "
+            "(R3) or opt-out (R4) is read in these; export the decoded text (docs/canonical-format.md)"]
 
 
 def _header_hints(columns: list[str], unknown: list[str]) -> list[str]:

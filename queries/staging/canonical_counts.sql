@@ -4,5 +4,10 @@ SELECT
     count(*) AS lines,
     count(*) FILTER (WHERE reason IS NULL) AS events,
     count(*) FILTER (WHERE reason IS NOT NULL) AS rejected,
-    count(*) FILTER (WHERE reason IS NULL AND naive_time) AS naive
+    count(*) FILTER (WHERE reason IS NULL AND naive_time) AS naive,
+    -- ucs2_hex: UCS-2 rows whose text is Kannel's hex of it (4 digits a unit, the first one
+    -- printable ASCII: `0050726F6D6F` for "Promo"), not its characters: read as written, no
+    -- STOP is found in it (a probe: R3 missing_stop on "STOP au 36180", an MO STOP unread)
+    count(*) FILTER (WHERE reason IS NULL AND coding_v = 2 AND CASE WHEN strlen(text) >= 8
+                     THEN regexp_full_match(text, '00[2-7][0-9A-Fa-f]([0-9A-Fa-f]{4})+') ELSE false END) AS ucs2_hex
 FROM canonical_checked
