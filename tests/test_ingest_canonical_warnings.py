@@ -96,3 +96,22 @@ def test_ucs2_texts_written_in_hex_as_kannel_logs_them_are_warned_about(tmp_path
         "warning: 2 row(s) of coding 2 hold a text of hexadecimal digits only, as Kannel logs UCS-2 (0050726F6D6F "
         "for Promo): the canonical text is the characters themselves, so no STOP mention (R3) or opt-out (R4) is "
         "read in these; export the decoded text (docs/canonical-format.md)")
+
+
+def test_kannels_dotted_texts_without_text_lossy_are_warned_about(tmp_path, capsys):
+    """A probe: an export of Kannel's logged texts without the text_lossy column read the MO
+    `ARR..T` as a word with two full stops, no opt-out, and the promotion after it passed."""
+    header = "logged_at,kind,outcome,smsc,receiver,text,text_lossy\n"
+    path = tmp_path / "dots.csv"
+    path.write_text(header
+                    + "2026-11-25T09:00:00Z,mo,accepted,ora_36180,36180,ARR..T,\n"
+                    + "2026-11-25T09:00:01Z,mt,accepted,ora_36180,0612345678,R..pondez STOP au 36180,\n"
+                    + "2026-11-25T09:00:02Z,mt,accepted,ora_36180,0612345678,R..pondez STOP au 36180,true\n"
+                    + "2026-11-25T09:00:03Z,mt,accepted,ora_36180,0612345679,La suite... STOP au 36180,\n",
+                    encoding="utf-8")
+    ingest_files(new_db(), contract(), [path], progress=False)
+    said = warnings(capsys)
+    assert len(said) == 1 and said[0].endswith(
+        "warning: 2 GSM row(s) have a text with two dots between letters (ARR..T, r..pondez), as Kannel logs an "
+        "accented letter, and no text_lossy: their dots are read as full stops, so an opt-out ARR..T is no STOP; "
+        "if they come from a Kannel log, set text_lossy to true (docs/canonical-format.md)")

@@ -311,7 +311,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     params = {"load_id": load_id}
     warehouse.execute(con, "staging/canonical_insert_events", params).fetchall()
     warehouse.execute(con, "staging/canonical_insert_rejects", params).fetchall()
-    [(lines, events, rejected, naive, ucs2_hex)] = warehouse.execute(con, "staging/canonical_counts").fetchall()
+    [(lines, events, rejected, naive, ucs2_hex, dotted)] = warehouse.execute(con, "staging/canonical_counts").fetchall()
     if rejected and not events:
         # as a Kannel log none of whose lines reads: a wrong export (epoch times, another
         # vocabulary), not traffic; kept, it would stand in the manifest as loaded
@@ -323,7 +323,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
     warehouse.execute(con, "staging/canonical_drop_stage").fetchall()
     # warnings about the data, not progress: printed with --quiet too
     for warning in (_number_type_warnings(typed) + _naive_warnings(int(naive), int(events), contract)
-                    + _hex_text_warnings(int(ucs2_hex))):
+                    + _hex_text_warnings(int(ucs2_hex)) + _dotted_text_warnings(int(dotted))):
         print(f"{path}: warning: {warning}", file=sys.stderr)
     return LoadCounts(int(lines), int(events), 0, int(rejected))
 
@@ -369,6 +369,16 @@ def _hex_text_warnings(rows: int) -> list[str]:
     return [f"{rows:,} row(s) of coding 2 hold a text of hexadecimal digits only, as Kannel logs UCS-2 "
             "(0050726F6D6F for Promo): the canonical text is the characters themselves, so no STOP mention "
             "(R3) or opt-out (R4) is read in these; export the decoded text (docs/canonical-format.md)"]
+
+
+def _dotted_text_warnings(rows: int) -> list[str]:
+    """GSM texts that look like Kannel's lossy log (`ARR..T`) with no text_lossy to say so:
+    their dots are read as full stops, so an opt-out keyword or a mention may go unread."""
+    if not rows:
+        return []
+    return [f"{rows:,} GSM row(s) have a text with two dots between letters (ARR..T, r..pondez), as Kannel logs "
+            "an accented letter, and no text_lossy: their dots are read as full stops, so an opt-out ARR..T is "
+            "no STOP; if they come from a Kannel log, set text_lossy to true (docs/canonical-format.md)"]
 
 
 def _header_hints(columns: list[str], unknown: list[str]) -> list[str]:
