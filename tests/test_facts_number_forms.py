@@ -53,3 +53,23 @@ def test_nine_digits_of_a_mobile_without_its_0_are_that_mobile():
     assert [(r["msisdn"], r["reason"]) for r in r5] == [("+33611110008", "no_mo")]
     r10 = run(con, ctr, "R10").rows
     assert r10.empty                                     # the STOP reply to 612345670 is no foreign number
+
+
+def test_an_overseas_number_written_after_33_is_the_same_subscriber_for_r1_and_r4():
+    """Two probes: a Guadeloupe mobile written 33690..., +33690... or 0033690... (its 0
+    swapped for the French country code) kept +33690... as its key, apart from 0690... and
+    +590690...: a STOP from +590690123457 and promotions to 33690123457 after it, or two
+    promotions in a day in two forms, were different numbers, and R1 and R4 found nothing."""
+    from auditrows import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    t.receive("+590690123457", paris("2026-11-24 12:00:00"), "STOP", keyword="STOP")
+    first = t.send("33690123457", paris("2026-11-24 14:00:00"))
+    second = t.send("0690123457", paris("2026-11-24 14:00:00"))
+    t.send("0033690123456", paris("2026-11-24 10:00:00"))
+    t.send("+33690123456", paris("2026-11-24 11:00:00"))
+    con = t.warehouse()
+    r4 = run(con, CONTRACT, "R4").rows
+    assert sorted(zip(r4.message_id, r4.msisdn)) == [(first, "+590690123457"), (second, "+590690123457")]
+    r1 = run(con, CONTRACT, "R1").rows
+    assert sorted(zip(r1.msisdn, r1.messages)) == [("+590690123456", 2), ("+590690123457", 2)]

@@ -29,7 +29,14 @@ CASES = [
     ("0693123456",         "+262693123456",    "overseas_mobile", "RE"),
     ("0639123456",         "+262639123456",    "overseas_mobile", "YT"),
     ("+590690123456",      "+590690123456",    "overseas_mobile", "GP"),
-    ("33690000001",        "+33690000001",     "overseas_mobile", "GP"),  # overseas prefix written after +33
+    # an overseas national number written after 33 (its 0 swapped for 33): the overseas number
+    # it stands for, one key with its other forms (R1, R4, R5 match them: a probe)
+    ("33690000001",        "+590690000001",    "overseas_mobile", "GP"),
+    ("+33690000002",       "+590690000002",    "overseas_mobile", "GP"),
+    ("0033692000003",      "+262692000003",    "overseas_mobile", "RE"),
+    ("0033690000006",      "+590690000006",    "overseas_mobile", "GP"),
+    ("33262000004",        "+262262000004",    "overseas_fixed",  "RE"),
+    ("336900000050",       "+336900000050",    "malformed",       "GP"),  # one digit too many: as written
     ("0140000000",         "+33140000000",     "metro_fixed",     "FR"),
     ("0800123456",         "+33800123456",     "special",         "FR"),
     ("447700900123",       "+447700900123",    "foreign",         "GB"),
@@ -99,7 +106,7 @@ def test_metropolitan_mobile_ranges_come_from_the_library():
 @given(st.lists(st.from_regex(r"[67][0-9]{8}", fullmatch=True), min_size=40, max_size=40, unique=True))
 def test_every_written_form_of_a_number_normalises_alike(nsns):
     """0X..., +33X..., 0033X..., 33X... and '0X XX XX XX XX' (or with . - / ( ) as separators) are
-    one number (or its overseas twin)."""
+    one number; an overseas national prefix (0690...) is its overseas number in every form."""
     con = new_db()
     log = Log()
     forms = {}
@@ -117,9 +124,10 @@ def test_every_written_form_of_a_number_normalises_alike(nsns):
     for nsn, written in forms.items():
         overseas = numbering.OVERSEAS_NATIONAL.get("0" + nsn[:3])
         national = "+" + overseas[0] + nsn if overseas else "+33" + nsn
-        # the national forms map overseas prefixes to their country; the +33 forms keep +33
+        # every form maps an overseas prefix to its country (a probe: +33690... and 0690...
+        # were two subscribers to R1 and R4)
         assert e164[written[0]] == e164[written[4]] == national
         assert e164[written[5]] == e164[written[6]] == e164[written[7]] == national  # separators . - ( ) /
-        assert e164[written[1]] == e164[written[2]] == e164[written[3]] == "+33" + nsn
+        assert e164[written[1]] == e164[written[2]] == e164[written[3]] == national
         expected = ("malformed",) if nsn.startswith("700") else ("metro_mobile", "overseas_mobile", "invalid")
         assert kind[national] in expected  # 0700 is M2M, which needs 10 more digits

@@ -1,7 +1,8 @@
 -- Every number as written in the logs -> E.164, numbering kind and territory (R10).
 -- Normalisation: separators dropped; '+336...' kept; '00336...' and '336...' (7-15 digits)
 -- get a '+'; French national '0X...' becomes '+33X...', except the overseas mobiles that
--- look metropolitan (0690 -> +590 690, see ref_numbering.national_prefix) and M2M 0700 + 10
+-- look metropolitan (0690 -> +590 690, see ref_numbering.national_prefix; so do +33690...,
+-- 0033690... and 33690..., the same national number behind +33) and M2M 0700 + 10
 -- digits; anything else (21 digits, letters, short codes) is kept as written. Two forms of a
 -- French national number that real Kannel 1.4.5 writes when the SMSC gives a number a type
 -- that does not fit it are read as the national number they are: '+0611110006' (a national
@@ -34,6 +35,20 @@ national_read AS (
     FROM cleaned
 ),
 
+-- the national number a form stands for: itself ('0...'), or the nine digits after +33,
+-- 0033 or 33 with their 0 ('33690123456': an application that turned 0690123456 into
+-- "international" by swapping its 0 for 33, which names no number of the plan). An overseas
+-- national prefix read that way is the overseas number it is: one subscriber, one key,
+-- whatever form the brand wrote (a probe: a STOP from +590690123457 and promotions to
+-- 33690123457 after it were two numbers, R1 and R4 found nothing)
+national_form AS (
+    SELECT raw, s, CASE
+        WHEN regexp_full_match(s, '(\+|00)?33[1-9][0-9]{8}') THEN '0' || right(s, 9)
+        WHEN regexp_full_match(s, '0[0-9]+') THEN s
+    END AS nat
+    FROM national_read
+),
+
 national_overseas AS (
     SELECT national_prefix, prefix, digits
     FROM ref_numbering
@@ -45,18 +60,17 @@ normalised AS (
         c.raw,
         c.s,
         CASE
+            WHEN o.prefix IS NOT NULL THEN '+' || o.prefix || substr(c.nat, 5)
             WHEN regexp_full_match(c.s, '\+[1-9][0-9]{6,14}') THEN c.s
             WHEN regexp_full_match(c.s, '00[1-9][0-9]{6,14}') THEN '+' || substr(c.s, 3)
-            WHEN o.prefix IS NOT NULL THEN '+' || o.prefix || substr(c.s, 5)
             WHEN regexp_full_match(c.s, '0[1-9][0-9]{8}') THEN '+33' || substr(c.s, 2)
             WHEN regexp_full_match(c.s, '[1-9][0-9]{6,14}') THEN '+' || c.s
             ELSE c.raw
         END AS msisdn
-    FROM national_read AS c
+    FROM national_form AS c
     LEFT JOIN national_overseas AS o
-        ON left(c.s, 4) = o.national_prefix
-        AND regexp_full_match(c.s, '0[0-9]+')
-        AND length(c.s) - 4 + length(o.prefix) = o.digits
+        ON left(c.nat, 4) = o.national_prefix
+        AND length(c.nat) - 4 + length(o.prefix) = o.digits
 ),
 
 with_digits AS (
