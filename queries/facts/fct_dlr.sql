@@ -89,7 +89,8 @@ mt_lines AS NOT MATERIALIZED (
         coalesce(sender, '') AS sender,
         coalesce(receiver, '') AS receiver,
         CASE WHEN outcome = 'accepted' THEN 'ok' ELSE 'ko' END AS side,
-        dlr_mask AS asked_mask
+        dlr_mask AS asked_mask,
+        text
     FROM events AS e
     LEFT JOIN int_line_connection AS c ON c.line_id = event_id(e.load_id, e.line_no) AND c.found_by = 'fid'
     WHERE kind = 'mt'
@@ -279,12 +280,26 @@ context_candidates AS (
     ANTI JOIN mt_fids AS m USING (smsc, fid)
 ),
 
+-- Lines of one second are taken in the order the gateway wrote them when it is Kannel
+-- (line_id: a load's lines in file order): bearerbox logs each submit's `Sent SMS`, then its
+-- own ACK, in one thread, so an ACK belongs to the line just before it even when the parts
+-- of a message share their second (real Kannel 1.4.5 without %F: with MT lines first, every
+-- ACK of a 3-part message went to part 3, parts 1 and 2 had no status). Elsewhere (a
+-- canonical export may sort a second's rows any way, `dlr` before `mt` alphabetically) an MT
+-- line counts as before the DLR lines of its second (ord).
+kannel_loads AS (
+    SELECT load_id FROM load_manifest WHERE format = 'kannel'
+),
+
 context_timeline AS (
-    SELECT smsc, service, sender, receiver, side, logged_at, mt_id, NULL::BIGINT AS dlr_id, 0 AS ord
+    SELECT smsc, service, sender, receiver, side, logged_at, mt_id, NULL::BIGINT AS dlr_id, 0 AS ord,
+           mt_id AS line_id
     FROM mt_lines
     WHERE fid = ''
     UNION ALL
-    SELECT smsc, service, sender, receiver, side, logged_at, NULL::BIGINT AS mt_id, dlr_id, 1 AS ord
+    SELECT smsc, service, sender, receiver, side, logged_at, NULL::BIGINT AS mt_id, dlr_id,
+           CASE WHEN dlr_id // 10000000000 IN (SELECT load_id FROM kannel_loads) THEN 0 ELSE 1 END AS ord,
+           dlr_id AS line_id
     FROM context_candidates
 ),
 
@@ -294,7 +309,7 @@ context_before AS (
         last_value(mt_id IGNORE NULLS) OVER before_dlr AS context_id,
         last_value(CASE WHEN mt_id IS NOT NULL THEN logged_at END IGNORE NULLS) OVER before_dlr AS context_at
     FROM context_timeline
-    WINDOW before_dlr AS (PARTITION BY smsc, service, sender, receiver, side ORDER BY logged_at, ord, mt_id, dlr_id
+    WINDOW before_dlr AS (PARTITION BY smsc, service, sender, receiver, side ORDER BY logged_at, ord, line_id
                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     QUALIFY dlr_id IS NOT NULL
 ),
@@ -308,12 +323,12 @@ context_before AS (
 receipt_runs AS (
     SELECT *,
            sum(CASE WHEN mt_id IS NOT NULL AND after_receipt THEN 1 ELSE 0 END) OVER (
-               PARTITION BY smsc, service, sender, receiver, side ORDER BY logged_at, ord, mt_id, dlr_id
+               PARTITION BY smsc, service, sender, receiver, side ORDER BY logged_at, ord, line_id
                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
     FROM (
         SELECT *,
                coalesce(lag(dlr_id) OVER (PARTITION BY smsc, service, sender, receiver, side
-                                          ORDER BY logged_at, ord, mt_id, dlr_id) IS NOT NULL, false) AS after_receipt
+                                          ORDER BY logged_at, ord, line_id) IS NOT NULL, false) AS after_receipt
         FROM context_timeline
         WHERE dlr_id IS NULL OR dlr_id IN (SELECT dlr_id FROM context_candidates WHERE source = 'receipt')
     )
@@ -322,7 +337,7 @@ receipt_runs AS (
 receipt_ranked AS (
     SELECT *,
            row_number() OVER (PARTITION BY smsc, service, sender, receiver, side, run, mt_id IS NULL
-                              ORDER BY logged_at, ord, mt_id, dlr_id) AS pos,
+                              ORDER BY logged_at, ord, line_id) AS pos,
            count(mt_id) OVER (PARTITION BY smsc, service, sender, receiver, side, run) AS run_mts,
            count(dlr_id) OVER (PARTITION BY smsc, service, sender, receiver, side, run) AS run_receipts
     FROM receipt_runs
@@ -335,6 +350,34 @@ receipt_paired AS (
         ON m.smsc = d.smsc AND m.service = d.service AND m.sender = d.sender AND m.receiver = d.receiver
         AND m.side = d.side AND m.run = d.run AND m.pos = d.pos AND m.mt_id IS NOT NULL
     WHERE d.dlr_id IS NOT NULL AND d.run_mts = d.run_receipts AND d.run_mts > 1
+),
+
+-- receipts linked by context whose text names their MT: an SMPP receipt's `text:` is the
+-- first 20 characters of the message it reports on, so among the MT lines of its key before
+-- it (within $fallback_link) the latest whose text starts so is its own, whatever came in
+-- between (real Kannel 1.4.5 without %F: the ENROUTE and DELIVRD receipts of a 3-part message,
+-- `text:Partie 1/3 : votre c`..., all went to part 3, and the message stayed pending). A
+-- receipt without that text, or that no line's text starts with (a UCS-2 message, an SMSC
+-- that echoes nothing), is linked as above.
+receipt_texts AS (
+    SELECT dlr_id, smsc, service, sender, receiver, side, logged_at,
+           regexp_extract(text, '(?:^|\s)text:(.+)$', 1) AS said
+    FROM context_candidates
+    WHERE source = 'receipt' AND contains(text, 'text:')
+),
+
+receipt_text_links AS (
+    SELECT r.dlr_id,
+           arg_max(m.mt_id, (m.logged_at, m.mt_id)) AS context_id,
+           max(m.logged_at) AS context_at
+    FROM receipt_texts AS r
+    JOIN mt_lines AS m
+        ON m.fid = '' AND m.smsc = r.smsc AND m.service = r.service AND m.sender = r.sender
+        AND m.receiver = r.receiver AND m.side = r.side
+        AND m.logged_at <= r.logged_at AND r.logged_at - m.logged_at <= $fallback_link
+        AND starts_with(m.text, r.said)
+    WHERE r.said <> ''
+    GROUP BY r.dlr_id
 ),
 
 -- every DLR line with the MT lines nearest before and after it on its key
@@ -378,10 +421,11 @@ links AS (
         c.context_id
     FROM fid_nearest AS d
     LEFT JOIN (
-        SELECT dlr_id, coalesce(p.context_id, b.context_id) AS context_id,
-               coalesce(p.context_at, b.context_at) AS context_at
+        SELECT dlr_id, coalesce(t.context_id, p.context_id, b.context_id) AS context_id,
+               coalesce(t.context_at, p.context_at, b.context_at) AS context_at
         FROM context_before AS b
         LEFT JOIN receipt_paired AS p USING (dlr_id)
+        LEFT JOIN receipt_text_links AS t USING (dlr_id)
     ) AS c USING (dlr_id)
 ),
 
