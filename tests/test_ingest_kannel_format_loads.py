@@ -344,3 +344,36 @@ def test_a_format_without_coding_with_len_after_the_text_reads_hex_texts_too(tmp
     assert counts == (2, 2, 0, 0)
     assert rows(con, "SELECT coding, text, text_lossy FROM events ORDER BY line_no") == [
         (2, "Promo été", True), (None, "CAFE", False)]
+
+
+NO_CODING_NO_LENGTH = "%t %l [SMSC:%i] [FID:%F] [LOGDATA:%E] [from:%p] [to:%P] [msg:%b]"
+
+
+def test_a_format_without_coding_or_length_reads_kannels_ucs2_hex_as_ucs2(tmp_path):
+    """A real deployment's format (a Kannel fork's documentation) with neither %c nor %L, on
+    a real Kannel 1.4.5 (a probe's run): its UCS-2 lines were read as GSM texts of hex digits,
+    a long message counted 4 exact segments for the 3 the SMSC got, and an MO `ARRÊT` was no
+    opt-out. Upper-case hex of UCS-2 units with a letter among them now reads as UCS-2,
+    flagged lossy (a guess); a code of digits, a word of hex letters stay GSM text."""
+    def line(second: int, label: str, text: str, sender="ACME", receiver="33612300008"):
+        return (f"2026-11-27 19:30:{second:02d} 2026-11-27 18:30:{second:02d} {label} [SMSC:ora_36181] [FID:F{second}] "
+                f"[LOGDATA:%E] [from:{sender}] [to:{receiver}] [msg:{text}]\n")
+
+    long_text = "Bonne fête ! 🎉 Profitez de l'offre été 😀 " * 4
+    path = tmp_path / "access.log"
+    path.write_text("".join([
+        line(1, "Sent SMS", long_text.encode("utf-16-be").hex().upper()),
+        line(2, "Receive SMS", "00410052005200CA0054", sender="+33670000003", receiver="36181"),
+        line(3, "Sent SMS", "20252026"),          # a code of digits
+        line(4, "Sent SMS", "FACEFEED"),          # hex letters, not UCS-2 units of a script
+        line(5, "Sent SMS", "Promo STOP au 36181"),
+    ]))
+    con, counts = load(path, NO_CODING_NO_LENGTH)
+    assert counts == (5, 5, 0, 0)
+    assert rows(con, "SELECT line_no, coding, text, text_lossy, segments FROM events ORDER BY line_no") == [
+        (1, 2, long_text, True, 3),
+        (2, 2, "ARRÊT", True, None),
+        (3, None, "20252026", False, 1),
+        (4, None, "FACEFEED", False, 1),
+        (5, None, "Promo STOP au 36181", False, 1),
+    ]

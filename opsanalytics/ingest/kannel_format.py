@@ -114,7 +114,9 @@ class ParsePlan:
     coding_after_text: bool = False
     #: %b without %c: a text of 2 x LEN hex digits (sliced: followed by the tail, where LEN
     #: characters are not; %L after %b: the whole text) is 8-bit or UCS-2 hex, its coding
-    #: guessed from its bytes (kannel_hex_coding), the text flagged lossy. (%a: not tried)
+    #: guessed from its bytes (kannel_hex_coding), the text flagged lossy; without %L, a
+    #: text of upper-case hex UCS-2 units of a script with a letter among them is UCS-2.
+    #: (%a: not tried)
     coding_absent: bool = False
     #: the fields no escape of the format gives (loaded as NULL where the schema allows it:
     #: a number the log does not carry is unknown, not empty)
@@ -217,7 +219,8 @@ _LOST_WITHOUT = {
          "UCP/EMI notification, leaves its message's status unknown)",
     "c": "%c (coding): a %b text of 2 x LEN hex digits is read as 8-bit or UCS-2 by a guess from its bytes "
          "(flagged lossy; UCS-2 when its units are all characters of a script, else 8-bit), any other as "
-         "GSM text; without %L (or with %a) every text is read as GSM text",
+         "GSM text; without %L, a text of upper-case hex UCS-2 units of a script with a letter among its "
+         "digits is read as UCS-2 (flagged lossy), any other (and any with %a) as GSM text",
     "L": "%L (text length): segments (R8, R9, R12) are counted from the text as logged, exact for "
          "8-bit and UCS-2 hex, squeezed %a words undercount them, and with no text at all a long "
          "message cannot be counted (not exact); a line cut inside its text is not caught",

@@ -282,6 +282,14 @@ sliced AS (
                 WHEN coding_absent AND NOT is_sliced AND head_len > 0 AND length(h.text) = 2 * head_len::BIGINT
                      AND regexp_full_match(h.text, '[0-9A-F]+')
                     THEN 2
+                -- (no %L either: hex when the text is Kannel's upper-case hex of UCS-2 units,
+                -- a letter among its digits (a code of digits is a GSM text), every unit a
+                -- character of a script: a UCS-2 `ARRÊT` (00410052005200CA0054) read as GSM
+                -- text was no STOP, a long UCS-2 message 4 exact segments for 3: a probe)
+                WHEN coding_absent AND NOT is_sliced AND head_len IS NULL
+                     AND coalesce(regexp_full_match(h.text, '([0-9A-F]{4}){2,}'), false)
+                     AND regexp_matches(h.text, '[A-F]') AND ucs2_units_plausible(ucs2_units(h.text))
+                    THEN 2
                 ELSE 1 END::BIGINT AS chars_per_byte
     FROM matched
 ),
