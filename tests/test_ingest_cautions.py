@@ -243,3 +243,32 @@ def test_a_canonical_files_clock_off_by_an_hour_is_said_as_its_offsets(tmp_path)
         "are the UTC offsets of its logged_at right (an export in local time written with a fixed +01:00 all year is "
         "an hour off in summer; a time without an offset reads as UTC)? Or does the SMSC keep another time zone "
         "(then set receipt_timezone)? A wrong time shifts the R2 window by as much."]
+
+
+#: a real Kannel 1.4.5 run (a probe's): a transmitter bind `ora_c_tx` and a receiver bind
+#: `ora_c_rx` of one account, with smsc-ids of their own; Kannel matched none of the receipts
+CROSSED = """\
+2026-11-27 19:33:43 Log begins
+2026-11-27 19:33:45 Sent SMS [SMSC:ora_c_tx] [SVC:banque] [ACT:] [BINF:] [FID:CC000001] [META:?smpp_resp?] [from:36182] [to:33610000013] [flags:-1:0:-1:-1:31] [msg:30:Ma Banque: votre code est 1234] [udh:0:]
+2026-11-27 19:33:45 Receive DLR [SMSC:ora_c_tx] [SVC:banque] [ACT:] [BINF:] [FID:CC000001] [META:?smpp_resp??orig_msg?dlr_mask=31&] [from:36182] [to:33610000013] [flags:-1:-1:-1:-1:8] [msg:4:ACK/] [udh:0:]
+2026-11-27 19:33:45 Sent SMS [SMSC:ora_c_tx] [SVC:acme] [ACT:] [BINF:] [FID:CC000003] [META:?smpp_resp?] [from:36182] [to:33610000015] [flags:-1:0:-1:-1:31] [msg:28:Acme: -20% ce soir seulement] [udh:0:]
+2026-11-27 19:33:45 Receive DLR [SMSC:ora_c_tx] [SVC:acme] [ACT:] [BINF:] [FID:CC000003] [META:?smpp_resp??orig_msg?dlr_mask=31&] [from:36182] [to:33610000015] [flags:-1:-1:-1:-1:8] [msg:4:ACK/] [udh:0:]
+2026-11-27 19:33:45 FAILED Receive DLR [SMSC:ora_c_rx] [SVC:] [ACT:] [BINF:] [FID:CC000001] [META:?smpp?] [from:33610000013] [to:36182] [flags:-1:0:-1:0:-1] [msg:120:id:CC000001 sub:001 dlvrd:000 submit date:2611271933 done date:2611271933 stat:ENROUTE err:000 text:Ma Banque: votre cod] [udh:0:]
+2026-11-27 19:33:45 FAILED Receive DLR [SMSC:ora_c_rx] [SVC:] [ACT:] [BINF:] [FID:CC000001] [META:?smpp?] [from:33610000013] [to:36182] [flags:-1:0:-1:0:-1] [msg:120:id:CC000001 sub:001 dlvrd:001 submit date:2611271933 done date:2611271933 stat:DELIVRD err:000 text:Ma Banque: votre cod] [udh:0:]
+2026-11-27 19:33:45 FAILED Receive DLR [SMSC:ora_c_rx] [SVC:] [ACT:] [BINF:] [FID:CC000003] [META:?smpp?] [from:33610000015] [to:36182] [flags:-1:0:-1:0:-1] [msg:120:id:CC000003 sub:001 dlvrd:000 submit date:2611271933 done date:2611271933 stat:UNDELIV err:001 text:Acme: -20% ce soir s] [udh:0:]
+"""
+
+
+def test_receipts_that_came_in_on_another_connection_than_their_mt_are_said(tmp_path):
+    """A probe: with a transmitter and a receiver bind of their own smsc-ids, every receipt
+    went unmatched (Kannel matches per smsc-id), every MT stayed pending, and ingest blamed
+    msg-id-type. The cause is said, with its fix."""
+    log = tmp_path / "access.log"
+    log.write_text(CROSSED, encoding="utf-8")
+    contract = CONTRACT + '[[short_codes]]\ncode = "36182"\nsmsc = ["ora_c_tx", "ora_c_rx"]\n'
+    said = [s for s in _cautions_of(contract, log) if "receipt" in s]
+    assert said == [
+        "warning: receipts matched no MT because they came in on another connection than their message: 3 on "
+        "ora_c_rx for MTs sent on ora_c_tx. Kannel looks a receipt up under the smsc-id of the connection it "
+        "arrives on, so the application got no delivery report for them and their MTs stay without status. Give "
+        "the transmitter and receiver binds of one account the same smsc-id (docs/gateway-setup.md)."]

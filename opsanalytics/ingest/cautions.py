@@ -71,7 +71,10 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     unread = warehouse.execute(con, "reports/receipts_without_status").fetchall()
     if unread:
         out.append(receipts_warning(unread))
-    unmatched = unmatched_receipts(dlr_unmatched(con, contract, scope))
+    crossed = warehouse.execute(con, "reports/receipts_on_another_connection").fetchall()
+    if crossed:
+        out.append(crossed_receipts_warning(crossed))
+    unmatched = unmatched_receipts(dlr_unmatched(con, contract, scope), explained={row[0] for row in crossed})
     if unmatched:
         out.append(unmatched)
     return out
@@ -206,11 +209,23 @@ def misread_warning(row: tuple, config: str) -> str:
             "logs again into a new warehouse with the right format.")
 
 
-def unmatched_receipts(frame) -> str | None:
+def crossed_receipts_warning(rows: list[tuple]) -> str:
+    """Receipts that came in on another connection than their MT's: a receiver bind with an
+    smsc-id of its own, which Kannel cannot match receipts across."""
+    listed = "; ".join(f"{n:,} on {received} for MTs sent on {sent}" for received, sent, n, _ in rows[:5])
+    return (f"warning: receipts matched no MT because they came in on another connection than their "
+            f"message: {listed}. Kannel looks a receipt up under the smsc-id of the connection it arrives "
+            "on, so the application got no delivery report for them and their MTs stay without status. Give "
+            "the transmitter and receiver binds of one account the same smsc-id (docs/gateway-setup.md).")
+
+
+def unmatched_receipts(frame, explained: set[str] = frozenset()) -> str | None:
     """Connections on which most SMSC receipts match no MT: the usual cause is an SMSC that
     writes message ids in another base in its receipts than in its submit responses (Kannel's
-    `msg-id-type`), so every delivery status of that connection is lost."""
-    receipts = frame[frame["source"] == "receipt"].groupby("smsc")[["dlr_lines", "unmatched"]].sum()
+    `msg-id-type`), so every delivery status of that connection is lost. Connections in
+    `explained` (receipts of another connection's MTs: crossed_receipts_warning) are left out."""
+    receipts = frame[(frame["source"] == "receipt") & ~frame["smsc"].isin(explained)]
+    receipts = receipts.groupby("smsc")[["dlr_lines", "unmatched"]].sum()
     bad = receipts[(receipts["dlr_lines"] >= UNMATCHED_RECEIPTS_MIN) & (2 * receipts["unmatched"] > receipts["dlr_lines"])]
     if bad.empty:
         return None
