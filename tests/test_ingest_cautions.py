@@ -270,5 +270,27 @@ def test_receipts_that_came_in_on_another_connection_than_their_mt_are_said(tmp_
     assert said == [
         "warning: receipts matched no MT because they came in on another connection than their message: 3 on "
         "ora_c_rx for MTs sent on ora_c_tx. Kannel looks a receipt up under the smsc-id of the connection it "
-        "arrives on, so the application got no delivery report for them and their MTs stay without status. Give "
-        "the transmitter and receiver binds of one account the same smsc-id (docs/gateway-setup.md)."]
+        "arrives on, so the application got no delivery report for them (the facts give their MTs the receipts' "
+        "status when the contract lists both connections for the short code). Give the transmitter and receiver "
+        "binds of one account the same smsc-id (docs/gateway-setup.md)."]
+
+
+def test_receipts_that_came_in_on_another_connection_of_the_code_give_their_mts_a_status(tmp_path):
+    """The same run: the SMSC said delivered and failed; Kannel matched neither receipt, the
+    facts now link each, on its FID and number, to the MT of the other connection the contract
+    lists for the short code (as a `fid_lost` receipt), and the MTs get that status."""
+    from eventrows import ingested
+
+    log = tmp_path / "access.log"
+    log.write_text(CROSSED, encoding="utf-8")
+    contract = parse_contract(CONTRACT + '[[short_codes]]\ncode = "36182"\nsmsc = ["ora_c_tx", "ora_c_rx"]\n', "c.toml")
+    con, _ = ingested(contract, [log])
+    assert con.execute("SELECT fid, final_status FROM fct_mt ORDER BY fid").fetchall() == [
+        ("CC000001", "delivered"), ("CC000003", "failed")]
+    assert con.execute("SELECT smsc, link, count(*) FROM fct_dlr WHERE source = 'receipt' GROUP BY ALL").fetchall() == [
+        ("ora_c_rx", "fid_lost", 3)]
+    # the contract not saying the two connections carry one code: nothing links them
+    apart = parse_contract(CONTRACT + '[[short_codes]]\ncode = "36182"\nsmsc = "ora_c_tx"\n', "c.toml")
+    con, _ = ingested(apart, [log])
+    assert con.execute("SELECT fid, final_status FROM fct_mt ORDER BY fid").fetchall() == [
+        ("CC000001", "pending"), ("CC000003", "pending")]

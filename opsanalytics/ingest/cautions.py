@@ -215,8 +215,9 @@ def crossed_receipts_warning(rows: list[tuple]) -> str:
     listed = "; ".join(f"{n:,} on {received} for MTs sent on {sent}" for received, sent, n, _ in rows[:5])
     return (f"warning: receipts matched no MT because they came in on another connection than their "
             f"message: {listed}. Kannel looks a receipt up under the smsc-id of the connection it arrives "
-            "on, so the application got no delivery report for them and their MTs stay without status. Give "
-            "the transmitter and receiver binds of one account the same smsc-id (docs/gateway-setup.md).")
+            "on, so the application got no delivery report for them (the facts give their MTs the receipts' "
+            "status when the contract lists both connections for the short code). Give the transmitter and "
+            "receiver binds of one account the same smsc-id (docs/gateway-setup.md).")
 
 
 def unmatched_receipts(frame, explained: set[str] = frozenset()) -> str | None:

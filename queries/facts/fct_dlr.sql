@@ -140,6 +140,23 @@ dlr_fid_keys AS MATERIALIZED (
         ON k.smsc = d.smsc AND k.fid = d.fid
         AND k.receiver = CASE WHEN d.outcome = 'unmatched' THEN d.sender ELSE d.receiver END
     WHERE d.outcome <> 'unmatched' OR k.receiver IS NOT NULL
+    UNION ALL
+    -- a FAILED Receive DLR on a connection no MT line of its FID went out on, whose FID and
+    -- number are those of an MT line of another connection of the same short code (the
+    -- contract lists both): a receiver bind with an smsc-id of its own beside its transmitter,
+    -- under which Kannel looks receipts up and finds none (real Kannel 1.4.5, a probe: every
+    -- MT of the code stayed pending). Keyed on the MT's connection, it links as any fid_lost.
+    SELECT * FROM (
+        SELECT d.dlr_id, k.smsc, d.fid, d.logged_at, d.outcome, d.source, d.ends_message,
+               k.receiver AS on_receiver, k.mt_count, k.mt_id, k.mt_at
+        FROM dlr_keys AS d
+        JOIN ref_connections AS here ON here.smsc = d.smsc
+        JOIN ref_connections AS there ON there.code = here.code AND there.smsc <> here.smsc
+        JOIN mt_keys AS k ON k.smsc = there.smsc AND k.fid = d.fid AND k.receiver = d.sender
+        ANTI JOIN mt_fids AS f ON f.smsc = d.smsc AND f.fid = d.fid
+        WHERE d.outcome = 'unmatched' AND d.fid <> ''
+    )
+    QUALIFY row_number() OVER (PARTITION BY dlr_id ORDER BY smsc) = 1
 ),
 
 repeated_keys AS MATERIALIZED (
