@@ -224,6 +224,47 @@ def test_reconcile_gives_each_line_its_verdict(month_end, tmp_path):
     assert (total["expected_eur"], total["invoiced_eur"]) == (1550.12, 2450.15)
 
 
+def test_reconcile_differences_add_up_and_only_delivered_segments_are_uncertain(month_end, tmp_path):
+    """A probe: a line on one side only had no difference (the total's was the only signed
+    figure); a total whose excess was a fee, or a cent its own lines do not add up to, read
+    `within unknown` on the month's whole allowance of segments with no receipt; a charge and
+    its credit note netted to 0 on a line nobody expected read `not expected`."""
+    db, _, contract = month_end
+    con = warehouse.connect(db, read_only=True)
+    bill = billing.invoice(con, contract, *_november())
+    con.close()
+    compared = billing.reconcile(bill, billing.read_invoice(_invoice(tmp_path, INVOICE)))
+    lines = compared[compared["item"] != "total"]
+    total = compared[compared["item"] == "total"].iloc[0]
+    # the lines' differences add up to the invoice's lines less ours (2,300.15 - 1,550.12); its
+    # total line says 150 more than its own lines (2,450.15)
+    assert round(lines["difference_eur"].sum(), 2) == 750.03 and round(total["difference_eur"], 2) == 900.03
+    by_line = {(r.short_code, r.item): (r.verdict, r.difference_eur) for r in lines.itertuples()}
+    assert by_line[("36180", "oadc_option")] == ("not invoiced", -150.0)
+    assert by_line[("37000", "short_code_monthly")] == ("not expected", 150.0)
+    # the whole expected bill, a fee 30 EUR over: the total is over, not within unknown
+    exact = bill.lines.assign(amount=bill.lines["amount_eur"].map(lambda v: f"{v:.2f}"))
+    rows = [f"{r.month},{r.short_code or ''},{r.item},,{r.amount}" for r in exact.itertuples()]
+    fee = next(i for i, r in enumerate(exact.itertuples()) if r.item == "short_code_monthly")
+    over = [row if i != fee else row.rsplit(",", 1)[0] + ",180.00" for i, row in enumerate(rows)]
+    total_eur = float(bill.months["total_eur"].iloc[0])
+    for body, total_line, verdict in ((over, total_eur + 30, "over"), (rows, total_eur + 0.02, "over"),
+                                      (rows, total_eur + 0.01, "match")):
+        text = "month,short_code,item,quantity,amount_eur\n" + "\n".join(body) + f"\n2026-11,,total,,{total_line:.2f}\n"
+        got = billing.reconcile(bill, billing.read_invoice(_invoice(tmp_path, text)))
+        assert got[got["item"] == "total"]["verdict"].tolist() == [verdict]
+    # a charge credited back on a line nobody expected: 0, a match
+    netted = "month,short_code,item,quantity,amount_eur\n" + "\n".join(rows) + "\n2026-11,37000,short_code_monthly,1,0.00\n"
+    got = billing.reconcile(bill, billing.read_invoice(_invoice(tmp_path, netted)), totals=False)
+    assert got[got["short_code"] == "37000"]["verdict"].tolist() == ["match"]
+
+
+def _invoice(tmp_path, text: str):
+    path = tmp_path / "invoice.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _november():
     import datetime as dt
 
