@@ -432,6 +432,12 @@ def test_a_subscription_s_dates_decide_its_months_and_set_up(month_end):
     assert "short code 2 of the contract" in bill.lines.set_index(["month", "short_code", "item"]).loc[
         ("2026-11", "36181", "short_code_monthly"), "basis"]
     assert bill.months.set_index("month").loc["2026-11", "total_eur"] == 0.09 + 1100 + 0.03 + 730
+    # its message of 4 November came before the subscription: billed, and its line says so (a
+    # probe: only a month wholly outside it was said); 36180, undated, says nothing of it
+    basis = bill.lines.set_index(["month", "short_code", "item"])["basis"]
+    assert basis[("2026-11", "36181", "mt_delivered")].endswith(
+        "; 1 of them sent on days outside the subscription the contract gives (since, until)")
+    assert "outside the subscription" not in basis[("2026-11", "36180", "mt_delivered")]
 
 
 def test_until_before_since_is_refused():
