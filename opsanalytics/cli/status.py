@@ -24,10 +24,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "a difference is a warning and exit status 1), MT "
                     "accepted/refused and segments, MO, DLR lines (unmatched) and final statuses, "
                     "dropped lines, and every file offered to ingest. Opens the database read-only. "
-                    "The JSON keys: mt.refused = REJECTED Send SMS, FAILED Send SMS, DISCARDED SMS and EXPIRED SMS lines; "
+                    "The JSON keys: lines = lines read from the files loaded (skipped ones read none); "
+                    "events, markers (Log begins/ends...), rejected = what the tables hold; "
+                    "mt.accepted = Sent SMS lines; "
+                    "mt.refused = REJECTED Send SMS, FAILED Send SMS, DISCARDED SMS and EXPIRED SMS lines; "
+                    "mt.segments = segments of the accepted MT lines; mo.accepted = Receive SMS lines; "
+                    "mo.refused = REJECTED Receive SMS lines (and 1.4.0-1.4.3's REJECTED - <list> SMS MOs); "
                     "dlr.lines = Receive DLR lines; dlr.unmatched = FAILED Receive DLR lines and Receive "
                     "DLR lines linked to no MT; dlr.delivered/dlr.failed = accepted MT lines by final "
-                    "status (failed: failed, expired or rejected); every key in the README.",
+                    "status (failed: failed, expired or rejected); dropped = DROPPED lines; files[] = path "
+                    "(absolute), sha256, lines, loaded, rejected, state (loaded or skipped); "
+                    "accounting_mismatch, only when lines differ from events + markers + rejected. "
+                    "The README says each in full.",
     )
     parser.add_argument("--db", required=True, help="warehouse DuckDB file")
     parser.add_argument("--format", choices=("table", "json"), default="table",
