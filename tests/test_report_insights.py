@@ -695,3 +695,7 @@ def test_a_period_whose_last_day_the_logs_were_read_before_the_end_of_is_partial
     db.execute("UPDATE load_manifest SET loaded_at = $at",
                {"at": pd.Timestamp(last.date() + dt.timedelta(days=1)).tz_localize(tz) + pd.Timedelta(hours=2)})
     assert period_coverage(db, ctr, period) == "full"
+    # logs dated after they were read (a simulated period ahead of the machine's clock): the
+    # read time says nothing of them, the days decide
+    db.execute("UPDATE load_manifest SET loaded_at = $at", {"at": first - pd.Timedelta(days=30)})
+    assert period_coverage(db, ctr, period) == "full"

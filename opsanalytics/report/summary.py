@@ -233,8 +233,9 @@ def period_coverage(con, contract: Contract, filters: Filters) -> str:
     if first > start or last < end:
         return "partial"
     if filters.date_to is not None:
-        read_until, loads = warehouse.execute(con, "reports/logs_read_until").fetchone()
+        last_line, last_read, loads = warehouse.execute(con, "reports/logs_read_until").fetchone()
         period_end = pd.Timestamp(filters.date_to + dt.timedelta(days=1)).tz_localize(contract.timezone)
-        if loads and read_until is not None and pd.Timestamp(read_until) < period_end:
+        if loads and last_line is not None and last_read is not None and last_line <= last_read \
+                and pd.Timestamp(last_read) < period_end:
             return "partial"
     return "full"
