@@ -20,7 +20,7 @@ event_counts AS (
         -- the DROPPED lines, as the contract says: a receipt a white/black list refused
         -- (Kannel 1.4.0-1.4.3 log it `REJECTED - <list> SMS`) is a dropped DLR to the facts,
         -- but no DROPPED line (a probe: 35 against `grep -c DROPPED` = 0)
-        count(*) FILTER (WHERE kind = 'dropped' AND NOT starts_with(label, 'REJECTED')) AS dropped
+        count(*) FILTER (WHERE kind = 'dropped' AND NOT starts_with(coalesce(label, ''), 'REJECTED')) AS dropped
     FROM events
 ),
 
