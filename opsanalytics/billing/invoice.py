@@ -97,7 +97,10 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
     logs cover in part still carries its whole monthly fees: it is flagged not complete, and
     its delivered segments are those of the days covered."""
     params = {"tz": contract.timezone, "date_from": date_from, "date_to": date_to, "short_code": short_code}
-    segments = warehouse.fetch_df(con, "audits/r12_bill_segments", params)
+    dated = [sc for sc in contract.short_codes if sc.since is not None or sc.until is not None]
+    segments = warehouse.fetch_df(con, "audits/r12_bill_segments", {
+        **params, "subscribed_codes": [sc.code for sc in dated],
+        "subscribed_since": [sc.since for sc in dated], "subscribed_until": [sc.until for sc in dated]})
     days = warehouse.fetch_df(con, "audits/r12_bill_days", params)
     for frame in (segments, days):
         frame["month"] = pd.to_datetime(frame["month"]).dt.date
@@ -113,7 +116,7 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
         months = months_between(known[0], known[-1]) if known else []
     per_code = (segments.drop(columns="brand").groupby(["month", "short_code"], dropna=False, as_index=False).sum()
                 if len(segments) else segments.drop(columns="brand"))
-    lines = _lines(months, contract, short_code, per_code, _outside_subscription(con, contract, params))
+    lines = _lines(months, contract, short_code, per_code)
     unknown = per_code.assign(unknown_eur=per_code["unknown_segments"] * MT_CENTS / 100)
     not_billed = unknown[["month", "short_code", "accepted_segments", "delivered_segments", "undelivered_segments",
                           "unknown_segments", "delivered_segments_inexact", "unknown_eur"]]
@@ -127,31 +130,13 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
                    not_billed=not_billed.reset_index(drop=True), notes=notes)
 
 
-def _outside_subscription(con: duckdb.DuckDBPyConnection, contract: Contract,
-                          params: dict[str, object]) -> dict[tuple[dt.date, str], int]:
-    """(month, short code) -> delivered segments sent on days outside the code's since/until,
-    for each short code that has either (a few per contract: one query each)."""
-    out = {}
-    for sc in contract.short_codes:
-        if sc.since is None and sc.until is None:
-            continue
-        if params.get("short_code") not in (None, sc.code):
-            continue
-        found = warehouse.execute(con, "audits/r12_delivered_outside_subscription",
-                                  {**params, "code": sc.code, "since": sc.since, "until": sc.until}).fetchall()
-        out.update({(month, sc.code): int(n) for month, n in found if n})
-    return out
-
-
-def _lines(months: list[dt.date], contract: Contract, short_code: str | None, per_code: pd.DataFrame,
-           outside: dict[tuple[dt.date, str], int] | None = None) -> pd.DataFrame:
+def _lines(months: list[dt.date], contract: Contract, short_code: str | None, per_code: pd.DataFrame) -> pd.DataFrame:
     """One row per month, short code and item: the delivered segments of every short code of
     the contract held that month (0 when it sent nothing) and of any other the traffic names,
-    then the fees. `outside`: the delivered segments of a held month sent outside the code's
-    since/until, which its line says."""
-    outside = outside or {}
+    then the fees; a held month's line says how many were sent outside the code's since/until."""
     delivered = {(r.month, r.short_code if isinstance(r.short_code, str) else None): int(r.delivered_segments)
                  for r in per_code.itertuples()}
+    outside = {(r.month, r.short_code): int(r.delivered_outside) for r in per_code.itertuples()}
     order = [sc.code for sc in contract.short_codes if short_code is None or sc.code == short_code]
     others = sorted({code for (_, code) in delivered if code not in order}, key=lambda c: (c is None, c or ""))
     rows = []

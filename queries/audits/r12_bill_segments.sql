@@ -14,7 +14,18 @@
 -- delivered; at least one part was refused (undelivered, with part 1 when its receipt
 -- failed); which of the parts between went through the log does not say (unknown).
 -- Every column adds up over the rows: delivered + undelivered + unknown = accepted.
-with lines as (
+-- delivered_outside: of the delivered segments, those a short code sent on days outside its
+-- subscription ($subscribed_codes, with the contract's $subscribed_since and $subscribed_until
+-- at the same positions; NULL: open), for the bill to say so: Orange bills what it delivered,
+-- subscribed or not, but a month held in part read as if all its traffic were subscribed (a
+-- probe: a code subscribed from the 10th sent from the 1st without a word).
+with subscriptions as (
+    select cast($subscribed_codes as varchar[]) as codes,
+           cast($subscribed_since as date[]) as since,
+           cast($subscribed_until as date[]) as until
+),
+
+lines as (
     select
         m.submitted_at,
         m.short_code,
@@ -24,8 +35,12 @@ with lines as (
         m.final_status,
         m.partly_sent,
         coalesce(p.part1_delivered, false) as part1_delivered,
-        coalesce(p.part1_failed, false) as part1_failed
+        coalesce(p.part1_failed, false) as part1_failed,
+        coalesce(m.submitted_at < timezone($tz, cast(s.since[list_position(s.codes, m.short_code)] as timestamp))
+                 or m.submitted_at >= timezone($tz, cast(s.until[list_position(s.codes, m.short_code)] as timestamp)
+                                                    + interval 1 day), false) as outside
     from fct_mt as m
+    cross join subscriptions as s
     left join (
         select
             mt_id,
@@ -70,6 +85,7 @@ select
     -- letter logged as '.'), or from no text at all: the best reading, not a certainty
     cast(coalesce(sum(delivered) filter (where not segments_exact and not partly_sent), 0) as bigint)
         as delivered_segments_inexact,
+    cast(coalesce(sum(delivered) filter (where outside), 0) as bigint) as delivered_outside,
     cast(coalesce(sum(undelivered), 0) as bigint) as undelivered_segments,
     cast(coalesce(sum(segments - delivered - undelivered), 0) as bigint) as unknown_segments
 from billed
