@@ -253,12 +253,22 @@ def backtest_notes(con: duckdb.DuckDBPyConnection, contract: Contract,
 
 def _check_adjustments(adjustments: pd.DataFrame, semester: Semester, contract: Contract) -> None:
     """A campaign on a short code outside the contract is refused, not dropped from the file
-    unseen: the file needs the code's subscribed rate, which only the contract knows."""
+    unseen: the file needs the code's subscribed rate, which only the contract knows. So is
+    one in a month the contract does not hold the code in (before its `since`, after its
+    `until`): the file has no row for that month (a probe: 6,000 of 11,000 segments asked
+    were lost, exit 0)."""
     errors = [f"row {r}, column month: {month_label(m)} is not in semester {semester.label}"
               for r, m in zip(adjustments["row_no"], adjustments["month"]) if m not in semester.months]
     errors += [f"row {r}, column short_code: {c} is not in the contract (add it with its subscribed rate "
                "to forecast it)" for r, c in zip(adjustments["row_no"], adjustments["short_code"])
                if contract.short_code(c) is None]
+    for r, c, m in zip(adjustments["row_no"], adjustments["short_code"], adjustments["month"]):
+        declared = contract.short_code(c)
+        if declared is None or m not in semester.months or declared.held_in(m, _month_end(m)):
+            continue
+        errors.append(f"row {r}, column month: {month_label(m)} is outside the months the contract holds short "
+                      f"code {c} in ({_dates(declared)}): fix the month, or the code's since/until in the contract")
+    errors.sort(key=lambda e: int(e.split(",", 1)[0].removeprefix("row ")))
     if errors:
         raise ForecastFileError("adjustments file: " + "; ".join(errors))
 
@@ -325,6 +335,16 @@ def _held_months(contract: Contract, code: str, target: Semester) -> list[dt.dat
     against a forecast of traffic it never meant to carry."""
     declared = contract.short_code(code)
     return [m for m in target.months if declared.held_in(m, add_months(m, 1) - dt.timedelta(days=1))]
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return add_months(month, 1) - dt.timedelta(days=1)
+
+
+def _dates(declared) -> str:
+    """A short code's `since` and `until` as the contract gives them ('since 2027-04-01')."""
+    return ", ".join(f"{key} {value.isoformat()}" for key, value in
+                     (("since", declared.since), ("until", declared.until)) if value is not None)
 
 
 def _held_notes(held: dict[str, list[dt.date]], contract: Contract, target: Semester) -> list[str]:

@@ -1,0 +1,111 @@
+"""R9 next forecast against the contract's dates and declarations, on a small hand-made
+warehouse (fct_mt rows only): planned campaigns outside a short code's since/until, months
+held in part, codes outside the contract in the notes for Orange, codes without history,
+and silences before a code's `since` (defects found by a probe of the file sent to Orange).
+
+The history: 36180 sends 10 segments a day, 36181 20, on days 1 to 30 of October,
+November and December 2026 (300 and 600 segments a month, peaks 10/s and 20/s); the
+forecast of 2027H1 is mean_last_3 for both: 300 and 600 segments a month. A refused line on
+31 December (not traffic) makes the data cover December whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from statistics import NormalDist
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+from opsanalytics.config import parse_contract
+from opsanalytics.errors import ForecastFileError
+from opsanalytics.forecast import next_forecast, read_adjustments
+
+PARIS = ZoneInfo("Europe/Paris")
+MADE_ON = dt.date(2026, 12, 31)
+HISTORY = [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
+
+CONTRACT = """
+timezone = "Europe/Paris"
+log_timezone = "UTC"
+[[short_codes]]
+code = "36180"
+rate = 20
+{36180}
+[[short_codes]]
+code = "36181"
+rate = 20
+{36181}
+[[short_codes]]
+code = "36200"
+rate = 20
+{36200}
+"""
+
+
+def contract(**dates: str):
+    """The test contract; dates['c36180'] = 'until = 2027-03-15' adds lines to a code."""
+    text = CONTRACT
+    for code in ("36180", "36181", "36200"):
+        text = text.replace("{" + code + "}", dates.get(f"c{code}", ""))
+    return parse_contract(text, "contract.toml")
+
+
+def warehouse(days: dict[str, list[tuple[dt.date, int]]]) -> duckdb.DuckDBPyConnection:
+    """fct_mt with one accepted line at noon (Paris) per (day, segments) of each short code,
+    and a refused one on 31 December 2026 (the data's last day)."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE fct_mt (short_code VARCHAR, submitted_at TIMESTAMPTZ, outcome VARCHAR, segments INTEGER)")
+    rows = [(code, dt.datetime.combine(day, dt.time(12), PARIS), "accepted", segments)
+            for code, lines in days.items() for day, segments in lines]
+    rows.append(("36180", dt.datetime(2026, 12, 31, 12, tzinfo=PARIS), "refused", 1))
+    con.executemany("INSERT INTO fct_mt VALUES (?, ?, ?, ?)", rows)
+    return con
+
+
+def daily(segments: int, months=HISTORY, first: int = 1, last: int = 30) -> list[tuple[dt.date, int]]:
+    return [(month.replace(day=d), segments) for month in months for d in range(first, last + 1)]
+
+
+@pytest.fixture
+def con():
+    con = warehouse({"36180": daily(10), "36181": daily(20)})
+    yield con
+    con.close()
+
+
+def _row(plan, code: str, month: str):
+    rows = plan.figures[(plan.figures["short_code"] == code)
+                        & (plan.figures["month"] == dt.date.fromisoformat(month + "-01"))]
+    assert len(rows) == 1, (code, month)
+    return rows.iloc[0]
+
+
+def test_the_hand_made_history_gives_flat_forecasts(con):
+    plan = next_forecast(con, contract(), "2027H1", made_on=MADE_ON)
+    assert set(plan.figures["method"]) == {"mean_last_3", "no_history"}
+    assert _row(plan, "36180", "2027-03")["mt_segments"] == 300 and _row(plan, "36181", "2027-02")["mt_segments"] == 600
+    assert _row(plan, "36180", "2027-03")["peak_sms_per_s"] == 10
+
+
+def test_a_planned_campaign_outside_the_codes_since_until_is_an_error_naming_its_row(con, tmp_path):
+    """A probe: 36200 (since 2027-04-01) +5000 in February and 36181 (until 2027-03-15) +1000
+    in May were dropped from the file without a word (exit 0), 6,000 of the 11,000 segments
+    asked; the docs promise a planned campaign is never dropped unseen."""
+    dated = contract(c36181="until = 2027-03-15", c36200="since = 2027-04-01")
+    path = tmp_path / "adj.csv"
+    path.write_text("short_code,month,extra_segments,peak_sms_per_s\n"
+                    "36200,2027-04,5000,5\n36200,2027-02,5000,5\n36181,2027-05,1000,\n36181,2027-03,1000,\n")
+    with pytest.raises(ForecastFileError) as caught:
+        next_forecast(con, dated, "2027H1", read_adjustments(path, "2027H1"), MADE_ON)
+    assert str(caught.value) == (
+        "adjustments file: row 3, column month: 2027-02 is outside the months the contract holds short code 36200 "
+        "in (since 2027-04-01): fix the month, or the code's since/until in the contract; "
+        "row 4, column month: 2027-05 is outside the months the contract holds short code 36181 "
+        "in (until 2027-03-15): fix the month, or the code's since/until in the contract")
+    # the rows inside (April for 36200, March, held in part, for 36181) are accepted
+    path.write_text("short_code,month,extra_segments,peak_sms_per_s\n36200,2027-04,5000,5\n36181,2027-03,1000,\n")
+    plan = next_forecast(con, dated, "2027H1", read_adjustments(path, "2027H1"), MADE_ON)
+    assert int(plan.figures["adjustment_segments"].sum()) == 6000
