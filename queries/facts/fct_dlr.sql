@@ -119,8 +119,7 @@ mt_fids AS MATERIALIZED (
 ),
 
 -- every DLR line with a FID some MT line holds: its key (on_receiver NULL: any receiver, no MT
--- line of that FID being to its number) and how many MT lines the key holds; a FAILED Receive
--- DLR's number is its sender, and it is kept only when an MT line of its FID is to that number
+-- line of that FID being to its number) and how many MT lines the key holds
 dlr_fid_keys AS MATERIALIZED (
     SELECT
         d.dlr_id,
@@ -136,27 +135,41 @@ dlr_fid_keys AS MATERIALIZED (
         coalesce(k.mt_at, f.mt_at) AS mt_at
     FROM dlr_keys AS d
     JOIN mt_fids AS f USING (smsc, fid)
-    LEFT JOIN mt_keys AS k
-        ON k.smsc = d.smsc AND k.fid = d.fid
-        AND k.receiver = CASE WHEN d.outcome = 'unmatched' THEN d.sender ELSE d.receiver END
-    WHERE d.outcome <> 'unmatched' OR k.receiver IS NOT NULL
+    LEFT JOIN mt_keys AS k ON k.smsc = d.smsc AND k.fid = d.fid AND k.receiver = d.receiver
+    WHERE d.outcome <> 'unmatched'
     UNION ALL
-    -- a FAILED Receive DLR on a connection no MT line of its FID went out on, whose FID and
-    -- number are those of an MT line of another connection of the same short code (the
-    -- contract lists both): a receiver bind with an smsc-id of its own beside its transmitter,
-    -- under which Kannel looks receipts up and finds none (real Kannel 1.4.5, a probe: every
-    -- MT of the code stayed pending). Keyed on the MT's connection, it links as any fid_lost.
-    SELECT * FROM (
+    -- a FAILED Receive DLR: kept only on the key of an MT line of its FID to its number (its
+    -- sender: Kannel writes the receipt's numbers swapped), the first that holds one of:
+    --   0. its connection, the number as written;
+    --   1. its connection, the number written otherwise (int_msisdn: a receipt sent with TON
+    --      unknown, `33612...`, for an MT to `+33612...`; real Kannel 1.4.5, a probe: the
+    --      receipt came before its submit_sm_resp and the MT stayed pending);
+    --   2-3. the same on another connection of its short code (the contract lists both): a
+    --      receiver bind with an smsc-id of its own beside its transmitter, under which Kannel
+    --      looks receipts up and finds none (real Kannel 1.4.5, a probe: every MT of the code
+    --      stayed pending), or a second gateway's bind the SMSC delivered the receipt to. An MT
+    --      of the receipt's own connection with its FID to another number does not stop it
+    --      (ids repeat over time). Keyed on the MT's connection, it links as any fid_lost.
+    SELECT dlr_id, smsc, fid, logged_at, outcome, source, ends_message, on_receiver, mt_count, mt_id, mt_at
+    FROM (
         SELECT d.dlr_id, k.smsc, d.fid, d.logged_at, d.outcome, d.source, d.ends_message,
-               k.receiver AS on_receiver, k.mt_count, k.mt_id, k.mt_at
+               k.receiver AS on_receiver, k.mt_count, k.mt_id, k.mt_at,
+               CASE WHEN k.smsc = d.smsc THEN 0 ELSE 2 END + CASE WHEN k.receiver = d.sender THEN 0 ELSE 1 END AS preference
         FROM dlr_keys AS d
-        JOIN ref_connections AS here ON here.smsc = d.smsc
-        JOIN ref_connections AS there ON there.code = here.code AND there.smsc <> here.smsc
-        JOIN mt_keys AS k ON k.smsc = there.smsc AND k.fid = d.fid AND k.receiver = d.sender
-        ANTI JOIN mt_fids AS f ON f.smsc = d.smsc AND f.fid = d.fid
+        JOIN (
+            SELECT smsc AS dlr_smsc, smsc AS mt_smsc FROM mt_fids GROUP BY smsc
+            UNION
+            SELECT here.smsc, there.smsc
+            FROM ref_connections AS here
+            JOIN ref_connections AS there ON there.code = here.code AND there.smsc <> here.smsc
+        ) AS c ON c.dlr_smsc = d.smsc
+        JOIN mt_keys AS k ON k.smsc = c.mt_smsc AND k.fid = d.fid
+        LEFT JOIN int_msisdn AS dn ON dn.raw = d.sender
+        LEFT JOIN int_msisdn AS kn ON kn.raw = k.receiver
         WHERE d.outcome = 'unmatched' AND d.fid <> ''
+          AND (k.receiver = d.sender OR dn.msisdn = kn.msisdn)
     )
-    QUALIFY row_number() OVER (PARTITION BY dlr_id ORDER BY smsc) = 1
+    QUALIFY row_number() OVER (PARTITION BY dlr_id ORDER BY preference, smsc, on_receiver) = 1
 ),
 
 repeated_keys AS MATERIALIZED (

@@ -16,6 +16,10 @@ WITH raw_numbers AS (
     SELECT DISTINCT receiver AS raw FROM events WHERE kind IN ('mt', 'dlr') AND receiver IS NOT NULL
     UNION
     SELECT DISTINCT sender AS raw FROM events WHERE kind = 'mo' AND sender IS NOT NULL
+    UNION
+    -- the handset of a `FAILED Receive DLR` (Kannel logs its numbers swapped): fct_dlr links
+    -- it to an MT line whose `to` is that number written otherwise
+    SELECT DISTINCT sender AS raw FROM events WHERE kind = 'dlr' AND outcome = 'unmatched' AND sender IS NOT NULL
 ),
 
 cleaned AS (
