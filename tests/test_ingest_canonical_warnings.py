@@ -67,10 +67,10 @@ def test_events_another_file_loaded_already_are_warned_about(tmp_path, capsys):
     [result] = ingest_files(con, contract(), [second], progress=False)
     assert result.events == 4
     assert warnings(capsys) == [
-        f"{second}: warning: 2 of its 4 events are in the warehouse already (same logged_at, kind, smsc, fid, "
-        f"receiver and text), loaded from {first}: overlapping exports of the same traffic? They are now in the "
-        "warehouse twice and counted twice; load each event once (export without overlap, and load the files "
-        "into a new warehouse)"]
+        f"{second}: warning: 2 of its 4 events are in the warehouse already (the same line: logged_at, label, "
+        f"smsc, service, fid, sender, receiver, text, udh and every other field equal), loaded from {first}: "
+        "overlapping exports of the same traffic? They are now in the warehouse twice and counted twice; load "
+        "each event once (export without overlap, and load the files into a new warehouse)"]
     # the same events, in one file, are not an overlap between files
     twice = write(tmp_path, "twice.csv", ROWS[3:] * 2)
     ingest_files(new_db(), contract(), [twice], progress=False)

@@ -116,9 +116,10 @@ def test_day_files_and_the_whole_log_they_were_cut_from_are_said_to_overlap(tmp_
         con.close()
     assert again.first_line == 61 and again.events == results[1].events > 0
     assert (f"{whole}: warning: {again.events:,} of its {again.events:,} events are in the warehouse already "
-            f"(same logged_at, kind, smsc, fid, receiver and text), loaded from {day2}: overlapping logs of the "
-            "same traffic? They are now in the warehouse twice and counted twice; load each event once (load "
-            "either a gateway's day files or its whole log, not both, into a new warehouse)") in err
+            f"(the same line: logged_at, label, smsc, service, fid, sender, receiver, text, udh and every other "
+            f"field equal), loaded from {day2}: overlapping logs of the same traffic? They are now in the "
+            "warehouse twice and counted twice; load each event once (load either a gateway's day files or its "
+            "whole log, not both, into a new warehouse)") in err
 
 
 def test_a_shorter_copy_of_a_log_loaded_already_is_skipped_without_an_overlap_warning(tmp_path, capsys):

@@ -20,7 +20,9 @@ ADVICE = {
 
 def overlap_warning(con: duckdb.DuckDBPyConnection, load_id: int, events: int, what: str) -> str | None:
     """The warning for load `load_id` (`events` events; `what`: "logs" or "exports", a key
-    of ADVICE), or None when none of its events is in another load (load_overlap.sql)."""
+    of ADVICE), or None when none of its events is in another load (load_overlap.sql): the
+    same line, every field equal. Two gateways side by side log lines that differ only in
+    their sender (two subscribers' STOP in one second), which are two events, not a copy."""
     if not events or load_id <= 1:   # (load ids count up: the first load has nothing to overlap)
         return None
     [(repeated, holders)] = warehouse.execute(con, "staging/load_overlap", {"load_id": load_id}).fetchall()
@@ -28,6 +30,7 @@ def overlap_warning(con: duckdb.DuckDBPyConnection, load_id: int, events: int, w
         return None
     holders = holders or []
     shown = ", ".join(holders[:3]) + (f" and {len(holders) - 3} more" if len(holders) > 3 else "")
-    return (f"{repeated:,} of its {events:,} events are in the warehouse already (same logged_at, kind, smsc, "
-            f"fid, receiver and text), loaded from {shown}: overlapping {what} of the same traffic? They are "
-            f"now in the warehouse twice and counted twice; load each event once ({ADVICE[what]})")
+    return (f"{repeated:,} of its {events:,} events are in the warehouse already (the same line: logged_at, "
+            f"label, smsc, service, fid, sender, receiver, text, udh and every other field equal), loaded from "
+            f"{shown}: overlapping {what} of the same traffic? They are now in the warehouse twice and counted "
+            f"twice; load each event once ({ADVICE[what]})")
