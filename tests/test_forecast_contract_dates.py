@@ -109,3 +109,41 @@ def test_a_planned_campaign_outside_the_codes_since_until_is_an_error_naming_its
     path.write_text("short_code,month,extra_segments,peak_sms_per_s\n36200,2027-04,5000,5\n36181,2027-03,1000,\n")
     plan = next_forecast(con, dated, "2027H1", read_adjustments(path, "2027H1"), MADE_ON)
     assert int(plan.figures["adjustment_segments"].sum()) == 6000
+
+
+def test_a_month_held_in_part_is_forecast_for_the_days_held(con):
+    """A probe: 36181 `until = 2027-03-15` got March's whole 18,961 segments, as January and
+    February; R9 would then flag the month at about -52 %. The month's segments and interval
+    are scaled by the days held over the days of the month; the peak rate stays as forecast.
+
+    36180, until 2027-03-15: 15 of March's 31 days; mean_last_3 of 300 in March (the third
+    month ahead: sigma 0.15 x sqrt(3) on the log scale, z = 1.2816 at 80 %): 300 x 15/31 =
+    145.16 -> 145; low expm1(log 301 - z sigma) = 214.757 x 15/31 = 103.9 -> 103; high
+    418.921 x 15/31 = 202.7 -> 203. 36181, since 2027-02-10: 19 of February's 28 days,
+    600 x 19/28 = 407.1 -> 407; low 456.939 x 19/28 = 310.07 -> 310; high 787.753 x 19/28 =
+    534.5 -> 535."""
+    plan = next_forecast(con, contract(c36180="until = 2027-03-15", c36181="since = 2027-02-10"), "2027H1",
+                         made_on=MADE_ON)
+    march, feb = _row(plan, "36180", "2027-03"), _row(plan, "36181", "2027-02")
+    assert (march["mt_segments"], march["segments_low"], march["segments_high"]) == (145, 103, 203)
+    assert (feb["mt_segments"], feb["segments_low"], feb["segments_high"]) == (407, 310, 535)
+    assert (march["peak_sms_per_s"], feb["peak_sms_per_s"]) == (10, 20)  # a rate: as forecast
+    # the whole months around them untouched
+    assert _row(plan, "36180", "2027-02")["mt_segments"] == 300 and _row(plan, "36181", "2027-03")["mt_segments"] == 600
+    assert "36180: held 15 of the 31 days of 2027-03 (until 2027-03-15 in the contract): that month's segments " \
+           "and their interval are the whole month's forecast x 15/31; its peak rate is as forecast" in plan.notes
+    assert "36181: held 19 of the 28 days of 2027-02 (since 2027-02-10 in the contract): that month's segments " \
+           "and their interval are the whole month's forecast x 19/28; its peak rate is as forecast" in plan.notes
+    assert plan.totals()["mt_segments"] == 300 * 2 + 145 + 600 * 4 + 407
+
+
+def test_a_planned_campaign_in_a_month_held_in_part_is_added_whole(con, tmp_path):
+    """Planned segments are what the analyst knows will be sent: added to the scaled forecast,
+    not scaled themselves. 145 + 1,000."""
+    path = tmp_path / "adj.csv"
+    path.write_text("short_code,month,extra_segments\n36180,2027-03,1000\n")
+    plan = next_forecast(con, contract(c36180="until = 2027-03-15"), "2027H1", read_adjustments(path, "2027H1"),
+                         MADE_ON)
+    march = _row(plan, "36180", "2027-03")
+    assert (march["mt_segments"], march["adjustment_segments"]) == (1145, 1000)
+    assert (march["segments_low"], march["segments_high"]) == (1103, 1203)

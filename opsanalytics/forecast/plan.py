@@ -308,12 +308,14 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     for code, found in silent.items():
         missing[code] = sorted([*missing.get(code, []), *(month for month, _, _ in found)])
     profiles, lenders = _profiles(history, {code: [m for m, _, _ in found] for code, found in silent.items()})
-    frames = {code: _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level,
-                               missing.get(code, []), profiles)
-              for code in sorted(declared | seen)}
     held = {code: _held_months(contract, code, target) for code in declared}
+    parts = {code: _part_months(contract, code, held[code]) for code in declared}
+    frames = {code: _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level,
+                               missing.get(code, []), profiles, parts.get(code))
+              for code in sorted(declared | seen)}
     figures = pd.concat([frames[c][frames[c]["month"].isin(held[c])] for c in sorted(declared)], ignore_index=True)
     notes = (_gap_notes(gaps) + _silent_notes(silent) + _held_notes(held, contract, target)
+             + _part_notes(parts, contract)
              + _clamp_notes(adjustments, figures)
              + _profile_notes(figures, lenders))
     if until is None:
@@ -335,6 +337,29 @@ def _held_months(contract: Contract, code: str, target: Semester) -> list[dt.dat
     against a forecast of traffic it never meant to carry."""
     declared = contract.short_code(code)
     return [m for m in target.months if declared.held_in(m, add_months(m, 1) - dt.timedelta(days=1))]
+
+
+def _part_months(contract: Contract, code: str, months: list[dt.date]) -> dict[dt.date, tuple[int, int]]:
+    """The months among `months` the contract holds `code` in part (its `since` or `until`
+    inside the month): month -> (days held, days of the month). A whole month's forecast for
+    a code held 15 of its 31 days would read at R9 as a -52 % shortfall (a probe)."""
+    declared = contract.short_code(code)
+    out = {}
+    for month in months:
+        end = _month_end(month)
+        first = max(month, declared.since) if declared.since else month
+        last = min(end, declared.until) if declared.until else end
+        days, held = (end - month).days + 1, (last - first).days + 1
+        if held < days:
+            out[month] = (held, days)
+    return out
+
+
+def _part_notes(parts: dict[str, dict[dt.date, tuple[int, int]]], contract: Contract) -> list[str]:
+    return [f"{code}: held {held} of the {days} days of {month_label(month)} ({_dates(contract.short_code(code))} "
+            f"in the contract): that month's segments and their interval are the whole month's forecast x "
+            f"{held}/{days}; its peak rate is as forecast"
+            for code, months in sorted(parts.items()) for month, (held, days) in sorted(months.items())]
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -430,11 +455,13 @@ def _profile_notes(figures: pd.DataFrame, lenders: list[str]) -> list[str]:
 
 
 def _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level,
-               missing=(), profiles=None) -> pd.DataFrame:
+               missing=(), profiles=None, parts=None) -> pd.DataFrame:
     """One short code's six months; subscribed_rate is NA for a code outside the contract.
     `missing`: months of its history without traffic that the fit treats as missing;
-    `profiles`: the seasons a code too new to show its own borrows (_profiles)."""
-    profiles = profiles or {}
+    `profiles`: the seasons a code too new to show its own borrows (_profiles); `parts`: the
+    months the contract holds it in part (_part_months), whose segments and interval are
+    scaled to the days held (planned campaigns are added whole; the peak is a rate, kept)."""
+    profiles, parts = profiles or {}, parts or {}
     series = history[history["short_code"] == code]
     series = series.assign(**{column: series[column].astype(float).where(~series["month"].isin(list(missing)))
                               for column in ("actual_segments", "actual_peak")})
@@ -456,7 +483,9 @@ def _code_rows(code, contract, history, rates, adjustments, target, steps, made_
     for i, month in enumerate(target.months):
         k = first + i
         add = int(extra.get(month, 0))
-        base = int(round(seg.mean[k]))
+        held, days = parts.get(month, (1, 1))
+        share = held / days
+        base = int(round(seg.mean[k] * share))
         applied = max(0, base + add) - base  # a removal larger than the forecast stops at 0 segments
         peak_mean = max(float(peak.mean[k]), float(planned_peak.get(month, 0.0)))
         peak_high = max(float(peak.high[k]), float(planned_peak.get(month, 0.0)))
@@ -467,8 +496,8 @@ def _code_rows(code, contract, history, rates, adjustments, target, steps, made_
             "mt_segments": base + applied,
             "peak_sms_per_s": float(math.ceil(peak_mean - 1e-9)),
             "subscribed_rate": declared.rate if declared else pd.NA, "semester": target.label, "made_on": made_on,
-            "segments_low": max(0, int(math.floor(seg.low[k])) + add),
-            "segments_high": max(0, int(math.ceil(seg.high[k])) + add),
+            "segments_low": max(0, int(math.floor(seg.low[k] * share)) + add),
+            "segments_high": max(0, int(math.ceil(seg.high[k] * share)) + add),
             "peak_low": float(math.floor(peak.low[k])), "peak_high": float(math.ceil(peak_high - 1e-9)),
             "required_rate": tier.rate if tier else pd.NA,
             "adjustment_segments": applied,
