@@ -44,23 +44,28 @@ rate = 20
 """
 
 
-def contract(**dates: str):
-    """The test contract; dates['c36180'] = 'until = 2027-03-15' adds lines to a code."""
+def contract_text(**dates: str) -> str:
+    """The test contract's TOML; c36180='until = 2027-03-15' adds lines to a code."""
     text = CONTRACT
     for code in ("36180", "36181", "36200"):
         text = text.replace("{" + code + "}", dates.get(f"c{code}", ""))
-    return parse_contract(text, "contract.toml")
+    return text
 
 
-def warehouse(days: dict[str, list[tuple[dt.date, int]]]) -> duckdb.DuckDBPyConnection:
+def contract(**dates: str):
+    return parse_contract(contract_text(**dates), "contract.toml")
+
+
+def warehouse(days: dict[str, list[tuple[dt.date, int]]],
+              last_day: dt.date = dt.date(2026, 12, 31)) -> duckdb.DuckDBPyConnection:
     """fct_mt with one accepted line at noon (Paris) per (day, segments) of each short code,
-    and a refused one on 31 December 2026 (the data's last day)."""
+    and a refused one on `last_day` (the data's last day)."""
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("CREATE TABLE fct_mt (short_code VARCHAR, submitted_at TIMESTAMPTZ, outcome VARCHAR, segments INTEGER)")
     rows = [(code, dt.datetime.combine(day, dt.time(12), PARIS), "accepted", segments)
             for code, lines in days.items() for day, segments in lines]
-    rows.append(("36180", dt.datetime(2026, 12, 31, 12, tzinfo=PARIS), "refused", 1))
+    rows.append(("36180", dt.datetime.combine(last_day, dt.time(12), PARIS), "refused", 1))
     con.executemany("INSERT INTO fct_mt VALUES (?, ?, ?, ?)", rows)
     return con
 
@@ -147,3 +152,51 @@ def test_a_planned_campaign_in_a_month_held_in_part_is_added_whole(con, tmp_path
     march = _row(plan, "36180", "2027-03")
     assert (march["mt_segments"], march["adjustment_segments"]) == (1145, 1000)
     assert (march["segments_low"], march["segments_high"]) == (1103, 1203)
+
+
+def _cover_notes(path) -> list[str]:
+    from openpyxl import load_workbook
+
+    rows = [row[0] for row in load_workbook(path)["Cover"].iter_rows(values_only=True)]
+    return [str(r) for r in rows[rows.index("Notes") + 1:] if r] if "Notes" in rows else []
+
+
+def test_a_short_code_outside_the_contract_is_in_no_note_for_orange(con, tmp_path):
+    """A probe: the Cover's Notes said '36999: no MT traffic in 2 of its months ... its
+    forecast is unreliable', telling Orange of traffic on a code the contract does not declare
+    (an R6 matter), where the docs say none of the three files mentions it. Its notes are for
+    the analyst (NextForecast.left_out(), which `forecast` prints and page 60 shows), never in
+    NextForecast.notes, which the Cover carries."""
+    from opsanalytics.forecast import make_forecast
+
+    stray = [(m.replace(day=d), 10) for m in (HISTORY[0], HISTORY[2]) for d in range(1, 31)]  # November silent
+    con.executemany("INSERT INTO fct_mt VALUES ('36999', ?, 'accepted', ?)",
+                    [(dt.datetime.combine(day, dt.time(12), PARIS), n) for day, n in stray])
+    plan, paths = make_forecast(con, contract(c36181="until = 2027-03-15"), "2027H1", tmp_path / "out",
+                                made_on=MADE_ON)
+    assert plan.notes and not [n for n in plan.notes if "36999" in n]
+    assert ("36999: no MT traffic in 2026-11: treated as missing for the forecast (not as zero traffic); logs not "
+            "loaded? Load them and forecast again; if the short code was paused, its forecast assumes it sends "
+            "as before") in plan.left_out()
+    assert plan.only("36999").left_out()[1:] == plan.left_out()[1:] and plan.only("36180").left_out() == []
+    for kind in ("csv", "throughput"):
+        assert "36999" not in paths[kind].read_text(encoding="utf-8"), kind
+    notes = _cover_notes(paths["xlsx"])
+    assert notes == plan.notes and not [n for n in notes if "36999" in n]
+
+
+def test_the_run_rate_and_season_notes_name_no_code_outside_the_contract():
+    """The same for the run-rate note (36999 opened after the last complete month) and the
+    note naming the codes whose seasons a new code borrows (36998, two years, undeclared)."""
+    two_years = [dt.date(2025 + i // 12, i % 12 + 1, 1) for i in range(24)]
+    # the data runs to 3 January 2027; 36999 sends on 2 January only
+    con = warehouse({"36180": daily(10), "36998": daily(5, two_years, last=28), "36999": [(dt.date(2027, 1, 2), 7)]},
+                    last_day=dt.date(2027, 1, 3))
+    plan = next_forecast(con, contract(), "2027H2", made_on=dt.date(2027, 1, 3))
+    assert set(plan.figures.loc[plan.figures["short_code"] == "36180", "method"]) == {"seasonal_mean_last_3"}
+    assert not [n for n in plan.notes if "36999" in n or "36998" in n], plan.notes
+    assert ("36180: less than a year of history: forecast with the seasons of other short codes of the logs (two "
+            "years or more), not by carrying its last months' level into the semester (a code opened in autumn "
+            "would carry December into January)") in plan.notes
+    assert any(n.startswith("36999: MT traffic only after the last complete month (2026-12)") for n in plan.left_out())
+    con.close()

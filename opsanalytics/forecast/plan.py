@@ -42,6 +42,9 @@ class NextForecast:
     outside: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: first and last local day of MT data (the run rate's days when there is no complete month)
     data_days: tuple[dt.date, dt.date] | None = None
+    #: the notes on short codes outside the contract (missing months, run rate): for the
+    #: analyst (left_out()), never in `notes`, which the Cover sheet for Orange carries
+    outside_notes: list[str] = field(default_factory=list)
 
     def history_label(self) -> str:
         """What the forecast was learnt from, for the summary line and the cover sheet."""
@@ -62,7 +65,8 @@ class NextForecast:
             return frame[frame["short_code"] == short_code] if "short_code" in frame else frame
 
         return replace(self, figures=of(self.figures), throughput=of(self.throughput), history=of(self.history),
-                       outside=of(self.outside))
+                       outside=of(self.outside),
+                       outside_notes=[n for n in self.outside_notes if short_code in n.split(":", 1)[0].split(", ")])
 
     def totals(self) -> dict[str, float]:
         """segments_low/high are the sums of the monthly bounds over months and short codes:
@@ -79,8 +83,10 @@ class NextForecast:
     def left_out(self) -> list[str]:
         """One line per short code with MT traffic the contract does not declare, left out of
         the file for Orange: said by `forecast` and page 60 alike (the page dropped it
-        silently: its count of short codes read as the whole traffic)."""
-        return [f"{row.short_code}: {row.method}; {row.note}" for row in self.outside.itertuples(index=False)]
+        silently: its count of short codes read as the whole traffic); then the notes on
+        them (outside_notes)."""
+        return [f"{row.short_code}: {row.method}; {row.note}"
+                for row in self.outside.itertuples(index=False)] + list(self.outside_notes)
 
     def headline(self) -> dict[str, object]:
         """The totals as a page shows them, each labelled for what it is (the bounds are sums
@@ -314,21 +320,31 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
                                missing.get(code, []), profiles, parts.get(code))
               for code in sorted(declared | seen)}
     figures = pd.concat([frames[c][frames[c]["month"].isin(held[c])] for c in sorted(declared)], ignore_index=True)
-    notes = (_gap_notes(gaps) + _silent_notes(silent) + _held_notes(held, contract, target)
+    # the notes go to Orange (Cover sheet): a short code outside the contract is in none of
+    # them (traffic on an undeclared code is an R6 matter, not Orange's news); its own notes
+    # are for the analyst (outside_notes, with left_out())
+    def split(found: dict) -> tuple[dict, dict]:
+        return ({c: v for c, v in found.items() if c in declared}, {c: v for c, v in found.items() if c not in declared})
+
+    (gaps_in, gaps_out), (silent_in, silent_out) = split(gaps), split(silent)
+    notes = (_gap_notes(gaps_in) + _silent_notes(silent_in) + _held_notes(held, contract, target)
              + _part_notes(parts, contract)
              + _clamp_notes(adjustments, figures)
-             + _profile_notes(figures, lenders))
+             + _profile_notes(figures, [c for c in lenders if c in declared], any(c not in declared for c in lenders)))
+    outside_notes = _gap_notes(gaps_out) + _silent_notes(silent_out)
     if until is None:
         notes.append("no complete month of MT data: short codes with traffic are forecast from their daily "
                      "run rate ('run_rate'), the others are 'no_history' (zero + adjustments)")
-    elif rates:
-        notes.append(f"{', '.join(sorted(rates))}: MT traffic only after the last complete month "
-                     f"({month_label(until)}): forecast from the daily run rate of those days ('run_rate')")
+    else:
+        for codes, into in ((sorted(set(rates) & declared), notes), (sorted(set(rates) - declared), outside_notes)):
+            if codes:
+                into.append(f"{', '.join(codes)}: MT traffic only after the last complete month "
+                            f"({month_label(until)}): forecast from the daily run rate of those days ('run_rate')")
     notes += _made_on_notes(made_on, last_day, target)
     return NextForecast(contract.forecast.contractor, target.label, made_on, level, until, figures,
                         throughput_options(figures), history, notes,
                         _outside([frames[c] for c in sorted(seen - declared)]),
-                        (first_day, last_day) if first_day is not None else None)
+                        (first_day, last_day) if first_day is not None else None, outside_notes)
 
 
 def _held_months(contract: Contract, code: str, target: Semester) -> list[dt.date]:
@@ -444,13 +460,18 @@ def _profiles(history: pd.DataFrame, silent: dict[str, list[dt.date]]) -> tuple[
     return {key: value for key, value in profiles.items() if value is not None}, lenders
 
 
-def _profile_notes(figures: pd.DataFrame, lenders: list[str]) -> list[str]:
+def _profile_notes(figures: pd.DataFrame, lenders: list[str], others: bool = False) -> list[str]:
+    """`lenders`: the contract's codes lending their seasons, named; `others`: codes outside
+    the contract lend too (never named in a note for Orange)."""
     borrowers = sorted(set(figures.loc[figures["method"].str.contains("seasonal_(?:mean_last_3|last_value)"),
                                        "short_code"]))
     if not borrowers:
         return []
+    named = ", ".join(lenders + (["other short codes of the logs"] if others else []))
+    if not lenders:
+        named = "other short codes of the logs"
     return [f"{', '.join(borrowers)}: less than a year of history: forecast with the seasons of "
-            f"{', '.join(lenders)} (two years or more), not by carrying its last months' level into the "
+            f"{named} (two years or more), not by carrying its last months' level into the "
             "semester (a code opened in autumn would carry December into January)"]
 
 
