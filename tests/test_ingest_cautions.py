@@ -268,11 +268,15 @@ def test_receipts_that_came_in_on_another_connection_than_their_mt_are_said(tmp_
     contract = CONTRACT + '[[short_codes]]\ncode = "36182"\nsmsc = ["ora_c_tx", "ora_c_rx"]\n'
     said = [s for s in _cautions_of(contract, log) if "receipt" in s]
     assert said == [
-        "warning: receipts matched no MT because they came in on another connection than their message: 3 on "
-        "ora_c_rx for MTs sent on ora_c_tx. Kannel looks a receipt up under the smsc-id of the connection it "
-        "arrives on, so the application got no delivery report for them (the facts give their MTs the receipts' "
-        "status when the contract lists both connections for the short code). Give the transmitter and receiver "
-        "binds of one account the same smsc-id (docs/gateway-setup.md)."]
+        "warning: receipts on 2026-11-27 matched no MT because they came in on another connection than their "
+        "message: 3 on ora_c_rx for MTs sent on ora_c_tx. Kannel looks a receipt up under the smsc-id of the "
+        "connection it arrives on, in the DLR store of the gateway it arrives at, so the application got no "
+        "delivery report for them (the facts give their MTs the receipts' status when the contract lists both "
+        "connections for the short code). Either the transmitter and receiver binds of one account have "
+        "smsc-ids of their own: give them the same smsc-id; or, with several gateways, the SMSC delivered the "
+        "receipts to another gateway's bind than the one that sent the message: give the gateways' binds of "
+        "one account the same smsc-id and one shared dlr-storage (mysql, redis...), or each gateway an account "
+        "of its own (docs/gateway-setup.md)."]
 
 
 def test_receipts_that_came_in_on_another_connection_of_the_code_give_their_mts_a_status(tmp_path):

@@ -71,9 +71,9 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     unread = warehouse.execute(con, "reports/receipts_without_status").fetchall()
     if unread:
         out.append(receipts_warning(unread))
-    crossed = warehouse.execute(con, "reports/receipts_on_another_connection").fetchall()
+    crossed = warehouse.execute(con, "reports/receipts_on_another_connection", scope.params(contract)).fetchall()
     if crossed:
-        out.append(crossed_receipts_warning(crossed))
+        out.append(crossed_receipts_warning(crossed, days))
     unmatched = unmatched_receipts(dlr_unmatched(con, contract, scope), explained={row[0] for row in crossed})
     if unmatched:
         out.append(unmatched)
@@ -209,15 +209,21 @@ def misread_warning(row: tuple, config: str) -> str:
             "logs again into a new warehouse with the right format.")
 
 
-def crossed_receipts_warning(rows: list[tuple]) -> str:
-    """Receipts that came in on another connection than their MT's: a receiver bind with an
-    smsc-id of its own, which Kannel cannot match receipts across."""
+def crossed_receipts_warning(rows: list[tuple], days: str = "") -> str:
+    """Receipts that came in on another connection than their MT's, on the local days `days`
+    (the words of loaded_days): a receiver bind with an smsc-id of its own, or, with several
+    gateways side by side, the SMSC delivering the receipt to another gateway's bind than the
+    one that sent the MT. Kannel matches a receipt on neither."""
     listed = "; ".join(f"{n:,} on {received} for MTs sent on {sent}" for received, sent, n, _ in rows[:5])
-    return (f"warning: receipts matched no MT because they came in on another connection than their "
+    return (f"warning: receipts{days} matched no MT because they came in on another connection than their "
             f"message: {listed}. Kannel looks a receipt up under the smsc-id of the connection it arrives "
-            "on, so the application got no delivery report for them (the facts give their MTs the receipts' "
-            "status when the contract lists both connections for the short code). Give the transmitter and "
-            "receiver binds of one account the same smsc-id (docs/gateway-setup.md).")
+            "on, in the DLR store of the gateway it arrives at, so the application got no delivery report for "
+            "them (the facts give their MTs the receipts' status when the contract lists both connections for "
+            "the short code). Either the transmitter and receiver binds of one account have smsc-ids of their "
+            "own: give them the same smsc-id; or, with several gateways, the SMSC delivered the receipts to "
+            "another gateway's bind than the one that sent the message: give the gateways' binds of one "
+            "account the same smsc-id and one shared dlr-storage (mysql, redis...), or each gateway an "
+            "account of its own (docs/gateway-setup.md).")
 
 
 def unmatched_receipts(frame, explained: set[str] = frozenset()) -> str | None:
