@@ -200,3 +200,32 @@ def test_the_run_rate_and_season_notes_name_no_code_outside_the_contract():
             "would carry December into January)") in plan.notes
     assert any(n.startswith("36999: MT traffic only after the last complete month (2026-12)") for n in plan.left_out())
     con.close()
+
+
+def test_a_code_without_history_is_said_a_placeholder_with_no_tier_advice(con, tmp_path):
+    """A probe: 36200, in the contract without traffic, went to Orange as 0 segments and 0/s
+    with no note, and stdout advised the 10/s tier, '800 EUR/month less', on no data at all."""
+    plan = next_forecast(con, contract(), "2027H1", made_on=MADE_ON)
+    rows = plan.figures[plan.figures["short_code"] == "36200"]
+    assert set(rows["method"]) == {"no_history"} and rows["mt_segments"].sum() == 0
+    assert ("36200: no MT traffic in the history ('no_history'): its 0 segments and 0/s are a placeholder, not a "
+            "forecast; give its planned campaigns with --adjustments") in plan.notes
+    tiers = plan.throughput.set_index("short_code")["note"]
+    assert tiers["36200"] == ("no history: forecast peak 0/s is a placeholder, not a forecast; no tier advice "
+                              "(give its planned campaigns with --adjustments)")
+    assert tiers["36180"] == "forecast peak 10/s fits the subscribed 20/s"  # a code with history: as before
+    # planned campaigns in April: the other months are still placeholders; the planned peak
+    # fits the subscription, but no cheaper tier is advised on two campaigns
+    path = tmp_path / "adj.csv"
+    path.write_text("short_code,month,extra_segments,peak_sms_per_s\n36200,2027-04,5000,5\n36200,2027-05,3000,\n")
+    plan = next_forecast(con, contract(), "2027H1", read_adjustments(path, "2027H1"), MADE_ON)
+    assert ("36200: no MT traffic in the history ('no_history'): its 0 segments and 0/s in 2027-01, 2027-02, "
+            "2027-03, 2027-06 are a placeholder, not a forecast; give its planned campaigns with --adjustments"
+            ) in plan.notes
+    assert plan.throughput.set_index("short_code").loc["36200", "note"] == (
+        "forecast peak 5/s (planned campaigns only, no history) fits the subscribed 20/s")
+    # a planned peak above the subscription still asks for the tier it needs
+    path.write_text("short_code,month,extra_segments,peak_sms_per_s\n36200,2027-04,5000,30\n")
+    plan = next_forecast(con, contract(), "2027H1", read_adjustments(path, "2027H1"), MADE_ON)
+    assert plan.throughput.set_index("short_code").loc["36200", "note"].startswith(
+        "forecast peak 30/s exceeds the subscribed 20/s: the 50/s tier")

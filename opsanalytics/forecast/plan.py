@@ -340,7 +340,7 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
             if codes:
                 into.append(f"{', '.join(codes)}: MT traffic only after the last complete month "
                             f"({month_label(until)}): forecast from the daily run rate of those days ('run_rate')")
-    notes += _made_on_notes(made_on, last_day, target)
+    notes += _no_history_notes(figures) + _made_on_notes(made_on, last_day, target)
     return NextForecast(contract.forecast.contractor, target.label, made_on, level, until, figures,
                         throughput_options(figures), history, notes,
                         _outside([frames[c] for c in sorted(seen - declared)]),
@@ -376,6 +376,23 @@ def _part_notes(parts: dict[str, dict[dt.date, tuple[int, int]]], contract: Cont
             f"in the contract): that month's segments and their interval are the whole month's forecast x "
             f"{held}/{days}; its peak rate is as forecast"
             for code, months in sorted(parts.items()) for month, (held, days) in sorted(months.items())]
+
+
+def _no_history_notes(figures: pd.DataFrame) -> list[str]:
+    """A contract short code without MT traffic goes to Orange as 0 segments and 0/s in the
+    months no planned campaign fills: a placeholder, said so (R9 flags any traffic against a
+    forecast of 0)."""
+    notes = []
+    for code, group in figures.groupby("short_code", sort=True):
+        if not group["method"].str.startswith("no_history").all():
+            continue
+        empty = group.loc[group["method"] == "no_history", "month"]
+        if empty.empty:
+            continue
+        which = "" if len(empty) == len(group) else " in " + ", ".join(month_label(m) for m in sorted(empty))
+        notes.append(f"{code}: no MT traffic in the history ('no_history'): its 0 segments and 0/s{which} are a "
+                     "placeholder, not a forecast; give its planned campaigns with --adjustments")
+    return notes
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -585,19 +602,28 @@ def throughput_options(figures: pd.DataFrame) -> pd.DataFrame:
         row["change_fee_eur"] = pricing.THROUGHPUT_CHANGE_EUR if row["needs_higher_tier"] and needed else 0.0
         for option in pricing.tier_options(peak):
             row[f"eur_{option.rate}"] = option.monthly_eur
-        row["note"] = _tier_note(peak, subscribed, needed, peak_high, needed_high)
+        no_history = "method" in group and bool(group["method"].str.startswith("no_history").all())
+        row["note"] = _tier_note(peak, subscribed, needed, peak_high, needed_high, no_history)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _tier_note(peak: float, subscribed: int, needed, peak_high: float | None = None, needed_high=None) -> str:
+def _tier_note(peak: float, subscribed: int, needed, peak_high: float | None = None, needed_high=None,
+               no_history: bool = False) -> str:
     """What the forecast peak asks of the throughput tier: a higher one (and at what cost),
     or none; and a lower one when even the interval's high peak fits it (money the contract
-    spends on a rate the traffic does not use)."""
+    spends on a rate the traffic does not use). `no_history`: the code has no MT traffic to
+    learn from, its peak is the planned campaigns' or a placeholder 0: no cheaper tier is
+    advised on it (a probe: '800 EUR/month less' for a code not opened yet)."""
     if needed is None:
         return (f"forecast peak {peak:g}/s exceeds the largest tier (150/s): spread campaigns over "
                 "more time or more short codes")
+    if no_history and peak == 0:
+        return (f"no history: forecast peak {peak:g}/s is a placeholder, not a forecast; no tier advice "
+                "(give its planned campaigns with --adjustments)")
     if needed.rate <= subscribed:
+        if no_history:
+            return f"forecast peak {peak:g}/s (planned campaigns only, no history) fits the subscribed {subscribed}/s"
         note = f"forecast peak {peak:g}/s fits the subscribed {subscribed}/s"
         if needed_high is not None and needed_high.rate < subscribed:
             saving = pricing.THROUGHPUT_MONTHLY_EUR[subscribed] - needed_high.monthly_eur
