@@ -1,6 +1,6 @@
 -- One row per logical message (R1, R3, R11, R12): what the recipient reads as one message.
---   1. assembly: the parts of an application-split message share (smsc, service, oadc,
---      msisdn, concat_ref, concat_total); a gap over greatest($retry_minutes, $part_gap)
+--   1. assembly: the parts of an application-split message share (short code, or smsc when
+--      the line has none, service, oadc, msisdn, concat_ref, concat_total); a gap over greatest($retry_minutes, $part_gap)
 --      between two of them starts a new message (8-bit references cycle; $part_gap, 10
 --      minutes, so that retry_minutes = 0 does not split a message whose parts come seconds
 --      apart). Within that, a part number the message already holds starts a new message
@@ -38,13 +38,18 @@ mt AS NOT MATERIALIZED (
 concat_lines AS (
     SELECT
         mt_id,
-        smsc, service, oadc, msisdn, concat_ref, concat_total, concat_seq, text,
+        -- the parts' route: their short code (a handset joins parts on the sender and the
+        -- reference, whichever bind or gateway each went through: parts sent on two
+        -- connections the contract lists for one code are one message), the connection
+        -- when the line has no short code
+        short_code, CASE WHEN short_code IS NULL THEN smsc END AS smsc_without_code,
+        service, oadc, msisdn, concat_ref, concat_total, concat_seq, text,
         submitted_at,
         outcome <> 'accepted' OR coalesce(final_status IN ('failed', 'expired', 'rejected'), false) AS failed_line,
         lag(submitted_at) OVER parts AS previous_at
     FROM mt
     WHERE concat_ref IS NOT NULL
-    WINDOW parts AS (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total ORDER BY submitted_at, mt_id)
+    WINDOW parts AS (PARTITION BY short_code, smsc_without_code, service, oadc, msisdn, concat_ref, concat_total ORDER BY submitted_at, mt_id)
 ),
 
 concat_sessions AS (
@@ -53,7 +58,7 @@ concat_sessions AS (
         sum(CASE WHEN previous_at IS NULL
                       OR submitted_at - previous_at > greatest(to_minutes($retry_minutes::BIGINT), $part_gap::INTERVAL)
                  THEN 1 ELSE 0 END)
-            OVER (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total ORDER BY submitted_at, mt_id) AS session_no
+            OVER (PARTITION BY short_code, smsc_without_code, service, oadc, msisdn, concat_ref, concat_total ORDER BY submitted_at, mt_id) AS session_no
     FROM concat_lines
 ),
 
@@ -63,8 +68,8 @@ concat_sessions AS (
 session_lines AS (
     SELECT
         *,
-        min(mt_id) OVER (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total, session_no) AS session_id,
-        row_number() OVER (PARTITION BY smsc, service, oadc, msisdn, concat_ref, concat_total, session_no
+        min(mt_id) OVER (PARTITION BY short_code, smsc_without_code, service, oadc, msisdn, concat_ref, concat_total, session_no) AS session_id,
+        row_number() OVER (PARTITION BY short_code, smsc_without_code, service, oadc, msisdn, concat_ref, concat_total, session_no
                            ORDER BY submitted_at, mt_id) AS pos
     FROM concat_sessions
 ),
@@ -139,7 +144,7 @@ concat_assemblies AS (
         any_value(category) AS category,
         any_value(short_code) AS short_code,
         any_value(oadc) AS oadc,
-        any_value(smsc) AS smsc,
+        arg_min(smsc, {'at': submitted_at, 'id': mt_id}) AS smsc,   -- (its first part's: parts may take two binds)
         min(submitted_at) AS first_at,
         max(submitted_at) AS last_at,
         min(submitted_at) FILTER (WHERE outcome = 'accepted') AS first_accepted_at,
