@@ -229,3 +229,35 @@ def test_a_code_without_history_is_said_a_placeholder_with_no_tier_advice(con, t
     plan = next_forecast(con, contract(), "2027H1", read_adjustments(path, "2027H1"), MADE_ON)
     assert plan.throughput.set_index("short_code").loc["36200", "note"].startswith(
         "forecast peak 30/s exceeds the subscribed 20/s: the 50/s tier")
+
+
+def test_days_before_a_codes_since_are_not_a_silence_blamed_on_missing_logs():
+    """A probe: 36181, subscribed from 12 October (since), sent nothing before it; the note
+    said '2026-10 (11 days without MT traffic in a row) ... (part of the month's logs not
+    loaded, or an outage?); load them and forecast again'. A silence counts only over the
+    days the contract holds the code; the month, held in part, is still not learnt as a whole
+    month (19 days' 380 segments would pull the forecast to 527): it is treated as missing,
+    and the note gives the contract's reason. 36181's forecast: the last value of November
+    and December, 600 (two months observed: last_value)."""
+    late = [(day, n) for day, n in daily(20) if day >= dt.date(2026, 10, 12)]
+    con = warehouse({"36180": daily(10), "36181": late})
+    try:
+        plan = next_forecast(con, contract(c36181="since = 2026-10-12"), "2027H1", made_on=MADE_ON)
+    finally:
+        con.close()
+    assert not [n for n in plan.notes if "in a row" in n or "logs not loaded" in n], plan.notes
+    assert ("36181: 2026-10 held in part in the contract (since 2026-10-12): treated as missing for the forecast "
+            "(not a whole month of traffic)") in plan.notes
+    rows = plan.figures[plan.figures["short_code"] == "36181"]
+    assert set(rows["method"]) == {"last_value"} and set(rows["mt_segments"]) == {600}
+    # a silence inside the days held is still one: 36181 silent from 1 to 15 November
+    con = warehouse({"36180": daily(10), "36181": [(d, n) for d, n in late if not dt.date(2026, 11, 1) <= d
+                                                   <= dt.date(2026, 11, 15)]})
+    try:
+        plan = next_forecast(con, contract(c36181="since = 2026-10-12"), "2027H1", made_on=MADE_ON)
+    finally:
+        con.close()
+    # (usual: the median of the months wholly held, November's 15 days and December's 30)
+    assert [n for n in plan.notes if "in a row" in n] == [
+        "36181: 2026-11 (15 days without MT traffic in a row): it sends on 22 days of a usual month; treated as "
+        "missing for the forecast (part of the month's logs not loaded, or an outage?); load them and forecast again"]

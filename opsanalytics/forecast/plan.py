@@ -150,12 +150,19 @@ SILENT_RUN_DAYS = 10
 def silent_months(con: duckdb.DuckDBPyConnection, contract: Contract,
                   history: pd.DataFrame) -> dict[str, list[tuple[dt.date, int, int]]]:
     """Per short code, its months with traffic and a long silence: (month, longest run of
-    days without traffic inside it, the code's usual days with traffic in a month)."""
+    days without traffic inside it, the code's usual days with traffic in a month). Only the
+    days the contract holds the code count (its since/until): a code subscribed on the 20th
+    sent nothing before, no log is missing (a probe); a month held in part is not a usual
+    month either (part_held_months treats it as missing, for the contract's reason)."""
     if history.empty:
         return {}
     months = warehouse.fetch_df(con, "forecast/month_silences", {"tz": contract.timezone})
     months["month"] = pd.to_datetime(months["month"]).dt.date
     months = months.merge(history.loc[history["actual_segments"] > 0, ["short_code", "month"]])
+    part = part_held_months(contract, history)
+    months = months[[m not in part.get(c, ()) for c, m in zip(months["short_code"], months["month"])]]
+    months = months.assign(longest_silence=[_longest_held(contract.short_code(c), runs)
+                                            for c, runs in zip(months["short_code"], months["silences"])])
     out: dict[str, list[tuple[dt.date, int, int]]] = {}
     for code, group in months.groupby("short_code", sort=True):
         usual = int(np.median(group["active_days"]))
@@ -168,6 +175,37 @@ def silent_months(con: duckdb.DuckDBPyConnection, contract: Contract,
         if len(once):
             out[code] = [(m, int(r), usual) for m, r in zip(once["month"], once["longest_silence"])]
     return out
+
+
+def _longest_held(declared, runs) -> int:
+    """The longest run of silent days (month_silences' first_day, last_day) counted over the
+    days the contract holds the code (all days for a code it does not declare)."""
+    since = declared.since if declared is not None and declared.since else dt.date.min
+    until = declared.until if declared is not None and declared.until else dt.date.max
+    lengths = [(min(run["last_day"], until) - max(run["first_day"], since)).days + 1 for run in runs]
+    return max([n for n in lengths if n > 0], default=0)
+
+
+def part_held_months(contract: Contract, history: pd.DataFrame) -> dict[str, list[dt.date]]:
+    """Per contract short code, the months of its history the contract holds it in part (its
+    since or until inside the month): their traffic is that of some days only, and the
+    forecast treats them as missing (learnt as a whole month, 19 days of 30 would pull every
+    month forecast down)."""
+    out: dict[str, list[dt.date]] = {}
+    for code, group in history.groupby("short_code", sort=True):
+        declared = contract.short_code(code)
+        if declared is None:
+            continue
+        months = [m for m in sorted(group["month"]) if _part_months(contract, code, [m])]
+        if months:
+            out[code] = months
+    return out
+
+
+def _part_held_notes(part: dict[str, list[dt.date]], contract: Contract) -> list[str]:
+    return [f"{code}: {', '.join(month_label(m) for m in months)} held in part in the contract "
+            f"({_dates(contract.short_code(code))}): treated as missing for the forecast (not a whole month of "
+            "traffic)" for code, months in sorted(part.items())]
 
 
 def _silent_notes(silent: dict[str, list[tuple[dt.date, int, int]]]) -> list[str]:
@@ -311,9 +349,13 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     gaps = months_without_traffic(history)
     missing = {code: months for code, (months, treated_missing) in gaps.items() if treated_missing}
     silent = silent_months(con, contract, history)
-    for code, found in silent.items():
-        missing[code] = sorted([*missing.get(code, []), *(month for month, _, _ in found)])
-    profiles, lenders = _profiles(history, {code: [m for m, _, _ in found] for code, found in silent.items()})
+    part_held = part_held_months(contract, history)
+    also = {code: [m for m, _, _ in found] for code, found in silent.items()}
+    for code, months in part_held.items():
+        also[code] = [*also.get(code, []), *months]
+    for code, months in also.items():
+        missing[code] = sorted({*missing.get(code, []), *months})
+    profiles, lenders = _profiles(history, also)
     held = {code: _held_months(contract, code, target) for code in declared}
     parts = {code: _part_months(contract, code, held[code]) for code in declared}
     frames = {code: _code_rows(code, contract, history, rates, adjustments, target, steps, made_on, level,
@@ -327,7 +369,8 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
         return ({c: v for c, v in found.items() if c in declared}, {c: v for c, v in found.items() if c not in declared})
 
     (gaps_in, gaps_out), (silent_in, silent_out) = split(gaps), split(silent)
-    notes = (_gap_notes(gaps_in) + _silent_notes(silent_in) + _held_notes(held, contract, target)
+    notes = (_gap_notes(gaps_in) + _silent_notes(silent_in) + _part_held_notes(part_held, contract)
+             + _held_notes(held, contract, target)
              + _part_notes(parts, contract)
              + _clamp_notes(adjustments, figures)
              + _profile_notes(figures, [c for c in lenders if c in declared], any(c not in declared for c in lenders)))
@@ -366,7 +409,7 @@ def _part_months(contract: Contract, code: str, months: list[dt.date]) -> dict[d
         first = max(month, declared.since) if declared.since else month
         last = min(end, declared.until) if declared.until else end
         days, held = (end - month).days + 1, (last - first).days + 1
-        if held < days:
+        if 0 < held < days:  # (a month not held at all has no row: _held_months)
             out[month] = (held, days)
     return out
 

@@ -1,8 +1,10 @@
 -- R9: per short code and local month of its traffic, the days with accepted MT traffic and the
--- longest run of days without any (every day of the month counted, from the first month with
--- traffic to the last). A month in which a code that sends nearly every day falls silent for
--- weeks holds part of its traffic only (logs not loaded for those days, an outage): the
--- forecast must not learn that month as real (opsanalytics.forecast.plan.silent_months).
+-- runs of days without any (first and last day of each; every day of the month counted, from
+-- the first month with traffic to the last). The caller counts a run only over the days the
+-- contract holds the code (its since/until): days before a code's `since` are not missing logs.
+-- A month in which a code that sends nearly every day falls silent for weeks holds part of its
+-- traffic only (logs not loaded for those days, an outage): the forecast must not learn that
+-- month as real (opsanalytics.forecast.plan.silent_months).
 -- Silent days are numbered in a run by their distance to their rank among the month's silent
 -- days (gaps and islands).
 with active as (
@@ -28,7 +30,7 @@ marked as (
 ),
 
 silent_runs as (
-    select short_code, month, count(*) as days
+    select short_code, month, min(day) as first_day, max(day) as last_day
     from (
         select *, day - cast(row_number() over (partition by short_code, month order by day) as integer) as island
         from marked
@@ -41,9 +43,10 @@ select
     m.short_code,
     m.month,
     count(*) filter (where m.sent) as active_days,
-    coalesce(any_value(r.longest), 0) as longest_silence
+    coalesce(any_value(r.runs), []) as silences
 from marked as m
-left join (select short_code, month, max(days) as longest from silent_runs group by all) as r
+left join (select short_code, month, list({'first_day': first_day, 'last_day': last_day} order by first_day) as runs
+           from silent_runs group by all) as r
     using (short_code, month)
 group by m.short_code, m.month
 order by m.short_code, m.month
