@@ -105,10 +105,12 @@ def test_a_planned_campaign_outside_the_codes_since_until_is_an_error_naming_its
                     "36200,2027-04,5000,5\n36200,2027-02,5000,5\n36181,2027-05,1000,\n36181,2027-03,1000,\n")
     with pytest.raises(ForecastFileError) as caught:
         next_forecast(con, dated, "2027H1", read_adjustments(path, "2027H1"), MADE_ON)
+    # as read_adjustments says a month outside the semester: the file, then a line per row
     assert str(caught.value) == (
-        "adjustments file: row 3, column month: 2027-02 is outside the months the contract holds short code 36200 "
-        "in (since 2027-04-01): fix the month, or the code's since/until in the contract; "
-        "row 4, column month: 2027-05 is outside the months the contract holds short code 36181 "
+        f"{path}: malformed:\n"
+        "  row 3, column month: 2027-02 is outside the months the contract holds short code 36200 "
+        "in (since 2027-04-01): fix the month, or the code's since/until in the contract\n"
+        "  row 4, column month: 2027-05 is outside the months the contract holds short code 36181 "
         "in (until 2027-03-15): fix the month, or the code's since/until in the contract")
     # the rows inside (April for 36200, March, held in part, for 36181) are accepted
     path.write_text("short_code,month,extra_segments,peak_sms_per_s\n36200,2027-04,5000,5\n36181,2027-03,1000,\n")

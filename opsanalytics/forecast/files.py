@@ -421,14 +421,17 @@ def read_adjustments(path: str | Path, semester: str | None = None) -> pd.DataFr
     """Planned campaigns history cannot know: short_code, month, extra_segments [, peak_sms_per_s].
 
     Several rows may name the same short code and month (two campaigns): they add up. With
-    `semester`, a month outside it is an error naming its row."""
+    `semester`, a month outside it is an error naming its row. The frame's attrs["source"] is
+    `path`, which the errors next_forecast finds against the contract name as these do."""
     def in_semester(record: dict[str, Any]) -> list[tuple[str, str]]:
         return _month_in_semester({**record, "semester": semester}) if semester else []
 
     frame = read_table(path, ADJUSTMENT_SPEC, (in_semester,), unique=False)
     if "peak_sms_per_s" not in frame:
         frame["peak_sms_per_s"] = None
-    return frame[["row_no", "short_code", "month", "extra_segments", "peak_sms_per_s"]]
+    out = frame[["row_no", "short_code", "month", "extra_segments", "peak_sms_per_s"]].copy()
+    out.attrs["source"] = str(path)  # what next_forecast's checks against the contract name
+    return out
 
 
 def _cell(value: Any) -> Any:

@@ -313,6 +313,8 @@ def _check_adjustments(adjustments: pd.DataFrame, semester: Semester, contract: 
         errors.append(f"row {r}, column month: {month_label(m)} is outside the months the contract holds short "
                       f"code {c} in ({_dates(declared)}): fix the month, or the code's since/until in the contract")
     errors.sort(key=lambda e: int(e.split(",", 1)[0].removeprefix("row ")))
+    if errors and adjustments.attrs.get("source"):  # read_adjustments: as its own errors read
+        raise ForecastFileError(f"{adjustments.attrs['source']}: malformed:\n  " + "\n  ".join(errors))
     if errors:
         raise ForecastFileError("adjustments file: " + "; ".join(errors))
 
