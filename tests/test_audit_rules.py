@@ -516,19 +516,21 @@ def test_r8_seconds_over_the_rate_and_tiers():
     burst = paris("2026-11-10 10:00:00")
     for _ in range(7):
         t.send(A, burst, segments=3)                         # 21 segments on 36180 (rate 20)
-    t.send(A, burst, segments=5, accepted=False)             # refused: not submitted
+    t.send(A, burst, segments=5, accepted=False)             # refused by the SMSC: 5 submitted
+    t._line(burst, "DISCARDED SMS", "mt", "discarded", smsc="", service="acme", sender="36180",
+            receiver=A, text="never submitted", segments=4)      # Kannel gave up: never submitted
     for _ in range(10):
         t.send(A, paris("2026-11-10 10:00:01"), segments=2)  # 20: at the rate
     for _ in range(11):
         t.send(A, burst, short_code="36200")                 # 11 on 36200 (rate 10)
     result = run(t.warehouse(), CONTRACT, "R8")
     assert [(r.short_code, r.segments, r.rate) for r in result.rows.itertuples()] == [
-        ("36180", 21, 20), ("36200", 11, 10)]
+        ("36180", 26, 20), ("36200", 11, 10)]
     assert result.violations == 2
     code = result.summary["per_short_code"]["36180"]
-    assert code["peak"] == 21 and code["seconds_over"] == 1 and code["busy_seconds"] == 2
+    assert code["peak"] == 26 and code["seconds_over"] == 1 and code["busy_seconds"] == 2
     assert code["cheapest_tier"] == 50 and code["cheapest_tier_monthly_eur"] == 1600.0
-    assert code["segments"] == 41
+    assert code["segments"] == 46   # 21 + 5 refused at 10:00:00, 20 at 10:00:01
     assert result.summary["per_short_code"]["36200"]["cheapest_tier"] == 20
     assert run(t.warehouse(), CONTRACT, "R8", Filters(short_code="36200")).violations == 1
     assert run(t.warehouse(), CONTRACT, "R8", Filters(brand="Bravo")).violations == 0

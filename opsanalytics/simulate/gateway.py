@@ -274,6 +274,12 @@ class Gateway:
             smsc = ""
         self._add(epoch, kw.line(LABEL[outcome], smsc, m.service, "", "", meta, m.oadc, m.to_raw,
                                  self._flags(m.coding, m.dlr_mask), n, shown, udh))
+        if LABEL[outcome] == "REJECTED Send SMS":
+            # the SMSC refused the submit: an operation on Orange's equipment all the same (R8)
+            segs = 1 if udh else kw.segments_of(text, m.coding)
+            most = 1 if udh else max(segs, texts.gsm_segment_bounds(text)[1] if m.coding == 0 else 0)
+            self.rate_seconds[(m.code, epoch)] += segs
+            self.rate_seconds_max[(m.code, epoch)] += most
         if m.dlr_mask > 0 and m.dlr_mask & 16:
             nack = NACK_TEXT.get(outcome, "NACK/MALFORMED SMS")
             self._add(epoch, kw.line("Receive DLR", smsc, m.service, "", "", f"{meta}?orig_msg?dlr_mask={m.dlr_mask}&",

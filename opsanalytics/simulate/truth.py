@@ -20,8 +20,9 @@ comes from an injected scenario. Definitions (docs/simulator.md):
   concerns, whatever its service: when it is marketing and within the grace period, it is
   allowed (another brand's message acknowledges nothing); only the STOP that opened
   the opt-out (the first since the last START) has one;
-- R8 counts segments of accepted lines per short code and second (one per part of an
-  application-split message, derived from the text for a gateway-split one);
+- R8 counts segments submitted per short code and second, those of accepted lines and of
+  lines the SMSC refused (one per part of an application-split message, derived from the
+  text for a gateway-split one);
   R8_possibly_over lists the seconds at or under the rate that the upper bound of lossy
   GSM texts (every dot of the logged text one character) puts over it: not breaches.
 """

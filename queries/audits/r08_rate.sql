@@ -49,7 +49,7 @@ over_lines as (
     join fct_mt as m
       on m.short_code = o.short_code
      and epoch_ms(m.submitted_at) // 1000 = o.epoch_second
-    where m.outcome = 'accepted'
+    where m.outcome in ('accepted', 'refused')
       -- (the span of the seconds over: lets the scan skip the rest of the month)
       and m.submitted_at >= (select to_timestamp(min(epoch_second)) from over)
       and m.submitted_at < (select to_timestamp(max(epoch_second) + 1) from over)

@@ -1,13 +1,13 @@
 -- R8 picture: per short code and hour, the busiest second (segments submitted in one
--- second, counted as R8 counts them: accepted MT lines, one operation per segment), the
--- segments of the hour and the seconds above the subscribed rate. An hour grain keeps a
+-- second, counted as R8 counts them: accepted and SMSC-refused MT lines, one operation per
+-- segment), the segments of the hour and the seconds above the subscribed rate. An hour grain keeps a
 -- month plottable while the per-second peak stays exact. With a brand filter, the seconds
 -- in which that brand sent (as R8 does).
 with lines as (
     select short_code, brand, date_trunc('second', submitted_at) as second,
            coalesce(segments, 1) as segments
     from fct_mt
-    where outcome = 'accepted'
+    where outcome in ('accepted', 'refused')
       and short_code is not null
       and ($short_code is null or short_code = $short_code)
       and ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
