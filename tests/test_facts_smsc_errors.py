@@ -47,3 +47,15 @@ def test_status_counts_the_final_statuses_the_smsc_gave(con):
     summary = TRUTH["summary"]
     dlr = status_summary(con)["dlr"]
     assert (dlr["delivered"], dlr["failed"]) == (summary["dlr_delivered"], summary["dlr_failed"]) == (18, 6)
+
+
+def test_r8_counts_the_submits_the_smsc_refused_in_the_second(con):
+    """21:29:05: 9 `Sent SMS` lines (10 segments) and 3 `REJECTED Send SMS` (4 segments: m04,
+    m05 and m17, which Kannel split in 2) on ora_36180, rate 10 (RULES.md R8: submitted
+    segments). The 0x58 answers of that second Kannel retried without a line: not counted."""
+    from opsanalytics.audits import run
+    from opsanalytics.config import load_contract
+
+    rows = run(con, load_contract(FIXTURE / "contract.toml"), "R8").rows
+    got = [(r.short_code, str(r.second.tz_convert("Europe/Paris"))[:19], r.segments) for r in rows.itertuples()]
+    assert got == [("36180", "2026-11-27 21:29:05", 14)]
