@@ -63,10 +63,18 @@ def sigint_held() -> Iterator[list[int]]:
         yield held
         return
     previous = {sig: signal.getsignal(sig) for sig in HANDLED}
+
+    def hold(signum, frame) -> None:
+        held.append(signum)
+        if previous[signum] is _interrupted:
+            # remembered as `install`'s handler would: the command line exits 143 for a
+            # SIGTERM by `received` (one held through a COMMIT exited 130, as Ctrl-C)
+            _received.append(signum)
+
     for sig, handler in previous.items():
         # (SIGTERM held too when the command line handles it: a scheduler's stop is Ctrl-C's)
         if handler is not None and handler is not signal.SIG_IGN and (sig == signal.SIGINT or handler is _interrupted):
-            signal.signal(sig, lambda signum, frame: held.append(signum))
+            signal.signal(sig, hold)
     try:
         yield held
     finally:
