@@ -346,3 +346,55 @@ def test_an_out_folder_the_system_will_not_create_is_said_plainly(tmp_path):
     missing = tmp_path / "absent" / "nope"
     gone = FileNotFoundError(2, "No such file or directory", str(missing))
     assert str(unwritable(missing, gone)) == f"--out {missing}: cannot write there: {missing}: No such file or directory"
+
+
+class _CommitTerminated(_CommitInterrupted):
+    """A scheduler's SIGTERM arriving while COMMIT runs."""
+
+    def execute(self, sql, *args):
+        result = self.con.execute(sql, *args)
+        if sql == "COMMIT":
+            signal.raise_signal(signal.SIGTERM)
+        return result
+
+
+def test_sigterm_during_commit_is_remembered_as_sigterm():
+    """A probe: a SIGTERM held through the COMMIT was kept in the hold's own list only, and the
+    command line, which tells SIGTERM (143) from Ctrl-C (130) by `interrupts.received`, exited
+    130 to the scheduler that had stopped it."""
+    from opsanalytics import interrupts
+
+    restore = interrupts.install()
+    try:
+        con = duckdb.connect()
+        con.execute("CREATE TABLE t (x INTEGER)")
+        with pytest.raises(warehouse.InterruptedAfterCommit):
+            with warehouse.transaction(_CommitTerminated(con)):
+                con.execute("INSERT INTO t VALUES (1)")
+        assert interrupts.received() == signal.SIGTERM
+        assert con.execute("SELECT x FROM t").fetchall() == [(1,)]
+    finally:
+        restore()
+
+
+def test_a_file_that_vanishes_during_the_call_is_refused_with_its_name_and_nothing_kept(tmp_path, monkeypatch):
+    """A probe: logrotate's compress removed `access.log.1` while `ingest access.log*` read the
+    files before it: a traceback and exit 1. Now exit 2's message, saying that the file read
+    before it is not kept either."""
+    from pathlib import Path
+
+    import opsanalytics.ingest as ingest
+    from opsanalytics.config import parse_contract
+
+    real = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "main" / "access.log"
+    gone = tmp_path / "access.log.1"
+    monkeypatch.setattr(ingest, "check_paths", lambda paths, fmt: [(real, "kannel"), (gone, "kannel")])
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    contract = parse_contract('timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n', "c.toml")
+    with pytest.raises(ingest.IngestError) as refused:
+        ingest.ingest_files(con, contract, [real, gone], progress=False)
+    assert str(refused.value) == (
+        f"{gone}: can no longer be read (No such file or directory): it could when ingest started (rotated, "
+        "removed or its permissions changed meanwhile?)\nnothing of this call was kept: the 1 file(s) read "
+        "before it are not loaded either (all or nothing); run it again once this file is fixed or left out")
+    assert con.execute("SELECT count(*) FROM load_manifest").fetchone() == (0,)

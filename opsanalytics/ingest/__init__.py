@@ -469,6 +469,16 @@ def rejected_reasons(con: duckdb.DuckDBPyConnection, result: LoadResult,
     return [RejectReason(*row[:3]) for row in rows], (rows[0][3] if rows else 0)
 
 
+def _whole_call(message: str, done: list[LoadResult]) -> str:
+    """A refusal that comes after files of the call were read says that they are not kept
+    either (all or nothing): a file's accounting line, or a warning about it, printed before
+    the error read as if that file were loaded."""
+    if not done:
+        return message
+    return (f"{message}\nnothing of this call was kept: the {len(done)} file(s) read before it are not "
+            "loaded either (all or nothing); run it again once this file is fixed or left out")
+
+
 def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iterable[str | Path],
                  fmt: str = "auto", progress: bool = True, echo: bool | None = None) -> list[LoadResult]:
     """Load every file, then rebuild the facts; all in one transaction (all or nothing).
@@ -487,7 +497,16 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
     results: list[LoadResult] = []
     with warehouse.transaction(con):
         for path, file_fmt in checked:
-            result = load_file(con, contract, path, file_fmt, progress)
+            try:
+                result = load_file(con, contract, path, file_fmt, progress)
+            except OSError as exc:
+                # readable when the call began, gone or locked since: logrotate's compress
+                # removes `access.log.1` while `ingest access.log*` runs (a traceback, exit 1)
+                raise IngestError(_whole_call(
+                    f"{path}: can no longer be read ({exc.strerror or exc}): it could when ingest "
+                    "started (rotated, removed or its permissions changed meanwhile?)", results)) from None
+            except IngestError as exc:
+                raise IngestError(_whole_call(str(exc), results)) from None
             results.append(result)
             if echo:
                 print(result.summary(), file=sys.stderr, flush=True)
