@@ -50,11 +50,13 @@ class Invoice:
     (`not_billed`: undelivered, or with no final receipt, which Orange may have billed)."""
 
     lines: pd.DataFrame       # LINE_COLUMNS: one row per month, short code and item
-    months: pd.DataFrame      # month, days, days_in_period, days_logged, complete, total_eur, at_most_eur
+    months: pd.DataFrame      # month, days, days_in_period, days_logged, complete, total_eur, at_most_eur,
+                              # delivered_receipts_without_mt
     brands: pd.DataFrame      # month, short_code, brand, delivered_lines, delivered_segments, amount_eur,
                               # unknown_segments
     not_billed: pd.DataFrame  # month, short_code, accepted_segments, delivered_segments, undelivered_segments,
-                              # unknown_segments, delivered_segments_inexact, unknown_eur
+                              # unknown_segments, delivered_segments_inexact, unknown_eur,
+                              # delivered_receipts_without_mt
     not_computed: tuple[str, ...] = pricing.NOT_FROM_LOGS
     notes: list[str] = field(default_factory=list)
 
@@ -102,7 +104,8 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
         **params, "subscribed_codes": [sc.code for sc in dated],
         "subscribed_since": [sc.since for sc in dated], "subscribed_until": [sc.until for sc in dated]})
     days = warehouse.fetch_df(con, "audits/r12_bill_days", params)
-    for frame in (segments, days):
+    orphans = warehouse.fetch_df(con, "audits/r12_receipts_without_mt", params)
+    for frame in (segments, days, orphans):
         frame["month"] = pd.to_datetime(frame["month"]).dt.date
     if date_from is not None or date_to is not None:
         known = [*segments["month"], *days["month"]]
@@ -118,8 +121,9 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
                 if len(segments) else segments.drop(columns="brand"))
     lines = _lines(months, contract, short_code, per_code)
     unknown = per_code.assign(unknown_eur=per_code["unknown_segments"] * MT_CENTS / 100)
-    not_billed = unknown[["month", "short_code", "accepted_segments", "delivered_segments", "undelivered_segments",
-                          "unknown_segments", "delivered_segments_inexact", "unknown_eur"]]
+    not_billed = _with_receipts_without_mt(unknown[[
+        "month", "short_code", "accepted_segments", "delivered_segments", "undelivered_segments",
+        "unknown_segments", "delivered_segments_inexact", "unknown_eur"]], orphans)
     brands = segments.assign(amount_eur=segments["delivered_segments"] * MT_CENTS / 100)[
         ["month", "short_code", "brand", "delivered_lines", "delivered_segments", "amount_eur", "unknown_segments"]]
     month_table = _months(months, date_from, date_to, days, lines, not_billed)
@@ -166,6 +170,20 @@ def _lines(months: list[dt.date], contract: Contract, short_code: str | None, pe
     return pd.DataFrame(rows, columns=LINE_COLUMNS)
 
 
+def _with_receipts_without_mt(not_billed: pd.DataFrame, orphans: pd.DataFrame) -> pd.DataFrame:
+    """`not_billed` with, per month and short code, the receipts that say delivered and link
+    to no MT line (queries/audits/r12_receipts_without_mt.sql): Orange may bill them, so they
+    widen what the bill may rightly be, as segments without a final receipt do."""
+    keys = ["month", "short_code"]
+    found = orphans.rename(columns={"receipts": "delivered_receipts_without_mt"})
+    merged = not_billed.astype({"short_code": object}).merge(found.astype({"short_code": object}), on=keys,
+                                                             how="outer")
+    counts = [c for c in merged.columns if c not in ("month", "short_code", "unknown_eur")]
+    merged[counts] = merged[counts].fillna(0).astype("int64")
+    merged["unknown_eur"] = merged["unknown_eur"].fillna(0.0)
+    return merged.sort_values(keys, key=lambda c: c.map(str) if c.name == "short_code" else c, na_position="last")
+
+
 def _months(months: list[dt.date], date_from, date_to, days: pd.DataFrame, lines: pd.DataFrame,
             not_billed: pd.DataFrame) -> pd.DataFrame:
     logged = dict(zip(days["month"], days["days_logged"]))
@@ -178,11 +196,12 @@ def _months(months: list[dt.date], date_from, date_to, days: pd.DataFrame, lines
         in_lines = lines[lines["month"] == month]
         total = sum(cents(v) for v in in_lines["amount_eur"])
         unknown = int(not_billed.loc[not_billed["month"] == month, "unknown_segments"].sum())
+        without_mt = int(not_billed.loc[not_billed["month"] == month, "delivered_receipts_without_mt"].sum())
         rows.append((month, length, in_period, int(logged.get(month, 0)),
                      in_period == length and logged.get(month, 0) == length,
-                     total / 100, (total + unknown * MT_CENTS) / 100))
+                     total / 100, (total + (unknown + without_mt) * MT_CENTS) / 100, without_mt))
     return pd.DataFrame(rows, columns=["month", "days", "days_in_period", "days_logged", "complete",
-                                       "total_eur", "at_most_eur"])
+                                       "total_eur", "at_most_eur", "delivered_receipts_without_mt"])
 
 
 def _notes(per_code: pd.DataFrame, months: pd.DataFrame) -> list[str]:
@@ -204,4 +223,10 @@ def _notes(per_code: pd.DataFrame, months: pd.DataFrame) -> list[str]:
     if unknown:
         notes.append(f"{unknown:,} accepted segment(s) have no final receipt (none asked for, lost or pending): "
                      "Orange may have delivered and billed them; at_most_eur counts them as billed")
+    orphans = int(months["delivered_receipts_without_mt"].sum()) if len(months) else 0
+    if orphans:
+        notes.append(f"{orphans:,} receipt(s) say delivered and link to no MT line: a submit Kannel resent when "
+                     "its answer was late (wait-ack, a reconnect), which the SMSC had accepted already, reaches the "
+                     "handset twice and its second copy is in no line; or an MT the warehouse does not hold. Orange "
+                     "may bill them: at_most_eur counts them, one segment each")
     return notes

@@ -167,8 +167,9 @@ def reconcile(bill: Invoice, invoiced: pd.DataFrame, totals: bool = True) -> pd.
     bill of one short code, which an invoice's total is not)."""
     expected = bill.lines.assign(short_code=bill.lines["short_code"].fillna(""),
                                  cents=bill.lines["amount_eur"].map(cents))
-    unknown = {(r["month"], r["short_code"] or ""): int(r["unknown_segments"]) * MT_CENTS
-               for r in bill.not_billed.to_dict("records")}
+    # (a receipt that says delivered and links to no MT line may be billed as much)
+    unknown = {(r["month"], r["short_code"] or ""): (int(r["unknown_segments"]) + int(r["delivered_receipts_without_mt"]))
+               * MT_CENTS for r in bill.not_billed.to_dict("records")}
     month_totals = {r["month"]: (cents(r["total_eur"]), cents(r["at_most_eur"])) for r in bill.months.to_dict("records")}
     ours = {(r["month"], r["short_code"], r["item"]): (r["quantity"], r["cents"]) for r in expected.to_dict("records")}
     for month, (total, _) in month_totals.items() if totals else ():
