@@ -2,7 +2,8 @@
 -- platform failed, with no accepted line between them. Orange promises 99 % availability
 -- over 12 rolling months and restoration within 6 h; what the access log shows of an outage
 -- is submits that fail for the platform's sake, not the message's:
---   - `DISCARDED SMS`: Kannel gave up after temporary errors (NACK/Retries Exceeded);
+--   - `DISCARDED SMS`: Kannel gave up after temporary errors (NACK/Retries Exceeded; a
+--     throttled submit whose retries ran out reads the same: docs/sla.md);
 --   - `EXPIRED SMS`: it queued the message until its validity ran out (a link down);
 --   - a refused or failed line whose Kannel NACK names an SMPP error of the platform
 --     ($platform_nack: system error 0x08, message queue full 0x14, submit failed 0x45,
