@@ -154,6 +154,12 @@ def test_load_reads_each_file_once_and_its_warnings_name_undeclared_short_codes(
                         f"{months} of semester 2027H1: R9 will report them as no_forecast\n"
                         for code, months in (("36108", "2027-03, 2027-04, 2027-05, 2027-06"),
                                              ("36180", "2027-02, 2027-03, 2027-04, 2027-05, 2027-06")))
+    # the contract's other codes, held all semester, that no version forecasts
+    others = [s for s in load_contract(contract).short_codes if s.code not in ("36180", "36108")]
+    assert others and all(s.since is None and s.until is None for s in others)
+    uncovered += "".join(f"opsanalytics forecast load: warning: {typo}: short code {s.code} of {contract} is held in "
+                         "2027-01, 2027-02, 2027-03, 2027-04, 2027-05, 2027-06 and no version forecasts it there: "
+                         "R9 will report them as no_forecast\n" for s in others)
     for state in ("loaded", "skipped"):
         assert main(["forecast", "load", str(typo), "--db", str(db), "--config", str(contract)]) == 0
         out, err = capsys.readouterr()
@@ -222,3 +228,32 @@ def test_compare_and_audit_r9_write_the_same_row_alike(scenario, capsys):
     assert main(["forecast", "compare", "--db", str(db), "--config", str(contract)]) == 0
     table = capsys.readouterr().out
     assert str(loaded.replace(tzinfo=None)).replace("T", " ") in table.replace("T", " ")
+
+
+def test_load_warns_of_what_the_file_says_against_the_contract(tmp_path):
+    """A probe: a subscribed rate other than the contract's, a peak above the subscribed rate
+    and contract codes the file leaves out were all stored silently (R8 and R9 find them later)."""
+    from opsanalytics import warehouse
+    from opsanalytics.config import load_contract
+    from opsanalytics.forecast import load_forecast_file
+
+    contract = tmp_path / "contract.toml"
+    contract.write_text('timezone = "Europe/Paris"\nlog_timezone = "Europe/Paris"\n'
+                        '[[short_codes]]\ncode = "36180"\nrate = 10\n'
+                        '[[short_codes]]\ncode = "36200"\nsince = 2027-04-01\n'
+                        '[[short_codes]]\ncode = "36300"\nuntil = 2026-12-31\n', encoding="utf-8")
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+                        + "".join(f"36180,2027-0{m},100,{50 if m == 3 else 5},{20 if m == 2 else 10},2027H1,2026-12-01\n"
+                                  for m in range(1, 7)), encoding="utf-8")
+    con = warehouse.connect(tmp_path / "w.duckdb", create=True)
+    try:
+        loaded = load_forecast_file(con, forecast, load_contract(contract))
+    finally:
+        con.close()
+    assert loaded.warnings == (
+        f"short code 36200 of {contract} is held in 2027-04, 2027-05, 2027-06 and no version forecasts it there: "
+        "R9 will report them as no_forecast",
+        f"row 3: short code 36180 subscribed_rate 20/s, the contract {contract} says 10/s",
+        "row 4: short code 36180 peak 50/s above its subscribed 10/s (R8 would find it over; subscribe the tier "
+        "it needs)")
