@@ -86,3 +86,30 @@ def test_an_empty_gzip_stream_is_an_empty_log_with_the_warning(tmp_path, config,
     assert out == f"{empty}: lines=0 events=0 markers=0 rejected=0 (loaded)\n"
     assert err.startswith(f"{empty}: warning: the file is empty (its gzip holds 0 bytes): Kannel writes "
                           "`Log begins` whenever it opens its access log")
+
+
+def test_cr_only_line_ends_are_refused(tmp_path, config, capsys):
+    mac = tmp_path / "access.log"
+    mac.write_bytes(LOG.read_bytes().replace(b"\n", b"\r"))
+    db = tmp_path / "w.duckdb"
+    assert ingest(db, config, mac) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"{mac}: its lines end with a carriage return only (CR, as on old Macs)" in err
+    assert "no line end yet" not in err
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("cr", [False, True])
+def test_the_line_being_written_still_loads_for_now(tmp_path, config, capsys, cr):
+    """What the CR-only refusal must keep: the live log just after a rotation, `Log begins`
+    and a half-written line (its text may hold a carriage return written raw)."""
+    live = tmp_path / "access.log"
+    data = LOG.read_bytes()[:LOG.read_bytes().index(b"\n", 40) - 20]
+    live.write_bytes(data.replace(b"[msg:57:Promo:", b"[msg:57:Promo\r") if cr else data)
+    assert (b"\r" in live.read_bytes()) == cr
+    db = tmp_path / "w.duckdb"
+    assert ingest(db, config, live) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{live}: lines=2 events=0 markers=1 rejected=1 (loaded)\n"
+    assert "line 2 has no line end yet (the gateway was writing it)" in err

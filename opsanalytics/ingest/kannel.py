@@ -144,8 +144,18 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         first = warehouse.execute(con, "staging/load_first_rejects", {"load_id": load_id, "n": 10}).fetchall()
         (line_no, reason, _), raws = first[0], [raw or "" for *_, raw in first]
         unfinished = identity is not None and identity.content_bytes > identity.complete_bytes
-        if (unfinished and counts.rejected == 1 and line_no == counts.lines
-                and (counts.markers or _begins_like_a_line(raws[0]))):
+        being_written = (unfinished and counts.rejected == 1 and line_no == counts.lines
+                         and (counts.markers or _begins_like_a_line(raws[0])))
+        if counts.rejected == 1 and line_no == counts.lines and "\r" in raws[0] and (
+                _cr_line_ends(raws[0]) or not being_written):
+            # one line holding carriage returns, and no event: a log whose lines end with CR
+            # alone (old Mac line ends), which no reader splits into lines: not a line being
+            # written, which would load as rejected for now and never be read whole
+            raise IngestError(f"{path}: its lines end with a carriage return only (CR, as on old Macs), "
+                              f"not a line feed: it reads as one line {line_no}, which is no Kannel "
+                              "access-log line; convert the line ends (`tr '\\r' '\\n' < FILE > FILE.log`) "
+                              "and load that")
+        if being_written:
             # the live log just after a rotation (or a copytruncate): a `Log begins` at most,
             # and the line the gateway is writing, which has no line end yet. Not a wrong
             # format: loaded as it is, rejected, and a later, longer copy reads that line
@@ -175,6 +185,12 @@ def _begins_like_a_line(raw: str) -> bool:
     being written but another file."""
     head = raw[:len(_PREFIX_SHAPE)]
     return bool(head) and all(c.isdigit() if s == "d" else c == s for c, s in zip(head, _PREFIX_SHAPE))
+
+
+def _cr_line_ends(raw: str) -> bool:
+    """Whether `raw` holds lines ended by a carriage return alone: a piece after a CR starts
+    as a prefixed Kannel line does (a CR in a text, written raw, is followed by its text)."""
+    return any(_begins_like_a_line(piece) for piece in raw.split("\r")[1:])
 
 
 def _stage(con, path: Path, load_id: int, contract: Contract, plan: ParsePlan,
