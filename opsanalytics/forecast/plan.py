@@ -625,7 +625,8 @@ def _run_rates(con: duckdb.DuckDBPyConnection, contract: Contract,
 
 def throughput_options(figures: pd.DataFrame) -> pd.DataFrame:
     """Per short code: forecast peak vs subscribed tier, the tier it needs, and every tier's
-    monthly cost (50 SMS/s and more must be requested from Orange)."""
+    monthly cost (50 SMS/s and more must be requested from Orange). `peak_month` is the month
+    of `forecast_peak` (the first, on a tie), `peak_high_month` that of `forecast_peak_high`."""
     rows = []
     for code, group in figures.groupby("short_code", sort=True):
         peak = float(group["peak_sms_per_s"].max())
@@ -635,8 +636,11 @@ def throughput_options(figures: pd.DataFrame) -> pd.DataFrame:
         needed_high = pricing.cheapest_tier(peak_high)
         row = {
             "short_code": code, "subscribed_rate": subscribed, "forecast_peak": peak,
-            "forecast_peak_high": peak_high,
+            # each peak beside its own month: the high bound's largest may fall in another
+            # month than the forecast's (a probe: peak_month 2027-01 beside June's 132/s)
             "peak_month": month_label(group.loc[group["peak_sms_per_s"].idxmax(), "month"]),
+            "forecast_peak_high": peak_high,
+            "peak_high_month": month_label(group.loc[group["peak_high"].idxmax(), "month"]),
             "required_rate": needed.rate if needed else pd.NA,
             "required_rate_high": needed_high.rate if needed_high else pd.NA,
         }
