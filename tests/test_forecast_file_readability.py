@@ -23,3 +23,31 @@ def test_each_throughput_peak_comes_with_its_own_month():
     [row] = throughput_options(figures).to_dict("records")
     assert (row["forecast_peak"], row["peak_month"]) == (100.0, "2027-01")
     assert (row["forecast_peak_high"], row["peak_high_month"]) == (132.0, "2027-06")
+
+
+def test_page_60_shows_the_file_the_command_writes(tmp_path):
+    """A probe: page 60's table 'the file sent to Orange' said made_on 2026-10-29 (the data's
+    last day) and months 2027-01-01; the file `opsanalytics forecast` wrote the same day said
+    2026-11-27 (the day it was made) and 2027-01."""
+    from eventrows import Log, contract, new_db
+    from opsanalytics import facts
+    from opsanalytics.audits.result import Filters
+    from opsanalytics.forecast import make_forecast
+    from opsanalytics.report import insights
+
+    log = Log()
+    for i in range(40):  # 25 November 2026 to 3 January 2027: December complete
+        log.line(i * 86400, "Sent SMS", fid=f"M{i}", text="Promo STOP au 36180", receiver=f"336123456{i:02d}")
+    con = new_db()
+    log.write(con)
+    facts.build(con, contract())
+    upcoming, why_not = insights.upcoming_forecast(con, contract(), Filters(dt.date(2026, 12, 1),
+                                                                            dt.date(2026, 12, 31)))
+    assert why_not is None
+    assert upcoming.made_on == dt.date.today()   # not the data's last day (3 January) nor the period's
+    _, paths = make_forecast(con, contract(), upcoming.semester, tmp_path)  # as the command: no --made-on
+    written = pd.read_csv(paths["csv"], dtype={"short_code": str})
+    shown = insights.forecast_file_table(upcoming)
+    pd.testing.assert_frame_equal(shown, written, check_dtype=False)  # (the file writes 12 for 12.0)
+    assert set(shown["made_on"]) == {dt.date.today().isoformat()}
+    assert list(shown["month"].unique()) == ["2027-07", "2027-08", "2027-09", "2027-10", "2027-11", "2027-12"]

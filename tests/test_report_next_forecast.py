@@ -25,7 +25,11 @@ def warehouse(*lines):
     return con
 
 
-def test_a_report_of_an_earlier_period_forecasts_the_semester_after_the_data():
+def test_a_report_of_an_earlier_period_forecasts_the_semester_after_the_data(monkeypatch):
+    from opsanalytics.forecast import plan
+
+    # made on the day the command would date its file (today; here after the data's end)
+    monkeypatch.setattr(plan, "default_made_on", lambda: dt.date(2026, 12, 7))
     # MTs from 25 November 2026 to 4 December 2026: no complete month
     con = warehouse(*[(i * DAY, "Sent SMS", {"fid": f"M{i}", "text": "Promo STOP au 36180",
                                             "receiver": f"3361234567{i}"}) for i in range(10)])
@@ -36,8 +40,9 @@ def test_a_report_of_an_earlier_period_forecasts_the_semester_after_the_data():
         upcoming, why_not = insights.upcoming_forecast(con, contract(), period)
         assert why_not is None and upcoming.semester == "2027H1"
         assert sorted(upcoming.figures["month"].unique()) == [dt.date(2027, m, 1) for m in range(1, 7)]
-        # dated after every log it was learnt from (the data ends 4 December): never 'back-dated'
-        assert upcoming.made_on == max(period.date_to, dt.date(2026, 12, 4))
+        # dated as `opsanalytics forecast` dates its file (today), whatever the report's period:
+        # after every log it was learnt from (the data ends 4 December), so never 'back-dated'
+        assert upcoming.made_on == dt.date(2026, 12, 7)
         assert not [n for n in upcoming.notes if "back-dated" in n]
     # a period after the data: the semester after the period
     assert insights.next_semester(con, contract(), Filters(dt.date(2027, 8, 1), dt.date(2027, 8, 31))) == "2028H1"

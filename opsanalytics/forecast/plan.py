@@ -327,7 +327,7 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
         target = Semester.parse(semester)
     except ValueError as exc:
         raise UsageError(f"--semester: {exc}") from None
-    made_on = made_on or dt.date.today()
+    made_on = made_on or default_made_on()
     first_day, last_day = data_coverage(con, contract)
     history = monthly_history(con, contract)
     until = history["month"].max() if len(history) else None
@@ -390,6 +390,13 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
                         throughput_options(figures), history, notes,
                         _outside([frames[c] for c in sorted(seen - declared)]),
                         (first_day, last_day) if first_day is not None else None, outside_notes)
+
+
+def default_made_on() -> dt.date:
+    """The date a forecast is made on when none is given: today, the day its file is
+    written. `opsanalytics forecast` and page 60 both take it, so the page shows what the
+    file says (a probe: the page dated it the data's last day, the file the day it was made)."""
+    return dt.date.today()
 
 
 def _held_months(contract: Contract, code: str, target: Semester) -> list[dt.date]:

@@ -481,18 +481,24 @@ def upcoming_forecast(con, contract: Contract, filters: Filters):
     without MT data has no history to forecast from, which the page says rather than fail."""
     from opsanalytics.errors import UsageError
     from opsanalytics.forecast import next_forecast
-    from opsanalytics.forecast.actuals import data_coverage
 
     semester = next_semester(con, contract, filters)
-    # dated as the report's last day, or the logs' when they run past it (it is learnt from
-    # all of them: dated earlier, it would read as back-dated)
-    _, last_day = data_coverage(con, contract)
-    days = [d for d in (filters.date_to, last_day) if d is not None]
-    made_on = max(days) if days else None
+    # made on the day `opsanalytics forecast` would date its file (plan.default_made_on:
+    # today), not the report's or the data's last day: the page shows what the file says (a
+    # probe: the page said 2026-10-29, the file made that day 2026-11-27)
     try:
-        return next_forecast(con, contract, semester, made_on=made_on), None
+        return next_forecast(con, contract, semester), None
     except UsageError as exc:
         return None, f"No forecast for {semester}: {exc}."
+
+
+def forecast_file_table(upcoming: "NextForecast") -> pd.DataFrame:
+    """Page 60's table of the file for Orange: its rows and columns as `opsanalytics forecast`
+    writes them (files.file_frame: months as YYYY-MM, made_on as a date), not the frame they
+    are computed in (the page showed months as 2027-01-01)."""
+    from opsanalytics.forecast.files import file_frame
+
+    return file_frame(upcoming.figures)
 
 
 def backtest_scores(con, contract: Contract, filters: Filters) -> pd.DataFrame:
