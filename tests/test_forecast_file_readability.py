@@ -51,3 +51,30 @@ def test_page_60_shows_the_file_the_command_writes(tmp_path):
     pd.testing.assert_frame_equal(shown, written, check_dtype=False)  # (the file writes 12 for 12.0)
     assert set(shown["made_on"]) == {dt.date.today().isoformat()}
     assert list(shown["month"].unique()) == ["2027-07", "2027-08", "2027-09", "2027-10", "2027-11", "2027-12"]
+
+
+def test_a_semester_that_skips_others_is_said_to_the_analyst_not_in_the_file(tmp_path, capsys):
+    """A probe: `--semester 2028H2` made on 2026-11-27 was written without a word, although it
+    skips 2027H1, 2027H2 and 2028H1."""
+    from openpyxl import load_workbook
+
+    from opsanalytics.cli import main
+
+    hist = tmp_path / "hist"
+    db = str(tmp_path / "w.duckdb")
+    assert main(["simulate-history", "--out", str(hist), "--db", db, "--months", "6", "--start", "2026-01"]) == 0
+    capsys.readouterr()
+    make = ["forecast", "--db", db, "--config", str(hist / "contract.toml"), "--made-on", "2026-11-27"]
+    assert main([*make, "--semester", "2028H2", "--out", str(tmp_path / "far")]) == 0
+    said = capsys.readouterr()
+    assert said.err == ("opsanalytics forecast: note: 2028H2 is not the next semester: made on 2026-11-27, the "
+                        "next one is 2027H1; this forecast skips 2027H1, 2027H2, 2028H1 (a typo in --semester? each "
+                        "semester needs its own forecast for Orange)\n")
+    cover = [c.value for row in load_workbook(tmp_path / "far" / "forecast_2028H2.xlsx")["Cover"].iter_rows()
+             for c in row if isinstance(c.value, str)]
+    assert not [text for text in cover if "next semester" in text]
+    # the next semester, or made on its eve: nothing to say
+    assert main([*make, "--semester", "2027H1", "--out", str(tmp_path / "next")]) == 0
+    assert capsys.readouterr().err == ""
+    assert main([*make[:-1], "2026-12-31", "--semester", "2027H1", "--out", str(tmp_path / "eve")]) == 0
+    assert capsys.readouterr().err == ""

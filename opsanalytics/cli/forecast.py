@@ -192,6 +192,7 @@ def _missing(value) -> bool:
 
 def _make(args: argparse.Namespace) -> int:
     from opsanalytics.forecast import make_forecast
+    from opsanalytics.forecast.plan import skipped_semesters
 
     missing = [MAKE_OPTIONS[n] for n in ("make_db", "make_config", "semester", "out") if getattr(args, n) is None]
     if missing:
@@ -222,6 +223,7 @@ def _make(args: argparse.Namespace) -> int:
         print(f"  note: {note}")
     for path in paths.values():
         print(f"wrote {path}")
+    _notes_to_stderr(skipped_semesters(forecast))   # the analyst's, not in the file
     return 0
 
 

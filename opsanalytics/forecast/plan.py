@@ -392,6 +392,25 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
                         (first_day, last_day) if first_day is not None else None, outside_notes)
 
 
+def skipped_semesters(forecast: NextForecast) -> list[str]:
+    """For the analyst (the command's stderr), never the file: the semesters a forecast skips
+    when it is not for the next one, the one after the semester holding its made_on (or the
+    data's last day, when later). A probe: `--semester 2028H2` made on 2026-11-27 was written
+    without a word, 2027H1, 2027H2 and 2028H1 in between (a typo, or a forecast Orange never gets)."""
+    days = [forecast.made_on] + ([forecast.data_days[1]] if forecast.data_days else [])
+    after = Semester.of(add_months(Semester.of(max(days)).months[-1], 1))
+    target = Semester.parse(forecast.semester)
+    between, semester = [], after
+    while semester.start < target.start:
+        between.append(semester.label)
+        semester = Semester.of(add_months(semester.months[-1], 1))
+    if not between:
+        return []
+    return [f"{target.label} is not the next semester: made on {forecast.made_on.isoformat()}, the next one is "
+            f"{after.label}; this forecast skips {', '.join(between)} (a typo in --semester? each semester "
+            "needs its own forecast for Orange)"]
+
+
 def default_made_on() -> dt.date:
     """The date a forecast is made on when none is given: today, the day its file is
     written. `opsanalytics forecast` and page 60 both take it, so the page shows what the
