@@ -113,3 +113,26 @@ def test_the_line_being_written_still_loads_for_now(tmp_path, config, capsys, cr
     out, err = capsys.readouterr()
     assert out == f"{live}: lines=2 events=0 markers=1 rejected=1 (loaded)\n"
     assert "line 2 has no line end yet (the gateway was writing it)" in err
+
+
+def test_a_cut_copy_and_the_whole_log_in_one_call_print_what_is_committed(tmp_path, config, capsys):
+    data = LOG.read_bytes()
+    at = 0
+    for _ in range(70):
+        at = data.index(b"\n", at) + 1
+    partial = tmp_path / "partial70.log"
+    partial.write_bytes(data[:at + 25])   # 70 lines, then line 71 cut
+    whole = tmp_path / "access.log"
+    whole.write_bytes(data)
+    db = tmp_path / "w.duckdb"
+    assert ingest(db, config, partial, whole) == 0
+    out, err = capsys.readouterr()
+    rows = manifest(db)
+    assert rows == [(str(partial), 70, 69, 1, 0, "loaded"), (str(whole), 62, 57, 5, 0, "loaded")]
+    assert warehouse_counts(db) == (126, 6, 0)
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{partial}: lines=70 events=69 markers=1 rejected=0 (loaded")
+    assert "line 71, cut short, is loaded whole from" in lines[0]
+    assert lines[1].startswith(f"{whole}: lines=62 events=57 markers=5 rejected=0 (loaded from line 71")
+    assert lines[2] == "total: lines=132 events=126 markers=6 rejected=0"
+    assert "rejected line(s)" not in err

@@ -16,6 +16,7 @@ was before the call.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import shlex
@@ -97,11 +98,18 @@ class LoadResult:
     #: skipped, or the lines before first_line), when they were read otherwise than the
     #: contract now says: those lines keep that reading (reading_warning)
     read_otherwise: tuple[Reading, ...] = ()
+    #: the load this file continues (a shorter copy of the log, loaded before)
+    continues: int | None = None
+    #: the later file of the call that took this file's half-written last line, whole there
+    handed_over: str | None = None
 
     def summary(self) -> str:
         """The accounting line printed after each file."""
         state = self.state if self.first_line == 1 else f"{self.state} from line {self.first_line}: " \
             f"lines 1-{self.first_line - 1} were loaded from an earlier, shorter copy"
+        if self.handed_over:
+            state += (f"; line {self.first_line + self.lines}, cut short, is loaded whole from "
+                      f"{self.handed_over}")
         if self.within:
             state = f"{self.state}: a shorter copy of {self.within}, whose lines are loaded already"
         return (f"{self.path}: lines={self.lines} events={self.events} markers={self.markers} "
@@ -403,7 +411,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
             print(f"{path}: warning: {overlap}", file=sys.stderr)
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
                       counts.rejected, state, start.line, within, load_id if state == "loaded" else None,
-                      _read_otherwise_of(con, contract, fmt, held_by))
+                      _read_otherwise_of(con, contract, fmt, held_by), continues)
 
 
 def read_otherwise(con: duckdb.DuckDBPyConnection, contract: Contract,
@@ -507,6 +515,21 @@ def _whole_call(message: str, done: list[LoadResult]) -> str:
             "loaded either (all or nothing); run it again once this file is fixed or left out")
 
 
+def _recount_continued(con: duckdb.DuckDBPyConnection, results: list[LoadResult], echo: bool) -> None:
+    """The last file of `results` may continue one loaded earlier in the same call (a cut
+    copy of the log, then the whole log) and take its half-written last line: that file's
+    result then says what its manifest now holds (what the call commits), not what it read."""
+    continued = results[-1].continues
+    for at, earlier in enumerate(results[:-1]):
+        if continued is None or earlier.load_id != continued:
+            continue
+        counts = LoadCounts(*warehouse.execute(con, "staging/manifest_counts", {"load_id": continued}).fetchone())
+        if counts != (earlier.lines, earlier.events, earlier.markers, earlier.rejected):
+            results[at] = dataclasses.replace(earlier, **counts._asdict(), handed_over=results[-1].path)
+            if echo:
+                print(results[at].summary(), file=sys.stderr, flush=True)
+
+
 def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iterable[str | Path],
                  fmt: str = "auto", progress: bool = True, echo: bool | None = None) -> list[LoadResult]:
     """Load every file, then rebuild the facts; all in one transaction (all or nothing).
@@ -536,6 +559,7 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
             except IngestError as exc:
                 raise IngestError(_whole_call(str(exc), results)) from None
             results.append(result)
+            _recount_continued(con, results, echo)
             if echo:
                 print(result.summary(), file=sys.stderr, flush=True)
                 warning = reading_warning(result, contract)
