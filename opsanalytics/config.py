@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import tomllib
+import unicodedata
 import zoneinfo
 from pathlib import Path
 from typing import Literal
@@ -154,6 +155,18 @@ class ShortCode(_Strict):
         if not re.fullmatch(r"[0-9]{5}", value):  # not isdigit(): full-width '３６１８０' is a digit
             raise ValueError(f"expected a 5-digit short code such as '36180', got {value!r}")
         return value
+
+    @field_validator("oadc")
+    @classmethod
+    def _oadc(cls, value: list[str]) -> list[str]:
+        """Names as the recipient reads them: spaces around one dropped (R7 ignores them in the
+        logged sender too: a name declared `"ACME "` matched no sender, itself included), in one
+        Unicode form (NFC: `Café` pasted decomposed matched the `Café` sent). An empty name is
+        refused: it would pass every MT whose log carries no sender."""
+        cleaned = [unicodedata.normalize("NFC", name.strip()) for name in value]
+        if any(not name for name in cleaned):
+            raise ValueError("expected OAdC sender names, got an empty one")
+        return cleaned
 
     @field_validator("smsc")
     @classmethod

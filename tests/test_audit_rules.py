@@ -450,6 +450,29 @@ def test_r7_oadc():
                                                       country: "not_declared", spaced: "not_short_code"}
 
 
+
+def test_r7_declared_names_match_whatever_spaces_or_unicode_form_the_contract_wrote():
+    """A probe: a name declared `"ACME "` matched no sender, itself included, and `Café` pasted
+    decomposed (e + U+0301) matched no `Café` sent: false not_declared breaches that looked
+    identical on screen. An empty name is refused: it would pass every MT with no sender logged."""
+    from auditrows import CONTRACT_TOML
+    from opsanalytics.config import parse_contract
+    from opsanalytics.errors import ConfigError
+
+    written = parse_contract(CONTRACT_TOML.replace('oadc = ["ACME"]', 'oadc = ["ACME ", "Cafe\u0301"]'), "c.toml")
+    assert written.short_codes[0].oadc == ["ACME", "Caf\u00e9"]
+    t = Traffic()
+    t.send(A, paris("2026-11-10 10:00:00"), oadc="ACME")
+    t.send(A, paris("2026-11-10 10:00:00"), oadc="ACME ")
+    t.send(A, paris("2026-11-10 10:00:00"), oadc="Caf\u00e9")
+    t.send(A, paris("2026-11-10 10:00:00"), oadc="Cafe\u0301")
+    cafe = t.send(A, paris("2026-11-10 10:00:00"), oadc="Cafe")
+    rows = run(t.warehouse(written), written, "R7").rows
+    assert dict(zip(rows.message_id, rows.reason)) == {cafe: "not_declared"}
+    with pytest.raises(ConfigError, match="expected OAdC sender names, got an empty one"):
+        parse_contract(CONTRACT_TOML.replace('oadc = ["ACME"]', 'oadc = ["ACME", " "]'), "c.toml")
+
+
 # ---------------------------------------------------------------- resends: every accepted attempt
 
 def _resend_after_failed_delivery(t: Traffic, first: str, again: str, **second) -> int:

@@ -1,6 +1,7 @@
 -- R7 OADC: the originator shown to the recipient must be the short code itself, or, where
 -- the OAdC option is subscribed for that short code, one of its declared sender names
--- (a name's surrounding spaces ignored: the recipient sees the name either way). The short
+-- (a name's surrounding spaces ignored: the recipient sees the name either way; compared in
+-- one Unicode form, NFC, as config.py stores the declared names). The short
 -- code must be exactly that: Kannel sends `from` as written, and ` 36180` or `36180 ` reaches
 -- the SMSC verbatim as an alphanumeric sender (TON 5, real Kannel 1.4.5), to which no one can
 -- reply STOP. `+36180` is the short code too: the '+' is how
@@ -33,7 +34,7 @@ breaches as materialized (
     left join ref_short_codes as r on r.code = m.short_code
     where m.short_code is null
        or (m.oadc <> m.short_code and m.oadc <> '+' || m.short_code
-           and not list_contains(coalesce(r.oadc, []), trim(m.oadc)))
+           and not list_contains(coalesce(r.oadc, []), nfc_normalize(trim(m.oadc))))
     qualify row_number() over (partition by m.logical_id order by m.submitted_at, m.attempt_mt_id) = 1
 )
 
