@@ -244,6 +244,9 @@ def write(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
 #: around a word of a normalised text: a space, a text's end, or a lossy log's `.`/`?` (a
 #: full stop after the word, or an accented letter of the next word)
 _EDGE_BEFORE, _EDGE_AFTER = "(?:^|[ .?])", "(?:[ .?]|$)"
+#: between two words of a normalised text: spaces, and a lossy log's `.` (a newline, or a full
+#: stop), `..` (CRLF) and `?` (an apostrophe or a quote GSM lacks: `d?un`, `? OUI ?`)
+_GAP = "[ .?]+"
 #: words that may stand between a call to reply and the keyword it asks (`répondez par OUI`)
 _REPLY_FILLERS = ("AU", "PAR", "AVEC", "SIMPLEMENT", "DIRECTEMENT", "VITE")
 #: what follows a reply verb without being a keyword it asks: a negation (`ne répondez pas`),
@@ -261,8 +264,8 @@ PRICE_PATTERN = (r"[0-9](?:[.,][0-9]{1,2})? ?(?:€|EUROS?\b|EUR\b|CTS?\b|CENTIM
 
 def _words_pattern(words: list[str]) -> str:
     """RE2 alternation of normalised words or phrases, tolerant of lossy logging, longest
-    first; between a phrase's words a `?` too (an apostrophe GSM lacks, `d?un`)."""
-    patterns = {keyword_pattern(w).replace(" ", "[ ?]") for w in words if normalise_keyword(w)}
+    first; between a phrase's words what _GAP allows (`d?un`, a line break)."""
+    patterns = {keyword_pattern(w).replace(" ", _GAP) for w in words if normalise_keyword(w)}
     return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"
 
 
@@ -285,12 +288,12 @@ def content_patterns(contract: Contract) -> dict[str, object]:
         "adult": words(c.adult_words),
         # the service then the free word (`jeu gratuit`), or the free word then the service
         # (`100 % GRATUIT ! Jeu concours`), at most two words apart
-        "free_claim": _EDGE_BEFORE + f"(?:{service}(?: [A-Z0-9.?]+){{0,2}} {free}|{free}(?: [A-Z0-9.?]+){{0,2}} "
-                      f"{service})" + _EDGE_AFTER,
+        "free_claim": _EDGE_BEFORE + f"(?:{service}(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{free}|{free}"
+                      f"(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{service})" + _EDGE_AFTER,
         "price": PRICE_PATTERN,
         "cost": words(c.cost_words),
-        "reply": _EDGE_BEFORE + _words_pattern(c.reply_words) + " (?:(?:" + "|".join(_REPLY_FILLERS) + ") )*"
-                 + "([A-Z0-9.?]+)",
+        "reply": _EDGE_BEFORE + _words_pattern(c.reply_words) + _GAP + "(?:(?:" + "|".join(_REPLY_FILLERS) + ")"
+                 + _GAP + ")*([A-Z0-9.?]+)",
         "opt_keyword": "^" + _words_pattern([k for k in keywords if " " not in normalise_keyword(k)]) + "$",
         "not_keyword": NOT_KEYWORDS,
         "interpersonal": words(c.interpersonal_words),

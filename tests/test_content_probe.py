@@ -1,0 +1,85 @@
+"""R11 CONTENT: what a probe of 215 hand-labelled French texts found (session 32), each case
+a Kannel 1.4.5 line as the gateway logs it (GSM text lossy: an accented letter `..`, `€`
+`...`, a newline `.`, a character GSM lacks `?`; UCS-2 text as hex) and the exact reasons."""
+
+from __future__ import annotations
+
+from kannellines import ingested, mt
+from opsanalytics import content, warehouse
+from opsanalytics.audits.result import Filters
+
+CONTRACT = """
+timezone = "Europe/Paris"
+log_timezone = "UTC"
+[[short_codes]]
+code = "36180"
+smsc = "ora_36180"
+oadc = ["ACME", "Free"]
+[[services]]
+name = "acme"
+brand = "Acme"
+category = "marketing"
+[[services]]
+name = "jeux"
+brand = "JeuxMania"
+category = "marketing"
+[[services]]
+name = "free"
+brand = "Free Mobile"
+category = "marketing"
+[[services]]
+name = "leroy"
+brand = "Leroy Merlin"
+category = "marketing"
+[[services]]
+name = "coeurlion"
+brand = "Cœur de Lion"
+category = "marketing"
+[content.brand_names]
+"Free Mobile" = ["Free Mobile", "Free"]
+"""
+
+
+def _ucs2(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
+
+
+def flagged(tmp_path, cases) -> dict[str, tuple[list[str], str]]:
+    """cases: (text as sent, service, coding 'G' lossy GSM as written or 'U' UCS-2): per text,
+    its reasons and hits ([] and '' when not flagged)."""
+    lines = []
+    for k, (text, svc, coding) in enumerate(cases):
+        line = mt(f"2026-11-10 10:{k:02d}:00", "ora_36180", f"C{k:07d}", f"3361200{k:04d}", text, svc=svc)
+        if coding == "U":
+            hexed = _ucs2(text)
+            line = line.replace("[flags:-1:0:", "[flags:-1:2:").replace(f"[msg:{len(text)}:{text}]",
+                                                                       f"[msg:{len(hexed) // 2}:{hexed}]")
+        lines.append(line)
+    db, _, contract = ingested(tmp_path, lines, CONTRACT)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        result = content.content(con, contract, Filters())
+    finally:
+        con.close()
+    got = {row["text"]: (list(row["reasons"]), row["hits"]) for row in result.texts.to_dict("records")}
+    return {text: got.get(text, ([], "")) for text, _, _ in cases}
+
+
+def reasons(tmp_path, cases) -> dict[str, list[str]]:
+    return {text: r for text, (r, _) in flagged(tmp_path, cases).items()}
+
+
+def test_a_lossy_line_break_between_two_words_still_reads_as_a_space(tmp_path):
+    """GSM lossy text writes a newline `.` and CRLF `..`: `Jeu.GRATUIT` hid the free claim,
+    `r..pondez.OUI` the call to reply (the UCS-2 copy was flagged)."""
+    cases = [
+        ("JeuxMania : Jeu.GRATUIT ! Envoie NOEL au 36201 (0,50.../SMS). STOP 36201", "jeux", "G"),
+        ("JeuxMania : Jeu..GRATUIT ! Envoie NOEL au 36201 (0,50.../SMS). STOP 36201", "jeux", "G"),
+        ("JeuxMania : pour jouer, r..pondez.OUI au 36201 ! STOP 36201", "jeux", "G"),
+        ("JeuxMania..R..pondez..OUI au 36201 pour jouer !..STOP 36201", "jeux", "G"),
+        ("JeuxMania : Jeu\r\nGRATUIT ! Envoie NOEL au 36201 (0,50€/SMS). STOP 36201", "jeux", "U"),
+    ]
+    assert reasons(tmp_path, cases) == {
+        cases[0][0]: ["free_claim_priced"], cases[1][0]: ["free_claim_priced"],
+        cases[2][0]: ["cost_not_disclosed"], cases[3][0]: ["cost_not_disclosed"],
+        cases[4][0]: ["free_claim_priced"]}
