@@ -136,3 +136,34 @@ def test_a_cut_copy_and_the_whole_log_in_one_call_print_what_is_committed(tmp_pa
     assert lines[1].startswith(f"{whole}: lines=62 events=57 markers=5 rejected=0 (loaded from line 71")
     assert lines[2] == "total: lines=132 events=126 markers=6 rejected=0"
     assert "rejected line(s)" not in err
+
+
+def test_a_restart_marker_after_a_crash_s_nul_block_is_a_marker(tmp_path, config, capsys):
+    data = LOG.read_bytes().split(b"\n")
+    marker = b"2026-11-25 17:40:00 Log begins"
+    crashed = data[:59] + [b"\0" * 4096 + marker] + data[59:]
+    log = tmp_path / "access.log"
+    log.write_bytes(b"\n".join(crashed))
+    db = tmp_path / "w.duckdb"
+    assert ingest(db, config, log) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{log}: lines=133 events=126 markers=7 rejected=0 (loaded)\n"
+    assert "4096 NUL byte(s) were loaded as U+FFFD" in err
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT line_no, marker FROM log_markers WHERE line_no = 60").fetchall() == \
+            [(60, "begins")]
+
+
+def test_an_event_after_a_nul_block_is_the_event_and_a_line_of_nuls_stays_rejected(tmp_path, config, capsys):
+    data = LOG.read_bytes().split(b"\n")
+    damaged = data[:59] + [b"\0" * 300 + data[59], b"\0" * 50] + data[60:]
+    log = tmp_path / "access.log"
+    log.write_bytes(b"\n".join(damaged))
+    db = tmp_path / "w.duckdb"
+    assert ingest(db, config, log) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{log}: lines=133 events=126 markers=6 rejected=1 (loaded)\n"
+    assert "350 NUL byte(s) were loaded as U+FFFD" in err
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT line_no FROM rejected_lines").fetchall() == [(61,)]
+        assert con.execute("SELECT count(*) FROM events WHERE line_no = 60").fetchone()[0] == 1
