@@ -78,3 +78,40 @@ def test_a_semester_that_skips_others_is_said_to_the_analyst_not_in_the_file(tmp
     assert capsys.readouterr().err == ""
     assert main([*make[:-1], "2026-12-31", "--semester", "2027H1", "--out", str(tmp_path / "eve")]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_the_csv_and_the_xlsx_of_one_forecast_are_one_version(tmp_path, capsys, monkeypatch):
+    """A probe: loading the CSV and the XLSX `opsanalytics forecast` wrote made two versions of
+    one forecast (`versions` = 2)."""
+    import json
+
+    from opsanalytics.cli import main
+
+    hist = tmp_path / "hist"
+    db = str(tmp_path / "w.duckdb")
+    assert main(["simulate-history", "--out", str(hist), "--db", db, "--months", "6", "--start", "2026-01"]) == 0
+    assert main(["forecast", "--db", db, "--config", str(hist / "contract.toml"), "--made-on", "2026-11-27",
+                 "--semester", "2027H1", "--out", str(tmp_path / "f")]) == 0
+    csv, xlsx = (tmp_path / "f" / "forecast_2027H1.csv").resolve(), (tmp_path / "f" / "forecast_2027H1.xlsx").resolve()
+    rows = len(pd.read_csv(csv))
+    capsys.readouterr()
+    from opsanalytics.forecast import files
+
+    reads, real = [], files.read_table
+    monkeypatch.setattr(files, "read_table", lambda path, *a, **k: reads.append(path) or real(path, *a, **k))
+    assert main(["forecast", "load", str(csv), str(xlsx), "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{csv}: version 1, {rows} rows (loaded)",
+        f"{xlsx}: version 1, {rows} rows (skipped: the same rows as version 1, {csv})"]
+    assert len(reads) == 2   # each file parsed once, compared and stored alike
+    # one figure changed is another forecast: a version of its own
+    changed = tmp_path / "changed.csv"
+    text = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = text[1].split(",")
+    fields[2] = str(int(fields[2]) + 1)
+    changed.write_text("".join([text[0], ",".join(fields), *text[2:]]), encoding="utf-8")
+    assert main(["forecast", "load", str(changed), "--db", db]) == 0
+    assert capsys.readouterr().out == f"{changed.resolve()}: version 2, {rows} rows (loaded)\n"
+    assert main(["forecast", "versions", "--db", db, "--format", "json"]) == 0
+    versions = json.loads(capsys.readouterr().out)
+    assert [(v["version_id"], v["source"]) for v in versions] == [(1, str(csv)), (2, str(changed.resolve()))]

@@ -65,8 +65,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     load = actions.add_parser("load", help="store forecast files (CSV/XLSX) as new versions",
                               description="Validate and store forecast files; each file is a new version "
-                                          "(a correction never erases the original); the same file twice "
-                                          "is skipped. A malformed file is refused whole, with its row "
+                                          "(a correction never erases the original); the same file twice, "
+                                          "or the same rows in another file (the CSV and the XLSX of one "
+                                          "forecast), is skipped, naming the version holding them. A "
+                                          "malformed file is refused whole, with its row "
                                           "and column.")
     load.add_argument("files", nargs="+", metavar="FILE",
                       help="forecast CSV or XLSX: short_code, month, mt_segments, peak_sms_per_s, "
@@ -253,7 +255,9 @@ def _load(args: argparse.Namespace) -> int:
                     print(f"opsanalytics forecast load: not read, after the error below: "
                           f"{', '.join(args.files[i + 1:])}", file=sys.stderr)
                 raise
-            print(f"{result.path}: version {result.version_id}, {result.rows} rows ({result.state})")
+            same_as = getattr(result, "same_as", "")  # (loading.SameRowsLoad: other bytes, the same rows)
+            state = f"{result.state}: the same rows as version {result.version_id}, {same_as}" if same_as else result.state
+            print(f"{result.path}: version {result.version_id}, {result.rows} rows ({state})")
             for warning in result.warnings:
                 print(f"opsanalytics forecast load: warning: {path}: {visible(warning)}", file=sys.stderr)
     finally:
