@@ -257,8 +257,12 @@ NOT_KEYWORDS = r"^(?:[0-9]+|PAS|JAMAIS|PLUS|RIEN|UN|UNE|DES|DU|DE|D|LE|LA|LES|L|
                r"SON|SA|SES|MON|MA|MES|NOTRE|NOS|LEUR|LEURS|QUE|QU|MOI|NOUS|VOUS|LUI)$"
 #: a price written in a text (before normalisation: `5€`, `€0,50`, `0,50 EUR`, `2 euros`,
 #: `50cts`, `99 centimes`, or a lossy GSM log's `5...`, the euro sign's three bytes, which an
-#: ellipsis after a number cannot be told from)
-PRICE_PATTERN = (r"[0-9](?:[.,][0-9]{1,2})? ?(?:€|EUROS?\b|EUR\b|CTS?\b|CENTIMES?\b|\.\.\.)"
+#: ellipsis after a number cannot be told from). In a lossy log a newline is `.` and CRLF
+#: `..`: after a number, a run of dots of even length followed by a letter is read as line
+#: breaks (`36201....STOP`, a blank line in CRLF), any other run of three dots or more as the
+#: euro sign (`0,50...`, `12,90....` the sign then a full stop, `5.....STOP` the sign then CRLF)
+_EURO_DOTS = r"\.{3}(?:\.\.)*(?:[^.]|$)|\.{4}(?:\.\.)*(?:[^.A-Z]|$)"
+PRICE_PATTERN = (r"[0-9](?:[.,][0-9]{1,2})? ?(?:€|EUROS?\b|EUR\b|CTS?\b|CENTIMES?\b|" + _EURO_DOTS + ")"
                  r"|(?:€|\.\.\.) ?[0-9]")
 
 

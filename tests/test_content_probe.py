@@ -83,3 +83,22 @@ def test_a_lossy_line_break_between_two_words_still_reads_as_a_space(tmp_path):
         cases[0][0]: ["free_claim_priced"], cases[1][0]: ["free_claim_priced"],
         cases[2][0]: ["cost_not_disclosed"], cases[3][0]: ["cost_not_disclosed"],
         cases[4][0]: ["free_claim_priced"]}
+
+
+def test_a_blank_line_after_a_number_is_no_euro_sign(tmp_path):
+    """CRLF CRLF is logged `....`: `36201....STOP` read as `36201 €` hid the cost of a premium
+    game and made free claims priced; `0,50...` and `12,90....` (`€.`) stay prices."""
+    cases = [
+        ("JeuxMania : gagnez une PS5 ! Envoyez JEU au 36201....STOP 36201", "jeux", "G"),
+        ("JeuxMania : une PS5 .. gagner le 24....Envoyez PS5 au 36201 ! STOP 36201", "jeux", "G"),
+        ("JeuxMania : jeu gratuit et sans obligation d'achat ! Envoyez NOEL au 36201....STOP 36201", "jeux", "G"),
+        ("Leroy Merlin : atelier gratuit samedi 10h, inscription en magasin ou au 01 60 00 00 00....STOP au 36180",
+         "leroy", "G"),
+        # the euro sign, then a full stop or the end: a price
+        ("JeuxMania : jeu gratuit ! Envoyez JEU au 36201, 0,50.... STOP 36201", "jeux", "G"),
+        ("JeuxMania : jeu gratuit ! Envoyez JEU au 36201 pour 0,50...", "jeux", "G"),
+    ]
+    assert reasons(tmp_path, cases) == {
+        cases[0][0]: ["cost_not_disclosed"], cases[1][0]: ["cost_not_disclosed"],
+        cases[2][0]: [], cases[3][0]: [],
+        cases[4][0]: ["free_claim_priced"], cases[5][0]: ["free_claim_priced"]}
