@@ -262,8 +262,11 @@ NOT_KEYWORDS = r"^(?:[0-9]+|PAS|JAMAIS|PLUS|RIEN|UN|UNE|DES|DU|DE|D|LE|LA|LES|L|
 #: breaks (`36201....STOP`, a blank line in CRLF), any other run of three dots or more as the
 #: euro sign (`0,50...`, `12,90....` the sign then a full stop, `5.....STOP` the sign then CRLF)
 _EURO_DOTS = r"\.{3}(?:\.\.)*(?:[^.]|$)|\.{4}(?:\.\.)*(?:[^.A-Z]|$)"
-PRICE_PATTERN = (r"[0-9](?:[.,][0-9]{1,2})? ?(?:€|EUROS?\b|EUR\b|CTS?\b|CENTIMES?\b|" + _EURO_DOTS + ")"
-                 r"|(?:€|\.\.\.) ?[0-9]")
+#: between the number and the sign a space, a no-break one (U+00A0, U+202F: French typography,
+#: `0,50 €`) or the `?` GSM writes for it
+_PRICE_SPACE = r"[ \x{00A0}\x{202F}?]?"
+PRICE_PATTERN = (r"[0-9](?:[.,][0-9]{1,2})?" + _PRICE_SPACE + r"(?:€|EUROS?\b|EUR\b|CTS?\b|CENTIMES?\b|"
+                 + _EURO_DOTS + r")|(?:€|\.\.\.)" + _PRICE_SPACE + "[0-9]")
 
 
 def _words_pattern(words: list[str]) -> str:

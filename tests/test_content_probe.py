@@ -102,3 +102,16 @@ def test_a_blank_line_after_a_number_is_no_euro_sign(tmp_path):
         cases[0][0]: ["cost_not_disclosed"], cases[1][0]: ["cost_not_disclosed"],
         cases[2][0]: [], cases[3][0]: [],
         cases[4][0]: ["free_claim_priced"], cases[5][0]: ["free_claim_priced"]}
+
+
+def test_a_price_with_a_no_break_space_before_the_euro_sign(tmp_path):
+    """French typography puts a no-break space (U+00A0, U+202F) before `€`, GSM writes it `?`:
+    `0,50 €/SMS` was no price (a cost flag on a priced reply, no flag on a priced free claim)."""
+    cases = [
+        ("JeuxMania : réponds OUI au 36201 pour gagner une PS5 (0,50\u00a0€/SMS). STOP 36201", "jeux", "U"),
+        ("JeuxMania : réponds OUI au 36201 pour gagner un iPad (0,50\u202f€/SMS). STOP 36201", "jeux", "U"),
+        ("JeuxMania : r..ponds OUI au 36201 pour gagner une Switch (0,50?.../SMS). STOP 36201", "jeux", "G"),
+        ("JeuxMania : jeu 100\u00a0% gratuit\u00a0! Envoie JEU au 36201 (0,50\u00a0€/SMS). STOP 36201", "jeux", "U"),
+    ]
+    assert reasons(tmp_path, cases) == {
+        cases[0][0]: [], cases[1][0]: [], cases[2][0]: [], cases[3][0]: ["free_claim_priced"]}
