@@ -115,3 +115,16 @@ def test_a_price_with_a_no_break_space_before_the_euro_sign(tmp_path):
     ]
     assert reasons(tmp_path, cases) == {
         cases[0][0]: [], cases[1][0]: [], cases[2][0]: [], cases[3][0]: ["free_claim_priced"]}
+
+
+def test_a_keyword_between_french_quotes_is_the_keyword_asked(tmp_path):
+    """`envoyez « OUI » au 36201`, GSM `envoyez ? OUI ? au`: the lone `?` was taken for the
+    keyword and dropped as punctuation, so no cost flag (the UCS-2 copy was flagged)."""
+    cases = [
+        ("JeuxMania : tentez votre chance, envoyez ? OUI ? au 36201 ! STOP 36201", "jeux", "G"),
+        ("JeuxMania : tentez votre chance, envoyez « OUI » au 36201 ! STOP 36201", "jeux", "U"),
+        ("JeuxMania : tentez votre chance, envoyez ? STOP ? au 36201", "jeux", "G"),
+    ]
+    assert flagged(tmp_path, cases) == {
+        cases[0][0]: (["cost_not_disclosed"], "ENVOYEZ ? OUI"), cases[1][0]: (["cost_not_disclosed"], "ENVOYEZ OUI"),
+        cases[2][0]: ([], "")}
