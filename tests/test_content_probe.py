@@ -128,3 +128,18 @@ def test_a_keyword_between_french_quotes_is_the_keyword_asked(tmp_path):
     assert flagged(tmp_path, cases) == {
         cases[0][0]: (["cost_not_disclosed"], "ENVOYEZ ? OUI"), cases[1][0]: (["cost_not_disclosed"], "ENVOYEZ OUI"),
         cases[2][0]: ([], "")}
+
+
+def test_a_declared_brand_name_is_no_free_claim(tmp_path):
+    """The brand `Free Mobile`, named `Free` (content.brand_names): `l'offre Free 5G à 9,99€`
+    was a priced free claim (`FREE MOBILE L OFFRE`); a claim beside the name still is one."""
+    cases = [
+        ("Free Mobile : l'offre Free 5G .. 9,99.../mois pendant 1 an, sans engagement. Rendez-vous sur free.fr. "
+         "STOP 36180", "free", "G"),
+        ("Free : abonnement Freebox Pop .. 29,99.../mois, TV et appels illimit..s. STOP au 36180", "free", "G"),
+        ("Free : SMS gratuits tout le mois puis 0,05.../SMS. STOP au 36180", "free", "G"),
+        ("ACME : offre free ce mois, puis 2... le mois. STOP au 36180", "acme", "G"),
+    ]
+    assert flagged(tmp_path, cases) == {
+        cases[0][0]: ([], ""), cases[1][0]: ([], ""), cases[2][0]: (["free_claim_priced"], "SMS GRATUITS"),
+        cases[3][0]: (["free_claim_priced"], "OFFRE FREE")}

@@ -7,7 +7,7 @@
 --   adult               an adult word ($adult), in any text;
 --   free_claim_priced   the service claimed free (`jeu gratuit`, `SMS gratuit`: $free_claim)
 --                       in a text that names a price ($price): "service gratuit" only if
---                       everything promoted is free;
+--                       everything promoted is free; the brand's own names are no claim;
 --   brand_not_named     a marketing text that names neither its brand (or a name of it,
 --                       `content.brand_names`) nor comes from a sender that does;
 --   interpersonal_tone  a marketing text with an interpersonal word ($interpersonal);
@@ -52,11 +52,21 @@ brand_names as (
     select unnest($brand_names, recursive := true)
 ),
 
+-- the text with its brand's names blanked out, for the free claim: a brand named `Free` claims
+-- nothing (`l'offre Free 5G`)
+claims as (
+    select
+        t.*,
+        coalesce((select regexp_replace(t.norm, b.pattern, ' ', 'g') from brand_names as b where b.brand = t.brand),
+                 t.norm) as claim_norm
+    from texts as t
+),
+
 judged as (
     select
         t.*,
         regexp_matches(norm, $adult) as adult,
-        category is distinct from 'interpersonal' and regexp_matches(norm, $free_claim)
+        category is distinct from 'interpersonal' and regexp_matches(claim_norm, $free_claim)
             and regexp_matches(upper(text), $price) as free_claim_priced,
         category = 'marketing' and brand is not null
             and not exists (select 1 from brand_names as b
@@ -71,7 +81,7 @@ judged as (
                                 lambda w: w <> '' and not regexp_matches(w, $opt_keyword)
                                           and not regexp_matches(w, $not_keyword))) > 0
             and not regexp_matches(norm, $cost) and not regexp_matches(upper(text), $price) as cost_not_disclosed
-    from texts as t
+    from claims as t
 )
 
 select
@@ -84,7 +94,7 @@ select
         as reasons,
     concat_ws(' | ',
         case when adult then trim(regexp_extract(norm, $adult), ' .?') end,
-        case when free_claim_priced then trim(regexp_extract(norm, $free_claim), ' .?') end,
+        case when free_claim_priced then trim(regexp_extract(claim_norm, $free_claim), ' .?') end,
         case when interpersonal_tone then trim(regexp_extract(norm, $interpersonal), ' .?') end,
         case when cost_not_disclosed then trim(regexp_extract(norm, $reply), ' .?') end) as hits,
     j.text,
