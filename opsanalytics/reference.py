@@ -269,10 +269,16 @@ PRICE_PATTERN = (r"[0-9](?:[.,][0-9]{1,2})?" + _PRICE_SPACE + r"(?:€|EUROS?\b|
                  + _EURO_DOTS + r")|(?:€|\.\.\.)" + _PRICE_SPACE + "[0-9]")
 
 
-def _words_pattern(words: list[str]) -> str:
+def _words_pattern(words: list[str], plural: bool = False) -> str:
     """RE2 alternation of normalised words or phrases, tolerant of lossy logging, longest
-    first; between a phrase's words what _GAP allows (`d?un`, a line break)."""
-    patterns = {keyword_pattern(w).replace(" ", _GAP) for w in words if normalise_keyword(w)}
+    first; between a phrase's words what _GAP allows (`d?un`, a line break); with `plural`, a
+    single word not ending in S or X also with a final S (`pornographique` -> `pornographiques`)."""
+    def pattern(word: str) -> str:
+        normalised = normalise_keyword(word)
+        single = plural and " " not in normalised and normalised[-1] not in "SX"
+        return keyword_pattern(word).replace(" ", _GAP) + ("S?" if single else "")
+
+    patterns = {pattern(w) for w in words if normalise_keyword(w)}
     return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"
 
 
@@ -287,12 +293,13 @@ def content_patterns(contract: Contract) -> dict[str, object]:
     """Bound parameters of queries/audits/r11_content.sql: RE2 patterns over a text
     normalised as normalise_keyword does, dots and `?` kept (see docs/content.md)."""
     c = contract.content
-    words = lambda ws: _EDGE_BEFORE + _words_pattern(ws) + _EDGE_AFTER  # noqa: E731
+    words = lambda ws, plural=False: _EDGE_BEFORE + _words_pattern(ws, plural) + _EDGE_AFTER  # noqa: E731
     keywords = [*contract.rules.stop_keywords, *contract.rules.start_keywords]
     brands = sorted({s.brand for s in contract.services} | set(c.brand_names))
     service, free = _words_pattern(c.service_words), _words_pattern(c.free_words)
     return {
-        "adult": words(c.adult_words),
+        # an adult word in the plural too (the default list has `pornographique` only)
+        "adult": words(c.adult_words, plural=True),
         # the service then the free word (`jeu gratuit`), or the free word then the service
         # (`100 % GRATUIT ! Jeu concours`), at most two words apart
         "free_claim": _EDGE_BEFORE + f"(?:{service}(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{free}|{free}"

@@ -143,3 +143,15 @@ def test_a_declared_brand_name_is_no_free_claim(tmp_path):
     assert flagged(tmp_path, cases) == {
         cases[0][0]: ([], ""), cases[1][0]: ([], ""), cases[2][0]: (["free_claim_priced"], "SMS GRATUITS"),
         cases[3][0]: (["free_claim_priced"], "OFFRE FREE")}
+
+
+def test_an_adult_word_in_the_plural(tmp_path):
+    """The list holds `pornographique`: `contenus pornographiques` went unflagged."""
+    cases = [
+        ("JeuxMania : contenus pornographiques r..serv..s aux adultes, 3.../SMS. STOP 36220", "jeux", "G"),
+        ("JeuxMania : vid..os PORNOGRAPHIQUES en illimit.., 3.../SMS. STOP 36220", "jeux", "G"),
+        ("JeuxMania : le sexes des anges, 3.../SMS. STOP 36220", "jeux", "G"),
+    ]
+    assert flagged(tmp_path, cases) == {
+        cases[0][0]: (["adult"], "PORNOGRAPHIQUES"), cases[1][0]: (["adult"], "PORNOGRAPHIQUES"),
+        cases[2][0]: (["adult"], "SEXES")}
