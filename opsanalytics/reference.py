@@ -289,6 +289,12 @@ def _names_pattern(names: list[str]) -> str:
     return _words_pattern(sorted(spelled))
 
 
+def _with_adverbs(words: list[str]) -> list[str]:
+    """The words, and the adverb of each single word in E (`gratuite` -> `gratuitement`)."""
+    adverbs = [w + "ment" for w in words if re.fullmatch("[A-Z]+E", normalise_keyword(w))]
+    return [*words, *adverbs]
+
+
 def content_patterns(contract: Contract) -> dict[str, object]:
     """Bound parameters of queries/audits/r11_content.sql: RE2 patterns over a text
     normalised as normalise_keyword does, dots and `?` kept (see docs/content.md)."""
@@ -296,7 +302,9 @@ def content_patterns(contract: Contract) -> dict[str, object]:
     words = lambda ws, plural=False: _EDGE_BEFORE + _words_pattern(ws, plural) + _EDGE_AFTER  # noqa: E731
     keywords = [*contract.rules.stop_keywords, *contract.rules.start_keywords]
     brands = sorted({s.brand for s in contract.services} | set(c.brand_names))
-    service, free = _words_pattern(c.service_words), _words_pattern(c.free_words)
+    # `gratuitement` claims the service free (`inscrivez-vous gratuitement au jeu`) and says a
+    # reply costs nothing (`répondez OUI gratuitement`)
+    service, free = _words_pattern(c.service_words), _words_pattern(_with_adverbs(c.free_words))
     return {
         # an adult word in the plural too (the default list has `pornographique` only)
         "adult": words(c.adult_words, plural=True),
@@ -305,7 +313,7 @@ def content_patterns(contract: Contract) -> dict[str, object]:
         "free_claim": _EDGE_BEFORE + f"(?:{service}(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{free}|{free}"
                       f"(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{service})" + _EDGE_AFTER,
         "price": PRICE_PATTERN,
-        "cost": words(c.cost_words),
+        "cost": words(_with_adverbs(c.cost_words)),
         "reply": _EDGE_BEFORE + _words_pattern(c.reply_words) + _GAP + "(?:(?:" + "|".join(_REPLY_FILLERS) + ")"
                  + _GAP + ")*([A-Z0-9.?]+)",
         "opt_keyword": "^" + _words_pattern([k for k in keywords if " " not in normalise_keyword(k)]) + "$",

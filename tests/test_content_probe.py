@@ -155,3 +155,15 @@ def test_an_adult_word_in_the_plural(tmp_path):
     assert flagged(tmp_path, cases) == {
         cases[0][0]: (["adult"], "PORNOGRAPHIQUES"), cases[1][0]: (["adult"], "PORNOGRAPHIQUES"),
         cases[2][0]: (["adult"], "SEXES")}
+
+
+def test_the_adverb_gratuitement_claims_and_discloses(tmp_path):
+    """`gratuitement` was neither a free word (`inscrivez-vous gratuitement au jeu ... (2€/SMS)`
+    unflagged) nor a cost disclosed (`répondez OUI gratuitement` flagged)."""
+    cases = [
+        ("JeuxMania : inscrivez-vous gratuitement au jeu de No..l ! Envoyez NOEL au 36201 (2.../SMS). STOP 36201",
+         "jeux", "G"),
+        ("ACME : r..pondez OUI gratuitement pour recevoir nos bons plans chaque semaine. STOP au 36180", "acme", "G"),
+    ]
+    assert flagged(tmp_path, cases) == {
+        cases[0][0]: (["free_claim_priced"], "GRATUITEMENT AU JEU"), cases[1][0]: ([], "")}
