@@ -249,6 +249,12 @@ _EDGE_BEFORE, _EDGE_AFTER = "(?:^|[ .?])", "(?:[ .?]|$)"
 _GAP = "[ .?]+"
 #: words that may stand between a call to reply and the keyword it asks (`répondez par OUI`)
 _REPLY_FILLERS = ("AU", "PAR", "AVEC", "SIMPLEMENT", "DIRECTEMENT", "VITE")
+#: what names the keyword after the verb (`envoyez le mot JEU`, `envoyez le code NOEL`): an
+#: article or determiner before it is no end of the check
+_KEYWORD_NAMES = ("le mot cle", "le mot", "le code", "un mot", "un code", "ce mot", "ce code", "mot cle", "mot",
+                  "code")
+#: what follows `le code` without being a keyword to send (`tapez le code reçu par SMS`)
+_CODE_NOT_KEYWORDS = ("recu", "suivant", "ci", "indique", "affiche", "secret", "confidentiel")
 #: what follows a reply verb without being a keyword it asks: a negation (`ne répondez pas`),
 #: a French article or determiner (`il t'envoie un bon`), a number (`répondez au 36180`: where,
 #: not what)
@@ -314,10 +320,10 @@ def content_patterns(contract: Contract) -> dict[str, object]:
                       f"(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{service})" + _EDGE_AFTER,
         "price": PRICE_PATTERN,
         "cost": words(_with_adverbs(c.cost_words)),
-        "reply": _EDGE_BEFORE + _words_pattern(c.reply_words) + _GAP + "(?:(?:" + "|".join(_REPLY_FILLERS) + ")"
-                 + _GAP + ")*([A-Z0-9.?]+)",
+        "reply": _EDGE_BEFORE + _words_pattern(c.reply_words) + _GAP + "(?:(?:" + "|".join(_REPLY_FILLERS) + "|"
+                 + _words_pattern(list(_KEYWORD_NAMES)) + ")" + _GAP + ")*([A-Z0-9.?]+)",
         "opt_keyword": "^" + _words_pattern([k for k in keywords if " " not in normalise_keyword(k)]) + "$",
-        "not_keyword": NOT_KEYWORDS,
+        "not_keyword": NOT_KEYWORDS + "|^" + _words_pattern(list(_CODE_NOT_KEYWORDS)) + "$",
         "interpersonal": words(c.interpersonal_words),
         "brand_names": [{"brand": b, "pattern": _EDGE_BEFORE + _names_pattern(c.names_of(b)) + _EDGE_AFTER}
                         for b in brands],

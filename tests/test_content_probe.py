@@ -167,3 +167,23 @@ def test_the_adverb_gratuitement_claims_and_discloses(tmp_path):
     ]
     assert flagged(tmp_path, cases) == {
         cases[0][0]: (["free_claim_priced"], "GRATUITEMENT AU JEU"), cases[1][0]: ([], "")}
+
+
+def test_the_keyword_named_after_an_article_and_mot_or_code(tmp_path):
+    """`envoyez le mot JEU au 36201`, `envoyez le code NOEL`: the article ended the check (it
+    was meant for `il t'envoie un bon`), so no cost flag."""
+    cases = [
+        ("JeuxMania : pour participer, envoyez le mot JEU au 36201 ! Un iPad .. gagner ce soir. STOP 36201",
+         "jeux", "G"),
+        ("JeuxMania : envoyez le code NOEL au 36201 pour jouer ! STOP 36201", "jeux", "G"),
+        ("JeuxMania : envoyez le mot-cl.. JEU au 36201 ! STOP 36201", "jeux", "G"),
+        # a code to type elsewhere, or a code that is none
+        ("ACME : tapez le code re..u par SMS sur acme.fr. STOP au 36180", "acme", "G"),
+        ("ACME t'envoie le code de ta carte cadeau. STOP au 36180", "acme", "G"),
+        ("ACME t'envoie un bon de -10%. STOP au 36180", "acme", "G"),
+    ]
+    assert flagged(tmp_path, cases) == {
+        cases[0][0]: (["cost_not_disclosed"], "ENVOYEZ LE MOT JEU"),
+        cases[1][0]: (["cost_not_disclosed"], "ENVOYEZ LE CODE NOEL"),
+        cases[2][0]: (["cost_not_disclosed"], "ENVOYEZ LE MOT CL.. JEU"),
+        cases[3][0]: ([], ""), cases[4][0]: ([], ""), cases[5][0]: ([], "")}
