@@ -275,14 +275,30 @@ PRICE_PATTERN = (r"[0-9](?:[.,][0-9]{1,2})?" + _PRICE_SPACE + r"(?:€|EUROS?\b|
                  + _EURO_DOTS + r")|(?:€|\.\.\.)" + _PRICE_SPACE + "[0-9]")
 
 
+#: what stands for `œ` and `æ` while a word's pattern is built (letters no word holds, none
+#: accentable): the pattern then takes `oe`/`ae`, or the `..`/`?` of a lossy log
+_LIGATURE_MARKS = ("QXZQ", "QXZA")
+
+
+def _unligated(word: str, spelling: tuple[str, str] = ("oe", "ae")) -> str:
+    """`Cœur` -> `Coeur` (NFKD leaves the ligatures whole; the SQL spells them out too)."""
+    for ligatures, letters in zip(("œŒ", "æÆ"), spelling):
+        for ligature in ligatures:
+            word = word.replace(ligature, letters)
+    return word
+
+
 def _words_pattern(words: list[str], plural: bool = False) -> str:
     """RE2 alternation of normalised words or phrases, tolerant of lossy logging, longest
     first; between a phrase's words what _GAP allows (`d?un`, a line break); with `plural`, a
     single word not ending in S or X also with a final S (`pornographique` -> `pornographiques`)."""
     def pattern(word: str) -> str:
-        normalised = normalise_keyword(word)
+        normalised = normalise_keyword(_unligated(word))
         single = plural and " " not in normalised and normalised[-1] not in "SX"
-        return keyword_pattern(word).replace(" ", _GAP) + ("S?" if single else "")
+        spelled = keyword_pattern(_unligated(word, _LIGATURE_MARKS)).replace(" ", _GAP)
+        for mark, letters in zip(_LIGATURE_MARKS, ("OE", "AE")):
+            spelled = spelled.replace(mark, f"(?:{letters}|\\.{{2,3}}|\\?)")
+        return spelled + ("S?" if single else "")
 
     patterns = {pattern(w) for w in words if normalise_keyword(w)}
     return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"

@@ -187,3 +187,15 @@ def test_the_keyword_named_after_an_article_and_mot_or_code(tmp_path):
         cases[1][0]: (["cost_not_disclosed"], "ENVOYEZ LE CODE NOEL"),
         cases[2][0]: (["cost_not_disclosed"], "ENVOYEZ LE MOT CL.. JEU"),
         cases[3][0]: ([], ""), cases[4][0]: ([], ""), cases[5][0]: ([], "")}
+
+
+def test_a_brand_with_a_ligature_is_named_without_it(tmp_path):
+    """The brand `Cœur de Lion`: `Coeur de Lion : le brie...` was flagged brand_not_named."""
+    cases = [
+        ("Coeur de Lion : le brie de Meaux AOP .. 3,49... cette semaine. STOP au 36180", "coeurlion", "G"),
+        ("Cœur de Lion : le brie de Meaux AOP à 3,49€ cette semaine. STOP au 36180", "coeurlion", "U"),
+        ("C..ur de Lion : le camembert .. 2,49... cette semaine. STOP au 36180", "coeurlion", "G"),
+        ("Le brie de Meaux AOP .. 3,49... cette semaine. STOP au 36180", "coeurlion", "G"),
+    ]
+    assert reasons(tmp_path, cases) == {
+        cases[0][0]: [], cases[1][0]: [], cases[2][0]: [], cases[3][0]: ["brand_not_named"]}

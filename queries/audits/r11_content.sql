@@ -24,7 +24,10 @@ with messages as (
         category,
         oadc,
         text,
-        ' ' || trim(regexp_replace(upper(strip_accents(text)), '[^A-Z0-9.?]+', ' ', 'g')) || ' ' as norm,
+        -- (the ligatures spelt out, `Cœur` as `Coeur`: strip_accents keeps them)
+        ' ' || trim(regexp_replace(upper(strip_accents(regexp_replace(regexp_replace(text, '[œŒ]', 'OE', 'g'),
+                                                                      '[æÆ]', 'AE', 'g'))),
+                                   '[^A-Z0-9.?]+', ' ', 'g')) || ' ' as norm,
         ' ' || trim(regexp_replace(upper(strip_accents(coalesce(oadc, ''))), '[^A-Z0-9.?]+', ' ', 'g')) || ' '
             as sender
     from fct_logical_messages
