@@ -34,6 +34,7 @@ from opsanalytics.errors import IngestError
 from opsanalytics.ingest.lineblocks import (Identity, LineReadError, Start, head_sha256, identify, is_gzip,
                                              prefix_sha256)
 from opsanalytics.ingest.overlap import overlap_warning
+from opsanalytics.ingest.sniff import other_compression
 
 #: formats `ingest` accepts; "auto" picks one from the file name
 FORMATS = ("auto", "kannel", "csv", "parquet")
@@ -173,6 +174,11 @@ def check_paths(paths: Iterable[str | Path], fmt: str) -> list[tuple[Path, str]]
             raise IngestError(f"{raw}: cannot be read: 0 bytes, though its name says gzip: not even a gzip "
                               "header (a compression that failed, or a copy cut short): the log it should "
                               "hold is not in it")
+        compressed = other_compression(path)
+        if compressed:
+            name, command = compressed
+            raise IngestError(f"{raw}: compressed with {name}; ingest reads plain and gzip files only: "
+                              f"decompress it first ({command} {raw}), or set logrotate's compresscmd to gzip")
         checked.append((path, detect_format(path) if fmt == "auto" else fmt))
     return checked
 

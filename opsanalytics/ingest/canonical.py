@@ -24,6 +24,7 @@ from opsanalytics.errors import IngestError
 from opsanalytics.ingest import LoadCounts
 from opsanalytics.ingest.lineblocks import is_gzip
 from opsanalytics.ingest.progress import LoadProgress
+from opsanalytics.ingest.sniff import KANNEL_LINE, looks_like
 
 #: a longer first line is not a header
 MAX_HEADER_BYTES = 1 << 16
@@ -55,8 +56,10 @@ def _check_kind(path: Path, fmt: str) -> None:
         raise IngestError(f"{path}: cannot be read: {exc}") from None
     named = file_format(path)
     if fmt == "parquet" and head not in PARQUET_MAGIC:
-        why = ("; --format parquet reads every file given as Parquet, and this one looks like a "
-               "CSV: give --format csv, or leave --format out (auto)") if named != fmt else ""
+        seen = looks_like(path)
+        given = {"a Kannel access log": "--format kannel", "a CSV": "--format csv"}.get(seen)
+        why = (f"; --format parquet reads every file given as Parquet, and this one looks like {seen}"
+               + (f": give {given}, or leave --format out (auto)" if given else "")) if named != fmt and seen else ""
         raise IngestError(f"{path}: not a Parquet file (a Parquet file starts with PAR1){why}")
     if fmt == "csv" and head in PARQUET_MAGIC:
         raise IngestError(f"{path}: a Parquet file, not a CSV: give --format parquet")
@@ -125,7 +128,8 @@ def _unreadable(path: Path, fmt: str, exc: duckdb.Error) -> IngestError:
     each piece cut to SHOWN characters. Its CSV line number counts rows, not the lines of
     the file (a line break inside quotes is not counted): said as what it is."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
-    hint = next((i for i, line in enumerate(lines) if line.startswith("Possible ")), len(lines))
+    # DuckDB quotes the query it ran from `LINE n:` on: ours, not the file's (a cut Parquet file)
+    hint = next((i for i, line in enumerate(lines) if line.startswith(("Possible ", "LINE "))), len(lines))
     record = r"CSV error (on record \1 as DuckDB counts them, not a line of the file)"
     lines = [re.sub(r"CSV Error on Line: (\d+)", record, line) for line in lines[:hint]]
     return IngestError(f"{path}: not a readable canonical {fmt.upper()} file: "
@@ -268,6 +272,9 @@ def check_columns(path: Path, columns: list[str], renamed_repeats: bool = False)
         problems += _header_hints(columns, unknown)
     if duplicated:
         problems.append(f"duplicated column(s) {', '.join(duplicated)}")
+    if problems and columns and KANNEL_LINE.match(columns[0].encode()):
+        # a Kannel log named .csv: its first line is no header
+        problems.insert(0, "line 1 is a Kannel access-log line, not a CSV header: give --format kannel")
     if problems:
         raise IngestError(f"{path}: " + "; ".join(problems))
 
