@@ -321,7 +321,8 @@ def content_patterns(contract: Contract) -> dict[str, object]:
     """Bound parameters of queries/audits/r11_content.sql: RE2 patterns over a text
     normalised as normalise_keyword does, dots and `?` kept (see docs/content.md)."""
     c = contract.content
-    words = lambda ws, plural=False: _EDGE_BEFORE + _words_pattern(ws, plural) + _EDGE_AFTER  # noqa: E731
+    # each check's words in group 1, its edges outside (the hit shown: `..ROTIQUES`, not `ROTIQUES`)
+    words = lambda ws, plural=False: _EDGE_BEFORE + "(" + _words_pattern(ws, plural) + ")" + _EDGE_AFTER  # noqa: E731
     keywords = [*contract.rules.stop_keywords, *contract.rules.start_keywords]
     brands = sorted({s.brand for s in contract.services} | set(c.brand_names))
     # `gratuitement` claims the service free (`inscrivez-vous gratuitement au jeu`) and says a
@@ -332,12 +333,13 @@ def content_patterns(contract: Contract) -> dict[str, object]:
         "adult": words(c.adult_words, plural=True),
         # the service then the free word (`jeu gratuit`), or the free word then the service
         # (`100 % GRATUIT ! Jeu concours`), at most two words apart
-        "free_claim": _EDGE_BEFORE + f"(?:{service}(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{free}|{free}"
+        "free_claim": _EDGE_BEFORE + f"({service}(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{free}|{free}"
                       f"(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{service})" + _EDGE_AFTER,
         "price": PRICE_PATTERN,
         "cost": words(_with_adverbs(c.cost_words)),
-        "reply": _EDGE_BEFORE + _words_pattern(c.reply_words) + _GAP + "(?:(?:" + "|".join(_REPLY_FILLERS) + "|"
-                 + _words_pattern(list(_KEYWORD_NAMES)) + ")" + _GAP + ")*([A-Z0-9.?]+)",
+        # group 1 the call, group 2 the keyword asked
+        "reply": _EDGE_BEFORE + "(" + _words_pattern(c.reply_words) + _GAP + "(?:(?:" + "|".join(_REPLY_FILLERS)
+                 + "|" + _words_pattern(list(_KEYWORD_NAMES)) + ")" + _GAP + ")*([A-Z0-9.?]+))",
         "opt_keyword": "^" + _words_pattern([k for k in keywords if " " not in normalise_keyword(k)]) + "$",
         "not_keyword": NOT_KEYWORDS + "|^" + _words_pattern(list(_CODE_NOT_KEYWORDS)) + "$",
         "interpersonal": words(c.interpersonal_words),

@@ -199,3 +199,16 @@ def test_a_brand_with_a_ligature_is_named_without_it(tmp_path):
     ]
     assert reasons(tmp_path, cases) == {
         cases[0][0]: [], cases[1][0]: [], cases[2][0]: [], cases[3][0]: ["brand_not_named"]}
+
+
+def test_a_hit_keeps_its_leading_accented_letter(tmp_path):
+    """`..rotiques` (`érotiques` in a lossy log) was shown `ROTIQUES`: the trim of the edges
+    took the accented letter's dots."""
+    cases = [
+        ("JeuxMania : vid..os ..rotiques exclusives, acc..s 4,99.../semaine. STOP 36220", "jeux", "G"),
+        ("JeuxMania : ..ROTIQUE et COQUIN, le chat 100% libertin ! (1.../SMS). STOP 36220", "jeux", "G"),
+        ("JeuxMania : un jeu gratuit.. ! (1.../SMS). STOP 36220", "jeux", "G"),
+    ]
+    assert flagged(tmp_path, cases) == {
+        cases[0][0]: (["adult"], "..ROTIQUES"), cases[1][0]: (["adult"], "..ROTIQUE"),
+        cases[2][0]: (["free_claim_priced"], "JEU GRATUIT")}

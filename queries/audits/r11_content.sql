@@ -80,7 +80,7 @@ judged as (
         category is distinct from 'interpersonal'
             -- the word after the call, its punctuation off (`Répondez STOP.`): neither the
             -- contract's STOP/START keywords nor a word that asks for nothing ($not_keyword)
-            and len(list_filter(list_transform(regexp_extract_all(norm, $reply, 1), lambda w: rtrim(w, '.?')),
+            and len(list_filter(list_transform(regexp_extract_all(norm, $reply, 2), lambda w: rtrim(w, '.?')),
                                 lambda w: w <> '' and not regexp_matches(w, $opt_keyword)
                                           and not regexp_matches(w, $not_keyword))) > 0
             and not regexp_matches(norm, $cost) and not regexp_matches(upper(text), $price) as cost_not_disclosed
@@ -96,10 +96,11 @@ select
                 lambda r, i: [adult, free_claim_priced, brand_not_named, interpersonal_tone, cost_not_disclosed][i])
         as reasons,
     concat_ws(' | ',
-        case when adult then trim(regexp_extract(norm, $adult), ' .?') end,
-        case when free_claim_priced then trim(regexp_extract(claim_norm, $free_claim), ' .?') end,
-        case when interpersonal_tone then trim(regexp_extract(norm, $interpersonal), ' .?') end,
-        case when cost_not_disclosed then trim(regexp_extract(norm, $reply), ' .?') end) as hits,
+        -- group 1 of each pattern, the words without their edges (`..ROTIQUES`, `é` lossy, kept)
+        case when adult then regexp_extract(norm, $adult, 1) end,
+        case when free_claim_priced then rtrim(regexp_extract(claim_norm, $free_claim, 1), ' .?') end,
+        case when interpersonal_tone then regexp_extract(norm, $interpersonal, 1) end,
+        case when cost_not_disclosed then rtrim(regexp_extract(norm, $reply, 1), ' .?') end) as hits,
     j.text,
     j.messages,
     j.first_at,
