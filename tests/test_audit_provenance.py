@@ -92,17 +92,17 @@ def test_r8_rows_give_the_ids_of_the_lines_of_the_second_in_the_repeated_autumn_
     assert list(result.rows["mt_ids"][0]) == rows[0]["mt_ids"]
 
 
-def test_r8_mt_ids_are_every_accepted_line_of_the_second_whoever_sent_it():
+def test_r8_mt_ids_are_every_submitted_line_of_the_second_whoever_sent_it():
     """A line the gateway split itself stands for 3 segments (lines != segments); another
-    brand's line and a refused line in the same second: the accepted lines are the
-    provenance, sorted, refused ones are not (they are not counted)."""
+    brand's line and a line the SMSC refused in the same second: every submitted line is the
+    provenance, sorted, the refused one too (RULES.md R8 counts submitted segments)."""
     from auditrows import Traffic, paris
 
     t = Traffic()
     at = paris("2026-11-10 10:00:00")
     ids = [t.send(f"+336120000{n:02d}", at, short_code="36200") for n in range(8)]
     ids.append(t.send("+33612000099", at, short_code="36200", service="bravo"))
-    t.send("+33612000098", at, short_code="36200", accepted=False)
+    ids.append(t.send("+33612000098", at, short_code="36200", accepted=False))
     line = len(t.rows) + 1
     t._line(at, "Sent SMS", "mt", "accepted", smsc="orange_36200", service="acme", fid="FSPLIT",
             sender="36200", receiver="+33612000097", dlr_mask=31, text="x" * 400, segments=3)
@@ -111,7 +111,7 @@ def test_r8_mt_ids_are_every_accepted_line_of_the_second_whoever_sent_it():
     from auditrows import CONTRACT
     result = run(t.warehouse(), CONTRACT, "R8")
     rows = result.to_json(CONTRACT.timezone)["rows"]
-    assert [(r["short_code"], r["segments"], r["lines"], r["over_by"]) for r in rows] == [("36200", 12, 10, 2)]
+    assert [(r["short_code"], r["segments"], r["lines"], r["over_by"]) for r in rows] == [("36200", 13, 11, 3)]
     assert rows[0]["mt_ids"] == sorted(ids)
 
 
