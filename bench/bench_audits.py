@@ -278,7 +278,9 @@ GENERATE_DLR = """
 CREATE OR REPLACE TABLE fct_dlr AS
 SELECT mt_id AS dlr_id, load_id, line_no, final_at AS logged_at, smsc, '' AS fid, service,
        CASE final_status WHEN 'delivered' THEN 1 ELSE 2 END AS status, mt_id,
-       'receipt' AS source, false AS unmatched, NULL::VARCHAR AS text
+       'receipt' AS source, false AS unmatched, NULL::VARCHAR AS text, 'accepted' AS outcome,
+       oadc AS sender, msisdn_raw AS receiver,
+       CASE final_status WHEN 'delivered' THEN 'DELIVRD' ELSE 'UNDELIV' END AS stat, NULL::VARCHAR AS receipt_id
 FROM fct_mt
 WHERE final_status IS NOT NULL AND mt_id % 100 = 0
 """
