@@ -1,8 +1,10 @@
 -- R9: actual traffic per short code and local calendar month: MT segments accepted by the
--- platform (`Sent SMS` lines; refused, failed, discarded and expired lines never reached
--- Orange's SMSC) and the peak rate, the largest number of those segments submitted in one
--- second (the measure of R8 and of Orange's throughput tiers). Segments are fct_mt's, as R8
--- reads them: a line whose segments the log did not let be counted is one.
+-- platform (`Sent SMS` lines: the traffic the forecast announces; refused, failed, discarded
+-- and expired lines reached no handset) and the peak rate, the largest number of those
+-- segments accepted in one second. R8 counts the segments the SMSC refused too (submitted
+-- segments, an operation each): a second with refused submits can peak higher there than
+-- here (docs/forecast.md). Segments are fct_mt's, as R8 reads them: a line whose segments the
+-- log did not let be counted is one.
 -- Seconds are folded into UTC quarter-hours before the time-zone conversion: every UTC
 -- offset in use is a multiple of 15 minutes, so a quarter-hour lies in one local month, and
 -- the conversion runs on thousands of quarters instead of millions of seconds.
