@@ -106,12 +106,14 @@ def test_stop_received_is_the_same_figure_on_pages_00_and_30(report):
 
 
 def test_segments_say_whether_resubmissions_count(report):
-    """Page 00's segments (logical messages) and page 50's (every accepted attempt) differ by
-    the resubmissions: each says which it counts, so they do not read as a contradiction."""
+    """Page 00's segments (logical messages) and page 50's (every submitted segment) differ by
+    the resubmissions and the refused submits: each says which it counts, so they do not read
+    as a contradiction (a probe: page 50 still said 'every accepted attempt' once R8 counted
+    refused submits)."""
     summary = (report.out_dir / "00-executive-summary.html").read_text(encoding="utf-8")
     throughput = (report.out_dir / "50-throughput.html").read_text(encoding="utf-8")
     assert _kpi(summary, "MT segments (a resubmission counted once)") > 0
-    assert "every accepted attempt, resubmissions included" in throughput
+    assert "every submitted segment, resubmissions and the submits the SMSC refused" in throughput
 
 
 def test_throughput_page_says_which_seconds_over_are_proven(report):

@@ -369,6 +369,14 @@ def test_no_trend_against_a_period_without_data(con, ctr):
     assert summary.previous_coverage == "none"
     assert set(summary.table.trend) == {"n/a"}
     assert summary.to_json()["previous"]["coverage"] == "none"
+    # no count of a period without traffic (a probe: summary.json said previous 0, change +7)
+    assert {(r["previous"], r["change"]) for r in summary.to_json()["rules"]} == {(None, None)}
+    from opsanalytics.report.charts import rule_trend
+    from opsanalytics.report.index import summary_table
+
+    rule_trend(summary.table, "trend")   # draws with no previous counts
+    table = summary_table(summary.to_json(), {})
+    assert "no traffic in the previous period (for the filters)" in table and "&ndash;" in table
     later = executive_summary(con, ctr, Filters(dt.date(2026, 11, 29), dt.date(2026, 12, 25)))
     assert later.previous_coverage == "partial"  # 2-28 November: the data starts on the 25th
     trends = dict(zip(later.table.rule, later.table.trend))

@@ -463,7 +463,9 @@ def rule_trend(summary: pd.DataFrame, title: str) -> go.Figure:
     breach in either says so rather than draw an axis without bars."""
     if summary.empty:
         return empty(title)
-    if not summary[["violations", "previous"]].to_numpy().any():
+    # (previous: None when the previous period had no traffic, no count to draw)
+    counts = summary[["violations", "previous"]].astype(float).fillna(0)
+    if not counts.to_numpy().any():
         if "status" in summary.columns and (summary["status"] == "not_judged").all():
             return empty(title, "No rule could be judged in this period: nothing was checked")
         return empty(title, "No breach in this period or the previous one")
@@ -479,10 +481,10 @@ def rule_trend(summary: pd.DataFrame, title: str) -> go.Figure:
         for label in labels[summary["status"] == "not_judged"]:
             fig.add_annotation(x=label, y=0, yref="y", text="not judged", showarrow=False, yshift=18,
                                textangle=-90, font={"size": 10, "color": AMBER})
-    log = bool(summary[["violations", "previous"]].max().max() > 100)
+    log = bool(counts.max().max() > 100)
     if log:
         _log_ticks(fig.update_yaxes)
     else:
-        _integer_ticks(fig.update_yaxes, summary[["violations", "previous"]].max().max())
+        _integer_ticks(fig.update_yaxes, counts.max().max())
     return _layout(fig, title, "rule", "violations (count the audit reports)" + (" (log scale)" if log else ""))
 

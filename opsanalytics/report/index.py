@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from opsanalytics.report.runner import ReportRun
 
 _ARROWS = {"up": "&#9650;", "down": "&#9660;", "same": "&#9644;", "n/a": ""}
-_COVERAGE = {"none": "no traffic in this period (for the filters)", "partial": "data covers only part of it"}
+_COVERAGE = {"none": "no traffic in the previous period (for the filters)",
+             "partial": "data covers only part of the previous period"}
 
 
 def _e(value: object) -> str:
@@ -59,7 +60,7 @@ def summary_table(summary: dict, pages: dict[str, str]) -> str:
         link = f"<a href='{_e(page)}#{_e(r['rule'])}'>{_e(r['notebook'])}</a>" if page else "<span>not rendered</span>"
         change = r["change"]
         sign = "n/a" if r["trend"] == "n/a" else (f"{change:+,}" if change else "0")
-        before = "&ndash;" if coverage == "none" else f"{r['previous']:,}"
+        before = "&ndash;" if r["previous"] is None else f"{r['previous']:,}"
         body.append(
             f"<tr id='rule-{_e(r['rule'])}'><td><b>{_e(r['rule'])}</b></td><td>{_e(r['title'])} "
             f"<small>({_e(r['name'])})</small></td>"

@@ -153,7 +153,7 @@ def traffic_kpis(traffic: pd.DataFrame) -> dict[str, int]:
     codes = traffic.loc[traffic.short_code != NO_SHORT_CODE, "short_code"]
     return {
         "MT messages": int(traffic.mt_messages.sum()),
-        # (page 50 counts every accepted attempt, resubmissions included, as Orange's SMSC carries them)
+        # (page 50 counts every submitted segment, resubmissions and SMSC-refused submits included, as R8 does)
         "MT segments (a resubmission counted once)": int(traffic.mt_segments.sum()),
         "MO received": int(traffic.mo_messages.sum()),
         "STOP received": int(traffic.stops.sum()),

@@ -121,6 +121,10 @@ def executive_summary(con, contract: Contract, filters: Filters) -> ExecutiveSum
                                         "trend", "status", "note", "notebook", "scope"])
     if previous_coverage == "none":  # no traffic to compare with: a trend would be an artefact
         table["trend"] = "n/a"
+        # nor is 0 a count of that period: summary.json said "previous": 0, "change": 7 where
+        # the pages show '-' and 'n/a' (a probe)
+        table["previous"] = None
+        table["change"] = None
     return ExecutiveSummary(table, current, filters.date_from, filters.date_to,
                             before.date_from, before.date_to, previous_coverage, coverage)
 
