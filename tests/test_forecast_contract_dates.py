@@ -11,8 +11,6 @@ forecast of 2027H1 is mean_last_3 for both: 300 and 600 segments a month. A refu
 from __future__ import annotations
 
 import datetime as dt
-import math
-from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
 import duckdb

@@ -255,8 +255,8 @@ def _load(args: argparse.Namespace) -> int:
                     print(f"opsanalytics forecast load: not read, after the error below: "
                           f"{', '.join(args.files[i + 1:])}", file=sys.stderr)
                 raise
-            same_as = getattr(result, "same_as", "")  # (loading.SameRowsLoad: other bytes, the same rows)
-            state = f"{result.state}: the same rows as version {result.version_id}, {same_as}" if same_as else result.state
+            state = (f"{result.state}: the same rows as version {result.version_id}, {result.same_as}"
+                     if result.same_as else result.state)
             print(f"{result.path}: version {result.version_id}, {result.rows} rows ({state})")
             for warning in result.warnings:
                 print(f"opsanalytics forecast load: warning: {path}: {visible(warning)}", file=sys.stderr)

@@ -3,7 +3,6 @@ the next one made from history.
 
     files.py     the forecast file (CSV/XLSX): reader with row/column errors, CSV writer
     store.py     submitted forecasts in the warehouse, every version kept
-    loading.py   `forecast load`: the same rows in another file type are the version holding them
     actuals.py   actual MT segments and peak rate per short code and month
     compare.py   forecast vs actuals, the R9 audit
     model.py     one monthly series -> forecast with interval (seasonal model + fallbacks)
@@ -18,8 +17,7 @@ from opsanalytics.forecast.compare import audit_r9, compare_notes, forecast_vs_a
 from opsanalytics.forecast.files import read_adjustments, read_forecast_file, write_forecast_csv
 from opsanalytics.forecast.plan import (NextForecast, backtest, backtest_detail, backtest_notes, monthly_history,
                                        next_forecast)
-from opsanalytics.forecast.loading import load_forecast_file
-from opsanalytics.forecast.store import forecast_versions
+from opsanalytics.forecast.store import forecast_versions, load_forecast_file
 
 
 def make_forecast(con, contract, semester, out_dir, adjustments_path=None, made_on=None, level=0.80):

@@ -8,10 +8,8 @@ the loader, so the file opsanalytics writes is the file it loads back.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -413,38 +411,10 @@ def _duplicates(records: list[dict[str, Any]]) -> list[str]:
     return errors
 
 
-#: inside `read_once()`: the files read, by resolved path and sha256 of their bytes
-_READ: dict[tuple[str, str], pd.DataFrame] | None = None
-
-
-@contextlib.contextmanager
-def read_once() -> Iterator[None]:
-    """Inside it, a file read twice with the same bytes is parsed once: `forecast load`
-    compares a file's rows with the versions stored (loading.py) before the store reads it to
-    store them, and an XLSX is parsed once per load, as it was before (other bytes: read again)."""
-    global _READ
-    outer, _READ = _READ, {}
-    try:
-        yield
-    finally:
-        _READ = outer
-
-
 def read_forecast_file(path: str | Path) -> pd.DataFrame:
     """A validated forecast file: columns row_no + FORECAST_COLUMNS (month/made_on as dates)."""
-    key = None
-    if _READ is not None:
-        try:
-            key = (str(Path(path).resolve()), hashlib.sha256(Path(path).read_bytes()).hexdigest())
-        except OSError:  # read_table says why, as ever
-            key = None
-        if key in _READ:
-            return _READ[key].copy()
     frame = read_table(path, FORECAST_SPEC, (_month_in_semester,), sheet=FIGURES_SHEET)
-    frame = frame[["row_no", *FORECAST_COLUMNS]]
-    if key is not None and _READ is not None:
-        _READ[key] = frame.copy()
-    return frame
+    return frame[["row_no", *FORECAST_COLUMNS]]
 
 
 def read_adjustments(path: str | Path, semester: str | None = None) -> pd.DataFrame:

@@ -32,6 +32,9 @@ class ForecastLoad:
     #: no version covers (see uncovered_months), then short codes the contract given does
     #: not declare (see undeclared_codes): loaded all the same
     warnings: tuple[str, ...] = ()
+    #: skipped for holding the rows of version `version_id` in other bytes (the CSV and the
+    #: XLSX of one forecast): that version's file
+    same_as: str = ""
 
 
 def made_late(frame: pd.DataFrame) -> list[str]:
@@ -140,7 +143,8 @@ def uncovered_months(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> lis
 
 def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
                        contract: Contract | None = None) -> ForecastLoad:
-    """Validate `path` (CSV/XLSX) and store it as a new version; the same bytes twice are skipped.
+    """Validate `path` (CSV/XLSX) and store it as a new version; the same bytes twice are skipped,
+    and so are the rows of a stored version in other bytes (`same_as`: that version's file).
     With `contract`, its warnings name the short codes the contract does not declare (a
     skipped file's too: the contract may be another than at its first load).
 
@@ -155,9 +159,15 @@ def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
         existing, rows = warehouse.execute(con, "forecast/forecast_version_by_sha", {"sha256": sha256}).fetchall()[0]
         if existing is not None:
             return ForecastLoad(str(path), int(existing), int(rows), "skipped", unknown)
-        (version_id,) = warehouse.execute(con, "forecast/next_version_id").fetchall()[0]
         con.register("forecast_upload", frame)
         try:
+            # the same rows in other bytes (the CSV and the XLSX of one forecast: a probe
+            # loaded both and got two versions of one forecast) are the version holding them
+            same = warehouse.execute(con, "forecast/forecast_version_by_rows").fetchall()
+            if same:
+                [(held_by, source)] = same
+                return ForecastLoad(str(path), int(held_by), len(frame), "skipped", unknown, same_as=str(source))
+            (version_id,) = warehouse.execute(con, "forecast/next_version_id").fetchall()[0]
             warehouse.execute(con, "forecast/insert_forecast_version", {
                 "version_id": int(version_id),
                 "source": str(path),
