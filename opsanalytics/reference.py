@@ -244,9 +244,18 @@ def write(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
 #: around a word of a normalised text: a space, a text's end, or a lossy log's `.`/`?` (a
 #: full stop after the word, or an accented letter of the next word)
 _EDGE_BEFORE, _EDGE_AFTER = "(?:^|[ .?])", "(?:[ .?]|$)"
-#: between two words of a normalised text: spaces, and a lossy log's `.` (a newline, or a full
-#: stop), `..` (CRLF) and `?` (an apostrophe or a quote GSM lacks: `d?un`, `? OUI ?`)
-_GAP = "[ .?]+"
+#: between two words of a normalised text: spaces, a lossy log's `.` or `..` with no space
+#: around it (a newline, CRLF: `JEU.GRATUIT`), or a `?` with no space around it (an apostrophe
+#: GSM lacks: `d?un`). Not a full stop and a space (`Inscription confirmée. Gratuit : le
+#: retrait`: two sentences, a probe's false free claims), nor a longer run of dots.
+_GAP = r"(?: +|\?|\.{1,2})"
+#: between a call to reply and its keyword also ` ? ` (French quotes GSM lacks:
+#: `envoyez ? OUI ? au`); not in a free claim, where ` ? ` is a question mark (`votre
+#: abonnement ? Gratuitement en ligne`)
+_REPLY_GAP = r"(?: ?\? ?| +|\.{1,2})"   # (` ? ` first: the leftmost alternative wins)
+#: a word between two of a phrase: it ends with a letter or digit (a token ending with a
+#: full stop would join two sentences: `CONFIRM..E. GRATUIT`)
+_FILLER = r"[A-Z0-9.?]*[A-Z0-9]"
 #: words that may stand between a call to reply and the keyword it asks (`répondez par OUI`)
 _REPLY_FILLERS = ("AU", "PAR", "AVEC", "SIMPLEMENT", "DIRECTEMENT", "VITE")
 #: what names the keyword after the verb (`envoyez le mot JEU`, `envoyez le code NOEL`): an
@@ -264,10 +273,11 @@ NOT_KEYWORDS = r"^(?:[0-9]+|PAS|JAMAIS|PLUS|RIEN|UN|UNE|DES|DU|DE|D|LE|LA|LES|L|
 #: a price written in a text (before normalisation: `5€`, `€0,50`, `0,50 EUR`, `2 euros`,
 #: `50cts`, `99 centimes`, or a lossy GSM log's `5...`, the euro sign's three bytes, which an
 #: ellipsis after a number cannot be told from). In a lossy log a newline is `.` and CRLF
-#: `..`: after a number, a run of dots of even length followed by a letter is read as line
-#: breaks (`36201....STOP`, a blank line in CRLF), any other run of three dots or more as the
-#: euro sign (`0,50...`, `12,90....` the sign then a full stop, `5.....STOP` the sign then CRLF)
-_EURO_DOTS = r"\.{3}(?:\.\.)*(?:[^.]|$)|\.{4}(?:\.\.)*(?:[^.A-Z]|$)"
+#: `..`: after a number, a run of three dots or more followed straight by a letter is read as
+#: line breaks (`36201....STOP`, a blank line in CRLF; `48213...Envoyez`, a full stop then CRLF:
+#: a probe's missed cost and false free claim), any other as the euro sign (`0,50...`,
+#: `0,50.../SMS`, `12,90....` the sign then a full stop; `5€` then CRLF, `5.....STOP`, is missed)
+_EURO_DOTS = r"\.{3,}(?:[^.A-Z]|$)"
 #: between the number and the sign a space, a no-break one (U+00A0, U+202F: French typography,
 #: `0,50 €`) or the `?` GSM writes for it
 _PRICE_SPACE = r"[ \x{00A0}\x{202F}?]?"
@@ -333,13 +343,13 @@ def content_patterns(contract: Contract) -> dict[str, object]:
         "adult": words(c.adult_words, plural=True),
         # the service then the free word (`jeu gratuit`), or the free word then the service
         # (`100 % GRATUIT ! Jeu concours`), at most two words apart
-        "free_claim": _EDGE_BEFORE + f"({service}(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{free}|{free}"
-                      f"(?:{_GAP}[A-Z0-9.?]+){{0,2}}{_GAP}{service})" + _EDGE_AFTER,
+        "free_claim": _EDGE_BEFORE + f"({service}(?:{_GAP}{_FILLER}){{0,2}}{_GAP}{free}|{free}"
+                      f"(?:{_GAP}{_FILLER}){{0,2}}{_GAP}{service})" + _EDGE_AFTER,
         "price": PRICE_PATTERN,
         "cost": words(_with_adverbs(c.cost_words)),
         # group 1 the call, group 2 the keyword asked
-        "reply": _EDGE_BEFORE + "(" + _words_pattern(c.reply_words) + _GAP + "(?:(?:" + "|".join(_REPLY_FILLERS)
-                 + "|" + _words_pattern(list(_KEYWORD_NAMES)) + ")" + _GAP + ")*([A-Z0-9.?]+))",
+        "reply": _EDGE_BEFORE + "(" + _words_pattern(c.reply_words) + _REPLY_GAP + "(?:(?:" + "|".join(_REPLY_FILLERS)
+                 + "|" + _words_pattern(list(_KEYWORD_NAMES)) + ")" + _REPLY_GAP + ")*([A-Z0-9.?]+))",
         "opt_keyword": "^" + _words_pattern([k for k in keywords if " " not in normalise_keyword(k)]) + "$",
         "not_keyword": NOT_KEYWORDS + "|^" + _words_pattern(list(_CODE_NOT_KEYWORDS)) + "$",
         "interpersonal": words(c.interpersonal_words),

@@ -212,3 +212,24 @@ def test_a_hit_keeps_its_leading_accented_letter(tmp_path):
     assert flagged(tmp_path, cases) == {
         cases[0][0]: (["adult"], "..ROTIQUES"), cases[1][0]: (["adult"], "..ROTIQUE"),
         cases[2][0]: (["free_claim_priced"], "JEU GRATUIT")}
+
+
+def test_a_sentence_end_or_a_full_stop_and_a_line_break_joins_nothing(tmp_path):
+    """A second probe of 124 ordinary texts (session 32): a full stop and a space joined two
+    sentences into a free claim (17 false alarms against 7 true ones), and `48213.` then CRLF
+    (`48213...Envoyez`) read as a price, which hid the cost of a reply and priced a free claim.
+    A full stop then a space ends a sentence; three dots or more straight before a letter are
+    line breaks; a lone newline still joins two words (`Jeu.GRATUIT`)."""
+    cases = [
+        ("Acme : inscription confirm..e. Gratuit : le retrait en magasin. Total r..gl.. 12,90 ....", "acme", "G"),
+        ("Acme : merci pour votre participation. Gratuit : les frais de port. Montant 25 ....", "acme", "G"),
+        ("Acme : votre num..ro client : 774512...Gratuit : l'application. Frais 1 ... par virement", "acme", "G"),
+        ("Acme : commande 48213...Envoyez AVIS pour noter votre livraison.", "acme", "G"),
+        ("Acme : votre commande 48213...Jeu gratuit : tentez de gagner un bon d'achat sur acme.fr/jeu", "acme", "G"),
+        ("Acme : besoin d'aide pour votre abonnement ? Gratuitement en ligne. Votre facture : 19,99 ....", "acme", "G"),
+        # still joined: a lone newline, and the euro sign before a slash
+        ("JeuxMania : Jeu.GRATUIT ! 0,50.../SMS. STOP 36201", "jeux", "G"),
+    ]
+    assert reasons(tmp_path, cases) == {
+        cases[0][0]: [], cases[1][0]: [], cases[2][0]: [], cases[3][0]: ["cost_not_disclosed"], cases[4][0]: [],
+        cases[5][0]: [], cases[6][0]: ["free_claim_priced"]}
