@@ -261,3 +261,40 @@ def test_days_before_a_codes_since_are_not_a_silence_blamed_on_missing_logs():
     assert [n for n in plan.notes if "in a row" in n] == [
         "36181: 2026-11 (15 days without MT traffic in a row): it sends on 22 days of a usual month; treated as "
         "missing for the forecast (part of the month's logs not loaded, or an outage?); load them and forecast again"]
+
+
+def test_a_code_without_history_held_in_part_gets_no_scaling_note(con):
+    """A probe: 36200, since 2027-01-15 and no history, got 'held 17 of the 31 days of 2027-01:
+    that month's segments ... are the whole month's forecast x 17/31' beside the note that its
+    0 is a placeholder: there was no forecast to scale. A code with history keeps its note."""
+    plan = next_forecast(con, contract(c36200="since = 2027-01-15", c36180="until = 2027-03-15"), "2027H1",
+                         made_on=MADE_ON)
+    held = [n for n in plan.notes if ": held " in n]
+    assert held == ["36180: held 15 of the 31 days of 2027-03 (until 2027-03-15 in the contract): that month's "
+                    "segments and their interval are the whole month's forecast x 15/31; its peak rate is as forecast"]
+    assert any(n.startswith("36200: no MT traffic in the history ('no_history')") for n in plan.notes)
+
+
+def test_forecast_load_warns_of_no_month_the_contract_does_not_hold(tmp_path):
+    """A probe: loading the file the forecast command had just written, --config given, warned
+    that R9 would report no_forecast for the months after a code's until, which the command
+    leaves out on purpose (and R9 judges no month without traffic)."""
+    from opsanalytics import warehouse as wh
+    from opsanalytics.forecast import load_forecast_file
+
+    path = tmp_path / "forecast.csv"
+    path.write_text("short_code,month,mt_segments,peak_sms_per_s,subscribed_rate,semester,made_on\n"
+                    + "".join(f"36180,2027-0{m},300,10,20,2027H1,2026-12-31\n" for m in (1, 2, 3))
+                    + "".join(f"36181,2027-0{m},600,20,20,2027H1,2026-12-31\n" for m in range(1, 7))
+                    + "".join(f"36200,2027-0{m},0,0,20,2027H1,2026-12-31\n" for m in range(1, 7)), encoding="utf-8")
+    db = wh.connect(tmp_path / "w.duckdb", create=True)
+    try:
+        loaded = load_forecast_file(db, path, contract(c36180="until = 2027-03-15"))
+        again = tmp_path / "again.csv"
+        again.write_text(path.read_text(encoding="utf-8").replace("2026-12-31", "2026-12-30"), encoding="utf-8")
+        unchecked = load_forecast_file(wh.connect(tmp_path / "other.duckdb", create=True), again)
+    finally:
+        db.close()
+    assert loaded.warnings == ()
+    assert unchecked.warnings == ("short code 36180: no version covers 2027-04, 2027-05, 2027-06 of semester "
+                                  "2027H1: R9 will report them as no_forecast",)

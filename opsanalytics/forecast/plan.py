@@ -373,7 +373,7 @@ def next_forecast(con: duckdb.DuckDBPyConnection, contract: Contract, semester: 
     (gaps_in, gaps_out), (silent_in, silent_out) = split(gaps), split(silent)
     notes = (_gap_notes(gaps_in) + _silent_notes(silent_in) + _part_held_notes(part_held, contract)
              + _held_notes(held, contract, target)
-             + _part_notes(parts, contract)
+             + _part_notes(_forecast_parts(parts, figures), contract)
              + _clamp_notes(adjustments, figures)
              + _profile_notes(figures, [c for c in lenders if c in declared], any(c not in declared for c in lenders)))
     outside_notes = _gap_notes(gaps_out) + _silent_notes(silent_out)
@@ -440,6 +440,14 @@ def _part_months(contract: Contract, code: str, months: list[dt.date]) -> dict[d
         if 0 < held < days:  # (a month not held at all has no row: _held_months)
             out[month] = (held, days)
     return out
+
+
+def _forecast_parts(parts: dict[str, dict[dt.date, tuple[int, int]]],
+                    figures: pd.DataFrame) -> dict[str, dict[dt.date, tuple[int, int]]]:
+    """`parts` less the months a code has no forecast in to scale (no history: its placeholder
+    0 has its own note; a probe: 'the whole month's forecast x 17/31' beside 'a placeholder')."""
+    placeholder = {(r.short_code, r.month) for r in figures.itertuples() if str(r.method).startswith("no_history")}
+    return {code: {m: v for m, v in months.items() if (code, m) not in placeholder} for code, months in parts.items()}
 
 
 def _part_notes(parts: dict[str, dict[dt.date, tuple[int, int]]], contract: Contract) -> list[str]:
