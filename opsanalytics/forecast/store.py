@@ -126,8 +126,7 @@ def unforecast_codes(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, contra
 def _held(spec, month: dt.date) -> bool:
     """Whether the contract's short code `spec` (None: one it does not declare) is held on a
     day of `month` (its since/until)."""
-    return spec is None or ((spec.since is None or spec.since < add_months(month, 1))
-                            and (spec.until is None or spec.until >= month))
+    return spec is None or spec.held_in(month, add_months(month, 1) - dt.timedelta(days=1))
 
 
 def uncovered_months(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame,

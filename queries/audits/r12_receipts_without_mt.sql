@@ -10,11 +10,13 @@
 -- receipt's own short-code number (a `FAILED Receive DLR` writes the numbers swapped).
 select
     cast(date_trunc('month', d.logged_at at time zone $tz) as date) as month,
-    coalesce(c.code, case when regexp_full_match(n.number, '[0-9]{5}') then n.number end) as short_code,
+    coalesce(c.code, case when regexp_full_match(d.own_number, '[0-9]{5}') then d.own_number end) as short_code,
     count(distinct (d.smsc, coalesce(d.receipt_id, d.fid))) as receipts
-from fct_dlr as d
+from (
+    select *, case when outcome = 'unmatched' then receiver else sender end as own_number
+    from fct_dlr
+) as d
 left join ref_connections as c on c.smsc = d.smsc
-cross join lateral (select case when d.outcome = 'unmatched' then d.receiver else d.sender end as number) as n
 where d.source = 'receipt'
   and d.mt_id is null
   and upper(d.stat) = 'DELIVRD'
