@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from opsanalytics import reference, warehouse
 from opsanalytics.config import Contract
+from opsanalytics.errors import WarehouseError
 
 #: queries/facts/<name>.sql, in the order they depend on each other
 STEPS = (
@@ -142,15 +143,43 @@ def fingerprint(con: duckdb.DuckDBPyConnection, contract: Contract) -> str:
     path: the same file named another way (`../sim/contract.toml` from another folder)
     rebuilt every fact of a nightly job that loaded nothing new."""
     loads, events = warehouse.execute(con, "facts/build_inputs").fetchone()
-    digest = hashlib.sha256()
-    parts = [json.dumps(loads), str(events), contract.model_dump_json(), contract.digest,
-             *(f"{lib} {importlib.metadata.version(lib)}" for lib in LIBRARIES)]
+    return _digest([json.dumps(loads), str(events), contract.model_dump_json(), contract.digest,
+                    code_fingerprint()])
+
+
+def code_fingerprint() -> str:
+    """sha256 of what builds the facts besides the events and the contract: the SQL and
+    Python that compute them and the versions of the libraries whose data they use. Recorded
+    with each rebuild, so that a reader can tell facts another version built (`check_code`)."""
     queries = warehouse.queries_dir()
     code = [*sorted((queries / "facts").glob("*.sql")), *sorted((queries / "reference").glob("*.sql")),
             *(Path(__file__).with_name(name) for name in CODE)]
-    for part in [*(p.encode() for p in parts), *(path.read_bytes() for path in code)]:
-        digest.update(hashlib.sha256(part).digest())  # (hashed apart: no two inputs can run together)
+    return _digest([*(f"{lib} {importlib.metadata.version(lib)}" for lib in LIBRARIES),
+                    *(path.read_bytes() for path in code)])
+
+
+def _digest(parts: list[str | bytes]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(hashlib.sha256(data).digest())  # (hashed apart: no two inputs can run together)
     return digest.hexdigest()
+
+
+def check_code(con: duckdb.DuckDBPyConnection) -> None:
+    """Fail when the facts were built by other code than this: another version of
+    opsanalytics (an upgrade, or a colleague's older copy ingesting into the same warehouse)
+    or of the libraries in LIBRARIES. Their links, statuses and counts are that code's, and
+    every reader would show them as this version's answers. Facts built before the code was
+    recorded (no code_fingerprint) are another version's too."""
+    recorded = ("facts_builds", "code_fingerprint") in warehouse.columns(con, "facts_builds")
+    built_by = warehouse.execute(con, "facts/build_last_code").fetchone()[0] if recorded else None
+    if built_by != code_fingerprint():
+        raise WarehouseError(
+            "the facts were built by another version of opsanalytics (or of "
+            f"{', '.join(LIBRARIES)}): their DLR links, statuses and counts are that version's. "
+            "Run `opsanalytics ingest` again, with any log already loaded, to rebuild them with this "
+            "version (the log is skipped; only the facts are rebuilt)")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = False) -> bool:
@@ -190,4 +219,5 @@ def build(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = F
             steps.set_postfix_str(step, refresh=True)
             warehouse.execute(con, f"facts/{step}", params).fetchall()
     warehouse.execute(con, "facts/build_record",
-                      {"fingerprint": built_from, "seconds": time.perf_counter() - started}).fetchall()
+                      {"fingerprint": built_from, "code_fingerprint": code_fingerprint(),
+                       "seconds": time.perf_counter() - started}).fetchall()

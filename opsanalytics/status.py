@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from opsanalytics import warehouse
+from opsanalytics import facts, warehouse
 from opsanalytics.errors import WarehouseError
 
 _ZERO = dict.fromkeys(("lines", "events", "markers", "rejected", "mt_accepted", "mt_refused",
@@ -34,6 +34,7 @@ def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """The status document: {"lines", "events", ..., "files": [...]}."""
     built = warehouse.execute(con, "status/facts_built").fetchall()[0][0]
     if built:
+        facts.check_code(con)  # dlr.delivered/failed come from the facts: this version's, or none
         c = {k: int(v) for k, v in _one_row(warehouse.execute(con, "status/summary")).items()}
     elif warehouse.execute(con, "status/event_count").fetchall()[0][0] == 0:
         c = dict(_ZERO)

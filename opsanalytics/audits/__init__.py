@@ -111,6 +111,7 @@ def _require_facts(con: duckdb.DuckDBPyConnection) -> None:
         raise WarehouseError(
             f"the facts are not built (missing {', '.join(missing)}): run `opsanalytics ingest` first"
         )
+    facts.check_code(con)
 
 
 def _built_with(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | None:

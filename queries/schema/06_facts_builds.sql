@@ -7,3 +7,6 @@ CREATE TABLE IF NOT EXISTS facts_builds (
     fingerprint VARCHAR     NOT NULL,   -- sha256, hex
     seconds     DOUBLE      NOT NULL    -- how long the rebuild took
 );
+-- the code that built them (facts.code_fingerprint): readers refuse facts another version of
+-- opsanalytics built (added empty to warehouses made before it: such facts are refused too)
+ALTER TABLE facts_builds ADD COLUMN IF NOT EXISTS code_fingerprint VARCHAR;

@@ -1,0 +1,99 @@
+"""Facts built by another version of opsanalytics (an upgrade that kept its warehouse, or a
+colleague's older copy ingesting into the same one) are refused by every reader, with the
+command that rebuilds them: their DLR links, statuses and counts are that version's, and a
+session-33 probe read them as this version's answers (44fe972's facts of the smsc-errors
+log: `status` 17 delivered / 5 failed, where this version finds 18 / 6, with no word)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from opsanalytics import facts, warehouse
+from opsanalytics.audits import check_facts
+from opsanalytics.cli import main
+from opsanalytics.config import load_contract
+from opsanalytics.errors import WarehouseError
+from opsanalytics.forecast.actuals import data_coverage
+from opsanalytics.status import summary as status_summary
+
+FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "smsc-errors"
+
+
+@pytest.fixture()
+def db(tmp_path):
+    shutil.copy(FIXTURE / "contract.toml", tmp_path / "contract.toml")
+    shutil.copy(FIXTURE / "access.log", tmp_path / "access.log")
+    path = tmp_path / "w.duckdb"
+    assert main(["ingest", "--db", str(path), "--config", str(tmp_path / "contract.toml"),
+                 str(tmp_path / "access.log")]) == 0
+    return path
+
+
+def _built_by_another_version(path: Path, code: str | None) -> None:
+    """As that version records its rebuild: its code is part of the whole fingerprint too."""
+    con = warehouse.connect(path)
+    con.execute("UPDATE facts_builds SET code_fingerprint = $code, fingerprint = 'f' || coalesce($code, '')",
+                {"code": code})
+    con.close()
+
+
+def _readers_refuse(path: Path, contract) -> None:
+    con = warehouse.connect(path, read_only=True)
+    try:
+        for read in (status_summary, lambda c: check_facts(c, contract), lambda c: data_coverage(c, contract)):
+            with pytest.raises(WarehouseError, match=r"built by another version of opsanalytics.*"
+                                                     r"[Rr]un `opsanalytics ingest` again, with any log already loaded"):
+                read(con)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("code", ["0" * 64, None], ids=["other-code", "not-recorded"])
+def test_every_reader_refuses_facts_another_version_built(db, code):
+    contract = load_contract(db.parent / "contract.toml")
+    con = warehouse.connect(db, read_only=True)
+    assert (status_summary(con)["dlr"]["delivered"], status_summary(con)["dlr"]["failed"]) == (18, 6)
+    con.close()
+    _built_by_another_version(db, code)
+    _readers_refuse(db, contract)
+
+
+def test_the_commands_say_it_and_an_ingest_of_a_loaded_log_rebuilds_them(db, capsys):
+    _built_by_another_version(db, "0" * 64)
+    contract = str(db.parent / "contract.toml")
+    for command in (["status", "--db", str(db), "--format", "json"],
+                    ["audit", "all", "--db", str(db), "--config", contract, "--format", "json"],
+                    ["quality", "--db", str(db), "--config", contract, "--format", "json"]):
+        capsys.readouterr()
+        assert main(command) == 2, command
+        assert "built by another version of opsanalytics" in capsys.readouterr().err
+    assert main(["ingest", "--db", str(db), "--config", contract, str(db.parent / "access.log")]) == 0
+    capsys.readouterr()
+    assert main(["status", "--db", str(db), "--format", "json"]) == 0
+    con = warehouse.connect(db, read_only=True)
+    assert con.execute("SELECT code_fingerprint FROM facts_builds ORDER BY built_at DESC, rowid DESC LIMIT 1"
+                       ).fetchone()[0] == facts.code_fingerprint()
+    con.close()
+
+
+def test_a_warehouse_from_before_the_code_was_recorded_is_refused_read_only(db):
+    """Its facts_builds has no code_fingerprint column (readers open it read-only: the column
+    is added only by a writer)."""
+    con = warehouse.connect(db)
+    con.execute("ALTER TABLE facts_builds DROP COLUMN code_fingerprint")
+    con.close()
+    _readers_refuse(db, load_contract(db.parent / "contract.toml"))
+
+
+def test_another_version_of_a_library_whose_data_the_facts_use_is_other_code(monkeypatch):
+    """phonenumbers' numbering plan decides number kinds (R6, R10): its upgrade is other code."""
+    import importlib.metadata
+
+    current = facts.code_fingerprint()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "0.0.1" if name == "phonenumbers" else real(name))
+    assert facts.code_fingerprint() != current
