@@ -432,3 +432,16 @@ def test_the_simulated_contract_names_the_aggregator_for_the_forecast_cover_shee
     from opsanalytics.simulate.contract import CONTRACTOR, contract_toml
 
     assert parse_contract(contract_toml("Europe/Paris")).forecast.contractor == CONTRACTOR != ""
+
+
+def test_a_period_without_a_working_weekday_lists_no_content_case(tmp_path):
+    """A weekend (24-25 October 2026) places no scenario: the truth file's content cases, the
+    ones R11 must flag, are those placed, not every case the simulator knows (a probe read
+    nine cases there beside one quiz message flagged)."""
+    weekend = simulate(tmp_path / "weekend", days=2, scale=50, seed=29, start=dt.date(2026, 10, 24))
+    content = json.loads(weekend.ground_truth.read_text(encoding="utf-8"))["content"]
+    assert content["cases"] == []
+    assert set(content["messages_by_reason"]) <= {"cost_not_disclosed"}   # the quiz's unpriced texts only
+    week = simulate(tmp_path / "week", days=7, scale=50, seed=29, start=dt.date(2026, 10, 24))
+    cases = json.loads(week.ground_truth.read_text(encoding="utf-8"))["content"]["cases"]
+    assert len(cases) == 9 and any(case["reasons"] for case in cases)   # (traps: no reason)

@@ -70,5 +70,8 @@ def truth(plan: Plan) -> dict[str, object]:
             reasons.update(cases[m.tag])
         elif m.service == "quiz" and m.full_text.startswith(QUIZ_UNPRICED):
             reasons["cost_not_disclosed"] += 1
+    # only the cases placed: a period with no working weekday holds none (inject_content)
+    placed = {m.tag for m in plan.mts}
     return {"messages_by_reason": dict(sorted(reasons.items())),
-            "cases": [{"scenario": tag, "reasons": list(flagged)} for tag, _, _, flagged in CASES]}
+            "cases": [{"scenario": tag, "reasons": list(flagged)} for tag, _, _, flagged in CASES
+                      if tag in placed]}
