@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from opsanalytics import billing, calendar, content, quality, reference, sla, warehouse
+from opsanalytics import billing, calendar, content, facts, quality, reference, sla, warehouse
 from opsanalytics.audits import RULES, Filters, check_facts
 from opsanalytics.config import parse_contract
 
@@ -310,6 +310,9 @@ def build(path: Path, segments: int, contract) -> None:
     warehouse.execute(con, "facts/fct_opt_events").fetchall()   # built from fct_mo as facts.build does
     warehouse.execute(con, "facts/fct_accepted_attempts").fetchall()   # the view R2-R7 read
     warehouse.execute(con, "facts/fct_accepted_sends").fetchall()      # and R2, R4, R5 each line
+    # facts written in this version's shape: recorded as this code's, which every reader checks
+    warehouse.execute(con, "facts/build_record", {"fingerprint": "bench_audits", "code_fingerprint": facts.code_fingerprint(),
+                                                  "seconds": time.perf_counter() - t0}).fetchall()
     con.execute("CHECKPOINT")
     n_mt, n_logical = con.execute(
         "SELECT (SELECT count(*) FROM fct_mt), (SELECT count(*) FROM fct_logical_messages)").fetchall()[0]
