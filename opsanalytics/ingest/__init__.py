@@ -8,7 +8,9 @@ decompressed bytes, is already loaded, whatever its name and whether gzipped, is
 again as `skipped` and loads nothing; a log that starts with all the lines of a log loaded
 while the gateway was still writing it loads only the lines after them; a Kannel log's reading,
 log_timezone and access-log format, is recorded with it, and the lines such a file does not
-load again keep it: `reading_warning` says so when the contract now differs), the accounting check
+load again keep it: `reading_warning` says so when the contract now differs; so is the loader that
+read it, `loader_fingerprint`, and `reading_warning` says when such lines were read by another
+version of opsanalytics), the accounting check
 lines = events + markers + rejected, and atomicity: every file of one call and the rebuild of
 the facts run in one transaction, so a failure or a kill half-way leaves the warehouse as it
 was before the call.
@@ -17,7 +19,10 @@ was before the call.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import importlib
+import importlib.metadata
 import json
 import shlex
 import struct
@@ -44,6 +49,32 @@ GZIP_NAMES = (".gz", ".gzip")
 
 #: format -> module of opsanalytics.ingest that loads it
 _MODULES = {"kannel": "kannel", "csv": "canonical", "parquet": "canonical"}
+
+#: the modules of opsanalytics.ingest that decide how lines become events, markers and rejected
+#: lines (with the queries of queries/staging/ and the segment macros): this module's manifest
+#: and warnings are not part of it, so that a reworded message does not call every file loaded
+#: before it another version's
+LOADER_CODE = ("kannel.py", "kannel_format.py", "lineblocks.py", "canonical.py", "sniff.py")
+#: the libraries the loaders hand the lines to
+LOADER_LIBRARIES = ("duckdb", "pyarrow", "numpy")
+
+
+@functools.cache
+def loader_fingerprint() -> str:
+    """sha256 of what reads a file into events, markers and rejected lines: the loader modules
+    (LOADER_CODE), the SQL they run (queries/staging/*.sql, reference/segment_macros.sql) and
+    the versions of LOADER_LIBRARIES. Recorded with each load (load_manifest.loader_fingerprint):
+    a file is never read again, so its events keep the reading of the version that loaded it,
+    and `ingest` says so when it skips lines another loader read. Computed once per process."""
+    queries = warehouse.queries_dir()
+    code = [*(Path(__file__).with_name(name) for name in LOADER_CODE),
+            *sorted((queries / "staging").glob("*.sql")), queries / "reference" / "segment_macros.sql"]
+    digest = hashlib.sha256()
+    for part in [*(f"{lib} {importlib.metadata.version(lib)}" for lib in LOADER_LIBRARIES),
+                 *(f"{path.name}\0".encode() + path.read_bytes() for path in code)]:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(hashlib.sha256(data).digest())  # (hashed apart: no two inputs can run together)
+    return digest.hexdigest()
 
 
 class LoadCounts(NamedTuple):
@@ -77,6 +108,15 @@ class Reading(NamedTuple):
         return out
 
 
+class OtherLoader(NamedTuple):
+    """A load read by another loader than this version's (load_manifest.loader_fingerprint):
+    its events, markers and rejected lines keep that loader's reading."""
+
+    load_id: int
+    path: str
+    loader_fingerprint: str | None   # None: loaded before the loader was recorded
+
+
 @dataclass(frozen=True)
 class LoadResult:
     """One file offered to `ingest`, as recorded in load_manifest."""
@@ -103,6 +143,13 @@ class LoadResult:
     continues: int | None = None
     #: the later file of the call that took this file's half-written last line, whole there
     handed_over: str | None = None
+    #: the earlier loads that hold lines of this file this call did not load again (the file
+    #: skipped, or the lines before first_line), when another loader read them (another
+    #: version of opsanalytics): those lines keep its reading (reading_warning)
+    other_loader: tuple[OtherLoader, ...] = ()
+    #: set by ingest_files when several files of the call have other_loader: on the first of
+    #: them, (file, loads) of each, said in one warning; () on the others. None: this file's own.
+    other_loader_files: tuple[tuple[str, tuple[OtherLoader, ...]], ...] | None = None
 
     def summary(self) -> str:
         """The accounting line printed after each file."""
@@ -244,6 +291,7 @@ def _record(con, load_id: int, path: Path, identity: Identity, fmt: str, contrac
         "complete_lines": identity.complete_lines, "head_sha256": identity.head_sha256,
         "first_line": start.line if state == "loaded" else None, "continues_load_id": continues,
     })
+    warehouse.execute(con, "staging/manifest_loader", {"load_id": load_id, "loader_fingerprint": loader_fingerprint()})
     if log_timezone is not None:  # a Kannel log: how it was read, besides its log_timezone
         warehouse.execute(con, "staging/manifest_reading", {
             "load_id": load_id, "access_log_format": contract.access_log_format,
@@ -364,7 +412,8 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
         if holder is not None:
             _record(con, load_id, path, identity, fmt, contract, skipped, "skipped", start, None)
             return LoadResult(str(path), identity.sha256, fmt, 0, 0, 0, 0, "skipped",
-                              read_otherwise=_read_otherwise_of(con, contract, fmt, (holder,)))
+                              read_otherwise=_read_otherwise_of(con, contract, fmt, (holder,)),
+                              other_loader=_other_loader(con, _earlier_loads(con, holder)))
     state = "loaded"
     held_by: tuple[int, ...] = ()  # the loads holding lines of this file it does not load
     if not hashing_load:
@@ -415,9 +464,22 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
         overlap = overlap_warning(con, load_id, counts.events, "logs" if fmt == "kannel" else "exports")
         if overlap:   # a warning about the data, not progress: printed with --quiet too
             print(f"{path}: warning: {overlap}", file=sys.stderr)
+    # the loads whose lines of this file were not read again: the lines before first_line, a
+    # shorter copy's (within), or a multi-member gzip's holder and the loads it continues
+    kept = held_by if within or start.line > 1 else _earlier_loads(con, held_by[0]) if state == "skipped" else ()
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
                       counts.rejected, state, start.line, within, load_id if state == "loaded" else None,
-                      _read_otherwise_of(con, contract, fmt, held_by), continues)
+                      _read_otherwise_of(con, contract, fmt, held_by), continues,
+                      other_loader=_other_loader(con, kept))
+
+
+def _other_loader(con: duckdb.DuckDBPyConnection, load_ids: Iterable[int]) -> tuple[OtherLoader, ...]:
+    """The loads of `load_ids` another loader read (or one that did not record itself)."""
+    load_ids = list(load_ids)
+    if not load_ids:
+        return ()
+    return tuple(OtherLoader(*row) for row in warehouse.execute(con, "staging/manifest_other_loader", {
+        "load_ids": load_ids, "loader_fingerprint": loader_fingerprint()}).fetchall())
 
 
 def read_otherwise(con: duckdb.DuckDBPyConnection, contract: Contract,
@@ -455,7 +517,49 @@ def shown(key: str, value: object) -> str:
 def reading_warning(result: LoadResult, contract: Contract) -> str | None:
     """What `ingest` says on stderr when lines of `result`'s file were loaded before with
     another log_timezone or access-log format than `contract`'s, and were not read again:
-    they keep the old reading (times, fields), while ref_settings shows the new one."""
+    they keep the old reading (times, fields), while ref_settings shows the new one; and when
+    another version's loader read them (loader_warning)."""
+    warnings = [w for w in (_contract_warning(result, contract), loader_warning(result, contract)) if w]
+    return "\n".join(warnings) or None
+
+
+def _kept_lines(result: LoadResult) -> str:
+    """Which lines of `result`'s file this call did not load again, and why."""
+    if result.state == "skipped":
+        return f"{result.path} was skipped: its lines are loaded already"
+    return f"lines 1-{result.first_line - 1} of {result.path} were loaded already"
+
+
+def loader_warning(result: LoadResult, contract: Contract) -> str | None:
+    """What `ingest` says on stderr when lines of `result`'s file (or of the files of the call
+    ingest_files grouped on it: other_loader_files) were not read again because a load made by
+    another version of opsanalytics holds them: they keep that version's reading (a line it
+    rejected that this one reads, segments it counted otherwise), and only a new warehouse
+    reads them with this one. (Not the contract's business: putting old values back changes
+    nothing.)"""
+    files = result.other_loader_files
+    if files is None:
+        files = ((_kept_lines(result), result.other_loader),) if result.other_loader else ()
+    if not files:
+        return None
+    lines = []
+    for kept, loads in files:
+        lines.append(f"  {kept}, by " + "; ".join(
+            f"load {load.load_id} ({load.path}"
+            + (", before the loader was recorded)" if load.loader_fingerprint is None else ")")
+            for load in loads))
+    return (f"warning: lines of {'these files' if len(files) > 1 else 'this file'} were loaded by another "
+            "version of opsanalytics (or of "
+            f"{', '.join(LOADER_LIBRARIES)}), and were not read again:\n" + "\n".join(lines) + "\n"
+            "Their events keep the reading of the version that loaded them (the lines it parsed, "
+            "rejected or took for markers, the segments it counted): a file already loaded is "
+            "never read again. To read them with this version, ingest every log into a new "
+            f"warehouse (`opsanalytics ingest --db NEW.duckdb --config {shlex.quote(contract.source)} "
+            "LOG...`).")
+
+
+def _contract_warning(result: LoadResult, contract: Contract) -> str | None:
+    """reading_warning's part about the contract's values."""
     if not result.read_otherwise:
         return None
     if result.state == "loaded" and result.first_line == 1:
@@ -568,8 +672,23 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
             _recount_continued(con, results, echo)
             if echo:
                 print(result.summary(), file=sys.stderr, flush=True)
-                warning = reading_warning(result, contract)
+                warning = _contract_warning(result, contract)
                 if warning:
                     print(warning, file=sys.stderr, flush=True)
+        _group_other_loader(results)
+        warning = echo and next(filter(None, (loader_warning(r, contract) for r in results)), None)
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
         _refresh_facts(con, contract, progress, echo)
     return results
+
+
+def _group_other_loader(results: list[LoadResult]) -> None:
+    """Several files of one call holding lines another loader read are said in one warning:
+    the first of them carries all (other_loader_files), the others none."""
+    concerned = [at for at, r in enumerate(results) if r.other_loader]
+    if len(concerned) < 2:
+        return
+    files = tuple((_kept_lines(results[at]), results[at].other_loader) for at in concerned)
+    for n, at in enumerate(concerned):
+        results[at] = dataclasses.replace(results[at], other_loader_files=files if n == 0 else ())
