@@ -25,13 +25,15 @@ def _breaches(log: str) -> list[tuple]:
 def test_a_promotion_after_a_repeated_unanswered_stop_is_a_breach():
     assert _breaches("access.log") == [
         ("+33612000087", "2026-11-26T23:50:51+01:00", "2026-11-26T23:51:57+01:00"),   # past the grace
-        ("+33612000087", "2026-11-26T23:51:58+01:00", "2026-11-26T23:52:00+01:00"),   # after ARRÊT again
+        # after ARRÊT again: dated from the STOP that opened the opt-out, not the repeated one
+        ("+33612000087", "2026-11-26T23:50:51+01:00", "2026-11-26T23:52:00+01:00"),
     ]
 
 
 def test_stop_and_start_sequences():
     assert _breaches("start-stop.log") == [
         ("+33612000092", "2026-11-26T23:49:31+01:00", "2026-11-26T23:49:38+01:00"),   # STOP, START, Stop
-        ("+33612000095", "2026-11-26T23:49:34+01:00", "2026-11-26T23:49:38+01:00"),   # stop, START STOP
+        # stop, START STOP (a STOP: repeated, the opt-out dates from the first)
+        ("+33612000095", "2026-11-26T23:49:33+01:00", "2026-11-26T23:49:38+01:00"),
         ("+33612000096", "2026-11-26T23:49:35+01:00", "2026-11-26T23:49:39+01:00"),   # STOP to 34180
     ]

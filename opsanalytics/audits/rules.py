@@ -112,6 +112,15 @@ def r3_stop_mention(con: Connection, contract: Contract, filters: Filters) -> Au
     return AuditResult("R3", "stop-mention", len(rows), rows, summary)
 
 
+def _r4_before_period(instants: pd.Series, filters: Filters, contract: Contract) -> int:
+    """How many of `instants` fall before the local midnight starting `filters.date_from`."""
+    if filters.date_from is None or instants.empty:
+        return 0
+    start = pd.Timestamp(filters.date_from).tz_localize(contract.timezone, ambiguous=True,
+                                                        nonexistent="shift_forward")
+    return int((pd.to_datetime(instants, utc=True) < start).sum())
+
+
 def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
     """R4: marketing MT after an opt-out, per brand the STOP counts and delays."""
     params = filters.params(contract)
@@ -125,6 +134,9 @@ def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> Aud
         "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
         "by_brand": counts_by(rows, "brand"),
         "stops": int(stats["stops"].sum()) if len(stats) else 0,
+        # rows (MTs sent in the period) whose STOP came before it: not among `stops`, which
+        # counts the STOPs received in the period
+        "messages_stop_before_period": _r4_before_period(rows["stop_at"], filters, contract),
         # each STOP MO once (`stops` counts it once per brand it concerns)
         "stop_messages": int(_query(con, "r04_stop_messages", params)["stop_messages"].iloc[0]),
         # MOs whose text (so whether they were a STOP) the log does not carry

@@ -20,6 +20,8 @@
 -- middle part left between a STOP and a START, reaches the number after the STOP. The acknowledgement is a message
 -- (the first after the STOP by its first line): its lines within the grace period are
 -- allowed. A message is one breach, that of its first line in breach.
+-- A row names the STOP that opened the opt-out in force (stop_at, stop_short_code,
+-- stop_mo_id, seconds_after_stop), as r04_stop_stats measures from it.
 with opt_runs as (
     -- opt events numbered by the STARTs up to them: a run is one opt-in, then the opt-outs after it
     select *,
@@ -120,11 +122,14 @@ select
     brand,
     short_code,
     service,
-    opt_at as stop_at,
-    mo_short_code as stop_short_code,
-    mo_id as stop_mo_id,
+    -- the STOP that opened the opt-out in force (the first since the last START), not the
+    -- latest: a STOP repeated by a number already opted out neither restarts the clock nor
+    -- moves the opt-out to its short code
+    opened.at as stop_at,
+    opened.short_code as stop_short_code,
+    opened.mo_id as stop_mo_id,
     submitted_at as sent_at,
-    epoch(submitted_at) - epoch(opt_at) as seconds_after_stop,
+    epoch(submitted_at) - epoch(opened.at) as seconds_after_stop,
     mt_ids,
     attempt_mt_id as breach_mt_id
 from breaches
