@@ -138,7 +138,8 @@ def _r4(mts: list[MT], mos: list[MO], acc: list[MT], mkt: list[MT]) -> list[dict
                     None)
 
     def breach(m: MT, sent: int) -> int | None:
-        """The STOP in force when `m` left at `sent`, unless none is or `m` is its acknowledgement."""
+        """The STOP that opened the opt-out in force when `m` left at `sent`, unless none is
+        or `m` is its acknowledgement."""
         before = [e for e in switches.get((m.msisdn, m.brand), ()) if e[0] < sent]
         if not before or before[-1][1] != "STOP":
             return None
@@ -148,7 +149,7 @@ def _r4(mts: list[MT], mos: list[MO], acc: list[MT], mkt: list[MT]) -> list[dict
         open_at, _, open_code = before[starts[-1] + 1 if starts else 0]
         if sent - open_at <= STOP_GRACE and acknowledgement(m.msisdn, open_code, open_at) is m:
             return None
-        return before[-1][0]
+        return open_at  # (a repeated STOP opens nothing: R4 dates the breach from the first)
 
     out = []
     for m in mkt:
