@@ -8,11 +8,14 @@ failure) and the most it can have lasted (last accepted submit before it to the 
 it). Availability is measured over the time the logs cover, with both: `availability_seen`
 is at most what the platform gave (only the proven downtime counted), `availability_at_least`
 the least it gave (every incident at its longest). A claim stands when even the first is
-under the promise; it is worth examining when only the second is.
+under the promise; it is worth examining when only the second is. The gateway's own downtime
+(its stop, or a crash's last line, to its next `Log begins`: r13_downtime.sql) cuts an
+incident and is no observed time: the log proves nothing of the links then.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -35,6 +38,12 @@ PLATFORM_NACK = r"(?i)^NACK/0x0*(8|14|45|64|ff)/"
 MIN_GAP_LINES = 20
 #: an incident of fewer failed submits is read no longer than the failures it shows
 MIN_INCIDENT_LINES = 2
+#: a `Log begins` this soon after the `Log ends` before it is Kannel reopening its log (a
+#: rotation), no restart and no downtime (as report/insights.py's REOPEN_SECONDS)
+REOPEN_SECONDS = 1
+#: a receipt stall: at least MIN_GAP_LINES accepted lines in a row whose final receipt came
+#: later than this after the submit (a handset switched off delays one receipt, not a run)
+STALL_DELAY = dt.timedelta(hours=1)
 #: Orange's promises (RULES.md R13)
 PROMISED_AVAILABILITY = 0.99
 RESTORATION = dt.timedelta(hours=6)
@@ -42,15 +51,19 @@ RESTORATION = dt.timedelta(hours=6)
 
 @dataclass
 class Sla:
-    """`incidents` (submit failures) and `receipt_gaps`, one row each; `availability` per
-    connection and local month; `rolling` per connection over the 12 months to the period's
-    end; `span` the instants the logs cover (first_at, last_at; None for an empty warehouse)."""
+    """`incidents` (submit failures), `receipt_gaps` (receipts that never came) and
+    `receipt_stalls` (receipts held for hours), one row each; `availability` per connection
+    and local month; `rolling` per connection over the 12 months to the period's end; `span`
+    the instants the logs cover (first_at, last_at; None for an empty warehouse);
+    `gateway_down` the gateway's own downtime per connection (no observed time)."""
 
     incidents: pd.DataFrame
     receipt_gaps: pd.DataFrame
     availability: pd.DataFrame
     rolling: pd.DataFrame
     span: tuple[Any, Any]
+    receipt_stalls: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    gateway_down: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON of `opsanalytics sla --format json` (docs/sla.md)."""
@@ -65,6 +78,8 @@ class Sla:
             "availability_by_month": _records(self.availability),
             "incidents": _records(self.incidents),
             "receipt_gaps": _records(self.receipt_gaps),
+            "receipt_stalls": _records(self.receipt_stalls),
+            "gateway_down": _records(self.gateway_down),
         }
 
 
@@ -81,11 +96,15 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def parameters(contract: Contract, filters: Filters) -> dict[str, Any]:
-    return {**filters.params(contract), "platform_nack": PLATFORM_NACK, "min_gap_lines": MIN_GAP_LINES}
+    return {**filters.params(contract), "platform_nack": PLATFORM_NACK, "min_gap_lines": MIN_GAP_LINES,
+            "reopen_seconds": REOPEN_SECONDS, "stall_seconds": STALL_DELAY.total_seconds()}
 
 
 def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> Sla:
     params = parameters(contract, filters)
+    # the temporary macros r13_incidents and r13_gateway_down read (the gateway's downtime)
+    warehouse.execute(con, "reports/log_of_load").fetchall()
+    warehouse.execute(con, "audits/r13_downtime").fetchall()
     # the 12 rolling months reach back before `--from` (an outage of last month breaks this
     # month's 12-month availability): every incident up to the period's end is read once,
     # and the period's own are those not over before its first day (r13_incidents.sql's test)
@@ -94,6 +113,8 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
         history["restored_at"].fillna(history["last_failure_at"])
         >= pd.Timestamp(filters.date_from).tz_localize(contract.timezone)].reset_index(drop=True)
     gaps = warehouse.fetch_df(con, "audits/r13_receipt_gaps", params)
+    stalls = _judge_stalls(warehouse.fetch_df(con, "audits/r13_receipt_stalls", params))
+    down = warehouse.fetch_df(con, "audits/r13_gateway_down", params)
     connections = warehouse.fetch_df(con, "audits/r13_connections", params)
     first_at, last_at = warehouse.execute(con, "audits/r13_log_span").fetchone()
     incidents = _judge_incidents(incidents, first_at, last_at)
@@ -101,20 +122,20 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
     if first_at is None:
         empty = pd.DataFrame(columns=["smsc", "short_codes", "from", "to", "observed_s", "down_seen_s",
                                       "down_at_most_s", "availability_seen", "availability_at_least", "verdict"])
-        return Sla(incidents, gaps, empty.rename(columns={"from": "month"}), empty, (None, None))
+        return Sla(incidents, gaps, empty.rename(columns={"from": "month"}), empty, (None, None), stalls, down)
     tz = contract.timezone
     start, end = _window(filters, tz, first_at, last_at)
     # the downtime counted against each window comes from every incident up to the period's
     # end (an incident that began before the period's first day still takes its share of it)
     months = _month_windows(start, end, tz)
     availability = pd.concat(
-        [_availability(connections, history, a, b).assign(month=label) for label, a, b in months],
+        [_availability(connections, history, down, a, b).assign(month=label) for label, a, b in months],
         ignore_index=True) if months else pd.DataFrame()
     if len(availability):
         availability = availability[["month", *[c for c in availability.columns if c != "month"]]]
     roll_start = max(pd.Timestamp(end) - pd.DateOffset(months=12), pd.Timestamp(first_at))
-    rolling = _availability(connections, history, roll_start.tz_convert(tz), pd.Timestamp(end).tz_convert(tz))
-    return Sla(incidents, gaps, availability.reset_index(drop=True), rolling, (first_at, last_at))
+    rolling = _availability(connections, history, down, roll_start.tz_convert(tz), pd.Timestamp(end).tz_convert(tz))
+    return Sla(incidents, gaps, availability.reset_index(drop=True), rolling, (first_at, last_at), stalls, down)
 
 
 def _window(filters: Filters, tz: str, first_at, last_at) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -144,22 +165,33 @@ def _month_windows(start: pd.Timestamp, end: pd.Timestamp, tz: str) -> list[tupl
 
 def _judge_incidents(incidents: pd.DataFrame, first_at, last_at) -> pd.DataFrame:
     """Each incident's longest reading (`from_at_most`, `to_at_most`: the accepted submits
-    around it, the logs' start or end where there is none) and whether it breaks the 6-hour
+    around it, else the gateway's restart before it / stop after it, else the logs' start or
+    end) and whether it breaks the 6-hour
     restoration promise: `proven` when the failures seen span 6 h, `possible` when only its
     longest reading does. A lone failed submit is no evidence that anything lasted beyond its
     second (on a link with sparse traffic the last success may be a day old): its longest
     reading is its own second."""
     out = incidents.copy()
     lone = out["failed_lines"] < MIN_INCIDENT_LINES
-    out["from_at_most"] = out["last_ok_before"].fillna(first_at).where(~lone, out["first_failure_at"]) \
-        if len(out) else out["last_ok_before"]
-    out["to_at_most"] = out["restored_at"].fillna(last_at).where(~lone, out["last_failure_at"]) \
-        if len(out) else out["restored_at"]
+    out["from_at_most"] = out["last_ok_before"].fillna(out["log_resumed_at"]).fillna(first_at) \
+        .where(~lone, out["first_failure_at"]) if len(out) else out["last_ok_before"]
+    out["to_at_most"] = out["restored_at"].fillna(out["log_stopped_at"]).fillna(last_at) \
+        .where(~lone, out["last_failure_at"]) if len(out) else out["restored_at"]
     limit = RESTORATION.total_seconds()
     longest = (out["to_at_most"] - out["from_at_most"]).dt.total_seconds() if len(out) else out["seen_s"]
     out["at_most_s"] = longest
     out["over_6h"] = [("proven" if seen >= limit else "possible" if most >= limit else "")
                       for seen, most in zip(out["seen_s"], longest)]
+    return out
+
+
+def _judge_stalls(stalls: pd.DataFrame) -> pd.DataFrame:
+    """A stall breaks the 6-hour restoration promise `proven` when every receipt of it was
+    held 6 h (its shortest delay), `possible` when one was (its longest)."""
+    out = stalls.copy()
+    limit = RESTORATION.total_seconds()
+    out["over_6h"] = [("proven" if short >= limit else "possible" if long >= limit else "")
+                      for short, long in zip(out["shortest_delay_s"], out["longest_delay_s"])]
     return out
 
 
@@ -169,13 +201,16 @@ def _overlap(a_from: pd.Series, a_to: pd.Series, start: pd.Timestamp, end: pd.Ti
     return (hi - lo).dt.total_seconds().clip(lower=0)
 
 
-def _availability(connections: pd.DataFrame, incidents: pd.DataFrame, start: pd.Timestamp,
-                  end: pd.Timestamp) -> pd.DataFrame:
-    """Per connection, over [start, end): the downtime seen and at most, and the
-    availability each gives, with the verdict against the 99 % promise."""
-    observed = max((end - start).total_seconds(), 0.0)
+def _availability(connections: pd.DataFrame, incidents: pd.DataFrame, down: pd.DataFrame,
+                  start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Per connection, over [start, end) less the gateway's own downtime (`down`: no
+    observed time): the downtime seen and at most, and the availability each gives, with the
+    verdict against the 99 % promise."""
     rows = []
     for smsc, codes in zip(connections["smsc"], connections["short_codes"]):
+        stopped = down[down["smsc"] == smsc] if len(down) else down
+        gone = float(_overlap(stopped["down_from"], stopped["down_to"], start, end).sum()) if len(stopped) else 0.0
+        observed = max((end - start).total_seconds() - gone, 0.0)
         mine = incidents[incidents["smsc"] == smsc]
         seen = float(_overlap(mine["first_failure_at"], mine["last_failure_at"], start, end).sum()) if len(mine) else 0.0
         most = float(_overlap(mine["from_at_most"], mine["to_at_most"], start, end).sum()) if len(mine) else 0.0

@@ -63,13 +63,26 @@ def _table(result: sla.Sla, tz: str) -> None:
         incidents = result.incidents
         if len(incidents):
             longest = incidents.sort_values(["at_most_s", "seen_s"], ascending=False).head(TABLE_INCIDENTS)
-            shown = longest[["smsc", "first_failure_at", "last_failure_at", "restored_at", "seen_s", "at_most_s",
-                             "failed_lines", "usual_reason", "over_6h"]].copy()
-            for column in ("first_failure_at", "last_failure_at", "restored_at"):
-                shown[column] = [("" if pd.isna(v) else f"{pd.Timestamp(v).tz_convert(tz):%Y-%m-%d %H:%M:%S}")
-                                 for v in shown[column]]
+            shown = _local(longest[["smsc", "first_failure_at", "last_failure_at", "restored_at", "seen_s",
+                                    "at_most_s", "failed_lines", "usual_reason", "over_6h"]], tz)
             out.write(f"\nincidents, longest first ({len(incidents)} in all)\n{for_terminal(shown).to_string(index=False)}\n")
         else:
             out.write("\nno submit incident\n")
         if len(result.receipt_gaps):
-            out.write(f"\nreceipt gaps\n{for_terminal(result.receipt_gaps).to_string(index=False)}\n")
+            out.write(f"\nreceipt gaps\n{for_terminal(_local(result.receipt_gaps, tz)).to_string(index=False)}\n")
+        if len(result.receipt_stalls):
+            out.write(f"\nreceipt stalls (receipts held over {sla.STALL_DELAY.total_seconds() / 3600:g} h)\n"
+                      f"{for_terminal(_local(result.receipt_stalls, tz)).to_string(index=False)}\n")
+        if len(result.gateway_down):
+            out.write(f"\nthe gateway down (no observed time)\n"
+                      f"{for_terminal(_local(result.gateway_down, tz)).to_string(index=False)}\n")
+
+
+def _local(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Every instant of `frame` in the contract's zone, as the header says, without offset."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = [("" if pd.isna(v) else f"{pd.Timestamp(v).tz_convert(tz):%Y-%m-%d %H:%M:%S}")
+                           for v in out[column]]
+    return out

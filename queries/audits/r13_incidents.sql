@@ -22,6 +22,11 @@
 -- tests/fixtures/kannel-1.4.5/discarded) and no FID for the facts to find it by: such a line
 -- goes to its short code's connection, the one the contract gives it, else the one its
 -- accepted lines all went on; a short code on several connections leaves it unplaced.
+-- The gateway's own restart (r13_downtime.sql: from its stop, or a crash's last line, to the
+-- next `Log begins` of a log the connection's lines are in) cuts a run as an accepted line
+-- does: the log proves nothing of the link while the gateway was down, and it rebinds after.
+-- The run before it ends at the stop (log_stopped_at, no restored_at), the run after it
+-- starts at the restart (log_resumed_at, no last_ok_before).
 with code_links as (
     select code as short_code, any_value(smsc) as smsc
     from ref_connections
@@ -57,34 +62,56 @@ lines as (
       and ($short_code is null or m.short_code = $short_code)
 ),
 
+connection_logs as (
+    select distinct e.smsc, regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') as log_name
+    from (select distinct smsc, load_id from events where smsc is not null and smsc <> '') as e
+    join load_manifest as f using (load_id)
+),
+
+restarts as (
+    select c.smsc, d.down_from, d.down_to, d.load_id, d.line_no
+    from r13_downtime($reopen_seconds) as d
+    join connection_logs as c using (log_name)
+    where $short_code is null or c.smsc in (select smsc from lines)
+),
+
 classified as (
     select
-        *,
+        smsc, short_code, mt_id, load_id, line_no, submitted_at, label, outcome, nack,
         case
             when outcome = 'accepted' then 'ok'
             when outcome in ('discarded', 'expired') then 'platform'
             when regexp_matches(coalesce(nack, ''), $platform_nack) then 'platform'
-        end as kind
+        end as kind,
+        cast(null as timestamptz) as stopped_at
     from lines
+    union all
+    -- a restart: placed at its `Log begins` (its event id, for ties), after the stop
+    select smsc, null, load_id * 10000000000 + line_no, load_id, line_no, down_to, 'Log begins', null, null,
+           'restart', down_from
+    from restarts
 ),
 
 sequenced as (
     select
         *,
-        -- accepted lines seen so far on the connection: one value per run of failures
-        -- (count_if and CASE, not FILTER: DuckDB computes a running window with FILTER row
+        -- accepted lines and restarts seen so far on the connection: one value per run of
+        -- failures (count_if, not FILTER: DuckDB computes a running window with FILTER row
         -- by row, quadratic: page 90 took 470 s on 6 M lines, found by a probe)
-        count_if(kind = 'ok') over w as ok_seen,
-        max(case when kind = 'ok' then submitted_at end) over w as last_ok_at
+        count_if(kind in ('ok', 'restart')) over w as ok_seen
     from classified
     where kind is not null
     window w as (partition by smsc order by submitted_at, mt_id rows between unbounded preceding and current row)
 ),
 
-next_ok as (
-    select smsc, ok_seen, submitted_at as restored_at
+breaks as (
+    -- the accepted line or restart that ends run ok_seen - 1 and starts run ok_seen
+    select smsc, ok_seen,
+           case when kind = 'ok' then submitted_at end as ok_at,
+           case when kind = 'restart' then submitted_at end as resumed_at,
+           case when kind = 'restart' then stopped_at end as stopped_at
     from sequenced
-    where kind = 'ok'
+    where kind in ('ok', 'restart')
 ),
 
 runs as (
@@ -94,7 +121,6 @@ runs as (
         string_agg(distinct short_code, ', ' order by short_code) as short_codes,
         min(submitted_at) as first_failure_at,
         max(submitted_at) as last_failure_at,
-        any_value(last_ok_at) as last_ok_before,
         count(*) as failed_lines,
         count(*) filter (where outcome = 'discarded') as discarded,
         count(*) filter (where outcome = 'expired') as expired,
@@ -112,20 +138,24 @@ select
     r.short_codes,
     r.first_failure_at,
     r.last_failure_at,
-    r.last_ok_before,
-    o.restored_at,
+    p.ok_at as last_ok_before,
+    o.ok_at as restored_at,
     epoch(r.last_failure_at - r.first_failure_at) as seen_s,
-    epoch(o.restored_at - r.last_ok_before) as at_most_s,
+    epoch(coalesce(o.ok_at, o.stopped_at) - coalesce(p.ok_at, p.resumed_at)) as at_most_s,
     r.failed_lines,
     r.discarded,
     r.expired,
     r.refused,
     r.usual_reason,
     r.first_load_id,
-    r.first_line_no
+    r.first_line_no,
+    p.resumed_at as log_resumed_at,
+    o.stopped_at as log_stopped_at
 from runs as r
-left join next_ok as o
+left join breaks as p
+    on p.smsc = r.smsc and p.ok_seen = r.ok_seen
+left join breaks as o
     on o.smsc = r.smsc and o.ok_seen = r.ok_seen + 1
-where ($date_from is null or coalesce(o.restored_at, r.last_failure_at) >= timezone($tz, cast($date_from as timestamp)))
+where ($date_from is null or coalesce(o.ok_at, r.last_failure_at) >= timezone($tz, cast($date_from as timestamp)))
   and ($date_to is null or r.first_failure_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 order by r.first_failure_at, r.smsc
