@@ -71,23 +71,35 @@ restarts AS (
     WHERE marker = 'begins'
 ),
 
-lines AS (
-    SELECT coalesce(r.log_id, e.load_id) AS log_id,
-           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') AS log_name,
-           e.line_no, e.logged_at
-    FROM events AS e
-    JOIN load_manifest AS f USING (load_id)
+loads AS (
+    SELECT f.load_id, coalesce(r.log_id, f.load_id) AS log_id,
+           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') AS log_name
+    FROM load_manifest AS f
     LEFT JOIN roots AS r USING (load_id)
+),
+
+crashes AS (
+    -- a `Log begins` without a `Log ends` before it, with something of its log before it
+    SELECT * FROM restarts
+    WHERE stopped_at IS NULL AND (line_no > 1 OR previous_marker IS NOT NULL OR marker_before IS NOT NULL)
+),
+
+lines AS (
+    -- the events of the logs a crash restarted only (a warehouse without one reads none)
+    SELECT l.log_id, l.log_name, e.line_no, e.logged_at
+    FROM events AS e
+    JOIN loads AS l USING (load_id)
+    WHERE l.log_name IN (SELECT log_name FROM crashes)
 ),
 
 crashed AS (
     SELECT s.*, l.logged_at AS last_line_at
-    FROM (SELECT * FROM restarts WHERE stopped_at IS NULL AND line_no > 1) AS s
+    FROM (SELECT * FROM crashes WHERE line_no > 1) AS s
     ASOF LEFT JOIN lines AS l
         ON l.log_id = s.log_id AND s.line_no > l.line_no
     UNION ALL
     SELECT s.*, l.logged_at
-    FROM (SELECT * FROM restarts WHERE stopped_at IS NULL AND line_no = 1) AS s
+    FROM (SELECT * FROM crashes WHERE line_no = 1) AS s
     ASOF LEFT JOIN lines AS l
         ON l.log_name = s.log_name AND s.logged_at > l.logged_at
 ),
