@@ -201,6 +201,17 @@ def _overlap(a_from: pd.Series, a_to: pd.Series, start: pd.Timestamp, end: pd.Ti
     return (hi - lo).dt.total_seconds().clip(lower=0)
 
 
+def _down_within(down: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """Seconds of [start, end) inside the gateway's downtime, overlapping stretches once."""
+    total, reach = 0.0, start
+    for a, b in sorted(zip(down["down_from"], down["down_to"])) if len(down) else ():
+        a, b = max(pd.Timestamp(a), reach), min(pd.Timestamp(b), end)
+        if b > a:
+            total += (b - a).total_seconds()
+            reach = b
+    return total
+
+
 def _availability(connections: pd.DataFrame, incidents: pd.DataFrame, down: pd.DataFrame,
                   start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Per connection, over [start, end) less the gateway's own downtime (`down`: no
@@ -208,8 +219,7 @@ def _availability(connections: pd.DataFrame, incidents: pd.DataFrame, down: pd.D
     verdict against the 99 % promise."""
     rows = []
     for smsc, codes in zip(connections["smsc"], connections["short_codes"]):
-        stopped = down[down["smsc"] == smsc] if len(down) else down
-        gone = float(_overlap(stopped["down_from"], stopped["down_to"], start, end).sum()) if len(stopped) else 0.0
+        gone = _down_within(down[down["smsc"] == smsc] if len(down) else down, start, end)
         observed = max((end - start).total_seconds() - gone, 0.0)
         mine = incidents[incidents["smsc"] == smsc]
         seen = float(_overlap(mine["first_failure_at"], mine["last_failure_at"], start, end).sum()) if len(mine) else 0.0

@@ -213,3 +213,19 @@ def test_the_table_shows_every_time_in_the_contracts_zone(tmp_path, capsys):
     gaps = out[out.index("receipt gaps"):]
     assert "2026-11-10 13:00:00" in gaps and "2026-11-10 13:00:24" in gaps
     assert "+00:00" not in out and "12:00:00" not in gaps
+
+
+def test_a_clock_step_between_two_runs_is_no_downtime():
+    """Real Kannel 1.4.5 (tests/fixtures/kannel-1.4.5/restart-gmt/access.log): a restart 2 s
+    long into `access-log-time = gmt` and one back to local time, the log read in
+    Europe/Paris: the markers step an hour back and forth with the events around them. The
+    log has events inside what would read as an hour down: a clock step, not downtime."""
+    folder = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "restart-gmt"
+    contract = load_contract(folder / "contract.toml")
+    con = warehouse.connect(":memory:", create=True)
+    try:
+        ingest_files(con, contract, [folder / "access.log"], progress=False)
+        result = sla.sla(con, contract, Filters())
+    finally:
+        con.close()
+    assert (result.gateway_down["down_s"] > 10).sum() == 0

@@ -81,15 +81,17 @@ loads AS (
 crashes AS (
     -- a `Log begins` without a `Log ends` before it, with something of its log before it
     SELECT * FROM restarts
-    WHERE stopped_at IS NULL AND (line_no > 1 OR previous_marker IS NOT NULL OR marker_before IS NOT NULL)
+    -- (a file's first line: only after another file of the log, its rotated predecessor; a
+    -- marker of its own file earlier in time is a clock step, no restart)
+    WHERE stopped_at IS NULL AND (line_no > 1 OR (marker_before IS NOT NULL AND load_before <> load_id))
 ),
 
 lines AS (
-    -- the events of the logs a crash restarted only (a warehouse without one reads none)
+    -- the events of the logs restarted only (a warehouse without a restart reads none)
     SELECT l.log_id, l.log_name, e.line_no, e.logged_at
     FROM events AS e
     JOIN loads AS l USING (load_id)
-    WHERE l.log_name IN (SELECT log_name FROM crashes)
+    WHERE l.log_name IN (SELECT log_name FROM restarts WHERE stopped_at IS NOT NULL UNION ALL SELECT log_name FROM crashes)
 ),
 
 crashed AS (
@@ -113,8 +115,17 @@ down AS (
            CASE WHEN previous_marker IS NOT NULL THEN greatest(previous_at, last_line_at) ELSE last_line_at END,
            logged_at, false
     FROM crashed
+),
+
+checked AS (
+    -- the log's first event after the stop: one before the restart is a clock step inside the
+    -- log (access-log-time changed, read in the load's log_timezone: KANNEL.md), no downtime
+    SELECT d.*, l.logged_at AS next_line_at
+    FROM (SELECT * FROM down WHERE down_from IS NOT NULL AND down_to > down_from) AS d
+    ASOF LEFT JOIN lines AS l
+        ON l.log_name = d.log_name AND d.down_from < l.logged_at
 )
 
 SELECT log_name, load_id, line_no, down_from, down_to, clean
-FROM down
-WHERE down_from IS NOT NULL AND down_to > down_from
+FROM checked
+WHERE next_line_at IS NULL OR next_line_at >= down_to
