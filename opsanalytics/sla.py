@@ -182,7 +182,9 @@ def _judge_incidents(incidents: pd.DataFrame, first_at, last_at) -> pd.DataFrame
     out["at_most_s"] = longest
     out["over_6h"] = [("proven" if seen >= limit else "possible" if most >= limit else "")
                       for seen, most in zip(out["seen_s"], longest)]
-    return out
+    # the restart columns last: csv readers of the earlier columns find them where they were
+    later = ["log_resumed_at", "log_stopped_at"]
+    return out[[c for c in out.columns if c not in later] + [c for c in later if c in out.columns]]
 
 
 def _judge_stalls(stalls: pd.DataFrame) -> pd.DataFrame:
