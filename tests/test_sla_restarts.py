@@ -229,3 +229,27 @@ def test_a_clock_step_between_two_runs_is_no_downtime():
     finally:
         con.close()
     assert (result.gateway_down["down_s"] > 10).sum() == 0
+
+
+def test_a_real_smsc_holding_its_receipts_for_hours_is_a_receipt_stall():
+    """Real Kannel 1.4.5 (tests/fixtures/kannel-1.4.5/receipts-held): the SMSC held the
+    receipts of ora_36180, Kannel's clock jumped 7 hours, the receipts came: the 36 MTs
+    submitted before the jump read as held over 6 hours, and no receipt is missing. Before
+    the stalls: receipt_gaps empty, nothing in R13."""
+    folder = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "receipts-held"
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    jump = next(pd.Timestamp(p["at_utc"]) for p in truth["phases"] if p["mode"] == "jump+7h")
+    before = [pd.Timestamp(h["submitted_utc"]) for h in truth["held"] if pd.Timestamp(h["submitted_utc"]) < jump]
+    contract = load_contract(folder / "contract.toml")
+    con = warehouse.connect(":memory:", create=True)
+    try:
+        ingest_files(con, contract, [folder / "access.log"], progress=False)
+        result = sla.sla(con, contract, Filters())
+    finally:
+        con.close()
+    assert result.receipt_gaps.empty and result.incidents.empty and result.gateway_down.empty
+    assert result.receipt_stalls[["smsc", "lines", "over_6h"]].values.tolist() == [["ora_36180", len(before), "proven"]]
+    stall = result.receipt_stalls.iloc[0]
+    assert abs(stall["first_line_at"] - min(before)) <= pd.Timedelta(seconds=1)
+    assert abs(stall["last_line_at"] - max(before)) <= pd.Timedelta(seconds=1)
+    assert 7 * 3600 - 60 <= stall["shortest_delay_s"] <= stall["longest_delay_s"] <= 7 * 3600 + 120
