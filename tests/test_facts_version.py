@@ -16,7 +16,6 @@ from opsanalytics.audits import check_facts
 from opsanalytics.cli import main
 from opsanalytics.config import load_contract
 from opsanalytics.errors import WarehouseError
-from opsanalytics.forecast.actuals import data_coverage
 from opsanalytics.status import summary as status_summary
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kannel-1.4.5" / "smsc-errors"
@@ -43,7 +42,7 @@ def _built_by_another_version(path: Path, code: str | None) -> None:
 def _readers_refuse(path: Path, contract) -> None:
     con = warehouse.connect(path, read_only=True)
     try:
-        for read in (status_summary, lambda c: check_facts(c, contract), lambda c: data_coverage(c, contract)):
+        for read in (status_summary, lambda c: check_facts(c, contract)):
             with pytest.raises(WarehouseError, match=r"built by another version of opsanalytics.*"
                                                      r"[Rr]un `opsanalytics ingest` again, with any log already loaded"):
                 read(con)
@@ -66,10 +65,14 @@ def test_the_commands_say_it_and_an_ingest_of_a_loaded_log_rebuilds_them(db, cap
     contract = str(db.parent / "contract.toml")
     for command in (["status", "--db", str(db), "--format", "json"],
                     ["audit", "all", "--db", str(db), "--config", contract, "--format", "json"],
-                    ["quality", "--db", str(db), "--config", contract, "--format", "json"]):
+                    ["quality", "--db", str(db), "--config", contract, "--format", "json"],
+                    ["forecast", "--db", str(db), "--config", contract, "--semester", "2027H1",
+                     "--out", str(db.parent / "forecast.csv")],
+                    ["forecast", "compare", "--db", str(db), "--config", contract]):
         capsys.readouterr()
         assert main(command) == 2, command
         assert "built by another version of opsanalytics" in capsys.readouterr().err
+    assert not (db.parent / "forecast.csv").exists()   # nothing written from another version's facts
     assert main(["ingest", "--db", str(db), "--config", contract, str(db.parent / "access.log")]) == 0
     capsys.readouterr()
     assert main(["status", "--db", str(db), "--format", "json"]) == 0

@@ -21,7 +21,7 @@ import sys
 
 import pandas as pd
 
-from opsanalytics import warehouse
+from opsanalytics import facts, warehouse
 from opsanalytics.audits.result import flat_frame, frame_records
 from opsanalytics.audits.scope import unmatched_filters
 from opsanalytics.cli.options import filters_from, parse_date
@@ -207,6 +207,7 @@ def _make(args: argparse.Namespace) -> int:
     made_on = parse_date(args.made_on, "--made-on")
     con = warehouse.connect(args.make_db, read_only=True)
     try:
+        facts.check_code(con)  # the actuals are this version's, or none
         forecast, paths = make_forecast(con, contract, args.semester, args.out, args.adjustments, made_on, level)
     finally:
         con.close()
@@ -285,6 +286,7 @@ def _compare(args: argparse.Namespace) -> int:
     filters = filters_from(args)
     con = warehouse.connect(args.db, read_only=True)
     try:
+        facts.check_code(con)  # the actuals are this version's, or none
         for warning in unmatched_filters(con, contract, filters, args.config):  # (a typo reads as no data)
             print(f"opsanalytics forecast compare: warning: {visible(warning)}", file=sys.stderr)
         months = forecast_vs_actuals(con, contract, filters)
@@ -318,6 +320,7 @@ def _backtest(args: argparse.Namespace) -> int:
     contract = load_contract(args.config)
     con = warehouse.connect(args.db, read_only=True)
     try:
+        facts.check_code(con)  # the actuals are this version's, or none
         scores = backtest(con, contract, args.horizon, args.short_code)
         notes = backtest_notes(con, contract, args.short_code)
     finally:

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from opsanalytics import facts, warehouse
+from opsanalytics import warehouse
 from opsanalytics.config import Contract
 from opsanalytics.errors import WarehouseError
 from opsanalytics.forecast.periods import add_months
@@ -35,7 +35,6 @@ def day_range(con: duckdb.DuckDBPyConnection, contract: Contract, query: str) ->
         first, last = warehouse.execute(con, query, {"tz": contract.timezone}).fetchone()
     except duckdb.CatalogException:
         raise WarehouseError("the facts are not built (no fct_mt): run `opsanalytics ingest` first") from None
-    facts.check_code(con)  # (every R9 reading starts here: the actuals are this version's)
     return first, last
 
 
