@@ -100,3 +100,14 @@ def test_another_version_of_a_library_whose_data_the_facts_use_is_other_code(mon
     monkeypatch.setattr(importlib.metadata, "version",
                         lambda name: "0.0.1" if name == "phonenumbers" else real(name))
     assert facts.code_fingerprint() != current
+
+
+def test_a_notebook_opened_in_jupyterlab_says_it_and_releases_the_file(db):
+    """open_report (every notebook's first cell) refuses them as `report` does, and leaves the
+    database free for the ingest that rebuilds them."""
+    from opsanalytics.report.notebook import open_report
+
+    _built_by_another_version(db, "0" * 64)
+    with pytest.raises(WarehouseError, match="built by another version of opsanalytics"):
+        open_report(str(db), str(db.parent / "contract.toml"))
+    warehouse.connect(db).close()   # a writer can open it: the notebook let go of it

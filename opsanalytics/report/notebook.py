@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from opsanalytics import warehouse
+from opsanalytics import facts, warehouse
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract, load_contract
 from opsanalytics.errors import OpsError, UsageError
@@ -471,6 +471,11 @@ def open_report(db: str, config: str, date_from: str | None = None, date_to: str
     _check_order(filters.date_from, filters.date_to)
     con = ReadOnlyWarehouse(db)
     con.connection()  # now: a missing or locked database is an error of this cell
+    try:  # facts another version built: this cell says so, as `report` does (JupyterLab)
+        facts.check_code(con.connection())
+    except OpsError:
+        con.close()
+        raise
     if filters.date_from is None or filters.date_to is None:
         try:  # JupyterLab: the days with data (no facts yet: a clear error, the file released)
             first, last = traffic_days(con, contract)
