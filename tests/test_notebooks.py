@@ -203,3 +203,12 @@ def test_pages_20_and_50_say_the_contract_s_window_and_zone(report, kernel, tmp_
         assert says in page
         for default in ("08:00-22:00", "08:00 and 22:00", "to 22:00", "Europe/Paris", " 14 h"):
             assert default not in page, (name, default)
+
+
+def test_availability_page_shows_receipt_stalls_and_the_gateways_downtime(report):
+    """R13's receipts held for hours and our own gateway's downtime (docs/sla.md) are on page
+    90 beside the incidents and receipt gaps, not only in `sla --format json`."""
+    page = (report.out_dir / "90-availability.html").read_text(encoding="utf-8")
+    for title in ("receipt stalls", "Receipt stalls: runs of submits whose receipts came hours late",
+                  "The gateway's own downtime (not Orange's: no observed time)"):
+        assert title in page, title
