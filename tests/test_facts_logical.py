@@ -248,7 +248,8 @@ def test_one_reference_three_messages_and_a_resent_part_inside_one():
 def test_resend_window_runs_from_when_the_failure_was_known():
     """retry_minutes (60) counts from the failure: an MT that expired 4 h after its
     submission, resent 10 min after the expiry, is one message; one resent 61 min after its
-    failed DLR is a new one. A resend made before the failure was known folds too."""
+    failed DLR is a new one. A resend made before the failure was known folds too when it
+    comes within 60 min of the attempt, not hours after it."""
     log = Log()
     expired = log.line(0, "Sent SMS", fid="E1", text="Votre code 1234", receiver="33612000501")
     log.line(4 * 3600, "Receive DLR", fid="E1", receiver="33612000501", dlr_mask=2,
@@ -262,7 +263,14 @@ def test_resend_window_runs_from_when_the_failure_was_known():
     early_resend = log.line(1800, "Sent SMS", fid="P2", text="Hello", receiver="33612000503")
     log.line(3600, "Receive DLR", fid="P1", receiver="33612000503", dlr_mask=2,
              text=RECEIPT.format(fid="P1", stat="UNDELIV"))
+    # resent 23.5 h after the attempt, 18 s before its expiry came (a probe's real Kannel
+    # run): not "within this delay after a failed one" (RULES.md R1), a message of its own
+    slow = log.line(0, "Sent SMS", fid="S1", text="Acme: offre X3", receiver="33612000504")
+    next_day = log.line(int(23.5 * 3600), "Sent SMS", fid="S2", text="Acme: offre X3", receiver="33612000504")
+    log.line(int(23.5 * 3600) + 18, "Receive DLR", fid="S1", receiver="33612000504", dlr_mask=2,
+             text=RECEIPT.format(fid="S1", stat="EXPIRED"))
     con = build(log)
     assert sorted((r[0], r[1]) for r in logical(con)) == sorted([
         (expired, [expired, resent]), (late, [late]), (too_late, [too_late]), (early, [early, early_resend]),
+        (slow, [slow]), (next_day, [next_day]),
     ])

@@ -45,9 +45,14 @@ def test_resend_window_counts_from_when_the_failure_was_known():
     assert logical_messages(failed_then_late, 60) == (2, 2)
     failed_then_in_time = [_mt(0, final="UNDELIV", delay=120), _mt(120 + 60 * 60)]
     assert logical_messages(failed_then_in_time, 60) == (1, 1)
-    # resent before the failure was known: it never reached the recipient, one message
-    resent_before_expiry = [_mt(0, final="EXPIRED", delay=4 * HOUR), _mt(2 * HOUR)]
+    # resent before the failure was known, within retry_minutes of the attempt (the
+    # application timed out): it never reached the recipient, one message
+    resent_before_expiry = [_mt(0, final="EXPIRED", delay=4 * HOUR), _mt(30 * 60)]
     assert logical_messages(resent_before_expiry, 60) == (1, 1)
+    # later than that, still before the expiry came: "within this delay after a failed one"
+    # it is not (RULES.md R1): two messages
+    resent_hours_later = [_mt(0, final="EXPIRED", delay=4 * HOUR), _mt(2 * HOUR)]
+    assert logical_messages(resent_hours_later, 60) == (2, 2)
     # a failure the log does not show (the sender asked for the delivered receipt only) is none
     unseen_failure = [_mt(0, final="UNDELIV", delay=120, dlr_mask=1), _mt(600)]
     assert logical_messages(unseen_failure, 60) == (2, 2)

@@ -357,7 +357,7 @@ def logical_groups(mts: list[MT], retry_minutes: int,
     MT with the same text to the same number by the same service folds into it when it
     failed and the resend comes within `retry_minutes` of when the failure was known (the
     refused line, or the failing receipt: an expiry may be known hours after the
-    submission), or before that. Background texts repeat too (a quiz question, a chat line
+    submission), or before that within `retry_minutes` of the failed attempt. Background texts repeat too (a quiz question, a chat line
     to the same number): they fold exactly as the facts fold them."""
     groups: list[list[MT]] = []
     previous: dict[tuple[str, str, str], tuple[MT, list[MT]]] = {}
@@ -368,7 +368,9 @@ def logical_groups(mts: list[MT], retry_minutes: int,
             p, group = prev
             known = _failed_at(p, blackouts)
             last = p.line_seconds[-1] if p.outcome == "accepted" else p.t
-            if known is not None and _first_at(m) - max(last, known) <= retry_minutes * 60:
+            # before the failure was known: within retry_minutes of that attempt
+            in_time = _first_at(m) >= known or _first_at(m) - last <= retry_minutes * 60 if known is not None else False
+            if known is not None and in_time and _first_at(m) - max(last, known) <= retry_minutes * 60:
                 group.append(m)
                 previous[key] = (m, group)
                 continue

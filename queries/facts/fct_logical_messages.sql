@@ -14,8 +14,11 @@
 --      accepted one whose final DLR is failed/expired/rejected) is known to have failed (its
 --      line, or its failing DLR), is the same logical message: an application resends when
 --      it learns of the failure, which for an expiry may be hours after the submission. A
---      resend made before the failure was known folds too (the first attempt never reached
---      the recipient). A text the log does not carry (NULL) folds nothing: a resend cannot
+--      resend made before the failure was known folds when it comes within $retry_minutes of
+--      that attempt (an application that timed out: the first attempt never reached the
+--      recipient); later, it is a message of its own, on its own day (RULES.md: "within this
+--      delay after a failed one"; a resend the next morning of a message whose expiry came
+--      after it was folded into the day before, and hid an R1 breach there). A text the log does not carry (NULL) folds nothing: a resend cannot
 --      be told.
 -- For each part (seq) the accepted line wins, then the latest; the "accepted attempt" is the
 -- last accepted assembly of the logical message (the last attempt when none was accepted).
@@ -229,10 +232,15 @@ chained AS (
         hash(text) AS text_key,
         coalesce(lag(failed_attempt) OVER resend AND lag(text) OVER resend = text
                  AND first_at - greatest(lag(last_at) OVER resend, lag(failed_at) OVER resend)
-                     <= to_minutes($retry_minutes::BIGINT),
+                     <= to_minutes($retry_minutes::BIGINT)
+                 -- made before the failure was known: within $retry_minutes of that attempt
+                 AND (first_at >= coalesce(lag(failed_at) OVER resend, lag(last_at) OVER resend)
+                      OR first_at - lag(last_at) OVER resend <= to_minutes($retry_minutes::BIGINT)),
                  false) AS folds_into_previous,
         coalesce(failed_attempt AND lead(text) OVER resend = text
-                 AND lead(first_at) OVER resend - greatest(last_at, failed_at) <= to_minutes($retry_minutes::BIGINT),
+                 AND lead(first_at) OVER resend - greatest(last_at, failed_at) <= to_minutes($retry_minutes::BIGINT)
+                 AND (lead(first_at) OVER resend >= coalesce(failed_at, last_at)
+                      OR lead(first_at) OVER resend - last_at <= to_minutes($retry_minutes::BIGINT)),
                  false) AS next_folds_in
     FROM assemblies
     WINDOW resend AS (PARTITION BY service, msisdn, hash(text) ORDER BY first_at, assembly_id)
