@@ -24,9 +24,10 @@ Decisions (the why is in the SQL comments):
     0x20-0x7E as '.', and a full stop cannot be told from a replaced byte); coding 1 iff the
     bytes are not UTF-8; coding 2 iff a code unit is incomplete or a surrogate unpaired.
   - segments (MT lines): 1 for a part with a concatenation UDH that fits one segment (an
-    overlong part the SMSC would split again counts its own); else from coding and length
-    (GSM 160/153 septets, extension characters 2; 8-bit 140/134; UCS-2 70/67), less any other
-    UDH. For lossy GSM text a run of k dots is between ceil(k/2) and k septets; the count
+    overlong part Kannel splits again counts its own); else from coding and length
+    (GSM 160/153 septets, extension characters 2; 8-bit 140/134 octets; UCS-2 counted in
+    octets too, as Kannel cuts it: 140/134, i.e. 70/67 units), less any other UDH (under the
+    application's UDH a UCS-2 part may hold an odd number of octets). For lossy GSM text a run of k dots is between ceil(k/2) and k septets; the count
     stored uses the lower bound (2-byte letters, the usual case in French) and
     segments_exact is false when the upper bound gives another count.
   - time: the prefix, in contract.log_timezone; in a local log the repeated autumn hour is

@@ -18,7 +18,7 @@ CREATE OR REPLACE TEMP MACRO udh_concat(udh) AS CASE
          AND substr(udh, 11 + 2 * hex_int(substr(udh, 5, 2)) + 2 * hex_int(substr(udh, 9 + 2 * hex_int(substr(udh, 5, 2)), 2)), 2) IN ('00', '08')
 END;
 
--- Segments for `units` (septets, octets or UTF-16 units) given the capacity of one
+-- Segments for `units` (septets or octets) given the capacity of one
 -- segment alone and of one part of a concatenated message.
 CREATE OR REPLACE TEMP MACRO segments_for(units, alone, part) AS
     CASE WHEN units <= alone THEN 1 ELSE (units + part - 1) // part END;
@@ -58,16 +58,18 @@ CREATE OR REPLACE TEMP MACRO gsm_parts_filled(t, part) AS list_reduce(
                         ELSE {'parts': acc.parts, 'fill': acc.fill + w} END,
     {'parts': 1, 'fill': 0}).parts;
 
--- Capacity, in units of the coding, of one segment alone / one part of a concatenated
--- message, given the UDH length (a concatenation element adds 5 octets, or 6 with the UDH
--- length octet when there was no UDH).
+-- Capacity of one segment alone / one part of a concatenated message, given the UDH length
+-- (a concatenation element adds 5 octets, or 6 with the UDH length octet when there was no
+-- UDH): septets for GSM, OCTETS for 8-bit and UCS-2 alike. Kannel cuts a UCS-2 payload in
+-- octets (gw/sms.c sms_split), so a part under an application's UDH of even length holds an
+-- odd number of bytes, half a UTF-16 unit at its end (real Kannel 1.4.5: 129 units under
+-- 050003D10101 went as 129 + 129 bytes, 2 submits; counted in whole units, 64 a part, they
+-- read 3). Without a UDH, 134 octets are 67 units: the same count as in units.
 CREATE OR REPLACE TEMP MACRO seg_alone(coding, udh_len) AS CASE
-    WHEN coding = 2 THEN (140 - udh_len) // 2
-    WHEN coding = 1 THEN 140 - udh_len
+    WHEN coding IN (1, 2) THEN 140 - udh_len
     ELSE (140 - udh_len) * 8 // 7 END;
 CREATE OR REPLACE TEMP MACRO seg_part(coding, udh_len) AS CASE
-    WHEN coding = 2 THEN (134 - greatest(udh_len - 1, 0)) // 2
-    WHEN coding = 1 THEN 134 - greatest(udh_len - 1, 0)
+    WHEN coding IN (1, 2) THEN 134 - greatest(udh_len - 1, 0)
     ELSE (134 - greatest(udh_len - 1, 0)) * 8 // 7 END;
 
 

@@ -176,14 +176,17 @@ END, false);
 -- UTF-16 units, less the room of any other UDH. So does a part the application split (a
 -- concatenation UDH): one segment when it fits, but Kannel splits a part too long for one
 -- again, adding its own concatenation element (real Kannel 1.4.5: 154 septets under UDH
--- 050003BB0201 went as two submits under 0A0003BB0201000302020x). Septets from kannel_septets
--- (NULL: a short text, one segment); `t` the text they were counted on. The common case
--- (short GSM text, no UDH) is decided first.
+-- 050003BB0201 went as two submits under 0A0003BB0201000302020x). UCS-2 is counted in bytes
+-- (msg_len, Kannel's LEN), as 8-bit: Kannel cuts a payload in octets whatever its coding (gw/sms.c
+-- sms_split), so under the application's UDH a part holds an odd number of bytes and may cut a
+-- UTF-16 unit in two (real Kannel 1.4.5: 129 units under 050003D10101 went as 129 + 129 bytes,
+-- 2 submits, not 3 parts of 64 units); without a UDH 134 bytes are 67 units, the same count.
+-- Septets from kannel_septets (NULL: a short text, one segment); `t` the text they were
+-- counted on. The common case (short GSM text, no UDH) is decided first.
 CREATE OR REPLACE TEMP MACRO kannel_segments(kind, coding, msg_len, udh, udh_len, septets, t) AS CASE
     WHEN kind <> 'mt' THEN NULL
     WHEN septets IS NULL AND udh = '' AND coalesce(coding, 0) NOT IN (1, 2) THEN 1
-    WHEN coding = 2 THEN segments_for(msg_len // 2, seg_alone(2, udh_len), seg_part(2, udh_len))
-    WHEN coding = 1 THEN segments_for(msg_len, seg_alone(1, udh_len), seg_part(1, udh_len))
+    WHEN coding IN (1, 2) THEN segments_for(msg_len, seg_alone(coding, udh_len), seg_part(coding, udh_len))
     WHEN septets IS NULL THEN 1
     ELSE gsm_segments(septets, t, udh_len)
 END;
