@@ -73,3 +73,35 @@ def test_an_overseas_number_written_after_33_is_the_same_subscriber_for_r1_and_r
     assert sorted(zip(r4.message_id, r4.msisdn)) == [(first, "+590690123457"), (second, "+590690123457")]
     r1 = run(con, CONTRACT, "R1").rows
     assert sorted(zip(r1.msisdn, r1.messages)) == [("+590690123456", 2), ("+590690123457", 2)]
+
+
+def test_every_national_number_without_its_0_or_after_kannels_plus_is_that_number():
+    """A probe (session 33): Kannel writes a number the SMSC typed national without a `+`, and
+    one typed international with it; the national forms were read that way for the 06/07
+    mobiles only. An M2M SIM's `7001234567801` read as Russia's +7 (R6 not_m2m_number, R10
+    foreign on a 38ABC m2m code), `+07001234567802` as nothing known, a 01 landline's
+    `142685300` as the United States, a Guadeloupe landline's `590123456` as malformed."""
+    from eventrows import Log, contract, new_db
+    from opsanalytics import facts
+
+    written = {
+        "7001234567801": ("+337001234567801", "m2m", "FR"),
+        "+07001234567802": ("+337001234567802", "m2m", "FR"),
+        "142685300": ("+33142685300", "metro_fixed", "FR"),
+        "912345678": ("+33912345678", "metro_voip", "FR"),
+        "800123456": ("+33800123456", "special", "FR"),
+        "590123456": ("+590590123456", "overseas_fixed", "GP"),
+        "690123456": ("+590690123456", "overseas_mobile", "GP"),
+        # unchanged: an E.164 number without its + is not nine digits long
+        "32470123456": ("+32470123456", "foreign", "BE"),
+        "612345670": ("+33612345670", "metro_mobile", "FR"),
+    }
+    log = Log()
+    for k, raw in enumerate(written):
+        log.line(k, "Sent SMS", fid=f"F{k}", text="x", receiver=raw)
+    con = new_db()
+    log.write(con)
+    facts.build(con, contract())
+    got = {raw: (msisdn, kind, territory) for raw, msisdn, kind, territory in con.execute(
+        "SELECT raw, msisdn, number_kind, territory FROM int_msisdn").fetchall()}
+    assert {raw: got.get(raw) for raw in written} == written

@@ -8,7 +8,10 @@
 -- that does not fit it are read as the national number they are: '+0611110006' (a national
 -- number sent as type international: Kannel writes the '+'; no country code starts with 0)
 -- and '612345670' (a mobile's nine digits without their 0, sent as type national: read as
--- E.164 it would be Australia's +61 with 7 digits, a number no plan has).
+-- E.164 it would be Australia's +61 with 7 digits, a number no plan has). So for every
+-- French national number, nine digits (a landline's '142685300' is no +1 number: those have
+-- 11) and an M2M SIM's 0700 + 10 digits ('7001234567801' is no +7 number, '+07001234567802'
+-- its type international form).
 -- kind: longest ref_numbering prefix; 'malformed' when the length does not fit the plan.
 -- The only numbering lookup: fct_mt/fct_mo copy it, R6 and R10 judge fct_mt.number_kind.
 CREATE OR REPLACE TABLE int_msisdn AS
@@ -33,7 +36,9 @@ cleaned AS (
 national_read AS (
     SELECT raw, CASE
         WHEN length(written) = 11 AND regexp_full_match(written, '\+0[1-9][0-9]{8}') THEN substr(written, 2)
-        WHEN length(written) = 9 AND regexp_full_match(written, '[67][0-9]{8}') THEN '0' || written
+        WHEN length(written) = 15 AND regexp_full_match(written, '\+0700[0-9]{10}') THEN substr(written, 2)
+        WHEN length(written) = 9 AND regexp_full_match(written, '[1-9][0-9]{8}') THEN '0' || written
+        WHEN length(written) = 13 AND regexp_full_match(written, '700[0-9]{10}') THEN '0' || written
         ELSE written
     END AS s
     FROM cleaned
