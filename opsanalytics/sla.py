@@ -9,8 +9,10 @@ it). Availability is measured over the time the logs cover, with both: `availabi
 is at most what the platform gave (only the proven downtime counted), `availability_at_least`
 the least it gave (every incident at its longest). A claim stands when even the first is
 under the promise; it is worth examining when only the second is. The gateway's own downtime
-(its stop, or a crash's last line, to its next `Log begins`: r13_downtime.sql) cuts an
-incident and is no observed time: the log proves nothing of the links then.
+(its stop, or a crash's last line, to its next `Log begins`: r13_downtime.sql), while no
+other log of the connection was up (r13_connection_down.sql: an HA pair's other gateway
+watches the link meanwhile), cuts an incident and a receipt stall and is no observed time:
+the log proves nothing of the links then.
 """
 
 from __future__ import annotations
@@ -102,9 +104,11 @@ def parameters(contract: Contract, filters: Filters) -> dict[str, Any]:
 
 def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> Sla:
     params = parameters(contract, filters)
-    # the temporary macros r13_incidents and r13_gateway_down read (the gateway's downtime)
+    # the temporary macros r13_incidents, r13_receipt_stalls and r13_gateway_down read (the
+    # gateway's downtime, per log, then per connection)
     warehouse.execute(con, "reports/log_of_load").fetchall()
     warehouse.execute(con, "audits/r13_downtime").fetchall()
+    warehouse.execute(con, "audits/r13_connection_down").fetchall()
     # the 12 rolling months reach back before `--from` (an outage of last month breaks this
     # month's 12-month availability): every incident up to the period's end is read once,
     # and the period's own are those not over before its first day (r13_incidents.sql's test)
@@ -177,6 +181,14 @@ def _judge_incidents(incidents: pd.DataFrame, first_at, last_at) -> pd.DataFrame
         .where(~lone, out["first_failure_at"]) if len(out) else out["last_ok_before"]
     out["to_at_most"] = out["restored_at"].fillna(out["log_stopped_at"]).fillna(last_at) \
         .where(~lone, out["last_failure_at"]) if len(out) else out["restored_at"]
+    if len(out):
+        # never shorter than the failures seen: a bound found inside the run (a stop or an
+        # accepted line another log wrote meanwhile) would read a proven outage as shorter
+        # than it was, at_most_s under seen_s
+        out["from_at_most"] = out["from_at_most"].where(out["from_at_most"] <= out["first_failure_at"],
+                                                        out["first_failure_at"])
+        out["to_at_most"] = out["to_at_most"].where(out["to_at_most"] >= out["last_failure_at"],
+                                                    out["last_failure_at"])
     limit = RESTORATION.total_seconds()
     longest = (out["to_at_most"] - out["from_at_most"]).dt.total_seconds() if len(out) else out["seen_s"]
     out["at_most_s"] = longest

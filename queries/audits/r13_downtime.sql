@@ -1,8 +1,9 @@
 -- R13 SLA: when the gateway itself was down, per log: from its stop to its `Log begins`. The
 -- log proves nothing of any link in that time (KANNEL.md, markers): an incident is cut there
--- (r13_incidents.sql) and it is no observed time (sla.py). A temporary table macro that
--- r13_incidents.sql and r13_gateway_down.sql read; sla.py defines it (and log_of_load, from
--- queries/reports/log_of_load.sql) on the connection first.
+-- and it is no observed time, for the connections no other log watched meanwhile
+-- (r13_connection_down.sql). A temporary table macro that r13_connection_down.sql reads;
+-- sla.py defines it (and log_of_load, from queries/reports/log_of_load.sql) on the
+-- connection first.
 -- Each `Log begins` but a log's first is a restart, its markers read as
 -- queries/reports/log_restarts.sql reads them (the same log across its loads and rotated
 -- files, whatever order they were loaded in; a restart appended to a line a crash cut):
@@ -12,7 +13,7 @@
 --   - after a crash (no `Log ends` before it): down from the last line the gateway wrote
 --     before it (the latest it is known alive; the log cannot say when it died after that),
 --     in the same log by line order, or for a file's first line the latest event of the log's
---     rotated files before it in time.
+--     rotated files before it in time (whether or not they hold any marker).
 -- A `Log begins` with nothing of its log before it is the logs' start: no downtime.
 CREATE OR REPLACE TEMP MACRO r13_downtime(reopen_seconds) AS TABLE
 WITH roots AS (
@@ -80,10 +81,17 @@ loads AS (
 
 crashes AS (
     -- a `Log begins` without a `Log ends` before it, with something of its log before it
-    SELECT * FROM restarts
-    -- (a file's first line: only after another file of the log, its rotated predecessor; a
-    -- marker of its own file earlier in time is a clock step, no restart)
-    WHERE stopped_at IS NULL AND (line_no > 1 OR (marker_before IS NOT NULL AND load_before <> load_id))
+    SELECT * FROM restarts AS s
+    -- (a file's first line: only after another file of the log, its rotated predecessor,
+    -- with or without markers (a copytruncate segment has none: a session-33 probe's crash
+    -- after one was missed); a marker of its own file earlier in time is a clock step, no
+    -- restart)
+    WHERE stopped_at IS NULL
+      AND (line_no > 1
+           OR (marker_before IS NOT NULL AND load_before <> load_id)
+           OR (marker_before IS NULL AND EXISTS (
+                   SELECT 1 FROM events AS e JOIN loads AS l USING (load_id)
+                   WHERE l.log_name = s.log_name AND l.log_id <> s.log_id AND e.logged_at < s.logged_at)))
 ),
 
 lines AS (

@@ -1,15 +1,14 @@
--- R13 SLA: the gateway's own downtime (r13_downtime.sql: from a stop, or a crash's last line,
--- to the next `Log begins`) per connection: a connection is down with the logs its lines are
--- in (another gateway's restart, in a log of its own, is not its). No observed time: an
--- availability counts it neither available nor down (sla.py).
-with connection_logs as (
-    select distinct e.smsc, regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') as log_name
-    from (select distinct smsc, load_id from events where smsc is not null and smsc <> '') as e
-    join load_manifest as f using (load_id)
-)
-
-select c.smsc, d.down_from, d.down_to, epoch(d.down_to - d.down_from) as down_s, d.clean,
+-- R13 SLA: the gateway's own downtime per connection (r13_connection_down.sql: from a stop,
+-- or a crash's last line, to the next `Log begins`, while no log carrying the connection's
+-- lines was up; another gateway's restart, in a log of its own, is not its, nor is one its
+-- HA partner logged through). No observed time: an availability counts it neither available
+-- nor down (sla.py). Filtered as every other list: the connections of $short_code (those
+-- that carried its MT lines), a downtime overlapping the period.
+select d.smsc, d.down_from, d.down_to, epoch(d.down_to - d.down_from) as down_s, d.clean,
        d.load_id, d.line_no
-from r13_downtime($reopen_seconds) as d
-join connection_logs as c using (log_name)
-order by c.smsc, d.down_to, d.load_id, d.line_no
+from r13_connection_down($reopen_seconds) as d
+where ($short_code is null or d.smsc in (
+          select smsc from fct_mt where short_code = $short_code and smsc is not null and smsc <> ''))
+  and ($date_from is null or d.down_to > timezone($tz, cast($date_from as timestamp)))
+  and ($date_to is null or d.down_from < timezone($tz, cast($date_to as timestamp) + interval 1 day))
+order by d.smsc, d.down_to, d.load_id, d.line_no

@@ -22,9 +22,10 @@
 -- tests/fixtures/kannel-1.4.5/discarded) and no FID for the facts to find it by: such a line
 -- goes to its short code's connection, the one the contract gives it, else the one its
 -- accepted lines all went on; a short code on several connections leaves it unplaced.
--- The gateway's own restart (r13_downtime.sql: from its stop, or a crash's last line, to the
--- next `Log begins` of a log the connection's lines are in) cuts a run as an accepted line
--- does: the log proves nothing of the link while the gateway was down, and it rebinds after.
+-- The gateway's own restart (r13_connection_down.sql: from its stop, or a crash's last line,
+-- to the next `Log begins` of a log the connection's lines are in, while no other log of the
+-- connection was up: a restart its HA partner logged through cuts nothing) cuts a run as an
+-- accepted line does: the log proves nothing of the link while the gateway was down, and it rebinds after.
 -- The run before it ends at the stop (log_stopped_at, no restored_at), the run after it
 -- starts at the restart (log_resumed_at, no last_ok_before).
 with code_links as (
@@ -62,17 +63,11 @@ lines as (
       and ($short_code is null or m.short_code = $short_code)
 ),
 
-connection_logs as (
-    select distinct e.smsc, regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') as log_name
-    from (select distinct smsc, load_id from events where smsc is not null and smsc <> '') as e
-    join load_manifest as f using (load_id)
-),
-
 restarts as (
-    select c.smsc, d.down_from, d.down_to, d.load_id, d.line_no
-    from r13_downtime($reopen_seconds) as d
-    join connection_logs as c using (log_name)
-    where $short_code is null or c.smsc in (select smsc from lines)
+    -- (a stretch another log of the connection was up in is none: r13_connection_down.sql)
+    select d.smsc, d.down_from, d.down_to, d.load_id, d.line_no
+    from r13_connection_down($reopen_seconds) as d
+    where $short_code is null or d.smsc in (select smsc from lines)
 ),
 
 classified as (

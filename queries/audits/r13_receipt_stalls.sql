@@ -6,6 +6,7 @@
 -- DLR gap that closed: a session-33 probe's SMSC held them 7 hours, which
 -- r13_receipt_gaps.sql, made of receipts that never came, does not show). Lines without a
 -- final receipt are r13_receipt_gaps.sql's: they neither break a stall nor are part of one.
+-- The gateway's own restart on the connection breaks a stall as a timely line does.
 -- Each run: its submits' span, the first and last receipt, the shortest and longest delay
 -- (every receipt of the run was held at least the shortest), the first line's provenance.
 with lines as (
@@ -28,14 +29,31 @@ with lines as (
       and ($short_code is null or m.short_code = $short_code)
 ),
 
+restarts as (
+    -- the gateway's own downtime on the connection (r13_connection_down.sql): a stall is not
+    -- read across it, as an incident is not (the log proves nothing in between)
+    select smsc, load_id, line_no, down_to
+    from r13_connection_down($reopen_seconds)
+    where smsc in (select smsc from lines)
+),
+
+marked as (
+    select smsc, short_code, mt_id, load_id, line_no, submitted_at, final_at, late, 1 as after_restart
+    from lines
+    union all
+    select smsc, null, null, load_id, line_no, down_to, null, false, 0
+    from restarts
+),
+
 sequenced as (
     select
         *,
-        -- (count_if, not FILTER: a running window with FILTER is quadratic in DuckDB)
+        -- (count_if, not FILTER: a running window with FILTER is quadratic in DuckDB; a restart
+        -- counts as a timely line, before the lines of its second)
         count_if(not late) over (
-            partition by smsc order by submitted_at, mt_id rows between unbounded preceding and current row
+            partition by smsc order by submitted_at, after_restart, mt_id rows between unbounded preceding and current row
         ) as timely_seen
-    from lines
+    from marked
 )
 
 select
