@@ -106,6 +106,8 @@ class Rules(_Strict):
     forecast_tolerance: float = Field(0.20, gt=0, lt=10, allow_inf_nan=False, description="R9: relative deviation allowed")
     window_headroom: float = Field(0.05, ge=0, lt=1, allow_inf_nan=False, description="R8: share of the send window a campaign "
                                    "must leave free to fit it (retries, throttling)")
+    ack_delay_seconds: int = Field(1, ge=0, le=60, description="R8: the SMSC's slowest answer to a submit "
+                                   "(submit_sm_resp), in whole seconds rounded up: a `Sent SMS` line is stamped then")
 
     @property
     def window_hours(self) -> float:

@@ -65,3 +65,29 @@ def test_runs_no_ack_delay_explains_are_beyond_it(tmp_path):
     assert got == {**{f"10:00:{s:02d}": True for s in range(20)}, "12:00:00": False, "14:00:00": True,
                    **{f"16:00:0{s}": True for s in range(3)}}
     assert (result.violations, result.summary["seconds_over_beyond_ack_delay"]) == (25, 24)
+
+
+def test_an_smsc_that_answers_slower_is_given_its_delay_in_the_contract(tmp_path):
+    """A probe's real Kannel 1.4.5 held at 10/s by its `throughput`, its SMSC answering the
+    first 20 submits in 2 s: the log showed 0, 0, 20, 20 where the SMSC got 10 a second. With
+    the default delay (1 s) the two seconds of 20 are beyond it (40 > 10 x (2 + 1)); with the
+    SMSC's real delay, `rules.ack_delay_seconds = 2`, they are rows but not beyond it."""
+    from opsanalytics.config import parse_contract
+
+    lines, n = [], 0
+    for second in ("10:00:02", "10:00:03"):
+        for _ in range(20):
+            n += 1
+            lines.append(line(second, n))
+    path = tmp_path / "access.log"
+    path.write_text("\n".join(lines) + "\n")
+    text = (FIXTURE / "contract.toml").read_text(encoding="utf-8")
+    slow = parse_contract(text.replace("[[short_codes]]", "[rules]\nack_delay_seconds = 2\n\n[[short_codes]]", 1),
+                          "slow.toml")
+    assert slow.rules.ack_delay_seconds == 2
+    con = ingested(CONTRACT, [path])[0]
+    for contract, beyond in ((CONTRACT, True), (slow, False)):
+        result = run(con, contract, "R8")
+        assert result.violations == 2
+        assert result.rows["beyond_ack_delay"].tolist() == [beyond, beyond]
+        assert result.summary["ack_delay_seconds"] == contract.rules.ack_delay_seconds

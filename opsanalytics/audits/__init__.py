@@ -79,7 +79,8 @@ def resolve_rule(rule: str) -> RuleSpec:
 #: Every other key of [rules], [[short_codes]] and [[services]] is built into the facts
 #: (facts.FACT_KEYS); log_timezone and the access-log format into the events (at load).
 AUDIT_KEYS = ("timezone", "rules.frequency_cap", "rules.window", "rules.stop_grace_minutes",
-              "rules.session_hours", "rules.window_headroom", "rules.forecast_tolerance")
+              "rules.session_hours", "rules.window_headroom", "rules.forecast_tolerance",
+              "rules.ack_delay_seconds")
 
 
 def check_facts(con: duckdb.DuckDBPyConnection, contract: Contract) -> str | None:

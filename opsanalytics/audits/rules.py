@@ -214,15 +214,11 @@ def _tier_summary(row: dict[str, Any], contract: Contract) -> dict[str, Any]:
     }
 
 
-#: R8: how long after its submit a `Sent SMS` line may be stamped (the SMSC's acknowledgement;
-#: 0.02-1.1 s measured on a real Kannel 1.4.5 link): seconds over the rate that this delay can
-#: explain are rows, but not `beyond_ack_delay` (r08_rate.sql)
-ACK_DELAY_SECONDS = 1
-
-
 def r8_rate(con: Connection, contract: Contract, filters: Filters) -> AuditResult:
     """R8: seconds above the subscribed rate; per short code peak, p99, tier and cost."""
-    params = {**filters.params(contract), "ack_delay_seconds": ACK_DELAY_SECONDS}
+    # how long after its submit a `Sent SMS` line may be stamped (the SMSC's acknowledgement):
+    # seconds over the rate that this delay can explain are rows, but not `beyond_ack_delay`
+    params = {**filters.params(contract), "ack_delay_seconds": contract.rules.ack_delay_seconds}
     warehouse.execute(con, "audits/r08_seconds", params).fetchall()
     try:
         rows = _query(con, "r08_rate", params)
@@ -235,9 +231,9 @@ def r8_rate(con: Connection, contract: Contract, filters: Filters) -> AuditResul
         "seconds_over": len(rows),
         "segments_over": int(rows["over_by"].sum()) if len(rows) else 0,
         "seconds_possibly_over": int(per_code["seconds_possibly_over"].sum()) if len(per_code) else 0,
-        # seconds over that no acknowledgement delay of ACK_DELAY_SECONDS can explain
+        # seconds over that no acknowledgement delay of rules.ack_delay_seconds can explain
         "seconds_over_beyond_ack_delay": int(rows["beyond_ack_delay"].sum()) if len(rows) else 0,
-        "ack_delay_seconds": ACK_DELAY_SECONDS,
+        "ack_delay_seconds": contract.rules.ack_delay_seconds,
         "per_short_code": codes,
     }
     return AuditResult("R8", "rate", len(rows), rows, summary, {"per_short_code": per_code})
