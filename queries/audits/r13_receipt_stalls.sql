@@ -30,30 +30,23 @@ with lines as (
 ),
 
 restarts as (
-    -- the gateway's own downtime on the connection (r13_connection_down.sql): a stall is not
-    -- read across it, as an incident is not (the log proves nothing in between)
-    select smsc, load_id, line_no, down_to
+    -- the gateway's own downtime on the connection (r13_connection_down.sql), numbered: a
+    -- stall is not read across it, as an incident is not (the log proves nothing in between)
+    select smsc, down_to, row_number() over (partition by smsc order by down_to) as restarts_before
     from r13_connection_down($reopen_seconds)
-    where smsc in (select smsc from lines)
-),
-
-marked as (
-    select smsc, short_code, mt_id, load_id, line_no, submitted_at, final_at, late, 1 as after_restart
-    from lines
-    union all
-    select smsc, null, null, load_id, line_no, down_to, null, false, 0
-    from restarts
 ),
 
 sequenced as (
     select
-        *,
-        -- (count_if, not FILTER: a running window with FILTER is quadratic in DuckDB; a restart
-        -- counts as a timely line, before the lines of its second)
-        count_if(not late) over (
-            partition by smsc order by submitted_at, after_restart, mt_id rows between unbounded preceding and current row
+        l.*,
+        coalesce(r.restarts_before, 0) as restarts_before,
+        -- (count_if, not FILTER: a running window with FILTER is quadratic in DuckDB)
+        count_if(not l.late) over (
+            partition by l.smsc order by l.submitted_at, l.mt_id rows between unbounded preceding and current row
         ) as timely_seen
-    from marked
+    from lines as l
+    asof left join restarts as r
+        on r.smsc = l.smsc and l.submitted_at >= r.down_to
 )
 
 select
@@ -71,7 +64,7 @@ select
     arg_min(line_no, (submitted_at, mt_id)) as first_line_no
 from sequenced
 where late
-group by smsc, timely_seen
+group by smsc, restarts_before, timely_seen
 having count(*) >= $min_gap_lines
    and ($date_from is null or max(submitted_at) >= timezone($tz, cast($date_from as timestamp)))
    and ($date_to is null or min(submitted_at) < timezone($tz, cast($date_to as timestamp) + interval 1 day))
