@@ -296,7 +296,8 @@ def r10_destinations(sc: Scenarios) -> None:
         ("R10 foreign", "447911" + f"{plan.injected.i % 1_000_000:06d}", "foreign"),
         ("R10 foreign", "4917012" + f"{plan.injected.i % 100_000:05d}", "foreign"),
         ("R10 malformed too long", "336" + f"{plan.injected.i:010d}", "malformed"),
-        ("R10 malformed too short", "3361" + f"{plan.injected.i % 100_000:05d}", "malformed"),
+        # 8 digits: nine would be a French national number without its 0 (int_msisdn.sql)
+        ("R10 malformed too short", "3361" + f"{plan.injected.i % 10_000:04d}", "malformed"),
         ("R10 not_mobile", "33142" + f"{plan.injected.i % 1_000_000:06d}", "not_mobile"),
     )
     for i, (tag, raw, kind) in enumerate(dests):
