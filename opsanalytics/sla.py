@@ -2,17 +2,18 @@
 
 Orange promises 99 % availability of its SMS platforms over 12 rolling months and restoration
 within 6 hours. The access log shows an outage as submits failing for the platform's sake
-(queries/audits/r13_incidents.sql) and as receipts no longer coming (r13_receipt_gaps.sql),
-per gateway connection. Each incident has two lengths: what the log proves (first to last
-failure) and the most it can have lasted (last accepted submit before it to the first after
-it). Availability is measured over the time the logs cover, with both: `availability_seen`
-is at most what the platform gave (only the proven downtime counted), `availability_at_least`
-the least it gave (every incident at its longest). A claim stands when even the first is
-under the promise; it is worth examining when only the second is. The gateway's own downtime
-(its stop, or a crash's last line, to its next `Log begins`: r13_downtime.sql), while no
-other log of the connection was up (r13_connection_down.sql: an HA pair's other gateway
-watches the link meanwhile), cuts an incident and a receipt stall and is no observed time:
-the log proves nothing of the links then.
+(queries/audits/r13_incidents.sql) and as receipts no longer coming (r13_receipt_gaps.sql), per
+gateway connection. Each incident has two lengths: what the log proves (its failures that
+follow each other at most MAX_FAILURE_GAP apart: two failures hours apart on a sparse link
+prove two instants, not the hours between) and the most it can have lasted (last accepted
+submit before it to the first after it). Availability is measured over the time the logs cover,
+with both: `availability_seen` is at most what the platform gave (only the proven downtime
+counted), `availability_at_least` the least it gave (every incident at its longest). A claim
+stands when even the first is under the promise; it is worth examining when only the second is.
+The gateway's own downtime (its stop, or a crash's last line, to its next `Log begins`:
+r13_downtime.sql), while no other log of the connection was up (r13_connection_down.sql: an HA
+pair's other gateway watches the link meanwhile), cuts an incident and a receipt stall and is
+no observed time: the log proves nothing of the links then.
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ PLATFORM_NACK = r"(?i)^NACK/0x0*(8|14|45|64|ff)/"
 MIN_GAP_LINES = 20
 #: an incident of fewer failed submits is read no longer than the failures it shows
 MIN_INCIDENT_LINES = 2
+#: two consecutive failure lines of a run (no line of the connection between them) at most
+#: this far apart prove the link failing between them; further apart, only at their instants.
+#: A `DISCARDED SMS` is written when Kannel gives up on a message, sms-resend-retry times
+#: sms-resend-freq after its first failing submit (an `EXPIRED SMS` a validity after the
+#: request): a later failure within that span was a message already being retried, and
+#: failing, when the earlier was given up. Half an hour: e.g. 30 retries at Kannel's default
+#: sms-resend-freq of 60 s; the simulator's outage fails an attempt every half hour
+#: (docs/sla.md). A session-33 probe: two DISCARDED lines 10 h apart, nothing between them,
+#: read as 10 h proven and over 6 h proven
+MAX_FAILURE_GAP = dt.timedelta(minutes=30)
 #: a `Log begins` this soon after the `Log ends` before it is Kannel reopening its log (a
 #: rotation), no restart and no downtime (as report/insights.py's REOPEN_SECONDS)
 REOPEN_SECONDS = 1
@@ -99,7 +110,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def parameters(contract: Contract, filters: Filters) -> dict[str, Any]:
     return {**filters.params(contract), "platform_nack": PLATFORM_NACK, "min_gap_lines": MIN_GAP_LINES,
-            "reopen_seconds": REOPEN_SECONDS, "stall_seconds": STALL_DELAY.total_seconds()}
+            "reopen_seconds": REOPEN_SECONDS, "stall_seconds": STALL_DELAY.total_seconds(),
+            "max_failure_gap": MAX_FAILURE_GAP.total_seconds()}
 
 
 def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> Sla:
@@ -121,8 +133,11 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
     down = warehouse.fetch_df(con, "audits/r13_gateway_down", params)
     connections = warehouse.fetch_df(con, "audits/r13_connections", params)
     first_at, last_at = warehouse.execute(con, "audits/r13_log_span").fetchone()
-    incidents = _judge_incidents(incidents, first_at, last_at)
-    history = _judge_incidents(history, first_at, last_at)
+    # the proven stretches of every incident, for the availability (not listed: the lists
+    # give their total, seen_s, and the longest, longest_seen_s)
+    proven = _stretches(history)
+    incidents = _judge_incidents(incidents.drop(columns="proven_stretches"), first_at, last_at)
+    history = _judge_incidents(history.drop(columns="proven_stretches"), first_at, last_at)
     if first_at is None:
         empty = pd.DataFrame(columns=["smsc", "short_codes", "from", "to", "observed_s", "down_seen_s",
                                       "down_at_most_s", "availability_seen", "availability_at_least", "verdict"])
@@ -133,12 +148,13 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
     # end (an incident that began before the period's first day still takes its share of it)
     months = _month_windows(start, end, tz)
     availability = pd.concat(
-        [_availability(connections, history, down, a, b).assign(month=label) for label, a, b in months],
+        [_availability(connections, history, down, a, b, proven).assign(month=label) for label, a, b in months],
         ignore_index=True) if months else pd.DataFrame()
     if len(availability):
         availability = availability[["month", *[c for c in availability.columns if c != "month"]]]
     roll_start = max(pd.Timestamp(end) - pd.DateOffset(months=12), pd.Timestamp(first_at))
-    rolling = _availability(connections, history, down, roll_start.tz_convert(tz), pd.Timestamp(end).tz_convert(tz))
+    rolling = _availability(connections, history, down, roll_start.tz_convert(tz), pd.Timestamp(end).tz_convert(tz),
+                            proven)
     return Sla(incidents, gaps, availability.reset_index(drop=True), rolling, (first_at, last_at), stalls, down)
 
 
@@ -167,11 +183,24 @@ def _month_windows(start: pd.Timestamp, end: pd.Timestamp, tz: str) -> list[tupl
     return out
 
 
+def _stretches(incidents: pd.DataFrame) -> pd.DataFrame:
+    """The proven stretches of the incidents (r13_incidents.sql's `proven_stretches`), one
+    row each: smsc, proven_from, proven_to."""
+    rows = [(smsc, pd.Timestamp(s["proven_from"]), pd.Timestamp(s["proven_to"]))
+            for smsc, stretches in zip(incidents["smsc"], incidents["proven_stretches"])
+            for s in (stretches if stretches is not None else [])]
+    frame = pd.DataFrame(rows, columns=["smsc", "proven_from", "proven_to"])
+    if not rows:
+        frame = frame.astype({"proven_from": "datetime64[us, UTC]", "proven_to": "datetime64[us, UTC]"})
+    return frame
+
+
 def _judge_incidents(incidents: pd.DataFrame, first_at, last_at) -> pd.DataFrame:
     """Each incident's longest reading (`from_at_most`, `to_at_most`: the accepted submits
     around it, else the gateway's restart before it / stop after it, else the logs' start or
     end) and whether it breaks the 6-hour
-    restoration promise: `proven` when the failures seen span 6 h, `possible` when only its
+    restoration promise: `proven` when one proven stretch of its failures (longest_seen_s:
+    consecutive failures at most MAX_FAILURE_GAP apart) spans 6 h, `possible` when only its
     longest reading does. A lone failed submit is no evidence that anything lasted beyond its
     second (on a link with sparse traffic the last success may be a day old): its longest
     reading is its own second."""
@@ -193,9 +222,10 @@ def _judge_incidents(incidents: pd.DataFrame, first_at, last_at) -> pd.DataFrame
     longest = (out["to_at_most"] - out["from_at_most"]).dt.total_seconds() if len(out) else out["seen_s"]
     out["at_most_s"] = longest
     out["over_6h"] = [("proven" if seen >= limit else "possible" if most >= limit else "")
-                      for seen, most in zip(out["seen_s"], longest)]
-    # the restart columns last: csv readers of the earlier columns find them where they were
-    later = ["log_resumed_at", "log_stopped_at"]
+                      for seen, most in zip(out["longest_seen_s"], longest)]
+    # the restart columns, then longest_seen_s, last: csv readers of the earlier columns find
+    # them where they were
+    later = ["log_resumed_at", "log_stopped_at", "longest_seen_s"]
     return out[[c for c in out.columns if c not in later] + [c for c in later if c in out.columns]]
 
 
@@ -227,16 +257,17 @@ def _down_within(down: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
 
 
 def _availability(connections: pd.DataFrame, incidents: pd.DataFrame, down: pd.DataFrame,
-                  start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+                  start: pd.Timestamp, end: pd.Timestamp, proven: pd.DataFrame) -> pd.DataFrame:
     """Per connection, over [start, end) less the gateway's own downtime (`down`: no
-    observed time): the downtime seen and at most, and the availability each gives, with the
-    verdict against the 99 % promise."""
+    observed time): the downtime seen (the incidents' proven stretches, `proven`) and at
+    most, and the availability each gives, with the verdict against the 99 % promise."""
     rows = []
     for smsc, codes in zip(connections["smsc"], connections["short_codes"]):
         gone = _down_within(down[down["smsc"] == smsc] if len(down) else down, start, end)
         observed = max((end - start).total_seconds() - gone, 0.0)
         mine = incidents[incidents["smsc"] == smsc]
-        seen = float(_overlap(mine["first_failure_at"], mine["last_failure_at"], start, end).sum()) if len(mine) else 0.0
+        held = proven[proven["smsc"] == smsc]
+        seen = float(_overlap(held["proven_from"], held["proven_to"], start, end).sum()) if len(held) else 0.0
         most = float(_overlap(mine["from_at_most"], mine["to_at_most"], start, end).sum()) if len(mine) else 0.0
         upper = None if not observed else round(1 - seen / observed, 6)
         lower = None if not observed else round(1 - most / observed, 6)

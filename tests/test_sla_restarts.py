@@ -122,7 +122,10 @@ def test_a_crash_restart_cuts_from_the_last_line_before_it(tmp_path):
 def test_a_log_reopen_cuts_nothing(tmp_path):
     """A rotation's SIGHUP writes `Log ends` and `Log begins` in the same second: no restart."""
     result = _sla(tmp_path, _story([f"{DAY} 10:00:30 Log ends", f"{DAY} 10:00:30 Log begins"]))
-    assert result.incidents[["failed_lines", "seen_s", "at_most_s"]].values.tolist() == [[5, 8400, 12590]]
+    # one incident, proven 09:00-10:00 and 11:10-11:20: the 70 minutes with no line between
+    # 10:00 and 11:10 prove nothing (sla.MAX_FAILURE_GAP)
+    assert result.incidents[["failed_lines", "seen_s", "longest_seen_s", "at_most_s"]].values.tolist() == [
+        [5, 4200, 3600, 12590]]
     assert result.rolling["observed_s"].tolist() == [14403.0, 14403.0]
     assert result.gateway_down.empty
 

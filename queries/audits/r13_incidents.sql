@@ -17,6 +17,14 @@
 -- accepted line before it and the first after it (restored_at: the outage cannot have been
 -- longer than from the one to the other; NULL when the log ends first), the lines, and the
 -- first failure's provenance (load_id, line_no) to quote.
+-- What the log proves of a run: a failure line proves a failure at its instant, and two
+-- consecutive failures of the run at most $max_failure_gap seconds apart (sla.MAX_FAILURE_GAP)
+-- the time between them (Kannel was still retrying the later message, failing, when it gave
+-- up on the earlier one); a longer silence of the connection proves nothing either way (a
+-- session-33 probe: two DISCARDED lines 10 hours apart on a sparse link read as 10 hours
+-- proven). The run's proven stretches (consecutive failures so chained): seen_s their total,
+-- longest_seen_s the longest (what over_6h proven reads), proven_stretches their bounds (what
+-- the availability counts, per month; sla.py drops them from the lists).
 -- The connection: bearerbox logs a message it gives up on (`DISCARDED SMS`, `EXPIRED SMS`)
 -- outside any connection, with an empty SMSC when routing chose the link (real Kannel 1.4.5:
 -- tests/fixtures/kannel-1.4.5/discarded) and no FID for the facts to find it by: such a line
@@ -109,6 +117,46 @@ breaks as (
     where kind in ('ok', 'restart')
 ),
 
+chained as (
+    -- each failure's distance to the one before it in its run
+    select
+        smsc, ok_seen, mt_id, submitted_at,
+        submitted_at - lag(submitted_at) over (
+            partition by smsc, ok_seen order by submitted_at, mt_id) as gap
+    from sequenced
+    where kind = 'platform'
+),
+
+stretched as (
+    -- a stretch starts at a run's first failure and at each failure more than the gap after
+    -- the one before it
+    -- (count_if, not FILTER, on a running window: see sequenced)
+    select
+        smsc, ok_seen, submitted_at,
+        count_if(gap is null or gap > to_seconds($max_failure_gap)) over (
+            partition by smsc, ok_seen order by submitted_at, mt_id
+            rows between unbounded preceding and current row) as stretch
+    from chained
+),
+
+stretches as (
+    select smsc, ok_seen, stretch, min(submitted_at) as proven_from, max(submitted_at) as proven_to
+    from stretched
+    group by smsc, ok_seen, stretch
+),
+
+proofs as (
+    select
+        smsc,
+        ok_seen,
+        sum(epoch(proven_to - proven_from)) as seen_s,
+        max(epoch(proven_to - proven_from)) as longest_seen_s,
+        list({'proven_from': proven_from, 'proven_to': proven_to} order by proven_from)
+            filter (where proven_to > proven_from) as proven_stretches
+    from stretches
+    group by smsc, ok_seen
+),
+
 runs as (
     select
         smsc,
@@ -135,7 +183,7 @@ select
     r.last_failure_at,
     p.ok_at as last_ok_before,
     o.ok_at as restored_at,
-    epoch(r.last_failure_at - r.first_failure_at) as seen_s,
+    f.seen_s,
     epoch(coalesce(o.ok_at, o.stopped_at) - coalesce(p.ok_at, p.resumed_at)) as at_most_s,
     r.failed_lines,
     r.discarded,
@@ -145,8 +193,12 @@ select
     r.first_load_id,
     r.first_line_no,
     p.resumed_at as log_resumed_at,
-    o.stopped_at as log_stopped_at
+    o.stopped_at as log_stopped_at,
+    f.longest_seen_s,
+    coalesce(f.proven_stretches, []) as proven_stretches
 from runs as r
+join proofs as f
+    on f.smsc = r.smsc and f.ok_seen = r.ok_seen
 left join breaks as p
     on p.smsc = r.smsc and p.ok_seen = r.ok_seen
 left join breaks as o
