@@ -79,7 +79,9 @@ class Sla:
     gateway_down: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON of `opsanalytics sla --format json` (docs/sla.md)."""
+        """The JSON of `opsanalytics sla --format json` (docs/sla.md): every instant in UTC
+        (the availability windows are local in the frames, for the table and the report page),
+        `over_6h` null when neither proven nor possible (the frames keep "")."""
         return {
             "rule": "R13",
             "name": "sla",
@@ -89,9 +91,9 @@ class Sla:
             "logs_to": _plain(self.span[1]),
             "rolling_12_months": _records(self.rolling),
             "availability_by_month": _records(self.availability),
-            "incidents": _records(self.incidents),
+            "incidents": _judged(_records(self.incidents)),
             "receipt_gaps": _records(self.receipt_gaps),
-            "receipt_stalls": _records(self.receipt_stalls),
+            "receipt_stalls": _judged(_records(self.receipt_stalls)),
             "gateway_down": _records(self.gateway_down),
         }
 
@@ -99,6 +101,8 @@ class Sla:
 def _plain(value: Any) -> Any:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)) and value.tzinfo is not None:
+        return pd.Timestamp(value).tz_convert("UTC").isoformat()
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
         return value.isoformat()
     return value.item() if hasattr(value, "item") else value
@@ -106,6 +110,12 @@ def _plain(value: Any) -> Any:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
+
+
+def _judged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`over_6h` null, not "", when neither proven nor possible: a value that does not exist
+    (docs/audit-json.md, "Conventions")."""
+    return [{**row, "over_6h": row["over_6h"] or None} if "over_6h" in row else row for row in rows]
 
 
 def parameters(contract: Contract, filters: Filters) -> dict[str, Any]:
@@ -152,9 +162,7 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
         ignore_index=True) if months else pd.DataFrame()
     if len(availability):
         availability = availability[["month", *[c for c in availability.columns if c != "month"]]]
-    roll_start = max(pd.Timestamp(end) - pd.DateOffset(months=12), pd.Timestamp(first_at))
-    rolling = _availability(connections, history, down, roll_start.tz_convert(tz), pd.Timestamp(end).tz_convert(tz),
-                            proven)
+    rolling = _rolling(connections, history, down, proven, filters, tz, first_at, last_at)
     return Sla(incidents, gaps, availability.reset_index(drop=True), rolling, (first_at, last_at), stalls, down)
 
 
@@ -166,6 +174,26 @@ def _window(filters: Filters, tz: str, first_at, last_at) -> tuple[pd.Timestamp,
     if filters.date_to is not None:
         end = min(end, (pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)).tz_localize(tz))
     return start, end
+
+
+def _rolling(connections: pd.DataFrame, history: pd.DataFrame, down: pd.DataFrame, proven: pd.DataFrame,
+             filters: Filters, tz: str, first_at, last_at) -> pd.DataFrame:
+    """The 12 rolling months: the 12 months to the period's end (the local midnight after
+    `--to`, else the logs' end), clipped to what the logs cover; when the logs do not overlap
+    them (a period before the logs, or a year and more after them), the window's own bounds
+    with no observed time (`no log`): never `from` after `to`."""
+    end = pd.Timestamp(last_at) if filters.date_to is None else \
+        (pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)).tz_localize(tz)
+    start = end - pd.DateOffset(months=12)
+    if filters.date_to is not None:
+        # 12 calendar months of local days (DST between them changes no day)
+        start = (pd.Timestamp(filters.date_to) + pd.Timedelta(days=1) - pd.DateOffset(months=12)).tz_localize(tz)
+    lo, hi = max(start, pd.Timestamp(first_at)), min(end, pd.Timestamp(last_at))
+    if lo < hi:
+        return _availability(connections, history, down, lo.tz_convert(tz), hi.tz_convert(tz), proven)
+    # no log in the window: measured over nothing (no observed time), shown with its bounds
+    rolling = _availability(connections, history, down, end, end, proven)
+    return rolling.assign(**{"from": start.tz_convert(tz), "to": end.tz_convert(tz)})
 
 
 def _month_windows(start: pd.Timestamp, end: pd.Timestamp, tz: str) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:

@@ -148,7 +148,7 @@ def test_sla_command_json_and_table(warehouse_db, capsys):
     assert doc["logs_from"] == "2026-11-10T08:00:00+00:00"
     verdicts = {r["smsc"]: r["verdict"] for r in doc["rolling_12_months"]}
     assert verdicts == {"ora_36180": "kept", "ora_36181": "breach proven"}
-    assert [i["over_6h"] for i in doc["incidents"]] == ["proven", ""]
+    assert [i["over_6h"] for i in doc["incidents"]] == ["proven", None]
     assert main(["sla", "--db", str(db), "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "incidents, longest first (2 in all)" in out and "receipt gaps" in out
