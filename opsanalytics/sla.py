@@ -297,10 +297,12 @@ def _availability(connections: pd.DataFrame, incidents: pd.DataFrame, down: pd.D
         held = proven[proven["smsc"] == smsc]
         seen = float(_overlap(held["proven_from"], held["proven_to"], start, end).sum()) if len(held) else 0.0
         most = float(_overlap(mine["from_at_most"], mine["to_at_most"], start, end).sum()) if len(mine) else 0.0
-        upper = None if not observed else round(1 - seen / observed, 6)
-        lower = None if not observed else round(1 - most / observed, 6)
+        upper = None if not observed else 1 - seen / observed
+        lower = None if not observed else 1 - most / observed
+        # judged before rounding: 0.98999975 rounds to 0.99, yet is under the promise
         verdict = ("no log" if upper is None else "breach proven" if upper < PROMISED_AVAILABILITY
                    else "breach possible" if lower < PROMISED_AVAILABILITY else "kept")
+        upper, lower = (None, None) if upper is None else (round(upper, 6), round(lower, 6))
         rows.append((smsc, codes, start, end, observed, seen, most, upper, lower, verdict))
     return pd.DataFrame(rows, columns=["smsc", "short_codes", "from", "to", "observed_s", "down_seen_s",
                                        "down_at_most_s", "availability_seen", "availability_at_least", "verdict"])

@@ -164,3 +164,19 @@ def test_a_stalls_over_6h_is_null_too():
     result = sla.Sla(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), (None, None),
                      sla._judge_stalls(frame))
     assert [s["over_6h"] for s in result.to_json()["receipt_stalls"]] == [None, "possible", "proven"]
+
+
+def test_the_table_shows_the_longest_stretch_and_no_none(warehouse_db, capsys):
+    """A probe: the incidents table gave `seen_s` 25200 beside `over_6h possible` with no word
+    of why (the longest proven stretch decides it), and a period with no log printed `None`
+    for its availabilities; `sla --help` printed `99 %%`."""
+    db, config, _ = warehouse_db
+    assert main(["sla", "--db", str(db), "--config", str(config)]) == 0
+    table = capsys.readouterr().out
+    assert "longest_seen_s" in table.split("incidents, longest first")[1].splitlines()[1]
+    assert main(["sla", "--db", str(db), "--config", str(config), "--from", "2024-01-01", "--to", "2024-01-31"]) == 0
+    empty = capsys.readouterr().out
+    assert "no log" in empty and "None" not in empty and "NaN" not in empty
+    with pytest.raises(SystemExit):
+        main(["sla", "--help"])
+    assert "99 % promise" in capsys.readouterr().out

@@ -187,3 +187,24 @@ def test_the_proven_never_exceeds_the_most(tmp_path):
     result = _sla(tmp_path, PROBE)
     assert (result.incidents["at_most_s"] >= result.incidents["seen_s"]).all()
     assert (result.incidents["seen_s"] >= result.incidents["longest_seen_s"]).all()
+
+
+def test_the_verdict_is_judged_before_rounding(tmp_path):
+    """A probe: 39,985 s proven over 3,998,400 s observed is 0.98999975 available, under the
+    99 % promise: a proven breach, though the figure rounds to 0.99 (it read `breach
+    possible`). The table shows each incident's longest stretch beside its sum."""
+    lines = ["2026-10-01 00:00:00 Log begins", *ok("2026-10-01 00:00:00", "ora_36180", "A1", "33610000001"),
+             *ok("2026-11-09 23:59:00", "ora_36180", "A2", "33610000002")]
+    start = pd.Timestamp("2026-11-10 00:00:00")
+    stamps = [start + pd.Timedelta(minutes=20 * k) for k in range(34)] + [start + pd.Timedelta(seconds=39985)]
+    for k, stamp in enumerate(stamps):
+        lines += failed(stamp.strftime("%Y-%m-%d %H:%M:%S"), "ora_36180", f"3361100{k:04d}")
+    lines += ok((stamps[-1] + pd.Timedelta(seconds=60)).strftime("%Y-%m-%d %H:%M:%S"), "ora_36180", "A3", "33610000003")
+    lines += [*ok("2026-11-16 06:39:57", "ora_36180", "A4", "33610000004"), "2026-11-16 06:40:00 Log ends"]
+    result = _sla(tmp_path, lines)
+    [row] = result.incidents.to_dict("records")
+    assert row["seen_s"] == row["longest_seen_s"] == 39985
+    rolling = result.rolling.set_index("smsc").loc["ora_36180"]
+    observed = rolling["observed_s"]
+    assert 1 - 39985 / observed < 0.99 <= round(1 - 39985 / observed, 6)   # the case: it rounds to 0.99
+    assert (rolling["availability_seen"], rolling["verdict"]) == (round(1 - 39985 / observed, 6), "breach proven")

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "messages expired, SMPP system errors) and runs of receipts that stopped coming; each "
                     "incident with the length the log proves and the most it can have lasted, flagged when "
                     "it reaches the 6-hour restoration promise; availability per connection and month and "
-                    "over the 12 months to the period's end, against the 99 %% promise. --format csv prints "
+                    "over the 12 months to the period's end, against the 99 % promise. --format csv prints "
                     "the incidents. Exit 0.",
     )
     # (no --brand: an outage is a connection's, not a brand's)
@@ -59,12 +59,13 @@ def _table(result: sla.Sla, tz: str) -> None:
     with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 40):
         rolling = result.rolling[["smsc", "short_codes", "availability_seen", "availability_at_least",
                                   "down_seen_s", "down_at_most_s", "verdict"]]
-        out.write(f"\nover the 12 months to the period's end\n{for_terminal(rolling).to_string(index=False)}\n")
+        out.write(f"\nover the 12 months to the period's end\n"
+                  f"{for_terminal(rolling.astype(object).where(rolling.notna(), '')).to_string(index=False)}\n")
         incidents = result.incidents
         if len(incidents):
             longest = incidents.sort_values(["at_most_s", "seen_s"], ascending=False).head(TABLE_INCIDENTS)
             shown = _local(longest[["smsc", "first_failure_at", "last_failure_at", "restored_at", "seen_s",
-                                    "at_most_s", "failed_lines", "usual_reason", "over_6h"]], tz)
+                                    "longest_seen_s", "at_most_s", "failed_lines", "usual_reason", "over_6h"]], tz)
             out.write(f"\nincidents, longest first ({len(incidents)} in all)\n{for_terminal(shown).to_string(index=False)}\n")
         else:
             out.write("\nno submit incident\n")
