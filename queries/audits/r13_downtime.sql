@@ -6,7 +6,8 @@
 -- connection first.
 -- Each `Log begins` but a log's first is a restart, its markers read as
 -- queries/reports/log_restarts.sql reads them (the same log across its loads and rotated
--- files, whatever order they were loaded in; a restart appended to a line a crash cut):
+-- files, whatever order they were loaded in and whatever folder each was read from (`names`
+-- below); a restart appended to a line a crash cut):
 --   - after a `Log ends` (the marker before it in the same log, or for a file's first line
 --     the last marker of the file rotated before it): down from that `Log ends`; a
 --     `Log begins` at most `reopen_seconds` after it is a log reopen (a rotation), no downtime;
@@ -16,8 +17,49 @@
 --     rotated files before it in time (whether or not they hold any marker).
 -- A `Log begins` with nothing of its log before it is the logs' start: no downtime.
 CREATE OR REPLACE TEMP MACRO r13_downtime(reopen_seconds) AS TABLE
-WITH roots AS (
+WITH RECURSIVE roots AS (
     SELECT load_id, log_id FROM log_of_load()   -- queries/reports/log_of_load.sql
+),
+
+rotation AS (
+    -- each load's chain (log_id) and rotation name: its file name less the rotation's `.N` or
+    -- `-YYYYMMDD` and `.gz` (access.log.1.gz and access.log are one log's files)
+    SELECT f.load_id, coalesce(r.log_id, f.load_id) AS log_id,
+           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') AS rotation_name,
+           CASE WHEN f.complete_bytes > 0 THEN f.complete_sha256 END AS content
+    FROM load_manifest AS f
+    LEFT JOIN roots AS r USING (load_id)
+),
+
+ties AS (
+    -- two rotation names of one log: loads continuing one another (a copy loaded from one
+    -- folder, then the log itself from another: a session-33 probe, cronM), or the same
+    -- content read in both (a rotated file identical to a copy loaded before: skipped, it
+    -- continues nothing). Two gateways' logs (an HA pair) share neither: two logs.
+    SELECT DISTINCT a.rotation_name AS name, b.rotation_name AS other
+    FROM (SELECT DISTINCT log_id, rotation_name FROM rotation) AS a
+    JOIN (SELECT DISTINCT log_id, rotation_name FROM rotation) AS b USING (log_id)
+    UNION
+    SELECT a.rotation_name, b.rotation_name
+    FROM rotation AS a
+    JOIN rotation AS b USING (content)
+),
+
+reach (name, other) AS (
+    SELECT name, other FROM ties
+    UNION
+    SELECT r.name, t.other
+    FROM reach AS r
+    JOIN ties AS t ON t.name = r.other
+),
+
+names AS (
+    -- a load's log: its chain (log_id), and the rotated files of that log (log_name: the
+    -- least rotation name tied to its own, whatever folder each load was read from)
+    SELECT o.load_id, o.log_id, min(r.other) AS log_name
+    FROM rotation AS o
+    JOIN reach AS r ON r.name = o.rotation_name
+    GROUP BY o.load_id, o.log_id
 ),
 
 cut AS (
@@ -40,16 +82,13 @@ all_markers AS (
 ),
 
 markers AS (
-    SELECT m.load_id, m.line_no, m.logged_at, m.marker,
-           coalesce(r.log_id, m.load_id) AS log_id,
-           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') AS log_name,
+    SELECT m.load_id, m.line_no, m.logged_at, m.marker, n.log_id, n.log_name,
            lag(m.marker) OVER same_log AS previous_marker,
            lag(m.logged_at) OVER same_log AS previous_at
     FROM all_markers AS m
-    JOIN load_manifest AS f USING (load_id)
-    LEFT JOIN roots AS r USING (load_id)
+    JOIN names AS n USING (load_id)
     WHERE m.logged_at IS NOT NULL
-    WINDOW same_log AS (PARTITION BY coalesce(r.log_id, m.load_id) ORDER BY m.line_no, m.load_id)
+    WINDOW same_log AS (PARTITION BY n.log_id ORDER BY m.line_no, m.load_id)
 ),
 
 ordered AS (
@@ -72,13 +111,6 @@ restarts AS (
     WHERE marker = 'begins'
 ),
 
-loads AS (
-    SELECT f.load_id, coalesce(r.log_id, f.load_id) AS log_id,
-           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') AS log_name
-    FROM load_manifest AS f
-    LEFT JOIN roots AS r USING (load_id)
-),
-
 crashes AS (
     -- a `Log begins` without a `Log ends` before it, with something of its log before it
     SELECT * FROM restarts AS s
@@ -90,7 +122,7 @@ crashes AS (
       AND (line_no > 1
            OR (marker_before IS NOT NULL AND load_before <> load_id)
            OR (marker_before IS NULL AND EXISTS (
-                   SELECT 1 FROM events AS e JOIN loads AS l USING (load_id)
+                   SELECT 1 FROM events AS e JOIN names AS l USING (load_id)
                    WHERE l.log_name = s.log_name AND l.log_id <> s.log_id AND e.logged_at < s.logged_at)))
 ),
 
@@ -98,7 +130,7 @@ lines AS (
     -- the events of the logs restarted only (a warehouse without a restart reads none)
     SELECT l.log_id, l.log_name, e.line_no, e.logged_at
     FROM events AS e
-    JOIN loads AS l USING (load_id)
+    JOIN names AS l USING (load_id)
     WHERE l.log_name IN (SELECT log_name FROM restarts WHERE stopped_at IS NOT NULL UNION ALL SELECT log_name FROM crashes)
 ),
 

@@ -5,8 +5,9 @@
 -- before it is `reopened`; for the first line of a file, that `Log ends` is the last marker
 -- of the file rotated before it: the latest marker, in time, of another load of the same
 -- log (same folder and name but for the rotation's `.N` or logrotate's `-YYYYMMDD`, and
--- `.gz`: access.log after access.log.1 or access.log-20261104.gz; another gateway's log
--- rotating that second is not its own), a `Log ends`
+-- `.gz`: access.log after access.log.1 or access.log-20261104.gz; or another folder's name
+-- tied to it by loads that continue one another or hold the same content, below: `rotation`;
+-- another gateway's log rotating that second is not its own), a `Log ends`
 -- first at equal times, whatever order the files were loaded in. (A restart that fast
 -- would read as a reopen; a real Kannel 1.4.5 took 2 s against a local SMSC.)
 -- A log read in several loads (a live log loaded at noon, then its longer copy at night:
@@ -17,8 +18,49 @@
 -- to it (Kannel opens the log with O_APPEND): the line is rejected, but a rejected line ending
 -- in `YYYY-MM-DD HH:MM:SS Log begins` is a restart (unclean), at that stamp read in the load's
 -- log_timezone. It stays a rejected line: the line accounting is not changed.
-with roots as (
-    select load_id, log_id from log_of_load()   -- log_of_load.sql
+WITH RECURSIVE roots AS (
+    SELECT load_id, log_id FROM log_of_load()   -- log_of_load.sql
+),
+
+rotation AS (
+    -- each load's chain (log_id) and rotation name: its file name less the rotation's `.N` or
+    -- `-YYYYMMDD` and `.gz` (access.log.1.gz and access.log are one log's files)
+    SELECT f.load_id, coalesce(r.log_id, f.load_id) AS log_id,
+           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') AS rotation_name,
+           CASE WHEN f.complete_bytes > 0 THEN f.complete_sha256 END AS content
+    FROM load_manifest AS f
+    LEFT JOIN roots AS r USING (load_id)
+),
+
+ties AS (
+    -- two rotation names of one log: loads continuing one another (a copy loaded from one
+    -- folder, then the log itself from another), or the same content read in both (a rotated
+    -- file identical to a copy loaded before: skipped, it continues nothing). Two gateways'
+    -- logs (an HA pair) share neither: two logs.
+    SELECT DISTINCT a.rotation_name AS name, b.rotation_name AS other
+    FROM (SELECT DISTINCT log_id, rotation_name FROM rotation) AS a
+    JOIN (SELECT DISTINCT log_id, rotation_name FROM rotation) AS b USING (log_id)
+    UNION
+    SELECT a.rotation_name, b.rotation_name
+    FROM rotation AS a
+    JOIN rotation AS b USING (content)
+),
+
+reach (name, other) AS (
+    SELECT name, other FROM ties
+    UNION
+    SELECT r.name, t.other
+    FROM reach AS r
+    JOIN ties AS t ON t.name = r.other
+),
+
+names AS (
+    -- a load's log: its chain (log_id), and the rotated files of that log (log_name: the
+    -- least rotation name tied to its own, whatever folder each load was read from)
+    SELECT o.load_id, o.log_id, min(r.other) AS log_name
+    FROM rotation AS o
+    JOIN reach AS r ON r.name = o.rotation_name
+    GROUP BY o.load_id, o.log_id
 ),
 
 cut as (
@@ -42,14 +84,13 @@ all_markers as (
 ),
 
 markers as (
-    select m.load_id, f.path, m.line_no, m.logged_at, m.marker, m.cut,
-           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') as log_name,
+    select m.load_id, f.path, m.line_no, m.logged_at, m.marker, m.cut, n.log_name,
            lag(m.marker) over same_log as previous_marker,
            lag(m.logged_at) over same_log as previous_at
     from all_markers as m
     join load_manifest as f using (load_id)
-    left join roots as r using (load_id)
-    window same_log as (partition by coalesce(r.log_id, m.load_id) order by m.line_no, m.load_id)
+    join names as n using (load_id)
+    window same_log as (partition by n.log_id order by m.line_no, m.load_id)
 ),
 
 ordered as (
