@@ -181,7 +181,9 @@ def check_code(con: duckdb.DuckDBPyConnection) -> None:
             "the facts were built by another version of opsanalytics (or of "
             f"{', '.join(LIBRARIES)}): their DLR links, statuses and counts are that version's. "
             "Run `opsanalytics ingest` again, with any log already loaded, to rebuild them with this "
-            "version (the log is skipped; only the facts are rebuilt)")
+            "version (the log is skipped; only the facts are rebuilt). The rebuild writes the "
+            "warehouse: it needs write access to the warehouse (its owner, or a user who may write "
+            "the file)")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool = False) -> bool:

@@ -87,6 +87,11 @@ def check_memory_limit(value: str) -> str:
     return value
 
 
+#: how the system refuses to open a file for writing: its permissions, an immutable file
+#: (`chattr +i`), a read-only file system
+_WRITE_REFUSALS = ("Permission denied", "Operation not permitted", "Read-only file system")
+
+
 def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False, create: bool = False,
             threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse. Reports and audits open read-only; loaders hold the one writer.
@@ -106,6 +111,15 @@ def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False, create: b
         if "lock" in str(exc).lower():  # "Could not set lock on file ...: Conflicting lock is held in ..."
             raise WarehouseBusy(f"{path}: cannot open the database: another process holds it ({exc}); "
                                 "try again when it is done") from None
+        denied = next((reason for reason in _WRITE_REFUSALS if reason.lower() in str(exc).lower()), None)
+        if denied and not read_only:
+            # the file's permissions, `chattr +i`, a read-only mount: DuckDB's words name none of
+            # what to do (a probe: the readers advised `ingest`, which then said only this)
+            raise WarehouseError(
+                f"{path}: the warehouse file cannot be written ({denied}): `opsanalytics ingest` needs "
+                "write access to it (it loads the logs and rebuilds the facts there); run it as the "
+                "file's owner or a user who may write it. The readers (status, audit, report, ...) "
+                "can still open it read-only") from None
         raise WarehouseError(f"{path}: cannot open the database: {exc}") from None
     con.execute("SET TimeZone = 'UTC'")
     if threads:

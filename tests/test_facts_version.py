@@ -6,6 +6,7 @@ log: `status` 17 delivered / 5 failed, where this version finds 18 / 6, with no 
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -111,3 +112,35 @@ def test_a_notebook_opened_in_jupyterlab_says_it_and_releases_the_file(db):
     with pytest.raises(WarehouseError, match="built by another version of opsanalytics"):
         open_report(str(db), str(db.parent / "contract.toml"))
     warehouse.connect(db).close()   # a writer can open it: the notebook let go of it
+
+
+def test_the_ingest_that_rebuilds_them_says_so(db, capsys):
+    """A session-33 probe: the ingest that rebuilt another version's facts printed only the
+    log's `(skipped)`, where an ingest that keeps them prints `facts: kept`: now a line says the
+    facts were rebuilt although nothing new was loaded (not with --quiet, as `facts: kept`)."""
+    contract, log = str(db.parent / "contract.toml"), str(db.parent / "access.log")
+    capsys.readouterr()
+    _built_by_another_version(db, "0" * 64)
+    assert main(["ingest", "--db", str(db), "--config", contract, log]) == 0
+    out, err = capsys.readouterr()
+    assert "(skipped)" in out and "facts: kept" not in err
+    assert re.search(r"facts: rebuilt \(nothing new was loaded, but the code or the contract changed "
+                     r"since they were built\), \d+\.\d s", " ".join(err.split()))
+    assert main(["ingest", "--db", str(db), "--config", contract, log]) == 0
+    err = capsys.readouterr().err
+    assert "facts: kept" in err and "facts: rebuilt" not in err
+    _built_by_another_version(db, "0" * 64)
+    assert main(["ingest", "--quiet", "--db", str(db), "--config", contract, log]) == 0
+    assert "facts:" not in capsys.readouterr().err
+
+
+def test_the_refusal_says_the_rebuild_needs_write_access(db):
+    """The probe: a read-only warehouse's reader advised `opsanalytics ingest`, which then
+    failed on the file's permissions with DuckDB's words only."""
+    _built_by_another_version(db, None)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        with pytest.raises(WarehouseError, match=r"needs write access to the warehouse \(its owner"):
+            facts.check_code(con)
+    finally:
+        con.close()

@@ -154,3 +154,71 @@ def test_a_continued_log_the_same_loader_read_says_nothing_of_versions(files, ca
     assert _ingest(files, live) == 0
     assert _ingest(files, log) == 0
     assert TOLD not in capsys.readouterr().err
+
+
+def _cut(log: Path, lines: int, to: Path) -> Path:
+    """The first `lines` whole lines of `log`, as a copy read while the gateway wrote it."""
+    data = log.read_bytes()
+    to.parent.mkdir(exist_ok=True)
+    to.write_bytes(data[:[i for i, b in enumerate(data) if b == 10][lines - 1] + 1])
+    return to
+
+
+def test_each_load_another_loader_read_is_named_with_the_lines_it_read(files, capsys):
+    """A session-33 probe: an old version read lines 1-8745 of a live log (load 2), this one the
+    lines after them up to 15981 (load 3); the next night's warning said "lines 1-15981 ... were
+    loaded already, by load 2", and of the rotated log (24,164 lines, 8,745 read by the old
+    version) "skipped: its lines are loaded already, by load 2". Each load is now named with the
+    lines it read; and a load without a fingerprint is said to be a version's that does not
+    record its loader (an older copy ingesting into a newer warehouse writes none either)."""
+    import gzip
+
+    log = files / "access.log"
+    first = _cut(log, 40, files / "live1" / "access.log")
+    assert _ingest(files, first) == 0
+    _loaded_by(files, None)
+    assert _ingest(files, _cut(log, 80, files / "live2" / "access.log")) == 0   # this version: 41-80
+    capsys.readouterr()
+
+    assert _ingest(files, log) == 0   # loads 81-101
+    flat = " ".join(capsys.readouterr().err.split())
+    assert f"lines 1-80 of {log} were loaded already: lines 1-40 by load 1 ({first}, " in flat
+    assert "does not record its loader" in flat and "before the loader was recorded" not in flat
+    assert "load 2" not in flat   # this version's
+
+    rotated = files / "access.log.1.gz"
+    rotated.write_bytes(gzip.compress(log.read_bytes()))
+    assert _ingest(files, rotated) == 0
+    flat = " ".join(capsys.readouterr().err.split())
+    assert f"{rotated} was skipped: its lines are loaded already: lines 1-40 by load 1 ({first}, " in flat
+    assert "load 2" not in flat and "load 3" not in flat
+
+
+def test_a_shorter_copy_skipped_names_only_the_lines_it_holds(files, capsys):
+    """A copy of the first 30 lines of a log whose first 40 lines another version read: the
+    copy is skipped (the longer copy holds its lines), and the warning names lines 1-30."""
+    log = files / "access.log"
+    first = _cut(log, 40, files / "live1" / "access.log")
+    assert _ingest(files, first) == 0
+    _loaded_by(files, OTHER)
+    assert _ingest(files, log) == 0
+    capsys.readouterr()
+
+    short = _cut(log, 30, files / "short" / "access.log")
+    assert _ingest(files, short) == 0
+    flat = " ".join(capsys.readouterr().err.split())
+    assert f"{short} was skipped: its lines are loaded already: lines 1-30 by load 1 ({first})" in flat
+
+
+def test_the_queries_of_the_warnings_are_not_part_of_the_loader():
+    """The queries that only read the manifest for the warnings decide no line's reading: a
+    change of the warning (naming each load's lines) must not call every load before it another
+    version's, as the loader's own queries do."""
+    from opsanalytics.ingest import loader_files
+
+    names = {path.name for path in loader_files()}
+    assert {"manifest_other_loader.sql", "manifest_read_otherwise.sql",
+            "manifest_read_otherwise_timezone.sql"}.isdisjoint(names)
+    assert {"kannel.py", "kannel_events_fast.sql", "kannel_rejects.sql", "canonical_insert_events.sql",
+            "segment_macros.sql"} <= names
+    assert all(path.is_file() for path in loader_files())

@@ -27,6 +27,7 @@ import json
 import shlex
 import struct
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, NamedTuple
@@ -57,21 +58,31 @@ _MODULES = {"kannel": "kannel", "csv": "canonical", "parquet": "canonical"}
 LOADER_CODE = ("kannel.py", "kannel_format.py", "lineblocks.py", "canonical.py", "sniff.py")
 #: the libraries the loaders hand the lines to
 LOADER_LIBRARIES = ("duckdb", "pyarrow", "numpy")
+#: queries of queries/staging/ that only read the manifest for this module's warnings: not part
+#: of the loader either (a probe: naming the lines each load read, a change of the warning's
+#: query, called every load made before it another version's)
+WARNING_QUERIES = ("manifest_other_loader.sql", "manifest_read_otherwise.sql",
+                   "manifest_read_otherwise_timezone.sql")
+
+
+def loader_files() -> list[Path]:
+    """The files loader_fingerprint hashes, besides the libraries' versions."""
+    queries = warehouse.queries_dir()
+    return [*(Path(__file__).with_name(name) for name in LOADER_CODE),
+            *(path for path in sorted((queries / "staging").glob("*.sql")) if path.name not in WARNING_QUERIES),
+            queries / "reference" / "segment_macros.sql"]
 
 
 @functools.cache
 def loader_fingerprint() -> str:
     """sha256 of what reads a file into events, markers and rejected lines: the loader modules
-    (LOADER_CODE), the SQL they run (queries/staging/*.sql, reference/segment_macros.sql) and
-    the versions of LOADER_LIBRARIES. Recorded with each load (load_manifest.loader_fingerprint):
+    (LOADER_CODE), the SQL they run (queries/staging/*.sql but WARNING_QUERIES,
+    reference/segment_macros.sql) and the versions of LOADER_LIBRARIES. Recorded with each load (load_manifest.loader_fingerprint):
     a file is never read again, so its events keep the reading of the version that loaded it,
     and `ingest` says so when it skips lines another loader read. Computed once per process."""
-    queries = warehouse.queries_dir()
-    code = [*(Path(__file__).with_name(name) for name in LOADER_CODE),
-            *sorted((queries / "staging").glob("*.sql")), queries / "reference" / "segment_macros.sql"]
     digest = hashlib.sha256()
     for part in [*(f"{lib} {importlib.metadata.version(lib)}" for lib in LOADER_LIBRARIES),
-                 *(f"{path.name}\0".encode() + path.read_bytes() for path in code)]:
+                 *(f"{path.name}\0".encode() + path.read_bytes() for path in loader_files())]:
         data = part.encode() if isinstance(part, str) else part
         digest.update(hashlib.sha256(data).digest())  # (hashed apart: no two inputs can run together)
     return digest.hexdigest()
@@ -114,7 +125,10 @@ class OtherLoader(NamedTuple):
 
     load_id: int
     path: str
-    loader_fingerprint: str | None   # None: loaded before the loader was recorded
+    loader_fingerprint: str | None   # None: by a version that does not record its loader
+    #: the lines of the file being ingested this load read (the file's numbering)
+    from_line: int = 1
+    to_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -367,15 +381,24 @@ def _continuation(con: duckdb.DuckDBPyConnection, path: Path,
     return None, Start()
 
 
-def _refresh_facts(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool, echo: bool) -> None:
+def _refresh_facts(con: duckdb.DuckDBPyConnection, contract: Contract, progress: bool, echo: bool,
+                   loaded: bool = True) -> None:
     """Reference tables from the contract and the facts, rebuilt inside the same transaction
     unless they were built from these same loads, contract and code already (said on stderr
-    with `progress` or `echo`)."""
+    with `progress` or `echo`; and so is a rebuild when nothing new was `loaded`: an upgrade, or
+    a contract changed, whose ingest would otherwise print only its files' `(skipped)`)."""
     from opsanalytics import facts  # imported late: facts imports the reference layer
 
-    if not facts.refresh(con, contract, progress) and (progress or echo):
+    started = time.perf_counter()
+    rebuilt = facts.refresh(con, contract, progress)
+    if not (progress or echo):
+        return
+    if not rebuilt:
         print("facts: kept (nothing new was loaded, and the contract and code are those they were "
               "built with)", file=sys.stderr, flush=True)
+    elif not loaded:
+        print("facts: rebuilt (nothing new was loaded, but the code or the contract changed since they "
+              f"were built), {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
 
 def _warn_if_empty(path: Path, fmt: str, identity: Identity, contract: Contract) -> None:
@@ -413,7 +436,8 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
             _record(con, load_id, path, identity, fmt, contract, skipped, "skipped", start, None)
             return LoadResult(str(path), identity.sha256, fmt, 0, 0, 0, 0, "skipped",
                               read_otherwise=_read_otherwise_of(con, contract, fmt, (holder,)),
-                              other_loader=_other_loader(con, _earlier_loads(con, holder)))
+                              other_loader=_other_loader(con, _earlier_loads(con, holder),
+                                                         _file_lines(identity)))
     state = "loaded"
     held_by: tuple[int, ...] = ()  # the loads holding lines of this file it does not load
     if not hashing_load:
@@ -467,19 +491,27 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, fm
     # the loads whose lines of this file were not read again: the lines before first_line, a
     # shorter copy's (within), or a multi-member gzip's holder and the loads it continues
     kept = held_by if within or start.line > 1 else _earlier_loads(con, held_by[0]) if state == "skipped" else ()
+    last_line = start.line - 1 if state == "loaded" else _file_lines(identity)
     return LoadResult(str(path), identity.sha256, fmt, counts.lines, counts.events, counts.markers,
                       counts.rejected, state, start.line, within, load_id if state == "loaded" else None,
                       _read_otherwise_of(con, contract, fmt, held_by), continues,
-                      other_loader=_other_loader(con, kept))
+                      other_loader=_other_loader(con, kept, last_line))
 
 
-def _other_loader(con: duckdb.DuckDBPyConnection, load_ids: Iterable[int]) -> tuple[OtherLoader, ...]:
-    """The loads of `load_ids` another loader read (or one that did not record itself)."""
+def _file_lines(identity: Identity) -> int:
+    """The lines of a file: its complete lines, and a last one without a line end."""
+    return identity.complete_lines + (identity.content_bytes > identity.complete_bytes)
+
+
+def _other_loader(con: duckdb.DuckDBPyConnection, load_ids: Iterable[int],
+                  last_line: int) -> tuple[OtherLoader, ...]:
+    """The loads of `load_ids` (the loads of one log) another loader read (or one that did not
+    record itself), with the lines of the file, up to `last_line`, each one read."""
     load_ids = list(load_ids)
     if not load_ids:
         return ()
     return tuple(OtherLoader(*row) for row in warehouse.execute(con, "staging/manifest_other_loader", {
-        "load_ids": load_ids, "loader_fingerprint": loader_fingerprint()}).fetchall())
+        "load_ids": load_ids, "loader_fingerprint": loader_fingerprint(), "last_line": last_line}).fetchall())
 
 
 def read_otherwise(con: duckdb.DuckDBPyConnection, contract: Contract,
@@ -544,9 +576,9 @@ def loader_warning(result: LoadResult, contract: Contract) -> str | None:
         return None
     lines = []
     for kept, loads in files:
-        lines.append(f"  {kept}, by " + "; ".join(
-            f"load {load.load_id} ({load.path}"
-            + (", before the loader was recorded)" if load.loader_fingerprint is None else ")")
+        lines.append(f"  {kept}: " + "; ".join(
+            f"lines {load.from_line}-{load.to_line} by load {load.load_id} ({load.path}"
+            + (", read by a version that does not record its loader)" if load.loader_fingerprint is None else ")")
             for load in loads))
     return (f"warning: lines of {'these files' if len(files) > 1 else 'this file'} were loaded by another "
             "version of opsanalytics (or of "
@@ -679,7 +711,7 @@ def ingest_files(con: duckdb.DuckDBPyConnection, contract: Contract, paths: Iter
         warning = echo and next(filter(None, (loader_warning(r, contract) for r in results)), None)
         if warning:
             print(warning, file=sys.stderr, flush=True)
-        _refresh_facts(con, contract, progress, echo)
+        _refresh_facts(con, contract, progress, echo, loaded=any(r.state == "loaded" for r in results))
     return results
 
 
