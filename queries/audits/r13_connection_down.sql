@@ -9,47 +9,10 @@
 -- table macro that r13_gateway_down.sql, r13_incidents.sql and r13_receipt_stalls.sql read;
 -- sla.py defines it (after r13_downtime) on the connection first.
 CREATE OR REPLACE TEMP MACRO r13_connection_down(reopen_seconds) AS TABLE
-WITH RECURSIVE roots AS (
-    SELECT load_id, log_id FROM log_of_load()   -- queries/reports/log_of_load.sql
-),
-
-rotation AS (
-    -- each load's chain (log_id) and rotation name: its file name less the rotation's `.N` or
-    -- `-YYYYMMDD` and `.gz` (access.log.1.gz and access.log are one log's files)
-    SELECT f.load_id, coalesce(r.log_id, f.load_id) AS log_id,
-           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') AS rotation_name,
-           CASE WHEN f.complete_bytes > 0 THEN f.complete_sha256 END AS content
-    FROM load_manifest AS f
-    LEFT JOIN roots AS r USING (load_id)
-),
-
-ties AS (
-    -- two rotation names of one log, as r13_downtime.sql ties them: loads continuing one
-    -- another, or the same content read in both. Two gateways' logs share neither.
-    SELECT DISTINCT a.rotation_name AS name, b.rotation_name AS other
-    FROM (SELECT DISTINCT log_id, rotation_name FROM rotation) AS a
-    JOIN (SELECT DISTINCT log_id, rotation_name FROM rotation) AS b USING (log_id)
-    UNION
-    SELECT a.rotation_name, b.rotation_name
-    FROM rotation AS a
-    JOIN rotation AS b USING (content)
-),
-
-reach (name, other) AS (
-    SELECT name, other FROM ties
-    UNION
-    SELECT r.name, t.other
-    FROM reach AS r
-    JOIN ties AS t ON t.name = r.other
-),
-
-names AS (
-    -- a load's log: its chain (log_id), and the rotated files of that log (log_name: the
-    -- least rotation name tied to its own, whatever folder each load was read from)
-    SELECT o.load_id, o.log_id, min(r.other) AS log_name
-    FROM rotation AS o
-    JOIN reach AS r ON r.name = o.rotation_name
-    GROUP BY o.load_id, o.log_id
+WITH names AS (
+    -- a load's log (log_id) and the rotated files of that log (log_name), whatever folder
+    -- each load was read from
+    SELECT load_id, log_id, log_name FROM log_of_load()   -- queries/reports/log_of_load.sql
 ),
 
 connection_logs AS (

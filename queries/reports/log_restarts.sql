@@ -6,7 +6,7 @@
 -- of the file rotated before it: the latest marker, in time, of another load of the same
 -- log (same folder and name but for the rotation's `.N` or logrotate's `-YYYYMMDD`, and
 -- `.gz`: access.log after access.log.1 or access.log-20261104.gz; or another folder's name
--- tied to it by loads that continue one another or hold the same content, below: `rotation`;
+-- tied to it by loads that continue one another or hold the same content: log_of_load.sql;
 -- another gateway's log rotating that second is not its own), a `Log ends`
 -- first at equal times, whatever order the files were loaded in. (A restart that fast
 -- would read as a reopen; a real Kannel 1.4.5 took 2 s against a local SMSC.)
@@ -18,49 +18,10 @@
 -- to it (Kannel opens the log with O_APPEND): the line is rejected, but a rejected line ending
 -- in `YYYY-MM-DD HH:MM:SS Log begins` is a restart (unclean), at that stamp read in the load's
 -- log_timezone. It stays a rejected line: the line accounting is not changed.
-WITH RECURSIVE roots AS (
-    SELECT load_id, log_id FROM log_of_load()   -- log_of_load.sql
-),
-
-rotation AS (
-    -- each load's chain (log_id) and rotation name: its file name less the rotation's `.N` or
-    -- `-YYYYMMDD` and `.gz` (access.log.1.gz and access.log are one log's files)
-    SELECT f.load_id, coalesce(r.log_id, f.load_id) AS log_id,
-           regexp_replace(f.path, '([.-][0-9]+)?(\.gz)?$', '') AS rotation_name,
-           CASE WHEN f.complete_bytes > 0 THEN f.complete_sha256 END AS content
-    FROM load_manifest AS f
-    LEFT JOIN roots AS r USING (load_id)
-),
-
-ties AS (
-    -- two rotation names of one log: loads continuing one another (a copy loaded from one
-    -- folder, then the log itself from another), or the same content read in both (a rotated
-    -- file identical to a copy loaded before: skipped, it continues nothing). Two gateways'
-    -- logs (an HA pair) share neither: two logs.
-    SELECT DISTINCT a.rotation_name AS name, b.rotation_name AS other
-    FROM (SELECT DISTINCT log_id, rotation_name FROM rotation) AS a
-    JOIN (SELECT DISTINCT log_id, rotation_name FROM rotation) AS b USING (log_id)
-    UNION
-    SELECT a.rotation_name, b.rotation_name
-    FROM rotation AS a
-    JOIN rotation AS b USING (content)
-),
-
-reach (name, other) AS (
-    SELECT name, other FROM ties
-    UNION
-    SELECT r.name, t.other
-    FROM reach AS r
-    JOIN ties AS t ON t.name = r.other
-),
-
-names AS (
-    -- a load's log: its chain (log_id), and the rotated files of that log (log_name: the
-    -- least rotation name tied to its own, whatever folder each load was read from)
-    SELECT o.load_id, o.log_id, min(r.other) AS log_name
-    FROM rotation AS o
-    JOIN reach AS r ON r.name = o.rotation_name
-    GROUP BY o.load_id, o.log_id
+WITH names AS (
+    -- a load's log (log_id) and the rotated files of that log (log_name), whatever folder
+    -- each load was read from
+    SELECT load_id, log_id, log_name FROM log_of_load()   -- log_of_load.sql
 ),
 
 cut as (
