@@ -11,48 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from kannellines import ingested, mt, receipt
+from slalines import CONTRACT, DAY, TEXT, at, failed, ok, utc
 
-from kannellines import ingested, mt, receipt, refused
 from opsanalytics import sla, warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.cli import main
 from opsanalytics.config import load_contract
 from opsanalytics.ingest import ingest_files
-
-CONTRACT = """
-timezone = "Europe/Paris"
-log_timezone = "UTC"
-[[short_codes]]
-code = "36180"
-smsc = "ora_36180"
-[[short_codes]]
-code = "36181"
-smsc = "ora_36181"
-[[services]]
-name = "acme"
-brand = "Acme"
-category = "transactional"
-"""
-
-TEXT = "Votre code 4821"
-DAY = "2026-11-10"
-
-
-def at(hhmmss: str) -> str:
-    return f"{DAY} {hhmmss}"
-
-
-def utc(hhmmss: str) -> pd.Timestamp:
-    return pd.Timestamp(f"{DAY} {hhmmss}", tz="UTC")
-
-
-def ok(hhmmss: str, smsc: str, fid: str, to: str) -> list[str]:
-    h, m, s = map(int, hhmmss.split(":"))
-    return [mt(at(hhmmss), smsc, fid, to, TEXT), receipt(at(f"{h:02d}:{m:02d}:{min(s + 3, 59):02d}"), smsc, fid, to, "DELIVRD")]
-
-
-def failed(hhmmss: str, smsc: str, to: str) -> list[str]:
-    return refused(at(hhmmss), smsc, to, TEXT, "NACK/Retries Exceeded")
 
 
 def _sla(tmp_path, lines):
