@@ -1,4 +1,6 @@
-"""Hand-made Kannel 1.4.5 lines of one day for the R13 (sla) tests of restarts, HA pairs and log identity: two connections of one contract, a submit that went through (with its receipt) or failed for the platform's sake."""
+"""Hand-made Kannel 1.4.5 lines for the R13 (sla) tests: two connections of one contract, a
+submit that went through (with its receipt) or failed for the platform's sake, at a time of
+one day (`ok`, `failed`: "HH:MM:SS" of DAY) or at any instant (`ok_at`, `failed_at`)."""
 
 from __future__ import annotations
 
@@ -33,9 +35,20 @@ def utc(hhmmss: str) -> pd.Timestamp:
 
 
 def ok(hhmmss: str, smsc: str, fid: str, to: str) -> list[str]:
+    """Delivered: its receipt 3 s later, within the same minute."""
     h, m, s = map(int, hhmmss.split(":"))
     return [mt(at(hhmmss), smsc, fid, to, TEXT), receipt(at(f"{h:02d}:{m:02d}:{min(s + 3, 59):02d}"), smsc, fid, to, "DELIVRD")]
 
 
 def failed(hhmmss: str, smsc: str, to: str) -> list[str]:
-    return refused(at(hhmmss), smsc, to, TEXT, "NACK/Retries Exceeded")
+    return failed_at(at(hhmmss), smsc, to)
+
+
+def ok_at(stamp: str, smsc: str, fid: str, to: str) -> list[str]:
+    """Delivered: its receipt 3 s later."""
+    later = (pd.Timestamp(stamp) + pd.Timedelta(seconds=3)).strftime("%Y-%m-%d %H:%M:%S")
+    return [mt(stamp, smsc, fid, to, TEXT), receipt(later, smsc, fid, to, "DELIVRD")]
+
+
+def failed_at(stamp: str, smsc: str, to: str, nack: str = "NACK/Retries Exceeded") -> list[str]:
+    return refused(stamp, smsc, to, TEXT, nack)

@@ -11,42 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from kannellines import ingested, mt, refused
+from slalines import CONTRACT, DAY, TEXT, at, utc
+from slalines import ok as delivered
 
-from kannellines import ingested, mt, receipt, refused
 from opsanalytics import sla, warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.cli import main
 from opsanalytics.config import load_contract
 from opsanalytics.ingest import ingest_files
-
-CONTRACT = """
-timezone = "Europe/Paris"
-log_timezone = "UTC"
-[[short_codes]]
-code = "36180"
-smsc = "ora_36180"
-[[short_codes]]
-code = "36181"
-smsc = "ora_36181"
-[[services]]
-name = "acme"
-brand = "Acme"
-category = "transactional"
-"""
-
-TEXT = "Votre code 4821"
-DAY = "2026-11-10"
-
-
-def at(hhmmss: str) -> str:
-    return f"{DAY} {hhmmss}"
-
-
-def delivered(hhmmss: str, smsc: str, fid: str, to: str) -> list[str]:
-    h, m, s = map(int, hhmmss.split(":"))
-    later = f"{h:02d}:{m:02d}:{min(s + 3, 59):02d}"
-    return [mt(at(hhmmss), smsc, fid, to, TEXT), receipt(at(later), smsc, fid, to, "DELIVRD")]
-
 
 LINES = [
     # ora_36181: accepted at 08:00, every submit discarded after retries from 09:00 to 16:00
@@ -82,10 +55,6 @@ def result(warehouse_db):
     con = warehouse.connect(db, read_only=True)
     yield sla.sla(con, contract, Filters())
     con.close()
-
-
-def utc(hhmmss: str) -> pd.Timestamp:
-    return pd.Timestamp(f"{DAY} {hhmmss}", tz="UTC")
 
 
 def test_incidents_are_runs_of_platform_failures_between_accepted_submits(result):

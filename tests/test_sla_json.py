@@ -13,38 +13,14 @@ import json
 
 import pandas as pd
 import pytest
+from kannellines import ingested
+from slalines import CONTRACT
+from slalines import failed_at as failed
+from slalines import ok_at as ok
 
-from kannellines import ingested, mt, receipt, refused
 from opsanalytics import sla, warehouse
 from opsanalytics.audits.result import Filters
 from opsanalytics.cli import main
-
-CONTRACT = """
-timezone = "Europe/Paris"
-log_timezone = "UTC"
-[[short_codes]]
-code = "36180"
-smsc = "ora_36180"
-[[short_codes]]
-code = "36181"
-smsc = "ora_36181"
-[[services]]
-name = "acme"
-brand = "Acme"
-category = "transactional"
-"""
-
-TEXT = "Votre code 4821"
-
-
-def ok(stamp: str, smsc: str, fid: str, to: str) -> list[str]:
-    later = (pd.Timestamp(stamp) + pd.Timedelta(seconds=3)).strftime("%Y-%m-%d %H:%M:%S")
-    return [mt(stamp, smsc, fid, to, TEXT), receipt(later, smsc, fid, to, "DELIVRD")]
-
-
-def failed(stamp: str, smsc: str, to: str, nack: str = "NACK/Retries Exceeded") -> list[str]:
-    return refused(stamp, smsc, to, TEXT, nack)
-
 
 # ora_36181 failing every half hour 09:00-16:00 (over 6 h proven); ora_36180 a system error
 # between accepted submits a minute apart (over 6 h neither proven nor possible); in

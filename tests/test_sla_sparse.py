@@ -11,31 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from kannellines import ingested
+from slalines import CONTRACT as SLA_CONTRACT
+from slalines import failed_at as failed
+from slalines import ok_at as ok
 
-from kannellines import ingested, mt, receipt, refused
 from opsanalytics import sla, warehouse
 from opsanalytics.audits.result import Filters
 
-CONTRACT = """
-timezone = "Europe/Paris"
-log_timezone = "UTC"
-[[short_codes]]
-code = "36180"
-smsc = "ora_36180"
-[[short_codes]]
-code = "36181"
-smsc = "ora_36181"
-[[services]]
-name = "acme"
-brand = "Acme"
-category = "transactional"
-[[services]]
+CONTRACT = SLA_CONTRACT + """[[services]]
 name = "acme_tx"
 brand = "Acme"
 category = "transactional"
 """
-
-TEXT = "Votre code 4821"
 
 #: the probe's log (s33/pJ/min_r13/access.log), verbatim
 PROBE = [
@@ -63,15 +51,6 @@ PROBE = [
 
 def utc(stamp: str) -> pd.Timestamp:
     return pd.Timestamp(stamp, tz="UTC")
-
-
-def ok(stamp: str, smsc: str, fid: str, to: str) -> list[str]:
-    later = (pd.Timestamp(stamp) + pd.Timedelta(seconds=3)).strftime("%Y-%m-%d %H:%M:%S")
-    return [mt(stamp, smsc, fid, to, TEXT), receipt(later, smsc, fid, to, "DELIVRD")]
-
-
-def failed(stamp: str, smsc: str, to: str) -> list[str]:
-    return refused(stamp, smsc, to, TEXT, "NACK/Retries Exceeded")
 
 
 def _sla(root: Path, lines: list[str], filters: Filters = Filters()) -> sla.Sla:
