@@ -259,7 +259,7 @@ def test_a_custom_tag_read_with_the_built_in_layout_is_reported(tmp_path, capsys
     assert rows(con, "SELECT binfo FROM events ORDER BY line_no LIMIT 1") == [
         ("] [ID:9e3a9aaf-a34c-484b-9463-000000000001",)]
     assert capsys.readouterr().err == (
-        f"{path}: warning: 126 of 126 events have a BINF holding a tag Kannel's built-in layout does not write "
+        f"{path}: warning: 126 of 126 events have a BINF holding a tag where Kannel's built-in layout writes none "
         "(e.g. '] [ID:9e3a9aaf-a34c-484b-9463-000000000001'): the gateway likely has a custom access-log-format "
         "(such as one with [ID:%I]); set access_log_format in the contract to it\n")
     # the log as Kannel's layout writes it: no warning; nor a text holding a tag
@@ -276,6 +276,16 @@ def test_a_custom_tag_read_with_the_built_in_layout_is_reported(tmp_path, capsys
     path.write_text("\n".join(few) + "\n")
     _, counts = load(path, None, tz="Europe/Paris")
     assert counts.rejected == 0 and "custom access-log-format" not in capsys.readouterr().err
+    # nor an application's bracketed tags in every BINF (a session-34 probe: sendsms with
+    # binfo=[camp:noel] [seg:vip] on a real Kannel 1.4.5 of the built-in format, every field
+    # read right, and ingest advised a custom access_log_format, which would have broken the
+    # next loads): a value whose '] [' closes a bracket it opened is the value's own
+    campaign = [line.replace("[BINF:]", "[BINF:[camp:noel] [seg:vip]]", 1) for line in lines]
+    path.write_text("\n".join(campaign) + "\n")
+    con, counts = load(path, None, tz="Europe/Paris")
+    assert counts.rejected == 0 and counts.events == 126
+    assert rows(con, "SELECT count(*) FROM events WHERE binfo = '[camp:noel] [seg:vip]'") == [(125,)]
+    assert capsys.readouterr().err == ""
 
 
 NO_CODING = "%l [SMSC:%i] [ACT:%A] [FID:%F] [from:%p] [to:%P] [msg:%L:%b] [udh:%U:%u]"

@@ -307,8 +307,8 @@ def _mismatch_notes(fields: list[tuple], builtin: bool) -> list[str]:
     (kannel_format_mismatch.sql): say so, field by field. With the built-in layout (no
     access_log_format configured) the tag is one a custom format of the gateway adds."""
     if builtin:
-        return [f"warning: {lines:,} of {events:,} events have a {field} holding a tag Kannel's built-in "
-                f"layout does not write (e.g. {example!r}): the gateway likely has a custom access-log-format "
+        return [f"warning: {lines:,} of {events:,} events have a {field} holding a tag where Kannel's "
+                f"built-in layout writes none (e.g. {example!r}): the gateway likely has a custom access-log-format "
                 "(such as one with [ID:%I]); set access_log_format in the contract to it"
                 for field, lines, events, example in fields]
     return [f"warning: {lines:,} of {events:,} events have a {field} holding a tag of Kannel's layout "

@@ -76,11 +76,15 @@ KNOWN_LABELS = (
       ("not white-listed", "not white-regex-listed", "black-listed", "black-regex-listed")),
 )
 #: the tags of the built-in layout (and `[ID:` of a common custom one): a value holding '] ['
-#: and one of them was read with a format that leaves out a tag the log has
+#: and one of them was read with a format that leaves out a tag the log has. Only where that
+#: '] [' closes no bracket the value opened (no bracket before it): Kannel prints BINF and the
+#: other fields raw, and an application's own `[camp:noel] [seg:vip]` in every BINF is the
+#: value's (a real Kannel 1.4.5 of the built-in layout, sendsms binfo; docs/KANNEL.md)
 KANNEL_TAGS = ("SMSC", "SVC", "ACT", "BINF", "FID", "META", "from", "to", "flags", "msg", "udh", "ID")
-TAG_IN_VALUE = r"\] \[(?:" + "|".join(KANNEL_TAGS) + "):"
-#: any tag: in a value read with the built-in layout (by its tags), one that layout does not write
-ANY_TAG_IN_VALUE = r"\] \[[A-Za-z_][A-Za-z0-9_-]*:"
+TAG_IN_VALUE = r"^[^\[\]]*\] \[(?:" + "|".join(KANNEL_TAGS) + "):"
+#: any tag: in a value read with the built-in layout (by its tags), one that layout does not
+#: write where it stands
+ANY_TAG_IN_VALUE = r"^[^\[\]]*\] \[[A-Za-z_][A-Za-z0-9_-]*:"
 
 _LABEL = "(" + "|".join(_literal(x) for x in sorted(KNOWN_LABELS, key=len, reverse=True)) + "|.*?)"
 

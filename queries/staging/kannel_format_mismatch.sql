@@ -7,6 +7,8 @@
 -- value; there any tag ($tag_pattern) in a value other than the text (sliced by its LEN:
 -- its words are the sender's) is one the gateway's custom format adds, such as [ID:%I]
 -- ($builtin).
+-- $tag_pattern matches only a '] [' that closes no bracket the value opened (none before
+-- it): an application's own `[camp:noel] [seg:vip]` in BINF is its value.
 -- Only the lines of the positional path can: the fast path takes a line only when its
 -- tokens are the layout's tags in order (kannel_events_fast.sql).
 WITH load_events AS (
