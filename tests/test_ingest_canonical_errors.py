@@ -161,3 +161,112 @@ def test_a_file_whose_every_row_is_rejected_is_refused_and_a_header_alone_loads(
         assert con.execute("SELECT path, state FROM load_manifest").fetchall() == [(str(quiet.resolve()), "loaded")]
     finally:
         con.close()
+
+
+CR_ROWS = ("logged_at,kind,outcome,receiver,coding,text\n"
+           '2026-10-27T10:00:00Z,mt,accepted,0611117001,0,"a\nb"\n'
+           '2026-10-27T10:00:01Z,mt,accepted,0611117001,1,"x\ry"\n'
+           "2026-10-27T10:00:02Z,mt,accepted,0611117001,1,x\ry\n"
+           "2026-10-27T10:00:03Z,mt,accepted,0611117001,0,ok\n")
+
+
+@pytest.mark.parametrize("opener", [Path.write_bytes, lambda path, data: path.write_bytes(gzip.compress(data))])
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_carriage_return_in_an_unquoted_field_names_its_line(tmp_path, opener, ending):
+    """pandas to_csv(index=False) writes an 8-bit payload holding byte 0x0D (a lone CR) in an
+    unquoted field: DuckDB said only `The CSV Parser state machine reached an invalid state`,
+    no line (a probe bisected a month's export to find the row). A CR inside quotes is data
+    and loads; outside them it is refused, naming the line where its row starts."""
+    path = tmp_path / "pandas.csv"
+    lines = CR_ROWS.split("\n")
+    opener(path, "\n".join(lines[:2]).replace("\n", ending).encode() + b"\n"
+           + ending.join(lines[2:]).encode())
+    message = refusal(path)
+    assert message == (f"{path}: not a readable canonical CSV file: line 5: the row that starts there holds a carriage "
+                       "return (CR, \\r) in an unquoted field, which is no line end in a canonical CSV (LF or CRLF): "
+                       "quote the field (pandas writes a text holding a CR unquoted: "
+                       "to_csv(quoting=csv.QUOTE_NONNUMERIC) quotes every text); the row as read: "
+                       "2026-10-27T10:00:02Z,mt,accepted,0611117001,1,x\\ry")
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_bytes(CR_ROWS.replace("x\ry\n", '"x\ry"\n').encode())
+    con = new_db()
+    [result] = ingest_files(con, contract(), [quoted], progress=False)
+    assert con.execute("SELECT text FROM events ORDER BY line_no").fetchall() == [
+        ("a\nb",), ("x\ry",), ("x\ry",), ("ok",)]
+    assert (result.events, result.rejected) == (4, 0)
+
+
+@pytest.mark.parametrize("header_end, row_end", [("\n", "\r\n"), ("\r\n", "\n")])
+def test_line_ends_that_change_within_the_file_name_the_line(tmp_path, header_end, row_end):
+    """DuckDB refuses a file whose lines end in LF and CRLF both (two exports pasted
+    together) with the same words as a lone CR, or as an unterminated quote: the line where
+    the line ends change is named."""
+    path = tmp_path / "mixed.csv"
+    path.write_bytes((HEADER.rstrip("\n") + header_end + GOOD.rstrip("\n") + header_end
+                      + MULTILINE.rstrip("\n") + row_end + GOOD.rstrip("\n") + row_end).encode())
+    message = refusal(path)
+    want = {"\n": "LF", "\r\n": "CRLF"}
+    assert message == (f"{path}: not a readable canonical CSV file: line 3: the row that starts there ends with "
+                       f"{want[row_end]} and line 1 (the header) with {want[header_end]}: the lines of a canonical "
+                       "CSV all end alike (two files pasted together? convert it, e.g. with dos2unix); the row as "
+                       "read: 2026-11-25T10:00:00Z,mt,accepted,0612345678,\"one\\ntwo\\nthree\"")
+
+
+def _parquet(path: Path, **columns) -> Path:
+    """A small Parquet file of these columns (pyarrow arrays or lists), as an exporter writes it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    base = {"logged_at": ["2026-10-27T10:00:00+01:00", "2026-10-27T10:01:00+01:00"], "kind": ["mt", "mt"],
+            "outcome": ["accepted", "accepted"], "receiver": ["0611112006", "0611112007"]}
+    pq.write_table(pa.table({**base, **columns}), path)
+    return path
+
+
+@pytest.mark.parametrize("column, values, shown", [
+    # udh as the header's bytes, not hex text: the probe's pq_udh_bytes.parquet
+    ("udh", [b"", b"\x05\x00\x03\xa1\x02\x01"], "its bytes in hex: 050003A10201"),
+    # an 8-bit text as Latin-1 bytes (pq_text_latin1_binary.parquet)
+    ("text", [b"ok STOP au 36180", b"Caf\xe9 STOP au 36180"], "as read: Caf\\xE9 STOP au 36180"),
+])
+def test_a_parquet_binary_column_that_is_not_utf8_names_column_and_row(tmp_path, column, values, shown):
+    """DuckDB said `value "\\x05\\x00\\x03\\xA1\\x02\\x01" is not valid UTF8!`: no column, no row."""
+    import pyarrow as pa
+
+    path = _parquet(tmp_path / "bytes.parquet", **{"text": ["a", "b"], column: pa.array(values, pa.binary())})
+    message = refusal(path)
+    expected = {"udh": "udh is the header as hexadecimal text (050003A10201), not its bytes",
+                "text": ("text columns hold UTF-8 text: write the characters (an 8-bit payload that is not UTF-8 "
+                         "one character a byte, with its text_len; docs/canonical-format.md)")}[column]
+    assert message == (f"{path}: not a readable canonical PARQUET file: column {column}, row 2: not UTF-8 ({shown}); "
+                       + expected)
+
+
+def test_a_parquet_utf8_column_that_is_not_utf8_names_the_column(tmp_path):
+    """A column the file calls UTF-8 text whose bytes are not (a writer that did not check):
+    DuckDB cannot read it as bytes, so its row is not found, but its column is named."""
+    import pyarrow as pa
+
+    texts = pa.array([b"ok", b"Caf\xe9"]).view(pa.string())
+    path = _parquet(tmp_path / "bad.parquet", smsc=["a", "b"], text=texts)
+    assert refusal(path) == (f"{path}: not a readable canonical PARQUET file: column text: not UTF-8; text columns "
+                             "hold UTF-8 text: write the characters (an 8-bit payload that is not UTF-8 one character "
+                             "a byte, with its text_len; docs/canonical-format.md)")
+
+
+@pytest.mark.parametrize("column, value, reason", [
+    ("coding", 2 ** 40, "coding is out of range (-1, 0, 1 or 2): 1099511627776"),
+    ("mclass", 2 ** 15, "mclass is out of range (-32768 to 32767): 32768"),
+    ("mwi", -2 ** 40, "mwi is out of range (-32768 to 32767): -1099511627776"),
+    ("compress", 2 ** 16, "compress is out of range (-32768 to 32767): 65536"),
+    ("dlr_mask", 2 ** 31, "dlr_mask is out of range (-2147483648 to 2147483647): 2147483648"),
+    ("text_len", 2 ** 40, "text_len is out of range (-2147483648 to 2147483647): 1099511627776"),
+    ("segments", 2 ** 40, "segments is out of range (1 to 2147483647): 1099511627776"),
+])
+def test_an_integer_out_of_range_is_said_so_not_called_no_integer(tmp_path, column, value, reason):
+    """A Parquet coding of 2**40 was rejected as `coding is not an integer: 1099511627776`."""
+    path = _parquet(tmp_path / "huge.parquet", **{column: [value, 0 if column != "segments" else 1]})
+    con = new_db()
+    [result] = ingest_files(con, contract(), [path], progress=False)
+    assert (result.events, result.rejected) == (1, 1)
+    assert con.execute("SELECT reason FROM rejected_lines").fetchall() == [(f"row 1: {reason}",)]

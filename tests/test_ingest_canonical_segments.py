@@ -124,3 +124,25 @@ def test_an_8_bit_payloads_text_len_counts_its_segments(tmp_path):
     ingest_files(con, contract(), [path], progress=False)
     assert con.execute("SELECT line_no, text_len, segments, segments_exact FROM events ORDER BY line_no").fetchall() == [
         (1, 100, 1, True), (2, 200, 2, True), (3, 200, 2, True)]
+
+
+def test_an_8_bit_payload_counts_its_bytes_however_its_text_is_written(tmp_path):
+    """Coding 1 (docs/canonical-format.md `text`, `text_len`): a payload that is UTF-8 is
+    written decoded, and its UTF-8 bytes are its bytes; one that is not (binary, Latin-1) is
+    written one character a byte, and `text_len` gives its bytes, which count first. A probe
+    read "UTF-8 bytes" as those of the Latin-1 characters (280 for 140 bytes): 3 segments
+    billed for 1."""
+    latin = ("Caf\u00e9 cr\u00e8me \u00e0 " * 11)[:140]       # 140 payload bytes, some >= 0x80
+    utf8 = "\u00e9" * 70                                          # 70 two-byte characters: 140 bytes
+    under_udh = "\u00e9" * 60 + "a" * 15                          # 135 payload bytes beside 050003
+    assert (len(latin), sum(c >= "\u0080" for c in latin) > 0) == (140, True)
+    assert len(utf8.encode()) == 140 and len(under_udh.encode()) == 135
+    con = load(tmp_path, [
+        ("1", "140", latin, "", ""),            # the payload's bytes, given: 1 segment
+        ("1", "", utf8, "", ""),                # a UTF-8 payload, decoded: its 140 bytes, 1 segment
+        ("1", "135", latin[:135], "050003A10201", ""),  # 135 bytes beside a UDH: over 134, split again (129 a piece)
+        ("1", "", under_udh, "050003A10201", ""),       # the same 135 bytes as UTF-8 text
+        ("1", "134", latin[:134], "050003A10201", ""),  # 134 bytes fit beside it
+    ])
+    assert con.execute("SELECT line_no, text_len, segments, segments_exact FROM events ORDER BY line_no").fetchall() == [
+        (1, 140, 1, True), (2, 140, 1, True), (3, 135, 2, True), (4, 135, 2, True), (5, 134, 1, True)]

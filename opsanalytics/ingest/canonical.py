@@ -142,19 +142,26 @@ def _unreadable_csv(path: Path, params: dict, exc: duckdb.Error) -> IngestError:
     read again on a connection of its own (the load's transaction is aborted) with DuckDB's
     store_rejects, which gives the byte where the row starts. Any other failure: what DuckDB
     said (_unreadable)."""
+    gzipped = params["compression"] == "gzip"
     try:
         with duckdb.connect(config={"threads": 1}) as diag:
             warehouse.execute(diag, "staging/canonical_csv_scan_errors", params).fetchall()
             first = warehouse.execute(diag, "staging/canonical_csv_first_error", {"shown": SHOWN}).fetchall()
     except duckdb.Error:
+        # (a CR outside quotes: DuckDB's reader stops without recording the row)
         first = []
     if not first:
-        return _unreadable(path, "csv", exc)
+        line_end = _line_end_problem(path, gzipped)
+        return _refused_at(path, *line_end) if line_end else _unreadable(path, "csv", exc)
     [(offset, kind, message, row, cut, size)] = first
     if row.startswith("\n"):
         # lines ending CRLF: DuckDB's row starts at the LF of the line before
         offset, row = offset + 1, row[1:]
-    line = _line_at(path, offset, params["compression"] == "gzip")
+    line = _line_at(path, offset, gzipped)
+    line_end = _line_end_problem(path, gzipped, until=line)
+    if line_end:
+        # line ends that change mislead DuckDB into another error (an unterminated quote)
+        return _refused_at(path, *line_end)
     if kind == "LINE SIZE OVER MAXIMUM":
         problem = (f"the row that starts there is {size or 0:,} bytes, over the limit of {MAX_ROW_BYTES:,} bytes "
                    "(2 MB) a row of a canonical CSV may take")
@@ -167,6 +174,106 @@ def _unreadable_csv(path: Path, params: dict, exc: duckdb.Error) -> IngestError:
         problem = message.strip()
     return IngestError(f"{path}: not a readable canonical CSV file: line {line}: {problem}; "
                        f"the row as read: {_shown(row, cut)}")
+
+
+def _refused_at(path: Path, line: int, problem: str, row: str) -> IngestError:
+    return IngestError(f"{path}: not a readable canonical CSV file: line {line}: {problem}; "
+                       f"the row as read: {_shown(row)}")
+
+
+#: how a line ends, as said to the user
+LINE_ENDS = {"\n": "LF", "\r\n": "CRLF"}
+
+
+def _line_end_problem(path: Path, gzipped: bool, until: int | None = None) -> tuple[int, str, str] | None:
+    """The first row whose line end DuckDB's reader refuses, saying only that its state
+    machine `reached an invalid state` (or that a quote is unterminated), with no line: a
+    carriage return outside quotes that is no CRLF (pandas to_csv writes a text holding one
+    unquoted), or a row ending LF in a file whose header ends CRLF, or the other way round.
+    (line where the row starts, what is wrong, the row as read) or None. The file is read as
+    CSV with Python's reader, which ends a row at a lone CR too (an error path, reached once);
+    it stops at a field over its size limit, an error DuckDB names itself, and past line
+    `until` (where DuckDB found another error)."""
+    with (gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="") if gzipped
+          else path.open(encoding="utf-8-sig", errors="replace", newline="")) as handle:
+        consumed: list[str] = []
+
+        def lines():
+            for text in handle:
+                consumed.append(text)
+                yield text
+
+        reader = csv.reader(lines())
+        header_end = None
+        line = 1
+        while until is None or line <= until:
+            consumed.clear()
+            try:
+                if next(reader, None) is None:
+                    return None
+            except csv.Error:
+                # a field over Python's limit (131,072 characters): DuckDB says what it refuses
+                return None
+            text = "".join(consumed)
+            end = "\r\n" if text.endswith("\r\n") else text[-1:] if text.endswith(("\r", "\n")) else ""
+            if header_end is None:
+                header_end = end
+            elif end == "\r":
+                # the row goes on after its CR: shown to the end of its line
+                for rest in handle:
+                    text += rest
+                    if rest.endswith("\n"):
+                        break
+                return line, ("the row that starts there holds a carriage return (CR, \\r) in an unquoted field, "
+                              "which is no line end in a canonical CSV (LF or CRLF): quote the field (pandas "
+                              "writes a text holding a CR unquoted: to_csv(quoting=csv.QUOTE_NONNUMERIC) quotes "
+                              "every text)"), text.rstrip("\r\n")
+            elif end and end != header_end and header_end in LINE_ENDS:
+                return line, (f"the row that starts there ends with {LINE_ENDS[end]} and line 1 (the header) with "
+                              f"{LINE_ENDS[header_end]}: the lines of a canonical CSV all end alike (two files "
+                              "pasted together? convert it, e.g. with dos2unix)"), text.rstrip("\r\n")
+            line += text.count("\n")
+    return None
+
+
+def _unreadable_parquet(path: Path, exc: duckdb.Error) -> IngestError:
+    """A Parquet text column whose bytes are not UTF-8, which DuckDB refuses naming only the
+    value: said with its column and the first such row when the column is stored as plain
+    binary (Latin-1 text, a UDH as its bytes), read again as bytes; with its column only when
+    the file calls the column UTF-8 text (each column read alone). Otherwise what DuckDB said."""
+    found = None
+    try:
+        with duckdb.connect(config={"threads": 1}) as diag:
+            binary = [name for (name,) in warehouse.execute(diag, "staging/canonical_parquet_binary_columns",
+                                                            {"path": str(path)}).fetchall() if name in COLUMNS]
+            if binary:
+                found = warehouse.execute(diag, "staging/canonical_parquet_first_non_utf8",
+                                          {"path": str(path), "columns": binary, "shown": SHOWN}).fetchone()
+            if found is None:
+                for (name,) in warehouse.execute(diag, "staging/canonical_parquet_text_columns",
+                                                 {"path": str(path)}).fetchall():
+                    try:
+                        warehouse.execute(diag, "staging/canonical_parquet_read_column",
+                                          {"path": str(path), "column": name}).fetchall()
+                    except duckdb.Error:
+                        found = (name, None, None, None)
+                        break
+    except duckdb.Error:
+        found = None
+    if found is None:
+        return _unreadable(path, "parquet", exc)
+    column, row, hexed, shown = found
+    where = f"column {column}" + (f", row {row}" if row else "")
+    if row and column == "udh":
+        where += f": not UTF-8 (its bytes in hex: {hexed})"
+    elif row:
+        where += f": not UTF-8 (as read: {_shown(shown)})"
+    else:
+        where += ": not UTF-8"
+    expected = ("udh is the header as hexadecimal text (050003A10201), not its bytes" if column == "udh" else
+                "text columns hold UTF-8 text: write the characters (an 8-bit payload that is not UTF-8 one "
+                "character a byte, with its text_len; docs/canonical-format.md)")
+    return IngestError(f"{path}: not a readable canonical PARQUET file: {where}; {expected}")
 
 
 def _check_surplus_fields(path: Path, params: dict) -> None:
@@ -305,8 +412,11 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, contract: Con
         try:
             bar.run(con, "read", f"staging/canonical_stage_{fmt}", params).fetchall()
         except duckdb.Error as exc:
-            if fmt == "csv" and isinstance(exc, duckdb.InvalidInputException) and "CSV Error" in str(exc):
+            if fmt == "csv" and isinstance(exc, duckdb.InvalidInputException) and (
+                    "CSV Error" in str(exc) or "CSV Parser state machine" in str(exc)):
                 raise _unreadable_csv(path, params, exc) from None
+            if fmt == "parquet" and "not valid UTF8" in str(exc):
+                raise _unreadable_parquet(path, exc) from None
             raise
         if fmt == "csv":
             _check_surplus_fields(path, params)

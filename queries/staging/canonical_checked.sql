@@ -3,7 +3,8 @@
 -- Timestamps: ISO 8601 with an offset ('+01:00', 'Z') within ±14:00; without one they are
 -- read as UTC (naive_time: `ingest` warns when the contract's log_timezone is not UTC).
 -- Integers and timestamps are checked as written (canonical_macros.sql) before the
--- cast, which would round 2.5, read 0x1, take BST as Bangladesh time and +25:00 as a day.
+-- cast, which would round 2.5, read 0x1, take BST as Bangladesh time and +25:00 as a day;
+-- an integer the column's type cannot hold (a Parquet coding of 2^40) is said out of range.
 -- An empty integer or boolean, quoted or not, is absent (its default); an empty number
 -- (sender, receiver) is not logged: NULL, as a Kannel log without %p / %P has it.
 CREATE OR REPLACE TEMP TABLE canonical_checked AS
@@ -83,13 +84,22 @@ SELECT
             THEN 'unknown kind ' || coalesce('''' || kind || '''', '(empty)') || ' (expected mt, mo, dlr, dlr_out or dropped)'
         WHEN default_label IS NULL
             THEN 'unknown outcome ' || coalesce('''' || outcome || '''', '(empty)') || ' for kind ' || kind_v
-        WHEN canonical_value(mclass) IS NOT NULL AND mclass_v IS NULL THEN 'mclass is not an integer: ' || mclass
-        WHEN canonical_value(coding) IS NOT NULL AND coding_v IS NULL THEN 'coding is not an integer: ' || coding
+        WHEN canonical_value(mclass) IS NOT NULL AND mclass_v IS NULL
+            THEN canonical_integer_problem('mclass', mclass, '-32768 to 32767')
+        WHEN canonical_value(coding) IS NOT NULL AND coding_v IS NULL
+            THEN canonical_integer_problem('coding', coding, '-1, 0, 1 or 2')
         WHEN coding_v NOT IN (-1, 0, 1, 2) THEN 'coding must be -1, 0, 1 or 2, got ' || coding
-        WHEN canonical_value(mwi) IS NOT NULL AND mwi_v IS NULL THEN 'mwi is not an integer: ' || mwi
-        WHEN canonical_value(compress) IS NOT NULL AND compress_v IS NULL THEN 'compress is not an integer: ' || compress
-        WHEN canonical_value(dlr_mask) IS NOT NULL AND dlr_mask_v IS NULL THEN 'dlr_mask is not an integer: ' || dlr_mask
-        WHEN canonical_value(text_len) IS NOT NULL AND text_len_v IS NULL THEN 'text_len is not an integer: ' || text_len
+        WHEN canonical_value(mwi) IS NOT NULL AND mwi_v IS NULL
+            THEN canonical_integer_problem('mwi', mwi, '-32768 to 32767')
+        WHEN canonical_value(compress) IS NOT NULL AND compress_v IS NULL
+            THEN canonical_integer_problem('compress', compress, '-32768 to 32767')
+        WHEN canonical_value(dlr_mask) IS NOT NULL AND dlr_mask_v IS NULL
+            THEN canonical_integer_problem('dlr_mask', dlr_mask, '-2147483648 to 2147483647')
+        WHEN canonical_value(text_len) IS NOT NULL AND text_len_v IS NULL
+            THEN canonical_integer_problem('text_len', text_len, '-2147483648 to 2147483647')
+        WHEN canonical_value(segments) IS NOT NULL AND segments_v IS NULL AND canonical_integer(segments) IS NOT NULL
+            AND NOT starts_with(canonical_integer(segments), '-')
+            THEN canonical_integer_problem('segments', segments, '1 to 2147483647')
         WHEN canonical_value(segments) IS NOT NULL AND (segments_v IS NULL OR segments_v < 1)
             THEN 'segments is not a positive integer: ' || segments
         WHEN canonical_value(text_lossy) IS NOT NULL AND text_lossy_v IS NULL THEN 'text_lossy is not true/false: ' || text_lossy

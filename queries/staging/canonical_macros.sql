@@ -7,6 +7,12 @@ CREATE OR REPLACE TEMP MACRO canonical_integer(value) AS
     CASE WHEN regexp_full_match(trim(value), '[+-]?[0-9]+(\.0+)?')
          THEN regexp_replace(trim(value), '\.0+$', '') END;
 
+-- Why an integer column's value did not cast: not an integer as written (canonical_integer),
+-- or one its column cannot hold (`range`: the values it takes, as said to the user).
+CREATE OR REPLACE TEMP MACRO canonical_integer_problem(name, value, range) AS
+    CASE WHEN canonical_integer(value) IS NULL THEN name || ' is not an integer: ' || value
+         ELSE name || ' is out of range (' || range || '): ' || value END;
+
 -- An ISO 8601 timestamp as the format says: date, time (seconds and fraction optional), and
 -- an offset or Z, or none (UTC). A zone abbreviation (BST, IST, CST: ambiguous, read by the
 -- cast with other meanings) or a zone name is not an offset; a date alone has no time.
