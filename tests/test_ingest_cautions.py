@@ -298,3 +298,24 @@ def test_receipts_that_came_in_on_another_connection_of_the_code_give_their_mts_
     con, _ = ingested(apart, [log])
     assert con.execute("SELECT fid, final_status FROM fct_mt ORDER BY fid").fetchall() == [
         ("CC000001", "pending"), ("CC000003", "pending")]
+
+
+GMT_THEN_LOCAL = FIXTURES / "kannel-1.4.5" / "gmt-then-local"
+
+
+def test_receipts_that_agree_in_part_say_so_beside_their_median():
+    """A real Kannel 1.4.5 log written in UTC, then, after a restart, in local time (read as
+    UTC): half the receipts agree with the log, half are an hour off. The warning gave only
+    their median, -30.9 min, an offset no receipt has (a session-34 probe); it now says what share
+    agree and that the clock changed within the log, which the clock-step warning places."""
+    said = _cautions_of((GMT_THEN_LOCAL / "contract.toml").read_text(), GMT_THEN_LOCAL / "access.log")
+    clock = [line for line in said if "receipts' submit dates" in line]
+    assert clock == [
+        "warning: the SMSC receipts' submit dates differ from the log's times on ora_36180 -30.9 min "
+        "(24 receipts, 50 % within 2 min of the log), ora_36181 -30.9 min (24 receipts, 50 % within 2 min of the log): "
+        "is log_timezone = \"UTC\" in c.toml how the log is written (Kannel writes local time unless "
+        "access-log-time = gmt)? Or does the SMSC keep another time zone (then set receipt_timezone)? "
+        "A wrong log_timezone shifts the R2 window by as much. Some receipts agree with the log and others "
+        "do not: the log's clock changed within it (a restart with another access-log-time?), and the median "
+        "lies between both."]
+    assert any("line 75: forward 1 h 00 min 00 s" in line for line in said)

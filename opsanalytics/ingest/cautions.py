@@ -312,8 +312,14 @@ def forwarded_warning(rows: list[tuple]) -> str:
 def clock_warning(skewed, log_timezone: str, config: str, canonical: bool = False) -> str:
     """The SMSC's receipts date the MTs hours away from the log: most likely log_timezone is
     wrong (a canonical file: its UTC offsets), which shifts every R2 judgement by as much."""
-    listed = ", ".join(f"{r.smsc} {r.median_offset_minutes:+g} min ({r.receipts:,} receipts)"
+    listed = ", ".join(f"{r.smsc} {r.median_offset_minutes:+g} min ({r.receipts:,} receipts"
+                       + (f", {r.within_2_minutes_pct:g} % within 2 min of the log)" if r.within_2_minutes_pct else ")")
                        for r in skewed.head(10).itertuples())
+    # a tenth of them or more agreeing with the log: not one offset but two (a log whose
+    # access-log-time changed at a restart: the median, between both, is an offset no receipt has)
+    split = (" Some receipts agree with the log and others do not: the log's clock changed within it (a "
+             "restart with another access-log-time?), and the median lies between both."
+             if (skewed.within_2_minutes_pct.head(10) >= 10).any() else "")
     if canonical:
         # (log_timezone reads nothing in a canonical file whose times carry their offset: a probe
         # followed this advice for an export written +01:00 all year, and nothing changed)
@@ -324,4 +330,4 @@ def clock_warning(skewed, log_timezone: str, config: str, canonical: bool = Fals
     return (f"warning: the SMSC receipts' submit dates differ from the log's times on {listed}: is "
             f"log_timezone = \"{log_timezone}\" in {config} how the log is written (Kannel writes local "
             "time unless access-log-time = gmt)? Or does the SMSC keep another time zone (then set "
-            "receipt_timezone)? A wrong log_timezone shifts the R2 window by as much.")
+            "receipt_timezone)? A wrong log_timezone shifts the R2 window by as much." + split)
