@@ -28,6 +28,11 @@ class WarehouseBusy(WarehouseError):
     #: EX_TEMPFAIL (sysexits.h): "try again later", distinct from 2 (bad input)
     exit_code = 75
 
+    def __init__(self, message: str, holder: str | None = None) -> None:
+        super().__init__(message)
+        #: the process holding it, as warehouse.lock_holder names it (None: not known)
+        self.holder = holder
+
 
 class UsageError(OpsError):
     """A bad command-line value: rule name, date, format."""

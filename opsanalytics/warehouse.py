@@ -17,8 +17,8 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from opsanalytics.errors import WarehouseBusy, WarehouseError
 from opsanalytics import interrupts
+from opsanalytics.errors import WarehouseBusy, WarehouseError
 from opsanalytics.interrupts import sigint_held
 from opsanalytics.paths import queries_dir
 
@@ -92,6 +92,25 @@ def check_memory_limit(value: str) -> str:
 _WRITE_REFUSALS = ("Permission denied", "Operation not permitted", "Read-only file system")
 
 
+def lock_holder(message: str) -> str | None:
+    """The process a DuckDB lock error names ('Conflicting lock is held in /usr/bin/python3
+    (PID 4842)'), with its command line when this system shows it: 'process 4842
+    (python -m ipykernel_launcher -f ...: a Jupyter kernel)'. None: not a lock error."""
+    found = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", message)
+    if not found:
+        return None
+    program, pid = found.group(1), found.group(2)
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        command = ""
+    command = " ".join((command or program).split())
+    shown = command if len(command) <= 120 else command[:117] + "..."
+    kernel = ": a Jupyter kernel" if "ipykernel" in command else ""
+    return f"process {pid} ({shown}{kernel})"
+
+
+
 def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False, create: bool = False,
             threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse. Reports and audits open read-only; loaders hold the one writer.
@@ -109,8 +128,11 @@ def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False, create: b
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():  # "Could not set lock on file ...: Conflicting lock is held in ..."
-            raise WarehouseBusy(f"{path}: cannot open the database: another process holds it ({exc}); "
-                                "try again when it is done") from None
+            # the holder by its command line (`opsanalytics report ...`, a Jupyter kernel), not
+            # DuckDB's words, which name a bare interpreter and advise its own CLI's -readonly
+            holder = lock_holder(str(exc))
+            raise WarehouseBusy(f"{path}: cannot open the database: another process holds it "
+                                f"({holder or exc}); try again when it is done", holder=holder) from None
         denied = next((reason for reason in _WRITE_REFUSALS if reason.lower() in str(exc).lower()), None)
         if denied and not read_only:
             # the file's permissions, `chattr +i`, a read-only mount: DuckDB's words name none of

@@ -281,6 +281,12 @@ def test_an_ingest_that_cannot_take_the_lock_leaves_the_others_new_warehouse(fil
         assert main(["ingest", str(export), "--db", str(db), "--config", str(config), "--quiet"]) == 75
         err = capsys.readouterr().err
         assert "cannot open the database: another process holds it" in err and "try again" in err
+        # the process named by its command line, not DuckDB's bare interpreter and PID, and not
+        # DuckDB's advice for its own CLI (`-readonly`), which no opsanalytics command takes (a
+        # session-34 probe: a report held the file, the message named only python3.11)
+        pid = other[0].pid
+        assert f"process {pid} ({sys.executable} -c import sys, time, duckdb;" in err
+        assert "-readonly" not in err and "in the CLI" not in err
         assert db.exists()
     finally:
         for process in other:

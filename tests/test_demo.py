@@ -88,7 +88,7 @@ def test_a_demo_that_must_write_says_which_process_holds_the_warehouse(demo, cap
 
 
 def test_lock_holder_reads_duckdb_s_lock_error():
-    from opsanalytics.cli.demo import lock_holder
+    from opsanalytics.warehouse import lock_holder
 
     message = ('demo.duckdb: cannot open the database: IO Error: Could not set lock on file "demo.duckdb": '
                "Conflicting lock is held in /usr/bin/python3.11 (PID 999999999) by user ops. See also ...")

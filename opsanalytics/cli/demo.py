@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -131,19 +130,19 @@ def _schema_missing(con) -> bool:
 
 def load(db: Path, contract_path: Path, logs: list[Path], why: str = "logs to load") -> list:
     """Ingest the logs (files already in the manifest are skipped). `why`: what there is to
-    write, said when another process holds the warehouse (see lock_holder)."""
+    write, said when another process holds the warehouse (warehouse.lock_holder)."""
     from opsanalytics import warehouse
     from opsanalytics.config import load_contract
-    from opsanalytics.errors import WarehouseBusy, WarehouseError
+    from opsanalytics.errors import WarehouseBusy
     from opsanalytics.ingest import ingest_files
 
     contract = load_contract(contract_path)
     try:
         con = warehouse.connect(db, create=True, memory_limit=warehouse.LOAD_MEMORY_LIMIT)
-    except WarehouseError as exc:
-        holder = lock_holder(str(exc))
-        if holder is None:
+    except WarehouseBusy as exc:
+        if exc.holder is None:
             raise
+        holder = exc.holder
         raise WarehouseBusy(
             f"{db}: {holder} holds the warehouse open, and the demo must write to it ({why}). "
             "If it is a notebook in JupyterLab, run its last cell (report.close()) or shut its kernel down "
@@ -153,24 +152,6 @@ def load(db: Path, contract_path: Path, logs: list[Path], why: str = "logs to lo
         return ingest_files(con, contract, [str(p) for p in logs], fmt="auto", progress=True)
     finally:
         con.close()
-
-
-def lock_holder(message: str) -> str | None:
-    """The process a DuckDB lock error names ('Conflicting lock is held in /usr/bin/python3
-    (PID 4842)'), with its command line when this system shows it: 'process 4842
-    (python -m ipykernel_launcher -f ...: a Jupyter kernel)'. None: not a lock error."""
-    found = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", message)
-    if not found:
-        return None
-    program, pid = found.group(1), found.group(2)
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-    except OSError:
-        command = ""
-    command = " ".join((command or program).split())
-    shown = command if len(command) <= 120 else command[:117] + "..."
-    kernel = ": a Jupyter kernel" if "ipykernel" in command else ""
-    return f"process {pid} ({shown}{kernel})"
 
 
 def main(args: argparse.Namespace) -> int:
