@@ -631,6 +631,28 @@ def test_a_brand_filter_counts_the_stops_that_concern_the_brand_as_r4_does():
     assert int(insights.daily_traffic(con, CONTRACT, Filters(**period, brand="Meter")).mo_messages.sum()) == 3
 
 
+def test_a_brand_filter_names_the_codes_whose_mos_it_counts():
+    """With --brand, pages 00 and 01 counted every MO to a code the brand sends on without
+    saying so: one stray Acme message on another brand's code (an R6 breach) brought that
+    code's 84 MOs into Acme's 164 (a session-34 probe). The codes are now named, with the
+    brand's messages on each, so a code it sent one message on shows."""
+    from auditrows import CONTRACT, Traffic, paris
+
+    t = Traffic()
+    for k in range(3):
+        t.send(f"+3361234560{k}", paris(f"2026-11-10 10:0{k}:00"), service="acme")
+    t.send("+33612345610", paris("2026-11-10 10:30:00"), service="acme", short_code="37200")
+    t.send("+33612345620", paris("2026-11-10 10:40:00"), service="meter")
+    t.receive("+33612345699", paris("2026-11-10 11:00:00"), "Bonjour", short_code="37200")
+    con = t.warehouse()
+    period = dict(date_from=dt.date(2026, 11, 10), date_to=dt.date(2026, 11, 10))
+    note = insights.brand_mo_note(con, CONTRACT, Filters(**period, brand="Acme"))
+    assert "the short codes Acme sends on (36180 (3 messages), 37200 (1 message), all days)" in note
+    assert int(insights.daily_traffic(con, CONTRACT, Filters(**period, brand="Acme")).mo_messages.sum()) == 1
+    assert insights.brand_mo_note(con, CONTRACT, Filters(**period)) is None
+    assert "sends on no short code" in insights.brand_mo_note(con, CONTRACT, Filters(**period, brand="Nobody"))
+
+
 def test_traffic_kpis_count_short_codes_without_the_placeholder_of_messages_without_one():
     traffic = pd.DataFrame({
         "day": [dt.date(2026, 11, 25)] * 4,

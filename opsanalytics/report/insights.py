@@ -171,6 +171,24 @@ def throughput_scope_note(filters: Filters) -> str | None:
             "from their traffic together (see the report without --brand).")
 
 
+def brand_mo_note(con, contract: Contract, filters: Filters) -> str | None:
+    """With --brand: whose MOs the page counts. An MO has no brand, so every MO to a code the
+    brand sends on is counted, and one stray message on another brand's code (an R6 breach)
+    brings all that code's MOs in (a probe: 84 of a brand's 164 MOs were another brand's);
+    the codes are named with the brand's messages on each, so such a code shows."""
+    if filters.brand is None:
+        return None
+    codes = _query(con, "brand_short_codes", contract, filters)
+    if codes.empty:
+        return f"Filtered on the brand {filters.brand}: it sends on no short code, so no MO is counted as its."
+    listed = ", ".join(f"{code} ({messages:,} message{'s' if messages != 1 else ''})"
+                       for code, messages in zip(codes.short_code, codes.messages))
+    return (f"Filtered on the brand {filters.brand}: an MO carries no brand, so the MOs counted are all those "
+            f"sent to the short codes {filters.brand} sends on ({listed}, all days), other brands' on a shared "
+            "code included; a code it sent only a stray message on brings in every MO of that code. The STOPs "
+            f"counted are those R4 reads as concerning {filters.brand} (sent to a code it sends marketing on).")
+
+
 def file_kpis(files: pd.DataFrame) -> dict[str, int]:
     """Page 01's figures from load_files: every file of the warehouse, whatever the period
     (said in the labels: under a period's header they read as the period's); a skipped file
