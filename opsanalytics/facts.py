@@ -29,7 +29,8 @@ from opsanalytics.errors import WarehouseError
 STEPS = (
     "int_msisdn",            # numbers as written -> E.164, numbering kind (R10)
     "int_line_connection",   # the connection of lines Kannel logs with an empty SMSC
-    "fct_dlr",               # DLR lines linked to their MT
+    "int_dlr_links",         # the MT line each DLR line is linked to
+    "fct_dlr",               # DLR lines with their link, status and receipt fields
     "fct_mt_status",         # final DLR status per MT line
     "fct_mt",                # MT lines: UDH concatenation, short code, brand, status
     "fct_logical_messages",  # parts reassembled, resubmissions folded

@@ -55,3 +55,42 @@ SELECT
 FROM udh_ies
 WHERE (iei = '00' AND length(ie_data) = 6) OR (iei = '08' AND length(ie_data) = 8)
 QUALIFY row_number() OVER (PARTITION BY udh ORDER BY pos) = 1;
+
+-- Every DLR line of the events (and `DROPPED Received DLR`, a receipt Kannel matched but no
+-- box took), with the keys it is linked on (int_dlr_links.sql) and the columns fct_dlr keeps:
+-- its connection (a line Kannel logged with an empty SMSC, on the connection of the lines of
+-- its FID: int_line_connection), its source (Kannel's own ACK/NACK or a receipt) and whether
+-- it ends its message (Kannel removes the MT's entry from its DLR store on it: the mask, or
+-- without %d the receipt's stat). Read where used, not materialised: both steps read it.
+-- (`connections`: the name of int_line_connection, which a step before them writes: a macro
+-- naming it outright could not be defined before it exists.)
+CREATE OR REPLACE TEMP MACRO dlr_event_lines(connections) AS TABLE
+SELECT
+    event_id(load_id, line_no) AS dlr_id,
+    load_id,
+    line_no,
+    label,
+    account,
+    dlr_mask,
+    text,
+    meta,
+    logged_at,
+    coalesce(nullif(e.smsc, ''), c.smsc, '') AS smsc,
+    coalesce(fid, '') AS fid,
+    coalesce(service, '') AS service,
+    coalesce(sender, '') AS sender,
+    coalesce(receiver, '') AS receiver,
+    CASE WHEN kind = 'dropped' THEN 'dropped' ELSE outcome END AS outcome,
+    CASE
+        WHEN dlr_mask > 0 AND dlr_mask & 16 = 16 OR starts_with(coalesce(text, ''), 'NACK/') THEN 'kannel_nack'
+        WHEN dlr_mask = 8 OR coalesce(text, '') = 'ACK/' THEN 'kannel_ack'
+        ELSE 'receipt'
+    END AS source,
+    -- a receipt that ends its message (delivered, failed, expired)
+    CASE WHEN dlr_mask IS NOT NULL THEN dlr_mask > 0 AND dlr_mask & 3 <> 0
+         ELSE coalesce(stat_mask(regexp_extract(text, '(?:^|\s)stat:([A-Za-z_]+)', 1)) & 3 <> 0, false)
+    END AS ends_message
+FROM events AS e
+-- a line Kannel logged with an empty SMSC, on the connection of the lines of its FID
+LEFT JOIN query_table(connections) AS c ON c.line_id = event_id(e.load_id, e.line_no) AND c.found_by = 'fid'
+WHERE kind = 'dlr' OR kind = 'dropped' AND outcome = 'dlr';
