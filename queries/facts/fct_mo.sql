@@ -98,11 +98,17 @@ judged AS (
 mo_lines AS (
     SELECT
         *,
-        upper(strip_accents(translate(
-            coalesce(text, ''),
-            '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
-            '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
-        ))) AS upper_text,
+        -- (fullwidth forms, U+FF01-U+FF5E, as their ASCII letters: translated only in a text
+        -- that holds one, translate being slow on every text: 5 M lines, fct_mo 2.0 -> 0.9 s)
+        upper(strip_accents(CASE
+            WHEN regexp_matches(coalesce(text, ''), '[\x{FF01}-\x{FF5E}]')
+                THEN translate(
+                    coalesce(text, ''),
+                    '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
+                    '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
+                )
+            ELSE coalesce(text, '')
+        END)) AS upper_text,
         -- (may hide characters: lossy, or a GSM text holding a '?', which stands for a character
         -- that could not be converted whether or not the text also has a '.': `ARR?T`)
         text_lossy OR (coalesce(coding, 0) NOT IN (1, 2) AND contains(coalesce(text, ''), '?')) AS unsure
