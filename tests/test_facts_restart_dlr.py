@@ -133,6 +133,31 @@ def test_a_failed_receipt_links_to_the_nearest_message_before_it_or_just_after()
     assert con.execute("SELECT mt_id FROM fct_dlr WHERE dlr_id = $id", {"id": ack1}).fetchall() == [(first,)]
 
 
+def test_a_failed_receipt_whose_numbers_are_not_swapped_links_on_its_receiver():
+    """Kannel writes a `FAILED Receive DLR` with the PDU's numbers, usually swapped (from =
+    the handset; docs/KANNEL.md), but an SMSC may address a receipt from the short code to
+    the handset: its `to` is then the MT's number. Such a receipt stayed unlinked, its MT
+    without a status and the bill one delivered segment short (a session-34 probe). It now
+    links on its receiver when its sender matches no MT line of its FID, as fid_lost; the
+    sender still comes first, and a receipt whose numbers match neither stays unlinked."""
+    log = Log()
+    mt = log.line(0, "Sent SMS", fid="U1", text="t")
+    unswapped = log.line(10, "FAILED Receive DLR", fid="U1", service="", sender="36180", receiver="33612345678",
+                         text=RECEIPT.format(fid="U1", stat="DELIVRD"))
+    to_a = log.line(20, "Sent SMS", fid="U2", receiver="33612345601", text="t")
+    to_b = log.line(21, "Sent SMS", fid="U2", receiver="33612345602", text="t")
+    # from B, to A: the sender (swapped, the usual way) decides
+    both = log.line(30, "FAILED Receive DLR", fid="U2", service="", sender="33612345602", receiver="33612345601",
+                    text=RECEIPT.format(fid="U2", stat="DELIVRD"))
+    neither = log.line(40, "FAILED Receive DLR", fid="U1", service="", sender="36180", receiver="33612345699",
+                       text=RECEIPT.format(fid="U1", stat="DELIVRD"))
+    con = build(log)
+    rows = con.execute("SELECT dlr_id, mt_id, link FROM fct_dlr WHERE outcome = 'unmatched' ORDER BY dlr_id").fetchall()
+    assert rows == [(unswapped, mt, "fid_lost"), (both, to_b, "fid_lost"), (neither, None, None)]
+    assert con.execute("SELECT mt_id, final_status FROM fct_mt ORDER BY mt_id").fetchall() == [
+        (mt, "delivered"), (to_a, None), (to_b, "delivered")]
+
+
 @pytest.mark.parametrize("stat, expected", [
     ("DELIVRD", "delivered"), ("UNDELIV", "failed"), ("EXPIRED", "expired"), ("ENROUTE", "pending"),
 ])

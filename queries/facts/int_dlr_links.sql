@@ -24,7 +24,8 @@
 --   3. `FAILED Receive DLR` lines (Kannel found no store entry: a duplicate receipt, one of an
 --      MT outside the warehouse, one that came after a restart emptied its internal DLR
 --      store, or one the SMSC sent before its submit_sm_resp) on (smsc, fid, their sender:
---      Kannel writes the receipt's numbers swapped, from = the handset) to the nearest MT
+--      Kannel writes the receipt's numbers swapped, from = the handset; else their receiver,
+--      a receipt the SMSC addressed to the handset) to the nearest MT
 --      line before them, or after them within $lost_after, as 'fid_lost'; never on the FID
 --      alone (Kannel matched nothing, so the number is the only check left: with a wrong
 --      msg-id-type a receipt's id can equal another MT's FID). They stay unmatched; only
@@ -120,12 +121,18 @@ dlr_fid_keys AS MATERIALIZED (
     --      looks receipts up and finds none (real Kannel 1.4.5, a probe: every MT of the code
     --      stayed pending), or a second gateway's bind the SMSC delivered the receipt to. An MT
     --      of the receipt's own connection with its FID to another number does not stop it
-    --      (ids repeat over time). Keyed on the MT's connection, it links as any fid_lost.
+    --      (ids repeat over time). Keyed on the MT's connection, it links as any fid_lost;
+    --   4-7. the same on its receiver, when no MT line of its FID is to its sender: an SMSC
+    --      that addresses a receipt from the short code to the handset, whose PDU Kannel logs
+    --      as it came (KANNEL.md: the numbers are only usually swapped; a probe's receipt
+    --      stayed unlinked, its MT without a status).
     SELECT dlr_id, smsc, fid, logged_at, outcome, source, ends_message, on_receiver, mt_count, mt_id, mt_at
     FROM (
         SELECT d.dlr_id, k.smsc, d.fid, d.logged_at, d.outcome, d.source, d.ends_message,
                k.receiver AS on_receiver, k.mt_count, k.mt_id, k.mt_at,
-               CASE WHEN k.smsc = d.smsc THEN 0 ELSE 2 END + CASE WHEN k.receiver = d.sender THEN 0 ELSE 1 END AS preference
+               CASE WHEN k.receiver = d.sender OR dn.msisdn = kn.msisdn THEN 0 ELSE 4 END
+               + CASE WHEN k.smsc = d.smsc THEN 0 ELSE 2 END
+               + CASE WHEN k.receiver = d.sender OR k.receiver = d.receiver THEN 0 ELSE 1 END AS preference
         FROM dlr_keys AS d
         JOIN (
             SELECT smsc AS dlr_smsc, smsc AS mt_smsc FROM mt_fids GROUP BY smsc
@@ -137,8 +144,9 @@ dlr_fid_keys AS MATERIALIZED (
         JOIN mt_keys AS k ON k.smsc = c.mt_smsc AND k.fid = d.fid
         LEFT JOIN int_msisdn AS dn ON dn.raw = d.sender
         LEFT JOIN int_msisdn AS kn ON kn.raw = k.receiver
+        LEFT JOIN int_msisdn AS rn ON rn.raw = d.receiver
         WHERE d.outcome = 'unmatched' AND d.fid <> ''
-          AND (k.receiver = d.sender OR dn.msisdn = kn.msisdn)
+          AND (k.receiver = d.sender OR dn.msisdn = kn.msisdn OR k.receiver = d.receiver OR rn.msisdn = kn.msisdn)
     )
     QUALIFY row_number() OVER (PARTITION BY dlr_id ORDER BY preference, smsc, on_receiver) = 1
 ),
