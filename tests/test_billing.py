@@ -324,6 +324,25 @@ def test_invoice_command_json_and_errors(month_end, tmp_path, capsys):
     assert "--month: expected a month YYYY-MM, got 'nov'" in capsys.readouterr().err
 
 
+def test_docs_show_every_key_of_the_invoice_json(month_end, tmp_path, capsys):
+    """docs/billing.md's JSON example holds the keys the command writes, each table's row with
+    the columns of the command's (a probe: a new not_billed column, undocumented)."""
+    import re
+    from pathlib import Path
+
+    db, config, _ = month_end
+    assert main(["invoice", "--db", str(db), "--config", str(config), "--month", "2026-11",
+                 "--against", str(_invoice(tmp_path, INVOICE)), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    text = (Path(__file__).resolve().parent.parent / "docs" / "billing.md").read_text(encoding="utf-8")
+    [example] = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", text, re.S)
+                 if '"rule": "R12"' in block]
+    assert list(example) == list(doc)
+    for key, rows in doc.items():
+        if isinstance(rows, list) and rows and isinstance(rows[0], dict):
+            assert list(example[key][0]) == list(rows[0]), key
+
+
 def test_invoice_command_table_names_the_totals(month_end, capsys):
     db, config, _ = month_end
     assert main(["invoice", "--db", str(db), "--config", str(config), "--from", "2026-10", "--to", "2026-11",
@@ -491,3 +510,87 @@ def test_a_message_split_by_kannel_that_failed_in_part_bills_its_delivered_part_
     assert _quantities(bill)[("2026-11", "36180")] == 2
     brands = bill.brands.set_index("brand").loc["Acme"]
     assert (int(brands["delivered_lines"]), int(brands["delivered_segments"])) == (2, 2)
+
+
+#: 152 'y', a '€' and 152 'y' as Kannel logs it lossily: the euro sign's 3 UTF-8 bytes as 3 dots
+#: (a probe). fct_mt reads the dots as 2-byte letters (2 segments); the truth is 3 (153, 152
+#: and 2 septets: Kannel never cuts an escape pair across two parts), which segments_max says
+LOSSY_EURO = "y" * 152 + "..." + "y" * 152
+#: one short code, no option: its month is 150 EUR and its delivered segments
+ONE_CODE = """
+timezone = "Europe/Paris"
+log_timezone = "Europe/Paris"
+[[short_codes]]
+code = "36180"
+smsc = "ora_36180"
+[[services]]
+name = "acme"
+brand = "Acme"
+category = "marketing"
+"""
+
+
+def test_the_upper_bound_counts_lossy_texts_at_their_most_segments(tmp_path):
+    """A probe: three delivered lossy texts of 2 segments each that may be 3 (fct_mt's
+    segments_max) put at_most_eur at 6 segments, and an invoice billing the 9 Orange did bill
+    read `over`. The bound counts segments_max; 10 is over."""
+    lines = []
+    for n in range(3):
+        fid, to = f"C000000{n}", f"3361500000{n}"
+        lines += [mt(f"2026-09-18 10:00:0{n}", "ora_36180", fid, to, LOSSY_EURO),
+                  receipt(f"2026-09-18 10:00:2{n}", "ora_36180", fid, to, "DELIVRD")]
+    db, _, contract = ingested(tmp_path, lines, ONE_CODE)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT segments, segments_exact, segments_max FROM fct_mt").fetchall() == [
+            (2, False, 3)] * 3
+        bill = billing.invoice(con, contract, *_september(), "36180")
+    finally:
+        con.close()
+    [row] = bill.not_billed.to_dict("records")
+    assert (row["delivered_segments"], row["delivered_segments_inexact"], row["segments_possibly_more"]) == (6, 6, 3)
+    [month] = bill.months.to_dict("records")
+    assert month["at_most_eur"] == pytest.approx(month["total_eur"] + 3 * 0.03)
+    assert any(note.startswith("6 delivered segment(s) are counted from texts the log wrote lossily")
+               and "3 more" in note for note in bill.notes)
+    assert bill.to_json()["not_billed"][0]["segments_possibly_more"] == 3
+    for billed, verdict in ((9, "within unknown"), (10, "over")):
+        text = ("month,short_code,item,quantity,amount_eur\n"
+                f"2026-09,36180,mt_delivered,{billed},{billed * 0.03:.2f}\n"
+                "2026-09,36180,short_code_monthly,1,150\n"
+                f"2026-09,,total,,{150 + billed * 0.03:.2f}\n")
+        got = billing.reconcile(bill, billing.read_invoice(_invoice(tmp_path, text)))
+        assert dict(zip(got["item"], got["verdict"])) == {
+            "mt_delivered": verdict, "short_code_monthly": "match", "total": verdict}
+
+
+def test_the_upper_bound_counts_lossy_texts_that_may_have_been_delivered_only(tmp_path):
+    """Of lossy texts that may be a segment more: one with no final receipt counts (Orange may
+    have billed it), one undelivered does not, nor a message Kannel split that failed in part
+    (its billed part is 1 segment)."""
+    lines = [
+        mt("2026-09-18 10:00:00", "ora_36180", "D0000001", "33615000001", LOSSY_EURO, mask=0),
+        mt("2026-09-18 10:00:01", "ora_36180", "D0000002", "33615000002", LOSSY_EURO),
+        receipt("2026-09-18 10:00:21", "ora_36180", "D0000002", "33615000002", "UNDELIV"),
+        *_partly_sent("2026-09-18 10:00:02", "D0000003", "33615000003", LOSSY_EURO),
+        receipt("2026-09-18 10:00:22", "ora_36180", "D0000003", "33615000003", "DELIVRD"),
+    ]
+    db, _, contract = ingested(tmp_path, lines, CONTRACT)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT segments, segments_max, partly_sent FROM fct_mt ORDER BY line_no").fetchall() == [
+            (2, 3, False), (2, 3, False), (2, 3, True)]
+        bill = billing.invoice(con, contract)
+    finally:
+        con.close()
+    [row] = bill.not_billed.to_dict("records")
+    # no receipt: 2 unknown; part 1 delivered (1), a later part refused (1)
+    assert (row["delivered_segments"], row["unknown_segments"], row["segments_possibly_more"]) == (1, 2, 1)
+    [month] = bill.months.to_dict("records")
+    assert month["at_most_eur"] == pytest.approx(month["total_eur"] + (2 + 1) * 0.03)
+
+
+def _september():
+    import datetime as dt
+
+    return dt.date(2026, 9, 1), dt.date(2026, 9, 30)

@@ -47,7 +47,8 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 class Invoice:
     """What Orange should bill (`lines`), month by month (`months`), with what the bill rests
     on: per brand (`brands`, to re-bill each brand its share) and the segments it leaves out
-    (`not_billed`: undelivered, or with no final receipt, which Orange may have billed)."""
+    (`not_billed`: undelivered, or with no final receipt, which Orange may have billed, and
+    the segments more that texts the log wrote lossily may stand for)."""
 
     lines: pd.DataFrame       # LINE_COLUMNS: one row per month, short code and item
     months: pd.DataFrame      # month, days, days_in_period, days_logged, complete, total_eur, at_most_eur,
@@ -55,8 +56,8 @@ class Invoice:
     brands: pd.DataFrame      # month, short_code, brand, delivered_lines, delivered_segments, amount_eur,
                               # unknown_segments
     not_billed: pd.DataFrame  # month, short_code, accepted_segments, delivered_segments, undelivered_segments,
-                              # unknown_segments, delivered_segments_inexact, unknown_eur,
-                              # delivered_receipts_without_mt
+                              # unknown_segments, delivered_segments_inexact, segments_possibly_more,
+                              # unknown_eur, delivered_receipts_without_mt
     not_computed: tuple[str, ...] = pricing.NOT_FROM_LOGS
     notes: list[str] = field(default_factory=list)
 
@@ -123,7 +124,7 @@ def invoice(con: duckdb.DuckDBPyConnection, contract: Contract, date_from: dt.da
     unknown = per_code.assign(unknown_eur=per_code["unknown_segments"] * MT_CENTS / 100)
     not_billed = _with_receipts_without_mt(unknown[[
         "month", "short_code", "accepted_segments", "delivered_segments", "undelivered_segments",
-        "unknown_segments", "delivered_segments_inexact", "unknown_eur"]], orphans)
+        "unknown_segments", "delivered_segments_inexact", "segments_possibly_more", "unknown_eur"]], orphans)
     brands = segments.assign(amount_eur=segments["delivered_segments"] * MT_CENTS / 100)[
         ["month", "short_code", "brand", "delivered_lines", "delivered_segments", "amount_eur", "unknown_segments"]]
     month_table = _months(months, date_from, date_to, days, lines, not_billed)
@@ -195,11 +196,14 @@ def _months(months: list[dt.date], date_from, date_to, days: pd.DataFrame, lines
         in_period = max((end - start).days + 1, 0)
         in_lines = lines[lines["month"] == month]
         total = sum(cents(v) for v in in_lines["amount_eur"])
-        unknown = int(not_billed.loc[not_billed["month"] == month, "unknown_segments"].sum())
-        without_mt = int(not_billed.loc[not_billed["month"] == month, "delivered_receipts_without_mt"].sum())
+        this = not_billed[not_billed["month"] == month]
+        unknown = int(this["unknown_segments"].sum())
+        without_mt = int(this["delivered_receipts_without_mt"].sum())
+        # (a lossy text delivered or with no final receipt may be a segment or more longer)
+        more = int(this["segments_possibly_more"].sum())
         rows.append((month, length, in_period, int(logged.get(month, 0)),
                      in_period == length and logged.get(month, 0) == length,
-                     total / 100, (total + (unknown + without_mt) * MT_CENTS) / 100, without_mt))
+                     total / 100, (total + (unknown + without_mt + more) * MT_CENTS) / 100, without_mt))
     return pd.DataFrame(rows, columns=["month", "days", "days_in_period", "days_logged", "complete",
                                        "total_eur", "at_most_eur", "delivered_receipts_without_mt"])
 
@@ -216,9 +220,16 @@ def _notes(per_code: pd.DataFrame, months: pd.DataFrame) -> list[str]:
             for r in partial.itertuples())
             + ": the monthly fees are whole, the delivered segments those of the days logged in the period")
     inexact = int(per_code["delivered_segments_inexact"].sum()) if len(per_code) else 0
+    more = int(per_code["segments_possibly_more"].sum()) if len(per_code) else 0
+    may_be_more = (f"texts the log wrote lossily, delivered or with no final receipt, may stand for up to {more:,} "
+                   "more segment(s) (fct_mt.segments_max: each '.' read as one character, each part one septet "
+                   "short for a '€' a dot may hide): at_most_eur counts them as billed")
     if inexact:
         notes.append(f"{inexact:,} delivered segment(s) are counted from texts the log wrote lossily or not at all: "
-                     "the best reading, not a certainty (docs/schema.md, fct_mt.segments_exact)")
+                     "the best reading, not a certainty (docs/schema.md, fct_mt.segments_exact)"
+                     + (f"; {may_be_more}" if more else ""))
+    elif more:
+        notes.append(may_be_more[0].upper() + may_be_more[1:])
     unknown = int(per_code["unknown_segments"].sum()) if len(per_code) else 0
     if unknown:
         notes.append(f"{unknown:,} accepted segment(s) have no final receipt (none asked for, lost or pending): "

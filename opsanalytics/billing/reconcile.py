@@ -159,7 +159,8 @@ def reconcile(bill: Invoice, invoiced: pd.DataFrame, totals: bool = True) -> pd.
     quantity when the invoice gives one), `quantity differs` (the amount matches, the count
     not: a wrong count at a price that hides it), `over` or
     `under` (invoiced more or less than expected), `within unknown` (delivered segments or a
-    total above the logs' count but not above what the segments with no final receipt could
+    total above the logs' count but not above what the segments with no final receipt, the
+    delivered receipts of no MT line and the segments more lossy texts may stand for could
     add: the log cannot tell), `not invoiced` (expected, absent from the invoice), `not
     expected` (on the invoice only). A line expected at 0 and not invoiced is a match, and so
     is one invoiced at 0 and not expected; a line on one side only differs by all of it.
@@ -167,9 +168,11 @@ def reconcile(bill: Invoice, invoiced: pd.DataFrame, totals: bool = True) -> pd.
     bill of one short code, which an invoice's total is not)."""
     expected = bill.lines.assign(short_code=bill.lines["short_code"].fillna(""),
                                  cents=bill.lines["amount_eur"].map(cents))
-    # (a receipt that says delivered and links to no MT line may be billed as much)
-    unknown = {(r["month"], r["short_code"] or ""): (int(r["unknown_segments"]) + int(r["delivered_receipts_without_mt"]))
-               * MT_CENTS for r in bill.not_billed.to_dict("records")}
+    # (a receipt that says delivered and links to no MT line may be billed as much, and so may
+    # the segments more a lossy text delivered or with no final receipt may stand for)
+    unknown = {(r["month"], r["short_code"] or ""): (int(r["unknown_segments"]) + int(r["delivered_receipts_without_mt"])
+                                                     + int(r["segments_possibly_more"])) * MT_CENTS
+               for r in bill.not_billed.to_dict("records")}
     month_totals = {r["month"]: (cents(r["total_eur"]), cents(r["at_most_eur"])) for r in bill.months.to_dict("records")}
     ours = {(r["month"], r["short_code"], r["item"]): (r["quantity"], r["cents"]) for r in expected.to_dict("records")}
     for month, (total, _) in month_totals.items() if totals else ():

@@ -19,6 +19,12 @@
 -- at the same positions; NULL: open), for the bill to say so: Orange bills what it delivered,
 -- subscribed or not, but a month held in part read as if all its traffic were subscribed (a
 -- probe: a code subscribed from the 10th sent from the 1st without a word).
+-- segments_possibly_more: how many segments more than `segments` the lines that may have been
+-- billed (delivered, or no final receipt; not undelivered, not partly sent, whose billed part
+-- is 1 segment) may stand for: fct_mt.segments_max less segments, for a text the log wrote
+-- lossily (a probe: 152 'y', a '€' and 152 'y', logged with the euro as dots, read as 2
+-- segments where Kannel sent 3). NULL segments_max (no text to bound it): none known beyond
+-- segments. The bill counts segments; its upper bound counts these too.
 with subscriptions as (
     select cast($subscribed_codes as varchar[]) as codes,
            cast($subscribed_since as date[]) as since,
@@ -32,6 +38,7 @@ lines as (
         m.brand,
         m.segments,
         m.segments_exact,
+        m.segments_max,
         m.final_status,
         m.partly_sent,
         coalesce(p.part1_delivered, false) as part1_delivered,
@@ -68,7 +75,11 @@ billed as (
             when partly_sent then least(segments - part1_delivered::integer, 1 + part1_failed::integer)
             when final_status in ('failed', 'expired', 'rejected') then segments
             else 0
-        end as undelivered
+        end as undelivered,
+        case
+            when partly_sent or final_status in ('failed', 'expired', 'rejected') then 0
+            else coalesce(segments_max - segments, 0)
+        end as possibly_more
     from lines
 )
 
@@ -87,7 +98,8 @@ select
         as delivered_segments_inexact,
     cast(coalesce(sum(delivered) filter (where outside), 0) as bigint) as delivered_outside,
     cast(coalesce(sum(undelivered), 0) as bigint) as undelivered_segments,
-    cast(coalesce(sum(segments - delivered - undelivered), 0) as bigint) as unknown_segments
+    cast(coalesce(sum(segments - delivered - undelivered), 0) as bigint) as unknown_segments,
+    cast(coalesce(sum(possibly_more), 0) as bigint) as segments_possibly_more
 from billed
 group by all
 order by month, short_code nulls last, brand nulls last
