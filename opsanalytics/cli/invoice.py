@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Compute the invoice of the Opérateur Push SMS contract from the warehouse (R12): "
                     "segments delivered x 0.030 EUR per short code, and each short code's monthly fees "
                     "(short code, throughput, OAdC and Géo Présence options), EUR excl. VAT. Segments with "
-                    "no final receipt are shown apart (at_most_eur counts them as billed). With --against, "
+                    "no final receipt are shown apart (at_most_eur counts them as billed, with receipts that "
+                    "link to no MT line and lossy texts at their most segments). With --against, "
                     "an invoice CSV (month,short_code,item,quantity,amount_eur; docs/billing.md) is "
                     "compared line by line. Exit 0 whether or not it differs.",
     )
@@ -145,7 +146,7 @@ def _table(bill: billing.Invoice, compared: pd.DataFrame | None) -> None:
             return
         for month in bill.months.itertuples():
             out.write(f"R12 bill {month.month}: {month.total_eur:,.2f} EUR excl. VAT"
-                      f" (at most {month.at_most_eur:,.2f} with the segments that have no final receipt)"
+                      f" (at most {month.at_most_eur:,.2f} if every segment the log is unsure of was billed)"
                       f"{'' if month.complete else '; not complete'}\n")
         out.write(for_terminal(_money(bill.lines.drop(columns="basis"), unit="unit_eur")).to_string(index=False) + "\n")
         for note in bill.notes:
