@@ -319,3 +319,26 @@ def test_receipts_that_agree_in_part_say_so_beside_their_median():
         "do not: the log's clock changed within it (a restart with another access-log-time?), and the median "
         "lies between both."]
     assert any("line 75: forward 1 h 00 min 00 s" in line for line in said)
+
+
+MSG_ID_TYPE = FIXTURES / "kannel-1.4.5" / "msg-id-type"
+
+
+def test_receipts_kannel_matched_to_other_messages_are_said():
+    """A real Kannel 1.4.5 whose SMSC gives submit ids in hex and receipt ids in decimal,
+    with msg-id-type unset: Kannel logs 12 receipts as `Receive DLR` of other messages (the
+    first one's receipt on the seventh, which held the id it read), two statuses flip, and
+    ingest said nothing (a session-34 probe). Each receipt's `text:` names its own message:
+    ingest now says how many name another text than their MT's. The same run with
+    msg-id-type right: not a word."""
+    contract = (MSG_ID_TYPE / "contract.toml").read_text()
+    said = [line for line in _cautions_of(contract, MSG_ID_TYPE / "wrong.log") if "name another text" in line]
+    assert said == [
+        "warning: receipts linked to an MT name another text than its own (an SMPP receipt's text: is the "
+        "start of the message it reports on): ora_36180 12 of 12, first at "
+        f"{(MSG_ID_TYPE / 'wrong.log').resolve()} line 50, 'Promo m01: offre 1.' on the MT 'Promo m07: offre 7. "
+        "STOP au 36180'. Kannel matched them to other messages, most likely because the SMSC writes its "
+        "receipt ids in another base than its submit_sm_resp ids (hex and decimal): set msg-id-type in that "
+        "smsc group of kannel.conf. Those MTs' delivery statuses are another message's, and so are R12's bill "
+        "and R14's delivery figures that count them."]
+    assert not [line for line in _cautions_of(contract, MSG_ID_TYPE / "right.log") if "name another text" in line]

@@ -74,10 +74,26 @@ def cautions(con: duckdb.DuckDBPyConnection, contract: Contract, results: list[L
     crossed = warehouse.execute(con, "reports/receipts_on_another_connection", scope.params(contract)).fetchall()
     if crossed:
         out.append(crossed_receipts_warning(crossed, days))
+    elsewhere = warehouse.execute(con, "reports/receipts_naming_another_text", scope.params(contract)).fetchall()
+    if elsewhere:
+        out.append(another_text_warning(elsewhere))
     unmatched = unmatched_receipts(dlr_unmatched(con, contract, scope), explained={row[0] for row in crossed})
     if unmatched:
         out.append(unmatched)
     return out
+
+
+def another_text_warning(rows: list[tuple]) -> str:
+    """Receipts linked to an MT whose `text:` names another message (receipts_naming_another_text.sql):
+    Kannel matched them on an id read in the wrong base, and their MTs took another's status."""
+    listed = ", ".join(f"{smsc} {another:,} of {compared:,}" for smsc, compared, another, *_ in rows[:10])
+    _, _, _, path, line_no, said, mt_text = rows[0]
+    return (f"warning: receipts linked to an MT name another text than its own (an SMPP receipt's text: is the "
+            f"start of the message it reports on): {listed}, first at {path} line {line_no:,}, "
+            f"{said.strip()!r} on the MT {mt_text!r}. Kannel matched them to other messages, most likely because "
+            "the SMSC writes its receipt ids in another base than its submit_sm_resp ids (hex and decimal): set "
+            "msg-id-type in that smsc group of kannel.conf. Those MTs' delivery statuses are another message's, "
+            "and so are R12's bill and R14's delivery figures that count them.")
 
 
 def misrouted_mo_warning(rows: list[tuple], config: str, days: str, tz: str) -> str:
