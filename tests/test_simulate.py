@@ -445,3 +445,15 @@ def test_a_period_without_a_working_weekday_lists_no_content_case(tmp_path):
     week = simulate(tmp_path / "week", days=7, scale=50, seed=29, start=dt.date(2026, 10, 24))
     cases = json.loads(week.ground_truth.read_text(encoding="utf-8"))["content"]["cases"]
     assert len(cases) == 9 and any(case["reasons"] for case in cases)   # (traps: no reason)
+
+
+def test_every_mt_and_mo_is_on_a_day_of_the_period(tmp_path):
+    """A START sent back up to a day after a STOP fell after the last day (the demo's month,
+    seed 1: a START and its reply at 00:55 on 15 November), so the traffic ran one day more
+    than the period and the forecast's run rate was 31/32 of the truth (a session-34
+    probe). Every MT and MO now lies within the period; receipts may come after midnight."""
+    res = simulate(tmp_path, days=31, scale=600, seed=1, start=dt.date(2026, 10, 15))
+    end = dt.datetime(2026, 11, 15, tzinfo=ZoneInfo("Europe/Paris")).timestamp()
+    lines = read_lines(res)
+    sends = [line for line in lines if " Sent SMS " in line or " Receive SMS " in line]
+    assert sends and max(instants(sends, "Europe/Paris")) < end

@@ -210,10 +210,13 @@ def opt_outs(plan: Plan) -> None:
                      msisdn=msisdn, text=texts.STOP_ACK.format(code=code), dlr_mask=-1, final=None)
             plan.place(ack)
             if rng.random() < 0.2:
-                mo2 = plan.add_mo(MO(t=ack.t + int(rng.integers(3600, 86_400)), code=code, msisdn=msisdn,
-                                     text="START", keyword="START"))
-                plan.place(MT(t=mo2.t + 3, service="start", code=code, oadc=code, to_raw=msisdn, msisdn=msisdn,
-                              text=texts.START_ACK.format(code=code), dlr_mask=-1, final=None))
+                back_at = ack.t + int(rng.integers(3600, 86_400))
+                if back_at + 3 < plan.t1:
+                    # (within the period: a START and its reply after its last day made the demo's
+                    # traffic run one day more, and the forecast's run rate 31/32 of the truth)
+                    mo2 = plan.add_mo(MO(t=back_at, code=code, msisdn=msisdn, text="START", keyword="START"))
+                    plan.place(MT(t=mo2.t + 3, service="start", code=code, oadc=code, to_raw=msisdn,
+                                  msisdn=msisdn, text=texts.START_ACK.format(code=code), dlr_mask=-1, final=None))
         for t in _day_and_night(plan, 1 + int(plan.scale * 0.002), day):
             plan.add_mo(MO(t=t, code="36180", msisdn="+" + plan.stoppers.next(),
                            text=texts.OTHER_MO[int(rng.integers(len(texts.OTHER_MO)))]))
