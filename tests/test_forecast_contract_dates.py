@@ -297,4 +297,5 @@ def test_forecast_load_warns_of_no_month_the_contract_does_not_hold(tmp_path):
         db.close()
     assert loaded.warnings == ()
     assert unchecked.warnings == ("short code 36180: no version covers 2027-04, 2027-05, 2027-06 of semester "
-                                  "2027H1: R9 will report them as no_forecast",)
+                                  "2027H1: R9 would report them as no_forecast once the code sends MT "
+                                  "traffic there",)

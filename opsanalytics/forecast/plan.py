@@ -606,8 +606,11 @@ def _code_rows(code, contract, history, rates, adjustments, target, steps, made_
         applied = max(0, base + add) - base  # a removal larger than the forecast stops at 0 segments
         peak_mean = max(float(peak.mean[k]), float(planned_peak.get(month, 0.0)))
         peak_high = max(float(peak.high[k]), float(planned_peak.get(month, 0.0)))
-        tier = pricing.cheapest_tier(math.ceil(peak_mean - 1e-9))
         method = seg.method if seg.method == peak.method else f"{seg.method} / peak: {peak.method}"
+        # a code without history and no planned peak: its 0/s is a placeholder, no tier is
+        # advised on it (a probe: required_rate 10 beside the note saying 'no tier advice')
+        placeholder = method.startswith("no_history") and peak_mean == 0
+        tier = None if placeholder else pricing.cheapest_tier(math.ceil(peak_mean - 1e-9))
         rows.append({
             "short_code": code, "month": month,
             "mt_segments": base + applied,
@@ -616,7 +619,7 @@ def _code_rows(code, contract, history, rates, adjustments, target, steps, made_
             "segments_low": max(0, int(math.floor(seg.low[k] * share)) + add),
             "segments_high": max(0, int(math.ceil(seg.high[k] * share)) + add),
             "peak_low": float(math.floor(peak.low[k])), "peak_high": float(math.ceil(peak_high - 1e-9)),
-            "required_rate": tier.rate if tier else pd.NA,
+            "required_rate": tier.rate if tier else np.nan,   # (a float column: 10.0, NaN; written 10, empty)
             "adjustment_segments": applied,
             "method": method + (" + adjustment" if add else ""),
         })
@@ -666,8 +669,10 @@ def throughput_options(figures: pd.DataFrame) -> pd.DataFrame:
         peak = float(group["peak_sms_per_s"].max())
         peak_high = float(group["peak_high"].max())
         subscribed = int(group["subscribed_rate"].iloc[0])
-        needed = pricing.cheapest_tier(peak)
-        needed_high = pricing.cheapest_tier(peak_high)
+        no_history = "method" in group and bool(group["method"].str.startswith("no_history").all())
+        placeholder = no_history and peak == 0   # no tier advised on a placeholder 0/s
+        needed = None if placeholder else pricing.cheapest_tier(peak)
+        needed_high = None if placeholder and peak_high == 0 else pricing.cheapest_tier(peak_high)
         row = {
             "short_code": code, "subscribed_rate": subscribed, "forecast_peak": peak,
             # each peak beside its own month: the high bound's largest may fall in another
@@ -678,14 +683,13 @@ def throughput_options(figures: pd.DataFrame) -> pd.DataFrame:
             "required_rate": needed.rate if needed else pd.NA,
             "required_rate_high": needed_high.rate if needed_high else pd.NA,
         }
-        row["needs_higher_tier"] = needed is None or needed.rate > subscribed
+        row["needs_higher_tier"] = not placeholder and (needed is None or needed.rate > subscribed)
         row["must_request"] = bool(row["needs_higher_tier"] and (needed is None or needed.must_request))
         row["required_monthly_eur"] = needed.monthly_eur if needed else np.nan
         row["subscribed_monthly_eur"] = pricing.THROUGHPUT_MONTHLY_EUR[subscribed]
         row["change_fee_eur"] = pricing.THROUGHPUT_CHANGE_EUR if row["needs_higher_tier"] and needed else 0.0
         for option in pricing.tier_options(peak):
             row[f"eur_{option.rate}"] = option.monthly_eur
-        no_history = "method" in group and bool(group["method"].str.startswith("no_history").all())
         row["note"] = _tier_note(peak, subscribed, needed, peak_high, needed_high, no_history)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -698,12 +702,12 @@ def _tier_note(peak: float, subscribed: int, needed, peak_high: float | None = N
     spends on a rate the traffic does not use). `no_history`: the code has no MT traffic to
     learn from, its peak is the planned campaigns' or a placeholder 0: no cheaper tier is
     advised on it (a probe: '800 EUR/month less' for a code not opened yet)."""
-    if needed is None:
-        return (f"forecast peak {peak:g}/s exceeds the largest tier (150/s): spread campaigns over "
-                "more time or more short codes")
     if no_history and peak == 0:
         return (f"no history: forecast peak {peak:g}/s is a placeholder, not a forecast; no tier advice "
                 "(give its planned campaigns with --adjustments)")
+    if needed is None:
+        return (f"forecast peak {peak:g}/s exceeds the largest tier (150/s): spread campaigns over "
+                "more time or more short codes")
     if needed.rate <= subscribed:
         if no_history:
             return f"forecast peak {peak:g}/s (planned campaigns only, no history) fits the subscribed {subscribed}/s"

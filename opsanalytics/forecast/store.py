@@ -17,6 +17,7 @@ import pandas as pd
 
 from opsanalytics import warehouse
 from opsanalytics.config import Contract
+from opsanalytics.forecast.actuals import data_coverage, monthly_actuals
 from opsanalytics.forecast.files import read_forecast_file
 from opsanalytics.forecast.periods import Semester, add_months, month_label
 
@@ -29,8 +30,9 @@ class ForecastLoad:
     state: str  # loaded | skipped (same bytes already loaded)
     #: several made_on dates in one file (see mixed_made_on), months the version was made during
     #: or after (see made_late), months of its semesters
-    #: no version covers (see uncovered_months), then short codes the contract given does
-    #: not declare (see undeclared_codes): loaded all the same
+    #: no version covers (see uncovered_months, unforecast_codes), then what it says against
+    #: the contract given (see against_contract, outside_held_months): loaded all the same.
+    #: Empty for a skipped file: they were given when its version was loaded
     warnings: tuple[str, ...] = ()
     #: skipped for holding the rows of version `version_id` in other bytes (the CSV and the
     #: XLSX of one forecast): that version's file
@@ -105,22 +107,78 @@ def against_contract(frame: pd.DataFrame, contract: Contract) -> list[str]:
     return out
 
 
-def unforecast_codes(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, contract: Contract) -> list[str]:
+def unforecast_codes(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, contract: Contract,
+                     traffic: _Traffic | None = None) -> list[str]:
     """Short codes the contract holds in a semester of the file that neither the file nor any
-    version in the warehouse forecasts, for a month the code is held (its since/until): R9 will
-    find no forecast for them (a probe: three contract codes left out of a file, stored silently).
-    A code the file names is `uncovered_months`'s."""
+    version in the warehouse forecasts, for a month the code is held (its since/until): R9
+    finds no forecast for them (a probe: three contract codes left out of a file, stored
+    silently). Only the months R9 reports or may report (`_no_forecast_months`): a month the
+    MT data holds whole without traffic of the code is never no_forecast, and is not named.
+    A code the file names is `uncovered_months`'s. `traffic`: `_traffic`'s (read when not given)."""
     covered = {(code, month) for code, month in warehouse.execute(con, "forecast/forecast_months").fetchall()}
+    traffic = traffic or _traffic(con, contract)
     out = []
     for semester in sorted(frame["semester"].unique()):
         named = set(frame.loc[frame["semester"] == semester, "short_code"])
         for spec in contract.short_codes:
+            if spec.code in named:
+                continue
             missing = [m for m in Semester.parse(semester).months if _held(spec, m) and (spec.code, m) not in covered]
-            if missing and spec.code not in named:
-                listed = ", ".join(month_label(m) for m in missing)
-                out.append(f"short code {spec.code} of {contract.source} is held in {listed} and no version "
-                           f"forecasts it there: R9 will report {'it' if len(missing) == 1 else 'them'} as no_forecast")
+            reported, maybe = _no_forecast_months(spec.code, missing, traffic)
+            if reported:
+                out.append(f"short code {spec.code} of {contract.source} is held in {_listed(reported)}, has MT "
+                           f"traffic there and no version forecasts it: R9 will report {_them(reported)} as "
+                           "no_forecast")
+            if maybe:
+                out.append(f"short code {spec.code} of {contract.source} is held in {_listed(maybe)} and no version "
+                           f"forecasts it there: R9 would report {_them(maybe)} as no_forecast once it sends MT "
+                           "traffic there")
     return out
+
+
+def _listed(months: list[dt.date]) -> str:
+    return ", ".join(month_label(m) for m in months)
+
+
+def _them(months: list[dt.date]) -> str:
+    return "it" if len(months) == 1 else "them"
+
+
+@dataclass(frozen=True)
+class _Traffic:
+    """The MT data as R9 reads it: its first and last local day (None: no data), and the
+    (short code, month) pairs with accepted MT traffic."""
+    first_day: dt.date | None
+    last_day: dt.date | None
+    months: frozenset
+
+
+def _traffic(con: duckdb.DuckDBPyConnection, contract: Contract | None) -> _Traffic:
+    """What R9 would judge today; a warehouse whose facts are not built has no MT data."""
+    if not warehouse.has_table(con, "fct_mt"):  # (not a query that fails: it would abort the transaction)
+        return _Traffic(None, None, frozenset())
+    zone = contract if contract is not None else Contract()
+    first_day, last_day = data_coverage(con, zone)
+    if first_day is None:
+        return _Traffic(None, None, frozenset())
+    actuals = monthly_actuals(con, zone)
+    return _Traffic(first_day, last_day, frozenset(zip(actuals["short_code"], actuals["month"])))
+
+
+def _no_forecast_months(code: str, months: list[dt.date], traffic: _Traffic) -> tuple[list[dt.date], list[dt.date]]:
+    """`months` no version covers for `code`, split as R9 judges them (docs/forecast.md):
+    those the MT data holds whole with traffic of the code (R9 reports them no_forecast),
+    and those the data does not hold whole yet (R9 would, once the code sends there). A month
+    the data holds whole without traffic of the code is in neither: R9 never reports it."""
+    reported, maybe = [], []
+    for month in months:
+        whole = (traffic.first_day is not None and month >= traffic.first_day
+                 and add_months(month, 1) - dt.timedelta(days=1) <= traffic.last_day)
+        if not whole:
+            maybe.append(month)
+        elif (code, month) in traffic.months:
+            reported.append(month)
+    return reported, maybe
 
 
 def _held(spec, month: dt.date) -> bool:
@@ -129,24 +187,59 @@ def _held(spec, month: dt.date) -> bool:
     return spec is None or spec.held_in(month, add_months(month, 1) - dt.timedelta(days=1))
 
 
+def _dates(spec) -> str:
+    """A short code's `since` and `until` as the contract gives them ('since 2027-04-01')."""
+    return ", ".join(f"{name} {value.isoformat()}" for name, value in
+                     (("since", spec.since), ("until", spec.until)) if value is not None)
+
+
+def outside_held_months(frame: pd.DataFrame, contract: Contract) -> list[str]:
+    """Rows forecasting a month the contract does not hold their short code in (wholly before
+    its `since` or after its `until`): --adjustments refuses such a month, but a forecast file
+    is Orange's record, so it is stored and said, per row. R9 judges the month as any other
+    once the MT data holds it whole (a forecast above 0 against no traffic is flagged)."""
+    specs = {s.code: s for s in contract.short_codes}
+    out = []
+    for row_no, code, month in zip(frame["row_no"], frame["short_code"], frame["month"]):
+        spec = specs.get(code)
+        if spec is None or _held(spec, month):
+            continue
+        out.append(f"row {row_no}: short code {code} forecast for {month_label(month)}, a month the contract "
+                   f"{contract.source} does not hold it in ({_dates(spec)}): stored as Orange's record; R9 judges "
+                   "it as any other month once the MT data covers it whole (a forecast above 0 with no traffic "
+                   "is flagged)")
+    return out
+
+
 def uncovered_months(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame,
-                     contract: Contract | None = None) -> list[str]:
+                     contract: Contract | None = None, traffic: _Traffic | None = None) -> list[str]:
     """Months of the semesters `frame` forecasts that no version in the warehouse covers for a
     short code it names, per short code and semester. A file may restate a few months on
     purpose (the other months keep their earlier versions), so only months no version at
-    all covers are named: R9 will report them as `no_forecast` (a row left out by mistake).
+    all covers are named, and of those only the months R9 reports or may report
+    (`_no_forecast_months`: with MT traffic, or not yet held whole by the data; a probe: the
+    warning promised no_forecast for past months without traffic, which R9 never reports).
     With `contract`, not the months the code is not held in (its since/until): the file the
-    forecast command writes has no row for them (a probe: four false warnings on loading it)."""
+    forecast command writes has no row for them (a probe: four false warnings on loading it);
+    nor a code the contract does not declare: `undeclared_codes` names it (a probe: a typo got
+    the coverage warning first). `traffic`: `_traffic`'s (read when not given)."""
     covered = {(code, month) for code, month in warehouse.execute(con, "forecast/forecast_months").fetchall()}
     specs = {s.code: s for s in contract.short_codes} if contract is not None else {}
+    traffic = traffic or _traffic(con, contract)
     out = []
     for (code, semester), _ in frame.groupby(["short_code", "semester"], sort=True):
+        if contract is not None and code not in specs:
+            continue
         missing = [m for m in Semester.parse(semester).months
                    if (code, m) not in covered and _held(specs.get(code), m)]
-        if missing:
-            listed = ", ".join(month_label(m) for m in missing)
-            out.append(f"short code {code}: no version covers {listed} of semester {semester}: R9 will report "
-                       f"{'it' if len(missing) == 1 else 'them'} as no_forecast")
+        reported, maybe = _no_forecast_months(code, missing, traffic)
+        if reported:
+            out.append(f"short code {code}: no version covers {_listed(reported)} of semester {semester}, "
+                       f"{'a month' if len(reported) == 1 else 'months'} with MT traffic of the code: R9 will "
+                       f"report {_them(reported)} as no_forecast")
+        if maybe:
+            out.append(f"short code {code}: no version covers {_listed(maybe)} of semester {semester}: R9 would "
+                       f"report {_them(maybe)} as no_forecast once the code sends MT traffic there")
     return out
 
 
@@ -154,20 +247,21 @@ def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
                        contract: Contract | None = None) -> ForecastLoad:
     """Validate `path` (CSV/XLSX) and store it as a new version; the same bytes twice are skipped,
     and so are the rows of a stored version in other bytes (`same_as`: that version's file).
-    With `contract`, its warnings name the short codes the contract does not declare (a
-    skipped file's too: the contract may be another than at its first load).
+    With `contract`, its warnings name what the file says against the contract. A skipped
+    file gives no warning: its version was warned about when loaded (a probe: the XLSX of a
+    forecast loaded as its CSV repeated every peak-above-rate warning).
 
     Raises ForecastFileError naming row and column before anything is written.
     """
     path = Path(path).resolve()
     frame = read_forecast_file(path)
-    unknown = tuple(against_contract(frame, contract)) if contract is not None else ()
+    unknown = (*against_contract(frame, contract), *outside_held_months(frame, contract)) if contract is not None else ()
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     warehouse.ensure_schema(con)
     with warehouse.transaction(con):
         existing, rows = warehouse.execute(con, "forecast/forecast_version_by_sha", {"sha256": sha256}).fetchall()[0]
         if existing is not None:
-            return ForecastLoad(str(path), int(existing), int(rows), "skipped", unknown)
+            return ForecastLoad(str(path), int(existing), int(rows), "skipped")
         con.register("forecast_upload", frame)
         try:
             # the same rows in other bytes (the CSV and the XLSX of one forecast: a probe
@@ -175,7 +269,7 @@ def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
             same = warehouse.execute(con, "forecast/forecast_version_by_rows").fetchall()
             if same:
                 [(held_by, source)] = same
-                return ForecastLoad(str(path), int(held_by), len(frame), "skipped", unknown, same_as=str(source))
+                return ForecastLoad(str(path), int(held_by), len(frame), "skipped", same_as=str(source))
             (version_id,) = warehouse.execute(con, "forecast/next_version_id").fetchall()[0]
             warehouse.execute(con, "forecast/insert_forecast_version", {
                 "version_id": int(version_id),
@@ -185,9 +279,10 @@ def load_forecast_file(con: duckdb.DuckDBPyConnection, path: str | Path,
             }).fetchall()
         finally:
             con.unregister("forecast_upload")
-        uncovered = uncovered_months(con, frame, contract)
+        traffic = _traffic(con, contract)   # (read once: R9's actuals over the whole warehouse)
+        uncovered = uncovered_months(con, frame, contract, traffic)
         if contract is not None:
-            uncovered += unforecast_codes(con, frame, contract)
+            uncovered += unforecast_codes(con, frame, contract, traffic)
     return ForecastLoad(str(path), int(version_id), len(frame), "loaded",
                         (*mixed_made_on(frame), *made_late(frame), *uncovered, *unknown))
 
