@@ -7,6 +7,20 @@ from __future__ import annotations
 #: final status bits Kannel logs for an SMPP receipt's stat: (docs/schema.md, fct_dlr.status)
 RECEIPT_STATUS = {"DELIVRD": 1, "UNDELIV": 2, "EXPIRED": 34, "ENROUTE": 4}
 
+#: a contract of one short code, 36180 on ora_36180 (no option), and one marketing service,
+#: acme (brand Acme): what the lines below send from by default
+ONE_CODE_CONTRACT = """
+timezone = "Europe/Paris"
+log_timezone = "Europe/Paris"
+[[short_codes]]
+code = "36180"
+smsc = "ora_36180"
+[[services]]
+name = "acme"
+brand = "Acme"
+category = "marketing"
+"""
+
 
 def mt(at: str, smsc: str, fid: str, to: str, text: str, mask: int = 31, svc: str = "acme",
        label: str = "Sent SMS", binfo: str = "") -> str:

@@ -9,22 +9,14 @@ the ones the access log gives.
 
 from __future__ import annotations
 
+from kannellines import ONE_CODE_CONTRACT
+
 from opsanalytics import warehouse
 from opsanalytics.audits import run
 from opsanalytics.config import parse_contract
 from opsanalytics.ingest import ingest_files
 
-CONTRACT = """
-log_timezone = "Europe/Paris"
-[[short_codes]]
-code = "36180"
-smsc = "ora_36180"
-[[services]]
-name = "acme"
-brand = "Acme"
-category = "marketing"
-stop_notice_exempt = true
-"""
+CONTRACT = ONE_CODE_CONTRACT + "stop_notice_exempt = true\n"
 
 SHORT = "Promo STOP 36180"
 #: 162 characters as logged, 12 of them dots: 156 septets if the dots are six 2-byte letters

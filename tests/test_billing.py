@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from kannellines import ingested, mt, receipt
+from kannellines import ONE_CODE_CONTRACT, ingested, mt, receipt
 from opsanalytics import billing, pricing, warehouse
 from opsanalytics.cli import main
 from opsanalytics.config import ShortCode, load_contract, parse_contract
@@ -517,17 +517,7 @@ def test_a_message_split_by_kannel_that_failed_in_part_bills_its_delivered_part_
 #: and 2 septets: Kannel never cuts an escape pair across two parts), which segments_max says
 LOSSY_EURO = "y" * 152 + "..." + "y" * 152
 #: one short code, no option: its month is 150 EUR and its delivered segments
-ONE_CODE = """
-timezone = "Europe/Paris"
-log_timezone = "Europe/Paris"
-[[short_codes]]
-code = "36180"
-smsc = "ora_36180"
-[[services]]
-name = "acme"
-brand = "Acme"
-category = "marketing"
-"""
+ONE_CODE = ONE_CODE_CONTRACT
 
 
 def test_the_upper_bound_counts_lossy_texts_at_their_most_segments(tmp_path):

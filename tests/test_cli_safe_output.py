@@ -13,21 +13,11 @@ import io
 
 import pandas as pd
 
-from kannellines import ingested, mt
+from kannellines import ONE_CODE_CONTRACT, ingested, mt
 from opsanalytics.cli import main
 from opsanalytics.safe_text import for_spreadsheet, for_terminal, visible
 
-CONTRACT = """
-timezone = "Europe/Paris"
-log_timezone = "Europe/Paris"
-[[short_codes]]
-code = "36180"
-smsc = "ora_36180"
-[[services]]
-name = "acme"
-brand = "Acme"
-category = "marketing"
-"""
+CONTRACT = ONE_CODE_CONTRACT
 
 
 def test_control_and_bidi_characters_are_shown_as_escapes():

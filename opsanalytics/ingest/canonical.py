@@ -14,7 +14,9 @@ import csv
 import gzip
 import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any, Iterator
 
 import duckdb
 
@@ -194,16 +196,7 @@ def _line_end_problem(path: Path, gzipped: bool, until: int | None = None) -> tu
     CSV with Python's reader, which ends a row at a lone CR too (an error path, reached once);
     it stops at a field over its size limit, an error DuckDB names itself, and past line
     `until` (where DuckDB found another error)."""
-    with (gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="") if gzipped
-          else path.open(encoding="utf-8-sig", errors="replace", newline="")) as handle:
-        consumed: list[str] = []
-
-        def lines():
-            for text in handle:
-                consumed.append(text)
-                yield text
-
-        reader = csv.reader(lines())
+    with _csv_rows(path, gzipped, errors="replace") as (reader, consumed, handle):
         header_end = None
         line = 1
         while until is None or line <= until:
@@ -317,19 +310,27 @@ SURPLUS_COLUMN = "__beyond"
 NEVER_A_CELL = "\x00\x01absent"
 
 
-def _row_at(path: Path, gzipped: bool, row_no: int) -> tuple[int, str]:
-    """The physical line where data row `row_no` (from 1, blank lines skipped) starts, and
-    its raw text: the file read as CSV up to that row (an error path, reached once)."""
-    with (gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gzipped
-          else path.open(encoding="utf-8-sig", newline="")) as handle:
+@contextmanager
+def _csv_rows(path: Path, gzipped: bool, errors: str = "strict") -> Iterator[tuple[Any, list[str], IO[str]]]:
+    """The file read as CSV (error paths only, to name a line): the reader, the physical lines
+    the row just read took (`consumed`, which the caller clears before each row) and the
+    open file, for reading on past a row."""
+    with (gzip.open(path, "rt", encoding="utf-8-sig", errors=errors, newline="") if gzipped
+          else path.open(encoding="utf-8-sig", errors=errors, newline="")) as handle:
         consumed: list[str] = []
 
-        def lines():
+        def lines() -> Iterator[str]:
             for text in handle:
                 consumed.append(text)
                 yield text
 
-        reader = csv.reader(lines())
+        yield csv.reader(lines()), consumed, handle
+
+
+def _row_at(path: Path, gzipped: bool, row_no: int) -> tuple[int, str]:
+    """The physical line where data row `row_no` (from 1, blank lines skipped) starts, and
+    its raw text: the file read as CSV up to that row (an error path, reached once)."""
+    with _csv_rows(path, gzipped) as (reader, consumed, _):
         next(reader, None)
         seen = 0
         while True:
