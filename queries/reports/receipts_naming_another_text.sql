@@ -7,7 +7,8 @@
 -- real Kannel 1.4.5, a session-34 probe: 12 of 24 receipts on other messages, two statuses
 -- flipped, nothing said). Compared on their letters and digits only (a log writes a letter
 -- it cannot show as '.', an SMSC as '?'), where the receipt names 6 at least and the MT is
--- not UCS-2 or 8-bit (whose first octets an SMSC may echo as anything); contained, not a
+-- not UCS-2 or 8-bit (whose first octets an SMSC may echo as anything) nor lost any letter in
+-- the log; contained, not a
 -- prefix, since a part of a message the gateway split reports on its own part. Per connection: the receipts
 -- compared, those naming another text, and the first of them; of the receipts logged on the
 -- local days $date_from to $date_to (those an ingest loaded: ingest/cautions.py).
@@ -28,6 +29,9 @@ with linked as (
       and d.link in ('fid', 'fid_after', 'fid_lost')
       and m.text is not null
       and coalesce(m.coding, 0) not in (1, 2)
+      -- (not where the log lost a letter of the MT, written as its bytes' dots `..`: an SMSC
+      -- may echo `é` as `e`, which would read as another text)
+      and not contains(m.text, '..')
       and ($date_from is null or d.logged_at >= timezone($tz, cast($date_from as timestamp)))
       and ($date_to is null or d.logged_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 ),
