@@ -4,6 +4,8 @@ one day (`ok`, `failed`: "HH:MM:SS" of DAY) or at any instant (`ok_at`, `failed_
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from kannellines import mt, receipt, refused
 
@@ -52,3 +54,14 @@ def ok_at(stamp: str, smsc: str, fid: str, to: str) -> list[str]:
 
 def failed_at(stamp: str, smsc: str, to: str, nack: str = "NACK/Retries Exceeded") -> list[str]:
     return refused(stamp, smsc, to, TEXT, nack)
+
+
+def written(root: Path, files: dict[str, list[str]]) -> list[Path]:
+    """`files` (path relative to `root`: lines) written as logs, their folders made."""
+    paths = []
+    for name, lines in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kannellines import mt, receipt
-from slalines import CONTRACT, TEXT, at, failed, ok, utc
+from slalines import CONTRACT, TEXT, at, failed, ok, utc, written
 
 from opsanalytics import sla, warehouse
 from opsanalytics.audits.result import Filters
@@ -34,12 +34,7 @@ def consistent(result: sla.Sla) -> sla.Sla:
 
 def _load(tmp_path, files: dict[str, list[str]], filters: Filters = Filters()) -> sla.Sla:
     """`files` (relative path: lines) written under tmp_path and loaded in one ingest."""
-    paths = []
-    for name, lines in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        paths.append(path)
+    paths = written(tmp_path, files)
     (tmp_path / "contract.toml").write_text(CONTRACT, encoding="utf-8")
     contract = load_contract(tmp_path / "contract.toml")
     con = warehouse.connect(":memory:", create=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from slalines import CONTRACT, at, failed, ok, utc
+from slalines import CONTRACT, at, failed, ok, utc, written
 
 from opsanalytics import sla, warehouse
 from opsanalytics.audits.result import Filters
@@ -31,13 +31,7 @@ def _run(tmp_path: Path, nights: list[dict[str, list[str]]]):
     con = warehouse.connect(":memory:", create=True)
     try:
         for files in nights:
-            paths = []
-            for name, lines in files.items():
-                path = tmp_path / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-                paths.append(path)
-            ingest_files(con, contract, paths, progress=False)
+            ingest_files(con, contract, written(tmp_path, files), progress=False)
         result = sla.sla(con, contract, Filters())
         restarts = insights.log_restarts(con, contract, Filters())
     finally:
