@@ -64,7 +64,14 @@ class Content:
 
 def content(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) -> Content:
     params = {**filters.params(contract), **reference.content_patterns(contract)}
-    texts = warehouse.fetch_df(con, "audits/r11_content", params)
+    warehouse.execute(con, "audits/r11_texts", filters.params(contract)).fetchall()
+    try:
+        # one statement per brand, so that its names pattern is compiled once
+        for names in params["brand_names"]:
+            warehouse.execute(con, "audits/r11_brand_names", names).fetchall()
+        texts = warehouse.fetch_df(con, "audits/r11_content", params)
+    finally:
+        warehouse.execute(con, "audits/r11_texts_drop").fetchall()
     texts["reasons"] = [list(r) for r in texts["reasons"]]
     (not_logged,) = warehouse.execute(con, "audits/r11_texts_not_logged", filters.params(contract)).fetchone()
     return Content(texts, int(not_logged))

@@ -328,7 +328,7 @@ def _with_adverbs(words: list[str]) -> list[str]:
 
 
 def content_patterns(contract: Contract) -> dict[str, object]:
-    """Bound parameters of queries/audits/r11_content.sql: RE2 patterns over a text
+    """Bound parameters of queries/audits/r11_*.sql: RE2 patterns over a text
     normalised as normalise_keyword does, dots and `?` kept (see docs/content.md)."""
     c = contract.content
     # each check's words in group 1, its edges outside (the hit shown: `..ROTIQUES`, not `ROTIQUES`)

@@ -108,6 +108,26 @@ def test_hits_name_the_words_and_provenance_the_line(loaded):
     assert result.by_reason["cost_not_disclosed"] == {"texts": 2, "messages": 2}
 
 
+def test_a_text_names_its_own_brand_and_the_connection_is_left_as_found(tmp_path):
+    """Each brand's names are matched in one statement of their own (r11_brand_names.sql): a
+    text must name its own brand, not another's, and the temporary table of the texts is gone
+    after the check, which gives the same answer when run again on the same connection."""
+    cases = [("Le Fournil : -10% sur la baguette. STOP au 36180", "fournil", "36180", []),
+             ("Le Fournil : -10% sur la baguette. STOP au 36180", "acme", "36180", ["brand_not_named"]),
+             ("Acme Shop : -10% sur la baguette. STOP au 36180", "fournil", "36180", ["brand_not_named"]),
+             ("Acme Shop : -10% sur la baguette. STOP au 36180", "acme", "36180", [])]
+    con, contract, _, _ = _load(tmp_path, CONTRACT, cases)
+    first = content.content(con, contract, Filters())
+    again = content.content(con, contract, Filters())
+    left = con.execute("select count(*) from duckdb_tables() where table_name = 'audit_r11_texts'").fetchone()[0]
+    con.close()
+    assert sorted((r["text"], r["brand"], r["reasons"]) for r in first.texts.to_dict("records")) == [
+        ("Acme Shop : -10% sur la baguette. STOP au 36180", "Le Fournil", ["brand_not_named"]),
+        ("Le Fournil : -10% sur la baguette. STOP au 36180", "Acme", ["brand_not_named"])]
+    assert again.texts.equals(first.texts)
+    assert left == 0
+
+
 def test_the_word_lists_are_settings(tmp_path):
     contract = CONTRACT.replace("[content.brand_names]", '[content]\nadult_words = ["lingerie"]\n[content.brand_names]')
     cases = [("ACME : lingerie -20%. STOP au 36180", "acme", "36180", ["adult"]),
