@@ -25,7 +25,8 @@ INTERRUPTED = 130
 BROKEN_PIPE = 141
 
 #: subcommand modules, in the order `--help` lists them; each defines register(subparsers)
-COMMANDS = ("simulate", "ingest", "status", "audit", "content", "invoice", "quality", "sla", "forecast", "report", "demo")
+COMMANDS = ("simulate", "ingest", "status", "audit", "trace", "content", "invoice", "quality", "sla", "forecast", "report",
+            "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
