@@ -25,7 +25,7 @@ REASONS = ("adult", "free_claim_priced", "brand_not_named", "interpersonal_tone"
 @dataclass
 class Content:
     """`texts`: one row per text flagged (short_code, brand, category, oadc, reasons, hits,
-    text, messages, first_at, last_at, example_load_id, example_line_no)."""
+    text, messages, first_at, last_at, example_load_id, example_line_no, example_mt_ids)."""
 
     texts: pd.DataFrame
     #: accepted messages whose text the log does not carry: not read, so neither flagged nor clean
@@ -73,6 +73,7 @@ def content(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters
     finally:
         warehouse.execute(con, "audits/r11_texts_drop").fetchall()
     texts["reasons"] = [list(r) for r in texts["reasons"]]
+    texts["example_mt_ids"] = [[int(i) for i in ids] for ids in texts["example_mt_ids"]]
     (not_logged,) = warehouse.execute(con, "audits/r11_texts_not_logged", filters.params(contract)).fetchone()
     return Content(texts, int(not_logged))
 

@@ -128,6 +128,22 @@ def test_a_text_names_its_own_brand_and_the_connection_is_left_as_found(tmp_path
     assert left == 0
 
 
+def test_the_example_of_a_text_in_two_parts_lists_both_lines(tmp_path):
+    """A probe: a text flagged for words in its part 2 cited part 1's line only, which lacks
+    them. example_mt_ids gives every line of the example message."""
+    part_1, part_2 = "ACME : question 2 du jeu, ", "r..pondez A ou B. STOP au 36180"
+    lines = [mt("2026-11-10 10:00:00", "ora_36180", "C1", "+33612000001", part_1).replace("[udh:0:]", "[udh:6:0500033F0201]"),
+             mt("2026-11-10 10:00:01", "ora_36180", "C2", "+33612000001", part_2).replace("[udh:0:]", "[udh:6:0500033F0202]")]
+    db, _, contract = ingested(tmp_path, lines, CONTRACT)
+    con = warehouse.connect(db, read_only=True)
+    result = content.content(con, contract, Filters())
+    con.close()
+    rows = result.texts.to_dict("records")
+    assert [(r["text"], r["reasons"], r["hits"], r["example_line_no"], r["example_mt_ids"]) for r in rows] == [
+        (part_1 + part_2, ["cost_not_disclosed"], "R..PONDEZ A", 1, [10000000001, 10000000002])]
+    assert content.Content(result.texts).to_json()["texts"][0]["example_mt_ids"] == [10000000001, 10000000002]
+
+
 def test_the_word_lists_are_settings(tmp_path):
     contract = CONTRACT.replace("[content.brand_names]", '[content]\nadult_words = ["lingerie"]\n[content.brand_names]')
     cases = [("ACME : lingerie -20%. STOP au 36180", "acme", "36180", ["adult"]),

@@ -51,8 +51,11 @@ select
     j.first_at,
     j.last_at,
     m.load_id as example_load_id,
-    m.line_no as example_line_no
+    m.line_no as example_line_no,
+    l.mt_ids as example_mt_ids
 from judged as j
 left join fct_mt as m on m.mt_id = j.example_mt_id
+-- every line of the example's message: a part holds only its piece of the text
+left join fct_logical_messages as l on l.logical_id = m.logical_id
 where adult or free_claim_priced or brand_not_named or interpersonal_tone or cost_not_disclosed
 order by j.messages desc, j.first_at, j.text
