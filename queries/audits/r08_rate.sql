@@ -16,7 +16,41 @@
 -- f(b) - f(a - 1); its largest over the windows holding t is the largest f at or after t less
 -- the smallest f before a busy second at or before t (f only falls between busy seconds).
 -- Under --brand only the seconds the brand sent are summed: fewer runs are proven.
-with running as (
+-- With a period, the windows holding a second of it may reach past its edges (any length): the
+-- seconds outside it are summed too (same short code and brand filters), but only the
+-- period's seconds are rows.
+with codes_over as (
+    -- (only the short codes with a second over: the others need no running sums)
+    select short_code, any_value(rate) as rate
+    from audit_r08_seconds
+    where segments > rate
+    group by short_code
+),
+
+-- counted as r08_seconds.sql counts them, but outside the period (none without one)
+outside_lines as (
+    select m.short_code, m.brand, epoch_ms(m.submitted_at) // 1000 as epoch_second,
+           coalesce(m.segments, 1) as segments
+    from fct_mt as m
+    where m.outcome in ('accepted', 'refused')
+      and m.short_code in (select short_code from codes_over)
+      and (($date_from is not null and m.submitted_at < timezone($tz, cast($date_from as timestamp)))
+        or ($date_to is not null and m.submitted_at >= timezone($tz, cast($date_to as timestamp) + interval 1 day)))
+),
+
+seconds as (
+    select short_code, epoch_second, segments, rate
+    from audit_r08_seconds
+    where short_code in (select short_code from codes_over)
+    union all
+    select o.short_code, o.epoch_second, cast(sum(o.segments) as bigint), any_value(c.rate)
+    from outside_lines as o
+    join codes_over as c using (short_code)
+    group by o.short_code, o.epoch_second
+    having $brand is null or bool_or(o.brand = $brand)
+),
+
+running as (
     select
         short_code,
         epoch_second,
@@ -29,9 +63,7 @@ with running as (
     from (
         select *, sum(segments) over (partition by short_code order by epoch_second
                                       rows between unbounded preceding and current row) as cum
-        from audit_r08_seconds
-        -- (only the short codes with a second over: the others need no running sums)
-        where short_code in (select short_code from audit_r08_seconds where segments > rate)
+        from seconds
     )
 ),
 
