@@ -134,8 +134,8 @@ def r4_stop_honour(con: Connection, contract: Contract, filters: Filters) -> Aud
         "numbers": int(rows["msisdn"].nunique()) if len(rows) else 0,
         "by_brand": counts_by(rows, "brand"),
         "stops": int(stats["stops"].sum()) if len(stats) else 0,
-        # rows (MTs sent in the period) whose STOP came before it: not among `stops`, which
-        # counts the STOPs received in the period
+        # rows (dated in the period by their first line in breach) whose STOP came before it:
+        # not among `stops`, which counts the STOPs received in the period
         "messages_stop_before_period": _r4_before_period(rows["stop_at"], filters, contract),
         # each STOP MO once (`stops` counts it once per brand it concerns)
         "stop_messages": int(_query(con, "r04_stop_messages", params)["stop_messages"].iloc[0]),

@@ -19,9 +19,13 @@
 -- STOP, undelivered, and resent after it, or whose refused part was resent after it, or whose
 -- middle part left between a STOP and a START, reaches the number after the STOP. The acknowledgement is a message
 -- (the first after the STOP by its first line): its lines within the grace period are
--- allowed. A message is one breach, that of its first line in breach.
+-- allowed. A message is one breach, that of its first line in breach, and belongs to the one
+-- period holding that line (a promotion at 23:30 resent at 00:20 is September's only): the
+-- period filters first lines in breach, not the lines before them.
 -- A row names the STOP that opened the opt-out in force (stop_at, stop_short_code,
--- stop_mo_id, seconds_after_stop), as r04_stop_stats measures from it.
+-- stop_mo_id, seconds_after_stop), as r04_stop_stats measures from it. A breach within the
+-- grace period names the acknowledgement that used the grace up (acknowledgement_mt_id: its
+-- first line after the STOP); by its own lines (STOP 14:00, MT 14:06) it looks allowed.
 with opt_runs as (
     -- opt events numbered by the STARTs up to them: a run is one opt-in, then the opt-outs after it
     select *,
@@ -89,7 +93,7 @@ stops as (
 acknowledgements as (
     -- the first MT after each STOP to its number on its short code, of a brand it concerns,
     -- any service or category
-    select s.mo_id, s.mo_short_code, a.logical_id as ack_logical_id
+    select s.mo_id, s.mo_short_code, a.logical_id as ack_logical_id, a.attempt_mt_id as ack_mt_id
     from stops as s
     join fct_accepted_attempts as a
       on a.msisdn = s.msisdn
@@ -101,19 +105,25 @@ acknowledgements as (
     ) = 1
 ),
 
-breaches as materialized (
-    select f.*
+first_breaches as (
+    select f.*,
+           f.submitted_at <= f.opened.at + to_minutes(cast($stop_grace_minutes as integer)) as within_grace,
+           k.ack_mt_id
     from in_force as f
     left join acknowledgements as k
       on k.mo_id = f.opened.mo_id and k.mo_short_code = f.opened.short_code
     where f.keyword = 'STOP'
-      and not (f.logical_id is not distinct from k.ack_logical_id
-               and f.submitted_at <= f.opened.at + to_minutes(cast($stop_grace_minutes as integer)))
+      and not (f.logical_id is not distinct from k.ack_logical_id and within_grace)
       and ($short_code is null or f.short_code = $short_code)
       and ($brand is null or f.brand = $brand)
-      and ($date_from is null or f.submitted_at >= timezone($tz, cast($date_from as timestamp)))
-      and ($date_to is null or f.submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
     qualify row_number() over (partition by f.logical_id order by f.submitted_at, f.attempt_mt_id) = 1
+),
+
+breaches as materialized (
+    select *
+    from first_breaches
+    where ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 )
 
 select
@@ -131,6 +141,8 @@ select
     submitted_at as sent_at,
     epoch(submitted_at) - epoch(opened.at) as seconds_after_stop,
     mt_ids,
-    attempt_mt_id as breach_mt_id
+    attempt_mt_id as breach_mt_id,
+    -- null beyond the grace period, or when no MT acknowledged the STOP
+    case when within_grace then ack_mt_id end as acknowledgement_mt_id
 from breaches
 order by submitted_at, message_id

@@ -7,8 +7,8 @@
 -- START); 0 MT after it = honoured at once.
 -- The period and short-code filters select the STOPs (local date received, code sent to);
 -- the MTs after them are followed whatever their date (a STOP at 23:59 answered by a
--- promotion after midnight was not honoured): the rows of r04_stop_honour are the MTs sent
--- in the period, whenever their STOP came.
+-- promotion after midnight was not honoured): the rows of r04_stop_honour are the messages
+-- whose first line in breach was sent in the period, whenever their STOP came.
 with opt as (
     -- opt events numbered by the STARTs up to them (a run: one opt-in, then the opt-outs after
     -- it), each STOP marked when it opened its run's opt-out (as r04_stop_honour)

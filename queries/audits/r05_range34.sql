@@ -4,7 +4,9 @@
 -- reads "after"); one of another load at that second counts. Every logical message accepted by the platform, any category,
 -- at each accepted line it was sent on (fct_accepted_sends:
 -- a resend, or a part resent, may leave after the session closed); a message is one breach,
--- that of its first line in breach.
+-- that of its first line in breach, and belongs to the one period holding that line: a
+-- period run judges every line (an answer at 21:00 out of session, resent at 00:30, is
+-- September's only) and keeps the breaches dated in it.
 with mt34 as (
     select
         logical_id,
@@ -19,8 +21,6 @@ with mt34 as (
       and msisdn is not null   -- not logged (no %P): no session can be told, counted by numbers_not_logged
       and ($short_code is null or short_code = $short_code)
       and ($brand is null or brand = $brand)
-      and ($date_from is null or sent_at >= timezone($tz, cast($date_from as timestamp)))
-      and ($date_to is null or sent_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 ),
 
 mo as (
@@ -76,12 +76,19 @@ session_mo as (
     left join same_second as q using (logical_id, attempt_mt_id)
 ),
 
-breaches as materialized (
+first_breaches as (
     select logical_id, short_code, smsc, oadc, submitted_at, attempt_mt_id, last_mo_id, last_mo_at
     from session_mo
     where last_mo_at is null
        or last_mo_at < submitted_at - to_hours(cast($session_hours as integer))
     qualify row_number() over (partition by logical_id order by submitted_at, attempt_mt_id) = 1
+),
+
+breaches as materialized (
+    select *
+    from first_breaches
+    where ($date_from is null or submitted_at >= timezone($tz, cast($date_from as timestamp)))
+      and ($date_to is null or submitted_at < timezone($tz, cast($date_to as timestamp) + interval 1 day))
 )
 
 select
