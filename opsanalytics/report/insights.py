@@ -321,6 +321,43 @@ def by_severity(result: AuditResult) -> pd.DataFrame:
     return rows
 
 
+#: the audit rows' columns of line ids (docs/audit-json.md, "Provenance keys") and the column
+#: each is shown as on a page: the file's name and its lines ('access.log.1.gz:1-2 (load 1)';
+#: not `lines`, R8's count of lines).
+#: R1's message_ids are the first lines of its mt_ids, shown in `mt_lines`; message_id stays, the
+#: key of the row in the JSON and CSV.
+CITED = {"mt_ids": "mt_lines", "breach_mt_id": "breach_line", "stop_mo_id": "stop_line",
+         "acknowledgement_mt_id": "acknowledgement_line", "last_mo_id": "last_mo_line"}
+
+
+def where_logged(con, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Breach rows with their line ids (CITED) as the file's name and line numbers, and the
+    files they cite (files_cited: the path of each load). Event ids alone could not be traced
+    once page 01's table of files, 50 rows, no longer held every load (a probe: 61 loads)."""
+    present = [c for c in CITED if c in rows.columns]
+    if rows.empty or not present:
+        return rows, files_cited(con, [])
+    out = rows.reset_index(drop=True)
+    ids = (out[present].rename_axis("row_no").reset_index()
+           .melt(id_vars="row_no", var_name="column", value_name="id")
+           .explode("id").dropna(subset=["id"]))
+    decoded = warehouse.fetch_df(con, "reports/lines_cited", {
+        "row_nos": ids["row_no"].astype("int64").tolist(), "columns": ids["column"].tolist(),
+        "ids": ids["id"].astype("int64").tolist()})
+    shown = (decoded.pivot(index="row_no", columns="column", values="lines")
+             .reindex(index=out.index, columns=present).astype(object).fillna(""))
+    out = out.drop(columns="message_ids", errors="ignore").assign(**{c: shown[c] for c in present})
+    loads = (ids["id"].astype("int64") // 10_000_000_000).tolist()
+    return out.rename(columns=CITED), files_cited(con, loads)
+
+
+def files_cited(con, load_ids) -> pd.DataFrame:
+    """The loads of `load_ids` (each once, missing ones left out), by load id: their path as
+    page 01 shows it and the lines each read."""
+    ids = pd.Series(load_ids, dtype="float64").dropna().astype("int64").unique().tolist()
+    return warehouse.fetch_df(con, "reports/files_cited", {"load_ids": ids})
+
+
 #: the audits' reason codes (the JSON contract, docs/audit-json.md) in words, for the bars of
 #: the pages; tables keep the codes, which match the JSON
 REASON_WORDS = {

@@ -208,6 +208,45 @@ class ReportContext:
         return table_html(self.prepare(frame), title, max_rows=max_rows, note=note, empty=empty, empty_class=css,
                           total=frame.attrs.get("total_rows"))
 
+    def breaches(self, frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str | None = None,
+                 empty: str = "Nothing to report in this period.", rule: str | None = None) -> None:
+        """A table of audit rows (by_severity) whose line ids read as files and lines, and the
+        files they cite under it (see breaches_html)."""
+        from IPython.display import HTML, display
+
+        display(HTML(self.breaches_html(frame, title, max_rows=max_rows, note=note, empty=empty, rule=rule)))
+
+    def breaches_html(self, frame: pd.DataFrame, title: str, *, max_rows: int = 50, note: str | None = None,
+                      empty: str = "Nothing to report in this period.", rule: str | None = None) -> str:
+        """What `breaches` shows: the rows shown (the first `max_rows`) with their lines as
+        'access.log.1.gz:1-2 (load 1)' (insights.where_logged), then the path of every load
+        they cite: page 01 lists 50 files, and an hourly ingest makes more."""
+        shown, files = insights.where_logged(self.con, frame.head(max_rows))
+        if len(frame) > max_rows:
+            shown.attrs["total_rows"] = len(frame)
+        parts = [self.table_html(shown, title, max_rows=max_rows, note=note, empty=empty, rule=rule)]
+        if len(files):
+            parts.append(self._files_html(files, "Files the rows above cite"))
+        return "\n".join(parts)
+
+    def files_cited(self, load_ids: Any, title: str = "Files the rows above cite") -> None:
+        """The files of the loads a page's rows name by number (pages 35, 90: load and line)."""
+        from IPython.display import HTML, display
+
+        display(HTML(self.files_cited_html(load_ids, title)))
+
+    def files_cited_html(self, load_ids: Any, title: str = "Files the rows above cite") -> str:
+        """What `files_cited` shows ('' when no load is cited)."""
+        files = insights.files_cited(self.con, load_ids)
+        return self._files_html(files, title) if len(files) else ""
+
+    def _files_html(self, files: pd.DataFrame, title: str) -> str:
+        return table_html(self.prepare(files), title, max_rows=len(files),
+                          note="A line number is the file's own, from 1 (a .gz file's once uncompressed); "
+                               "a log read in several loads (a live log read hourly) keeps them running on: "
+                               "first_line-last_line are those each load read. `opsanalytics trace LOAD:LINE` "
+                               "prints a line from wherever logrotate has since moved its file.")
+
     @property
     def brands(self) -> str:
         """'all brands', or the brand the page is filtered on, and the short code it is
@@ -412,7 +451,8 @@ def _is_dates(values: pd.Series) -> bool:
 
 def _is_identifier(column: str) -> bool:
     """Ids and line numbers are shown as written (10000008230, not 10,000,008,230)."""
-    return column in ("id", "line_no", "row_no", "example_line") or column.endswith("_id") or column.endswith("_ids")
+    return (column in ("id", "line_no", "row_no", "example_line", "first_line", "last_line")
+            or column.endswith("_id") or column.endswith("_ids"))
 
 
 def _decimals(column: pd.Series) -> int:
