@@ -23,7 +23,8 @@
 --      (an application's parts on a link that logs no FID), are theirs in order;
 --   3. `FAILED Receive DLR` lines (Kannel found no store entry: a duplicate receipt, one of an
 --      MT outside the warehouse, one that came after a restart emptied its internal DLR
---      store, or one the SMSC sent before its submit_sm_resp) on (smsc, fid, their sender:
+--      store, or one the SMSC sent before its submit_sm_resp) on (smsc, fid (as written, else
+--      read in hex or decimal as msg-id-type makes Kannel read it: lost_ids), their sender:
 --      Kannel writes the receipt's numbers swapped, from = the handset; else their receiver,
 --      a receipt the SMSC addressed to the handset) to the nearest MT
 --      line before them, or after them within $lost_after, as 'fid_lost'; never on the FID
@@ -83,6 +84,30 @@ mt_keys AS MATERIALIZED (
     GROUP BY smsc, fid, receiver
 ),
 
+-- The FIDs a `FAILED Receive DLR` may name its MT by: 0, as written; with msg-id-type set,
+-- Kannel logs `Sent SMS` with the submit_sm_resp id converted to decimal but a receipt it
+-- found no store entry for with the receipt's id as it came (real Kannel 1.4.5, 0x03:
+-- `[FID:000027]` for the MT `[FID:39]`; its DLR store is looked up with the id converted):
+-- 1, read as hex (0x02 set, or an id that is not all digits: `00000A` -> 10); 2, read as
+-- decimal (an id of digits, 0x02 unset: `000027` -> 27). Unmatched lines only (few), read
+-- once; a reading equal to the FID as written is that one.
+lost_ids AS MATERIALIZED (
+    SELECT dlr_id, id.mt_fid, min(id.read_as) AS read_as
+    FROM (
+        SELECT dlr_id, unnest([
+            {'mt_fid': fid, 'read_as': 0},
+            {'mt_fid': CASE WHEN regexp_full_match(fid, '[0-9A-Fa-f]+')
+                            THEN CAST(TRY_CAST('0x' || fid AS UBIGINT) AS VARCHAR) END, 'read_as': 1},
+            {'mt_fid': CASE WHEN regexp_full_match(fid, '[0-9]+')
+                            THEN CAST(TRY_CAST(fid AS UBIGINT) AS VARCHAR) END, 'read_as': 2}
+        ]) AS id
+        FROM dlr_keys
+        WHERE outcome = 'unmatched' AND fid <> ''
+    )
+    WHERE id.mt_fid IS NOT NULL
+    GROUP BY dlr_id, id.mt_fid
+),
+
 -- (mt_id, mt_at: read only when one MT line holds the FID, so they are that line's)
 mt_fids AS MATERIALIZED (
     SELECT smsc, fid, sum(mt_count) AS mt_count, min(mt_id) AS mt_id, min(mt_at) AS mt_at
@@ -126,10 +151,12 @@ dlr_fid_keys AS MATERIALIZED (
     --      that addresses a receipt from the short code to the handset, whose PDU Kannel logs
     --      as it came (KANNEL.md: the numbers are only usually swapped; a probe's receipt
     --      stayed unlinked, its MT without a status).
+    -- Its FID as written first; only if no MT line has that, its FID read as Kannel's
+    -- msg-id-type reads a receipt id (lost_ids). The key is the MT's FID.
     SELECT dlr_id, smsc, fid, logged_at, outcome, source, ends_message, on_receiver, mt_count, mt_id, mt_at
     FROM (
-        SELECT d.dlr_id, k.smsc, d.fid, d.logged_at, d.outcome, d.source, d.ends_message,
-               k.receiver AS on_receiver, k.mt_count, k.mt_id, k.mt_at,
+        SELECT d.dlr_id, k.smsc, k.fid, d.logged_at, d.outcome, d.source, d.ends_message,
+               k.receiver AS on_receiver, k.mt_count, k.mt_id, k.mt_at, l.read_as,
                CASE WHEN k.receiver = d.sender OR dn.msisdn = kn.msisdn THEN 0 ELSE 4 END
                + CASE WHEN k.smsc = d.smsc THEN 0 ELSE 2 END
                + CASE WHEN k.receiver = d.sender OR k.receiver = d.receiver THEN 0 ELSE 1 END AS preference
@@ -141,14 +168,15 @@ dlr_fid_keys AS MATERIALIZED (
             FROM ref_connections AS here
             JOIN ref_connections AS there ON there.code = here.code AND there.smsc <> here.smsc
         ) AS c ON c.dlr_smsc = d.smsc
-        JOIN mt_keys AS k ON k.smsc = c.mt_smsc AND k.fid = d.fid
+        JOIN lost_ids AS l ON l.dlr_id = d.dlr_id
+        JOIN mt_keys AS k ON k.smsc = c.mt_smsc AND k.fid = l.mt_fid
         LEFT JOIN int_msisdn AS dn ON dn.raw = d.sender
         LEFT JOIN int_msisdn AS kn ON kn.raw = k.receiver
         LEFT JOIN int_msisdn AS rn ON rn.raw = d.receiver
         WHERE d.outcome = 'unmatched' AND d.fid <> ''
           AND (k.receiver = d.sender OR dn.msisdn = kn.msisdn OR k.receiver = d.receiver OR rn.msisdn = kn.msisdn)
     )
-    QUALIFY row_number() OVER (PARTITION BY dlr_id ORDER BY preference, smsc, on_receiver) = 1
+    QUALIFY row_number() OVER (PARTITION BY dlr_id ORDER BY read_as, preference, smsc, on_receiver) = 1
 ),
 
 repeated_keys AS MATERIALIZED (
