@@ -13,7 +13,9 @@ stands when even the first is under the promise; it is worth examining when only
 The gateway's own downtime (its stop, or a crash's last line, to its next `Log begins`:
 r13_downtime.sql), while no other log of the connection was up (r13_connection_down.sql: an HA
 pair's other gateway watches the link meanwhile), cuts an incident and a receipt stall and is
-no observed time: the log proves nothing of the links then.
+no observed time: the log proves nothing of the links then. So is a stretch between a
+connection's logs that no log covers (separate files days apart): not the gateway's downtime,
+nothing says it stopped, but nothing was logged either.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
     # gateway's downtime, per log, then per connection)
     warehouse.execute(con, "reports/log_of_load").fetchall()
     warehouse.execute(con, "audits/r13_downtime").fetchall()
+    warehouse.execute(con, "audits/r13_log_ups").fetchall()
     warehouse.execute(con, "audits/r13_connection_down").fetchall()
     # the 12 rolling months reach back before `--from` (an outage of last month breaks this
     # month's 12-month availability): every incident up to the period's end is read once,
@@ -141,6 +144,9 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
     gaps = warehouse.fetch_df(con, "audits/r13_receipt_gaps", params)
     stalls = _judge_stalls(warehouse.fetch_df(con, "audits/r13_receipt_stalls", params))
     down = warehouse.fetch_df(con, "audits/r13_gateway_down", params)
+    # what the availability leaves out of the observed time: the gateway's downtime before
+    # --from too (the 12 rolling months reach back), and the stretches no log covers
+    unobserved = warehouse.fetch_df(con, "audits/r13_unobserved", params)
     connections = warehouse.fetch_df(con, "audits/r13_connections", params)
     first_at, last_at = warehouse.execute(con, "audits/r13_log_span").fetchone()
     # the proven stretches of every incident, for the availability (not listed: the lists
@@ -158,11 +164,11 @@ def sla(con: duckdb.DuckDBPyConnection, contract: Contract, filters: Filters) ->
     # end (an incident that began before the period's first day still takes its share of it)
     months = _month_windows(start, end, tz)
     availability = pd.concat(
-        [_availability(connections, history, down, a, b, proven).assign(month=label) for label, a, b in months],
+        [_availability(connections, history, unobserved, a, b, proven).assign(month=label) for label, a, b in months],
         ignore_index=True) if months else pd.DataFrame()
     if len(availability):
         availability = availability[["month", *[c for c in availability.columns if c != "month"]]]
-    rolling = _rolling(connections, history, down, proven, filters, tz, first_at, last_at)
+    rolling = _rolling(connections, history, unobserved, proven, filters, tz, first_at, last_at)
     return Sla(incidents, gaps, availability.reset_index(drop=True), rolling, (first_at, last_at), stalls, down)
 
 
@@ -286,8 +292,8 @@ def _down_within(down: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
 
 def _availability(connections: pd.DataFrame, incidents: pd.DataFrame, down: pd.DataFrame,
                   start: pd.Timestamp, end: pd.Timestamp, proven: pd.DataFrame) -> pd.DataFrame:
-    """Per connection, over [start, end) less the gateway's own downtime (`down`: no
-    observed time): the downtime seen (the incidents' proven stretches, `proven`) and at
+    """Per connection, over [start, end) less the time no log watched it (`down`: the
+    gateway's own downtime and the stretches no log covers, r13_unobserved.sql): the downtime seen (the incidents' proven stretches, `proven`) and at
     most, and the availability each gives, with the verdict against the 99 % promise."""
     rows = []
     for smsc, codes in zip(connections["smsc"], connections["short_codes"]):

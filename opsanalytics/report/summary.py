@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from opsanalytics import warehouse
+from opsanalytics import sla, warehouse
 from opsanalytics.audits.result import AuditResult, Filters
 from opsanalytics.config import Contract
 
@@ -220,9 +220,17 @@ def _r9_unjudged(result: AuditResult, filters: Filters) -> str:
     return note
 
 
+#: a period is only partly covered when a stretch of it longer than this had no log up (R13's
+#: observed time: audits/r13_unlogged.sql): days between two logs, or a gateway down for days.
+#: A rotation's reopen (a second), a restart (seconds) or a night's maintenance (hours) is
+#: no gap in the data; a session-35 probe's September, a log only from the 20th, is
+UNLOGGED_TOLERANCE = dt.timedelta(days=1)
+
+
 def period_coverage(con, contract: Contract, filters: Filters) -> str:
     """Whether the warehouse holds MT traffic over the whole period ('full'), part of it
-    ('partial': the data starts or ends inside it, or the logs were last read before the
+    ('partial': the data starts or ends inside it, a stretch of it longer than
+    UNLOGGED_TOLERANCE had no log (R13's observed time), or the logs were last read before the
     period's end: reports/logs_read_until.sql) or none of it ('none': no data, or no
     accepted MT for the short code and brand filters)."""
     from opsanalytics.forecast.actuals import data_coverage  # (late, as the other R9 helpers here)
@@ -236,6 +244,8 @@ def period_coverage(con, contract: Contract, filters: Filters) -> str:
         return "none"
     if first > start or last < end:
         return "partial"
+    if _longest_unlogged(con, contract, filters) > UNLOGGED_TOLERANCE.total_seconds():
+        return "partial"
     if filters.date_to is not None:
         last_line, last_read, loads = warehouse.execute(con, "reports/logs_read_until").fetchone()
         period_end = pd.Timestamp(filters.date_to + dt.timedelta(days=1)).tz_localize(contract.timezone)
@@ -243,3 +253,15 @@ def period_coverage(con, contract: Contract, filters: Filters) -> str:
                 and pd.Timestamp(last_read) < period_end:
             return "partial"
     return "full"
+
+
+def _longest_unlogged(con, contract: Contract, filters: Filters) -> float:
+    """Seconds of the longest stretch of the period no log covered, between the logs' start
+    and end (R13's notion: a log is up from its first line or marker to its last, less its
+    own downtime)."""
+    # the temporary macros r13_unlogged reads, as sla.sla defines them
+    for macro in ("reports/log_of_load", "audits/r13_downtime", "audits/r13_log_ups"):
+        warehouse.execute(con, macro).fetchall()
+    (longest,) = warehouse.execute(con, "audits/r13_unlogged",
+                                   {**filters.params(contract), "reopen_seconds": sla.REOPEN_SECONDS}).fetchone()
+    return float(longest)

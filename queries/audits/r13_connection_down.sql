@@ -1,13 +1,20 @@
--- R13 SLA: the gateway's own downtime per connection: the stretches of each log's downtime
--- (r13_downtime.sql) in which no log carrying the connection's lines was up. Two gateways
--- writing the same smsc-id (an HA pair, one log each): while one restarts the other watches
--- the link, logs its failures and successes; the connection is down only while neither
--- logs (a session-33 probe: the running gateway's incident was cut and its observed time
--- reduced by the other's restart). A log is up from its first line or marker to its last,
--- less its own downtime. One row per piece of a log's downtime left so, with that
--- downtime's provenance (two logs down at once give the same piece twice). A temporary
--- table macro that r13_gateway_down.sql, r13_incidents.sql and r13_receipt_stalls.sql read;
--- sla.py defines it (after r13_downtime) on the connection first.
+-- R13 SLA: the time no log watched each connection. The gateway's own downtime: the stretches
+-- of each log's downtime (r13_downtime.sql) in which no log carrying the connection's lines
+-- was up. Two gateways writing the same smsc-id (an HA pair, one log each): while one restarts
+-- the other watches the link, logs its failures and successes; the connection is down only
+-- while neither logs (a session-33 probe: the running gateway's incident was cut and its
+-- observed time reduced by the other's restart). A log is up from its first line or marker to
+-- its last, less its own downtime (r13_log_ups.sql). One row per piece of a log's downtime
+-- left so, with that downtime's provenance (two logs down at once give the same piece twice),
+-- `no_log` false. And the stretches between the connection's logs that no log covers at all
+-- (`no_log` true, no provenance, `clean` null): separate files that are no rotation of one log
+-- (access-m03.log, access-m09.log), months apart, say nothing of a stop, only that nothing was
+-- logged (a session-35 probe: the months between them read as observed and kept, while the same
+-- files named access.log.3 .. access.log gave the gateway's restart). No observed time either;
+-- more than reopen_seconds apart, as a `Log begins` after its `Log ends` (files a second apart
+-- are a rotation). A temporary table macro that r13_gateway_down.sql (no_log false),
+-- r13_unobserved.sql, r13_incidents.sql and r13_receipt_stalls.sql read; sla.py defines it
+-- (after r13_log_ups) on the connection first.
 CREATE OR REPLACE TEMP MACRO r13_connection_down(reopen_seconds) AS TABLE
 WITH names AS (
     -- a load's log (log_id) and the rotated files of that log (log_name), whatever folder
@@ -27,41 +34,8 @@ down AS (
     WHERE d.log_name IN (SELECT log_name FROM connection_logs)
 ),
 
-watching AS (
-    -- the logs that share a connection with a log that was down (none: nothing to read)
-    SELECT DISTINCT b.log_name
-    FROM connection_logs AS a
-    JOIN connection_logs AS b USING (smsc)
-    WHERE a.log_name IN (SELECT log_name FROM down)
-),
-
-stamps AS (
-    SELECT load_id, logged_at FROM events WHERE logged_at IS NOT NULL
-    UNION ALL
-    SELECT load_id, logged_at FROM log_markers WHERE marker IN ('begins', 'ends') AND logged_at IS NOT NULL
-),
-
-spans AS (
-    SELECT n.log_name, min(s.logged_at) AS first_at, max(s.logged_at) AS last_at
-    FROM stamps AS s
-    JOIN names AS n USING (load_id)
-    WHERE n.log_name IN (SELECT log_name FROM watching)
-    GROUP BY n.log_name
-),
-
 ups AS (
-    -- each log up: its span less its downtime (up to each stop from the restart before it)
-    SELECT s.log_name,
-           greatest(s.first_at, coalesce(max(d.down_to) OVER (
-               PARTITION BY d.log_name ORDER BY d.down_from, d.down_to
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), s.first_at)) AS up_from,
-           d.down_from AS up_to
-    FROM down AS d
-    JOIN spans AS s USING (log_name)
-    UNION ALL
-    SELECT s.log_name, greatest(s.first_at, coalesce(m.last_down_to, s.first_at)), s.last_at
-    FROM spans AS s
-    LEFT JOIN (SELECT log_name, max(down_to) AS last_down_to FROM down GROUP BY log_name) AS m USING (log_name)
+    SELECT log_name, first_at, last_at, up_from, up_to FROM r13_log_ups(reopen_seconds)
 ),
 
 edges AS (
@@ -98,10 +72,25 @@ unwatched AS (
     SELECT smsc, max(t), CAST('infinity' AS TIMESTAMPTZ)
     FROM changes
     GROUP BY smsc
+),
+
+unlogged AS (
+    -- no log of the connection at all: a log's start after every span before it had ended
+    SELECT smsc, reach AS down_from, first_at AS down_to
+    FROM (SELECT c.smsc, s.first_at,
+                 max(s.last_at) OVER (PARTITION BY c.smsc ORDER BY s.first_at, s.last_at
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+          FROM (SELECT DISTINCT log_name, first_at, last_at FROM ups) AS s
+          JOIN connection_logs AS c USING (log_name))
+    WHERE first_at - reach > to_seconds(reopen_seconds)
 )
 
 SELECT c.smsc, greatest(d.down_from, u.from_t) AS down_from, least(d.down_to, u.to_t) AS down_to,
-       d.clean, d.load_id, d.line_no, d.log_name
+       d.clean, d.load_id, d.line_no, d.log_name, false AS no_log
 FROM down AS d
 JOIN connection_logs AS c USING (log_name)
 JOIN unwatched AS u ON u.smsc = c.smsc AND u.from_t < d.down_to AND u.to_t > d.down_from
+UNION ALL
+SELECT smsc, down_from, down_to, CAST(NULL AS BOOLEAN), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS VARCHAR), true
+FROM unlogged

@@ -35,7 +35,9 @@
 -- connection was up: a restart its HA partner logged through cuts nothing) cuts a run as an
 -- accepted line does: the log proves nothing of the link while the gateway was down, and it rebinds after.
 -- The run before it ends at the stop (log_stopped_at, no restored_at), the run after it
--- starts at the restart (log_resumed_at, no last_ok_before).
+-- starts at the restart (log_resumed_at, no last_ok_before). A stretch between the
+-- connection's logs that no log covers (separate files days apart) cuts a run so too, at the
+-- earlier log's end and the later one's start: read across it, a run lasted days unseen.
 with code_links as (
     select code as short_code, any_value(smsc) as smsc
     from ref_connections
@@ -72,7 +74,8 @@ lines as (
 ),
 
 restarts as (
-    -- (a stretch another log of the connection was up in is none: r13_connection_down.sql)
+    -- (a stretch another log of the connection was up in is none; a stretch between two logs of
+    -- it that no log covers cuts a run too: r13_connection_down.sql)
     select d.smsc, d.down_from, d.down_to, d.load_id, d.line_no
     from r13_connection_down($reopen_seconds) as d
     where $short_code is null or d.smsc in (select smsc from lines)
@@ -89,9 +92,11 @@ classified as (
         cast(null as timestamptz) as stopped_at
     from lines
     union all
-    -- a restart: placed at its `Log begins` (its event id, for ties), after the stop
-    select smsc, null, load_id * 10000000000 + line_no, load_id, line_no, down_to, 'Log begins', null, null,
-           'restart', down_from
+    -- a restart: placed at its `Log begins` (its event id, for ties), after the stop; the start
+    -- of a log after a stretch no log covers (no_log: no marker to place it) before every line
+    -- of its instant, all written once that log was up
+    select smsc, null, coalesce(load_id * 10000000000 + line_no, -1), load_id, line_no, down_to, 'Log begins',
+           null, null, 'restart', down_from
     from restarts
 ),
 
