@@ -89,8 +89,9 @@ def coverage_notice(summary: dict) -> str:
                 "(for the report's short code and brand filters), so no rule had anything to judge. "
                 "The zeros below mean that nothing was checked, not that the traffic was clean.</p>")
     if coverage == "partial":
-        return ("<p class='ops-note' id='partial-data'>The warehouse's data starts or ends inside this "
-                "period: the rules judged the days it covers.</p>")
+        return ("<p class='ops-note' id='partial-data'>The logs cover only part of this period (the "
+                "warehouse's data starts or ends inside it, or more than a day of it has no log): the rules "
+                "judged the days the logs cover.</p>")
     return ""
 
 
