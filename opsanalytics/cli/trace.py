@@ -1,8 +1,9 @@
 """`opsanalytics trace ID... --db DB [--search DIR]... [--format table|json]`: the raw lines
 behind the ids an audit row cites, from the files as they are now (opsanalytics.provenance).
 
-Exit 0 when every line was found, 1 when some were not (each says why), 2 for a bad id or
-database.
+Exit 0 when every line was found, 1 when some were not (each says why), 2 for a bad id, a
+missing --search place or database, 75 while another process writes the warehouse (as every
+command).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("ids", nargs="+", metavar="ID", help="event id, as audits print them, or LOAD:LINE")
     parser.add_argument("--db", required=True, help="warehouse DuckDB file")
     parser.add_argument("--search", action="append", default=[], metavar="DIR",
-                        help="another folder to look in for the files (repeatable): where old logs were archived")
+                        help="another folder (or file) to look in (repeatable): where old logs were archived")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table for people (default), json for scripts")
     parser.set_defaults(func=main)
