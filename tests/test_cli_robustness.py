@@ -323,7 +323,7 @@ def test_every_subcommand_is_registered_and_a_missing_module_is_an_error(monkeyp
 
     parser = cli.build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    assert list(commands) == ["simulate", "ingest", "status", "audit", "content", "invoice", "quality", "sla", "forecast", "simulate-history", "report", "demo"]
+    assert list(commands) == ["simulate", "ingest", "status", "audit", "trace", "content", "invoice", "quality", "sla", "forecast", "simulate-history", "report", "demo"]
     monkeypatch.setattr(cli, "COMMANDS", (*cli.COMMANDS, "not_built"))
     with pytest.raises(ModuleNotFoundError, match="opsanalytics.cli.not_built"):
         cli.build_parser()
