@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from kannellines import ingested, mt, receipt
@@ -99,13 +100,13 @@ def test_refused_lines_are_counted_beside_the_rates(result):
     assert result.level("short_code").set_index("short_code").loc["36181", "refused"] == 1
 
 
-def test_delivery_rate_leaves_out_a_mask_that_asks_for_failures_only(tmp_path):
-    """dlr-mask 2 asks the SMSC for failure receipts only (registered_delivery 2): a delivered
-    line of that mask may get no receipt at all, so counting the known ones would pull the
-    rate down by construction, and it stays out. Mask 1 asks for every final receipt
-    (registered_delivery 1): Kannel logs the failures it was not asked for as `FAILED Receive
-    DLR` (a real Kannel 1.4.5, tests/fixtures/kannel-1.4.5/msg-id-type), so both outcomes are
-    known and it counts."""
+def test_delivery_rate_leaves_out_masks_that_ask_for_one_outcome_only(tmp_path):
+    """dlr-mask 1 or 2 alone: on SMPP Kannel 1.4.5 logs the receipt of the other kind as a
+    `FAILED Receive DLR` (tests/fixtures/kannel-1.4.5/msg-id-type), on UCP/EMI it writes no
+    line for it (tests/fixtures/kannel-1.4.5/reused-ids/README.md), and the log does not name
+    the driver: such a line's known outcomes are no sample of its outcomes (mask 1 on EMI:
+    100 % by construction). Both stay out, whatever status they got: the rate is 1 delivered
+    of the 2 mask-31 lines (0.5), not 3 of 5."""
     _, _, result = _quality_of(tmp_path, [
         mt("2026-11-10 10:00:00", "ora_36180", "F0000001", "33612000001", TEXT, mask=1),
         receipt("2026-11-10 10:00:05", "ora_36180", "F0000001", "33612000001", "DELIVRD"),
@@ -115,10 +116,13 @@ def test_delivery_rate_leaves_out_a_mask_that_asks_for_failures_only(tmp_path):
         receipt("2026-11-10 10:00:07", "ora_36180", "F0000003", "33612000003", "UNDELIV"),
         mt("2026-11-10 10:00:03", "ora_36180", "F0000004", "33612000004", TEXT, mask=2),
         receipt("2026-11-10 10:00:08", "ora_36180", "F0000004", "33612000004", "DELIVRD"),
+        mt("2026-11-10 10:00:04", "ora_36180", "F0000005", "33612000005", TEXT, mask=31),
+        receipt("2026-11-10 10:00:09", "ora_36180", "F0000005", "33612000005", "DELIVRD"),
     ])
     total = result.total
-    assert (total["delivered"], total["failed"], total["one_sided_mask"], total["rate_lines"]) == (2, 2, 3, 3)
-    assert total["delivery_rate"] == 0.3333 and total["receipt_coverage"] == 1.0   # (rates to 4 places)
+    assert (total["delivered"], total["failed"], total["one_sided_mask"], total["rate_lines"]) == (3, 2, 3, 2)
+    assert total["delivery_rate"] == 0.5 and total["receipt_coverage"] == 1.0   # (rates to 4 places)
+    assert result.daily[["accepted", "delivered", "delivery_rate"]].values.tolist() == [[5, 3, 0.5]]
 
 
 def test_a_receipt_logged_before_its_mt_line_is_a_latency_of_zero():
@@ -205,6 +209,12 @@ def test_quality_equals_the_simulators_truth_per_short_code(tmp_path):
     failed = result.errors[result.errors["final_status"] == "failed"]
     by_code = failed.groupby("gsm_error")["lines"].sum().to_dict()
     assert {int(k): int(v) for k, v in by_code.items()} == {int(k): v for k, v in truth["failed_by_err"].items()}
+    # ChatPlus's lines ask dlr-mask 1 and the simulator logs only the states a mask asks for (as
+    # Kannel over UCP/EMI): its 14 known ones are all delivered, by construction, and stay out
+    # of the rate (8ef8dca counted them: 14 of 14, 100 %)
+    chat = result.level("brand").set_index("brand").loc["ChatPlus"]
+    assert (chat["delivered"], chat["failed"], chat["one_sided_mask"], chat["rate_lines"]) == (14, 0, 14, 0)
+    assert pd.isna(chat["delivery_rate"])
 
 
 def test_quality_command_json_and_table(warehouse_db, capsys):
@@ -217,7 +227,7 @@ def test_quality_command_json_and_table(warehouse_db, capsys):
     assert main(["quality", "--db", str(db), "--config", str(config), "--short-code", "36181"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("R14 quality: 1 accepted MT lines, 1 delivered; delivery rate 100.00% of the 1 lines "
-                          "whose final status is known and whose dlr-mask does not ask for failures only; 100.00% have a final status")
+                          "whose final status is known and whose dlr-mask asks both outcomes; 100.00% have a final status")
     assert main(["quality", "--db", str(db), "--config", str(config), "--from", "2026-12-01"]) == 0
     assert "no accepted MT line in the period" in capsys.readouterr().out
 
@@ -301,5 +311,5 @@ def test_one_gsm_error_written_two_ways_is_one_row(tmp_path, capsys):
     assert result.errors.values.tolist() == [["36180", "failed", "027, 03001B", 27, "absent subscriber", 2]]
     assert main(["quality", "--db", str(db), "--config", str(config)]) == 0
     assert capsys.readouterr().out.startswith(
-        "R14 quality: 2 accepted MT lines, 0 delivered; delivery rate 0.00% of the 2 lines whose final status is "
-        "known and whose dlr-mask does not ask for failures only; 100.00% have a final status; latency p50 n/a, p99 n/a\n")
+        "R14 quality: 2 accepted MT lines, 0 delivered; delivery rate 0.00% of the 1 lines whose final status is "
+        "known and whose dlr-mask asks both outcomes; 100.00% have a final status; latency p50 n/a, p99 n/a\n")

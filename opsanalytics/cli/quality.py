@@ -58,7 +58,7 @@ def _table(result: quality.Quality) -> None:
     # are left out of it, docs/quality.md)
     out.write(f"R14 quality: {total['accepted']:,} accepted MT lines, {total['delivered']:,} delivered; "
               f"delivery rate {'n/a' if rate is None else f'{rate:.2%}'} of the {total['rate_lines']:,} "
-              f"lines whose final status is known and whose dlr-mask does not ask for failures only; "
+              f"lines whose final status is known and whose dlr-mask asks both outcomes; "
               f"{total['receipt_coverage']:.2%} have a final status; latency p50 {_seconds(total['latency_p50_s'])}, "
               f"p99 {_seconds(total['latency_p99_s'])}\n")
     with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_colwidth", 40):

@@ -1,19 +1,19 @@
 -- R14 QUALITY: per local day ($tz) and short code, the delivery rate among lines whose final
--- status is known (but those whose dlr-mask asked for failures only) and the median latency of
+-- status is known (and whose dlr-mask asked for both outcomes) and the median latency of
 -- delivered lines (seconds), for the trend chart. Same definitions as r14_quality.sql.
 select
     cast(submitted_at at time zone $tz as date) as day,
     short_code,
     count(*) as accepted,
     count(*) filter (where final_status = 'delivered') as delivered,
-    round(count(*) filter (where final_status = 'delivered' and not failures_only)
-          / nullif(count(*) filter (where not failures_only
+    round(count(*) filter (where final_status = 'delivered' and not one_sided)
+          / nullif(count(*) filter (where not one_sided
                                     and final_status in ('delivered', 'failed', 'expired', 'rejected')), 0), 4)
         as delivery_rate,
     round(median(greatest(epoch(final_at - submitted_at), 0)) filter (where final_status = 'delivered'), 1)
         as latency_p50_s
 from (
-    select *, coalesce(dlr_mask_requested > 0 and dlr_mask_requested & 3 = 2, false) as failures_only
+    select *, coalesce(dlr_mask_requested > 0 and dlr_mask_requested & 3 in (1, 2), false) as one_sided
     from fct_mt
 ) as m
 where outcome = 'accepted' and forwarded is null

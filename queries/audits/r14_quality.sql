@@ -5,14 +5,13 @@
 -- Final statuses are fct_mt's (docs/schema.md): delivered / failed / expired / rejected (a
 -- Kannel NACK after the submit was accepted) / pending (only intermediate receipts) / NULL
 -- (no receipt: none asked for with dlr-mask, or lost). delivery_rate is delivered among the
--- lines whose final status is known (delivered, failed, expired, rejected), but those whose
--- dlr-mask asked for failures only (mask & 3 = 2): rate_lines is the denominator. A receipt
--- of the kind a one-sided mask leaves out still comes, and Kannel 1.4.5 logs it as a `FAILED
--- Receive DLR` that gives the line its status ('Ignoring DLR message because of mask' in
--- bearerbox's log only), so a mask-1 line counts as any other (Kannel asked the SMSC for both
--- outcomes: registered_delivery 1). With mask 2 it asked for failure receipts only
--- (registered_delivery 2): a delivered line mostly has none, so the known ones lean to
--- failure. one_sided_mask counts the lines of mask 1 or 2 (real Kannel 1.4.5 runs: docs/quality.md).
+-- lines whose final status is known (delivered, failed, expired, rejected) and whose dlr-mask
+-- asked for both outcomes (mask & 3 = 3, or a mask the log does not give): rate_lines is the
+-- denominator, one_sided_mask counts the others. With mask 1 or 2 alone, the receipt of the
+-- other kind is logged on SMPP as a `FAILED Receive DLR` (it then gives the line its status)
+-- but on UCP/EMI not at all (tests/fixtures/kannel-1.4.5/reused-ids), and the log does not
+-- name the driver: such a line's known outcomes are no sample of its outcomes (EMI, mask 1:
+-- 100 % by construction), so it counts neither way (docs/quality.md).
 -- A line no final receipt came for says nothing either way (receipt_coverage).
 -- Latency: from the line (the SMSC acknowledged the submit) to its final receipt, in
 -- seconds, over delivered lines (the time a subscriber waited); 0 when the receipt was logged
@@ -31,7 +30,6 @@ with lines as (
         final_status,
         coalesce(outcome = 'accepted' and dlr_mask_requested > 0 and dlr_mask_requested & 3 in (1, 2), false)
             as one_sided,
-        coalesce(dlr_mask_requested > 0 and dlr_mask_requested & 3 = 2, false) as failures_only,
         case when final_status = 'delivered' then greatest(epoch(final_at - submitted_at), 0) end as latency_s
     from fct_mt
     where forwarded is null
@@ -60,10 +58,10 @@ select
     count(*) filter (where accepted and final_status is null) as no_receipt,
     count(*) filter (where accepted and final_status in ('delivered', 'failed', 'expired', 'rejected')) as final_known,
     count(*) filter (where accepted and one_sided) as one_sided_mask,
-    count(*) filter (where accepted and not failures_only
+    count(*) filter (where accepted and not one_sided
                      and final_status in ('delivered', 'failed', 'expired', 'rejected')) as rate_lines,
-    round(count(*) filter (where accepted and not failures_only and final_status = 'delivered')
-          / nullif(count(*) filter (where accepted and not failures_only
+    round(count(*) filter (where accepted and not one_sided and final_status = 'delivered')
+          / nullif(count(*) filter (where accepted and not one_sided
                                     and final_status in ('delivered', 'failed', 'expired', 'rejected')), 0), 4)
         as delivery_rate,
     round(count(*) filter (where accepted and final_status in ('delivered', 'failed', 'expired', 'rejected'))

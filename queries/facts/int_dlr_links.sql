@@ -23,8 +23,9 @@
 --      (an application's parts on a link that logs no FID), are theirs in order;
 --   3. `FAILED Receive DLR` lines (Kannel found no store entry: a duplicate receipt, one of an
 --      MT outside the warehouse, one that came after a restart emptied its internal DLR
---      store, or one the SMSC sent before its submit_sm_resp) on (smsc, fid (as written, else
---      read in hex or decimal as msg-id-type makes Kannel read it: lost_ids), their sender:
+--      store, or one the SMSC sent before its submit_sm_resp) on (smsc, fid (as written, or
+--      in hex or decimal where the connection's matched receipts show Kannel converting ids:
+--      lost_ids), their sender:
 --      Kannel writes the receipt's numbers swapped, from = the handset; else their receiver,
 --      a receipt the SMSC addressed to the handset) to the nearest MT
 --      line before them, or after them within $lost_after, as 'fid_lost'; never on the FID
@@ -84,28 +85,65 @@ mt_keys AS MATERIALIZED (
     GROUP BY smsc, fid, receiver
 ),
 
--- The FIDs a `FAILED Receive DLR` may name its MT by: 0, as written; with msg-id-type set,
--- Kannel logs `Sent SMS` with the submit_sm_resp id converted to decimal but a receipt it
--- found no store entry for with the receipt's id as it came (real Kannel 1.4.5, 0x03:
--- `[FID:000027]` for the MT `[FID:39]`; its DLR store is looked up with the id converted):
--- 1, read as hex (0x02 set, or an id that is not all digits: `00000A` -> 10); 2, read as
--- decimal (an id of digits, 0x02 unset: `000027` -> 27). Unmatched lines only (few), read
--- once; a reading equal to the FID as written is that one.
-lost_ids AS MATERIALIZED (
-    SELECT dlr_id, id.mt_fid, min(id.read_as) AS read_as
+-- How a connection's receipt ids are read, from the receipts Kannel matched on it: their FID is
+-- the id it looked up, their text's `id:` the receipt's own. With msg-id-type set Kannel
+-- converts ids (gw/smsc/smsc_smpp.c: an id with a letter, or any with 0x02 set, from hex; else
+-- from decimal) and logs `Sent SMS` and a matched `Receive DLR` with the converted id, but a
+-- `FAILED Receive DLR` with the id as it came (real Kannel 1.4.5, 0x03: `[FID:000027]` for
+-- the MT `[FID:39]`). Unset (the default) it compares ids as written. A matched receipt whose
+-- id is not its FID as written shows a conversion: from hex (the id read as hex is the FID,
+-- read as decimal not: `000010` for 16, `00000A` for 10), from decimal (`0000000016` for 16),
+-- or either (`000005` for 5). Lines whose text starts `id:<FID> ` show none and are skipped
+-- before any parsing (nearly all, msg-id-type unset). Only connections with FAILED lines.
+id_evidence AS MATERIALIZED (
+    SELECT smsc,
+           bool_or(hex_id = fid AND decimal_id IS DISTINCT FROM fid) AS from_hex,
+           bool_or(decimal_id = fid AND hex_id IS DISTINCT FROM fid) AS from_decimal
     FROM (
-        SELECT dlr_id, unnest([
-            {'mt_fid': fid, 'read_as': 0},
-            {'mt_fid': CASE WHEN regexp_full_match(fid, '[0-9A-Fa-f]+')
-                            THEN CAST(TRY_CAST('0x' || fid AS UBIGINT) AS VARCHAR) END, 'read_as': 1},
-            {'mt_fid': CASE WHEN regexp_full_match(fid, '[0-9]+')
-                            THEN CAST(TRY_CAST(fid AS UBIGINT) AS VARCHAR) END, 'read_as': 2}
-        ]) AS id
-        FROM dlr_keys
-        WHERE outcome = 'unmatched' AND fid <> ''
+        SELECT smsc, fid, receipt_id,
+               CASE WHEN regexp_full_match(receipt_id, '[0-9A-Fa-f]+')
+                    THEN CAST(TRY_CAST('0x' || receipt_id AS UBIGINT) AS VARCHAR) END AS hex_id,
+               CASE WHEN regexp_full_match(receipt_id, '[0-9]+')
+                    THEN CAST(TRY_CAST(receipt_id AS UBIGINT) AS VARCHAR) END AS decimal_id
+        FROM (
+            SELECT smsc, fid, regexp_extract(text, '(?:^|\s)id:(\S+)', 1) AS receipt_id
+            FROM dlr_keys
+            WHERE outcome IN ('accepted', 'dropped') AND source = 'receipt' AND fid <> ''
+              AND NOT starts_with(coalesce(text, ''), 'id:' || fid || ' ') AND contains(text, 'id:')
+              AND smsc IN (SELECT smsc FROM dlr_keys WHERE outcome = 'unmatched' AND fid <> '')
+        )
+        WHERE receipt_id <> fid
     )
-    WHERE id.mt_fid IS NOT NULL
-    GROUP BY dlr_id, id.mt_fid
+    WHERE hex_id = fid OR decimal_id = fid
+    GROUP BY smsc
+),
+
+-- The FID a `FAILED Receive DLR` names its MT by: read as its connection's evidence shows
+-- Kannel reads ids there (read_as 1), never in a base the evidence does not show (an id of
+-- digits read as hex where receipts are decimal is another MT's FID: `0000000016` -> 22):
+-- from hex only, hex; from decimal only, decimal (an id with a letter: hex, as Kannel does);
+-- both or either (ids like `000005`), an id of digits only when both readings agree, one with
+-- a letter in hex. No conversion shown (none matched, or all as written): as written (0).
+-- Unmatched lines only (few).
+lost_ids AS MATERIALIZED (
+    SELECT dlr_id, mt_fid, read_as
+    FROM (
+        SELECT d.dlr_id,
+               CASE
+                   WHEN v.smsc IS NULL THEN d.fid
+                   WHEN NOT regexp_full_match(d.fid, '[0-9A-Fa-f]+') THEN NULL
+                   WHEN v.from_hex AND NOT v.from_decimal OR NOT regexp_full_match(d.fid, '[0-9]+')
+                       THEN CAST(TRY_CAST('0x' || d.fid AS UBIGINT) AS VARCHAR)
+                   WHEN v.from_decimal AND NOT v.from_hex
+                       OR TRY_CAST('0x' || d.fid AS UBIGINT) = TRY_CAST(d.fid AS UBIGINT)
+                       THEN CAST(TRY_CAST(d.fid AS UBIGINT) AS VARCHAR)
+               END AS mt_fid,
+               CASE WHEN v.smsc IS NULL THEN 0 ELSE 1 END AS read_as
+        FROM dlr_keys AS d
+        LEFT JOIN id_evidence AS v USING (smsc)
+        WHERE d.outcome = 'unmatched' AND d.fid <> ''
+    )
+    WHERE mt_fid IS NOT NULL
 ),
 
 -- (mt_id, mt_at: read only when one MT line holds the FID, so they are that line's)
@@ -151,8 +189,8 @@ dlr_fid_keys AS MATERIALIZED (
     --      that addresses a receipt from the short code to the handset, whose PDU Kannel logs
     --      as it came (KANNEL.md: the numbers are only usually swapped; a probe's receipt
     --      stayed unlinked, its MT without a status).
-    -- Its FID as written first; only if no MT line has that, its FID read as Kannel's
-    -- msg-id-type reads a receipt id (lost_ids). The key is the MT's FID.
+    -- Its FID as its connection's receipts show Kannel reads ids there (lost_ids: as written
+    -- unless a matched receipt shows a conversion). The key is the MT's FID.
     SELECT dlr_id, smsc, fid, logged_at, outcome, source, ends_message, on_receiver, mt_count, mt_id, mt_at
     FROM (
         SELECT d.dlr_id, k.smsc, k.fid, d.logged_at, d.outcome, d.source, d.ends_message,
