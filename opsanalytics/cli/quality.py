@@ -54,7 +54,7 @@ def _table(result: quality.Quality) -> None:
         out.write("R14 quality: no accepted MT line in the period\n")
         return
     rate = total["delivery_rate"]
-    # (the rate's denominator is not final_known: lines whose dlr-mask asks for failures only
+    # (the rate's denominator is not final_known: lines whose dlr-mask asks one outcome only
     # are left out of it, docs/quality.md)
     out.write(f"R14 quality: {total['accepted']:,} accepted MT lines, {total['delivered']:,} delivered; "
               f"delivery rate {'n/a' if rate is None else f'{rate:.2%}'} of the {total['rate_lines']:,} "
