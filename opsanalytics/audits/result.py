@@ -60,8 +60,12 @@ class AuditResult:
             "name": self.name,
             "violations": int(self.violations),
             "rows": frame_records(self.rows, timezone),
-            "summary": {k: _scalar(v, timezone) for k, v in self.summary.items()},
+            "summary": self.summary_json(timezone),
         }
+
+    def summary_json(self, timezone: str) -> dict[str, Any]:
+        """The summary as the JSON writes it, without converting every row (a table shows 50)."""
+        return {k: _scalar(v, timezone) for k, v in self.summary.items()}
 
 
 def counts_by(frame: pd.DataFrame, column: str) -> dict[str, int]:

@@ -129,7 +129,7 @@ def _write_csv(results: list[AuditResult], timezone: str, out) -> None:
 def _write_table(results: list[AuditResult], timezone: str, out) -> None:
     for r in results:
         out.write(f"{r.rule} {r.name}: {r.violations} violation{'s' if r.violations != 1 else ''}\n")
-        for key, value in r.to_json(timezone)["summary"].items():
+        for key, value in r.summary_json(timezone).items():
             if value is None or value == {} or value == []:
                 continue
             text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
