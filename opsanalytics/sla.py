@@ -15,7 +15,8 @@ r13_downtime.sql), while no other log of the connection was up (r13_connection_d
 pair's other gateway watches the link meanwhile), cuts an incident and a receipt stall and is
 no observed time: the log proves nothing of the links then. So is a stretch between a
 connection's logs that no log covers (separate files days apart): not the gateway's downtime,
-nothing says it stopped, but nothing was logged either.
+nothing says it stopped, but nothing was logged either; and, before its first log or after its
+last, a stretch in which no log at all (of any connection) was up.
 """
 
 from __future__ import annotations

@@ -130,3 +130,51 @@ def test_an_incident_is_not_read_across_days_with_no_log(tmp_path):
         assert (row["smsc"], row["seen_s"], row["at_most_s"], row["over_6h"]) == ("ora_36181", 1200.0, 4200.0, ""), name
         assert row["last_ok_before"] == pd.Timestamp("2026-11-03 08:50:00", tz="UTC")
         assert pd.isna(row["restored_at"]) and row["log_stopped_at"] == GAP_FROM, name
+
+
+#: a third connection with lines only in the last file (a session-35 probe, s35/pD: ora_36182,
+#: only in the Oct/Nov file, read April-August observed and `kept`, while the others read
+#: `no log`): the days no log at all covers are before its first log, still no observed time
+LATE = CONTRACT + """
+[[short_codes]]
+code = "36182"
+smsc = "ora_36182"
+"""
+LATE_FILES = [*FILES[:2], [*FILES[2][:-1], *ok_at("2026-11-07 10:00:20", "ora_36182", "C0000001", "33613000001"),
+                           FILES[2][-1]]]
+
+
+def _late_sla(tmp_path, names: list[str], filters: Filters) -> sla.Sla:
+    paths = written(tmp_path, dict(zip(names, LATE_FILES)))
+    (tmp_path / "contract.toml").write_text(LATE, encoding="utf-8")
+    contract = load_contract(tmp_path / "contract.toml")
+    con = warehouse.connect(":memory:", create=True)
+    try:
+        ingest_files(con, contract, paths, progress=False)
+        return sla.sla(con, contract, filters)
+    finally:
+        con.close()
+
+
+def test_days_with_no_log_at_all_are_not_observed_for_a_connection_seen_only_later(tmp_path):
+    """ora_36182 has lines only in the last file (7 November). 4-5 November no log at all was
+    up: `no log` for it as for the others, whatever the file names; over the whole logs it
+    observes the same time as they do (the warehouse's span, less the gap: before its first log
+    the logs of the others still count, as the docs say of the warehouse's span)."""
+    period = Filters(dt.date(2026, 11, 4), dt.date(2026, 11, 5))
+    for name, names in (("S", SEPARATE), ("R", ROTATED)):
+        result = _late_sla(tmp_path / f"p{name}", names, period)
+        assert _observed(result.availability) == {"ora_36180": (0.0, "no log"), "ora_36181": (0.0, "no log"),
+                                                  "ora_36182": (0.0, "no log")}, name
+        # the 12 months to 5 Nov: the logs up to the gap (26 h less the 10 s before the first event)
+        assert _observed(result.rolling) == {"ora_36180": (93590.0, "kept"), "ora_36181": (93590.0, "breach proven"),
+                                             "ora_36182": (93590.0, "kept")}, name
+        whole = _late_sla(tmp_path / f"w{name}", names, Filters())
+        assert whole.span == (FIRST, LAST)
+        assert _observed(whole.rolling) == {"ora_36180": (OBSERVED_ALL, "kept"),
+                                            "ora_36181": (OBSERVED_ALL, "breach possible"),
+                                            "ora_36182": (OBSERVED_ALL, "kept")}, name
+        assert _down(whole) == ([] if name == "S" else
+                                [["ora_36180", GAP_FROM, GAP_TO, True], ["ora_36181", GAP_FROM, GAP_TO, True],
+                                 ["ora_36182", GAP_FROM, GAP_TO, True]])
+        assert len(whole.incidents) == 1, name

@@ -12,7 +12,8 @@
 -- logged (a session-35 probe: the months between them read as observed and kept, while the same
 -- files named access.log.3 .. access.log gave the gateway's restart). No observed time either;
 -- more than reopen_seconds apart, as a `Log begins` after its `Log ends` (files a second apart
--- are a rotation). A temporary table macro that r13_gateway_down.sql (no_log false),
+-- are a rotation). Before the connection's first log and after its last, the stretches in
+-- which no log at all (of any connection) was up, `no_log` true as well. A temporary table macro that r13_gateway_down.sql (no_log false),
 -- r13_unobserved.sql, r13_incidents.sql and r13_receipt_stalls.sql read; sla.py defines it
 -- (after r13_log_ups) on the connection first.
 CREATE OR REPLACE TEMP MACRO r13_connection_down(reopen_seconds) AS TABLE
@@ -83,6 +84,35 @@ unlogged AS (
           FROM (SELECT DISTINCT log_name, first_at, last_at FROM ups) AS s
           JOIN connection_logs AS c USING (log_name))
     WHERE first_at - reach > to_seconds(reopen_seconds)
+),
+
+no_log_at_all AS (
+    -- no log at all up, of any connection (r13_unlogged.sql's stretches): the logs of one
+    -- connection say nothing of the time before its first or after its last, but when no log
+    -- was up then, nothing watched it either (a session-35 probe: a connection seen only in the
+    -- Oct/Nov file read April-August observed and kept, the others `no log`)
+    SELECT reach AS gap_from, up_from AS gap_to
+    FROM (SELECT up_from, max(up_to) OVER (ORDER BY up_from, up_to
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+          FROM ups WHERE up_to > up_from)
+    WHERE up_from - reach > to_seconds(reopen_seconds)
+),
+
+reaches AS (
+    SELECT c.smsc, min(s.first_at) AS first_at, max(s.last_at) AS last_at
+    FROM (SELECT DISTINCT log_name, first_at, last_at FROM ups) AS s
+    JOIN connection_logs AS c USING (log_name)
+    GROUP BY c.smsc
+),
+
+outside AS (
+    -- only the parts before the connection's first log or after its last: within them
+    -- `unlogged` and the logs' own downtime (an HA partner down at once) already hold it
+    SELECT r.smsc, g.gap_from AS down_from, least(g.gap_to, r.first_at) AS down_to
+    FROM no_log_at_all AS g JOIN reaches AS r ON g.gap_from < r.first_at
+    UNION ALL
+    SELECT r.smsc, greatest(g.gap_from, r.last_at), g.gap_to
+    FROM no_log_at_all AS g JOIN reaches AS r ON g.gap_to > r.last_at
 )
 
 SELECT c.smsc, greatest(d.down_from, u.from_t) AS down_from, least(d.down_to, u.to_t) AS down_to,
@@ -94,3 +124,7 @@ UNION ALL
 SELECT smsc, down_from, down_to, CAST(NULL AS BOOLEAN), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
        CAST(NULL AS VARCHAR), true
 FROM unlogged
+UNION ALL
+SELECT smsc, down_from, down_to, CAST(NULL AS BOOLEAN), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS VARCHAR), true
+FROM outside
