@@ -53,9 +53,9 @@ OBSERVED_ALL = 439223.0 - GAP_S
 assert (LAST - FIRST).total_seconds() - GAP_S == OBSERVED_ALL
 
 
-def _sla(tmp_path, names: list[str], filters: Filters) -> sla.Sla:
-    paths = written(tmp_path, dict(zip(names, FILES)))
-    (tmp_path / "contract.toml").write_text(CONTRACT, encoding="utf-8")
+def _sla(tmp_path, names: list[str], filters: Filters, files: list = FILES, contract_text: str = CONTRACT) -> sla.Sla:
+    paths = written(tmp_path, dict(zip(names, files)))
+    (tmp_path / "contract.toml").write_text(contract_text, encoding="utf-8")
     contract = load_contract(tmp_path / "contract.toml")
     con = warehouse.connect(":memory:", create=True)
     try:
@@ -145,15 +145,7 @@ LATE_FILES = [*FILES[:2], [*FILES[2][:-1], *ok_at("2026-11-07 10:00:20", "ora_36
 
 
 def _late_sla(tmp_path, names: list[str], filters: Filters) -> sla.Sla:
-    paths = written(tmp_path, dict(zip(names, LATE_FILES)))
-    (tmp_path / "contract.toml").write_text(LATE, encoding="utf-8")
-    contract = load_contract(tmp_path / "contract.toml")
-    con = warehouse.connect(":memory:", create=True)
-    try:
-        ingest_files(con, contract, paths, progress=False)
-        return sla.sla(con, contract, filters)
-    finally:
-        con.close()
+    return _sla(tmp_path, names, filters, LATE_FILES, LATE)
 
 
 def test_days_with_no_log_at_all_are_not_observed_for_a_connection_seen_only_later(tmp_path):
