@@ -23,6 +23,7 @@ import pandas as pd
 from opsanalytics import warehouse
 from opsanalytics.audits.result import AuditResult, Filters, counts_by
 from opsanalytics.config import Contract
+from opsanalytics.provenance import EVENT_ID_BASE
 
 if TYPE_CHECKING:
     from opsanalytics.forecast import NextForecast
@@ -347,7 +348,7 @@ def where_logged(con, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     shown = (decoded.pivot(index="row_no", columns="column", values="lines")
              .reindex(index=out.index, columns=present).astype(object).fillna(""))
     out = out.drop(columns="message_ids", errors="ignore").assign(**{c: shown[c] for c in present})
-    loads = (ids["id"].astype("int64") // 10_000_000_000).tolist()
+    loads = (ids["id"].astype("int64") // EVENT_ID_BASE).tolist()
     return out.rename(columns=CITED), files_cited(con, loads)
 
 
